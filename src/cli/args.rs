@@ -1,0 +1,418 @@
+//! The command line, as clap definitions. Values are parsed and checked here (numbers, dates,
+//! loop kinds) so a typo is a usage error before the database is touched.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use crate::domain::LoopKind;
+use crate::domain::model::{Better, Measures};
+use crate::domain::time::{Stamp, Week, parse_when};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jobloop",
+    version,
+    about = "Review the six AI-native loops of your team's customer jobs",
+    long_about = "jobloop keeps, for every customer job your team is making AI-native, the six loops \
+(understand, redesign, instrument, govern, improve, distribute): who owns each, its primary metric, \
+the baseline before any change, live measurements, kill signals, and the weekly compound test.\n\n\
+Run without a command to see the weekly review.",
+    after_help = "JOB is a job's slug (see `jobloop job list`); KIND is a loop kind or a unique prefix of one (`instr`)."
+)]
+pub struct Cli {
+    /// Database file [default: $XDG_DATA_HOME/jobloop/jobloop.db]
+    #[arg(long, global = true, env = "JOBLOOP_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Who is acting, for the audit trail [default: $JOBLOOP_USER, else $USER]
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    pub actor: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the database (or initialise an existing empty file)
+    Init,
+    /// Add, edit, list, show or archive customer jobs
+    #[command(subcommand)]
+    Job(JobCmd),
+    /// Look at a loop, name its owner, open, close, tick steps, retire or continue it
+    #[command(name = "loop", subcommand)]
+    Loop(LoopCmd),
+    /// Set or replace a loop's primary metric
+    #[command(subcommand)]
+    Metric(MetricCmd),
+    /// Record a baseline value (before any intervention) of a loop's primary metric
+    Baseline(ValueArgs),
+    /// Record a live measurement of a loop's primary metric
+    Measure(ValueArgs),
+    /// Start an intervention (needs a primary metric and an earlier baseline)
+    Intervene {
+        #[arg(value_name = "JOB")]
+        job: String,
+        #[arg(value_name = "KIND", value_parser = parse_kind)]
+        kind: LoopKind,
+        /// What changes in the work
+        description: String,
+        /// When it started, YYYY-MM-DD [default: now]
+        #[arg(long, value_parser = parse_at, value_name = "DATE")]
+        at: Option<Stamp>,
+    },
+    /// Add, trip or re-arm kill signals
+    #[command(subcommand)]
+    Kill(KillCmd),
+    /// Record an irreversible decision and the human who owns it
+    Decide {
+        #[arg(value_name = "JOB")]
+        job: String,
+        #[arg(value_name = "KIND", value_parser = parse_kind)]
+        kind: LoopKind,
+        /// The decision
+        text: String,
+        /// The human owner of the decision (required)
+        #[arg(long, value_name = "NAME")]
+        owner: String,
+        /// The approval threshold, e.g. "refunds under 50 EUR"
+        #[arg(long, value_name = "TEXT")]
+        threshold: Option<String>,
+    },
+    /// Close a review cycle with the compound test, or list past cycles
+    #[command(subcommand)]
+    Cycle(CycleCmd),
+    /// The weekly review: every job's loops and what needs you
+    Review {
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// A digest to paste into chat or email
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// The audit trail, newest first
+    Log {
+        /// Only this job's events
+        #[arg(value_name = "JOB")]
+        job: Option<String>,
+        /// Only this loop's events (with JOB)
+        #[arg(long, value_parser = parse_kind, requires = "job")]
+        kind: Option<LoopKind>,
+        /// How many events
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every record as one JSON document (to FILE, or standard output)
+    Export { file: Option<PathBuf> },
+    /// Restore an export into an empty database (all or nothing)
+    Import { file: PathBuf },
+    /// Fill an empty database with a realistic example
+    Demo {
+        /// Number of jobs
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        jobs: u32,
+        /// Weeks of history
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=520))]
+        weeks: u32,
+        /// Seed of the generated values
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobCmd {
+    /// Add a job; its six loops start not started
+    Add {
+        title: String,
+        /// Unique short name [default: derived from the title]
+        #[arg(long)]
+        slug: Option<String>,
+        /// The job statement: "When …, I want …, so I can …"
+        #[arg(long, value_name = "TEXT")]
+        statement: Option<String>,
+        /// Owner of all six loops to start with
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+    },
+    /// Edit a job's title, statement or canvas (an empty value clears a field)
+    Edit(JobEditArgs),
+    /// List jobs
+    List {
+        /// Include archived jobs
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a job: statement, canvas, loops and cycles
+    Show {
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Hide a job from the board and review (nothing is deleted)
+    Archive { job: String },
+    /// Bring an archived job back
+    Unarchive { job: String },
+}
+
+#[derive(Args, Debug)]
+pub struct JobEditArgs {
+    pub job: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub statement: Option<String>,
+    /// Who performs the job
+    #[arg(long, value_name = "TEXT")]
+    pub performer: Option<String>,
+    /// When and where the job arises
+    #[arg(long, value_name = "TEXT")]
+    pub circumstance: Option<String>,
+    /// How the customer gets it done today
+    #[arg(long, value_name = "TEXT")]
+    pub workaround: Option<String>,
+    #[arg(long = "functional", value_name = "TEXT")]
+    pub functional_job: Option<String>,
+    #[arg(long = "emotional", value_name = "TEXT")]
+    pub emotional_job: Option<String>,
+    #[arg(long = "social", value_name = "TEXT")]
+    pub social_job: Option<String>,
+    /// What the customer hires today instead
+    #[arg(long = "competing", value_name = "TEXT")]
+    pub competing_solutions: Option<String>,
+    /// What a solution must do to be hired
+    #[arg(long = "hiring-criteria", value_name = "TEXT")]
+    pub hiring_criteria: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LoopCmd {
+    /// Show a loop: owner, checklist, metric, values, kill signals, decisions, activity
+    Show {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Name the loop's human owner
+    Owner {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        name: String,
+    },
+    /// Open (or reopen) a loop
+    Open {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+    },
+    /// Close a loop: its question is answered "yes"
+    Close {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        /// Close even though checklist steps are not done
+        #[arg(long)]
+        force: bool,
+    },
+    /// Mark a checklist step done (with evidence) or undo it
+    Step {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        /// Step number, from 1
+        #[arg(value_parser = clap::value_parser!(i64).range(1..))]
+        n: i64,
+        #[arg(long, required_unless_present = "undo", conflicts_with = "undo")]
+        done: bool,
+        #[arg(long)]
+        undo: bool,
+        /// What shows the step is done
+        #[arg(long, requires = "done", value_name = "TEXT")]
+        evidence: Option<String>,
+    },
+    /// Add a custom step to the loop's checklist
+    StepAdd {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        text: String,
+    },
+    /// Decide after a tripped kill signal: stop the work (the loop is killed)
+    Retire {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Decide after a tripped kill signal: the work goes on
+    Continue {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct MetricArgs {
+    pub job: String,
+    #[arg(value_parser = parse_kind)]
+    pub kind: LoopKind,
+    /// What is measured, e.g. "median time to first answer"
+    pub name: String,
+    /// Unit of the values, e.g. h, %, EUR
+    #[arg(long, default_value = "")]
+    pub unit: String,
+    /// Which way is better
+    #[arg(long, value_parser = parse_better)]
+    pub better: Better,
+    /// Whether it measures an outcome or mere adoption
+    #[arg(long, value_parser = parse_measures, default_value = "outcome")]
+    pub measures: Measures,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MetricCmd {
+    /// Set the loop's primary metric (one per loop)
+    Set(MetricArgs),
+    /// Replace the primary metric; baselines start again for the new one
+    Replace(MetricArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ValueArgs {
+    pub job: String,
+    #[arg(value_parser = parse_kind)]
+    pub kind: LoopKind,
+    #[arg(value_parser = parse_value, allow_negative_numbers = true)]
+    pub value: f64,
+    /// When it was taken, YYYY-MM-DD [default: now]
+    #[arg(long, value_parser = parse_at, value_name = "DATE")]
+    pub at: Option<Stamp>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KillCmd {
+    /// Add a custom kill signal to a loop (armed)
+    Add {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        text: String,
+    },
+    /// Trip a kill signal (the first armed one unless N is given); a reason is required
+    Trip {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        n: Option<i64>,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+    /// Re-arm a tripped kill signal; a reason is required
+    Rearm {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        n: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CycleCmd {
+    /// Answer the compound test and close the cycle (this ISO week unless --week)
+    Close(CycleCloseArgs),
+    /// List a job's closed cycles
+    List {
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CycleCloseArgs {
+    pub job: String,
+    /// Did we learn better what matters?
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
+    pub understanding: bool,
+    /// Can we explain it with less drag?
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
+    pub explanation: bool,
+    /// Do we create more value with less waste?
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
+    pub creation: bool,
+    /// Does the proof reach better next actors?
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
+    pub distribution: bool,
+    /// The ISO week to close, e.g. 2026-W46 [default: this week]
+    #[arg(long, value_parser = parse_week)]
+    pub week: Option<Week>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub understanding_note: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub explanation_note: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub creation_note: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub distribution_note: Option<String>,
+}
+
+fn parse_kind(s: &str) -> Result<LoopKind, String> {
+    LoopKind::parse(s).map_err(|e| e.message)
+}
+
+fn parse_at(s: &str) -> Result<Stamp, String> {
+    parse_when(s, Stamp::now()).map_err(|e| e.message)
+}
+
+fn parse_week(s: &str) -> Result<Week, String> {
+    Week::parse(s).map_err(|e| e.message)
+}
+
+fn parse_value(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("`{s}` is not a number: write it like 42 or 3.5")),
+    }
+}
+
+fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" => Ok(true),
+        "no" | "n" | "false" => Ok(false),
+        _ => Err(format!("`{s}` is not an answer: write yes or no")),
+    }
+}
+
+fn parse_better(s: &str) -> Result<Better, String> {
+    Better::from_text(s.trim())
+        .ok_or_else(|| format!("`{s}` is not a direction: write higher or lower"))
+}
+
+fn parse_measures(s: &str) -> Result<Measures, String> {
+    Measures::from_text(s.trim())
+        .ok_or_else(|| format!("`{s}` is not a kind of metric: write outcome or adoption"))
+}

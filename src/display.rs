@@ -1,0 +1,70 @@
+//! The one sanitiser for text shown on a terminal, by the CLI and the TUI alike. Stored text can
+//! come from anyone (an import, a paste); an escape sequence in a job title must not clear the
+//! screen, write the clipboard (OSC 52) or reverse the line (bidi overrides). Such characters are
+//! made visible as `\u{…}` instead of acted on. JSON output is not passed through here: it keeps
+//! the text exactly, escaped by the JSON encoder.
+
+use std::borrow::Cow;
+
+/// Characters that a terminal would act on rather than print.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() // C0, DEL, C1
+        || matches!(c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for one line: every control character (newlines and tabs included) made visible.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text that may span lines (notes, evidence): newlines are kept, tabs become spaces, every other
+/// control character is made visible.
+pub fn clean_multiline(s: &str) -> String {
+    s.split('\n')
+        .map(|line| clean(&line.replace('\t', "    ")).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_made_visible() {
+        let osc52 = "title\u{1b}]52;c;ZXZpbA==\u{7}";
+        let out = clean(osc52);
+        assert!(!out.chars().any(|c| c.is_control()), "{out}");
+        assert!(out.contains("\\u{1b}]52"));
+        assert_eq!(clean("\u{9b}2J"), "\\u{9b}2J");
+        assert_eq!(clean("a\u{7f}"), "a\\u{7f}");
+    }
+
+    #[test]
+    fn bidi_controls_are_made_visible() {
+        assert_eq!(clean("abc\u{202E}cba"), "abc\\u{202e}cba");
+        assert_eq!(clean("x\u{2066}y\u{061C}"), "x\\u{2066}y\\u{61c}");
+    }
+
+    #[test]
+    fn ordinary_text_is_untouched() {
+        assert!(matches!(clean("Café — ✓ 日本"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn multiline_keeps_newlines_only() {
+        assert_eq!(clean_multiline("a\nb\tc\r"), "a\nb    c\\u{d}");
+    }
+}

@@ -1,0 +1,155 @@
+//! The audit trail's content rules: an event keeps only what changed, and each event's hash chains
+//! it to the previous one so that an edited or deleted event is detectable.
+
+use serde_json::{Map, Value as Json, json};
+use sha2::{Digest, Sha256};
+
+use super::LoopKind;
+use super::model::{AuditEvent, Ctx, new_id};
+
+/// The hash the first event chains to.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Reduces two states to the parts that differ, so that an event says exactly what changed.
+/// Objects are compared key by key, arrays of equal length element by element (keyed by index).
+pub fn diff(before: &Json, after: &Json) -> (Json, Json) {
+    match (before, after) {
+        (Json::Object(b), Json::Object(a)) => {
+            let mut ob = Map::new();
+            let mut oa = Map::new();
+            for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
+                let vb = b.get(key).unwrap_or(&Json::Null);
+                let va = a.get(key).unwrap_or(&Json::Null);
+                if vb != va {
+                    let (db, da) = diff(vb, va);
+                    ob.insert(key.clone(), db);
+                    oa.insert(key.clone(), da);
+                }
+            }
+            (Json::Object(ob), Json::Object(oa))
+        }
+        (Json::Array(b), Json::Array(a)) if b.len() == a.len() => {
+            let mut ob = Map::new();
+            let mut oa = Map::new();
+            for (i, (vb, va)) in b.iter().zip(a).enumerate() {
+                if vb != va {
+                    let (db, da) = diff(vb, va);
+                    ob.insert(i.to_string(), db);
+                    oa.insert(i.to_string(), da);
+                }
+            }
+            (Json::Object(ob), Json::Object(oa))
+        }
+        _ => (before.clone(), after.clone()),
+    }
+}
+
+/// What a command changed, as the audit trail records it.
+pub struct Change<'a> {
+    pub command: &'a str,
+    pub job_id: Option<&'a str>,
+    pub loop_kind: Option<LoopKind>,
+    pub summary: &'a str,
+    pub before: Json,
+    pub after: Json,
+}
+
+/// The event that follows `prev` (sequence number and hash) in the chain.
+pub fn next_event(prev: Option<(i64, &str)>, ctx: &Ctx, change: Change) -> AuditEvent {
+    let (seq, prev_hash) = match prev {
+        Some((seq, h)) => (seq + 1, h.to_string()),
+        None => (1, GENESIS.to_string()),
+    };
+    let (before, after) = diff(&change.before, &change.after);
+    let mut e = AuditEvent {
+        seq,
+        id: new_id(),
+        at: ctx.now,
+        actor: ctx.actor.clone(),
+        command: change.command.to_string(),
+        job_id: change.job_id.map(str::to_string),
+        loop_kind: change.loop_kind,
+        summary: change.summary.to_string(),
+        before,
+        after,
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = hash(&e);
+    e
+}
+
+/// SHA-256 over the event's content and the previous event's hash, as lowercase hex. The content
+/// is serialised with sorted keys, so the hash does not depend on field order.
+pub fn hash(event: &AuditEvent) -> String {
+    let content = json!({
+        "seq": event.seq,
+        "id": event.id,
+        "at": event.at,
+        "actor": event.actor,
+        "command": event.command,
+        "job_id": event.job_id,
+        "loop_kind": event.loop_kind,
+        "summary": event.summary,
+        "before": event.before,
+        "after": event.after,
+        "prev_hash": event.prev_hash,
+    });
+    let digest = Sha256::digest(content.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::Stamp;
+
+    #[test]
+    fn diff_keeps_only_changes() {
+        let b = json!({"status": "not_started", "owner": null, "steps": [{"done": false}, {"done": false}]});
+        let a =
+            json!({"status": "open", "owner": null, "steps": [{"done": false}, {"done": true}]});
+        let (db, da) = diff(&b, &a);
+        assert_eq!(
+            db,
+            json!({"status": "not_started", "steps": {"1": {"done": false}}})
+        );
+        assert_eq!(
+            da,
+            json!({"status": "open", "steps": {"1": {"done": true}}})
+        );
+    }
+
+    #[test]
+    fn diff_of_grown_array_keeps_whole_arrays() {
+        let (db, da) = diff(&json!({"k": [1]}), &json!({"k": [1, 2]}));
+        assert_eq!(db, json!({"k": [1]}));
+        assert_eq!(da, json!({"k": [1, 2]}));
+    }
+
+    #[test]
+    fn hash_changes_with_any_field() {
+        let e = AuditEvent {
+            seq: 1,
+            id: "a".into(),
+            at: Stamp::parse("2026-11-22T00:00:00Z").unwrap(),
+            actor: "ana".into(),
+            command: "baseline".into(),
+            job_id: None,
+            loop_kind: None,
+            summary: "s".into(),
+            before: Json::Null,
+            after: json!({"value": 1.0}),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        };
+        let h = hash(&e);
+        assert_eq!(h.len(), 64);
+        let mut edited = e.clone();
+        edited.after = json!({"value": 2.0});
+        assert_ne!(hash(&edited), h);
+        let mut rechained = e.clone();
+        rechained.prev_hash = "1".repeat(64);
+        assert_ne!(hash(&rechained), h);
+    }
+}

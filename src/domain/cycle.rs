@@ -1,0 +1,194 @@
+//! Review cycles (one ISO week) and the compound test that closes them.
+
+use super::error::Refusal;
+use super::loop_record::Outcome;
+use super::model::{Ctx, Cycle, Job, new_id};
+use super::text::optional_text;
+use super::time::{Stamp, Week};
+
+/// The lead's answers to the compound test: did each layer improve, and why.
+#[derive(Clone, Debug, Default)]
+pub struct CompoundAnswers {
+    pub understanding: bool,
+    pub explanation: bool,
+    pub creation: bool,
+    pub distribution: bool,
+    pub understanding_note: Option<String>,
+    pub explanation_note: Option<String>,
+    pub creation_note: Option<String>,
+    pub distribution_note: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Closes `week` for `job` with its compound test. A week is closed once, never in the future,
+/// and never before the job existed.
+pub fn close_cycle(
+    job: &Job,
+    closed_weeks: &[Week],
+    week: Week,
+    answers: &CompoundAnswers,
+    ctx: &Ctx,
+) -> Result<(Cycle, Outcome), Refusal> {
+    if job.archived_at.is_some() {
+        return Err(Refusal::rule(format!(
+            "job `{}` is archived: bring it back with `jobloop job unarchive {}` first",
+            job.slug, job.slug
+        )));
+    }
+    let current = Week::containing(ctx.now);
+    if week > current {
+        return Err(Refusal::invalid(format!(
+            "{week} has not started yet: close the current week ({current}) or an earlier one"
+        )));
+    }
+    let created = Week::containing(job.created_at);
+    if week < created {
+        return Err(Refusal::rule(format!(
+            "`{}` was created in {created}: there is no cycle to close in {week}",
+            job.slug
+        )));
+    }
+    if closed_weeks.contains(&week) {
+        return Err(Refusal::rule(format!(
+            "the cycle {week} of `{}` is already closed: its compound test cannot be answered twice",
+            job.slug
+        )));
+    }
+    let note = |field: &str, v: &Option<String>| {
+        optional_text(field, v.as_deref(), 2000).map(Option::unwrap_or_default)
+    };
+    let cycle = Cycle {
+        id: new_id(),
+        job_id: job.id.clone(),
+        week: week.to_string(),
+        understanding: answers.understanding,
+        explanation: answers.explanation,
+        creation: answers.creation,
+        distribution: answers.distribution,
+        understanding_note: note("understanding note", &answers.understanding_note)?,
+        explanation_note: note("explanation note", &answers.explanation_note)?,
+        creation_note: note("creation note", &answers.creation_note)?,
+        distribution_note: note("distribution note", &answers.distribution_note)?,
+        note: note("note", &answers.note)?,
+        closed_at: ctx.now,
+        closed_by: ctx.actor.clone(),
+    };
+    let verdict = match cycle.broken_layer() {
+        None => "all four layers improved: the job compounds".to_string(),
+        Some(layer) => format!(
+            "{} broke: the next job is the {} loop",
+            layer.name(),
+            layer.next_loop()
+        ),
+    };
+    let outcome = Outcome {
+        command: "cycle close",
+        summary: format!("closed {week} for `{}`: {verdict}", job.slug),
+        appended: None,
+        changed: true,
+    };
+    Ok((cycle, outcome))
+}
+
+/// Whether a job owes its compound test: `due` while the current week is open, `overdue` when
+/// the previous week (which the job lived through) ended without one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CycleState {
+    pub current: Week,
+    pub due: bool,
+    pub overdue: bool,
+}
+
+pub fn cycle_state(job_created: Stamp, last_closed: Option<Week>, now: Stamp) -> CycleState {
+    let current = Week::containing(now);
+    let previous = current.previous();
+    let existed_last_week = Week::containing(job_created) <= previous;
+    CycleState {
+        current,
+        due: last_closed.is_none_or(|w| w < current),
+        overdue: existed_last_week && last_closed.is_none_or(|w| w < previous),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kind::LoopKind;
+    use crate::domain::model::Canvas;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            actor: "ana".into(),
+            now: Stamp::parse("2026-11-20T12:00:00Z").unwrap(),
+        }
+    }
+
+    fn job() -> Job {
+        Job {
+            id: "j".into(),
+            slug: "triage".into(),
+            title: "Triage".into(),
+            statement: String::new(),
+            canvas: Canvas::default(),
+            created_at: Stamp::parse("2026-10-01T12:00:00Z").unwrap(),
+            archived_at: None,
+            rev: 1,
+        }
+    }
+
+    fn yes() -> CompoundAnswers {
+        CompoundAnswers {
+            understanding: true,
+            explanation: true,
+            creation: true,
+            distribution: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn all_four_improved_compounds() {
+        let w = Week::parse("2026-W47").unwrap();
+        let (c, out) = close_cycle(&job(), &[], w, &yes(), &ctx()).unwrap();
+        assert_eq!(c.next_job(), None);
+        assert!(out.summary.contains("compounds"));
+    }
+
+    #[test]
+    fn the_first_broken_layer_names_the_next_job() {
+        let w = Week::parse("2026-W47").unwrap();
+        let a = CompoundAnswers {
+            creation: false,
+            distribution: false,
+            ..yes()
+        };
+        let (c, out) = close_cycle(&job(), &[], w, &a, &ctx()).unwrap();
+        assert_eq!(c.next_job(), Some(LoopKind::Redesign));
+        assert!(out.summary.contains("creation broke"), "{}", out.summary);
+    }
+
+    #[test]
+    fn a_week_closes_once_and_not_in_the_future_or_before_the_job() {
+        let w = Week::parse("2026-W47").unwrap();
+        assert!(close_cycle(&job(), &[w], w, &yes(), &ctx()).is_err());
+        let future = Week::parse("2026-W49").unwrap();
+        assert!(close_cycle(&job(), &[], future, &yes(), &ctx()).is_err());
+        let before = Week::parse("2026-W30").unwrap();
+        assert!(close_cycle(&job(), &[], before, &yes(), &ctx()).is_err());
+    }
+
+    #[test]
+    fn due_and_overdue() {
+        let created = Stamp::parse("2026-10-01T12:00:00Z").unwrap();
+        let now = ctx().now; // 2026-W47
+        let s = cycle_state(created, None, now);
+        assert!(s.due && s.overdue);
+        let s = cycle_state(created, Some(Week::parse("2026-W46").unwrap()), now);
+        assert!(s.due && !s.overdue);
+        let s = cycle_state(created, Some(Week::parse("2026-W47").unwrap()), now);
+        assert!(!s.due && !s.overdue);
+        // A job created this week owes nothing for last week.
+        let s = cycle_state(now, None, now);
+        assert!(s.due && !s.overdue);
+    }
+}

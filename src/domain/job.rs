@@ -1,0 +1,346 @@
+//! Customer jobs: creating one (with its six loops), editing its statement and canvas, archiving.
+
+use serde_json::{Value as Json, json};
+
+use super::error::Refusal;
+use super::kind::LoopKind;
+use super::loop_record::{LoopRecord, Outcome};
+use super::model::{Canvas, Ctx, Job, new_id};
+use super::text::{optional_text, required_text};
+
+pub const MAX_SLUG: usize = 60;
+
+/// The plain letters of an accented Latin letter, so "Café" gives "cafe", not "caf".
+fn fold_latin(c: char) -> Option<&'static str> {
+    let folded = match c.to_lowercase().next().unwrap_or(c) {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'ł' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'ř' => "r",
+        'ś' | 'š' | 'ş' => "s",
+        'ť' | 'ţ' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        _ => return None,
+    };
+    Some(folded)
+}
+
+/// A slug from a title: lowercase ASCII letters and digits joined by single hyphens.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if let Some(plain) = fold_latin(c) {
+            slug.push_str(plain);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    if slug.len() > MAX_SLUG {
+        slug.truncate(MAX_SLUG);
+        if let Some(cut) = slug.rfind('-').filter(|i| *i > MAX_SLUG / 2) {
+            slug.truncate(cut);
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+pub fn validate_slug(slug: &str) -> Result<(), Refusal> {
+    let ok = !slug.is_empty()
+        && slug.len() <= MAX_SLUG
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && !slug.contains("--");
+    if ok {
+        Ok(())
+    } else {
+        Err(Refusal::invalid(format!(
+            "`{slug}` is not a valid slug: use 1 to {MAX_SLUG} lowercase letters, digits and single hyphens, e.g. support-triage"
+        )))
+    }
+}
+
+/// What `job add` creates: the job and its six loops, each not started.
+pub struct NewJob {
+    pub job: Job,
+    pub loops: Vec<LoopRecord>,
+}
+
+impl NewJob {
+    pub fn create(
+        title: &str,
+        slug: Option<&str>,
+        statement: Option<&str>,
+        owner: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<NewJob, Refusal> {
+        let title = required_text("title", title, 200)?;
+        let slug = match slug {
+            Some(s) => s.trim().to_string(),
+            None => {
+                let s = slugify(&title);
+                if s.is_empty() {
+                    return Err(Refusal::invalid(format!(
+                        "cannot derive a slug from the title `{title}`: give one with --slug, e.g. --slug support-triage"
+                    )));
+                }
+                s
+            }
+        };
+        validate_slug(&slug)?;
+        let statement = optional_text("statement", statement, 2000)?.unwrap_or_default();
+        let owner = optional_text("owner", owner, 200)?;
+        let job = Job {
+            id: new_id(),
+            slug,
+            title,
+            statement,
+            canvas: Canvas::default(),
+            created_at: ctx.now,
+            archived_at: None,
+            rev: 1,
+        };
+        let loops = LoopKind::ALL
+            .into_iter()
+            .map(|k| LoopRecord::new(&job, k, owner.clone(), ctx))
+            .collect();
+        Ok(NewJob { job, loops })
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
+            command: "job add",
+            summary: format!(
+                "added job `{}` ({}) with its six loops, each not started",
+                self.job.slug, self.job.title
+            ),
+            appended: None,
+            changed: true,
+        }
+    }
+
+    pub fn audit_after(&self) -> Json {
+        json!({
+            "job": self.job,
+            "owner": self.loops.first().and_then(|l| l.lp.owner.clone()),
+        })
+    }
+}
+
+/// The fields `job edit` can change; `None` leaves a field as it is, an empty string clears it.
+#[derive(Clone, Debug, Default)]
+pub struct JobEdit {
+    pub title: Option<String>,
+    pub statement: Option<String>,
+    pub canvas: CanvasEdit,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CanvasEdit {
+    pub performer: Option<String>,
+    pub circumstance: Option<String>,
+    pub workaround: Option<String>,
+    pub functional_job: Option<String>,
+    pub emotional_job: Option<String>,
+    pub social_job: Option<String>,
+    pub competing_solutions: Option<String>,
+    pub hiring_criteria: Option<String>,
+}
+
+fn apply_field(
+    field: &str,
+    target: &mut String,
+    value: &Option<String>,
+    changed: &mut Vec<String>,
+) -> Result<(), Refusal> {
+    if let Some(v) = value {
+        let v = optional_text(field, Some(v), 4000)?.unwrap_or_default();
+        if *target != v {
+            *target = v;
+            changed.push(field.to_string());
+        }
+    }
+    Ok(())
+}
+
+pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
+    if job.archived_at.is_some() {
+        return Err(Refusal::rule(format!(
+            "job `{}` is archived: bring it back with `jobloop job unarchive {}` first",
+            job.slug, job.slug
+        )));
+    }
+    let mut changed = Vec::new();
+    if let Some(t) = &e.title {
+        let t = required_text("title", t, 200)?;
+        if job.title != t {
+            job.title = t;
+            changed.push("title".to_string());
+        }
+    }
+    apply_field("statement", &mut job.statement, &e.statement, &mut changed)?;
+    let (c, ce) = (&mut job.canvas, &e.canvas);
+    apply_field("performer", &mut c.performer, &ce.performer, &mut changed)?;
+    apply_field(
+        "circumstance",
+        &mut c.circumstance,
+        &ce.circumstance,
+        &mut changed,
+    )?;
+    apply_field(
+        "workaround",
+        &mut c.workaround,
+        &ce.workaround,
+        &mut changed,
+    )?;
+    apply_field(
+        "functional job",
+        &mut c.functional_job,
+        &ce.functional_job,
+        &mut changed,
+    )?;
+    apply_field(
+        "emotional job",
+        &mut c.emotional_job,
+        &ce.emotional_job,
+        &mut changed,
+    )?;
+    apply_field(
+        "social job",
+        &mut c.social_job,
+        &ce.social_job,
+        &mut changed,
+    )?;
+    apply_field(
+        "competing solutions",
+        &mut c.competing_solutions,
+        &ce.competing_solutions,
+        &mut changed,
+    )?;
+    apply_field(
+        "hiring criteria",
+        &mut c.hiring_criteria,
+        &ce.hiring_criteria,
+        &mut changed,
+    )?;
+    if changed.is_empty() {
+        return Ok(Outcome {
+            command: "job edit",
+            summary: format!("nothing changed on `{}`", job.slug),
+            appended: None,
+            changed: false,
+        });
+    }
+    job.rev += 1;
+    Ok(Outcome {
+        command: "job edit",
+        summary: format!("updated `{}`: {}", job.slug, changed.join(", ")),
+        appended: None,
+        changed: true,
+    })
+}
+
+/// Archiving hides a job from the board and the review; nothing is deleted.
+pub fn set_archived(job: &mut Job, archived: bool, ctx: &Ctx) -> Outcome {
+    let (command, verb) = if archived {
+        ("job archive", "archived")
+    } else {
+        ("job unarchive", "unarchived")
+    };
+    if job.archived_at.is_some() == archived {
+        return Outcome {
+            command,
+            summary: format!("`{}` is already {verb}; nothing changed", job.slug),
+            appended: None,
+            changed: false,
+        };
+    }
+    job.archived_at = archived.then_some(ctx.now);
+    job.rev += 1;
+    Outcome {
+        command,
+        summary: format!("{verb} `{}`", job.slug),
+        appended: None,
+        changed: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::Stamp;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            actor: "ana".into(),
+            now: Stamp::parse("2026-11-20T12:00:00Z").unwrap(),
+        }
+    }
+
+    #[test]
+    fn slugs_come_from_titles() {
+        assert_eq!(slugify("Triage support tickets"), "triage-support-tickets");
+        assert_eq!(slugify("  A/B -- test!! "), "a-b-test");
+        assert_eq!(slugify("¿Qué?"), "que");
+        assert_eq!(slugify("Straße Café"), "strasse-cafe");
+        assert_eq!(slugify("日本"), "");
+        let long = slugify(&"word ".repeat(40));
+        assert!(long.len() <= MAX_SLUG && !long.ends_with('-'));
+        assert!(validate_slug(&long).is_ok());
+    }
+
+    #[test]
+    fn bad_slugs_are_refused() {
+        for bad in ["", "Upper", "a--b", "-a", "a-", "a b", "ä"] {
+            assert!(validate_slug(bad).is_err(), "{bad}");
+        }
+        assert!(validate_slug("support-triage-2").is_ok());
+    }
+
+    #[test]
+    fn a_new_job_has_six_loops_in_order() {
+        let nj = NewJob::create("Triage tickets", None, None, Some("Ana"), &ctx()).unwrap();
+        assert_eq!(nj.job.slug, "triage-tickets");
+        let kinds: Vec<_> = nj.loops.iter().map(|l| l.lp.kind).collect();
+        assert_eq!(kinds, LoopKind::ALL);
+        assert!(
+            nj.loops
+                .iter()
+                .all(|l| l.lp.owner.as_deref() == Some("Ana"))
+        );
+        assert!(NewJob::create("日本", None, None, None, &ctx()).is_err());
+        assert!(NewJob::create("  ", None, None, None, &ctx()).is_err());
+    }
+
+    #[test]
+    fn edit_changes_only_given_fields() {
+        let mut job = NewJob::create("T", None, None, None, &ctx()).unwrap().job;
+        let e = JobEdit {
+            canvas: CanvasEdit {
+                workaround: Some("spreadsheet and email".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let out = edit(&mut job, &e).unwrap();
+        assert!(out.changed);
+        assert_eq!(job.canvas.workaround, "spreadsheet and email");
+        assert!(!edit(&mut job, &e).unwrap().changed);
+        set_archived(&mut job, true, &ctx());
+        assert!(edit(&mut job, &JobEdit::default()).is_err());
+    }
+}

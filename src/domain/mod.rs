@@ -1,0 +1,21 @@
+//! The rules of the six loops, pure Rust: no SQL, no terminal, no files. The CLI, the TUI and
+//! import all change records through the intents defined here.
+
+pub mod audit;
+pub mod cycle;
+pub mod dataset;
+pub mod demo;
+pub mod error;
+pub mod job;
+pub mod kind;
+pub mod loop_record;
+pub mod model;
+pub mod review;
+pub mod suggest;
+pub mod text;
+pub mod time;
+
+pub use error::{Refusal, RefusalKind};
+pub use kind::{Layer, LoopKind};
+pub use model::Ctx;
+pub use time::{Stamp, Week};

@@ -1,0 +1,296 @@
+//! The records of a job and its loops, as stored and exported. Plain data: the rules that change
+//! them live in `loop_record`, `job` and `cycle`.
+
+use serde::{Deserialize, Serialize};
+
+use super::kind::{Layer, LoopKind};
+use super::time::Stamp;
+
+/// Who is acting and when: every command is stamped with both.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub actor: String,
+    pub now: Stamp,
+}
+
+/// A new record id: a UUIDv7, text, generated here rather than by the database so that a second
+/// store (PostgreSQL) can share the ids.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn from_text(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(Status {
+    NotStarted = "not_started",
+    Open = "open",
+    Closed = "closed",
+    Killed = "killed",
+});
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not started",
+            Status::Open => "open",
+            Status::Closed => "closed",
+            Status::Killed => "killed",
+        }
+    }
+
+    /// Closed and killed loops no longer need an owner or a decision from the lead.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Status::Closed | Status::Killed)
+    }
+}
+
+text_enum!(
+    /// Which way the primary metric should move.
+    Better { Higher = "higher", Lower = "lower" }
+);
+
+text_enum!(
+    /// What a metric counts: an outcome of the work, or mere adoption of a tool.
+    Measures { Outcome = "outcome", Adoption = "adoption" }
+);
+
+text_enum!(
+    /// A baseline value is recorded before any intervention; a live value after.
+    Phase { Baseline = "baseline", Live = "live" }
+);
+
+text_enum!(SignalState {
+    Armed = "armed",
+    Tripped = "tripped",
+});
+
+text_enum!(
+    /// What the lead decided after a kill signal tripped.
+    KillDecision { Retire = "retire", Continue = "continue" }
+);
+
+/// The understand loop's canvas of the customer job.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Canvas {
+    pub performer: String,
+    pub circumstance: String,
+    pub workaround: String,
+    pub functional_job: String,
+    pub emotional_job: String,
+    pub social_job: String,
+    pub competing_solutions: String,
+    pub hiring_criteria: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub statement: String,
+    #[serde(flatten)]
+    pub canvas: Canvas,
+    pub created_at: Stamp,
+    pub archived_at: Option<Stamp>,
+    pub rev: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Loop {
+    pub id: String,
+    pub job_id: String,
+    pub kind: LoopKind,
+    pub status: Status,
+    pub owner: Option<String>,
+    pub notes: String,
+    pub rev: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub id: String,
+    pub loop_id: String,
+    pub n: i64,
+    pub text: String,
+    pub custom: bool,
+    pub done_at: Option<Stamp>,
+    pub done_by: Option<String>,
+    pub evidence: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    pub id: String,
+    pub loop_id: String,
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    pub measures: Measures,
+    pub set_at: Stamp,
+    pub set_by: String,
+    pub replaced_at: Option<Stamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Value {
+    pub id: String,
+    pub loop_id: String,
+    pub metric_id: String,
+    pub phase: Phase,
+    pub value: f64,
+    pub at: Stamp,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_at: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    pub id: String,
+    pub loop_id: String,
+    pub metric_id: String,
+    pub description: String,
+    pub at: Stamp,
+    pub recorded_by: String,
+    pub recorded_at: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KillSignal {
+    pub id: String,
+    pub loop_id: String,
+    pub n: i64,
+    pub text: String,
+    pub canonical: bool,
+    pub state: SignalState,
+    pub reason: Option<String>,
+    pub evidence: Option<String>,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<Stamp>,
+    pub decision: Option<KillDecision>,
+    pub decision_reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<Stamp>,
+    pub created_at: Stamp,
+}
+
+impl KillSignal {
+    /// Tripped and still waiting for the lead to retire the loop or continue it.
+    pub fn awaits_decision(&self) -> bool {
+        self.state == SignalState::Tripped && self.decision.is_none()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub id: String,
+    pub loop_id: String,
+    pub text: String,
+    pub owner: String,
+    pub threshold: Option<String>,
+    pub at: Stamp,
+    pub recorded_by: String,
+}
+
+/// A closed review cycle and its compound test.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cycle {
+    pub id: String,
+    pub job_id: String,
+    /// The ISO week, `2026-W47`.
+    pub week: String,
+    pub understanding: bool,
+    pub explanation: bool,
+    pub creation: bool,
+    pub distribution: bool,
+    pub understanding_note: String,
+    pub explanation_note: String,
+    pub creation_note: String,
+    pub distribution_note: String,
+    pub note: String,
+    pub closed_at: Stamp,
+    pub closed_by: String,
+}
+
+impl Cycle {
+    pub fn answers(&self) -> [(Layer, bool, &str); 4] {
+        [
+            (
+                Layer::Understanding,
+                self.understanding,
+                &self.understanding_note,
+            ),
+            (Layer::Explanation, self.explanation, &self.explanation_note),
+            (Layer::Creation, self.creation, &self.creation_note),
+            (
+                Layer::Distribution,
+                self.distribution,
+                &self.distribution_note,
+            ),
+        ]
+    }
+
+    /// The first broken layer, in the test's order; `None` when the job compounds.
+    pub fn broken_layer(&self) -> Option<Layer> {
+        self.answers()
+            .into_iter()
+            .find(|(_, improved, _)| !improved)
+            .map(|(l, _, _)| l)
+    }
+
+    pub fn next_job(&self) -> Option<LoopKind> {
+        self.broken_layer().map(Layer::next_loop)
+    }
+}
+
+/// One entry of the audit trail: who did what, when, and the values before and after.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub id: String,
+    pub at: Stamp,
+    pub actor: String,
+    pub command: String,
+    pub job_id: Option<String>,
+    pub loop_kind: Option<LoopKind>,
+    pub summary: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}

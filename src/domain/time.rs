@@ -1,0 +1,209 @@
+//! Time as the loops see it: instants stored in UTC with millisecond precision (so text order is
+//! time order), dates typed by people in their local calendar, and cycles that are ISO weeks.
+
+use chrono::{
+    DateTime, Datelike, Days, IsoWeek, Local, LocalResult, NaiveDate, NaiveTime, SecondsFormat,
+    TimeZone, Utc,
+};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+use super::error::Refusal;
+
+/// A UTC instant, written as RFC 3339 with milliseconds and `Z`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp(pub DateTime<Utc>);
+
+impl Stamp {
+    pub fn now() -> Stamp {
+        Stamp::from_utc(Utc::now())
+    }
+
+    /// Truncates to milliseconds so that a value survives a text round trip unchanged.
+    pub fn from_utc(t: DateTime<Utc>) -> Stamp {
+        let ms = t.timestamp_millis();
+        Stamp(Utc.timestamp_millis_opt(ms).single().unwrap_or(t))
+    }
+
+    pub fn parse(s: &str) -> Result<Stamp, Refusal> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| Stamp::from_utc(t.with_timezone(&Utc)))
+            .map_err(|_| Refusal::invalid(format!("`{s}` is not an RFC 3339 time")))
+    }
+
+    pub fn to_text(self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    /// The calendar day this instant falls on for the person at the keyboard.
+    pub fn local_date(self) -> NaiveDate {
+        self.0.with_timezone(&Local).date_naive()
+    }
+
+    /// `2026-11-22 14:05` in local time, for people.
+    pub fn local_minute(self) -> String {
+        self.0
+            .with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+}
+
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+impl Serialize for Stamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_text())
+    }
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
+        let s = String::deserialize(d)?;
+        Stamp::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The start (local midnight) of a calendar day, as an instant.
+pub fn start_of_day(date: NaiveDate) -> Stamp {
+    let naive = date.and_time(NaiveTime::MIN);
+    let local = match Local.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        // A midnight skipped by a DST change: the day starts an hour later; UTC is close enough.
+        LocalResult::None => Utc.from_utc_datetime(&naive),
+    };
+    Stamp::from_utc(local)
+}
+
+/// Parses what a person types for "when": `YYYY-MM-DD` (the start of that local day) or a full
+/// RFC 3339 time. Dates in the future are refused: a measurement cannot come from tomorrow.
+pub fn parse_when(input: &str, now: Stamp) -> Result<Stamp, Refusal> {
+    let input = input.trim();
+    let at = if let Ok(date) = NaiveDate::parse_from_str(input, "%Y-%m-%d") {
+        start_of_day(date)
+    } else if let Ok(t) = DateTime::parse_from_rfc3339(input) {
+        Stamp::from_utc(t.with_timezone(&Utc))
+    } else {
+        return Err(Refusal::invalid(format!(
+            "`{input}` is not a date: write YYYY-MM-DD, e.g. {}",
+            now.local_date().format("%Y-%m-%d")
+        )));
+    };
+    if at > now {
+        return Err(Refusal::invalid(format!(
+            "{input} is in the future: record values on or before today ({})",
+            now.local_date().format("%Y-%m-%d")
+        )));
+    }
+    Ok(at)
+}
+
+/// An ISO week, the default review cycle: `2026-W47`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Week {
+    pub year: i32,
+    pub week: u32,
+}
+
+impl Week {
+    pub fn of(date: NaiveDate) -> Week {
+        let w: IsoWeek = date.iso_week();
+        Week {
+            year: w.year(),
+            week: w.week(),
+        }
+    }
+
+    pub fn containing(at: Stamp) -> Week {
+        Week::of(at.local_date())
+    }
+
+    pub fn monday(self) -> NaiveDate {
+        NaiveDate::from_isoywd_opt(self.year, self.week, chrono::Weekday::Mon)
+            .unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn sunday(self) -> NaiveDate {
+        self.monday()
+            .checked_add_days(Days::new(6))
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn previous(self) -> Week {
+        Week::of(
+            self.monday()
+                .checked_sub_days(Days::new(7))
+                .unwrap_or(NaiveDate::MIN),
+        )
+    }
+
+    pub fn parse(input: &str) -> Result<Week, Refusal> {
+        let bad = || {
+            Refusal::invalid(format!(
+                "`{input}` is not an ISO week: write YYYY-Www, e.g. 2026-W47"
+            ))
+        };
+        let (y, w) = input.trim().split_once("-W").ok_or_else(bad)?;
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let week: u32 = w.parse().map_err(|_| bad())?;
+        NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(bad)?;
+        Ok(Week { year, week })
+    }
+}
+
+impl fmt::Display for Week {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-W{:02}", self.year, self.week)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Stamp {
+        Stamp::parse("2026-11-22T12:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn stamps_round_trip_as_text() {
+        let s = Stamp::parse("2026-11-22T12:00:00.123456Z").unwrap();
+        assert_eq!(s.to_text(), "2026-11-22T12:00:00.123Z");
+        assert_eq!(Stamp::parse(&s.to_text()).unwrap(), s);
+    }
+
+    #[test]
+    fn dates_parse_and_the_future_is_refused() {
+        assert!(parse_when("2026-11-01", now()).is_ok());
+        assert!(parse_when("2026-11-01T08:00:00+01:00", now()).is_ok());
+        let err = parse_when("2027-01-01", now()).unwrap_err().to_string();
+        assert!(err.contains("in the future"), "{err}");
+        let err = parse_when("2026-13-01", now()).unwrap_err().to_string();
+        assert!(err.contains("YYYY-MM-DD"), "{err}");
+        assert!(parse_when("yesterday", now()).is_err());
+    }
+
+    #[test]
+    fn weeks_are_iso_weeks() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(); // a Sunday
+        let w = Week::of(d);
+        assert_eq!(w.to_string(), "2026-W47");
+        assert_eq!(w.monday(), NaiveDate::from_ymd_opt(2026, 11, 16).unwrap());
+        assert_eq!(w.sunday(), d);
+        assert_eq!(w.previous().to_string(), "2026-W46");
+        assert_eq!(Week::parse("2026-W47").unwrap(), w);
+        assert!(Week::parse("2026-W54").is_err());
+        assert!(Week::parse("47").is_err());
+        // Week 1 of 2027 starts in 2027; 2026-12-31 is still in 2026-W53.
+        let d = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        assert_eq!(Week::of(d).to_string(), "2026-W53");
+        assert_eq!(
+            Week::parse("2027-W01").unwrap().previous().to_string(),
+            "2026-W53"
+        );
+    }
+}
