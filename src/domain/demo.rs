@@ -508,11 +508,9 @@ mod tests {
     #[test]
     fn the_demo_is_valid_and_shows_the_interesting_cases() {
         let now = Stamp::parse("2026-11-20T12:00:00Z").unwrap();
-        let ds = generate(3, 8, 7, now);
-        ds.validate(0).unwrap_err(); // schema version is set by the store
-        let mut ds2 = ds.clone();
-        ds2.schema_version = 1;
-        ds2.validate(1).unwrap();
+        let mut ds = generate(3, 8, 7, now);
+        ds.schema_version = 1;
+        ds.validate(1).unwrap();
         assert_eq!(ds.jobs.len(), 3);
         assert_eq!(ds.loops.len(), 18);
         assert!(ds.kill_signals.iter().any(KillSignal::awaits_decision));
