@@ -46,7 +46,7 @@ impl Dataset {
     /// that resolve, the loops' own invariants, and an intact audit chain.
     pub fn validate(&self, schema_version: i64) -> Result<(), Refusal> {
         let bad = |m: String| {
-            Err(Refusal::invalid(format!(
+            Err(Refusal::rule(format!(
                 "cannot import: {m}; nothing was written"
             )))
         };
@@ -64,7 +64,7 @@ impl Dataset {
             if ids.insert(id.to_string()) {
                 Ok(())
             } else {
-                Err(Refusal::invalid(format!(
+                Err(Refusal::rule(format!(
                     "cannot import: the id `{id}` appears twice (in {table}); nothing was written"
                 )))
             }

@@ -1,0 +1,86 @@
+//! Runs the real `jobloop` binary on a temporary database.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Db {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl Db {
+    pub fn new() -> Db {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("jobloop.db");
+        Db { dir, path }
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_jobloop"));
+        c.arg("--db").arg(&self.path);
+        c.env_remove("JOBLOOP_DB")
+            .env("JOBLOOP_USER", "tester")
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run jobloop")
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "jobloop {args:?} failed ({:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Runs a command that must be refused with `code`, leaving every record as it was;
+    /// returns the error line.
+    pub fn refused(&self, args: &[&str], code: i32) -> String {
+        let before = self.state();
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "jobloop {args:?}: expected exit {code}, stderr: {err}"
+        );
+        assert!(out.stdout.is_empty(), "refusal printed to stdout: {:?}", out.stdout);
+        assert_eq!(err.lines().count(), 1, "not a one-line error: {err}");
+        assert!(err.starts_with("jobloop: error: "), "{err}");
+        assert_eq!(self.state(), before, "a refused command changed the data: {args:?}");
+        err
+    }
+
+    /// Every record, as `export` writes it (or the raw bytes when there is no database yet).
+    pub fn state(&self) -> String {
+        if !self.path.exists() {
+            return String::new();
+        }
+        let out = self.run(&["export"]);
+        if out.status.success() {
+            String::from_utf8(out.stdout).unwrap()
+        } else {
+            format!("{:?}", std::fs::read(&self.path).unwrap())
+        }
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).expect("JSON output")
+    }
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_jobloop")
+}
+
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}

@@ -1,0 +1,273 @@
+//! The database file: where it lives, who may read it, what is refused and left untouched,
+//! export and import.
+
+mod common;
+use common::{Db, bin, read};
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+#[test]
+fn a_new_database_is_private_and_identified() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job"]);
+    let mode = std::fs::metadata(&db.path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(app, jobloop::store::APPLICATION_ID);
+    assert_eq!(version, jobloop::store::SCHEMA_VERSION);
+    assert_eq!(journal, "wal");
+}
+
+#[test]
+fn the_default_path_follows_xdg_and_can_be_overridden() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let run = |envs: &[(&str, &std::path::Path)], args: &[&str]| {
+        let mut c = Command::new(bin());
+        c.env_remove("JOBLOOP_DB")
+            .env_remove("XDG_DATA_HOME")
+            .env("HOME", home.path())
+            .env("JOBLOOP_USER", "t");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        let out = c.args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&[], &["job", "add", "In home"]);
+    assert!(home.path().join(".local/share/jobloop/jobloop.db").exists());
+    let dir_mode = std::fs::metadata(home.path().join(".local/share/jobloop"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dir_mode, 0o700);
+    run(&[("XDG_DATA_HOME", &data)], &["job", "add", "In xdg"]);
+    assert!(data.join("jobloop/jobloop.db").exists());
+    let explicit = home.path().join("explicit.db");
+    run(&[("JOBLOOP_DB", &explicit)], &["job", "add", "In env"]);
+    assert!(explicit.exists());
+}
+
+#[test]
+fn the_actor_comes_from_as_then_jobloop_user_then_user() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job"]);
+    db.ok(&["--as", "Rita", "loop", "owner", "job", "govern", "A"]);
+    let out = db
+        .cmd()
+        .env_remove("JOBLOOP_USER")
+        .env("USER", "unixname")
+        .args(["loop", "owner", "job", "govern", "B"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = db.json(&["log", "--json"]);
+    let actors: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
+    assert_eq!(actors, ["unixname", "Rita", "tester"]);
+}
+
+#[test]
+fn garbage_is_refused_and_left_untouched() {
+    let db = Db::new();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(&db.path, &garbage).unwrap();
+    let err = db.refused(&["review"], 1);
+    assert!(err.contains("not a jobloop database"), "{err}");
+    db.refused(&["job", "add", "x"], 1);
+    assert_eq!(read(&db.path), garbage);
+}
+
+#[test]
+fn a_truncated_database_is_refused() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    let bytes = read(&db.path);
+    std::fs::write(&db.path, &bytes[..10]).unwrap();
+    db.refused(&["review"], 1);
+    assert_eq!(read(&db.path), &bytes[..10]);
+}
+
+#[test]
+fn another_programs_sqlite_file_is_refused_and_left_untouched() {
+    let db = Db::new();
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+            .unwrap();
+    }
+    let before = read(&db.path);
+    let err = db.refused(&["job", "add", "x"], 1);
+    assert!(err.contains("belongs to another program"), "{err}");
+    assert_eq!(read(&db.path), before);
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job"]);
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        conn.pragma_update(None, "user_version", jobloop::store::SCHEMA_VERSION + 1)
+            .unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let before = read(&db.path);
+    let err = db.refused(&["review"], 1);
+    assert!(err.contains("newer jobloop"), "{err}");
+    db.refused(&["job", "add", "Other"], 1);
+    assert_eq!(read(&db.path), before);
+}
+
+#[test]
+fn an_empty_file_needs_init() {
+    let db = Db::new();
+    std::fs::write(&db.path, b"").unwrap();
+    let err = db.refused(&["review"], 1);
+    assert!(err.contains("jobloop --db") && err.contains("init"), "{err}");
+    assert_eq!(read(&db.path).len(), 0);
+    let out = db.ok(&["init"]);
+    assert!(out.contains("initialised"), "{out}");
+    db.ok(&["job", "add", "Job"]);
+    assert!(db.ok(&["init"]).contains("already a jobloop database"));
+}
+
+#[test]
+fn a_version_1_database_opens_and_keeps_its_records() {
+    // Version 1 is the first schema: a file written by it must open with every later binary.
+    let db = Db::new();
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        conn.execute_batch(include_str!("../schema.sql")).unwrap();
+        conn.pragma_update(None, "application_id", jobloop::store::APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    db.ok(&["job", "add", "Job"]);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, jobloop::store::SCHEMA_VERSION);
+}
+
+#[test]
+fn many_processes_creating_one_new_file_all_succeed() {
+    let db = Db::new();
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            db.cmd()
+                .args(["job", "add", &format!("Job {i}")])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let jobs = db.json(&["job", "list", "--json"]);
+    assert_eq!(jobs.as_array().unwrap().len(), 6);
+    let log = db.json(&["log", "--json"]);
+    assert_eq!(log.as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn export_then_import_restores_everything() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    db.ok(&["kill", "trip", "support-triage", "govern", "--reason", "unread policy"]);
+    let first = db.ok(&["export"]);
+    let file = db.dir.path().join("export.json");
+    let out = db.run(&["export", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), first);
+
+    let copy = Db::new();
+    let out = copy.ok(&["import", file.to_str().unwrap()]);
+    assert!(out.contains("imported 3 jobs"), "{out}");
+    assert_eq!(copy.ok(&["export"]), first);
+    assert_eq!(copy.ok(&["review", "--json"]).len(), db.ok(&["review", "--json"]).len());
+
+    // Importing again would duplicate: refused, nothing written.
+    let err = copy.refused(&["import", file.to_str().unwrap()], 1);
+    assert!(err.contains("already holds records"), "{err}");
+}
+
+#[test]
+fn malformed_imports_are_refused_whole() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    let good: serde_json::Value = db.json(&["export"]);
+    let target = Db::new();
+    target.ok(&["init"]);
+    let file = target.dir.path().join("in.json");
+    let try_import = |doc: &str| -> String {
+        std::fs::write(&file, doc).unwrap();
+        target.refused(&["import", file.to_str().unwrap()], 1)
+    };
+
+    assert!(try_import("{not json").contains("not a jobloop export"));
+    assert!(try_import("[]").contains("not a jobloop export"));
+
+    let mut wrong_type = good.clone();
+    wrong_type["values"][0]["value"] = serde_json::json!("seven");
+    assert!(try_import(&wrong_type.to_string()).contains("not a jobloop export"));
+
+    let mut dangling = good.clone();
+    dangling["steps"][0]["loop_id"] = serde_json::json!("nope");
+    assert!(try_import(&dangling.to_string()).contains("not in the file"));
+
+    let mut duplicate = good.clone();
+    let first_value = duplicate["values"][0].clone();
+    duplicate["values"].as_array_mut().unwrap().push(first_value);
+    assert!(try_import(&duplicate.to_string()).contains("appears twice"));
+
+    let mut bad_enum = good.clone();
+    bad_enum["loops"][0]["status"] = serde_json::json!("paused");
+    assert!(try_import(&bad_enum.to_string()).contains("not a jobloop export"));
+
+    let mut tampered = good.clone();
+    tampered["audit_events"][3]["summary"] = serde_json::json!("nothing to see");
+    assert!(try_import(&tampered.to_string()).contains("audit trail is broken at event 4"));
+
+    let mut unknown = good.clone();
+    unknown["extra"] = serde_json::json!(1);
+    assert!(try_import(&unknown.to_string()).contains("not a jobloop export"));
+
+    std::fs::write(&file, good.to_string()).unwrap();
+    target.ok(&["import", file.to_str().unwrap()]);
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal_but_json_keeps_them() {
+    let db = Db::new();
+    let title = "Evil\u{1b}]52;c;cHduZWQ=\u{7} \u{1b}[2J title \u{202e}txt.exe";
+    db.ok(&["job", "add", title, "--slug", "evil"]);
+    db.ok(&["loop", "owner", "evil", "govern", "Mallory\u{1b}[31m"]);
+    db.ok(&["kill", "trip", "evil", "govern", "--reason", "bad\u{9b}31m\u{7f}"]);
+    for args in [
+        vec!["review"],
+        vec!["review", "--markdown"],
+        vec!["job", "list"],
+        vec!["job", "show", "evil"],
+        vec!["loop", "show", "evil", "govern"],
+        vec!["log"],
+    ] {
+        let out = db.ok(&args);
+        for c in out.chars() {
+            assert!(
+                c == '\n' || !(c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                "{args:?} printed {:?}",
+                c
+            );
+        }
+        assert!(out.contains("\\u{1b}"), "{args:?}: {out}");
+    }
+    let json = db.json(&["review", "--json"]);
+    assert_eq!(json["jobs"][0]["title"], title);
+    // Errors echo user input too.
+    let err = db.refused(&["loop", "show", "ev\u{1b}[2Jil", "govern"], 1);
+    assert!(!err.trim_end().chars().any(char::is_control), "{err:?}");
+}

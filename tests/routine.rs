@@ -1,0 +1,217 @@
+//! The weekly routine through the real binary, from an empty database to a closed cycle.
+
+mod common;
+use common::Db;
+
+fn loop_of<'a>(review: &'a serde_json::Value, slug: &str, kind: &str) -> &'a serde_json::Value {
+    let job = review["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["slug"] == slug)
+        .unwrap_or_else(|| panic!("no job {slug} in review"));
+    job["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == kind)
+        .unwrap()
+}
+
+#[test]
+fn the_weekly_routine_end_to_end() {
+    let db = Db::new();
+    let out = db.ok(&[
+        "job",
+        "add",
+        "Triage support tickets",
+        "--slug",
+        "triage",
+        "--statement",
+        "When a ticket lands, I want it routed, so I can answer the same day",
+    ]);
+    assert!(out.contains("added job `triage`"), "{out}");
+
+    let review = db.json(&["review", "--json"]);
+    let job = &review["jobs"][0];
+    assert_eq!(job["open_now"], "understand");
+    assert_eq!(job["loops"].as_array().unwrap().len(), 6);
+    let kinds: Vec<&str> = job["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["understand", "redesign", "instrument", "govern", "improve", "distribute"]
+    );
+    assert!(job["loops"].as_array().unwrap().iter().all(|l| l["status"] == "not_started"));
+    assert_eq!(job["questions"]["understand"], false);
+
+    // Understand: the canvas and the checklist, then close it.
+    db.ok(&["job", "edit", "triage", "--workaround", "Two agents tag tickets by hand"]);
+    db.ok(&["loop", "owner", "triage", "understand", "Ana"]);
+    for n in ["1", "2", "3", "4"] {
+        db.ok(&["loop", "step", "triage", "underst", n, "--done", "--evidence", "interviews"]);
+    }
+    db.ok(&["loop", "close", "triage", "understand"]);
+
+    // Instrument: metric, baselines before the change, the change, live values.
+    db.ok(&["loop", "owner", "triage", "instr", "Ben"]);
+    db.ok(&["metric", "set", "triage", "instr", "time to triage", "--unit", "h", "--better", "lower"]);
+    db.ok(&["baseline", "triage", "instr", "9", "--at", "2026-10-01", "--note", "week 1"]);
+    db.ok(&["baseline", "triage", "instr", "11", "--at", "2026-10-08"]);
+    db.ok(&["baseline", "triage", "instr", "10", "--at", "2026-10-15"]);
+    db.ok(&["intervene", "triage", "instr", "Agent drafts the routing", "--at", "2026-10-20"]);
+    db.ok(&["measure", "triage", "instr", "7", "--at", "2026-10-27"]);
+    db.ok(&["measure", "triage", "instr", "6.5"]);
+
+    // A kill signal, tripped with a reason, then the decision to continue.
+    db.ok(&["kill", "add", "triage", "instr", "Misrouted tickets exceed 5%"]);
+    let out = db.ok(&["kill", "trip", "triage", "instr", "2", "--reason", "7% misrouted", "--evidence", "sample of 100"]);
+    assert!(out.contains("tripped kill signal 2"), "{out}");
+
+    let review = db.json(&["review", "--json"]);
+    assert_eq!(review["jobs"][0]["open_now"], "redesign");
+    assert_eq!(review["jobs"][0]["questions"]["understand"], true);
+    let instr = loop_of(&review, "triage", "instrument");
+    assert_eq!(instr["status"], "open");
+    assert_eq!(instr["owner"], "Ben");
+    assert_eq!(instr["metric"]["name"], "time to triage");
+    assert_eq!(instr["metric"]["better"], "lower");
+    assert_eq!(instr["baseline"]["n"], 3);
+    assert_eq!(instr["baseline"]["mean"], 10.0);
+    assert_eq!(instr["latest"], 6.5);
+    assert_eq!(instr["interventions"], 1);
+    let flags: Vec<&str> = instr["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(flags, ["kill-tripped"]);
+    let k = &instr["kill_signals"][1];
+    assert_eq!(k["tripped"], true);
+    assert_eq!(k["reason"], "7% misrouted");
+    assert_eq!(k["evidence"], "sample of 100");
+    assert_eq!(k["changed_by"], "tester");
+
+    let text = db.ok(&["review"]);
+    assert!(text.contains("KILL SIGNAL TRIPPED"), "{text}");
+    db.ok(&["loop", "continue", "triage", "instr", "--reason", "misroutes fixed by a rule"]);
+    let review = db.json(&["review", "--json"]);
+    assert!(loop_of(&review, "triage", "instrument")["flags"].as_array().unwrap().is_empty());
+
+    // Govern: an irreversible decision with its owner.
+    db.ok(&["decide", "triage", "govern", "Auto-close duplicates", "--owner", "Chen", "--threshold", "exact duplicates only"]);
+    let shown = db.json(&["loop", "show", "triage", "govern", "--json"]);
+    assert_eq!(shown["decisions"][0]["owner"], "Chen");
+    assert_eq!(shown["status"], "open", "a decision is activity: it opens the loop");
+
+    // The compound test closes the week; the first broken layer names the next job.
+    let out = db.ok(&["cycle", "close", "triage", "--understanding", "yes", "--explanation", "yes", "--creation", "no", "--distribution", "no", "--note", "routing still manual"]);
+    assert!(out.contains("creation broke"), "{out}");
+    let review = db.json(&["review", "--json"]);
+    let job = &review["jobs"][0];
+    assert_eq!(job["next_job"], "redesign");
+    assert_eq!(job["last_compound"]["creation"], false);
+    assert_eq!(job["last_compound"]["compounds"], false);
+    assert_eq!(job["cycle"]["due"], false);
+
+    // Every command left its audit event, with the actor.
+    let log = db.json(&["log", "--json", "--limit", "100"]);
+    let events = log.as_array().unwrap();
+    assert_eq!(events.len(), 21);
+    assert!(events.iter().all(|e| e["actor"] == "tester"));
+    assert_eq!(events[0]["command"], "cycle close");
+    let trip = events.iter().find(|e| e["command"] == "kill trip").unwrap();
+    assert_eq!(trip["before"]["kill_signals"]["1"]["state"], "armed");
+    assert_eq!(trip["after"]["kill_signals"]["1"]["state"], "tripped");
+
+    // Retire: the loop is killed and refuses further records until reopened.
+    db.ok(&["kill", "trip", "triage", "improve", "--reason", "same mistake twice"]);
+    db.ok(&["loop", "retire", "triage", "improve", "--reason", "not worth it yet"]);
+    let review = db.json(&["review", "--json"]);
+    assert_eq!(loop_of(&review, "triage", "improve")["status"], "killed");
+    db.refused(&["loop", "step", "triage", "improve", "1", "--done"], 1);
+    db.ok(&["loop", "open", "triage", "improve"]);
+}
+
+#[test]
+fn text_outputs_read_well() {
+    let db = Db::new();
+    let empty = db.ok(&[]);
+    assert!(empty.contains("No jobs yet"), "{empty}");
+    db.ok(&["demo"]);
+    let review = db.ok(&[]);
+    assert!(review.starts_with("Weekly review"), "{review}");
+    assert!(review.contains("support-triage"));
+    assert!(review.contains("needs you:"));
+    let md = db.ok(&["review", "--markdown"]);
+    assert!(md.contains("| job | understand | redesign |"), "{md}");
+    let show = db.ok(&["loop", "show", "support-triage", "instrument"]);
+    assert!(show.contains("Checklist") && show.contains("Kill signals"), "{show}");
+    let job = db.ok(&["job", "show", "coaching-follow-up"]);
+    assert!(job.contains("current workaround"), "{job}");
+    let list = db.ok(&["job", "list"]);
+    assert_eq!(list.lines().count(), 3);
+    let log = db.ok(&["log", "support-triage", "--limit", "5"]);
+    assert_eq!(log.lines().count(), 5);
+}
+
+#[test]
+fn the_demo_tells_a_story() {
+    let db = Db::new();
+    let out = db.ok(&["demo"]);
+    assert!(out.contains("3 jobs over 8 weeks"), "{out}");
+    let review = db.json(&["review", "--json"]);
+    let jobs = review["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 3);
+    assert_eq!(review["totals"]["kill_tripped"], 1);
+    assert!(jobs.iter().all(|j| j["last_compound"].is_object()));
+    assert!(jobs.iter().any(|j| j["cycle"]["overdue"] == true));
+    let instr = loop_of(&review, "support-triage", "instrument");
+    assert!(instr["baseline"]["n"].as_i64().unwrap() >= 3);
+    assert!(instr["live_n"].as_i64().unwrap() >= 4);
+    // The demo fills only an empty database.
+    db.refused(&["demo"], 1);
+}
+
+#[test]
+fn archived_jobs_leave_the_review_but_keep_their_records() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Old job"]);
+    db.ok(&["job", "archive", "old-job"]);
+    assert!(db.json(&["review", "--json"])["jobs"].as_array().unwrap().is_empty());
+    assert!(db.ok(&["job", "list"]).contains("No jobs"));
+    assert!(db.ok(&["job", "list", "--all"]).contains("(archived)"));
+    let err = db.refused(&["loop", "owner", "old-job", "govern", "Ana"], 1);
+    assert!(err.contains("job unarchive old-job"), "{err}");
+    db.ok(&["job", "unarchive", "old-job"]);
+    db.ok(&["loop", "owner", "old-job", "govern", "Ana"]);
+}
+
+#[test]
+fn unchanged_commands_write_no_event() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job"]);
+    db.ok(&["loop", "owner", "job", "govern", "Ana"]);
+    let before = db.state();
+    let out = db.ok(&["loop", "owner", "job", "govern", "Ana"]);
+    assert!(out.contains("nothing changed"), "{out}");
+    assert_eq!(db.state(), before);
+}
+
+#[test]
+fn replacing_a_metric_is_explicit_and_restarts_baselines() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job"]);
+    db.ok(&["metric", "set", "job", "instr", "hours", "--better", "lower"]);
+    db.ok(&["baseline", "job", "instr", "5", "--at", "2026-01-05"]);
+    let err = db.refused(&["metric", "set", "job", "instr", "csat", "--better", "higher"], 1);
+    assert!(err.contains("metric replace"), "{err}");
+    db.ok(&["metric", "replace", "job", "instr", "csat", "--better", "higher"]);
+    let review = db.json(&["review", "--json"]);
+    let l = loop_of(&review, "job", "instrument");
+    assert_eq!(l["metric"]["name"], "csat");
+    assert!(l["baseline"].is_null());
+    assert!(l["flags"].as_array().unwrap().iter().any(|f| f == "no-baseline"));
+    let ex = db.json(&["export"]);
+    assert_eq!(ex["metrics"].as_array().unwrap().len(), 2, "the old metric is kept");
+}
