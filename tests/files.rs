@@ -13,9 +13,15 @@ fn a_new_database_is_private_and_identified() {
     let mode = std::fs::metadata(&db.path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let app: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let journal: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(app, jobloop::store::APPLICATION_ID);
     assert_eq!(version, jobloop::store::SCHEMA_VERSION);
     assert_eq!(journal, "wal");
@@ -35,7 +41,11 @@ fn the_default_path_follows_xdg_and_can_be_overridden() {
             c.env(k, v);
         }
         let out = c.args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     run(&[], &["job", "add", "In home"]);
     assert!(home.path().join(".local/share/jobloop/jobloop.db").exists());
@@ -66,7 +76,12 @@ fn the_actor_comes_from_as_then_jobloop_user_then_user() {
         .unwrap();
     assert!(out.status.success());
     let log = db.json(&["log", "--json"]);
-    let actors: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
+    let actors: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap())
+        .collect();
     assert_eq!(actors, ["unixname", "Rita", "tester"]);
 }
 
@@ -127,7 +142,10 @@ fn an_empty_file_needs_init() {
     let db = Db::new();
     std::fs::write(&db.path, b"").unwrap();
     let err = db.refused(&["review"], 1);
-    assert!(err.contains("jobloop --db") && err.contains("init"), "{err}");
+    assert!(
+        err.contains("jobloop --db") && err.contains("init"),
+        "{err}"
+    );
     assert_eq!(read(&db.path).len(), 0);
     let out = db.ok(&["init"]);
     assert!(out.contains("initialised"), "{out}");
@@ -148,7 +166,9 @@ fn a_version_1_database_opens_and_keeps_its_records() {
     }
     db.ok(&["job", "add", "Job"]);
     let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, jobloop::store::SCHEMA_VERSION);
 }
 
@@ -177,7 +197,14 @@ fn many_processes_creating_one_new_file_all_succeed() {
 fn export_then_import_restores_everything() {
     let db = Db::new();
     db.ok(&["demo"]);
-    db.ok(&["kill", "trip", "support-triage", "govern", "--reason", "unread policy"]);
+    db.ok(&[
+        "kill",
+        "trip",
+        "support-triage",
+        "govern",
+        "--reason",
+        "unread policy",
+    ]);
     let first = db.ok(&["export"]);
     let file = db.dir.path().join("export.json");
     let out = db.run(&["export", file.to_str().unwrap()]);
@@ -188,7 +215,10 @@ fn export_then_import_restores_everything() {
     let out = copy.ok(&["import", file.to_str().unwrap()]);
     assert!(out.contains("imported 3 jobs"), "{out}");
     assert_eq!(copy.ok(&["export"]), first);
-    assert_eq!(copy.ok(&["review", "--json"]).len(), db.ok(&["review", "--json"]).len());
+    assert_eq!(
+        copy.ok(&["review", "--json"]).len(),
+        db.ok(&["review", "--json"]).len()
+    );
 
     // Importing again would duplicate: refused, nothing written.
     let err = copy.refused(&["import", file.to_str().unwrap()], 1);
@@ -221,7 +251,10 @@ fn malformed_imports_are_refused_whole() {
 
     let mut duplicate = good.clone();
     let first_value = duplicate["values"][0].clone();
-    duplicate["values"].as_array_mut().unwrap().push(first_value);
+    duplicate["values"]
+        .as_array_mut()
+        .unwrap()
+        .push(first_value);
     assert!(try_import(&duplicate.to_string()).contains("appears twice"));
 
     let mut bad_enum = good.clone();
@@ -246,7 +279,14 @@ fn control_characters_never_reach_the_terminal_but_json_keeps_them() {
     let title = "Evil\u{1b}]52;c;cHduZWQ=\u{7} \u{1b}[2J title \u{202e}txt.exe";
     db.ok(&["job", "add", title, "--slug", "evil"]);
     db.ok(&["loop", "owner", "evil", "govern", "Mallory\u{1b}[31m"]);
-    db.ok(&["kill", "trip", "evil", "govern", "--reason", "bad\u{9b}31m\u{7f}"]);
+    db.ok(&[
+        "kill",
+        "trip",
+        "evil",
+        "govern",
+        "--reason",
+        "bad\u{9b}31m\u{7f}",
+    ]);
     for args in [
         vec!["review"],
         vec!["review", "--markdown"],

@@ -6,7 +6,17 @@ use common::Db;
 fn ready() -> Db {
     let db = Db::new();
     db.ok(&["job", "add", "Triage support tickets", "--slug", "triage"]);
-    db.ok(&["metric", "set", "triage", "instrument", "hours", "--unit", "h", "--better", "lower"]);
+    db.ok(&[
+        "metric",
+        "set",
+        "triage",
+        "instrument",
+        "hours",
+        "--unit",
+        "h",
+        "--better",
+        "lower",
+    ]);
     db
 }
 
@@ -14,15 +24,24 @@ fn ready() -> Db {
 fn intervention_before_any_baseline() {
     let db = ready();
     let err = db.refused(&["intervene", "triage", "instrument", "new tool"], 1);
-    assert!(err.contains("no baseline recorded for triage/instrument"), "{err}");
-    assert!(err.contains("jobloop baseline triage instrument VALUE"), "{err}");
+    assert!(
+        err.contains("no baseline recorded for triage/instrument"),
+        "{err}"
+    );
+    assert!(
+        err.contains("jobloop baseline triage instrument VALUE"),
+        "{err}"
+    );
 }
 
 #[test]
 fn intervention_dated_before_the_first_baseline() {
     let db = ready();
     db.ok(&["baseline", "triage", "instr", "5", "--at", "2026-10-10"]);
-    let err = db.refused(&["intervene", "triage", "instr", "tool", "--at", "2026-10-01"], 1);
+    let err = db.refused(
+        &["intervene", "triage", "instr", "tool", "--at", "2026-10-01"],
+        1,
+    );
     assert!(err.contains("not before this intervention"), "{err}");
 }
 
@@ -47,7 +66,10 @@ fn a_baseline_after_an_intervention() {
     let db = ready();
     db.ok(&["baseline", "triage", "instr", "5", "--at", "2026-10-01"]);
     db.ok(&["intervene", "triage", "instr", "tool", "--at", "2026-10-10"]);
-    let err = db.refused(&["baseline", "triage", "instr", "5", "--at", "2026-10-12"], 1);
+    let err = db.refused(
+        &["baseline", "triage", "instr", "5", "--at", "2026-10-12"],
+        1,
+    );
     assert!(err.contains("jobloop measure"), "{err}");
 }
 
@@ -66,7 +88,10 @@ fn non_numeric_values() {
 fn unknown_job_suggests_the_nearest() {
     let db = ready();
     let err = db.refused(&["loop", "owner", "traige", "govern", "Ana"], 1);
-    assert!(err.contains("no job `traige`: did you mean `triage`?"), "{err}");
+    assert!(
+        err.contains("no job `traige`: did you mean `triage`?"),
+        "{err}"
+    );
     let err = db.refused(&["loop", "show", "zzzzzzzz", "govern"], 1);
     assert!(err.contains("jobloop job list"), "{err}");
 }
@@ -87,9 +112,22 @@ fn tripping_needs_a_reason() {
     assert!(err.contains("--reason"), "{err}");
     let err = db.refused(&["kill", "trip", "triage", "govern", "--reason", "   "], 2);
     assert!(err.contains("reason is empty"), "{err}");
-    db.refused(&["kill", "trip", "triage", "govern", "7", "--reason", "x"], 1);
-    db.ok(&["kill", "trip", "triage", "govern", "--reason", "policy page unread"]);
-    let err = db.refused(&["kill", "trip", "triage", "govern", "1", "--reason", "again"], 1);
+    db.refused(
+        &["kill", "trip", "triage", "govern", "7", "--reason", "x"],
+        1,
+    );
+    db.ok(&[
+        "kill",
+        "trip",
+        "triage",
+        "govern",
+        "--reason",
+        "policy page unread",
+    ]);
+    let err = db.refused(
+        &["kill", "trip", "triage", "govern", "1", "--reason", "again"],
+        1,
+    );
     assert!(err.contains("already tripped"), "{err}");
     let err = db.refused(&["kill", "rearm", "triage", "govern", "1"], 2);
     assert!(err.contains("--reason"), "{err}");
@@ -100,7 +138,10 @@ fn a_decision_needs_an_owner() {
     let db = ready();
     let err = db.refused(&["decide", "triage", "govern", "Auto-refund"], 2);
     assert!(err.contains("--owner"), "{err}");
-    let err = db.refused(&["decide", "triage", "govern", "Auto-refund", "--owner", " "], 2);
+    let err = db.refused(
+        &["decide", "triage", "govern", "Auto-refund", "--owner", " "],
+        2,
+    );
     assert!(err.contains("owner is empty"), "{err}");
 }
 
@@ -111,10 +152,27 @@ fn bad_dates() {
         let err = db.refused(&["baseline", "triage", "instr", "4", "--at", bad], 2);
         assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
     }
-    let err = db.refused(&["baseline", "triage", "instr", "4", "--at", "2999-01-01"], 2);
+    let err = db.refused(
+        &["baseline", "triage", "instr", "4", "--at", "2999-01-01"],
+        2,
+    );
     assert!(err.contains("in the future"), "{err}");
     let err = db.refused(
-        &["cycle", "close", "triage", "--understanding", "yes", "--explanation", "yes", "--creation", "yes", "--distribution", "yes", "--week", "2026-W60"],
+        &[
+            "cycle",
+            "close",
+            "triage",
+            "--understanding",
+            "yes",
+            "--explanation",
+            "yes",
+            "--creation",
+            "yes",
+            "--distribution",
+            "yes",
+            "--week",
+            "2026-W60",
+        ],
         2,
     );
     assert!(err.contains("ISO week"), "{err}");
@@ -135,7 +193,19 @@ fn duplicate_slug() {
 fn compound_test_answers_and_weeks() {
     let db = ready();
     let args = |d: &'static str| {
-        vec!["cycle", "close", "triage", "--understanding", "yes", "--explanation", "no", "--creation", "yes", "--distribution", d]
+        vec![
+            "cycle",
+            "close",
+            "triage",
+            "--understanding",
+            "yes",
+            "--explanation",
+            "no",
+            "--creation",
+            "yes",
+            "--distribution",
+            d,
+        ]
     };
     let err = db.refused(&args("maybe"), 2);
     assert!(err.contains("yes or no"), "{err}");
@@ -153,10 +223,20 @@ fn closing_a_loop_with_open_steps_or_an_undecided_trip() {
     db.ok(&["loop", "open", "triage", "redesign"]);
     let err = db.refused(&["loop", "close", "triage", "redesign"], 1);
     assert!(err.contains("--force"), "{err}");
-    db.ok(&["kill", "trip", "triage", "redesign", "--reason", "tool chosen first"]);
+    db.ok(&[
+        "kill",
+        "trip",
+        "triage",
+        "redesign",
+        "--reason",
+        "tool chosen first",
+    ]);
     let err = db.refused(&["loop", "close", "triage", "redesign", "--force"], 1);
     assert!(err.contains("loop retire"), "{err}");
-    let err = db.refused(&["loop", "continue", "triage", "instrument", "--reason", "x"], 1);
+    let err = db.refused(
+        &["loop", "continue", "triage", "instrument", "--reason", "x"],
+        1,
+    );
     assert!(err.contains("no tripped kill signal"), "{err}");
 }
 
@@ -167,7 +247,10 @@ fn steps_out_of_range_and_conflicting_flags() {
     assert!(err.contains("numbered 1 to 4"), "{err}");
     db.refused(&["loop", "step", "triage", "govern", "0", "--done"], 2);
     db.refused(&["loop", "step", "triage", "govern", "1"], 2);
-    db.refused(&["loop", "step", "triage", "govern", "1", "--done", "--undo"], 2);
+    db.refused(
+        &["loop", "step", "triage", "govern", "1", "--done", "--undo"],
+        2,
+    );
 }
 
 #[test]

@@ -44,32 +44,102 @@ fn the_weekly_routine_end_to_end() {
         .collect();
     assert_eq!(
         kinds,
-        ["understand", "redesign", "instrument", "govern", "improve", "distribute"]
+        [
+            "understand",
+            "redesign",
+            "instrument",
+            "govern",
+            "improve",
+            "distribute"
+        ]
     );
-    assert!(job["loops"].as_array().unwrap().iter().all(|l| l["status"] == "not_started"));
+    assert!(
+        job["loops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["status"] == "not_started")
+    );
     assert_eq!(job["questions"]["understand"], false);
 
     // Understand: the canvas and the checklist, then close it.
-    db.ok(&["job", "edit", "triage", "--workaround", "Two agents tag tickets by hand"]);
+    db.ok(&[
+        "job",
+        "edit",
+        "triage",
+        "--workaround",
+        "Two agents tag tickets by hand",
+    ]);
     db.ok(&["loop", "owner", "triage", "understand", "Ana"]);
     for n in ["1", "2", "3", "4"] {
-        db.ok(&["loop", "step", "triage", "underst", n, "--done", "--evidence", "interviews"]);
+        db.ok(&[
+            "loop",
+            "step",
+            "triage",
+            "underst",
+            n,
+            "--done",
+            "--evidence",
+            "interviews",
+        ]);
     }
     db.ok(&["loop", "close", "triage", "understand"]);
 
     // Instrument: metric, baselines before the change, the change, live values.
     db.ok(&["loop", "owner", "triage", "instr", "Ben"]);
-    db.ok(&["metric", "set", "triage", "instr", "time to triage", "--unit", "h", "--better", "lower"]);
-    db.ok(&["baseline", "triage", "instr", "9", "--at", "2026-10-01", "--note", "week 1"]);
+    db.ok(&[
+        "metric",
+        "set",
+        "triage",
+        "instr",
+        "time to triage",
+        "--unit",
+        "h",
+        "--better",
+        "lower",
+    ]);
+    db.ok(&[
+        "baseline",
+        "triage",
+        "instr",
+        "9",
+        "--at",
+        "2026-10-01",
+        "--note",
+        "week 1",
+    ]);
     db.ok(&["baseline", "triage", "instr", "11", "--at", "2026-10-08"]);
     db.ok(&["baseline", "triage", "instr", "10", "--at", "2026-10-15"]);
-    db.ok(&["intervene", "triage", "instr", "Agent drafts the routing", "--at", "2026-10-20"]);
+    db.ok(&[
+        "intervene",
+        "triage",
+        "instr",
+        "Agent drafts the routing",
+        "--at",
+        "2026-10-20",
+    ]);
     db.ok(&["measure", "triage", "instr", "7", "--at", "2026-10-27"]);
     db.ok(&["measure", "triage", "instr", "6.5"]);
 
     // A kill signal, tripped with a reason, then the decision to continue.
-    db.ok(&["kill", "add", "triage", "instr", "Misrouted tickets exceed 5%"]);
-    let out = db.ok(&["kill", "trip", "triage", "instr", "2", "--reason", "7% misrouted", "--evidence", "sample of 100"]);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "Misrouted tickets exceed 5%",
+    ]);
+    let out = db.ok(&[
+        "kill",
+        "trip",
+        "triage",
+        "instr",
+        "2",
+        "--reason",
+        "7% misrouted",
+        "--evidence",
+        "sample of 100",
+    ]);
     assert!(out.contains("tripped kill signal 2"), "{out}");
 
     let review = db.json(&["review", "--json"]);
@@ -84,7 +154,12 @@ fn the_weekly_routine_end_to_end() {
     assert_eq!(instr["baseline"]["mean"], 10.0);
     assert_eq!(instr["latest"], 6.5);
     assert_eq!(instr["interventions"], 1);
-    let flags: Vec<&str> = instr["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    let flags: Vec<&str> = instr["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
     assert_eq!(flags, ["kill-tripped"]);
     let k = &instr["kill_signals"][1];
     assert_eq!(k["tripped"], true);
@@ -94,18 +169,56 @@ fn the_weekly_routine_end_to_end() {
 
     let text = db.ok(&["review"]);
     assert!(text.contains("KILL SIGNAL TRIPPED"), "{text}");
-    db.ok(&["loop", "continue", "triage", "instr", "--reason", "misroutes fixed by a rule"]);
+    db.ok(&[
+        "loop",
+        "continue",
+        "triage",
+        "instr",
+        "--reason",
+        "misroutes fixed by a rule",
+    ]);
     let review = db.json(&["review", "--json"]);
-    assert!(loop_of(&review, "triage", "instrument")["flags"].as_array().unwrap().is_empty());
+    assert!(
+        loop_of(&review, "triage", "instrument")["flags"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     // Govern: an irreversible decision with its owner.
-    db.ok(&["decide", "triage", "govern", "Auto-close duplicates", "--owner", "Chen", "--threshold", "exact duplicates only"]);
+    db.ok(&[
+        "decide",
+        "triage",
+        "govern",
+        "Auto-close duplicates",
+        "--owner",
+        "Chen",
+        "--threshold",
+        "exact duplicates only",
+    ]);
     let shown = db.json(&["loop", "show", "triage", "govern", "--json"]);
     assert_eq!(shown["decisions"][0]["owner"], "Chen");
-    assert_eq!(shown["status"], "open", "a decision is activity: it opens the loop");
+    assert_eq!(
+        shown["status"], "open",
+        "a decision is activity: it opens the loop"
+    );
 
     // The compound test closes the week; the first broken layer names the next job.
-    let out = db.ok(&["cycle", "close", "triage", "--understanding", "yes", "--explanation", "yes", "--creation", "no", "--distribution", "no", "--note", "routing still manual"]);
+    let out = db.ok(&[
+        "cycle",
+        "close",
+        "triage",
+        "--understanding",
+        "yes",
+        "--explanation",
+        "yes",
+        "--creation",
+        "no",
+        "--distribution",
+        "no",
+        "--note",
+        "routing still manual",
+    ]);
     assert!(out.contains("creation broke"), "{out}");
     let review = db.json(&["review", "--json"]);
     let job = &review["jobs"][0];
@@ -125,8 +238,22 @@ fn the_weekly_routine_end_to_end() {
     assert_eq!(trip["after"]["kill_signals"]["1"]["state"], "tripped");
 
     // Retire: the loop is killed and refuses further records until reopened.
-    db.ok(&["kill", "trip", "triage", "improve", "--reason", "same mistake twice"]);
-    db.ok(&["loop", "retire", "triage", "improve", "--reason", "not worth it yet"]);
+    db.ok(&[
+        "kill",
+        "trip",
+        "triage",
+        "improve",
+        "--reason",
+        "same mistake twice",
+    ]);
+    db.ok(&[
+        "loop",
+        "retire",
+        "triage",
+        "improve",
+        "--reason",
+        "not worth it yet",
+    ]);
     let review = db.json(&["review", "--json"]);
     assert_eq!(loop_of(&review, "triage", "improve")["status"], "killed");
     db.refused(&["loop", "step", "triage", "improve", "1", "--done"], 1);
@@ -146,7 +273,10 @@ fn text_outputs_read_well() {
     let md = db.ok(&["review", "--markdown"]);
     assert!(md.contains("| job | understand | redesign |"), "{md}");
     let show = db.ok(&["loop", "show", "support-triage", "instrument"]);
-    assert!(show.contains("Checklist") && show.contains("Kill signals"), "{show}");
+    assert!(
+        show.contains("Checklist") && show.contains("Kill signals"),
+        "{show}"
+    );
     let job = db.ok(&["job", "show", "coaching-follow-up"]);
     assert!(job.contains("current workaround"), "{job}");
     let list = db.ok(&["job", "list"]);
@@ -178,7 +308,12 @@ fn archived_jobs_leave_the_review_but_keep_their_records() {
     let db = Db::new();
     db.ok(&["job", "add", "Old job"]);
     db.ok(&["job", "archive", "old-job"]);
-    assert!(db.json(&["review", "--json"])["jobs"].as_array().unwrap().is_empty());
+    assert!(
+        db.json(&["review", "--json"])["jobs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert!(db.ok(&["job", "list"]).contains("No jobs"));
     assert!(db.ok(&["job", "list", "--all"]).contains("(archived)"));
     let err = db.refused(&["loop", "owner", "old-job", "govern", "Ana"], 1);
@@ -202,16 +337,35 @@ fn unchanged_commands_write_no_event() {
 fn replacing_a_metric_is_explicit_and_restarts_baselines() {
     let db = Db::new();
     db.ok(&["job", "add", "Job"]);
-    db.ok(&["metric", "set", "job", "instr", "hours", "--better", "lower"]);
+    db.ok(&[
+        "metric", "set", "job", "instr", "hours", "--better", "lower",
+    ]);
     db.ok(&["baseline", "job", "instr", "5", "--at", "2026-01-05"]);
-    let err = db.refused(&["metric", "set", "job", "instr", "csat", "--better", "higher"], 1);
+    let err = db.refused(
+        &[
+            "metric", "set", "job", "instr", "csat", "--better", "higher",
+        ],
+        1,
+    );
     assert!(err.contains("metric replace"), "{err}");
-    db.ok(&["metric", "replace", "job", "instr", "csat", "--better", "higher"]);
+    db.ok(&[
+        "metric", "replace", "job", "instr", "csat", "--better", "higher",
+    ]);
     let review = db.json(&["review", "--json"]);
     let l = loop_of(&review, "job", "instrument");
     assert_eq!(l["metric"]["name"], "csat");
     assert!(l["baseline"].is_null());
-    assert!(l["flags"].as_array().unwrap().iter().any(|f| f == "no-baseline"));
+    assert!(
+        l["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "no-baseline")
+    );
     let ex = db.json(&["export"]);
-    assert_eq!(ex["metrics"].as_array().unwrap().len(), 2, "the old metric is kept");
+    assert_eq!(
+        ex["metrics"].as_array().unwrap().len(),
+        2,
+        "the old metric is kept"
+    );
 }

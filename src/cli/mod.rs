@@ -140,8 +140,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         return review_cmd(&mut store, false, false);
     };
     if let Command::Completions { shell } = command {
-        let mut cmd = Cli::command();
-        clap_complete::generate(*shell, &mut cmd, "jobloop", &mut io::stdout());
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "jobloop", &mut script);
+        emit(&String::from_utf8_lossy(&script));
         return Ok(());
     }
     let path = db_path(&cli)?;

@@ -52,10 +52,18 @@ impl Db {
             Some(code),
             "jobloop {args:?}: expected exit {code}, stderr: {err}"
         );
-        assert!(out.stdout.is_empty(), "refusal printed to stdout: {:?}", out.stdout);
+        assert!(
+            out.stdout.is_empty(),
+            "refusal printed to stdout: {:?}",
+            out.stdout
+        );
         assert_eq!(err.lines().count(), 1, "not a one-line error: {err}");
         assert!(err.starts_with("jobloop: error: "), "{err}");
-        assert_eq!(self.state(), before, "a refused command changed the data: {args:?}");
+        assert_eq!(
+            self.state(),
+            before,
+            "a refused command changed the data: {args:?}"
+        );
         err
     }
 
