@@ -6,8 +6,27 @@
 
 use std::borrow::Cow;
 
+use crate::domain::model::Status;
+
+/// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
+pub fn status_symbol(s: Status) -> &'static str {
+    match s {
+        Status::NotStarted => "·",
+        Status::Open => "●",
+        Status::Closed => "✓",
+        Status::Killed => "✗",
+    }
+}
+
+/// `9.1`, `12`, `0.25`: at most two decimals, no trailing zeros.
+pub fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
 /// Characters that a terminal would act on rather than print.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control() // C0, DEL, C1
         || matches!(c,
             '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
@@ -56,6 +75,14 @@ mod tests {
     fn bidi_controls_are_made_visible() {
         assert_eq!(clean("abc\u{202E}cba"), "abc\\u{202e}cba");
         assert_eq!(clean("x\u{2066}y\u{061C}"), "x\\u{2066}y\\u{61c}");
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(num(9.0), "9");
+        assert_eq!(num(9.126), "9.13");
+        assert_eq!(num(0.5), "0.5");
+        assert_eq!(num(-0.001), "0");
     }
 
     #[test]

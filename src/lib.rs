@@ -1,10 +1,11 @@
 //! jobloop: review the six AI-native loops of a team's customer jobs.
 //!
-//! `domain` holds every rule, `store` every SQL statement, `cli` the command line; `display`
-//! is the one sanitiser for text shown on a terminal.
+//! `domain` holds every rule, `store` every SQL statement, `cli` the command line and `tui` the
+//! full-screen interface; `display` is the one sanitiser for text shown on a terminal.
 
 pub mod cli;
 pub mod display;
 pub mod domain;
 pub mod paths;
 pub mod store;
+pub mod tui;

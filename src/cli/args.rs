@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::domain::LoopKind;
 use crate::domain::model::{Better, Measures};
+use crate::domain::text::parse_number;
 use crate::domain::time::{Stamp, Week, parse_when};
 
 #[derive(Parser, Debug)]
@@ -393,10 +394,7 @@ fn parse_week(s: &str) -> Result<Week, String> {
 }
 
 fn parse_value(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("`{s}` is not a number: write it like 42 or 3.5")),
-    }
+    parse_number(s).map_err(|e| e.message)
 }
 
 fn parse_yes_no(s: &str) -> Result<bool, String> {

@@ -4,7 +4,7 @@ mod args;
 mod render;
 
 use clap::{CommandFactory, Parser};
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::display::clean;
@@ -137,6 +137,11 @@ fn ack(a: Ack) -> Result<(), Failure> {
 fn run(cli: Cli) -> Result<(), Failure> {
     let Some(command) = cli.command.as_ref() else {
         let mut store = Store::open(&db_path(&cli)?)?;
+        // On a terminal, the TUI; piped or redirected, the review as text.
+        if io::stdout().is_terminal() && io::stdin().is_terminal() {
+            return crate::tui::run(store, actor(&cli)?)
+                .map_err(|e| fail(1, format!("the terminal failed: {e}")));
+        }
         return review_cmd(&mut store, false, false);
     };
     if let Command::Completions { shell } = command {

@@ -4,27 +4,11 @@
 use serde_json::json;
 use std::fmt::Write as _;
 
-use crate::display::{clean, clean_multiline};
+use crate::display::{clean, clean_multiline, num, status_symbol};
 use crate::domain::Stamp;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
 use crate::store::LoopDetail;
-
-/// `9.1`, `12`, `0.25`: at most two decimals, no trailing zeros.
-pub fn num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
-}
-
-pub fn status_symbol(s: Status) -> &'static str {
-    match s {
-        Status::NotStarted => "·",
-        Status::Open => "●",
-        Status::Closed => "✓",
-        Status::Killed => "✗",
-    }
-}
 
 fn with_unit(v: f64, unit: &str) -> String {
     if unit.is_empty() {
@@ -473,17 +457,4 @@ pub fn log(events: &[AuditEvent]) -> String {
         );
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_short() {
-        assert_eq!(num(9.0), "9");
-        assert_eq!(num(9.126), "9.13");
-        assert_eq!(num(0.5), "0.5");
-        assert_eq!(num(-0.001), "0");
-    }
 }

@@ -5,7 +5,7 @@
 use chrono::{Days, Duration};
 use serde_json::{Value as Json, json};
 
-use super::audit::{Change, next_event};
+use super::audit::{Change, GENESIS, hash, next_event};
 use super::cycle::{CompoundAnswers, close_cycle};
 use super::dataset::{Dataset, FORMAT};
 use super::job::{CanvasEdit, JobEdit, NewJob, edit};
@@ -125,10 +125,10 @@ impl Rng {
     }
 }
 
-/// Collects records and their hash-chained audit events as the script runs.
+/// Collects records and their audit events as the script runs; `finish` puts the events in
+/// time order and chains them, as if the lead had typed each command on its day.
 struct Recorder {
     ds: Dataset,
-    last: Option<(i64, String)>,
 }
 
 impl Recorder {
@@ -142,7 +142,7 @@ impl Recorder {
         after: Json,
     ) {
         let e = next_event(
-            self.last.as_ref().map(|(s, h)| (*s, h.as_str())),
+            None,
             ctx,
             Change {
                 command: outcome.command,
@@ -153,8 +153,19 @@ impl Recorder {
                 after,
             },
         );
-        self.last = Some((e.seq, e.hash.clone()));
         self.ds.audit_events.push(e);
+    }
+
+    fn finish(mut self) -> Dataset {
+        self.ds.audit_events.sort_by_key(|e| e.at);
+        let mut prev = GENESIS.to_string();
+        for (i, e) in self.ds.audit_events.iter_mut().enumerate() {
+            e.seq = i as i64 + 1;
+            e.prev_hash = prev;
+            e.hash = hash(e);
+            prev = e.hash.clone();
+        }
+        self.ds
     }
 
     /// Applies an intent the way the store does; a refusal here is a bug in the script.
@@ -200,7 +211,6 @@ pub fn generate(jobs: usize, weeks: u32, seed: u64, now: Stamp) -> Dataset {
             format: FORMAT.to_string(),
             ..Dataset::default()
         },
-        last: None,
     };
     let this_monday = Week::containing(now).monday();
     let first_monday = this_monday
@@ -304,7 +314,7 @@ pub fn generate(jobs: usize, weeks: u32, seed: u64, now: Stamp) -> Dataset {
             rec.ds.metrics.extend(r.metric);
         }
     }
-    rec.ds
+    rec.finish()
 }
 
 /// The weekly routine of one job: steps, metrics, baselines, an intervention, measurements.

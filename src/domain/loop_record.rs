@@ -607,6 +607,13 @@ impl LoopRecord {
         let reason = required_text("reason", reason, 2000)?;
         let evidence = optional_text("evidence", evidence, 4000)?;
         self.writable()?;
+        if self.lp.status == Status::Closed {
+            return Err(Refusal::rule(format!(
+                "{} is closed: reopen it with `jobloop loop open {}` to trip one of its kill signals",
+                self.addr(),
+                self.cmd_args()
+            )));
+        }
         let idx = match n {
             Some(n) => self.signal_index(n)?,
             None => self

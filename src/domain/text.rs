@@ -29,6 +29,16 @@ pub fn optional_text(
     }
 }
 
+/// A number as people type it: `42`, `3.5`, `-1`. Refuses `4x2`, `NaN` and infinities.
+pub fn parse_number(input: &str) -> Result<f64, Refusal> {
+    match input.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(Refusal::invalid(format!(
+            "`{input}` is not a number: write it like 42 or 3.5"
+        ))),
+    }
+}
+
 fn check_len(field: &str, text: &str, max_chars: usize) -> Result<(), Refusal> {
     let n = text.chars().count();
     if n > max_chars {
@@ -50,5 +60,14 @@ mod tests {
         assert!(required_text("owner", "abcdefghijk", 10).is_err());
         assert_eq!(optional_text("note", Some("  "), 10).unwrap(), None);
         assert!(optional_text("note", Some("abcdefghijk"), 10).is_err());
+    }
+
+    #[test]
+    fn numbers_are_finite_decimals() {
+        assert_eq!(parse_number(" 3.5 ").unwrap(), 3.5);
+        assert_eq!(parse_number("-2").unwrap(), -2.0);
+        for bad in ["4x2", "", "NaN", "inf", "1,5"] {
+            assert!(parse_number(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,0 +1,182 @@
+//! The optional config file, `$XDG_CONFIG_HOME/jobloop/config.toml`: key bindings and colors.
+//! A broken file never stops the program: the defaults are used and the problem is shown.
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use super::keymap::Keymap;
+use crate::domain::model::Status;
+
+#[derive(Clone, Debug)]
+pub struct Theme {
+    /// False under `NO_COLOR`: every distinction is then made by symbols, bold and reverse video.
+    pub color: bool,
+    pub not_started: Color,
+    pub open: Color,
+    pub closed: Color,
+    pub killed: Color,
+    pub alert: Color,
+    pub accent: Color,
+    pub muted: Color,
+}
+
+impl Theme {
+    pub fn new(color: bool) -> Theme {
+        Theme {
+            color,
+            not_started: Color::DarkGray,
+            open: Color::Yellow,
+            closed: Color::Green,
+            killed: Color::Red,
+            alert: Color::LightRed,
+            accent: Color::Cyan,
+            muted: Color::Gray,
+        }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn status(&self, s: Status) -> Style {
+        self.fg(match s {
+            Status::NotStarted => self.not_started,
+            Status::Open => self.open,
+            Status::Closed => self.closed,
+            Status::Killed => self.killed,
+        })
+    }
+
+    pub fn alert(&self) -> Style {
+        self.fg(self.alert).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn accent(&self) -> Style {
+        self.fg(self.accent)
+    }
+
+    pub fn muted(&self) -> Style {
+        self.fg(self.muted)
+    }
+
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    keys: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    colors: BTreeMap<String, String>,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// A problem with the config file, shown once in the status line.
+    pub warning: Option<String>,
+}
+
+pub fn path() -> Option<PathBuf> {
+    crate::paths::config_dir().map(|d| d.join("config.toml"))
+}
+
+/// Reads the config file if there is one.
+pub fn load(color: bool) -> Config {
+    let text = path().and_then(|p| std::fs::read_to_string(p).ok());
+    match text {
+        None => Config {
+            keymap: Keymap::default(),
+            theme: Theme::new(color),
+            warning: None,
+        },
+        Some(text) => parse(&text, color).unwrap_or_else(|e| Config {
+            keymap: Keymap::default(),
+            theme: Theme::new(color),
+            warning: Some(format!("config.toml ignored: {e}")),
+        }),
+    }
+}
+
+pub fn parse(text: &str, color: bool) -> Result<Config, String> {
+    let file: File = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    let keymap = Keymap::with_overrides(&file.keys)?;
+    let mut theme = Theme::new(color);
+    for (name, value) in &file.colors {
+        let c = Color::from_str(value)
+            .map_err(|_| format!("`{value}` is not a color (for `{name}` in [colors])"))?;
+        match name.as_str() {
+            "not_started" => theme.not_started = c,
+            "open" => theme.open = c,
+            "closed" => theme.closed = c,
+            "killed" => theme.killed = c,
+            "alert" => theme.alert = c,
+            "accent" => theme.accent = c,
+            "muted" => theme.muted = c,
+            other => return Err(format!("unknown color `{other}` in [colors]")),
+        }
+    }
+    Ok(Config {
+        keymap,
+        theme,
+        warning: None,
+    })
+}
+
+/// The whole default config file, as the README documents it.
+pub fn default_toml() -> String {
+    format!(
+        "{}\n[colors]\nnot_started = \"darkgray\"\nopen = \"yellow\"\nclosed = \"green\"\nkilled = \"red\"\nalert = \"lightred\"\naccent = \"cyan\"\nmuted = \"gray\"\n",
+        Keymap::default_toml()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_parses() {
+        let c = parse(&default_toml(), true).unwrap();
+        assert_eq!(c.theme.open, Color::Yellow);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert!(
+            parse("[colors]\nopen = \"plaid\"", true)
+                .unwrap_err()
+                .contains("plaid")
+        );
+        assert!(
+            parse("[keys]\nquit = [\"nope\"]", true)
+                .unwrap_err()
+                .contains("nope")
+        );
+        assert!(parse("[wat]", true).is_err());
+        let c = parse("[colors]\nopen = \"#ff8800\"", true).unwrap();
+        assert_eq!(c.theme.open, Color::Rgb(255, 136, 0));
+    }
+
+    #[test]
+    fn no_color_keeps_styles_plain_but_selection_visible() {
+        let t = Theme::new(false);
+        assert_eq!(t.status(Status::Open), Style::new());
+        assert!(t.selected().add_modifier.contains(Modifier::REVERSED));
+    }
+}
