@@ -13,6 +13,7 @@ use crate::display::{clean, num, status_symbol};
 use crate::domain::model::{KillSignal, Phase, SignalState};
 use crate::store::LoopDetail;
 use crate::tui::app::App;
+use crate::tui::keymap::Action;
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let Some(d) = &app.detail else {
@@ -42,19 +43,19 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             r.lp.owner.as_deref().map(clean).unwrap_or("(none)".into())
         )),
     ];
-    if r.kill_signals.iter().any(KillSignal::awaits_decision) {
-        head.push(Span::styled(
-            "  KILL SIGNAL TRIPPED — decide: R retire · C continue",
+    let second = if r.kill_signals.iter().any(KillSignal::awaits_decision) {
+        Line::styled(
+            format!(
+                "KILL SIGNAL TRIPPED — decide: {} retire · {} continue",
+                app.keymap.keys_for(Action::Retire),
+                app.keymap.keys_for(Action::Continue)
+            ),
             theme.alert(),
-        ));
-    }
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(head),
-            Line::styled(r.lp.kind.question(), theme.muted()),
-        ]),
-        title,
-    );
+        )
+    } else {
+        Line::styled(r.lp.kind.question(), theme.muted())
+    };
+    frame.render_widget(Paragraph::new(vec![Line::from(head), second]), title);
 
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(middle);

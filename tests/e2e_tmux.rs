@@ -1,0 +1,181 @@
+//! The real binary in a real terminal (tmux): create a job, record a baseline on its instrument
+//! loop, trip a kill signal with a reason, quit with `q`, then check through `review --json`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn wait_for(&self, text: &str) {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {text:?}; the screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn type_text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "e2e", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn alive(&self) -> bool {
+        self.run(&["has-session", "-t", "e2e"]).status.success()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn review(db: &Path) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_jobloop"))
+        .arg("--db")
+        .arg(db)
+        .args(["review", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e2e.db");
+    let tmux = Tmux {
+        socket: format!("jobloop-e2e-{}", std::process::id()),
+    };
+    let command = format!(
+        "env JOBLOOP_USER=e2e-lead XDG_CONFIG_HOME={} {} --db {}",
+        dir.path().display(),
+        env!("CARGO_BIN_EXE_jobloop"),
+        db.display()
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("Welcome to jobloop");
+
+    tmux.keys(&["a"]);
+    tmux.wait_for("New job");
+    tmux.type_text("Triage support tickets");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("added job `triage-support-tickets`");
+
+    // The cursor starts on understand: two steps right is instrument.
+    tmux.keys(&["l", "Right"]);
+    tmux.keys(&["M"]);
+    tmux.wait_for("Primary metric of triage-support-tickets/instrument");
+    tmux.type_text("time to first answer");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("h");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("set the primary metric");
+
+    tmux.keys(&["b"]);
+    tmux.wait_for("Baseline for triage-support-tickets/instrument");
+    tmux.type_text("4x2");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("is not a number");
+    tmux.keys(&["C-u"]);
+    tmux.type_text("9.5");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("recorded baseline 9.5 h");
+
+    tmux.keys(&["x"]);
+    tmux.wait_for("Trip a kill signal of triage-support-tickets/instrument");
+    tmux.type_text("The update reports adoption, not answer time");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("tripped kill signal 1");
+
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let r = review(&db);
+    let job = &r["jobs"][0];
+    assert_eq!(job["slug"], "triage-support-tickets");
+    let instr = job["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "instrument")
+        .unwrap();
+    assert_eq!(instr["status"], "open");
+    assert_eq!(instr["metric"]["name"], "time to first answer");
+    assert_eq!(instr["baseline"]["n"], 1);
+    assert_eq!(instr["baseline"]["mean"], 9.5);
+    let signal = &instr["kill_signals"][0];
+    assert_eq!(signal["tripped"], true);
+    assert_eq!(
+        signal["reason"],
+        "The update reports adoption, not answer time"
+    );
+    assert_eq!(signal["changed_by"], "e2e-lead");
+    assert!(
+        instr["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "kill-tripped")
+    );
+}
