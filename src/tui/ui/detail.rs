@@ -29,7 +29,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     ])
     .areas(area);
 
-    let mut head = vec![
+    let head = vec![
         Span::styled(
             format!("{}/{} ", clean(&r.job.slug), r.lp.kind),
             theme.title(),
