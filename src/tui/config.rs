@@ -180,3 +180,17 @@ mod tests {
         assert!(t.selected().add_modifier.contains(Modifier::REVERSED));
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// The README shows the default config file; this keeps the two from drifting apart.
+    #[test]
+    fn the_readme_shows_the_default_config() {
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(&super::default_toml()),
+            "README.md must contain the default config:\n{}",
+            super::default_toml()
+        );
+    }
+}

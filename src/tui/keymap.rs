@@ -315,6 +315,14 @@ impl Keymap {
         }
     }
 
+    /// The first key bound to `action`, for the short hints in the footer.
+    pub fn key_for(&self, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|(_, a)| **a == action)
+            .map_or("unbound".into(), |(k, _)| k.label())
+    }
+
     /// The default `[keys]` table of the config file, written out.
     pub fn default_toml() -> String {
         let mut out = String::from("[keys]\n");

@@ -125,7 +125,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
     let legend = Line::styled(
         format!(
-            "· new ● open ✓ closed ✗ killed  ! tripped  ? owner/metric/baseline missing  * overdue  help: {}",
+            "·new ●open ✓closed ✗killed  !tripped  ?no owner/metric/baseline  *overdue  help {}",
             app.keymap.keys_for(Action::Help)
         ),
         theme.muted(),

@@ -112,7 +112,7 @@ fn render_footer(frame: &mut Frame, app: &App, area: Rect) {
 
 /// The most useful keys for the current screen, read from the keymap.
 fn hints(app: &App) -> Line<'static> {
-    let k = |a: Action| app.keymap.keys_for(a);
+    let k = |a: Action| app.keymap.key_for(a);
     let text = if app.filtering {
         "type to filter · Enter keep · Esc clear".to_string()
     } else {
@@ -162,7 +162,12 @@ fn hints(app: &App) -> Line<'static> {
                 k(Action::Up),
                 k(Action::Back)
             ),
-            Screen::Help => format!("{} back", k(Action::Back)),
+            Screen::Help => format!(
+                "{} back · {}/{} scroll",
+                k(Action::Back),
+                k(Action::Down),
+                k(Action::Up)
+            ),
         }
     };
     Line::styled(text, app.theme.muted())
