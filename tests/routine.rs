@@ -258,6 +258,14 @@ fn the_weekly_routine_end_to_end() {
     assert_eq!(loop_of(&review, "triage", "improve")["status"], "killed");
     db.refused(&["loop", "step", "triage", "improve", "1", "--done"], 1);
     db.ok(&["loop", "open", "triage", "improve"]);
+
+    db.ok(&["loop", "note", "triage", "improve", "Retro every Friday"]);
+    let shown = db.json(&["loop", "show", "triage", "improve", "--json"]);
+    assert_eq!(shown["notes"], "Retro every Friday");
+    assert!(
+        db.ok(&["loop", "show", "triage", "improve"])
+            .contains("Retro every Friday")
+    );
 }
 
 #[test]

@@ -243,6 +243,13 @@ pub enum LoopCmd {
         #[arg(long, requires = "done", value_name = "TEXT")]
         evidence: Option<String>,
     },
+    /// Replace the loop's notes (an empty TEXT clears them)
+    Note {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        text: String,
+    },
     /// Add a custom step to the loop's checklist
     StepAdd {
         job: String,

@@ -349,6 +349,9 @@ fn loop_cmd(store: &mut Store, ctx: &Ctx, cmd: &LoopCmd) -> Result<(), Failure> 
                 r.mark_step(*n, evidence.as_deref(), c)
             }
         })?,
+        LoopCmd::Note { job, kind, text } => {
+            store.on_loop(ctx, job, *kind, |r, c| r.set_notes(text, c))?
+        }
         LoopCmd::StepAdd { job, kind, text } => {
             store.on_loop(ctx, job, *kind, |r, c| r.add_step(text, c))?
         }

@@ -329,6 +329,20 @@ impl LoopRecord {
         ))
     }
 
+    /// Replaces the loop's free-text notes (empty text clears them).
+    pub fn set_notes(&mut self, notes: &str, _ctx: &Ctx) -> Result<Outcome, Refusal> {
+        self.job_live()?;
+        let notes = optional_text("notes", Some(notes), 8000)?.unwrap_or_default();
+        if notes == self.lp.notes {
+            return Ok(Self::unchanged(
+                "loop note",
+                format!("the notes of {} are unchanged", self.addr()),
+            ));
+        }
+        self.lp.notes = notes;
+        Ok(self.done("loop note", format!("updated the notes of {}", self.addr())))
+    }
+
     /// The lead's decision after a tripped kill signal: stop the work.
     pub fn retire(&mut self, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
         let reason = required_text("reason", reason, 2000)?;
@@ -959,6 +973,16 @@ mod tests {
         r.job.archived_at = Some(ctx().now);
         assert!(r.assign_owner("Ana", &ctx()).is_err());
         assert!(r.add_kill_signal("x", &ctx()).is_err());
+    }
+
+    #[test]
+    fn notes_are_replaced_and_cleared() {
+        let mut r = record(LoopKind::Improve);
+        r.set_notes("  retro on Friday ", &ctx()).unwrap();
+        assert_eq!(r.lp.notes, "retro on Friday");
+        assert!(!r.set_notes("retro on Friday", &ctx()).unwrap().changed);
+        r.set_notes("", &ctx()).unwrap();
+        assert_eq!(r.lp.notes, "");
     }
 
     #[test]
