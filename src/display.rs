@@ -6,7 +6,8 @@
 
 use std::borrow::Cow;
 
-use crate::domain::model::Status;
+use crate::domain::model::{Better, Status};
+use crate::domain::stats::{Comparison, Process, ProcessSignal, Verdict};
 
 /// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
 pub fn status_symbol(s: Status) -> &'static str {
@@ -23,6 +24,81 @@ pub fn num(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// A comparison with the baseline in plain words, never claiming more than the data shows.
+pub fn comparison_words(c: &Comparison, unit: &str, better: Better) -> String {
+    let u = |v: f64| {
+        if unit.is_empty() {
+            num(v)
+        } else {
+            format!("{} {}", num(v), clean(unit))
+        }
+    };
+    let signed = |v: f64| if v > 0.0 { format!("+{}", u(v)) } else { u(v) };
+    let (Some(b), Some(l)) = (c.baseline_mean, c.live_mean) else {
+        return match c.baseline_mean {
+            None => "no baseline yet: record one before any intervention".into(),
+            Some(b) => format!(
+                "baseline {} (n={}); no live values since the latest intervention",
+                u(b),
+                c.baseline_n
+            ),
+        };
+    };
+    let pct = c
+        .pct_change
+        .map(|p| format!(" ({p:+.0}%)"))
+        .unwrap_or_default();
+    let head = format!(
+        "live {} (n={}) vs baseline {} (n={}): {}{pct}",
+        u(l),
+        c.live_n,
+        u(b),
+        c.baseline_n,
+        signed(l - b)
+    );
+    let tail = match (c.verdict, c.ci_low, c.ci_high) {
+        (Verdict::NotEnoughData, _, _) => {
+            "not enough data to tell (each side needs at least 2 values)".to_string()
+        }
+        (v, Some(lo), Some(hi)) => {
+            let interval = format!("95% interval {} to {}", signed(lo), signed(hi));
+            match v {
+                Verdict::Improved => format!("improved ({better} is better); {interval}"),
+                Verdict::Worse => format!("worse ({better} is better); {interval}"),
+                _ => format!("inconclusive: the {interval} includes no change"),
+            }
+        }
+        (v, _, _) => v.as_str().to_string(),
+    };
+    format!("{head} — {tail}")
+}
+
+/// The process limits and what broke them, in one line.
+pub fn process_words(p: &Process) -> String {
+    let mut s = format!(
+        "process limits {} to {} around {}",
+        num(p.lower_limit),
+        num(p.upper_limit),
+        num(p.center)
+    );
+    let outside = p
+        .signals
+        .iter()
+        .filter(|s| matches!(s, ProcessSignal::OutsideLimits { .. }))
+        .count();
+    let runs = p.signals.len() - outside;
+    if outside > 0 {
+        s.push_str(&format!("; {outside} live point(s) outside"));
+    }
+    if runs > 0 {
+        s.push_str(&format!("; {runs} run(s) of 8 on one side"));
+    }
+    if p.signals.is_empty() {
+        s.push_str("; no signal");
+    }
+    s
 }
 
 /// Characters that a terminal would act on rather than print.

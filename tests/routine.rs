@@ -377,3 +377,55 @@ fn replacing_a_metric_is_explicit_and_restarts_baselines() {
         "the old metric is kept"
     );
 }
+
+#[test]
+fn review_json_carries_the_comparison_and_process_limits() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job"]);
+    db.ok(&[
+        "metric", "set", "job", "instr", "hours", "--unit", "h", "--better", "lower",
+    ]);
+    for (v, d) in [
+        ("9.5", "2026-10-01"),
+        ("10.5", "2026-10-02"),
+        ("10", "2026-10-03"),
+        ("11", "2026-10-04"),
+    ] {
+        db.ok(&["baseline", "job", "instr", v, "--at", d]);
+    }
+    db.ok(&[
+        "intervene",
+        "job",
+        "instr",
+        "agent drafts",
+        "--at",
+        "2026-10-05",
+    ]);
+    for (v, d) in [
+        ("7", "2026-10-06"),
+        ("6.5", "2026-10-07"),
+        ("8", "2026-10-08"),
+    ] {
+        db.ok(&["measure", "job", "instr", v, "--at", d]);
+    }
+    let review = db.json(&["review", "--json"]);
+    let l = loop_of(&review, "job", "instrument");
+    let c = &l["comparison"];
+    assert_eq!(c["baseline_n"], 4);
+    assert_eq!(c["live_n"], 3);
+    assert_eq!(c["verdict"], "improved");
+    // SciPy's Welch interval for these values: (-4.6067, -1.5600).
+    assert!((c["ci_low"].as_f64().unwrap() + 4.606699).abs() < 1e-5);
+    assert!((c["ci_high"].as_f64().unwrap() + 1.559968).abs() < 1e-5);
+    let p = &l["process"];
+    assert_eq!(p["center"], 10.25);
+    assert_eq!(p["signals"][0]["kind"], "outside-limits");
+    // Without a metric there is nothing to compare.
+    assert!(loop_of(&review, "job", "govern")["comparison"].is_null());
+    assert!(loop_of(&review, "job", "govern")["process"].is_null());
+    let text = db.ok(&["loop", "show", "job", "instr"]);
+    assert!(
+        text.contains("improved (lower is better); 95% interval"),
+        "{text}"
+    );
+}

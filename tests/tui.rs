@@ -202,7 +202,7 @@ fn the_loop_detail_shows_checklist_chart_signals_and_activity() {
                 "Kill signals",
                 "TRIPPED",
                 "follow-ups sent within 24 h",
-                "Live mean",
+                "vs baseline",
                 "Recent activity",
                 "KILL SIGNAL TRIPPED",
             ],

@@ -128,6 +128,22 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Commands that never write, and so need no actor.
+    pub fn reads_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Review { .. }
+                | Command::Log { .. }
+                | Command::Export { .. }
+                | Command::Completions { .. }
+                | Command::Job(JobCmd::List { .. } | JobCmd::Show { .. })
+                | Command::Loop(LoopCmd::Show { .. })
+                | Command::Cycle(CycleCmd::List { .. })
+        )
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum JobCmd {
     /// Add a job; its six loops start not started

@@ -169,9 +169,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         return Ok(());
     }
     let mut store = Store::open(&path)?;
+    // Reads need no actor: only a command that writes must say who is acting.
     let ctx = || -> Result<Ctx, Failure> {
+        let actor = if command.reads_only() {
+            actor(&cli).unwrap_or_default()
+        } else {
+            actor(&cli)?
+        };
         Ok(Ctx {
-            actor: actor(&cli)?,
+            actor,
             now: Stamp::now(),
         })
     };
@@ -321,10 +327,16 @@ fn loop_cmd(store: &mut Store, ctx: &Ctx, cmd: &LoopCmd) -> Result<(), Failure> 
     let a = match cmd {
         LoopCmd::Show { job, kind, json } => {
             let detail = store.loop_detail(job, *kind, 20)?;
+            let review = review::build(&store.snapshot()?, ctx.now);
+            let lr = review
+                .jobs
+                .iter()
+                .find(|j| j.slug == detail.record.job.slug)
+                .and_then(|j| j.loops.iter().find(|l| l.kind == *kind));
             return if *json {
-                emit_json(&render::loop_json(&detail))
+                emit_json(&render::loop_json(&detail, lr))
             } else {
-                emit(&render::loop_show(&detail));
+                emit(&render::loop_show(&detail, lr));
                 Ok(())
             };
         }

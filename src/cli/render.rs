@@ -4,7 +4,7 @@
 use serde_json::json;
 use std::fmt::Write as _;
 
-use crate::display::{clean, clean_multiline, num, status_symbol};
+use crate::display::{clean, clean_multiline, comparison_words, num, process_words, status_symbol};
 use crate::domain::Stamp;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
@@ -38,6 +38,12 @@ fn loop_line(l: &LoopReview) -> String {
         }
         if let Some(v) = l.latest {
             let _ = write!(f, " → latest {}", with_unit(v, &m.unit));
+        }
+        if let Some(c) = &l.comparison
+            && c.baseline_n > 0
+            && c.live_n > 0
+        {
+            let _ = write!(f, " [{}]", c.verdict.as_str());
         }
         facts.push(f);
     }
@@ -261,7 +267,7 @@ fn when(s: Stamp) -> String {
     s.local_minute()
 }
 
-pub fn loop_show(d: &LoopDetail) -> String {
+pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
     let r = &d.record;
     let mut out = format!(
         "{}/{}  {} {}  owner: {}\n{}\n",
@@ -308,26 +314,11 @@ pub fn loop_show(d: &LoopDetail) -> String {
                 m.better,
                 m.measures
             );
-            let (base, live): (Vec<&Value>, Vec<&Value>) =
-                d.values.iter().partition(|v| v.phase == Phase::Baseline);
-            let mean = |vs: &[&Value]| vs.iter().map(|v| v.value).sum::<f64>() / vs.len() as f64;
-            if base.is_empty() {
-                out.push_str("  baseline: none yet\n");
-            } else {
-                let _ = writeln!(
-                    out,
-                    "  baseline: mean {} over {}",
-                    with_unit(mean(&base), &m.unit),
-                    plural(base.len(), "value", "values")
-                );
+            if let Some(c) = review.and_then(|l| l.comparison.as_ref()) {
+                let _ = writeln!(out, "  {}", comparison_words(c, &m.unit, m.better));
             }
-            if !live.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  live:     mean {} over {}",
-                    with_unit(mean(&live), &m.unit),
-                    plural(live.len(), "value", "values")
-                );
+            if let Some(p) = review.and_then(|l| l.process.as_ref()) {
+                let _ = writeln!(out, "  {}", process_words(p));
             }
             for v in d
                 .values
@@ -422,9 +413,12 @@ pub fn loop_show(d: &LoopDetail) -> String {
     out
 }
 
-pub fn loop_json(d: &LoopDetail) -> serde_json::Value {
+pub fn loop_json(d: &LoopDetail, review: Option<&LoopReview>) -> serde_json::Value {
     let r = &d.record;
     json!({
+        "comparison": review.and_then(|l| l.comparison.as_ref()),
+        "process": review.and_then(|l| l.process.as_ref()),
+        "flags": review.map(|l| &l.flags),
         "job": r.job.slug,
         "kind": r.lp.kind,
         "status": r.lp.status,

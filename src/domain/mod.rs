@@ -11,6 +11,7 @@ pub mod kind;
 pub mod loop_record;
 pub mod model;
 pub mod review;
+pub mod stats;
 pub mod suggest;
 pub mod text;
 pub mod time;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::cycle::cycle_state;
 use super::kind::{Layer, LoopKind};
 use super::model::*;
+use super::stats::{Comparison, Process, compare, mean, process};
 use super::time::{Stamp, Week};
 
 /// Everything the review reads, loaded by the store in a few set-based queries.
@@ -31,12 +32,10 @@ pub struct LoopSnap {
     pub steps_done: i64,
     pub steps_total: i64,
     pub kill_signals: Vec<KillSignal>,
-    /// Baseline values of the metric in force.
-    pub baseline: Option<Summary>,
-    pub live_n: i64,
-    /// The most recent live value and when it was taken.
-    pub latest: Option<(f64, Stamp)>,
+    /// Values of the metric in force, in time order.
+    pub values: Vec<(Phase, Stamp, f64)>,
     pub interventions: i64,
+    pub last_intervention_at: Option<Stamp>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -139,6 +138,11 @@ pub struct LoopReview {
     pub steps: StepCount,
     pub kill_signals: Vec<SignalReview>,
     pub flags: Vec<Flag>,
+    /// Baseline against the live values since the latest intervention; null without a metric
+    /// or values.
+    pub comparison: Option<Comparison>,
+    /// The baseline's natural process limits read against the same live values.
+    pub process: Option<Process>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -266,8 +270,59 @@ fn job_review(j: &JobSnap, now: Stamp, week: Week) -> JobReview {
     }
 }
 
+/// Values with their times, in time order.
+pub type Series = Vec<(Stamp, f64)>;
+
+/// Baseline values, and the live values since the latest intervention (all of them when there
+/// was none), each in time order.
+pub fn split_values(l: &LoopSnap) -> (Series, Series) {
+    let base = l
+        .values
+        .iter()
+        .filter(|(p, _, _)| *p == Phase::Baseline)
+        .map(|(_, at, v)| (*at, *v))
+        .collect();
+    let live = l
+        .values
+        .iter()
+        .filter(|(p, at, _)| *p == Phase::Live && l.last_intervention_at.is_none_or(|i| *at >= i))
+        .map(|(_, at, v)| (*at, *v))
+        .collect();
+    (base, live)
+}
+
 fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
     let status = l.lp.status;
+    let base_values: Vec<f64> = l
+        .values
+        .iter()
+        .filter(|(p, _, _)| *p == Phase::Baseline)
+        .map(|(_, _, v)| *v)
+        .collect();
+    let baseline = mean(&base_values).map(|mean| Summary {
+        n: base_values.len() as i64,
+        mean,
+    });
+    let latest = l
+        .values
+        .iter()
+        .rev()
+        .find(|(p, _, _)| *p == Phase::Live)
+        .map(|(_, at, v)| (*v, *at));
+    let live_n = l
+        .values
+        .iter()
+        .filter(|(p, _, _)| *p == Phase::Live)
+        .count() as i64;
+    let (comparison, process) = match &l.metric {
+        Some(m) if !l.values.is_empty() => {
+            let (base, live) = split_values(l);
+            let bv: Vec<f64> = base.iter().map(|p| p.1).collect();
+            let lv: Vec<f64> = live.iter().map(|p| p.1).collect();
+            (Some(compare(&bv, &lv, m.better)), process(&base, &live))
+        }
+        _ => (None, None),
+    };
     let mut flags = Vec::new();
     if !status.is_finished() {
         if l.kill_signals.iter().any(KillSignal::awaits_decision) {
@@ -282,10 +337,10 @@ fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
             flags.push(Flag::NoMetric);
         } else {
             // Without a metric the baseline and measurements cannot exist; `no-metric` says so.
-            if l.baseline.is_none() {
+            if baseline.is_none() {
                 flags.push(Flag::NoBaseline);
             }
-            if l.latest.is_none_or(|(_, at)| Week::containing(at) != week) {
+            if latest.is_none_or(|(_, at)| Week::containing(at) != week) {
                 flags.push(Flag::NoMeasurementThisCycle);
             }
         }
@@ -300,10 +355,10 @@ fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
             better: m.better,
             measures: m.measures,
         }),
-        baseline: l.baseline,
-        latest: l.latest.map(|(v, _)| v),
-        latest_at: l.latest.map(|(_, at)| at),
-        live_n: l.live_n,
+        baseline,
+        latest: latest.map(|(v, _)| v),
+        latest_at: latest.map(|(_, at)| at),
+        live_n,
         interventions: l.interventions,
         steps: StepCount {
             done: l.steps_done,
@@ -326,6 +381,8 @@ fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
             })
             .collect(),
         flags,
+        comparison,
+        process,
     }
 }
 
@@ -353,10 +410,9 @@ mod tests {
                 steps_done: 0,
                 steps_total: 4,
                 kill_signals: r.kill_signals.clone(),
-                baseline: None,
-                live_n: 0,
-                latest: None,
+                values: Vec::new(),
                 interventions: 0,
+                last_intervention_at: None,
             })
             .collect();
         f(&mut loops);
@@ -415,7 +471,11 @@ mod tests {
                     set_by: "ana".into(),
                     replaced_at: None,
                 });
-                l[3].latest = Some((1.0, Stamp::parse("2026-11-10T00:00:00Z").unwrap()));
+                l[3].values = vec![(
+                    Phase::Live,
+                    Stamp::parse("2026-11-10T00:00:00Z").unwrap(),
+                    1.0,
+                )];
                 l[4].kill_signals[0].state = SignalState::Tripped;
             }),
             now(),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::load::{self, CYCLE_COLS, JOB_COLS, LOOP_COLS, METRIC_COLS, SIGNAL_COLS};
 use super::{Result, Store};
 use crate::domain::model::{Job, KillSignal, Metric};
-use crate::domain::review::{JobSnap, LoopSnap, Snapshot, Summary};
+use crate::domain::review::{JobSnap, LoopSnap, Snapshot};
 use crate::domain::time::Stamp;
 
 impl Store {
@@ -35,10 +35,9 @@ impl Store {
                     steps_done: 0,
                     steps_total: 0,
                     kill_signals: Vec::new(),
-                    baseline: None,
-                    live_n: 0,
-                    latest: None,
+                    values: Vec::new(),
                     interventions: 0,
+                    last_intervention_at: None,
                 });
         }
         drop(stmt);
@@ -88,52 +87,32 @@ impl Store {
         }
         drop(stmt);
 
-        // Values of the metrics in force: count and mean per phase, and the latest live value.
+        // Values of the metrics in force, in time order: the domain computes every figure.
         let mut stmt = tx.prepare(
-            "SELECT v.loop_id, v.phase, count(*), avg(v.value), max(v.at)
+            "SELECT v.loop_id, v.phase, v.at, v.value
              FROM metric_values v JOIN metrics m ON m.id = v.metric_id AND m.replaced_at IS NULL
-             GROUP BY v.metric_id, v.phase",
+             ORDER BY v.loop_id, v.at, v.recorded_at",
         )?;
-        let mut latest_at: HashMap<String, Stamp> = HashMap::new();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
-            let phase: String = r.get(1)?;
-            let (n, mean, max_at): (i64, f64, Stamp) = (r.get(2)?, r.get(3)?, r.get(4)?);
-            if phase == "baseline" {
-                with_loop(&id, &mut |l| l.baseline = Some(Summary { n, mean }));
-            } else {
-                with_loop(&id, &mut |l| l.live_n = n);
-                latest_at.insert(id, max_at);
-            }
-        }
-        drop(rows);
-        drop(stmt);
-        let mut stmt = tx.prepare(
-            "SELECT v.loop_id, v.value, v.at
-             FROM metric_values v JOIN metrics m ON m.id = v.metric_id AND m.replaced_at IS NULL
-             WHERE v.phase = 'live' AND v.at = (
-                SELECT max(w.at) FROM metric_values w WHERE w.metric_id = v.metric_id AND w.phase = 'live')
-             ORDER BY v.recorded_at",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (id, value, at): (String, f64, Stamp) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            if latest_at.get(&id) == Some(&at) {
-                with_loop(&id, &mut |l| l.latest = Some((value, at)));
-            }
+            let value = (r.get(1)?, r.get(2)?, r.get(3)?);
+            with_loop(&id, &mut |l| l.values.push(value));
         }
         drop(rows);
         drop(stmt);
 
         let mut stmt = tx.prepare(
-            "SELECT i.loop_id, count(*) FROM interventions i
+            "SELECT i.loop_id, count(*), max(i.at) FROM interventions i
              JOIN metrics m ON m.id = i.metric_id AND m.replaced_at IS NULL GROUP BY i.loop_id",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let (id, n): (String, i64) = (r.get(0)?, r.get(1)?);
-            with_loop(&id, &mut |l| l.interventions = n);
+            let (id, n, last): (String, i64, Stamp) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            with_loop(&id, &mut |l| {
+                l.interventions = n;
+                l.last_intervention_at = Some(last);
+            });
         }
         drop(rows);
         drop(stmt);

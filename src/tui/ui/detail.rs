@@ -9,8 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Wrap};
 
 use super::fit;
-use crate::display::{clean, num, status_symbol};
+use crate::display::{clean, comparison_words, num, process_words, status_symbol};
 use crate::domain::model::{KillSignal, Phase, SignalState};
+use crate::domain::stats::mean;
 use crate::store::LoopDetail;
 use crate::tui::app::App;
 use crate::tui::keymap::Action;
@@ -134,84 +135,38 @@ fn left_lines(app: &App, d: &LoopDetail) -> Vec<(String, Style)> {
     lines
 }
 
-fn mean(v: &[f64]) -> Option<f64> {
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
-
-/// The comparison with the baseline in words: means and counts, and no claim the data can't carry.
-pub fn comparison(d: &LoopDetail) -> String {
-    let Some(m) = &d.record.metric else {
-        return "No primary metric yet: press M to set one.".into();
+/// The comparison with the baseline in words, from the same review the board shows.
+fn comparison(app: &App, d: &LoopDetail) -> String {
+    let r = &d.record;
+    let Some(m) = &r.metric else {
+        return format!(
+            "No primary metric yet: press {} to set one.",
+            app.keymap.key_for(Action::Metric)
+        );
     };
-    let base: Vec<f64> = d
-        .values
-        .iter()
-        .filter(|v| v.phase == Phase::Baseline)
-        .map(|v| v.value)
-        .collect();
-    let live: Vec<f64> = d
-        .values
-        .iter()
-        .filter(|v| v.phase == Phase::Live)
-        .map(|v| v.value)
-        .collect();
-    let unit = if m.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", clean(&m.unit))
+    let Some(l) = app.loop_review(&r.job.slug, r.lp.kind) else {
+        return String::new();
     };
-    match (mean(&base), mean(&live)) {
-        (None, _) => "No baseline yet: press b to record one before any intervention.".into(),
-        (Some(b), None) => format!(
-            "Baseline {}{unit} (n={}); no live values yet: press m.",
-            num(b),
-            base.len()
+    let mut s = match &l.comparison {
+        Some(c) => comparison_words(c, &m.unit, m.better),
+        None => format!(
+            "No values yet: press {} to record a baseline.",
+            app.keymap.key_for(Action::Baseline)
         ),
-        (Some(b), Some(l)) => {
-            let diff = l - b;
-            let better = match m.better {
-                crate::domain::model::Better::Lower => diff < 0.0,
-                crate::domain::model::Better::Higher => diff > 0.0,
-            };
-            let pct = if b != 0.0 {
-                format!(" ({:+.0}%)", diff / b.abs() * 100.0)
-            } else {
-                String::new()
-            };
-            let direction = if diff == 0.0 {
-                "unchanged".to_string()
-            } else if better {
-                format!("{} is better", m.better)
-            } else {
-                format!("{} is better: moving the wrong way", m.better)
-            };
-            let caution = if base.len() < 2 || live.len() < 2 {
-                " Too few values to tell yet."
-            } else {
-                ""
-            };
-            format!(
-                "Live mean {}{unit} (n={}) vs baseline {}{unit} (n={}): {}{unit}{pct}, {direction}.{caution}",
-                num(l),
-                live.len(),
-                num(b),
-                base.len(),
-                if diff >= 0.0 {
-                    format!("+{}", num(diff))
-                } else {
-                    num(diff)
-                },
-            )
-        }
+    };
+    if let Some(p) = &l.process {
+        s.push_str(". ");
+        s.push_str(&process_words(p));
     }
+    s
 }
 
 fn render_metric(frame: &mut Frame, app: &App, d: &LoopDetail, area: Rect) {
     let theme = &app.theme;
     let [chart_area, words] =
-        Layout::vertical([Constraint::Min(4), Constraint::Length(3)]).areas(area);
+        Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
     frame.render_widget(
-        Paragraph::new(comparison(d)).wrap(Wrap { trim: false }),
+        Paragraph::new(comparison(app, d)).wrap(Wrap { trim: false }),
         words,
     );
     let Some(m) = &d.record.metric else { return };
@@ -244,9 +199,16 @@ fn render_metric(frame: &mut Frame, app: &App, d: &LoopDetail, area: Rect) {
         .map(|v| days(v.at))
         .chain(d.interventions.iter().map(|i| days(i.at)))
         .fold(1.0_f64, f64::max);
-    let (mut y_min, mut y_max) = d.values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| {
-        (lo.min(v.value), hi.max(v.value))
-    });
+    let process = app
+        .loop_review(&d.record.job.slug, d.record.lp.kind)
+        .and_then(|l| l.process.clone());
+    // The y range covers every value and the process limits, with a little room.
+    let (mut y_min, mut y_max) = d
+        .values
+        .iter()
+        .map(|v| v.value)
+        .chain(process.iter().flat_map(|p| [p.lower_limit, p.upper_limit]))
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if (y_max - y_min).abs() < f64::EPSILON {
         y_min -= 1.0;
         y_max += 1.0;
@@ -256,6 +218,11 @@ fn render_metric(frame: &mut Frame, app: &App, d: &LoopDetail, area: Rect) {
     let mean_line: Vec<(f64, f64)> = mean(&base.iter().map(|p| p.1).collect::<Vec<_>>())
         .map(|b| vec![(0.0, b), (x_max, b)])
         .unwrap_or_default();
+    let limits: Vec<Vec<(f64, f64)>> = process
+        .iter()
+        .flat_map(|p| [p.lower_limit, p.upper_limit])
+        .map(|y| vec![(0.0, y), (x_max, y)])
+        .collect();
     let marks: Vec<Vec<(f64, f64)>> = d
         .interventions
         .iter()
@@ -281,6 +248,17 @@ fn render_metric(frame: &mut Frame, app: &App, d: &LoopDetail, area: Rect) {
             .style(theme.status(crate::domain::model::Status::Closed))
             .data(&mean_line),
     ];
+    for (i, limit) in limits.iter().enumerate() {
+        let name = if i == 0 { "process limits" } else { "" };
+        sets.push(
+            Dataset::default()
+                .name(name)
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Line)
+                .style(theme.muted())
+                .data(limit),
+        );
+    }
     for (i, mk) in marks.iter().enumerate() {
         let name = if i == 0 { "intervention" } else { "" };
         sets.push(
