@@ -153,23 +153,117 @@ fn an_empty_file_needs_init() {
     assert!(db.ok(&["init"]).contains("already a jobloop database"));
 }
 
-#[test]
-fn a_version_1_database_opens_and_keeps_its_records() {
-    // Version 1 is the first schema: a file written by it must open with every later binary.
-    let db = Db::new();
-    {
-        let conn = rusqlite::Connection::open(&db.path).unwrap();
-        conn.execute_batch(include_str!("../schema.sql")).unwrap();
-        conn.pragma_update(None, "application_id", jobloop::store::APPLICATION_ID)
+/// The columns of every table, as SQLite reports them: two databases with the same answer have
+/// the same schema, however they got there.
+fn columns(path: &std::path::Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    tables.sort();
+    let mut out = Vec::new();
+    for t in tables {
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT name, type FROM pragma_table_info('{t}') ORDER BY name"
+            ))
             .unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
+        for c in stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .unwrap()
+        {
+            let (name, ty) = c.unwrap();
+            out.push((format!("{t}.{name}"), ty));
+        }
     }
-    db.ok(&["job", "add", "Job"]);
+    out
+}
+
+/// Writes a version-1 database (the first schema, kept in tests/fixtures) with one job in it.
+fn version_1_file(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(include_str!("fixtures/schema_v1.sql"))
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO jobs (id, slug, title, created_at, rev) VALUES ('j1', 'old-job', 'Old job', '2026-01-05T09:00:00.000Z', 1);
+         INSERT INTO loops (id, job_id, kind, position, status, owner, rev) VALUES
+           ('l1', 'j1', 'understand', 1, 'open', 'Ana', 1), ('l2', 'j1', 'redesign', 2, 'not_started', NULL, 1),
+           ('l3', 'j1', 'instrument', 3, 'not_started', NULL, 1), ('l4', 'j1', 'govern', 4, 'not_started', NULL, 1),
+           ('l5', 'j1', 'improve', 5, 'not_started', NULL, 1), ('l6', 'j1', 'distribute', 6, 'not_started', NULL, 1);
+         INSERT INTO kill_signals (id, loop_id, n, text, canonical, state, created_at) VALUES
+           ('k1', 'l1', 1, 'old signal', 1, 'armed', '2026-01-05T09:00:00.000Z');",
+    )
+    .unwrap();
+    conn.pragma_update(None, "application_id", jobloop::store::APPLICATION_ID)
+        .unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+}
+
+#[test]
+fn a_version_1_database_is_migrated_once_with_a_backup_and_keeps_its_records() {
+    let db = Db::new();
+    version_1_file(&db.path);
+    let review = db.json(&["review", "--json"]);
+    assert_eq!(review["jobs"][0]["slug"], "old-job");
+    assert_eq!(review["jobs"][0]["loops"][0]["owner"], "Ana");
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, jobloop::store::SCHEMA_VERSION);
+    // The backup is the untouched version-1 file.
+    let backup = db.dir.path().join("jobloop.db.v1.bak");
+    let old = rusqlite::Connection::open(&backup).unwrap();
+    let v: i64 = old
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 1);
+    // Migrated and fresh databases have the same tables and columns.
+    let fresh = Db::new();
+    fresh.ok(&["init"]);
+    assert_eq!(columns(&db.path), columns(&fresh.path));
+    // And the new tables work on the migrated file.
+    db.ok(&["tool", "old-job", "Zapier"]);
+}
+
+#[test]
+fn two_processes_migrating_one_old_file_migrate_it_once() {
+    for _ in 0..5 {
+        let db = Db::new();
+        version_1_file(&db.path);
+        let children: Vec<_> = (0..2)
+            .map(|i| {
+                db.cmd()
+                    .args(["loop", "owner", "old-job", "govern", &format!("Owner {i}")])
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success());
+        }
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        let rule_columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('kill_signals') WHERE name = 'rule'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rule_columns, 1);
+        let log = db.json(&["log", "--json"]);
+        assert_eq!(log.as_array().unwrap().len(), 2);
+        assert_eq!(columns(&db.path), {
+            let fresh = Db::new();
+            fresh.ok(&["init"]);
+            columns(&fresh.path)
+        });
+    }
 }
 
 #[test]

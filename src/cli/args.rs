@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 use crate::domain::LoopKind;
-use crate::domain::model::{Better, Measures};
+use crate::domain::model::{Better, Capability, LearningType, Measures, ProofKind, Visibility};
 use crate::domain::text::parse_number;
 use crate::domain::time::{Stamp, Week, parse_when};
 
@@ -80,6 +80,36 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         threshold: Option<String>,
     },
+    /// Check every kill rule against the data now, and trip the signals whose rules fire
+    Check,
+    /// Record that a tool was selected for a job
+    Tool {
+        job: String,
+        /// The tool's name
+        name: String,
+        /// When it was selected, YYYY-MM-DD [default: now]
+        #[arg(long, value_parser = parse_at, value_name = "DATE")]
+        at: Option<Stamp>,
+    },
+    /// Capture a learning on a loop: evidence, decision, feedback, correction, outcome, mistake
+    /// or change
+    Learn {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        text: String,
+        #[arg(long = "type", value_parser = parse_learning, value_name = "TYPE")]
+        kind_of: LearningType,
+        /// A short tag; the same mistake twice is found by its tag
+        #[arg(long)]
+        tag: Option<String>,
+        /// REALITY, DREAM or CONSUMED
+        #[arg(long, value_parser = parse_capability)]
+        capability: Option<Capability>,
+    },
+    /// Proof artifacts: add one, track what it brought back, list them
+    #[command(subcommand)]
+    Proof(ProofCmd),
     /// Close a review cycle with the compound test, or list past cycles
     #[command(subcommand)]
     Cycle(CycleCmd),
@@ -140,6 +170,7 @@ impl Command {
                 | Command::Job(JobCmd::List { .. } | JobCmd::Show { .. })
                 | Command::Loop(LoopCmd::Show { .. })
                 | Command::Cycle(CycleCmd::List { .. })
+                | Command::Proof(ProofCmd::List { .. })
         )
     }
 }
@@ -333,12 +364,16 @@ pub struct ValueArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum KillCmd {
-    /// Add a custom kill signal to a loop (armed)
+    /// Add a custom kill signal to a loop (armed), optionally with a rule the data can check
     Add {
         job: String,
         #[arg(value_parser = parse_kind)]
         kind: LoopKind,
         text: String,
+        /// `worse-than-baseline P% for N`, `below X`, `above X`, `stale N days` or
+        /// `by YYYY-MM-DD improved P%`
+        #[arg(long)]
+        rule: Option<String>,
     },
     /// Trip a kill signal (the first armed one unless N is given); a reason is required
     Trip {
@@ -359,6 +394,47 @@ pub enum KillCmd {
         n: i64,
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProofCmd {
+    /// Turn proof into a case, diagram, story, benchmark or standard
+    Add {
+        job: String,
+        title: String,
+        #[arg(long, value_parser = parse_proof_kind)]
+        kind: ProofKind,
+        #[arg(long, value_parser = parse_visibility)]
+        visibility: Visibility,
+        #[arg(long)]
+        link: Option<String>,
+        /// When it was published, YYYY-MM-DD [default: now]
+        #[arg(long, value_parser = parse_at, value_name = "DATE")]
+        at: Option<Stamp>,
+    },
+    /// Track what a proof brought back (ID: at least 4 characters of its id)
+    Outcome {
+        job: String,
+        id: String,
+        #[arg(long, default_value_t = 0)]
+        replies: u32,
+        #[arg(long, default_value_t = 0)]
+        citations: u32,
+        #[arg(long, default_value_t = 0)]
+        intros: u32,
+        #[arg(long, default_value_t = 0)]
+        bookings: u32,
+        #[arg(long, default_value_t = 0)]
+        sales: u32,
+        #[arg(long, default_value_t = 0)]
+        reuse: u32,
+    },
+    /// List a job's proof artifacts with their ids
+    List {
+        job: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -431,6 +507,38 @@ fn parse_yes_no(s: &str) -> Result<bool, String> {
 fn parse_better(s: &str) -> Result<Better, String> {
     Better::from_text(s.trim())
         .ok_or_else(|| format!("`{s}` is not a direction: write higher or lower"))
+}
+
+fn one_of<T: Copy>(
+    s: &str,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+    what: &str,
+) -> Result<T, String> {
+    let wanted = s.trim();
+    all.iter()
+        .copied()
+        .find(|v| name(*v).eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+            format!("`{s}` is not a {what}: write one of {}", names.join(", "))
+        })
+}
+
+fn parse_learning(s: &str) -> Result<LearningType, String> {
+    one_of(s, LearningType::ALL, LearningType::as_str, "learning type")
+}
+
+fn parse_capability(s: &str) -> Result<Capability, String> {
+    one_of(s, Capability::ALL, Capability::as_str, "capability")
+}
+
+fn parse_proof_kind(s: &str) -> Result<ProofKind, String> {
+    one_of(s, ProofKind::ALL, ProofKind::as_str, "kind of proof")
+}
+
+fn parse_visibility(s: &str) -> Result<Visibility, String> {
+    one_of(s, Visibility::ALL, Visibility::as_str, "visibility")
 }
 
 fn parse_measures(s: &str) -> Result<Measures, String> {

@@ -11,7 +11,7 @@ use crate::display::clean;
 use crate::domain::cycle::CompoundAnswers;
 use crate::domain::dataset::Dataset;
 use crate::domain::job::{CanvasEdit, JobEdit};
-use crate::domain::model::Phase;
+use crate::domain::model::{Phase, ProofOutcome};
 use crate::domain::review;
 use crate::domain::{Ctx, RefusalKind, Stamp};
 use crate::store::{self, Ack, Store};
@@ -130,7 +130,10 @@ fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
 }
 
 fn ack(a: Ack) -> Result<(), Failure> {
-    emit(&format!("{}\n", clean(&a.summary)));
+    emit(&format!(
+        "{}\n",
+        crate::display::clean_multiline(&a.summary)
+    ));
     Ok(())
 }
 
@@ -216,6 +219,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => ack(store.on_loop(&ctx()?, job, *kind, |r, c| {
             r.decide(text, owner, threshold.as_deref(), c)
         })?),
+        Command::Check => {
+            let fired = store.check_rules(Stamp::now())?;
+            if fired.is_empty() {
+                emit("every kill rule holds\n");
+            } else {
+                emit(&format!("{}\n", clean(&fired.join("\n"))));
+            }
+            Ok(())
+        }
+        Command::Tool { job, name, at } => {
+            let ctx = ctx()?;
+            let at = at.unwrap_or(ctx.now);
+            ack(store.select_tool(&ctx, job, name, at)?)
+        }
+        Command::Learn {
+            job,
+            kind,
+            text,
+            kind_of,
+            tag,
+            capability,
+        } => ack(store.on_loop(&ctx()?, job, *kind, |r, c| {
+            r.learn(text, *kind_of, tag.as_deref(), *capability, c)
+        })?),
+        Command::Proof(cmd) => proof_cmd(&mut store, &ctx()?, cmd),
         Command::Cycle(CycleCmd::Close(a)) => {
             let answers = CompoundAnswers {
                 understanding: a.understanding,
@@ -377,6 +405,56 @@ fn loop_cmd(store: &mut Store, ctx: &Ctx, cmd: &LoopCmd) -> Result<(), Failure> 
     ack(a)
 }
 
+fn proof_cmd(store: &mut Store, ctx: &Ctx, cmd: &ProofCmd) -> Result<(), Failure> {
+    match cmd {
+        ProofCmd::Add {
+            job,
+            title,
+            kind,
+            visibility,
+            link,
+            at,
+        } => ack(store.add_proof(
+            ctx,
+            job,
+            title,
+            *kind,
+            *visibility,
+            link.as_deref(),
+            at.unwrap_or(ctx.now),
+        )?),
+        ProofCmd::Outcome {
+            job,
+            id,
+            replies,
+            citations,
+            intros,
+            bookings,
+            sales,
+            reuse,
+        } => {
+            let counts = ProofOutcome {
+                replies: i64::from(*replies),
+                citations: i64::from(*citations),
+                intros: i64::from(*intros),
+                bookings: i64::from(*bookings),
+                sales: i64::from(*sales),
+                reuse: i64::from(*reuse),
+            };
+            ack(store.track_proof_outcome(ctx, job, id, counts)?)
+        }
+        ProofCmd::List { job, json } => {
+            let proofs = store.proofs(job)?;
+            if *json {
+                emit_json(&proofs)
+            } else {
+                emit(&render::proofs(&proofs));
+                Ok(())
+            }
+        }
+    }
+}
+
 fn value_cmd(store: &mut Store, ctx: &Ctx, a: &ValueArgs, phase: Phase) -> Result<(), Failure> {
     let at = a.at.unwrap_or(ctx.now);
     ack(store.on_loop(ctx, &a.job, a.kind, |r, c| {
@@ -386,9 +464,14 @@ fn value_cmd(store: &mut Store, ctx: &Ctx, a: &ValueArgs, phase: Phase) -> Resul
 
 fn kill_cmd(store: &mut Store, ctx: &Ctx, cmd: &KillCmd) -> Result<(), Failure> {
     ack(match cmd {
-        KillCmd::Add { job, kind, text } => {
-            store.on_loop(ctx, job, *kind, |r, c| r.add_kill_signal(text, c))?
-        }
+        KillCmd::Add {
+            job,
+            kind,
+            text,
+            rule,
+        } => store.on_loop(ctx, job, *kind, |r, c| {
+            r.add_kill_signal(text, rule.as_deref(), c)
+        })?,
         KillCmd::Trip {
             job,
             kind,

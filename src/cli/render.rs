@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::display::{clean, clean_multiline, comparison_words, num, process_words, status_symbol};
 use crate::domain::Stamp;
+use crate::domain::evidence::short_id;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
 use crate::store::LoopDetail;
@@ -125,6 +126,25 @@ fn job_block(out: &mut String, j: &JobReview) {
                 "    {:<11} {}",
                 l.kind.name(),
                 clean(&f.advice(&j.slug, l.kind))
+            );
+        }
+    }
+    let suggested: Vec<_> = j
+        .loops
+        .iter()
+        .flat_map(|l| l.suggested_kill_signals.iter().map(move |s| (l.kind, s)))
+        .collect();
+    if !suggested.is_empty() {
+        out.push_str(
+            "  suggested kill signals (trip with `jobloop kill trip JOB KIND --reason …`):\n",
+        );
+        for (kind, s) in suggested {
+            let _ = writeln!(
+                out,
+                "    {:<11} {} — {}",
+                kind.name(),
+                clean(&s.text),
+                clean(&s.why)
             );
         }
     }
@@ -432,6 +452,33 @@ pub fn loop_json(d: &LoopDetail, review: Option<&LoopReview>) -> serde_json::Val
         "decisions": d.decisions,
         "events": d.events,
     })
+}
+
+pub fn proofs(proofs: &[Proof]) -> String {
+    if proofs.is_empty() {
+        return "No proof yet: `jobloop proof add JOB TITLE --kind case --visibility public`\n"
+            .into();
+    }
+    let mut out = String::new();
+    for p in proofs {
+        let outcome = match p.outcome {
+            None => "no outcome tracked".to_string(),
+            Some(o) => format!(
+                "{} replies · {} citations · {} intros · {} bookings · {} sales · {} reuse",
+                o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "{}  {}  {:<9} {:<7} {}  — {outcome}",
+            short_id(&p.id),
+            p.at.local_date(),
+            p.kind,
+            p.visibility,
+            clean(&p.title)
+        );
+    }
+    out
 }
 
 pub fn log(events: &[AuditEvent]) -> String {

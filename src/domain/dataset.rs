@@ -25,6 +25,12 @@ pub struct Dataset {
     pub kill_signals: Vec<KillSignal>,
     pub decisions: Vec<Decision>,
     pub cycles: Vec<Cycle>,
+    #[serde(default)]
+    pub tools: Vec<Tool>,
+    #[serde(default)]
+    pub learnings: Vec<Learning>,
+    #[serde(default)]
+    pub proofs: Vec<Proof>,
     pub audit_events: Vec<AuditEvent>,
 }
 
@@ -39,6 +45,9 @@ impl Dataset {
             + self.kill_signals.len()
             + self.decisions.len()
             + self.cycles.len()
+            + self.tools.len()
+            + self.learnings.len()
+            + self.proofs.len()
             + self.audit_events.len()
     }
 
@@ -53,9 +62,9 @@ impl Dataset {
         if self.format != FORMAT {
             return bad(format!("the format is `{}`, not `{FORMAT}`", self.format));
         }
-        if self.schema_version != schema_version {
+        if !(1..=schema_version).contains(&self.schema_version) {
             return bad(format!(
-                "the file has schema version {}, this jobloop writes {schema_version}",
+                "the file has schema version {}, this jobloop reads 1 to {schema_version}",
                 self.schema_version
             ));
         }
@@ -172,6 +181,38 @@ impl Dataset {
             super::time::Week::parse(&c.week)
                 .map(|_| ())
                 .or_else(|e| bad(e.message))?;
+        }
+        for t in &self.tools {
+            unique("tools", &t.id)?;
+            if !jobs.contains(t.job_id.as_str()) {
+                return bad(format!(
+                    "tool `{}` belongs to a job that is not in the file",
+                    t.id
+                ));
+            }
+        }
+        for l in &self.learnings {
+            unique("learnings", &l.id)?;
+            in_loop("learning", &l.id, &l.loop_id)?;
+        }
+        for p in &self.proofs {
+            unique("proofs", &p.id)?;
+            if !jobs.contains(p.job_id.as_str()) {
+                return bad(format!(
+                    "proof `{}` belongs to a job that is not in the file",
+                    p.id
+                ));
+            }
+        }
+        for k in &self.kill_signals {
+            if let Some(rule) = &k.rule
+                && super::rules::KillRule::parse(rule).is_err()
+            {
+                return bad(format!(
+                    "kill signal `{}` has a malformed rule `{rule}`",
+                    k.id
+                ));
+            }
         }
         let mut prev = GENESIS.to_string();
         for (i, e) in self.audit_events.iter().enumerate() {

@@ -188,6 +188,7 @@ impl Recorder {
             Some(Appended::Value(v)) => self.ds.values.push(v.clone()),
             Some(Appended::Intervention(i)) => self.ds.interventions.push(i.clone()),
             Some(Appended::Decision(d)) => self.ds.decisions.push(d.clone()),
+            Some(Appended::Learning(l)) => self.ds.learnings.push(l.clone()),
             None => {}
         }
         let after = r.audit_after(&outcome);
@@ -449,7 +450,7 @@ fn script_job(
     // The invoice job added its own kill signal, tripped it, and decided to continue.
     if j % TEMPLATES.len() == 2 && weeks > 4 {
         rec.on_loop(improve, &ctx(lead, day(2, 0, 12)), |r, c| {
-            r.add_kill_signal("Duplicate payments reach the bank run", c)
+            r.add_kill_signal("Duplicate payments reach the bank run", None, c)
         });
         rec.on_loop(improve, &ctx(lead, day(4, 1, 12)), |r, c| {
             r.trip(

@@ -7,6 +7,7 @@ use serde_json::{Value as Json, json};
 use super::error::Refusal;
 use super::kind::LoopKind;
 use super::model::*;
+use super::rules::KillRule;
 use super::text::{optional_text, required_text};
 use super::time::Stamp;
 
@@ -16,6 +17,7 @@ pub enum Appended {
     Value(Value),
     Intervention(Intervention),
     Decision(Decision),
+    Learning(Learning),
 }
 
 impl Appended {
@@ -24,6 +26,7 @@ impl Appended {
             Appended::Value(v) => json!(v),
             Appended::Intervention(i) => json!(i),
             Appended::Decision(d) => json!(d),
+            Appended::Learning(l) => json!(l),
         }
     }
 }
@@ -48,8 +51,8 @@ pub struct LoopRecord {
     /// Set when this command replaced the primary metric, so the old one is kept as replaced.
     pub retired_metric: Option<Metric>,
     pub kill_signals: Vec<KillSignal>,
-    /// Earliest baseline and intervention of the metric in force: the proof rules need no more.
-    pub first_baseline_at: Option<Stamp>,
+    /// Values of the metric in force, in time order: the proof rules and kill rules read them.
+    pub values: Vec<(Phase, Stamp, f64)>,
     pub first_intervention_at: Option<Stamp>,
 }
 
@@ -88,6 +91,7 @@ impl LoopRecord {
             decided_by: None,
             decided_at: None,
             created_at: ctx.now,
+            rule: None,
         };
         LoopRecord {
             job: job.clone(),
@@ -104,7 +108,7 @@ impl LoopRecord {
             metric: None,
             retired_metric: None,
             kill_signals: vec![signal],
-            first_baseline_at: None,
+            values: Vec::new(),
             first_intervention_at: None,
         }
     }
@@ -425,7 +429,7 @@ impl LoopRecord {
             set_by: ctx.actor.clone(),
             replaced_at: None,
         });
-        self.first_baseline_at = None;
+        self.values.clear();
         self.first_intervention_at = None;
         self.touch();
         let (command, verb) = if replace {
@@ -492,9 +496,8 @@ impl LoopRecord {
             recorded_by: ctx.actor.clone(),
             recorded_at: ctx.now,
         };
-        if phase == Phase::Baseline {
-            self.first_baseline_at = Some(self.first_baseline_at.map_or(at, |f| f.min(at)));
-        }
+        let pos = self.values.partition_point(|(_, t, _)| *t <= at);
+        self.values.insert(pos, (phase, at, value));
         self.touch();
         let (command, label) = match phase {
             Phase::Baseline => ("baseline", "baseline"),
@@ -526,7 +529,7 @@ impl LoopRecord {
         self.writable()?;
         let description = required_text("description", description, 2000)?;
         let metric = self.require_metric("an intervention")?.clone();
-        match self.first_baseline_at {
+        match self.first_baseline_at() {
             None => {
                 return Err(Refusal::rule(format!(
                     "no baseline recorded for {}: record one with `jobloop baseline {} VALUE` before starting an intervention",
@@ -568,9 +571,26 @@ impl LoopRecord {
         })
     }
 
-    pub fn add_kill_signal(&mut self, text: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+    fn first_baseline_at(&self) -> Option<Stamp> {
+        self.values
+            .iter()
+            .find(|(p, _, _)| *p == Phase::Baseline)
+            .map(|(_, at, _)| *at)
+    }
+
+    /// Adds a kill signal, optionally with a rule the data can check (see `rules`).
+    pub fn add_kill_signal(
+        &mut self,
+        text: &str,
+        rule: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
         self.writable()?;
         let text = required_text("kill signal", text, 500)?;
+        let rule = match rule.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(KillRule::parse(r)?.to_string()),
+            None => None,
+        };
         let n = self.kill_signals.iter().map(|k| k.n).max().unwrap_or(0) + 1;
         self.kill_signals.push(KillSignal {
             id: new_id(),
@@ -588,11 +608,13 @@ impl LoopRecord {
             decided_by: None,
             decided_at: None,
             created_at: ctx.now,
+            rule: rule.clone(),
         });
         self.touch();
+        let with_rule = rule.map(|r| format!(" (rule: {r})")).unwrap_or_default();
         Ok(self.done(
             "kill add",
-            format!("armed kill signal {n} on {}", self.addr()),
+            format!("armed kill signal {n} on {}{with_rule}", self.addr()),
         ))
     }
 
@@ -699,6 +721,39 @@ impl LoopRecord {
         ))
     }
 
+    /// Captures a learning (evidence, a decision, feedback, a correction, an outcome, a mistake
+    /// or a change to the system), with an optional tag and capability.
+    pub fn learn(
+        &mut self,
+        text: &str,
+        kind: LearningType,
+        tag: Option<&str>,
+        capability: Option<Capability>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let text = required_text("learning", text, 4000)?;
+        let tag = optional_text("tag", tag, 100)?.map(|t| t.to_lowercase());
+        let row = Learning {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            text,
+            kind,
+            tag: tag.clone(),
+            capability,
+            at: ctx.now,
+            recorded_by: ctx.actor.clone(),
+        };
+        self.touch();
+        let tagged = tag.map(|t| format!(" [{t}]")).unwrap_or_default();
+        Ok(Outcome {
+            command: "learn",
+            summary: format!("recorded {kind}{tagged} on {}", self.addr()),
+            appended: Some(Appended::Learning(row)),
+            changed: true,
+        })
+    }
+
     /// Records an irreversible decision and the human who owns it.
     pub fn decide(
         &mut self,
@@ -728,6 +783,55 @@ impl LoopRecord {
                 self.addr()
             ),
             appended: Some(Appended::Decision(row)),
+            changed: true,
+        })
+    }
+
+    /// Trips the first armed kill signal whose rule the loop's values break, with a reason that
+    /// starts `rule:`; `None` when every rule holds. Call until `None` to fire them all, one
+    /// audited trip at a time.
+    pub fn fire_next_rule(&mut self, ctx: &Ctx) -> Option<Outcome> {
+        let metric = self.metric.clone()?;
+        if self.writable().is_err() || self.lp.status == Status::Closed {
+            return None;
+        }
+        let baseline: Vec<f64> = self
+            .values
+            .iter()
+            .filter(|(p, _, _)| *p == Phase::Baseline)
+            .map(|(_, _, v)| *v)
+            .collect();
+        let live: Vec<(Stamp, f64)> = self
+            .values
+            .iter()
+            .filter(|(p, _, _)| *p == Phase::Live)
+            .map(|(_, at, v)| (*at, *v))
+            .collect();
+        let addr = self.addr();
+        let k = self.kill_signals.iter_mut().find(|k| {
+            k.state == SignalState::Armed
+                && k.rule
+                    .as_deref()
+                    .and_then(|r| KillRule::parse(r).ok())
+                    .and_then(|rule| {
+                        rule.check(metric.better, &baseline, &live, metric.set_at, ctx.now)
+                    })
+                    .is_some()
+        })?;
+        let rule = KillRule::parse(k.rule.as_deref()?).ok()?;
+        let reason = rule.check(metric.better, &baseline, &live, metric.set_at, ctx.now)?;
+        k.state = SignalState::Tripped;
+        k.reason = Some(reason.clone());
+        k.evidence = None;
+        k.changed_by = Some(ctx.actor.clone());
+        k.changed_at = Some(ctx.now);
+        Some(Outcome {
+            command: "kill trip",
+            summary: format!(
+                "kill signal {} on {addr} tripped by its rule — {reason}",
+                k.n
+            ),
+            appended: None,
             changed: true,
         })
     }
@@ -972,7 +1076,49 @@ mod tests {
         let mut r = record(LoopKind::Govern);
         r.job.archived_at = Some(ctx().now);
         assert!(r.assign_owner("Ana", &ctx()).is_err());
-        assert!(r.add_kill_signal("x", &ctx()).is_err());
+        assert!(r.add_kill_signal("x", None, &ctx()).is_err());
+    }
+
+    #[test]
+    fn a_kill_rule_trips_its_signal_when_the_data_breaks_it() {
+        let mut r = with_metric();
+        let err = r
+            .add_kill_signal("answers slow", Some("below"), &ctx())
+            .unwrap_err();
+        assert!(
+            err.message.contains("worse-than-baseline P% for N"),
+            "{err}"
+        );
+        r.add_kill_signal("answers slow", Some("above 12"), &ctx())
+            .unwrap();
+        assert_eq!(r.kill_signals[1].rule.as_deref(), Some("above 12"));
+        r.record_value(Phase::Live, 11.0, at("2026-11-02"), None, &ctx())
+            .unwrap();
+        assert!(
+            r.fire_next_rule(&ctx()).is_none(),
+            "silent while the data holds"
+        );
+        r.record_value(Phase::Live, 13.0, at("2026-11-03"), None, &ctx())
+            .unwrap();
+        let bot = Ctx {
+            actor: "jobloop".into(),
+            now: ctx().now,
+        };
+        let fired = r.fire_next_rule(&bot);
+        assert!(fired.is_some());
+        let k = &r.kill_signals[1];
+        assert_eq!(k.state, SignalState::Tripped);
+        assert!(
+            k.reason
+                .as_deref()
+                .unwrap()
+                .starts_with("rule: the latest value 13")
+        );
+        assert_eq!(k.changed_by.as_deref(), Some("jobloop"));
+        assert!(
+            r.fire_next_rule(&bot).is_none(),
+            "a tripped signal does not trip twice"
+        );
     }
 
     #[test]

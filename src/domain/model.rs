@@ -204,6 +204,9 @@ pub struct KillSignal {
     pub decided_by: Option<String>,
     pub decided_at: Option<Stamp>,
     pub created_at: Stamp,
+    /// A rule the data can check (`stale 14 days`); see `rules::KillRule`.
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 impl KillSignal {
@@ -275,6 +278,90 @@ impl Cycle {
     pub fn next_job(&self) -> Option<LoopKind> {
         self.broken_layer().map(Layer::next_loop)
     }
+}
+
+text_enum!(
+    /// What a learning entry records (the improve loop's first step).
+    LearningType {
+        Evidence = "evidence",
+        Decision = "decision",
+        Feedback = "feedback",
+        Correction = "correction",
+        Outcome = "outcome",
+        Mistake = "mistake",
+        Change = "change",
+    }
+);
+
+text_enum!(
+    /// The spec's capability tags: what is real, what is hoped for, what was used up.
+    Capability { Reality = "REALITY", Dream = "DREAM", Consumed = "CONSUMED" }
+);
+
+text_enum!(ProofKind {
+    Case = "case",
+    Diagram = "diagram",
+    Story = "story",
+    Benchmark = "benchmark",
+    Standard = "standard",
+});
+
+text_enum!(Visibility {
+    Private = "private",
+    Public = "public",
+});
+
+/// A tool selected for a job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub id: String,
+    pub job_id: String,
+    pub name: String,
+    pub at: Stamp,
+    pub recorded_by: String,
+    pub recorded_at: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Learning {
+    pub id: String,
+    pub loop_id: String,
+    pub text: String,
+    #[serde(rename = "type")]
+    pub kind: LearningType,
+    pub tag: Option<String>,
+    pub capability: Option<Capability>,
+    pub at: Stamp,
+    pub recorded_by: String,
+}
+
+/// What a proof artifact brought back; all counts are given together.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofOutcome {
+    pub replies: i64,
+    pub citations: i64,
+    pub intros: i64,
+    pub bookings: i64,
+    pub sales: i64,
+    pub reuse: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proof {
+    pub id: String,
+    pub job_id: String,
+    pub title: String,
+    pub kind: ProofKind,
+    pub visibility: Visibility,
+    pub link: Option<String>,
+    pub at: Stamp,
+    pub recorded_by: String,
+    pub outcome: Option<ProofOutcome>,
+    pub outcome_at: Option<Stamp>,
 }
 
 /// One entry of the audit trail: who did what, when, and the values before and after.

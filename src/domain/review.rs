@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::cycle::cycle_state;
+use super::detect::{Suggestion, suggestions};
 use super::kind::{Layer, LoopKind};
 use super::model::*;
 use super::stats::{Comparison, Process, compare, mean, process};
@@ -23,19 +24,26 @@ pub struct JobSnap {
     /// The six loops in the spec's order.
     pub loops: Vec<LoopSnap>,
     pub last_cycle: Option<Cycle>,
+    /// Tools selected for the job: name and when.
+    pub tools: Vec<(String, Stamp)>,
+    /// Learnings of all the job's loops: type, tag, when.
+    pub learnings: Vec<(LearningType, Option<String>, Stamp)>,
+    /// Proof artifacts: title, when, whether an outcome is tracked.
+    pub proofs: Vec<(String, Stamp, bool)>,
 }
 
 #[derive(Clone, Debug)]
 pub struct LoopSnap {
     pub lp: Loop,
     pub metric: Option<Metric>,
-    pub steps_done: i64,
-    pub steps_total: i64,
+    /// Checklist steps: number and when done.
+    pub steps: Vec<(i64, Option<Stamp>)>,
     pub kill_signals: Vec<KillSignal>,
     /// Values of the metric in force, in time order.
     pub values: Vec<(Phase, Stamp, f64)>,
-    pub interventions: i64,
-    pub last_intervention_at: Option<Stamp>,
+    /// Interventions on the metric in force, in time order.
+    pub intervention_dates: Vec<Stamp>,
+    pub decisions_without_threshold: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -143,6 +151,8 @@ pub struct LoopReview {
     pub comparison: Option<Comparison>,
     /// The baseline's natural process limits read against the same live values.
     pub process: Option<Process>,
+    /// Kill signals the records point at, for the lead to trip.
+    pub suggested_kill_signals: Vec<Suggestion>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -227,7 +237,15 @@ pub fn build(snapshot: &Snapshot, now: Stamp) -> Review {
 }
 
 fn job_review(j: &JobSnap, now: Stamp, week: Week) -> JobReview {
-    let loops: Vec<LoopReview> = j.loops.iter().map(|l| loop_review(l, week)).collect();
+    let loops: Vec<LoopReview> = j
+        .loops
+        .iter()
+        .map(|l| {
+            let mut r = loop_review(l, week);
+            r.suggested_kill_signals = suggestions(j, l.lp.kind, now);
+            r
+        })
+        .collect();
     let open_now = loops
         .iter()
         .find(|l| l.status != Status::Closed)
@@ -285,7 +303,9 @@ pub fn split_values(l: &LoopSnap) -> (Series, Series) {
     let live = l
         .values
         .iter()
-        .filter(|(p, at, _)| *p == Phase::Live && l.last_intervention_at.is_none_or(|i| *at >= i))
+        .filter(|(p, at, _)| {
+            *p == Phase::Live && l.intervention_dates.last().is_none_or(|i| at >= i)
+        })
         .map(|(_, at, v)| (*at, *v))
         .collect();
     (base, live)
@@ -359,10 +379,10 @@ fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
         latest: latest.map(|(v, _)| v),
         latest_at: latest.map(|(_, at)| at),
         live_n,
-        interventions: l.interventions,
+        interventions: l.intervention_dates.len() as i64,
         steps: StepCount {
-            done: l.steps_done,
-            total: l.steps_total,
+            done: l.steps.iter().filter(|(_, d)| d.is_some()).count() as i64,
+            total: l.steps.len() as i64,
         },
         kill_signals: l
             .kill_signals
@@ -383,6 +403,7 @@ fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
         flags,
         comparison,
         process,
+        suggested_kill_signals: Vec::new(),
     }
 }
 
@@ -407,12 +428,11 @@ mod tests {
             .map(|r| LoopSnap {
                 lp: r.lp.clone(),
                 metric: None,
-                steps_done: 0,
-                steps_total: 4,
+                steps: r.steps.iter().map(|s| (s.n, None)).collect(),
                 kill_signals: r.kill_signals.clone(),
                 values: Vec::new(),
-                interventions: 0,
-                last_intervention_at: None,
+                intervention_dates: Vec::new(),
+                decisions_without_threshold: 0,
             })
             .collect();
         f(&mut loops);
@@ -421,6 +441,9 @@ mod tests {
                 job: nj.job,
                 loops,
                 last_cycle: None,
+                tools: Vec::new(),
+                learnings: Vec::new(),
+                proofs: Vec::new(),
             }],
         }
     }

@@ -4,8 +4,9 @@ use rusqlite::Connection;
 
 use super::load::{self, *};
 use super::write::{
-    insert_cycle, insert_decision, insert_intervention, insert_job, insert_loop_row, insert_value,
-    upsert_metric, upsert_signal, upsert_step,
+    insert_cycle, insert_decision, insert_intervention, insert_job, insert_learning,
+    insert_loop_row, insert_tool, insert_value, upsert_metric, upsert_proof, upsert_signal,
+    upsert_step,
 };
 use super::{Ack, Error, Result, SCHEMA_VERSION, Store, audit};
 use crate::domain::Refusal;
@@ -75,6 +76,21 @@ impl Store {
                 &tx,
                 &format!("SELECT {CYCLE_COLS} FROM cycles ORDER BY job_id, week"),
                 load::cycle,
+            )?,
+            tools: all(
+                &tx,
+                &format!("SELECT {TOOL_COLS} FROM tools ORDER BY job_id, at, id"),
+                load::tool,
+            )?,
+            learnings: all(
+                &tx,
+                &format!("SELECT {LEARNING_COLS} FROM learnings ORDER BY loop_id, at, id"),
+                load::learning,
+            )?,
+            proofs: all(
+                &tx,
+                &format!("SELECT {PROOF_COLS} FROM proofs ORDER BY job_id, at, id"),
+                load::proof,
             )?,
             audit_events: all(
                 &tx,
@@ -159,6 +175,15 @@ fn insert_all(tx: &Connection, ds: &Dataset) -> Result<()> {
     }
     for c in &ds.cycles {
         insert_cycle(tx, c)?;
+    }
+    for t in &ds.tools {
+        insert_tool(tx, t)?;
+    }
+    for l in &ds.learnings {
+        insert_learning(tx, l)?;
+    }
+    for p in &ds.proofs {
+        upsert_proof(tx, p)?;
     }
     for e in &ds.audit_events {
         audit::insert(tx, e)?;

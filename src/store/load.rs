@@ -113,7 +113,7 @@ pub fn intervention(r: &Row) -> rusqlite::Result<Intervention> {
 }
 
 pub const SIGNAL_COLS: &str = "id, loop_id, n, text, canonical, state, reason, evidence, \
-    changed_by, changed_at, decision, decision_reason, decided_by, decided_at, created_at";
+    changed_by, changed_at, decision, decision_reason, decided_by, decided_at, created_at, rule";
 
 pub fn signal(r: &Row) -> rusqlite::Result<KillSignal> {
     Ok(KillSignal {
@@ -132,6 +132,7 @@ pub fn signal(r: &Row) -> rusqlite::Result<KillSignal> {
         decided_by: r.get(12)?,
         decided_at: r.get(13)?,
         created_at: r.get(14)?,
+        rule: r.get(15)?,
     })
 }
 
@@ -169,6 +170,78 @@ pub fn cycle(r: &Row) -> rusqlite::Result<Cycle> {
         note: r.get(11)?,
         closed_at: r.get(12)?,
         closed_by: r.get(13)?,
+    })
+}
+
+pub const TOOL_COLS: &str = "id, job_id, name, at, recorded_by, recorded_at";
+
+pub fn tool(r: &Row) -> rusqlite::Result<Tool> {
+    Ok(Tool {
+        id: r.get(0)?,
+        job_id: r.get(1)?,
+        name: r.get(2)?,
+        at: r.get(3)?,
+        recorded_by: r.get(4)?,
+        recorded_at: r.get(5)?,
+    })
+}
+
+pub const LEARNING_COLS: &str = "id, loop_id, text, type, tag, capability, at, recorded_by";
+
+pub fn learning(r: &Row) -> rusqlite::Result<Learning> {
+    Ok(Learning {
+        id: r.get(0)?,
+        loop_id: r.get(1)?,
+        text: r.get(2)?,
+        kind: r.get(3)?,
+        tag: r.get(4)?,
+        capability: r.get(5)?,
+        at: r.get(6)?,
+        recorded_by: r.get(7)?,
+    })
+}
+
+pub const PROOF_COLS: &str = "id, job_id, title, kind, visibility, link, at, recorded_by, \
+    replies, citations, intros, bookings, sales, reuse, outcome_at";
+
+pub fn proof(r: &Row) -> rusqlite::Result<Proof> {
+    let counts: [Option<i64>; 6] = [
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+    ];
+    let outcome = match counts {
+        [
+            Some(replies),
+            Some(citations),
+            Some(intros),
+            Some(bookings),
+            Some(sales),
+            Some(reuse),
+        ] => Some(ProofOutcome {
+            replies,
+            citations,
+            intros,
+            bookings,
+            sales,
+            reuse,
+        }),
+        _ => None,
+    };
+    Ok(Proof {
+        id: r.get(0)?,
+        job_id: r.get(1)?,
+        title: r.get(2)?,
+        kind: r.get(3)?,
+        visibility: r.get(4)?,
+        link: r.get(5)?,
+        at: r.get(6)?,
+        recorded_by: r.get(7)?,
+        outcome,
+        outcome_at: r.get(14)?,
     })
 }
 
@@ -256,14 +329,23 @@ pub fn loop_record(conn: &Connection, slug: &str, kind: LoopKind) -> Result<Loop
         ))?
         .query_map([&lp.id], signal)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let (first_baseline_at, first_intervention_at) = match &metric {
-        None => (None, None),
-        Some(m) => conn.query_row(
-            "SELECT (SELECT min(at) FROM metric_values WHERE metric_id = ?1 AND phase = 'baseline'),
-                    (SELECT min(at) FROM interventions WHERE metric_id = ?1)",
-            [&m.id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?,
+    let (values, first_intervention_at) = match &metric {
+        None => (Vec::new(), None),
+        Some(m) => {
+            let values = conn
+                .prepare_cached(
+                    "SELECT phase, at, value FROM metric_values WHERE metric_id = ?1
+                     ORDER BY at, recorded_at",
+                )?
+                .query_map([&m.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let first = conn.query_row(
+                "SELECT min(at) FROM interventions WHERE metric_id = ?1",
+                [&m.id],
+                |r| r.get(0),
+            )?;
+            (values, first)
+        }
     };
     Ok(LoopRecord {
         job,
@@ -272,7 +354,7 @@ pub fn loop_record(conn: &Connection, slug: &str, kind: LoopKind) -> Result<Loop
         metric,
         retired_metric: None,
         kill_signals,
-        first_baseline_at,
+        values,
         first_intervention_at,
     })
 }

@@ -104,7 +104,18 @@ impl Store {
     }
 
     fn open_with(path: &Path, init: bool) -> Result<Store> {
-        let (conn, access) = open::open(path, init)?;
+        // Switching a file to WAL or migrating it needs a moment of exclusive access, which
+        // SQLite refuses at once (no busy wait) while another process has the file open.
+        let mut attempt = 0u32;
+        let (conn, access) = loop {
+            match open::open(path, init) {
+                Err(Error::Busy(_)) if attempt < 40 => {
+                    attempt += 1;
+                    std::thread::sleep(jitter(1));
+                }
+                other => break other?,
+            }
+        };
         Ok(Store {
             conn,
             path: path.to_path_buf(),

@@ -12,12 +12,13 @@ use super::Error;
 /// `PRAGMA application_id` of every jobloop database ("JLOP").
 pub const APPLICATION_ID: i32 = 0x4A4C_4F50;
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = include_str!("../../schema.sql");
 
-/// Upgrades from each older version: `(version it produces, SQL)`. Version 1 is `schema.sql`.
-const MIGRATIONS: &[(i64, &str)] = &[];
+/// Upgrades from each older version: `(version it produces, SQL)`. A new file gets `schema.sql`,
+/// which is always the latest version; a test checks both paths give the same tables.
+const MIGRATIONS: &[(i64, &str)] = &[(2, include_str!("migrations/002.sql"))];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -68,7 +69,7 @@ pub fn open(path: &Path, init: bool) -> Result<(Connection, Access), Error> {
     )
     .map_err(Error::sqlite)?;
     if access == Access::ReadWrite {
-        migrate(&conn)?;
+        migrate(&conn, Some(path))?;
     } else if user_version(&conn)? < SCHEMA_VERSION {
         return Err(Error::Unusable(format!(
             "{shown} is read-only and needs an upgrade to schema version {SCHEMA_VERSION}: make it writable once"
@@ -110,7 +111,7 @@ fn create_initialised(path: &Path) -> Result<(), Error> {
         let conn = Connection::open(&tmp).map_err(|e| cannot("SQLite", &e))?;
         conn.execute_batch("PRAGMA synchronous = FULL;")
             .map_err(Error::sqlite)?;
-        migrate(&conn)?;
+        migrate(&conn, None)?;
         conn.close().map_err(|(_, e)| cannot("SQLite", &e))?;
         fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
@@ -188,11 +189,41 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Copies an older file next to itself (`jobloop.db.v1.bak`) before it is upgraded, so a
+/// migration can always be undone by hand.
+fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<(), Error> {
+    let mut target = path.with_file_name(format!(
+        "{}.v{version}.bak",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    if target.exists() {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        target.set_extension(format!("bak-{secs}"));
+    }
+    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+        .map_err(|e| {
+            Error::Unusable(format!(
+                "cannot write the backup {} before upgrading the schema ({e}); the file was left untouched",
+                target.display()
+            ))
+        })?;
+    Ok(())
+}
+
 /// Brings the schema to `SCHEMA_VERSION` inside one `BEGIN IMMEDIATE`, re-reading the version
 /// under the lock so that of two processes racing on a new file, exactly one migrates.
-fn migrate(conn: &Connection) -> Result<(), Error> {
-    if user_version(conn)? == SCHEMA_VERSION {
+fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), Error> {
+    let found = user_version(conn)?;
+    if found == SCHEMA_VERSION {
         return Ok(());
+    }
+    if let (Some(path), true) = (path, found >= 1) {
+        backup_before_migration(conn, path, found)?;
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
         .map_err(Error::sqlite)?;

@@ -46,6 +46,11 @@ impl Store {
         Ok(rows)
     }
 
+    pub fn proofs(&self, slug: &str) -> Result<Vec<Proof>> {
+        let job = job_by_slug(&self.conn, slug)?;
+        super::write::load_proofs(&self.conn, &job.id)
+    }
+
     pub fn loop_detail(&mut self, slug: &str, kind: LoopKind, events: usize) -> Result<LoopDetail> {
         let tx = self.conn.transaction()?;
         let record = load::loop_record(&tx, slug, kind)?;

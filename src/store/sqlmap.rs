@@ -3,7 +3,10 @@
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::domain::LoopKind;
-use crate::domain::model::{Better, KillDecision, Measures, Phase, SignalState, Status};
+use crate::domain::model::{
+    Better, Capability, KillDecision, LearningType, Measures, Phase, ProofKind, SignalState,
+    Status, Visibility,
+};
 use crate::domain::time::Stamp;
 
 impl ToSql for Stamp {
@@ -50,4 +53,15 @@ macro_rules! sql_text_enum {
     )+};
 }
 
-sql_text_enum!(Status, Better, Measures, Phase, SignalState, KillDecision);
+sql_text_enum!(
+    Status,
+    Better,
+    Measures,
+    Phase,
+    SignalState,
+    KillDecision,
+    LearningType,
+    Capability,
+    ProofKind,
+    Visibility
+);

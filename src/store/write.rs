@@ -9,10 +9,11 @@ use super::load::{self, job_by_slug};
 use super::{Error, Result, Store};
 use crate::domain::audit::Change;
 use crate::domain::cycle::{CompoundAnswers, close_cycle};
+use crate::domain::evidence;
 use crate::domain::job::{self, JobEdit, NewJob};
 use crate::domain::loop_record::{Appended, LoopRecord, Outcome};
 use crate::domain::model::*;
-use crate::domain::time::Week;
+use crate::domain::time::{Stamp, Week};
 use crate::domain::{Ctx, LoopKind, Refusal};
 
 /// The acknowledgement of a command: printed only after its transaction committed.
@@ -157,7 +158,6 @@ impl Store {
             if !outcome.changed {
                 return Ok(Ack::unchanged(outcome));
             }
-            save_loop(tx, &before, &record, outcome.appended.as_ref())?;
             let seq = append(
                 tx,
                 ctx,
@@ -170,12 +170,104 @@ impl Store {
                     after: record.audit_after(&outcome),
                 },
             )?;
+            // Kill rules are checked on every write to their loop, in the same transaction.
+            let mut summary = outcome.summary;
+            for fired in fire_rules(tx, &mut record, ctx.now)? {
+                summary.push('\n');
+                summary.push_str(&fired);
+            }
+            save_loop(tx, &before, &record, outcome.appended.as_ref())?;
             Ok(Ack {
-                summary: outcome.summary,
+                summary,
                 changed: true,
                 seq: Some(seq),
             })
         })
+    }
+
+    pub fn select_tool(&mut self, ctx: &Ctx, slug: &str, name: &str, at: Stamp) -> Result<Ack> {
+        self.write(|tx| {
+            let job = job_by_slug(tx, slug)?;
+            let (tool, outcome) = evidence::select_tool(&job, name, at, ctx)?;
+            insert_tool(tx, &tool)?;
+            job_event(tx, ctx, &job, &outcome, Json::Null, json!(tool))
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_proof(
+        &mut self,
+        ctx: &Ctx,
+        slug: &str,
+        title: &str,
+        kind: ProofKind,
+        visibility: Visibility,
+        link: Option<&str>,
+        at: Stamp,
+    ) -> Result<Ack> {
+        self.write(|tx| {
+            let job = job_by_slug(tx, slug)?;
+            let (proof, outcome) =
+                evidence::add_proof(&job, title, kind, visibility, link, at, ctx)?;
+            upsert_proof(tx, &proof)?;
+            job_event(tx, ctx, &job, &outcome, Json::Null, json!(proof))
+        })
+    }
+
+    pub fn track_proof_outcome(
+        &mut self,
+        ctx: &Ctx,
+        slug: &str,
+        id: &str,
+        counts: ProofOutcome,
+    ) -> Result<Ack> {
+        self.write(|tx| {
+            let job = job_by_slug(tx, slug)?;
+            let mut proofs = load_proofs(tx, &job.id)?;
+            let proof = evidence::find_proof(&mut proofs, id, slug)?;
+            let before = json!(proof);
+            let outcome = evidence::track_outcome(&job, proof, counts, ctx)?;
+            if !outcome.changed {
+                return Ok(Ack::unchanged(outcome));
+            }
+            upsert_proof(tx, proof)?;
+            job_event(tx, ctx, &job, &outcome, before, json!(proof))
+        })
+    }
+
+    /// `jobloop check`: every armed kill signal with a rule, checked against its loop's data
+    /// now; the ones that fire are tripped. Returns what fired.
+    pub fn check_rules(&mut self, now: Stamp) -> Result<Vec<String>> {
+        let loops: Vec<(String, LoopKind)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT DISTINCT j.slug, l.kind FROM kill_signals k
+                 JOIN loops l ON l.id = k.loop_id JOIN jobs j ON j.id = l.job_id
+                 WHERE k.state = 'armed' AND k.rule IS NOT NULL AND j.archived_at IS NULL
+                 ORDER BY j.slug, l.position",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut all = Vec::new();
+        for (slug, kind) in loops {
+            let ack = self.write(|tx| {
+                let before = load::loop_record(tx, &slug, kind)?;
+                let mut record = before.clone();
+                let fired = fire_rules(tx, &mut record, now)?;
+                if !fired.is_empty() {
+                    save_loop(tx, &before, &record, None)?;
+                }
+                Ok(Ack {
+                    summary: fired.join("\n"),
+                    changed: !fired.is_empty(),
+                    seq: None,
+                })
+            })?;
+            if ack.changed {
+                all.push(ack.summary);
+            }
+        }
+        Ok(all)
     }
 
     /// Closes a job's cycle (the current ISO week unless `week` is given) with its compound test.
@@ -214,6 +306,76 @@ impl Store {
                 seq: Some(seq),
             })
         })
+    }
+}
+
+pub(super) fn load_proofs(conn: &Connection, job_id: &str) -> Result<Vec<Proof>> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {} FROM proofs WHERE job_id = ?1 ORDER BY at, id",
+            load::PROOF_COLS
+        ))?
+        .query_map([job_id], load::proof)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Appends the audit event of a job-level command and acknowledges it.
+fn job_event(
+    conn: &Connection,
+    ctx: &Ctx,
+    job: &Job,
+    outcome: &Outcome,
+    before: Json,
+    after: Json,
+) -> Result<Ack> {
+    let seq = append(
+        conn,
+        ctx,
+        Change {
+            command: outcome.command,
+            job_id: Some(&job.id),
+            loop_kind: None,
+            summary: &outcome.summary,
+            before,
+            after,
+        },
+    )?;
+    Ok(Ack {
+        summary: outcome.summary.clone(),
+        changed: true,
+        seq: Some(seq),
+    })
+}
+
+/// The actor of everything jobloop does by itself.
+pub const SELF_ACTOR: &str = "jobloop";
+
+/// Trips, one audited event each, the kill signals whose rules the loop's data breaks.
+fn fire_rules(conn: &Connection, record: &mut LoopRecord, now: Stamp) -> Result<Vec<String>> {
+    let bot = Ctx {
+        actor: SELF_ACTOR.to_string(),
+        now,
+    };
+    let mut fired = Vec::new();
+    loop {
+        let before = record.audit_state();
+        let Some(outcome) = record.fire_next_rule(&bot) else {
+            return Ok(fired);
+        };
+        append(
+            conn,
+            &bot,
+            Change {
+                command: outcome.command,
+                job_id: Some(&record.job.id),
+                loop_kind: Some(record.lp.kind),
+                summary: &outcome.summary,
+                before,
+                after: record.audit_state(),
+            },
+        )?;
+        fired.push(outcome.summary);
     }
 }
 
@@ -324,6 +486,7 @@ fn save_loop(
         Some(Appended::Value(v)) => insert_value(conn, v)?,
         Some(Appended::Intervention(i)) => insert_intervention(conn, i)?,
         Some(Appended::Decision(d)) => insert_decision(conn, d)?,
+        Some(Appended::Learning(l)) => insert_learning(conn, l)?,
         None => {}
     }
     Ok(())
@@ -344,7 +507,7 @@ pub(super) fn upsert_step(conn: &Connection, s: &Step) -> Result<()> {
 
 pub(super) fn upsert_signal(conn: &Connection, k: &KillSignal) -> Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO kill_signals ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+        "INSERT INTO kill_signals ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, reason = excluded.reason,
             evidence = excluded.evidence, changed_by = excluded.changed_by,
             changed_at = excluded.changed_at, decision = excluded.decision,
@@ -367,7 +530,8 @@ pub(super) fn upsert_signal(conn: &Connection, k: &KillSignal) -> Result<()> {
         k.decision_reason,
         k.decided_by,
         k.decided_at,
-        k.created_at
+        k.created_at,
+        k.rule
     ])?;
     Ok(())
 }
@@ -441,6 +605,70 @@ pub(super) fn insert_decision(conn: &Connection, d: &Decision) -> Result<()> {
         d.threshold,
         d.at,
         d.recorded_by
+    ])?;
+    Ok(())
+}
+
+pub(super) fn insert_tool(conn: &Connection, t: &Tool) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO tools ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        load::TOOL_COLS
+    ))?
+    .execute(params![
+        t.id,
+        t.job_id,
+        t.name,
+        t.at,
+        t.recorded_by,
+        t.recorded_at
+    ])?;
+    Ok(())
+}
+
+pub(super) fn insert_learning(conn: &Connection, l: &Learning) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO learnings ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        load::LEARNING_COLS
+    ))?
+    .execute(params![
+        l.id,
+        l.loop_id,
+        l.text,
+        l.kind,
+        l.tag,
+        l.capability,
+        l.at,
+        l.recorded_by
+    ])?;
+    Ok(())
+}
+
+/// Inserts a proof, or updates its outcome when it exists.
+pub(super) fn upsert_proof(conn: &Connection, p: &Proof) -> Result<()> {
+    let o = p.outcome;
+    conn.prepare_cached(&format!(
+        "INSERT INTO proofs ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (id) DO UPDATE SET replies = excluded.replies, citations = excluded.citations,
+            intros = excluded.intros, bookings = excluded.bookings, sales = excluded.sales,
+            reuse = excluded.reuse, outcome_at = excluded.outcome_at",
+        load::PROOF_COLS
+    ))?
+    .execute(params![
+        p.id,
+        p.job_id,
+        p.title,
+        p.kind,
+        p.visibility,
+        p.link,
+        p.at,
+        p.recorded_by,
+        o.map(|o| o.replies),
+        o.map(|o| o.citations),
+        o.map(|o| o.intros),
+        o.map(|o| o.bookings),
+        o.map(|o| o.sales),
+        o.map(|o| o.reuse),
+        p.outcome_at
     ])?;
     Ok(())
 }

@@ -103,6 +103,16 @@ impl App {
             message: None,
             quit: false,
         };
+        // Kill rules that time broke while jobloop was closed (`stale`, `by DATE`) fire now.
+        if !read_only {
+            let fired = app.store.check_rules(Stamp::now())?;
+            if !fired.is_empty() {
+                app.message = Some(Message {
+                    text: fired.join(" · "),
+                    error: true,
+                });
+            }
+        }
         app.refresh()?;
         if read_only {
             app.message = Some(Message {

@@ -1,0 +1,450 @@
+//! Kill rules that fire by themselves and the detectors of the six kill signals, through the
+//! real binary: each shown firing and shown silent.
+
+mod common;
+use common::Db;
+
+fn job(db: &Db) {
+    db.ok(&["job", "add", "Triage", "--owner", "Ana"]);
+}
+
+fn suggested(db: &Db, kind: &str) -> Vec<String> {
+    let review = db.json(&["review", "--json"]);
+    review["jobs"][0]["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == kind)
+        .unwrap()["suggested_kill_signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["why"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn signal(db: &Db, kind: &str, n: usize) -> serde_json::Value {
+    let review = db.json(&["review", "--json"]);
+    review["jobs"][0]["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == kind)
+        .unwrap()["kill_signals"][n - 1]
+        .clone()
+}
+
+fn measured(db: &Db) {
+    db.ok(&[
+        "metric", "set", "triage", "instr", "hours", "--better", "lower",
+    ]);
+    db.ok(&["baseline", "triage", "instr", "10", "--at", "2026-10-01"]);
+    db.ok(&["baseline", "triage", "instr", "10", "--at", "2026-10-02"]);
+}
+
+#[test]
+fn a_rule_fires_on_the_write_that_breaks_it() {
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "answers get slower",
+        "--rule",
+        "worse-than-baseline 10% for 2",
+    ]);
+    db.ok(&["measure", "triage", "instr", "12", "--at", "2026-10-05"]);
+    assert_eq!(
+        signal(&db, "instrument", 2)["tripped"],
+        false,
+        "one bad value is not two"
+    );
+    let out = db.ok(&["measure", "triage", "instr", "11.5", "--at", "2026-10-06"]);
+    assert!(out.contains("tripped by its rule"), "{out}");
+    let k = signal(&db, "instrument", 2);
+    assert_eq!(k["tripped"], true);
+    assert!(
+        k["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("rule: the last 2 values (12, 11.5)")
+    );
+    assert_eq!(k["changed_by"], "jobloop");
+    let log = db.json(&["log", "--json", "--limit", "2"]);
+    assert_eq!(log[0]["actor"], "jobloop");
+    assert_eq!(log[1]["actor"], "tester");
+}
+
+#[test]
+fn a_rule_stays_silent_while_the_data_holds() {
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    db.ok(&[
+        "kill", "add", "triage", "instr", "too slow", "--rule", "above 15",
+    ]);
+    db.ok(&["measure", "triage", "instr", "9", "--at", "2026-10-05"]);
+    db.ok(&["measure", "triage", "instr", "14.9", "--at", "2026-10-06"]);
+    assert_eq!(signal(&db, "instrument", 2)["tripped"], false);
+    assert!(db.ok(&["check"]).contains("every kill rule holds"));
+}
+
+#[test]
+fn adding_a_rule_that_the_data_already_breaks_trips_it() {
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    db.ok(&["measure", "triage", "instr", "9", "--at", "2026-10-05"]);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "nobody measures",
+        "--rule",
+        "stale 14 days",
+    ]);
+    let k = signal(&db, "instrument", 2);
+    assert_eq!(k["tripped"], true);
+    assert!(k["reason"].as_str().unwrap().contains("no live value for"));
+}
+
+#[test]
+fn check_fires_rules_that_time_broke() {
+    // Rules that time breaks (stale, by DATE) fire on `check`. An import runs no rule, so a
+    // restored file can hold an armed rule that the clock has already broken.
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    db.ok(&["measure", "triage", "instr", "9"]);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "late proof",
+        "--rule",
+        "by 2999-01-01 improved 50%",
+    ]);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "still measured",
+        "--rule",
+        "stale 30 days",
+    ]);
+    let mut doc = db.json(&["export"]);
+    for k in doc["kill_signals"].as_array_mut().unwrap() {
+        if k["rule"] == "by 2999-01-01 improved 50%" {
+            k["rule"] = serde_json::json!("by 2026-10-10 improved 50%");
+        }
+    }
+    let target = Db::new();
+    let file = target.dir.path().join("x.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    target.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(signal(&target, "instrument", 2)["tripped"], false);
+    let out = target.ok(&["check"]);
+    assert!(out.contains("kill signal 2"), "{out}");
+    assert!(!out.contains("kill signal 3"), "{out}");
+    assert_eq!(signal(&target, "instrument", 2)["tripped"], true);
+    assert_eq!(signal(&target, "instrument", 3)["tripped"], false);
+    assert!(target.ok(&["check"]).contains("every kill rule holds"));
+}
+
+#[test]
+fn a_malformed_rule_is_refused_with_the_grammar() {
+    let db = Db::new();
+    job(&db);
+    let err = db.refused(
+        &[
+            "kill",
+            "add",
+            "triage",
+            "instr",
+            "x",
+            "--rule",
+            "below zero",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("`below X`") && err.contains("`stale N days`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn understand_detector_needs_a_workaround_once_work_changes() {
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    assert!(suggested(&db, "understand").is_empty());
+    db.ok(&[
+        "intervene",
+        "triage",
+        "instr",
+        "agent",
+        "--at",
+        "2026-10-03",
+    ]);
+    assert!(suggested(&db, "understand")[0].contains("current workaround"));
+    db.ok(&["job", "edit", "triage", "--workaround", "spreadsheet"]);
+    assert!(suggested(&db, "understand").is_empty());
+}
+
+#[test]
+fn redesign_detector_catches_a_tool_chosen_before_the_map() {
+    let db = Db::new();
+    job(&db);
+    db.ok(&["tool", "triage", "Zapier", "--at", "2026-10-01"]);
+    assert!(suggested(&db, "redesign")[0].contains("`Zapier`"));
+    let db = Db::new();
+    job(&db);
+    db.ok(&["loop", "step", "triage", "redesign", "1", "--done"]);
+    db.ok(&["tool", "triage", "Zapier"]);
+    assert!(
+        suggested(&db, "redesign").is_empty(),
+        "mapped first, then chosen"
+    );
+}
+
+#[test]
+fn instrument_detector_catches_adoption_metrics_and_unproven_interventions() {
+    let db = Db::new();
+    job(&db);
+    db.ok(&[
+        "metric",
+        "set",
+        "triage",
+        "instr",
+        "agent usage",
+        "--better",
+        "higher",
+        "--measures",
+        "adoption",
+    ]);
+    assert!(suggested(&db, "instrument")[0].contains("measures adoption"));
+    db.ok(&[
+        "metric",
+        "replace",
+        "triage",
+        "instr",
+        "answer time",
+        "--better",
+        "lower",
+    ]);
+    assert!(suggested(&db, "instrument").is_empty());
+    // An intervention without an earlier baseline is only possible through an import.
+    db.ok(&["baseline", "triage", "instr", "5", "--at", "2026-10-01"]);
+    db.ok(&[
+        "intervene",
+        "triage",
+        "instr",
+        "agent",
+        "--at",
+        "2026-10-05",
+    ]);
+    let mut doc = db.json(&["export"]);
+    doc["interventions"][0]["at"] = serde_json::json!("2026-09-01T00:00:00.000Z");
+    doc["audit_events"] = serde_json::json!([]);
+    let target = Db::new();
+    let file = target.dir.path().join("x.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    target.ok(&["import", file.to_str().unwrap()]);
+    assert!(suggested(&target, "instrument")[0].contains("no baseline dated before it"));
+}
+
+#[test]
+fn govern_detector_catches_decisions_without_thresholds_and_unowned_governance() {
+    let db = Db::new();
+    job(&db);
+    db.ok(&[
+        "decide",
+        "triage",
+        "govern",
+        "auto-close",
+        "--owner",
+        "Ben",
+        "--threshold",
+        "exact duplicates",
+    ]);
+    assert!(suggested(&db, "govern").is_empty());
+    db.ok(&[
+        "decide",
+        "triage",
+        "govern",
+        "auto-refund",
+        "--owner",
+        "Ben",
+    ]);
+    assert!(suggested(&db, "govern")[0].contains("no approval threshold"));
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage"]);
+    measured(&db);
+    db.ok(&[
+        "intervene",
+        "triage",
+        "instr",
+        "agent",
+        "--at",
+        "2026-10-03",
+    ]);
+    assert!(
+        suggested(&db, "govern")
+            .iter()
+            .any(|w| w.contains("no owner"))
+    );
+    db.ok(&["loop", "owner", "triage", "govern", "Chen"]);
+    assert!(suggested(&db, "govern").is_empty());
+}
+
+#[test]
+fn improve_detector_catches_the_same_mistake_twice_without_a_change() {
+    let db = Db::new();
+    job(&db);
+    db.ok(&[
+        "learn",
+        "triage",
+        "improve",
+        "VIP misrouted",
+        "--type",
+        "mistake",
+        "--tag",
+        "vip",
+    ]);
+    assert!(suggested(&db, "improve").is_empty());
+    db.ok(&[
+        "learn",
+        "triage",
+        "improve",
+        "VIP misrouted",
+        "--type",
+        "mistake",
+        "--tag",
+        "vip",
+    ]);
+    assert!(suggested(&db, "improve")[0].contains("`vip`"));
+    let db = Db::new();
+    job(&db);
+    db.ok(&[
+        "learn",
+        "triage",
+        "improve",
+        "VIP misrouted",
+        "--type",
+        "mistake",
+        "--tag",
+        "vip",
+        "--capability",
+        "REALITY",
+    ]);
+    db.ok(&[
+        "learn",
+        "triage",
+        "improve",
+        "VIP rule added",
+        "--type",
+        "change",
+    ]);
+    db.ok(&[
+        "learn",
+        "triage",
+        "improve",
+        "VIP misrouted",
+        "--type",
+        "mistake",
+        "--tag",
+        "vip",
+    ]);
+    assert!(
+        suggested(&db, "improve").is_empty(),
+        "a change was recorded between"
+    );
+    let err = db.refused(&["learn", "triage", "improve", "x", "--type", "rumour"], 2);
+    assert!(err.contains("evidence, decision, feedback"), "{err}");
+}
+
+#[test]
+fn distribute_detector_catches_proof_without_outcome_after_two_weeks() {
+    let db = Db::new();
+    job(&db);
+    db.ok(&[
+        "proof",
+        "add",
+        "triage",
+        "Case study",
+        "--kind",
+        "case",
+        "--visibility",
+        "public",
+    ]);
+    assert!(
+        suggested(&db, "distribute").is_empty(),
+        "fresh proof has time"
+    );
+    db.ok(&[
+        "proof",
+        "add",
+        "triage",
+        "Old diagram",
+        "--kind",
+        "diagram",
+        "--visibility",
+        "private",
+        "--at",
+        "2026-01-05",
+    ]);
+    assert!(suggested(&db, "distribute")[0].contains("`Old diagram`"));
+    let list = db.json(&["proof", "list", "triage", "--json"]);
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"] == "Old diagram")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let short = &id[id.len() - 8..];
+    assert!(db.ok(&["proof", "list", "triage"]).contains(short));
+    db.ok(&[
+        "proof",
+        "outcome",
+        "triage",
+        short,
+        "--replies",
+        "3",
+        "--reuse",
+        "1",
+    ]);
+    assert!(suggested(&db, "distribute").is_empty());
+    db.refused(&["proof", "outcome", "triage", "zz", "--replies", "1"], 2);
+    db.refused(
+        &["proof", "outcome", "triage", "ffffffff", "--replies", "1"],
+        1,
+    );
+}
+
+#[test]
+fn a_tripped_canonical_signal_is_no_longer_suggested() {
+    let db = Db::new();
+    job(&db);
+    db.ok(&["tool", "triage", "Zapier", "--at", "2026-10-01"]);
+    assert_eq!(suggested(&db, "redesign").len(), 1);
+    db.ok(&[
+        "kill",
+        "trip",
+        "triage",
+        "redesign",
+        "1",
+        "--reason",
+        "tool first",
+    ]);
+    assert!(suggested(&db, "redesign").is_empty());
+}
