@@ -4,6 +4,7 @@
 //! full-screen interface; `display` is the one sanitiser for text shown on a terminal.
 
 pub mod cli;
+pub mod digest;
 pub mod display;
 pub mod domain;
 pub mod paths;

@@ -280,6 +280,16 @@ fn text_outputs_read_well() {
     assert!(review.contains("needs you:"));
     let md = db.ok(&["review", "--markdown"]);
     assert!(md.contains("| job | understand | redesign |"), "{md}");
+    assert!(
+        md.contains("### Triage support tickets (`support-triage`)"),
+        "{md}"
+    );
+    assert!(md.contains("| loop | metric | baseline | live | change | verdict | trend |"));
+    assert!(md.contains("| improved |"), "{md}");
+    assert!(md.chars().any(|c| ('▁'..='█').contains(&c)), "a sparkline");
+    assert!(md.contains("**Changed since 2026-W") || md.contains("Nothing changed since"));
+    assert!(md.contains("- **tripped** (instrument)"), "{md}");
+    assert!(md.contains("**next job: redesign**"), "{md}");
     let show = db.ok(&["loop", "show", "support-triage", "instrument"]);
     assert!(
         show.contains("Checklist") && show.contains("Kill signals"),

@@ -283,7 +283,13 @@ fn help_lists_every_key_from_the_keymap() {
         let mut h = Harness::demo(size);
         h.keys("?");
         assert_eq!(h.app.screen, Screen::Help);
-        assert_shows(&h, &["trip a kill signal", "x ", "weekly review", "quit"]);
+        assert_shows(&h, &["quit", "trip a kill signal", "x "]);
+        // The rest is a scroll away on a small screen.
+        h.keys("jjjjjjjjjjjjjjjjjjjj");
+        assert_shows(
+            &h,
+            &["weekly review", "write the weekly digest", "load the demo"],
+        );
         h.key(KeyCode::Esc);
         assert_eq!(h.app.screen, Screen::Board);
     }
@@ -520,4 +526,44 @@ fn key_releases_are_ignored() {
         body,
     );
     assert_eq!(h.app.cursor_kind, 0);
+}
+
+#[test]
+fn a_suggested_kill_signal_is_marked_and_tripped_with_one_key() {
+    let mut h = Harness::new((80, 24), |s| {
+        let ctx = Ctx {
+            actor: "t".into(),
+            now: Stamp::now(),
+        };
+        s.add_job(&ctx, "Job", None, None, Some("Ana")).unwrap();
+        s.select_tool(&ctx, "job", "Zapier", Stamp::now()).unwrap();
+    });
+    assert_shows(&h, &["~", "~suggested"]);
+    h.keys("l").key(KeyCode::Enter);
+    assert_shows(&h, &["suggested (X trips it): the tool"]);
+    h.keys("X");
+    let form = h.app.form.as_ref().expect("the trip form");
+    assert!(
+        form.fields[1]
+            .value
+            .starts_with("suggested: the tool `Zapier`")
+    );
+    h.key(KeyCode::Enter);
+    assert_shows(&h, &["tripped kill signal 1 on job/redesign"]);
+    assert_eq!(h.app.review.totals.kill_tripped, 1);
+}
+
+#[test]
+fn w_writes_the_weekly_digest() {
+    let mut h = Harness::demo((80, 24));
+    let dir = tempfile::tempdir().unwrap();
+    h.app.digest_dir = dir.path().to_path_buf();
+    h.keys("W");
+    let file = dir
+        .path()
+        .join(format!("jobloop-digest-{}.md", h.app.review.week));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("## Weekly review"), "{text}");
+    assert!(text.contains("| loop | metric | baseline | live | change | verdict | trend |"));
+    assert_shows(&h, &["wrote the digest to"]);
 }

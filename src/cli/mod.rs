@@ -496,7 +496,8 @@ fn review_cmd(store: &mut Store, json: bool, markdown: bool) -> Result<(), Failu
     if json {
         emit_json(&review)
     } else if markdown {
-        emit(&render::review_markdown(&review));
+        let changes = store.changes_since_last_cycle(crate::digest::CHANGES_SHOWN)?;
+        emit(&crate::digest::markdown(&review, &changes));
         Ok(())
     } else {
         emit(&render::review_text(&review));

@@ -151,55 +151,6 @@ fn job_block(out: &mut String, j: &JobReview) {
     out.push('\n');
 }
 
-/// Markdown cells must not break the table: pipes and newlines are escaped.
-fn md(s: &str) -> String {
-    clean(&s.replace('|', "\\|")).into_owned()
-}
-
-pub fn review_markdown(r: &Review) -> String {
-    let mut out = format!("## Weekly review — {}\n\n", r.week);
-    if r.jobs.is_empty() {
-        out.push_str("No jobs yet.\n");
-        return out;
-    }
-    out.push_str("| job | understand | redesign | instrument | govern | improve | distribute | open now | next job |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
-    for j in &r.jobs {
-        let cells: Vec<String> = j
-            .loops
-            .iter()
-            .map(|l| {
-                let mark = if l.needs_decision() { " ⚠" } else { "" };
-                format!("{} {}{mark}", status_symbol(l.status), l.status.label())
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            md(&j.title),
-            cells.join(" | "),
-            j.open_now.map_or("—", |k| k.name()),
-            j.next_job.map_or("—", |k| k.name())
-        );
-    }
-    out.push('\n');
-    for j in &r.jobs {
-        let needs: Vec<String> = j
-            .loops
-            .iter()
-            .flat_map(|l| {
-                l.flags
-                    .iter()
-                    .map(move |f| format!("- **{}**: {}", l.kind, md(&f.advice(&j.slug, l.kind))))
-            })
-            .collect();
-        if !needs.is_empty() {
-            let _ = writeln!(out, "### {}\n\n{}\n", md(&j.title), needs.join("\n"));
-        }
-    }
-    out
-}
-
 pub fn job_list(jobs: &[Job]) -> String {
     if jobs.is_empty() {
         return "No jobs yet: add one with `jobloop job add TITLE`.\n".into();

@@ -153,6 +153,8 @@ pub struct LoopReview {
     pub process: Option<Process>,
     /// Kill signals the records point at, for the lead to trip.
     pub suggested_kill_signals: Vec<Suggestion>,
+    /// The metric's last values (baseline and live) in time order, for a sparkline.
+    pub recent: Vec<f64>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -200,6 +202,13 @@ pub struct CompoundReview {
 impl LoopReview {
     pub fn needs_decision(&self) -> bool {
         self.flags.contains(&Flag::KillTripped)
+    }
+
+    /// The loop's tripped kill signals that still wait for a decision.
+    pub fn undecided(&self) -> impl Iterator<Item = &SignalReview> {
+        self.kill_signals
+            .iter()
+            .filter(|k| k.tripped && k.decision.is_none())
     }
 }
 
@@ -404,8 +413,17 @@ fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
         comparison,
         process,
         suggested_kill_signals: Vec::new(),
+        recent: l
+            .values
+            .iter()
+            .skip(l.values.len().saturating_sub(RECENT))
+            .map(|(_, _, v)| *v)
+            .collect(),
     }
 }
+
+/// How many of a metric's latest values a sparkline shows.
+pub const RECENT: usize = 16;
 
 #[cfg(test)]
 mod tests {

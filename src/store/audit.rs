@@ -43,7 +43,59 @@ pub fn insert(conn: &Connection, e: &AuditEvent) -> Result<()> {
     Ok(())
 }
 
+/// What happened to one job since its last closed cycle: the newest events and how many in all.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    pub events: Vec<AuditEvent>,
+    pub total: i64,
+}
+
 impl super::Store {
+    /// Per job slug, the newest `limit` events since the job's last closed cycle (all events for a
+    /// job that never closed one), in one windowed query.
+    pub fn changes_since_last_cycle(
+        &self,
+        limit: usize,
+    ) -> Result<std::collections::HashMap<String, Changes>> {
+        let cols: String = EVENT_COLS
+            .split(',')
+            .map(|c| format!("e.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLS}, total FROM (
+                SELECT {cols},
+                       row_number() OVER (PARTITION BY e.job_id ORDER BY e.seq DESC) AS rn,
+                       count(*) OVER (PARTITION BY e.job_id) AS total
+                FROM audit_events e
+                LEFT JOIN (SELECT job_id, max(closed_at) AS closed FROM cycles GROUP BY job_id) c
+                  ON c.job_id = e.job_id
+                WHERE e.job_id IS NOT NULL AND (c.closed IS NULL OR e.at > c.closed)
+             ) WHERE rn <= ?1 ORDER BY seq DESC"
+        ))?;
+        let slugs: std::collections::HashMap<String, String> = self
+            .conn
+            .prepare("SELECT id, slug FROM jobs")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out: std::collections::HashMap<String, Changes> = Default::default();
+        let mut rows = stmt.query([limit as i64])?;
+        while let Some(r) = rows.next()? {
+            let e = event(r)?;
+            let total: i64 = r.get(12)?;
+            let slug = e
+                .job_id
+                .as_ref()
+                .and_then(|id| slugs.get(id))
+                .cloned()
+                .unwrap_or_default();
+            let entry = out.entry(slug).or_default();
+            entry.total = total;
+            entry.events.push(e);
+        }
+        Ok(out)
+    }
+
     /// The newest `limit` events, newest first, optionally of one job (and one loop kind).
     pub fn log(
         &self,

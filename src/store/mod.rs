@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use crate::domain::Refusal;
 
+pub use audit::Changes;
 pub use open::{APPLICATION_ID, Access, SCHEMA_VERSION};
 pub use read::LoopDetail;
 pub use write::Ack;

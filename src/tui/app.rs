@@ -69,6 +69,8 @@ pub struct App {
     pub form: Option<Form>,
     pub message: Option<Message>,
     pub quit: bool,
+    /// Where `write_digest` puts its file: the folder jobloop was started in.
+    pub digest_dir: std::path::PathBuf,
 }
 
 /// How many audit events the log screen holds in memory.
@@ -102,6 +104,7 @@ impl App {
             form: None,
             message: None,
             quit: false,
+            digest_dir: std::env::current_dir().unwrap_or_default(),
         };
         // Kill rules that time broke while jobloop was closed (`stale`, `by DATE`) fire now.
         if !read_only {
@@ -294,6 +297,7 @@ impl App {
                 | Action::Measure
                 | Action::Intervene
                 | Action::Trip
+                | Action::TripSuggested
                 | Action::Retire
                 | Action::Continue
                 | Action::Decide
@@ -332,6 +336,8 @@ impl App {
                 }
             }
             Action::Demo => self.demo(),
+            Action::Digest => self.write_digest(),
+            Action::TripSuggested => self.trip_suggested(),
             Action::AddJob => self.open_form(Purpose::AddJob),
             Action::CloseCycle => {
                 let slug = match self.screen {
@@ -468,7 +474,11 @@ impl App {
     fn start_walk(&mut self) {
         let mut walk = Vec::new();
         for j in &self.review.jobs {
-            for l in j.loops.iter().filter(|l| !l.flags.is_empty()) {
+            for l in j
+                .loops
+                .iter()
+                .filter(|l| !l.flags.is_empty() || !l.suggested_kill_signals.is_empty())
+            {
                 walk.push(WalkItem::Loop {
                     slug: j.slug.clone(),
                     kind: l.kind,
@@ -509,6 +519,51 @@ impl App {
             if still_due {
                 self.open_form(Purpose::CloseCycle(slug));
             }
+        }
+    }
+
+    /// Opens the trip form on the loop's canonical signal with the detector's reason filled in:
+    /// the lead confirms with Enter (or edits the reason first).
+    fn trip_suggested(&mut self) {
+        let Some((slug, kind)) = self.target() else {
+            return;
+        };
+        let why = self
+            .loop_review(&slug, kind)
+            .and_then(|l| l.suggested_kill_signals.first())
+            .map(|s| s.why.clone());
+        let Some(why) = why else {
+            self.say(
+                format!("no kill signal is suggested for {slug}/{kind}"),
+                true,
+            );
+            return;
+        };
+        self.open_form(Purpose::Trip(slug, kind, Vec::new()));
+        if let Some(form) = self.form.as_mut() {
+            // The canonical signal is number 1, first among the armed ones when it is armed.
+            form.fields[1] = form.fields[1].clone().prefill(&format!("suggested: {why}"));
+        }
+    }
+
+    /// Writes the weekly digest to `jobloop-digest-WEEK.md` in the current folder.
+    fn write_digest(&mut self) {
+        let result = self
+            .store
+            .changes_since_last_cycle(crate::digest::CHANGES_SHOWN)
+            .map_err(|e| e.to_string())
+            .and_then(|changes| {
+                let text = crate::digest::markdown(&self.review, &changes);
+                let path = self
+                    .digest_dir
+                    .join(format!("jobloop-digest-{}.md", self.review.week));
+                std::fs::write(&path, text)
+                    .map(|()| path)
+                    .map_err(|e| format!("cannot write the digest: {e}"))
+            });
+        match result {
+            Ok(path) => self.say(format!("wrote the digest to {}", path.display()), false),
+            Err(e) => self.say(e, true),
         }
     }
 
@@ -786,7 +841,7 @@ impl App {
         match item {
             WalkItem::Loop { slug, kind, .. } => self
                 .loop_review(slug, *kind)
-                .is_none_or(|l| l.flags.is_empty()),
+                .is_none_or(|l| l.flags.is_empty() && l.suggested_kill_signals.is_empty()),
             WalkItem::Compound { slug } => !self
                 .review
                 .jobs

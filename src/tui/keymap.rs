@@ -22,17 +22,19 @@ pub enum Action {
     Measure,
     Intervene,
     Trip,
+    TripSuggested,
     Retire,
     Continue,
     Decide,
     CloseCycle,
     Review,
     Log,
+    Digest,
     Demo,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -49,12 +51,14 @@ impl Action {
         Action::Measure,
         Action::Intervene,
         Action::Trip,
+        Action::TripSuggested,
         Action::Retire,
         Action::Continue,
         Action::Decide,
         Action::CloseCycle,
         Action::Review,
         Action::Log,
+        Action::Digest,
         Action::Demo,
     ];
 
@@ -77,12 +81,14 @@ impl Action {
             Action::Measure => "measurement",
             Action::Intervene => "intervention",
             Action::Trip => "trip_kill_signal",
+            Action::TripSuggested => "trip_suggested",
             Action::Retire => "retire_loop",
             Action::Continue => "continue_loop",
             Action::Decide => "decision",
             Action::CloseCycle => "close_cycle",
             Action::Review => "weekly_review",
             Action::Log => "log",
+            Action::Digest => "write_digest",
             Action::Demo => "demo",
         }
     }
@@ -105,12 +111,14 @@ impl Action {
             Action::Measure => "record a measurement",
             Action::Intervene => "start an intervention",
             Action::Trip => "trip a kill signal",
+            Action::TripSuggested => "trip the suggested kill signal",
             Action::Retire => "retire the loop after a tripped signal",
             Action::Continue => "continue the loop after a tripped signal",
             Action::Decide => "record a decision",
             Action::CloseCycle => "close the cycle (compound test)",
             Action::Review => "weekly review",
             Action::Log => "audit log",
+            Action::Digest => "write the weekly digest (Markdown) to a file",
             Action::Demo => "load the demo (empty database only)",
         }
     }
@@ -133,12 +141,14 @@ impl Action {
             Action::Measure => &["m"],
             Action::Intervene => &["i"],
             Action::Trip => &["x"],
+            Action::TripSuggested => &["X"],
             Action::Retire => &["R"],
             Action::Continue => &["C"],
             Action::Decide => &["d"],
             Action::CloseCycle => &["c"],
             Action::Review => &["r"],
             Action::Log => &["L"],
+            Action::Digest => &["W"],
             Action::Demo => &["D"],
         }
     }

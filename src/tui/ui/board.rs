@@ -124,10 +124,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         }
     }
     let legend = Line::styled(
-        format!(
-            "·new ●open ✓closed ✗killed  !tripped  ?no owner/metric/baseline  *overdue  help {}",
-            app.keymap.keys_for(Action::Help)
-        ),
+        "·new ●open ✓closed ✗killed !tripped ?no owner/metric/baseline ~suggested *overdue",
         theme.muted(),
     );
     frame.render_widget(
@@ -148,6 +145,11 @@ fn cell(app: &App, l: &LoopReview, selected: bool, open_now: bool, width: u16) -
     {
         marks.push('?');
     }
+    if !l.suggested_kill_signals.is_empty() {
+        marks.push('~');
+    }
+    // Two marks fit; the most urgent come first.
+    let marks: String = marks.chars().take(2).collect();
     let label = if width >= 11 {
         short_label(l.status)
     } else {

@@ -114,6 +114,18 @@ fn left_lines(app: &App, d: &LoopDetail) -> Vec<(String, Style)> {
             lines.push((format!("   reason: {}", clean(reason)), theme.muted()));
         }
     }
+    if let Some(l) = app.loop_review(&r.job.slug, r.lp.kind) {
+        for s in &l.suggested_kill_signals {
+            lines.push((
+                format!(
+                    "suggested ({} trips it): {}",
+                    app.keymap.key_for(Action::TripSuggested),
+                    clean(&s.why)
+                ),
+                theme.alert(),
+            ));
+        }
+    }
     if !d.decisions.is_empty() {
         lines.push(("Decisions".to_string(), theme.title()));
         for dc in &d.decisions {

@@ -105,6 +105,19 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
                 .loop_review(slug, *kind)
                 .map(|l| l.flags.clone())
                 .unwrap_or_default();
+            if let Some(l) = app.loop_review(slug, *kind) {
+                for s in &l.suggested_kill_signals {
+                    lines.push(Line::styled(
+                        format!(
+                            "~ suggested kill signal: {} — {} ({} trips it)",
+                            clean(&s.text),
+                            clean(&s.why),
+                            app.keymap.key_for(Action::TripSuggested)
+                        ),
+                        theme.alert(),
+                    ));
+                }
+            }
             for f in flags {
                 let fixed = !current.contains(f);
                 let (mark, style) = if fixed {
