@@ -282,6 +282,15 @@ pub fn generate(jobs: usize, weeks: u32, seed: u64, now: Stamp) -> Dataset {
             });
         }
 
+        // The invoice job picked its tool before mapping the workflow: a suggested kill signal.
+        if j % TEMPLATES.len() == 2 {
+            let c = ctx(lead, day(0, 1, 8));
+            if let Ok((tool, out)) = super::evidence::select_tool(&job, "InvoiceBot", c.now, &c) {
+                rec.event(&c, &out, &job.id, None, Json::Null, json!(tool));
+                rec.ds.tools.push(tool);
+            }
+        }
+
         script_job(&mut rec, &mut rng, &mut loops, t, j, weeks, lead, &day);
 
         let mut closed = Vec::new();
@@ -394,6 +403,14 @@ fn script_job(
         &ctx(lead, day(intervention_week, 0, 8)),
         |r, c| r.mark_step(2, Some("Baseline weeks recorded before the change"), c),
     );
+    // A kill rule that watches the instrument loop (and holds while the numbers improve).
+    rec.on_loop(instrument, &ctx(lead, day(0, 1, 13)), |r, c| {
+        r.add_kill_signal(
+            "The metric slides back to where it started",
+            Some("worse-than-baseline 10% for 3"),
+            c,
+        )
+    });
     // Improve: repeat mistakes per week, fewer is better.
     measure_loop(
         rec,
