@@ -314,8 +314,13 @@ fn export_then_import_restores_everything() {
         db.ok(&["review", "--json"]).len()
     );
 
-    // Importing again would duplicate: refused, nothing written.
-    let err = copy.refused(&["import", file.to_str().unwrap()], 1);
+    // Importing the same file again changes nothing; a different file is refused.
+    let out = copy.ok(&["import", file.to_str().unwrap()]);
+    assert!(out.contains("nothing changed"), "{out}");
+    assert_eq!(copy.ok(&["export"]), first);
+    let other = Db::new();
+    other.ok(&["job", "add", "Other"]);
+    let err = other.refused(&["import", file.to_str().unwrap()], 1);
     assert!(err.contains("already holds records"), "{err}");
 }
 

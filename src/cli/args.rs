@@ -151,6 +151,12 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Check that the audit chain is intact and every record is what the trail recorded
+    Verify,
+    /// Check the file: SQLite integrity, references, the audit trail; says what to do
+    Doctor,
+    /// Write a consistent, checked copy of the database to FILE
+    Backup { file: PathBuf },
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -164,6 +170,9 @@ impl Command {
         matches!(
             self,
             Command::Review { .. }
+                | Command::Verify
+                | Command::Doctor
+                | Command::Backup { .. }
                 | Command::Log { .. }
                 | Command::Export { .. }
                 | Command::Completions { .. }

@@ -219,6 +219,41 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => ack(store.on_loop(&ctx()?, job, *kind, |r, c| {
             r.decide(text, owner, threshold.as_deref(), c)
         })?),
+        Command::Verify => match store.verify()? {
+            Ok(v) => {
+                emit(&format!(
+                    "verified: the audit chain of {} events is intact and {} records match it\nhead of the chain: {}\n",
+                    v.events,
+                    v.records,
+                    v.head.as_deref().unwrap_or("(no events yet)")
+                ));
+                Ok(())
+            }
+            Err(b) => Err(fail(1, format!("verify failed: {b}"))),
+        },
+        Command::Doctor => {
+            let findings = store.doctor()?;
+            let mut text = String::new();
+            for f in &findings {
+                let mark = if f.ok { "ok  " } else { "FAIL" };
+                text.push_str(&format!("{mark} {:<11} {}\n", f.check, clean(&f.detail)));
+            }
+            emit(&text);
+            if findings.iter().all(|f| f.ok) {
+                Ok(())
+            } else {
+                Err(fail(1, "doctor found problems (see above)"))
+            }
+        }
+        Command::Backup { file } => {
+            store.backup(file)?;
+            emit(&format!(
+                "backed up {} to {} (checked)\n",
+                clean(&store.path().display().to_string()),
+                clean(&file.display().to_string())
+            ));
+            Ok(())
+        }
         Command::Check => {
             let fired = store.check_rules(Stamp::now())?;
             if fired.is_empty() {

@@ -95,9 +95,29 @@ pub fn hash(event: &AuditEvent) -> String {
         "after": event.after,
         "prev_hash": event.prev_hash,
     });
-    let digest = Sha256::digest(content.to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest(&content)
 }
+
+/// SHA-256 of a JSON value as compact text with sorted keys, as lowercase hex.
+pub fn digest(value: &Json) -> String {
+    Sha256::digest(value.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `value` (an object) with the hash of its content added under `STATE_KEY`.
+pub fn with_state_hash(mut value: Json) -> Json {
+    let hash = digest(&value);
+    if let Json::Object(map) = &mut value {
+        map.insert(STATE_KEY.into(), Json::String(hash));
+    }
+    value
+}
+
+/// The key under which an event records the hash of a record's whole state after the command,
+/// so `verify` can tell a record changed behind jobloop's back.
+pub const STATE_KEY: &str = "state_sha256";
 
 #[cfg(test)]
 mod tests {

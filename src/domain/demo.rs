@@ -5,7 +5,7 @@
 use chrono::{Days, Duration};
 use serde_json::{Value as Json, json};
 
-use super::audit::{Change, GENESIS, hash, next_event};
+use super::audit::{Change, GENESIS, hash, next_event, with_state_hash};
 use super::cycle::{CompoundAnswers, close_cycle};
 use super::dataset::{Dataset, FORMAT};
 use super::job::{CanvasEdit, JobEdit, NewJob, edit};
@@ -266,10 +266,10 @@ pub fn generate(jobs: usize, weeks: u32, seed: u64, now: Stamp) -> Dataset {
             },
             ..JobEdit::default()
         };
-        let before = json!(job);
+        let before = with_state_hash(json!(job));
         let c = ctx(lead, day(0, 0, 10));
         if let Ok(out) = edit(&mut job, &canvas_edit) {
-            rec.event(&c, &out, &job.id, None, before, json!(job));
+            rec.event(&c, &out, &job.id, None, before, with_state_hash(json!(job)));
         }
         for r in loops.iter_mut() {
             r.job = job.clone();
@@ -395,14 +395,10 @@ fn script_job(
         intervention_week,
         "Agent drafts the first pass; a person approves",
     );
+    // Each loop's state changes happen in time order, so the audit trail's state hashes hold.
     rec.on_loop(instrument, &ctx(lead, day(0, 1, 12)), |r, c| {
         r.mark_step(1, Some("One outcome metric agreed with the team"), c)
     });
-    rec.on_loop(
-        instrument,
-        &ctx(lead, day(intervention_week, 0, 8)),
-        |r, c| r.mark_step(2, Some("Baseline weeks recorded before the change"), c),
-    );
     // A kill rule that watches the instrument loop (and holds while the numbers improve).
     rec.on_loop(instrument, &ctx(lead, day(0, 1, 13)), |r, c| {
         r.add_kill_signal(
@@ -411,6 +407,11 @@ fn script_job(
             c,
         )
     });
+    rec.on_loop(
+        instrument,
+        &ctx(lead, day(intervention_week, 0, 8)),
+        |r, c| r.mark_step(2, Some("Baseline weeks recorded before the change"), c),
+    );
     // Improve: repeat mistakes per week, fewer is better.
     measure_loop(
         rec,
@@ -539,6 +540,7 @@ mod tests {
         let mut ds = generate(3, 8, 7, now);
         ds.schema_version = 1;
         ds.validate(1).unwrap();
+        super::super::verify::verify(&ds).unwrap();
         assert_eq!(ds.jobs.len(), 3);
         assert_eq!(ds.loops.len(), 18);
         assert!(ds.kill_signals.iter().any(KillSignal::awaits_decision));

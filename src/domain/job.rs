@@ -2,6 +2,7 @@
 
 use serde_json::{Value as Json, json};
 
+use super::audit::{STATE_KEY, with_state_hash};
 use super::error::Refusal;
 use super::kind::LoopKind;
 use super::loop_record::{LoopRecord, Outcome};
@@ -133,10 +134,22 @@ impl NewJob {
         }
     }
 
+    /// The job and each loop's state hash, so `verify` knows what every new record should be.
     pub fn audit_after(&self) -> Json {
+        let loops: serde_json::Map<String, Json> = self
+            .loops
+            .iter()
+            .map(|l| {
+                (
+                    l.lp.kind.name().to_string(),
+                    l.audit_state()[STATE_KEY].clone(),
+                )
+            })
+            .collect();
         json!({
-            "job": self.job,
+            "job": with_state_hash(json!(self.job)),
             "owner": self.loops.first().and_then(|l| l.lp.owner.clone()),
+            "loops": loops,
         })
     }
 }

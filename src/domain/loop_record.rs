@@ -4,6 +4,7 @@
 
 use serde_json::{Value as Json, json};
 
+use super::audit::with_state_hash;
 use super::error::Refusal;
 use super::kind::LoopKind;
 use super::model::*;
@@ -54,6 +55,23 @@ pub struct LoopRecord {
     /// Values of the metric in force, in time order: the proof rules and kill rules read them.
     pub values: Vec<(Phase, Stamp, f64)>,
     pub first_intervention_at: Option<Stamp>,
+}
+
+/// A loop's audited state with its hash: what `verify` recomputes from the current rows.
+pub fn loop_state(
+    lp: &Loop,
+    metric: Option<&Metric>,
+    steps: &[Step],
+    kill_signals: &[KillSignal],
+) -> Json {
+    with_state_hash(json!({
+        "status": lp.status,
+        "owner": lp.owner,
+        "notes": lp.notes,
+        "metric": metric,
+        "steps": steps,
+        "kill_signals": kill_signals,
+    }))
 }
 
 impl LoopRecord {
@@ -122,16 +140,14 @@ impl LoopRecord {
         format!("{} {}", self.job.slug, self.lp.kind)
     }
 
-    /// The state the audit trail compares before and after a command.
+    /// The state the audit trail compares before and after a command, with its own hash.
     pub fn audit_state(&self) -> Json {
-        json!({
-            "status": self.lp.status,
-            "owner": self.lp.owner,
-            "notes": self.lp.notes,
-            "metric": self.metric,
-            "steps": self.steps,
-            "kill_signals": self.kill_signals,
-        })
+        loop_state(
+            &self.lp,
+            self.metric.as_ref(),
+            &self.steps,
+            &self.kill_signals,
+        )
     }
 
     fn job_live(&self) -> Result<(), Refusal> {

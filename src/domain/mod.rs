@@ -18,6 +18,7 @@ pub mod stats;
 pub mod suggest;
 pub mod text;
 pub mod time;
+pub mod verify;
 
 pub use error::{Refusal, RefusalKind};
 pub use kind::{Layer, LoopKind};

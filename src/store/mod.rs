@@ -4,6 +4,7 @@
 
 mod audit;
 mod dataset;
+mod health;
 mod load;
 mod open;
 mod read;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use crate::domain::Refusal;
 
 pub use audit::Changes;
+pub use health::Finding;
 pub use open::{APPLICATION_ID, Access, SCHEMA_VERSION};
 pub use read::LoopDetail;
 pub use write::Ack;

@@ -7,7 +7,7 @@ use serde_json::{Value as Json, json};
 use super::audit::append;
 use super::load::{self, job_by_slug};
 use super::{Error, Result, Store};
-use crate::domain::audit::Change;
+use crate::domain::audit::{Change, with_state_hash};
 use crate::domain::cycle::{CompoundAnswers, close_cycle};
 use crate::domain::evidence;
 use crate::domain::job::{self, JobEdit, NewJob};
@@ -131,8 +131,8 @@ impl Store {
                     job_id: Some(&after.id),
                     loop_kind: None,
                     summary: &outcome.summary,
-                    before: json!(before),
-                    after: json!(after),
+                    before: with_state_hash(json!(before)),
+                    after: with_state_hash(json!(after)),
                 },
             )?;
             Ok(Ack {
