@@ -364,6 +364,10 @@ fn malformed_imports_are_refused_whole() {
     tampered["audit_events"][3]["summary"] = serde_json::json!("nothing to see");
     assert!(try_import(&tampered.to_string()).contains("audit trail is broken at event 4"));
 
+    let mut huge = good.clone();
+    huge["jobs"][0]["title"] = serde_json::json!("x".repeat(100_000));
+    assert!(try_import(&huge.to_string()).contains("over the 65536-byte limit"));
+
     let mut unknown = good.clone();
     unknown["extra"] = serde_json::json!(1);
     assert!(try_import(&unknown.to_string()).contains("not a jobloop export"));

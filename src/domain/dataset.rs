@@ -11,6 +11,11 @@ use super::model::*;
 
 pub const FORMAT: &str = "jobloop-export";
 
+/// The largest record an import accepts (every text field jobloop writes is capped far below).
+const MAX_RECORD: usize = 64 * 1024;
+/// The largest audit event an import accepts (it holds a record's state before and after).
+const MAX_EVENT: usize = 1024 * 1024;
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
@@ -213,6 +218,52 @@ impl Dataset {
                     k.id
                 ));
             }
+        }
+        // Absurd sizes: a record far larger than anything jobloop writes is not an honest export.
+        let too_big = |what: &str, json: String, limit: usize| {
+            if json.len() > limit {
+                bad(format!(
+                    "a {what} is {} bytes, over the {limit}-byte limit",
+                    json.len()
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        for j in &self.jobs {
+            too_big(
+                "job",
+                serde_json::to_string(j).unwrap_or_default(),
+                MAX_RECORD,
+            )?;
+        }
+        for v in &self.values {
+            too_big(
+                "value",
+                serde_json::to_string(v).unwrap_or_default(),
+                MAX_RECORD,
+            )?;
+        }
+        for d in &self.decisions {
+            too_big(
+                "decision",
+                serde_json::to_string(d).unwrap_or_default(),
+                MAX_RECORD,
+            )?;
+        }
+        for l in &self.learnings {
+            too_big(
+                "learning",
+                serde_json::to_string(l).unwrap_or_default(),
+                MAX_RECORD,
+            )?;
+        }
+        for e in &self.audit_events {
+            too_big(
+                "audit event",
+                serde_json::to_string(e).unwrap_or_default(),
+                MAX_EVENT,
+            )?;
         }
         let mut prev = GENESIS.to_string();
         for (i, e) in self.audit_events.iter().enumerate() {

@@ -106,6 +106,19 @@ impl App {
             quit: false,
             digest_dir: std::env::current_dir().unwrap_or_default(),
         };
+        // A damaged file is said at once, before the lead records anything into it.
+        let check = app.store.integrity(true)?;
+        if check != ["ok"] {
+            app.message = Some(Message {
+                text: format!(
+                    "the database file is damaged ({}): run `jobloop doctor`",
+                    check.join("; ")
+                ),
+                error: true,
+            });
+            let _ = app.refresh();
+            return Ok(app);
+        }
         // Kill rules that time broke while jobloop was closed (`stale`, `by DATE`) fire now.
         if !read_only {
             let fired = app.store.check_rules(Stamp::now())?;
