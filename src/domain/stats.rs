@@ -100,10 +100,11 @@ pub fn t_cdf(t: f64, df: f64) -> f64 {
     if t >= 0.0 { 1.0 - tail } else { tail }
 }
 
-/// The t value with P(T ≤ t) = p, by bisection on the CDF (monotone, so this always converges).
+/// The t value with P(T ≤ t) = p, by bisection on the CDF (monotone, so this always converges),
+/// stopped once the bracket is narrower than 1e-10.
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    let (mut lo, mut hi) = (-1e4, 1e4);
-    for _ in 0..200 {
+    let (mut lo, mut hi) = if p >= 0.5 { (0.0, 1e4) } else { (-1e4, 0.0) };
+    while hi - lo > 1e-10 {
         let mid = 0.5 * (lo + hi);
         if t_cdf(mid, df) < p {
             lo = mid;

@@ -122,21 +122,32 @@ impl Store {
                 Ok(())
             },
         )?;
-        // Values of the metrics in force, in time order: the domain computes every figure.
-        each(
-            &tx,
-            "SELECT v.loop_id, v.phase, v.at, v.value
-             FROM metric_values v JOIN metrics m ON m.id = v.metric_id AND m.replaced_at IS NULL
-             ORDER BY v.loop_id, v.at, v.recorded_at",
-            |r| {
-                let id: String = r.get(0)?;
-                let value = (r.get(1)?, r.get(2)?, r.get(3)?);
-                if let Some(l) = loop_mut(&mut jobs, &loop_index, &id) {
-                    l.values.push(value);
+        // Values of the metrics in force: the domain computes every figure. The rows come in the
+        // order of the (metric, phase, at) index, so SQLite sorts nothing and each loop is looked
+        // up once, not once per row; each loop's values are put in time order below.
+        {
+            let mut stmt = tx.prepare(
+                "SELECT m.loop_id, v.phase, v.at, v.value
+                 FROM metrics m JOIN metric_values v ON v.metric_id = m.id
+                 WHERE m.replaced_at IS NULL
+                 ORDER BY m.id, v.phase, v.at",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut current: Option<(String, Option<(usize, usize)>)> = None;
+            while let Some(r) = rows.next()? {
+                let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                if current.as_ref().is_none_or(|(c, _)| c != id) {
+                    current = Some((id.to_string(), loop_index.get(id).copied()));
                 }
-                Ok(())
-            },
-        )?;
+                if let Some((_, Some((j, l)))) = &current {
+                    let value = (r.get(1)?, r.get(2)?, r.get(3)?);
+                    jobs[*j].loops[*l].values.push(value);
+                }
+            }
+        }
+        for l in jobs.iter_mut().flat_map(|j| j.loops.iter_mut()) {
+            l.values.sort_by_key(|(_, at, _)| *at);
+        }
         each(
             &tx,
             "SELECT i.loop_id, i.at FROM interventions i
