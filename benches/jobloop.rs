@@ -145,7 +145,7 @@ fn bench(jobs: usize, weeks: u32, out: &mut Vec<(String, Vec<Row>)>) {
     };
     let mut terminal = Terminal::new(TestBackend::new(160, 50)).unwrap();
     rows.push(Row {
-        what: "TUI: open, check rules, first frame of the board at 160×50 (in process)",
+        what: "TUI: open the file, first frame of the board at 160×50 (in process)",
         median: time(runs, || {
             let app = new_app();
             terminal.draw(|f| ui::render(f, &app)).unwrap();
@@ -153,6 +153,11 @@ fn bench(jobs: usize, weeks: u32, out: &mut Vec<(String, Vec<Row>)>) {
         reference: None,
     });
     let mut app = new_app();
+    rows.push(Row {
+        what: "TUI: the checks after the first frame (quick_check, kill rules)",
+        median: time(runs.min(5), || app.startup().unwrap()),
+        reference: None,
+    });
     let mut down = true;
     rows.push(Row {
         what: "TUI: one key press to the next frame",

@@ -567,3 +567,63 @@ fn w_writes_the_weekly_digest() {
     assert!(text.contains("| loop | metric | baseline | live | change | verdict | trend |"));
     assert_shows(&h, &["wrote the digest to"]);
 }
+
+#[test]
+fn opening_the_tui_fires_rules_that_time_broke() {
+    // A restored file can hold an armed rule the clock has already broken (import runs no rule).
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = Store::open(&dir.path().join("a.db")).unwrap();
+    let ctx = Ctx {
+        actor: "t".into(),
+        now: Stamp::now(),
+    };
+    source
+        .add_job(&ctx, "Job", None, None, Some("Ana"))
+        .unwrap();
+    let kind = jobloop::domain::LoopKind::Instrument;
+    source
+        .on_loop(&ctx, "job", kind, |r, c| {
+            r.set_metric(
+                "hours",
+                "h",
+                jobloop::domain::model::Better::Lower,
+                jobloop::domain::model::Measures::Outcome,
+                false,
+                c,
+            )
+        })
+        .unwrap();
+    let mut ds = source.export().unwrap();
+    for k in ds
+        .kill_signals
+        .iter_mut()
+        .filter(|k| k.text.contains("adoption"))
+    {
+        k.rule = Some("stale 1 days".into());
+    }
+    for m in ds.metrics.iter_mut() {
+        m.set_at = Stamp::parse("2026-01-05T00:00:00.000Z").unwrap();
+    }
+    let path = dir.path().join("b.db");
+    Store::open(&path).unwrap().import(&ds).unwrap();
+    let mut app = App::new(
+        Store::open(&path).unwrap(),
+        "t".into(),
+        Keymap::default(),
+        Theme::new(true),
+    )
+    .unwrap();
+    assert_eq!(
+        app.review.totals.kill_tripped, 0,
+        "nothing fires before the first frame"
+    );
+    app.startup().unwrap();
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("tripped by its rule")
+    );
+    assert_eq!(app.review.totals.kill_tripped, 1);
+}

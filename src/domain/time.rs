@@ -26,9 +26,37 @@ impl Stamp {
     }
 
     pub fn parse(s: &str) -> Result<Stamp, Refusal> {
+        if let Some(t) = Self::parse_stored(s) {
+            return Ok(t);
+        }
         DateTime::parse_from_rfc3339(s)
             .map(|t| Stamp::from_utc(t.with_timezone(&Utc)))
             .map_err(|_| Refusal::invalid(format!("`{s}` is not an RFC 3339 time")))
+    }
+
+    /// The exact form jobloop stores (`2026-11-22T12:00:00.123Z`), read without a general
+    /// parser: the review reads hundreds of thousands of them.
+    fn parse_stored(s: &str) -> Option<Stamp> {
+        let b = s.as_bytes();
+        if b.len() != 24
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b[19] != b'.'
+            || b[23] != b'Z'
+        {
+            return None;
+        }
+        let n = |from: usize, to: usize| -> Option<u32> {
+            b[from..to].iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        let date = NaiveDate::from_ymd_opt(n(0, 4)? as i32, n(5, 7)?, n(8, 10)?)?;
+        let time = NaiveTime::from_hms_milli_opt(n(11, 13)?, n(14, 16)?, n(17, 19)?, n(20, 23)?)?;
+        Some(Stamp(Utc.from_utc_datetime(&date.and_time(time))))
     }
 
     pub fn to_text(self) -> String {
@@ -174,6 +202,18 @@ mod tests {
         let s = Stamp::parse("2026-11-22T12:00:00.123456Z").unwrap();
         assert_eq!(s.to_text(), "2026-11-22T12:00:00.123Z");
         assert_eq!(Stamp::parse(&s.to_text()).unwrap(), s);
+    }
+
+    #[test]
+    fn the_stored_form_and_other_rfc3339_forms_agree() {
+        for (fast, general) in [
+            ("2026-11-22T12:00:00.123Z", "2026-11-22T13:00:00.123+01:00"),
+            ("2024-02-29T23:59:59.999Z", "2024-02-29T23:59:59.999000Z"),
+        ] {
+            assert_eq!(Stamp::parse(fast).unwrap(), Stamp::parse(general).unwrap());
+        }
+        assert!(Stamp::parse("2026-02-30T12:00:00.000Z").is_err());
+        assert!(Stamp::parse("2026-11-22T12:00:00.12xZ").is_err());
     }
 
     #[test]

@@ -250,6 +250,15 @@ impl Store {
         };
         let mut all = Vec::new();
         for (slug, kind) in loops {
+            // Read first: most rules hold, and a read needs no write lock.
+            let mut probe = load::loop_record(&self.conn, &slug, kind)?;
+            let bot = Ctx {
+                actor: SELF_ACTOR.to_string(),
+                now,
+            };
+            if probe.fire_next_rule(&bot).is_none() {
+                continue;
+            }
             let ack = self.write(|tx| {
                 let before = load::loop_record(tx, &slug, kind)?;
                 let mut record = before.clone();

@@ -106,29 +106,6 @@ impl App {
             quit: false,
             digest_dir: std::env::current_dir().unwrap_or_default(),
         };
-        // A damaged file is said at once, before the lead records anything into it.
-        let check = app.store.integrity(true)?;
-        if check != ["ok"] {
-            app.message = Some(Message {
-                text: format!(
-                    "the database file is damaged ({}): run `jobloop doctor`",
-                    check.join("; ")
-                ),
-                error: true,
-            });
-            let _ = app.refresh();
-            return Ok(app);
-        }
-        // Kill rules that time broke while jobloop was closed (`stale`, `by DATE`) fire now.
-        if !read_only {
-            let fired = app.store.check_rules(Stamp::now())?;
-            if !fired.is_empty() {
-                app.message = Some(Message {
-                    text: fired.join(" · "),
-                    error: true,
-                });
-            }
-        }
         app.refresh()?;
         if read_only {
             app.message = Some(Message {
@@ -137,6 +114,31 @@ impl App {
             });
         }
         Ok(app)
+    }
+
+    /// What the TUI checks when it opens, run after the first frame so the board shows at once:
+    /// SQLite's quick check, then the kill rules that time broke while jobloop was closed.
+    pub fn startup(&mut self) -> store::Result<()> {
+        let check = self.store.integrity(true)?;
+        if check != ["ok"] {
+            self.say(
+                format!(
+                    "the database file is damaged ({}): run `jobloop doctor`",
+                    check.join("; ")
+                ),
+                true,
+            );
+            return Ok(());
+        }
+        if self.read_only {
+            return Ok(());
+        }
+        let fired = self.store.check_rules(Stamp::now())?;
+        if !fired.is_empty() {
+            self.say(fired.join(" · "), true);
+            self.refresh()?;
+        }
+        Ok(())
     }
 
     /// Recomputes the review (and the open detail) after a change: one snapshot per change.

@@ -38,12 +38,23 @@ pub fn run(store: Store, actor: String) -> io::Result<()> {
     execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
 
     let result = (|| -> io::Result<()> {
+        let mut started = false;
         while !app.quit {
             let mut body = ratatui::layout::Rect::default();
             terminal.draw(|frame| {
                 body = ui::areas(frame.area()).1;
                 ui::render(frame, &app);
             })?;
+            if !started {
+                started = true;
+                if let Err(e) = app.startup() {
+                    app.message = Some(app::Message {
+                        text: e.to_string(),
+                        error: true,
+                    });
+                }
+                continue;
+            }
             let ev = event::read()?;
             app.handle(ev, body);
         }
