@@ -8,5 +8,6 @@ pub mod digest;
 pub mod display;
 pub mod domain;
 pub mod paths;
+pub mod progress;
 pub mod store;
 pub mod tui;

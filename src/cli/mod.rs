@@ -325,7 +325,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export { file } => export_cmd(&mut store, file.as_deref()),
         Command::Import { file } => {
             let ds = read_export(file)?;
-            ack(store.import(&ds)?)
+            let mut bar = crate::progress::Progress::new("importing");
+            let done = store.import_with(&ds, &mut |d, t| bar.set(d, t))?;
+            drop(bar);
+            ack(done)
         }
         Command::Demo { jobs, weeks, seed } => {
             ack(store.load_demo(*jobs as usize, *weeks, *seed, Stamp::now())?)

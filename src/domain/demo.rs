@@ -206,6 +206,17 @@ fn ctx(actor: &str, at: Stamp) -> Ctx {
 
 /// Generates `jobs` jobs with `weeks` weeks of history ending last Sunday, relative to `now`.
 pub fn generate(jobs: usize, weeks: u32, seed: u64, now: Stamp) -> Dataset {
+    generate_with(jobs, weeks, seed, now, &mut |_| {})
+}
+
+/// `generate`, reporting each finished job to `on_job` (for a progress bar).
+pub fn generate_with(
+    jobs: usize,
+    weeks: u32,
+    seed: u64,
+    now: Stamp,
+    on_job: &mut dyn FnMut(usize),
+) -> Dataset {
     let mut rng = Rng(seed);
     let mut rec = Recorder {
         ds: Dataset {
@@ -316,6 +327,7 @@ pub fn generate(jobs: usize, weeks: u32, seed: u64, now: Stamp) -> Dataset {
             }
         }
 
+        on_job(j + 1);
         rec.ds.jobs.push(job);
         for r in loops {
             rec.ds.loops.push(r.lp);

@@ -3,7 +3,7 @@
 
 use chrono::{
     DateTime, Datelike, Days, IsoWeek, Local, LocalResult, NaiveDate, NaiveTime, SecondsFormat,
-    TimeZone, Utc,
+    TimeZone, Timelike, Utc,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -59,8 +59,30 @@ impl Stamp {
         Some(Stamp(Utc.from_utc_datetime(&date.and_time(time))))
     }
 
+    /// `2026-11-22T12:00:00.123Z`, written digit by digit: exports and reviews write
+    /// hundreds of thousands of these.
     pub fn to_text(self) -> String {
-        self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+        let t = self.0;
+        let year = t.year();
+        if !(0..=9999).contains(&year) {
+            return t.to_rfc3339_opts(SecondsFormat::Millis, true);
+        }
+        let mut out = String::with_capacity(24);
+        push_digits(&mut out, year as u32, 4);
+        out.push('-');
+        push_digits(&mut out, t.month(), 2);
+        out.push('-');
+        push_digits(&mut out, t.day(), 2);
+        out.push('T');
+        push_digits(&mut out, t.hour(), 2);
+        out.push(':');
+        push_digits(&mut out, t.minute(), 2);
+        out.push(':');
+        push_digits(&mut out, t.second(), 2);
+        out.push('.');
+        push_digits(&mut out, t.timestamp_subsec_millis().min(999), 3);
+        out.push('Z');
+        out
     }
 
     /// The calendar day this instant falls on for the person at the keyboard.
@@ -93,6 +115,13 @@ impl<'de> Deserialize<'de> for Stamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
         let s = String::deserialize(d)?;
         Stamp::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `v` as exactly `width` decimal digits.
+fn push_digits(out: &mut String, v: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(char::from(b'0' + ((v / 10u32.pow(i)) % 10) as u8));
     }
 }
 
@@ -201,6 +230,12 @@ mod tests {
     fn stamps_round_trip_as_text() {
         let s = Stamp::parse("2026-11-22T12:00:00.123456Z").unwrap();
         assert_eq!(s.to_text(), "2026-11-22T12:00:00.123Z");
+        let early = Stamp::parse("0987-01-02T03:04:05.006Z").unwrap();
+        assert_eq!(early.to_text(), "0987-01-02T03:04:05.006Z");
+        assert_eq!(
+            early.to_text(),
+            early.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+        );
         assert_eq!(Stamp::parse(&s.to_text()).unwrap(), s);
     }
 

@@ -105,6 +105,11 @@ impl Store {
     /// Restores an export into an empty database, all or nothing. The file's audit trail is
     /// restored as it is (and no event is added), so exporting again gives the same document.
     pub fn import(&mut self, ds: &Dataset) -> Result<Ack> {
+        self.import_with(ds, &mut |_, _| {})
+    }
+
+    /// `import`, reporting rows written to `progress(done, total)`.
+    pub fn import_with(&mut self, ds: &Dataset, progress: &mut dyn FnMut(u64, u64)) -> Result<Ack> {
         ds.validate(SCHEMA_VERSION)?;
         let path = self.path.display().to_string();
         // Importing the same file again is a no-op, so a retried import is safe.
@@ -130,7 +135,7 @@ impl Store {
                     "{path} already holds records ({jobs} jobs): import into a new database, e.g. `jobloop --db new.db import FILE`; nothing was written"
                 ))));
             }
-            insert_all(tx, ds)?;
+            insert_all(tx, ds, progress)?;
             Ok(Ack {
                 summary: format!(
                     "imported {} jobs and {} records into {path}",
@@ -160,45 +165,69 @@ fn prefixed(alias: &str, cols: &str) -> String {
         .join(", ")
 }
 
-fn insert_all(tx: &Connection, ds: &Dataset) -> Result<()> {
+fn insert_all(tx: &Connection, ds: &Dataset, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    let total = ds.rows() as u64;
+    let mut done = 0u64;
+    let mut tick = |n: usize| {
+        done += n as u64;
+        progress(done, total);
+    };
     for j in &ds.jobs {
         insert_job(tx, j)?;
     }
+    tick(ds.jobs.len());
     for l in &ds.loops {
         insert_loop_row(tx, l)?;
     }
+    tick(ds.loops.len());
     for s in &ds.steps {
         upsert_step(tx, s)?;
     }
+    tick(ds.steps.len());
     for m in &ds.metrics {
         upsert_metric(tx, m)?;
     }
-    for v in &ds.values {
-        insert_value(tx, v)?;
+    tick(ds.metrics.len());
+    for chunk in ds.values.chunks(5000) {
+        for v in chunk {
+            insert_value(tx, v)?;
+        }
+        tick(chunk.len());
     }
     for i in &ds.interventions {
         insert_intervention(tx, i)?;
     }
+    tick(ds.interventions.len());
     for k in &ds.kill_signals {
         upsert_signal(tx, k)?;
     }
+    tick(ds.kill_signals.len());
     for d in &ds.decisions {
         insert_decision(tx, d)?;
     }
+    tick(ds.decisions.len());
     for c in &ds.cycles {
         insert_cycle(tx, c)?;
     }
+    tick(ds.cycles.len());
     for t in &ds.tools {
         insert_tool(tx, t)?;
     }
+    tick(ds.tools.len());
     for l in &ds.learnings {
         insert_learning(tx, l)?;
     }
+    tick(ds.learnings.len());
     for p in &ds.proofs {
         upsert_proof(tx, p)?;
     }
-    for e in &ds.audit_events {
-        audit::insert(tx, e)?;
+    tick(ds.proofs.len());
+    // The trail is the largest table: report it as it goes.
+    for chunk in ds.audit_events.chunks(5000) {
+        for e in chunk {
+            audit::insert(tx, e)?;
+        }
+        tick(chunk.len());
     }
     Ok(())
 }
@@ -212,9 +241,20 @@ impl Store {
         seed: u64,
         now: crate::domain::Stamp,
     ) -> Result<Ack> {
-        let mut ds = crate::domain::demo::generate(jobs, weeks, seed, now);
+        if !self.is_empty()? {
+            return Err(Error::Refused(Refusal::rule(format!(
+                "{} already holds records: the demo fills only an empty database (try `jobloop --db demo.db demo`)",
+                self.path.display()
+            ))));
+        }
+        let mut bar = crate::progress::Progress::new("generating");
+        let mut ds = crate::domain::demo::generate_with(jobs, weeks, seed, now, &mut |j| {
+            bar.set(j as u64, jobs as u64)
+        });
+        drop(bar);
         ds.schema_version = SCHEMA_VERSION;
-        let mut ack = self.import(&ds)?;
+        let mut bar = crate::progress::Progress::new("writing");
+        let mut ack = self.import_with(&ds, &mut |d, t| bar.set(d, t))?;
         ack.summary = format!(
             "loaded the demo: {} jobs over {weeks} weeks ({} records)",
             ds.jobs.len(),
