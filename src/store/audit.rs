@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Result;
-use super::load::{EVENT_COLS, event, job_by_slug};
+use super::load::{EVENT_COLS, event, job_by_slug, prefixed};
 use crate::domain::LoopKind;
 use crate::domain::audit::{Change, next_event};
 use crate::domain::model::{AuditEvent, Ctx};
@@ -57,11 +57,7 @@ impl super::Store {
         &self,
         limit: usize,
     ) -> Result<std::collections::HashMap<String, Changes>> {
-        let cols: String = EVENT_COLS
-            .split(',')
-            .map(|c| format!("e.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let cols = prefixed("e", EVENT_COLS);
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {EVENT_COLS}, total FROM (
                 SELECT {cols},

@@ -158,13 +158,6 @@ impl Store {
     }
 }
 
-fn prefixed(alias: &str, cols: &str) -> String {
-    cols.split(',')
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn insert_all(tx: &Connection, ds: &Dataset, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
     let total = ds.rows() as u64;
     let mut done = 0u64;

@@ -8,6 +8,14 @@ use crate::domain::loop_record::LoopRecord;
 use crate::domain::model::*;
 use crate::domain::suggest::nearest;
 
+/// A column list with each column qualified by a table alias, for joins.
+pub fn prefixed(alias: &str, cols: &str) -> String {
+    cols.split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub const JOB_COLS: &str = "id, slug, title, statement, performer, circumstance, workaround, \
     functional_job, emotional_job, social_job, competing_solutions, hiring_criteria, created_at, \
     archived_at, rev";

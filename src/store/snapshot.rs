@@ -211,8 +211,10 @@ impl Store {
         each(
             &tx,
             &format!(
-                "SELECT {CYCLE_COLS} FROM cycles c
-                 WHERE week = (SELECT max(week) FROM cycles d WHERE d.job_id = c.job_id)"
+                "SELECT {} FROM cycles c
+                 JOIN (SELECT job_id, max(week) AS last FROM cycles GROUP BY job_id) l
+                   ON l.job_id = c.job_id AND l.last = c.week",
+                load::prefixed("c", CYCLE_COLS)
             ),
             |r| {
                 let c = load::cycle(r)?;
