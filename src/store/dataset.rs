@@ -110,6 +110,21 @@ impl Store {
 
     /// `import`, reporting rows written to `progress(done, total)`.
     pub fn import_with(&mut self, ds: &Dataset, progress: &mut dyn FnMut(u64, u64)) -> Result<Ack> {
+        self.restore(
+            ds,
+            progress,
+            "import into a new database, e.g. `jobloop --db new.db import FILE`",
+        )
+    }
+
+    /// Writes `ds` into an empty database in one transaction; `when_full` says what to do when
+    /// the database already holds other records.
+    fn restore(
+        &mut self,
+        ds: &Dataset,
+        progress: &mut dyn FnMut(u64, u64),
+        when_full: &str,
+    ) -> Result<Ack> {
         ds.validate(SCHEMA_VERSION)?;
         let path = self.path.display().to_string();
         // Importing the same file again is a no-op, so a retried import is safe.
@@ -132,7 +147,7 @@ impl Store {
             )?;
             if jobs > 0 || events > 0 {
                 return Err(Error::Refused(Refusal::rule(format!(
-                    "{path} already holds records ({jobs} jobs): import into a new database, e.g. `jobloop --db new.db import FILE`; nothing was written"
+                    "{path} already holds records ({jobs} jobs): {when_full}; nothing was written"
                 ))));
             }
             insert_all(tx, ds, progress)?;
@@ -234,9 +249,10 @@ impl Store {
         seed: u64,
         now: crate::domain::Stamp,
     ) -> Result<Ack> {
+        let when_full = "the demo fills only an empty database (try `jobloop --db demo.db demo`)";
         if !self.is_empty()? {
             return Err(Error::Refused(Refusal::rule(format!(
-                "{} already holds records: the demo fills only an empty database (try `jobloop --db demo.db demo`)",
+                "{} already holds records: {when_full}",
                 self.path.display()
             ))));
         }
@@ -247,7 +263,7 @@ impl Store {
         drop(bar);
         ds.schema_version = SCHEMA_VERSION;
         let mut bar = crate::progress::Progress::new("writing");
-        let mut ack = self.import_with(&ds, &mut |d, t| bar.set(d, t))?;
+        let mut ack = self.restore(&ds, &mut |d, t| bar.set(d, t), when_full)?;
         ack.summary = format!(
             "loaded the demo: {} jobs over {weeks} weeks ({} records)",
             ds.jobs.len(),

@@ -93,6 +93,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     access: Access,
+    /// How many times a write retries after the busy timeout (see `set_patience`).
+    retries: u32,
 }
 
 impl Store {
@@ -123,6 +125,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             access,
+            retries: 4,
         })
     }
 
@@ -132,6 +135,14 @@ impl Store {
 
     pub fn access(&self) -> Access {
         self.access
+    }
+
+    /// How long a write waits for another process's lock: the CLI waits long (a script would
+    /// rather wait than fail), the TUI briefly (a frozen screen is worse than "busy, retry").
+    pub fn set_patience(&mut self, busy_timeout: Duration, retries: u32) -> Result<()> {
+        self.conn.busy_timeout(busy_timeout)?;
+        self.retries = retries;
+        Ok(())
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed when the command changed
@@ -147,7 +158,7 @@ impl Store {
         let mut attempt = 0u32;
         loop {
             match self.try_write(&mut f) {
-                Err(Error::Busy(_)) if attempt < 4 => {
+                Err(Error::Busy(_)) if attempt < self.retries => {
                     attempt += 1;
                     std::thread::sleep(jitter(attempt));
                 }

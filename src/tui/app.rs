@@ -77,8 +77,16 @@ pub struct App {
 const LOG_LIMIT: usize = 2000;
 
 impl App {
-    pub fn new(store: Store, actor: String, keymap: Keymap, theme: Theme) -> store::Result<App> {
+    pub fn new(
+        mut store: Store,
+        actor: String,
+        keymap: Keymap,
+        theme: Theme,
+    ) -> store::Result<App> {
         let read_only = store.access() == Access::ReadOnly;
+        // A write blocked by another process gives up after about two seconds; the form keeps
+        // its contents and says so, and Enter retries.
+        store.set_patience(std::time::Duration::from_millis(1000), 1)?;
         let mut app = App {
             store,
             actor,
