@@ -296,6 +296,14 @@ fn a_full_disk_is_reported_and_the_earlier_data_is_intact() {
         eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
         return;
     }
+    // Unmounted however the test ends.
+    struct Unmount<'a>(&'a std::path::Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path());
     let path = dir.path().join("full.db");
     let run = |args: &[&str]| {
         Command::new(common::bin())
@@ -333,7 +341,6 @@ fn a_full_disk_is_reported_and_the_earlier_data_is_intact() {
     );
     assert_eq!(refusal.lines().count(), 1, "{refusal}");
     let review = run(&["review", "--json"]);
-    let _ = Command::new("umount").arg(dir.path()).status();
     assert!(review.status.success());
     let r: serde_json::Value = serde_json::from_slice(&review.stdout).unwrap();
     assert_eq!(r["jobs"][0]["loops"][2]["live_n"], acknowledged);
