@@ -64,16 +64,6 @@ pub enum Flag {
 }
 
 impl Flag {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flag::KillTripped => "kill-tripped",
-            Flag::NoOwner => "no-owner",
-            Flag::NoMetric => "no-metric",
-            Flag::NoBaseline => "no-baseline",
-            Flag::NoMeasurementThisCycle => "no-measurement-this-cycle",
-        }
-    }
-
     /// The sentence a lead reads, with the command that clears the flag.
     pub fn advice(self, slug: &str, kind: LoopKind) -> String {
         match self {

@@ -184,12 +184,6 @@ impl Week {
             .unwrap_or(NaiveDate::MIN)
     }
 
-    pub fn sunday(self) -> NaiveDate {
-        self.monday()
-            .checked_add_days(Days::new(6))
-            .unwrap_or(NaiveDate::MAX)
-    }
-
     pub fn previous(self) -> Week {
         Week::of(
             self.monday()
@@ -268,7 +262,6 @@ mod tests {
         let w = Week::of(d);
         assert_eq!(w.to_string(), "2026-W47");
         assert_eq!(w.monday(), NaiveDate::from_ymd_opt(2026, 11, 16).unwrap());
-        assert_eq!(w.sunday(), d);
         assert_eq!(w.previous().to_string(), "2026-W46");
         assert_eq!(Week::parse("2026-W47").unwrap(), w);
         assert!(Week::parse("2026-W54").is_err());

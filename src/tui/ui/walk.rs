@@ -133,9 +133,14 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
                 format!("Compound test for {} — {}", clean(slug), app.review.week),
                 theme.title(),
             ));
-            lines.push(Line::raw(
-                "Did understanding, explanation, creation and distribution improve this week?",
-            ));
+            lines.push(Line::raw("Did each layer improve this week?"));
+            for layer in crate::domain::Layer::ALL {
+                lines.push(Line::raw(format!(
+                    "  {:<14} {}",
+                    layer.name(),
+                    layer.meaning()
+                )));
+            }
             lines.push(Line::raw(format!(
                 "{} opens the form; a broken layer names the next job.",
                 app.keymap.keys_for(Action::CloseCycle)
