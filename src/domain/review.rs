@@ -204,11 +204,34 @@ impl LoopReview {
 
 pub fn build(snapshot: &Snapshot, now: Stamp) -> Review {
     let week = Week::containing(now);
-    let jobs: Vec<JobReview> = snapshot
-        .jobs
-        .iter()
-        .map(|j| job_review(j, now, week))
-        .collect();
+    // Jobs are independent: a large review is computed on every core.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs: Vec<JobReview> = if snapshot.jobs.len() < 64 || threads < 2 {
+        snapshot
+            .jobs
+            .iter()
+            .map(|j| job_review(j, now, week))
+            .collect()
+    } else {
+        let chunk = snapshot.jobs.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = snapshot
+                .jobs
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|j| job_review(j, now, week))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
+        })
+    };
     let mut totals = Totals {
         jobs: jobs.len(),
         ..Totals::default()

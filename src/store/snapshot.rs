@@ -1,12 +1,14 @@
 //! The review snapshot: a handful of set-based queries, one per kind of row, in one read
 //! transaction so every figure comes from the same moment. No query per job or per loop.
 
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OpenFlags, Row};
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::load::{self, CYCLE_COLS, JOB_COLS, LOOP_COLS, METRIC_COLS, SIGNAL_COLS};
 use super::{Result, Store};
-use crate::domain::model::Job;
+use crate::domain::Stamp;
+use crate::domain::model::{Job, Phase};
 use crate::domain::review::{JobSnap, LoopSnap, Snapshot};
 
 /// Runs `sql` and hands each row to `f`.
@@ -40,9 +42,66 @@ fn job_mut<'a>(
     jobs.get_mut(*index.get(id)?)
 }
 
+type Series = Vec<(Phase, Stamp, f64)>;
+
+/// Values grouped by loop id, and which commit the read saw.
+type Values = ((i64, i64), Vec<(String, Series)>);
+
+/// Which commit a read transaction sees: every command appends an audit event, and an import
+/// (which may bring no events) adds jobs, so two reads with the same answer see the same file.
+fn last_seq(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT coalesce(max(seq), 0) FROM audit_events), (SELECT count(*) FROM jobs)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// The values of the metrics in force, grouped by loop. The rows come in the order of the
+/// (metric, phase, at) index, so SQLite sorts nothing and each loop's key is copied once.
+fn read_values(conn: &Connection) -> Result<Values> {
+    let seq = last_seq(conn)?;
+    let mut stmt = conn.prepare(
+        "SELECT m.loop_id, v.phase, v.at, v.value
+         FROM metrics m JOIN metric_values v ON v.metric_id = m.id
+         WHERE m.replaced_at IS NULL
+         ORDER BY m.id, v.phase, v.at",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out: Vec<(String, Series)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        if out.last().is_none_or(|(last, _)| last != id) {
+            out.push((id.to_string(), Vec::new()));
+        }
+        if let Some((_, series)) = out.last_mut() {
+            series.push((r.get(1)?, r.get(2)?, r.get(3)?));
+        }
+    }
+    Ok((seq, out))
+}
+
+/// Reads the values (the largest part of a snapshot) on a second connection in another thread
+/// while the caller reads the rest. Its answer is used only if it saw the same last audit event.
+fn values_alongside(path: &Path) -> std::thread::JoinHandle<Result<Values>> {
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_millis(
+            super::open::BUSY_TIMEOUT_MS,
+        ))?;
+        let tx = conn.unchecked_transaction()?;
+        read_values(&tx)
+    })
+}
+
 impl Store {
     /// Every active (not archived) job with its six loops.
     pub fn snapshot(&mut self) -> Result<Snapshot> {
+        let values = values_alongside(&self.path);
         let tx = self.conn.transaction()?;
         let mut jobs: Vec<JobSnap> = Vec::new();
         let mut job_index: HashMap<String, usize> = HashMap::new();
@@ -122,31 +181,17 @@ impl Store {
                 Ok(())
             },
         )?;
-        // Values of the metrics in force: the domain computes every figure. The rows come in the
-        // order of the (metric, phase, at) index, so SQLite sorts nothing and each loop is looked
-        // up once, not once per row; each loop's values are put in time order below.
-        {
-            let mut stmt = tx.prepare(
-                "SELECT m.loop_id, v.phase, v.at, v.value
-                 FROM metrics m JOIN metric_values v ON v.metric_id = m.id
-                 WHERE m.replaced_at IS NULL
-                 ORDER BY m.id, v.phase, v.at",
-            )?;
-            let mut rows = stmt.query([])?;
-            let mut current: Option<(String, Option<(usize, usize)>)> = None;
-            while let Some(r) = rows.next()? {
-                let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-                if current.as_ref().is_none_or(|(c, _)| c != id) {
-                    current = Some((id.to_string(), loop_index.get(id).copied()));
-                }
-                if let Some((_, Some((j, l)))) = &current {
-                    let value = (r.get(1)?, r.get(2)?, r.get(3)?);
-                    jobs[*j].loops[*l].values.push(value);
-                }
+        // The values, read alongside (see `values_alongside`) or here when that read saw another
+        // moment of the file.
+        let values = match values.join() {
+            Ok(Ok((seq, v))) if seq == last_seq(&tx)? => v,
+            _ => read_values(&tx)?.1,
+        };
+        for (loop_id, mut series) in values {
+            if let Some(&(j, l)) = loop_index.get(&loop_id) {
+                series.sort_by_key(|(_, at, _)| *at);
+                jobs[j].loops[l].values = series;
             }
-        }
-        for l in jobs.iter_mut().flat_map(|j| j.loops.iter_mut()) {
-            l.values.sort_by_key(|(_, at, _)| *at);
         }
         each(
             &tx,
