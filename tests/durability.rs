@@ -345,3 +345,58 @@ fn a_full_disk_is_reported_and_the_earlier_data_is_intact() {
     let r: serde_json::Value = serde_json::from_slice(&review.stdout).unwrap();
     assert_eq!(r["jobs"][0]["loops"][2]["live_n"], acknowledged);
 }
+
+#[test]
+fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
+    // The review reads values on a second connection; it must never mix two commits. Writer, on
+    // fresh jobs: metric `a` with a baseline of 5, then metric `b` (replacing `a`) with a
+    // baseline of 7. A mixed read would pair one metric with the other's values.
+    use jobloop::domain::model::{Better, Measures, Phase};
+    use jobloop::domain::{Ctx, LoopKind, Stamp, review};
+    let db = Db::new();
+    db.ok(&["init"]);
+    let path = db.path.clone();
+    let writer = std::thread::spawn(move || {
+        let mut s = jobloop::store::Store::open(&path).unwrap();
+        let ctx = || Ctx {
+            actor: "w".into(),
+            now: Stamp::now(),
+        };
+        let kind = LoopKind::Instrument;
+        let at = Stamp::parse("2026-01-05T00:00:00.000Z").unwrap();
+        for i in 0..150 {
+            let slug = format!("job-{i}");
+            s.add_job(&ctx(), &format!("Job {i}"), Some(&slug), None, None)
+                .unwrap();
+            for (name, value, replace) in [("a", 5.0, false), ("b", 7.0, true)] {
+                s.on_loop(&ctx(), &slug, kind, |r, c| {
+                    r.set_metric(name, "", Better::Lower, Measures::Outcome, replace, c)
+                })
+                .unwrap();
+                s.on_loop(&ctx(), &slug, kind, |r, c| {
+                    r.record_value(Phase::Baseline, value, at, None, c)
+                })
+                .unwrap();
+            }
+        }
+    });
+    let mut reader = jobloop::store::Store::open(&db.path).unwrap();
+    let mut reviews = 0;
+    while !writer.is_finished() {
+        let r = review::build(&reader.snapshot().unwrap(), Stamp::now());
+        for j in &r.jobs {
+            let l = &j.loops[2];
+            if let (Some(m), Some(b)) = (&l.metric, &l.baseline) {
+                let expected = if m.name == "a" { 5.0 } else { 7.0 };
+                assert_eq!(
+                    b.mean, expected,
+                    "{}: metric {} with the other metric's values — a mixed read",
+                    j.slug, m.name
+                );
+            }
+        }
+        reviews += 1;
+    }
+    writer.join().unwrap();
+    assert!(reviews > 0);
+}
