@@ -102,11 +102,9 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        let (value, state) = splitmix(self.0);
+        self.0 = state;
+        value
     }
 
     /// Uniform in [0, 1).
@@ -209,8 +207,19 @@ pub fn generate(jobs: usize, weeks: u32, seed: u64, now: Stamp) -> Dataset {
     generate_with(jobs, weeks, seed, now, &mut |_| {})
 }
 
-/// `generate`, reporting each finished job to `on_job` (for a progress bar).
+/// `generate`, reporting each finished job to `on_job` (for a progress bar). The same seed in
+/// the same week gives the same records, ids included.
 pub fn generate_with(
+    jobs: usize,
+    weeks: u32,
+    seed: u64,
+    now: Stamp,
+    on_job: &mut dyn FnMut(usize),
+) -> Dataset {
+    with_seeded_ids(seed, || script(jobs, weeks, seed, now, on_job))
+}
+
+fn script(
     jobs: usize,
     weeks: u32,
     seed: u64,

@@ -13,10 +13,41 @@ pub struct Ctx {
     pub now: Stamp,
 }
 
+thread_local! {
+    /// When set (only while the demo is generated), ids come from this seeded sequence instead
+    /// of the clock and the system's randomness, so a seed gives the same database every time.
+    static SEEDED_IDS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
 /// A new record id: a UUIDv7, text, generated here rather than by the database so that a second
 /// store (PostgreSQL) can share the ids.
 pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    match SEEDED_IDS.get() {
+        None => uuid::Uuid::now_v7().to_string(),
+        Some(state) => {
+            let (a, next) = splitmix(state);
+            let (b, next) = splitmix(next);
+            SEEDED_IDS.set(Some(next));
+            uuid::Uuid::from_u64_pair(a, b).to_string()
+        }
+    }
+}
+
+/// Runs `f` with ids drawn from `seed` (see `SEEDED_IDS`).
+pub fn with_seeded_ids<T>(seed: u64, f: impl FnOnce() -> T) -> T {
+    let before = SEEDED_IDS.replace(Some(seed ^ 0x6A6F_626C_6F6F_7021));
+    let out = f();
+    SEEDED_IDS.set(before);
+    out
+}
+
+/// One step of splitmix64: the next value and the next state.
+pub fn splitmix(state: u64) -> (u64, u64) {
+    let next = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = next;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31), next)
 }
 
 macro_rules! text_enum {
