@@ -308,7 +308,20 @@ fn the_board_filter_narrows_jobs() {
 
 #[test]
 fn every_form_opens_with_its_fields_at_both_sizes() {
-    let forms: [(&str, &[&str]); 10] = [
+    let forms: [(&str, &[&str]); 13] = [
+        ("s", &["Checklist of", "step", "evidence"]),
+        (
+            "S",
+            &["Close support-triage/redesign", "even with undone steps"],
+        ),
+        (
+            "e",
+            &[
+                "Job support-triage",
+                "current workaround",
+                "hiring criteria",
+            ],
+        ),
         ("a", &["New job", "title", "statement"]),
         ("o", &["Owner of", "owner"]),
         ("M", &["Primary metric of", "name", "unit", "better"]),
@@ -626,4 +639,48 @@ fn opening_the_tui_fires_rules_that_time_broke() {
             .contains("tripped by its rule")
     );
     assert_eq!(app.review.totals.kill_tripped, 1);
+}
+
+#[test]
+fn the_checklist_and_closing_a_loop_from_the_keyboard() {
+    let mut h = Harness::new((80, 24), |s| {
+        let ctx = Ctx {
+            actor: "t".into(),
+            now: Stamp::now(),
+        };
+        s.add_job(&ctx, "Job", None, None, Some("Ana")).unwrap();
+    });
+    h.keys("S").key(KeyCode::Enter);
+    assert_shows(&h, &["has not started"]);
+    h.key(KeyCode::Esc);
+    for _ in 0..3 {
+        h.keys("s").keys("interviews").key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "the step was saved");
+    }
+    h.keys("S").key(KeyCode::Enter);
+    assert_shows(&h, &["undone steps (4)", "--force"]);
+    h.key(KeyCode::Right).key(KeyCode::Enter);
+    assert_shows(&h, &["closed job/understand"]);
+    assert_eq!(
+        h.app.review.jobs[0].open_now,
+        Some(jobloop::domain::LoopKind::Redesign)
+    );
+}
+
+#[test]
+fn editing_the_job_records_the_workaround() {
+    let mut h = Harness::new((120, 40), |_| {});
+    h.keys("a").keys("Triage").key(KeyCode::Enter);
+    h.keys("e");
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
+    h.keys("two agents and a spreadsheet").key(KeyCode::Enter);
+    assert_shows(&h, &["updated `triage`: workaround"]);
+    let mut s = Store::open(&h.path).unwrap();
+    assert_eq!(
+        s.job("triage").unwrap().canvas.workaround,
+        "two agents and a spreadsheet"
+    );
+    let _ = s.snapshot();
 }

@@ -10,6 +10,7 @@ use super::config::Theme;
 use super::form::{Field, Form, FormEvent, Purpose};
 use super::keymap::{Action, Keymap};
 use crate::domain::cycle::CompoundAnswers;
+use crate::domain::job::{CanvasEdit, JobEdit};
 use crate::domain::model::{AuditEvent, Better, Measures, Phase};
 use crate::domain::review::{self, Flag, JobReview, LoopReview, Review};
 use crate::domain::{Ctx, LoopKind, Stamp};
@@ -324,6 +325,9 @@ impl App {
                 | Action::Retire
                 | Action::Continue
                 | Action::Decide
+                | Action::Step
+                | Action::CloseLoop
+                | Action::EditJob
                 | Action::CloseCycle
                 | Action::Demo
         );
@@ -362,6 +366,10 @@ impl App {
             Action::Digest => self.write_digest(),
             Action::TripSuggested => self.trip_suggested(),
             Action::AddJob => self.open_form(Purpose::AddJob),
+            Action::EditJob => match self.target() {
+                Some((slug, _)) => self.open_form(Purpose::EditJob(slug)),
+                None => self.say("no job here: add one with `a`", true),
+            },
             Action::CloseCycle => {
                 let slug = match self.screen {
                     Screen::Review => match self.walk.get(self.walk_pos) {
@@ -385,6 +393,8 @@ impl App {
             | Action::Trip
             | Action::Retire
             | Action::Continue
+            | Action::Step
+            | Action::CloseLoop
             | Action::Decide => {
                 let Some((slug, kind)) = self.target() else {
                     self.say("no loop here: add a job with `a`", true);
@@ -399,6 +409,8 @@ impl App {
                     Action::Trip => Purpose::Trip(slug, kind, Vec::new()),
                     Action::Retire => Purpose::Retire(slug, kind),
                     Action::Continue => Purpose::Continue(slug, kind),
+                    Action::Step => Purpose::Step(slug, kind, Vec::new()),
+                    Action::CloseLoop => Purpose::CloseLoop(slug, kind),
                     _ => Purpose::Decide(slug, kind),
                 };
                 self.open_form(purpose);
@@ -723,6 +735,80 @@ impl App {
                 let title = format!("{verb} {} — why?", addr(slug, kind));
                 Form::new(purpose, title, vec![Field::text("reason", true)])
             }
+            Purpose::Step(ref slug, kind, _) => {
+                let steps = match self.store.loop_detail(slug, kind, 0) {
+                    Ok(d) => d.record.steps,
+                    Err(e) => {
+                        self.say(e.to_string(), true);
+                        return;
+                    }
+                };
+                let undone: Vec<(i64, String)> = steps
+                    .iter()
+                    .filter(|s| s.done_at.is_none())
+                    .map(|s| (s.n, format!("{}. {}", s.n, s.text)))
+                    .collect();
+                if undone.is_empty() {
+                    self.say(
+                        format!(
+                            "every step of {} is done: S closes the loop",
+                            addr(slug, kind)
+                        ),
+                        false,
+                    );
+                    return;
+                }
+                let title = format!("Checklist of {}: mark a step done", addr(slug, kind));
+                let (numbers, labels): (Vec<i64>, Vec<String>) = undone.into_iter().unzip();
+                Form::new(
+                    Purpose::Step(slug.clone(), kind, numbers),
+                    title,
+                    vec![
+                        Field::choice("step", labels, 0),
+                        Field::text("evidence", false),
+                    ],
+                )
+                .focus_on(1)
+            }
+            Purpose::CloseLoop(ref slug, kind) => {
+                let title = format!(
+                    "Close {} — answer \"{}\" yes",
+                    addr(slug, kind),
+                    kind.question()
+                );
+                Form::new(
+                    purpose,
+                    title,
+                    vec![Field::yes_no("even with undone steps").prefill("no")],
+                )
+            }
+            Purpose::EditJob(ref slug) => {
+                let job = match self.store.job(slug) {
+                    Ok(j) => j,
+                    Err(e) => {
+                        self.say(e.to_string(), true);
+                        return;
+                    }
+                };
+                let c = &job.canvas;
+                let title = format!("Job {slug}: statement and canvas");
+                Form::new(
+                    purpose,
+                    title,
+                    vec![
+                        Field::text("title", true).prefill(&job.title),
+                        Field::text("statement", false).prefill(&job.statement),
+                        Field::text("performer", false).prefill(&c.performer),
+                        Field::text("circumstance", false).prefill(&c.circumstance),
+                        Field::text("current workaround", false).prefill(&c.workaround),
+                        Field::text("functional job", false).prefill(&c.functional_job),
+                        Field::text("emotional job", false).prefill(&c.emotional_job),
+                        Field::text("social job", false).prefill(&c.social_job),
+                        Field::text("competing solutions", false).prefill(&c.competing_solutions),
+                        Field::text("hiring criteria", false).prefill(&c.hiring_criteria),
+                    ],
+                )
+            }
             Purpose::Decide(ref slug, kind) => {
                 let title = format!("Irreversible decision on {}", addr(slug, kind));
                 Form::new(
@@ -815,6 +901,35 @@ impl App {
             Purpose::Continue(slug, kind) => self.store.on_loop(&ctx, slug, *kind, |r, c| {
                 r.continue_after_trip(form.text(0), c)
             }),
+            Purpose::Step(slug, kind, numbers) => {
+                let n = numbers.get(form.choice(0)).copied().unwrap_or(1);
+                self.store.on_loop(&ctx, slug, *kind, |r, c| {
+                    r.mark_step(n, form.optional(1), c)
+                })
+            }
+            Purpose::CloseLoop(slug, kind) => {
+                let force = form.yes(0);
+                self.store
+                    .on_loop(&ctx, slug, *kind, |r, c| r.close(force, c))
+            }
+            Purpose::EditJob(slug) => {
+                let text = |i: usize| Some(form.text(i).to_string());
+                let edit = JobEdit {
+                    title: text(0),
+                    statement: text(1),
+                    canvas: CanvasEdit {
+                        performer: text(2),
+                        circumstance: text(3),
+                        workaround: text(4),
+                        functional_job: text(5),
+                        emotional_job: text(6),
+                        social_job: text(7),
+                        competing_solutions: text(8),
+                        hiring_criteria: text(9),
+                    },
+                };
+                self.store.edit_job(&ctx, slug, &edit)
+            }
             Purpose::Decide(slug, kind) => self.store.on_loop(&ctx, slug, *kind, |r, c| {
                 r.decide(form.text(0), form.text(1), form.optional(2), c)
             }),

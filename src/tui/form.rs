@@ -175,6 +175,10 @@ pub enum Purpose {
     Retire(String, LoopKind),
     Continue(String, LoopKind),
     Decide(String, LoopKind),
+    /// The step numbers in the order of the choice field.
+    Step(String, LoopKind, Vec<i64>),
+    CloseLoop(String, LoopKind),
+    EditJob(String),
     CloseCycle(String),
 }
 

@@ -26,6 +26,9 @@ pub enum Action {
     Retire,
     Continue,
     Decide,
+    Step,
+    CloseLoop,
+    EditJob,
     CloseCycle,
     Review,
     Log,
@@ -34,7 +37,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 28] = [
         Action::Quit,
         Action::Help,
         Action::Back,
@@ -55,6 +58,9 @@ impl Action {
         Action::Retire,
         Action::Continue,
         Action::Decide,
+        Action::Step,
+        Action::CloseLoop,
+        Action::EditJob,
         Action::CloseCycle,
         Action::Review,
         Action::Log,
@@ -85,6 +91,9 @@ impl Action {
             Action::Retire => "retire_loop",
             Action::Continue => "continue_loop",
             Action::Decide => "decision",
+            Action::Step => "checklist_step",
+            Action::CloseLoop => "close_loop",
+            Action::EditJob => "edit_job",
             Action::CloseCycle => "close_cycle",
             Action::Review => "weekly_review",
             Action::Log => "log",
@@ -115,6 +124,9 @@ impl Action {
             Action::Retire => "retire the loop after a tripped signal",
             Action::Continue => "continue the loop after a tripped signal",
             Action::Decide => "record a decision",
+            Action::Step => "mark a checklist step done (with evidence)",
+            Action::CloseLoop => "close the loop (its question answered yes)",
+            Action::EditJob => "edit the job: statement and canvas",
             Action::CloseCycle => "close the cycle (compound test)",
             Action::Review => "weekly review",
             Action::Log => "audit log",
@@ -145,6 +157,9 @@ impl Action {
             Action::Retire => &["R"],
             Action::Continue => &["C"],
             Action::Decide => &["d"],
+            Action::Step => &["s"],
+            Action::CloseLoop => &["S"],
+            Action::EditJob => &["e"],
             Action::CloseCycle => &["c"],
             Action::Review => &["r"],
             Action::Log => &["L"],

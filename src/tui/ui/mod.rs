@@ -135,13 +135,14 @@ fn hints(app: &App) -> Line<'static> {
                 k(Action::Quit)
             ),
             Screen::Detail => format!(
-                "{} other loop · {} owner · {} metric · {} baseline · {} measure · {} intervene · {} back",
+                "{} next loop · {} step · {} close · {} owner · {} metric · {} baseline · {} measure · {} back",
                 k(Action::Right),
+                k(Action::Step),
+                k(Action::CloseLoop),
                 k(Action::Owner),
                 k(Action::Metric),
                 k(Action::Baseline),
                 k(Action::Measure),
-                k(Action::Intervene),
                 k(Action::Back)
             ),
             Screen::Review => format!(
