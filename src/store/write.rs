@@ -58,24 +58,14 @@ impl Store {
             for record in &new.loops {
                 insert_loop(tx, record)?;
             }
-            let outcome = new.outcome();
-            let seq = append(
+            job_event(
                 tx,
                 ctx,
-                Change {
-                    command: outcome.command,
-                    job_id: Some(&new.job.id),
-                    loop_kind: None,
-                    summary: &outcome.summary,
-                    before: Json::Null,
-                    after: new.audit_after(),
-                },
-            )?;
-            Ok(Ack {
-                summary: outcome.summary,
-                changed: true,
-                seq: Some(seq),
-            })
+                &new.job,
+                &new.outcome(),
+                Json::Null,
+                new.audit_after(),
+            )
         })
     }
 
@@ -123,23 +113,14 @@ impl Store {
                 ],
             )?;
             stale_check(n, slug)?;
-            let seq = append(
+            job_event(
                 tx,
                 ctx,
-                Change {
-                    command: outcome.command,
-                    job_id: Some(&after.id),
-                    loop_kind: None,
-                    summary: &outcome.summary,
-                    before: with_state_hash(json!(before)),
-                    after: with_state_hash(json!(after)),
-                },
-            )?;
-            Ok(Ack {
-                summary: outcome.summary,
-                changed: true,
-                seq: Some(seq),
-            })
+                &after,
+                &outcome,
+                with_state_hash(json!(before)),
+                with_state_hash(json!(after)),
+            )
         })
     }
 
@@ -297,23 +278,7 @@ impl Store {
             let week = week.unwrap_or_else(|| Week::containing(ctx.now));
             let (cycle, outcome) = close_cycle(&job, &closed, week, answers, ctx)?;
             insert_cycle(tx, &cycle)?;
-            let seq = append(
-                tx,
-                ctx,
-                Change {
-                    command: outcome.command,
-                    job_id: Some(&job.id),
-                    loop_kind: None,
-                    summary: &outcome.summary,
-                    before: Json::Null,
-                    after: json!(cycle),
-                },
-            )?;
-            Ok(Ack {
-                summary: outcome.summary,
-                changed: true,
-                seq: Some(seq),
-            })
+            job_event(tx, ctx, &job, &outcome, Json::Null, json!(cycle))
         })
     }
 }
