@@ -93,24 +93,14 @@ impl LoopRecord {
                 evidence: None,
             })
             .collect();
-        let signal = KillSignal {
-            id: new_id(),
-            loop_id: loop_id.clone(),
-            n: 1,
-            text: kind.kill_signal().to_string(),
-            canonical: true,
-            state: SignalState::Armed,
-            reason: None,
-            evidence: None,
-            changed_by: None,
-            changed_at: None,
-            decision: None,
-            decision_reason: None,
-            decided_by: None,
-            decided_at: None,
-            created_at: ctx.now,
-            rule: None,
-        };
+        let signal = KillSignal::armed(
+            &loop_id,
+            1,
+            kind.kill_signal().to_string(),
+            true,
+            None,
+            ctx.now,
+        );
         LoopRecord {
             job: job.clone(),
             lp: Loop {
@@ -608,24 +598,14 @@ impl LoopRecord {
             None => None,
         };
         let n = self.kill_signals.iter().map(|k| k.n).max().unwrap_or(0) + 1;
-        self.kill_signals.push(KillSignal {
-            id: new_id(),
-            loop_id: self.lp.id.clone(),
+        self.kill_signals.push(KillSignal::armed(
+            &self.lp.id,
             n,
             text,
-            canonical: false,
-            state: SignalState::Armed,
-            reason: None,
-            evidence: None,
-            changed_by: None,
-            changed_at: None,
-            decision: None,
-            decision_reason: None,
-            decided_by: None,
-            decided_at: None,
-            created_at: ctx.now,
-            rule: rule.clone(),
-        });
+            false,
+            rule.clone(),
+            ctx.now,
+        ));
         self.touch();
         let with_rule = rule.map(|r| format!(" (rule: {r})")).unwrap_or_default();
         Ok(self.done(

@@ -241,6 +241,35 @@ pub struct KillSignal {
 }
 
 impl KillSignal {
+    /// A new, armed signal on a loop.
+    pub fn armed(
+        loop_id: &str,
+        n: i64,
+        text: String,
+        canonical: bool,
+        rule: Option<String>,
+        at: Stamp,
+    ) -> KillSignal {
+        KillSignal {
+            id: new_id(),
+            loop_id: loop_id.to_string(),
+            n,
+            text,
+            canonical,
+            state: SignalState::Armed,
+            reason: None,
+            evidence: None,
+            changed_by: None,
+            changed_at: None,
+            decision: None,
+            decision_reason: None,
+            decided_by: None,
+            decided_at: None,
+            created_at: at,
+            rule,
+        }
+    }
+
     /// Tripped and still waiting for the lead to retire the loop or continue it.
     pub fn awaits_decision(&self) -> bool {
         self.state == SignalState::Tripped && self.decision.is_none()
