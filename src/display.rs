@@ -1,13 +1,16 @@
-//! The one sanitiser for text shown on a terminal, by the CLI and the TUI alike. Stored text can
-//! come from anyone (an import, a paste); an escape sequence in a job title must not clear the
-//! screen, write the clipboard (OSC 52) or reverse the line (bidi overrides). Such characters are
+//! Words and symbols shared by every front end, and the one sanitiser for text shown on a
+//! terminal. Stored text can come from anyone (an import, a paste); an escape sequence in a job
+//! title must not clear the screen, write the clipboard (OSC 52), reverse the line (bidi
+//! overrides) or hide characters (zero-width, line and paragraph separators). Such characters are
 //! made visible as `\u{…}` instead of acted on. JSON output is not passed through here: it keeps
 //! the text exactly, escaped by the JSON encoder.
 
 use std::borrow::Cow;
 
 use crate::domain::model::{Better, Status};
-use crate::domain::stats::{Comparison, Process, ProcessSignal, Verdict};
+use crate::domain::num::estimate;
+pub use crate::domain::num::show;
+use crate::domain::stats::{Caveat, Comparison, PMethod, Process, ProcessSignal, Side2, Verdict};
 
 /// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
 pub fn status_symbol(s: Status) -> &'static str {
@@ -19,81 +22,192 @@ pub fn status_symbol(s: Status) -> &'static str {
     }
 }
 
-/// `9.1`, `12`, `0.25`: at most two decimals, no trailing zeros.
+/// A computed figure (a mean, an interval end): four significant digits.
 pub fn num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    estimate(v, 4)
 }
 
-/// A comparison with the baseline in plain words, never claiming more than the data shows.
-pub fn comparison_words(c: &Comparison, unit: &str, better: Better) -> String {
-    let u = |v: f64| {
-        if unit.is_empty() {
-            num(v)
-        } else {
-            format!("{} {}", num(v), clean(unit))
-        }
-    };
-    let signed = |v: f64| if v > 0.0 { format!("+{}", u(v)) } else { u(v) };
-    let (Some(b), Some(l)) = (c.baseline_mean, c.live_mean) else {
-        return match c.baseline_mean {
-            None => "no baseline yet: record one before any intervention".into(),
+fn with_unit(v: String, unit: &str) -> String {
+    if unit.is_empty() {
+        v
+    } else {
+        format!("{v} {}", clean(unit))
+    }
+}
+
+fn signed(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", num(v))
+    } else {
+        num(v)
+    }
+}
+
+/// A p-value for people: two significant digits, and a floor below which it is just "< 0.001".
+pub fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("= {}", estimate(p, 2))
+    }
+}
+
+/// The comparison with the baseline in plain words, never claiming more than the data shows:
+/// the headline first, then what would settle it, then the caveats.
+pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<String> {
+    let u = |v: f64| with_unit(num(v), unit);
+    let su = |v: f64| with_unit(signed(v), unit);
+    let (Some(b), Some(l), Some(d)) = (c.baseline_mean, c.live_mean, c.delta) else {
+        return vec![match c.baseline_mean {
+            None if c.live_n == 0 => "no values yet: record a baseline before any intervention".into(),
+            None => format!(
+                "{} live value(s) but no baseline: nothing to compare against",
+                c.live_n
+            ),
             Some(b) => format!(
                 "baseline {} (n={}); no live values since the latest intervention",
                 u(b),
                 c.baseline_n
             ),
-        };
+        }];
     };
-    let pct = c
-        .pct_change
-        .map(|p| format!(" ({p:+.0}%)"))
-        .unwrap_or_default();
+    let pct = match (c.pct_change, c.pct_ci_low, c.pct_ci_high) {
+        (Some(p), Some(lo), Some(hi)) => format!(
+            " ({}%, 95% interval {}% to {}%)",
+            signed(p),
+            signed(lo),
+            signed(hi)
+        ),
+        (Some(p), _, _) => format!(" ({}%)", signed(p)),
+        _ => String::new(),
+    };
     let head = format!(
         "live {} (n={}) vs baseline {} (n={}): {}{pct}",
         u(l),
         c.live_n,
         u(b),
         c.baseline_n,
-        signed(l - b)
+        su(d)
     );
-    let tail = match (c.verdict, c.ci_low, c.ci_high) {
-        (Verdict::NotEnoughData, _, _) => {
-            "not enough data to tell (each side needs at least 2 values)".to_string()
-        }
-        (v, Some(lo), Some(hi)) => {
-            let interval = format!("95% interval {} to {}", signed(lo), signed(hi));
-            match v {
-                Verdict::Improved => format!("improved ({better} is better); {interval}"),
-                Verdict::Worse => format!("worse ({better} is better); {interval}"),
-                _ => format!("inconclusive: the {interval} includes no change"),
-            }
-        }
-        (v, _, _) => v.as_str().to_string(),
+    let test = match (c.exact_p, c.p_method) {
+        (Some(p), Some(PMethod::MonteCarlo)) => format!(
+            "exact test p {} (estimated from {} random arrangements)",
+            p_value(p),
+            crate::domain::stats::RESAMPLES
+        ),
+        (Some(p), _) => format!("exact test p {}", p_value(p)),
+        _ => String::new(),
     };
-    format!("{head} — {tail}")
+    let interval = match (c.ci_low, c.ci_high) {
+        (Some(lo), Some(hi)) => format!("95% interval {} to {}", su(lo), su(hi)),
+        _ => String::new(),
+    };
+    let verdict = match c.verdict {
+        Verdict::Improved | Verdict::Worse => format!(
+            "{} ({better} is better): {test}, {interval}",
+            c.verdict.as_str()
+        ),
+        Verdict::Inconclusive if d == 0.0 => {
+            format!("no change: the means are exactly equal ({interval})")
+        }
+        Verdict::Inconclusive => {
+            format!("inconclusive: {test}; the {interval} of the change")
+        }
+        Verdict::NotEnoughData => match (c.baseline_n, c.values_needed, c.min_p) {
+            (0 | 1, _, _) => "not enough data: the baseline needs at least 2 values (dated before the intervention)".into(),
+            (_, Some(k), Some(p)) => format!(
+                "not enough data: with these counts no test can reach 5% (the best possible p is {}); {k} more live value(s) would make a verdict possible",
+                estimate(p, 2)
+            ),
+            _ => "not enough data yet".into(),
+        },
+    };
+    let mut lines = vec![format!("{head} — {verdict}")];
+    if let Some(m) = c.mde {
+        let mut power = format!(
+            "smallest change these counts can detect (80% power): {}",
+            u(m)
+        );
+        match (c.target, c.live_needed, &c.live_needed_note) {
+            (Some(t), Some(n), _) => {
+                let more = n.saturating_sub(c.live_n);
+                power.push_str(&format!(
+                    "; the target {} needs {n} live values ({more} more)",
+                    su(t)
+                ));
+            }
+            (_, None, Some(note)) => power.push_str(&format!("; {note}")),
+            _ => {}
+        }
+        lines.push(power);
+    }
+    for caveat in &c.caveats {
+        lines.push(caveat_words(caveat, unit));
+    }
+    lines
+}
+
+/// The comparison in one line (for a digest cell or a status line).
+pub fn comparison_words(c: &Comparison, unit: &str, better: Better) -> String {
+    comparison_lines(c, unit, better).join(" · ")
+}
+
+pub fn caveat_words(c: &Caveat, unit: &str) -> String {
+    let u = |v: f64| with_unit(signed(v), unit);
+    match c {
+        Caveat::BaselineTrend {
+            slope_per_week,
+            low,
+            high,
+        } => format!(
+            "caveat: the baseline drifts by {} per week (95% interval {} to {}): part of any change may be that drift",
+            u(*slope_per_week),
+            u(*low),
+            u(*high)
+        ),
+        Caveat::BaselineConstant => {
+            "caveat: every baseline value is the same: its spread is only the resolution the values were typed with".into()
+        }
+        Caveat::Autocorrelated { side, lag1, n } => format!(
+            "caveat: consecutive {} values move together (lag-1 autocorrelation {} over {n} values): the interval is narrower than it should be",
+            match side {
+                Side2::Baseline => "baseline",
+                Side2::Live => "live",
+            },
+            estimate(*lag1, 2)
+        ),
+        Caveat::NormalModel => {
+            "caveat: the interval alone would call this a change, but the exact test cannot confirm it: that reading rests on the values being normally distributed".into()
+        }
+    }
 }
 
 /// The process limits and what broke them, in one line.
-pub fn process_words(p: &Process) -> String {
+pub fn process_words<T>(p: &Process<T>, total: usize) -> String {
     let mut s = format!(
         "process limits {} to {} around {}",
         num(p.lower_limit),
         num(p.upper_limit),
         num(p.center)
     );
+    if p.provisional {
+        s.push_str(" (provisional: fewer than 12 baseline values)");
+    }
     let outside = p
         .signals
         .iter()
         .filter(|s| matches!(s, ProcessSignal::OutsideLimits { .. }))
         .count();
     let runs = p.signals.len() - outside;
-    if outside > 0 {
-        s.push_str(&format!("; {outside} live point(s) outside"));
-    }
-    if runs > 0 {
-        s.push_str(&format!("; {runs} run(s) of 8 on one side"));
+    if total > p.signals.len() {
+        s.push_str(&format!("; {total} signals, the latest {} kept", p.signals.len()));
+    } else {
+        if outside > 0 {
+            s.push_str(&format!("; {outside} live point(s) outside"));
+        }
+        if runs > 0 {
+            s.push_str(&format!("; {runs} run(s) of 8 on one side"));
+        }
     }
     if p.signals.is_empty() {
         s.push_str("; no signal");
@@ -101,14 +215,23 @@ pub fn process_words(p: &Process) -> String {
     s
 }
 
-/// Characters that a terminal would act on rather than print.
+/// Characters that a terminal would act on rather than print, or that hide or reorder text.
 pub fn is_unsafe(c: char) -> bool {
     c.is_control() // C0, DEL, C1
         || matches!(c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            '\u{00AD}'                    // soft hyphen
+            | '\u{061C}'                  // Arabic letter mark
+            | '\u{180E}'                  // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}'     // zero-width space, joiners, LRM, RLM
+            | '\u{2028}' | '\u{2029}'     // line and paragraph separators
+            | '\u{202A}'..='\u{202E}'     // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}'     // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}'     // bidi isolates
+            | '\u{FEFF}'                  // zero-width no-break space
+            | '\u{FFF9}'..='\u{FFFB}') // interlinear annotations
 }
 
-/// Text for one line: every control character (newlines and tabs included) made visible.
+/// Text for one line: every unsafe character (newlines and tabs included) made visible.
 pub fn clean(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
@@ -125,7 +248,7 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 }
 
 /// Text that may span lines (notes, evidence): newlines are kept, tabs become spaces, every other
-/// control character is made visible.
+/// unsafe character is made visible.
 pub fn clean_multiline(s: &str) -> String {
     s.split('\n')
         .map(|line| clean(&line.replace('\t', "    ")).into_owned())
@@ -148,17 +271,25 @@ mod tests {
     }
 
     #[test]
-    fn bidi_controls_are_made_visible() {
+    fn bidi_zero_width_and_separators_are_made_visible() {
         assert_eq!(clean("abc\u{202E}cba"), "abc\\u{202e}cba");
         assert_eq!(clean("x\u{2066}y\u{061C}"), "x\\u{2066}y\\u{61c}");
+        assert_eq!(clean("pay\u{200B}pal"), "pay\\u{200b}pal");
+        assert_eq!(clean("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
+        assert_eq!(clean("\u{FEFF}x"), "\\u{feff}x");
+        assert_eq!(clean("a\u{2060}b"), "a\\u{2060}b");
     }
 
     #[test]
-    fn numbers_are_short() {
+    fn numbers_are_short_and_never_negative_zero() {
         assert_eq!(num(9.0), "9");
-        assert_eq!(num(9.126), "9.13");
-        assert_eq!(num(0.5), "0.5");
-        assert_eq!(num(-0.001), "0");
+        assert_eq!(num(9.126), "9.126");
+        assert_eq!(num(10.25), "10.25");
+        assert_eq!(num(-0.0), "0");
+        assert_eq!(num(1e308), "1e308");
+        assert_eq!(show(0.004), "0.004");
+        assert_eq!(p_value(0.0286), "= 0.029");
+        assert_eq!(p_value(0.0001), "< 0.001");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The audit trail's content rules: an event keeps only what changed, and each event's hash chains
 //! it to the previous one so that an edited or deleted event is detectable.
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
 use super::LoopKind;
+
 use super::model::{AuditEvent, Ctx, new_id};
 
 /// The hash the first event chains to.
@@ -79,31 +80,84 @@ pub fn next_event(prev: Option<(i64, &str)>, ctx: &Ctx, change: Change) -> Audit
     e
 }
 
-/// SHA-256 over the event's content and the previous event's hash, as lowercase hex. The content
-/// is serialised with sorted keys, so the hash does not depend on field order.
+/// SHA-256 over the event's content and the previous event's hash, as lowercase hex.
 pub fn hash(event: &AuditEvent) -> String {
-    let content = json!({
-        "seq": event.seq,
-        "id": event.id,
-        "at": event.at,
-        "actor": event.actor,
-        "command": event.command,
-        "job_id": event.job_id,
-        "loop_kind": event.loop_kind,
-        "summary": event.summary,
-        "before": event.before,
-        "after": event.after,
-        "prev_hash": event.prev_hash,
-    });
-    digest(&content)
+    hash_parts(&EventText {
+        seq: event.seq,
+        id: &event.id,
+        at: &event.at.to_text(),
+        actor: &event.actor,
+        command: &event.command,
+        job_id: event.job_id.as_deref(),
+        loop_kind: event.loop_kind.map(LoopKind::name),
+        summary: &event.summary,
+        before: &event.before.to_string(),
+        after: &event.after.to_string(),
+        prev_hash: &event.prev_hash,
+    })
+}
+
+/// An audit event as stored: `before` and `after` are the JSON text exactly as kept.
+pub struct EventText<'a> {
+    pub seq: i64,
+    pub id: &'a str,
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub command: &'a str,
+    pub job_id: Option<&'a str>,
+    pub loop_kind: Option<&'a str>,
+    pub summary: &'a str,
+    pub before: &'a str,
+    pub after: &'a str,
+    pub prev_hash: &'a str,
+}
+
+/// The hash of an event from exactly what is stored: the content as one JSON object with sorted
+/// keys, `before` and `after` spliced in as their stored text (never re-read and re-written, so a
+/// number can never change on the way), then SHA-256 as lowercase hex.
+pub fn hash_parts(e: &EventText) -> String {
+    let s = |v: &str| serde_json::to_string(v).unwrap_or_default();
+    let opt = |v: Option<&str>| v.map_or_else(|| "null".to_string(), s);
+    let content = format!(
+        "{{\"actor\":{},\"after\":{},\"at\":{},\"before\":{},\"command\":{},\"id\":{},\"job_id\":{},\"loop_kind\":{},\"prev_hash\":{},\"seq\":{},\"summary\":{}}}",
+        s(e.actor),
+        e.after,
+        s(e.at),
+        e.before,
+        s(e.command),
+        s(e.id),
+        opt(e.job_id),
+        opt(e.loop_kind),
+        s(e.prev_hash),
+        e.seq,
+        s(e.summary)
+    );
+    hex(&Sha256::digest(content.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// A record as JSON with sorted keys: the form that is hashed and compared.
+pub fn row_json<T: serde::Serialize>(row: &T) -> Json {
+    serde_json::to_value(row).unwrap_or(Json::Null)
+}
+
+/// The hash of a record as `verify` compares it.
+pub fn row_hash<T: serde::Serialize>(row: &T) -> String {
+    digest(&row_json(row))
 }
 
 /// SHA-256 of a JSON value as compact text with sorted keys, as lowercase hex.
 pub fn digest(value: &Json) -> String {
-    Sha256::digest(value.to_string().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(value.to_string().as_bytes()))
 }
 
 /// `value` (an object) with the hash of its content added under `STATE_KEY`.
@@ -122,6 +176,7 @@ pub const STATE_KEY: &str = "state_sha256";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use crate::domain::time::Stamp;
 
     #[test]
@@ -145,6 +200,46 @@ mod tests {
         let (db, da) = diff(&json!({"k": [1]}), &json!({"k": [1, 2]}));
         assert_eq!(db, json!({"k": [1]}));
         assert_eq!(da, json!({"k": [1, 2]}));
+    }
+
+    /// The hash as version 2 computed it, from a JSON object of the whole event.
+    fn legacy_hash(event: &AuditEvent) -> String {
+        digest(&json!({
+            "seq": event.seq,
+            "id": event.id,
+            "at": event.at,
+            "actor": event.actor,
+            "command": event.command,
+            "job_id": event.job_id,
+            "loop_kind": event.loop_kind,
+            "summary": event.summary,
+            "before": event.before,
+            "after": event.after,
+            "prev_hash": event.prev_hash,
+        }))
+    }
+
+    #[test]
+    fn hashing_the_stored_text_gives_the_hash_version_2_wrote() {
+        let e = AuditEvent {
+            seq: 42,
+            id: "0193-ab".into(),
+            at: Stamp::parse("2026-11-22T00:00:00.123Z").unwrap(),
+            actor: "Ana \"the lead\" \u{1b}[2J Søren 日本".into(),
+            command: "measure".into(),
+            job_id: Some("j\n1".into()),
+            loop_kind: Some(LoopKind::Instrument),
+            summary: "recorded 0.18181818181818182 h\tok \u{2028}".into(),
+            before: Json::Null,
+            after: json!({"added": {"value": 0.18181818181818182, "big": 1e308, "tiny": 5e-324, "neg": -0.0}}),
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        };
+        assert_eq!(hash(&e), legacy_hash(&e));
+        let mut none = e.clone();
+        none.job_id = None;
+        none.loop_kind = None;
+        assert_eq!(hash(&none), legacy_hash(&none));
     }
 
     #[test]

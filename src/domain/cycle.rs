@@ -1,18 +1,20 @@
 //! Review cycles (one ISO week) and the compound test that closes them.
 
 use super::error::Refusal;
-use super::loop_record::Outcome;
+use super::kind::Layer;
+use super::loop_record::{MAX_REASON, Outcome};
 use super::model::{Ctx, Cycle, Job, new_id};
 use super::text::optional_text;
 use super::time::{Stamp, Week};
 
-/// The lead's answers to the compound test: did each layer improve, and why.
-#[derive(Clone, Debug, Default)]
+/// The lead's answers to the compound test: did each layer improve, and why. Every layer must be
+/// answered: there is no default answer.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CompoundAnswers {
-    pub understanding: bool,
-    pub explanation: bool,
-    pub creation: bool,
-    pub distribution: bool,
+    pub understanding: Option<bool>,
+    pub explanation: Option<bool>,
+    pub creation: Option<bool>,
+    pub distribution: Option<bool>,
     pub understanding_note: Option<String>,
     pub explanation_note: Option<String>,
     pub creation_note: Option<String>,
@@ -29,17 +31,11 @@ pub fn close_cycle(
     answers: &CompoundAnswers,
     ctx: &Ctx,
 ) -> Result<(Cycle, Outcome), Refusal> {
-    if job.archived_at.is_some() {
-        return Err(Refusal::rule(format!(
-            "job `{}` is archived: bring it back with `jobloop job unarchive {}` first",
-            job.slug, job.slug
-        )));
-    }
+    super::job::live(job)?;
     let current = Week::containing(ctx.now);
     if week > current {
-        return Err(Refusal::invalid(format!(
-            "{week} has not started yet: close the current week ({current}) or an earlier one"
-        )));
+        return Err(Refusal::invalid(format!("{week} has not started yet"))
+            .advice(format!("close the current week ({current}) or an earlier one")));
     }
     let created = Week::containing(job.created_at);
     if week < created {
@@ -54,17 +50,35 @@ pub fn close_cycle(
             job.slug
         )));
     }
+    let unanswered: Vec<&str> = Layer::ALL
+        .into_iter()
+        .zip([
+            answers.understanding,
+            answers.explanation,
+            answers.creation,
+            answers.distribution,
+        ])
+        .filter(|(_, a)| a.is_none())
+        .map(|(l, _)| l.name())
+        .collect();
+    if !unanswered.is_empty() {
+        return Err(Refusal::invalid(format!(
+            "the compound test needs an answer for every layer; {} not answered",
+            unanswered.join(", ")
+        ))
+        .advice("answer yes or no for each of understanding, explanation, creation and distribution"));
+    }
     let note = |field: &str, v: &Option<String>| {
-        optional_text(field, v.as_deref(), 2000).map(Option::unwrap_or_default)
+        optional_text(field, v.as_deref(), MAX_REASON).map(Option::unwrap_or_default)
     };
     let cycle = Cycle {
         id: new_id(),
         job_id: job.id.clone(),
         week: week.to_string(),
-        understanding: answers.understanding,
-        explanation: answers.explanation,
-        creation: answers.creation,
-        distribution: answers.distribution,
+        understanding: answers.understanding == Some(true),
+        explanation: answers.explanation == Some(true),
+        creation: answers.creation == Some(true),
+        distribution: answers.distribution == Some(true),
         understanding_note: note("understanding note", &answers.understanding_note)?,
         explanation_note: note("explanation note", &answers.explanation_note)?,
         creation_note: note("creation note", &answers.creation_note)?,
@@ -81,12 +95,10 @@ pub fn close_cycle(
             layer.next_loop()
         ),
     };
-    let outcome = Outcome {
-        command: "cycle close",
-        summary: format!("closed {week} for `{}`: {verdict}", job.slug),
-        appended: None,
-        changed: true,
-    };
+    let outcome = Outcome::done(
+        "cycle close",
+        format!("closed {week} for `{}`: {verdict}", job.slug),
+    );
     Ok((cycle, outcome))
 }
 
@@ -117,10 +129,7 @@ mod tests {
     use crate::domain::model::Canvas;
 
     fn ctx() -> Ctx {
-        Ctx {
-            actor: "ana".into(),
-            now: Stamp::parse("2026-11-20T12:00:00Z").unwrap(),
-        }
+        Ctx::local("ana", Stamp::parse("2026-11-20T12:00:00Z").unwrap())
     }
 
     fn job() -> Job {
@@ -133,15 +142,16 @@ mod tests {
             created_at: Stamp::parse("2026-10-01T12:00:00Z").unwrap(),
             archived_at: None,
             rev: 1,
+            lead: None,
         }
     }
 
     fn yes() -> CompoundAnswers {
         CompoundAnswers {
-            understanding: true,
-            explanation: true,
-            creation: true,
-            distribution: true,
+            understanding: Some(true),
+            explanation: Some(true),
+            creation: Some(true),
+            distribution: Some(true),
             ..Default::default()
         }
     }
@@ -158,13 +168,29 @@ mod tests {
     fn the_first_broken_layer_names_the_next_job() {
         let w = Week::parse("2026-W47").unwrap();
         let a = CompoundAnswers {
-            creation: false,
-            distribution: false,
+            creation: Some(false),
+            distribution: Some(false),
             ..yes()
         };
         let (c, out) = close_cycle(&job(), &[], w, &a, &ctx()).unwrap();
         assert_eq!(c.next_job(), Some(LoopKind::Redesign));
         assert!(out.summary.contains("creation broke"), "{}", out.summary);
+    }
+
+    #[test]
+    fn every_layer_must_be_answered() {
+        let w = Week::parse("2026-W47").unwrap();
+        let a = CompoundAnswers {
+            explanation: None,
+            distribution: None,
+            ..yes()
+        };
+        let err = close_cycle(&job(), &[], w, &a, &ctx()).unwrap_err();
+        assert!(
+            err.message.contains("explanation, distribution not answered"),
+            "{err}"
+        );
+        assert!(close_cycle(&job(), &[], w, &CompoundAnswers::default(), &ctx()).is_err());
     }
 
     #[test]

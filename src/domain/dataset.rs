@@ -1,21 +1,43 @@
-//! The export format: every record of a database as one JSON document, and the checks an import
-//! makes before a single row is written.
+//! The export format — every record of a database as one JSON document, section by section — and
+//! the checks an import makes of each record before it is written: the same limits the CLI and
+//! the TUI apply to what people type, measured the same way (characters of trimmed text).
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 
-use super::audit::{GENESIS, hash};
-use super::error::Refusal;
 use super::job::validate_slug;
+use super::loop_record::*;
 use super::model::*;
+use super::rules::KillRule;
+use super::time::Week;
 
 pub const FORMAT: &str = "jobloop-export";
 
-/// The largest record an import accepts (every text field jobloop writes is capped far below).
-const MAX_RECORD: usize = 64 * 1024;
-/// The largest audit event an import accepts (it holds a record's state before and after).
-const MAX_EVENT: usize = 1024 * 1024;
+/// The sections of an export, in the order they are written (each refers only to earlier ones).
+pub const SECTIONS: [&str; 13] = [
+    "jobs",
+    "loops",
+    "steps",
+    "metrics",
+    "values",
+    "interventions",
+    "kill_signals",
+    "decisions",
+    "cycles",
+    "tools",
+    "learnings",
+    "proofs",
+    "audit_events",
+];
 
+/// The largest record an import accepts, as JSON text: far above what the limits on typed text
+/// allow any honest record to be.
+pub const MAX_RECORD_BYTES: u64 = 4 << 20;
+/// The largest audit event an import accepts (it holds a loop's whole state before and after).
+pub const MAX_EVENT_BYTES: u64 = 64 << 20;
+/// The largest actor name jobloop records.
+pub const MAX_ACTOR: usize = 100;
+
+/// A whole export in memory: only for small files and tests; import and export stream.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
@@ -39,258 +61,211 @@ pub struct Dataset {
     pub audit_events: Vec<AuditEvent>,
 }
 
-impl Dataset {
-    pub fn rows(&self) -> usize {
-        self.jobs.len()
-            + self.loops.len()
-            + self.steps.len()
-            + self.metrics.len()
-            + self.values.len()
-            + self.interventions.len()
-            + self.kill_signals.len()
-            + self.decisions.len()
-            + self.cycles.len()
-            + self.tools.len()
-            + self.learnings.len()
-            + self.proofs.len()
-            + self.audit_events.len()
+/// Checks what people type, the way the intents do: `Err` names the field and the limit.
+fn text(field: &str, s: &str, max: usize, required: bool) -> Result<(), String> {
+    let t = s.trim();
+    if t != s {
+        return Err(format!("the {field} has leading or trailing spaces"));
     }
+    if required && t.is_empty() {
+        return Err(format!("the {field} is empty"));
+    }
+    let n = t.chars().count();
+    if n > max {
+        return Err(format!("the {field} is {n} characters long; the limit is {max}"));
+    }
+    Ok(())
+}
 
-    /// Everything an import must hold true before writing: the format, unique ids, references
-    /// that resolve, the loops' own invariants, and an intact audit chain.
-    pub fn validate(&self, schema_version: i64) -> Result<(), Refusal> {
-        let bad = |m: String| {
-            Err(Refusal::rule(format!(
-                "cannot import: {m}; nothing was written"
-            )))
-        };
-        if self.format != FORMAT {
-            return bad(format!("the format is `{}`, not `{FORMAT}`", self.format));
+fn opt(field: &str, s: &Option<String>, max: usize) -> Result<(), String> {
+    match s {
+        Some(s) => text(field, s, max, true),
+        None => Ok(()),
+    }
+}
+
+fn actor(field: &str, s: &str) -> Result<(), String> {
+    text(field, s, MAX_ACTOR, true)
+}
+
+fn void(v: &Option<Void>) -> Result<(), String> {
+    match v {
+        Some(v) => {
+            actor("voider", &v.by)?;
+            text("void reason", &v.reason, MAX_REASON, true)
         }
-        if !(1..=schema_version).contains(&self.schema_version) {
-            return bad(format!(
-                "the file has schema version {}, this jobloop reads 1 to {schema_version}",
-                self.schema_version
-            ));
+        None => Ok(()),
+    }
+}
+
+/// A record as an import checks it.
+pub trait Checked {
+    fn check(&self) -> Result<(), String>;
+}
+
+impl Checked for Job {
+    fn check(&self) -> Result<(), String> {
+        validate_slug(&self.slug).map_err(|e| e.to_string())?;
+        text("title", &self.title, MAX_NAME, true)?;
+        text("statement", &self.statement, MAX_REASON, false)?;
+        let c = &self.canvas;
+        for (f, v) in [
+            ("performer", &c.performer),
+            ("circumstance", &c.circumstance),
+            ("workaround", &c.workaround),
+            ("functional job", &c.functional_job),
+            ("emotional job", &c.emotional_job),
+            ("social job", &c.social_job),
+            ("competing solutions", &c.competing_solutions),
+            ("hiring criteria", &c.hiring_criteria),
+        ] {
+            text(f, v, MAX_LONG, false)?;
         }
-        let mut ids = HashSet::new();
-        let mut unique = |table: &str, id: &str| {
-            if ids.insert(id.to_string()) {
-                Ok(())
-            } else {
-                Err(Refusal::rule(format!(
-                    "cannot import: the id `{id}` appears twice (in {table}); nothing was written"
-                )))
-            }
-        };
-        let mut slugs = HashSet::new();
-        for j in &self.jobs {
-            unique("jobs", &j.id)?;
-            validate_slug(&j.slug).or_else(|e| bad(e.message))?;
-            if !slugs.insert(j.slug.as_str()) {
-                return bad(format!("the slug `{}` appears twice", j.slug));
-            }
-        }
-        let jobs: HashSet<&str> = self.jobs.iter().map(|j| j.id.as_str()).collect();
-        let mut kinds = HashSet::new();
-        for l in &self.loops {
-            unique("loops", &l.id)?;
-            if !jobs.contains(l.job_id.as_str()) {
-                return bad(format!(
-                    "loop `{}` belongs to a job that is not in the file",
-                    l.id
-                ));
-            }
-            if !kinds.insert((l.job_id.as_str(), l.kind)) {
-                return bad(format!("job `{}` has two {} loops", l.job_id, l.kind));
-            }
-        }
-        for j in &self.jobs {
-            let n = self.loops.iter().filter(|l| l.job_id == j.id).count();
-            if n != 6 {
-                return bad(format!("job `{}` has {n} loops, not six", j.slug));
-            }
-        }
-        let loops: HashSet<&str> = self.loops.iter().map(|l| l.id.as_str()).collect();
-        let in_loop = |what: &str, id: &str, loop_id: &str| {
-            if loops.contains(loop_id) {
-                Ok(())
-            } else {
-                bad(format!(
-                    "{what} `{id}` belongs to a loop that is not in the file"
-                ))
-            }
-        };
-        for s in &self.steps {
-            unique("steps", &s.id)?;
-            in_loop("step", &s.id, &s.loop_id)?;
-        }
-        let mut primary = HashSet::new();
-        for m in &self.metrics {
-            unique("metrics", &m.id)?;
-            in_loop("metric", &m.id, &m.loop_id)?;
-            if m.replaced_at.is_none() && !primary.insert(m.loop_id.as_str()) {
-                return bad(format!("loop `{}` has two primary metrics", m.loop_id));
-            }
-        }
-        let metrics: HashSet<(&str, &str)> = self
-            .metrics
-            .iter()
-            .map(|m| (m.id.as_str(), m.loop_id.as_str()))
-            .collect();
-        let of_metric = |what: &str, id: &str, metric_id: &str, loop_id: &str| {
-            if metrics.contains(&(metric_id, loop_id)) {
-                Ok(())
-            } else {
-                bad(format!(
-                    "{what} `{id}` refers to a metric that is not in the file"
-                ))
-            }
-        };
-        for v in &self.values {
-            unique("values", &v.id)?;
-            of_metric("value", &v.id, &v.metric_id, &v.loop_id)?;
-            if !v.value.is_finite() {
-                return bad(format!("value `{}` is not a finite number", v.id));
-            }
-        }
-        for i in &self.interventions {
-            unique("interventions", &i.id)?;
-            of_metric("intervention", &i.id, &i.metric_id, &i.loop_id)?;
-        }
-        for k in &self.kill_signals {
-            unique("kill_signals", &k.id)?;
-            in_loop("kill signal", &k.id, &k.loop_id)?;
-            if k.state == SignalState::Tripped && k.reason.as_deref().is_none_or(str::is_empty) {
-                return bad(format!(
-                    "kill signal `{}` is tripped without a reason",
-                    k.id
-                ));
-            }
-        }
-        for d in &self.decisions {
-            unique("decisions", &d.id)?;
-            in_loop("decision", &d.id, &d.loop_id)?;
-            if d.owner.trim().is_empty() {
-                return bad(format!("decision `{}` has no owner", d.id));
-            }
-        }
-        for c in &self.cycles {
-            unique("cycles", &c.id)?;
-            if !jobs.contains(c.job_id.as_str()) {
-                return bad(format!(
-                    "cycle `{}` belongs to a job that is not in the file",
-                    c.id
-                ));
-            }
-            super::time::Week::parse(&c.week)
-                .map(|_| ())
-                .or_else(|e| bad(e.message))?;
-        }
-        for t in &self.tools {
-            unique("tools", &t.id)?;
-            if !jobs.contains(t.job_id.as_str()) {
-                return bad(format!(
-                    "tool `{}` belongs to a job that is not in the file",
-                    t.id
-                ));
-            }
-        }
-        for l in &self.learnings {
-            unique("learnings", &l.id)?;
-            in_loop("learning", &l.id, &l.loop_id)?;
-        }
-        for p in &self.proofs {
-            unique("proofs", &p.id)?;
-            if !jobs.contains(p.job_id.as_str()) {
-                return bad(format!(
-                    "proof `{}` belongs to a job that is not in the file",
-                    p.id
-                ));
-            }
-        }
-        for k in &self.kill_signals {
-            if let Some(rule) = &k.rule
-                && super::rules::KillRule::parse(rule).is_err()
-            {
-                return bad(format!(
-                    "kill signal `{}` has a malformed rule `{rule}`",
-                    k.id
-                ));
-            }
-        }
-        // Absurd sizes: a record far larger than anything jobloop writes is not an honest export.
-        let too_big = |what: &str, json: String, limit: usize| {
-            if json.len() > limit {
-                bad(format!(
-                    "a {what} is {} bytes, over the {limit}-byte limit",
-                    json.len()
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        for j in &self.jobs {
-            too_big(
-                "job",
-                serde_json::to_string(j).unwrap_or_default(),
-                MAX_RECORD,
-            )?;
-        }
-        for v in &self.values {
-            too_big(
-                "value",
-                serde_json::to_string(v).unwrap_or_default(),
-                MAX_RECORD,
-            )?;
-        }
-        for d in &self.decisions {
-            too_big(
-                "decision",
-                serde_json::to_string(d).unwrap_or_default(),
-                MAX_RECORD,
-            )?;
-        }
-        for l in &self.learnings {
-            too_big(
-                "learning",
-                serde_json::to_string(l).unwrap_or_default(),
-                MAX_RECORD,
-            )?;
-        }
-        for e in &self.audit_events {
-            too_big(
-                "audit event",
-                serde_json::to_string(e).unwrap_or_default(),
-                MAX_EVENT,
-            )?;
-        }
-        let mut prev = GENESIS.to_string();
-        for (i, e) in self.audit_events.iter().enumerate() {
-            unique("audit_events", &e.id)?;
-            if e.seq != i as i64 + 1 {
-                return bad(format!(
-                    "audit event {} is out of sequence (expected {})",
-                    e.seq,
-                    i + 1
-                ));
-            }
-            if e.prev_hash != prev || hash(e) != e.hash {
-                return bad(format!(
-                    "the audit trail is broken at event {} ({} by {} at {})",
-                    e.seq, e.command, e.actor, e.at
-                ));
-            }
-            if let Some(j) = &e.job_id
-                && !jobs.contains(j.as_str())
-            {
-                return bad(format!(
-                    "audit event {} refers to a job that is not in the file",
-                    e.seq
-                ));
-            }
-            prev = e.hash.clone();
+        opt("lead", &self.lead, MAX_NAME)?;
+        if self.rev < 1 {
+            return Err("the revision is below 1".into());
         }
         Ok(())
+    }
+}
+
+impl Checked for Loop {
+    fn check(&self) -> Result<(), String> {
+        opt("owner", &self.owner, MAX_NAME)?;
+        text("notes", &self.notes, MAX_NOTES, false)?;
+        if self.rev < 1 {
+            return Err("the revision is below 1".into());
+        }
+        Ok(())
+    }
+}
+
+impl Checked for Step {
+    fn check(&self) -> Result<(), String> {
+        if !(1..=MAX_STEPS as i64).contains(&self.n) {
+            return Err(format!("step number {} is out of range", self.n));
+        }
+        text("step text", &self.text, MAX_SHORT, true)?;
+        opt("evidence", &self.evidence, MAX_LONG)?;
+        if let Some(by) = &self.done_by {
+            actor("done by", by)?;
+        }
+        Ok(())
+    }
+}
+
+impl Checked for Metric {
+    fn check(&self) -> Result<(), String> {
+        text("metric name", &self.name, MAX_NAME, true)?;
+        text("unit", &self.unit, MAX_UNIT, false)?;
+        actor("set by", &self.set_by)
+    }
+}
+
+impl Checked for Value {
+    fn check(&self) -> Result<(), String> {
+        if !self.value.is_finite() {
+            return Err("the value is not a finite number".into());
+        }
+        text("note", &self.note, MAX_REASON, false)?;
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for Intervention {
+    fn check(&self) -> Result<(), String> {
+        text("description", &self.description, MAX_REASON, true)?;
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for KillSignal {
+    fn check(&self) -> Result<(), String> {
+        if !(1..=MAX_SIGNALS as i64).contains(&self.n) {
+            return Err(format!("kill signal number {} is out of range", self.n));
+        }
+        text("kill signal", &self.text, MAX_SHORT, true)?;
+        if self.state == SignalState::Tripped && self.reason.as_deref().is_none_or(str::is_empty) {
+            return Err("it is tripped without a reason".into());
+        }
+        opt("reason", &self.reason, MAX_REASON)?;
+        opt("evidence", &self.evidence, MAX_LONG)?;
+        opt("decision reason", &self.decision_reason, MAX_REASON)?;
+        if let Some(rule) = &self.rule
+            && KillRule::parse(rule).is_err()
+        {
+            return Err(format!("its rule `{rule}` is malformed"));
+        }
+        Ok(())
+    }
+}
+
+impl Checked for Decision {
+    fn check(&self) -> Result<(), String> {
+        text("decision", &self.text, MAX_REASON, true)?;
+        text("decision owner", &self.owner, MAX_NAME, true)?;
+        opt("threshold", &self.threshold, MAX_SHORT)?;
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for Cycle {
+    fn check(&self) -> Result<(), String> {
+        Week::parse(&self.week).map_err(|e| e.to_string())?;
+        for (f, v) in [
+            ("understanding note", &self.understanding_note),
+            ("explanation note", &self.explanation_note),
+            ("creation note", &self.creation_note),
+            ("distribution note", &self.distribution_note),
+            ("note", &self.note),
+        ] {
+            text(f, v, MAX_REASON, false)?;
+        }
+        actor("closed by", &self.closed_by)
+    }
+}
+
+impl Checked for Tool {
+    fn check(&self) -> Result<(), String> {
+        text("tool name", &self.name, MAX_NAME, true)?;
+        actor("recorded by", &self.recorded_by)
+    }
+}
+
+impl Checked for Learning {
+    fn check(&self) -> Result<(), String> {
+        text("learning", &self.text, MAX_LONG, true)?;
+        opt("tag", &self.tag, MAX_TAG)?;
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for Proof {
+    fn check(&self) -> Result<(), String> {
+        text("proof title", &self.title, MAX_NAME, true)?;
+        opt("link", &self.link, MAX_REASON)?;
+        if let Some(o) = self.outcome {
+            let all = [o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse];
+            if all
+                .iter()
+                .any(|c| !(0..=super::evidence::MAX_COUNT).contains(c))
+            {
+                return Err("an outcome count is out of range".into());
+            }
+        }
+        actor("recorded by", &self.recorded_by)
+    }
+}
+
+impl Checked for AuditEvent {
+    fn check(&self) -> Result<(), String> {
+        if self.seq < 1 {
+            return Err(format!("sequence number {} is below 1", self.seq));
+        }
+        text("actor", &self.actor, MAX_ACTOR, true)
     }
 }

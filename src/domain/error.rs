@@ -1,7 +1,11 @@
-//! Why the domain refused a command. Every refusal is a sentence that says what was wrong and what
-//! to do; front ends print it as is.
+//! Why the domain refused a command, and what would make it possible. The message says what was
+//! wrong in plain words; the remedy is structured, so that each front end names its own way to
+//! do it (the CLI a command, the TUI a key). No shell syntax lives in the domain.
 
+use chrono::NaiveDate;
 use std::fmt;
+
+use super::kind::LoopKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefusalKind {
@@ -13,44 +17,163 @@ pub enum RefusalKind {
     Rule,
     /// The record changed since it was read (a stale write).
     Conflict,
+    /// The person acting may not do this (someone else's loop, someone else's sign-off).
+    Forbidden,
+}
+
+/// A loop, by its job's slug and its kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct At {
+    pub slug: String,
+    pub kind: LoopKind,
+}
+
+/// What would make a refused command possible, as an intent the user can carry out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// Add a job first.
+    AddJob,
+    /// Pick an existing job (the nearest slug to what was typed, when there is one).
+    ChooseJob { nearest: Option<String> },
+    /// Bring an archived job back.
+    Unarchive { slug: String },
+    /// Reopen a retired or closed loop.
+    Reopen(At),
+    /// Set the loop's primary metric.
+    SetMetric(At),
+    /// Replace the loop's primary metric.
+    ReplaceMetric(At),
+    /// Record a baseline value, dated before `before` when given.
+    RecordBaseline { at: At, before: Option<NaiveDate> },
+    /// Record the value as a live measurement instead.
+    RecordMeasurement(At),
+    /// Date the intervention after `after` (the last baseline), or void that baseline.
+    InterveneAfter { at: At, after: NaiveDate },
+    /// Decide after a tripped kill signal: retire or continue.
+    DecideAfterTrip(At),
+    /// Mark these checklist steps done, or close anyway.
+    FinishSteps { at: At, steps: Vec<i64> },
+    /// Add a kill signal.
+    AddKillSignal(At),
+    /// Re-arm kill signal `n` first.
+    Rearm { at: At, n: i64 },
+    /// Look at the loop (its steps, signals, decisions are numbered there).
+    ShowLoop(At),
+    /// List the job's proof artifacts with their ids.
+    ListProofs { slug: String },
+    /// Sign off as the decision's named owner.
+    SignOffAs { owner: String },
+    /// Ask the loop's owner or the job's lead to record it.
+    AskOwner { owner: Option<String>, lead: Option<String> },
+    /// Upgrade the shared schema (`migrate`).
+    Migrate,
+}
+
+/// How a refusal can be resolved: an action, or plain advice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    Do(Fix),
+    Say(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     pub kind: RefusalKind,
+    /// What was wrong, without any front end's syntax.
     pub message: String,
+    pub remedy: Option<Remedy>,
 }
 
 impl Refusal {
-    pub fn invalid(message: impl Into<String>) -> Self {
+    fn new(kind: RefusalKind, message: impl Into<String>) -> Self {
         Refusal {
-            kind: RefusalKind::Invalid,
+            kind,
             message: message.into(),
+            remedy: None,
         }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(RefusalKind::Invalid, message)
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        Refusal {
-            kind: RefusalKind::NotFound,
-            message: message.into(),
-        }
+        Self::new(RefusalKind::NotFound, message)
     }
     pub fn rule(message: impl Into<String>) -> Self {
-        Refusal {
-            kind: RefusalKind::Rule,
-            message: message.into(),
-        }
+        Self::new(RefusalKind::Rule, message)
     }
     pub fn conflict(message: impl Into<String>) -> Self {
-        Refusal {
-            kind: RefusalKind::Conflict,
-            message: message.into(),
+        Self::new(RefusalKind::Conflict, message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(RefusalKind::Forbidden, message)
+    }
+
+    /// The refusal with an action that resolves it.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.remedy = Some(Remedy::Do(fix));
+        self
+    }
+
+    /// The refusal with plain advice.
+    pub fn advice(mut self, text: impl Into<String>) -> Self {
+        self.remedy = Some(Remedy::Say(text.into()));
+        self
+    }
+}
+
+/// The plain form, for logs and tests: the message and the remedy in neutral words.
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        match &self.remedy {
+            Some(Remedy::Say(s)) => write!(f, ": {s}"),
+            Some(Remedy::Do(fix)) => write!(f, ": {}", fix.plain()),
+            None => Ok(()),
         }
     }
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+impl Fix {
+    /// The remedy in words that name no command or key (front ends say it their way).
+    pub fn plain(&self) -> String {
+        match self {
+            Fix::AddJob => "add a job first".into(),
+            Fix::ChooseJob { nearest: Some(n) } => format!("did you mean `{n}`?"),
+            Fix::ChooseJob { nearest: None } => "pick one of the jobs listed".into(),
+            Fix::Unarchive { slug } => format!("bring `{slug}` back from the archive first"),
+            Fix::Reopen(_) => "reopen the loop first".into(),
+            Fix::SetMetric(_) => "set a primary metric first".into(),
+            Fix::ReplaceMetric(_) => "replace the primary metric instead".into(),
+            Fix::RecordBaseline { before: Some(d), .. } => {
+                format!("record a baseline dated before {d} first")
+            }
+            Fix::RecordBaseline { before: None, .. } => "record a baseline first".into(),
+            Fix::RecordMeasurement(_) => "record it as a measurement instead".into(),
+            Fix::InterveneAfter { after, .. } => {
+                format!("date the intervention after {after}, or void that baseline")
+            }
+            Fix::DecideAfterTrip(_) => "retire or continue the loop first".into(),
+            Fix::FinishSteps { steps, .. } => format!(
+                "mark step {} done first, or close anyway",
+                steps
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Fix::AddKillSignal(_) => "add a kill signal first".into(),
+            Fix::Rearm { n, .. } => format!("re-arm kill signal {n} first"),
+            Fix::ShowLoop(_) => "see the loop for the numbers".into(),
+            Fix::ListProofs { .. } => "see the proof ids in the job's proof list".into(),
+            Fix::SignOffAs { owner } => format!("only {owner} can sign it off"),
+            Fix::AskOwner { owner, lead } => match (owner, lead) {
+                (Some(o), Some(l)) => format!("ask {o} (the loop's owner) or {l} (the job's lead)"),
+                (Some(o), None) => format!("ask {o}, the loop's owner"),
+                (None, Some(l)) => format!("ask {l}, the job's lead"),
+                (None, None) => "ask the job's lead to name an owner".into(),
+            },
+            Fix::Migrate => "upgrade the shared database first".into(),
+        }
     }
 }
 

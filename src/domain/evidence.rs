@@ -1,31 +1,17 @@
 //! Job-level records the kill-signal detectors read: tools selected and proof artifacts with
 //! what they brought back.
 
-use super::error::Refusal;
-use super::loop_record::Outcome;
+use super::error::{Fix, Refusal};
+use super::job::live;
+use super::loop_record::{MAX_NAME, MAX_REASON, Outcome};
 use super::model::*;
 use super::text::{optional_text, required_text};
-use super::time::Stamp;
-
-fn live(job: &Job) -> Result<(), Refusal> {
-    if job.archived_at.is_some() {
-        return Err(Refusal::rule(format!(
-            "job `{}` is archived: bring it back with `jobloop job unarchive {}` first",
-            job.slug, job.slug
-        )));
-    }
-    Ok(())
-}
+use super::time::When;
 
 /// Records that a tool was selected for the job.
-pub fn select_tool(
-    job: &Job,
-    name: &str,
-    at: Stamp,
-    ctx: &Ctx,
-) -> Result<(Tool, Outcome), Refusal> {
+pub fn select_tool(job: &Job, name: &str, at: When, ctx: &Ctx) -> Result<(Tool, Outcome), Refusal> {
     live(job)?;
-    let name = required_text("tool name", name, 200)?;
+    let name = required_text("tool name", name, MAX_NAME)?;
     let tool = Tool {
         id: new_id(),
         job_id: job.id.clone(),
@@ -34,16 +20,10 @@ pub fn select_tool(
         recorded_by: ctx.actor.clone(),
         recorded_at: ctx.now,
     };
-    let outcome = Outcome {
-        command: "tool",
-        summary: format!(
-            "recorded tool `{name}` for `{}` on {}",
-            job.slug,
-            at.local_date()
-        ),
-        appended: None,
-        changed: true,
-    };
+    let outcome = Outcome::done(
+        "tool",
+        format!("recorded tool `{name}` for `{}` on {at}", job.slug),
+    );
     Ok((tool, outcome))
 }
 
@@ -53,12 +33,12 @@ pub fn add_proof(
     kind: ProofKind,
     visibility: Visibility,
     link: Option<&str>,
-    at: Stamp,
+    at: When,
     ctx: &Ctx,
 ) -> Result<(Proof, Outcome), Refusal> {
     live(job)?;
-    let title = required_text("proof title", title, 300)?;
-    let link = optional_text("link", link, 2000)?;
+    let title = required_text("proof title", title, MAX_NAME)?;
+    let link = optional_text("link", link, MAX_REASON)?;
     let proof = Proof {
         id: new_id(),
         job_id: job.id.clone(),
@@ -71,18 +51,19 @@ pub fn add_proof(
         outcome: None,
         outcome_at: None,
     };
-    let outcome = Outcome {
-        command: "proof add",
-        summary: format!(
+    let outcome = Outcome::done(
+        "proof add",
+        format!(
             "added {visibility} {kind} `{title}` to `{}` (id {})",
             job.slug,
             short_id(&proof.id)
         ),
-        appended: None,
-        changed: true,
-    };
+    );
     Ok((proof, outcome))
 }
+
+/// The largest count an outcome records for any channel.
+pub const MAX_COUNT: i64 = 1_000_000_000;
 
 /// Records what a proof artifact brought back (replacing an earlier count).
 pub fn track_outcome(
@@ -92,19 +73,30 @@ pub fn track_outcome(
     ctx: &Ctx,
 ) -> Result<Outcome, Refusal> {
     live(job)?;
+    let all = [
+        counts.replies,
+        counts.citations,
+        counts.intros,
+        counts.bookings,
+        counts.sales,
+        counts.reuse,
+    ];
+    if all.iter().any(|c| !(0..=MAX_COUNT).contains(c)) {
+        return Err(Refusal::invalid(format!(
+            "outcome counts lie between 0 and {MAX_COUNT}"
+        )));
+    }
     if proof.outcome == Some(counts) {
-        return Ok(Outcome {
-            command: "proof outcome",
-            summary: format!("the outcome of `{}` is unchanged", proof.title),
-            appended: None,
-            changed: false,
-        });
+        return Ok(Outcome::unchanged(
+            "proof outcome",
+            format!("the outcome of `{}` is unchanged", proof.title),
+        ));
     }
     proof.outcome = Some(counts);
     proof.outcome_at = Some(ctx.now);
-    Ok(Outcome {
-        command: "proof outcome",
-        summary: format!(
+    Ok(Outcome::done(
+        "proof outcome",
+        format!(
             "tracked `{}`: {} replies, {} citations, {} intros, {} bookings, {} sales, {} reuse",
             proof.title,
             counts.replies,
@@ -114,37 +106,23 @@ pub fn track_outcome(
             counts.sales,
             counts.reuse
         ),
-        appended: None,
-        changed: true,
-    })
+    ))
 }
 
-/// The last eight characters of an id (the random part of a UUIDv7, whose start is a clock):
-/// enough to type, shown wherever an id is asked for.
-pub fn short_id(id: &str) -> &str {
-    id.get(id.len().saturating_sub(8)..).unwrap_or(id)
-}
-
-/// The one proof whose id contains `prefix` (at least four characters).
+/// The one proof of the job whose id contains `reference` (at least four characters).
 pub fn find_proof<'a>(
     proofs: &'a mut [Proof],
-    prefix: &str,
+    reference: &str,
     slug: &str,
 ) -> Result<&'a mut Proof, Refusal> {
-    let prefix = prefix.trim().to_lowercase();
-    if prefix.len() < 4 {
-        return Err(Refusal::invalid(format!(
-            "give at least 4 characters of the proof id (see `jobloop proof list {slug}`)"
-        )));
-    }
-    let mut matches = proofs.iter_mut().filter(|p| p.id.contains(&prefix));
-    match (matches.next(), matches.next()) {
-        (Some(p), None) => Ok(p),
-        (None, _) => Err(Refusal::not_found(format!(
-            "`{slug}` has no proof with id `{prefix}`: see `jobloop proof list {slug}`"
-        ))),
-        (Some(_), Some(_)) => Err(Refusal::invalid(format!(
-            "proof id `{prefix}` is ambiguous: give more characters"
-        ))),
-    }
+    let id = find_by_ref(proofs.iter().map(|p| p.id.as_str()), reference).map_err(|e| {
+        e.about("proof", &format!("`{slug}`"))
+            .fix(Fix::ListProofs {
+                slug: slug.to_string(),
+            })
+    })?;
+    proofs
+        .iter_mut()
+        .find(|p| p.id == id)
+        .ok_or_else(|| Refusal::not_found(format!("`{slug}` has no proof `{reference}`")))
 }

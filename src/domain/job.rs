@@ -2,10 +2,10 @@
 
 use serde_json::{Value as Json, json};
 
-use super::audit::{STATE_KEY, with_state_hash};
-use super::error::Refusal;
+use super::audit::{STATE_KEY, row_json, with_state_hash};
+use super::error::{Fix, Refusal};
 use super::kind::LoopKind;
-use super::loop_record::{LoopRecord, Outcome};
+use super::loop_record::{LoopRecord, MAX_LONG, MAX_NAME, MAX_REASON, Outcome, same_person};
 use super::model::{Canvas, Ctx, Job, new_id};
 use super::text::{optional_text, required_text};
 
@@ -70,7 +70,11 @@ pub fn validate_slug(slug: &str) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(Refusal::invalid(format!(
-            "`{slug}` is not a valid slug: use 1 to {MAX_SLUG} lowercase letters, digits and single hyphens, e.g. support-triage"
+            "`{}` is not a valid slug",
+            crate::display::clean(slug)
+        ))
+        .advice(format!(
+            "use 1 to {MAX_SLUG} lowercase letters, digits and single hyphens, e.g. support-triage"
         )))
     }
 }
@@ -89,22 +93,23 @@ impl NewJob {
         owner: Option<&str>,
         ctx: &Ctx,
     ) -> Result<NewJob, Refusal> {
-        let title = required_text("title", title, 200)?;
-        let slug = match slug {
-            Some(s) => s.trim().to_string(),
+        let title = required_text("title", title, MAX_NAME)?;
+        let slug = match slug.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => s.to_string(),
             None => {
                 let s = slugify(&title);
                 if s.is_empty() {
                     return Err(Refusal::invalid(format!(
-                        "cannot derive a slug from the title `{title}`: give one with --slug, e.g. --slug support-triage"
-                    )));
+                        "cannot derive a slug from the title `{title}`"
+                    ))
+                    .advice("give a slug of lowercase letters, digits and hyphens, e.g. support-triage"));
                 }
                 s
             }
         };
         validate_slug(&slug)?;
-        let statement = optional_text("statement", statement, 2000)?.unwrap_or_default();
-        let owner = optional_text("owner", owner, 200)?;
+        let statement = optional_text("statement", statement, MAX_REASON)?.unwrap_or_default();
+        let owner = optional_text("owner", owner, MAX_NAME)?;
         let job = Job {
             id: new_id(),
             slug,
@@ -114,6 +119,7 @@ impl NewJob {
             created_at: ctx.now,
             archived_at: None,
             rev: 1,
+            lead: Some(ctx.actor.clone()),
         };
         let loops = LoopKind::ALL
             .into_iter()
@@ -123,15 +129,13 @@ impl NewJob {
     }
 
     pub fn outcome(&self) -> Outcome {
-        Outcome {
-            command: "job add",
-            summary: format!(
+        Outcome::done(
+            "job add",
+            format!(
                 "added job `{}` ({}) with its six loops, each not started",
                 self.job.slug, self.job.title
             ),
-            appended: None,
-            changed: true,
-        }
+        )
     }
 
     /// The job and each loop's state hash, so `verify` knows what every new record should be.
@@ -147,7 +151,7 @@ impl NewJob {
             })
             .collect();
         json!({
-            "job": with_state_hash(json!(self.job)),
+            "job": with_state_hash(row_json(&self.job)),
             "owner": self.loops.first().and_then(|l| l.lp.owner.clone()),
             "loops": loops,
         })
@@ -155,14 +159,14 @@ impl NewJob {
 }
 
 /// The fields `job edit` can change; `None` leaves a field as it is, an empty string clears it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobEdit {
     pub title: Option<String>,
     pub statement: Option<String>,
     pub canvas: CanvasEdit,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CanvasEdit {
     pub performer: Option<String>,
     pub circumstance: Option<String>,
@@ -181,7 +185,7 @@ fn apply_field(
     changed: &mut Vec<String>,
 ) -> Result<(), Refusal> {
     if let Some(v) = value {
-        let v = optional_text(field, Some(v), 4000)?.unwrap_or_default();
+        let v = optional_text(field, Some(v), MAX_LONG)?.unwrap_or_default();
         if *target != v {
             *target = v;
             changed.push(field.to_string());
@@ -190,16 +194,38 @@ fn apply_field(
     Ok(())
 }
 
-pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
+/// Refuses changes to an archived job.
+pub fn live(job: &Job) -> Result<(), Refusal> {
     if job.archived_at.is_some() {
-        return Err(Refusal::rule(format!(
-            "job `{}` is archived: bring it back with `jobloop job unarchive {}` first",
-            job.slug, job.slug
-        )));
+        return Err(
+            Refusal::rule(format!("job `{}` is archived", job.slug)).fix(Fix::Unarchive {
+                slug: job.slug.clone(),
+            }),
+        );
     }
+    Ok(())
+}
+
+/// In team mode only the job's lead changes the job itself (its canvas, its lead, its archive).
+pub fn authorize(job: &Job, ctx: &Ctx) -> Result<(), Refusal> {
+    if !ctx.team || job.lead.as_deref().is_some_and(|l| same_person(l, &ctx.actor)) {
+        return Ok(());
+    }
+    Err(Refusal::forbidden(format!(
+        "{} may not change job `{}`: only its lead may",
+        ctx.actor, job.slug
+    ))
+    .fix(Fix::AskOwner {
+        owner: None,
+        lead: job.lead.clone(),
+    }))
+}
+
+pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
+    live(job)?;
     let mut changed = Vec::new();
     if let Some(t) = &e.title {
-        let t = required_text("title", t, 200)?;
+        let t = required_text("title", t, MAX_NAME)?;
         if job.title != t {
             job.title = t;
             changed.push("title".to_string());
@@ -251,20 +277,34 @@ pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
         &mut changed,
     )?;
     if changed.is_empty() {
-        return Ok(Outcome {
-            command: "job edit",
-            summary: format!("nothing changed on `{}`", job.slug),
-            appended: None,
-            changed: false,
-        });
+        return Ok(Outcome::unchanged(
+            "job edit",
+            format!("nothing changed on `{}`", job.slug),
+        ));
     }
     job.rev += 1;
-    Ok(Outcome {
-        command: "job edit",
-        summary: format!("updated `{}`: {}", job.slug, changed.join(", ")),
-        appended: None,
-        changed: true,
-    })
+    Ok(Outcome::done(
+        "job edit",
+        format!("updated `{}`: {}", job.slug, changed.join(", ")),
+    ))
+}
+
+/// Names the job's lead.
+pub fn set_lead(job: &mut Job, lead: &str) -> Result<Outcome, Refusal> {
+    live(job)?;
+    let lead = required_text("lead", lead, MAX_NAME)?;
+    if job.lead.as_deref() == Some(lead.as_str()) {
+        return Ok(Outcome::unchanged(
+            "job lead",
+            format!("{lead} already leads `{}`; nothing changed", job.slug),
+        ));
+    }
+    job.lead = Some(lead.clone());
+    job.rev += 1;
+    Ok(Outcome::done(
+        "job lead",
+        format!("{lead} now leads `{}`", job.slug),
+    ))
 }
 
 /// Archiving hides a job from the board and the review; nothing is deleted.
@@ -275,21 +315,14 @@ pub fn set_archived(job: &mut Job, archived: bool, ctx: &Ctx) -> Outcome {
         ("job unarchive", "unarchived")
     };
     if job.archived_at.is_some() == archived {
-        return Outcome {
+        return Outcome::unchanged(
             command,
-            summary: format!("`{}` is already {verb}; nothing changed", job.slug),
-            appended: None,
-            changed: false,
-        };
+            format!("`{}` is already {verb}; nothing changed", job.slug),
+        );
     }
     job.archived_at = archived.then_some(ctx.now);
     job.rev += 1;
-    Outcome {
-        command,
-        summary: format!("{verb} `{}`", job.slug),
-        appended: None,
-        changed: true,
-    }
+    Outcome::done(command, format!("{verb} `{}`", job.slug))
 }
 
 #[cfg(test)]
@@ -298,10 +331,7 @@ mod tests {
     use crate::domain::time::Stamp;
 
     fn ctx() -> Ctx {
-        Ctx {
-            actor: "ana".into(),
-            now: Stamp::parse("2026-11-20T12:00:00Z").unwrap(),
-        }
+        Ctx::local("ana", Stamp::parse("2026-11-20T12:00:00Z").unwrap())
     }
 
     #[test]
@@ -335,6 +365,7 @@ mod tests {
                 .iter()
                 .all(|l| l.lp.owner.as_deref() == Some("Ana"))
         );
+        assert_eq!(nj.job.lead.as_deref(), Some("ana"));
         assert!(NewJob::create("日本", None, None, None, &ctx()).is_err());
         assert!(NewJob::create("  ", None, None, None, &ctx()).is_err());
     }

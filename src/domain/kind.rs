@@ -113,6 +113,11 @@ impl LoopKind {
         }
     }
 
+    /// The kind with exactly this name, as stored.
+    pub fn from_name(s: &str) -> Option<LoopKind> {
+        Self::ALL.into_iter().find(|k| k.name() == s)
+    }
+
     /// Accepts a full name or a unique prefix (`instr`, `im`), case-insensitively.
     pub fn parse(input: &str) -> Result<LoopKind, Refusal> {
         let wanted = input.trim().to_ascii_lowercase();

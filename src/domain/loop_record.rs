@@ -1,45 +1,109 @@
-//! One loop with everything its rules need, and the intents that change it. The store loads a
-//! `LoopRecord` inside a write transaction, calls one intent, and persists the result; the rules
-//! ("no intervention before a baseline") therefore live here once, for the CLI, the TUI and import.
+//! One loop with its whole history, and the intents that change it. The store loads a
+//! `LoopRecord` inside a write transaction, applies one `LoopOp`, and persists the result; the
+//! rules ("no intervention before a baseline") therefore live here once, for the CLI, the TUI,
+//! the demo and import.
 
-use serde_json::{Value as Json, json};
+use chrono::NaiveDate;
+use serde_json::{Map, Value as Json, json};
 
-use super::audit::with_state_hash;
-use super::error::Refusal;
+use super::audit::{row_json, with_state_hash};
+use super::error::{At, Fix, Refusal};
+use super::intent::LoopOp;
 use super::kind::LoopKind;
 use super::model::*;
-use super::rules::KillRule;
+use super::num::show;
+use super::rules::{KillRule, RuleCheck, RuleInputs};
+use super::stats::Target;
 use super::text::{optional_text, required_text};
-use super::time::Stamp;
+use super::time::{Stamp, When};
 
-/// A row a command adds to a loop's history (values, interventions, decisions are never edited).
+/// A row a command writes besides the loop's own state: appended (a value, an intervention, a
+/// decision, a learning) or updated (voided, signed off, a metric replaced).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Appended {
+pub enum Row {
     Value(Value),
     Intervention(Intervention),
     Decision(Decision),
     Learning(Learning),
+    Metric(Metric),
 }
 
-impl Appended {
-    fn to_json(&self) -> Json {
+impl Row {
+    /// The table the row lives in (its name in the store and in exports).
+    pub fn table(&self) -> &'static str {
         match self {
-            Appended::Value(v) => json!(v),
-            Appended::Intervention(i) => json!(i),
-            Appended::Decision(d) => json!(d),
-            Appended::Learning(l) => json!(l),
+            Row::Value(_) => "values",
+            Row::Intervention(_) => "interventions",
+            Row::Decision(_) => "decisions",
+            Row::Learning(_) => "learnings",
+            Row::Metric(_) => "metrics",
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            Row::Value(r) => &r.id,
+            Row::Intervention(r) => &r.id,
+            Row::Decision(r) => &r.id,
+            Row::Learning(r) => &r.id,
+            Row::Metric(r) => &r.id,
+        }
+    }
+
+    pub fn to_json(&self) -> Json {
+        match self {
+            Row::Value(r) => row_json(r),
+            Row::Intervention(r) => row_json(r),
+            Row::Decision(r) => row_json(r),
+            Row::Learning(r) => row_json(r),
+            Row::Metric(r) => row_json(r),
         }
     }
 }
 
-/// What an intent did: the audit command name, a one-line acknowledgement, and new rows.
+/// What an intent did: the audit command name, a one-line acknowledgement, and rows written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub command: &'static str,
     pub summary: String,
-    pub appended: Option<Appended>,
+    pub appended: Option<Row>,
+    pub updated: Vec<Row>,
     /// False when the command asked for the state the loop was already in: nothing is written.
     pub changed: bool,
+    /// What the lead will likely do next, for each front end to suggest in its own words.
+    pub next: Option<Fix>,
+}
+
+impl Outcome {
+    pub fn done(command: &'static str, summary: String) -> Outcome {
+        Outcome {
+            command,
+            summary,
+            appended: None,
+            updated: Vec::new(),
+            changed: true,
+            next: None,
+        }
+    }
+
+    pub fn unchanged(command: &'static str, summary: String) -> Outcome {
+        Outcome {
+            changed: false,
+            ..Outcome::done(command, summary)
+        }
+    }
+
+    fn appending(command: &'static str, summary: String, row: Row) -> Outcome {
+        Outcome {
+            appended: Some(row),
+            ..Outcome::done(command, summary)
+        }
+    }
+
+    fn then(mut self, fix: Fix) -> Outcome {
+        self.next = Some(fix);
+        self
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,9 +116,14 @@ pub struct LoopRecord {
     /// Set when this command replaced the primary metric, so the old one is kept as replaced.
     pub retired_metric: Option<Metric>,
     pub kill_signals: Vec<KillSignal>,
-    /// Values of the metric in force, in time order: the proof rules and kill rules read them.
-    pub values: Vec<(Phase, Stamp, f64)>,
-    pub first_intervention_at: Option<Stamp>,
+    /// Values of the metric in force, voided ones included, in time order.
+    pub values: Vec<Value>,
+    /// Interventions on the metric in force, voided ones included, in time order.
+    pub interventions: Vec<Intervention>,
+    /// Every decision of the loop (amended and voided ones included), oldest first.
+    pub decisions: Vec<Decision>,
+    /// Every learning of the loop, oldest first.
+    pub learnings: Vec<Learning>,
 }
 
 /// A loop's audited state with its hash: what `verify` recomputes from the current rows.
@@ -68,10 +137,20 @@ pub fn loop_state(
         "status": lp.status,
         "owner": lp.owner,
         "notes": lp.notes,
-        "metric": metric,
-        "steps": steps,
-        "kill_signals": kill_signals,
+        "metric": metric.map(row_json),
+        "steps": steps.iter().map(row_json).collect::<Vec<_>>(),
+        "kill_signals": kill_signals.iter().map(row_json).collect::<Vec<_>>(),
     }))
+}
+
+/// The position of a record in time (see `When::order_key`).
+fn key(at: When, recorded_at: Stamp) -> (NaiveDate, Stamp) {
+    at.order_key(recorded_at)
+}
+
+/// Whether two people's names are the same person (trimmed, case-insensitive).
+pub fn same_person(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 impl LoopRecord {
@@ -117,7 +196,9 @@ impl LoopRecord {
             retired_metric: None,
             kill_signals: vec![signal],
             values: Vec::new(),
-            first_intervention_at: None,
+            interventions: Vec::new(),
+            decisions: Vec::new(),
+            learnings: Vec::new(),
         }
     }
 
@@ -126,8 +207,11 @@ impl LoopRecord {
         format!("{}/{}", self.job.slug, self.lp.kind)
     }
 
-    fn cmd_args(&self) -> String {
-        format!("{} {}", self.job.slug, self.lp.kind)
+    fn at(&self) -> At {
+        At {
+            slug: self.job.slug.clone(),
+            kind: self.lp.kind,
+        }
     }
 
     /// The state the audit trail compares before and after a command, with its own hash.
@@ -140,12 +224,36 @@ impl LoopRecord {
         )
     }
 
+    /// The audit `after` for an outcome: the changed state, the appended row, updated rows.
+    pub fn audit_after(&self, outcome: &Outcome) -> Json {
+        let mut state = self.audit_state();
+        if let Json::Object(map) = &mut state {
+            if let Some(row) = &outcome.appended {
+                map.insert("added".into(), row.to_json());
+            }
+            if !outcome.updated.is_empty() {
+                let mut tables: Map<String, Json> = Map::new();
+                for row in &outcome.updated {
+                    let list = tables
+                        .entry(row.table())
+                        .or_insert_with(|| Json::Array(Vec::new()));
+                    if let Json::Array(items) = list {
+                        items.push(row.to_json());
+                    }
+                }
+                map.insert("updated".into(), Json::Object(tables));
+            }
+        }
+        state
+    }
+
     fn job_live(&self) -> Result<(), Refusal> {
         if self.job.archived_at.is_some() {
-            return Err(Refusal::rule(format!(
-                "job `{}` is archived: bring it back with `jobloop job unarchive {}` first",
-                self.job.slug, self.job.slug
-            )));
+            return Err(
+                Refusal::rule(format!("job `{}` is archived", self.job.slug)).fix(Fix::Unarchive {
+                    slug: self.job.slug.clone(),
+                }),
+            );
         }
         Ok(())
     }
@@ -155,12 +263,37 @@ impl LoopRecord {
         self.job_live()?;
         if self.lp.status == Status::Killed {
             return Err(Refusal::rule(format!(
-                "{} was retired (killed): reopen it with `jobloop loop open {}` before recording on it",
-                self.addr(),
-                self.cmd_args()
-            )));
+                "{} was retired (killed), so nothing more is recorded on it",
+                self.addr()
+            ))
+            .fix(Fix::Reopen(self.at())));
         }
         Ok(())
+    }
+
+    /// In team mode only the loop's owner and the job's lead record on a loop.
+    pub fn authorize(&self, ctx: &Ctx) -> Result<(), Refusal> {
+        if !ctx.team {
+            return Ok(());
+        }
+        let owner = self.lp.owner.as_deref();
+        let lead = self.job.lead.as_deref();
+        if [owner, lead]
+            .into_iter()
+            .flatten()
+            .any(|p| same_person(p, &ctx.actor))
+        {
+            return Ok(());
+        }
+        Err(Refusal::forbidden(format!(
+            "{} may not record on {}: only its owner and the job's lead may",
+            ctx.actor,
+            self.addr()
+        ))
+        .fix(Fix::AskOwner {
+            owner: owner.map(str::to_string),
+            lead: lead.map(str::to_string),
+        }))
     }
 
     /// The first recorded activity on a loop that is not started opens it.
@@ -170,124 +303,180 @@ impl LoopRecord {
         }
     }
 
-    fn done(&self, command: &'static str, summary: String) -> Outcome {
-        Outcome {
-            command,
-            summary,
-            appended: None,
-            changed: true,
+    /// Applies one intent. The team-mode check comes first, except for a sign-off, which belongs
+    /// to the decision's named owner whoever owns the loop.
+    pub fn apply(&mut self, op: &LoopOp, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        if !matches!(op, LoopOp::Approve { .. }) {
+            self.authorize(ctx)?;
+        }
+        match op {
+            LoopOp::AssignOwner { name } => self.assign_owner(name),
+            LoopOp::Open => self.open(),
+            LoopOp::Close { force } => self.close(*force),
+            LoopOp::MarkStep { n, evidence } => self.mark_step(*n, evidence.as_deref(), ctx),
+            LoopOp::UndoStep { n } => self.undo_step(*n),
+            LoopOp::AddStep { text } => self.add_step(text),
+            LoopOp::SetNotes { text } => self.set_notes(text),
+            LoopOp::Retire { reason } => self.retire(reason, ctx),
+            LoopOp::Continue { reason } => self.continue_after_trip(reason, ctx),
+            LoopOp::SetMetric {
+                name,
+                unit,
+                better,
+                measures,
+                replace,
+                target,
+            } => self.set_metric(name, unit, *better, *measures, *replace, *target, ctx),
+            LoopOp::SetTarget { target } => self.set_target(*target),
+            LoopOp::RecordValue {
+                phase,
+                value,
+                at,
+                note,
+            } => self.record_value(*phase, *value, *at, note.as_deref(), ctx),
+            LoopOp::Intervene { description, at } => self.intervene(description, *at, ctx),
+            LoopOp::AddKillSignal { text, rule } => {
+                self.add_kill_signal(text, rule.as_deref(), ctx)
+            }
+            LoopOp::Trip {
+                n,
+                reason,
+                evidence,
+            } => self.trip(*n, reason, evidence.as_deref(), ctx),
+            LoopOp::Rearm { n, reason } => self.rearm(*n, reason, ctx),
+            LoopOp::Learn {
+                text,
+                kind,
+                tag,
+                capability,
+            } => self.learn(text, *kind, tag.as_deref(), *capability, ctx),
+            LoopOp::Decide {
+                text,
+                owner,
+                threshold,
+            } => self.decide(text, owner, threshold.as_deref(), ctx),
+            LoopOp::Approve { decision } => self.approve(decision, ctx),
+            LoopOp::Amend {
+                decision,
+                owner,
+                threshold,
+            } => self.amend(decision, owner.as_deref(), threshold.as_deref(), ctx),
+            LoopOp::Void { record, reason } => self.void(record, reason, ctx),
         }
     }
 
-    fn unchanged(command: &'static str, summary: String) -> Outcome {
-        Outcome {
-            command,
-            summary,
-            appended: None,
-            changed: false,
-        }
-    }
-
-    pub fn assign_owner(&mut self, owner: &str, _ctx: &Ctx) -> Result<Outcome, Refusal> {
-        let owner = required_text("owner", owner, 200)?;
+    fn assign_owner(&mut self, owner: &str) -> Result<Outcome, Refusal> {
+        let owner = required_text("owner", owner, MAX_NAME)?;
         self.job_live()?;
         if self.lp.owner.as_deref() == Some(owner.as_str()) {
-            return Ok(Self::unchanged(
+            return Ok(Outcome::unchanged(
                 "loop owner",
                 format!("{owner} already owns {}; nothing changed", self.addr()),
             ));
         }
         self.lp.owner = Some(owner.clone());
-        Ok(self.done("loop owner", format!("{owner} now owns {}", self.addr())))
+        Ok(Outcome::done(
+            "loop owner",
+            format!("{owner} now owns {}", self.addr()),
+        ))
     }
 
-    pub fn open(&mut self, _ctx: &Ctx) -> Result<Outcome, Refusal> {
+    fn open(&mut self) -> Result<Outcome, Refusal> {
         self.job_live()?;
         if self.lp.status == Status::Open {
-            return Ok(Self::unchanged(
+            return Ok(Outcome::unchanged(
                 "loop open",
                 format!("{} is already open; nothing changed", self.addr()),
             ));
         }
-        let was = self.lp.status;
-        self.lp.status = Status::Open;
-        let verb = if was == Status::NotStarted {
+        let verb = if self.lp.status == Status::NotStarted {
             "opened"
         } else {
             "reopened"
         };
-        Ok(self.done("loop open", format!("{verb} {}", self.addr())))
+        self.lp.status = Status::Open;
+        Ok(Outcome::done(
+            "loop open",
+            format!("{verb} {}", self.addr()),
+        ))
     }
 
     /// Closing answers the loop's question "yes": refused while a kill signal awaits a decision,
-    /// and while checklist steps are undone unless the lead says so explicitly.
-    pub fn close(&mut self, force: bool, _ctx: &Ctx) -> Result<Outcome, Refusal> {
+    /// and while checklist steps are undone unless the lead says so explicitly (the summary then
+    /// names the steps left undone).
+    fn close(&mut self, force: bool) -> Result<Outcome, Refusal> {
         self.writable()?;
         match self.lp.status {
             Status::Closed => {
-                return Ok(Self::unchanged(
+                return Ok(Outcome::unchanged(
                     "loop close",
                     format!("{} is already closed; nothing changed", self.addr()),
                 ));
             }
             Status::NotStarted => {
                 return Err(Refusal::rule(format!(
-                    "{} has not started: nothing can be closed yet (open it with `jobloop loop open {}`)",
-                    self.addr(),
-                    self.cmd_args()
-                )));
+                    "{} has not started: there is nothing to close yet",
+                    self.addr()
+                ))
+                .advice("record something on it first, or open it"));
             }
             _ => {}
         }
         if let Some(k) = self.kill_signals.iter().find(|k| k.awaits_decision()) {
             return Err(Refusal::rule(format!(
-                "kill signal {} of {} is tripped and undecided: decide with `jobloop loop retire {} --reason …` or `jobloop loop continue {} --reason …` first",
+                "kill signal {} of {} is tripped and undecided",
                 k.n,
-                self.addr(),
-                self.cmd_args(),
-                self.cmd_args()
-            )));
+                self.addr()
+            ))
+            .fix(Fix::DecideAfterTrip(self.at())));
         }
-        let undone: Vec<String> = self
+        let undone: Vec<i64> = self
             .steps
             .iter()
             .filter(|s| s.done_at.is_none())
-            .map(|s| s.n.to_string())
+            .map(|s| s.n)
             .collect();
         if !undone.is_empty() && !force {
             return Err(Refusal::rule(format!(
-                "{} has undone steps ({}): mark them with `jobloop loop step {} N --done`, or close anyway with --force",
+                "{} has undone steps ({})",
                 self.addr(),
-                undone.join(", "),
-                self.cmd_args()
-            )));
+                join(&undone)
+            ))
+            .fix(Fix::FinishSteps {
+                at: self.at(),
+                steps: undone,
+            }));
         }
         self.lp.status = Status::Closed;
-        Ok(self.done("loop close", format!("closed {}", self.addr())))
+        let forced = if undone.is_empty() {
+            String::new()
+        } else {
+            format!(" with step {} not done (closed anyway)", join(&undone))
+        };
+        Ok(Outcome::done(
+            "loop close",
+            format!("closed {}{forced}", self.addr()),
+        ))
     }
 
     fn step_mut(&mut self, n: i64) -> Result<&mut Step, Refusal> {
         let count = self.steps.len();
-        let addr = self.addr();
+        let (addr, at) = (self.addr(), self.at());
         self.steps.iter_mut().find(|s| s.n == n).ok_or_else(|| {
             Refusal::not_found(format!(
                 "{addr} has no step {n}: its steps are numbered 1 to {count}"
             ))
+            .fix(Fix::ShowLoop(at))
         })
     }
 
-    pub fn mark_step(
-        &mut self,
-        n: i64,
-        evidence: Option<&str>,
-        ctx: &Ctx,
-    ) -> Result<Outcome, Refusal> {
+    fn mark_step(&mut self, n: i64, evidence: Option<&str>, ctx: &Ctx) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let evidence = optional_text("evidence", evidence, 4000)?;
+        let evidence = optional_text("evidence", evidence, MAX_LONG)?;
         let addr = self.addr();
         let step = self.step_mut(n)?;
-        if step.done_at.is_some() && evidence.is_none() {
-            return Ok(Self::unchanged(
+        if step.done_at.is_some() && (evidence.is_none() || evidence == step.evidence) {
+            return Ok(Outcome::unchanged(
                 "loop step",
                 format!("step {n} of {addr} is already done; nothing changed"),
             ));
@@ -299,15 +488,18 @@ impl LoopRecord {
         }
         let text = step.text.clone();
         self.touch();
-        Ok(self.done("loop step", format!("done: step {n} of {addr} ({text})")))
+        Ok(Outcome::done(
+            "loop step",
+            format!("done: step {n} of {addr} ({text})"),
+        ))
     }
 
-    pub fn undo_step(&mut self, n: i64, _ctx: &Ctx) -> Result<Outcome, Refusal> {
+    fn undo_step(&mut self, n: i64) -> Result<Outcome, Refusal> {
         self.writable()?;
         let addr = self.addr();
         let step = self.step_mut(n)?;
         if step.done_at.is_none() {
-            return Ok(Self::unchanged(
+            return Ok(Outcome::unchanged(
                 "loop step undo",
                 format!("step {n} of {addr} is not done; nothing changed"),
             ));
@@ -315,12 +507,21 @@ impl LoopRecord {
         step.done_at = None;
         step.done_by = None;
         step.evidence = None;
-        Ok(self.done("loop step undo", format!("undone: step {n} of {addr}")))
+        Ok(Outcome::done(
+            "loop step undo",
+            format!("undone: step {n} of {addr}"),
+        ))
     }
 
-    pub fn add_step(&mut self, text: &str, _ctx: &Ctx) -> Result<Outcome, Refusal> {
+    fn add_step(&mut self, text: &str) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let text = required_text("step text", text, 500)?;
+        let text = required_text("step text", text, MAX_SHORT)?;
+        if self.steps.len() >= MAX_STEPS {
+            return Err(Refusal::rule(format!(
+                "{} already has {MAX_STEPS} steps, the most a checklist holds",
+                self.addr()
+            )));
+        }
         let n = self.steps.iter().map(|s| s.n).max().unwrap_or(0) + 1;
         self.steps.push(Step {
             id: new_id(),
@@ -333,47 +534,53 @@ impl LoopRecord {
             evidence: None,
         });
         self.touch();
-        Ok(self.done(
+        Ok(Outcome::done(
             "loop step-add",
             format!("added step {n} to {}", self.addr()),
         ))
     }
 
     /// Replaces the loop's free-text notes (empty text clears them).
-    pub fn set_notes(&mut self, notes: &str, _ctx: &Ctx) -> Result<Outcome, Refusal> {
+    fn set_notes(&mut self, notes: &str) -> Result<Outcome, Refusal> {
         self.job_live()?;
-        let notes = optional_text("notes", Some(notes), 8000)?.unwrap_or_default();
+        let notes = optional_text("notes", Some(notes), MAX_NOTES)?.unwrap_or_default();
         if notes == self.lp.notes {
-            return Ok(Self::unchanged(
+            return Ok(Outcome::unchanged(
                 "loop note",
                 format!("the notes of {} are unchanged", self.addr()),
             ));
         }
         self.lp.notes = notes;
-        Ok(self.done("loop note", format!("updated the notes of {}", self.addr())))
+        Ok(Outcome::done(
+            "loop note",
+            format!("updated the notes of {}", self.addr()),
+        ))
     }
 
-    /// The lead's decision after a tripped kill signal: stop the work.
-    pub fn retire(&mut self, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
-        let reason = required_text("reason", reason, 2000)?;
+    /// The lead's decision to stop the work (usually after a tripped kill signal).
+    fn retire(&mut self, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        let reason = required_text("reason", reason, MAX_REASON)?;
         self.writable()?;
         self.decide_signals(KillDecision::Retire, &reason, ctx);
         self.lp.status = Status::Killed;
-        Ok(self.done("loop retire", format!("retired {}: {reason}", self.addr())))
+        Ok(Outcome::done(
+            "loop retire",
+            format!("retired {}: {reason}", self.addr()),
+        ))
     }
 
     /// The lead's decision after a tripped kill signal: the work goes on, and why.
-    pub fn continue_after_trip(&mut self, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
-        let reason = required_text("reason", reason, 2000)?;
+    fn continue_after_trip(&mut self, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        let reason = required_text("reason", reason, MAX_REASON)?;
         self.writable()?;
         if !self.kill_signals.iter().any(KillSignal::awaits_decision) {
             return Err(Refusal::rule(format!(
-                "{} has no tripped kill signal awaiting a decision: nothing to continue from",
+                "{} has no tripped kill signal awaiting a decision: there is nothing to continue from",
                 self.addr()
             )));
         }
         self.decide_signals(KillDecision::Continue, &reason, ctx);
-        Ok(self.done(
+        Ok(Outcome::done(
             "loop continue",
             format!("{} continues: {reason}", self.addr()),
         ))
@@ -390,39 +597,43 @@ impl LoopRecord {
 
     /// Sets the primary metric. A loop has at most one: replacing it must be asked for, and the
     /// old metric (with its values) is kept as replaced, so baselines start again for the new one.
-    pub fn set_metric(
+    #[allow(clippy::too_many_arguments)]
+    fn set_metric(
         &mut self,
         name: &str,
         unit: &str,
         better: Better,
         measures: Measures,
         replace: bool,
+        target: Option<Target>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let name = required_text("metric name", name, 200)?;
-        let unit = unit.trim().to_string();
-        if unit.chars().count() > 50 {
-            return Err(Refusal::invalid("the unit is longer than 50 characters"));
+        let name = required_text("metric name", name, MAX_NAME)?;
+        let unit = optional_text("unit", Some(unit), MAX_UNIT)?.unwrap_or_default();
+        if let Some(t) = target {
+            check_target(t, better)?;
         }
+        let mut updated = Vec::new();
         if let Some(current) = &self.metric {
             if !replace {
                 return Err(Refusal::rule(format!(
-                    "{} already has the primary metric `{}` (one per loop): replace it with `jobloop metric replace {} NAME --unit U --better higher|lower`",
+                    "{} already has the primary metric `{}` (one per loop)",
                     self.addr(),
-                    current.name,
-                    self.cmd_args()
-                )));
+                    current.name
+                ))
+                .fix(Fix::ReplaceMetric(self.at())));
             }
             let mut old = current.clone();
             old.replaced_at = Some(ctx.now);
+            updated.push(Row::Metric(old.clone()));
             self.retired_metric = Some(old);
         } else if replace {
             return Err(Refusal::rule(format!(
-                "{} has no primary metric to replace: set one with `jobloop metric set {} NAME --unit U --better higher|lower`",
-                self.addr(),
-                self.cmd_args()
-            )));
+                "{} has no primary metric to replace",
+                self.addr()
+            ))
+            .fix(Fix::SetMetric(self.at())));
         }
         self.metric = Some(Metric {
             id: new_id(),
@@ -434,38 +645,100 @@ impl LoopRecord {
             set_at: ctx.now,
             set_by: ctx.actor.clone(),
             replaced_at: None,
+            target,
         });
         self.values.clear();
-        self.first_intervention_at = None;
+        self.interventions.clear();
         self.touch();
         let (command, verb) = if replace {
             ("metric replace", "replaced the primary metric of")
         } else {
             ("metric set", "set the primary metric of")
         };
-        Ok(self.done(
+        let mut out = Outcome::done(
             command,
             format!("{verb} {} to {name} ({better} is better)", self.addr()),
-        ))
+        )
+        .then(Fix::RecordBaseline {
+            at: self.at(),
+            before: None,
+        });
+        out.updated = updated;
+        Ok(out)
+    }
+
+    fn set_target(&mut self, target: Option<Target>) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let at = self.at();
+        let addr = self.addr();
+        let Some(metric) = self.metric.as_mut() else {
+            return Err(Refusal::rule(format!("{addr} has no primary metric to set a target for"))
+                .fix(Fix::SetMetric(at)));
+        };
+        if let Some(t) = target {
+            check_target(t, metric.better)?;
+        }
+        if metric.target == target {
+            return Ok(Outcome::unchanged(
+                "metric target",
+                format!("the target of {addr} is unchanged"),
+            ));
+        }
+        metric.target = target;
+        let summary = match target {
+            Some(t) => format!("set the target change of {addr} to {}", t.to_text()),
+            None => format!("cleared the target change of {addr}"),
+        };
+        Ok(Outcome::done("metric target", summary))
     }
 
     fn require_metric(&self, what: &str) -> Result<&Metric, Refusal> {
         self.metric.as_ref().ok_or_else(|| {
             Refusal::rule(format!(
-                "{} has no primary metric, so it cannot take {what}: set one first with `jobloop metric set {} NAME --unit U --better higher|lower`",
-                self.addr(),
-                self.cmd_args()
+                "{} has no primary metric, so it cannot take {what}",
+                self.addr()
             ))
+            .fix(Fix::SetMetric(self.at()))
         })
+    }
+
+    /// Baseline values in force (not voided), in time order.
+    pub fn baselines(&self) -> impl Iterator<Item = &Value> {
+        self.values
+            .iter()
+            .filter(|v| v.phase == Phase::Baseline && v.void.is_none())
+    }
+
+    /// Interventions in force (not voided), in time order.
+    pub fn active_interventions(&self) -> impl Iterator<Item = &Intervention> {
+        self.interventions.iter().filter(|i| i.void.is_none())
+    }
+
+    /// Live values in force, in time order.
+    pub fn live(&self) -> impl Iterator<Item = &Value> {
+        self.values
+            .iter()
+            .filter(|v| v.phase == Phase::Live && v.void.is_none())
+    }
+
+    /// Live values since the latest intervention in force (all of them when there is none):
+    /// what the comparison and the kill rules read.
+    pub fn live_since_intervention(&self) -> impl Iterator<Item = &Value> {
+        let latest = self
+            .active_interventions()
+            .map(|i| key(i.at, i.recorded_at))
+            .max();
+        self.live()
+            .filter(move |v| latest.is_none_or(|l| key(v.at, v.recorded_at) >= l))
     }
 
     /// Records a value of the primary metric. A baseline describes the work before any change, so
     /// it must be dated before the first intervention on this metric.
-    pub fn record_value(
+    fn record_value(
         &mut self,
         phase: Phase,
         value: f64,
-        at: Stamp,
+        at: When,
         note: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
@@ -476,20 +749,28 @@ impl LoopRecord {
         };
         let metric = self.require_metric(what)?.clone();
         if !value.is_finite() {
-            return Err(Refusal::invalid(format!(
-                "`{value}` is not a number that can be recorded: give a finite value"
-            )));
+            return Err(Refusal::invalid(
+                "that is not a number that can be recorded: give a finite value",
+            ));
         }
-        let note = optional_text("note", note, 2000)?.unwrap_or_default();
+        let value = if value == 0.0 { 0.0 } else { value };
+        let note = optional_text("note", note, MAX_REASON)?.unwrap_or_default();
+        let here = key(at, ctx.now);
         if phase == Phase::Baseline
-            && let Some(first) = self.first_intervention_at
-            && at >= first
+            && let Some(first) = self
+                .active_interventions()
+                .min_by_key(|i| key(i.at, i.recorded_at))
+            && here >= key(first.at, first.recorded_at)
         {
             return Err(Refusal::rule(format!(
-                "a baseline describes the work before any change, but {} had an intervention on {}: backdate the baseline with --at YYYY-MM-DD, or record this value with `jobloop measure`",
+                "a baseline describes the work before any change, but {} had an intervention on {}",
                 self.addr(),
-                first.local_date()
-            )));
+                first.at
+            ))
+            .fix(Fix::RecordBaseline {
+                at: self.at(),
+                before: Some(first.at.date()),
+            }));
         }
         let row = Value {
             id: new_id(),
@@ -501,56 +782,64 @@ impl LoopRecord {
             note,
             recorded_by: ctx.actor.clone(),
             recorded_at: ctx.now,
+            void: None,
         };
-        let pos = self.values.partition_point(|(_, t, _)| *t <= at);
-        self.values.insert(pos, (phase, at, value));
+        let pos = self
+            .values
+            .partition_point(|v| key(v.at, v.recorded_at) <= here);
+        self.values.insert(pos, row.clone());
         self.touch();
         let (command, label) = match phase {
             Phase::Baseline => ("baseline", "baseline"),
             Phase::Live => ("measure", "measurement"),
         };
-        Ok(Outcome {
+        let unit = if metric.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", metric.unit)
+        };
+        Ok(Outcome::appending(
             command,
-            summary: format!(
-                "recorded {label} {} {} for {} on {}",
-                value,
-                metric.unit,
-                self.addr(),
-                at.local_date()
-            )
-            .replace("  ", " "),
-            appended: Some(Appended::Value(row)),
-            changed: true,
-        })
+            format!(
+                "recorded {label} {}{unit} for {} on {at}",
+                show(value),
+                self.addr()
+            ),
+            Row::Value(row),
+        ))
     }
 
-    /// Starts an intervention: refused unless the loop has a primary metric and a baseline dated
-    /// before it, because without them the change can never be shown to have helped.
-    pub fn intervene(
-        &mut self,
-        description: &str,
-        at: Stamp,
-        ctx: &Ctx,
-    ) -> Result<Outcome, Refusal> {
+    /// Starts an intervention: refused unless the loop has a primary metric and baselines all
+    /// dated before it, because otherwise the change can never be shown to have helped.
+    fn intervene(&mut self, description: &str, at: When, ctx: &Ctx) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let description = required_text("description", description, 2000)?;
+        let description = required_text("description", description, MAX_REASON)?;
         let metric = self.require_metric("an intervention")?.clone();
-        match self.first_baseline_at() {
+        let here = key(at, ctx.now);
+        let last_baseline = self
+            .baselines()
+            .map(|v| (key(v.at, v.recorded_at), v.at))
+            .max_by_key(|(k, _)| *k);
+        match last_baseline {
             None => {
                 return Err(Refusal::rule(format!(
-                    "no baseline recorded for {}: record one with `jobloop baseline {} VALUE` before starting an intervention",
-                    self.addr(),
-                    self.cmd_args()
-                )));
+                    "no baseline is recorded for {}, so the change could never be shown to help",
+                    self.addr()
+                ))
+                .fix(Fix::RecordBaseline {
+                    at: self.at(),
+                    before: None,
+                }));
             }
-            Some(first) if first >= at => {
+            Some((last, last_at)) if last >= here => {
                 return Err(Refusal::rule(format!(
-                    "the first baseline of {} is dated {}, not before this intervention ({}): record an earlier baseline with `jobloop baseline {} VALUE --at YYYY-MM-DD` or date the intervention later",
-                    self.addr(),
-                    first.local_date(),
-                    at.local_date(),
-                    self.cmd_args()
-                )));
+                    "{} has a baseline dated {last_at}, not before this intervention ({at}): it would count as before the change",
+                    self.addr()
+                ))
+                .fix(Fix::InterveneAfter {
+                    at: self.at(),
+                    after: last_at.date(),
+                }));
             }
             Some(_) => {}
         }
@@ -562,41 +851,43 @@ impl LoopRecord {
             at,
             recorded_by: ctx.actor.clone(),
             recorded_at: ctx.now,
+            void: None,
         };
-        self.first_intervention_at = Some(self.first_intervention_at.map_or(at, |f| f.min(at)));
+        let pos = self
+            .interventions
+            .partition_point(|i| key(i.at, i.recorded_at) <= here);
+        self.interventions.insert(pos, row.clone());
         self.touch();
-        Ok(Outcome {
-            command: "intervene",
-            summary: format!(
-                "started intervention on {} ({}): {description}",
-                self.addr(),
-                at.local_date()
+        Ok(Outcome::appending(
+            "intervene",
+            format!(
+                "started intervention on {} ({at}): {description}",
+                self.addr()
             ),
-            appended: Some(Appended::Intervention(row)),
-            changed: true,
-        })
-    }
-
-    fn first_baseline_at(&self) -> Option<Stamp> {
-        self.values
-            .iter()
-            .find(|(p, _, _)| *p == Phase::Baseline)
-            .map(|(_, at, _)| *at)
+            Row::Intervention(row),
+        )
+        .then(Fix::RecordMeasurement(self.at())))
     }
 
     /// Adds a kill signal, optionally with a rule the data can check (see `rules`).
-    pub fn add_kill_signal(
+    fn add_kill_signal(
         &mut self,
         text: &str,
         rule: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let text = required_text("kill signal", text, 500)?;
+        let text = required_text("kill signal", text, MAX_SHORT)?;
         let rule = match rule.map(str::trim).filter(|r| !r.is_empty()) {
             Some(r) => Some(KillRule::parse(r)?.to_string()),
             None => None,
         };
+        if self.kill_signals.len() >= MAX_SIGNALS {
+            return Err(Refusal::rule(format!(
+                "{} already has {MAX_SIGNALS} kill signals, the most a loop holds",
+                self.addr()
+            )));
+        }
         let n = self.kill_signals.iter().map(|k| k.n).max().unwrap_or(0) + 1;
         self.kill_signals.push(KillSignal::armed(
             &self.lp.id,
@@ -608,7 +899,7 @@ impl LoopRecord {
         ));
         self.touch();
         let with_rule = rule.map(|r| format!(" (rule: {r})")).unwrap_or_default();
-        Ok(self.done(
+        Ok(Outcome::done(
             "kill add",
             format!("armed kill signal {n} on {}{with_rule}", self.addr()),
         ))
@@ -619,32 +910,29 @@ impl LoopRecord {
             .iter()
             .position(|k| k.n == n)
             .ok_or_else(|| {
-                Refusal::not_found(format!(
-                    "{} has no kill signal {n}: see them with `jobloop loop show {}`",
-                    self.addr(),
-                    self.cmd_args()
-                ))
+                Refusal::not_found(format!("{} has no kill signal {n}", self.addr()))
+                    .fix(Fix::ShowLoop(self.at()))
             })
     }
 
     /// Trips a kill signal (the first armed one when `n` is not given). The loop does not end by
-    /// itself: it waits for `loop retire` or `loop continue`.
-    pub fn trip(
+    /// itself: it waits for the lead to retire it or continue it.
+    fn trip(
         &mut self,
         n: Option<i64>,
         reason: &str,
         evidence: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
-        let reason = required_text("reason", reason, 2000)?;
-        let evidence = optional_text("evidence", evidence, 4000)?;
+        let reason = required_text("reason", reason, MAX_REASON)?;
+        let evidence = optional_text("evidence", evidence, MAX_LONG)?;
         self.writable()?;
         if self.lp.status == Status::Closed {
             return Err(Refusal::rule(format!(
-                "{} is closed: reopen it with `jobloop loop open {}` to trip one of its kill signals",
-                self.addr(),
-                self.cmd_args()
-            )));
+                "{} is closed, so its kill signals no longer trip",
+                self.addr()
+            ))
+            .fix(Fix::Reopen(self.at())));
         }
         let idx = match n {
             Some(n) => self.signal_index(n)?,
@@ -653,23 +941,19 @@ impl LoopRecord {
                 .iter()
                 .position(|k| k.state == SignalState::Armed)
                 .ok_or_else(|| {
-                    Refusal::rule(format!(
-                        "{} has no armed kill signal to trip: add one with `jobloop kill add {} TEXT`",
-                        self.addr(),
-                        self.cmd_args()
-                    ))
+                    Refusal::rule(format!("{} has no armed kill signal to trip", self.addr()))
+                        .fix(Fix::AddKillSignal(self.at()))
                 })?,
         };
-        let args = self.cmd_args();
+        let at = self.at();
         let k = &mut self.kill_signals[idx];
         if k.state == SignalState::Tripped {
             return Err(Refusal::rule(format!(
-                "kill signal {} is already tripped (\"{}\"): re-arm it with `jobloop kill rearm {} {} --reason …` first",
+                "kill signal {} is already tripped (\"{}\")",
                 k.n,
                 k.reason.clone().unwrap_or_default(),
-                args,
-                k.n
-            )));
+            ))
+            .fix(Fix::Rearm { at, n: k.n }));
         }
         k.state = SignalState::Tripped;
         k.reason = Some(reason.clone());
@@ -682,22 +966,23 @@ impl LoopRecord {
         k.decided_at = None;
         let n = k.n;
         self.touch();
-        Ok(self.done(
+        Ok(Outcome::done(
             "kill trip",
             format!(
-                "tripped kill signal {n} on {}: {reason} — decide with `jobloop loop retire` or `jobloop loop continue`",
+                "tripped kill signal {n} on {}: {reason}; the loop waits for a decision",
                 self.addr()
             ),
-        ))
+        )
+        .then(Fix::DecideAfterTrip(self.at())))
     }
 
-    pub fn rearm(&mut self, n: i64, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
-        let reason = required_text("reason", reason, 2000)?;
+    fn rearm(&mut self, n: i64, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        let reason = required_text("reason", reason, MAX_REASON)?;
         self.writable()?;
         let idx = self.signal_index(n)?;
         let k = &mut self.kill_signals[idx];
         if k.state == SignalState::Armed {
-            return Ok(Self::unchanged(
+            return Ok(Outcome::unchanged(
                 "kill rearm",
                 format!("kill signal {n} is already armed; nothing changed"),
             ));
@@ -711,7 +996,7 @@ impl LoopRecord {
         k.decision_reason = None;
         k.decided_by = None;
         k.decided_at = None;
-        Ok(self.done(
+        Ok(Outcome::done(
             "kill rearm",
             format!("re-armed kill signal {n} on {}: {reason}", self.addr()),
         ))
@@ -719,7 +1004,7 @@ impl LoopRecord {
 
     /// Captures a learning (evidence, a decision, feedback, a correction, an outcome, a mistake
     /// or a change to the system), with an optional tag and capability.
-    pub fn learn(
+    fn learn(
         &mut self,
         text: &str,
         kind: LearningType,
@@ -728,8 +1013,8 @@ impl LoopRecord {
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let text = required_text("learning", text, 4000)?;
-        let tag = optional_text("tag", tag, 100)?.map(|t| t.to_lowercase());
+        let text = required_text("learning", text, MAX_LONG)?;
+        let tag = optional_text("tag", tag, MAX_TAG)?.map(|t| t.to_lowercase());
         let row = Learning {
             id: new_id(),
             loop_id: self.lp.id.clone(),
@@ -739,28 +1024,30 @@ impl LoopRecord {
             capability,
             at: ctx.now,
             recorded_by: ctx.actor.clone(),
+            void: None,
         };
+        self.learnings.push(row.clone());
         self.touch();
         let tagged = tag.map(|t| format!(" [{t}]")).unwrap_or_default();
-        Ok(Outcome {
-            command: "learn",
-            summary: format!("recorded {kind}{tagged} on {}", self.addr()),
-            appended: Some(Appended::Learning(row)),
-            changed: true,
-        })
+        Ok(Outcome::appending(
+            "learn",
+            format!("recorded {kind}{tagged} on {}", self.addr()),
+            Row::Learning(row),
+        ))
     }
 
-    /// Records an irreversible decision and the human who owns it.
-    pub fn decide(
+    /// Records an irreversible decision and the human who owns it; it is pending until that
+    /// person signs it off.
+    fn decide(
         &mut self,
         text: &str,
         owner: &str,
         threshold: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
-        let text = required_text("decision", text, 2000)?;
-        let owner = required_text("decision owner", owner, 200)?;
-        let threshold = optional_text("threshold", threshold, 500)?;
+        let text = required_text("decision", text, MAX_REASON)?;
+        let owner = required_text("decision owner", owner, MAX_NAME)?;
+        let threshold = optional_text("threshold", threshold, MAX_SHORT)?;
         self.writable()?;
         let row = Decision {
             id: new_id(),
@@ -770,367 +1057,316 @@ impl LoopRecord {
             threshold,
             at: ctx.now,
             recorded_by: ctx.actor.clone(),
+            supersedes: None,
+            approved_at: None,
+            approved_by: None,
+            void: None,
         };
+        self.decisions.push(row.clone());
         self.touch();
-        Ok(Outcome {
-            command: "decide",
-            summary: format!(
-                "recorded decision on {} owned by {owner}: {text}",
+        Ok(Outcome::appending(
+            "decide",
+            format!(
+                "recorded decision {} on {} owned by {owner} (pending their sign-off): {text}",
+                short_id(&row.id),
                 self.addr()
             ),
-            appended: Some(Appended::Decision(row)),
-            changed: true,
+            Row::Decision(row),
+        )
+        .then(Fix::SignOffAs { owner }))
+    }
+
+    /// Decisions in force: not voided and not amended by a later version.
+    pub fn current_decisions(&self) -> impl Iterator<Item = &Decision> {
+        self.decisions.iter().filter(|d| {
+            d.void.is_none()
+                && !self
+                    .decisions
+                    .iter()
+                    .any(|n| n.supersedes.as_deref() == Some(d.id.as_str()) && n.void.is_none())
         })
+    }
+
+    fn decision_index(&self, reference: &str) -> Result<usize, Refusal> {
+        let current: Vec<&Decision> = self.current_decisions().collect();
+        let found = find_by_ref(current.iter().map(|d| d.id.as_str()), reference)
+            .map_err(|e| e.about("decision", &self.addr()).fix(Fix::ShowLoop(self.at())))?;
+        Ok(self
+            .decisions
+            .iter()
+            .position(|d| d.id == found)
+            .unwrap_or(0))
+    }
+
+    fn approve(&mut self, reference: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let idx = self.decision_index(reference)?;
+        let addr = self.addr();
+        let d = &mut self.decisions[idx];
+        if !same_person(&d.owner, &ctx.actor) {
+            return Err(Refusal::forbidden(format!(
+                "decision {} on {addr} is owned by {}; {} cannot sign it off",
+                short_id(&d.id),
+                d.owner,
+                ctx.actor
+            ))
+            .fix(Fix::SignOffAs {
+                owner: d.owner.clone(),
+            }));
+        }
+        if d.approved_at.is_some() {
+            return Ok(Outcome::unchanged(
+                "decide approve",
+                format!(
+                    "decision {} is already signed off; nothing changed",
+                    short_id(&d.id)
+                ),
+            ));
+        }
+        d.approved_at = Some(ctx.now);
+        d.approved_by = Some(ctx.actor.clone());
+        let row = d.clone();
+        let mut out = Outcome::done(
+            "decide approve",
+            format!(
+                "{} signed off decision {} on {addr}: {}",
+                ctx.actor,
+                short_id(&row.id),
+                row.text
+            ),
+        );
+        out.updated.push(Row::Decision(row));
+        Ok(out)
+    }
+
+    fn amend(
+        &mut self,
+        reference: &str,
+        owner: Option<&str>,
+        threshold: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let idx = self.decision_index(reference)?;
+        let old = self.decisions[idx].clone();
+        let owner = match owner {
+            Some(o) => required_text("decision owner", o, MAX_NAME)?,
+            None => old.owner.clone(),
+        };
+        let threshold = match threshold {
+            Some(t) => optional_text("threshold", Some(t), MAX_SHORT)?,
+            None => old.threshold.clone(),
+        };
+        if owner == old.owner && threshold == old.threshold {
+            return Ok(Outcome::unchanged(
+                "decide amend",
+                format!(
+                    "decision {} already has this owner and threshold; nothing changed",
+                    short_id(&old.id)
+                ),
+            ));
+        }
+        let row = Decision {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            text: old.text.clone(),
+            owner: owner.clone(),
+            threshold,
+            at: ctx.now,
+            recorded_by: ctx.actor.clone(),
+            supersedes: Some(old.id.clone()),
+            approved_at: None,
+            approved_by: None,
+            void: None,
+        };
+        self.decisions.push(row.clone());
+        Ok(Outcome::appending(
+            "decide amend",
+            format!(
+                "amended decision {} on {} as {} (owner {owner}, pending their sign-off)",
+                short_id(&old.id),
+                self.addr(),
+                short_id(&row.id)
+            ),
+            Row::Decision(row),
+        )
+        .then(Fix::SignOffAs { owner }))
+    }
+
+    /// Marks a value, intervention, decision or learning of this loop as entered by mistake.
+    fn void(&mut self, reference: &str, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        let reason = required_text("reason", reason, MAX_REASON)?;
+        self.job_live()?;
+        let ids = self
+            .values
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(self.interventions.iter().map(|r| r.id.as_str()))
+            .chain(self.decisions.iter().map(|r| r.id.as_str()))
+            .chain(self.learnings.iter().map(|r| r.id.as_str()));
+        let id = find_by_ref(ids, reference)
+            .map_err(|e| e.about("record", &self.addr()).fix(Fix::ShowLoop(self.at())))?;
+        let void = Void {
+            at: ctx.now,
+            by: ctx.actor.clone(),
+            reason: reason.clone(),
+        };
+        let addr = self.addr();
+        let (what, row) = if let Some(v) = self.values.iter_mut().find(|r| r.id == id) {
+            if v.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            v.void = Some(void);
+            let what = format!("{} {} of {}", v.phase, show(v.value), v.at);
+            (what, Row::Value(v.clone()))
+        } else if let Some(i) = self.interventions.iter_mut().find(|r| r.id == id) {
+            if i.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            i.void = Some(void);
+            (format!("intervention of {}", i.at), Row::Intervention(i.clone()))
+        } else if let Some(d) = self.decisions.iter_mut().find(|r| r.id == id) {
+            if d.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            d.void = Some(void);
+            (format!("decision \"{}\"", d.text), Row::Decision(d.clone()))
+        } else if let Some(l) = self.learnings.iter_mut().find(|r| r.id == id) {
+            if l.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            l.void = Some(void);
+            (format!("{} \"{}\"", l.kind, l.text), Row::Learning(l.clone()))
+        } else {
+            return Err(Refusal::not_found(format!("{addr} has no record `{reference}`")));
+        };
+        let mut out = Outcome::done(
+            "void",
+            format!(
+                "voided the {what} on {addr} ({}): {reason}",
+                short_id(&id)
+            ),
+        );
+        out.updated.push(row);
+        Ok(out)
+    }
+
+    /// What the loop's kill rules read now.
+    pub fn rule_inputs(&self) -> Option<RuleInputs> {
+        let metric = self.metric.as_ref()?;
+        let baseline: Vec<f64> = self.baselines().map(|v| v.value).collect();
+        let live: Vec<f64> = self.live_since_intervention().map(|v| v.value).collect();
+        let last_live = self.live().map(|v| v.at.date()).max();
+        let tail = self
+            .kill_signals
+            .iter()
+            .filter_map(|k| k.rule.as_deref().and_then(|r| KillRule::parse(r).ok()))
+            .map(|r| r.tail())
+            .max()
+            .unwrap_or(0);
+        Some(RuleInputs::new(
+            metric.better,
+            &baseline,
+            &live,
+            last_live,
+            metric.set_at,
+            tail,
+        ))
+    }
+
+    /// Each rule of the loop with what it says now: shown on the loop.
+    pub fn rule_checks(&self, today: NaiveDate) -> Vec<(i64, String, RuleCheck)> {
+        let inputs = self.rule_inputs();
+        self.kill_signals
+            .iter()
+            .filter_map(|k| {
+                let text = k.rule.as_deref()?;
+                let rule = KillRule::parse(text).ok()?;
+                let check = match &inputs {
+                    Some(i) => rule.check(i, today),
+                    None => RuleCheck::CannotJudge("no primary metric yet".into()),
+                };
+                Some((k.n, text.to_string(), check))
+            })
+            .collect()
     }
 
     /// Trips the first armed kill signal whose rule the loop's values break, with a reason that
     /// starts `rule:`; `None` when every rule holds. Call until `None` to fire them all, one
     /// audited trip at a time.
     pub fn fire_next_rule(&mut self, ctx: &Ctx) -> Option<Outcome> {
-        let metric = self.metric.clone()?;
         if self.writable().is_err() || self.lp.status == Status::Closed {
             return None;
         }
-        let baseline: Vec<f64> = self
-            .values
-            .iter()
-            .filter(|(p, _, _)| *p == Phase::Baseline)
-            .map(|(_, _, v)| *v)
-            .collect();
-        let live: Vec<(Stamp, f64)> = self
-            .values
-            .iter()
-            .filter(|(p, _, _)| *p == Phase::Live)
-            .map(|(_, at, v)| (*at, *v))
-            .collect();
-        let addr = self.addr();
-        let k = self.kill_signals.iter_mut().find(|k| {
-            k.state == SignalState::Armed
-                && k.rule
-                    .as_deref()
-                    .and_then(|r| KillRule::parse(r).ok())
-                    .and_then(|rule| {
-                        rule.check(metric.better, &baseline, &live, metric.set_at, ctx.now)
-                    })
-                    .is_some()
+        let inputs = self.rule_inputs()?;
+        let today = ctx.now.local_date();
+        let (idx, reason) = self.kill_signals.iter().enumerate().find_map(|(i, k)| {
+            if k.state != SignalState::Armed {
+                return None;
+            }
+            let rule = KillRule::parse(k.rule.as_deref()?).ok()?;
+            rule.check(&inputs, today).fires().map(|r| (i, r.to_string()))
         })?;
-        let rule = KillRule::parse(k.rule.as_deref()?).ok()?;
-        let reason = rule.check(metric.better, &baseline, &live, metric.set_at, ctx.now)?;
+        let addr = self.addr();
+        let k = &mut self.kill_signals[idx];
         k.state = SignalState::Tripped;
         k.reason = Some(reason.clone());
         k.evidence = None;
         k.changed_by = Some(ctx.actor.clone());
         k.changed_at = Some(ctx.now);
-        Some(Outcome {
-            command: "kill trip",
-            summary: format!(
-                "kill signal {} on {addr} tripped by its rule — {reason}",
-                k.n
-            ),
-            appended: None,
-            changed: true,
-        })
-    }
-
-    /// The audit `after` for an outcome: the changed state plus the appended row.
-    pub fn audit_after(&self, outcome: &Outcome) -> Json {
-        let mut state = self.audit_state();
-        if let (Some(row), Json::Object(map)) = (&outcome.appended, &mut state) {
-            map.insert("added".into(), row.to_json());
-        }
-        state
+        k.decision = None;
+        k.decision_reason = None;
+        k.decided_by = None;
+        k.decided_at = None;
+        Some(Outcome::done(
+            "kill trip",
+            format!("kill signal {} on {addr} tripped by its rule — {reason}", k.n),
+        ))
     }
 }
+
+fn already_void(id: &str) -> Outcome {
+    Outcome::unchanged(
+        "void",
+        format!("record {} is already void; nothing changed", short_id(id)),
+    )
+}
+
+fn check_target(t: Target, better: Better) -> Result<(), Refusal> {
+    let wrong = match better {
+        Better::Lower => t.change > 0.0,
+        Better::Higher => t.change < 0.0,
+    };
+    if wrong {
+        let example = if better == Better::Lower {
+            "-20%"
+        } else {
+            "+20%"
+        };
+        return Err(Refusal::invalid(format!(
+            "a target of {} is a worsening for a metric where {better} is better",
+            t.to_text()
+        ))
+        .advice(format!("give the improvement you want to see, like {example}")));
+    }
+    Ok(())
+}
+
+fn join(ns: &[i64]) -> String {
+    ns.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Length limits of what people type, in characters: the same for the CLI, the TUI and import.
+pub const MAX_NAME: usize = 200;
+pub const MAX_UNIT: usize = 50;
+pub const MAX_TAG: usize = 100;
+pub const MAX_SHORT: usize = 500;
+pub const MAX_REASON: usize = 2000;
+pub const MAX_LONG: usize = 4000;
+pub const MAX_NOTES: usize = 8000;
+/// Checklist steps and kill signals a loop may hold.
+pub const MAX_STEPS: usize = 100;
+pub const MAX_SIGNALS: usize = 100;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ctx() -> Ctx {
-        Ctx {
-            actor: "ana".into(),
-            now: Stamp::parse("2026-11-20T12:00:00Z").unwrap(),
-        }
-    }
-
-    fn at(s: &str) -> Stamp {
-        Stamp::parse(&format!("{s}T00:00:00Z")).unwrap()
-    }
-
-    fn record(kind: LoopKind) -> LoopRecord {
-        let job = Job {
-            id: "job1".into(),
-            slug: "support-triage".into(),
-            title: "Triage support tickets".into(),
-            statement: String::new(),
-            canvas: Canvas::default(),
-            created_at: ctx().now,
-            archived_at: None,
-            rev: 1,
-        };
-        LoopRecord::new(&job, kind, None, &ctx())
-    }
-
-    fn with_metric() -> LoopRecord {
-        let mut r = record(LoopKind::Instrument);
-        r.set_metric(
-            "time to triage",
-            "h",
-            Better::Lower,
-            Measures::Outcome,
-            false,
-            &ctx(),
-        )
-        .unwrap();
-        r
-    }
-
-    #[test]
-    fn a_new_loop_has_its_checklist_and_canonical_kill_signal() {
-        let r = record(LoopKind::Govern);
-        assert_eq!(r.lp.status, Status::NotStarted);
-        assert_eq!(r.steps.len(), 4);
-        assert_eq!(r.steps[0].n, 1);
-        assert_eq!(r.kill_signals.len(), 1);
-        assert!(r.kill_signals[0].canonical);
-        assert_eq!(r.kill_signals[0].state, SignalState::Armed);
-    }
-
-    #[test]
-    fn values_need_a_metric_and_name_the_command_that_sets_one() {
-        let mut r = record(LoopKind::Instrument);
-        let err = r
-            .record_value(Phase::Baseline, 4.0, at("2026-11-01"), None, &ctx())
-            .unwrap_err();
-        assert!(
-            err.message
-                .contains("jobloop metric set support-triage instrument")
-        );
-        assert_eq!(r.lp.status, Status::NotStarted);
-    }
-
-    #[test]
-    fn intervention_needs_an_earlier_baseline() {
-        let mut r = with_metric();
-        let err = r
-            .intervene("new routing", at("2026-11-10"), &ctx())
-            .unwrap_err();
-        assert!(err.message.contains("no baseline recorded"), "{err}");
-        assert!(
-            err.message
-                .contains("jobloop baseline support-triage instrument")
-        );
-
-        r.record_value(Phase::Baseline, 4.0, at("2026-11-10"), None, &ctx())
-            .unwrap();
-        let err = r
-            .intervene("new routing", at("2026-11-10"), &ctx())
-            .unwrap_err();
-        assert!(
-            err.message.contains("not before this intervention"),
-            "{err}"
-        );
-
-        r.record_value(Phase::Baseline, 5.0, at("2026-11-02"), None, &ctx())
-            .unwrap();
-        let out = r
-            .intervene("new routing", at("2026-11-10"), &ctx())
-            .unwrap();
-        assert!(matches!(out.appended, Some(Appended::Intervention(_))));
-    }
-
-    #[test]
-    fn baselines_after_an_intervention_are_refused() {
-        let mut r = with_metric();
-        r.record_value(Phase::Baseline, 4.0, at("2026-11-01"), None, &ctx())
-            .unwrap();
-        r.intervene("new routing", at("2026-11-05"), &ctx())
-            .unwrap();
-        let err = r
-            .record_value(Phase::Baseline, 4.0, at("2026-11-06"), None, &ctx())
-            .unwrap_err();
-        assert!(err.message.contains("jobloop measure"), "{err}");
-        assert!(
-            r.record_value(Phase::Baseline, 4.0, at("2026-10-30"), None, &ctx())
-                .is_ok()
-        );
-        assert!(
-            r.record_value(Phase::Live, 3.0, at("2026-11-06"), None, &ctx())
-                .is_ok()
-        );
-    }
-
-    #[test]
-    fn non_finite_values_are_refused() {
-        let mut r = with_metric();
-        assert!(
-            r.record_value(Phase::Live, f64::NAN, at("2026-11-01"), None, &ctx())
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn first_activity_opens_the_loop_but_an_owner_does_not() {
-        let mut r = record(LoopKind::Understand);
-        r.assign_owner("Ana", &ctx()).unwrap();
-        assert_eq!(r.lp.status, Status::NotStarted);
-        r.mark_step(1, Some("interviewed 5 agents"), &ctx())
-            .unwrap();
-        assert_eq!(r.lp.status, Status::Open);
-        assert_eq!(r.steps[0].evidence.as_deref(), Some("interviewed 5 agents"));
-        r.undo_step(1, &ctx()).unwrap();
-        assert!(r.steps[0].done_at.is_none());
-        assert!(r.mark_step(9, None, &ctx()).is_err());
-    }
-
-    #[test]
-    fn one_primary_metric_and_replacing_is_explicit() {
-        let mut r = with_metric();
-        let err = r
-            .set_metric("x", "", Better::Higher, Measures::Outcome, false, &ctx())
-            .unwrap_err();
-        assert!(err.message.contains("metric replace"), "{err}");
-        r.record_value(Phase::Baseline, 4.0, at("2026-11-01"), None, &ctx())
-            .unwrap();
-        r.set_metric(
-            "csat",
-            "pts",
-            Better::Higher,
-            Measures::Outcome,
-            true,
-            &ctx(),
-        )
-        .unwrap();
-        assert_eq!(r.metric.as_ref().unwrap().name, "csat");
-        assert!(r.retired_metric.as_ref().unwrap().replaced_at.is_some());
-        // Baselines belong to a metric: the new one starts without any.
-        assert!(r.intervene("x", at("2026-11-10"), &ctx()).is_err());
-    }
-
-    #[test]
-    fn tripping_waits_for_a_decision() {
-        let mut r = with_metric();
-        assert!(r.trip(None, "  ", None, &ctx()).is_err());
-        r.trip(None, "only adoption numbers", Some("deck p.3"), &ctx())
-            .unwrap();
-        assert!(r.kill_signals[0].awaits_decision());
-        assert_eq!(r.lp.status, Status::Open);
-        let err = r.close(true, &ctx()).unwrap_err();
-        assert!(err.message.contains("tripped and undecided"), "{err}");
-        assert!(r.trip(Some(1), "again", None, &ctx()).is_err());
-        r.continue_after_trip("measuring outcomes from next week", &ctx())
-            .unwrap();
-        assert!(!r.kill_signals[0].awaits_decision());
-        assert_eq!(r.kill_signals[0].decision, Some(KillDecision::Continue));
-        assert!(r.continue_after_trip("again", &ctx()).is_err());
-        r.rearm(1, "fixed the metric", &ctx()).unwrap();
-        assert_eq!(r.kill_signals[0].state, SignalState::Armed);
-    }
-
-    #[test]
-    fn retiring_kills_the_loop_and_blocks_further_records() {
-        let mut r = with_metric();
-        r.trip(None, "no outcome data", None, &ctx()).unwrap();
-        r.retire("not worth it", &ctx()).unwrap();
-        assert_eq!(r.lp.status, Status::Killed);
-        assert_eq!(r.kill_signals[0].decision, Some(KillDecision::Retire));
-        let err = r
-            .record_value(Phase::Live, 1.0, at("2026-11-01"), None, &ctx())
-            .unwrap_err();
-        assert!(err.message.contains("loop open"), "{err}");
-        r.open(&ctx()).unwrap();
-        assert_eq!(r.lp.status, Status::Open);
-    }
-
-    #[test]
-    fn closing_checks_the_checklist_unless_forced() {
-        let mut r = record(LoopKind::Redesign);
-        assert!(r.close(false, &ctx()).is_err());
-        r.open(&ctx()).unwrap();
-        let err = r.close(false, &ctx()).unwrap_err();
-        assert!(err.message.contains("undone steps (1, 2, 3, 4)"), "{err}");
-        for n in 1..=4 {
-            r.mark_step(n, None, &ctx()).unwrap();
-        }
-        r.close(false, &ctx()).unwrap();
-        assert_eq!(r.lp.status, Status::Closed);
-    }
-
-    #[test]
-    fn decisions_need_an_owner() {
-        let mut r = record(LoopKind::Govern);
-        let err = r.decide("auto-refund", " ", None, &ctx()).unwrap_err();
-        assert!(err.message.contains("decision owner"), "{err}");
-        let out = r
-            .decide("auto-refund under 50 EUR", "Ben", Some("50 EUR"), &ctx())
-            .unwrap();
-        assert!(matches!(out.appended, Some(Appended::Decision(_))));
-    }
-
-    #[test]
-    fn archived_jobs_refuse_changes() {
-        let mut r = record(LoopKind::Govern);
-        r.job.archived_at = Some(ctx().now);
-        assert!(r.assign_owner("Ana", &ctx()).is_err());
-        assert!(r.add_kill_signal("x", None, &ctx()).is_err());
-    }
-
-    #[test]
-    fn a_kill_rule_trips_its_signal_when_the_data_breaks_it() {
-        let mut r = with_metric();
-        let err = r
-            .add_kill_signal("answers slow", Some("below"), &ctx())
-            .unwrap_err();
-        assert!(
-            err.message.contains("worse-than-baseline P% for N"),
-            "{err}"
-        );
-        r.add_kill_signal("answers slow", Some("above 12"), &ctx())
-            .unwrap();
-        assert_eq!(r.kill_signals[1].rule.as_deref(), Some("above 12"));
-        r.record_value(Phase::Live, 11.0, at("2026-11-02"), None, &ctx())
-            .unwrap();
-        assert!(
-            r.fire_next_rule(&ctx()).is_none(),
-            "silent while the data holds"
-        );
-        r.record_value(Phase::Live, 13.0, at("2026-11-03"), None, &ctx())
-            .unwrap();
-        let bot = Ctx {
-            actor: "jobloop".into(),
-            now: ctx().now,
-        };
-        let fired = r.fire_next_rule(&bot);
-        assert!(fired.is_some());
-        let k = &r.kill_signals[1];
-        assert_eq!(k.state, SignalState::Tripped);
-        assert!(
-            k.reason
-                .as_deref()
-                .unwrap()
-                .starts_with("rule: the latest value 13")
-        );
-        assert_eq!(k.changed_by.as_deref(), Some("jobloop"));
-        assert!(
-            r.fire_next_rule(&bot).is_none(),
-            "a tripped signal does not trip twice"
-        );
-    }
-
-    #[test]
-    fn notes_are_replaced_and_cleared() {
-        let mut r = record(LoopKind::Improve);
-        r.set_notes("  retro on Friday ", &ctx()).unwrap();
-        assert_eq!(r.lp.notes, "retro on Friday");
-        assert!(!r.set_notes("retro on Friday", &ctx()).unwrap().changed);
-        r.set_notes("", &ctx()).unwrap();
-        assert_eq!(r.lp.notes, "");
-    }
-
-    #[test]
-    fn unchanged_commands_write_nothing() {
-        let mut r = record(LoopKind::Govern);
-        r.assign_owner("Ana", &ctx()).unwrap();
-        assert!(!r.assign_owner("Ana", &ctx()).unwrap().changed);
-    }
-}
+mod tests;

@@ -4,13 +4,76 @@
 use serde::{Deserialize, Serialize};
 
 use super::kind::{Layer, LoopKind};
-use super::time::Stamp;
+use super::stats::Target;
+use super::time::{Stamp, When};
 
-/// Who is acting and when: every command is stamped with both.
+/// Who is acting and when: every command is stamped with both. In team mode (a shared database)
+/// the actor is the server's authenticated identity and only a loop's owner and its job's lead
+/// may record on it.
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub actor: String,
     pub now: Stamp,
+    pub team: bool,
+}
+
+impl Ctx {
+    pub fn local(actor: impl Into<String>, now: Stamp) -> Ctx {
+        Ctx {
+            actor: actor.into(),
+            now,
+            team: false,
+        }
+    }
+}
+
+/// The last eight characters of an id (the random part of a UUIDv7, whose start is a clock):
+/// enough to type, shown wherever an id is asked for.
+pub fn short_id(id: &str) -> &str {
+    id.get(id.len().saturating_sub(8)..).unwrap_or(id)
+}
+
+/// Why a typed id matched no single record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefError {
+    TooShort(String),
+    NotFound(String),
+    Ambiguous(String),
+}
+
+impl RefError {
+    /// The refusal, naming what was looked for (`decision`) and where (`triage/govern`).
+    pub fn about(self, what: &str, place: &str) -> super::Refusal {
+        use super::Refusal;
+        match self {
+            RefError::TooShort(r) => Refusal::invalid(format!(
+                "`{r}` is too short to name a {what}: give at least 4 characters of its id"
+            )),
+            RefError::NotFound(r) => {
+                Refusal::not_found(format!("{place} has no {what} with id `{r}`"))
+            }
+            RefError::Ambiguous(r) => Refusal::invalid(format!(
+                "`{r}` matches more than one {what} of {place}: give more characters of the id"
+            )),
+        }
+    }
+}
+
+/// The one id among `ids` that contains `reference` (at least four characters, any case).
+pub fn find_by_ref<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    reference: &str,
+) -> Result<String, RefError> {
+    let wanted = reference.trim().to_lowercase();
+    if wanted.chars().count() < 4 {
+        return Err(RefError::TooShort(reference.trim().to_string()));
+    }
+    let mut found = ids.filter(|id| id.to_lowercase().contains(&wanted));
+    match (found.next(), found.next()) {
+        (Some(id), None) => Ok(id.to_string()),
+        (None, _) => Err(RefError::NotFound(reference.trim().to_string())),
+        (Some(_), Some(_)) => Err(RefError::Ambiguous(reference.trim().to_string())),
+    }
 }
 
 thread_local! {
@@ -138,6 +201,9 @@ pub struct Canvas {
     pub hiring_criteria: String,
 }
 
+// Fields added after version 2 of the schema are left out of a record's JSON while they are
+// empty, so a record written before them hashes as it did: the audit trail stays valid.
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Job {
@@ -150,6 +216,20 @@ pub struct Job {
     pub created_at: Stamp,
     pub archived_at: Option<Stamp>,
     pub rev: i64,
+    /// Who leads the job: the person who added it, or one named later. With the loops' owners,
+    /// the people who may record on its loops in team mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+}
+
+/// A record marked as entered by mistake: it stays, with who voided it and why, and counts for
+/// nothing (comparisons, rules, detectors).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Void {
+    pub at: Stamp,
+    pub by: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -189,6 +269,9 @@ pub struct Metric {
     pub set_at: Stamp,
     pub set_by: String,
     pub replaced_at: Option<Stamp>,
+    /// The change the lead wants to be able to see (`-20%`, or `-1.5` in the metric's unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -199,10 +282,12 @@ pub struct Value {
     pub metric_id: String,
     pub phase: Phase,
     pub value: f64,
-    pub at: Stamp,
+    pub at: When,
     pub note: String,
     pub recorded_by: String,
     pub recorded_at: Stamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<Void>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -212,9 +297,11 @@ pub struct Intervention {
     pub loop_id: String,
     pub metric_id: String,
     pub description: String,
-    pub at: Stamp,
+    pub at: When,
     pub recorded_by: String,
     pub recorded_at: Stamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<Void>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -286,6 +373,16 @@ pub struct Decision {
     pub threshold: Option<String>,
     pub at: Stamp,
     pub recorded_by: String,
+    /// The decision this one amends (a new version; the old one is kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    /// When its named owner signed it off; pending until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_at: Option<Stamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<Void>,
 }
 
 /// A closed review cycle and its compound test.
@@ -378,7 +475,7 @@ pub struct Tool {
     pub id: String,
     pub job_id: String,
     pub name: String,
-    pub at: Stamp,
+    pub at: When,
     pub recorded_by: String,
     pub recorded_at: Stamp,
 }
@@ -395,6 +492,8 @@ pub struct Learning {
     pub capability: Option<Capability>,
     pub at: Stamp,
     pub recorded_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<Void>,
 }
 
 /// What a proof artifact brought back; all counts are given together.
@@ -418,7 +517,7 @@ pub struct Proof {
     pub kind: ProofKind,
     pub visibility: Visibility,
     pub link: Option<String>,
-    pub at: Stamp,
+    pub at: When,
     pub recorded_by: String,
     pub outcome: Option<ProofOutcome>,
     pub outcome_at: Option<Stamp>,

@@ -1,55 +1,27 @@
-//! The weekly review: from one snapshot of the records, per job the six questions answered, the
-//! loop open now, the flags that need the lead, and the compound test. `review --json` serialises
-//! this structure as is; its field names are a contract.
+//! The weekly review: from each job's stored state and its loops' stored states, the six questions
+//! answered, the loop open now, the flags that need the lead, the compound test — finished with
+//! what depends on today's date. `review --json` serialises this structure as is; its field names
+//! are a contract (fields are only ever added).
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::cycle::cycle_state;
 use super::detect::{Suggestion, suggestions};
+use super::error::{At, Fix};
 use super::kind::{Layer, LoopKind};
 use super::model::*;
-use super::stats::{Comparison, Process, compare, mean, process};
-use super::time::{Stamp, Week};
+use super::rules::{KillRule, RuleCheck};
+use super::state::{JobState, LoopState, MetricSummary, Pending, SignalSummary, StepCount, Summary};
+use super::stats::{Comparison, Process};
+use super::time::{Stamp, Week, When};
 
-/// Everything the review reads, loaded by the store in a few set-based queries.
-#[derive(Clone, Debug, Default)]
-pub struct Snapshot {
-    pub jobs: Vec<JobSnap>,
-}
-
+/// One job as the review reads it: the job row, its state, its six loops' states in order.
 #[derive(Clone, Debug)]
-pub struct JobSnap {
+pub struct JobInput {
     pub job: Job,
-    /// The six loops in the spec's order.
-    pub loops: Vec<LoopSnap>,
-    pub last_cycle: Option<Cycle>,
-    /// Tools selected for the job: name and when.
-    pub tools: Vec<(String, Stamp)>,
-    /// Learnings of all the job's loops: type, tag, when.
-    pub learnings: Vec<(LearningType, Option<String>, Stamp)>,
-    /// Proof artifacts: title, when, whether an outcome is tracked.
-    pub proofs: Vec<(String, Stamp, bool)>,
-}
-
-#[derive(Clone, Debug)]
-pub struct LoopSnap {
-    pub lp: Loop,
-    pub metric: Option<Metric>,
-    /// Checklist steps: number and when done.
-    pub steps: Vec<(i64, Option<Stamp>)>,
-    pub kill_signals: Vec<KillSignal>,
-    /// Values of the metric in force, in time order.
-    pub values: Vec<(Phase, Stamp, f64)>,
-    /// Interventions on the metric in force, in time order.
-    pub intervention_dates: Vec<Stamp>,
-    pub decisions_without_threshold: i64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Summary {
-    pub n: i64,
-    pub mean: f64,
+    pub state: JobState,
+    pub loops: Vec<LoopState>,
 }
 
 /// What needs the lead on a loop, in the order the lead would fix it.
@@ -61,25 +33,40 @@ pub enum Flag {
     NoMetric,
     NoBaseline,
     NoMeasurementThisCycle,
+    DecisionPending,
 }
 
 impl Flag {
-    /// The sentence a lead reads, with the command that clears the flag.
-    pub fn advice(self, slug: &str, kind: LoopKind) -> String {
+    /// The problem in plain words.
+    pub fn problem(self) -> &'static str {
         match self {
-            Flag::KillTripped => format!(
-                "kill signal tripped — decide: `jobloop loop retire {slug} {kind} --reason …` or `jobloop loop continue {slug} {kind} --reason …`"
-            ),
-            Flag::NoOwner => format!("no human owner: `jobloop loop owner {slug} {kind} NAME`"),
-            Flag::NoMetric => format!(
-                "no primary metric: `jobloop metric set {slug} {kind} NAME --unit U --better higher|lower`"
-            ),
-            Flag::NoBaseline => {
-                format!("no baseline before intervention: `jobloop baseline {slug} {kind} VALUE`")
-            }
-            Flag::NoMeasurementThisCycle => {
-                format!("no measurement this week: `jobloop measure {slug} {kind} VALUE`")
-            }
+            Flag::KillTripped => "kill signal tripped — it waits for a decision",
+            Flag::NoOwner => "no human owner",
+            Flag::NoMetric => "no primary metric",
+            Flag::NoBaseline => "no baseline before intervention",
+            Flag::NoMeasurementThisCycle => "no measurement this week",
+            Flag::DecisionPending => "a decision waits for its owner's sign-off",
+        }
+    }
+
+    /// What clears the flag, for each front end to name in its own words.
+    pub fn fix(self, slug: &str, kind: LoopKind, pending_owner: Option<&str>) -> Fix {
+        let at = At {
+            slug: slug.to_string(),
+            kind,
+        };
+        match self {
+            Flag::KillTripped => Fix::DecideAfterTrip(at),
+            Flag::NoOwner => Fix::AskOwner {
+                owner: None,
+                lead: None,
+            },
+            Flag::NoMetric => Fix::SetMetric(at),
+            Flag::NoBaseline => Fix::RecordBaseline { at, before: None },
+            Flag::NoMeasurementThisCycle => Fix::RecordMeasurement(at),
+            Flag::DecisionPending => Fix::SignOffAs {
+                owner: pending_owner.unwrap_or("its owner").to_string(),
+            },
         }
     }
 }
@@ -100,6 +87,7 @@ pub struct Totals {
     pub no_owner: usize,
     pub no_baseline: usize,
     pub cycles_overdue: usize,
+    pub decisions_pending: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -107,11 +95,16 @@ pub struct JobReview {
     pub slug: String,
     pub title: String,
     pub statement: String,
+    pub lead: Option<String>,
+    /// The first loop, in the spec's order, that is neither closed nor killed.
     pub open_now: Option<LoopKind>,
     pub questions: BTreeMap<LoopKind, bool>,
     pub loops: Vec<LoopReview>,
     pub last_compound: Option<CompoundReview>,
+    /// The loop the last compound test named as the next job.
     pub next_job: Option<LoopKind>,
+    /// That loop's status: a killed next job must be reopened first.
+    pub next_job_status: Option<Status>,
     pub cycle: CycleReview,
 }
 
@@ -123,14 +116,23 @@ pub struct CycleReview {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct SignalReview {
+    #[serde(flatten)]
+    pub signal: SignalSummary,
+    /// What the signal's rule says now, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_check: Option<RuleCheck>,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct LoopReview {
     pub kind: LoopKind,
     pub status: Status,
     pub owner: Option<String>,
-    pub metric: Option<MetricReview>,
+    pub metric: Option<MetricSummary>,
     pub baseline: Option<Summary>,
     pub latest: Option<f64>,
-    pub latest_at: Option<Stamp>,
+    pub latest_at: Option<When>,
     pub live_n: i64,
     pub interventions: i64,
     pub steps: StepCount,
@@ -139,40 +141,16 @@ pub struct LoopReview {
     /// Baseline against the live values since the latest intervention; null without a metric
     /// or values.
     pub comparison: Option<Comparison>,
-    /// The baseline's natural process limits read against the same live values.
-    pub process: Option<Process>,
+    /// The baseline's natural process limits read against the same live values; `signals` holds
+    /// the latest few, `signals_total` counts them all.
+    pub process: Option<Process<When>>,
+    pub signals_total: usize,
     /// Kill signals the records point at, for the lead to trip.
     pub suggested_kill_signals: Vec<Suggestion>,
     /// The metric's last values (baseline and live) in time order, for a sparkline.
     pub recent: Vec<f64>,
-}
-
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct StepCount {
-    pub done: i64,
-    pub total: i64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct MetricReview {
-    pub name: String,
-    pub unit: String,
-    pub better: Better,
-    pub measures: Measures,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct SignalReview {
-    pub n: i64,
-    pub text: String,
-    pub canonical: bool,
-    pub tripped: bool,
-    pub reason: Option<String>,
-    pub evidence: Option<String>,
-    pub changed_by: Option<String>,
-    pub changed_at: Option<Stamp>,
-    pub decision: Option<KillDecision>,
-    pub decision_reason: Option<String>,
+    /// Decisions waiting for their named owner's sign-off.
+    pub decisions_pending: Vec<Pending>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -195,43 +173,22 @@ impl LoopReview {
     }
 
     /// The loop's tripped kill signals that still wait for a decision.
-    pub fn undecided(&self) -> impl Iterator<Item = &SignalReview> {
+    pub fn undecided(&self) -> impl Iterator<Item = &SignalSummary> {
         self.kill_signals
             .iter()
-            .filter(|k| k.tripped && k.decision.is_none())
+            .map(|k| &k.signal)
+            .filter(|k| k.awaits_decision())
+    }
+
+    /// Whether the weekly review should stop here.
+    pub fn needs_lead(&self) -> bool {
+        !self.flags.is_empty() || !self.suggested_kill_signals.is_empty()
     }
 }
 
-pub fn build(snapshot: &Snapshot, now: Stamp) -> Review {
+pub fn build(jobs: &[JobInput], now: Stamp) -> Review {
     let week = Week::containing(now);
-    // Jobs are independent: a large review is computed on every core.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs: Vec<JobReview> = if snapshot.jobs.len() < 64 || threads < 2 {
-        snapshot
-            .jobs
-            .iter()
-            .map(|j| job_review(j, now, week))
-            .collect()
-    } else {
-        let chunk = snapshot.jobs.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = snapshot
-                .jobs
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|j| job_review(j, now, week))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|p| p.join().unwrap_or_default())
-                .collect()
-        })
-    };
+    let jobs: Vec<JobReview> = jobs.iter().map(|j| job_review(j, now, week)).collect();
     let mut totals = Totals {
         jobs: jobs.len(),
         ..Totals::default()
@@ -240,6 +197,7 @@ pub fn build(snapshot: &Snapshot, now: Stamp) -> Review {
         totals.cycles_overdue += usize::from(j.cycle.overdue);
         for l in &j.loops {
             totals.open_loops += usize::from(l.status == Status::Open);
+            totals.decisions_pending += l.decisions_pending.len();
             for f in &l.flags {
                 match f {
                     Flag::KillTripped => totals.kill_tripped += 1,
@@ -258,50 +216,49 @@ pub fn build(snapshot: &Snapshot, now: Stamp) -> Review {
     }
 }
 
-fn job_review(j: &JobSnap, now: Stamp, week: Week) -> JobReview {
+pub fn job_review(j: &JobInput, now: Stamp, week: Week) -> JobReview {
+    let today = now.local_date();
     let loops: Vec<LoopReview> = j
         .loops
         .iter()
-        .map(|l| {
-            let mut r = loop_review(l, week);
-            r.suggested_kill_signals = suggestions(j, l.lp.kind, now);
-            r
-        })
+        .map(|l| loop_review(l, week, today, suggestions(j, l.kind, now)))
         .collect();
     let open_now = loops
         .iter()
-        .find(|l| l.status != Status::Closed)
+        .find(|l| !l.status.is_finished())
         .map(|l| l.kind);
     let questions = loops
         .iter()
         .map(|l| (l.kind, l.status == Status::Closed))
         .collect();
-    let last_week = j
-        .last_cycle
-        .as_ref()
-        .and_then(|c| Week::parse(&c.week).ok());
+    let last = j.state.last_cycle.as_ref();
+    let last_week = last.and_then(|c| Week::parse(&c.week).ok());
     let state = cycle_state(j.job.created_at, last_week, now);
-    let last_compound = j.last_cycle.as_ref().map(|c| CompoundReview {
-        week: c.week.clone(),
-        understanding: c.understanding,
-        explanation: c.explanation,
-        creation: c.creation,
-        distribution: c.distribution,
-        note: c.note.clone(),
-        broken_layer: c.broken_layer(),
-        compounds: c.broken_layer().is_none(),
-        closed_at: c.closed_at,
-        closed_by: c.closed_by.clone(),
-    });
+    let next_job = last.and_then(Cycle::next_job);
     JobReview {
         slug: j.job.slug.clone(),
         title: j.job.title.clone(),
         statement: j.job.statement.clone(),
+        lead: j.job.lead.clone(),
         open_now,
         questions,
+        next_job_status: next_job
+            .and_then(|k| loops.iter().find(|l| l.kind == k))
+            .map(|l| l.status),
         loops,
-        next_job: j.last_cycle.as_ref().and_then(Cycle::next_job),
-        last_compound,
+        next_job,
+        last_compound: last.map(|c| CompoundReview {
+            week: c.week.clone(),
+            understanding: c.understanding,
+            explanation: c.explanation,
+            creation: c.creation,
+            distribution: c.distribution,
+            note: c.note.clone(),
+            broken_layer: c.broken_layer(),
+            compounds: c.broken_layer().is_none(),
+            closed_at: c.closed_at,
+            closed_by: c.closed_by.clone(),
+        }),
         cycle: CycleReview {
             week: state.current.to_string(),
             due: state.due,
@@ -310,67 +267,19 @@ fn job_review(j: &JobSnap, now: Stamp, week: Week) -> JobReview {
     }
 }
 
-/// Values with their times, in time order.
-pub type Series = Vec<(Stamp, f64)>;
-
-/// Baseline values, and the live values since the latest intervention (all of them when there
-/// was none), each in time order.
-pub fn split_values(l: &LoopSnap) -> (Series, Series) {
-    let base = l
-        .values
-        .iter()
-        .filter(|(p, _, _)| *p == Phase::Baseline)
-        .map(|(_, at, v)| (*at, *v))
-        .collect();
-    let live = l
-        .values
-        .iter()
-        .filter(|(p, at, _)| {
-            *p == Phase::Live && l.intervention_dates.last().is_none_or(|i| at >= i)
-        })
-        .map(|(_, at, v)| (*at, *v))
-        .collect();
-    (base, live)
-}
-
-fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
-    let status = l.lp.status;
-    let base_values: Vec<f64> = l
-        .values
-        .iter()
-        .filter(|(p, _, _)| *p == Phase::Baseline)
-        .map(|(_, _, v)| *v)
-        .collect();
-    let baseline = mean(&base_values).map(|mean| Summary {
-        n: base_values.len() as i64,
-        mean,
-    });
-    let latest = l
-        .values
-        .iter()
-        .rev()
-        .find(|(p, _, _)| *p == Phase::Live)
-        .map(|(_, at, v)| (*v, *at));
-    let live_n = l
-        .values
-        .iter()
-        .filter(|(p, _, _)| *p == Phase::Live)
-        .count() as i64;
-    let (comparison, process) = match &l.metric {
-        Some(m) if !l.values.is_empty() => {
-            let (base, live) = split_values(l);
-            let bv: Vec<f64> = base.iter().map(|p| p.1).collect();
-            let lv: Vec<f64> = live.iter().map(|p| p.1).collect();
-            (Some(compare(&bv, &lv, m.better)), process(&base, &live))
-        }
-        _ => (None, None),
-    };
+fn loop_review(
+    l: &LoopState,
+    week: Week,
+    today: chrono::NaiveDate,
+    suggested: Vec<Suggestion>,
+) -> LoopReview {
+    let status = l.status;
     let mut flags = Vec::new();
     if !status.is_finished() {
-        if l.kill_signals.iter().any(KillSignal::awaits_decision) {
+        if l.awaits_decision() {
             flags.push(Flag::KillTripped);
         }
-        if l.lp.owner.is_none() {
+        if l.owner.is_none() {
             flags.push(Flag::NoOwner);
         }
     }
@@ -379,202 +288,54 @@ fn loop_review(l: &LoopSnap, week: Week) -> LoopReview {
             flags.push(Flag::NoMetric);
         } else {
             // Without a metric the baseline and measurements cannot exist; `no-metric` says so.
-            if baseline.is_none() {
+            if l.baseline.is_none() {
                 flags.push(Flag::NoBaseline);
             }
-            if latest.is_none_or(|(_, at)| Week::containing(at) != week) {
+            if l.latest_at.is_none_or(|at| Week::of(at.date()) != week) {
                 flags.push(Flag::NoMeasurementThisCycle);
             }
         }
     }
+    if !status.is_finished() && !l.facts.pending.is_empty() {
+        flags.push(Flag::DecisionPending);
+    }
+    let kill_signals = l
+        .kill_signals
+        .iter()
+        .map(|k| SignalReview {
+            signal: k.clone(),
+            rule_check: k.rule.as_deref().map(|r| match (KillRule::parse(r), &l.rules) {
+                (Ok(rule), Some(inputs)) => rule.check(inputs, today),
+                (Ok(_), None) => RuleCheck::CannotJudge("no primary metric yet".into()),
+                (Err(_), _) => RuleCheck::CannotJudge("the rule cannot be read".into()),
+            }),
+        })
+        .collect();
     LoopReview {
-        kind: l.lp.kind,
+        kind: l.kind,
         status,
-        owner: l.lp.owner.clone(),
-        metric: l.metric.as_ref().map(|m| MetricReview {
-            name: m.name.clone(),
-            unit: m.unit.clone(),
-            better: m.better,
-            measures: m.measures,
-        }),
-        baseline,
-        latest: latest.map(|(v, _)| v),
-        latest_at: latest.map(|(_, at)| at),
-        live_n,
-        interventions: l.intervention_dates.len() as i64,
-        steps: StepCount {
-            done: l.steps.iter().filter(|(_, d)| d.is_some()).count() as i64,
-            total: l.steps.len() as i64,
-        },
-        kill_signals: l
-            .kill_signals
-            .iter()
-            .map(|k| SignalReview {
-                n: k.n,
-                text: k.text.clone(),
-                canonical: k.canonical,
-                tripped: k.state == SignalState::Tripped,
-                reason: k.reason.clone(),
-                evidence: k.evidence.clone(),
-                changed_by: k.changed_by.clone(),
-                changed_at: k.changed_at,
-                decision: k.decision,
-                decision_reason: k.decision_reason.clone(),
-            })
-            .collect(),
+        owner: l.owner.clone(),
+        metric: l.metric.clone(),
+        baseline: l.baseline,
+        latest: l.latest,
+        latest_at: l.latest_at,
+        live_n: l.live_n,
+        interventions: l.interventions,
+        steps: l.steps,
+        kill_signals,
         flags,
-        comparison,
-        process,
-        suggested_kill_signals: Vec::new(),
-        recent: l
-            .values
-            .iter()
-            .skip(l.values.len().saturating_sub(RECENT))
-            .map(|(_, _, v)| *v)
-            .collect(),
+        comparison: l.comparison.clone(),
+        process: l.process.clone(),
+        signals_total: l.signals_total,
+        suggested_kill_signals: suggested,
+        recent: l.recent.clone(),
+        decisions_pending: if status.is_finished() {
+            Vec::new()
+        } else {
+            l.facts.pending.clone()
+        },
     }
 }
-
-/// How many of a metric's latest values a sparkline shows.
-pub const RECENT: usize = 16;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::job::NewJob;
-
-    fn now() -> Stamp {
-        Stamp::parse("2026-11-20T12:00:00Z").unwrap()
-    }
-
-    fn snap(f: impl FnOnce(&mut Vec<LoopSnap>)) -> Snapshot {
-        let ctx = Ctx {
-            actor: "ana".into(),
-            now: Stamp::parse("2026-11-02T12:00:00Z").unwrap(),
-        };
-        let nj = NewJob::create("Triage", None, None, None, &ctx).unwrap();
-        let mut loops: Vec<LoopSnap> = nj
-            .loops
-            .iter()
-            .map(|r| LoopSnap {
-                lp: r.lp.clone(),
-                metric: None,
-                steps: r.steps.iter().map(|s| (s.n, None)).collect(),
-                kill_signals: r.kill_signals.clone(),
-                values: Vec::new(),
-                intervention_dates: Vec::new(),
-                decisions_without_threshold: 0,
-            })
-            .collect();
-        f(&mut loops);
-        Snapshot {
-            jobs: vec![JobSnap {
-                job: nj.job,
-                loops,
-                last_cycle: None,
-                tools: Vec::new(),
-                learnings: Vec::new(),
-                proofs: Vec::new(),
-            }],
-        }
-    }
-
-    #[test]
-    fn a_fresh_job_is_open_at_understand_and_needs_owners() {
-        let r = build(&snap(|_| {}), now());
-        let j = &r.jobs[0];
-        assert_eq!(j.open_now, Some(LoopKind::Understand));
-        assert!(j.questions.values().all(|v| !v));
-        assert_eq!(j.loops[0].flags, vec![Flag::NoOwner]);
-        assert_eq!(r.totals.no_owner, 6);
-        assert!(j.cycle.due && j.cycle.overdue);
-    }
-
-    #[test]
-    fn open_now_skips_closed_loops_and_questions_follow() {
-        let r = build(
-            &snap(|l| {
-                l[0].lp.status = Status::Closed;
-                l[1].lp.status = Status::Killed;
-            }),
-            now(),
-        );
-        let j = &r.jobs[0];
-        assert_eq!(j.open_now, Some(LoopKind::Redesign));
-        assert!(j.questions[&LoopKind::Understand]);
-        assert!(!j.questions[&LoopKind::Redesign]);
-        // Finished loops ask nothing of the lead.
-        assert!(j.loops[0].flags.is_empty() && j.loops[1].flags.is_empty());
-    }
-
-    #[test]
-    fn open_loops_name_the_missing_metric_baseline_and_measurement() {
-        let r = build(
-            &snap(|l| {
-                l[2].lp.status = Status::Open;
-                l[2].lp.owner = Some("Ana".into());
-                l[3].lp.status = Status::Open;
-                l[3].metric = Some(Metric {
-                    id: "m".into(),
-                    loop_id: l[3].lp.id.clone(),
-                    name: "x".into(),
-                    unit: "h".into(),
-                    better: Better::Lower,
-                    measures: Measures::Outcome,
-                    set_at: now(),
-                    set_by: "ana".into(),
-                    replaced_at: None,
-                });
-                l[3].values = vec![(
-                    Phase::Live,
-                    Stamp::parse("2026-11-10T00:00:00Z").unwrap(),
-                    1.0,
-                )];
-                l[4].kill_signals[0].state = SignalState::Tripped;
-            }),
-            now(),
-        );
-        let j = &r.jobs[0];
-        assert_eq!(j.loops[2].flags, vec![Flag::NoMetric]);
-        assert_eq!(
-            j.loops[3].flags,
-            vec![
-                Flag::NoOwner,
-                Flag::NoBaseline,
-                Flag::NoMeasurementThisCycle
-            ]
-        );
-        assert_eq!(j.loops[4].flags, vec![Flag::KillTripped, Flag::NoOwner]);
-        assert_eq!(r.totals.kill_tripped, 1);
-        assert_eq!(r.totals.open_loops, 2);
-    }
-
-    #[test]
-    fn the_last_compound_test_names_the_next_job() {
-        let mut s = snap(|_| {});
-        let job_id = s.jobs[0].job.id.clone();
-        s.jobs[0].last_cycle = Some(Cycle {
-            id: "c".into(),
-            job_id,
-            week: "2026-W46".into(),
-            understanding: true,
-            explanation: false,
-            creation: true,
-            distribution: false,
-            understanding_note: String::new(),
-            explanation_note: String::new(),
-            creation_note: String::new(),
-            distribution_note: String::new(),
-            note: String::new(),
-            closed_at: now(),
-            closed_by: "ana".into(),
-        });
-        let r = build(&s, now());
-        let j = &r.jobs[0];
-        assert_eq!(j.next_job, Some(LoopKind::Instrument));
-        let c = j.last_compound.as_ref().unwrap();
-        assert_eq!(c.broken_layer, Some(Layer::Explanation));
-        assert!(!c.compounds);
-        assert!(j.cycle.due && !j.cycle.overdue);
-    }
-}
+mod tests;

@@ -1,14 +1,20 @@
 //! Kill rules: a kill signal may carry a rule that the data can check, so it trips by itself
-//! (checked on every write to its loop and by `jobloop check`).
+//! (checked on every write to its loop and by `check`). Comparisons are exact on the typed
+//! decimals: `0.3 → 0.33` is exactly 10% worse and does not fire "worse than baseline by more
+//! than 10%". Rules read the same live values as the comparison: those since the latest
+//! intervention.
 
 use chrono::NaiveDate;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::error::Refusal;
 use super::model::Better;
-use super::stats::mean;
+use super::num::{estimate, exact, parse as parse_number, show, to_f64};
 use super::time::Stamp;
-use crate::display::num;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum KillRule {
@@ -18,7 +24,7 @@ pub enum KillRule {
     Below(f64),
     /// The latest live value is above `x`.
     Above(f64),
-    /// No live value for `days` days.
+    /// No live value for `days` calendar days.
     Stale { days: i64 },
     /// On or after `date`, the live mean is not better than the baseline mean by `pct` percent.
     By { date: NaiveDate, pct: f64 },
@@ -26,8 +32,11 @@ pub enum KillRule {
 
 pub const GRAMMAR: &str = "a rule is one of: `worse-than-baseline P% for N`, `below X`, `above X`, `stale N days`, `by YYYY-MM-DD improved P%` (e.g. \"worse-than-baseline 10% for 3\")";
 
+/// The largest N of `worse-than-baseline P% for N`.
+pub const MAX_RUN: usize = 1000;
+
 fn number(s: &str) -> Option<f64> {
-    s.parse::<f64>().ok().filter(|v| v.is_finite())
+    parse_number(s).ok()
 }
 
 fn percent(s: &str) -> Option<f64> {
@@ -39,7 +48,7 @@ impl KillRule {
         let words: Vec<&str> = input.split_whitespace().collect();
         let rule = match words.as_slice() {
             ["worse-than-baseline", p, "for", n] => percent(p)
-                .zip(n.parse::<usize>().ok().filter(|n| (1..=1000).contains(n)))
+                .zip(n.parse::<usize>().ok().filter(|n| (1..=MAX_RUN).contains(n)))
                 .map(|(pct, n)| KillRule::WorseThanBaseline { pct, n }),
             ["below", x] => number(x).map(KillRule::Below),
             ["above", x] => number(x).map(KillRule::Above),
@@ -50,98 +59,26 @@ impl KillRule {
                 .map(|days| KillRule::Stale { days }),
             ["by", d, "improved", p] => NaiveDate::parse_from_str(d, "%Y-%m-%d")
                 .ok()
+                .filter(|d| *d >= super::time::epoch_day() && d.format("%Y").to_string().len() == 4)
                 .zip(percent(p))
                 .map(|(date, pct)| KillRule::By { date, pct }),
             _ => None,
         };
-        rule.ok_or_else(|| Refusal::invalid(format!("`{input}` is not a kill rule: {GRAMMAR}")))
+        rule.ok_or_else(|| {
+            Refusal::invalid(format!(
+                "`{}` is not a kill rule",
+                crate::display::clean(input)
+            ))
+            .advice(GRAMMAR)
+        })
     }
 
-    /// Checks the rule against a loop's values (time order). `Some(reason)` when it fires; the
-    /// reason says which values broke it.
-    pub fn check(
-        &self,
-        better: Better,
-        baseline: &[f64],
-        live: &[(Stamp, f64)],
-        since: Stamp,
-        now: Stamp,
-    ) -> Option<String> {
-        let worse_by = |v: f64, b: f64| match better {
-            Better::Lower => v - b,
-            Better::Higher => b - v,
-        };
-        match *self {
-            KillRule::WorseThanBaseline { pct, n } => {
-                let b = mean(baseline)?;
-                if live.len() < n {
-                    return None;
-                }
-                let last: Vec<f64> = live[live.len() - n..].iter().map(|p| p.1).collect();
-                let limit = b.abs() * pct / 100.0;
-                last.iter().all(|v| worse_by(*v, b) > limit).then(|| {
-                    let shown: Vec<String> = last.iter().map(|v| num(*v)).collect();
-                    format!(
-                        "rule: the last {n} values ({}) are all more than {}% worse than the baseline mean {}",
-                        shown.join(", "),
-                        num(pct),
-                        num(b)
-                    )
-                })
-            }
-            KillRule::Below(x) => {
-                let (_, v) = live.last()?;
-                (*v < x).then(|| format!("rule: the latest value {} is below {}", num(*v), num(x)))
-            }
-            KillRule::Above(x) => {
-                let (_, v) = live.last()?;
-                (*v > x).then(|| format!("rule: the latest value {} is above {}", num(*v), num(x)))
-            }
-            KillRule::Stale { days } => {
-                let last = live.last().map_or(since, |(at, _)| *at);
-                let idle = (now.0 - last.0).num_days();
-                (idle >= days).then(|| match live.last() {
-                    Some((at, _)) => format!(
-                        "rule: no live value for {idle} days (the last was on {})",
-                        at.local_date()
-                    ),
-                    None => {
-                        format!("rule: no live value in the {idle} days since the metric was set")
-                    }
-                })
-            }
-            KillRule::By { date, pct } => {
-                if now.local_date() < date {
-                    return None;
-                }
-                let (Some(b), Some(l)) = (
-                    mean(baseline),
-                    mean(&live.iter().map(|p| p.1).collect::<Vec<_>>()),
-                ) else {
-                    return Some(format!(
-                        "rule: by {date} there is no baseline and live data to show a {}% improvement",
-                        num(pct)
-                    ));
-                };
-                let gained = if b == 0.0 {
-                    if worse_by(l, b) < 0.0 {
-                        f64::INFINITY
-                    } else {
-                        0.0
-                    }
-                } else {
-                    -worse_by(l, b) / b.abs() * 100.0
-                };
-                (gained < pct).then(|| {
-                    format!(
-                        "rule: by {date} the live mean {} is {}% better than the baseline mean {}, not the {}% required",
-                        num(l),
-                        num(gained.max(-1e9)),
-                        num(b),
-                        num(pct)
-                    )
-                })
-            }
+    /// How many of the latest live values this rule reads (for the stored rule inputs).
+    pub fn tail(&self) -> usize {
+        match self {
+            KillRule::WorseThanBaseline { n, .. } => *n,
+            KillRule::Below(_) | KillRule::Above(_) => 1,
+            _ => 0,
         }
     }
 }
@@ -150,39 +87,267 @@ impl fmt::Display for KillRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KillRule::WorseThanBaseline { pct, n } => {
-                write!(f, "worse-than-baseline {}% for {n}", num(*pct))
+                write!(f, "worse-than-baseline {}% for {n}", show(*pct))
             }
-            KillRule::Below(x) => write!(f, "below {}", num(*x)),
-            KillRule::Above(x) => write!(f, "above {}", num(*x)),
+            KillRule::Below(x) => write!(f, "below {}", show(*x)),
+            KillRule::Above(x) => write!(f, "above {}", show(*x)),
             KillRule::Stale { days } => write!(f, "stale {days} days"),
-            KillRule::By { date, pct } => write!(f, "by {date} improved {}%", num(*pct)),
+            KillRule::By { date, pct } => write!(f, "by {date} improved {}%", show(*pct)),
         }
     }
+}
+
+/// What a rule reads of its loop, kept with the loop's state so `check` needs no history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleInputs {
+    pub better: Better,
+    pub baseline_n: usize,
+    /// The exact sum of the baseline values, as a fraction.
+    #[serde(with = "ratio_text")]
+    pub baseline_sum: BigRational,
+    /// Every baseline value is positive, so percentages of it mean something.
+    pub baseline_positive: bool,
+    /// Live values since the latest intervention.
+    pub live_n: usize,
+    #[serde(with = "ratio_text")]
+    pub live_sum: BigRational,
+    /// The latest of those live values, oldest first, as many as the loop's rules read.
+    pub live_tail: Vec<f64>,
+    /// The date of the latest live value (any), for `stale`.
+    pub last_live: Option<NaiveDate>,
+    /// When the metric was set, for `stale` before any live value.
+    pub metric_set: Stamp,
+}
+
+/// Exact fractions as `numerator/denominator` text.
+mod ratio_text {
+    use num_rational::BigRational;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(r: &BigRational, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&r.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BigRational, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl RuleInputs {
+    /// Inputs from a loop's values: baseline values, live values since the latest
+    /// intervention, and the date of the latest live value of all. `tail` is how many of the
+    /// latest live values the rules read.
+    pub fn new(
+        better: Better,
+        baseline: &[f64],
+        live_since: &[f64],
+        last_live: Option<NaiveDate>,
+        metric_set: Stamp,
+        tail: usize,
+    ) -> RuleInputs {
+        let sum = |xs: &[f64]| xs.iter().fold(BigRational::zero(), |a, v| a + exact(*v));
+        RuleInputs {
+            better,
+            baseline_n: baseline.len(),
+            baseline_sum: sum(baseline),
+            baseline_positive: !baseline.is_empty() && baseline.iter().all(|v| *v > 0.0),
+            live_n: live_since.len(),
+            live_sum: sum(live_since),
+            live_tail: live_since[live_since.len().saturating_sub(tail)..].to_vec(),
+            last_live,
+            metric_set,
+        }
+    }
+
+    fn baseline_mean(&self) -> Option<BigRational> {
+        (self.baseline_n > 0).then(|| &self.baseline_sum / n(self.baseline_n))
+    }
+
+    fn live_mean(&self) -> Option<BigRational> {
+        (self.live_n > 0).then(|| &self.live_sum / n(self.live_n))
+    }
+}
+
+fn n(k: usize) -> BigRational {
+    BigRational::from_integer(BigInt::from(k))
+}
+
+/// A rule's verdict on its loop now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", content = "why", rename_all = "kebab-case")]
+pub enum RuleCheck {
+    /// The data breaks the rule: the signal trips, with this reason.
+    Fires(String),
+    /// The data holds.
+    Holds(String),
+    /// The data cannot tell (no values yet, percentages of a baseline that is not positive).
+    CannotJudge(String),
+}
+
+impl RuleCheck {
+    pub fn fires(&self) -> Option<&str> {
+        match self {
+            RuleCheck::Fires(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+impl KillRule {
+    /// Checks the rule against its inputs on `today` (the reader's calendar date).
+    pub fn check(&self, i: &RuleInputs, today: NaiveDate) -> RuleCheck {
+        // How much worse `v` is than `b` in the metric's direction.
+        let worse_by = |v: &BigRational, b: &BigRational| match i.better {
+            Better::Lower => v - b,
+            Better::Higher => b - v,
+        };
+        let pct = |p: f64| exact(p) / n(100);
+        match *self {
+            KillRule::WorseThanBaseline { pct: p, n: count } => {
+                let Some(b) = i.baseline_mean() else {
+                    return RuleCheck::CannotJudge("no baseline yet".into());
+                };
+                if !i.baseline_positive {
+                    return RuleCheck::CannotJudge(
+                        "a percentage of the baseline needs positive baseline values; use `below X` or `above X`".into(),
+                    );
+                }
+                if i.live_tail.len() < count || i.live_n < count {
+                    return RuleCheck::Holds(format!(
+                        "{} of {count} live values since the latest intervention so far",
+                        i.live_n.min(count)
+                    ));
+                }
+                let limit = &b * pct(p);
+                let last = &i.live_tail[i.live_tail.len() - count..];
+                let shown: Vec<String> = last.iter().map(|v| show(*v)).collect();
+                if last.iter().all(|v| worse_by(&exact(*v), &b) > limit) {
+                    RuleCheck::Fires(format!(
+                        "rule: the last {count} values ({}) are all more than {}% worse than the baseline mean {}",
+                        shown.join(", "),
+                        show(p),
+                        estimate(to_f64(&b), 6)
+                    ))
+                } else {
+                    RuleCheck::Holds(format!(
+                        "the last {count} values ({}) are not all more than {}% worse than the baseline mean {}",
+                        shown.join(", "),
+                        show(p),
+                        estimate(to_f64(&b), 6)
+                    ))
+                }
+            }
+            KillRule::Below(x) | KillRule::Above(x) => {
+                let Some(v) = i.live_tail.last() else {
+                    return RuleCheck::CannotJudge("no live value yet".into());
+                };
+                let (ev, ex) = (exact(*v), exact(x));
+                let (broken, word) = match self {
+                    KillRule::Below(_) => (ev < ex, "below"),
+                    _ => (ev > ex, "above"),
+                };
+                if broken {
+                    RuleCheck::Fires(format!(
+                        "rule: the latest value {} is {word} {}",
+                        show(*v),
+                        show(x)
+                    ))
+                } else {
+                    RuleCheck::Holds(format!(
+                        "the latest value {} is not {word} {}",
+                        show(*v),
+                        show(x)
+                    ))
+                }
+            }
+            KillRule::Stale { days } => {
+                let since = i.last_live.unwrap_or_else(|| i.metric_set.local_date());
+                let idle = (today - since).num_days();
+                let last = match i.last_live {
+                    Some(d) => format!("the last was on {d}"),
+                    None => format!("none since the metric was set on {since}"),
+                };
+                if idle >= days {
+                    RuleCheck::Fires(format!(
+                        "rule: no live value for {idle} days ({last})"
+                    ))
+                } else {
+                    RuleCheck::Holds(format!("{idle} of {days} days without a live value ({last})"))
+                }
+            }
+            KillRule::By { date, pct: p } => {
+                if today < date {
+                    return RuleCheck::Holds(format!("waits until {date}"));
+                }
+                let (Some(b), Some(l)) = (i.baseline_mean(), i.live_mean()) else {
+                    return RuleCheck::Fires(format!(
+                        "rule: by {date} there are no baseline and live values since the latest intervention to show a {}% improvement",
+                        show(p)
+                    ));
+                };
+                if !i.baseline_positive {
+                    return RuleCheck::CannotJudge(
+                        "a percentage of the baseline needs positive baseline values".into(),
+                    );
+                }
+                // Improvement as a share of the baseline mean, compared exactly with P%.
+                let gained = -worse_by(&l, &b) / &b;
+                let wanted = pct(p);
+                let shown = estimate(to_f64(&(&gained * n(100))), 4);
+                if gained < wanted {
+                    RuleCheck::Fires(format!(
+                        "rule: by {date} the live mean {} is {shown}% better than the baseline mean {}, not the {}% required",
+                        estimate(to_f64(&l), 6),
+                        estimate(to_f64(&b), 6),
+                        show(p)
+                    ))
+                } else {
+                    RuleCheck::Holds(format!(
+                        "the live mean is {shown}% better than the baseline mean, at least the {}% required",
+                        show(p)
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// Whether a number is negative (exactly), for tests of direction.
+pub fn negative(v: f64) -> bool {
+    exact(v).is_negative()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn at(day: u32) -> Stamp {
-        Stamp::parse(&format!("2026-10-{day:02}T12:00:00Z")).unwrap()
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 10, d).unwrap()
     }
 
-    fn live(vs: &[f64]) -> Vec<(Stamp, f64)> {
-        vs.iter()
-            .enumerate()
-            .map(|(i, v)| (at(i as u32 + 10), *v))
-            .collect()
+    fn inputs(better: Better, baseline: &[f64], live: &[f64]) -> RuleInputs {
+        RuleInputs::new(
+            better,
+            baseline,
+            live,
+            (!live.is_empty()).then(|| day(10)),
+            Stamp::parse("2026-10-01T12:00:00Z").unwrap(),
+            10,
+        )
     }
 
     #[test]
-    fn rules_parse_and_print_back() {
+    fn rules_parse_and_print_back_with_the_typed_precision() {
         for text in [
             "worse-than-baseline 10% for 3",
             "below 4.5",
+            "below 0.004",
             "above -2",
+            "above 1e-7",
             "stale 14 days",
             "by 2026-12-31 improved 20%",
+            "worse-than-baseline 12.5% for 1",
         ] {
             assert_eq!(KillRule::parse(text).unwrap().to_string(), text);
         }
@@ -196,131 +361,93 @@ mod tests {
             "worse-than-baseline 10% for 0",
             "below",
             "below x",
+            "below 1e999",
             "stale 0 days",
             "by 2026-13-01 improved 5%",
             "by 2026-12-01 improved -5%",
+            "by 1969-12-01 improved 5%",
             "sometimes",
         ] {
-            let err = KillRule::parse(bad).unwrap_err().message;
-            assert!(err.contains("worse-than-baseline P% for N"), "{bad}: {err}");
+            let err = KillRule::parse(bad).unwrap_err();
+            assert!(err.to_string().contains("worse-than-baseline P% for N"), "{bad}: {err}");
         }
     }
 
     #[test]
-    fn worse_than_baseline_fires_only_when_all_last_n_are_worse() {
+    fn exactly_p_percent_worse_does_not_fire() {
+        // 0.3 → 0.33 is exactly 10% worse (higher is worse here).
+        let r = KillRule::parse("worse-than-baseline 10% for 1").unwrap();
+        let i = inputs(Better::Lower, &[0.3], &[0.33]);
+        assert!(matches!(r.check(&i, day(20)), RuleCheck::Holds(_)));
+        let i = inputs(Better::Lower, &[0.3], &[0.33000000000000002]);
+        assert!(matches!(r.check(&i, day(20)), RuleCheck::Holds(_)));
+        let i = inputs(Better::Lower, &[0.3], &[0.331]);
+        assert!(r.check(&i, day(20)).fires().is_some());
+        // Higher is better: 0.27 is exactly 10% worse than 0.3.
+        let i = inputs(Better::Higher, &[0.3], &[0.27]);
+        assert!(matches!(r.check(&i, day(20)), RuleCheck::Holds(_)));
+    }
+
+    #[test]
+    fn worse_than_baseline_needs_all_last_n_worse() {
         let r = KillRule::parse("worse-than-baseline 10% for 3").unwrap();
-        let base = [10.0, 10.0];
-        let now = at(20);
-        // Lower is better: 11.5 is 15% worse.
-        let fired = r.check(
-            Better::Lower,
-            &base,
-            &live(&[9.0, 11.5, 11.2, 11.8]),
-            at(1),
-            now,
-        );
-        assert!(fired.unwrap().contains("11.5, 11.2, 11.8"));
-        assert!(
-            r.check(Better::Lower, &base, &live(&[11.5, 10.5, 11.8]), at(1), now)
-                .is_none()
-        );
-        assert!(
-            r.check(Better::Lower, &base, &live(&[11.5, 11.8]), at(1), now)
-                .is_none()
-        );
-        // Higher is better: the same values are improvements.
-        assert!(
-            r.check(
-                Better::Higher,
-                &base,
-                &live(&[11.5, 11.2, 11.8]),
-                at(1),
-                now
-            )
-            .is_none()
-        );
-        assert!(
-            r.check(Better::Higher, &base, &live(&[8.5, 8.0, 7.0]), at(1), now)
-                .is_some()
-        );
-        assert!(
-            r.check(Better::Lower, &[], &live(&[20.0, 20.0, 20.0]), at(1), now)
-                .is_none()
-        );
+        let fired = r.check(&inputs(Better::Lower, &[10.0, 10.0], &[9.0, 11.5, 11.2, 11.8]), day(20));
+        assert!(fired.fires().unwrap().contains("11.5, 11.2, 11.8"));
+        assert!(r.check(&inputs(Better::Lower, &[10.0], &[11.5, 10.5, 11.8]), day(20)).fires().is_none());
+        assert!(r.check(&inputs(Better::Lower, &[10.0], &[11.5, 11.8]), day(20)).fires().is_none());
+        assert!(r.check(&inputs(Better::Higher, &[10.0], &[8.5, 8.0, 7.0]), day(20)).fires().is_some());
+        assert!(matches!(
+            r.check(&inputs(Better::Lower, &[], &[20.0, 20.0, 20.0]), day(20)),
+            RuleCheck::CannotJudge(_)
+        ));
+        // A baseline that is not positive has no percentages.
+        assert!(matches!(
+            r.check(&inputs(Better::Lower, &[-1.0, 2.0], &[20.0, 20.0, 20.0]), day(20)),
+            RuleCheck::CannotJudge(_)
+        ));
     }
 
     #[test]
-    fn below_and_above_read_the_latest_value() {
-        let below = KillRule::Below(5.0);
-        let now = at(20);
-        assert!(
-            below
-                .check(Better::Higher, &[], &live(&[6.0, 4.0]), at(1), now)
-                .is_some()
-        );
-        assert!(
-            below
-                .check(Better::Higher, &[], &live(&[4.0, 6.0]), at(1), now)
-                .is_none()
-        );
-        assert!(below.check(Better::Higher, &[], &[], at(1), now).is_none());
-        let above = KillRule::Above(5.0);
-        assert!(
-            above
-                .check(Better::Lower, &[], &live(&[4.0, 6.0]), at(1), now)
-                .is_some()
-        );
-        assert!(
-            above
-                .check(Better::Lower, &[], &live(&[6.0, 5.0]), at(1), now)
-                .is_none()
-        );
+    fn below_and_above_compare_exactly() {
+        let below = KillRule::parse("below 0.004").unwrap();
+        assert!(below.check(&inputs(Better::Higher, &[], &[0.0039]), day(20)).fires().is_some());
+        assert!(below.check(&inputs(Better::Higher, &[], &[0.004]), day(20)).fires().is_none());
+        let above = KillRule::Above(0.3);
+        assert!(above.check(&inputs(Better::Lower, &[], &[0.1 + 0.2]), day(20)).fires().is_some());
+        assert!(above.check(&inputs(Better::Lower, &[], &[0.3]), day(20)).fires().is_none());
     }
 
     #[test]
-    fn stale_counts_days_since_the_last_value_or_the_metric() {
+    fn stale_counts_calendar_days() {
         let r = KillRule::Stale { days: 7 };
-        assert!(
-            r.check(Better::Lower, &[], &live(&[1.0]), at(1), at(16))
-                .is_none()
-        );
-        assert!(
-            r.check(Better::Lower, &[], &live(&[1.0]), at(1), at(17))
-                .unwrap()
-                .contains("7 days")
-        );
-        assert!(r.check(Better::Lower, &[], &[], at(1), at(9)).is_some());
-        assert!(r.check(Better::Lower, &[], &[], at(5), at(9)).is_none());
+        let i = inputs(Better::Lower, &[], &[1.0]); // last live value on day 10
+        assert!(r.check(&i, day(16)).fires().is_none());
+        assert!(r.check(&i, day(17)).fires().unwrap().contains("7 days"));
+        let none = inputs(Better::Lower, &[], &[]);
+        assert!(r.check(&none, day(8)).fires().is_some(), "counted from the metric");
+        assert!(r.check(&none, day(5)).fires().is_none());
     }
 
     #[test]
     fn a_dated_criterion_fires_on_or_after_its_date_without_the_improvement() {
         let r = KillRule::parse("by 2026-10-20 improved 20%").unwrap();
-        let base = [10.0, 10.0];
-        // Lower is better: 8.5 is a 15% improvement, short of 20%.
-        let weak = live(&[8.5, 8.5]);
-        assert!(
-            r.check(Better::Lower, &base, &weak, at(1), at(19))
-                .is_none(),
-            "before the date"
-        );
-        assert!(
-            r.check(Better::Lower, &base, &weak, at(1), at(20))
-                .unwrap()
-                .contains("15%")
-        );
-        assert!(
-            r.check(Better::Lower, &base, &live(&[7.5, 7.9]), at(1), at(25))
-                .is_none()
-        );
-        assert!(
-            r.check(Better::Higher, &base, &live(&[12.5, 12.1]), at(1), at(25))
-                .is_none()
-        );
-        assert!(
-            r.check(Better::Lower, &base, &[], at(1), at(25))
-                .unwrap()
-                .contains("no baseline and live data")
-        );
+        let weak = inputs(Better::Lower, &[10.0, 10.0], &[8.5, 8.5]); // 15% better
+        assert!(r.check(&weak, day(19)).fires().is_none(), "before the date");
+        assert!(r.check(&weak, day(20)).fires().unwrap().contains("15%"));
+        let exactly = inputs(Better::Lower, &[10.0], &[8.0]); // exactly 20%
+        assert!(r.check(&exactly, day(25)).fires().is_none());
+        let strong = inputs(Better::Higher, &[10.0], &[12.5, 12.1]);
+        assert!(r.check(&strong, day(25)).fires().is_none());
+        let none = inputs(Better::Lower, &[10.0], &[]);
+        assert!(r.check(&none, day(25)).fires().unwrap().contains("no baseline and live values"));
+    }
+
+    #[test]
+    fn inputs_round_trip_as_json_exactly() {
+        let i = inputs(Better::Higher, &[0.1, 0.2], &[0.18181818181818182]);
+        let text = serde_json::to_string(&i).unwrap();
+        let back: RuleInputs = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, i);
+        assert_eq!(back.baseline_sum, exact(0.3));
     }
 }

@@ -1,121 +1,74 @@
-//! Honest numbers for small samples: the comparison of live values with the baseline (Welch's t
-//! interval for the difference of means) and the process-behaviour (XmR) limits of the baseline.
-//! Leads enter 3–30 weekly values by hand, so every answer carries its uncertainty and can say
-//! "not enough data".
+//! Honest numbers for small samples. Leads enter 2–30 weekly values by hand, so every comparison
+//! says how sure it is and when the data cannot tell yet:
+//!
+//! - the difference of means is computed exactly on the typed decimals (`num`), so identical
+//!   values differ by exactly 0 and never get a verdict;
+//! - an exact permutation test (`exact_p`) that assumes nothing about the shape of the data, and
+//!   the smallest p-value the sample sizes allow at all (`min_p`);
+//! - Welch's 95% interval for the size of the change, with each spread floored by the resolution
+//!   the values were typed with, so it is never zero-wide;
+//! - a verdict only when both agree; the smallest detectable change at these counts (`mde`) and
+//!   how many live values a target change needs (`live_needed`);
+//! - caveats a statistician would raise (trend, no variation, autocorrelation, normal model);
+//! - natural process limits (an XmR chart) of the baseline, computed exactly.
 
-use serde::Serialize;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive, Zero};
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use super::model::Better;
-use super::time::Stamp;
+use super::model::{Better, splitmix};
+use super::num::{exact, exact_mean, quantum, to_f64};
+
+/// The level at which a change counts as shown.
+pub const ALPHA: f64 = 0.05;
+/// Arrangements enumerated exactly; above this the exact test is estimated by resampling.
+pub const EXACT_LIMIT: f64 = 200_000.0;
+/// Resamples of the Monte Carlo estimate, drawn from a fixed seed so the answer is repeatable.
+pub const RESAMPLES: usize = 20_000;
+const RESAMPLE_SEED: u64 = 0x6a6f_626c_6f6f_7031;
+/// The power `mde` and `live_needed` are computed for.
+pub const POWER: f64 = 0.80;
+/// The largest count the "how many more values" searches consider.
+const SEARCH_CAP: usize = 100_000;
 
 pub fn mean(xs: &[f64]) -> Option<f64> {
     (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
 }
 
-/// Sample variance (n − 1 in the denominator); `None` below two values.
-pub fn variance(xs: &[f64]) -> Option<f64> {
+/// The sample standard deviation (n − 1 in the denominator), computed on the values scaled by
+/// their largest magnitude so that squares neither overflow nor underflow; `None` below two
+/// values.
+pub fn sd(xs: &[f64]) -> Option<f64> {
     if xs.len() < 2 {
         return None;
     }
-    let m = mean(xs)?;
-    Some(xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64)
+    let scale = xs.iter().fold(0.0_f64, |a, x| a.max(x.abs()));
+    if scale == 0.0 {
+        return Some(0.0);
+    }
+    let ys: Vec<f64> = xs.iter().map(|x| x / scale).collect();
+    let m = mean(&ys)?;
+    let var = ys.iter().map(|y| (y - m).powi(2)).sum::<f64>() / (ys.len() - 1) as f64;
+    Some(var.sqrt() * scale)
 }
 
-/// ln Γ(x) for x > 0 (Lanczos approximation, g = 7, nine coefficients; ~15 significant digits).
-fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + G + 0.5;
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
-/// The regularised incomplete beta function I_x(a, b), by its continued fraction (modified Lentz).
-fn incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    // The fraction converges fast for x < (a+1)/(a+b+2); use the symmetry otherwise.
-    if x > (a + 1.0) / (a + b + 2.0) {
-        return 1.0 - incomplete_beta(1.0 - x, b, a);
-    }
-    let ln_front = a * x.ln() + b * (1.0 - x).ln() - (ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b));
-    let front = ln_front.exp() / a;
-    let tiny = 1e-300;
-    let mut f = 1.0;
-    let mut c = 1.0;
-    let mut d = 0.0;
-    for i in 0..400 {
-        let m = (i / 2) as f64;
-        let numerator = if i == 0 {
-            1.0
-        } else if i % 2 == 0 {
-            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m))
-        } else {
-            -((a + m) * (a + b + m) * x) / ((a + 2.0 * m) * (a + 2.0 * m + 1.0))
-        };
-        d = 1.0 + numerator * d;
-        if d.abs() < tiny {
-            d = tiny;
-        }
-        d = 1.0 / d;
-        c = 1.0 + numerator / c;
-        if c.abs() < tiny {
-            c = tiny;
-        }
-        let cd = c * d;
-        f *= cd;
-        if (1.0 - cd).abs() < 1e-15 {
-            break;
-        }
-    }
-    front * (f - 1.0)
-}
-
-/// P(T ≤ t) for Student's t with `df` degrees of freedom (df may be fractional, as in Welch).
-pub fn t_cdf(t: f64, df: f64) -> f64 {
-    let tail = 0.5 * incomplete_beta(df / (df + t * t), df / 2.0, 0.5);
-    if t >= 0.0 { 1.0 - tail } else { tail }
-}
-
-/// The t value with P(T ≤ t) = p, by bisection on the CDF (monotone, so this always converges),
-/// stopped once the bracket is narrower than 1e-10.
+/// Student's t quantile: the t with P(T ≤ t) = p for `df` degrees of freedom (df may be
+/// fractional, as in Welch's test).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    let (mut lo, mut hi) = if p >= 0.5 { (0.0, 1e4) } else { (-1e4, 0.0) };
-    while hi - lo > 1e-10 {
-        let mid = 0.5 * (lo + hi);
-        if t_cdf(mid, df) < p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(p),
+        Err(_) => f64::NAN,
     }
-    0.5 * (lo + hi)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The standard normal quantile.
+pub fn z_quantile(p: f64) -> f64 {
+    Normal::new(0.0, 1.0).map_or(f64::NAN, |n| n.inverse_cdf(p))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Improved,
@@ -135,75 +88,597 @@ impl Verdict {
     }
 }
 
-/// Baseline against live values. `ci_low`/`ci_high` bound live − baseline with 95% confidence.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// How `exact_p` was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PMethod {
+    /// Every arrangement of the values into the two groups was counted.
+    Exact,
+    /// Too many arrangements to count: `RESAMPLES` random ones from a fixed seed.
+    MonteCarlo,
+}
+
+/// What a statistician would point out before trusting the comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Caveat {
+    /// The baseline drifts: its Theil–Sen slope per week has a 95% interval that excludes 0.
+    BaselineTrend {
+        slope_per_week: f64,
+        low: f64,
+        high: f64,
+    },
+    /// Every baseline value is the same: its spread is only the typing resolution.
+    BaselineConstant,
+    /// Consecutive values of one side move together (lag-1 autocorrelation beyond 2/√n).
+    Autocorrelated { side: Side2, lag1: f64, n: usize },
+    /// The interval alone would call a change that the exact test cannot confirm.
+    NormalModel,
+}
+
+/// A side of the comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side2 {
+    Baseline,
+    Live,
+}
+
+/// A change the lead wants to be able to see: a percentage of the baseline mean, or an absolute
+/// change in the metric's unit. Its sign is the direction of improvement. Written as typed:
+/// `-20%` or `-1.5`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Target {
+    pub change: f64,
+    pub percent: bool,
+}
+
+impl Target {
+    pub fn parse(input: &str) -> Result<Target, super::Refusal> {
+        let text = input.trim();
+        let (number, percent) = match text.strip_suffix('%') {
+            Some(n) => (n.trim(), true),
+            None => (text, false),
+        };
+        let change = super::num::parse(number).map_err(|_| {
+            super::Refusal::invalid(format!(
+                "`{}` is not a target change: write a percentage like -20% or a change in the metric's unit like -1.5",
+                crate::display::clean(input)
+            ))
+        })?;
+        if change == 0.0 {
+            return Err(super::Refusal::invalid(
+                "a target change of zero cannot be detected: give the change you want to see, like -20%",
+            ));
+        }
+        Ok(Target { change, percent })
+    }
+
+    pub fn to_text(self) -> String {
+        let n = super::num::show(self.change);
+        let n = if self.change > 0.0 { format!("+{n}") } else { n };
+        if self.percent { format!("{n}%") } else { n }
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_text())
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Target, D::Error> {
+        let s = String::deserialize(d)?;
+        Target::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Baseline against live values. Interval ends bound live − baseline with 95% confidence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub baseline_n: usize,
     pub baseline_mean: Option<f64>,
     pub live_n: usize,
     pub live_mean: Option<f64>,
+    /// live − baseline, computed exactly on the typed values.
     pub delta: Option<f64>,
-    pub pct_change: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// Only when every baseline value is positive; otherwise null and the absolute change alone.
+    pub pct_change: Option<f64>,
+    pub pct_ci_low: Option<f64>,
+    pub pct_ci_high: Option<f64>,
+    /// Two-sided permutation p-value of the difference of means.
+    pub exact_p: Option<f64>,
+    pub p_method: Option<PMethod>,
+    /// The smallest p-value any data of these sizes could give.
+    pub min_p: Option<f64>,
     pub verdict: Verdict,
+    /// With `not-enough-data`: how many more live values would make a verdict possible at all.
+    pub values_needed: Option<usize>,
+    /// The smallest change detectable with 80% power at the current counts (metric's unit).
+    pub mde: Option<f64>,
+    /// The metric's target change in its unit, signed (from a percentage when it was one).
+    pub target: Option<f64>,
+    /// The fewest live values at which `mde` reaches the target.
+    pub live_needed: Option<usize>,
+    /// When `live_needed` is null although a target is set: why, and what would help.
+    pub live_needed_note: Option<String>,
+    /// When unlimited live values cannot reach the target: how many more baseline values would.
+    pub baseline_needed: Option<usize>,
+    pub caveats: Vec<Caveat>,
 }
 
-pub fn compare(baseline: &[f64], live: &[f64], better: Better) -> Comparison {
-    let (bm, lm) = (mean(baseline), mean(live));
-    let delta = bm.zip(lm).map(|(b, l)| l - b);
-    let pct_change = bm
-        .zip(delta)
-        .filter(|(b, _)| *b != 0.0)
-        .map(|(b, d)| d / b.abs() * 100.0);
+/// One value with its position in time, in days (any origin): for trend and process limits.
+pub type Point = (f64, f64);
+
+/// Compares `live` against `baseline` (each in time order) for a metric where `better` is the
+/// good direction, with an optional target change.
+pub fn compare(
+    baseline: &[Point],
+    live: &[Point],
+    better: Better,
+    target: Option<Target>,
+) -> Comparison {
+    let b: Vec<f64> = baseline.iter().map(|p| p.1).collect();
+    let l: Vec<f64> = live.iter().map(|p| p.1).collect();
+    let (nb, nl) = (b.len(), l.len());
+    let eb: Vec<BigRational> = b.iter().map(|v| exact(*v)).collect();
+    let el: Vec<BigRational> = l.iter().map(|v| exact(*v)).collect();
+    let (mb, ml) = (exact_mean(&eb), exact_mean(&el));
+    let delta = mb.as_ref().zip(ml.as_ref()).map(|(b, l)| l - b);
     let mut c = Comparison {
-        baseline_n: baseline.len(),
-        baseline_mean: bm,
-        live_n: live.len(),
-        live_mean: lm,
-        delta,
-        pct_change,
+        baseline_n: nb,
+        baseline_mean: mb.as_ref().map(to_f64),
+        live_n: nl,
+        live_mean: ml.as_ref().map(to_f64),
+        delta: delta.as_ref().map(to_f64),
         ci_low: None,
         ci_high: None,
+        pct_change: None,
+        pct_ci_low: None,
+        pct_ci_high: None,
+        exact_p: None,
+        p_method: None,
+        min_p: (nb > 0 && nl > 0).then(|| min_p(nb, nl)),
         verdict: Verdict::NotEnoughData,
+        values_needed: None,
+        mde: None,
+        target: None,
+        live_needed: None,
+        live_needed_note: None,
+        baseline_needed: None,
+        caveats: caveats(baseline, live),
     };
-    let (Some(vb), Some(vl), Some(d)) = (variance(baseline), variance(live), delta) else {
+    let sb = floored_sd(&b);
+    let all_positive = !eb.is_empty() && eb.iter().all(|v| v.is_positive());
+    c.target = target.and_then(|t| {
+        if !t.percent {
+            Some(t.change)
+        } else if all_positive {
+            c.baseline_mean.map(|m| t.change / 100.0 * m)
+        } else {
+            None
+        }
+    });
+    if all_positive && let (Some(d), Some(b)) = (&delta, &mb) {
+        c.pct_change = Some(to_f64(&(d / b)) * 100.0);
+    }
+    if let (Some(t), Some(s)) = (target, sb) {
+        plan(&mut c, t, s, all_positive);
+    } else if target.is_some() && nb < 2 {
+        c.live_needed_note =
+            Some("a target needs at least 2 baseline values to judge the noise against".into());
+    }
+    if nb >= 2 {
+        c.mde = sb.and_then(|s| mde(nb, nl, s));
+    }
+    if nb < 2 {
+        return c;
+    }
+    if nl < 2 || c.min_p.is_none_or(|p| p > ALPHA) {
+        c.values_needed = values_needed(nb, nl);
+        return c;
+    }
+    let (Some(delta), Some(sb), Some(sl)) = (delta, sb, floored_sd(&l)) else {
         return c;
     };
-    let (nb, nl) = (baseline.len() as f64, live.len() as f64);
-    let (sb, sl) = (vb / nb, vl / nl);
-    let se = (sb + sl).sqrt();
-    let (low, high) = if se == 0.0 {
-        // Both sides constant: the difference is known exactly.
-        (d, d)
-    } else {
-        let df = (sb + sl).powi(2) / (sb * sb / (nb - 1.0) + sl * sl / (nl - 1.0));
-        let t = t_quantile(0.975, df);
-        (d - t * se, d + t * se)
-    };
-    c.ci_low = Some(low);
-    c.ci_high = Some(high);
-    c.verdict = if low <= 0.0 && high >= 0.0 {
-        Verdict::Inconclusive
-    } else {
-        let up = low > 0.0;
+    let (p, method) = permutation_p(&b, &l);
+    c.exact_p = Some(p);
+    c.p_method = Some(method);
+    // Welch's interval, scaled by the larger spread so nothing overflows at extreme magnitudes.
+    let m = sb.max(sl);
+    let (ub, ul) = ((sb / m).powi(2) / nb as f64, (sl / m).powi(2) / nl as f64);
+    let se = m * (ub + ul).sqrt();
+    let df = (ub + ul).powi(2) / (ub * ub / (nb - 1) as f64 + ul * ul / (nl - 1) as f64);
+    let t = t_quantile(0.975, df);
+    let d = to_f64(&delta);
+    let (lo, hi) = (d - t * se, d + t * se);
+    c.ci_low = Some(lo);
+    c.ci_high = Some(hi);
+    if all_positive && let (Some(bm), Some(lm)) = (c.baseline_mean, c.live_mean) {
+        // The ratio of means by the delta method: Var(L/B) ≈ (Var L + R² Var B) / B².
+        let r = lm / bm;
+        let se_r = m * (ul + r * r * ub).sqrt() / bm;
+        c.pct_ci_low = Some((r - t * se_r - 1.0) * 100.0);
+        c.pct_ci_high = Some((r + t * se_r - 1.0) * 100.0);
+    }
+    let interval_excludes_zero = lo > 0.0 || hi < 0.0;
+    let shown = p <= ALPHA && !delta.is_zero() && interval_excludes_zero;
+    if interval_excludes_zero && !shown {
+        c.caveats.push(Caveat::NormalModel);
+    }
+    c.verdict = if shown {
+        let up = delta.is_positive();
         match (better, up) {
             (Better::Higher, true) | (Better::Lower, false) => Verdict::Improved,
             _ => Verdict::Worse,
         }
+    } else {
+        Verdict::Inconclusive
     };
     c
 }
 
-/// A point outside the natural process limits, or a long run on one side of the centre.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum ProcessSignal {
-    OutsideLimits { at: Stamp, value: f64 },
-    RunOfEight { side: Side, from: Stamp, to: Stamp },
+/// The sample standard deviation, floored by the resolution the values were typed with (the
+/// spread of a rounding error, q/√12): identical values still leave room for what rounding hid.
+pub fn floored_sd(xs: &[f64]) -> Option<f64> {
+    let s = sd(xs)?;
+    let q = xs.iter().map(|x| quantum(*x)).fold(0.0, f64::max);
+    Some(s.max(q / 12f64.sqrt()))
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The smallest two-sided p-value an exact permutation test can give with these group sizes:
+/// only the observed arrangement (and, with equal sizes, its mirror) can be as extreme.
+pub fn min_p(nb: usize, nl: usize) -> f64 {
+    let extremes: f64 = if nb == nl { 2.0 } else { 1.0 };
+    (extremes / choose(nb + nl, nl)).min(1.0)
+}
+
+/// C(n, k), exact while it fits 128 bits, else from the log-gamma function.
+fn choose(n: usize, k: usize) -> f64 {
+    let k = k.min(n - k.min(n));
+    let mut c: u128 = 1;
+    for i in 1..=k as u128 {
+        match c.checked_mul(n as u128 - k as u128 + i) {
+            Some(v) => c = v / i,
+            None => return statrs::function::factorial::ln_binomial(n as u64, k as u64).exp(),
+        }
+    }
+    c as f64
+}
+
+/// How many more live values make a verdict possible at all (two per side at least, and `min_p`
+/// at most `ALPHA`); `None` when the baseline is too short for any number to help.
+pub fn values_needed(nb: usize, nl: usize) -> Option<usize> {
+    if nb < 2 {
+        return None;
+    }
+    (0..SEARCH_CAP).find(|extra| nl + extra >= 2 && min_p(nb, nl + extra) <= ALPHA)
+}
+
+/// The smallest change detectable with 80% power at a 5% two-sided level:
+/// (t₀.₉₇₅,ν + t₀.₈₀,ν) · s · √(1/n_b + 1/n_l), ν = n_b + n_l − 2.
+pub fn mde(nb: usize, nl: usize, s: f64) -> Option<f64> {
+    if nb < 1 || nl < 1 || nb + nl < 3 {
+        return None;
+    }
+    let df = (nb + nl - 2) as f64;
+    let factor = t_quantile(0.975, df) + t_quantile(POWER, df);
+    Some(factor * s * (1.0 / nb as f64 + 1.0 / nl as f64).sqrt())
+}
+
+/// Fills `live_needed` (or says why not) for a target change.
+fn plan(c: &mut Comparison, t: Target, s: f64, all_positive: bool) {
+    let nb = c.baseline_n;
+    let Some(goal) = c.target.map(f64::abs) else {
+        if t.percent && !all_positive {
+            c.live_needed_note = Some(
+                "a percentage target needs a baseline of positive values: set an absolute target instead"
+                    .into(),
+            );
+        }
+        return;
+    };
+    if goal == 0.0 {
+        return;
+    }
+    let first_possible = values_needed(nb, 0).unwrap_or(2).max(2);
+    let reaches = |nl: usize| mde(nb, nl, s).is_some_and(|m| m <= goal);
+    if reaches(SEARCH_CAP) {
+        // mde falls as live values are added: bisect for the first count that reaches the goal.
+        let (mut lo, mut hi) = (first_possible, SEARCH_CAP);
+        if reaches(lo) {
+            hi = lo;
+        }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if reaches(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        c.live_needed = Some(hi);
+        return;
+    }
+    let more = (nb + 1..SEARCH_CAP)
+        .find(|&n| mde(n, SEARCH_CAP, s).is_some_and(|m| m <= goal))
+        .map(|n| n - nb);
+    c.baseline_needed = more;
+    c.live_needed_note = Some(match more {
+        Some(k) => format!(
+            "even unlimited live values cannot show a change this small: the baseline is too short or too noisy; about {k} more baseline values (dated before the intervention) would make it possible"
+        ),
+        None => "even unlimited live and baseline values cannot show a change this small against this much noise".into(),
+    });
+}
+
+/// The two-sided exact permutation p-value of the difference of means: the share of all ways to
+/// split the values into groups of these sizes whose difference is at least as large (in absolute
+/// value) as the observed one. Beyond `EXACT_LIMIT` arrangements, a fixed-seed Monte Carlo
+/// estimate ((hits + 1) / (resamples + 1)).
+pub fn permutation_p(baseline: &[f64], live: &[f64]) -> (f64, PMethod) {
+    let (nb, nl) = (baseline.len(), live.len());
+    // Enumerate subsets of the smaller group: for a group of size k with sum S out of N values
+    // summing to T, the difference of means is proportional to S·N − T·k.
+    let (group, rest) = if nl <= nb {
+        (live, baseline)
+    } else {
+        (baseline, live)
+    };
+    let k = group.len();
+    let values: Vec<f64> = group.iter().chain(rest).copied().collect();
+    let scaled = scale(&values);
+    let arrangements = choose(nb + nl, k);
+    let exhaustive = arrangements <= EXACT_LIMIT;
+    let method = if exhaustive {
+        PMethod::Exact
+    } else {
+        PMethod::MonteCarlo
+    };
+    let p = match scaled {
+        Scaled::Small(v) => tail::<i128>(&v, k, exhaustive, arrangements),
+        Scaled::Big(v) => tail::<BigInt>(&v, k, exhaustive, arrangements),
+    };
+    (p.min(1.0), method)
+}
+
+/// The values as integers of one common decimal scale (`v × 10^-e`), small when they fit i128
+/// arithmetic with room for the sums and products of the test.
+enum Scaled {
+    Small(Vec<i128>),
+    Big(Vec<BigInt>),
+}
+
+fn scale(values: &[f64]) -> Scaled {
+    let decs: Vec<(BigInt, i32)> = values.iter().map(|v| super::num::decimal(*v)).collect();
+    let e = decs.iter().map(|(_, e)| *e).min().unwrap_or(0);
+    let big: Vec<BigInt> = decs
+        .into_iter()
+        .map(|(m, ei)| m * num_traits::pow(BigInt::from(10), (ei - e) as usize))
+        .collect();
+    let limit = BigInt::from(1u128 << 90);
+    if values.len() < (1 << 16) && big.iter().all(|v| v.abs() < limit) {
+        Scaled::Small(big.iter().map(|v| v.to_i128().unwrap_or(0)).collect())
+    } else {
+        Scaled::Big(big)
+    }
+}
+
+/// Integer arithmetic the permutation test needs, for i128 and for big integers.
+trait Acc: Clone + PartialOrd {
+    fn zero() -> Self;
+    fn plus(&self, o: &Self) -> Self;
+    fn minus(&self, o: &Self) -> Self;
+    fn times(&self, k: usize) -> Self;
+    fn magnitude(&self) -> Self;
+}
+
+impl Acc for i128 {
+    fn zero() -> Self {
+        0
+    }
+    fn plus(&self, o: &Self) -> Self {
+        self + o
+    }
+    fn minus(&self, o: &Self) -> Self {
+        self - o
+    }
+    fn times(&self, k: usize) -> Self {
+        self * k as i128
+    }
+    fn magnitude(&self) -> Self {
+        self.abs()
+    }
+}
+
+impl Acc for BigInt {
+    fn zero() -> Self {
+        <BigInt as Zero>::zero()
+    }
+    fn plus(&self, o: &Self) -> Self {
+        self + o
+    }
+    fn minus(&self, o: &Self) -> Self {
+        self - o
+    }
+    fn times(&self, k: usize) -> Self {
+        self * BigInt::from(k)
+    }
+    fn magnitude(&self) -> Self {
+        self.abs()
+    }
+}
+
+/// The share of k-subsets of `values` whose statistic |S·N − T·k| is at least the observed one,
+/// where the observed subset is the first k values.
+fn tail<A: Acc>(values: &[A], k: usize, exhaustive: bool, arrangements: f64) -> f64 {
+    let n = values.len();
+    let total = values.iter().fold(A::zero(), |a, v| a.plus(v));
+    let tk = total.times(k);
+    let observed_sum = values[..k].iter().fold(A::zero(), |a, v| a.plus(v));
+    let observed = observed_sum.times(n).minus(&tk).magnitude();
+    let extreme = |sum: &A| sum.times(n).minus(&tk).magnitude() >= observed;
+    if exhaustive {
+        let mut count = 0u64;
+        enumerate(values, 0, k, A::zero(), &mut |s| {
+            if extreme(s) {
+                count += 1;
+            }
+        });
+        return count as f64 / arrangements.round();
+    }
+    let mut state = RESAMPLE_SEED;
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut hits = 0usize;
+    for _ in 0..RESAMPLES {
+        let mut sum = A::zero();
+        for j in 0..k {
+            let (r, next) = splitmix(state);
+            state = next;
+            let pick = j + (r % (n - j) as u64) as usize;
+            order.swap(j, pick);
+            sum = sum.plus(&values[order[j]]);
+        }
+        if extreme(&sum) {
+            hits += 1;
+        }
+    }
+    (hits + 1) as f64 / (RESAMPLES + 1) as f64
+}
+
+/// Calls `f` with the sum of every `left`-subset of `values[start..]` added to `sum`.
+fn enumerate<A: Acc>(values: &[A], start: usize, left: usize, sum: A, f: &mut dyn FnMut(&A)) {
+    if left == 0 {
+        f(&sum);
+        return;
+    }
+    for i in start..=values.len() - left {
+        enumerate(values, i + 1, left - 1, sum.plus(&values[i]), f);
+    }
+}
+
+/// The Theil–Sen slope of `points` (x in days) per week, with its 95% interval by Sen's method —
+/// the same computation as SciPy's `theilslopes(y, x, 0.95)`. `None` without two distinct times.
+pub fn theil_sen(points: &[Point]) -> Option<(f64, f64, f64)> {
+    let xs: Vec<f64> = points.iter().map(|p| p.0 / 7.0).collect();
+    // Slopes are taken on values scaled by their largest magnitude, then scaled back.
+    let scale = points.iter().fold(0.0_f64, |a, p| a.max(p.1.abs())).max(f64::MIN_POSITIVE);
+    let ys: Vec<f64> = points.iter().map(|p| p.1 / scale).collect();
+    let mut slopes = Vec::new();
+    for i in 0..xs.len() {
+        for j in 0..xs.len() {
+            let dx = xs[i] - xs[j];
+            if dx > 0.0 {
+                slopes.push((ys[i] - ys[j]) / dx);
+            }
+        }
+    }
+    if slopes.is_empty() {
+        return None;
+    }
+    slopes.sort_by(f64::total_cmp);
+    let nt = slopes.len();
+    let median = if nt % 2 == 1 {
+        slopes[nt / 2]
+    } else {
+        (slopes[nt / 2 - 1] + slopes[nt / 2]) / 2.0
+    };
+    let ties = |v: &[f64]| -> f64 {
+        let mut sorted = v.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mut sum = 0.0;
+        let mut i = 0;
+        while i < sorted.len() {
+            let mut j = i;
+            while j < sorted.len() && sorted[j] == sorted[i] {
+                j += 1;
+            }
+            let k = (j - i) as f64;
+            if k > 1.0 {
+                sum += k * (k - 1.0) * (2.0 * k + 5.0);
+            }
+            i = j;
+        }
+        sum
+    };
+    let ny = ys.len() as f64;
+    let sigsq = (ny * (ny - 1.0) * (2.0 * ny + 5.0) - ties(&xs) - ties(&ys)) / 18.0;
+    let z = z_quantile(0.025);
+    let sigma = sigsq.sqrt();
+    if !sigma.is_finite() {
+        return Some((median * scale, f64::NAN, f64::NAN));
+    }
+    let ru = (((nt as f64 - z * sigma) / 2.0).round_ties_even() as i64).min(nt as i64 - 1);
+    let rl = ((((nt as f64 + z * sigma) / 2.0).round_ties_even() as i64) - 1).max(0);
+    let at = |i: i64| slopes[i.clamp(0, nt as i64 - 1) as usize] * scale;
+    Some((median * scale, at(rl), at(ru)))
+}
+
+/// The lag-1 autocorrelation of `xs` around their mean.
+pub fn lag1(xs: &[f64]) -> Option<f64> {
+    let scale = xs.iter().fold(0.0_f64, |a, x| a.max(x.abs()));
+    if scale == 0.0 {
+        return None;
+    }
+    let xs: Vec<f64> = xs.iter().map(|x| x / scale).collect();
+    let m = mean(&xs)?;
+    let den: f64 = xs.iter().map(|x| (x - m).powi(2)).sum();
+    if den == 0.0 || xs.len() < 3 {
+        return None;
+    }
+    let num: f64 = xs.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum();
+    Some(num / den)
+}
+
+/// How many baseline values a trend needs before it is looked for; and values an
+/// autocorrelation.
+pub const TREND_FROM: usize = 4;
+pub const AUTOCORRELATION_FROM: usize = 8;
+
+fn caveats(baseline: &[Point], live: &[Point]) -> Vec<Caveat> {
+    let mut out = Vec::new();
+    if baseline.len() >= TREND_FROM
+        && let Some((slope, low, high)) = theil_sen(baseline)
+        && (low > 0.0 || high < 0.0)
+    {
+        out.push(Caveat::BaselineTrend {
+            slope_per_week: slope,
+            low,
+            high,
+        });
+    }
+    if baseline.len() >= 2 && baseline.iter().all(|p| p.1 == baseline[0].1) {
+        out.push(Caveat::BaselineConstant);
+    }
+    for (side, points) in [(Side2::Baseline, baseline), (Side2::Live, live)] {
+        if points.len() >= AUTOCORRELATION_FROM {
+            let xs: Vec<f64> = points.iter().map(|p| p.1).collect();
+            if let Some(r) = lag1(&xs)
+                && r.abs() > 2.0 / (xs.len() as f64).sqrt()
+            {
+                out.push(Caveat::Autocorrelated {
+                    side,
+                    lag1: r,
+                    n: xs.len(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A point outside the natural process limits, or a long run on one side of the centre.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ProcessSignal<T> {
+    OutsideLimits { at: T, value: f64 },
+    RunOfEight { side: Side, from: T, to: T },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     Above,
@@ -211,71 +686,70 @@ pub enum Side {
 }
 
 /// An XmR chart of the baseline, read against the live values.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Process {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Process<T> {
     pub center: f64,
     pub lower_limit: f64,
     pub upper_limit: f64,
-    pub signals: Vec<ProcessSignal>,
+    /// Fewer than `PROCESS_FIRM` baseline values: the limits are a first guess.
+    pub provisional: bool,
+    pub signals: Vec<ProcessSignal<T>>,
 }
 
 /// How many points in a row on one side of the centre make a signal.
 pub const RUN_LENGTH: usize = 8;
+/// Baseline values from which process limits are no longer provisional.
+pub const PROCESS_FIRM: usize = 12;
 
 /// Natural process limits from the baseline (in time order): centre ± 2.66 × the mean moving
-/// range. `None` with fewer than two baseline values.
-pub fn process(baseline: &[(Stamp, f64)], live: &[(Stamp, f64)]) -> Option<Process> {
-    if baseline.len() < 2 {
+/// range, computed and compared exactly. `None` with fewer than two baseline values or when the
+/// baseline does not vary (every different value would otherwise be a "signal").
+pub fn process<T: Copy>(baseline: &[(T, f64)], live: &[(T, f64)]) -> Option<Process<T>> {
+    if baseline.len() < 2 || baseline.iter().all(|p| p.1 == baseline[0].1) {
         return None;
     }
-    let values: Vec<f64> = baseline.iter().map(|(_, v)| *v).collect();
-    let center = mean(&values)?;
-    let ranges: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
-    let mr = mean(&ranges)?;
-    let (lower_limit, upper_limit) = (center - 2.66 * mr, center + 2.66 * mr);
-    let mut signals: Vec<ProcessSignal> = live
-        .iter()
-        .filter(|(_, v)| *v < lower_limit || *v > upper_limit)
-        .map(|(at, value)| ProcessSignal::OutsideLimits {
-            at: *at,
-            value: *value,
-        })
-        .collect();
-    let side = |v: f64| {
-        if v > center {
-            Some(Side::Above)
-        } else if v < center {
-            Some(Side::Below)
-        } else {
-            None
-        }
-    };
-    let mut run: Vec<&(Stamp, f64)> = Vec::new();
+    let values: Vec<BigRational> = baseline.iter().map(|p| exact(p.1)).collect();
+    let center = exact_mean(&values)?;
+    let ranges: Vec<BigRational> = values.windows(2).map(|w| (&w[1] - &w[0]).abs()).collect();
+    let mr = exact_mean(&ranges)?;
+    let spread = mr * BigRational::new(266.into(), 100.into());
+    let (lower, upper) = (&center - &spread, &center + &spread);
+    let mut signals: Vec<ProcessSignal<T>> = Vec::new();
+    let mut run: Vec<T> = Vec::new();
     let mut run_side = None;
-    let flush = |run: &Vec<&(Stamp, f64)>, s: Option<Side>, signals: &mut Vec<ProcessSignal>| {
-        if let (Some(s), true) = (s, run.len() >= RUN_LENGTH) {
+    let flush = |run: &[T], side: Option<Side>, signals: &mut Vec<ProcessSignal<T>>| {
+        if let (Some(side), true) = (side, run.len() >= RUN_LENGTH) {
             signals.push(ProcessSignal::RunOfEight {
-                side: s,
-                from: run[0].0,
-                to: run[run.len() - 1].0,
+                side,
+                from: run[0],
+                to: run[run.len() - 1],
             });
         }
     };
-    for p in live {
-        let s = side(p.1);
-        if s.is_some() && s == run_side {
-            run.push(p);
+    for &(at, value) in live {
+        let v = exact(value);
+        if v < lower || v > upper {
+            signals.push(ProcessSignal::OutsideLimits { at, value });
+        }
+        let side = match v.cmp(&center) {
+            std::cmp::Ordering::Greater => Some(Side::Above),
+            std::cmp::Ordering::Less => Some(Side::Below),
+            std::cmp::Ordering::Equal => None,
+        };
+        if side.is_some() && side == run_side {
+            run.push(at);
         } else {
             flush(&run, run_side, &mut signals);
-            run = s.map(|_| vec![p]).unwrap_or_default();
-            run_side = s;
+            run = if side.is_some() { vec![at] } else { Vec::new() };
+            run_side = side;
         }
     }
     flush(&run, run_side, &mut signals);
     Some(Process {
-        center,
-        lower_limit,
-        upper_limit,
+        center: to_f64(&center),
+        lower_limit: to_f64(&lower),
+        upper_limit: to_f64(&upper),
+        provisional: baseline.len() < PROCESS_FIRM,
         signals,
     })
 }
@@ -289,150 +763,15 @@ pub fn sparkline(values: &[f64]) -> String {
     values
         .iter()
         .map(|v| {
-            if (hi - lo).abs() < f64::EPSILON {
+            let span = hi - lo;
+            if span <= 0.0 || !span.is_finite() {
                 BARS[3]
             } else {
-                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
+                BARS[(((v - lo) / span) * 7.0).round().clamp(0.0, 7.0) as usize]
             }
         })
         .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn close(a: f64, b: f64, tol: f64) {
-        assert!((a - b).abs() < tol, "{a} vs {b}");
-    }
-
-    fn at(day: u32) -> Stamp {
-        Stamp::parse(&format!("2026-10-{day:02}T12:00:00Z")).unwrap()
-    }
-
-    /// Reference quantiles from SciPy 1.17 `scipy.stats.t.ppf(0.975, df)`.
-    #[test]
-    fn t_quantiles_match_scipy() {
-        close(t_quantile(0.975, 1.0), 12.706204736174694, 1e-6);
-        close(t_quantile(0.975, 2.0), 4.302652729749462, 1e-8);
-        close(t_quantile(0.975, 5.0), 2.5705818356363146, 1e-8);
-        close(t_quantile(0.975, 10.0), 2.228138851986274, 1e-8);
-        close(t_quantile(0.975, 30.0), 2.0422724563012378, 1e-8);
-        close(t_quantile(0.975, 4.5), 2.6589123472044034, 1e-8);
-        close(t_cdf(0.0, 3.0), 0.5, 1e-12);
-    }
-
-    /// Reference: SciPy 1.17 `scipy.stats.ttest_ind(live, base, equal_var=False)
-    /// .confidence_interval(0.95)` gives (−4.606699062719555, −1.5599676039471118), df 3.959.
-    #[test]
-    fn welch_interval_matches_scipy_and_lower_is_better_improves() {
-        let base = [9.5, 10.5, 10.0, 11.0];
-        let live = [7.0, 6.5, 8.0];
-        let c = compare(&base, &live, Better::Lower);
-        close(c.delta.unwrap(), -3.083333333333333, 1e-12);
-        close(c.ci_low.unwrap(), -4.606699062719555, 1e-7);
-        close(c.ci_high.unwrap(), -1.5599676039471118, 1e-7);
-        close(
-            c.pct_change.unwrap(),
-            -3.083333333333333 / 10.25 * 100.0,
-            1e-9,
-        );
-        assert_eq!(c.verdict, Verdict::Improved);
-        // The same numbers with higher-is-better are a worsening.
-        assert_eq!(
-            compare(&base, &live, Better::Higher).verdict,
-            Verdict::Worse
-        );
-    }
-
-    /// Reference: SciPy as above for base [41, 43, 40], live [44, 39, 46, 42]: the interval
-    /// (−3.1548, 5.9881) crosses zero.
-    #[test]
-    fn an_interval_across_zero_is_inconclusive() {
-        let c = compare(
-            &[41.0, 43.0, 40.0],
-            &[44.0, 39.0, 46.0, 42.0],
-            Better::Higher,
-        );
-        close(c.ci_low.unwrap(), -3.154805367646567, 1e-7);
-        close(c.ci_high.unwrap(), 5.988138700979896, 1e-7);
-        assert_eq!(c.verdict, Verdict::Inconclusive);
-    }
-
-    #[test]
-    fn one_value_on_a_side_is_not_enough() {
-        let c = compare(&[10.0], &[5.0, 6.0, 4.0], Better::Lower);
-        assert_eq!(c.verdict, Verdict::NotEnoughData);
-        assert_eq!(c.delta, Some(-5.0));
-        assert_eq!(c.ci_low, None);
-        let c = compare(&[], &[], Better::Lower);
-        assert_eq!(c.verdict, Verdict::NotEnoughData);
-        assert_eq!(c.baseline_mean, None);
-    }
-
-    #[test]
-    fn zero_variance_and_equal_means() {
-        let c = compare(&[5.0, 5.0], &[3.0, 3.0, 3.0], Better::Lower);
-        assert_eq!((c.ci_low, c.ci_high), (Some(-2.0), Some(-2.0)));
-        assert_eq!(c.verdict, Verdict::Improved);
-        let c = compare(&[5.0, 5.0], &[5.0, 5.0], Better::Higher);
-        assert_eq!(c.verdict, Verdict::Inconclusive);
-        let c = compare(&[4.0, 6.0], &[6.0, 4.0], Better::Higher);
-        assert_eq!(c.delta, Some(0.0));
-        assert_eq!(c.verdict, Verdict::Inconclusive);
-        // A zero baseline has no percentage change.
-        assert_eq!(
-            compare(&[0.0, 0.0], &[1.0, 2.0], Better::Higher).pct_change,
-            None
-        );
-    }
-
-    /// By hand: baseline 10, 12, 11, 13 → centre 11.5, moving ranges 2, 1, 2 → mean 5/3,
-    /// limits 11.5 ± 2.66 × 5/3 = 7.0667 … 15.9333.
-    #[test]
-    fn process_limits_and_a_point_outside() {
-        let base: Vec<(Stamp, f64)> = [10.0, 12.0, 11.0, 13.0]
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (at(i as u32 + 1), *v))
-            .collect();
-        let live = vec![(at(10), 12.0), (at(11), 17.0), (at(12), 6.0)];
-        let p = process(&base, &live).unwrap();
-        close(p.center, 11.5, 1e-12);
-        close(p.lower_limit, 11.5 - 2.66 * 5.0 / 3.0, 1e-12);
-        close(p.upper_limit, 11.5 + 2.66 * 5.0 / 3.0, 1e-12);
-        assert_eq!(p.signals.len(), 2);
-        assert!(
-            matches!(p.signals[0], ProcessSignal::OutsideLimits { value, .. } if value == 17.0)
-        );
-        assert!(process(&base[..1], &live).is_none());
-    }
-
-    #[test]
-    fn eight_in_a_row_on_one_side_is_a_signal_and_seven_is_not() {
-        let base = vec![(at(1), 10.0), (at(2), 12.0), (at(3), 11.0)];
-        let live: Vec<(Stamp, f64)> = (0..8).map(|i| (at(10 + i), 11.5)).collect();
-        let p = process(&base, &live).unwrap();
-        assert_eq!(p.signals.len(), 1);
-        assert!(matches!(
-            p.signals[0],
-            ProcessSignal::RunOfEight {
-                side: Side::Above,
-                ..
-            }
-        ));
-        let p = process(&base, &live[..7]).unwrap();
-        assert!(p.signals.is_empty());
-        // A point on the centre breaks the run.
-        let mut broken = live.clone();
-        broken[4].1 = 11.0;
-        assert!(process(&base, &broken).unwrap().signals.is_empty());
-    }
-
-    #[test]
-    fn sparklines_scale_between_min_and_max() {
-        assert_eq!(sparkline(&[1.0, 2.0, 3.0, 8.0]), "▁▂▃█");
-        assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
-        assert_eq!(sparkline(&[]), "");
-    }
-}
+mod tests;

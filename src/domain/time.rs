@@ -25,13 +25,21 @@ impl Stamp {
         Stamp(Utc.timestamp_millis_opt(ms).single().unwrap_or(t))
     }
 
+    /// Reads a stored or exported time. Only years 1970 to 9999 are accepted: that is the range
+    /// jobloop writes, and anything else would not survive a round trip through text.
     pub fn parse(s: &str) -> Result<Stamp, Refusal> {
-        if let Some(t) = Self::parse_stored(s) {
-            return Ok(t);
+        let t = match Self::parse_stored(s) {
+            Some(t) => t,
+            None => DateTime::parse_from_rfc3339(s)
+                .map(|t| Stamp::from_utc(t.with_timezone(&Utc)))
+                .map_err(|_| Refusal::invalid(format!("`{s}` is not an RFC 3339 time")))?,
+        };
+        if !(1970..=9999).contains(&t.0.year()) {
+            return Err(Refusal::invalid(format!(
+                "`{s}` lies outside the years 1970 to 9999"
+            )));
         }
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| Stamp::from_utc(t.with_timezone(&Utc)))
-            .map_err(|_| Refusal::invalid(format!("`{s}` is not an RFC 3339 time")))
+        Ok(t)
     }
 
     /// The exact form jobloop stores (`2026-11-22T12:00:00.123Z`), read without a general
@@ -136,27 +144,123 @@ pub fn start_of_day(date: NaiveDate) -> Stamp {
     Stamp::from_utc(local)
 }
 
-/// Parses what a person types for "when": `YYYY-MM-DD` (the start of that local day) or a full
-/// RFC 3339 time. Dates in the future are refused: a measurement cannot come from tomorrow.
-pub fn parse_when(input: &str, now: Stamp) -> Result<Stamp, Refusal> {
+/// The first day jobloop accepts.
+pub fn epoch_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// When something happened, as the person said it: a calendar date (`2026-11-16`, the same date
+/// for a teammate in any time zone) or, for records from before jobloop kept dates, an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum When {
+    Day(NaiveDate),
+    At(Stamp),
+}
+
+impl When {
+    /// The calendar date: the day itself, or the local date of an instant.
+    pub fn date(self) -> NaiveDate {
+        match self {
+            When::Day(d) => d,
+            When::At(s) => s.local_date(),
+        }
+    }
+
+    /// The order of records in time: by date, then by the moment within it (an instant's own,
+    /// or the moment a dated record was entered, so that a baseline entered before an
+    /// intervention on the same day stays before it).
+    pub fn order_key(self, recorded_at: Stamp) -> (NaiveDate, Stamp) {
+        match self {
+            When::Day(d) => (d, recorded_at),
+            When::At(s) => (s.local_date(), s),
+        }
+    }
+
+    pub fn to_text(self) -> String {
+        match self {
+            When::Day(d) => d.format("%Y-%m-%d").to_string(),
+            When::At(s) => s.to_text(),
+        }
+    }
+
+    /// Reads the stored form: a date, or an RFC 3339 instant.
+    pub fn parse(s: &str) -> Result<When, Refusal> {
+        if s.len() == 10 {
+            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| Refusal::invalid(format!("`{s}` is not a date")))?;
+            if d < epoch_day() || d.year() > 9999 {
+                return Err(Refusal::invalid(format!(
+                    "`{s}` lies outside the years 1970 to 9999"
+                )));
+            }
+            return Ok(When::Day(d));
+        }
+        Stamp::parse(s).map(When::At)
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::Day(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            When::At(s) => write!(f, "{}", s.local_date().format("%Y-%m-%d")),
+        }
+    }
+}
+
+impl Serialize for When {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_text())
+    }
+}
+
+impl<'de> Deserialize<'de> for When {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<When, D::Error> {
+        let s = String::deserialize(d)?;
+        When::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses what a person types for "when": `YYYY-MM-DD` (a calendar date) or a full RFC 3339
+/// time. Only dates from 1970-01-01 to today (in the person's time zone) are accepted: a
+/// measurement cannot come from tomorrow, and nothing jobloop tracks predates 1970.
+pub fn parse_when(input: &str, now: Stamp) -> Result<When, Refusal> {
     let input = input.trim();
-    let at = if let Ok(date) = NaiveDate::parse_from_str(input, "%Y-%m-%d") {
-        start_of_day(date)
+    let today = now.local_date();
+    let range = || {
+        format!(
+            "dates lie between 1970-01-01 and today ({})",
+            today.format("%Y-%m-%d")
+        )
+    };
+    let when = if let Ok(date) = NaiveDate::parse_from_str(input, "%Y-%m-%d") {
+        When::Day(date)
     } else if let Ok(t) = DateTime::parse_from_rfc3339(input) {
-        Stamp::from_utc(t.with_timezone(&Utc))
+        When::At(Stamp::from_utc(t.with_timezone(&Utc)))
     } else {
         return Err(Refusal::invalid(format!(
-            "`{input}` is not a date: write YYYY-MM-DD, e.g. {}",
-            now.local_date().format("%Y-%m-%d")
+            "`{}` is not a date: write YYYY-MM-DD, e.g. {}",
+            crate::display::clean(input),
+            today.format("%Y-%m-%d")
         )));
     };
-    if at > now {
+    let (date, future) = match when {
+        When::Day(d) => (d, d > today),
+        When::At(s) => (s.0.with_timezone(&Utc).date_naive(), s > now),
+    };
+    if future {
         return Err(Refusal::invalid(format!(
-            "{input} is in the future: record values on or before today ({})",
-            now.local_date().format("%Y-%m-%d")
+            "{input} is in the future: {}",
+            range()
         )));
     }
-    Ok(at)
+    if date < epoch_day() {
+        return Err(Refusal::invalid(format!(
+            "{input} is before 1970: {}",
+            range()
+        )));
+    }
+    Ok(when)
 }
 
 /// An ISO week, the default review cycle: `2026-W47`.
@@ -192,15 +296,23 @@ impl Week {
         )
     }
 
+    /// Reads `2026-W47`: a four-digit year from 1970 and a week that exists in it.
     pub fn parse(input: &str) -> Result<Week, Refusal> {
         let bad = || {
             Refusal::invalid(format!(
-                "`{input}` is not an ISO week: write YYYY-Www, e.g. 2026-W47"
+                "`{}` is not an ISO week: write YYYY-Www, e.g. 2026-W47 (years 1970 to 9999)",
+                crate::display::clean(input)
             ))
         };
         let (y, w) = input.trim().split_once("-W").ok_or_else(bad)?;
+        if y.len() != 4 || w.len() != 2 || !y.bytes().chain(w.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
         let year: i32 = y.parse().map_err(|_| bad())?;
         let week: u32 = w.parse().map_err(|_| bad())?;
+        if year < 1970 {
+            return Err(bad());
+        }
         NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(bad)?;
         Ok(Week { year, week })
     }
@@ -224,8 +336,8 @@ mod tests {
     fn stamps_round_trip_as_text() {
         let s = Stamp::parse("2026-11-22T12:00:00.123456Z").unwrap();
         assert_eq!(s.to_text(), "2026-11-22T12:00:00.123Z");
-        let early = Stamp::parse("0987-01-02T03:04:05.006Z").unwrap();
-        assert_eq!(early.to_text(), "0987-01-02T03:04:05.006Z");
+        let early = Stamp::parse("1970-01-02T03:04:05.006Z").unwrap();
+        assert_eq!(early.to_text(), "1970-01-02T03:04:05.006Z");
         assert_eq!(
             early.to_text(),
             early.0.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -246,14 +358,43 @@ mod tests {
     }
 
     #[test]
-    fn dates_parse_and_the_future_is_refused() {
-        assert!(parse_when("2026-11-01", now()).is_ok());
-        assert!(parse_when("2026-11-01T08:00:00+01:00", now()).is_ok());
-        let err = parse_when("2027-01-01", now()).unwrap_err().to_string();
-        assert!(err.contains("in the future"), "{err}");
-        let err = parse_when("2026-13-01", now()).unwrap_err().to_string();
-        assert!(err.contains("YYYY-MM-DD"), "{err}");
-        assert!(parse_when("yesterday", now()).is_err());
+    fn dates_parse_and_are_kept_in_range() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(parse_when("2026-11-01", now()).unwrap(), When::Day(d));
+        assert!(matches!(
+            parse_when("2026-11-01T08:00:00+01:00", now()).unwrap(),
+            When::At(_)
+        ));
+        assert!(parse_when("1970-01-01", now()).is_ok());
+        for (bad, says) in [
+            ("2027-01-01", "in the future"),
+            ("2026-13-01", "YYYY-MM-DD"),
+            ("yesterday", "YYYY-MM-DD"),
+            ("1969-12-31", "before 1970"),
+            ("-0001-01-01", "before 1970"),
+            ("0000-01-01", "before 1970"),
+            ("99999-01-01", "YYYY-MM-DD"),
+            ("1960-01-01T00:00:00Z", "before 1970"),
+        ] {
+            let err = parse_when(bad, now()).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+        assert!(
+            parse_when("1969-12-31", now())
+                .unwrap_err()
+                .to_string()
+                .contains("between 1970-01-01 and today")
+        );
+    }
+
+    #[test]
+    fn stored_dates_and_instants_read_back() {
+        for text in ["2026-11-16", "2026-11-16T09:30:00.000Z"] {
+            assert_eq!(When::parse(text).unwrap().to_text(), text);
+        }
+        assert!(When::parse("1969-12-31").is_err());
+        assert!(When::parse("0987-01-02T03:04:05.006Z").is_err());
+        assert!(Stamp::parse("-0001-01-01T00:00:00Z").is_err());
     }
 
     #[test]
@@ -266,6 +407,9 @@ mod tests {
         assert_eq!(Week::parse("2026-W47").unwrap(), w);
         assert!(Week::parse("2026-W54").is_err());
         assert!(Week::parse("47").is_err());
+        assert!(Week::parse("-001-W01").is_err());
+        assert!(Week::parse("1969-W01").is_err());
+        assert!(Week::parse("2026-W7").is_err());
         // Week 1 of 2027 starts in 2027; 2026-12-31 is still in 2026-W53.
         let d = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
         assert_eq!(Week::of(d).to_string(), "2026-W53");

@@ -1,228 +1,526 @@
-//! Tamper evidence: the audit chain must be intact, and every record must be what the latest
-//! audited event says it is. Pure: it reads a whole export.
+//! Tamper evidence. In one pass over the audit trail, `Verifier` checks the chain and learns what
+//! every record should be (the latest event that wrote it); then every record of every table is
+//! fed to it and compared. A record that differs (edited), that no event wrote (inserted behind
+//! jobloop's back, or whose event is gone), or that an event wrote but is missing (deleted) is a
+//! problem, named with its table, its id and the event. Memory grows with the number of records,
+//! time with the size of the file.
 
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::fmt;
 
-use super::audit::{GENESIS, STATE_KEY, hash, with_state_hash};
-use super::dataset::Dataset;
+use super::audit::{EventText, GENESIS, STATE_KEY, hash_parts, row_json, with_state_hash};
+use super::kind::LoopKind;
 use super::loop_record::loop_state;
-use super::model::AuditEvent;
+use super::model::*;
 
-/// The first problem `verify` found, located in the audit trail where it can be.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Break {
-    pub what: String,
-    /// The event where the trail and the records part ways, when there is one.
-    pub event: Option<(i64, String, String)>,
+/// The tables jobloop writes, as `verify` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Jobs,
+    Loops,
+    Steps,
+    KillSignals,
+    Metrics,
+    Values,
+    Interventions,
+    Decisions,
+    Learnings,
+    Cycles,
+    Tools,
+    Proofs,
+    AuditEvents,
+    LoopState,
+    JobState,
 }
 
-impl Break {
-    fn at(e: &AuditEvent, what: String) -> Break {
-        Break {
-            what,
-            event: Some((e.seq, e.at.to_text(), e.command.clone())),
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Jobs => "jobs",
+            Table::Loops => "loops",
+            Table::Steps => "steps",
+            Table::KillSignals => "kill_signals",
+            Table::Metrics => "metrics",
+            Table::Values => "values",
+            Table::Interventions => "interventions",
+            Table::Decisions => "decisions",
+            Table::Learnings => "learnings",
+            Table::Cycles => "cycles",
+            Table::Tools => "tools",
+            Table::Proofs => "proofs",
+            Table::AuditEvents => "audit_events",
+            Table::LoopState => "loop_state",
+            Table::JobState => "job_state",
         }
     }
 
-    fn plain(what: String) -> Break {
-        Break { what, event: None }
+    pub fn from_name(s: &str) -> Option<Table> {
+        [
+            Table::Jobs,
+            Table::Loops,
+            Table::Steps,
+            Table::KillSignals,
+            Table::Metrics,
+            Table::Values,
+            Table::Interventions,
+            Table::Decisions,
+            Table::Learnings,
+            Table::Cycles,
+            Table::Tools,
+            Table::Proofs,
+        ]
+        .into_iter()
+        .find(|t| t.name() == s)
     }
 }
 
-impl std::fmt::Display for Break {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.event {
-            Some((seq, at, command)) => {
-                write!(f, "{} (event {seq}, `{command}` at {at})", self.what)
-            }
-            None => f.write_str(&self.what),
-        }
-    }
-}
-
-/// What an honest file showed.
+/// What is wrong with one record or one event.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verified {
+pub enum Wrong {
+    /// Its content differs from what the latest event that wrote it recorded.
+    Edited,
+    /// No event wrote it (or its event is gone).
+    Inserted,
+    /// An event wrote it, but it is not there.
+    Deleted,
+    /// An audit event is missing from the sequence.
+    EventMissing,
+    /// An audit event was changed after it was written.
+    EventEdited,
+    /// The chain breaks: the event before was changed or removed.
+    ChainBroken,
+    /// The row cannot be read (a value of the wrong type, a date out of range…).
+    Unreadable(String),
+    /// Derived state that differs from what its records give.
+    Stale,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub table: Table,
+    /// The record's id (for a loop, `job-id/kind`; for an event, its sequence number).
+    pub id: String,
+    pub wrong: Wrong,
+    /// The event where the trail and the record part ways (its sequence number).
+    pub event: Option<i64>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.table.name();
+        let id = &self.id;
+        match &self.wrong {
+            Wrong::Edited => write!(
+                f,
+                "{t} `{id}` is not what the audit trail recorded: it was changed behind jobloop's back"
+            ),
+            Wrong::Inserted => write!(
+                f,
+                "{t} `{id}` has no audit event: it was added behind jobloop's back, or its event was removed"
+            ),
+            Wrong::Deleted => write!(
+                f,
+                "{t} `{id}` is recorded in the audit trail but missing: it was deleted behind jobloop's back"
+            ),
+            Wrong::EventMissing => write!(f, "audit event {id} is missing: it was deleted"),
+            Wrong::EventEdited => write!(f, "audit event {id} was edited after it was written"),
+            Wrong::ChainBroken => write!(
+                f,
+                "the audit chain breaks at event {id}: the event before it was changed or removed"
+            ),
+            Wrong::Unreadable(why) => write!(f, "{t} `{id}` cannot be read: {why}"),
+            Wrong::Stale => write!(
+                f,
+                "the derived {t} of `{id}` differs from what its records give"
+            ),
+        }
+    }
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
     pub events: usize,
     pub records: usize,
     /// The last event's hash: noted elsewhere, it also shows that no event was cut off the end.
     pub head: Option<String>,
+    pub problems: Vec<Problem>,
+    /// Problems found beyond the ones kept.
+    pub more: usize,
 }
 
-fn chain(events: &[AuditEvent]) -> Result<(), Break> {
-    let mut prev = GENESIS.to_string();
-    for (i, e) in events.iter().enumerate() {
-        let expected = i as i64 + 1;
-        if e.seq != expected {
-            return Err(Break::at(
-                e,
-                format!("audit event {expected} is missing: it was deleted"),
-            ));
-        }
-        if e.prev_hash != prev {
-            return Err(Break::at(
-                e,
-                "the audit chain breaks here: the event before it was changed or removed".into(),
-            ));
-        }
-        if hash(e) != e.hash {
-            return Err(Break::at(
-                e,
-                format!("audit event {} was edited after it was written", e.seq),
-            ));
-        }
-        prev = e.hash.clone();
+/// The most problems kept in a report (the count goes on).
+pub const PROBLEMS_KEPT: usize = 200;
+
+type Hash = [u8; 32];
+
+fn sha(json: &Json) -> Hash {
+    Sha256::digest(json.to_string().as_bytes()).into()
+}
+
+fn from_hex(s: &str) -> Option<Hash> {
+    if s.len() != 64 {
+        return None;
     }
-    Ok(())
+    let mut out = [0u8; 32];
+    for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
+        let pair = std::str::from_utf8(chunk).ok()?;
+        out[i] = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
 }
 
-/// Checks the chain, then every record against the latest event that recorded it.
-pub fn verify(ds: &Dataset) -> Result<Verified, Break> {
-    chain(&ds.audit_events)?;
+/// What the trail says a record should be.
+#[derive(Clone, Debug)]
+enum Expect {
+    Hash(Hash),
+    /// A proof written by an older jobloop: its outcome updates are recorded as changes only, so
+    /// the whole row is rebuilt by applying them.
+    Json(Json),
+}
 
-    // What the trail says each record should be: appended rows by id, states by owner.
-    let mut rows: HashMap<&str, (&Json, &AuditEvent)> = HashMap::new();
-    let mut loop_hash: HashMap<(String, String), (&str, &AuditEvent)> = HashMap::new();
-    let mut job_hash: HashMap<&str, (&str, &AuditEvent)> = HashMap::new();
-    for e in &ds.audit_events {
-        let Some(job_id) = e.job_id.as_deref() else {
-            continue;
-        };
-        if let Some(added) = e.after.get("added")
-            && let Some(id) = added.get("id").and_then(Json::as_str)
-        {
-            rows.insert(id, (added, e));
-        }
-        match (e.loop_kind, e.command.as_str()) {
-            (Some(kind), _) => {
-                if let Some(h) = e.after.get(STATE_KEY).and_then(Json::as_str) {
-                    loop_hash.insert((job_id.to_string(), kind.name().to_string()), (h, e));
-                }
-            }
-            (None, "job add") => {
-                if let Some(h) = e.after["job"].get(STATE_KEY).and_then(Json::as_str) {
-                    job_hash.insert(job_id, (h, e));
-                }
-                if let Some(loops) = e.after.get("loops").and_then(Json::as_object) {
-                    for (kind, h) in loops {
-                        if let Some(h) = h.as_str() {
-                            loop_hash.insert((job_id.to_string(), kind.clone()), (h, e));
-                        }
+#[derive(Clone, Debug)]
+struct Expected {
+    table: Table,
+    expect: Expect,
+    seq: i64,
+    seen: bool,
+}
+
+/// An audit event as stored, for `Verifier::event`.
+pub struct StoredEvent<'a> {
+    pub text: EventText<'a>,
+    pub hash: &'a str,
+}
+
+#[derive(Default)]
+pub struct Verifier {
+    prev_hash: String,
+    next_seq: i64,
+    events: usize,
+    records: usize,
+    head: Option<String>,
+    rows: HashMap<String, Expected>,
+    loops: HashMap<(String, LoopKind), Expected>,
+    jobs: HashMap<String, Expected>,
+    problems: Vec<Problem>,
+    more: usize,
+}
+
+/// Recursively applies an event's changes (a diff) to a row rebuilt from earlier events.
+fn merge(target: &mut Json, diff: &Json) {
+    match (target, diff) {
+        (Json::Object(t), Json::Object(d)) => {
+            for (k, v) in d {
+                match t.get_mut(k) {
+                    Some(slot @ Json::Object(_)) if v.is_object() => merge(slot, v),
+                    _ => {
+                        t.insert(k.clone(), v.clone());
                     }
                 }
             }
-            (None, "cycle close" | "tool" | "proof add") => {
-                if let Some(id) = e.after.get("id").and_then(Json::as_str) {
-                    rows.insert(id, (&e.after, e));
+        }
+        (t, d) => *t = d.clone(),
+    }
+}
+
+/// The table an appended row belongs to, by its shape (events of every version carry rows
+/// under `added`).
+fn added_table(row: &Map<String, Json>) -> Table {
+    if row.contains_key("phase") {
+        Table::Values
+    } else if row.contains_key("description") {
+        Table::Interventions
+    } else if row.contains_key("owner") {
+        Table::Decisions
+    } else {
+        Table::Learnings
+    }
+}
+
+impl Verifier {
+    pub fn new() -> Verifier {
+        Verifier {
+            prev_hash: GENESIS.to_string(),
+            next_seq: 1,
+            ..Verifier::default()
+        }
+    }
+
+    pub fn problem(&mut self, table: Table, id: impl Into<String>, wrong: Wrong, event: Option<i64>) {
+        if self.problems.len() < PROBLEMS_KEPT {
+            self.problems.push(Problem {
+                table,
+                id: id.into(),
+                wrong,
+                event,
+            });
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Feeds the next event, in sequence order.
+    pub fn event(&mut self, e: &StoredEvent) {
+        self.events += 1;
+        let t = &e.text;
+        if t.seq != self.next_seq {
+            self.problem(
+                Table::AuditEvents,
+                self.next_seq.to_string(),
+                Wrong::EventMissing,
+                Some(t.seq),
+            );
+        } else if t.prev_hash != self.prev_hash {
+            self.problem(
+                Table::AuditEvents,
+                t.seq.to_string(),
+                Wrong::ChainBroken,
+                Some(t.seq),
+            );
+        }
+        if hash_parts(t) != e.hash {
+            self.problem(
+                Table::AuditEvents,
+                t.seq.to_string(),
+                Wrong::EventEdited,
+                Some(t.seq),
+            );
+        }
+        self.next_seq = t.seq + 1;
+        self.prev_hash = e.hash.to_string();
+        self.head = Some(e.hash.to_string());
+        let Ok(after) = serde_json::from_str::<Json>(t.after) else {
+            self.problem(
+                Table::AuditEvents,
+                t.seq.to_string(),
+                Wrong::Unreadable("its `after` is not JSON".into()),
+                Some(t.seq),
+            );
+            return;
+        };
+        self.learn(t, &after);
+    }
+
+    fn expect_row(&mut self, table: Table, id: &str, expect: Expect, seq: i64) {
+        self.rows.insert(
+            id.to_string(),
+            Expected {
+                table,
+                expect,
+                seq,
+                seen: false,
+            },
+        );
+    }
+
+    fn state_hash(v: &Json) -> Option<Hash> {
+        v.get(STATE_KEY).and_then(Json::as_str).and_then(from_hex)
+    }
+
+    /// Learns from one event what the records it wrote must be.
+    fn learn(&mut self, t: &EventText, after: &Json) {
+        let seq = t.seq;
+        if let Some(tables) = after.get("updated").and_then(Json::as_object) {
+            for (name, rows) in tables {
+                let Some(table) = Table::from_name(name) else {
+                    continue;
+                };
+                for row in rows.as_array().into_iter().flatten() {
+                    if let Some(id) = row.get("id").and_then(Json::as_str) {
+                        self.expect_row(table, id, Expect::Hash(sha(row)), seq);
+                    }
+                }
+            }
+        }
+        let Some(job_id) = t.job_id else {
+            return;
+        };
+        if let Some(added) = after.get("added").and_then(Json::as_object)
+            && let Some(id) = added.get("id").and_then(Json::as_str)
+        {
+            let json = Json::Object(added.clone());
+            self.expect_row(added_table(added), id, Expect::Hash(sha(&json)), seq);
+        }
+        let expected = |hash| Expected {
+            table: Table::Loops,
+            expect: Expect::Hash(hash),
+            seq,
+            seen: false,
+        };
+        match (t.loop_kind.and_then(LoopKind::from_name), t.command) {
+            (Some(kind), _) => {
+                if let Some(h) = Self::state_hash(after) {
+                    self.loops.insert((job_id.to_string(), kind), expected(h));
+                }
+            }
+            (None, "job add") => {
+                if let Some(h) = after.get("job").and_then(Self::state_hash) {
+                    self.jobs.insert(
+                        job_id.to_string(),
+                        Expected {
+                            table: Table::Jobs,
+                            ..expected(h)
+                        },
+                    );
+                }
+                for (kind, h) in after.get("loops").and_then(Json::as_object).into_iter().flatten() {
+                    if let (Some(kind), Some(h)) =
+                        (LoopKind::from_name(kind), h.as_str().and_then(from_hex))
+                    {
+                        self.loops.insert((job_id.to_string(), kind), expected(h));
+                    }
+                }
+            }
+            (None, command @ ("cycle close" | "tool" | "proof add")) => {
+                let table = match command {
+                    "cycle close" => Table::Cycles,
+                    "tool" => Table::Tools,
+                    _ => Table::Proofs,
+                };
+                if let Some(id) = after.get("id").and_then(Json::as_str) {
+                    let expect = if table == Table::Proofs {
+                        Expect::Json(after.clone())
+                    } else {
+                        Expect::Hash(sha(after))
+                    };
+                    self.expect_row(table, id, expect, seq);
+                }
+            }
+            (None, "proof outcome") => {
+                // Older events record only the changed counts: apply them to the row.
+                if after.get("updated").is_none()
+                    && let Ok(before) = serde_json::from_str::<Json>(t.before)
+                    && let Some(id) = before.get("id").and_then(Json::as_str)
+                    && let Some(Expected {
+                        expect: Expect::Json(row),
+                        seq: s,
+                        ..
+                    }) = self.rows.get_mut(id)
+                {
+                    merge(row, after);
+                    *s = seq;
                 }
             }
             (None, _) => {
-                if let Some(h) = e.after.get(STATE_KEY).and_then(Json::as_str) {
-                    job_hash.insert(job_id, (h, e));
+                if let Some(h) = Self::state_hash(after) {
+                    self.jobs.insert(
+                        job_id.to_string(),
+                        Expected {
+                            table: Table::Jobs,
+                            ..expected(h)
+                        },
+                    );
                 }
             }
         }
     }
 
-    let mut records = 0;
-    let mut check_row = |what: &str, id: &str, current: Json| -> Result<(), Break> {
-        records += 1;
-        match rows.get(id) {
-            None => Err(Break::plain(format!(
-                "{what} `{id}` has no audit event: it was added behind jobloop's back"
-            ))),
-            Some((recorded, e)) if **recorded != current => Err(Break::at(
-                e,
-                format!(
-                    "{what} `{id}` is not what the audit trail recorded: it was changed behind jobloop's back"
-                ),
-            )),
-            Some(_) => Ok(()),
-        }
-    };
-    for v in &ds.values {
-        check_row("value", &v.id, json!(v))?;
-    }
-    for i in &ds.interventions {
-        check_row("intervention", &i.id, json!(i))?;
-    }
-    for d in &ds.decisions {
-        check_row("decision", &d.id, json!(d))?;
-    }
-    for l in &ds.learnings {
-        check_row("learning", &l.id, json!(l))?;
-    }
-    for c in &ds.cycles {
-        check_row("cycle", &c.id, json!(c))?;
-    }
-    for t in &ds.tools {
-        check_row("tool", &t.id, json!(t))?;
-    }
-    for p in &ds.proofs {
-        // The outcome is updated later; what was published is fixed.
-        let mut first = p.clone();
-        first.outcome = None;
-        first.outcome_at = None;
-        check_row("proof", &p.id, json!(first))?;
-    }
-
-    let slug_of: HashMap<&str, &str> = ds
-        .jobs
-        .iter()
-        .map(|j| (j.id.as_str(), j.slug.as_str()))
-        .collect();
-    for j in &ds.jobs {
-        records += 1;
-        if let Some((h, e)) = job_hash.get(j.id.as_str()) {
-            let current = with_state_hash(json!(j));
-            if current[STATE_KEY] != **h {
-                return Err(Break::at(
-                    e,
-                    format!(
-                        "job `{}` is not what the audit trail recorded: it was changed behind jobloop's back",
-                        j.slug
-                    ),
-                ));
+    /// Checks a job row.
+    pub fn job(&mut self, j: &Job) {
+        self.records += 1;
+        let current = with_state_hash(row_json(j));
+        let current = Self::state_hash(&current);
+        match self.jobs.get_mut(&j.id) {
+            None => self.problem(Table::Jobs, &j.slug, Wrong::Inserted, None),
+            Some(e) => {
+                e.seen = true;
+                let seq = e.seq;
+                if !matches!(e.expect, Expect::Hash(h) if Some(h) == current) {
+                    self.problem(Table::Jobs, &j.slug, Wrong::Edited, Some(seq));
+                }
             }
         }
     }
-    for l in &ds.loops {
-        records += 1;
-        let Some((h, e)) = loop_hash.get(&(l.job_id.clone(), l.kind.name().to_string())) else {
-            continue;
-        };
-        let steps: Vec<_> = ds
-            .steps
-            .iter()
-            .filter(|s| s.loop_id == l.id)
-            .cloned()
-            .collect();
-        let signals: Vec<_> = ds
-            .kill_signals
-            .iter()
-            .filter(|k| k.loop_id == l.id)
-            .cloned()
-            .collect();
-        let metric = ds
-            .metrics
-            .iter()
-            .find(|m| m.loop_id == l.id && m.replaced_at.is_none());
-        let current = loop_state(l, metric, &steps, &signals);
-        if current[STATE_KEY] != **h {
-            return Err(Break::at(
-                e,
-                format!(
-                    "loop {}/{} is not what the audit trail recorded: it was changed behind jobloop's back",
-                    slug_of.get(l.job_id.as_str()).unwrap_or(&"?"),
-                    l.kind
-                ),
-            ));
+
+    /// Checks a loop with its metric in force, its steps and its kill signals (what its audited
+    /// state covers). `slug` names it in reports.
+    pub fn loop_record(
+        &mut self,
+        slug: &str,
+        lp: &Loop,
+        metric: Option<&Metric>,
+        steps: &[Step],
+        signals: &[KillSignal],
+    ) {
+        self.records += 1 + steps.len() + signals.len() + usize::from(metric.is_some());
+        let current = Self::state_hash(&loop_state(lp, metric, steps, signals));
+        let name = format!("{slug}/{}", lp.kind);
+        match self.loops.get_mut(&(lp.job_id.clone(), lp.kind)) {
+            None => self.problem(Table::Loops, name, Wrong::Inserted, None),
+            Some(e) => {
+                e.seen = true;
+                let seq = e.seq;
+                if !matches!(e.expect, Expect::Hash(h) if Some(h) == current) {
+                    self.problem(Table::Loops, name, Wrong::Edited, Some(seq));
+                }
+            }
         }
     }
-    Ok(Verified {
-        events: ds.audit_events.len(),
-        records,
-        head: ds.audit_events.last().map(|e| e.hash.clone()),
-    })
+
+    /// Checks a row of an appended-to table (values, interventions, decisions, learnings, cycles,
+    /// tools, proofs, replaced metrics).
+    pub fn row<T: serde::Serialize>(&mut self, table: Table, id: &str, row: &T) {
+        self.records += 1;
+        let json = row_json(row);
+        let Some(e) = self.rows.get_mut(id) else {
+            self.problem(table, id, Wrong::Inserted, None);
+            return;
+        };
+        e.seen = true;
+        let seq = e.seq;
+        let same = e.table == table
+            && match &e.expect {
+                Expect::Hash(h) => *h == sha(&json),
+                Expect::Json(j) => *j == json,
+            };
+        if !same {
+            self.problem(table, id, Wrong::Edited, Some(seq));
+        }
+    }
+
+    /// Every record the trail expects and nobody fed is missing.
+    pub fn finish(mut self) -> Report {
+        let mut missing: Vec<Problem> = Vec::new();
+        for (id, e) in self.rows.iter().filter(|(_, e)| !e.seen) {
+            missing.push(Problem {
+                table: e.table,
+                id: id.clone(),
+                wrong: Wrong::Deleted,
+                event: Some(e.seq),
+            });
+        }
+        for ((job, kind), e) in self.loops.iter().filter(|(_, e)| !e.seen) {
+            missing.push(Problem {
+                table: Table::Loops,
+                id: format!("{job}/{kind}"),
+                wrong: Wrong::Deleted,
+                event: Some(e.seq),
+            });
+        }
+        for (job, e) in self.jobs.iter().filter(|(_, e)| !e.seen) {
+            missing.push(Problem {
+                table: Table::Jobs,
+                id: job.clone(),
+                wrong: Wrong::Deleted,
+                event: Some(e.seq),
+            });
+        }
+        missing.sort_by_key(|p| (p.event, p.id.clone()));
+        for p in missing {
+            self.problem(p.table, p.id, p.wrong, p.event);
+        }
+        Report {
+            events: self.events,
+            records: self.records,
+            head: self.head,
+            problems: self.problems,
+            more: self.more,
+        }
+    }
 }
+
+#[cfg(test)]
+mod tests;

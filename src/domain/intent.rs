@@ -1,0 +1,180 @@
+//! The user's intents: the one API the CLI, the TUI, the demo and undo all speak. Each intent is
+//! plain data (it can cross a thread to the TUI's store worker); the rules that apply it live in
+//! `loop_record`, `job`, `cycle` and `evidence`, and the store runs it in one transaction.
+
+use super::cycle::CompoundAnswers;
+use super::job::JobEdit;
+use super::kind::LoopKind;
+use super::model::{
+    Better, Capability, LearningType, Measures, Phase, ProofKind, ProofOutcome, Visibility,
+};
+use super::stats::Target;
+use super::time::{Week, When};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Intent {
+    AddJob {
+        title: String,
+        slug: Option<String>,
+        statement: Option<String>,
+        owner: Option<String>,
+    },
+    EditJob {
+        slug: String,
+        edit: JobEdit,
+    },
+    ArchiveJob {
+        slug: String,
+        archived: bool,
+    },
+    /// Names the job's lead.
+    SetLead {
+        slug: String,
+        lead: String,
+    },
+    SelectTool {
+        slug: String,
+        name: String,
+        at: When,
+    },
+    AddProof {
+        slug: String,
+        title: String,
+        kind: ProofKind,
+        visibility: Visibility,
+        link: Option<String>,
+        at: When,
+    },
+    TrackProof {
+        slug: String,
+        proof: String,
+        counts: ProofOutcome,
+    },
+    CloseCycle {
+        slug: String,
+        week: Option<Week>,
+        answers: CompoundAnswers,
+    },
+    OnLoop {
+        slug: String,
+        kind: LoopKind,
+        op: LoopOp,
+    },
+}
+
+/// What can be done to one loop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoopOp {
+    AssignOwner {
+        name: String,
+    },
+    Open,
+    Close {
+        force: bool,
+    },
+    MarkStep {
+        n: i64,
+        evidence: Option<String>,
+    },
+    UndoStep {
+        n: i64,
+    },
+    AddStep {
+        text: String,
+    },
+    SetNotes {
+        text: String,
+    },
+    Retire {
+        reason: String,
+    },
+    Continue {
+        reason: String,
+    },
+    SetMetric {
+        name: String,
+        unit: String,
+        better: Better,
+        measures: Measures,
+        replace: bool,
+        target: Option<Target>,
+    },
+    /// Sets (or with `None` clears) the primary metric's target change.
+    SetTarget {
+        target: Option<Target>,
+    },
+    RecordValue {
+        phase: Phase,
+        value: f64,
+        at: When,
+        note: Option<String>,
+    },
+    Intervene {
+        description: String,
+        at: When,
+    },
+    AddKillSignal {
+        text: String,
+        rule: Option<String>,
+    },
+    Trip {
+        n: Option<i64>,
+        reason: String,
+        evidence: Option<String>,
+    },
+    Rearm {
+        n: i64,
+        reason: String,
+    },
+    Learn {
+        text: String,
+        kind: LearningType,
+        tag: Option<String>,
+        capability: Option<Capability>,
+    },
+    Decide {
+        text: String,
+        owner: String,
+        threshold: Option<String>,
+    },
+    /// The decision's named owner signs it off.
+    Approve {
+        decision: String,
+    },
+    /// A new version of a decision with another threshold or owner; the old one is kept.
+    Amend {
+        decision: String,
+        owner: Option<String>,
+        threshold: Option<String>,
+    },
+    /// Marks a value, intervention, decision or learning as entered by mistake.
+    Void {
+        record: String,
+        reason: String,
+    },
+}
+
+impl Intent {
+    /// The loop an intent acts on, if it acts on one.
+    pub fn target(&self) -> Option<(&str, LoopKind)> {
+        match self {
+            Intent::OnLoop { slug, kind, .. } => Some((slug, *kind)),
+            _ => None,
+        }
+    }
+
+    /// The job an intent acts on, if any (adding a job acts on none yet).
+    pub fn slug(&self) -> Option<&str> {
+        match self {
+            Intent::AddJob { .. } => None,
+            Intent::EditJob { slug, .. }
+            | Intent::ArchiveJob { slug, .. }
+            | Intent::SetLead { slug, .. }
+            | Intent::SelectTool { slug, .. }
+            | Intent::AddProof { slug, .. }
+            | Intent::TrackProof { slug, .. }
+            | Intent::CloseCycle { slug, .. }
+            | Intent::OnLoop { slug, .. } => Some(slug),
+        }
+    }
+}

@@ -1,0 +1,598 @@
+use super::*;
+use crate::domain::{RefusalKind, Remedy};
+
+fn now() -> Stamp {
+    Stamp::parse("2026-11-20T12:00:00Z").unwrap()
+}
+
+fn ctx() -> Ctx {
+    Ctx::local("ana", now())
+}
+
+fn later(minutes: i64) -> Ctx {
+    Ctx::local("ana", Stamp::from_utc(now().0 + chrono::Duration::minutes(minutes)))
+}
+
+fn day(s: &str) -> When {
+    When::Day(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
+}
+
+fn record(kind: LoopKind) -> LoopRecord {
+    let job = Job {
+        id: "job1".into(),
+        slug: "support-triage".into(),
+        title: "Triage support tickets".into(),
+        statement: String::new(),
+        canvas: Canvas::default(),
+        created_at: now(),
+        archived_at: None,
+        rev: 1,
+        lead: Some("lea".into()),
+    };
+    LoopRecord::new(&job, kind, None, &ctx())
+}
+
+fn metric(better: Better) -> LoopOp {
+    LoopOp::SetMetric {
+        name: "time to triage".into(),
+        unit: "h".into(),
+        better,
+        measures: Measures::Outcome,
+        replace: false,
+        target: None,
+    }
+}
+
+fn with_metric() -> LoopRecord {
+    let mut r = record(LoopKind::Instrument);
+    r.apply(&metric(Better::Lower), &ctx()).unwrap();
+    r
+}
+
+fn value(phase: Phase, v: f64, at: &str) -> LoopOp {
+    LoopOp::RecordValue {
+        phase,
+        value: v,
+        at: day(at),
+        note: None,
+    }
+}
+
+fn intervene(at: &str) -> LoopOp {
+    LoopOp::Intervene {
+        description: "new routing".into(),
+        at: day(at),
+    }
+}
+
+fn trip(reason: &str) -> LoopOp {
+    LoopOp::Trip {
+        n: None,
+        reason: reason.into(),
+        evidence: None,
+    }
+}
+
+#[test]
+fn a_new_loop_has_its_checklist_and_canonical_kill_signal() {
+    let r = record(LoopKind::Govern);
+    assert_eq!(r.lp.status, Status::NotStarted);
+    assert_eq!(r.steps.len(), 4);
+    assert_eq!(r.steps[0].n, 1);
+    assert_eq!(r.kill_signals.len(), 1);
+    assert!(r.kill_signals[0].canonical);
+    assert_eq!(r.kill_signals[0].state, SignalState::Armed);
+}
+
+#[test]
+fn values_need_a_metric_and_the_remedy_says_so_without_syntax() {
+    let mut r = record(LoopKind::Instrument);
+    let err = r
+        .apply(&value(Phase::Baseline, 4.0, "2026-11-01"), &ctx())
+        .unwrap_err();
+    assert_eq!(err.remedy, Some(Remedy::Do(Fix::SetMetric(r.at()))));
+    assert!(!err.message.contains("jobloop"), "{err}");
+    assert!(!err.message.contains('`') || err.message.contains("support-triage"));
+    assert_eq!(r.lp.status, Status::NotStarted);
+}
+
+#[test]
+fn intervention_needs_every_baseline_before_it() {
+    let mut r = with_metric();
+    let err = r.apply(&intervene("2026-11-10"), &ctx()).unwrap_err();
+    assert!(matches!(
+        err.remedy,
+        Some(Remedy::Do(Fix::RecordBaseline { before: None, .. }))
+    ));
+    r.apply(&value(Phase::Baseline, 4.0, "2026-11-01"), &ctx())
+        .unwrap();
+    r.apply(&value(Phase::Baseline, 5.0, "2026-11-10"), &ctx())
+        .unwrap();
+    // An intervention dated before an existing baseline would make that baseline "before"
+    // a change it followed: refused, naming the last baseline's date.
+    let err = r.apply(&intervene("2026-11-05"), &later(1)).unwrap_err();
+    assert!(
+        matches!(&err.remedy, Some(Remedy::Do(Fix::InterveneAfter { after, .. })) if after.to_string() == "2026-11-10"),
+        "{err:?}"
+    );
+    // On the same day, after the baseline was entered: the order of entry decides.
+    let out = r.apply(&intervene("2026-11-10"), &later(2)).unwrap();
+    assert!(matches!(out.appended, Some(Row::Intervention(_))));
+}
+
+#[test]
+fn baselines_after_an_intervention_are_refused() {
+    let mut r = with_metric();
+    r.apply(&value(Phase::Baseline, 4.0, "2026-11-01"), &ctx())
+        .unwrap();
+    r.apply(&intervene("2026-11-05"), &later(1)).unwrap();
+    let err = r
+        .apply(&value(Phase::Baseline, 4.0, "2026-11-06"), &later(2))
+        .unwrap_err();
+    assert!(
+        matches!(&err.remedy, Some(Remedy::Do(Fix::RecordBaseline { before: Some(d), .. })) if d.to_string() == "2026-11-05")
+    );
+    // The same day as the intervention, entered after it: after it.
+    assert!(
+        r.apply(&value(Phase::Baseline, 4.0, "2026-11-05"), &later(3))
+            .is_err()
+    );
+    assert!(
+        r.apply(&value(Phase::Baseline, 4.0, "2026-10-30"), &later(4))
+            .is_ok()
+    );
+    assert!(
+        r.apply(&value(Phase::Live, 3.0, "2026-11-06"), &later(5))
+            .is_ok()
+    );
+}
+
+#[test]
+fn voiding_removes_a_record_from_everything_but_keeps_it() {
+    let mut r = with_metric();
+    r.apply(&value(Phase::Baseline, 4.0, "2026-11-01"), &ctx())
+        .unwrap();
+    let wrong = r
+        .apply(&value(Phase::Baseline, 40.0, "2026-11-02"), &ctx())
+        .unwrap();
+    let Some(Row::Value(v)) = wrong.appended else {
+        panic!()
+    };
+    let out = r
+        .apply(
+            &LoopOp::Void {
+                record: short_id(&v.id).into(),
+                reason: "typo: 4.0".into(),
+            },
+            &later(1),
+        )
+        .unwrap();
+    assert_eq!(out.updated.len(), 1);
+    assert_eq!(r.values.len(), 2, "the record stays");
+    assert_eq!(r.baselines().count(), 1);
+    let voided = r.values.iter().find(|x| x.id == v.id).unwrap();
+    assert_eq!(voided.void.as_ref().unwrap().reason, "typo: 4.0");
+    // Twice is a no-op; an unknown id is refused with where to look.
+    let again = r
+        .apply(
+            &LoopOp::Void {
+                record: v.id.clone(),
+                reason: "x".into(),
+            },
+            &ctx(),
+        )
+        .unwrap();
+    assert!(!again.changed);
+    let err = r
+        .apply(
+            &LoopOp::Void {
+                record: "zzzzzzzz".into(),
+                reason: "x".into(),
+            },
+            &ctx(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, RefusalKind::NotFound);
+    // A voided intervention no longer blocks a baseline.
+    let i = r.apply(&intervene("2026-11-05"), &later(2)).unwrap();
+    let Some(Row::Intervention(i)) = i.appended else {
+        panic!()
+    };
+    assert!(
+        r.apply(&value(Phase::Baseline, 4.5, "2026-11-06"), &later(3))
+            .is_err()
+    );
+    r.apply(
+        &LoopOp::Void {
+            record: i.id.clone(),
+            reason: "wrong loop".into(),
+        },
+        &later(4),
+    )
+    .unwrap();
+    assert!(
+        r.apply(&value(Phase::Baseline, 4.5, "2026-11-06"), &later(5))
+            .is_ok()
+    );
+}
+
+#[test]
+fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old() {
+    let mut r = record(LoopKind::Govern);
+    let out = r
+        .apply(
+            &LoopOp::Decide {
+                text: "auto-refund under 50 EUR".into(),
+                owner: "Ben".into(),
+                threshold: Some("50 EUR".into()),
+            },
+            &ctx(),
+        )
+        .unwrap();
+    assert_eq!(
+        out.next,
+        Some(Fix::SignOffAs {
+            owner: "Ben".into()
+        })
+    );
+    let id = r.decisions[0].id.clone();
+    let approve = LoopOp::Approve {
+        decision: short_id(&id).into(),
+    };
+    let err = r.apply(&approve, &ctx()).unwrap_err();
+    assert_eq!(err.kind, RefusalKind::Forbidden);
+    let ben = Ctx::local("ben", now());
+    let out = r.apply(&approve, &ben).unwrap();
+    assert_eq!(out.updated.len(), 1);
+    assert_eq!(r.decisions[0].approved_by.as_deref(), Some("ben"));
+    assert!(!r.apply(&approve, &ben).unwrap().changed);
+    // Amending makes a new version, pending again; the old one stays as it was.
+    r.apply(
+        &LoopOp::Amend {
+            decision: id.clone(),
+            owner: None,
+            threshold: Some("30 EUR".into()),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(r.decisions.len(), 2);
+    assert_eq!(r.decisions[0].threshold.as_deref(), Some("50 EUR"));
+    let current: Vec<&Decision> = r.current_decisions().collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0].threshold.as_deref(), Some("30 EUR"));
+    assert!(current[0].approved_at.is_none());
+    assert_eq!(current[0].supersedes.as_deref(), Some(id.as_str()));
+    // The old version can no longer be amended or signed off.
+    assert!(r.apply(&approve, &ben).is_err());
+}
+
+#[test]
+fn a_target_must_point_the_way_of_improvement() {
+    let mut r = with_metric();
+    let bad = LoopOp::SetTarget {
+        target: Some(Target::parse("+20%").unwrap()),
+    };
+    let err = r.apply(&bad, &ctx()).unwrap_err();
+    assert!(err.message.contains("worsening"), "{err}");
+    let good = LoopOp::SetTarget {
+        target: Some(Target::parse("-20%").unwrap()),
+    };
+    r.apply(&good, &ctx()).unwrap();
+    assert_eq!(r.metric.as_ref().unwrap().target.unwrap().to_text(), "-20%");
+    assert!(!r.apply(&good, &ctx()).unwrap().changed);
+}
+
+#[test]
+fn in_team_mode_only_the_owner_and_the_lead_record_on_a_loop() {
+    let mut r = with_metric();
+    r.apply(
+        &LoopOp::AssignOwner {
+            name: "Olga".into(),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    let team = |who: &str| Ctx {
+        actor: who.into(),
+        now: now(),
+        team: true,
+    };
+    let op = value(Phase::Baseline, 4.0, "2026-11-01");
+    let err = r.apply(&op, &team("mallory")).unwrap_err();
+    assert_eq!(err.kind, RefusalKind::Forbidden);
+    assert!(matches!(err.remedy, Some(Remedy::Do(Fix::AskOwner { .. }))));
+    r.apply(&op, &team("olga")).unwrap();
+    r.apply(&op, &team("lea")).unwrap();
+    // Locally anyone records: the file has one user.
+    r.apply(&op, &Ctx::local("mallory", now())).unwrap();
+}
+
+#[test]
+fn non_finite_values_are_refused() {
+    let mut r = with_metric();
+    assert!(
+        r.apply(&value(Phase::Live, f64::NAN, "2026-11-01"), &ctx())
+            .is_err()
+    );
+    assert!(
+        r.apply(&value(Phase::Live, f64::INFINITY, "2026-11-01"), &ctx())
+            .is_err()
+    );
+}
+
+#[test]
+fn first_activity_opens_the_loop_but_an_owner_does_not() {
+    let mut r = record(LoopKind::Understand);
+    r.apply(&LoopOp::AssignOwner { name: "Ana".into() }, &ctx())
+        .unwrap();
+    assert_eq!(r.lp.status, Status::NotStarted);
+    r.apply(
+        &LoopOp::MarkStep {
+            n: 1,
+            evidence: Some("interviewed 5 agents".into()),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(r.lp.status, Status::Open);
+    assert_eq!(r.steps[0].evidence.as_deref(), Some("interviewed 5 agents"));
+    r.apply(&LoopOp::UndoStep { n: 1 }, &ctx()).unwrap();
+    assert!(r.steps[0].done_at.is_none());
+    let err = r
+        .apply(
+            &LoopOp::MarkStep {
+                n: 9,
+                evidence: None,
+            },
+            &ctx(),
+        )
+        .unwrap_err();
+    assert!(matches!(err.remedy, Some(Remedy::Do(Fix::ShowLoop(_)))));
+}
+
+#[test]
+fn one_primary_metric_and_replacing_is_explicit() {
+    let mut r = with_metric();
+    let err = r.apply(&metric(Better::Higher), &ctx()).unwrap_err();
+    assert!(matches!(err.remedy, Some(Remedy::Do(Fix::ReplaceMetric(_)))));
+    r.apply(&value(Phase::Baseline, 4.0, "2026-11-01"), &ctx())
+        .unwrap();
+    let out = r
+        .apply(
+            &LoopOp::SetMetric {
+                name: "csat".into(),
+                unit: "pts".into(),
+                better: Better::Higher,
+                measures: Measures::Outcome,
+                replace: true,
+                target: None,
+            },
+            &ctx(),
+        )
+        .unwrap();
+    assert_eq!(r.metric.as_ref().unwrap().name, "csat");
+    assert!(r.retired_metric.as_ref().unwrap().replaced_at.is_some());
+    assert!(matches!(&out.updated[..], [Row::Metric(m)] if m.replaced_at.is_some()));
+    // Baselines belong to a metric: the new one starts without any.
+    assert!(r.apply(&intervene("2026-11-10"), &ctx()).is_err());
+}
+
+#[test]
+fn tripping_waits_for_a_decision() {
+    let mut r = with_metric();
+    assert!(r.apply(&trip("  "), &ctx()).is_err());
+    let out = r
+        .apply(
+            &LoopOp::Trip {
+                n: None,
+                reason: "only adoption numbers".into(),
+                evidence: Some("deck p.3".into()),
+            },
+            &ctx(),
+        )
+        .unwrap();
+    assert!(!out.summary.contains("jobloop "), "no CLI text in the trail");
+    assert!(matches!(out.next, Some(Fix::DecideAfterTrip(_))));
+    assert!(r.kill_signals[0].awaits_decision());
+    assert_eq!(r.lp.status, Status::Open);
+    let err = r.apply(&LoopOp::Close { force: true }, &ctx()).unwrap_err();
+    assert!(err.message.contains("tripped and undecided"), "{err}");
+    assert!(
+        r.apply(
+            &LoopOp::Trip {
+                n: Some(1),
+                reason: "again".into(),
+                evidence: None
+            },
+            &ctx()
+        )
+        .is_err()
+    );
+    r.apply(
+        &LoopOp::Continue {
+            reason: "measuring outcomes from next week".into(),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert!(!r.kill_signals[0].awaits_decision());
+    assert_eq!(r.kill_signals[0].decision, Some(KillDecision::Continue));
+    assert!(
+        r.apply(
+            &LoopOp::Continue {
+                reason: "again".into()
+            },
+            &ctx()
+        )
+        .is_err()
+    );
+    r.apply(
+        &LoopOp::Rearm {
+            n: 1,
+            reason: "fixed the metric".into(),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(r.kill_signals[0].state, SignalState::Armed);
+}
+
+#[test]
+fn retiring_kills_the_loop_and_blocks_further_records() {
+    let mut r = with_metric();
+    r.apply(&trip("no outcome data"), &ctx()).unwrap();
+    r.apply(
+        &LoopOp::Retire {
+            reason: "not worth it".into(),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(r.lp.status, Status::Killed);
+    assert_eq!(r.kill_signals[0].decision, Some(KillDecision::Retire));
+    let err = r
+        .apply(&value(Phase::Live, 1.0, "2026-11-01"), &ctx())
+        .unwrap_err();
+    assert!(matches!(err.remedy, Some(Remedy::Do(Fix::Reopen(_)))));
+    r.apply(&LoopOp::Open, &ctx()).unwrap();
+    assert_eq!(r.lp.status, Status::Open);
+}
+
+#[test]
+fn closing_checks_the_checklist_unless_forced_and_names_what_was_left() {
+    let mut r = record(LoopKind::Redesign);
+    assert!(r.apply(&LoopOp::Close { force: false }, &ctx()).is_err());
+    r.apply(&LoopOp::Open, &ctx()).unwrap();
+    let err = r.apply(&LoopOp::Close { force: false }, &ctx()).unwrap_err();
+    assert!(err.message.contains("undone steps (1, 2, 3, 4)"), "{err}");
+    r.apply(
+        &LoopOp::MarkStep {
+            n: 1,
+            evidence: None,
+        },
+        &ctx(),
+    )
+    .unwrap();
+    let out = r.apply(&LoopOp::Close { force: true }, &ctx()).unwrap();
+    assert!(out.summary.contains("step 2, 3, 4 not done"), "{}", out.summary);
+    assert_eq!(r.lp.status, Status::Closed);
+}
+
+#[test]
+fn archived_jobs_refuse_changes() {
+    let mut r = record(LoopKind::Govern);
+    r.job.archived_at = Some(now());
+    let err = r
+        .apply(&LoopOp::AssignOwner { name: "Ana".into() }, &ctx())
+        .unwrap_err();
+    assert!(matches!(err.remedy, Some(Remedy::Do(Fix::Unarchive { .. }))));
+}
+
+#[test]
+fn a_kill_rule_trips_its_signal_when_the_data_breaks_it() {
+    let mut r = with_metric();
+    let err = r
+        .apply(
+            &LoopOp::AddKillSignal {
+                text: "answers slow".into(),
+                rule: Some("below".into()),
+            },
+            &ctx(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("worse-than-baseline P% for N"), "{err}");
+    r.apply(
+        &LoopOp::AddKillSignal {
+            text: "answers slow".into(),
+            rule: Some("above 12.000".into()),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(r.kill_signals[1].rule.as_deref(), Some("above 12"));
+    r.apply(&value(Phase::Live, 11.0, "2026-11-02"), &ctx())
+        .unwrap();
+    let bot = Ctx::local("jobloop", now());
+    assert!(
+        r.fire_next_rule(&bot).is_none(),
+        "silent while the data holds"
+    );
+    r.apply(&value(Phase::Live, 13.0, "2026-11-03"), &ctx())
+        .unwrap();
+    assert!(r.fire_next_rule(&bot).is_some());
+    let k = &r.kill_signals[1];
+    assert_eq!(k.state, SignalState::Tripped);
+    assert!(
+        k.reason
+            .as_deref()
+            .unwrap()
+            .starts_with("rule: the latest value 13")
+    );
+    assert_eq!(k.changed_by.as_deref(), Some("jobloop"));
+    assert!(
+        r.fire_next_rule(&bot).is_none(),
+        "a tripped signal does not trip twice"
+    );
+}
+
+#[test]
+fn rules_read_only_the_values_since_the_latest_intervention() {
+    let mut r = with_metric();
+    r.apply(&value(Phase::Baseline, 10.0, "2026-11-01"), &ctx())
+        .unwrap();
+    r.apply(&value(Phase::Live, 20.0, "2026-11-02"), &ctx())
+        .unwrap();
+    r.apply(&intervene("2026-11-03"), &later(1)).unwrap();
+    r.apply(&value(Phase::Live, 9.0, "2026-11-04"), &later(2))
+        .unwrap();
+    r.apply(
+        &LoopOp::AddKillSignal {
+            text: "slides back".into(),
+            rule: Some("worse-than-baseline 10% for 1".into()),
+        },
+        &later(3),
+    )
+    .unwrap();
+    let bot = Ctx::local("jobloop", now());
+    assert!(r.fire_next_rule(&bot).is_none(), "20 came before the change");
+}
+
+#[test]
+fn notes_are_replaced_and_cleared() {
+    let mut r = record(LoopKind::Improve);
+    r.apply(
+        &LoopOp::SetNotes {
+            text: "  retro on Friday ".into(),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(r.lp.notes, "retro on Friday");
+    assert!(
+        !r.apply(
+            &LoopOp::SetNotes {
+                text: "retro on Friday".into()
+            },
+            &ctx()
+        )
+        .unwrap()
+        .changed
+    );
+    r.apply(&LoopOp::SetNotes { text: "".into() }, &ctx())
+        .unwrap();
+    assert_eq!(r.lp.notes, "");
+}
+
+#[test]
+fn recorded_values_are_shown_exactly_in_the_summary() {
+    let mut r = with_metric();
+    let out = r
+        .apply(&value(Phase::Baseline, 0.18181818181818182, "2026-11-01"), &ctx())
+        .unwrap();
+    assert!(out.summary.contains("0.18181818181818182 h"), "{}", out.summary);
+    let out = r
+        .apply(&value(Phase::Baseline, 1e308, "2026-11-02"), &ctx())
+        .unwrap();
+    assert!(out.summary.contains("1e308"), "{}", out.summary);
+}

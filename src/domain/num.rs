@@ -1,0 +1,260 @@
+//! Numbers as people type them. A value is kept as the `f64` nearest to what was typed, and that
+//! `f64` is stored, hashed, exported and imported bit for bit (serde_json's `float_roundtrip`).
+//! Arithmetic that decides something — a difference of means, a threshold, a percentage — is done
+//! exactly on the shortest decimal that gives the same `f64` (what Rust prints for it), so that
+//! `0.3` against `0.33` is exactly 10% and six times `0.010` has a mean of exactly `0.010`.
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+use super::error::Refusal;
+
+/// Parses a number as a person types it: `42`, `3.5`, `-1`, `1e-3`. Refuses text that is not a
+/// number, infinities and NaN, a magnitude beyond what can be kept (over about 1.8e308), and a
+/// non-zero number so small that it would be kept as 0. `-0` is kept as `0`.
+pub fn parse(input: &str) -> Result<f64, Refusal> {
+    let text = input.trim();
+    let looks_numeric = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && text.chars().any(|c| c.is_ascii_digit());
+    let parsed = if looks_numeric {
+        text.parse::<f64>().ok()
+    } else {
+        None
+    };
+    let Some(v) = parsed else {
+        return Err(Refusal::invalid(format!(
+            "`{}` is not a number: write it like 42, 3.5 or 1e-3",
+            crate::display::clean(input)
+        )));
+    };
+    if !v.is_finite() {
+        return Err(Refusal::invalid(format!(
+            "`{text}` is too large to keep: numbers must lie between -1.7e308 and 1.7e308"
+        )));
+    }
+    if v == 0.0 {
+        // A typed zero is zero; a typed 1e-400 would silently become zero.
+        if mantissa_digits(text).any(|d| d != '0') {
+            return Err(Refusal::invalid(format!(
+                "`{text}` is too small to keep (it would be stored as 0): the smallest magnitude is about 5e-324"
+            )));
+        }
+        return Ok(0.0);
+    }
+    Ok(v)
+}
+
+/// The digits of a typed number before its exponent.
+fn mantissa_digits(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.split(['e', 'E'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_digit)
+}
+
+/// The shortest decimal of `v` as an integer mantissa and a power of ten: `v = m × 10^e`.
+/// `0.25` gives `(25, -2)`, `1e308` gives `(1, 308)`.
+pub fn decimal(v: f64) -> (BigInt, i32) {
+    if v == 0.0 || !v.is_finite() {
+        return (BigInt::zero(), 0);
+    }
+    // `{:e}` prints the shortest digits that read back as the same f64: `1.8181818181818182e-1`.
+    let text = format!("{v:e}");
+    let (mant, exp) = text.split_once('e').unwrap_or((&text, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let negative = mant.starts_with('-');
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let fraction = mant.split_once('.').map_or(0, |(_, f)| f.len() as i32);
+    let mut m: BigInt = digits.parse().unwrap_or_default();
+    if negative {
+        m = -m;
+    }
+    (m, exp - fraction)
+}
+
+/// `v` as an exact rational: the shortest decimal that reads back as `v`.
+pub fn exact(v: f64) -> BigRational {
+    let (m, e) = decimal(v);
+    if e >= 0 {
+        BigRational::from_integer(m * pow10(e as u32))
+    } else {
+        BigRational::new(m, pow10(e.unsigned_abs()))
+    }
+}
+
+fn pow10(e: u32) -> BigInt {
+    num_traits::pow(BigInt::from(10), e as usize)
+}
+
+/// The unit of the last digit `v` was typed with (`0.25` → 0.01, `12` → 1, `3e-7` → 1e-7),
+/// never more than 1: the resolution of a hand-typed value, used as a floor for its spread.
+pub fn quantum(v: f64) -> f64 {
+    if v == 0.0 {
+        return 1.0;
+    }
+    let (_, e) = decimal(v);
+    if e >= 0 { 1.0 } else { 10f64.powi(e) }
+}
+
+/// The mean of exact values, exactly.
+pub fn exact_mean(xs: &[BigRational]) -> Option<BigRational> {
+    if xs.is_empty() {
+        return None;
+    }
+    let sum: BigRational = xs.iter().fold(BigRational::zero(), |a, x| a + x);
+    Some(sum / BigRational::from_integer(BigInt::from(xs.len())))
+}
+
+/// An exact rational as the nearest `f64`.
+pub fn to_f64(r: &BigRational) -> f64 {
+    if r.is_zero() {
+        return 0.0;
+    }
+    if let Some(v) = r.to_f64().filter(|v| v.is_finite() && *v != 0.0) {
+        return v;
+    }
+    // Huge numerators and denominators: divide with enough digits by hand.
+    let negative = r.is_negative();
+    let (n, d) = (r.numer().abs(), r.denom().clone());
+    let shift = n.bits() as i64 - d.bits() as i64;
+    let scaled = if shift > 60 {
+        BigRational::new(n, d * (BigInt::one() << (shift - 60) as usize))
+    } else {
+        BigRational::new(n * (BigInt::one() << (60 - shift) as usize), d)
+    };
+    let m = scaled.to_f64().unwrap_or(0.0);
+    let v = m * 2f64.powi((shift - 60) as i32);
+    if negative { -v } else { v }
+}
+
+/// A number for people, exactly as kept: the shortest digits that read back as the same value,
+/// in plain notation for everyday magnitudes and in exponent notation for the very large and the
+/// very small (never a 309-digit expansion), and never `-0`.
+pub fn show(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if (1e-6..1e15).contains(&a) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// A computed figure (a mean, an interval end) for people: `digits` significant digits, trailing
+/// zeros dropped, exponent notation outside everyday magnitudes, never `-0`.
+pub fn estimate(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let digits = digits.max(1);
+    let a = v.abs();
+    if !(1e-4..1e15).contains(&a) {
+        let s = format!("{:.*e}", digits - 1, v);
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        return format!("{m}e{e}");
+    }
+    let magnitude = a.log10().floor() as i32;
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_numbers_parse_and_odd_ones_are_refused() {
+        assert_eq!(parse(" 3.5 ").unwrap(), 3.5);
+        assert_eq!(parse("-2").unwrap(), -2.0);
+        assert_eq!(parse("1e-3").unwrap(), 0.001);
+        assert_eq!(parse("0.18181818181818182").unwrap(), 0.18181818181818182);
+        assert_eq!(parse("5e-324").unwrap(), 5e-324);
+        assert!(parse("-0").unwrap().is_sign_positive());
+        assert!(parse("0.000").unwrap() == 0.0);
+        for bad in ["4x2", "", "NaN", "inf", "-infinity", "1,5", "1e400", "1e-400", "0x10"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(parse("1e400").unwrap_err().message.contains("too large"));
+        assert!(parse("1e-400").unwrap_err().message.contains("too small"));
+    }
+
+    #[test]
+    fn the_shortest_decimal_is_exact() {
+        assert_eq!(decimal(0.25), (BigInt::from(25), -2));
+        assert_eq!(decimal(1e308), (BigInt::from(1), 308));
+        assert_eq!(decimal(-3.5), (BigInt::from(-35), -1));
+        assert_eq!(
+            exact(0.1) + exact(0.2),
+            BigRational::new(3.into(), 10.into())
+        );
+        // 0.33 is exactly 10% more than 0.3.
+        let ten_percent = exact(0.3) * BigRational::new(11.into(), 10.into());
+        assert_eq!(ten_percent, exact(0.33));
+        let six = vec![exact(0.010); 6];
+        assert_eq!(exact_mean(&six).unwrap(), exact(0.01));
+    }
+
+    #[test]
+    fn quantum_is_the_typed_resolution() {
+        assert_eq!(quantum(0.25), 0.01);
+        assert_eq!(quantum(12.0), 1.0);
+        assert_eq!(quantum(1200.0), 1.0);
+        assert_eq!(quantum(3e-7), 1e-7);
+    }
+
+    #[test]
+    fn exact_rationals_convert_back_even_at_extremes() {
+        for v in [0.1, 1e308, 5e-324, -2.5e-310, 123456.789] {
+            assert_eq!(to_f64(&exact(v)), v, "{v}");
+        }
+        let tiny_ratio = exact(1e300) / exact(1e-300);
+        assert!(to_f64(&tiny_ratio).is_infinite() || to_f64(&tiny_ratio) > 1e307);
+    }
+
+    #[test]
+    fn numbers_show_as_kept() {
+        assert_eq!(show(0.004), "0.004");
+        assert_eq!(show(0.18181818181818182), "0.18181818181818182");
+        assert_eq!(show(9.0), "9");
+        assert_eq!(show(-0.0), "0");
+        assert_eq!(show(1e308), "1e308");
+        assert_eq!(show(5e-324), "5e-324");
+        assert_eq!(show(1234567.5), "1234567.5");
+        assert_eq!(show(1e-7), "1e-7");
+    }
+
+    #[test]
+    fn estimates_are_short() {
+        assert_eq!(estimate(10.25, 4), "10.25");
+        assert_eq!(estimate(7.1666666, 4), "7.167");
+        assert_eq!(estimate(-0.00001, 3), "-1e-5");
+        assert_eq!(estimate(-0.0000001, 3), "-1e-7");
+        assert_eq!(estimate(1e19, 3), "1e19");
+        assert_eq!(estimate(0.0123456, 3), "0.0123");
+        assert_eq!(estimate(1234567.0, 4), "1234567");
+    }
+}

@@ -1,0 +1,285 @@
+//! What the board, the review, the digest, `check` and the detectors need of a loop and of a job,
+//! computed from the records when they change (in the same transaction) and read as one row each.
+//! Nothing here depends on today's date: flags like "no measurement this week", stale rules and
+//! overdue cycles are finished at read time (`review`).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::kind::LoopKind;
+use super::loop_record::LoopRecord;
+use super::model::*;
+use super::rules::RuleInputs;
+use super::stats::{Comparison, Point, Process, ProcessSignal, compare, process};
+use super::time::{Stamp, When, epoch_day};
+
+/// Bump when the shape or the computation of the state changes: stored states of another
+/// version are recomputed when the file is opened.
+pub const STATE_VERSION: u32 = 1;
+
+/// How many of a metric's latest values a sparkline shows.
+pub const RECENT: usize = 16;
+/// How many process signals are kept (the latest); `signals_total` counts them all.
+pub const SIGNALS_KEPT: usize = 12;
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub n: i64,
+    pub mean: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCount {
+    pub done: i64,
+    pub total: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MetricSummary {
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    pub measures: Measures,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<super::stats::Target>,
+    pub set_at: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignalSummary {
+    pub n: i64,
+    pub text: String,
+    pub canonical: bool,
+    pub tripped: bool,
+    pub reason: Option<String>,
+    pub evidence: Option<String>,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<Stamp>,
+    pub decision: Option<KillDecision>,
+    pub decision_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+impl SignalSummary {
+    pub fn awaits_decision(&self) -> bool {
+        self.tripped && self.decision.is_none()
+    }
+}
+
+/// A decision that waits for its named owner's sign-off.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    pub id: String,
+    pub text: String,
+    pub owner: String,
+}
+
+/// What the detectors read of one loop.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoopFacts {
+    /// The first intervention in force with no baseline dated before it (possible by import).
+    pub unproven_intervention: Option<When>,
+    pub decisions_without_threshold: i64,
+    pub pending: Vec<Pending>,
+    /// Learnings in force that record a mistake, by tag, and when.
+    pub mistakes: Vec<(String, Stamp)>,
+    /// When changes to the system were recorded.
+    pub changes: Vec<Stamp>,
+    /// When step 1 was done (for redesign: the workflow mapped).
+    pub step1_done: Option<Stamp>,
+}
+
+/// A loop's derived state: one row per loop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoopState {
+    pub version: u32,
+    pub kind: LoopKind,
+    pub status: Status,
+    pub owner: Option<String>,
+    pub metric: Option<MetricSummary>,
+    pub baseline: Option<Summary>,
+    pub latest: Option<f64>,
+    pub latest_at: Option<When>,
+    pub live_n: i64,
+    pub interventions: i64,
+    pub steps: StepCount,
+    pub kill_signals: Vec<SignalSummary>,
+    pub comparison: Option<Comparison>,
+    pub process: Option<Process<When>>,
+    pub signals_total: usize,
+    pub recent: Vec<f64>,
+    pub rules: Option<RuleInputs>,
+    pub facts: LoopFacts,
+}
+
+/// A date as a number of days, for trends.
+fn day_number(at: When) -> f64 {
+    (at.date() - epoch_day()).num_days() as f64
+}
+
+impl LoopState {
+    pub fn compute(r: &LoopRecord) -> LoopState {
+        let baseline: Vec<&Value> = r.baselines().collect();
+        let live_all: Vec<&Value> = r.live().collect();
+        let live: Vec<&Value> = r.live_since_intervention().collect();
+        let summary = (!baseline.is_empty()).then(|| Summary {
+            n: baseline.len() as i64,
+            mean: super::num::to_f64(
+                &super::num::exact_mean(
+                    &baseline
+                        .iter()
+                        .map(|v| super::num::exact(v.value))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default(),
+            ),
+        });
+        let latest = live_all.last().map(|v| (v.value, v.at));
+        let (comparison, process, signals_total) = match &r.metric {
+            Some(m) if !baseline.is_empty() || !live.is_empty() => {
+                let points = |vs: &[&Value]| -> Vec<Point> {
+                    vs.iter().map(|v| (day_number(v.at), v.value)).collect()
+                };
+                let timed = |vs: &[&Value]| -> Vec<(When, f64)> {
+                    vs.iter().map(|v| (v.at, v.value)).collect()
+                };
+                let c = compare(&points(&baseline), &points(&live), m.better, m.target);
+                let mut p = process(&timed(&baseline), &timed(&live));
+                let total = p.as_ref().map_or(0, |p| p.signals.len());
+                if let Some(p) = p.as_mut() {
+                    let keep = p.signals.len().saturating_sub(SIGNALS_KEPT);
+                    p.signals.drain(..keep);
+                }
+                (Some(c), p, total)
+            }
+            _ => (None, None, 0),
+        };
+        let in_force: Vec<&Value> = r.values.iter().filter(|v| v.void.is_none()).collect();
+        let unproven = r
+            .active_interventions()
+            .find(|i| {
+                !baseline
+                    .iter()
+                    .any(|b| b.at.order_key(b.recorded_at) < i.at.order_key(i.recorded_at))
+            })
+            .map(|i| i.at);
+        let decisions: Vec<&Decision> = r.current_decisions().collect();
+        let learnings = r.learnings.iter().filter(|l| l.void.is_none());
+        LoopState {
+            version: STATE_VERSION,
+            kind: r.lp.kind,
+            status: r.lp.status,
+            owner: r.lp.owner.clone(),
+            metric: r.metric.as_ref().map(|m| MetricSummary {
+                name: m.name.clone(),
+                unit: m.unit.clone(),
+                better: m.better,
+                measures: m.measures,
+                target: m.target,
+                set_at: m.set_at,
+            }),
+            baseline: summary,
+            latest: latest.map(|l| l.0),
+            latest_at: latest.map(|l| l.1),
+            live_n: live_all.len() as i64,
+            interventions: r.active_interventions().count() as i64,
+            steps: StepCount {
+                done: r.steps.iter().filter(|s| s.done_at.is_some()).count() as i64,
+                total: r.steps.len() as i64,
+            },
+            kill_signals: r
+                .kill_signals
+                .iter()
+                .map(|k| SignalSummary {
+                    n: k.n,
+                    text: k.text.clone(),
+                    canonical: k.canonical,
+                    tripped: k.state == SignalState::Tripped,
+                    reason: k.reason.clone(),
+                    evidence: k.evidence.clone(),
+                    changed_by: k.changed_by.clone(),
+                    changed_at: k.changed_at,
+                    decision: k.decision,
+                    decision_reason: k.decision_reason.clone(),
+                    rule: k.rule.clone(),
+                })
+                .collect(),
+            comparison,
+            process,
+            signals_total,
+            recent: in_force[in_force.len().saturating_sub(RECENT)..]
+                .iter()
+                .map(|v| v.value)
+                .collect(),
+            rules: r.rule_inputs(),
+            facts: LoopFacts {
+                unproven_intervention: unproven,
+                decisions_without_threshold: decisions
+                    .iter()
+                    .filter(|d| d.threshold.as_deref().is_none_or(str::is_empty))
+                    .count() as i64,
+                pending: decisions
+                    .iter()
+                    .filter(|d| d.approved_at.is_none())
+                    .map(|d| Pending {
+                        id: d.id.clone(),
+                        text: d.text.clone(),
+                        owner: d.owner.clone(),
+                    })
+                    .collect(),
+                mistakes: learnings
+                    .clone()
+                    .filter(|l| l.kind == LearningType::Mistake)
+                    .filter_map(|l| l.tag.clone().map(|t| (t, l.at)))
+                    .collect(),
+                changes: learnings
+                    .filter(|l| l.kind == LearningType::Change)
+                    .map(|l| l.at)
+                    .collect(),
+                step1_done: r.steps.iter().find(|s| s.n == 1).and_then(|s| s.done_at),
+            },
+        }
+    }
+
+    pub fn awaits_decision(&self) -> bool {
+        self.kill_signals.iter().any(SignalSummary::awaits_decision)
+    }
+}
+
+/// A job's derived state: one row per job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobState {
+    pub version: u32,
+    pub last_cycle: Option<Cycle>,
+    pub tools: Vec<(String, When)>,
+    /// Proof artifacts without a tracked outcome: title and when published.
+    pub untracked_proofs: Vec<(String, When)>,
+    pub proofs: i64,
+}
+
+impl JobState {
+    pub fn compute(cycles: &[Cycle], tools: &[Tool], proofs: &[Proof]) -> JobState {
+        JobState {
+            version: STATE_VERSION,
+            last_cycle: cycles.iter().max_by(|a, b| a.week.cmp(&b.week)).cloned(),
+            tools: tools.iter().map(|t| (t.name.clone(), t.at)).collect(),
+            untracked_proofs: proofs
+                .iter()
+                .filter(|p| p.outcome.is_none())
+                .map(|p| (p.title.clone(), p.at))
+                .collect(),
+            proofs: proofs.len() as i64,
+        }
+    }
+}
+
+/// Keeps `signals` short for display (the latest few).
+pub fn latest_signals<T: Clone>(signals: &[ProcessSignal<T>], n: usize) -> Vec<ProcessSignal<T>> {
+    signals[signals.len().saturating_sub(n)..].to_vec()
+}
+
+/// The local date of `now`, as the reader sees it.
+pub fn today(now: Stamp) -> NaiveDate {
+    now.local_date()
+}

@@ -1,0 +1,344 @@
+//! Reference numbers come from SciPy 1.17.1 and from exact enumeration in Python with
+//! `fractions.Fraction` (every arrangement of the values; |difference of means| ≥ observed), run
+//! on 2026-11-29. The script is quoted beside each case.
+
+use super::*;
+
+fn close(a: f64, b: f64, tol: f64) {
+    assert!((a - b).abs() <= tol, "{a} vs {b}");
+}
+
+fn pts(vs: &[f64]) -> Vec<Point> {
+    vs.iter()
+        .enumerate()
+        .map(|(i, v)| (7.0 * i as f64, *v))
+        .collect()
+}
+
+fn cmp(b: &[f64], l: &[f64], better: Better) -> Comparison {
+    compare(&pts(b), &pts(l), better, None)
+}
+
+/// `scipy.stats.t.ppf(q, df)` and `scipy.stats.norm.ppf(q)`.
+#[test]
+fn quantiles_match_scipy() {
+    for (df, t975, t80) in [
+        (1.0, 12.706204736174694, 1.3763819204711738),
+        (2.0, 4.302652729749462, 1.0606601717798214),
+        (4.0, 2.7764451051977934, 0.9409645772351816),
+        (10.0, 2.228138851986274, 0.8790578285505889),
+        (30.0, 2.0422724563012378, 0.8537672614712979),
+    ] {
+        close(t_quantile(0.975, df), t975, 1e-9);
+        close(t_quantile(0.80, df), t80, 1e-9);
+    }
+    close(z_quantile(0.975), 1.959963984540054, 1e-9);
+    close(z_quantile(0.80), 0.8416212335729143, 1e-9);
+}
+
+/// Case A. Enumeration: 1 of 35 arrangements is as extreme → 0.028571428571428571.
+/// `ttest_ind(live, base, equal_var=False).confidence_interval(0.95)`:
+/// (−4.606699062719555, −1.5599676039471118).
+#[test]
+fn a_clear_drop_is_improved_when_lower_is_better() {
+    let base = [9.5, 10.5, 10.0, 11.0];
+    let live = [7.0, 6.5, 8.0];
+    let c = cmp(&base, &live, Better::Lower);
+    close(c.delta.unwrap(), -3.083333333333333, 1e-12);
+    close(c.ci_low.unwrap(), -4.606699062719555, 1e-7);
+    close(c.ci_high.unwrap(), -1.5599676039471118, 1e-7);
+    close(c.exact_p.unwrap(), 1.0 / 35.0, 1e-15);
+    assert_eq!(c.p_method, Some(PMethod::Exact));
+    close(c.min_p.unwrap(), 1.0 / 35.0, 1e-15);
+    assert_eq!(c.verdict, Verdict::Improved);
+    // The same numbers with higher-is-better are a worsening.
+    assert_eq!(cmp(&base, &live, Better::Higher).verdict, Verdict::Worse);
+    // Percent change by the delta method (computed in NumPy from the formula):
+    // −30.081300813008127 (−43.55342122899823 to −16.60918039701802).
+    close(c.pct_change.unwrap(), -30.081300813008127, 1e-9);
+    close(c.pct_ci_low.unwrap(), -43.55342122899823, 1e-6);
+    close(c.pct_ci_high.unwrap(), -16.60918039701802, 1e-6);
+}
+
+/// Case H: enumeration 20 / 35 = 0.5714285714285714; Welch (−3.154805367646567,
+/// 5.988138700979896).
+#[test]
+fn an_overlapping_change_is_inconclusive() {
+    let c = cmp(&[41.0, 43.0, 40.0], &[44.0, 39.0, 46.0, 42.0], Better::Higher);
+    close(c.exact_p.unwrap(), 20.0 / 35.0, 1e-15);
+    close(c.ci_low.unwrap(), -3.154805367646567, 1e-7);
+    close(c.ci_high.unwrap(), 5.988138700979896, 1e-7);
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+}
+
+/// Case G (ties): enumeration 13 / 126 = 0.10317460317460317; Welch (−0.12391827072975525,
+/// 2.5239182707297556).
+#[test]
+fn ties_are_counted_as_at_least_as_extreme() {
+    let c = cmp(&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0, 3.0, 4.0, 4.0], Better::Higher);
+    close(c.exact_p.unwrap(), 13.0 / 126.0, 1e-15);
+    close(c.ci_low.unwrap(), -0.12391827072975525, 1e-7);
+    close(c.ci_high.unwrap(), 2.5239182707297556, 1e-7);
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+}
+
+/// Case I: enumeration 3 / 462 = 0.006493506493506494; Welch (−4.425184731542057,
+/// −1.3748152684579442).
+#[test]
+fn five_against_six_can_show_a_change() {
+    let c = cmp(
+        &[12.0, 14.0, 11.0, 13.0, 12.0],
+        &[9.0, 10.0, 8.0, 11.0, 9.0, 10.0],
+        Better::Lower,
+    );
+    close(c.exact_p.unwrap(), 3.0 / 462.0, 1e-15);
+    close(c.ci_low.unwrap(), -4.425184731542057, 1e-7);
+    close(c.ci_high.unwrap(), -1.3748152684579442, 1e-7);
+    assert_eq!(c.verdict, Verdict::Improved);
+}
+
+/// 12 against 12 values: 2,704,156 arrangements, more than are counted exactly. Exact reference
+/// by dynamic programming over the subset sums in Python: 867650 / 2704156 = 0.3208579682533108.
+/// The fixed-seed Monte Carlo estimate lies within four standard errors (0.013) and repeats.
+#[test]
+fn many_arrangements_are_estimated_by_a_repeatable_monte_carlo() {
+    let base = [10.0, 10.3, 9.7, 9.1, 9.5, 9.0, 10.1, 11.3, 9.5, 9.4, 10.5, 10.4];
+    let live = [11.0, 10.0, 10.9, 11.6, 9.6, 10.4, 9.0, 9.6, 9.1, 10.7, 9.6, 11.2];
+    let c = cmp(&base, &live, Better::Higher);
+    assert_eq!(c.p_method, Some(PMethod::MonteCarlo));
+    close(c.exact_p.unwrap(), 0.3208579682533108, 0.013);
+    assert_eq!(cmp(&base, &live, Better::Higher).exact_p, c.exact_p);
+    close(c.ci_low.unwrap(), -0.3278396044691647, 1e-7);
+    close(c.ci_high.unwrap(), 0.9778396044691633, 1e-7);
+}
+
+/// Two values against two cannot reach 5%: the most extreme of the C(4,2) = 6 arrangements and
+/// its mirror give p = 2/6.
+#[test]
+fn two_against_two_is_not_enough_data_and_says_how_many_more() {
+    let c = cmp(&[5.0, 5.0], &[3.0, 3.0], Better::Lower);
+    assert_eq!(c.verdict, Verdict::NotEnoughData);
+    close(c.min_p.unwrap(), 1.0 / 3.0, 1e-12);
+    assert_eq!(c.exact_p, None);
+    // With 2 baseline values, 5 live values give C(7,2) = 21 arrangements: p ≥ 1/21 < 0.05.
+    assert_eq!(c.values_needed, Some(3));
+    // 3 against 3: 2/20 = 0.1; 3 against 4: 1/35.
+    assert_eq!(min_p(3, 3), 0.1);
+    assert_eq!(values_needed(3, 3), Some(1));
+    assert_eq!(values_needed(1, 5), None);
+}
+
+#[test]
+fn identical_values_differ_by_exactly_zero_and_get_no_verdict() {
+    let c = cmp(&[0.010; 6], &[0.010; 11], Better::Higher);
+    assert_eq!(c.delta, Some(0.0));
+    assert_eq!(c.exact_p, Some(1.0));
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+    let (lo, hi) = (c.ci_low.unwrap(), c.ci_high.unwrap());
+    assert!(lo < 0.0 && hi > 0.0, "never zero-wide: {lo} {hi}");
+    assert!(c.caveats.contains(&Caveat::BaselineConstant));
+    assert!(process(&pts(&[0.010; 6]), &pts(&[0.010; 11])).is_none());
+}
+
+/// Four 5s then four 6s: the spread is floored at the resolution 1/√12. NumPy/SciPy from the
+/// formula: (0.5005262099271479, 1.499473790072852), df 6; enumeration 2/70.
+#[test]
+fn constant_sides_get_an_interval_floored_by_the_typed_resolution() {
+    let c = cmp(&[5.0; 4], &[6.0; 4], Better::Higher);
+    close(c.ci_low.unwrap(), 0.5005262099271479, 1e-7);
+    close(c.ci_high.unwrap(), 1.499473790072852, 1e-7);
+    close(c.exact_p.unwrap(), 2.0 / 70.0, 1e-15);
+    assert_eq!(c.verdict, Verdict::Improved);
+}
+
+#[test]
+fn percent_change_only_for_a_positive_baseline() {
+    // A baseline whose mean is exactly 0.
+    let c = cmp(&[0.1, 0.2, -0.3], &[0.5, 0.6, 0.7, 0.8], Better::Higher);
+    assert_eq!(c.baseline_mean, Some(0.0));
+    assert_eq!(c.pct_change, None);
+    assert!(c.delta.unwrap() > 0.0);
+    // A negative baseline: no percentage, whatever the direction.
+    let c = cmp(&[-2.0, -2.5, -1.5], &[-1.0, -1.2, -0.8, -1.1], Better::Higher);
+    assert_eq!(c.pct_change, None);
+    assert_eq!(c.pct_ci_low, None);
+}
+
+#[test]
+fn one_value_a_side_and_empty_sides() {
+    let c = cmp(&[10.0], &[5.0, 6.0, 4.0], Better::Lower);
+    assert_eq!(c.verdict, Verdict::NotEnoughData);
+    assert_eq!(c.delta, Some(-5.0));
+    assert_eq!(c.ci_low, None);
+    assert_eq!(c.values_needed, None, "more live values cannot fix a one-value baseline");
+    let c = cmp(&[], &[], Better::Lower);
+    assert_eq!(c.verdict, Verdict::NotEnoughData);
+    assert_eq!(c.baseline_mean, None);
+    assert_eq!(c.min_p, None);
+}
+
+/// mde = (t₀.₉₇₅,₅ + t₀.₈₀,₅) · s · √(1/4 + 1/3) with s = 0.6454972243679028:
+/// 1.7206551330474045 (NumPy/SciPy). live_needed by search in Python: 28 for a change of 1,
+/// 5 for 1.5; none below the limit 0.904 (z₀.₉₇₅ + z₀.₈₀)·s/√4, where 2 more baseline values
+/// (n = 6) would reach 0.8.
+#[test]
+fn detectable_change_and_how_many_live_values_a_target_needs() {
+    let base = pts(&[9.5, 10.5, 10.0, 11.0]);
+    let live = pts(&[7.0, 6.5, 8.0]);
+    let with = |change: f64| {
+        compare(
+            &base,
+            &live,
+            Better::Lower,
+            Some(Target {
+                change,
+                percent: false,
+            }),
+        )
+    };
+    let c = with(-1.0);
+    close(c.mde.unwrap(), 1.7206551330474045, 1e-8);
+    assert_eq!(c.live_needed, Some(28));
+    assert_eq!(with(-1.5).live_needed, Some(5));
+    // The exact test also needs 3 live values before it can reach 5% at all.
+    assert_eq!(with(-3.0).live_needed, Some(3));
+    let c = with(-0.8);
+    assert_eq!(c.live_needed, None);
+    assert_eq!(c.baseline_needed, Some(2));
+    assert!(c.live_needed_note.unwrap().contains("2 more baseline values"));
+    // A percentage target is a share of the baseline mean (10.25): −10% is −1.025.
+    let c = compare(
+        &base,
+        &live,
+        Better::Lower,
+        Some(Target {
+            change: -10.0,
+            percent: true,
+        }),
+    );
+    close(c.target.unwrap(), -1.025, 1e-12);
+}
+
+/// `scipy.stats.theilslopes(y, x / 7, 0.95)`: slope 0.5 per week, (0.2, 0.7) for the rising
+/// series; with tied times and values, slope 0.0, (−0.5, 1.0).
+#[test]
+fn theil_sen_matches_scipy() {
+    let rising = [
+        (0.0, 10.0),
+        (7.0, 10.4),
+        (14.0, 11.1),
+        (21.0, 11.3),
+        (28.0, 12.2),
+        (35.0, 12.4),
+    ];
+    let (s, lo, hi) = theil_sen(&rising).unwrap();
+    close(s, 0.5, 1e-12);
+    close(lo, 0.2, 1e-12);
+    close(hi, 0.7, 1e-12);
+    let tied = [(0.0, 5.0), (7.0, 5.0), (7.0, 6.0), (14.0, 5.5), (21.0, 5.0)];
+    let (s, lo, hi) = theil_sen(&tied).unwrap();
+    close(s, 0.0, 1e-12);
+    close(lo, -0.5, 1e-12);
+    close(hi, 1.0, 1e-12);
+    // A trending baseline is a caveat.
+    let c = compare(&rising, &pts(&[12.0, 12.1]), Better::Higher, None);
+    assert!(
+        c.caveats
+            .iter()
+            .any(|c| matches!(c, Caveat::BaselineTrend { .. }))
+    );
+}
+
+/// Lag-1 autocorrelation of 1..10 around its mean, by hand in NumPy: 0.7.
+#[test]
+fn autocorrelation_is_a_caveat_from_eight_values() {
+    let xs: Vec<f64> = (1..=10).map(f64::from).collect();
+    close(lag1(&xs).unwrap(), 0.7, 1e-12);
+    let c = compare(&pts(&[5.0, 6.0]), &pts(&xs), Better::Higher, None);
+    assert!(c.caveats.iter().any(|c| matches!(
+        c,
+        Caveat::Autocorrelated {
+            side: Side2::Live,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn the_interval_alone_is_a_caveat_not_a_verdict() {
+    // 3 against 4 with a wide-ish gap: Welch excludes 0, but 1 in 35 is needed and ties push the
+    // exact p above 5%.
+    let c = cmp(&[10.0, 10.0, 11.0], &[12.0, 12.0, 13.0, 11.0], Better::Higher);
+    if c.exact_p.unwrap() > ALPHA && (c.ci_low.unwrap() > 0.0) {
+        assert_eq!(c.verdict, Verdict::Inconclusive);
+        assert!(c.caveats.contains(&Caveat::NormalModel));
+    }
+}
+
+#[test]
+fn huge_and_tiny_magnitudes_stay_finite() {
+    // Scaled, 10 15 20 against 50 60 70 90: only the observed split is as extreme (1/35).
+    let c = cmp(
+        &[1e300, 1.5e300, 2e300],
+        &[5e300, 6e300, 7e300, 9e300],
+        Better::Higher,
+    );
+    close(c.exact_p.unwrap(), 1.0 / 35.0, 1e-15);
+    assert!(c.ci_low.unwrap().is_finite() && c.ci_high.unwrap().is_finite());
+    assert_eq!(c.verdict, Verdict::Improved);
+    let c = cmp(
+        &[5e-324, 1.5e-323, 2e-323],
+        &[5e-323, 6e-323, 7e-323, 9e-323],
+        Better::Higher,
+    );
+    close(c.exact_p.unwrap(), 1.0 / 35.0, 1e-15);
+    assert!(c.ci_low.unwrap().is_finite());
+    // Mixed magnitudes go through big-integer arithmetic.
+    let c = cmp(&[1e300, 1e-300, 5.0], &[1e300, 2e300, 3e300, 4e300], Better::Higher);
+    assert!(c.exact_p.unwrap() > 0.0);
+}
+
+/// By hand: baseline 10, 12, 11, 13 → centre 11.5, moving ranges 2, 1, 2 → mean 5/3,
+/// limits 11.5 ± 2.66 × 5/3 = 7.0667 … 15.9333.
+#[test]
+fn process_limits_and_a_point_outside() {
+    let base = pts(&[10.0, 12.0, 11.0, 13.0]);
+    let live = vec![(50.0, 12.0), (51.0, 17.0), (52.0, 6.0)];
+    let p = process(&base, &live).unwrap();
+    close(p.center, 11.5, 1e-12);
+    close(p.lower_limit, 11.5 - 2.66 * 5.0 / 3.0, 1e-12);
+    close(p.upper_limit, 11.5 + 2.66 * 5.0 / 3.0, 1e-12);
+    assert!(p.provisional);
+    assert_eq!(p.signals.len(), 2);
+    assert!(process(&base[..1], &live).is_none());
+    // A value exactly on a limit is inside: 10 and 12 give limits 11 ± 5.32.
+    let p = process(&pts(&[10.0, 12.0]), &[(9.0, 16.32), (10.0, 5.68)]).unwrap();
+    assert!(p.signals.is_empty(), "{:?}", p.signals);
+}
+
+#[test]
+fn eight_in_a_row_on_one_side_is_a_signal_and_seven_is_not() {
+    let base = pts(&[10.0, 12.0, 11.0]);
+    let live: Vec<Point> = (0..8).map(|i| (50.0 + i as f64, 11.5)).collect();
+    let p = process(&base, &live).unwrap();
+    assert_eq!(p.signals.len(), 1);
+    assert!(matches!(
+        p.signals[0],
+        ProcessSignal::RunOfEight {
+            side: Side::Above,
+            ..
+        }
+    ));
+    assert!(process(&base, &live[..7]).unwrap().signals.is_empty());
+    let mut broken = live.clone();
+    broken[4].1 = 11.0;
+    assert!(process(&base, &broken).unwrap().signals.is_empty());
+}
+
+#[test]
+fn sparklines_scale_between_min_and_max() {
+    assert_eq!(sparkline(&[1.0, 2.0, 3.0, 8.0]), "▁▂▃█");
+    assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
+    assert_eq!(sparkline(&[]), "");
+    assert_eq!(sparkline(&[-1e308, 1e308]), "▄▄");
+}

@@ -1,0 +1,185 @@
+use super::*;
+use crate::domain::audit::{Change, next_event};
+use crate::domain::intent::LoopOp;
+use crate::domain::job::NewJob;
+use crate::domain::loop_record::{LoopRecord, Row};
+use crate::domain::time::{Stamp, When};
+
+fn ctx() -> Ctx {
+    Ctx::local("ana", Stamp::parse("2026-11-02T12:00:00Z").unwrap())
+}
+
+/// A tiny trail: a job added, a metric set and a value recorded on its instrument loop.
+struct Trail {
+    events: Vec<AuditEvent>,
+    job: Job,
+    instrument: LoopRecord,
+    loops: Vec<LoopRecord>,
+    value: Value,
+}
+
+fn trail() -> Trail {
+    let nj = NewJob::create("Triage", None, None, None, &ctx()).unwrap();
+    let mut events = Vec::new();
+    let push = |events: &mut Vec<AuditEvent>, change: Change| {
+        let prev = events.last().map(|e: &AuditEvent| (e.seq, e.hash.clone()));
+        let e = next_event(prev.as_ref().map(|(s, h)| (*s, h.as_str())), &ctx(), change);
+        events.push(e);
+    };
+    push(
+        &mut events,
+        Change {
+            command: "job add",
+            job_id: Some(&nj.job.id),
+            loop_kind: None,
+            summary: "added",
+            before: Json::Null,
+            after: nj.audit_after(),
+        },
+    );
+    let mut loops = nj.loops;
+    let mut r = loops.remove(2);
+    let mut value = None;
+    for op in [
+        LoopOp::SetMetric {
+            name: "m".into(),
+            unit: String::new(),
+            better: Better::Lower,
+            measures: Measures::Outcome,
+            replace: false,
+            target: None,
+        },
+        LoopOp::RecordValue {
+            phase: Phase::Baseline,
+            value: 0.18181818181818182,
+            at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+            note: None,
+        },
+    ] {
+        let before = r.audit_state();
+        let out = r.apply(&op, &ctx()).unwrap();
+        if let Some(Row::Value(v)) = &out.appended {
+            value = Some(v.clone());
+        }
+        push(
+            &mut events,
+            Change {
+                command: out.command,
+                job_id: Some(&nj.job.id),
+                loop_kind: Some(r.lp.kind),
+                summary: &out.summary,
+                before,
+                after: r.audit_after(&out),
+            },
+        );
+    }
+    Trail {
+        events,
+        job: nj.job,
+        instrument: r,
+        loops,
+        value: value.unwrap(),
+    }
+}
+
+fn feed_events(v: &mut Verifier, events: &[AuditEvent]) {
+    for e in events {
+        let (at, before, after) = (e.at.to_text(), e.before.to_string(), e.after.to_string());
+        v.event(&StoredEvent {
+            text: EventText {
+                seq: e.seq,
+                id: &e.id,
+                at: &at,
+                actor: &e.actor,
+                command: &e.command,
+                job_id: e.job_id.as_deref(),
+                loop_kind: e.loop_kind.map(LoopKind::name),
+                summary: &e.summary,
+                before: &before,
+                after: &after,
+                prev_hash: &e.prev_hash,
+            },
+            hash: &e.hash,
+        });
+    }
+}
+
+fn check(t: &Trail, edit: impl FnOnce(&mut Job, &mut Value, &mut Vec<Value>)) -> Report {
+    let mut v = Verifier::new();
+    feed_events(&mut v, &t.events);
+    let mut job = t.job.clone();
+    let mut value = t.value.clone();
+    let mut extra = Vec::new();
+    edit(&mut job, &mut value, &mut extra);
+    v.job(&job);
+    for r in t.loops.iter().chain([&t.instrument]) {
+        v.loop_record(
+            &job.slug,
+            &r.lp,
+            r.metric.as_ref(),
+            &r.steps,
+            &r.kill_signals,
+        );
+    }
+    if !value.id.is_empty() {
+        v.row(Table::Values, &value.id.clone(), &value);
+    }
+    for x in &extra {
+        v.row(Table::Values, &x.id, x);
+    }
+    v.finish()
+}
+
+#[test]
+fn an_honest_trail_passes_with_exact_decimals() {
+    let t = trail();
+    let r = check(&t, |_, _, _| {});
+    assert_eq!(r.problems, vec![]);
+    assert_eq!(r.events, 3);
+    assert_eq!(r.head.as_deref(), Some(t.events[2].hash.as_str()));
+}
+
+#[test]
+fn an_edited_value_is_named_with_its_table_id_and_event() {
+    let t = trail();
+    let r = check(&t, |_, v, _| v.value = 0.18181818181818185);
+    assert_eq!(r.problems.len(), 1);
+    let p = &r.problems[0];
+    assert_eq!((p.table, p.wrong.clone(), p.event), (Table::Values, Wrong::Edited, Some(3)));
+    assert_eq!(p.id, t.value.id);
+}
+
+#[test]
+fn a_deleted_value_and_an_inserted_one_are_found() {
+    let t = trail();
+    let r = check(&t, |_, v, extra| {
+        let mut other = v.clone();
+        other.id = "inserted".into();
+        extra.push(other);
+        v.id = String::new(); // not fed: deleted
+    });
+    let kinds: Vec<(Wrong, String)> = r
+        .problems
+        .iter()
+        .map(|p| (p.wrong.clone(), p.id.clone()))
+        .collect();
+    assert!(kinds.contains(&(Wrong::Inserted, "inserted".into())), "{kinds:?}");
+    assert!(kinds.contains(&(Wrong::Deleted, t.value.id.clone())), "{kinds:?}");
+}
+
+#[test]
+fn an_edited_job_and_a_broken_chain_are_found() {
+    let t = trail();
+    let r = check(&t, |j, _, _| j.title = "Renamed".into());
+    assert_eq!(r.problems[0].table, Table::Jobs);
+    let mut events = t.events.clone();
+    events[1].summary = "something else".into();
+    let mut v = Verifier::new();
+    feed_events(&mut v, &events);
+    let r = v.finish();
+    assert!(r.problems.iter().any(|p| p.wrong == Wrong::EventEdited && p.id == "2"));
+    let mut v = Verifier::new();
+    feed_events(&mut v, &[t.events[0].clone(), t.events[2].clone()]);
+    let r = v.finish();
+    assert!(r.problems.iter().any(|p| p.wrong == Wrong::EventMissing));
+}
