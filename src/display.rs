@@ -59,7 +59,9 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
     let su = |v: f64| with_unit(signed(v), unit);
     let (Some(b), Some(l), Some(d)) = (c.baseline_mean, c.live_mean, c.delta) else {
         return vec![match c.baseline_mean {
-            None if c.live_n == 0 => "no values yet: record a baseline before any intervention".into(),
+            None if c.live_n == 0 => {
+                "no values yet: record a baseline before any intervention".into()
+            }
             None => format!(
                 "{} live value(s) but no baseline: nothing to compare against",
                 c.live_n
@@ -200,7 +202,10 @@ pub fn process_words<T>(p: &Process<T>, total: usize) -> String {
         .count();
     let runs = p.signals.len() - outside;
     if total > p.signals.len() {
-        s.push_str(&format!("; {total} signals, the latest {} kept", p.signals.len()));
+        s.push_str(&format!(
+            "; {total} signals, the latest {} kept",
+            p.signals.len()
+        ));
     } else {
         if outside > 0 {
             s.push_str(&format!("; {outside} live point(s) outside"));

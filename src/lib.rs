@@ -1,3 +1,6 @@
-//! jobloop (domain-only build while the store is rewritten).
+//! jobloop (store rebuild in progress).
+pub mod demo;
 pub mod display;
 pub mod domain;
+pub mod files;
+pub mod store;

@@ -176,8 +176,8 @@ pub const STATE_KEY: &str = "state_sha256";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::domain::time::Stamp;
+    use serde_json::json;
 
     #[test]
     fn diff_keeps_only_changes() {

@@ -34,8 +34,11 @@ pub fn close_cycle(
     super::job::live(job)?;
     let current = Week::containing(ctx.now);
     if week > current {
-        return Err(Refusal::invalid(format!("{week} has not started yet"))
-            .advice(format!("close the current week ({current}) or an earlier one")));
+        return Err(
+            Refusal::invalid(format!("{week} has not started yet")).advice(format!(
+                "close the current week ({current}) or an earlier one"
+            )),
+        );
     }
     let created = Week::containing(job.created_at);
     if week < created {
@@ -66,7 +69,9 @@ pub fn close_cycle(
             "the compound test needs an answer for every layer; {} not answered",
             unanswered.join(", ")
         ))
-        .advice("answer yes or no for each of understanding, explanation, creation and distribution"));
+        .advice(
+            "answer yes or no for each of understanding, explanation, creation and distribution",
+        ));
     }
     let note = |field: &str, v: &Option<String>| {
         optional_text(field, v.as_deref(), MAX_REASON).map(Option::unwrap_or_default)
@@ -187,7 +192,8 @@ mod tests {
         };
         let err = close_cycle(&job(), &[], w, &a, &ctx()).unwrap_err();
         assert!(
-            err.message.contains("explanation, distribution not answered"),
+            err.message
+                .contains("explanation, distribution not answered"),
             "{err}"
         );
         assert!(close_cycle(&job(), &[], w, &CompoundAnswers::default(), &ctx()).is_err());

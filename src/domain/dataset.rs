@@ -72,7 +72,9 @@ fn text(field: &str, s: &str, max: usize, required: bool) -> Result<(), String> 
     }
     let n = t.chars().count();
     if n > max {
-        return Err(format!("the {field} is {n} characters long; the limit is {max}"));
+        return Err(format!(
+            "the {field} is {n} characters long; the limit is {max}"
+        ));
     }
     Ok(())
 }
@@ -249,7 +251,14 @@ impl Checked for Proof {
         text("proof title", &self.title, MAX_NAME, true)?;
         opt("link", &self.link, MAX_REASON)?;
         if let Some(o) = self.outcome {
-            let all = [o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse];
+            let all = [
+                o.replies,
+                o.citations,
+                o.intros,
+                o.bookings,
+                o.sales,
+                o.reuse,
+            ];
             if all
                 .iter()
                 .any(|c| !(0..=super::evidence::MAX_COUNT).contains(c))

@@ -35,10 +35,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
         return Vec::new();
     };
     // Nothing to suggest on a finished loop, or when the canonical signal already tripped.
-    let canonical_armed = l
-        .kill_signals
-        .iter()
-        .any(|k| k.canonical && !k.tripped);
+    let canonical_armed = l.kill_signals.iter().any(|k| k.canonical && !k.tripped);
     if l.status.is_finished() || !canonical_armed {
         return Vec::new();
     }
@@ -74,7 +71,11 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
             }
         }
         LoopKind::Instrument => {
-            if let Some(m) = l.metric.as_ref().filter(|m| m.measures == Measures::Adoption) {
+            if let Some(m) = l
+                .metric
+                .as_ref()
+                .filter(|m| m.measures == Measures::Adoption)
+            {
                 out.push(suggest(
                     kind,
                     format!(

@@ -64,7 +64,10 @@ pub enum Fix {
     /// Sign off as the decision's named owner.
     SignOffAs { owner: String },
     /// Ask the loop's owner or the job's lead to record it.
-    AskOwner { owner: Option<String>, lead: Option<String> },
+    AskOwner {
+        owner: Option<String>,
+        lead: Option<String>,
+    },
     /// Upgrade the shared schema (`migrate`).
     Migrate,
 }
@@ -144,7 +147,9 @@ impl Fix {
             Fix::Reopen(_) => "reopen the loop first".into(),
             Fix::SetMetric(_) => "set a primary metric first".into(),
             Fix::ReplaceMetric(_) => "replace the primary metric instead".into(),
-            Fix::RecordBaseline { before: Some(d), .. } => {
+            Fix::RecordBaseline {
+                before: Some(d), ..
+            } => {
                 format!("record a baseline dated before {d} first")
             }
             Fix::RecordBaseline { before: None, .. } => "record a baseline first".into(),

@@ -116,10 +116,9 @@ pub fn find_proof<'a>(
     slug: &str,
 ) -> Result<&'a mut Proof, Refusal> {
     let id = find_by_ref(proofs.iter().map(|p| p.id.as_str()), reference).map_err(|e| {
-        e.about("proof", &format!("`{slug}`"))
-            .fix(Fix::ListProofs {
-                slug: slug.to_string(),
-            })
+        e.about("proof", &format!("`{slug}`")).fix(Fix::ListProofs {
+            slug: slug.to_string(),
+        })
     })?;
     proofs
         .iter_mut()

@@ -102,7 +102,9 @@ impl NewJob {
                     return Err(Refusal::invalid(format!(
                         "cannot derive a slug from the title `{title}`"
                     ))
-                    .advice("give a slug of lowercase letters, digits and hyphens, e.g. support-triage"));
+                    .advice(
+                        "give a slug of lowercase letters, digits and hyphens, e.g. support-triage",
+                    ));
                 }
                 s
             }
@@ -208,7 +210,12 @@ pub fn live(job: &Job) -> Result<(), Refusal> {
 
 /// In team mode only the job's lead changes the job itself (its canvas, its lead, its archive).
 pub fn authorize(job: &Job, ctx: &Ctx) -> Result<(), Refusal> {
-    if !ctx.team || job.lead.as_deref().is_some_and(|l| same_person(l, &ctx.actor)) {
+    if !ctx.team
+        || job
+            .lead
+            .as_deref()
+            .is_some_and(|l| same_person(l, &ctx.actor))
+    {
         return Ok(());
     }
     Err(Refusal::forbidden(format!(

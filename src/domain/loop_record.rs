@@ -629,11 +629,10 @@ impl LoopRecord {
             updated.push(Row::Metric(old.clone()));
             self.retired_metric = Some(old);
         } else if replace {
-            return Err(Refusal::rule(format!(
-                "{} has no primary metric to replace",
-                self.addr()
-            ))
-            .fix(Fix::SetMetric(self.at())));
+            return Err(
+                Refusal::rule(format!("{} has no primary metric to replace", self.addr()))
+                    .fix(Fix::SetMetric(self.at())),
+            );
         }
         self.metric = Some(Metric {
             id: new_id(),
@@ -672,8 +671,10 @@ impl LoopRecord {
         let at = self.at();
         let addr = self.addr();
         let Some(metric) = self.metric.as_mut() else {
-            return Err(Refusal::rule(format!("{addr} has no primary metric to set a target for"))
-                .fix(Fix::SetMetric(at)));
+            return Err(
+                Refusal::rule(format!("{addr} has no primary metric to set a target for"))
+                    .fix(Fix::SetMetric(at)),
+            );
         };
         if let Some(t) = target {
             check_target(t, metric.better)?;
@@ -1089,8 +1090,10 @@ impl LoopRecord {
 
     fn decision_index(&self, reference: &str) -> Result<usize, Refusal> {
         let current: Vec<&Decision> = self.current_decisions().collect();
-        let found = find_by_ref(current.iter().map(|d| d.id.as_str()), reference)
-            .map_err(|e| e.about("decision", &self.addr()).fix(Fix::ShowLoop(self.at())))?;
+        let found = find_by_ref(current.iter().map(|d| d.id.as_str()), reference).map_err(|e| {
+            e.about("decision", &self.addr())
+                .fix(Fix::ShowLoop(self.at()))
+        })?;
         Ok(self
             .decisions
             .iter()
@@ -1204,8 +1207,10 @@ impl LoopRecord {
             .chain(self.interventions.iter().map(|r| r.id.as_str()))
             .chain(self.decisions.iter().map(|r| r.id.as_str()))
             .chain(self.learnings.iter().map(|r| r.id.as_str()));
-        let id = find_by_ref(ids, reference)
-            .map_err(|e| e.about("record", &self.addr()).fix(Fix::ShowLoop(self.at())))?;
+        let id = find_by_ref(ids, reference).map_err(|e| {
+            e.about("record", &self.addr())
+                .fix(Fix::ShowLoop(self.at()))
+        })?;
         let void = Void {
             at: ctx.now,
             by: ctx.actor.clone(),
@@ -1224,7 +1229,10 @@ impl LoopRecord {
                 return Ok(already_void(&id));
             }
             i.void = Some(void);
-            (format!("intervention of {}", i.at), Row::Intervention(i.clone()))
+            (
+                format!("intervention of {}", i.at),
+                Row::Intervention(i.clone()),
+            )
         } else if let Some(d) = self.decisions.iter_mut().find(|r| r.id == id) {
             if d.void.is_some() {
                 return Ok(already_void(&id));
@@ -1236,16 +1244,18 @@ impl LoopRecord {
                 return Ok(already_void(&id));
             }
             l.void = Some(void);
-            (format!("{} \"{}\"", l.kind, l.text), Row::Learning(l.clone()))
+            (
+                format!("{} \"{}\"", l.kind, l.text),
+                Row::Learning(l.clone()),
+            )
         } else {
-            return Err(Refusal::not_found(format!("{addr} has no record `{reference}`")));
+            return Err(Refusal::not_found(format!(
+                "{addr} has no record `{reference}`"
+            )));
         };
         let mut out = Outcome::done(
             "void",
-            format!(
-                "voided the {what} on {addr} ({}): {reason}",
-                short_id(&id)
-            ),
+            format!("voided the {what} on {addr} ({}): {reason}", short_id(&id)),
         );
         out.updated.push(row);
         Ok(out)
@@ -1305,7 +1315,9 @@ impl LoopRecord {
                 return None;
             }
             let rule = KillRule::parse(k.rule.as_deref()?).ok()?;
-            rule.check(&inputs, today).fires().map(|r| (i, r.to_string()))
+            rule.check(&inputs, today)
+                .fires()
+                .map(|r| (i, r.to_string()))
         })?;
         let addr = self.addr();
         let k = &mut self.kill_signals[idx];
@@ -1320,7 +1332,10 @@ impl LoopRecord {
         k.decided_at = None;
         Some(Outcome::done(
             "kill trip",
-            format!("kill signal {} on {addr} tripped by its rule — {reason}", k.n),
+            format!(
+                "kill signal {} on {addr} tripped by its rule — {reason}",
+                k.n
+            ),
         ))
     }
 }
@@ -1347,7 +1362,9 @@ fn check_target(t: Target, better: Better) -> Result<(), Refusal> {
             "a target of {} is a worsening for a metric where {better} is better",
             t.to_text()
         ))
-        .advice(format!("give the improvement you want to see, like {example}")));
+        .advice(format!(
+            "give the improvement you want to see, like {example}"
+        )));
     }
     Ok(())
 }

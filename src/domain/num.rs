@@ -195,7 +195,17 @@ mod tests {
         assert_eq!(parse("5e-324").unwrap(), 5e-324);
         assert!(parse("-0").unwrap().is_sign_positive());
         assert!(parse("0.000").unwrap() == 0.0);
-        for bad in ["4x2", "", "NaN", "inf", "-infinity", "1,5", "1e400", "1e-400", "0x10"] {
+        for bad in [
+            "4x2",
+            "",
+            "NaN",
+            "inf",
+            "-infinity",
+            "1,5",
+            "1e400",
+            "1e-400",
+            "0x10",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse("1e400").unwrap_err().message.contains("too large"));

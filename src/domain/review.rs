@@ -12,7 +12,9 @@ use super::error::{At, Fix};
 use super::kind::{Layer, LoopKind};
 use super::model::*;
 use super::rules::{KillRule, RuleCheck};
-use super::state::{JobState, LoopState, MetricSummary, Pending, SignalSummary, StepCount, Summary};
+use super::state::{
+    JobState, LoopState, MetricSummary, Pending, SignalSummary, StepCount, Summary,
+};
 use super::stats::{Comparison, Process};
 use super::time::{Stamp, Week, When};
 
@@ -304,11 +306,14 @@ fn loop_review(
         .iter()
         .map(|k| SignalReview {
             signal: k.clone(),
-            rule_check: k.rule.as_deref().map(|r| match (KillRule::parse(r), &l.rules) {
-                (Ok(rule), Some(inputs)) => rule.check(inputs, today),
-                (Ok(_), None) => RuleCheck::CannotJudge("no primary metric yet".into()),
-                (Err(_), _) => RuleCheck::CannotJudge("the rule cannot be read".into()),
-            }),
+            rule_check: k
+                .rule
+                .as_deref()
+                .map(|r| match (KillRule::parse(r), &l.rules) {
+                    (Ok(rule), Some(inputs)) => rule.check(inputs, today),
+                    (Ok(_), None) => RuleCheck::CannotJudge("no primary metric yet".into()),
+                    (Err(_), _) => RuleCheck::CannotJudge("the rule cannot be read".into()),
+                }),
         })
         .collect();
     LoopReview {

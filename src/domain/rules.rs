@@ -48,7 +48,11 @@ impl KillRule {
         let words: Vec<&str> = input.split_whitespace().collect();
         let rule = match words.as_slice() {
             ["worse-than-baseline", p, "for", n] => percent(p)
-                .zip(n.parse::<usize>().ok().filter(|n| (1..=MAX_RUN).contains(n)))
+                .zip(
+                    n.parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=MAX_RUN).contains(n)),
+                )
                 .map(|(pct, n)| KillRule::WorseThanBaseline { pct, n }),
             ["below", x] => number(x).map(KillRule::Below),
             ["above", x] => number(x).map(KillRule::Above),
@@ -269,11 +273,11 @@ impl KillRule {
                     None => format!("none since the metric was set on {since}"),
                 };
                 if idle >= days {
-                    RuleCheck::Fires(format!(
-                        "rule: no live value for {idle} days ({last})"
-                    ))
+                    RuleCheck::Fires(format!("rule: no live value for {idle} days ({last})"))
                 } else {
-                    RuleCheck::Holds(format!("{idle} of {days} days without a live value ({last})"))
+                    RuleCheck::Holds(format!(
+                        "{idle} of {days} days without a live value ({last})"
+                    ))
                 }
             }
             KillRule::By { date, pct: p } => {
@@ -369,7 +373,10 @@ mod tests {
             "sometimes",
         ] {
             let err = KillRule::parse(bad).unwrap_err();
-            assert!(err.to_string().contains("worse-than-baseline P% for N"), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("worse-than-baseline P% for N"),
+                "{bad}: {err}"
+            );
         }
     }
 
@@ -391,18 +398,39 @@ mod tests {
     #[test]
     fn worse_than_baseline_needs_all_last_n_worse() {
         let r = KillRule::parse("worse-than-baseline 10% for 3").unwrap();
-        let fired = r.check(&inputs(Better::Lower, &[10.0, 10.0], &[9.0, 11.5, 11.2, 11.8]), day(20));
+        let fired = r.check(
+            &inputs(Better::Lower, &[10.0, 10.0], &[9.0, 11.5, 11.2, 11.8]),
+            day(20),
+        );
         assert!(fired.fires().unwrap().contains("11.5, 11.2, 11.8"));
-        assert!(r.check(&inputs(Better::Lower, &[10.0], &[11.5, 10.5, 11.8]), day(20)).fires().is_none());
-        assert!(r.check(&inputs(Better::Lower, &[10.0], &[11.5, 11.8]), day(20)).fires().is_none());
-        assert!(r.check(&inputs(Better::Higher, &[10.0], &[8.5, 8.0, 7.0]), day(20)).fires().is_some());
+        assert!(
+            r.check(
+                &inputs(Better::Lower, &[10.0], &[11.5, 10.5, 11.8]),
+                day(20)
+            )
+            .fires()
+            .is_none()
+        );
+        assert!(
+            r.check(&inputs(Better::Lower, &[10.0], &[11.5, 11.8]), day(20))
+                .fires()
+                .is_none()
+        );
+        assert!(
+            r.check(&inputs(Better::Higher, &[10.0], &[8.5, 8.0, 7.0]), day(20))
+                .fires()
+                .is_some()
+        );
         assert!(matches!(
             r.check(&inputs(Better::Lower, &[], &[20.0, 20.0, 20.0]), day(20)),
             RuleCheck::CannotJudge(_)
         ));
         // A baseline that is not positive has no percentages.
         assert!(matches!(
-            r.check(&inputs(Better::Lower, &[-1.0, 2.0], &[20.0, 20.0, 20.0]), day(20)),
+            r.check(
+                &inputs(Better::Lower, &[-1.0, 2.0], &[20.0, 20.0, 20.0]),
+                day(20)
+            ),
             RuleCheck::CannotJudge(_)
         ));
     }
@@ -410,11 +438,31 @@ mod tests {
     #[test]
     fn below_and_above_compare_exactly() {
         let below = KillRule::parse("below 0.004").unwrap();
-        assert!(below.check(&inputs(Better::Higher, &[], &[0.0039]), day(20)).fires().is_some());
-        assert!(below.check(&inputs(Better::Higher, &[], &[0.004]), day(20)).fires().is_none());
+        assert!(
+            below
+                .check(&inputs(Better::Higher, &[], &[0.0039]), day(20))
+                .fires()
+                .is_some()
+        );
+        assert!(
+            below
+                .check(&inputs(Better::Higher, &[], &[0.004]), day(20))
+                .fires()
+                .is_none()
+        );
         let above = KillRule::Above(0.3);
-        assert!(above.check(&inputs(Better::Lower, &[], &[0.1 + 0.2]), day(20)).fires().is_some());
-        assert!(above.check(&inputs(Better::Lower, &[], &[0.3]), day(20)).fires().is_none());
+        assert!(
+            above
+                .check(&inputs(Better::Lower, &[], &[0.1 + 0.2]), day(20))
+                .fires()
+                .is_some()
+        );
+        assert!(
+            above
+                .check(&inputs(Better::Lower, &[], &[0.3]), day(20))
+                .fires()
+                .is_none()
+        );
     }
 
     #[test]
@@ -424,7 +472,10 @@ mod tests {
         assert!(r.check(&i, day(16)).fires().is_none());
         assert!(r.check(&i, day(17)).fires().unwrap().contains("7 days"));
         let none = inputs(Better::Lower, &[], &[]);
-        assert!(r.check(&none, day(8)).fires().is_some(), "counted from the metric");
+        assert!(
+            r.check(&none, day(8)).fires().is_some(),
+            "counted from the metric"
+        );
         assert!(r.check(&none, day(5)).fires().is_none());
     }
 
@@ -439,7 +490,12 @@ mod tests {
         let strong = inputs(Better::Higher, &[10.0], &[12.5, 12.1]);
         assert!(r.check(&strong, day(25)).fires().is_none());
         let none = inputs(Better::Lower, &[10.0], &[]);
-        assert!(r.check(&none, day(25)).fires().unwrap().contains("no baseline and live values"));
+        assert!(
+            r.check(&none, day(25))
+                .fires()
+                .unwrap()
+                .contains("no baseline and live values")
+        );
     }
 
     #[test]

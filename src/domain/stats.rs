@@ -156,7 +156,11 @@ impl Target {
 
     pub fn to_text(self) -> String {
         let n = super::num::show(self.change);
-        let n = if self.change > 0.0 { format!("+{n}") } else { n };
+        let n = if self.change > 0.0 {
+            format!("+{n}")
+        } else {
+            n
+        };
         if self.percent { format!("{n}%") } else { n }
     }
 }
@@ -565,7 +569,10 @@ fn enumerate<A: Acc>(values: &[A], start: usize, left: usize, sum: A, f: &mut dy
 pub fn theil_sen(points: &[Point]) -> Option<(f64, f64, f64)> {
     let xs: Vec<f64> = points.iter().map(|p| p.0 / 7.0).collect();
     // Slopes are taken on values scaled by their largest magnitude, then scaled back.
-    let scale = points.iter().fold(0.0_f64, |a, p| a.max(p.1.abs())).max(f64::MIN_POSITIVE);
+    let scale = points
+        .iter()
+        .fold(0.0_f64, |a, p| a.max(p.1.abs()))
+        .max(f64::MIN_POSITIVE);
     let ys: Vec<f64> = points.iter().map(|p| p.1 / scale).collect();
     let mut slopes = Vec::new();
     for i in 0..xs.len() {

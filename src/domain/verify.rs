@@ -249,7 +249,13 @@ impl Verifier {
         }
     }
 
-    pub fn problem(&mut self, table: Table, id: impl Into<String>, wrong: Wrong, event: Option<i64>) {
+    pub fn problem(
+        &mut self,
+        table: Table,
+        id: impl Into<String>,
+        wrong: Wrong,
+        event: Option<i64>,
+    ) {
         if self.problems.len() < PROBLEMS_KEPT {
             self.problems.push(Problem {
                 table,
@@ -366,7 +372,12 @@ impl Verifier {
                         },
                     );
                 }
-                for (kind, h) in after.get("loops").and_then(Json::as_object).into_iter().flatten() {
+                for (kind, h) in after
+                    .get("loops")
+                    .and_then(Json::as_object)
+                    .into_iter()
+                    .flatten()
+                {
                     if let (Some(kind), Some(h)) =
                         (LoopKind::from_name(kind), h.as_str().and_then(from_hex))
                     {

@@ -1,116 +1,133 @@
 //! Appending to and reading the audit trail.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 
 use super::Result;
-use super::load::{EVENT_COLS, event, job_by_slug, prefixed};
+use super::rows::{EVENT_COLS, event, insert_event};
+use super::sql::{Db, Engine, params};
 use crate::domain::LoopKind;
 use crate::domain::audit::{Change, next_event};
 use crate::domain::model::{AuditEvent, Ctx};
+use crate::domain::time::{Stamp, Week, start_of_day};
 
-/// Appends one event chained to the last one; call inside the command's transaction.
-pub fn append(conn: &Connection, ctx: &Ctx, change: Change) -> Result<i64> {
-    let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let e = next_event(last.as_ref().map(|(s, h)| (*s, h.as_str())), ctx, change);
-    insert(conn, &e)?;
-    Ok(e.seq)
+/// The last event (sequence number and hash). On PostgreSQL this locks the one chain-head row,
+/// which serialises every writer's append for the rest of its transaction.
+pub fn head(db: &mut dyn Db) -> Result<Option<(i64, String)>> {
+    let sql = match db.engine() {
+        Engine::Sqlite => "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+        Engine::Postgres => "SELECT seq, hash FROM chain_head WHERE id = 1 AND seq > 0 FOR UPDATE",
+    };
+    db.first(sql, &[], |r| {
+        Ok((
+            r.int(0)?.unwrap_or(0),
+            r.text(1)?.unwrap_or_default().to_string(),
+        ))
+    })
 }
 
-pub fn insert(conn: &Connection, e: &AuditEvent) -> Result<()> {
-    conn.prepare_cached(&format!(
-        "INSERT INTO audit_events ({EVENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))?
-    .execute(params![
-        e.seq,
-        e.id,
-        e.at,
-        e.actor,
-        e.command,
-        e.job_id,
-        e.loop_kind,
-        e.summary,
-        e.before.to_string(),
-        e.after.to_string(),
-        e.prev_hash,
-        e.hash
-    ])?;
+/// Appends one event chained to the last one; call inside the command's transaction.
+pub fn append(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<AuditEvent> {
+    let last = head(db)?;
+    let e = next_event(last.as_ref().map(|(s, h)| (*s, h.as_str())), ctx, change);
+    insert(db, &e)?;
+    Ok(e)
+}
+
+/// Stores an event as is (append and import) and moves the chain head.
+pub fn insert(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
+    insert_event(db, e)?;
+    if db.engine() == Engine::Postgres {
+        db.exec(
+            "UPDATE chain_head SET seq = ?1, hash = ?2 WHERE id = 1",
+            params![e.seq, e.hash],
+        )?;
+    }
     Ok(())
 }
 
-/// What happened to one job since its last closed cycle: the newest events and how many in all.
+/// What happened to one job in a week: the newest events and how many in all.
 #[derive(Clone, Debug, Default)]
 pub struct Changes {
     pub events: Vec<AuditEvent>,
     pub total: i64,
 }
 
-impl super::Store {
-    /// Per job slug, the newest `limit` events since the job's last closed cycle (all events for a
-    /// job that never closed one), in one windowed query.
-    pub fn changes_since_last_cycle(
-        &self,
-        limit: usize,
-    ) -> Result<std::collections::HashMap<String, Changes>> {
-        let cols = prefixed("e", EVENT_COLS);
-        let mut stmt = self.conn.prepare(&format!(
+/// Per job id, the newest `limit` events dated in `week` (local time), in one windowed query.
+pub fn changes_in(db: &mut dyn Db, week: Week, limit: usize) -> Result<HashMap<String, Changes>> {
+    let from = start_of_day(week.monday());
+    let to = start_of_day(week.monday() + chrono::Days::new(7));
+    let cols = super::rows::prefixed("e", EVENT_COLS);
+    let mut out: HashMap<String, Changes> = HashMap::new();
+    db.each(
+        &format!(
             "SELECT {EVENT_COLS}, total FROM (
                 SELECT {cols},
                        row_number() OVER (PARTITION BY e.job_id ORDER BY e.seq DESC) AS rn,
                        count(*) OVER (PARTITION BY e.job_id) AS total
                 FROM audit_events e
-                LEFT JOIN (SELECT job_id, max(closed_at) AS closed FROM cycles GROUP BY job_id) c
-                  ON c.job_id = e.job_id
-                WHERE e.job_id IS NOT NULL AND (c.closed IS NULL OR e.at > c.closed)
-             ) WHERE rn <= ?1 ORDER BY seq DESC"
-        ))?;
-        let slugs: std::collections::HashMap<String, String> = self
-            .conn
-            .prepare("SELECT id, slug FROM jobs")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut out: std::collections::HashMap<String, Changes> = Default::default();
-        let mut rows = stmt.query([limit as i64])?;
-        while let Some(r) = rows.next()? {
+                WHERE e.job_id IS NOT NULL AND e.at >= ?1 AND e.at < ?2
+             ) w WHERE rn <= ?3 ORDER BY seq DESC"
+        ),
+        params![from, to, limit],
+        &mut |r| {
             let e = event(r)?;
-            let total: i64 = r.get(12)?;
-            let slug = e
-                .job_id
-                .as_ref()
-                .and_then(|id| slugs.get(id))
-                .cloned()
-                .unwrap_or_default();
-            let entry = out.entry(slug).or_default();
+            let total = r.int(12)?.unwrap_or(0);
+            let entry = out.entry(e.job_id.clone().unwrap_or_default()).or_default();
             entry.total = total;
             entry.events.push(e);
-        }
-        Ok(out)
-    }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
 
-    /// The newest `limit` events, newest first, optionally of one job (and one loop kind).
-    pub fn log(
-        &self,
-        job: Option<&str>,
-        kind: Option<LoopKind>,
-        limit: usize,
-    ) -> Result<Vec<AuditEvent>> {
-        let job_id = match job {
-            Some(slug) => Some(job_by_slug(&self.conn, slug)?.id),
-            None => None,
-        };
-        let mut stmt = self.conn.prepare(&format!(
+/// The newest `limit` events, newest first, optionally of one job (and one loop kind).
+pub fn log(
+    db: &mut dyn Db,
+    job_id: Option<&str>,
+    kind: Option<LoopKind>,
+    limit: usize,
+) -> Result<Vec<AuditEvent>> {
+    db.all(
+        &format!(
             "SELECT {EVENT_COLS} FROM audit_events
-             WHERE (?1 IS NULL OR job_id = ?1) AND (?2 IS NULL OR loop_kind = ?2)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR job_id = ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR loop_kind = ?2)
              ORDER BY seq DESC LIMIT ?3"
-        ))?;
-        let rows = stmt
-            .query_map(params![job_id, kind, limit as i64], event)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        ),
+        params![job_id, kind, limit],
+        event,
+    )
+}
+
+/// The last event the actor wrote (for undo): `None` when they wrote none.
+pub fn last_by(db: &mut dyn Db, actor: &str) -> Result<Option<AuditEvent>> {
+    db.first(
+        &format!(
+            "SELECT {EVENT_COLS} FROM audit_events WHERE actor = ?1 ORDER BY seq DESC LIMIT 1"
+        ),
+        params![actor],
+        event,
+    )
+}
+
+/// The time and command of events by sequence number, for naming them in a report.
+pub fn describe(db: &mut dyn Db, seqs: &[i64]) -> Result<HashMap<i64, (Stamp, String)>> {
+    let mut out = HashMap::new();
+    for seq in seqs {
+        if let Some(found) = db.first(
+            "SELECT at, command FROM audit_events WHERE seq = ?1",
+            params![seq],
+            |r| {
+                Ok((
+                    r.text(0)?.and_then(|t| Stamp::parse(t).ok()),
+                    r.text(1)?.unwrap_or_default().to_string(),
+                ))
+            },
+        )? && let (Some(at), command) = found
+        {
+            out.insert(*seq, (at, command));
+        }
     }
+    Ok(out)
 }

@@ -1,11 +1,16 @@
 //! Checking and copying the file: `verify`, `doctor`, `backup`, and the quick check the TUI runs
 //! when it opens.
 
-use std::fs;
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::rows::{self, *};
+use super::sql::Db;
 use super::{Error, Result, Store};
-use crate::domain::verify::{Break, Verified, verify};
+use crate::domain::audit::EventText;
+use crate::domain::model::*;
+use crate::domain::verify::{Report, StoredEvent, Table, Verifier, Wrong};
+use crate::files::{FileError, produce_file};
 
 /// One line of `doctor`: what was checked, whether it passed, and what to do if not.
 #[derive(Clone, Debug)]
@@ -15,34 +20,211 @@ pub struct Finding {
     pub detail: String,
 }
 
+/// Feeds rows of one table to `f`, reporting rows that cannot be read and going on.
+fn rows_of<T>(
+    db: &mut dyn Db,
+    v: &mut Verifier,
+    sql: &str,
+    map: fn(&dyn super::sql::Row) -> Result<T>,
+    mut f: impl FnMut(&mut Verifier, T),
+) -> Result<()> {
+    let mut bad = Vec::new();
+    let mut good = |r: &dyn super::sql::Row| -> Result<()> {
+        match map(r) {
+            Ok(rec) => f(v, rec),
+            Err(Error::Undecodable(u)) => bad.push(u),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    };
+    db.each(sql, &[], &mut good)?;
+    for u in bad {
+        v.problem(u.table, u.id, Wrong::Unreadable(u.why), None);
+    }
+    Ok(())
+}
+
+/// Verifies everything in one pass over the trail and one over each table. With `states`, the
+/// derived per-loop and per-job state is recomputed and compared too.
+pub fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
+    let mut v = Verifier::new();
+    db.each(
+        &format!("SELECT {EVENT_COLS} FROM audit_events ORDER BY seq"),
+        &[],
+        &mut |r| {
+            let seq = r.int(0)?.unwrap_or(0);
+            let t = |i: usize| r.text(i).map(|t| t.unwrap_or_default());
+            let text = EventText {
+                seq,
+                id: t(1)?,
+                at: t(2)?,
+                actor: t(3)?,
+                command: t(4)?,
+                job_id: r.text(5)?,
+                loop_kind: r.text(6)?,
+                summary: t(7)?,
+                before: t(8)?,
+                after: t(9)?,
+                prev_hash: t(10)?,
+            };
+            v.event(&StoredEvent { text, hash: t(11)? });
+            Ok(())
+        },
+    )?;
+
+    // Jobs, then loops with what their audited state covers.
+    let mut slugs: HashMap<String, String> = HashMap::new();
+    rows_of(
+        db,
+        &mut v,
+        &format!("SELECT {JOB_COLS} FROM jobs"),
+        rows::job,
+        |v, j| {
+            slugs.insert(j.id.clone(), j.slug.clone());
+            v.job(&j);
+        },
+    )?;
+    let mut steps: HashMap<String, Vec<Step>> = HashMap::new();
+    rows_of(
+        db,
+        &mut v,
+        &format!("SELECT {STEP_COLS} FROM steps ORDER BY loop_id, n"),
+        rows::step,
+        |_, s| steps.entry(s.loop_id.clone()).or_default().push(s),
+    )?;
+    let mut signals: HashMap<String, Vec<KillSignal>> = HashMap::new();
+    rows_of(
+        db,
+        &mut v,
+        &format!("SELECT {SIGNAL_COLS} FROM kill_signals ORDER BY loop_id, n"),
+        rows::signal,
+        |_, k| signals.entry(k.loop_id.clone()).or_default().push(k),
+    )?;
+    let mut metrics: HashMap<String, Metric> = HashMap::new();
+    rows_of(
+        db,
+        &mut v,
+        &format!("SELECT {METRIC_COLS} FROM metrics ORDER BY id"),
+        rows::metric,
+        |v, m| {
+            if m.replaced_at.is_some() {
+                v.row(Table::Metrics, &m.id.clone(), &m);
+            } else {
+                metrics.insert(m.loop_id.clone(), m);
+            }
+        },
+    )?;
+    rows_of(
+        db,
+        &mut v,
+        &format!("SELECT {LOOP_COLS} FROM loops ORDER BY job_id, position"),
+        rows::loop_row,
+        |v, l| {
+            let slug = slugs
+                .get(&l.job_id)
+                .cloned()
+                .unwrap_or_else(|| l.job_id.clone());
+            v.loop_record(
+                &slug,
+                &l,
+                metrics.remove(&l.id).as_ref(),
+                &steps.remove(&l.id).unwrap_or_default(),
+                &signals.remove(&l.id).unwrap_or_default(),
+            );
+        },
+    )?;
+    // Rows that belong to no loop were added behind jobloop's back.
+    for s in steps.into_values().flatten() {
+        v.problem(Table::Steps, s.id, Wrong::Inserted, None);
+    }
+    for k in signals.into_values().flatten() {
+        v.problem(Table::KillSignals, k.id, Wrong::Inserted, None);
+    }
+    for m in metrics.into_values() {
+        v.problem(Table::Metrics, m.id, Wrong::Inserted, None);
+    }
+
+    macro_rules! table {
+        ($t:expr, $sql:expr, $map:expr) => {
+            rows_of(db, &mut v, &$sql, $map, |v, r| v.row($t, &r.id.clone(), &r))?;
+        };
+    }
+    table!(
+        Table::Values,
+        format!("SELECT {VALUE_COLS} FROM metric_values"),
+        rows::value
+    );
+    table!(
+        Table::Interventions,
+        format!("SELECT {INTERVENTION_COLS} FROM interventions"),
+        rows::intervention
+    );
+    table!(
+        Table::Decisions,
+        format!("SELECT {DECISION_COLS} FROM decisions"),
+        rows::decision
+    );
+    table!(
+        Table::Learnings,
+        format!("SELECT {LEARNING_COLS} FROM learnings"),
+        rows::learning
+    );
+    table!(
+        Table::Cycles,
+        format!("SELECT {CYCLE_COLS} FROM cycles"),
+        rows::cycle
+    );
+    table!(
+        Table::Tools,
+        format!("SELECT {TOOL_COLS} FROM tools"),
+        rows::tool
+    );
+    table!(
+        Table::Proofs,
+        format!("SELECT {PROOF_COLS} FROM proofs"),
+        rows::proof
+    );
+    if states {
+        super::states::check_all(db, &mut v)?;
+    }
+    Ok(v.finish())
+}
+
 impl Store {
     /// SQLite's own page-level check; `ok` on a sound file.
-    pub fn integrity(&self, quick: bool) -> Result<Vec<String>> {
+    pub fn integrity(&mut self, quick: bool) -> Result<Vec<String>> {
         let pragma = if quick {
             "quick_check"
         } else {
             "integrity_check"
         };
-        let mut stmt = self.conn.prepare(&format!("PRAGMA {pragma}"))?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        self.read(|db| {
+            db.all(&format!("PRAGMA {pragma}"), &[], |r| {
+                Ok(r.text(0)?.unwrap_or_default().to_string())
+            })
+        })
     }
 
-    fn foreign_key_problems(&self) -> Result<usize> {
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let n = stmt.query_map([], |_| Ok(()))?.count();
-        Ok(n)
+    /// The audit chain, every record against the trail, and the derived state against the
+    /// records.
+    pub fn verify(&mut self) -> Result<Report> {
+        self.read(|db| verify_in(db, true))
     }
 
-    /// The audit chain and every record against the trail.
-    pub fn verify(&mut self) -> Result<std::result::Result<Verified, Break>> {
-        let ds = self.export()?;
-        Ok(verify(&ds))
+    /// When and by which command the events numbered `seqs` were written.
+    pub fn describe_events(
+        &mut self,
+        seqs: &[i64],
+    ) -> Result<HashMap<i64, (crate::domain::Stamp, String)>> {
+        self.read(|db| super::audit::describe(db, seqs))
     }
 
-    pub fn doctor(&mut self) -> Result<Vec<Finding>> {
+    /// Every check there is, with what to do about each problem; with `repair`, the derived
+    /// state (never a record) is rebuilt from the records first.
+    pub fn doctor(&mut self, repair: bool) -> Result<(Vec<Finding>, Report)> {
+        if repair {
+            self.write_raw(|db| super::states::repair(db).map(|()| true))?;
+        }
         let integrity = self.integrity(false)?;
         let sound = integrity == ["ok"];
         let mut findings = vec![Finding {
@@ -57,7 +239,7 @@ impl Store {
                 )
             },
         }];
-        let fk = self.foreign_key_problems()?;
+        let fk = self.read(|db| Ok(db.all("PRAGMA foreign_key_check", &[], |_| Ok(()))?.len()))?;
         findings.push(Finding {
             check: "references",
             ok: fk == 0,
@@ -67,70 +249,72 @@ impl Store {
                 format!("{fk} records point at records that do not exist — the file was edited outside jobloop; restore a backup")
             },
         });
-        let verified = self.verify()?;
-        findings.push(match verified {
-            Ok(v) => Finding {
-                check: "audit",
-                ok: true,
-                detail: format!(
-                    "the audit chain of {} events is intact and {} records match it",
-                    v.events, v.records
-                ),
-            },
-            Err(b) => Finding {
-                check: "audit",
-                ok: false,
-                detail: format!("{b} — find out who edited the file; a backup from before that time has the true records"),
+        let report = self.verify()?;
+        let count = |f: fn(&Wrong) -> bool| report.problems.iter().filter(|p| f(&p.wrong)).count();
+        let unreadable = count(|w| matches!(w, Wrong::Unreadable(_)));
+        let stale = count(|w| *w == Wrong::Stale);
+        let tampered = report.problems.len() - unreadable - stale + report.more;
+        findings.push(Finding {
+            check: "readable",
+            ok: unreadable == 0,
+            detail: if unreadable == 0 {
+                "every row can be read".into()
+            } else {
+                format!("{unreadable} row(s) cannot be read (listed below) — the file was edited outside jobloop; restore those records from a backup")
             },
         });
-        Ok(findings)
+        findings.push(Finding {
+            check: "audit",
+            ok: tampered == 0,
+            detail: if tampered == 0 {
+                format!(
+                    "the audit chain of {} events is intact and {} records match it",
+                    report.events, report.records
+                )
+            } else {
+                format!("{tampered} problem(s) with the audit trail (listed below) — find out who edited the file; a backup from before has the true records")
+            },
+        });
+        findings.push(Finding {
+            check: "state",
+            ok: stale == 0,
+            detail: if stale == 0 {
+                "the derived state of every loop and job matches its records".into()
+            } else {
+                format!("{stale} derived state(s) differ from their records — `jobloop doctor --repair` rebuilds them (records are not touched)")
+            },
+        });
+        Ok((findings, report))
     }
 
-    /// A consistent copy of the open database at `target`: written to a temporary file beside
-    /// it, synced, checked, then renamed into place, so `target` is never half written.
-    pub fn backup(&self, target: &Path) -> Result<()> {
-        let fail = |what: String| {
-            Error::Unusable(format!(
-                "backup failed: {what}; nothing was written to {}",
-                target.display()
-            ))
-        };
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| fail("the target has no file name".into()))?;
-        let tmp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let _ = fs::remove_file(&tmp);
-        let result = (|| {
-            self.conn
-                .execute("VACUUM INTO ?1", [tmp.to_string_lossy()])
-                .map_err(|e| fail(e.to_string()))?;
-            fs::File::open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| fail(e.to_string()))?;
-            let copy = rusqlite::Connection::open_with_flags(
-                &tmp,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )
-            .map_err(|e| fail(e.to_string()))?;
-            let check: String = copy
-                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-                .map_err(|e| fail(e.to_string()))?;
-            drop(copy);
-            if check != "ok" {
-                return Err(fail(format!(
-                    "the copy fails its integrity check ({check})"
-                )));
-            }
-            fs::rename(&tmp, target).map_err(|e| fail(e.to_string()))?;
-            if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-                let _ = fs::File::open(dir).and_then(|d| d.sync_all());
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result
+    /// A consistent, checked, private copy of the open database at `target`.
+    pub fn backup(&mut self, target: &Path, force: bool) -> std::result::Result<(), FileError> {
+        let protected = self.protected();
+        let conn = &self.conn;
+        produce_file(
+            target,
+            force,
+            &protected,
+            |tmp| {
+                conn.execute("VACUUM INTO ?1", [tmp.to_string_lossy()])
+                    .map(|_| ())
+                    .map_err(|e| Error::sqlite(e).to_string())
+            },
+            |tmp| {
+                let copy = rusqlite::Connection::open_with_flags(
+                    tmp,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                )
+                .map_err(|e| e.to_string())?;
+                let check: String = copy
+                    .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                    .map_err(|e| e.to_string())?;
+                if check == "ok" {
+                    Ok(())
+                } else {
+                    Err(format!("the copy fails its integrity check ({check})"))
+                }
+            },
+        )
     }
 }

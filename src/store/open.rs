@@ -1,24 +1,30 @@
-//! Opening a database file: identity checks before anything is written, pragmas, and migrations
-//! that run once even when two processes open a new file at the same moment.
+//! Opening a database file: what is at the path is checked before anything is written (a folder,
+//! a FIFO, another program's file, a newer jobloop's file are refused untouched), then pragmas,
+//! then migrations that run once even when many processes open an old file at the same moment.
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{self, OpenOptions};
 use std::io::Read;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::Error;
+use super::sqlite::SqliteDb;
+use crate::files::{Protected, free_name, io_words, produce_file};
 
 /// `PRAGMA application_id` of every jobloop database ("JLOP").
 pub const APPLICATION_ID: i32 = 0x4A4C_4F50;
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
-const SCHEMA: &str = include_str!("../../schema.sql");
+pub const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Upgrades from each older version: `(version it produces, SQL)`. A new file gets `schema.sql`,
 /// which is always the latest version; a test checks both paths give the same tables.
-const MIGRATIONS: &[(i64, &str)] = &[(2, include_str!("migrations/002.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (2, include_str!("migrations/002.sql")),
+    (3, include_str!("migrations/003.sql")),
+];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -31,25 +37,59 @@ pub enum Access {
     ReadOnly,
 }
 
-/// Opens (creating when missing) the database at `path`. `init` also accepts an existing empty
+/// What may happen to a missing file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// Create it (commands that record, the TUI).
+    Create,
+    /// Refuse: a command that only reads must not create a database.
+    Refuse,
+}
+
+fn shown(path: &Path) -> String {
+    crate::display::clean(&path.display().to_string()).into_owned()
+}
+
+/// Opens (creating when allowed) the database at `path`. `init` also accepts an existing empty
 /// file, which otherwise is refused: a 0-byte file is what a failed copy leaves behind.
-pub fn open(path: &Path, init: bool) -> Result<(Connection, Access), Error> {
-    let shown = path.display();
+pub fn open(path: &Path, missing: Missing, init: bool) -> Result<(Connection, Access), Error> {
+    let name = shown(path);
     match fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => {
-            return Err(Error::Unusable(format!(
-                "{shown} is a directory: give the path of a database file with --db"
+        Ok(meta) => {
+            let ft = meta.file_type();
+            if ft.is_dir() {
+                return Err(Error::Unusable(format!(
+                    "{name} is a folder: give the path of a database file with --db"
+                )));
+            }
+            if ft.is_fifo() || ft.is_socket() || ft.is_char_device() || ft.is_block_device() {
+                return Err(Error::Unusable(format!(
+                    "{name} is a FIFO, socket or device, not a database file: give the path of a file with --db"
+                )));
+            }
+            if meta.len() == 0 && !init {
+                return Err(Error::Unusable(format!(
+                    "{name} is empty (0 bytes), perhaps from a failed copy: if it should be a new database, run `jobloop --db {name} init`"
+                )));
+            }
+            if meta.len() > 0 {
+                check_magic(path)?;
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match missing {
+            Missing::Refuse => {
+                return Err(Error::NoDatabase(format!(
+                    "there is no database at {name}: create one with `jobloop --db {name} init` or by adding a job"
+                )));
+            }
+            Missing::Create => create_initialised(path)?,
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(Error::Denied(format!(
+                "cannot read {name}: permission denied on it or its folder"
             )));
         }
-        Ok(meta) if meta.len() == 0 && !init => {
-            return Err(Error::Unusable(format!(
-                "{shown} is empty (0 bytes), perhaps from a failed copy: if it should be a new database, run `jobloop --db {shown} init`"
-            )));
-        }
-        Ok(meta) if meta.len() == 0 => {}
-        Ok(_) => check_magic(path)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_initialised(path)?,
-        Err(e) => return Err(Error::Unusable(format!("cannot read {shown}: {e}"))),
+        Err(e) => return Err(Error::Unusable(format!("cannot read {name}: {e}"))),
     }
 
     let (conn, access) = connect(path)?;
@@ -71,8 +111,8 @@ pub fn open(path: &Path, init: bool) -> Result<(Connection, Access), Error> {
     if access == Access::ReadWrite {
         migrate(&conn, Some(path))?;
     } else if user_version(&conn)? < SCHEMA_VERSION {
-        return Err(Error::Unusable(format!(
-            "{shown} is read-only and needs an upgrade to schema version {SCHEMA_VERSION}: make it writable once"
+        return Err(Error::Denied(format!(
+            "{name} is read-only and needs an upgrade to schema version {SCHEMA_VERSION}: make it writable once"
         )));
     }
     Ok((conn, access))
@@ -81,8 +121,14 @@ pub fn open(path: &Path, init: bool) -> Result<(Connection, Access), Error> {
 /// Creates a new database beside `path` and links it into place only once it is complete, so no
 /// other process ever sees a half-made file; if another process got there first, its file wins.
 fn create_initialised(path: &Path) -> Result<(), Error> {
-    let cannot = |what: &str, e: &dyn std::fmt::Display| {
-        Error::Unusable(format!("cannot create {}: {what}: {e}", path.display()))
+    let name = shown(path);
+    let cannot = |what: &str, e: &std::io::Error| {
+        let msg = format!("cannot create {name}: {what}: {}", io_words(e));
+        if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) {
+            Error::Denied(msg)
+        } else {
+            Error::Io(msg)
+        }
     };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     if let Some(dir) = dir {
@@ -90,29 +136,33 @@ fn create_initialised(path: &Path) -> Result<(), Error> {
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| cannot(&format!("the folder {}", dir.display()), &e))?;
+            .map_err(|e| cannot(&format!("the folder {}", shown(dir)), &e))?;
     }
-    let name = path
+    let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "jobloop.db".into());
+    crate::files::remove_leftovers(path);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    let tmp = path.with_file_name(format!(".{name}.new-{}-{nanos}", std::process::id()));
+    let tmp = path.with_file_name(format!(
+        ".{file}.jobloop-tmp-{}-{nanos}",
+        std::process::id()
+    ));
     let result = (|| {
         OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(&tmp)
-            .map_err(|e| cannot("a temporary file", &e))?;
-        let conn = Connection::open(&tmp).map_err(|e| cannot("SQLite", &e))?;
+            .map_err(|e| cannot("a temporary file in its folder", &e))?;
+        let conn = Connection::open(&tmp).map_err(Error::sqlite)?;
         conn.execute_batch("PRAGMA synchronous = FULL;")
             .map_err(Error::sqlite)?;
         migrate(&conn, None)?;
-        conn.close().map_err(|(_, e)| cannot("SQLite", &e))?;
+        conn.close().map_err(|(_, e)| Error::sqlite(e))?;
         fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| cannot("fsync", &e))?;
@@ -128,16 +178,18 @@ fn create_initialised(path: &Path) -> Result<(), Error> {
 
 fn check_magic(path: &Path) -> Result<(), Error> {
     let mut header = [0u8; 16];
-    let read = fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut header))
-        .is_ok();
-    if !read || &header != SQLITE_MAGIC {
-        return Err(Error::Unusable(format!(
+    let read = fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
+    match read {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(Error::Denied(format!(
+            "cannot read {}: permission denied",
+            shown(path)
+        ))),
+        Ok(()) if &header == SQLITE_MAGIC => Ok(()),
+        _ => Err(Error::Unusable(format!(
             "{} is not a jobloop database (not an SQLite file); it was left untouched",
-            path.display()
-        )));
+            shown(path)
+        ))),
     }
-    Ok(())
 }
 
 fn connect(path: &Path) -> Result<(Connection, Access), Error> {
@@ -151,7 +203,7 @@ fn connect(path: &Path) -> Result<(Connection, Access), Error> {
     let ro = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     Connection::open_with_flags(path, ro)
         .map(|c| (c, Access::ReadOnly))
-        .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", path.display())))
+        .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))
 }
 
 fn user_version(conn: &Connection) -> Result<i64, Error> {
@@ -164,70 +216,88 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<(), Error> {
     let not_ours = |what: &str| {
         Error::Unusable(format!(
             "{} is not a jobloop database ({what}); it was left untouched",
-            path.display()
+            shown(path)
         ))
+    };
+    let damaged = |e: rusqlite::Error| match Error::sqlite(e) {
+        Error::Busy(m) => Error::Busy(m),
+        _ => not_ours("SQLite cannot read it: it may be damaged or truncated"),
     };
     let app_id: i32 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(|_| not_ours("SQLite cannot read it"))?;
-    let version = user_version(conn).map_err(|_| not_ours("SQLite cannot read it"))?;
+        .map_err(damaged)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(damaged)?;
+    let objects: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(damaged)?;
     if app_id == APPLICATION_ID {
         if version > SCHEMA_VERSION {
             return Err(Error::Unusable(format!(
                 "{} was written by a newer jobloop (schema version {version}; this one knows up to {SCHEMA_VERSION}): upgrade jobloop to open it; the file was left untouched",
-                path.display()
+                shown(path)
             )));
         }
         return Ok(());
     }
-    let objects: i64 = conn
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-        .map_err(|_| not_ours("SQLite cannot read it"))?;
     if app_id != 0 || objects > 0 || version != 0 {
         return Err(not_ours("it belongs to another program"));
     }
     Ok(())
 }
 
-/// Copies an older file next to itself (`jobloop.db.v1.bak`) before it is upgraded, so a
-/// migration can always be undone by hand.
-fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<(), Error> {
-    let mut target = path.with_file_name(format!(
-        "{}.v{version}.bak",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
-    if target.exists() {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        target.set_extension(format!("bak-{secs}"));
-    }
-    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
-        .map_err(|e| {
-            Error::Unusable(format!(
-                "cannot write the backup {} before upgrading the schema ({e}); the file was left untouched",
-                target.display()
-            ))
-        })?;
-    Ok(())
+/// Copies an older file next to itself (`jobloop.db.v2.bak`, or a free name beside it) before
+/// it is upgraded, so a migration can always be undone by hand. Runs while the caller holds the
+/// write lock, on a second connection, so the copy is exactly what is migrated and written once.
+fn backup_before_migration(path: &Path, version: i64) -> Result<(), Error> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let target = free_name(&path.with_file_name(format!("{name}.v{version}.bak")));
+    let protected = Protected::database(path);
+    produce_file(
+        &target,
+        false,
+        &protected,
+        |tmp| {
+            let reader = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| e.to_string())?;
+            reader
+                .execute("VACUUM INTO ?1", [tmp.to_string_lossy()])
+                .map_err(|e| e.to_string())?;
+            Ok(())
+        },
+        |_| Ok(()),
+    )
+    .map_err(|e| {
+        Error::Io(format!(
+            "cannot write the copy {} before upgrading the schema ({e}); the file was left untouched",
+            shown(&target)
+        ))
+    })
 }
 
-/// Brings the schema to `SCHEMA_VERSION` inside one `BEGIN IMMEDIATE`, re-reading the version
-/// under the lock so that of two processes racing on a new file, exactly one migrates.
+/// Brings the schema to `SCHEMA_VERSION` inside one `BEGIN IMMEDIATE`. The version is read
+/// under the lock, so of many processes opening an old file at once exactly one migrates (and
+/// writes the one pre-migration copy); the others wait for its commit and go on.
 fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), Error> {
-    let found = user_version(conn)?;
-    if found == SCHEMA_VERSION {
+    if user_version(conn)? == SCHEMA_VERSION {
         return Ok(());
-    }
-    if let (Some(path), true) = (path, found >= 1) {
-        backup_before_migration(conn, path, found)?;
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
         .map_err(Error::sqlite)?;
     let version = user_version(&tx)?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if let (Some(path), true) = (path, version >= 1) {
+        backup_before_migration(path, version)?;
+    }
     if version == 0 {
         tx.execute_batch(SCHEMA).map_err(Error::sqlite)?;
     } else {
@@ -236,6 +306,9 @@ fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), Error> {
             tx.pragma_update(None, "user_version", to)
                 .map_err(Error::sqlite)?;
         }
+        // Version 3 keeps derived state and covers replaced metrics in the trail.
+        let mut db = SqliteDb(&tx);
+        super::states::after_migration(&mut db, version)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)
         .map_err(Error::sqlite)?;

@@ -1,92 +1,293 @@
-//! Reads for `job list`, `job show` and `loop show`.
+//! Reads for the board, the review, a loop, a job, the log and the digest. The board reads one
+//! row of derived state per loop and per job — never the loops' history; a loop's detail and a
+//! job's view read that one loop's or job's records.
 
-use rusqlite::params;
+use std::collections::HashMap;
 
-use super::load::{self, *};
-use super::{Result, Store};
+use super::load::{self, job_by_slug};
+use super::rows::{self, JOB_COLS};
+use super::sql::{Db, Undecodable, params};
+use super::{Error, Result, Store};
 use crate::domain::LoopKind;
 use crate::domain::loop_record::LoopRecord;
 use crate::domain::model::*;
+use crate::domain::review::{self, JobInput, JobReview, LoopReview};
+use crate::domain::rules::KillRule;
+use crate::domain::state::{JobState, LoopState};
+use crate::domain::time::{Stamp, Week};
+use crate::domain::verify::Table;
+
+/// The jobs on the board with their stored state, and the rows that could not be read.
+#[derive(Clone, Debug, Default)]
+pub struct Board {
+    pub jobs: Vec<JobInput>,
+    pub unreadable: Vec<Undecodable>,
+}
+
+impl Board {
+    pub fn review(&self, now: Stamp) -> review::Review {
+        review::build(&self.jobs, now)
+    }
+}
 
 /// Everything `loop show` and the TUI's loop detail display.
 #[derive(Clone, Debug)]
 pub struct LoopDetail {
     pub record: LoopRecord,
-    /// Values of the primary metric in force, oldest first.
-    pub values: Vec<Value>,
-    pub interventions: Vec<Intervention>,
-    pub decisions: Vec<Decision>,
+    /// The loop as the review sees it (comparison, flags, suggestions, rule checks).
+    pub review: Option<LoopReview>,
     /// The loop's most recent audit events, newest first.
     pub events: Vec<AuditEvent>,
 }
 
+/// Everything the job view and `job show` display.
+#[derive(Clone, Debug)]
+pub struct JobDetail {
+    pub job: Job,
+    pub review: Option<JobReview>,
+    pub cycles: Vec<Cycle>,
+    pub tools: Vec<Tool>,
+    pub proofs: Vec<Proof>,
+}
+
+fn text_pair(r: &dyn super::sql::Row) -> Result<(String, String)> {
+    Ok((
+        r.text(0)?.unwrap_or_default().to_string(),
+        r.text(1)?.unwrap_or_default().to_string(),
+    ))
+}
+
+/// The stored state of `jobs` (in their order): one job-state row each, six loop-state rows each.
+fn inputs(db: &mut dyn Db, jobs: Vec<Job>, only: Option<&str>) -> Result<Board> {
+    let mut board = Board::default();
+    let (job_sql, loop_sql, p) = match only {
+        Some(id) => (
+            "SELECT job_id, state FROM job_state WHERE job_id = ?1",
+            "SELECT job_id, state, loop_id FROM loop_state WHERE job_id = ?1",
+            vec![super::sql::ToP::p(id)],
+        ),
+        None => (
+            "SELECT job_id, state FROM job_state",
+            "SELECT job_id, state, loop_id FROM loop_state",
+            vec![],
+        ),
+    };
+    let mut job_states: HashMap<String, String> =
+        db.all(job_sql, &p, text_pair)?.into_iter().collect();
+    let mut loop_states: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    db.each(loop_sql, &p, &mut |r| {
+        let (job, state) = text_pair(r)?;
+        let id = r.text(2)?.unwrap_or_default().to_string();
+        loop_states.entry(job).or_default().push((id, state));
+        Ok(())
+    })?;
+    for job in jobs {
+        let state = job_states
+            .remove(&job.id)
+            .and_then(|s| serde_json::from_str::<JobState>(&s).ok());
+        let mut loops: Vec<LoopState> = Vec::new();
+        let mut bad = None;
+        for (id, s) in loop_states.remove(&job.id).unwrap_or_default() {
+            match serde_json::from_str::<LoopState>(&s) {
+                Ok(l) => loops.push(l),
+                Err(e) => bad = Some((id, e.to_string())),
+            }
+        }
+        loops.sort_by_key(|l| l.kind);
+        match (state, bad) {
+            (Some(state), None) if loops.len() == 6 => {
+                board.jobs.push(JobInput { job, state, loops })
+            }
+            (_, Some((id, why))) => board.unreadable.push(Undecodable {
+                table: Table::LoopState,
+                id,
+                why: format!("its derived state cannot be read ({why})"),
+            }),
+            _ => board.unreadable.push(Undecodable {
+                table: Table::JobState,
+                id: job.slug.clone(),
+                why: "its derived state is missing".into(),
+            }),
+        }
+    }
+    Ok(board)
+}
+
+/// Jobs in board order, skipping (and reporting) rows that cannot be read.
+fn read_jobs(
+    db: &mut dyn Db,
+    include_archived: bool,
+    skipped: &mut Vec<Undecodable>,
+) -> Result<Vec<Job>> {
+    let mut jobs = Vec::new();
+    db.each(
+        &format!(
+            "SELECT {JOB_COLS} FROM jobs WHERE ?1 = 1 OR archived_at IS NULL ORDER BY created_at, slug"
+        ),
+        params![include_archived],
+        &mut |r| {
+            match rows::job(r) {
+                Ok(j) => jobs.push(j),
+                Err(Error::Undecodable(u)) => skipped.push(u),
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        },
+    )?;
+    Ok(jobs)
+}
+
+/// Loops whose rules fire now, judged from their stored rule inputs.
+pub fn rules_due(db: &mut dyn Db, now: Stamp) -> Result<Vec<(String, LoopKind)>> {
+    let today = now.local_date();
+    let mut due = Vec::new();
+    db.each(
+        "SELECT j.slug, s.state FROM loop_state s JOIN jobs j ON j.id = s.job_id
+         WHERE j.archived_at IS NULL ORDER BY j.slug",
+        &[],
+        &mut |r| {
+            let (slug, state) = text_pair(r)?;
+            let Ok(s) = serde_json::from_str::<LoopState>(&state) else {
+                return Ok(());
+            };
+            if s.status.is_finished() {
+                return Ok(());
+            }
+            let Some(inputs) = &s.rules else {
+                return Ok(());
+            };
+            let fires = s.kill_signals.iter().any(|k| {
+                !k.tripped
+                    && k.rule
+                        .as_deref()
+                        .and_then(|r| KillRule::parse(r).ok())
+                        .is_some_and(|rule| rule.check(inputs, today).fires().is_some())
+            });
+            if fires {
+                due.push((slug, s.kind));
+            }
+            Ok(())
+        },
+    )?;
+    Ok(due)
+}
+
 impl Store {
-    pub fn jobs(&self, include_archived: bool) -> Result<Vec<Job>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {JOB_COLS} FROM jobs WHERE ?1 OR archived_at IS NULL ORDER BY created_at, slug"
-        ))?;
-        let jobs = stmt
-            .query_map([include_archived], load::job)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(jobs)
-    }
-
-    pub fn job(&self, slug: &str) -> Result<Job> {
-        job_by_slug(&self.conn, slug)
-    }
-
-    pub fn cycles(&self, slug: &str) -> Result<Vec<Cycle>> {
-        let job = job_by_slug(&self.conn, slug)?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {CYCLE_COLS} FROM cycles WHERE job_id = ?1 ORDER BY week"
-        ))?;
-        let rows = stmt
-            .query_map([&job.id], load::cycle)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
-    }
-
-    pub fn proofs(&self, slug: &str) -> Result<Vec<Proof>> {
-        let job = job_by_slug(&self.conn, slug)?;
-        super::write::load_proofs(&self.conn, &job.id)
-    }
-
-    pub fn loop_detail(&mut self, slug: &str, kind: LoopKind, events: usize) -> Result<LoopDetail> {
-        let tx = self.conn.transaction()?;
-        let record = load::loop_record(&tx, slug, kind)?;
-        let metric_id = record.metric.as_ref().map(|m| m.id.clone());
-        let values = tx
-            .prepare(&format!(
-                "SELECT {VALUE_COLS} FROM metric_values WHERE metric_id = ?1 ORDER BY at, recorded_at"
-            ))?
-            .query_map([&metric_id], load::value)?
-            .collect::<rusqlite::Result<_>>()?;
-        let interventions = tx
-            .prepare(&format!(
-                "SELECT {INTERVENTION_COLS} FROM interventions WHERE metric_id = ?1 ORDER BY at"
-            ))?
-            .query_map([&metric_id], load::intervention)?
-            .collect::<rusqlite::Result<_>>()?;
-        let decisions = tx
-            .prepare(&format!(
-                "SELECT {DECISION_COLS} FROM decisions WHERE loop_id = ?1 ORDER BY at"
-            ))?
-            .query_map([&record.lp.id], load::decision)?
-            .collect::<rusqlite::Result<_>>()?;
-        let events = tx
-            .prepare(&format!(
-                "SELECT {EVENT_COLS} FROM audit_events WHERE job_id = ?1 AND loop_kind = ?2
-                 ORDER BY seq DESC LIMIT ?3"
-            ))?
-            .query_map(params![record.job.id, kind, events as i64], load::event)?
-            .collect::<rusqlite::Result<_>>()?;
-        tx.finish()?;
-        Ok(LoopDetail {
-            record,
-            values,
-            interventions,
-            decisions,
-            events,
+    /// Every active job with its six loops' derived state: what the board and the review read.
+    pub fn board(&mut self) -> Result<Board> {
+        self.read(|db| {
+            let mut skipped = Vec::new();
+            let jobs = read_jobs(db, false, &mut skipped)?;
+            let mut board = inputs(db, jobs, None)?;
+            board.unreadable.extend(skipped);
+            Ok(board)
         })
+    }
+
+    pub fn jobs(&mut self, include_archived: bool) -> Result<Vec<Job>> {
+        self.read(|db| read_jobs(db, include_archived, &mut Vec::new()))
+    }
+
+    pub fn job_detail(&mut self, slug: &str, now: Stamp) -> Result<JobDetail> {
+        self.read(|db| {
+            let job = job_by_slug(db, slug)?;
+            let id = job.id.clone();
+            let board = inputs(db, vec![job.clone()], Some(&id))?;
+            let review = board
+                .jobs
+                .first()
+                .map(|j| review::job_review(j, now, Week::containing(now)));
+            Ok(JobDetail {
+                review,
+                cycles: load::cycles_of(db, &id)?,
+                tools: load::tools_of(db, &id)?,
+                proofs: load::proofs_of(db, &id)?,
+                job,
+            })
+        })
+    }
+
+    pub fn loop_detail(
+        &mut self,
+        slug: &str,
+        kind: LoopKind,
+        events: usize,
+        now: Stamp,
+    ) -> Result<LoopDetail> {
+        self.read(|db| {
+            let record = load::loop_record(db, slug, kind)?;
+            let id = record.job.id.clone();
+            let board = inputs(db, vec![record.job.clone()], Some(&id))?;
+            let review = board.jobs.first().and_then(|j| {
+                review::job_review(j, now, Week::containing(now))
+                    .loops
+                    .into_iter()
+                    .find(|l| l.kind == kind)
+            });
+            let events = super::audit::log(db, Some(&id), Some(kind), events)?;
+            Ok(LoopDetail {
+                record,
+                review,
+                events,
+            })
+        })
+    }
+
+    pub fn proofs(&mut self, slug: &str) -> Result<Vec<Proof>> {
+        self.read(|db| {
+            let job = job_by_slug(db, slug)?;
+            load::proofs_of(db, &job.id)
+        })
+    }
+
+    pub fn cycles(&mut self, slug: &str) -> Result<Vec<Cycle>> {
+        self.read(|db| {
+            let job = job_by_slug(db, slug)?;
+            load::cycles_of(db, &job.id)
+        })
+    }
+
+    pub fn job(&mut self, slug: &str) -> Result<Job> {
+        self.read(|db| job_by_slug(db, slug))
+    }
+
+    /// The newest `limit` events, newest first, optionally of one job (and one loop kind).
+    pub fn log(
+        &mut self,
+        job: Option<&str>,
+        kind: Option<LoopKind>,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>> {
+        self.read(|db| {
+            let job_id = match job {
+                Some(slug) => Some(job_by_slug(db, slug)?.id),
+                None => None,
+            };
+            super::audit::log(db, job_id.as_deref(), kind, limit)
+        })
+    }
+
+    /// Per job slug, what happened in `week` (its newest `limit` events and how many).
+    pub fn changes_in(
+        &mut self,
+        week: Week,
+        limit: usize,
+    ) -> Result<HashMap<String, super::Changes>> {
+        self.read(|db| {
+            let slugs: HashMap<String, String> = db
+                .all("SELECT id, slug FROM jobs", &[], text_pair)?
+                .into_iter()
+                .collect();
+            let by_id = super::audit::changes_in(db, week, limit)?;
+            Ok(by_id
+                .into_iter()
+                .filter_map(|(id, c)| slugs.get(&id).map(|s| (s.clone(), c)))
+                .collect())
+        })
+    }
+
+    /// The last event the actor wrote, for undo.
+    pub fn last_event_by(&mut self, actor: &str) -> Result<Option<AuditEvent>> {
+        self.read(|db| super::audit::last_by(db, actor))
     }
 }

@@ -10,7 +10,10 @@ fn ctx() -> Ctx {
 }
 
 fn later(minutes: i64) -> Ctx {
-    Ctx::local("ana", Stamp::from_utc(now().0 + chrono::Duration::minutes(minutes)))
+    Ctx::local(
+        "ana",
+        Stamp::from_utc(now().0 + chrono::Duration::minutes(minutes)),
+    )
 }
 
 fn day(s: &str) -> When {
@@ -355,7 +358,10 @@ fn first_activity_opens_the_loop_but_an_owner_does_not() {
 fn one_primary_metric_and_replacing_is_explicit() {
     let mut r = with_metric();
     let err = r.apply(&metric(Better::Higher), &ctx()).unwrap_err();
-    assert!(matches!(err.remedy, Some(Remedy::Do(Fix::ReplaceMetric(_)))));
+    assert!(matches!(
+        err.remedy,
+        Some(Remedy::Do(Fix::ReplaceMetric(_)))
+    ));
     r.apply(&value(Phase::Baseline, 4.0, "2026-11-01"), &ctx())
         .unwrap();
     let out = r
@@ -392,7 +398,10 @@ fn tripping_waits_for_a_decision() {
             &ctx(),
         )
         .unwrap();
-    assert!(!out.summary.contains("jobloop "), "no CLI text in the trail");
+    assert!(
+        !out.summary.contains("jobloop "),
+        "no CLI text in the trail"
+    );
     assert!(matches!(out.next, Some(Fix::DecideAfterTrip(_))));
     assert!(r.kill_signals[0].awaits_decision());
     assert_eq!(r.lp.status, Status::Open);
@@ -464,7 +473,9 @@ fn closing_checks_the_checklist_unless_forced_and_names_what_was_left() {
     let mut r = record(LoopKind::Redesign);
     assert!(r.apply(&LoopOp::Close { force: false }, &ctx()).is_err());
     r.apply(&LoopOp::Open, &ctx()).unwrap();
-    let err = r.apply(&LoopOp::Close { force: false }, &ctx()).unwrap_err();
+    let err = r
+        .apply(&LoopOp::Close { force: false }, &ctx())
+        .unwrap_err();
     assert!(err.message.contains("undone steps (1, 2, 3, 4)"), "{err}");
     r.apply(
         &LoopOp::MarkStep {
@@ -475,7 +486,11 @@ fn closing_checks_the_checklist_unless_forced_and_names_what_was_left() {
     )
     .unwrap();
     let out = r.apply(&LoopOp::Close { force: true }, &ctx()).unwrap();
-    assert!(out.summary.contains("step 2, 3, 4 not done"), "{}", out.summary);
+    assert!(
+        out.summary.contains("step 2, 3, 4 not done"),
+        "{}",
+        out.summary
+    );
     assert_eq!(r.lp.status, Status::Closed);
 }
 
@@ -486,7 +501,10 @@ fn archived_jobs_refuse_changes() {
     let err = r
         .apply(&LoopOp::AssignOwner { name: "Ana".into() }, &ctx())
         .unwrap_err();
-    assert!(matches!(err.remedy, Some(Remedy::Do(Fix::Unarchive { .. }))));
+    assert!(matches!(
+        err.remedy,
+        Some(Remedy::Do(Fix::Unarchive { .. }))
+    ));
 }
 
 #[test]
@@ -501,7 +519,10 @@ fn a_kill_rule_trips_its_signal_when_the_data_breaks_it() {
             &ctx(),
         )
         .unwrap_err();
-    assert!(err.to_string().contains("worse-than-baseline P% for N"), "{err}");
+    assert!(
+        err.to_string().contains("worse-than-baseline P% for N"),
+        "{err}"
+    );
     r.apply(
         &LoopOp::AddKillSignal {
             text: "answers slow".into(),
@@ -555,7 +576,10 @@ fn rules_read_only_the_values_since_the_latest_intervention() {
     )
     .unwrap();
     let bot = Ctx::local("jobloop", now());
-    assert!(r.fire_next_rule(&bot).is_none(), "20 came before the change");
+    assert!(
+        r.fire_next_rule(&bot).is_none(),
+        "20 came before the change"
+    );
 }
 
 #[test]
@@ -588,9 +612,16 @@ fn notes_are_replaced_and_cleared() {
 fn recorded_values_are_shown_exactly_in_the_summary() {
     let mut r = with_metric();
     let out = r
-        .apply(&value(Phase::Baseline, 0.18181818181818182, "2026-11-01"), &ctx())
+        .apply(
+            &value(Phase::Baseline, 0.18181818181818182, "2026-11-01"),
+            &ctx(),
+        )
         .unwrap();
-    assert!(out.summary.contains("0.18181818181818182 h"), "{}", out.summary);
+    assert!(
+        out.summary.contains("0.18181818181818182 h"),
+        "{}",
+        out.summary
+    );
     let out = r
         .apply(&value(Phase::Baseline, 1e308, "2026-11-02"), &ctx())
         .unwrap();

@@ -64,7 +64,11 @@ fn a_clear_drop_is_improved_when_lower_is_better() {
 /// 5.988138700979896).
 #[test]
 fn an_overlapping_change_is_inconclusive() {
-    let c = cmp(&[41.0, 43.0, 40.0], &[44.0, 39.0, 46.0, 42.0], Better::Higher);
+    let c = cmp(
+        &[41.0, 43.0, 40.0],
+        &[44.0, 39.0, 46.0, 42.0],
+        Better::Higher,
+    );
     close(c.exact_p.unwrap(), 20.0 / 35.0, 1e-15);
     close(c.ci_low.unwrap(), -3.154805367646567, 1e-7);
     close(c.ci_high.unwrap(), 5.988138700979896, 1e-7);
@@ -75,7 +79,11 @@ fn an_overlapping_change_is_inconclusive() {
 /// 2.5239182707297556).
 #[test]
 fn ties_are_counted_as_at_least_as_extreme() {
-    let c = cmp(&[1.0, 2.0, 2.0, 3.0], &[2.0, 3.0, 3.0, 4.0, 4.0], Better::Higher);
+    let c = cmp(
+        &[1.0, 2.0, 2.0, 3.0],
+        &[2.0, 3.0, 3.0, 4.0, 4.0],
+        Better::Higher,
+    );
     close(c.exact_p.unwrap(), 13.0 / 126.0, 1e-15);
     close(c.ci_low.unwrap(), -0.12391827072975525, 1e-7);
     close(c.ci_high.unwrap(), 2.5239182707297556, 1e-7);
@@ -102,8 +110,12 @@ fn five_against_six_can_show_a_change() {
 /// The fixed-seed Monte Carlo estimate lies within four standard errors (0.013) and repeats.
 #[test]
 fn many_arrangements_are_estimated_by_a_repeatable_monte_carlo() {
-    let base = [10.0, 10.3, 9.7, 9.1, 9.5, 9.0, 10.1, 11.3, 9.5, 9.4, 10.5, 10.4];
-    let live = [11.0, 10.0, 10.9, 11.6, 9.6, 10.4, 9.0, 9.6, 9.1, 10.7, 9.6, 11.2];
+    let base = [
+        10.0, 10.3, 9.7, 9.1, 9.5, 9.0, 10.1, 11.3, 9.5, 9.4, 10.5, 10.4,
+    ];
+    let live = [
+        11.0, 10.0, 10.9, 11.6, 9.6, 10.4, 9.0, 9.6, 9.1, 10.7, 9.6, 11.2,
+    ];
     let c = cmp(&base, &live, Better::Higher);
     assert_eq!(c.p_method, Some(PMethod::MonteCarlo));
     close(c.exact_p.unwrap(), 0.3208579682533108, 0.013);
@@ -159,7 +171,11 @@ fn percent_change_only_for_a_positive_baseline() {
     assert_eq!(c.pct_change, None);
     assert!(c.delta.unwrap() > 0.0);
     // A negative baseline: no percentage, whatever the direction.
-    let c = cmp(&[-2.0, -2.5, -1.5], &[-1.0, -1.2, -0.8, -1.1], Better::Higher);
+    let c = cmp(
+        &[-2.0, -2.5, -1.5],
+        &[-1.0, -1.2, -0.8, -1.1],
+        Better::Higher,
+    );
     assert_eq!(c.pct_change, None);
     assert_eq!(c.pct_ci_low, None);
 }
@@ -170,7 +186,10 @@ fn one_value_a_side_and_empty_sides() {
     assert_eq!(c.verdict, Verdict::NotEnoughData);
     assert_eq!(c.delta, Some(-5.0));
     assert_eq!(c.ci_low, None);
-    assert_eq!(c.values_needed, None, "more live values cannot fix a one-value baseline");
+    assert_eq!(
+        c.values_needed, None,
+        "more live values cannot fix a one-value baseline"
+    );
     let c = cmp(&[], &[], Better::Lower);
     assert_eq!(c.verdict, Verdict::NotEnoughData);
     assert_eq!(c.baseline_mean, None);
@@ -205,7 +224,11 @@ fn detectable_change_and_how_many_live_values_a_target_needs() {
     let c = with(-0.8);
     assert_eq!(c.live_needed, None);
     assert_eq!(c.baseline_needed, Some(2));
-    assert!(c.live_needed_note.unwrap().contains("2 more baseline values"));
+    assert!(
+        c.live_needed_note
+            .unwrap()
+            .contains("2 more baseline values")
+    );
     // A percentage target is a share of the baseline mean (10.25): −10% is −1.025.
     let c = compare(
         &base,
@@ -268,7 +291,11 @@ fn autocorrelation_is_a_caveat_from_eight_values() {
 fn the_interval_alone_is_a_caveat_not_a_verdict() {
     // 3 against 4 with a wide-ish gap: Welch excludes 0, but 1 in 35 is needed and ties push the
     // exact p above 5%.
-    let c = cmp(&[10.0, 10.0, 11.0], &[12.0, 12.0, 13.0, 11.0], Better::Higher);
+    let c = cmp(
+        &[10.0, 10.0, 11.0],
+        &[12.0, 12.0, 13.0, 11.0],
+        Better::Higher,
+    );
     if c.exact_p.unwrap() > ALPHA && (c.ci_low.unwrap() > 0.0) {
         assert_eq!(c.verdict, Verdict::Inconclusive);
         assert!(c.caveats.contains(&Caveat::NormalModel));
@@ -294,7 +321,11 @@ fn huge_and_tiny_magnitudes_stay_finite() {
     close(c.exact_p.unwrap(), 1.0 / 35.0, 1e-15);
     assert!(c.ci_low.unwrap().is_finite());
     // Mixed magnitudes go through big-integer arithmetic.
-    let c = cmp(&[1e300, 1e-300, 5.0], &[1e300, 2e300, 3e300, 4e300], Better::Higher);
+    let c = cmp(
+        &[1e300, 1e-300, 5.0],
+        &[1e300, 2e300, 3e300, 4e300],
+        Better::Higher,
+    );
     assert!(c.exact_p.unwrap() > 0.0);
 }
 

@@ -145,7 +145,10 @@ fn an_edited_value_is_named_with_its_table_id_and_event() {
     let r = check(&t, |_, v, _| v.value = 0.18181818181818185);
     assert_eq!(r.problems.len(), 1);
     let p = &r.problems[0];
-    assert_eq!((p.table, p.wrong.clone(), p.event), (Table::Values, Wrong::Edited, Some(3)));
+    assert_eq!(
+        (p.table, p.wrong.clone(), p.event),
+        (Table::Values, Wrong::Edited, Some(3))
+    );
     assert_eq!(p.id, t.value.id);
 }
 
@@ -163,8 +166,14 @@ fn a_deleted_value_and_an_inserted_one_are_found() {
         .iter()
         .map(|p| (p.wrong.clone(), p.id.clone()))
         .collect();
-    assert!(kinds.contains(&(Wrong::Inserted, "inserted".into())), "{kinds:?}");
-    assert!(kinds.contains(&(Wrong::Deleted, t.value.id.clone())), "{kinds:?}");
+    assert!(
+        kinds.contains(&(Wrong::Inserted, "inserted".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(Wrong::Deleted, t.value.id.clone())),
+        "{kinds:?}"
+    );
 }
 
 #[test]
@@ -177,7 +186,11 @@ fn an_edited_job_and_a_broken_chain_are_found() {
     let mut v = Verifier::new();
     feed_events(&mut v, &events);
     let r = v.finish();
-    assert!(r.problems.iter().any(|p| p.wrong == Wrong::EventEdited && p.id == "2"));
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.wrong == Wrong::EventEdited && p.id == "2")
+    );
     let mut v = Verifier::new();
     feed_events(&mut v, &[t.events[0].clone(), t.events[2].clone()]);
     let r = v.finish();

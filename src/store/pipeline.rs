@@ -1,0 +1,498 @@
+//! The write pipeline, written once over `Db`: load the aggregate, apply the intent (the domain
+//! decides or refuses), persist what changed, append the chained audit event, fire the kill rules,
+//! update the derived state — all inside the caller's transaction.
+
+use serde_json::{Map, Value as Json};
+
+use super::audit::append;
+use super::load::{self, job_by_slug, save_job_state, save_loop_state};
+use super::rows::{self, *};
+use super::sql::{Db, params};
+use super::{Error, Result};
+use crate::domain::audit::{Change, row_json, with_state_hash};
+use crate::domain::cycle::close_cycle;
+use crate::domain::error::{Fix, Refusal};
+use crate::domain::evidence;
+use crate::domain::intent::{Intent, LoopOp};
+use crate::domain::job::{self, NewJob};
+use crate::domain::loop_record::{LoopRecord, Outcome, Row};
+use crate::domain::model::*;
+use crate::domain::time::Week;
+use crate::domain::{Ctx, LoopKind};
+
+/// The acknowledgement of a command: given only after its transaction committed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ack {
+    pub summary: String,
+    /// False when the command asked for what already was: nothing was written.
+    pub changed: bool,
+    /// The audit event that records it.
+    pub seq: Option<i64>,
+    /// What the lead will likely do next.
+    pub next: Option<Fix>,
+}
+
+impl Ack {
+    fn unchanged(outcome: Outcome) -> Ack {
+        Ack {
+            summary: outcome.summary,
+            changed: false,
+            seq: None,
+            next: None,
+        }
+    }
+
+    fn of(outcome: Outcome, seq: i64) -> Ack {
+        Ack {
+            summary: outcome.summary,
+            changed: true,
+            seq: Some(seq),
+            next: outcome.next,
+        }
+    }
+}
+
+/// The actor of everything jobloop does by itself (kill rules firing).
+pub const SELF_ACTOR: &str = "jobloop";
+
+/// When derived state is written: at once (a command), or once per loop and job at the end of
+/// a batch of many commands in one transaction (the demo), which gives the same result.
+pub enum States {
+    Now,
+    Later {
+        loops: std::collections::BTreeSet<(String, LoopKind)>,
+        jobs: std::collections::BTreeSet<String>,
+    },
+}
+
+impl States {
+    pub fn later() -> States {
+        States::Later {
+            loops: Default::default(),
+            jobs: Default::default(),
+        }
+    }
+
+    fn loop_changed(&mut self, db: &mut dyn Db, r: &LoopRecord) -> Result<()> {
+        match self {
+            States::Now => save_loop_state(db, r),
+            States::Later { loops, .. } => {
+                loops.insert((r.job.id.clone(), r.lp.kind));
+                Ok(())
+            }
+        }
+    }
+
+    fn job_changed(&mut self, db: &mut dyn Db, job_id: &str) -> Result<()> {
+        match self {
+            States::Now => save_job_state(db, job_id),
+            States::Later { jobs, .. } => {
+                jobs.insert(job_id.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes the states a batch left for later.
+    pub fn finish(self, db: &mut dyn Db) -> Result<()> {
+        if let States::Later { loops, jobs } = self {
+            for (job_id, kind) in loops {
+                let job = db
+                    .first(
+                        &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
+                        params![job_id],
+                        rows::job,
+                    )?
+                    .ok_or_else(|| Error::Storage(format!("job {job_id} vanished")))?;
+                let record = load::loop_of(db, job, kind)?;
+                save_loop_state(db, &record)?;
+            }
+            for job_id in jobs {
+                save_job_state(db, &job_id)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn apply(db: &mut dyn Db, ctx: &Ctx, intent: &Intent, states: &mut States) -> Result<Ack> {
+    match intent {
+        Intent::AddJob {
+            title,
+            slug,
+            statement,
+            owner,
+        } => add_job(
+            db,
+            ctx,
+            title,
+            slug.as_deref(),
+            statement.as_deref(),
+            owner.as_deref(),
+            states,
+        ),
+        Intent::EditJob { slug, edit } => on_job(db, ctx, slug, |j| job::edit(j, edit)),
+        Intent::ArchiveJob { slug, archived } => {
+            on_job(db, ctx, slug, |j| Ok(job::set_archived(j, *archived, ctx)))
+        }
+        Intent::SetLead { slug, lead } => on_job(db, ctx, slug, |j| job::set_lead(j, lead)),
+        Intent::SelectTool { slug, name, at } => {
+            let job = job_by_slug(db, slug)?;
+            job::authorize(&job, ctx)?;
+            let (tool, outcome) = evidence::select_tool(&job, name, *at, ctx)?;
+            insert_tool(db, &tool)?;
+            let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&tool))?;
+            states.job_changed(db, &job.id)?;
+            Ok(ack)
+        }
+        Intent::AddProof {
+            slug,
+            title,
+            kind,
+            visibility,
+            link,
+            at,
+        } => {
+            let job = job_by_slug(db, slug)?;
+            job::authorize(&job, ctx)?;
+            let (proof, outcome) =
+                evidence::add_proof(&job, title, *kind, *visibility, link.as_deref(), *at, ctx)?;
+            upsert_proof(db, &proof)?;
+            let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&proof))?;
+            states.job_changed(db, &job.id)?;
+            Ok(ack)
+        }
+        Intent::TrackProof {
+            slug,
+            proof,
+            counts,
+        } => {
+            let job = job_by_slug(db, slug)?;
+            job::authorize(&job, ctx)?;
+            let mut proofs = load::proofs_of(db, &job.id)?;
+            let p = evidence::find_proof(&mut proofs, proof, slug)?;
+            let before = row_json(p);
+            let outcome = evidence::track_outcome(&job, p, *counts, ctx)?;
+            if !outcome.changed {
+                return Ok(Ack::unchanged(outcome));
+            }
+            upsert_proof(db, p)?;
+            let row = row_json(p);
+            let ack = job_event_with(db, ctx, &job, outcome, before, row.clone(), |after| {
+                updated(after, "proofs", vec![row])
+            })?;
+            states.job_changed(db, &job.id)?;
+            Ok(ack)
+        }
+        Intent::CloseCycle {
+            slug,
+            week,
+            answers,
+        } => {
+            let job = job_by_slug(db, slug)?;
+            job::authorize(&job, ctx)?;
+            let closed: Vec<Week> = load::cycles_of(db, &job.id)?
+                .iter()
+                .filter_map(|c| Week::parse(&c.week).ok())
+                .collect();
+            let week = week.unwrap_or_else(|| Week::containing(ctx.now));
+            let (cycle, outcome) = close_cycle(&job, &closed, week, answers, ctx)?;
+            insert_cycle(db, &cycle)?;
+            let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&cycle))?;
+            states.job_changed(db, &job.id)?;
+            Ok(ack)
+        }
+        Intent::OnLoop { slug, kind, op } => on_loop(db, ctx, slug, *kind, op, states),
+    }
+}
+
+fn add_job(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    title: &str,
+    slug: Option<&str>,
+    statement: Option<&str>,
+    owner: Option<&str>,
+    states: &mut States,
+) -> Result<Ack> {
+    let new = NewJob::create(title, slug, statement, owner, ctx)?;
+    if let Some((existing, title)) = db.first(
+        "SELECT slug, title FROM jobs WHERE slug = ?1",
+        params![new.job.slug],
+        |r| {
+            Ok((
+                r.text(0)?.unwrap_or_default().to_string(),
+                r.text(1)?.unwrap_or_default().to_string(),
+            ))
+        },
+    )? {
+        return Err(Refusal::rule(format!(
+            "a job with the slug `{existing}` already exists (\"{title}\")"
+        ))
+        .advice("choose another slug")
+        .into());
+    }
+    insert_job(db, &new.job)?;
+    for r in &new.loops {
+        insert_loop(db, &r.lp)?;
+        for s in &r.steps {
+            upsert_step(db, s)?;
+        }
+        for k in &r.kill_signals {
+            upsert_signal(db, k)?;
+        }
+    }
+    let ack = job_event(
+        db,
+        ctx,
+        &new.job,
+        new.outcome(),
+        Json::Null,
+        new.audit_after(),
+    )?;
+    for r in &new.loops {
+        states.loop_changed(db, r)?;
+    }
+    states.job_changed(db, &new.job.id)?;
+    Ok(ack)
+}
+
+fn on_job(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    slug: &str,
+    intent: impl FnOnce(&mut Job) -> std::result::Result<Outcome, Refusal>,
+) -> Result<Ack> {
+    let before = job_by_slug(db, slug)?;
+    job::authorize(&before, ctx)?;
+    let mut after = before.clone();
+    let outcome = intent(&mut after)?;
+    if !outcome.changed {
+        return Ok(Ack::unchanged(outcome));
+    }
+    if !update_job(db, &after, before.rev)? {
+        return Err(stale(slug));
+    }
+    job_event(
+        db,
+        ctx,
+        &after,
+        outcome,
+        with_state_hash(row_json(&before)),
+        with_state_hash(row_json(&after)),
+    )
+}
+
+fn stale(what: &str) -> Error {
+    Error::Refused(
+        Refusal::conflict(format!(
+            "{what} changed while this command ran: nothing was written"
+        ))
+        .advice("look again and retry"),
+    )
+}
+
+/// Adds updated rows of `table` to an event's `after` (so `verify` knows their new content).
+fn updated(after: &mut Json, table: &str, rows: Vec<Json>) {
+    if let Json::Object(map) = after {
+        let mut tables = Map::new();
+        tables.insert(table.to_string(), Json::Array(rows));
+        map.insert("updated".into(), Json::Object(tables));
+    }
+}
+
+fn job_event(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    job: &Job,
+    outcome: Outcome,
+    before: Json,
+    after: Json,
+) -> Result<Ack> {
+    job_event_with(db, ctx, job, outcome, before, after, |_| {})
+}
+
+/// Appends the audit event of a job-level command; `extend` adds to its (diffed) `after`.
+fn job_event_with(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    job: &Job,
+    outcome: Outcome,
+    before: Json,
+    after: Json,
+    extend: impl FnOnce(&mut Json),
+) -> Result<Ack> {
+    let mut e = crate::domain::audit::next_event(
+        super::audit::head(db)?
+            .as_ref()
+            .map(|(s, h)| (*s, h.as_str())),
+        ctx,
+        Change {
+            command: outcome.command,
+            job_id: Some(&job.id),
+            loop_kind: None,
+            summary: &outcome.summary,
+            before,
+            after,
+        },
+    );
+    extend(&mut e.after);
+    e.hash = crate::domain::audit::hash(&e);
+    super::audit::insert(db, &e)?;
+    Ok(Ack::of(outcome, e.seq))
+}
+
+/// Applies one intent to one loop.
+pub fn on_loop(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    slug: &str,
+    kind: LoopKind,
+    op: &LoopOp,
+    states: &mut States,
+) -> Result<Ack> {
+    let before = load::loop_record(db, slug, kind)?;
+    let mut record = before.clone();
+    let outcome = record.apply(op, ctx)?;
+    if !outcome.changed {
+        return Ok(Ack::unchanged(outcome));
+    }
+    save_loop(db, &before, &record, &outcome)?;
+    record.lp.rev += 1;
+    let e = append(
+        db,
+        ctx,
+        Change {
+            command: outcome.command,
+            job_id: Some(&record.job.id),
+            loop_kind: Some(kind),
+            summary: &outcome.summary,
+            before: before.audit_state(),
+            after: record.audit_after(&outcome),
+        },
+    )?;
+    let mut ack = Ack::of(outcome, e.seq);
+    let fired = fire_rules(db, &mut record, ctx.now)?;
+    if !fired.is_empty() {
+        ack.summary = format!("{}\n{}", ack.summary, fired.join("\n"));
+    }
+    states.loop_changed(db, &record)?;
+    Ok(ack)
+}
+
+/// Writes a loop after an intent: the loop row (guarded by its `rev`), its changed steps,
+/// signals and metrics, the appended row and the updated rows.
+fn save_loop(
+    db: &mut dyn Db,
+    before: &LoopRecord,
+    after: &LoopRecord,
+    outcome: &Outcome,
+) -> Result<()> {
+    save_small_state(db, before, after)?;
+    match &outcome.appended {
+        Some(Row::Value(v)) => insert_value(db, v)?,
+        Some(Row::Intervention(i)) => insert_intervention(db, i)?,
+        Some(Row::Decision(d)) => insert_decision(db, d)?,
+        Some(Row::Learning(l)) => insert_learning(db, l)?,
+        Some(Row::Metric(m)) => upsert_metric(db, m)?,
+        None => {}
+    }
+    for row in &outcome.updated {
+        match row {
+            Row::Value(v) => rows::set_void(db, "metric_values", &v.id, &v.void)?,
+            Row::Intervention(i) => rows::set_void(db, "interventions", &i.id, &i.void)?,
+            Row::Learning(l) => rows::set_void(db, "learnings", &l.id, &l.void)?,
+            Row::Decision(d) => {
+                rows::set_void(db, "decisions", &d.id, &d.void)?;
+                rows::set_approval(db, d)?;
+            }
+            // The replaced metric is written with the loop's metrics.
+            Row::Metric(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The loop row and its small child rows that changed.
+fn save_small_state(db: &mut dyn Db, before: &LoopRecord, after: &LoopRecord) -> Result<()> {
+    let n = db.exec(
+        "UPDATE loops SET status = ?2, owner = ?3, notes = ?4, rev = rev + 1
+         WHERE id = ?1 AND rev = ?5",
+        params![
+            after.lp.id,
+            after.lp.status,
+            after.lp.owner,
+            after.lp.notes,
+            before.lp.rev
+        ],
+    )?;
+    if n != 1 {
+        return Err(stale(&after.addr()));
+    }
+    for s in after.steps.iter().filter(|s| !before.steps.contains(s)) {
+        upsert_step(db, s)?;
+    }
+    for k in after
+        .kill_signals
+        .iter()
+        .filter(|k| !before.kill_signals.contains(k))
+    {
+        upsert_signal(db, k)?;
+    }
+    // The replaced metric first: the index allows one metric in force per loop.
+    if let Some(old) = &after.retired_metric {
+        upsert_metric(db, old)?;
+    }
+    if after.metric != before.metric
+        && let Some(m) = &after.metric
+    {
+        upsert_metric(db, m)?;
+    }
+    Ok(())
+}
+
+/// Trips, one audited event each, the kill signals whose rules the loop's data breaks.
+pub fn fire_rules(
+    db: &mut dyn Db,
+    record: &mut LoopRecord,
+    now: crate::domain::Stamp,
+) -> Result<Vec<String>> {
+    let bot = Ctx::local(SELF_ACTOR, now);
+    let mut fired = Vec::new();
+    loop {
+        let before = record.clone();
+        let Some(outcome) = record.fire_next_rule(&bot) else {
+            return Ok(fired);
+        };
+        save_small_state(db, &before, record)?;
+        record.lp.rev += 1;
+        append(
+            db,
+            &bot,
+            Change {
+                command: outcome.command,
+                job_id: Some(&record.job.id),
+                loop_kind: Some(record.lp.kind),
+                summary: &outcome.summary,
+                before: before.audit_state(),
+                after: record.audit_state(),
+            },
+        )?;
+        fired.push(outcome.summary);
+    }
+}
+
+/// `check` for one loop: fires its rules now (a no-op when they hold).
+pub fn check_loop(
+    db: &mut dyn Db,
+    slug: &str,
+    kind: LoopKind,
+    now: crate::domain::Stamp,
+) -> Result<Vec<String>> {
+    let mut record = load::loop_record(db, slug, kind)?;
+    let fired = fire_rules(db, &mut record, now)?;
+    if !fired.is_empty() {
+        save_loop_state(db, &record)?;
+    }
+    Ok(fired)
+}

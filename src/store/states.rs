@@ -1,0 +1,162 @@
+//! The derived per-loop and per-job state as a whole: rebuilt after an import or a migration,
+//! compared with the records by `verify`, repaired by `doctor --repair`.
+
+use serde_json::{Map, Value as Json};
+
+use super::load;
+use super::rows::{self, JOB_COLS, METRIC_COLS};
+use super::sql::{Db, params};
+use super::{Error, Result};
+use crate::domain::LoopKind;
+use crate::domain::audit::{Change, row_json};
+use crate::domain::model::{Ctx, Job, Metric};
+use crate::domain::state::{JobState, LoopState};
+use crate::domain::time::Stamp;
+use crate::domain::verify::{Table, Verifier, Wrong};
+
+/// Every job with its loops' kinds, in a stable order.
+fn jobs(db: &mut dyn Db) -> Result<Vec<Job>> {
+    db.all(
+        &format!("SELECT {JOB_COLS} FROM jobs ORDER BY created_at, id"),
+        &[],
+        rows::job,
+    )
+}
+
+/// Recomputes the derived state of every loop and job and writes it; `progress(done, total)`
+/// reports jobs done.
+pub fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    let all = jobs(db)?;
+    let total = all.len() as u64;
+    for (i, job) in all.into_iter().enumerate() {
+        let id = job.id.clone();
+        for kind in LoopKind::ALL {
+            let record = load::loop_of(db, job.clone(), kind)?;
+            load::save_loop_state(db, &record)?;
+        }
+        load::save_job_state(db, &id)?;
+        progress(i as u64 + 1, total);
+    }
+    Ok(())
+}
+
+/// What version 3 adds to an older file, inside its migration: the derived state of every loop
+/// and job, and one audit event that records the metrics replaced before version 3 (earlier
+/// events did not record their final state, so `verify` could not account for them).
+pub fn after_migration(db: &mut dyn Db, from_version: i64) -> Result<()> {
+    if from_version >= 3 {
+        return Ok(());
+    }
+    rebuild_all(db, &mut |_, _| {})?;
+    let replaced: Vec<Metric> = db.all(
+        &format!("SELECT {METRIC_COLS} FROM metrics WHERE replaced_at IS NOT NULL ORDER BY id"),
+        &[],
+        rows::metric,
+    )?;
+    if replaced.is_empty() {
+        return Ok(());
+    }
+    let mut after = Map::new();
+    let mut tables = Map::new();
+    tables.insert(
+        "metrics".into(),
+        Json::Array(replaced.iter().map(row_json).collect()),
+    );
+    after.insert("updated".into(), Json::Object(tables));
+    let ctx = Ctx::local(super::pipeline::SELF_ACTOR, Stamp::now());
+    super::audit::append(
+        db,
+        &ctx,
+        Change {
+            command: "migrate",
+            job_id: None,
+            loop_kind: None,
+            summary: &format!(
+                "upgraded the schema from version {from_version} to 3; recorded {} replaced metric(s)",
+                replaced.len()
+            ),
+            before: Json::Null,
+            after: Json::Object(after),
+        },
+    )?;
+    Ok(())
+}
+
+/// Compares every stored derived state with a recomputation from the records; differences and
+/// missing or unreadable states go to the verifier's report.
+pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
+    let stored_loops: std::collections::HashMap<String, String> = db
+        .all("SELECT loop_id, state FROM loop_state", &[], |r| {
+            Ok((
+                r.text(0)?.unwrap_or_default().to_string(),
+                r.text(1)?.unwrap_or_default().to_string(),
+            ))
+        })?
+        .into_iter()
+        .collect();
+    let stored_jobs: std::collections::HashMap<String, String> = db
+        .all("SELECT job_id, state FROM job_state", &[], |r| {
+            Ok((
+                r.text(0)?.unwrap_or_default().to_string(),
+                r.text(1)?.unwrap_or_default().to_string(),
+            ))
+        })?
+        .into_iter()
+        .collect();
+    for job in jobs(db)? {
+        for kind in LoopKind::ALL {
+            let record = match load::loop_of(db, job.clone(), kind) {
+                Ok(r) => r,
+                Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let fresh = LoopState::compute(&record);
+            let same = stored_loops
+                .get(&record.lp.id)
+                .and_then(|s| serde_json::from_str::<LoopState>(s).ok())
+                .is_some_and(|s| s == fresh);
+            if !same {
+                v.problem(
+                    Table::LoopState,
+                    format!("{}/{kind}", job.slug),
+                    Wrong::Stale,
+                    None,
+                );
+            }
+        }
+        let fresh = JobState::compute(
+            &load::cycles_of(db, &job.id)?,
+            &load::tools_of(db, &job.id)?,
+            &load::proofs_of(db, &job.id)?,
+        );
+        let same = stored_jobs
+            .get(&job.id)
+            .and_then(|s| serde_json::from_str::<JobState>(s).ok())
+            .is_some_and(|s| s == fresh);
+        if !same {
+            v.problem(Table::JobState, job.slug.clone(), Wrong::Stale, None);
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites every derived state from the records (`doctor --repair`).
+pub fn repair(db: &mut dyn Db) -> Result<()> {
+    db.exec("DELETE FROM loop_state", params![])?;
+    db.exec("DELETE FROM job_state", params![])?;
+    rebuild_all(db, &mut |_, _| {})
+}
+
+/// A derived state of an older format is recomputed when the file is opened for writing.
+pub fn outdated(db: &mut dyn Db) -> Result<bool> {
+    let version = crate::domain::state::STATE_VERSION;
+    let n = db.int(
+        "SELECT count(*) FROM loop_state WHERE state NOT LIKE ?1",
+        params![format!("{{\"version\":{version},%")],
+    )?;
+    let missing = db.int(
+        "SELECT count(*) FROM loops l WHERE NOT EXISTS (SELECT 1 FROM loop_state s WHERE s.loop_id = l.id)",
+        &[],
+    )?;
+    Ok(n > 0 || missing > 0)
+}

@@ -1,0 +1,738 @@
+//! Export and import of a whole database, streamed: export writes one record at a time; import
+//! reads one record at a time, checks it as the intents would, writes it, and before committing
+//! checks the whole file against its own audit trail exactly as `verify` does. Neither holds the
+//! file in memory.
+
+use serde::Serialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use sha2::{Digest, Sha256};
+use std::cell::Cell;
+use std::io::{self, BufReader, Read, Write};
+use std::rc::Rc;
+
+use super::rows::{self, *};
+use super::sql::{Db, params};
+use super::{Ack, Error, Result, SCHEMA_VERSION, Store};
+use crate::domain::Refusal;
+use crate::domain::dataset::{Checked, FORMAT, MAX_EVENT_BYTES, MAX_RECORD_BYTES, SECTIONS};
+use crate::domain::model::*;
+
+/// The largest file `import` reads: far above any real team's history.
+pub const MAX_IMPORT_BYTES: u64 = 16 << 30;
+
+/// Writes the export document: a fixed framing, one record per line, so the same records always
+/// give the same bytes.
+struct DocWriter<'w> {
+    out: &'w mut dyn Write,
+    first_in_section: bool,
+    sections: usize,
+}
+
+impl<'w> DocWriter<'w> {
+    fn new(out: &'w mut dyn Write, schema_version: i64) -> io::Result<DocWriter<'w>> {
+        write!(
+            out,
+            "{{\"format\":\"{FORMAT}\",\"schema_version\":{schema_version}"
+        )?;
+        Ok(DocWriter {
+            out,
+            first_in_section: true,
+            sections: 0,
+        })
+    }
+
+    fn section(&mut self, name: &str) -> io::Result<()> {
+        if self.sections > 0 {
+            self.out.write_all(b"\n]")?;
+        }
+        self.sections += 1;
+        self.first_in_section = true;
+        write!(self.out, ",\n\"{name}\":[")
+    }
+
+    fn record<T: Serialize>(&mut self, r: &T) -> io::Result<()> {
+        self.out
+            .write_all(if self.first_in_section { b"\n" } else { b",\n" })?;
+        self.first_in_section = false;
+        serde_json::to_writer(&mut *self.out, r).map_err(io::Error::other)
+    }
+
+    fn end(self) -> io::Result<()> {
+        if self.sections > 0 {
+            self.out.write_all(b"\n]")?;
+        }
+        self.out.write_all(b"}\n")?;
+        self.out.flush()
+    }
+}
+
+/// How many jobs and records an export or import moved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub jobs: usize,
+    pub records: usize,
+}
+
+fn write_err(e: io::Error) -> Error {
+    Error::Io(format!(
+        "cannot write the export: {}",
+        crate::files::io_words(&e)
+    ))
+}
+
+/// Streams every record of `db` to `out`.
+fn export_to(db: &mut dyn Db, out: &mut dyn Write, tick: &mut dyn FnMut(u64)) -> Result<Counts> {
+    let mut w = DocWriter::new(out, SCHEMA_VERSION).map_err(write_err)?;
+    let mut counts = Counts::default();
+    macro_rules! section {
+        ($name:literal, $sql:expr, $map:expr) => {{
+            w.section($name).map_err(write_err)?;
+            db.each(&$sql, &[], &mut |r| {
+                let rec = $map(r)?;
+                w.record(&rec).map_err(write_err)?;
+                counts.records += 1;
+                if counts.records % 4096 == 0 {
+                    tick(counts.records as u64);
+                }
+                Ok(())
+            })?;
+        }};
+    }
+    section!(
+        "jobs",
+        format!("SELECT {JOB_COLS} FROM jobs ORDER BY created_at, id"),
+        rows::job
+    );
+    counts.jobs = counts.records;
+    section!(
+        "loops",
+        format!(
+            "SELECT {} FROM loops l JOIN jobs j ON j.id = l.job_id ORDER BY j.created_at, j.id, l.position",
+            prefixed("l", LOOP_COLS)
+        ),
+        loop_row
+    );
+    section!(
+        "steps",
+        format!("SELECT {STEP_COLS} FROM steps ORDER BY loop_id, n"),
+        step
+    );
+    section!(
+        "metrics",
+        format!("SELECT {METRIC_COLS} FROM metrics ORDER BY loop_id, set_at, id"),
+        rows::metric
+    );
+    section!(
+        "values",
+        format!("SELECT {VALUE_COLS} FROM metric_values ORDER BY loop_id, at, id"),
+        rows::value
+    );
+    section!(
+        "interventions",
+        format!("SELECT {INTERVENTION_COLS} FROM interventions ORDER BY loop_id, at, id"),
+        intervention
+    );
+    section!(
+        "kill_signals",
+        format!("SELECT {SIGNAL_COLS} FROM kill_signals ORDER BY loop_id, n"),
+        signal
+    );
+    section!(
+        "decisions",
+        format!("SELECT {DECISION_COLS} FROM decisions ORDER BY loop_id, at, id"),
+        decision
+    );
+    section!(
+        "cycles",
+        format!("SELECT {CYCLE_COLS} FROM cycles ORDER BY job_id, week"),
+        cycle
+    );
+    section!(
+        "tools",
+        format!("SELECT {TOOL_COLS} FROM tools ORDER BY job_id, at, id"),
+        tool
+    );
+    section!(
+        "learnings",
+        format!("SELECT {LEARNING_COLS} FROM learnings ORDER BY loop_id, at, id"),
+        learning
+    );
+    section!(
+        "proofs",
+        format!("SELECT {PROOF_COLS} FROM proofs ORDER BY job_id, at, id"),
+        proof
+    );
+    section!(
+        "audit_events",
+        format!("SELECT {EVENT_COLS} FROM audit_events ORDER BY seq"),
+        event
+    );
+    w.end().map_err(write_err)?;
+    Ok(counts)
+}
+
+/// Why an import was refused: the file, not the database, is at fault.
+#[derive(Debug)]
+pub struct ImportError(pub String);
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A record read from an import, of any section.
+enum Record {
+    Job(Job),
+    Loop(Loop),
+    Step(Step),
+    Metric(Metric),
+    Value(Value),
+    Intervention(Intervention),
+    Signal(KillSignal),
+    Decision(Decision),
+    Cycle(Cycle),
+    Tool(Tool),
+    Learning(Learning),
+    Proof(Proof),
+    Event(AuditEvent),
+}
+
+impl Record {
+    fn id(&self) -> String {
+        match self {
+            Record::Job(r) => r.slug.clone(),
+            Record::Loop(r) => r.id.clone(),
+            Record::Step(r) => r.id.clone(),
+            Record::Metric(r) => r.id.clone(),
+            Record::Value(r) => r.id.clone(),
+            Record::Intervention(r) => r.id.clone(),
+            Record::Signal(r) => r.id.clone(),
+            Record::Decision(r) => r.id.clone(),
+            Record::Cycle(r) => r.id.clone(),
+            Record::Tool(r) => r.id.clone(),
+            Record::Learning(r) => r.id.clone(),
+            Record::Proof(r) => r.id.clone(),
+            Record::Event(r) => r.seq.to_string(),
+        }
+    }
+
+    fn write(&self, w: &mut DocWriter) -> io::Result<()> {
+        match self {
+            Record::Job(r) => w.record(r),
+            Record::Loop(r) => w.record(r),
+            Record::Step(r) => w.record(r),
+            Record::Metric(r) => w.record(r),
+            Record::Value(r) => w.record(r),
+            Record::Intervention(r) => w.record(r),
+            Record::Signal(r) => w.record(r),
+            Record::Decision(r) => w.record(r),
+            Record::Cycle(r) => w.record(r),
+            Record::Tool(r) => w.record(r),
+            Record::Learning(r) => w.record(r),
+            Record::Proof(r) => w.record(r),
+            Record::Event(r) => w.record(r),
+        }
+    }
+
+    fn insert(&self, db: &mut dyn Db) -> Result<()> {
+        match self {
+            Record::Job(r) => insert_job(db, r),
+            Record::Loop(r) => insert_loop(db, r),
+            Record::Step(r) => upsert_step(db, r),
+            Record::Metric(r) => upsert_metric(db, r),
+            Record::Value(r) => insert_value(db, r),
+            Record::Intervention(r) => insert_intervention(db, r),
+            Record::Signal(r) => upsert_signal(db, r),
+            Record::Decision(r) => insert_decision(db, r),
+            Record::Cycle(r) => insert_cycle(db, r),
+            Record::Tool(r) => insert_tool(db, r),
+            Record::Learning(r) => insert_learning(db, r),
+            Record::Proof(r) => upsert_proof(db, r),
+            Record::Event(r) => super::audit::insert(db, r),
+        }
+    }
+}
+
+/// Where records read from a file go: into a database, or into a hash of their export form.
+trait Sink {
+    fn record(&mut self, section: &str, r: Record) -> std::result::Result<(), String>;
+}
+
+struct Inserter<'a> {
+    db: &'a mut dyn Db,
+    counts: Counts,
+    last_section: usize,
+    tick: &'a mut dyn FnMut(u64),
+}
+
+impl Sink for Inserter<'_> {
+    fn record(&mut self, section: &str, r: Record) -> std::result::Result<(), String> {
+        let position = SECTIONS.iter().position(|s| *s == section).unwrap_or(0);
+        if position < self.last_section {
+            return Err(format!(
+                "the section `{section}` comes after `{}`: sections must come in the order export writes them",
+                SECTIONS[self.last_section]
+            ));
+        }
+        self.last_section = position;
+        let id = r.id();
+        r.insert(self.db).map_err(|e| match e {
+            Error::Storage(m) => format!(
+                "{section} `{}` conflicts with another record or refers to one that is not in the file ({m})",
+                crate::display::clean(&id)
+            ),
+            other => other.to_string(),
+        })?;
+        self.counts.records += 1;
+        if matches!(r, Record::Job(_)) {
+            self.counts.jobs += 1;
+        }
+        if self.counts.records % 4096 == 0 {
+            (self.tick)(self.counts.records as u64);
+        }
+        Ok(())
+    }
+}
+
+/// Hashes records in their export form, to compare a file with what a database holds.
+struct Hasher {
+    bytes: Vec<u8>,
+    sha: Sha256,
+    section: Option<String>,
+    doc_started: bool,
+    version: i64,
+}
+
+impl Hasher {
+    fn flush(&mut self) {
+        self.sha.update(&self.bytes);
+        self.bytes.clear();
+    }
+}
+
+impl Sink for Hasher {
+    fn record(&mut self, section: &str, r: Record) -> std::result::Result<(), String> {
+        // Rebuild the framing exactly as DocWriter writes it.
+        let mut buf = Vec::new();
+        {
+            let mut w = DocWriter {
+                out: &mut buf,
+                first_in_section: self.section.as_deref() != Some(section),
+                sections: 0,
+            };
+            if !self.doc_started {
+                let _ = write!(
+                    w.out,
+                    "{{\"format\":\"{FORMAT}\",\"schema_version\":{}",
+                    self.version
+                );
+                self.doc_started = true;
+            }
+            if self.section.as_deref() != Some(section) {
+                if self.section.is_some() {
+                    let _ = w.out.write_all(b"\n]");
+                }
+                let _ = write!(w.out, ",\n\"{section}\":[");
+            }
+            r.write(&mut w).map_err(|e| e.to_string())?;
+        }
+        self.section = Some(section.to_string());
+        self.bytes.extend_from_slice(&buf);
+        if self.bytes.len() > 1 << 16 {
+            self.flush();
+        }
+        Ok(())
+    }
+}
+
+/// Counts the bytes read, and fails a read past a limit set for the current record: no single
+/// record of a hostile file is ever read whole into memory beyond the limit.
+struct Counter<R> {
+    inner: R,
+    pos: Rc<Cell<u64>>,
+    limit: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let room = self.limit.get().saturating_sub(self.pos.get());
+        if room == 0 {
+            return Err(io::Error::other(OVERSIZED));
+        }
+        let want = buf.len().min(room.min(usize::MAX as u64) as usize);
+        let n = self.inner.read(&mut buf[..want])?;
+        self.pos.set(self.pos.get() + n as u64);
+        Ok(n)
+    }
+}
+
+const OVERSIZED: &str = "a record is larger than any honest export holds";
+
+/// The document's top level: its header and its sections.
+struct DocSeed<'s> {
+    sink: &'s mut dyn Sink,
+    pos: Rc<Cell<u64>>,
+    limit: Rc<Cell<u64>>,
+    file_limit: u64,
+    header: (Option<String>, Option<i64>),
+}
+
+impl<'de> Visitor<'de> for &mut DocSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a jobloop export (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!("the key `{key}` appears twice")));
+            }
+            seen.push(key.clone());
+            match key.as_str() {
+                "format" => {
+                    let f: String = map.next_value()?;
+                    if f != FORMAT {
+                        return Err(de::Error::custom(format!(
+                            "the format is `{}`, not `{FORMAT}`",
+                            crate::display::clean(&f)
+                        )));
+                    }
+                    self.header.0 = Some(f);
+                }
+                "schema_version" => {
+                    let v: i64 = map.next_value()?;
+                    if !(1..=SCHEMA_VERSION).contains(&v) {
+                        return Err(de::Error::custom(format!(
+                            "the file has schema version {v}, this jobloop reads 1 to {SCHEMA_VERSION}"
+                        )));
+                    }
+                    self.header.1 = Some(v);
+                }
+                s if SECTIONS.contains(&s) => {
+                    if self.header.0.is_none() || self.header.1.is_none() {
+                        return Err(de::Error::custom(
+                            "the format and schema version must come before the records",
+                        ));
+                    }
+                    map.next_value_seed(Section {
+                        name: SECTIONS
+                            .iter()
+                            .find(|n| **n == s)
+                            .copied()
+                            .unwrap_or("jobs"),
+                        doc: &mut *self,
+                    })?;
+                }
+                other => {
+                    let _: IgnoredAny = map.next_value()?;
+                    return Err(de::Error::custom(format!(
+                        "`{}` is not a section of an export",
+                        crate::display::clean(other)
+                    )));
+                }
+            }
+        }
+        if self.header.0.is_none() {
+            return Err(de::Error::custom(
+                "it has no `format`: not a jobloop export",
+            ));
+        }
+        Ok(())
+    }
+}
+
+struct Section<'a, 's> {
+    name: &'static str,
+    doc: &'a mut DocSeed<'s>,
+}
+
+impl<'de> DeserializeSeed<'de> for Section<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Section<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "a list of {}", self.name)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let name = self.name;
+        let max = if name == "audit_events" {
+            MAX_EVENT_BYTES
+        } else {
+            MAX_RECORD_BYTES
+        };
+        loop {
+            let limit = (self.doc.pos.get() + max).min(self.doc.file_limit);
+            self.doc.limit.set(limit);
+            let record = match name {
+                "jobs" => seq.next_element::<Job>()?.map(checked(Record::Job)),
+                "loops" => seq.next_element::<Loop>()?.map(checked(Record::Loop)),
+                "steps" => seq.next_element::<Step>()?.map(checked(Record::Step)),
+                "metrics" => seq.next_element::<Metric>()?.map(checked(Record::Metric)),
+                "values" => seq.next_element::<Value>()?.map(checked(Record::Value)),
+                "interventions" => seq
+                    .next_element::<Intervention>()?
+                    .map(checked(Record::Intervention)),
+                "kill_signals" => seq
+                    .next_element::<KillSignal>()?
+                    .map(checked(Record::Signal)),
+                "decisions" => seq
+                    .next_element::<Decision>()?
+                    .map(checked(Record::Decision)),
+                "cycles" => seq.next_element::<Cycle>()?.map(checked(Record::Cycle)),
+                "tools" => seq.next_element::<Tool>()?.map(checked(Record::Tool)),
+                "learnings" => seq
+                    .next_element::<Learning>()?
+                    .map(checked(Record::Learning)),
+                "proofs" => seq.next_element::<Proof>()?.map(checked(Record::Proof)),
+                _ => seq
+                    .next_element::<AuditEvent>()?
+                    .map(checked(Record::Event)),
+            };
+            let Some(record) = record else {
+                return Ok(());
+            };
+            let record = record.map_err(|why| de::Error::custom(format!("{name}: {why}")))?;
+            self.doc
+                .sink
+                .record(name, record)
+                .map_err(de::Error::custom)?;
+        }
+    }
+}
+
+/// Checks a record as the intents would before it goes anywhere.
+fn checked<T: Checked>(wrap: fn(T) -> Record) -> impl Fn(T) -> std::result::Result<Record, String> {
+    move |r: T| {
+        let check = r.check();
+        let rec = wrap(r);
+        match check {
+            Ok(()) => Ok(rec),
+            Err(why) => Err(format!("`{}`: {why}", crate::display::clean(&rec.id()))),
+        }
+    }
+}
+
+/// Reads a whole document into `sink`.
+fn read_doc(
+    input: &mut dyn Read,
+    size_hint: Option<u64>,
+    sink: &mut dyn Sink,
+) -> std::result::Result<i64, ImportError> {
+    if let Some(n) = size_hint
+        && n > MAX_IMPORT_BYTES
+    {
+        return Err(ImportError(format!(
+            "the file is {} GiB, larger than any honest export ({} GiB at most)",
+            n >> 30,
+            MAX_IMPORT_BYTES >> 30
+        )));
+    }
+    let pos = Rc::new(Cell::new(0));
+    let limit = Rc::new(Cell::new(1 << 20));
+    let counter = Counter {
+        inner: BufReader::with_capacity(1 << 16, input),
+        pos: pos.clone(),
+        limit: limit.clone(),
+    };
+    let mut seed = DocSeed {
+        sink,
+        pos,
+        limit,
+        file_limit: MAX_IMPORT_BYTES,
+        header: (None, None),
+    };
+    let mut de = serde_json::Deserializer::from_reader(counter);
+    let parsed = de::Deserializer::deserialize_map(&mut de, &mut seed).and_then(|()| de.end());
+    match parsed {
+        Ok(()) => Ok(seed.header.1.unwrap_or(SCHEMA_VERSION)),
+        Err(e) => {
+            let msg = e.to_string();
+            let msg = if msg.contains(OVERSIZED) {
+                format!("{OVERSIZED} (over {} MiB)", MAX_EVENT_BYTES >> 20)
+            } else {
+                msg
+            };
+            Err(ImportError(msg))
+        }
+    }
+}
+
+impl Store {
+    /// Writes every record, as one JSON document, to `out`.
+    pub fn export(&mut self, out: &mut dyn Write, tick: &mut dyn FnMut(u64)) -> Result<Counts> {
+        self.read(|db| export_to(db, out, tick))
+    }
+
+    /// How many records an export holds (for a progress bar).
+    pub fn record_count(&mut self) -> Result<u64> {
+        self.read(|db| {
+            let tables = [
+                "jobs",
+                "loops",
+                "steps",
+                "metrics",
+                "metric_values",
+                "interventions",
+                "kill_signals",
+                "decisions",
+                "cycles",
+                "tools",
+                "learnings",
+                "proofs",
+                "audit_events",
+            ];
+            let mut n = 0;
+            for t in tables {
+                n += db.int(&format!("SELECT count(*) FROM {t}"), &[])?;
+            }
+            Ok(n as u64)
+        })
+    }
+
+    /// Restores an export into an empty database, all or nothing. Every record is checked as the
+    /// intents would check it, and the whole file against its own audit trail as `verify` does,
+    /// before the commit; the same file imported twice changes nothing.
+    pub fn import(
+        &mut self,
+        input: &mut dyn Read,
+        size_hint: Option<u64>,
+        tick: &mut dyn FnMut(u64),
+    ) -> Result<std::result::Result<Ack, ImportError>> {
+        let path = crate::display::clean(&self.path.display().to_string()).into_owned();
+        if !self.is_empty()? {
+            // Retrying an import that succeeded is safe: compare the file with what is here.
+            let mut hasher = Hasher {
+                bytes: Vec::new(),
+                sha: Sha256::new(),
+                section: None,
+                doc_started: false,
+                version: SCHEMA_VERSION,
+            };
+            if let Err(e) = read_doc(input, size_hint, &mut hasher) {
+                return Ok(Err(e));
+            }
+            if hasher.section.is_some() {
+                hasher.bytes.extend_from_slice(b"\n]");
+            }
+            hasher.bytes.extend_from_slice(b"}\n");
+            hasher.flush();
+            let theirs = hasher.sha.finalize();
+            let mut ours = HashWriter(Sha256::new());
+            self.export(&mut ours, &mut |_| {})?;
+            if ours.0.finalize() == theirs {
+                return Ok(Ok(Ack {
+                    summary: format!("{path} already holds exactly these records; nothing changed"),
+                    changed: false,
+                    seq: None,
+                    next: None,
+                }));
+            }
+            return Err(Error::Refused(
+                Refusal::rule(format!(
+                    "{path} already holds other records: an import fills only an empty database"
+                ))
+                .advice("import into a new database file"),
+            ));
+        }
+        let mut outcome: Option<std::result::Result<Counts, ImportError>> = None;
+        let result = self.write_raw(|db| {
+            let mut inserter = Inserter {
+                db,
+                counts: Counts::default(),
+                last_section: 0,
+                tick,
+            };
+            let version = match read_doc(input, size_hint, &mut inserter) {
+                Ok(v) => v,
+                Err(e) => {
+                    outcome = Some(Err(e));
+                    return Ok(false);
+                }
+            };
+            let counts = inserter.counts;
+            if let Some(problem) = consistency(db)? {
+                outcome = Some(Err(ImportError(problem)));
+                return Ok(false);
+            }
+            let report = super::health::verify_in(db, false)?;
+            if let Some(p) = report.problems.first() {
+                outcome = Some(Err(ImportError(format!(
+                    "its records disagree with its own audit trail: {p}{}",
+                    p.event.map(|s| format!(" (event {s})")).unwrap_or_default()
+                ))));
+                return Ok(false);
+            }
+            super::states::rebuild_all(db, &mut |_, _| {})?;
+            if version < 3 {
+                super::states::after_migration(db, version)?;
+            }
+            outcome = Some(Ok(counts));
+            Ok(true)
+        });
+        result?;
+        Ok(match outcome {
+            Some(Ok(counts)) => Ok(Ack {
+                summary: format!(
+                    "imported {} jobs and {} records into {path}",
+                    counts.jobs, counts.records
+                ),
+                changed: true,
+                seq: None,
+                next: None,
+            }),
+            Some(Err(e)) => Err(e),
+            None => Err(ImportError("nothing was read".into())),
+        })
+    }
+}
+
+/// What a file can break that no single record shows: every job has its six loops, every value
+/// and intervention belongs to the loop of its metric.
+fn consistency(db: &mut dyn Db) -> Result<Option<String>> {
+    if let Some(slug) = db.first(
+        "SELECT j.slug FROM jobs j WHERE (SELECT count(*) FROM loops l WHERE l.job_id = j.id) <> 6",
+        &[],
+        |r| Ok(r.text(0)?.unwrap_or_default().to_string()),
+    )? {
+        return Ok(Some(format!("job `{slug}` does not have its six loops")));
+    }
+    for table in ["metric_values", "interventions"] {
+        if let Some(id) = db.first(
+            &format!(
+                "SELECT v.id FROM {table} v JOIN metrics m ON m.id = v.metric_id WHERE m.loop_id <> v.loop_id"
+            ),
+            params![],
+            |r| Ok(r.text(0)?.unwrap_or_default().to_string()),
+        )? {
+            return Ok(Some(format!(
+                "{table} `{id}` belongs to a loop that is not its metric's"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// A writer that only hashes.
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
