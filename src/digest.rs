@@ -1,25 +1,56 @@
 //! The weekly digest: Markdown a lead pastes into chat or email. Shared by `review --markdown`
-//! and the TUI's "write digest" key. Stored text is sanitised and table cells escaped.
+//! and the TUI's "write digest" key. It covers one week — what happened in it, by the date of each
+//! event — whenever it is written and whether or not that week's cycle is closed. Stored text is
+//! sanitised and escaped so that a title can neither act on a terminal nor render as an image,
+//! a link or HTML in the lead's message.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::display::{clean, num, status_symbol};
+use crate::display::{clean, num, pct, status_symbol};
+use crate::domain::model::Status;
 use crate::domain::review::{JobReview, Review};
 use crate::domain::stats::sparkline;
+use crate::domain::time::Week;
 use crate::store::Changes;
 
 /// How many changes per job the digest lists.
 pub const CHANGES_SHOWN: usize = 8;
 
-/// Text safe inside a Markdown table cell.
-fn cell(s: &str) -> String {
-    clean(&s.replace('|', "\\|")).into_owned()
+/// Stored text made inert for Markdown: the characters Markdown (CommonMark, GitHub, chat
+/// clients) would act on are escaped with a backslash, and `://` and `www.` are broken so that
+/// nothing is linked automatically.
+pub fn inert(s: &str) -> String {
+    let s = clean(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | '<'
+                | '>'
+                | '!'
+                | '|'
+                | '#'
+                | '~'
+                | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.replace("://", ":\\/\\/").replace("www.", "www\\.")
 }
 
-/// `changes` is keyed by job slug (see `Store::changes_since_last_cycle`).
-pub fn markdown(review: &Review, changes: &HashMap<String, Changes>) -> String {
-    let mut out = format!("## Weekly review — {}\n\n", review.week);
+/// `changes` is keyed by job slug (see `Store::changes_in`).
+pub fn markdown(review: &Review, week: Week, changes: &HashMap<String, Changes>) -> String {
+    let mut out = format!("## Weekly review — {week}\n\n");
     if review.jobs.is_empty() {
         out.push_str("No jobs yet.\n");
         return out;
@@ -27,8 +58,14 @@ pub fn markdown(review: &Review, changes: &HashMap<String, Changes>) -> String {
     let t = &review.totals;
     let _ = writeln!(
         out,
-        "{} jobs · {} open loops · {} kill signals tripped · {} loops without owner · {} without baseline · {} cycles overdue\n",
-        t.jobs, t.open_loops, t.kill_tripped, t.no_owner, t.no_baseline, t.cycles_overdue
+        "{} jobs · {} open loops · {} kill signals tripped · {} loops without owner · {} without baseline · {} cycles overdue · {} decisions awaiting sign-off\n",
+        t.jobs,
+        t.open_loops,
+        t.kill_tripped,
+        t.no_owner,
+        t.no_baseline,
+        t.cycles_overdue,
+        t.decisions_pending
     );
     out.push_str("| job | understand | redesign | instrument | govern | improve | distribute | open now | next job |\n");
     out.push_str("|---|---|---|---|---|---|---|---|---|\n");
@@ -41,38 +78,47 @@ pub fn markdown(review: &Review, changes: &HashMap<String, Changes>) -> String {
                 format!("{} {}{mark}", status_symbol(l.status), l.status.label())
             })
             .collect();
+        let next = match (j.next_job, j.next_job_status) {
+            (Some(k), Some(Status::Killed)) => format!("{k} (killed)"),
+            (Some(k), _) => k.to_string(),
+            (None, _) => "—".into(),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
-            cell(&j.title),
+            "| {} | {} | {} | {next} |",
+            inert(&j.title),
             cells.join(" | "),
             j.open_now.map_or("—", |k| k.name()),
-            j.next_job.map_or("—", |k| k.name())
         );
     }
     for j in &review.jobs {
-        job_section(&mut out, j, changes.get(&j.slug));
+        job_section(&mut out, j, week, changes.get(&j.slug));
     }
     out
 }
 
-fn job_section(out: &mut String, j: &JobReview, changes: Option<&Changes>) {
-    let _ = writeln!(out, "\n### {} (`{}`)\n", cell(&j.title), cell(&j.slug));
+fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Changes>) {
+    let _ = writeln!(out, "\n### {} ({})\n", inert(&j.title), inert(&j.slug));
     let mut head = vec![format!(
         "**Open now:** {}",
         j.open_now.map_or("none", |k| k.name())
     )];
-    match (&j.last_compound, j.next_job) {
-        (Some(c), None) => head.push(format!(
+    match (&j.last_compound, j.next_job, j.next_job_status) {
+        (Some(c), None, _) => head.push(format!(
             "**{}:** all four layers improved — the job compounds",
             c.week
         )),
-        (Some(c), Some(k)) => head.push(format!(
-            "**{}:** {} broke — **next job: {k}**",
+        (Some(c), Some(k), status) => head.push(format!(
+            "**{}:** {} broke — **next job: {k}**{}",
             c.week,
-            c.broken_layer.map_or("a layer", |l| l.name())
+            c.broken_layer.map_or("a layer", |l| l.name()),
+            if status == Some(Status::Killed) {
+                " (killed: reopen it first)"
+            } else {
+                ""
+            }
         )),
-        (None, _) => head.push("no compound test yet".into()),
+        (None, _, _) => head.push("no compound test yet".into()),
     }
     if j.cycle.overdue {
         head.push("compound test **overdue**".into());
@@ -81,23 +127,19 @@ fn job_section(out: &mut String, j: &JobReview, changes: Option<&Changes>) {
     }
     let _ = writeln!(out, "{}\n", head.join(" · "));
 
-    let since = j
-        .last_compound
-        .as_ref()
-        .map_or("so far".to_string(), |c| format!("since {}", c.week));
     match changes.filter(|c| c.total > 0) {
         None => {
-            let _ = writeln!(out, "Nothing changed {since}.\n");
+            let _ = writeln!(out, "Nothing was recorded in {week}.\n");
         }
         Some(c) => {
-            let _ = writeln!(out, "**Changed {since}** ({} records):\n", c.total);
+            let _ = writeln!(out, "**In {week}** ({} records):\n", c.total);
             for e in &c.events {
                 let _ = writeln!(
                     out,
                     "- {} {}: {}",
                     e.at.local_date(),
-                    clean(&e.actor),
-                    clean(&e.summary.replace('\n', " "))
+                    inert(&e.actor),
+                    inert(&e.summary.replace('\n', " "))
                 );
             }
             let more = c.total - c.events.len() as i64;
@@ -118,20 +160,25 @@ fn job_section(out: &mut String, j: &JobReview, changes: Option<&Changes>) {
             let side = |mean: Option<f64>, n: usize| {
                 mean.map_or("—".into(), |v| format!("{} (n={n})", num(v)))
             };
+            let change = match (c.pct_change, c.delta) {
+                (Some(p), _) => pct(p),
+                (None, Some(d)) => num(d),
+                _ => "—".into(),
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} ({}{} is better) | {} | {} | {} | {} | {} |",
                 l.kind,
-                cell(&m.name),
+                inert(&m.name),
                 if m.unit.is_empty() {
                     String::new()
                 } else {
-                    format!("{}, ", cell(&m.unit))
+                    format!("{}, ", inert(&m.unit))
                 },
                 m.better,
                 side(c.baseline_mean, c.baseline_n),
                 side(c.live_mean, c.live_n),
-                c.pct_change.map_or("—".into(), |p| format!("{p:+.0}%")),
+                change,
                 c.verdict.as_str(),
                 sparkline(&l.recent)
             );
@@ -145,16 +192,16 @@ fn job_section(out: &mut String, j: &JobReview, changes: Option<&Changes>) {
             signals.push(format!(
                 "- **tripped** ({}): {} — {}",
                 l.kind,
-                clean(&k.text),
-                clean(k.reason.as_deref().unwrap_or(""))
+                inert(&k.text),
+                inert(k.reason.as_deref().unwrap_or(""))
             ));
         }
         for s in &l.suggested_kill_signals {
             signals.push(format!(
                 "- suggested ({}): {} — {}",
                 l.kind,
-                clean(&s.text),
-                clean(&s.why)
+                inert(&s.text),
+                inert(&s.why)
             ));
         }
     }
@@ -167,10 +214,33 @@ fn job_section(out: &mut String, j: &JobReview, changes: Option<&Changes>) {
         .flat_map(|l| {
             l.flags
                 .iter()
-                .map(move |f| format!("- {}: {}", l.kind, clean(&f.advice(&j.slug, l.kind))))
+                .map(move |f| format!("- {}: {}", l.kind, f.problem()))
         })
         .collect();
     if !needs.is_empty() {
         let _ = writeln!(out, "**Needs the lead:**\n\n{}", needs.join("\n"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_cannot_render_as_images_links_or_html() {
+        for hostile in [
+            "![x](http://evil.example/track.png)",
+            "[click me](javascript:alert(1))",
+            "<img src=x onerror=alert(1)>",
+            "<https://evil.example>",
+            "visit www.evil.example now",
+            "see https://evil.example/x",
+        ] {
+            let s = inert(hostile);
+            for bad in ["](", "![", "<img", "<http", "://", "www."] {
+                assert!(!s.contains(bad), "{hostile} → {s}");
+            }
+        }
+        assert_eq!(inert("a\u{1b}[2J"), "a\\\\u{1b}\\[2J");
     }
 }

@@ -43,6 +43,12 @@ fn signed(v: f64) -> String {
     }
 }
 
+/// A percentage for people: one decimal, signed, never `-0.0%`.
+pub fn pct(v: f64) -> String {
+    let s = format!("{v:+.1}%");
+    if s == "-0.0%" { "+0.0%".into() } else { s }
+}
+
 /// A p-value for people: two significant digits, and a floor below which it is just "< 0.001".
 pub fn p_value(p: f64) -> String {
     if p < 0.001 {
@@ -73,18 +79,15 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
             ),
         }];
     };
-    let pct = match (c.pct_change, c.pct_ci_low, c.pct_ci_high) {
-        (Some(p), Some(lo), Some(hi)) => format!(
-            " ({}%, 95% interval {}% to {}%)",
-            signed(p),
-            signed(lo),
-            signed(hi)
-        ),
-        (Some(p), _, _) => format!(" ({}%)", signed(p)),
+    let percent = match (c.pct_change, c.pct_ci_low, c.pct_ci_high) {
+        (Some(p), Some(lo), Some(hi)) => {
+            format!(" ({}, 95% interval {} to {})", pct(p), pct(lo), pct(hi))
+        }
+        (Some(p), _, _) => format!(" ({})", pct(p)),
         _ => String::new(),
     };
     let head = format!(
-        "live {} (n={}) vs baseline {} (n={}): {}{pct}",
+        "live {} (n={}) vs baseline {} (n={}): {}{percent}",
         u(l),
         c.live_n,
         u(b),
@@ -294,6 +297,8 @@ mod tests {
         assert_eq!(num(1e308), "1e308");
         assert_eq!(show(0.004), "0.004");
         assert_eq!(p_value(0.0286), "= 0.029");
+        assert_eq!(pct(-17.98), "-18.0%");
+        assert_eq!(pct(-0.01), "+0.0%");
         assert_eq!(p_value(0.0001), "< 0.001");
     }
 

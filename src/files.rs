@@ -118,6 +118,7 @@ pub fn io_words(e: &io::Error) -> String {
         Some(13) | Some(1) => "permission denied".into(),
         Some(30) => "the file system is read-only".into(),
         Some(2) => "the folder does not exist".into(),
+        None if e.kind() == io::ErrorKind::NotFound => "the folder does not exist".into(),
         Some(20) => "a part of the path is not a folder".into(),
         Some(36) => "the name is too long".into(),
         _ => e.to_string(),
@@ -131,6 +132,15 @@ pub fn check_target(target: &Path, force: bool, protected: &Protected) -> Result
     }
     if protected.covers(target) {
         return Err(FileError::IsDatabase(target.to_path_buf()));
+    }
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent
+        && !fs::metadata(parent).is_ok_and(|m| m.is_dir())
+    {
+        return Err(FileError::Io(
+            target.to_path_buf(),
+            io::Error::from(io::ErrorKind::NotFound),
+        ));
     }
     let Ok(link) = fs::symlink_metadata(target) else {
         return Ok(());

@@ -69,7 +69,7 @@ fn writers_killed_at_random_moments_lose_nothing_they_acknowledged() {
 fn two_writers_and_an_open_reader_lose_nothing_and_see_no_lock_error() {
     let db = ready();
     // The TUI's connection: open, reading, for the whole run.
-    let mut tui = jobloop::store::Store::open(&db.path).unwrap();
+    let mut tui = jobloop::store::Store::open(&db.path, jobloop::store::Missing::Refuse).unwrap();
     let spawn = |who: &'static str| {
         let path = db.path.clone();
         std::thread::spawn(move || {
@@ -97,7 +97,7 @@ fn two_writers_and_an_open_reader_lose_nothing_and_see_no_lock_error() {
     let a = spawn("alice");
     let b = spawn("bob");
     for _ in 0..20 {
-        tui.snapshot().unwrap();
+        tui.board().unwrap();
         std::thread::sleep(Duration::from_millis(5));
     }
     a.join().unwrap();
@@ -147,7 +147,7 @@ fn a_read_only_file_can_be_read_and_refuses_writes() {
     let review = db.json(&["review", "--json"]);
     assert_eq!(review["jobs"][0]["slug"], "t");
     let before = read(&db.path);
-    let err = db.refused(&["measure", "t", "instr", "4"], 1);
+    let err = db.refused(&["measure", "t", "instr", "4"], 6);
     assert!(err.contains("read-only"), "{err}");
     assert_eq!(read(&db.path), before);
 }
@@ -193,14 +193,18 @@ fn tampering_is_detected_and_an_honest_file_passes() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{sql}: {err}");
+        let listed = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(8), "{sql}: {err}");
         assert!(err.contains(expected), "{sql}: {err}");
-        assert!(err.contains("event "), "the break names its event: {err}");
+        assert!(
+            listed.contains("(event "),
+            "the break names its event: {listed}"
+        );
         let doctor = Command::new(common::bin())
             .args(["--db", copy.to_str().unwrap(), "doctor"])
             .output()
             .unwrap();
-        assert_eq!(doctor.status.code(), Some(1));
+        assert_eq!(doctor.status.code(), Some(8));
         assert!(String::from_utf8_lossy(&doctor.stdout).contains("FAIL audit"));
         std::fs::remove_file(&copy).unwrap();
     }
@@ -233,8 +237,8 @@ fn a_backup_is_a_checked_copy() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), db.ok(&["export"]));
-    let err = db.refused(&["backup", "/nonexistent-dir/x.db"], 1);
-    assert!(err.contains("backup failed"), "{err}");
+    let err = db.refused(&["backup", "/nonexistent-dir/x.db"], 7);
+    assert!(err.contains("the folder does not exist"), "{err}");
 }
 
 #[test]
@@ -352,38 +356,60 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
     // fresh jobs: metric `a` with a baseline of 5, then metric `b` (replacing `a`) with a
     // baseline of 7. A mixed read would pair one metric with the other's values.
     use jobloop::domain::model::{Better, Measures, Phase};
-    use jobloop::domain::{Ctx, LoopKind, Stamp, review};
+    use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
+    use jobloop::store::{Missing, Store};
     let db = Db::new();
     db.ok(&["init"]);
     let path = db.path.clone();
     let writer = std::thread::spawn(move || {
-        let mut s = jobloop::store::Store::open(&path).unwrap();
-        let ctx = || Ctx {
-            actor: "w".into(),
-            now: Stamp::now(),
-        };
+        let mut s = Store::open(&path, Missing::Refuse).unwrap();
+        let ctx = || Ctx::local("w", Stamp::now());
         let kind = LoopKind::Instrument;
-        let at = Stamp::parse("2026-01-05T00:00:00.000Z").unwrap();
+        let at = When::parse("2026-01-05").unwrap();
         for i in 0..150 {
             let slug = format!("job-{i}");
-            s.add_job(&ctx(), &format!("Job {i}"), Some(&slug), None, None)
-                .unwrap();
+            let add = Intent::AddJob {
+                title: format!("Job {i}"),
+                slug: Some(slug.clone()),
+                statement: None,
+                owner: None,
+            };
+            s.apply(&ctx(), &add).unwrap();
             for (name, value, replace) in [("a", 5.0, false), ("b", 7.0, true)] {
-                s.on_loop(&ctx(), &slug, kind, |r, c| {
-                    r.set_metric(name, "", Better::Lower, Measures::Outcome, replace, c)
-                })
+                let on = |op| Intent::OnLoop {
+                    slug: slug.clone(),
+                    kind,
+                    op,
+                };
+                s.apply(
+                    &ctx(),
+                    &on(LoopOp::SetMetric {
+                        name: name.into(),
+                        unit: String::new(),
+                        better: Better::Lower,
+                        measures: Measures::Outcome,
+                        replace,
+                        target: None,
+                    }),
+                )
                 .unwrap();
-                s.on_loop(&ctx(), &slug, kind, |r, c| {
-                    r.record_value(Phase::Baseline, value, at, None, c)
-                })
+                s.apply(
+                    &ctx(),
+                    &on(LoopOp::RecordValue {
+                        phase: Phase::Baseline,
+                        value,
+                        at,
+                        note: None,
+                    }),
+                )
                 .unwrap();
             }
         }
     });
-    let mut reader = jobloop::store::Store::open(&db.path).unwrap();
+    let mut reader = Store::open(&db.path, Missing::Refuse).unwrap();
     let mut reviews = 0;
     while !writer.is_finished() {
-        let r = review::build(&reader.snapshot().unwrap(), Stamp::now());
+        let r = reader.board().unwrap().review(Stamp::now());
         for j in &r.jobs {
             let l = &j.loops[2];
             if let (Some(m), Some(b)) = (&l.metric, &l.baseline) {

@@ -90,9 +90,9 @@ fn garbage_is_refused_and_left_untouched() {
     let db = Db::new();
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
     std::fs::write(&db.path, &garbage).unwrap();
-    let err = db.refused(&["review"], 1);
+    let err = db.refused(&["review"], 4);
     assert!(err.contains("not a jobloop database"), "{err}");
-    db.refused(&["job", "add", "x"], 1);
+    db.refused(&["job", "add", "x"], 4);
     assert_eq!(read(&db.path), garbage);
 }
 
@@ -102,7 +102,7 @@ fn a_truncated_database_is_refused() {
     db.ok(&["demo"]);
     let bytes = read(&db.path);
     std::fs::write(&db.path, &bytes[..10]).unwrap();
-    db.refused(&["review"], 1);
+    db.refused(&["review"], 4);
     assert_eq!(read(&db.path), &bytes[..10]);
 }
 
@@ -115,7 +115,7 @@ fn another_programs_sqlite_file_is_refused_and_left_untouched() {
             .unwrap();
     }
     let before = read(&db.path);
-    let err = db.refused(&["job", "add", "x"], 1);
+    let err = db.refused(&["job", "add", "x"], 4);
     assert!(err.contains("belongs to another program"), "{err}");
     assert_eq!(read(&db.path), before);
 }
@@ -131,9 +131,9 @@ fn a_newer_schema_is_refused_and_left_untouched() {
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
     let before = read(&db.path);
-    let err = db.refused(&["review"], 1);
+    let err = db.refused(&["review"], 4);
     assert!(err.contains("newer jobloop"), "{err}");
-    db.refused(&["job", "add", "Other"], 1);
+    db.refused(&["job", "add", "Other"], 4);
     assert_eq!(read(&db.path), before);
 }
 
@@ -141,7 +141,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
 fn an_empty_file_needs_init() {
     let db = Db::new();
     std::fs::write(&db.path, b"").unwrap();
-    let err = db.refused(&["review"], 1);
+    let err = db.refused(&["review"], 4);
     assert!(
         err.contains("jobloop --db") && err.contains("init"),
         "{err}"
@@ -321,7 +321,7 @@ fn export_then_import_restores_everything() {
     let other = Db::new();
     other.ok(&["job", "add", "Other"]);
     let err = other.refused(&["import", file.to_str().unwrap()], 1);
-    assert!(err.contains("already holds records"), "{err}");
+    assert!(err.contains("already holds other records"), "{err}");
 }
 
 #[test]
@@ -337,12 +337,12 @@ fn malformed_imports_are_refused_whole() {
         target.refused(&["import", file.to_str().unwrap()], 1)
     };
 
-    assert!(try_import("{not json").contains("not a jobloop export"));
-    assert!(try_import("[]").contains("not a jobloop export"));
+    assert!(try_import("{not json").contains("not a valid jobloop export"));
+    assert!(try_import("[]").contains("not a valid jobloop export"));
 
     let mut wrong_type = good.clone();
     wrong_type["values"][0]["value"] = serde_json::json!("seven");
-    assert!(try_import(&wrong_type.to_string()).contains("not a jobloop export"));
+    assert!(try_import(&wrong_type.to_string()).contains("not a valid jobloop export"));
 
     let mut dangling = good.clone();
     dangling["steps"][0]["loop_id"] = serde_json::json!("nope");
@@ -358,19 +358,19 @@ fn malformed_imports_are_refused_whole() {
 
     let mut bad_enum = good.clone();
     bad_enum["loops"][0]["status"] = serde_json::json!("paused");
-    assert!(try_import(&bad_enum.to_string()).contains("not a jobloop export"));
+    assert!(try_import(&bad_enum.to_string()).contains("not a valid jobloop export"));
 
     let mut tampered = good.clone();
     tampered["audit_events"][3]["summary"] = serde_json::json!("nothing to see");
-    assert!(try_import(&tampered.to_string()).contains("audit trail is broken at event 4"));
+    assert!(try_import(&tampered.to_string()).contains("audit event 4 was edited"));
 
     let mut huge = good.clone();
     huge["jobs"][0]["title"] = serde_json::json!("x".repeat(100_000));
-    assert!(try_import(&huge.to_string()).contains("over the 65536-byte limit"));
+    assert!(try_import(&huge.to_string()).contains("the limit is 200"));
 
     let mut unknown = good.clone();
     unknown["extra"] = serde_json::json!(1);
-    assert!(try_import(&unknown.to_string()).contains("not a jobloop export"));
+    assert!(try_import(&unknown.to_string()).contains("`extra` is not a section"));
 
     std::fs::write(&file, good.to_string()).unwrap();
     target.ok(&["import", file.to_str().unwrap()]);

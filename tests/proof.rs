@@ -114,47 +114,63 @@ fn adding_a_rule_that_the_data_already_breaks_trips_it() {
 
 #[test]
 fn check_fires_rules_that_time_broke() {
-    // Rules that time breaks (stale, by DATE) fire on `check`. An import runs no rule, so a
-    // restored file can hold an armed rule that the clock has already broken.
+    // Rules that time breaks (stale, by DATE) fire on `check`: here the records were made 40
+    // days ago on a simulated clock, and `check` runs today.
+    use jobloop::domain::model::{Better, Measures, Phase};
+    use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
+    use jobloop::store::{Missing, Store};
     let db = Db::new();
-    job(&db);
-    measured(&db);
-    db.ok(&["measure", "triage", "instr", "9"]);
-    db.ok(&[
-        "kill",
-        "add",
-        "triage",
-        "instr",
-        "late proof",
-        "--rule",
-        "by 2999-01-01 improved 50%",
-    ]);
-    db.ok(&[
-        "kill",
-        "add",
-        "triage",
-        "instr",
-        "still measured",
-        "--rule",
-        "stale 30 days",
-    ]);
-    let mut doc = db.json(&["export"]);
-    for k in doc["kill_signals"].as_array_mut().unwrap() {
-        if k["rule"] == "by 2999-01-01 improved 50%" {
-            k["rule"] = serde_json::json!("by 2026-10-10 improved 50%");
-        }
+    let mut s = Store::open(&db.path, Missing::Create).unwrap();
+    let then = Stamp::from_utc(Stamp::now().0 - chrono::Duration::days(40));
+    let ctx = Ctx::local("lead", then);
+    let on = |op| Intent::OnLoop {
+        slug: "triage".into(),
+        kind: LoopKind::Instrument,
+        op,
+    };
+    let day = When::Day(then.local_date());
+    let deadline = (then.local_date() + chrono::Days::new(10)).format("%Y-%m-%d");
+    for intent in [
+        Intent::AddJob {
+            title: "Triage".into(),
+            slug: Some("triage".into()),
+            statement: None,
+            owner: None,
+        },
+        on(LoopOp::SetMetric {
+            name: "hours".into(),
+            unit: String::new(),
+            better: Better::Lower,
+            measures: Measures::Outcome,
+            replace: false,
+            target: None,
+        }),
+        on(LoopOp::RecordValue {
+            phase: Phase::Live,
+            value: 9.0,
+            at: day,
+            note: None,
+        }),
+        on(LoopOp::AddKillSignal {
+            text: "late proof".into(),
+            rule: Some(format!("by {deadline} improved 50%")),
+        }),
+        on(LoopOp::AddKillSignal {
+            text: "still measured".into(),
+            rule: Some("stale 60 days".into()),
+        }),
+    ] {
+        s.apply(&ctx, &intent).unwrap();
     }
-    let target = Db::new();
-    let file = target.dir.path().join("x.json");
-    std::fs::write(&file, doc.to_string()).unwrap();
-    target.ok(&["import", file.to_str().unwrap()]);
-    assert_eq!(signal(&target, "instrument", 2)["tripped"], false);
-    let out = target.ok(&["check"]);
+    drop(s);
+    assert_eq!(signal(&db, "instrument", 2)["tripped"], false);
+    let out = db.ok(&["check"]);
     assert!(out.contains("kill signal 2"), "{out}");
     assert!(!out.contains("kill signal 3"), "{out}");
-    assert_eq!(signal(&target, "instrument", 2)["tripped"], true);
-    assert_eq!(signal(&target, "instrument", 3)["tripped"], false);
-    assert!(target.ok(&["check"]).contains("every kill rule holds"));
+    assert_eq!(signal(&db, "instrument", 2)["tripped"], true);
+    assert_eq!(signal(&db, "instrument", 3)["tripped"], false);
+    assert!(db.ok(&["check"]).contains("every kill rule holds"));
+    assert!(db.ok(&["verify"]).contains("verified"));
 }
 
 #[test]
@@ -240,7 +256,7 @@ fn instrument_detector_catches_adoption_metrics_and_unproven_interventions() {
         "lower",
     ]);
     assert!(suggested(&db, "instrument").is_empty());
-    // An intervention without an earlier baseline is only possible through an import.
+    // An intervention left without an earlier baseline: its only baseline was voided.
     db.ok(&["baseline", "triage", "instr", "5", "--at", "2026-10-01"]);
     db.ok(&[
         "intervene",
@@ -250,14 +266,10 @@ fn instrument_detector_catches_adoption_metrics_and_unproven_interventions() {
         "--at",
         "2026-10-05",
     ]);
-    let mut doc = db.json(&["export"]);
-    doc["interventions"][0]["at"] = serde_json::json!("2026-09-01T00:00:00.000Z");
-    doc["audit_events"] = serde_json::json!([]);
-    let target = Db::new();
-    let file = target.dir.path().join("x.json");
-    std::fs::write(&file, doc.to_string()).unwrap();
-    target.ok(&["import", file.to_str().unwrap()]);
-    assert!(suggested(&target, "instrument")[0].contains("no baseline dated before it"));
+    let shown = db.json(&["loop", "show", "triage", "instr", "--json"]);
+    let id = shown["values"][0]["id"].as_str().unwrap().to_string();
+    db.ok(&["void", "triage", "instr", &id, "--reason", "wrong loop"]);
+    assert!(suggested(&db, "instrument")[0].contains("no baseline dated before it"));
 }
 
 #[test]

@@ -1,39 +1,53 @@
 //! Property tests over the inputs jobloop takes from outside: kill rules and import files. Never
 //! a panic, never a partial write.
 
-use jobloop::domain::dataset::Dataset;
+use jobloop::domain::model::{Better, Measures, Phase};
 use jobloop::domain::rules::KillRule;
-use jobloop::domain::{Ctx, LoopKind, Stamp};
-use jobloop::store::Store;
+use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
+use jobloop::store::{Missing, Store};
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
+fn export(s: &mut Store) -> String {
+    let mut out = Vec::new();
+    s.export(&mut out, &mut |_| {}).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
 fn sample_export() -> String {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open(&dir.path().join("s.db")).unwrap();
-    let ctx = Ctx {
-        actor: "t".into(),
-        now: Stamp::now(),
+    let mut s = Store::open(&dir.path().join("s.db"), Missing::Create).unwrap();
+    let ctx = Ctx::local("t", Stamp::now());
+    let on = |op| Intent::OnLoop {
+        slug: "t".into(),
+        kind: LoopKind::Instrument,
+        op,
     };
-    s.add_job(&ctx, "Triage", Some("t"), None, Some("Ana"))
-        .unwrap();
-    s.on_loop(&ctx, "t", LoopKind::Instrument, |r, c| {
-        r.set_metric(
-            "hours",
-            "h",
-            jobloop::domain::model::Better::Lower,
-            jobloop::domain::model::Measures::Outcome,
-            false,
-            c,
-        )
-    })
-    .unwrap();
-    let at = Stamp::parse("2026-10-01T00:00:00Z").unwrap();
-    s.on_loop(&ctx, "t", LoopKind::Instrument, |r, c| {
-        r.record_value(jobloop::domain::model::Phase::Baseline, 5.0, at, None, c)
-    })
-    .unwrap();
-    serde_json::to_string(&s.export().unwrap()).unwrap()
+    for intent in [
+        Intent::AddJob {
+            title: "Triage".into(),
+            slug: Some("t".into()),
+            statement: None,
+            owner: Some("Ana".into()),
+        },
+        on(LoopOp::SetMetric {
+            name: "hours".into(),
+            unit: "h".into(),
+            better: Better::Lower,
+            measures: Measures::Outcome,
+            replace: false,
+            target: None,
+        }),
+        on(LoopOp::RecordValue {
+            phase: Phase::Baseline,
+            value: 5.0,
+            at: When::parse("2026-10-01").unwrap(),
+            note: None,
+        }),
+    ] {
+        s.apply(&ctx, &intent).unwrap();
+    }
+    export(&mut s)
 }
 
 /// Every leaf of a JSON document, by path.
@@ -113,17 +127,17 @@ proptest! {
             damaged.truncate(damaged.char_indices().map(|(i, _)| i).take_while(|i| *i <= at).last().unwrap_or(0));
         }
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("target.db")).unwrap();
-        let imported = match serde_json::from_str::<Dataset>(&damaged) {
-            Ok(ds) => store.import(&ds).is_ok(),
-            Err(_) => false,
-        };
-        let after = store.export().unwrap();
+        let mut store = Store::open(&dir.path().join("target.db"), Missing::Create).unwrap();
+        let imported = matches!(
+            store.import(&mut damaged.as_bytes(), None, &mut |_| {}),
+            Ok(Ok(_))
+        );
         if imported {
-            prop_assert_eq!(after.jobs.len(), 1);
+            prop_assert_eq!(store.jobs(true).unwrap().len(), 1);
+            prop_assert!(store.verify().unwrap().problems.is_empty());
         } else {
             // Refused: nothing at all was written.
-            prop_assert_eq!(after.rows(), 0);
+            prop_assert!(store.is_empty().unwrap());
         }
     }
 }

@@ -25,7 +25,7 @@ fn intervention_before_any_baseline() {
     let db = ready();
     let err = db.refused(&["intervene", "triage", "instrument", "new tool"], 1);
     assert!(
-        err.contains("no baseline recorded for triage/instrument"),
+        err.contains("no baseline is recorded for triage/instrument"),
         "{err}"
     );
     assert!(

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use crate::domain::LoopKind;
 use crate::domain::model::{Better, Capability, LearningType, Measures, ProofKind, Visibility};
-use crate::domain::text::parse_number;
-use crate::domain::time::{Stamp, Week, parse_when};
+use crate::domain::num;
+use crate::domain::stats::Target;
+use crate::domain::time::{Stamp, Week, When, parse_when};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -25,7 +26,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "JOBLOOP_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Who is acting, for the audit trail [default: $JOBLOOP_USER, else $USER]
+    /// Who is acting, for the audit trail [default: $JOBLOOP_USER, else $USER, else your account]
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub actor: Option<String>,
 
@@ -58,27 +59,54 @@ pub enum Command {
         kind: LoopKind,
         /// What changes in the work
         description: String,
-        /// When it started, YYYY-MM-DD [default: now]
+        /// When it started, YYYY-MM-DD [default: today]
         #[arg(long, value_parser = parse_at, value_name = "DATE")]
-        at: Option<Stamp>,
+        at: Option<When>,
+    },
+    /// Mark a value, intervention, decision or learning entered by mistake as void (it stays,
+    /// with who voided it and why, and counts for nothing)
+    Void {
+        #[arg(value_name = "JOB")]
+        job: String,
+        #[arg(value_name = "KIND", value_parser = parse_kind)]
+        kind: LoopKind,
+        /// At least 4 characters of the record's id (see `loop show`)
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo your own last command with a compensating record (a void, a re-arm, a reopening…)
+    Undo {
+        /// Do it without asking
+        #[arg(long)]
+        yes: bool,
     },
     /// Add, trip or re-arm kill signals
     #[command(subcommand)]
     Kill(KillCmd),
-    /// Record an irreversible decision and the human who owns it
+    /// Record an irreversible decision and its human owner, who signs it off (--approve); amend
+    /// its owner or threshold as a new version (--amend)
     Decide {
         #[arg(value_name = "JOB")]
         job: String,
         #[arg(value_name = "KIND", value_parser = parse_kind)]
         kind: LoopKind,
         /// The decision
-        text: String,
-        /// The human owner of the decision (required)
-        #[arg(long, value_name = "NAME")]
-        owner: String,
+        #[arg(required_unless_present_any = ["approve", "amend"])]
+        text: Option<String>,
+        /// The human owner of the decision (required for a new decision)
+        #[arg(long, value_name = "NAME", required_unless_present_any = ["approve", "amend"])]
+        owner: Option<String>,
         /// The approval threshold, e.g. "refunds under 50 EUR"
         #[arg(long, value_name = "TEXT")]
         threshold: Option<String>,
+        /// Sign off decision ID as its named owner
+        #[arg(long, value_name = "ID", conflicts_with_all = ["text", "amend", "threshold", "owner"])]
+        approve: Option<String>,
+        /// Record a new version of decision ID with another --owner or --threshold
+        #[arg(long, value_name = "ID", conflicts_with = "text")]
+        amend: Option<String>,
     },
     /// Check every kill rule against the data now, and trip the signals whose rules fire
     Check,
@@ -87,9 +115,9 @@ pub enum Command {
         job: String,
         /// The tool's name
         name: String,
-        /// When it was selected, YYYY-MM-DD [default: now]
+        /// When it was selected, YYYY-MM-DD [default: today]
         #[arg(long, value_parser = parse_at, value_name = "DATE")]
-        at: Option<Stamp>,
+        at: Option<When>,
     },
     /// Capture a learning on a loop: evidence, decision, feedback, correction, outcome, mistake
     /// or change
@@ -120,6 +148,9 @@ pub enum Command {
         /// A digest to paste into chat or email
         #[arg(long)]
         markdown: bool,
+        /// The week the digest covers, e.g. 2026-W46 [default: this week]
+        #[arg(long, value_parser = parse_week, requires = "markdown")]
+        week: Option<Week>,
     },
     /// The audit trail, newest first
     Log {
@@ -136,8 +167,13 @@ pub enum Command {
         json: bool,
     },
     /// Write every record as one JSON document (to FILE, or standard output)
-    Export { file: Option<PathBuf> },
-    /// Restore an export into an empty database (all or nothing)
+    Export {
+        file: Option<PathBuf>,
+        /// Replace FILE if it exists
+        #[arg(long, requires = "file")]
+        force: bool,
+    },
+    /// Restore an export into an empty database, all or nothing (`-` reads standard input)
     Import { file: PathBuf },
     /// Fill an empty database with a realistic example
     Demo {
@@ -153,10 +189,20 @@ pub enum Command {
     },
     /// Check that the audit chain is intact and every record is what the trail recorded
     Verify,
-    /// Check the file: SQLite integrity, references, the audit trail; says what to do
-    Doctor,
+    /// Check the file: SQLite integrity, references, readable rows, the audit trail, the
+    /// derived state; says what to do
+    Doctor {
+        /// Rebuild the derived state from the records (records are never touched)
+        #[arg(long)]
+        repair: bool,
+    },
     /// Write a consistent, checked copy of the database to FILE
-    Backup { file: PathBuf },
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -171,7 +217,7 @@ impl Command {
             self,
             Command::Review { .. }
                 | Command::Verify
-                | Command::Doctor
+                | Command::Doctor { repair: false }
                 | Command::Backup { .. }
                 | Command::Log { .. }
                 | Command::Export { .. }
@@ -215,6 +261,8 @@ pub enum JobCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Name the job's lead (who, with each loop's owner, records on its loops in team mode)
+    Lead { job: String, name: String },
     /// Hide a job from the board and review (nothing is deleted)
     Archive { job: String },
     /// Bring an archived job back
@@ -260,6 +308,9 @@ pub enum LoopCmd {
         kind: LoopKind,
         #[arg(long)]
         json: bool,
+        /// List every value, not only the latest
+        #[arg(long)]
+        all: bool,
     },
     /// Name the loop's human owner
     Owner {
@@ -347,6 +398,9 @@ pub struct MetricArgs {
     /// Whether it measures an outcome or mere adoption
     #[arg(long, value_parser = parse_measures, default_value = "outcome")]
     pub measures: Measures,
+    /// The change you want to be able to see: a percentage (-20%) or a change in the unit (-1.5)
+    #[arg(long, value_parser = parse_target, allow_hyphen_values = true)]
+    pub target: Option<Target>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -355,6 +409,17 @@ pub enum MetricCmd {
     Set(MetricArgs),
     /// Replace the primary metric; baselines start again for the new one
     Replace(MetricArgs),
+    /// Set the change the primary metric should be able to show (-20%, or -1.5 in its unit)
+    Target {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        #[arg(value_parser = parse_target, allow_hyphen_values = true, required_unless_present = "clear")]
+        target: Option<Target>,
+        /// Remove the target
+        #[arg(long, conflicts_with = "target")]
+        clear: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -364,9 +429,9 @@ pub struct ValueArgs {
     pub kind: LoopKind,
     #[arg(value_parser = parse_value, allow_negative_numbers = true)]
     pub value: f64,
-    /// When it was taken, YYYY-MM-DD [default: now]
+    /// When it was taken, YYYY-MM-DD [default: today]
     #[arg(long, value_parser = parse_at, value_name = "DATE")]
-    pub at: Option<Stamp>,
+    pub at: Option<When>,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
 }
@@ -418,9 +483,9 @@ pub enum ProofCmd {
         visibility: Visibility,
         #[arg(long)]
         link: Option<String>,
-        /// When it was published, YYYY-MM-DD [default: now]
+        /// When it was published, YYYY-MM-DD [default: today]
         #[arg(long, value_parser = parse_at, value_name = "DATE")]
-        at: Option<Stamp>,
+        at: Option<When>,
     },
     /// Track what a proof brought back (ID: at least 4 characters of its id)
     Outcome {
@@ -462,18 +527,18 @@ pub enum CycleCmd {
 #[derive(Args, Debug)]
 pub struct CycleCloseArgs {
     pub job: String,
-    /// Did we learn better what matters?
-    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
-    pub understanding: bool,
-    /// Can we explain it with less drag?
-    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
-    pub explanation: bool,
-    /// Do we create more value with less waste?
-    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
-    pub creation: bool,
-    /// Does the proof reach better next actors?
-    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", action = clap::ArgAction::Set)]
-    pub distribution: bool,
+    /// Did we learn better what matters? (required)
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", required = true)]
+    pub understanding: Option<bool>,
+    /// Can we explain it with less drag? (required)
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", required = true)]
+    pub explanation: Option<bool>,
+    /// Do we create more value with less waste? (required)
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", required = true)]
+    pub creation: Option<bool>,
+    /// Does the proof reach better next actors? (required)
+    #[arg(long, value_parser = parse_yes_no, value_name = "yes|no", required = true)]
+    pub distribution: Option<bool>,
     /// The ISO week to close, e.g. 2026-W46 [default: this week]
     #[arg(long, value_parser = parse_week)]
     pub week: Option<Week>,
@@ -493,8 +558,12 @@ fn parse_kind(s: &str) -> Result<LoopKind, String> {
     LoopKind::parse(s).map_err(|e| e.message)
 }
 
-fn parse_at(s: &str) -> Result<Stamp, String> {
+fn parse_at(s: &str) -> Result<When, String> {
     parse_when(s, Stamp::now()).map_err(|e| e.message)
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    Target::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_week(s: &str) -> Result<Week, String> {
@@ -502,7 +571,7 @@ fn parse_week(s: &str) -> Result<Week, String> {
 }
 
 fn parse_value(s: &str) -> Result<f64, String> {
-    parse_number(s).map_err(|e| e.message)
+    num::parse(s).map_err(|e| e.message)
 }
 
 fn parse_yes_no(s: &str) -> Result<bool, String> {

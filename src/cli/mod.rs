@@ -1,27 +1,47 @@
 //! The command line: parse, turn into an intent, run it through the store, print. No rules here.
 
 mod args;
+mod remedy;
 mod render;
 
 use clap::{CommandFactory, Parser};
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::display::clean;
 use crate::domain::cycle::CompoundAnswers;
-use crate::domain::dataset::Dataset;
-use crate::domain::job::{CanvasEdit, JobEdit};
+use crate::domain::dataset::MAX_ACTOR;
+use crate::domain::intent::{Intent, LoopOp};
+use crate::domain::job::{CanvasEdit, JobEdit, NewJob};
 use crate::domain::model::{Phase, ProofOutcome};
-use crate::domain::review;
+use crate::domain::time::{Week, When};
 use crate::domain::{Ctx, RefusalKind, Stamp};
-use crate::store::{self, Ack, Store};
+use crate::files::{FileError, io_words, write_file};
+use crate::store::{self, Ack, Missing, Store};
 pub use args::Cli;
 use args::*;
 
-/// The biggest file `import` reads: far above any real team's history, far below memory.
-const MAX_IMPORT_BYTES: u64 = 2 << 30;
+/// Exit codes: what went wrong, for scripts.
+pub mod exit {
+    /// A rule of the loops refused the command, or a record does not exist.
+    pub const REFUSED: i32 = 1;
+    /// The command line is wrong (a bad value, an unknown kind, an empty reason).
+    pub const USAGE: i32 = 2;
+    /// A command that only reads found no database at the path.
+    pub const NO_DATABASE: i32 = 3;
+    /// The file is not usable as a jobloop database (not one, newer, damaged, a folder, a FIFO).
+    pub const UNUSABLE: i32 = 4;
+    /// Another program held the database locked for longer than jobloop waits.
+    pub const BUSY: i32 = 5;
+    /// Permission denied: a read-only file or folder.
+    pub const DENIED: i32 = 6;
+    /// Reading or writing failed: a full disk, an output that cannot be written.
+    pub const IO: i32 = 7;
+    /// `verify` or `doctor` found problems in the file.
+    pub const PROBLEMS: i32 = 8;
+}
 
-/// A failure as the user sees it: one line and an exit code (2 usage, 1 refused or failed).
+/// A failure as the user sees it: one line and an exit code.
 pub struct Failure {
     pub code: i32,
     pub message: String,
@@ -29,14 +49,34 @@ pub struct Failure {
 
 impl From<store::Error> for Failure {
     fn from(e: store::Error) -> Failure {
+        use store::Error::*;
         let code = match &e {
-            store::Error::Refused(r) if r.kind == RefusalKind::Invalid => 2,
-            _ => 1,
+            Refused(r) if r.kind == RefusalKind::Invalid => exit::USAGE,
+            Refused(_) | Storage(_) => exit::REFUSED,
+            NoDatabase(_) => exit::NO_DATABASE,
+            Unusable(_) | Undecodable(_) => exit::UNUSABLE,
+            Busy(_) => exit::BUSY,
+            Denied(_) => exit::DENIED,
+            Io(_) => exit::IO,
         };
-        Failure {
-            code,
-            message: e.to_string(),
-        }
+        let message = match &e {
+            Refused(r) => remedy::refusal(r),
+            other => other.to_string(),
+        };
+        Failure { code, message }
+    }
+}
+
+impl From<FileError> for Failure {
+    fn from(e: FileError) -> Failure {
+        let code = match &e {
+            FileError::IsDatabase(_) | FileError::Exists(_) | FileError::NotAFile(..) => {
+                exit::USAGE
+            }
+            FileError::Io(_, err) if err.kind() == io::ErrorKind::PermissionDenied => exit::DENIED,
+            FileError::Io(..) => exit::IO,
+        };
+        fail(code, e.to_string())
     }
 }
 
@@ -56,7 +96,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(()) => 0,
         Err(f) => {
-            eprintln!("jobloop: error: {}", clean(&f.message));
+            let _ = writeln!(io::stderr(), "jobloop: error: {}", clean(&f.message));
             f.code
         }
     }
@@ -72,7 +112,7 @@ fn clap_failure(e: clap::Error) -> i32 {
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
-            2
+            exit::USAGE
         }
         _ => {
             let rendered = e.render().to_string();
@@ -83,80 +123,145 @@ fn clap_failure(e: clap::Error) -> i32 {
                 .collect();
             let line = first.join(" ");
             let line = line.strip_prefix("error: ").unwrap_or(&line);
-            eprintln!(
+            let _ = writeln!(
+                io::stderr(),
                 "jobloop: error: {} (see --help)",
                 clean(line).trim_end_matches('.')
             );
-            2
+            exit::USAGE
         }
     }
 }
 
-fn actor(cli: &Cli) -> Result<String, Failure> {
-    let name = cli
-        .actor
-        .clone()
-        .or_else(|| std::env::var("JOBLOOP_USER").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    name.ok_or_else(|| fail(2, "who is acting? give --as NAME or set JOBLOOP_USER"))
+/// The operating system's name for the account running jobloop.
+fn os_account() -> Option<String> {
+    nix::unistd::User::from_uid(nix::unistd::geteuid())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+}
+
+/// Who is acting: `--as`, else `JOBLOOP_USER`, else `$USER`, else the account's name; `None`
+/// when none of them gives a name. A name given but unusable is an error.
+pub fn actor(given: Option<&str>) -> Result<Option<String>, Failure> {
+    let (name, source) = match given {
+        Some(n) => (Some(n.to_string()), "--as"),
+        None => match std::env::var("JOBLOOP_USER")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(n) => (Some(n), "JOBLOOP_USER"),
+            None => match std::env::var("USER").ok().filter(|s| !s.trim().is_empty()) {
+                Some(n) => (Some(n), "USER"),
+                None => (os_account(), "the account name"),
+            },
+        },
+    };
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        return Err(fail(
+            exit::USAGE,
+            format!("the name given by {source} is empty: give a name"),
+        ));
+    }
+    if name.chars().any(crate::display::is_unsafe) {
+        return Err(fail(
+            exit::USAGE,
+            format!(
+                "the name given by {source} holds control or invisible characters: give a plain name"
+            ),
+        ));
+    }
+    let n = name.chars().count();
+    if n > MAX_ACTOR {
+        return Err(fail(
+            exit::USAGE,
+            format!("the name given by {source} is {n} characters long; the limit is {MAX_ACTOR}"),
+        ));
+    }
+    Ok(Some(name))
+}
+
+fn require_actor(cli: &Cli) -> Result<String, Failure> {
+    actor(cli.actor.as_deref())?.ok_or_else(|| {
+        fail(
+            exit::USAGE,
+            "who is acting? no account name is available here: give --as NAME or set JOBLOOP_USER",
+        )
+    })
 }
 
 fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
     match &cli.db {
         Some(p) => Ok(p.clone()),
-        None => crate::paths::default_db().map_err(|m| fail(1, m)),
+        None => crate::paths::default_db().map_err(|m| fail(exit::NO_DATABASE, m)),
     }
 }
 
-/// Writes to standard output; a closed pipe (`jobloop log | head`) ends quietly.
-fn emit(text: &str) {
-    let mut out = io::stdout().lock();
-    let result = out.write_all(text.as_bytes()).and_then(|()| out.flush());
-    if let Err(e) = result
-        && e.kind() == io::ErrorKind::BrokenPipe
-    {
+/// Standard output that reports write failures (a full disk, `/dev/full`); a closed pipe
+/// (`jobloop log | head`) ends the program quietly.
+fn out_err(e: io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::BrokenPipe {
         std::process::exit(0);
     }
+    fail(
+        exit::IO,
+        format!("cannot write the output: {}", io_words(&e)),
+    )
 }
 
-/// JSON for scripts: indented on a terminal, compact when piped (a tenth of the bytes to parse).
+fn emit(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes()).map_err(out_err)?;
+    out.flush().map_err(out_err)
+}
+
+/// JSON for scripts: indented on a terminal, compact when piped.
 fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     let text = if io::stdout().is_terminal() {
         serde_json::to_string_pretty(value)
     } else {
         serde_json::to_string(value)
     };
-    let mut text = text.map_err(|e| fail(1, format!("cannot write JSON: {e}")))?;
+    let mut text = text.map_err(|e| fail(exit::IO, format!("cannot write JSON: {e}")))?;
     text.push('\n');
-    emit(&text);
-    Ok(())
+    emit(&text)
 }
 
+/// An acknowledgement, with the likely next step in the CLI's words.
 fn ack(a: Ack) -> Result<(), Failure> {
-    emit(&format!(
-        "{}\n",
-        crate::display::clean_multiline(&a.summary)
-    ));
-    Ok(())
+    let mut text = crate::display::clean_multiline(&a.summary);
+    if let Some(next) = &a.next {
+        text.push_str(&format!("\nnext: {}", remedy::words(next)));
+    }
+    text.push('\n');
+    emit(&text)
+}
+
+fn today() -> When {
+    When::Day(Stamp::now().local_date())
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let Some(command) = cli.command.as_ref() else {
-        let mut store = Store::open(&db_path(&cli)?)?;
+        let path = db_path(&cli)?;
         // On a terminal, the TUI; piped or redirected, the review as text.
         if io::stdout().is_terminal() && io::stdin().is_terminal() {
-            return crate::tui::run(store, actor(&cli)?)
-                .map_err(|e| fail(1, format!("the terminal failed: {e}")));
+            let who = actor(cli.actor.as_deref())?;
+            let store = Store::open(&path, Missing::Create)?;
+            return crate::tui::run(store, who)
+                .map_err(|e| fail(exit::IO, format!("the terminal failed: {e}")));
         }
-        return review_cmd(&mut store, false, false);
+        let mut store = Store::open(&path, Missing::Refuse)?;
+        return review_cmd(&mut store, false, false, None);
     };
     if let Command::Completions { shell } = command {
         let mut script = Vec::new();
         clap_complete::generate(*shell, &mut Cli::command(), "jobloop", &mut script);
-        emit(&String::from_utf8_lossy(&script));
-        return Ok(());
+        return emit(&String::from_utf8_lossy(&script));
     }
     let path = db_path(&cli)?;
     if let Command::Init = command {
@@ -169,110 +274,270 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } else {
             "initialised"
         };
-        emit(&format!(
+        return emit(&format!(
             "{}: {verb} (schema version {})\n",
             clean(&path.display().to_string()),
             store::SCHEMA_VERSION
         ));
-        return Ok(());
     }
-    let mut store = Store::open(&path)?;
-    // Reads need no actor: only a command that writes must say who is acting.
-    let ctx = || -> Result<Ctx, Failure> {
-        let actor = if command.reads_only() {
-            actor(&cli).unwrap_or_default()
-        } else {
-            actor(&cli)?
-        };
-        Ok(Ctx {
-            actor,
-            now: Stamp::now(),
-        })
-    };
+    if command.reads_only() {
+        let mut store = Store::open(&path, Missing::Refuse)?;
+        return read_cmd(&mut store, command);
+    }
+    let ctx = Ctx::local(require_actor(&cli)?, Stamp::now());
     match command {
-        Command::Init | Command::Completions { .. } => Ok(()),
-        Command::Job(cmd) => job_cmd(&mut store, &ctx()?, cmd),
-        Command::Loop(cmd) => loop_cmd(&mut store, &ctx()?, cmd),
-        Command::Metric(cmd) => {
-            let (a, replace) = match cmd {
-                MetricCmd::Set(a) => (a, false),
-                MetricCmd::Replace(a) => (a, true),
+        Command::Job(JobCmd::Add {
+            title,
+            slug,
+            statement,
+            owner,
+        }) => {
+            // Checked before the file is touched: a refused command creates nothing.
+            NewJob::create(
+                title,
+                slug.as_deref(),
+                statement.as_deref(),
+                owner.as_deref(),
+                &ctx,
+            )
+            .map_err(|r| Failure::from(store::Error::Refused(r)))?;
+            let mut store = Store::open(&path, Missing::Create)?;
+            let intent = Intent::AddJob {
+                title: title.clone(),
+                slug: slug.clone(),
+                statement: statement.clone(),
+                owner: owner.clone(),
             };
-            ack(store.on_loop(&ctx()?, &a.job, a.kind, |r, c| {
-                r.set_metric(&a.name, &a.unit, a.better, a.measures, replace, c)
-            })?)
+            ack(store.apply(&ctx, &intent)?)
         }
-        Command::Baseline(a) => value_cmd(&mut store, &ctx()?, a, Phase::Baseline),
-        Command::Measure(a) => value_cmd(&mut store, &ctx()?, a, Phase::Live),
+        Command::Import { file } => import_cmd(&path, file),
+        Command::Demo { jobs, weeks, seed } => demo_cmd(&path, *jobs as usize, *weeks, *seed),
+        _ => {
+            let mut store = Store::open(&path, Missing::Refuse)?;
+            write_cmd(&mut store, &ctx, command)
+        }
+    }
+}
+
+/// The intent a write command asks for.
+fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
+    let on = |job: &str, kind, op| Intent::OnLoop {
+        slug: job.to_string(),
+        kind,
+        op,
+    };
+    Some(match command {
+        Command::Job(cmd) => match cmd {
+            JobCmd::Edit(a) => Intent::EditJob {
+                slug: a.job.clone(),
+                edit: JobEdit {
+                    title: a.title.clone(),
+                    statement: a.statement.clone(),
+                    canvas: CanvasEdit {
+                        performer: a.performer.clone(),
+                        circumstance: a.circumstance.clone(),
+                        workaround: a.workaround.clone(),
+                        functional_job: a.functional_job.clone(),
+                        emotional_job: a.emotional_job.clone(),
+                        social_job: a.social_job.clone(),
+                        competing_solutions: a.competing_solutions.clone(),
+                        hiring_criteria: a.hiring_criteria.clone(),
+                    },
+                },
+            },
+            JobCmd::Lead { job, name } => Intent::SetLead {
+                slug: job.clone(),
+                lead: name.clone(),
+            },
+            JobCmd::Archive { job } => Intent::ArchiveJob {
+                slug: job.clone(),
+                archived: true,
+            },
+            JobCmd::Unarchive { job } => Intent::ArchiveJob {
+                slug: job.clone(),
+                archived: false,
+            },
+            _ => return None,
+        },
+        Command::Loop(cmd) => match cmd {
+            LoopCmd::Owner { job, kind, name } => {
+                on(job, *kind, LoopOp::AssignOwner { name: name.clone() })
+            }
+            LoopCmd::Open { job, kind } => on(job, *kind, LoopOp::Open),
+            LoopCmd::Close { job, kind, force } => on(job, *kind, LoopOp::Close { force: *force }),
+            LoopCmd::Step {
+                job,
+                kind,
+                n,
+                undo,
+                evidence,
+                ..
+            } => on(
+                job,
+                *kind,
+                if *undo {
+                    LoopOp::UndoStep { n: *n }
+                } else {
+                    LoopOp::MarkStep {
+                        n: *n,
+                        evidence: evidence.clone(),
+                    }
+                },
+            ),
+            LoopCmd::Note { job, kind, text } => {
+                on(job, *kind, LoopOp::SetNotes { text: text.clone() })
+            }
+            LoopCmd::StepAdd { job, kind, text } => {
+                on(job, *kind, LoopOp::AddStep { text: text.clone() })
+            }
+            LoopCmd::Retire { job, kind, reason } => on(
+                job,
+                *kind,
+                LoopOp::Retire {
+                    reason: reason.clone(),
+                },
+            ),
+            LoopCmd::Continue { job, kind, reason } => on(
+                job,
+                *kind,
+                LoopOp::Continue {
+                    reason: reason.clone(),
+                },
+            ),
+            LoopCmd::Show { .. } => return None,
+        },
+        Command::Metric(cmd) => match cmd {
+            MetricCmd::Set(a) | MetricCmd::Replace(a) => on(
+                &a.job,
+                a.kind,
+                LoopOp::SetMetric {
+                    name: a.name.clone(),
+                    unit: a.unit.clone(),
+                    better: a.better,
+                    measures: a.measures,
+                    replace: matches!(cmd, MetricCmd::Replace(_)),
+                    target: a.target,
+                },
+            ),
+            MetricCmd::Target {
+                job, kind, target, ..
+            } => on(job, *kind, LoopOp::SetTarget { target: *target }),
+        },
+        Command::Baseline(a) | Command::Measure(a) => on(
+            &a.job,
+            a.kind,
+            LoopOp::RecordValue {
+                phase: if matches!(command, Command::Baseline(_)) {
+                    Phase::Baseline
+                } else {
+                    Phase::Live
+                },
+                value: a.value,
+                at: a.at.unwrap_or_else(today),
+                note: a.note.clone(),
+            },
+        ),
         Command::Intervene {
             job,
             kind,
             description,
             at,
-        } => {
-            let ctx = ctx()?;
-            let at = at.unwrap_or(ctx.now);
-            ack(store.on_loop(&ctx, job, *kind, |r, c| r.intervene(description, at, c))?)
-        }
-        Command::Kill(cmd) => kill_cmd(&mut store, &ctx()?, cmd),
+        } => on(
+            job,
+            *kind,
+            LoopOp::Intervene {
+                description: description.clone(),
+                at: at.unwrap_or_else(today),
+            },
+        ),
+        Command::Void {
+            job,
+            kind,
+            id,
+            reason,
+        } => on(
+            job,
+            *kind,
+            LoopOp::Void {
+                record: id.clone(),
+                reason: reason.clone(),
+            },
+        ),
+        Command::Kill(cmd) => match cmd {
+            KillCmd::Add {
+                job,
+                kind,
+                text,
+                rule,
+            } => on(
+                job,
+                *kind,
+                LoopOp::AddKillSignal {
+                    text: text.clone(),
+                    rule: rule.clone(),
+                },
+            ),
+            KillCmd::Trip {
+                job,
+                kind,
+                n,
+                reason,
+                evidence,
+            } => on(
+                job,
+                *kind,
+                LoopOp::Trip {
+                    n: *n,
+                    reason: reason.clone(),
+                    evidence: evidence.clone(),
+                },
+            ),
+            KillCmd::Rearm {
+                job,
+                kind,
+                n,
+                reason,
+            } => on(
+                job,
+                *kind,
+                LoopOp::Rearm {
+                    n: *n,
+                    reason: reason.clone(),
+                },
+            ),
+        },
         Command::Decide {
             job,
             kind,
             text,
             owner,
             threshold,
-        } => ack(store.on_loop(&ctx()?, job, *kind, |r, c| {
-            r.decide(text, owner, threshold.as_deref(), c)
-        })?),
-        Command::Verify => match store.verify()? {
-            Ok(v) => {
-                emit(&format!(
-                    "verified: the audit chain of {} events is intact and {} records match it\nhead of the chain: {}\n",
-                    v.events,
-                    v.records,
-                    v.head.as_deref().unwrap_or("(no events yet)")
-                ));
-                Ok(())
-            }
-            Err(b) => Err(fail(1, format!("verify failed: {b}"))),
+            approve,
+            amend,
+        } => on(
+            job,
+            *kind,
+            match (approve, amend) {
+                (Some(id), _) => LoopOp::Approve {
+                    decision: id.clone(),
+                },
+                (None, Some(id)) => LoopOp::Amend {
+                    decision: id.clone(),
+                    owner: owner.clone(),
+                    threshold: threshold.clone(),
+                },
+                (None, None) => LoopOp::Decide {
+                    text: text.clone().unwrap_or_default(),
+                    owner: owner.clone().unwrap_or_default(),
+                    threshold: threshold.clone(),
+                },
+            },
+        ),
+        Command::Tool { job, name, at } => Intent::SelectTool {
+            slug: job.clone(),
+            name: name.clone(),
+            at: at.unwrap_or_else(today),
         },
-        Command::Doctor => {
-            let findings = store.doctor()?;
-            let mut text = String::new();
-            for f in &findings {
-                let mark = if f.ok { "ok  " } else { "FAIL" };
-                text.push_str(&format!("{mark} {:<11} {}\n", f.check, clean(&f.detail)));
-            }
-            emit(&text);
-            if findings.iter().all(|f| f.ok) {
-                Ok(())
-            } else {
-                Err(fail(1, "doctor found problems (see above)"))
-            }
-        }
-        Command::Backup { file } => {
-            store.backup(file)?;
-            emit(&format!(
-                "backed up {} to {} (checked)\n",
-                clean(&store.path().display().to_string()),
-                clean(&file.display().to_string())
-            ));
-            Ok(())
-        }
-        Command::Check => {
-            let fired = store.check_rules(Stamp::now())?;
-            if fired.is_empty() {
-                emit("every kill rule holds\n");
-            } else {
-                emit(&format!("{}\n", clean(&fired.join("\n"))));
-            }
-            Ok(())
-        }
-        Command::Tool { job, name, at } => {
-            let ctx = ctx()?;
-            let at = at.unwrap_or(ctx.now);
-            ack(store.select_tool(&ctx, job, name, at)?)
-        }
         Command::Learn {
             job,
             kind,
@@ -280,12 +545,56 @@ fn run(cli: Cli) -> Result<(), Failure> {
             kind_of,
             tag,
             capability,
-        } => ack(store.on_loop(&ctx()?, job, *kind, |r, c| {
-            r.learn(text, *kind_of, tag.as_deref(), *capability, c)
-        })?),
-        Command::Proof(cmd) => proof_cmd(&mut store, &ctx()?, cmd),
-        Command::Cycle(CycleCmd::Close(a)) => {
-            let answers = CompoundAnswers {
+        } => on(
+            job,
+            *kind,
+            LoopOp::Learn {
+                text: text.clone(),
+                kind: *kind_of,
+                tag: tag.clone(),
+                capability: *capability,
+            },
+        ),
+        Command::Proof(ProofCmd::Add {
+            job,
+            title,
+            kind,
+            visibility,
+            link,
+            at,
+        }) => Intent::AddProof {
+            slug: job.clone(),
+            title: title.clone(),
+            kind: *kind,
+            visibility: *visibility,
+            link: link.clone(),
+            at: at.unwrap_or_else(today),
+        },
+        Command::Proof(ProofCmd::Outcome {
+            job,
+            id,
+            replies,
+            citations,
+            intros,
+            bookings,
+            sales,
+            reuse,
+        }) => Intent::TrackProof {
+            slug: job.clone(),
+            proof: id.clone(),
+            counts: ProofOutcome {
+                replies: i64::from(*replies),
+                citations: i64::from(*citations),
+                intros: i64::from(*intros),
+                bookings: i64::from(*bookings),
+                sales: i64::from(*sales),
+                reuse: i64::from(*reuse),
+            },
+        },
+        Command::Cycle(CycleCmd::Close(a)) => Intent::CloseCycle {
+            slug: a.job.clone(),
+            week: a.week,
+            answers: CompoundAnswers {
                 understanding: a.understanding,
                 explanation: a.explanation,
                 creation: a.creation,
@@ -295,19 +604,55 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 creation_note: a.creation_note.clone(),
                 distribution_note: a.distribution_note.clone(),
                 note: a.note.clone(),
-            };
-            ack(store.close_cycle(&ctx()?, &a.job, a.week, &answers)?)
+            },
+        },
+        _ => {
+            let _ = ctx;
+            return None;
         }
-        Command::Cycle(CycleCmd::List { job, json }) => {
-            let cycles = store.cycles(job)?;
-            if *json {
-                emit_json(&cycles)
+    })
+}
+
+fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Failure> {
+    if let Some(intent) = intent_of(ctx, command) {
+        return ack(store.apply(ctx, &intent)?);
+    }
+    match command {
+        Command::Check => {
+            let fired = store.check_rules(Stamp::now())?;
+            if fired.is_empty() {
+                emit("every kill rule holds\n")
             } else {
-                emit(&render::cycles(&cycles));
-                Ok(())
+                emit(&format!("{}\n", clean(&fired.join("\n"))))
             }
         }
-        Command::Review { json, markdown } => review_cmd(&mut store, *json, *markdown),
+        Command::Doctor { repair: true } => doctor_cmd(store, true),
+        Command::Undo { yes } => undo_cmd(store, ctx, *yes),
+        other => Err(fail(
+            exit::USAGE,
+            format!("this command cannot run here: {other:?}"),
+        )),
+    }
+}
+
+fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
+    let now = Stamp::now();
+    match command {
+        Command::Review {
+            json,
+            markdown,
+            week,
+        } => review_cmd(store, *json, *markdown, *week),
+        Command::Verify => verify_cmd(store),
+        Command::Doctor { .. } => doctor_cmd(store, false),
+        Command::Backup { file, force } => {
+            store.backup(file, *force)?;
+            emit(&format!(
+                "backed up {} to {} (checked)\n",
+                clean(&store.path().display().to_string()),
+                clean(&file.display().to_string())
+            ))
+        }
         Command::Log {
             job,
             kind,
@@ -318,297 +663,374 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if *json {
                 emit_json(&events)
             } else {
-                emit(&render::log(&events));
-                Ok(())
+                emit(&render::log(&events))
             }
         }
-        Command::Export { file } => export_cmd(&mut store, file.as_deref()),
-        Command::Import { file } => {
-            let ds = read_export(file)?;
-            let mut bar = crate::progress::Progress::new("importing");
-            let done = store.import_with(&ds, &mut |d, t| bar.set(d, t))?;
-            drop(bar);
-            ack(done)
-        }
-        Command::Demo { jobs, weeks, seed } => {
-            ack(store.load_demo(*jobs as usize, *weeks, *seed, Stamp::now())?)
-        }
-    }
-}
-
-fn job_cmd(store: &mut Store, ctx: &Ctx, cmd: &JobCmd) -> Result<(), Failure> {
-    match cmd {
-        JobCmd::Add {
-            title,
-            slug,
-            statement,
-            owner,
-        } => ack(store.add_job(
-            ctx,
-            title,
-            slug.as_deref(),
-            statement.as_deref(),
-            owner.as_deref(),
-        )?),
-        JobCmd::Edit(a) => {
-            let edit = JobEdit {
-                title: a.title.clone(),
-                statement: a.statement.clone(),
-                canvas: CanvasEdit {
-                    performer: a.performer.clone(),
-                    circumstance: a.circumstance.clone(),
-                    workaround: a.workaround.clone(),
-                    functional_job: a.functional_job.clone(),
-                    emotional_job: a.emotional_job.clone(),
-                    social_job: a.social_job.clone(),
-                    competing_solutions: a.competing_solutions.clone(),
-                    hiring_criteria: a.hiring_criteria.clone(),
-                },
-            };
-            ack(store.edit_job(ctx, &a.job, &edit)?)
-        }
-        JobCmd::List { all, json } => {
+        Command::Export { file, force } => export_cmd(store, file.as_deref(), *force),
+        Command::Job(JobCmd::List { all, json }) => {
             let jobs = store.jobs(*all)?;
             if *json {
                 emit_json(&jobs)
             } else {
-                emit(&render::job_list(&jobs));
-                Ok(())
+                emit(&render::job_list(&jobs))
             }
         }
-        JobCmd::Show { job, json } => {
-            let j = store.job(job)?;
-            let cycles = store.cycles(job)?;
-            let snapshot = store.snapshot()?;
-            let review = review::build(&snapshot, ctx.now);
-            let jr = review.jobs.into_iter().find(|r| r.slug == j.slug);
+        Command::Job(JobCmd::Show { job, json }) => {
+            let d = store.job_detail(job, now)?;
             if *json {
-                emit_json(&serde_json::json!({"job": j, "review": jr, "cycles": cycles}))
+                emit_json(&serde_json::json!({
+                    "job": d.job, "review": d.review, "cycles": d.cycles,
+                    "tools": d.tools, "proofs": d.proofs,
+                }))
             } else {
-                emit(&render::job_show(&j, jr.as_ref(), &cycles));
-                Ok(())
+                emit(&render::job_show(&d))
             }
         }
-        JobCmd::Archive { job } => ack(store.set_job_archived(ctx, job, true)?),
-        JobCmd::Unarchive { job } => ack(store.set_job_archived(ctx, job, false)?),
-    }
-}
-
-fn loop_cmd(store: &mut Store, ctx: &Ctx, cmd: &LoopCmd) -> Result<(), Failure> {
-    let a = match cmd {
-        LoopCmd::Show { job, kind, json } => {
-            let detail = store.loop_detail(job, *kind, 20)?;
-            let review = review::build(&store.snapshot()?, ctx.now);
-            let lr = review
-                .jobs
-                .iter()
-                .find(|j| j.slug == detail.record.job.slug)
-                .and_then(|j| j.loops.iter().find(|l| l.kind == *kind));
-            return if *json {
-                emit_json(&render::loop_json(&detail, lr))
-            } else {
-                emit(&render::loop_show(&detail, lr));
-                Ok(())
-            };
-        }
-        LoopCmd::Owner { job, kind, name } => {
-            store.on_loop(ctx, job, *kind, |r, c| r.assign_owner(name, c))?
-        }
-        LoopCmd::Open { job, kind } => store.on_loop(ctx, job, *kind, |r, c| r.open(c))?,
-        LoopCmd::Close { job, kind, force } => {
-            store.on_loop(ctx, job, *kind, |r, c| r.close(*force, c))?
-        }
-        LoopCmd::Step {
+        Command::Loop(LoopCmd::Show {
             job,
             kind,
-            n,
-            undo,
-            evidence,
-            ..
-        } => store.on_loop(ctx, job, *kind, |r, c| {
-            if *undo {
-                r.undo_step(*n, c)
+            json,
+            all,
+        }) => {
+            let d = store.loop_detail(job, *kind, 20, now)?;
+            if *json {
+                emit_json(&render::loop_json(&d))
             } else {
-                r.mark_step(*n, evidence.as_deref(), c)
+                emit(&render::loop_show(&d, *all))
             }
-        })?,
-        LoopCmd::Note { job, kind, text } => {
-            store.on_loop(ctx, job, *kind, |r, c| r.set_notes(text, c))?
         }
-        LoopCmd::StepAdd { job, kind, text } => {
-            store.on_loop(ctx, job, *kind, |r, c| r.add_step(text, c))?
+        Command::Cycle(CycleCmd::List { job, json }) => {
+            let cycles = store.cycles(job)?;
+            if *json {
+                emit_json(&cycles)
+            } else {
+                emit(&render::cycles(&cycles, job))
+            }
         }
-        LoopCmd::Retire { job, kind, reason } => {
-            store.on_loop(ctx, job, *kind, |r, c| r.retire(reason, c))?
-        }
-        LoopCmd::Continue { job, kind, reason } => {
-            store.on_loop(ctx, job, *kind, |r, c| r.continue_after_trip(reason, c))?
-        }
-    };
-    ack(a)
-}
-
-fn proof_cmd(store: &mut Store, ctx: &Ctx, cmd: &ProofCmd) -> Result<(), Failure> {
-    match cmd {
-        ProofCmd::Add {
-            job,
-            title,
-            kind,
-            visibility,
-            link,
-            at,
-        } => ack(store.add_proof(
-            ctx,
-            job,
-            title,
-            *kind,
-            *visibility,
-            link.as_deref(),
-            at.unwrap_or(ctx.now),
-        )?),
-        ProofCmd::Outcome {
-            job,
-            id,
-            replies,
-            citations,
-            intros,
-            bookings,
-            sales,
-            reuse,
-        } => {
-            let counts = ProofOutcome {
-                replies: i64::from(*replies),
-                citations: i64::from(*citations),
-                intros: i64::from(*intros),
-                bookings: i64::from(*bookings),
-                sales: i64::from(*sales),
-                reuse: i64::from(*reuse),
-            };
-            ack(store.track_proof_outcome(ctx, job, id, counts)?)
-        }
-        ProofCmd::List { job, json } => {
+        Command::Proof(ProofCmd::List { job, json }) => {
             let proofs = store.proofs(job)?;
             if *json {
                 emit_json(&proofs)
             } else {
-                emit(&render::proofs(&proofs));
-                Ok(())
+                emit(&render::proofs(&proofs))
             }
         }
+        other => Err(fail(
+            exit::USAGE,
+            format!("this command cannot run here: {other:?}"),
+        )),
     }
 }
 
-fn value_cmd(store: &mut Store, ctx: &Ctx, a: &ValueArgs, phase: Phase) -> Result<(), Failure> {
-    let at = a.at.unwrap_or(ctx.now);
-    ack(store.on_loop(ctx, &a.job, a.kind, |r, c| {
-        r.record_value(phase, a.value, at, a.note.as_deref(), c)
-    })?)
-}
-
-fn kill_cmd(store: &mut Store, ctx: &Ctx, cmd: &KillCmd) -> Result<(), Failure> {
-    ack(match cmd {
-        KillCmd::Add {
-            job,
-            kind,
-            text,
-            rule,
-        } => store.on_loop(ctx, job, *kind, |r, c| {
-            r.add_kill_signal(text, rule.as_deref(), c)
-        })?,
-        KillCmd::Trip {
-            job,
-            kind,
-            n,
-            reason,
-            evidence,
-        } => store.on_loop(ctx, job, *kind, |r, c| {
-            r.trip(*n, reason, evidence.as_deref(), c)
-        })?,
-        KillCmd::Rearm {
-            job,
-            kind,
-            n,
-            reason,
-        } => store.on_loop(ctx, job, *kind, |r, c| r.rearm(*n, reason, c))?,
-    })
-}
-
-fn review_cmd(store: &mut Store, json: bool, markdown: bool) -> Result<(), Failure> {
-    let snapshot = store.snapshot()?;
-    let review = review::build(&snapshot, Stamp::now());
+fn review_cmd(
+    store: &mut Store,
+    json: bool,
+    markdown: bool,
+    week: Option<Week>,
+) -> Result<(), Failure> {
+    let now = Stamp::now();
+    let board = store.board()?;
+    let review = board.review(now);
+    if !board.unreadable.is_empty() {
+        let _ = write!(io::stderr(), "{}", render::unreadable(&board.unreadable));
+    }
     if json {
         emit_json(&review)
     } else if markdown {
-        let changes = store.changes_since_last_cycle(crate::digest::CHANGES_SHOWN)?;
-        emit(&crate::digest::markdown(&review, &changes));
-        Ok(())
+        let week = week.unwrap_or_else(|| Week::containing(now));
+        let changes = store.changes_in(week, crate::digest::CHANGES_SHOWN)?;
+        emit(&crate::digest::markdown(&review, week, &changes))
     } else {
-        emit(&render::review_text(&review));
-        Ok(())
+        emit(&render::review_text(&review))
     }
 }
 
-fn export_cmd(store: &mut Store, file: Option<&Path>) -> Result<(), Failure> {
-    let ds = store.export()?;
-    let mut text = serde_json::to_string_pretty(&ds)
-        .map_err(|e| fail(1, format!("cannot write JSON: {e}")))?;
-    text.push('\n');
+fn verify_cmd(store: &mut Store) -> Result<(), Failure> {
+    let report = store.verify()?;
+    if report.problems.is_empty() {
+        return emit(&format!(
+            "verified: the audit chain of {} events is intact and {} records match it\nhead of the chain: {}\n",
+            report.events,
+            report.records,
+            report.head.as_deref().unwrap_or("(no events yet)")
+        ));
+    }
+    let text = problems_text(store, &report)?;
+    emit(&text)?;
+    Err(fail(
+        exit::PROBLEMS,
+        format!(
+            "verify found {} problem(s): {}",
+            report.problems.len() + report.more,
+            report.problems[0]
+        ),
+    ))
+}
+
+/// Each problem with the event where the trail and the record part ways.
+fn problems_text(
+    store: &mut Store,
+    report: &crate::domain::verify::Report,
+) -> Result<String, Failure> {
+    let seqs: Vec<i64> = report.problems.iter().filter_map(|p| p.event).collect();
+    let events = store.describe_events(&seqs)?;
+    let mut text = String::new();
+    for p in &report.problems {
+        let at = p
+            .event
+            .map(|s| match events.get(&s) {
+                Some((at, command)) => {
+                    format!(" (event {s}, `{command}` at {})", at.local_minute())
+                }
+                None => format!(" (event {s})"),
+            })
+            .unwrap_or_default();
+        text.push_str(&format!("problem: {}{at}\n", clean(&p.to_string())));
+    }
+    if report.more > 0 {
+        text.push_str(&format!("… and {} more\n", report.more));
+    }
+    Ok(text)
+}
+
+fn doctor_cmd(store: &mut Store, repair: bool) -> Result<(), Failure> {
+    let (findings, report) = store.doctor(repair)?;
+    let mut text = String::new();
+    for f in &findings {
+        let mark = if f.ok { "ok  " } else { "FAIL" };
+        text.push_str(&format!("{mark} {:<11} {}\n", f.check, clean(&f.detail)));
+    }
+    if !report.problems.is_empty() {
+        text.push('\n');
+        text.push_str(&problems_text(store, &report)?);
+    }
+    emit(&text)?;
+    if findings.iter().all(|f| f.ok) {
+        Ok(())
+    } else {
+        Err(fail(exit::PROBLEMS, "doctor found problems (see above)"))
+    }
+}
+
+fn export_cmd(store: &mut Store, file: Option<&Path>, force: bool) -> Result<(), Failure> {
+    let total = store.record_count()?;
+    let bar = crate::progress::Progress::new("exporting");
+    let mut tick = |n: u64| bar.set(n, total);
     let Some(file) = file else {
-        emit(&text);
-        return Ok(());
+        let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        match store.export(&mut out, &mut tick) {
+            Ok(_) => return out.flush().map_err(out_err),
+            Err(store::Error::Io(m)) => {
+                // A closed pipe is not an error; anything else (a full disk) is.
+                if let Err(e) = out.flush()
+                    && e.kind() == io::ErrorKind::BrokenPipe
+                {
+                    std::process::exit(0);
+                }
+                return Err(fail(exit::IO, m));
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
-    write_atomically(file, text.as_bytes()).map_err(|e| {
-        fail(
-            1,
-            format!("cannot write {}: {e}; nothing was exported", file.display()),
-        )
+    let mut counts = None;
+    let mut failure = None;
+    write_file(file, force, &store.protected(), |w| {
+        match store.export(w, &mut tick) {
+            Ok(c) => {
+                counts = Some(c);
+                Ok(())
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                failure = Some(e);
+                Err(io::Error::other(msg))
+            }
+        }
+    })
+    .map_err(|e| match failure.take() {
+        Some(store::Error::Io(_)) | None => Failure::from(e),
+        Some(other) => Failure::from(other),
     })?;
-    eprintln!(
+    drop(bar);
+    let c = counts.unwrap_or_default();
+    let _ = writeln!(
+        io::stderr(),
         "exported {} jobs and {} records to {}",
-        ds.jobs.len(),
-        ds.rows(),
+        c.jobs,
+        c.records,
         clean(&file.display().to_string())
     );
     Ok(())
 }
 
-/// Writes beside the target, syncs, then renames: an interrupted export never leaves half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Runs `f` on a new database made beside `path`, and puts it in place only if `f` succeeded:
+/// a refused import or demo into a new file leaves nothing behind.
+fn into_new_database(
+    path: &Path,
+    f: impl FnMut(&mut Store) -> Result<Ack, Failure>,
+) -> Result<Ack, Failure> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export.json".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        .unwrap_or_else(|| "jobloop.db".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let tmp = path.with_file_name(format!(
+        ".{name}.jobloop-tmp-{}-{nanos}",
+        std::process::id()
+    ));
+    let cleanup = |tmp: &Path| {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = tmp.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    };
+    let mut f = f;
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        let mut store = Store::open(&tmp, Missing::Create)?;
+        let done = f(&mut store)?;
+        drop(store);
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| {
+                fail(
+                    exit::IO,
+                    format!("cannot sync the new database: {}", io_words(&e)),
+                )
+            })?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(done),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(fail(
+                exit::REFUSED,
+                format!(
+                    "a database appeared at {} meanwhile; nothing was written",
+                    clean(&path.display().to_string())
+                ),
+            )),
+            Err(e) => Err(fail(
+                exit::IO,
+                format!("cannot put the new database in place: {}", io_words(&e)),
+            )),
+        }
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    cleanup(&tmp);
     result
 }
 
-fn read_export(file: &Path) -> Result<Dataset, Failure> {
+fn import_cmd(path: &Path, file: &Path) -> Result<(), Failure> {
     let shown = clean(&file.display().to_string()).into_owned();
-    let f = std::fs::File::open(file)
-        .map_err(|e| fail(1, format!("cannot read {shown}: {e}; nothing was written")))?;
-    let mut text = String::new();
-    f.take(MAX_IMPORT_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| fail(1, format!("cannot read {shown}: {e}; nothing was written")))?;
-    if text.len() as u64 > MAX_IMPORT_BYTES {
+    let (mut input, size): (Box<dyn io::Read>, Option<u64>) = if file == Path::new("-") {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let meta = std::fs::metadata(file).map_err(|e| {
+            fail(
+                if e.kind() == io::ErrorKind::NotFound {
+                    exit::NO_DATABASE
+                } else {
+                    exit::IO
+                },
+                format!("cannot read {shown}: {}; nothing was written", io_words(&e)),
+            )
+        })?;
+        if meta.is_dir() {
+            return Err(fail(
+                exit::USAGE,
+                format!("{shown} is a folder, not an export file"),
+            ));
+        }
+        let f = std::fs::File::open(file).map_err(|e| {
+            fail(
+                exit::IO,
+                format!("cannot read {shown}: {}; nothing was written", io_words(&e)),
+            )
+        })?;
+        let size = meta.is_file().then_some(meta.len());
+        (Box::new(f), size)
+    };
+    let mut run = |store: &mut Store| -> Result<Ack, Failure> {
+        let bar = crate::progress::Progress::new("importing");
+        let total = size.unwrap_or(0) / 200;
+        let result = store.import(&mut input, size, &mut |n| bar.set(n, total.max(n)))?;
+        drop(bar);
+        result.map_err(|e| {
+            fail(
+                exit::REFUSED,
+                format!("cannot import {shown}: {e}; nothing was written"),
+            )
+        })
+    };
+    let done = if std::fs::symlink_metadata(path).is_err() {
+        into_new_database(path, run)?
+    } else {
+        let mut store = Store::open(path, Missing::Refuse)?;
+        run(&mut store)?
+    };
+    ack(done)
+}
+
+fn demo_cmd(path: &Path, jobs: usize, weeks: u32, seed: u64) -> Result<(), Failure> {
+    let run = |store: &mut Store| -> Result<Ack, Failure> {
+        let bar = crate::progress::Progress::new("generating");
+        let done = crate::demo::load(store, jobs, weeks, seed, Stamp::now(), &mut |d, t| {
+            bar.set(d, t)
+        })?;
+        drop(bar);
+        Ok(done)
+    };
+    let done = if std::fs::symlink_metadata(path).is_err() {
+        into_new_database(path, run)?
+    } else {
+        let mut store = Store::open(path, Missing::Refuse)?;
+        run(&mut store)?
+    };
+    ack(done)
+}
+
+fn undo_cmd(store: &mut Store, ctx: &Ctx, yes: bool) -> Result<(), Failure> {
+    let Some((event, plan)) = store.undo_plan(&ctx.actor)? else {
         return Err(fail(
-            1,
-            format!("{shown} is larger than 2 GiB: not a jobloop export; nothing was written"),
+            exit::REFUSED,
+            format!(
+                "{} has recorded nothing yet: there is nothing to undo",
+                clean(&ctx.actor)
+            ),
         ));
+    };
+    let intent = plan.map_err(|r| {
+        Failure::from(store::Error::Refused(crate::domain::Refusal {
+            message: format!(
+                "your last command ({}, {}): {}",
+                clean(&event.summary.replace('\n', " ")),
+                event.at.local_minute(),
+                r.message
+            ),
+            ..r
+        }))
+    })?;
+    if !yes {
+        if !io::stdin().is_terminal() {
+            return Err(fail(
+                exit::USAGE,
+                format!(
+                    "undo would take back: {} — run `jobloop undo --yes` to do it",
+                    clean(&event.summary.replace('\n', " "))
+                ),
+            ));
+        }
+        let _ = write!(
+            io::stderr(),
+            "take back your last command ({}, {})? [y/N] ",
+            clean(&event.summary.replace('\n', " ")),
+            event.at.local_minute()
+        );
+        let mut answer = String::new();
+        let _ = io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return emit("nothing was changed\n");
+        }
     }
-    serde_json::from_str(&text).map_err(|e| {
-        fail(
-            1,
-            format!("{shown} is not a jobloop export ({e}); nothing was written"),
-        )
-    })
+    ack(store.apply(ctx, &intent)?)
 }

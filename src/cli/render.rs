@@ -1,21 +1,25 @@
-//! Text and Markdown for people. Every stored string goes through `display::clean` on its way
-//! out; JSON output is produced elsewhere, straight from the domain structures.
+//! Text for people. Every stored string goes through `display::clean` on its way out; JSON output
+//! is produced elsewhere, straight from the domain structures.
 
 use serde_json::json;
 use std::fmt::Write as _;
 
-use crate::display::{clean, clean_multiline, comparison_words, num, process_words, status_symbol};
+use super::remedy;
+use crate::display::{
+    clean, clean_multiline, comparison_lines, num, process_words, show, status_symbol,
+};
 use crate::domain::Stamp;
-use crate::domain::evidence::short_id;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
-use crate::store::LoopDetail;
+use crate::domain::rules::RuleCheck;
+use crate::store::sql::Undecodable;
+use crate::store::{JobDetail, LoopDetail};
 
-fn with_unit(v: f64, unit: &str) -> String {
+fn with_unit(v: String, unit: &str) -> String {
     if unit.is_empty() {
-        num(v)
+        v
     } else {
-        format!("{} {}", num(v), clean(unit))
+        format!("{v} {}", clean(unit))
     }
 }
 
@@ -35,10 +39,15 @@ fn loop_line(l: &LoopReview) -> String {
     if let Some(m) = &l.metric {
         let mut f = clean(&m.name).into_owned();
         if let Some(b) = &l.baseline {
-            let _ = write!(f, ": baseline {} (n={})", with_unit(b.mean, &m.unit), b.n);
+            let _ = write!(
+                f,
+                ": baseline {} (n={})",
+                with_unit(num(b.mean), &m.unit),
+                b.n
+            );
         }
         if let Some(v) = l.latest {
-            let _ = write!(f, " → latest {}", with_unit(v, &m.unit));
+            let _ = write!(f, " → latest {}", with_unit(show(v), &m.unit));
         }
         if let Some(c) = &l.comparison
             && c.baseline_n > 0
@@ -54,6 +63,18 @@ fn loop_line(l: &LoopReview) -> String {
     }
     line.push_str(&facts.join(" · "));
     line.trim_end().to_string() + "\n"
+}
+
+/// The problems of rows the review had to skip, as lines to print after it.
+pub fn unreadable(rows: &[Undecodable]) -> String {
+    let mut out = String::new();
+    for u in rows {
+        let _ = writeln!(
+            out,
+            "warning: {u}; it was left out — `jobloop doctor` says what to do"
+        );
+    }
+    out
 }
 
 pub fn review_text(r: &Review) -> String {
@@ -84,6 +105,17 @@ pub fn review_text(r: &Review) -> String {
             plural(t.cycles_overdue, "cycle overdue", "cycles overdue")
         );
     }
+    if t.decisions_pending > 0 {
+        let _ = write!(
+            out,
+            " · {}",
+            plural(
+                t.decisions_pending,
+                "decision awaiting sign-off",
+                "decisions awaiting sign-off"
+            )
+        );
+    }
     out.push_str("\n\n");
     for j in &r.jobs {
         job_block(&mut out, j);
@@ -91,11 +123,22 @@ pub fn review_text(r: &Review) -> String {
     out
 }
 
+/// What clears a flag, as a command.
+fn flag_advice(j: &JobReview, l: &LoopReview, f: Flag) -> String {
+    let owner = l.decisions_pending.first().map(|p| p.owner.as_str());
+    let how = match f {
+        Flag::NoOwner => format!("`jobloop loop owner {} {} NAME`", j.slug, l.kind),
+        _ => remedy::words(&f.fix(&j.slug, l.kind, owner)),
+    };
+    format!("{}: {how}", f.problem())
+}
+
 fn job_block(out: &mut String, j: &JobReview) {
     let _ = writeln!(out, "{}  {}", clean(&j.slug), clean(&j.title));
     let mut head = vec![format!(
         "open now: {}",
-        j.open_now.map_or("none (every loop closed)", |k| k.name())
+        j.open_now
+            .map_or("none (every loop closed or killed)", |k| k.name())
     )];
     if j.cycle.overdue {
         head.push("compound test OVERDUE for last week".into());
@@ -103,10 +146,14 @@ fn job_block(out: &mut String, j: &JobReview) {
         head.push(format!("compound test due for {}", j.cycle.week));
     }
     if let Some(c) = &j.last_compound {
-        head.push(match (c.compounds, j.next_job) {
-            (true, _) => format!("{}: compounds", c.week),
-            (false, Some(k)) => format!("{}: next job is {k}", c.week),
-            (false, None) => c.week.clone(),
+        head.push(match (c.compounds, j.next_job, j.next_job_status) {
+            (true, _, _) => format!("{}: compounds", c.week),
+            (false, Some(k), Some(Status::Killed)) => format!(
+                "{}: next job is {k}, which was killed — reopen it with `jobloop loop open {} {k}`",
+                c.week, j.slug
+            ),
+            (false, Some(k), _) => format!("{}: next job is {k}", c.week),
+            (false, None, _) => c.week.clone(),
         });
     }
     let _ = writeln!(out, "  {}", head.join(" · "));
@@ -125,7 +172,7 @@ fn job_block(out: &mut String, j: &JobReview) {
                 out,
                 "    {:<11} {}",
                 l.kind.name(),
-                clean(&f.advice(&j.slug, l.kind))
+                clean(&flag_advice(j, l, f))
             );
         }
     }
@@ -135,8 +182,10 @@ fn job_block(out: &mut String, j: &JobReview) {
         .flat_map(|l| l.suggested_kill_signals.iter().map(move |s| (l.kind, s)))
         .collect();
     if !suggested.is_empty() {
-        out.push_str(
-            "  suggested kill signals (trip with `jobloop kill trip JOB KIND --reason …`):\n",
+        let _ = writeln!(
+            out,
+            "  suggested kill signals (trip with `jobloop kill trip {} KIND --reason …`):",
+            j.slug
         );
         for (kind, s) in suggested {
             let _ = writeln!(
@@ -173,19 +222,25 @@ pub fn job_list(jobs: &[Job]) -> String {
     out
 }
 
-pub fn job_show(j: &Job, review: Option<&JobReview>, cycles: &[Cycle]) -> String {
+pub fn job_show(d: &JobDetail) -> String {
+    let j = &d.job;
     let mut out = format!("{}  {}\n", clean(&j.slug), clean(&j.title));
     if j.archived_at.is_some() {
-        out.push_str("(archived: `jobloop job unarchive` brings it back)\n");
+        let _ = writeln!(
+            out,
+            "(archived: `jobloop job unarchive {}` brings it back)",
+            j.slug
+        );
     }
     let field = |out: &mut String, label: &str, v: &str| {
         let shown = if v.is_empty() {
             "—".into()
         } else {
-            clean_multiline(v)
+            clean_multiline(v).replace('\n', "\n                         ")
         };
-        let _ = writeln!(out, "  {label:<20} {shown}");
+        let _ = writeln!(out, "  {label:<22} {shown}");
     };
+    field(&mut out, "lead", j.lead.as_deref().unwrap_or(""));
     field(&mut out, "statement", &j.statement);
     let c = &j.canvas;
     field(&mut out, "performer", &c.performer);
@@ -197,16 +252,32 @@ pub fn job_show(j: &Job, review: Option<&JobReview>, cycles: &[Cycle]) -> String
     field(&mut out, "competing solutions", &c.competing_solutions);
     field(&mut out, "hiring criteria", &c.hiring_criteria);
     out.push('\n');
-    if let Some(r) = review {
+    if let Some(r) = &d.review {
         job_block(&mut out, r);
     }
-    out.push_str(&cycles_text(cycles));
+    if !d.tools.is_empty() {
+        out.push_str("Tools\n");
+        for t in &d.tools {
+            let _ = writeln!(out, "  {}  {}", t.at, clean(&t.name));
+        }
+        out.push('\n');
+    }
+    out.push_str("Proof\n");
+    out.push_str(&indent(&proofs(&d.proofs)));
+    out.push('\n');
+    out.push_str(&cycles_text(&d.cycles, &j.slug));
     out
 }
 
-fn cycles_text(cycles: &[Cycle]) -> String {
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+fn cycles_text(cycles: &[Cycle], slug: &str) -> String {
     if cycles.is_empty() {
-        return "No cycle closed yet: `jobloop cycle close JOB --understanding yes|no …`\n".into();
+        return format!(
+            "No cycle closed yet: `jobloop cycle close {slug} --understanding yes|no --explanation yes|no --creation yes|no --distribution yes|no`\n"
+        );
     }
     let mut out =
         String::from("Cycles (compound test: understanding explanation creation distribution)\n");
@@ -226,20 +297,42 @@ fn cycles_text(cycles: &[Cycle]) -> String {
             format!(" — {}", clean(&c.note))
         };
         let _ = writeln!(out, "  {}  {}  {verdict}{note}", c.week, answers.join(" "));
+        for (layer, _, n) in c.answers() {
+            if !n.is_empty() {
+                let _ = writeln!(out, "      {}: {}", layer.name(), clean(n));
+            }
+        }
     }
     out
 }
 
-pub fn cycles(cycles: &[Cycle]) -> String {
-    cycles_text(cycles)
+pub fn cycles(cycles: &[Cycle], slug: &str) -> String {
+    cycles_text(cycles, slug)
 }
 
 fn when(s: Stamp) -> String {
     s.local_minute()
 }
 
-pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
+fn void_mark(v: &Option<Void>) -> String {
+    match v {
+        Some(v) => format!(
+            "  VOID ({} by {}: {})",
+            v.at.local_date(),
+            clean(&v.by),
+            clean(&v.reason)
+        ),
+        None => String::new(),
+    }
+}
+
+/// How many values `loop show` lists unless asked for all.
+pub const VALUES_SHOWN: usize = 20;
+
+pub fn loop_show(d: &LoopDetail, all: bool) -> String {
     let r = &d.record;
+    let review = d.review.as_ref();
+    let args = format!("{} {}", r.job.slug, r.lp.kind);
     let mut out = format!(
         "{}/{}  {} {}  owner: {}\n{}\n",
         clean(&r.job.slug),
@@ -249,9 +342,16 @@ pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
         r.lp.owner.as_deref().map(clean).unwrap_or("(none)".into()),
         r.lp.kind.question()
     );
+    if r.lp.status == Status::Killed {
+        let _ = writeln!(
+            out,
+            "KILLED — reopen it with `jobloop loop open {args}` to record on it again"
+        );
+    }
     if r.kill_signals.iter().any(KillSignal::awaits_decision) {
-        out.push_str(
-            "KILL SIGNAL TRIPPED — decide: `jobloop loop retire …` or `jobloop loop continue …`\n",
+        let _ = writeln!(
+            out,
+            "KILL SIGNAL TRIPPED — decide: `jobloop loop retire {args} --reason …` or `jobloop loop continue {args} --reason …`"
         );
     }
     out.push_str("\nChecklist\n");
@@ -262,20 +362,27 @@ pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
             let ev = s
                 .evidence
                 .as_deref()
-                .map(|e| format!(": {}", clean(e)))
+                .map(|e| format!(": {}", clean_multiline(e)))
                 .unwrap_or_default();
             let _ = writeln!(out, "        done {} by {}{ev}", when(at), clean(by));
         }
     }
     out.push_str("\nPrimary metric\n");
     match &r.metric {
-        None => out.push_str(
-            "  none: `jobloop metric set JOB KIND NAME --unit U --better higher|lower`\n",
-        ),
-        Some(m) => {
+        None => {
             let _ = writeln!(
                 out,
-                "  {} ({}{} is better, measures {})",
+                "  none: `jobloop metric set {args} NAME --unit U --better higher|lower`"
+            );
+        }
+        Some(m) => {
+            let target = m
+                .target
+                .map(|t| format!(", target {}", t.to_text()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} ({}{} is better, measures {}{target})",
                 clean(&m.name),
                 if m.unit.is_empty() {
                     String::new()
@@ -286,20 +393,26 @@ pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
                 m.measures
             );
             if let Some(c) = review.and_then(|l| l.comparison.as_ref()) {
-                let _ = writeln!(out, "  {}", comparison_words(c, &m.unit, m.better));
+                for line in comparison_lines(c, &m.unit, m.better) {
+                    let _ = writeln!(out, "  {line}");
+                }
             }
             if let Some(p) = review.and_then(|l| l.process.as_ref()) {
-                let _ = writeln!(out, "  {}", process_words(p));
+                let total = review.map_or(0, |l| l.signals_total);
+                let _ = writeln!(out, "  {}", process_words(p, total));
             }
-            for v in d
-                .values
-                .iter()
-                .rev()
-                .take(12)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-            {
+            let skip = if all {
+                0
+            } else {
+                r.values.len().saturating_sub(VALUES_SHOWN)
+            };
+            if skip > 0 {
+                let _ = writeln!(
+                    out,
+                    "    … {skip} earlier value(s): `jobloop loop show {args} --all` lists them"
+                );
+            }
+            for v in r.values.iter().skip(skip) {
                 let note = if v.note.is_empty() {
                     String::new()
                 } else {
@@ -307,23 +420,27 @@ pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "    {}  {:<8} {:>10}{note}",
-                    v.at.local_date(),
+                    "    {}  {}  {:<8} {:>10}{note}{}",
+                    short_id(&v.id),
+                    v.at,
                     v.phase,
-                    with_unit(v.value, &m.unit)
+                    with_unit(show(v.value), &m.unit),
+                    void_mark(&v.void)
                 );
             }
         }
     }
-    if !d.interventions.is_empty() {
+    if !r.interventions.is_empty() {
         out.push_str("\nInterventions\n");
-        for i in &d.interventions {
+        for i in &r.interventions {
             let _ = writeln!(
                 out,
-                "  {}  {} ({})",
-                i.at.local_date(),
+                "  {}  {}  {} ({}){}",
+                short_id(&i.id),
+                i.at,
                 clean(&i.description),
-                clean(&i.recorded_by)
+                clean(&i.recorded_by),
+                void_mark(&i.void)
             );
         }
     }
@@ -335,6 +452,18 @@ pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
             (SignalState::Tripped, Some(d)) => format!("tripped, decided: {d}"),
         };
         let _ = writeln!(out, "  {}. [{state}] {}", k.n, clean(&k.text));
+        if let Some(rule) = &k.rule {
+            let check = review
+                .and_then(|l| l.kill_signals.iter().find(|s| s.signal.n == k.n))
+                .and_then(|s| s.rule_check.as_ref());
+            let now = match check {
+                Some(RuleCheck::Fires(w)) => format!(" — fires: {}", clean(w)),
+                Some(RuleCheck::Holds(w)) => format!(" — holds: {}", clean(w)),
+                Some(RuleCheck::CannotJudge(w)) => format!(" — cannot judge: {}", clean(w)),
+                None => String::new(),
+            };
+            let _ = writeln!(out, "        rule: {}{now}", clean(rule));
+        }
         if let Some(reason) = &k.reason {
             let by = match (&k.changed_by, k.changed_at) {
                 (Some(b), Some(at)) => format!(" ({}, {})", clean(b), when(at)),
@@ -349,25 +478,77 @@ pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
             let _ = writeln!(out, "        decision: {}", clean(dr));
         }
     }
-    if !d.decisions.is_empty() {
+    if let Some(l) = review {
+        for s in &l.suggested_kill_signals {
+            let _ = writeln!(
+                out,
+                "  suggested: {} — {} (trip with `jobloop kill trip {args} --reason …`)",
+                clean(&s.text),
+                clean(&s.why)
+            );
+        }
+    }
+    if !r.decisions.is_empty() {
         out.push_str("\nDecisions\n");
-        for dc in &d.decisions {
+        for dc in &r.decisions {
             let th = dc
                 .threshold
                 .as_deref()
                 .map(|t| format!(" — threshold: {}", clean(t)))
                 .unwrap_or_default();
+            let amended = r
+                .decisions
+                .iter()
+                .any(|n| n.supersedes.as_deref() == Some(dc.id.as_str()));
+            let state = if dc.void.is_some() {
+                String::new()
+            } else if amended {
+                "  (amended: see the newer version)".to_string()
+            } else {
+                match (&dc.approved_by, dc.approved_at) {
+                    (Some(by), Some(at)) => {
+                        format!("  signed off by {} on {}", clean(by), at.local_date())
+                    }
+                    _ => "  PENDING sign-off".into(),
+                }
+            };
             let _ = writeln!(
                 out,
-                "  {}  {} — owner: {}{th}",
+                "  {}  {}  {} — owner: {}{th}{state}{}",
+                short_id(&dc.id),
                 dc.at.local_date(),
                 clean(&dc.text),
-                clean(&dc.owner)
+                clean(&dc.owner),
+                void_mark(&dc.void)
+            );
+        }
+    }
+    if !r.learnings.is_empty() {
+        out.push_str("\nLearnings\n");
+        for l in &r.learnings {
+            let tag = l
+                .tag
+                .as_deref()
+                .map(|t| format!(" [{}]", clean(t)))
+                .unwrap_or_default();
+            let cap = l.capability.map(|c| format!(" {c}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}{tag}{cap}: {}{}",
+                short_id(&l.id),
+                l.at.local_date(),
+                l.kind,
+                clean(&l.text),
+                void_mark(&l.void)
             );
         }
     }
     if !r.lp.notes.is_empty() {
-        let _ = writeln!(out, "\nNotes\n  {}", clean_multiline(&r.lp.notes));
+        let _ = writeln!(
+            out,
+            "\nNotes\n  {}",
+            clean_multiline(&r.lp.notes).replace('\n', "\n  ")
+        );
     }
     if !d.events.is_empty() {
         out.push_str("\nRecent activity\n");
@@ -377,19 +558,22 @@ pub fn loop_show(d: &LoopDetail, review: Option<&LoopReview>) -> String {
                 "  {}  {:<10} {}",
                 when(e.at),
                 clean(&e.actor),
-                clean(&e.summary)
+                clean(&e.summary.replace('\n', " · "))
             );
         }
     }
     out
 }
 
-pub fn loop_json(d: &LoopDetail, review: Option<&LoopReview>) -> serde_json::Value {
+pub fn loop_json(d: &LoopDetail) -> serde_json::Value {
     let r = &d.record;
+    let review = d.review.as_ref();
     json!({
         "comparison": review.and_then(|l| l.comparison.as_ref()),
         "process": review.and_then(|l| l.process.as_ref()),
         "flags": review.map(|l| &l.flags),
+        "suggested_kill_signals": review.map(|l| &l.suggested_kill_signals),
+        "rules": review.map(|l| l.kill_signals.iter().filter(|k| k.rule_check.is_some()).collect::<Vec<_>>()),
         "job": r.job.slug,
         "kind": r.lp.kind,
         "status": r.lp.status,
@@ -398,9 +582,10 @@ pub fn loop_json(d: &LoopDetail, review: Option<&LoopReview>) -> serde_json::Val
         "metric": r.metric,
         "steps": r.steps,
         "kill_signals": r.kill_signals,
-        "values": d.values,
-        "interventions": d.interventions,
-        "decisions": d.decisions,
+        "values": r.values,
+        "interventions": r.interventions,
+        "decisions": r.decisions,
+        "learnings": r.learnings,
         "events": d.events,
     })
 }
@@ -423,7 +608,7 @@ pub fn proofs(proofs: &[Proof]) -> String {
             out,
             "{}  {}  {:<9} {:<7} {}  — {outcome}",
             short_id(&p.id),
-            p.at.local_date(),
+            p.at,
             p.kind,
             p.visibility,
             clean(&p.title)
@@ -445,7 +630,7 @@ pub fn log(events: &[AuditEvent]) -> String {
             when(e.at),
             clean(&e.actor),
             e.command,
-            clean(&e.summary)
+            clean(&e.summary.replace('\n', " · "))
         );
     }
     out

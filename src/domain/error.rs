@@ -70,6 +70,8 @@ pub enum Fix {
     },
     /// Upgrade the shared schema (`migrate`).
     Migrate,
+    /// Give the job a slug of its own.
+    GiveSlug,
 }
 
 /// How a refusal can be resolved: an action, or plain advice.
@@ -178,6 +180,9 @@ impl Fix {
                 (None, None) => "ask the job's lead to name an owner".into(),
             },
             Fix::Migrate => "upgrade the shared database first".into(),
+            Fix::GiveSlug => {
+                "give a slug of lowercase letters, digits and hyphens, e.g. support-triage".into()
+            }
         }
     }
 }

@@ -70,12 +70,10 @@ pub fn validate_slug(slug: &str) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(Refusal::invalid(format!(
-            "`{}` is not a valid slug",
+            "`{}` is not a valid slug: use 1 to {MAX_SLUG} lowercase letters, digits and single hyphens",
             crate::display::clean(slug)
         ))
-        .advice(format!(
-            "use 1 to {MAX_SLUG} lowercase letters, digits and single hyphens, e.g. support-triage"
-        )))
+        .fix(Fix::GiveSlug))
     }
 }
 
@@ -102,9 +100,7 @@ impl NewJob {
                     return Err(Refusal::invalid(format!(
                         "cannot derive a slug from the title `{title}`"
                     ))
-                    .advice(
-                        "give a slug of lowercase letters, digits and hyphens, e.g. support-triage",
-                    ));
+                    .fix(Fix::GiveSlug));
                 }
                 s
             }

@@ -20,6 +20,7 @@ pub mod stats;
 pub mod suggest;
 pub mod text;
 pub mod time;
+pub mod undo;
 pub mod verify;
 
 pub use error::{Fix, Refusal, RefusalKind, Remedy};

@@ -286,8 +286,40 @@ impl Store {
         })
     }
 
-    /// The last event the actor wrote, for undo.
-    pub fn last_event_by(&mut self, actor: &str) -> Result<Option<AuditEvent>> {
-        self.read(|db| super::audit::last_by(db, actor))
+    /// The actor's last command and what would take it back (or why nothing can).
+    pub fn undo_plan(
+        &mut self,
+        actor: &str,
+    ) -> Result<
+        Option<(
+            AuditEvent,
+            std::result::Result<crate::domain::Intent, crate::domain::Refusal>,
+        )>,
+    > {
+        self.read(|db| {
+            let Some(event) = super::audit::last_by(db, actor)? else {
+                return Ok(None);
+            };
+            let Some(job_id) = event.job_id.clone() else {
+                let refusal = crate::domain::Refusal::rule(format!(
+                    "your last command (`{}`) changed no job, so there is nothing to take back",
+                    event.command
+                ));
+                return Ok(Some((event, Err(refusal))));
+            };
+            let job = db
+                .first(
+                    &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
+                    params![job_id],
+                    rows::job,
+                )?
+                .ok_or_else(|| Error::Storage("the job of that command is gone".into()))?;
+            let record = match event.loop_kind {
+                Some(kind) => Some(load::loop_of(db, job.clone(), kind)?),
+                None => None,
+            };
+            let plan = crate::domain::undo::compensation(&event, &job, record.as_ref());
+            Ok(Some((event, plan)))
+        })
     }
 }

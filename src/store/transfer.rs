@@ -262,24 +262,19 @@ trait Sink {
 struct Inserter<'a> {
     db: &'a mut dyn Db,
     counts: Counts,
-    last_section: usize,
     tick: &'a mut dyn FnMut(u64),
 }
 
 impl Sink for Inserter<'_> {
     fn record(&mut self, section: &str, r: Record) -> std::result::Result<(), String> {
-        let position = SECTIONS.iter().position(|s| *s == section).unwrap_or(0);
-        if position < self.last_section {
-            return Err(format!(
-                "the section `{section}` comes after `{}`: sections must come in the order export writes them",
-                SECTIONS[self.last_section]
-            ));
-        }
-        self.last_section = position;
         let id = r.id();
         r.insert(self.db).map_err(|e| match e {
+            Error::Storage(m) if m.contains("UNIQUE") => format!(
+                "{section} `{}` appears twice, or clashes with another record",
+                crate::display::clean(&id)
+            ),
             Error::Storage(m) => format!(
-                "{section} `{}` conflicts with another record or refers to one that is not in the file ({m})",
+                "{section} `{}` cannot be stored ({m})",
                 crate::display::clean(&id)
             ),
             other => other.to_string(),
@@ -413,11 +408,6 @@ impl<'de> Visitor<'de> for &mut DocSeed<'_> {
                     self.header.1 = Some(v);
                 }
                 s if SECTIONS.contains(&s) => {
-                    if self.header.0.is_none() || self.header.1.is_none() {
-                        return Err(de::Error::custom(
-                            "the format and schema version must come before the records",
-                        ));
-                    }
                     map.next_value_seed(Section {
                         name: SECTIONS
                             .iter()
@@ -556,7 +546,7 @@ fn read_doc(
     let mut de = serde_json::Deserializer::from_reader(counter);
     let parsed = de::Deserializer::deserialize_map(&mut de, &mut seed).and_then(|()| de.end());
     match parsed {
-        Ok(()) => Ok(seed.header.1.unwrap_or(SCHEMA_VERSION)),
+        Ok(()) => Ok(seed.header.1.unwrap_or(0)),
         Err(e) => {
             let msg = e.to_string();
             let msg = if msg.contains(OVERSIZED) {
@@ -564,7 +554,7 @@ fn read_doc(
             } else {
                 msg
             };
-            Err(ImportError(msg))
+            Err(ImportError(format!("not a valid jobloop export: {msg}")))
         }
     }
 }
@@ -648,10 +638,13 @@ impl Store {
         }
         let mut outcome: Option<std::result::Result<Counts, ImportError>> = None;
         let result = self.write_raw(|db| {
+            // References are checked at the end: sections may come in any order.
+            if db.engine() == super::sql::Engine::Sqlite {
+                db.exec("PRAGMA defer_foreign_keys = ON", &[])?;
+            }
             let mut inserter = Inserter {
                 db,
                 counts: Counts::default(),
-                last_section: 0,
                 tick,
             };
             let version = match read_doc(input, size_hint, &mut inserter) {
@@ -662,6 +655,12 @@ impl Store {
                 }
             };
             let counts = inserter.counts;
+            if seed_header_missing(version) {
+                outcome = Some(Err(ImportError(
+                    "it has no `schema_version`: not a jobloop export".into(),
+                )));
+                return Ok(false);
+            }
             if let Some(problem) = consistency(db)? {
                 outcome = Some(Err(ImportError(problem)));
                 return Ok(false);
@@ -698,9 +697,40 @@ impl Store {
     }
 }
 
-/// What a file can break that no single record shows: every job has its six loops, every value
-/// and intervention belongs to the loop of its metric.
+fn seed_header_missing(version: i64) -> bool {
+    version == 0
+}
+
+/// What a file can break that no single record shows: references that resolve, every job has
+/// its six loops, every value and intervention belongs to the loop of its metric.
 fn consistency(db: &mut dyn Db) -> Result<Option<String>> {
+    let sqlite = db.engine() == super::sql::Engine::Sqlite;
+    let broken = if !sqlite {
+        Vec::new()
+    } else {
+        db.all("PRAGMA foreign_key_check", &[], |r| {
+            Ok((
+                r.text(0)?.unwrap_or_default().to_string(),
+                r.int(1)?.unwrap_or(0),
+                r.text(2)?.unwrap_or_default().to_string(),
+            ))
+        })?
+    };
+    if let Some((table, rowid, parent)) = broken.first() {
+        let id = db
+            .first(
+                &format!("SELECT id FROM {table} WHERE rowid = ?1"),
+                params![rowid],
+                |r| Ok(r.text(0)?.unwrap_or_default().to_string()),
+            )
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        return Ok(Some(format!(
+            "{table} `{}` refers to {parent} that are not in the file",
+            crate::display::clean(&id)
+        )));
+    }
     if let Some(slug) = db.first(
         "SELECT j.slug FROM jobs j WHERE (SELECT count(*) FROM loops l WHERE l.job_id = j.id) <> 6",
         &[],

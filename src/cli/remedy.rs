@@ -1,0 +1,85 @@
+//! What to do about a refusal or a flag, in the command line's words: the domain names the
+//! intent (`Fix`), the CLI names the command.
+
+use crate::display::clean;
+use crate::domain::error::{At, Fix, Refusal, Remedy};
+
+fn args(at: &At) -> String {
+    format!("{} {}", at.slug, at.kind)
+}
+
+/// The command that carries out `fix`, as a short instruction.
+pub fn words(fix: &Fix) -> String {
+    match fix {
+        Fix::AddJob => "add one with `jobloop job add TITLE`".into(),
+        Fix::ChooseJob { nearest: Some(n) } => {
+            format!(
+                "did you mean `{}`? (`jobloop job list` shows them all)",
+                clean(n)
+            )
+        }
+        Fix::ChooseJob { nearest: None } => "see the slugs with `jobloop job list`".into(),
+        Fix::Unarchive { slug } => {
+            format!("bring it back with `jobloop job unarchive {slug}` first")
+        }
+        Fix::Reopen(at) => format!("reopen it with `jobloop loop open {}`", args(at)),
+        Fix::SetMetric(at) => format!(
+            "set one with `jobloop metric set {} NAME --unit U --better higher|lower`",
+            args(at)
+        ),
+        Fix::ReplaceMetric(at) => format!(
+            "replace it with `jobloop metric replace {} NAME --unit U --better higher|lower`",
+            args(at)
+        ),
+        Fix::RecordBaseline {
+            at,
+            before: Some(d),
+        } => format!(
+            "record a baseline dated before {d} with `jobloop baseline {} VALUE --at YYYY-MM-DD`, or record this value with `jobloop measure`",
+            args(at)
+        ),
+        Fix::RecordBaseline { at, before: None } => {
+            format!("record one with `jobloop baseline {} VALUE`", args(at))
+        }
+        Fix::RecordMeasurement(at) => {
+            format!("record one with `jobloop measure {} VALUE`", args(at))
+        }
+        Fix::InterveneAfter { at, after } => format!(
+            "date the intervention after {after} with --at, or void that baseline with `jobloop void {} ID --reason …`",
+            args(at)
+        ),
+        Fix::DecideAfterTrip(at) => format!(
+            "decide with `jobloop loop retire {} --reason …` or `jobloop loop continue {} --reason …`",
+            args(at),
+            args(at)
+        ),
+        Fix::FinishSteps { at, steps } => format!(
+            "mark {} with `jobloop loop step {} N --done`, or close anyway with --force",
+            if steps.len() == 1 { "it" } else { "them" },
+            args(at)
+        ),
+        Fix::AddKillSignal(at) => format!("add one with `jobloop kill add {} TEXT`", args(at)),
+        Fix::Rearm { at, n } => format!(
+            "re-arm it with `jobloop kill rearm {} {n} --reason …` first",
+            args(at)
+        ),
+        Fix::ShowLoop(at) => format!("see them with `jobloop loop show {}`", args(at)),
+        Fix::ListProofs { slug } => format!("see the ids with `jobloop proof list {slug}`"),
+        Fix::SignOffAs { owner } => format!(
+            "{} signs it off with `jobloop decide JOB KIND --approve ID`",
+            clean(owner)
+        ),
+        Fix::AskOwner { .. } => clean(&fix.plain()).into_owned(),
+        Fix::Migrate => "upgrade it with `jobloop migrate`".into(),
+        Fix::GiveSlug => "give one with --slug, e.g. --slug support-triage".into(),
+    }
+}
+
+/// A refusal as one line for the command line.
+pub fn refusal(r: &Refusal) -> String {
+    match &r.remedy {
+        None => r.message.clone(),
+        Some(Remedy::Say(s)) => format!("{}: {s}", r.message),
+        Some(Remedy::Do(fix)) => format!("{}: {}", r.message, words(fix)),
+    }
+}

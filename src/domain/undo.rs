@@ -1,0 +1,308 @@
+//! Undo: the lead's own last command is taken back by a compensating record — a void, a re-arm,
+//! a reopening, the previous owner or text again — never by erasing history. Some commands have no
+//! honest inverse (a sign-off, a replaced metric, a closed cycle); undo says so and what to do.
+
+use serde_json::Value as Json;
+
+use super::error::Refusal;
+use super::intent::{Intent, LoopOp};
+use super::job::{CanvasEdit, JobEdit};
+use super::loop_record::LoopRecord;
+use super::model::{AuditEvent, Job};
+
+/// The reason recorded on a compensating record.
+pub const REASON: &str = "undone by its author";
+
+/// The intent that takes back `event` (the actor's last command) on `job` (and, for a loop
+/// command, its loop as it is now). A refusal says why it cannot be undone.
+pub fn compensation(
+    event: &AuditEvent,
+    job: &Job,
+    record: Option<&LoopRecord>,
+) -> Result<Intent, Refusal> {
+    let cannot = |what: &str, instead: &str| {
+        Err(Refusal::rule(format!("{what} cannot be undone")).advice(instead.to_string()))
+    };
+    let slug = job.slug.clone();
+    let on = |op: LoopOp| -> Result<Intent, Refusal> {
+        let r = record.ok_or_else(|| Refusal::rule("the loop of that command is gone"))?;
+        Ok(Intent::OnLoop {
+            slug: slug.clone(),
+            kind: r.lp.kind,
+            op,
+        })
+    };
+    let added_id = || {
+        event.after["added"]["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| Refusal::rule("the event does not name the record it added"))
+    };
+    // The index of the first changed entry of a list in the event's diff.
+    let changed_index = |list: &str| -> Option<usize> {
+        event.after[list]
+            .as_object()
+            .and_then(|m| m.keys().next())
+            .and_then(|k| k.parse().ok())
+    };
+    match event.command.as_str() {
+        "baseline" | "measure" | "intervene" | "decide" | "decide amend" | "learn" => {
+            on(LoopOp::Void {
+                record: added_id()?,
+                reason: REASON.into(),
+            })
+        }
+        "kill trip" => {
+            let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;
+            let n = changed_index("kill_signals")
+                .and_then(|i| r.kill_signals.get(i))
+                .map(|k| k.n)
+                .ok_or_else(|| Refusal::rule("the event does not name the signal it tripped"))?;
+            on(LoopOp::Rearm {
+                n,
+                reason: REASON.into(),
+            })
+        }
+        "loop retire" | "loop close" => on(LoopOp::Open),
+        "loop owner" => match event.before["owner"].as_str() {
+            Some(previous) => on(LoopOp::AssignOwner {
+                name: previous.to_string(),
+            }),
+            None => cannot(
+                "naming the loop's first owner",
+                "name another owner instead",
+            ),
+        },
+        "loop step" => {
+            let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;
+            let n = changed_index("steps")
+                .and_then(|i| r.steps.get(i))
+                .map(|s| s.n)
+                .ok_or_else(|| Refusal::rule("the event does not name its step"))?;
+            on(LoopOp::UndoStep { n })
+        }
+        "loop step undo" => {
+            let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;
+            let i = changed_index("steps")
+                .ok_or_else(|| Refusal::rule("the event does not name its step"))?;
+            let n = r
+                .steps
+                .get(i)
+                .map(|s| s.n)
+                .ok_or_else(|| Refusal::rule("the step is gone"))?;
+            let evidence = event.before["steps"][i.to_string()]["evidence"]
+                .as_str()
+                .map(str::to_string);
+            on(LoopOp::MarkStep { n, evidence })
+        }
+        "loop note" => on(LoopOp::SetNotes {
+            text: event.before["notes"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        }),
+        "metric target" => {
+            let previous = event.before["metric"]["target"]
+                .as_str()
+                .and_then(|t| super::stats::Target::parse(t).ok());
+            on(LoopOp::SetTarget { target: previous })
+        }
+        "job edit" => {
+            let field = |k: &str| event.before[k].as_str().map(str::to_string);
+            Ok(Intent::EditJob {
+                slug,
+                edit: JobEdit {
+                    title: field("title"),
+                    statement: field("statement"),
+                    canvas: CanvasEdit {
+                        performer: field("performer"),
+                        circumstance: field("circumstance"),
+                        workaround: field("workaround"),
+                        functional_job: field("functional_job"),
+                        emotional_job: field("emotional_job"),
+                        social_job: field("social_job"),
+                        competing_solutions: field("competing_solutions"),
+                        hiring_criteria: field("hiring_criteria"),
+                    },
+                },
+            })
+        }
+        "job archive" => Ok(Intent::ArchiveJob {
+            slug,
+            archived: false,
+        }),
+        "job unarchive" => Ok(Intent::ArchiveJob {
+            slug,
+            archived: true,
+        }),
+        "job lead" => match event.before["lead"].as_str() {
+            Some(previous) => Ok(Intent::SetLead {
+                slug,
+                lead: previous.to_string(),
+            }),
+            None => cannot("naming the job's first lead", "name another lead instead"),
+        },
+        "void" => cannot(
+            "a void",
+            "record the value, intervention, decision or learning again",
+        ),
+        "decide approve" => cannot(
+            "a sign-off",
+            "amend the decision: the new version waits for a new sign-off",
+        ),
+        "metric set" | "metric replace" => cannot(
+            "setting a primary metric",
+            "replace it with the metric you want",
+        ),
+        "loop continue" => cannot(
+            "a decision to continue",
+            "trip a kill signal again if the work should stop",
+        ),
+        "kill add" => cannot(
+            "adding a kill signal",
+            "leave it armed; it trips only when you say",
+        ),
+        "kill rearm" => cannot("re-arming a kill signal", "trip it again with its reason"),
+        "loop open" => cannot("opening a loop", "close or retire it"),
+        "loop step-add" => cannot(
+            "adding a checklist step",
+            "mark it done when it no longer applies",
+        ),
+        "cycle close" => cannot(
+            "closing a cycle",
+            "the compound test is answered once per week; note the correction in next week's",
+        ),
+        "job add" => cannot("adding a job", "archive it"),
+        "tool" | "proof add" | "proof outcome" => {
+            cannot("this record", "record the correction as a new entry")
+        }
+        other => cannot(&format!("`{other}`"), "correct it with a new command"),
+    }
+}
+
+/// Whether an event changed a loop (so undo needs that loop's record).
+pub fn on_loop(event: &AuditEvent) -> bool {
+    event.loop_kind.is_some() && !matches!(event.after, Json::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit::{Change, next_event};
+    use crate::domain::job::NewJob;
+    use crate::domain::model::*;
+    use crate::domain::time::{Stamp, When};
+
+    fn ctx() -> Ctx {
+        Ctx::local("ana", Stamp::parse("2026-11-20T12:00:00Z").unwrap())
+    }
+
+    /// Applies `op` and returns the event it would write, and the record after.
+    fn run(r: &mut LoopRecord, op: LoopOp) -> AuditEvent {
+        let before = r.audit_state();
+        let out = r.apply(&op, &ctx()).unwrap();
+        next_event(
+            None,
+            &ctx(),
+            Change {
+                command: out.command,
+                job_id: Some(&r.job.id),
+                loop_kind: Some(r.lp.kind),
+                summary: &out.summary,
+                before,
+                after: r.audit_after(&out),
+            },
+        )
+    }
+
+    fn instrument() -> LoopRecord {
+        let nj = NewJob::create("T", None, None, None, &ctx()).unwrap();
+        let mut r = nj.loops[2].clone();
+        r.apply(
+            &LoopOp::SetMetric {
+                name: "m".into(),
+                unit: String::new(),
+                better: Better::Lower,
+                measures: Measures::Outcome,
+                replace: false,
+                target: None,
+            },
+            &ctx(),
+        )
+        .unwrap();
+        r
+    }
+
+    #[test]
+    fn a_value_is_undone_by_voiding_it() {
+        let mut r = instrument();
+        let e = run(
+            &mut r,
+            LoopOp::RecordValue {
+                phase: Phase::Baseline,
+                value: 4.0,
+                at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
+                note: None,
+            },
+        );
+        let job = r.job.clone();
+        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r)).unwrap() else {
+            panic!()
+        };
+        let LoopOp::Void { record, .. } = &op else {
+            panic!("{op:?}")
+        };
+        assert_eq!(record, &r.values[0].id);
+        r.apply(&op, &ctx()).unwrap();
+        assert_eq!(r.baselines().count(), 0);
+    }
+
+    #[test]
+    fn a_trip_is_undone_by_rearming_and_a_step_by_undoing_it() {
+        let mut r = instrument();
+        let e = run(
+            &mut r,
+            LoopOp::Trip {
+                n: None,
+                reason: "oops".into(),
+                evidence: None,
+            },
+        );
+        let job = r.job.clone();
+        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r)).unwrap() else {
+            panic!()
+        };
+        assert!(matches!(op, LoopOp::Rearm { n: 1, .. }), "{op:?}");
+        let e = run(
+            &mut r,
+            LoopOp::MarkStep {
+                n: 3,
+                evidence: None,
+            },
+        );
+        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r)).unwrap() else {
+            panic!()
+        };
+        assert_eq!(op, LoopOp::UndoStep { n: 3 });
+    }
+
+    #[test]
+    fn a_sign_off_cannot_be_undone_and_says_what_to_do() {
+        let mut e = next_event(
+            None,
+            &ctx(),
+            Change {
+                command: "decide approve",
+                job_id: Some("j"),
+                loop_kind: Some(crate::domain::LoopKind::Govern),
+                summary: "s",
+                before: Json::Null,
+                after: Json::Null,
+            },
+        );
+        e.after = serde_json::json!({});
+        let job = instrument().job;
+        let err = compensation(&e, &job, None).unwrap_err();
+        assert!(err.to_string().contains("amend"), "{err}");
+    }
+}
