@@ -690,7 +690,7 @@ fn check_room(store: &Store, jobs: usize, weeks: u32) -> Result<(), store::Error
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
     if let Ok(fs) = nix::sys::statvfs::statvfs(folder) {
-        let free = fs.blocks_available() as u64 * fs.fragment_size() as u64;
+        let free = fs.blocks_available() * fs.fragment_size();
         if need > free {
             return Err(store::Error::Refused(
                 crate::domain::Refusal::rule(format!(

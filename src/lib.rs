@@ -13,9 +13,4 @@ pub mod files;
 pub mod paths;
 pub mod progress;
 pub mod store;
-pub mod tui {
-    //! Placeholder while the TUI is rebuilt.
-    pub fn run(_store: crate::store::Store, _actor: Option<String>) -> std::io::Result<()> {
-        Err(std::io::Error::other("the TUI is being rebuilt"))
-    }
-}
+pub mod tui;

@@ -386,7 +386,7 @@ mod tests {
         let r = KillRule::parse("worse-than-baseline 10% for 1").unwrap();
         let i = inputs(Better::Lower, &[0.3], &[0.33]);
         assert!(matches!(r.check(&i, day(20)), RuleCheck::Holds(_)));
-        let i = inputs(Better::Lower, &[0.3], &[0.33000000000000002]);
+        let i = inputs(Better::Lower, &[0.3], &[0.33]);
         assert!(matches!(r.check(&i, day(20)), RuleCheck::Holds(_)));
         let i = inputs(Better::Lower, &[0.3], &[0.331]);
         assert!(r.check(&i, day(20)).fires().is_some());

@@ -283,7 +283,7 @@ impl Sink for Inserter<'_> {
         if matches!(r, Record::Job(_)) {
             self.counts.jobs += 1;
         }
-        if self.counts.records % 4096 == 0 {
+        if self.counts.records.is_multiple_of(4096) {
             (self.tick)(self.counts.records as u64);
         }
         Ok(())

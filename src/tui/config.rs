@@ -115,7 +115,7 @@ pub fn load(color: bool) -> Config {
 
 pub fn parse(text: &str, color: bool) -> Result<Config, String> {
     let file: File = toml::from_str(text).map_err(|e| e.message().to_string())?;
-    let keymap = Keymap::with_overrides(&file.keys)?;
+    let (keymap, warnings) = Keymap::with_overrides(&file.keys)?;
     let mut theme = Theme::new(color);
     for (name, value) in &file.colors {
         let c = Color::from_str(value)
@@ -134,7 +134,7 @@ pub fn parse(text: &str, color: bool) -> Result<Config, String> {
     Ok(Config {
         keymap,
         theme,
-        warning: None,
+        warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
     })
 }
 

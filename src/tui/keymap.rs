@@ -1,170 +1,141 @@
-//! What each key does. The app, the help screen and the config file all read this one table, so
-//! the help can never disagree with the keys.
+//! What each key does. One table declares every action — its config name, its words, its
+//! default keys, where it applies and whether it records something — and the app, the hint
+//! lines, the help screen and the config file all read it, so none can disagree with the keys.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Quit,
-    Help,
-    Back,
-    Open,
-    Left,
-    Right,
-    Up,
-    Down,
-    Filter,
-    AddJob,
-    Owner,
-    Metric,
-    Baseline,
-    Measure,
-    Intervene,
-    Trip,
-    TripSuggested,
-    Retire,
-    Continue,
-    Decide,
-    Step,
-    CloseLoop,
-    EditJob,
-    CloseCycle,
-    Review,
-    Log,
-    Digest,
-    Demo,
+/// Where an action applies: help lists the actions of the screen you are on first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Anywhere.
+    Global,
+    /// A loop: the board's cell, the loop detail, a loop in the weekly review.
+    Loop,
+    /// A job: the board's row, the job view, the loop detail's job.
+    Job,
+}
+
+macro_rules! actions {
+    ($($action:ident: $name:literal, $words:literal, [$($key:literal),*], $scope:ident, $writes:literal;)+) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($action),+ }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$action),+];
+
+            /// The name used in the config file.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$action => $name),+ }
+            }
+
+            /// What it does, for help.
+            pub fn describe(self) -> &'static str {
+                match self { $(Action::$action => $words),+ }
+            }
+
+            fn defaults(self) -> &'static [&'static str] {
+                match self { $(Action::$action => &[$($key),*]),+ }
+            }
+
+            pub fn scope(self) -> Scope {
+                match self { $(Action::$action => Scope::$scope),+ }
+            }
+
+            /// Whether it records something (refused on a read-only database).
+            pub fn writes(self) -> bool {
+                match self { $(Action::$action => $writes),+ }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit: "quit", "quit", ["q"], Global, false;
+    Help: "help", "help for this screen, then every key", ["?"], Global, false;
+    Back: "back", "back / cancel", ["esc"], Global, false;
+    Open: "open", "open the loop (or the event, the item) under the cursor", ["enter"], Global, false;
+    Left: "left", "previous loop", ["h", "left"], Global, false;
+    Right: "right", "next loop", ["l", "right"], Global, false;
+    Up: "up", "previous job, line or item", ["k", "up"], Global, false;
+    Down: "down", "next job, line or item", ["j", "down"], Global, false;
+    PageUp: "page_up", "scroll up a page", ["pageup"], Global, false;
+    PageDown: "page_down", "scroll down a page", ["pagedown"], Global, false;
+    Filter: "filter", "filter by text (@name: by owner)", ["/"], Global, false;
+    FlagFilter: "flag_filter", "show only loops with a flag: none, no owner, tripped, suggested, no baseline", ["f"], Global, false;
+    Review: "weekly_review", "weekly review: walk everything that needs you", ["r"], Global, false;
+    Log: "log", "audit log (Enter shows an event in full)", ["L"], Global, false;
+    Message: "message", "read the last message in full", ["!"], Global, false;
+    Digest: "write_digest", "write the weekly digest (Markdown) to a file", ["W"], Global, false;
+    Undo: "undo", "undo your last command (asks first)", ["u"], Global, true;
+    Check: "check", "check every kill rule now", ["F"], Global, true;
+    Demo: "demo", "load the demo (empty database only)", ["D"], Global, true;
+    AddJob: "add_job", "add a job", ["a"], Global, true;
+    JobView: "job_view", "the job: statement, canvas, loops, cycles, tools, proof", ["J"], Job, false;
+    EditJob: "edit_job", "edit the job: title, statement and canvas", ["e"], Job, true;
+    CloseCycle: "close_cycle", "close a week's cycle with the compound test", ["c"], Job, true;
+    Tool: "tool", "record a tool selected for the job", ["t"], Job, true;
+    AddProof: "add_proof", "add a proof artifact (case, story, benchmark…)", ["p"], Job, true;
+    TrackProof: "track_proof", "track what a proof artifact brought back", ["P"], Job, true;
+    Archive: "archive_job", "archive the job (asks first)", ["Z"], Job, true;
+    Owner: "owner", "name the loop's owner", ["o"], Loop, true;
+    Metric: "metric", "set (or replace) the primary metric and its target", ["M"], Loop, true;
+    Target: "target", "set the change the metric should be able to show", ["T"], Loop, true;
+    Baseline: "baseline", "record a baseline value", ["b"], Loop, true;
+    Measure: "measurement", "record a measurement", ["m"], Loop, true;
+    Intervene: "intervention", "start an intervention", ["i"], Loop, true;
+    Trip: "trip_kill_signal", "trip a kill signal (with a reason)", ["x"], Loop, true;
+    TripSuggested: "trip_suggested", "trip the suggested kill signal", ["X"], Loop, true;
+    AddSignal: "add_kill_signal", "add a kill signal, with or without a rule", ["K"], Loop, true;
+    Rearm: "rearm", "re-arm a tripped kill signal", ["A"], Loop, true;
+    Retire: "retire_loop", "retire (kill) the loop", ["R"], Loop, true;
+    Continue: "continue_loop", "continue the loop after a tripped signal", ["C"], Loop, true;
+    Decide: "decision", "record an irreversible decision and its owner", ["d"], Loop, true;
+    SignOff: "sign_off", "sign off a decision you own", ["Y"], Loop, true;
+    Amend: "amend_decision", "amend a decision's owner or threshold", ["E"], Loop, true;
+    Step: "checklist_step", "mark a checklist step done (with evidence)", ["s"], Loop, true;
+    UndoStep: "undo_step", "mark a checklist step not done", ["-"], Loop, true;
+    AddStep: "add_step", "add a step to the checklist", ["+"], Loop, true;
+    Notes: "notes", "edit the loop's notes", ["n"], Loop, true;
+    Learn: "learning", "capture a learning (mistake, change, evidence…)", ["g"], Loop, true;
+    Void: "void", "void a record entered by mistake", ["V"], Loop, true;
+    CloseLoop: "close_loop", "close the loop (its question answered yes)", ["S"], Loop, true;
+    Reopen: "reopen", "open or reopen the loop", ["O"], Loop, true;
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
-        Action::Quit,
-        Action::Help,
-        Action::Back,
-        Action::Open,
-        Action::Left,
-        Action::Right,
-        Action::Up,
-        Action::Down,
-        Action::Filter,
-        Action::AddJob,
-        Action::Owner,
-        Action::Metric,
-        Action::Baseline,
-        Action::Measure,
-        Action::Intervene,
-        Action::Trip,
-        Action::TripSuggested,
-        Action::Retire,
-        Action::Continue,
-        Action::Decide,
-        Action::Step,
-        Action::CloseLoop,
-        Action::EditJob,
-        Action::CloseCycle,
-        Action::Review,
-        Action::Log,
-        Action::Digest,
-        Action::Demo,
-    ];
-
-    /// The name used in the config file.
-    pub fn name(self) -> &'static str {
+    /// The word or two the hint line shows beside the key.
+    pub fn hint(self) -> &'static str {
         match self {
             Action::Quit => "quit",
             Action::Help => "help",
             Action::Back => "back",
             Action::Open => "open",
-            Action::Left => "left",
-            Action::Right => "right",
+            Action::Left => "previous loop",
+            Action::Right => "next loop",
             Action::Up => "up",
             Action::Down => "down",
             Action::Filter => "filter",
-            Action::AddJob => "add_job",
+            Action::FlagFilter => "flags",
+            Action::Review => "weekly review",
+            Action::AddJob => "add job",
+            Action::JobView => "job",
+            Action::EditJob => "edit",
+            Action::CloseCycle => "close cycle",
+            Action::Tool => "tool",
+            Action::AddProof => "add proof",
+            Action::TrackProof => "track proof",
             Action::Owner => "owner",
             Action::Metric => "metric",
             Action::Baseline => "baseline",
-            Action::Measure => "measurement",
-            Action::Intervene => "intervention",
-            Action::Trip => "trip_kill_signal",
-            Action::TripSuggested => "trip_suggested",
-            Action::Retire => "retire_loop",
-            Action::Continue => "continue_loop",
-            Action::Decide => "decision",
-            Action::Step => "checklist_step",
-            Action::CloseLoop => "close_loop",
-            Action::EditJob => "edit_job",
-            Action::CloseCycle => "close_cycle",
-            Action::Review => "weekly_review",
-            Action::Log => "log",
-            Action::Digest => "write_digest",
+            Action::Measure => "measure",
+            Action::Trip => "trip",
+            Action::Step => "step",
+            Action::Learn => "learning",
+            Action::Void => "void",
             Action::Demo => "demo",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::Help => "this help",
-            Action::Back => "back / cancel",
-            Action::Open => "open the loop under the cursor",
-            Action::Left => "previous loop",
-            Action::Right => "next loop",
-            Action::Up => "previous job (or item)",
-            Action::Down => "next job (or item)",
-            Action::Filter => "filter jobs by text",
-            Action::AddJob => "add a job",
-            Action::Owner => "name the loop's owner",
-            Action::Metric => "set the primary metric",
-            Action::Baseline => "record a baseline",
-            Action::Measure => "record a measurement",
-            Action::Intervene => "start an intervention",
-            Action::Trip => "trip a kill signal",
-            Action::TripSuggested => "trip the suggested kill signal",
-            Action::Retire => "retire the loop after a tripped signal",
-            Action::Continue => "continue the loop after a tripped signal",
-            Action::Decide => "record a decision",
-            Action::Step => "mark a checklist step done (with evidence)",
-            Action::CloseLoop => "close the loop (its question answered yes)",
-            Action::EditJob => "edit the job: statement and canvas",
-            Action::CloseCycle => "close the cycle (compound test)",
-            Action::Review => "weekly review",
-            Action::Log => "audit log",
-            Action::Digest => "write the weekly digest (Markdown) to a file",
-            Action::Demo => "load the demo (empty database only)",
-        }
-    }
-
-    fn defaults(self) -> &'static [&'static str] {
-        match self {
-            Action::Quit => &["q"],
-            Action::Help => &["?"],
-            Action::Back => &["esc"],
-            Action::Open => &["enter"],
-            Action::Left => &["h", "left"],
-            Action::Right => &["l", "right"],
-            Action::Up => &["k", "up"],
-            Action::Down => &["j", "down"],
-            Action::Filter => &["/"],
-            Action::AddJob => &["a"],
-            Action::Owner => &["o"],
-            Action::Metric => &["M"],
-            Action::Baseline => &["b"],
-            Action::Measure => &["m"],
-            Action::Intervene => &["i"],
-            Action::Trip => &["x"],
-            Action::TripSuggested => &["X"],
-            Action::Retire => &["R"],
-            Action::Continue => &["C"],
-            Action::Decide => &["d"],
-            Action::Step => &["s"],
-            Action::CloseLoop => &["S"],
-            Action::EditJob => &["e"],
-            Action::CloseCycle => &["c"],
-            Action::Review => &["r"],
-            Action::Log => &["L"],
-            Action::Digest => &["W"],
-            Action::Demo => &["D"],
+            Action::Undo => "undo",
+            _ => self.name(),
         }
     }
 }
@@ -293,7 +264,7 @@ impl Default for Keymap {
         for a in Action::ALL {
             for k in a.defaults() {
                 if let Some(key) = Key::parse(k) {
-                    bindings.insert(key, a);
+                    bindings.insert(key, *a);
                 }
             }
         }
@@ -302,22 +273,37 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// Replaces the keys of the actions named in `overrides` (config file `[keys]`).
-    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
+    /// Replaces the keys of the actions named in `overrides` (config file `[keys]`). A key that
+    /// ends up bound to two actions is reported (the one named later in the file wins).
+    pub fn with_overrides(
+        overrides: &BTreeMap<String, Vec<String>>,
+    ) -> Result<(Keymap, Vec<String>), String> {
         let mut map = Keymap::default();
+        let mut warnings = Vec::new();
         for (name, keys) in overrides {
             let action = Action::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .find(|a| a.name() == name)
                 .ok_or_else(|| format!("unknown action `{name}` in [keys]"))?;
             map.bindings.retain(|_, a| *a != action);
             for k in keys {
                 let key = Key::parse(k)
                     .ok_or_else(|| format!("`{k}` is not a key (for `{name}` in [keys])"))?;
-                map.bindings.insert(key, action);
+                if let Some(old) = map.bindings.insert(key, action)
+                    && old != action
+                {
+                    warnings.push(format!(
+                        "config.toml binds {} to both {} and {}: it does {}",
+                        key.label(),
+                        old.name(),
+                        action.name(),
+                        action.name()
+                    ));
+                }
             }
         }
-        Ok(map)
+        Ok((map, warnings))
     }
 
     pub fn action(&self, e: &KeyEvent) -> Option<Action> {
@@ -325,7 +311,7 @@ impl Keymap {
         self.bindings.get(&key).copied()
     }
 
-    /// The keys bound to `action`, for help and footers: `h/←`.
+    /// The keys bound to `action`, for help: `h/←`.
     pub fn keys_for(&self, action: Action) -> String {
         let keys: Vec<String> = self
             .bindings
@@ -340,7 +326,7 @@ impl Keymap {
         }
     }
 
-    /// The first key bound to `action`, for the short hints in the footer.
+    /// The first key bound to `action`, for short hints.
     pub fn key_for(&self, action: Action) -> String {
         self.bindings
             .iter()
@@ -369,11 +355,13 @@ mod tests {
     }
 
     #[test]
-    fn defaults_cover_every_action() {
+    fn defaults_cover_every_action_once() {
         let m = Keymap::default();
         for a in Action::ALL {
-            assert_ne!(m.keys_for(a), "unbound", "{a:?}");
+            assert_ne!(m.keys_for(*a), "unbound", "{a:?}");
         }
+        let bound: usize = Action::ALL.iter().map(|a| a.defaults().len()).sum();
+        assert_eq!(m.bindings.len(), bound, "a default key is bound twice");
         assert_eq!(m.action(&press(KeyCode::Char('M'))), Some(Action::Metric));
         assert_eq!(m.action(&press(KeyCode::Char('m'))), Some(Action::Measure));
         assert_eq!(m.action(&press(KeyCode::Left)), Some(Action::Left));
@@ -381,16 +369,21 @@ mod tests {
     }
 
     #[test]
-    fn overrides_replace_an_actions_keys() {
+    fn overrides_replace_an_actions_keys_and_report_clashes() {
         let mut o = BTreeMap::new();
         o.insert(
             "quit".to_string(),
             vec!["ctrl-q".to_string(), "Q".to_string()],
         );
-        let m = Keymap::with_overrides(&o).unwrap();
+        let (m, warnings) = Keymap::with_overrides(&o).unwrap();
+        assert!(warnings.is_empty());
         assert_eq!(m.action(&press(KeyCode::Char('q'))), None);
         assert_eq!(m.action(&press(KeyCode::Char('Q'))), Some(Action::Quit));
         assert_eq!(m.keys_for(Action::Quit), "Q/Ctrl-q");
+        o.insert("help".to_string(), vec!["Q".to_string()]);
+        let (_, warnings) = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("Q to both"), "{warnings:?}");
         o.insert("fly".to_string(), vec!["f".to_string()]);
         assert!(Keymap::with_overrides(&o).is_err());
         let mut bad = BTreeMap::new();

@@ -1,31 +1,54 @@
-//! The full-screen terminal UI: the same domain and store as the CLI, drawn with ratatui.
+//! The full-screen terminal UI: the same intents, domain and store as the CLI, drawn with
+//! ratatui. Three threads: one reads the terminal, one (the worker) owns the store, and this one
+//! applies what either says and draws. Nothing here blocks on the database.
 
 pub mod app;
 pub mod config;
-pub mod form;
+pub mod forms;
 pub mod keymap;
+pub mod remedy;
 pub mod ui;
+pub mod views;
+pub mod worker;
 
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
 };
 use ratatui::crossterm::execute;
 use std::io;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
-use crate::store::Store;
+use crate::store::{Access, Store};
 use app::App;
+use worker::{Response, Worker};
 
-/// Runs the TUI until the user quits. Redraws only after an event: no busy loop.
-pub fn run(store: Store, actor: String) -> io::Result<()> {
+/// What reaches the drawing thread.
+enum Msg {
+    Input(Event),
+    InputFailed(io::Error),
+    Worker(Response),
+}
+
+/// How long a write waits for another program's lock before the TUI says "busy" (the worker
+/// thread waits, not the screen; the entries stay in the form).
+const PATIENCE: Duration = Duration::from_secs(2);
+
+/// Runs the TUI until the user quits.
+pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let config = config::load(color);
-    let mut app = App::new(store, actor, config.keymap, config.theme)
+    let read_only = store.access() == Access::ReadOnly;
+    store
+        .set_patience(PATIENCE, 2)
         .map_err(|e| io::Error::other(e.to_string()))?;
+
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let worker = Worker::spawn(store, tx.clone(), Msg::Worker);
+    let mut app = App::new(worker, actor, config.keymap, config.theme, read_only);
     if let Some(w) = config.warning {
-        app.message = Some(app::Message {
-            text: w,
-            error: true,
-        });
+        app.say(w, true);
     }
 
     // ratatui's hook restores the screen on a panic; ours also turns the mouse and paste off.
@@ -37,26 +60,51 @@ pub fn run(store: Store, actor: String) -> io::Result<()> {
     }));
     execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
 
-    let result = (|| -> io::Result<()> {
-        let mut started = false;
-        while !app.quit {
-            let mut body = ratatui::layout::Rect::default();
-            terminal.draw(|frame| {
-                body = ui::areas(frame.area()).1;
-                ui::render(frame, &app);
-            })?;
-            if !started {
-                started = true;
-                if let Err(e) = app.startup() {
-                    app.message = Some(app::Message {
-                        text: e.to_string(),
-                        error: true,
-                    });
-                }
-                continue;
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(e) => Msg::Input(e),
+                Err(e) => Msg::InputFailed(e),
+            };
+            let failed = matches!(msg, Msg::InputFailed(_));
+            if tx.send(msg).is_err() || failed {
+                return;
             }
-            let ev = event::read()?;
-            app.handle(ev, body);
+        }
+    });
+
+    app.start();
+    let result = (|| -> io::Result<()> {
+        let mut tick = 0usize;
+        while !app.quit {
+            terminal.draw(|frame| ui::render(frame, &mut app, tick))?;
+            // While the store works, redraw often for the spinner; otherwise wake once a minute
+            // (the week in the header, stale-rule hints) or when something arrives.
+            let wait = if app.busy() {
+                Duration::from_millis(100)
+            } else {
+                Duration::from_secs(60)
+            };
+            let first = match rx.recv_timeout(wait) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    tick = tick.wrapping_add(1);
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            // Everything already waiting is applied before the next frame: a held key or a
+            // paste never queues redraws.
+            for msg in std::iter::once(first).chain(rx.try_iter()) {
+                match msg {
+                    Msg::Input(e) => app.handle(e),
+                    Msg::Worker(r) => app.on_worker(r),
+                    Msg::InputFailed(e) => return Err(e),
+                }
+                if app.quit {
+                    break;
+                }
+            }
         }
         Ok(())
     })();

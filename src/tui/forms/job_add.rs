@@ -1,0 +1,24 @@
+//! Add a job: its title, slug, statement and the owner of its six loops.
+
+use super::{Ask, Field, Form};
+use crate::domain::intent::Intent;
+
+pub fn open(_: &Ask) -> Form {
+    Form::new(
+        "New job".into(),
+        vec![
+            Field::text("title", "title", true),
+            Field::text("slug", "slug (blank: from the title)", false),
+            Field::lines("statement", "statement (When …, I want …, so I can …)", 3),
+            Field::text("owner", "owner of the six loops", false),
+        ],
+        |f| {
+            Ok(Intent::AddJob {
+                title: f.text("title"),
+                slug: f.optional("slug"),
+                statement: f.optional("statement"),
+                owner: f.optional("owner"),
+            })
+        },
+    )
+}

@@ -1,0 +1,69 @@
+//! Edit the job: title, statement and the whole canvas, each in a real text area.
+
+use super::{Ask, Closed, Field, Form};
+use crate::domain::intent::Intent;
+use crate::domain::job::{CanvasEdit, JobEdit};
+
+const CANVAS: [(&str, &str); 8] = [
+    ("performer", "performer"),
+    ("circumstance", "circumstance"),
+    ("workaround", "current workaround"),
+    ("functional_job", "functional job"),
+    ("emotional_job", "emotional job"),
+    ("social_job", "social job"),
+    ("competing_solutions", "competing solutions"),
+    ("hiring_criteria", "hiring criteria"),
+];
+
+pub fn open(ask: &Ask) -> Result<Form, Closed> {
+    let Some(d) = ask.job else {
+        return Err("the job is still loading; try again in a moment".into());
+    };
+    let j = &d.job;
+    let c = &j.canvas;
+    let values = [
+        &c.performer,
+        &c.circumstance,
+        &c.workaround,
+        &c.functional_job,
+        &c.emotional_job,
+        &c.social_job,
+        &c.competing_solutions,
+        &c.hiring_criteria,
+    ];
+    let mut fields = vec![
+        Field::text("title", "title", true).prefill(&j.title),
+        Field::lines("statement", "statement", 3).prefill(&j.statement),
+    ];
+    for ((name, label), v) in CANVAS.iter().zip(values) {
+        fields.push(Field::lines(name, label, 2).prefill(v));
+    }
+    Ok(Form::new(
+        format!("Job {}: statement and canvas", j.slug),
+        fields,
+        |f| {
+            let text = |n: &str| Some(f.text(n));
+            Ok(Intent::EditJob {
+                slug: f.slug.clone().unwrap_or_default(),
+                edit: JobEdit {
+                    title: text("title"),
+                    statement: text("statement"),
+                    canvas: CanvasEdit {
+                        performer: text("performer"),
+                        circumstance: text("circumstance"),
+                        workaround: text("workaround"),
+                        functional_job: text("functional_job"),
+                        emotional_job: text("emotional_job"),
+                        social_job: text("social_job"),
+                        competing_solutions: text("competing_solutions"),
+                        hiring_criteria: text("hiring_criteria"),
+                    },
+                },
+            })
+        },
+    )
+    .on(&j.slug, None)
+    .intro(vec![
+        "Enter adds a line in a text area; Ctrl-s saves.".into(),
+    ]))
+}

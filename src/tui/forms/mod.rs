@@ -1,0 +1,626 @@
+//! Forms: one module per form declares its fields by name and the intent it submits. This module
+//! is the machinery they share — text fields edited in a real text area (wide characters, paste,
+//! Emacs keys), yes/no answers that start unanswered, choices — with validation in place and the
+//! contents kept when the store refuses or is busy.
+
+mod amend;
+mod archive;
+mod close_loop;
+mod confirm;
+mod cycle;
+mod decide;
+mod intervene;
+mod job_add;
+mod job_edit;
+mod learn;
+mod metric;
+mod name;
+mod notes;
+mod owner;
+mod proof_add;
+mod proof_outcome;
+mod rearm;
+mod reopen;
+mod retire;
+mod sign_off;
+mod signal;
+mod step;
+mod step_add;
+mod target;
+mod tool;
+mod trip;
+mod undo_step;
+mod value;
+mod void;
+
+pub mod render;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::keymap::{Action, Keymap};
+use crate::domain::intent::Intent;
+use crate::domain::review::{JobReview, LoopReview, Review};
+use crate::domain::time::{Stamp, When, parse_when};
+use crate::domain::{LoopKind, num};
+use crate::store::{JobDetail, LoopDetail};
+
+pub use confirm::confirm;
+pub use name::{name_prompt, read as name_read};
+
+/// What a form may look at when it opens: the review, and the loop's or job's records when they
+/// are loaded.
+pub struct Ask<'a> {
+    pub review: &'a Review,
+    pub slug: Option<&'a str>,
+    pub kind: Option<LoopKind>,
+    pub detail: Option<&'a LoopDetail>,
+    pub job: Option<&'a JobDetail>,
+    pub now: Stamp,
+    pub keys: &'a Keymap,
+    pub actor: &'a str,
+}
+
+impl Ask<'_> {
+    pub fn job_review(&self) -> Option<&JobReview> {
+        let slug = self.slug?;
+        self.review.jobs.iter().find(|j| j.slug == slug)
+    }
+
+    pub fn loop_review(&self) -> Option<&LoopReview> {
+        let kind = self.kind?;
+        self.job_review()?.loops.iter().find(|l| l.kind == kind)
+    }
+
+    /// `slug/kind`, for titles.
+    pub fn addr(&self) -> String {
+        match (self.slug, self.kind) {
+            (Some(s), Some(k)) => format!("{s}/{k}"),
+            (Some(s), None) => s.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// "press M" for an action.
+    pub fn press(&self, a: Action) -> String {
+        format!("press {}", self.keys.key_for(a))
+    }
+
+    fn slug(&self) -> String {
+        self.slug.unwrap_or_default().to_string()
+    }
+}
+
+/// Why a form cannot open, said at once (in TUI words).
+pub type Closed = String;
+
+/// What a form's field holds.
+pub enum Input {
+    /// One line of text.
+    Line(Box<TextArea<'static>>),
+    /// Several lines (notes, the canvas), `rows` tall on screen.
+    Lines(Box<TextArea<'static>>, u16),
+    /// Yes or no; `None` until answered.
+    Answer(Option<bool>),
+    Choice {
+        options: Vec<String>,
+        chosen: usize,
+    },
+}
+
+/// How a field's text is read and checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Number,
+    /// A whole number of at least 0 (outcome counts).
+    Count,
+    Date,
+    Target,
+    Rule,
+}
+
+pub struct Field {
+    pub name: &'static str,
+    pub label: String,
+    pub input: Input,
+    pub kind: Kind,
+    pub required: bool,
+    pub error: Option<String>,
+    /// A live note under the field (a rule that parses, the grammar).
+    pub note: Option<String>,
+}
+
+fn area(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        text.split('\n').map(str::to_string).collect()
+    };
+    let mut t = TextArea::new(lines);
+    t.set_cursor_line_style(ratatui::style::Style::new());
+    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+impl Field {
+    pub fn text(name: &'static str, label: &str, required: bool) -> Field {
+        Field {
+            name,
+            label: label.to_string(),
+            input: Input::Line(Box::new(area(""))),
+            kind: Kind::Text,
+            required,
+            error: None,
+            note: None,
+        }
+    }
+
+    pub fn lines(name: &'static str, label: &str, rows: u16) -> Field {
+        Field {
+            input: Input::Lines(Box::new(area("")), rows),
+            ..Field::text(name, label, false)
+        }
+    }
+
+    pub fn number(name: &'static str, label: &str) -> Field {
+        Field {
+            kind: Kind::Number,
+            ..Field::text(name, label, true)
+        }
+    }
+
+    pub fn count(name: &'static str, label: &str) -> Field {
+        Field {
+            kind: Kind::Count,
+            ..Field::text(name, label, true)
+        }
+        .prefill("0")
+    }
+
+    pub fn date(name: &'static str, label: &str, today: Stamp) -> Field {
+        Field {
+            kind: Kind::Date,
+            ..Field::text(name, label, true)
+        }
+        .prefill(&today.local_date().format("%Y-%m-%d").to_string())
+    }
+
+    pub fn answer(name: &'static str, label: &str) -> Field {
+        Field {
+            input: Input::Answer(None),
+            required: true,
+            ..Field::text(name, label, true)
+        }
+    }
+
+    pub fn choice(name: &'static str, label: &str, options: Vec<String>, chosen: usize) -> Field {
+        Field {
+            input: Input::Choice { options, chosen },
+            ..Field::text(name, label, true)
+        }
+    }
+
+    pub fn kind(mut self, kind: Kind) -> Field {
+        self.kind = kind;
+        self
+    }
+
+    pub fn prefill(mut self, value: &str) -> Field {
+        match &mut self.input {
+            Input::Line(t) => **t = area(value),
+            Input::Lines(t, _) => **t = area(value),
+            Input::Answer(a) => *a = Some(value == "yes"),
+            Input::Choice { .. } => {}
+        }
+        self.check_live();
+        self
+    }
+
+    /// The text typed (lines joined by newlines).
+    pub fn value(&self) -> String {
+        match &self.input {
+            Input::Line(t) | Input::Lines(t, _) => t.lines().join("\n"),
+            Input::Answer(a) => match a {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+            Input::Choice { options, chosen } => options.get(*chosen).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn is_text(&self) -> bool {
+        matches!(self.input, Input::Line(_) | Input::Lines(..))
+    }
+
+    /// Inserts typed or pasted text; control characters become spaces (a newline stays only in
+    /// a multi-line field), so a paste can never smuggle an escape sequence into a record.
+    pub fn insert(&mut self, text: &str) {
+        let multi = matches!(self.input, Input::Lines(..));
+        let clean: String = text
+            .chars()
+            .map(|c| {
+                if c == '\n' && multi {
+                    '\n'
+                } else if crate::display::is_unsafe(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        if let Input::Line(t) | Input::Lines(t, _) = &mut self.input {
+            t.insert_str(clean);
+        }
+        self.error = None;
+        self.check_live();
+    }
+
+    /// Checks what can be checked while typing (a kill rule's grammar).
+    fn check_live(&mut self) {
+        if self.kind == Kind::Rule {
+            let v = self.value();
+            let v = v.trim();
+            self.note = if v.is_empty() {
+                Some(crate::domain::rules::GRAMMAR.to_string())
+            } else {
+                match crate::domain::rules::KillRule::parse(v) {
+                    Ok(rule) => Some(format!("✓ reads as: {rule}")),
+                    Err(e) => Some(format!("✗ {}", e.message)),
+                }
+            };
+        }
+    }
+
+    fn key(&mut self, e: &KeyEvent) {
+        match (&mut self.input, e.code) {
+            (Input::Answer(a), KeyCode::Char('y' | 'Y')) => *a = Some(true),
+            (Input::Answer(a), KeyCode::Char('n' | 'N')) => *a = Some(false),
+            (Input::Answer(a), KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
+                *a = Some(!a.unwrap_or(false));
+            }
+            (Input::Choice { options, chosen }, KeyCode::Left) => {
+                *chosen = (*chosen + options.len() - 1) % options.len().max(1);
+            }
+            (Input::Choice { options, chosen }, KeyCode::Right | KeyCode::Char(' ')) => {
+                *chosen = (*chosen + 1) % options.len().max(1);
+            }
+            (Input::Answer(_) | Input::Choice { .. }, _) => {}
+            (Input::Line(t) | Input::Lines(t, _), KeyCode::Char(c))
+                if !e.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                let c = if crate::display::is_unsafe(c) { ' ' } else { c };
+                t.insert_char(c);
+            }
+            (Input::Lines(t, _), KeyCode::Enter) => t.insert_newline(),
+            (Input::Line(t) | Input::Lines(t, _), _) => {
+                t.input(*e);
+            }
+        }
+        self.error = None;
+        self.check_live();
+    }
+
+    /// Checks the field; `false` marks it with the problem.
+    fn validate(&mut self, now: Stamp) -> bool {
+        let v = self.value();
+        let v = v.trim();
+        self.error = match (&self.input, self.kind) {
+            (Input::Answer(None), _) => Some(format!("{}: answer y or n", self.label)),
+            (Input::Answer(_) | Input::Choice { .. }, _) => None,
+            _ if v.is_empty() && self.required => Some(format!("{} is required", self.label)),
+            _ if v.is_empty() => None,
+            (_, Kind::Number) => num::parse(v).err().map(|e| e.message),
+            (_, Kind::Count) => match v.parse::<u32>() {
+                Ok(_) => None,
+                Err(_) => Some(format!(
+                    "`{v}` is not a count: write a whole number like 0 or 12"
+                )),
+            },
+            (_, Kind::Date) => parse_when(v, now).err().map(|e| e.message),
+            (_, Kind::Target) => crate::domain::stats::Target::parse(v)
+                .err()
+                .map(|e| e.to_string()),
+            (_, Kind::Rule) => crate::domain::rules::KillRule::parse(v)
+                .err()
+                .map(|e| e.message),
+            (_, Kind::Text) => None,
+        };
+        self.error.is_none()
+    }
+}
+
+/// Builds a form's intent from its fields (after they validated).
+pub type Build = fn(&Form) -> Result<Intent, String>;
+
+pub struct Form {
+    pub title: String,
+    /// Lines shown above the fields: context the lead needs to answer.
+    pub intro: Vec<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// A refusal from the domain or the store, shown above the fields; the contents stay.
+    pub error: Option<String>,
+    pub build: Build,
+    /// The job and loop the intent acts on, to reload them after.
+    pub slug: Option<String>,
+    pub kind: Option<LoopKind>,
+    /// Set once anything was typed: leaving then asks first.
+    pub dirty: bool,
+    /// Asking whether to throw away what was typed.
+    pub leaving: bool,
+    /// For a form that does not record (the name prompt): what it is for.
+    pub purpose: Purpose,
+    /// An intent prepared before the form opened (undo): the form only confirms it.
+    pub prepared: Option<Intent>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Intent,
+    /// The person's name, asked once when the system gives none.
+    Name,
+    /// Overwrite the digest file.
+    OverwriteDigest,
+}
+
+/// What a key did to a form.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Event {
+    Editing,
+    Submit,
+    Cancel,
+}
+
+impl Form {
+    pub fn new(title: String, fields: Vec<Field>, build: Build) -> Form {
+        let focus = fields
+            .iter()
+            .position(
+                |f| !matches!(f.input, Input::Choice { ref options, .. } if options.len() <= 1),
+            )
+            .unwrap_or(0);
+        Form {
+            title,
+            intro: Vec::new(),
+            fields,
+            focus,
+            error: None,
+            build,
+            slug: None,
+            kind: None,
+            dirty: false,
+            leaving: false,
+            purpose: Purpose::Intent,
+            prepared: None,
+        }
+    }
+
+    pub fn on(mut self, slug: &str, kind: Option<LoopKind>) -> Form {
+        self.slug = Some(slug.to_string());
+        self.kind = kind;
+        self
+    }
+
+    pub fn intro(mut self, lines: Vec<String>) -> Form {
+        self.intro = lines;
+        self
+    }
+
+    pub fn focus_on(mut self, name: &str) -> Form {
+        if let Some(i) = self.fields.iter().position(|f| f.name == name) {
+            self.focus = i;
+        }
+        self
+    }
+
+    fn field(&self, name: &str) -> Option<&Field> {
+        let f = self.fields.iter().find(|f| f.name == name);
+        debug_assert!(f.is_some(), "no field `{name}` in form {}", self.title);
+        f
+    }
+
+    /// A text field's value, trimmed.
+    pub fn text(&self, name: &str) -> String {
+        self.field(name)
+            .map(|f| f.value().trim().to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|s| !s.is_empty())
+    }
+
+    /// A yes/no answer; `None` when unanswered or when the form has no such field.
+    pub fn answer(&self, name: &str) -> Option<bool> {
+        match self
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| &f.input)
+        {
+            Some(Input::Answer(a)) => *a,
+            _ => None,
+        }
+    }
+
+    pub fn choice(&self, name: &str) -> usize {
+        match self.field(name).map(|f| &f.input) {
+            Some(Input::Choice { chosen, .. }) => *chosen,
+            _ => 0,
+        }
+    }
+
+    pub fn number(&self, name: &str) -> Result<f64, String> {
+        num::parse(&self.text(name)).map_err(|e| e.message)
+    }
+
+    pub fn count(&self, name: &str) -> i64 {
+        self.text(name).parse::<i64>().unwrap_or(0)
+    }
+
+    pub fn date(&self, name: &str, now: Stamp) -> Result<When, String> {
+        parse_when(&self.text(name), now).map_err(|e| e.message)
+    }
+
+    /// Whether the focused field edits multi-line text (then Enter is a new line).
+    pub fn in_lines(&self) -> bool {
+        matches!(
+            self.fields.get(self.focus).map(|f| &f.input),
+            Some(Input::Lines(..))
+        )
+    }
+
+    pub fn key(&mut self, e: &KeyEvent) -> Event {
+        let ctrl = e.modifiers.contains(KeyModifiers::CONTROL);
+        if self.leaving {
+            return match e.code {
+                KeyCode::Char('y' | 'Y') => Event::Cancel,
+                _ => {
+                    self.leaving = false;
+                    Event::Editing
+                }
+            };
+        }
+        match e.code {
+            KeyCode::Esc if self.dirty => {
+                self.leaving = true;
+                return Event::Editing;
+            }
+            KeyCode::Esc => return Event::Cancel,
+            KeyCode::Char('s') if ctrl => return Event::Submit,
+            KeyCode::Enter if !self.in_lines() => return Event::Submit,
+            KeyCode::Tab => self.focus = (self.focus + 1) % self.fields.len().max(1),
+            KeyCode::BackTab => {
+                self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1)
+            }
+            KeyCode::Down if !self.in_lines() => {
+                self.focus = (self.focus + 1) % self.fields.len().max(1)
+            }
+            KeyCode::Up if !self.in_lines() => {
+                self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1)
+            }
+            _ => {
+                if let Some(f) = self.fields.get_mut(self.focus) {
+                    f.key(e);
+                    self.dirty = true;
+                }
+            }
+        }
+        Event::Editing
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some(f) = self.fields.get_mut(self.focus)
+            && f.is_text()
+        {
+            f.insert(text);
+            self.dirty = true;
+        }
+    }
+
+    /// Checks every field; on failure focuses the first bad one.
+    pub fn validate(&mut self, now: Stamp) -> bool {
+        let mut first_bad = None;
+        for (i, f) in self.fields.iter_mut().enumerate() {
+            if !f.validate(now) && first_bad.is_none() {
+                first_bad = Some(i);
+            }
+        }
+        match first_bad {
+            Some(i) => {
+                self.focus = i;
+                self.error = Some("fix the marked field; nothing was saved".into());
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The intent, when every field is valid.
+    pub fn submit(&mut self, now: Stamp) -> Option<Intent> {
+        if !self.validate(now) {
+            return None;
+        }
+        match (self.build)(self) {
+            Ok(intent) => Some(intent),
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+}
+
+/// The intent of a loop form: `op` on the form's loop.
+pub fn on_loop(f: &Form, op: crate::domain::intent::LoopOp) -> Result<Intent, String> {
+    match (&f.slug, f.kind) {
+        (Some(slug), Some(kind)) => Ok(Intent::OnLoop {
+            slug: slug.clone(),
+            kind,
+            op,
+        }),
+        _ => Err("this form has lost its loop; close it and try again".into()),
+    }
+}
+
+/// Opens the form of `action` on the target of `ask`, or says why it cannot open.
+pub fn open(action: Action, ask: &Ask) -> Option<Result<Form, Closed>> {
+    use Action::*;
+    Some(match action {
+        AddJob => Ok(job_add::open(ask)),
+        EditJob => job_edit::open(ask),
+        Archive => archive::open(ask),
+        CloseCycle => cycle::open(ask),
+        Tool => tool::open(ask),
+        AddProof => proof_add::open(ask),
+        TrackProof => proof_outcome::open(ask),
+        Owner => owner::open(ask),
+        Metric => metric::open(ask),
+        Target => target::open(ask),
+        Baseline => value::open(ask, crate::domain::model::Phase::Baseline),
+        Measure => value::open(ask, crate::domain::model::Phase::Live),
+        Intervene => intervene::open(ask),
+        Trip => trip::open(ask, false),
+        TripSuggested => trip::open(ask, true),
+        AddSignal => signal::open(ask),
+        Rearm => rearm::open(ask),
+        Retire => retire::open(ask, true),
+        Continue => retire::open(ask, false),
+        Decide => decide::open(ask),
+        SignOff => sign_off::open(ask),
+        Amend => amend::open(ask),
+        Step => step::open(ask),
+        UndoStep => undo_step::open(ask),
+        AddStep => step_add::open(ask),
+        Notes => notes::open(ask),
+        Learn => learn::open(ask),
+        Void => void::open(ask),
+        CloseLoop => close_loop::open(ask),
+        Reopen => reopen::open(ask),
+        _ => return None,
+    })
+}
+
+/// Whether `action` needs the loop's records (not only the review) to open its form.
+pub fn needs_detail(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Void
+            | Action::SignOff
+            | Action::Amend
+            | Action::Step
+            | Action::UndoStep
+            | Action::Notes
+    )
+}
+
+/// Whether `action` needs the job's records to open its form.
+pub fn needs_job(action: Action) -> bool {
+    matches!(
+        action,
+        Action::EditJob | Action::CloseCycle | Action::TrackProof
+    )
+}

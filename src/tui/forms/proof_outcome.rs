@@ -1,0 +1,72 @@
+//! Track what a proof artifact brought back: replies, citations, intros, bookings, sales, reuse.
+
+use super::{Ask, Closed, Field, Form};
+use crate::domain::intent::Intent;
+use crate::domain::model::{ProofOutcome, short_id};
+use crate::tui::keymap::Action;
+
+const COUNTS: [&str; 6] = [
+    "replies",
+    "citations",
+    "intros",
+    "bookings",
+    "sales",
+    "reuse",
+];
+
+pub fn open(ask: &Ask) -> Result<Form, Closed> {
+    let d = ask
+        .job
+        .ok_or("the job is still loading; try again in a moment")?;
+    if d.proofs.is_empty() {
+        return Err(format!(
+            "{} has no proof artifact yet: {} to add one",
+            d.job.slug,
+            ask.press(Action::AddProof)
+        ));
+    }
+    let labels: Vec<String> = d
+        .proofs
+        .iter()
+        .map(|p| format!("{} {}", short_id(&p.id), p.title))
+        .collect();
+    let first = d.proofs[0].outcome.unwrap_or_default();
+    let now = [
+        first.replies,
+        first.citations,
+        first.intros,
+        first.bookings,
+        first.sales,
+        first.reuse,
+    ];
+    let mut fields = vec![Field::choice("proof", "proof (←/→)", labels, 0)];
+    for (name, v) in COUNTS.iter().zip(now) {
+        fields.push(Field::count(name, name).prefill(&v.to_string()));
+    }
+    Ok(Form::new(
+        format!("What proof of {} brought back", d.job.slug),
+        fields,
+        |f| {
+            let id = f
+                .text("proof")
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            Ok(Intent::TrackProof {
+                slug: f.slug.clone().unwrap_or_default(),
+                proof: id,
+                counts: ProofOutcome {
+                    replies: f.count("replies"),
+                    citations: f.count("citations"),
+                    intros: f.count("intros"),
+                    bookings: f.count("bookings"),
+                    sales: f.count("sales"),
+                    reuse: f.count("reuse"),
+                },
+            })
+        },
+    )
+    .on(&d.job.slug, None)
+    .focus_on("replies"))
+}

@@ -1,0 +1,64 @@
+//! Record a baseline value or a live measurement of the primary metric, dated as typed.
+
+use super::{Ask, Closed, Field, Form, on_loop};
+use crate::domain::intent::LoopOp;
+use crate::domain::model::Phase;
+use crate::tui::keymap::Action;
+
+pub fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
+    let l = ask.loop_review().ok_or("no loop here")?;
+    let Some(m) = &l.metric else {
+        return Err(format!(
+            "{} has no primary metric, so it cannot take values: {} to set one",
+            ask.addr(),
+            ask.press(Action::Metric)
+        ));
+    };
+    let what = match phase {
+        Phase::Baseline => "Baseline",
+        Phase::Live => "Measurement",
+    };
+    let mut intro = vec![format!(
+        "{} ({}{} is better)",
+        m.name,
+        if m.unit.is_empty() {
+            String::new()
+        } else {
+            format!("{}, ", m.unit)
+        },
+        m.better
+    )];
+    if phase == Phase::Baseline && l.interventions > 0 {
+        intro.push(
+            "An intervention is recorded: a baseline must be dated before the first one.".into(),
+        );
+    }
+    let build = match phase {
+        Phase::Baseline => |f: &Form| record(f, Phase::Baseline),
+        Phase::Live => |f: &Form| record(f, Phase::Live),
+    };
+    Ok(Form::new(
+        format!("{what} for {}", ask.addr()),
+        vec![
+            Field::number("value", "value"),
+            Field::date("date", "date", ask.now),
+            Field::text("note", "note", false),
+        ],
+        build,
+    )
+    .on(&ask.slug(), ask.kind)
+    .intro(intro))
+}
+
+fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
+    let now = crate::domain::Stamp::now();
+    on_loop(
+        f,
+        LoopOp::RecordValue {
+            phase,
+            value: f.number("value")?,
+            at: f.date("date", now)?,
+            note: f.optional("note"),
+        },
+    )
+}

@@ -1,0 +1,422 @@
+//! The board: one row per job, one cell per loop, the cursor on a cell. Filters by text, by
+//! owner (`@name`) and by flag; on a narrow terminal the loop columns scroll instead of the
+//! cursor moving onto cells that are not drawn.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Go, Shared, View, fit, pad};
+use crate::display::{clean, status_symbol};
+use crate::domain::LoopKind;
+use crate::domain::model::Status;
+use crate::domain::review::{Flag, JobReview, LoopReview};
+use crate::tui::keymap::Action;
+
+/// The flag filters `f` cycles through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FlagFilter {
+    #[default]
+    All,
+    NoOwner,
+    Tripped,
+    Suggested,
+    NoBaseline,
+}
+
+impl FlagFilter {
+    fn next(self) -> FlagFilter {
+        match self {
+            FlagFilter::All => FlagFilter::NoOwner,
+            FlagFilter::NoOwner => FlagFilter::Tripped,
+            FlagFilter::Tripped => FlagFilter::Suggested,
+            FlagFilter::Suggested => FlagFilter::NoBaseline,
+            FlagFilter::NoBaseline => FlagFilter::All,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FlagFilter::All => "",
+            FlagFilter::NoOwner => "no owner",
+            FlagFilter::Tripped => "tripped",
+            FlagFilter::Suggested => "suggested",
+            FlagFilter::NoBaseline => "no baseline",
+        }
+    }
+
+    fn matches(self, l: &LoopReview) -> bool {
+        match self {
+            FlagFilter::All => true,
+            FlagFilter::NoOwner => l.flags.contains(&Flag::NoOwner),
+            FlagFilter::Tripped => l.flags.contains(&Flag::KillTripped),
+            FlagFilter::Suggested => !l.suggested_kill_signals.is_empty(),
+            FlagFilter::NoBaseline => l.flags.contains(&Flag::NoBaseline),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Board {
+    pub cursor_job: usize,
+    pub cursor_kind: usize,
+    /// The first loop column drawn (narrow terminals).
+    pub first_column: usize,
+    pub filter: String,
+    pub typing: bool,
+    pub flags: FlagFilter,
+}
+
+/// Column geometry for a board of `width` cells: the job column, the cell width and how many
+/// loop columns fit.
+pub struct Columns {
+    pub job: u16,
+    pub cell: u16,
+    pub shown: usize,
+}
+
+pub fn columns(width: u16) -> Columns {
+    let cell = 12u16;
+    let job = (width / 4).clamp(10, 40);
+    let shown = ((width.saturating_sub(job)) / cell).clamp(1, 6) as usize;
+    let job = width.saturating_sub(cell * shown as u16).max(10);
+    Columns { job, cell, shown }
+}
+
+impl Board {
+    pub fn is_empty(&self, s: &Shared) -> bool {
+        s.review.is_none_or(|r| r.jobs.is_empty())
+    }
+
+    /// The jobs on the board after the filters.
+    pub fn visible<'a>(&self, s: &'a Shared) -> Vec<&'a JobReview> {
+        let Some(r) = s.review else {
+            return Vec::new();
+        };
+        let needle = self.filter.to_lowercase();
+        let (owner, text) = match needle.strip_prefix('@') {
+            Some(o) => (Some(o.to_string()), String::new()),
+            None => (None, needle),
+        };
+        r.jobs
+            .iter()
+            .filter(|j| {
+                text.is_empty()
+                    || j.slug.to_lowercase().contains(&text)
+                    || j.title.to_lowercase().contains(&text)
+            })
+            .filter(|j| {
+                owner.as_ref().is_none_or(|o| {
+                    j.loops.iter().any(|l| {
+                        l.owner
+                            .as_deref()
+                            .is_some_and(|w| w.to_lowercase().contains(o.as_str()))
+                    })
+                })
+            })
+            .filter(|j| j.loops.iter().any(|l| self.flags.matches(l)))
+            .collect()
+    }
+
+    pub fn target(&self, s: &Shared) -> (Option<String>, Option<LoopKind>) {
+        match self.visible(s).get(self.cursor_job) {
+            Some(j) => (
+                Some(j.slug.clone()),
+                Some(LoopKind::ALL[self.cursor_kind.min(5)]),
+            ),
+            None => (None, None),
+        }
+    }
+
+    fn clamp(&mut self, s: &Shared) {
+        let n = self.visible(s).len();
+        self.cursor_job = self.cursor_job.min(n.saturating_sub(1));
+    }
+
+    /// Typing into the filter.
+    pub fn type_filter(&mut self, text: &str, s: &Shared) {
+        self.filter
+            .extend(text.chars().filter(|c| !crate::display::is_unsafe(*c)));
+        self.cursor_job = 0;
+        self.clamp(s);
+    }
+
+    pub fn handle(&mut self, action: Action, s: &Shared, width: u16) -> Go {
+        let cols = columns(width);
+        match action {
+            Action::Up => self.cursor_job = self.cursor_job.saturating_sub(1),
+            Action::Down => {
+                let n = self.visible(s).len();
+                self.cursor_job = (self.cursor_job + 1).min(n.saturating_sub(1));
+            }
+            Action::PageUp => self.cursor_job = self.cursor_job.saturating_sub(10),
+            Action::PageDown => {
+                let n = self.visible(s).len();
+                self.cursor_job = (self.cursor_job + 10).min(n.saturating_sub(1));
+            }
+            Action::Left => self.cursor_kind = self.cursor_kind.saturating_sub(1),
+            Action::Right => self.cursor_kind = (self.cursor_kind + 1).min(5),
+            Action::Filter => {
+                self.typing = true;
+            }
+            Action::FlagFilter => {
+                self.flags = self.flags.next();
+                self.cursor_job = 0;
+            }
+            Action::Open => {
+                let (slug, kind) = self.target(s);
+                return match (slug, kind) {
+                    (Some(slug), Some(kind)) => {
+                        let d = super::detail::Detail::new(slug.clone(), kind);
+                        Go::Open(View::Detail(Box::new(d)))
+                    }
+                    _ => Go::Stay,
+                };
+            }
+            Action::JobView => {
+                return match self.target(s).0 {
+                    Some(slug) => Go::Open(View::Job(Box::new(super::job::JobView::new(slug)))),
+                    None => Go::Stay,
+                };
+            }
+            _ => return Go::Pass,
+        }
+        // Keep the cursor's column drawn.
+        if self.cursor_kind < self.first_column {
+            self.first_column = self.cursor_kind;
+        } else if self.cursor_kind >= self.first_column + cols.shown {
+            self.first_column = self.cursor_kind + 1 - cols.shown;
+        }
+        self.clamp(s);
+        Go::Stay
+    }
+
+    /// Which job (and loop column) a click at (x, y) hits.
+    pub fn hit(&self, area: Rect, s: &Shared, x: u16, y: u16) -> Option<(usize, Option<usize>)> {
+        if x < area.x || x >= area.x + area.width || y <= area.y || y >= area.y + area.height {
+            return None;
+        }
+        let rows = rows(area);
+        let first = self.offset(area);
+        let row = (y - area.y - 1) as usize + first;
+        if row >= self.visible(s).len() || row - first >= rows {
+            return None;
+        }
+        let c = columns(area.width);
+        let dx = x - area.x;
+        let col = (dx >= c.job)
+            .then(|| ((dx - c.job) / c.cell) as usize + self.first_column)
+            .filter(|c| *c < 6);
+        Some((row, col))
+    }
+
+    fn offset(&self, area: Rect) -> usize {
+        let rows = rows(area).max(1);
+        self.cursor_job.saturating_sub(rows - 1)
+    }
+
+    pub fn render(&self, frame: &mut Frame, s: &Shared, area: Rect) {
+        let Some(review) = s.review else {
+            frame.render_widget(Paragraph::new("Loading…"), area);
+            return;
+        };
+        if review.jobs.is_empty() {
+            return welcome(frame, s, area);
+        }
+        let jobs = self.visible(s);
+        if jobs.is_empty() {
+            frame.render_widget(
+                Paragraph::new(format!(
+                    "No job matches the filter. {} changes the text filter, {} the flag filter, {} clears.",
+                    s.key(Action::Filter),
+                    s.key(Action::FlagFilter),
+                    s.key(Action::Back)
+                ))
+                .wrap(Wrap { trim: false }),
+                area,
+            );
+            return;
+        }
+        let c = columns(area.width);
+        let theme = s.theme;
+        let kinds: Vec<LoopKind> = LoopKind::ALL
+            .into_iter()
+            .skip(self.first_column)
+            .take(c.shown)
+            .collect();
+        let more_left = if self.first_column > 0 { "‹" } else { " " };
+        let more_right = if self.first_column + c.shown < 6 {
+            "›"
+        } else {
+            " "
+        };
+        let mut header = vec![Span::styled(
+            pad(&format!("job {more_left}{more_right}"), c.job as usize),
+            theme.title(),
+        )];
+        for k in &kinds {
+            header.push(Span::styled(pad(k.name(), c.cell as usize), theme.title()));
+        }
+        frame.render_widget(
+            Paragraph::new(Line::from(header)),
+            Rect::new(area.x, area.y, area.width, 1),
+        );
+        let first = self.offset(area);
+        for (i, job) in jobs.iter().enumerate().skip(first).take(rows(area)) {
+            let y = area.y + 1 + (i - first) as u16;
+            let on_row = i == self.cursor_job;
+            let label = if c.job >= 30 {
+                format!("{} {}", job.slug, job.title)
+            } else {
+                job.slug.clone()
+            };
+            let style = if on_row {
+                Style::new().add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            };
+            let overdue = if job.cycle.overdue { "*" } else { " " };
+            let mut spans = vec![
+                Span::styled(pad(&label, c.job.saturating_sub(2) as usize), style),
+                Span::styled(format!("{overdue} "), theme.alert()),
+            ];
+            for kind in &kinds {
+                if let Some(l) = job.loops.iter().find(|l| l.kind == *kind) {
+                    let selected = on_row && kind.position() as usize - 1 == self.cursor_kind;
+                    spans.extend(cell(s, l, selected, job.open_now == Some(l.kind), c.cell));
+                }
+            }
+            frame.render_widget(
+                Paragraph::new(Line::from(spans)),
+                Rect::new(area.x, y, area.width, 1),
+            );
+        }
+        // The selected loop in words, then the legend.
+        if area.height >= 4 {
+            let info = self.selected_words(s);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    fit(&info, area.width as usize),
+                    theme.accent(),
+                )),
+                Rect::new(area.x, area.y + area.height - 2, area.width, 1),
+            );
+        }
+        let legend =
+            "·new ●open ✓closed ✗killed !tripped ?owner/metric/baseline ~suggested *overdue";
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                fit(legend, area.width as usize),
+                theme.muted(),
+            )),
+            Rect::new(area.x, area.y + area.height - 1, area.width, 1),
+        );
+    }
+
+    /// The selected loop: owner and the metric's verdict.
+    fn selected_words(&self, s: &Shared) -> String {
+        let jobs = self.visible(s);
+        let Some(j) = jobs.get(self.cursor_job) else {
+            return String::new();
+        };
+        let Some(l) = j.loops.get(self.cursor_kind) else {
+            return String::new();
+        };
+        let mut out = format!(
+            "{}/{} · {} · owner {}",
+            j.slug,
+            l.kind,
+            l.status.label(),
+            l.owner.as_deref().unwrap_or("none")
+        );
+        if let (Some(m), Some(c)) = (&l.metric, &l.comparison) {
+            out.push_str(&format!(" · {}: {}", m.name, c.verdict.as_str()));
+        }
+        if !self.flags.label().is_empty() {
+            out.push_str(&format!(" · showing: {}", self.flags.label()));
+        }
+        clean(&out).into_owned()
+    }
+}
+
+/// Rows of jobs that fit, leaving the header row, the selected loop and the legend.
+fn rows(area: Rect) -> usize {
+    area.height.saturating_sub(3) as usize
+}
+
+fn cell(
+    s: &Shared,
+    l: &LoopReview,
+    selected: bool,
+    open_now: bool,
+    width: u16,
+) -> Vec<Span<'static>> {
+    let theme = s.theme;
+    let mut marks = String::new();
+    if l.flags.contains(&Flag::KillTripped) {
+        marks.push('!');
+    }
+    if l.flags
+        .iter()
+        .any(|f| matches!(f, Flag::NoOwner | Flag::NoMetric | Flag::NoBaseline))
+    {
+        marks.push('?');
+    }
+    if !l.suggested_kill_signals.is_empty() {
+        marks.push('~');
+    }
+    let marks: String = marks.chars().take(2).collect();
+    let marker = if selected { ">" } else { " " };
+    let mut style = theme.status(l.status);
+    if open_now {
+        style = style.add_modifier(Modifier::UNDERLINED);
+    }
+    if selected {
+        style = style.patch(theme.selected());
+    }
+    let label = short_label(l.status);
+    let rest = (width as usize).saturating_sub(2 + 2 + 1);
+    vec![
+        Span::styled(format!("{marker}{}", status_symbol(l.status)), style),
+        Span::styled(format!("{marks:<2}"), theme.alert()),
+        Span::styled(format!(" {}", pad(label, rest)), style),
+    ]
+}
+
+fn short_label(s: Status) -> &'static str {
+    match s {
+        Status::NotStarted => "new",
+        Status::Open => "open",
+        Status::Closed => "closed",
+        Status::Killed => "killed",
+    }
+}
+
+fn welcome(frame: &mut Frame, s: &Shared, area: Rect) {
+    let k = |a| s.keys.keys_for(a);
+    let lines = vec![
+        Line::styled("Welcome to jobloop.", s.theme.title()),
+        Line::raw(""),
+        Line::raw("Each customer job your team makes AI-native has six loops to close:"),
+        Line::raw("understand, redesign, instrument, govern, improve, distribute."),
+        Line::raw(
+            "Name an owner, record a baseline before changing anything, measure, and stop work whose kill signal trips.",
+        ),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(format!("  {}  ", k(Action::AddJob)), s.theme.selected()),
+            Span::raw(" add your first job"),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("  {}  ", k(Action::Demo)), s.theme.selected()),
+            Span::raw(" load a demo: three jobs over eight weeks"),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("  {}  ", k(Action::Help)), s.theme.selected()),
+            Span::raw(" every key"),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}

@@ -1,0 +1,160 @@
+//! The loop's primary metric over time: baseline values as dots, live values as a line, the
+//! baseline mean, the process limits and the interventions, with a legend, and the year on the
+//! axis when the values span more than one.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::symbols::Marker;
+use ratatui::text::Span;
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition};
+
+use super::{Shared, fit};
+use crate::display::num;
+use crate::domain::model::{Phase, Status};
+use crate::domain::time::When;
+use crate::store::LoopDetail;
+
+pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
+    let theme = s.theme;
+    let Some(m) = &d.record.metric else {
+        return;
+    };
+    let values: Vec<_> = d
+        .record
+        .values
+        .iter()
+        .filter(|v| v.void.is_none())
+        .collect();
+    if values.is_empty() || area.height < 5 || area.width < 20 {
+        return;
+    }
+    let day = |w: When| w.date().num_days_from_ce() as f64;
+    let t0 = values.iter().map(|v| day(v.at)).fold(f64::MAX, f64::min);
+    let x = |w: When| day(w) - t0;
+    let base: Vec<(f64, f64)> = values
+        .iter()
+        .filter(|v| v.phase == Phase::Baseline)
+        .map(|v| (x(v.at), v.value))
+        .collect();
+    let live: Vec<(f64, f64)> = values
+        .iter()
+        .filter(|v| v.phase == Phase::Live)
+        .map(|v| (x(v.at), v.value))
+        .collect();
+    let interventions: Vec<f64> = d
+        .record
+        .interventions
+        .iter()
+        .filter(|i| i.void.is_none())
+        .map(|i| x(i.at))
+        .collect();
+    let x_max = values
+        .iter()
+        .map(|v| x(v.at))
+        .chain(interventions.iter().copied())
+        .fold(1.0_f64, f64::max);
+    let process = d.review.as_ref().and_then(|l| l.process.clone());
+    let (mut lo, mut hi) = values
+        .iter()
+        .map(|v| v.value)
+        .chain(process.iter().flat_map(|p| [p.lower_limit, p.upper_limit]))
+        .filter(|v| v.is_finite())
+        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
+    if !(hi - lo).is_finite() || hi - lo <= 0.0 {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let padding = (hi - lo) * 0.1;
+    let (lo, hi) = (lo - padding, hi + padding);
+    let mean: Vec<(f64, f64)> = d
+        .review
+        .as_ref()
+        .and_then(|l| l.baseline)
+        .map(|b| vec![(0.0, b.mean), (x_max, b.mean)])
+        .unwrap_or_default();
+    let limits: Vec<Vec<(f64, f64)>> = process
+        .iter()
+        .flat_map(|p| [p.lower_limit, p.upper_limit])
+        .map(|y| vec![(0.0, y), (x_max, y)])
+        .collect();
+    let marks: Vec<Vec<(f64, f64)>> = interventions
+        .iter()
+        .map(|i| vec![(*i, lo), (*i, hi)])
+        .collect();
+    let mut sets = vec![
+        Dataset::default()
+            .name("• baseline")
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(theme.status(Status::NotStarted))
+            .data(&base),
+        Dataset::default()
+            .name("⣿ live")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme.accent())
+            .data(&live),
+        Dataset::default()
+            .name("─ baseline mean")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme.status(Status::Closed))
+            .data(&mean),
+    ];
+    for (i, limit) in limits.iter().enumerate() {
+        let ds = Dataset::default()
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Line)
+            .style(theme.muted())
+            .data(limit);
+        sets.push(if i == 0 {
+            ds.name("· process limits")
+        } else {
+            ds
+        });
+    }
+    for (i, mark) in marks.iter().enumerate() {
+        let ds = Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme.alert())
+            .data(mark);
+        sets.push(if i == 0 {
+            ds.name("│ intervention")
+        } else {
+            ds
+        });
+    }
+    let first = values.iter().map(|v| v.at.date()).min();
+    let last = values.iter().map(|v| v.at.date()).max();
+    let (first, last) = match (first, last) {
+        (Some(a), Some(b)) => (a, b),
+        _ => return,
+    };
+    // The year appears when the span crosses one.
+    let format = if first.format("%Y").to_string() == last.format("%Y").to_string() {
+        "%m-%d"
+    } else {
+        "%Y-%m-%d"
+    };
+    let title = format!("{} ({} is better)", m.name, m.better);
+    let chart = Chart::new(sets)
+        .block(Block::new().title(Span::styled(
+            fit(&title, area.width as usize),
+            theme.title(),
+        )))
+        .legend_position(Some(LegendPosition::TopRight))
+        .hidden_legend_constraints((Constraint::Ratio(2, 3), Constraint::Ratio(2, 3)))
+        .x_axis(Axis::default().bounds([0.0, x_max]).labels(vec![
+            Span::raw(first.format(format).to_string()),
+            Span::raw(last.format(format).to_string()),
+        ]))
+        .y_axis(
+            Axis::default()
+                .bounds([lo, hi])
+                .labels(vec![Span::raw(num(lo)), Span::raw(num(hi))]),
+        );
+    frame.render_widget(chart, area);
+}
+
+use chrono::Datelike;

@@ -1,0 +1,467 @@
+//! The loop detail: everything about one loop, read in full by scrolling — status and owner,
+//! checklist with evidence, the metric as a chart and the comparison with every caveat, values
+//! with their ids (to void), interventions, kill signals with their rules and what those say
+//! now, decisions with their sign-off, learnings, notes and recent activity.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::{Go, Shared, clamp_scroll};
+use crate::display::{clean, comparison_lines, process_words, show, status_symbol};
+use crate::domain::LoopKind;
+use crate::domain::model::*;
+use crate::domain::rules::RuleCheck;
+use crate::store::LoopDetail;
+use crate::tui::keymap::Action;
+use crate::tui::worker::Request;
+
+pub struct Detail {
+    pub slug: String,
+    pub kind: LoopKind,
+    pub data: Option<LoopDetail>,
+    pub scroll: usize,
+    /// Rows of text at the last draw (for paging and clamping).
+    pub height: usize,
+    pub lines: usize,
+}
+
+impl Detail {
+    pub fn new(slug: String, kind: LoopKind) -> Detail {
+        Detail {
+            slug,
+            kind,
+            data: None,
+            scroll: 0,
+            height: 10,
+            lines: 0,
+        }
+    }
+
+    pub fn load(&self) -> Request {
+        Request::Detail {
+            slug: self.slug.clone(),
+            kind: self.kind,
+        }
+    }
+
+    pub fn handle(&mut self, action: Action) -> Go {
+        match action {
+            Action::Down => self.scroll += 1,
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll += self.height.max(2) - 1,
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(self.height.max(2) - 1),
+            Action::Left | Action::Right => {
+                let i = self.kind.position() as usize - 1;
+                let next = if action == Action::Right {
+                    (i + 1).min(5)
+                } else {
+                    i.saturating_sub(1)
+                };
+                if next != i {
+                    self.kind = LoopKind::ALL[next];
+                    self.data = None;
+                    self.scroll = 0;
+                    return Go::Load(self.load());
+                }
+            }
+            Action::JobView => {
+                return Go::Open(super::View::Job(Box::new(super::job::JobView::new(
+                    self.slug.clone(),
+                ))));
+            }
+            _ => return Go::Pass,
+        }
+        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
+        Go::Stay
+    }
+
+    pub fn render(&mut self, frame: &mut Frame, s: &Shared, area: Rect) {
+        let Some(d) = &self.data else {
+            frame.render_widget(
+                Paragraph::new(format!("Loading {}/{}…", clean(&self.slug), self.kind)),
+                area,
+            );
+            return;
+        };
+        let wide = area.width >= 110;
+        let has_chart =
+            d.record.metric.is_some() && d.record.values.iter().any(|v| v.void.is_none());
+        let (text_area, chart_area) = if !has_chart {
+            (area, None)
+        } else if wide {
+            let [l, r] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(area);
+            (l, Some(r))
+        } else if area.height >= 18 {
+            let [c, t] = Layout::vertical([Constraint::Length(9), Constraint::Min(4)]).areas(area);
+            (t, Some(c))
+        } else {
+            (area, None)
+        };
+        if let Some(c) = chart_area {
+            super::chart::render(frame, s, d, c);
+        }
+        let rows = wrap(&lines(s, d), text_area.width.max(10) as usize);
+        self.lines = rows.len();
+        self.height = text_area.height as usize;
+        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
+        let shown: Vec<Line> = rows
+            .into_iter()
+            .skip(self.scroll)
+            .take(self.height)
+            .map(|(t, st)| Line::styled(t, st))
+            .collect();
+        frame.render_widget(Paragraph::new(shown), text_area);
+        if self.lines > self.height && text_area.height > 0 {
+            let more = format!(
+                "{}/{} ↓",
+                (self.scroll + self.height).min(self.lines),
+                self.lines
+            );
+            let w = more.chars().count() as u16;
+            if text_area.width > w {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(more, s.theme.muted())),
+                    Rect::new(
+                        text_area.x + text_area.width - w,
+                        text_area.y + text_area.height - 1,
+                        w,
+                        1,
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Logical lines wrapped at `width` cells (words kept whole where they fit).
+pub fn wrap(lines: &[(String, Style)], width: usize) -> Vec<(String, Style)> {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = Vec::new();
+    for (text, style) in lines {
+        let mut row = String::new();
+        let mut used = 0;
+        let mut word = String::new();
+        let mut word_w = 0;
+        let flush_word = |row: &mut String,
+                          used: &mut usize,
+                          word: &mut String,
+                          word_w: &mut usize,
+                          out: &mut Vec<(String, Style)>| {
+            if *used + *word_w > width && *used > 0 {
+                out.push((std::mem::take(row), *style));
+                *used = 0;
+                let trimmed = word.trim_start().to_string();
+                *word_w = unicode_width::UnicodeWidthStr::width(trimmed.as_str());
+                *word = trimmed;
+            }
+            while *word_w > width {
+                let mut part = String::new();
+                let mut pw = 0;
+                let mut rest = String::new();
+                for c in word.chars() {
+                    let cw = c.width().unwrap_or(0);
+                    if pw + cw <= width && rest.is_empty() {
+                        part.push(c);
+                        pw += cw;
+                    } else {
+                        rest.push(c);
+                    }
+                }
+                out.push((part, *style));
+                *word_w -= pw;
+                *word = rest;
+            }
+            row.push_str(word);
+            *used += *word_w;
+            word.clear();
+            *word_w = 0;
+        };
+        for c in text.chars() {
+            if c == ' ' && !word.is_empty() {
+                flush_word(&mut row, &mut used, &mut word, &mut word_w, &mut out);
+            }
+            word.push(c);
+            word_w += c.width().unwrap_or(0);
+        }
+        flush_word(&mut row, &mut used, &mut word, &mut word_w, &mut out);
+        out.push((row, *style));
+    }
+    out
+}
+
+fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
+    let theme = s.theme;
+    let r = &d.record;
+    let k = |a| s.key(a);
+    let plain = Style::new();
+    let mut out: Vec<(String, Style)> = Vec::new();
+    let head = |t: &str, out: &mut Vec<(String, Style)>| {
+        out.push((String::new(), plain));
+        out.push((t.to_string(), theme.title()));
+    };
+    out.push((
+        format!(
+            "{}/{}  {} {} · owner: {}",
+            clean(&r.job.slug),
+            r.lp.kind,
+            status_symbol(r.lp.status),
+            r.lp.status.label(),
+            r.lp.owner.as_deref().map(clean).unwrap_or("(none)".into())
+        ),
+        theme.title(),
+    ));
+    out.push((r.lp.kind.question().to_string(), theme.muted()));
+    if r.lp.status == Status::Killed {
+        out.push((
+            format!("KILLED — {} reopens it", k(Action::Reopen)),
+            theme.alert(),
+        ));
+    }
+    if r.kill_signals.iter().any(KillSignal::awaits_decision) {
+        out.push((
+            format!(
+                "KILL SIGNAL TRIPPED — decide: {} retire · {} continue",
+                k(Action::Retire),
+                k(Action::Continue)
+            ),
+            theme.alert(),
+        ));
+    }
+    head(
+        &format!("Checklist ({} marks a step done)", k(Action::Step)),
+        &mut out,
+    );
+    for st in &r.steps {
+        let mark = if st.done_at.is_some() { "[x]" } else { "[ ]" };
+        out.push((format!("{mark} {}. {}", st.n, clean(&st.text)), plain));
+        if let (Some(at), Some(by)) = (st.done_at, &st.done_by) {
+            let ev = st
+                .evidence
+                .as_deref()
+                .map(|e| format!(": {}", clean(e)))
+                .unwrap_or_default();
+            out.push((
+                format!("      done {} by {}{ev}", at.local_date(), clean(by)),
+                theme.muted(),
+            ));
+        }
+    }
+    head("Primary metric", &mut out);
+    match &r.metric {
+        None => out.push((
+            format!("none yet: {} sets one", k(Action::Metric)),
+            theme.muted(),
+        )),
+        Some(m) => {
+            let target = m
+                .target
+                .map(|t| format!(" · target {}", t.to_text()))
+                .unwrap_or_else(|| format!(" · no target ({} sets one)", k(Action::Target)));
+            out.push((
+                format!(
+                    "{} ({}{} is better, measures {}){target}",
+                    clean(&m.name),
+                    if m.unit.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}, ", clean(&m.unit))
+                    },
+                    m.better,
+                    m.measures
+                ),
+                plain,
+            ));
+            if let Some(c) = d.review.as_ref().and_then(|l| l.comparison.as_ref()) {
+                for line in comparison_lines(c, &m.unit, m.better) {
+                    let style = if line.starts_with("caveat") {
+                        theme.alert()
+                    } else {
+                        theme.accent()
+                    };
+                    out.push((line, style));
+                }
+            }
+            if let Some(p) = d.review.as_ref().and_then(|l| l.process.as_ref()) {
+                let total = d.review.as_ref().map_or(0, |l| l.signals_total);
+                out.push((process_words(p, total), theme.muted()));
+            }
+            for v in r.values.iter().rev() {
+                let void = v
+                    .void
+                    .as_ref()
+                    .map(|x| format!("  VOID: {} ({})", clean(&x.reason), clean(&x.by)))
+                    .unwrap_or_default();
+                let note = if v.note.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {}", clean(&v.note))
+                };
+                out.push((
+                    format!(
+                        "  {}  {}  {:<8} {}{note}{void}",
+                        short_id(&v.id),
+                        v.at,
+                        v.phase,
+                        show(v.value)
+                    ),
+                    if v.void.is_some() {
+                        theme.muted()
+                    } else {
+                        plain
+                    },
+                ));
+            }
+        }
+    }
+    if !r.interventions.is_empty() {
+        head("Interventions", &mut out);
+        for i in &r.interventions {
+            let void = if i.void.is_some() { "  VOID" } else { "" };
+            out.push((
+                format!(
+                    "  {}  {}  {}{void}",
+                    short_id(&i.id),
+                    i.at,
+                    clean(&i.description)
+                ),
+                plain,
+            ));
+        }
+    }
+    head(
+        &format!(
+            "Kill signals ({} trips one, {} adds one)",
+            k(Action::Trip),
+            k(Action::AddSignal)
+        ),
+        &mut out,
+    );
+    let checks = d.review.as_ref().map(|l| &l.kill_signals);
+    for sig in &r.kill_signals {
+        let (state, style) = match (sig.state, sig.decision) {
+            (SignalState::Armed, _) => ("armed".to_string(), plain),
+            (SignalState::Tripped, None) => ("TRIPPED".to_string(), theme.alert()),
+            (SignalState::Tripped, Some(dec)) => (format!("tripped → {dec}"), theme.muted()),
+        };
+        out.push((format!("{}. [{state}] {}", sig.n, clean(&sig.text)), style));
+        if let Some(rule) = &sig.rule {
+            let now = checks
+                .and_then(|c| c.iter().find(|c| c.signal.n == sig.n))
+                .and_then(|c| c.rule_check.as_ref())
+                .map(|c| match c {
+                    RuleCheck::Fires(w) => format!(" — fires: {}", clean(w)),
+                    RuleCheck::Holds(w) => format!(" — holds: {}", clean(w)),
+                    RuleCheck::CannotJudge(w) => format!(" — cannot judge: {}", clean(w)),
+                })
+                .unwrap_or_default();
+            out.push((format!("   rule: {}{now}", clean(rule)), theme.muted()));
+        }
+        if let Some(reason) = &sig.reason {
+            out.push((format!("   reason: {}", clean(reason)), theme.muted()));
+        }
+        if let Some(e) = &sig.evidence {
+            out.push((format!("   evidence: {}", clean(e)), theme.muted()));
+        }
+        if let Some(dr) = &sig.decision_reason {
+            out.push((format!("   decision: {}", clean(dr)), theme.muted()));
+        }
+    }
+    for sg in d.review.iter().flat_map(|l| &l.suggested_kill_signals) {
+        out.push((
+            format!(
+                "suggested ({} trips it): {} — {}",
+                k(Action::TripSuggested),
+                clean(&sg.text),
+                clean(&sg.why)
+            ),
+            theme.alert(),
+        ));
+    }
+    if !r.decisions.is_empty() {
+        head(
+            &format!(
+                "Decisions ({} signs off, {} amends)",
+                k(Action::SignOff),
+                k(Action::Amend)
+            ),
+            &mut out,
+        );
+        for dc in &r.decisions {
+            let amended = r
+                .decisions
+                .iter()
+                .any(|n| n.supersedes.as_deref() == Some(dc.id.as_str()) && n.void.is_none());
+            let state = if dc.void.is_some() {
+                "VOID".to_string()
+            } else if amended {
+                "amended".to_string()
+            } else if let Some(by) = &dc.approved_by {
+                format!("signed off by {}", clean(by))
+            } else {
+                format!("PENDING sign-off by {}", clean(&dc.owner))
+            };
+            let th = dc
+                .threshold
+                .as_deref()
+                .map(|t| format!(" · threshold: {}", clean(t)))
+                .unwrap_or_default();
+            out.push((
+                format!(
+                    "  {}  {} · owner {}{th} · {state}",
+                    short_id(&dc.id),
+                    clean(&dc.text),
+                    clean(&dc.owner)
+                ),
+                plain,
+            ));
+        }
+    }
+    head(
+        &format!("Learnings ({} captures one)", k(Action::Learn)),
+        &mut out,
+    );
+    for l in &r.learnings {
+        let tag = l
+            .tag
+            .as_deref()
+            .map(|t| format!(" [{}]", clean(t)))
+            .unwrap_or_default();
+        let cap = l.capability.map(|c| format!(" {c}")).unwrap_or_default();
+        let void = if l.void.is_some() { "  VOID" } else { "" };
+        out.push((
+            format!(
+                "  {}  {}  {}{tag}{cap}: {}{void}",
+                short_id(&l.id),
+                l.at.local_date(),
+                l.kind,
+                clean(&l.text)
+            ),
+            plain,
+        ));
+    }
+    head(
+        &format!("Notes ({} edits them)", k(Action::Notes)),
+        &mut out,
+    );
+    for line in r.lp.notes.split('\n') {
+        out.push((clean(line).into_owned(), plain));
+    }
+    head("Recent activity", &mut out);
+    for e in &d.events {
+        out.push((
+            format!(
+                "{}  {}  {}",
+                e.at.local_minute(),
+                clean(&e.actor),
+                clean(&e.summary.replace('\n', " · "))
+            ),
+            theme.muted(),
+        ));
+    }
+    out
+}

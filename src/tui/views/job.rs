@@ -1,0 +1,224 @@
+//! The job view: the statement and the whole canvas, its six loops, the tools selected, the
+//! proof artifacts with what they brought back, and every past cycle with its answers and notes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::detail::wrap;
+use super::{Go, Shared, clamp_scroll};
+use crate::display::{clean, status_symbol};
+use crate::domain::model::short_id;
+use crate::store::JobDetail;
+use crate::tui::keymap::Action;
+use crate::tui::worker::Request;
+
+pub struct JobView {
+    pub slug: String,
+    pub data: Option<JobDetail>,
+    pub scroll: usize,
+    height: usize,
+    lines: usize,
+}
+
+impl JobView {
+    pub fn new(slug: String) -> JobView {
+        JobView {
+            slug,
+            data: None,
+            scroll: 0,
+            height: 10,
+            lines: 0,
+        }
+    }
+
+    pub fn load(&self) -> Request {
+        Request::Job {
+            slug: self.slug.clone(),
+        }
+    }
+
+    pub fn handle(&mut self, action: Action) -> Go {
+        match action {
+            Action::Down => self.scroll += 1,
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll += self.height.max(2) - 1,
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(self.height.max(2) - 1),
+            _ => return Go::Pass,
+        }
+        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
+        Go::Stay
+    }
+
+    pub fn render(&mut self, frame: &mut Frame, s: &Shared, area: Rect) {
+        let Some(d) = &self.data else {
+            frame.render_widget(
+                Paragraph::new(format!("Loading {}…", clean(&self.slug))),
+                area,
+            );
+            return;
+        };
+        let rows = wrap(&lines(s, d), area.width.max(10) as usize);
+        self.lines = rows.len();
+        self.height = area.height as usize;
+        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
+        let shown: Vec<Line> = rows
+            .into_iter()
+            .skip(self.scroll)
+            .take(self.height)
+            .map(|(t, st)| Line::styled(t, st))
+            .collect();
+        frame.render_widget(Paragraph::new(shown), area);
+    }
+}
+
+fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
+    let theme = s.theme;
+    let k = |a| s.key(a);
+    let plain = Style::new();
+    let j = &d.job;
+    let mut out: Vec<(String, Style)> = vec![(
+        format!("{}  {}", clean(&j.slug), clean(&j.title)),
+        theme.title(),
+    )];
+    if j.archived_at.is_some() {
+        out.push(("archived".into(), theme.alert()));
+    }
+    if let Some(lead) = &j.lead {
+        out.push((format!("lead: {}", clean(lead)), theme.muted()));
+    }
+    let field = |out: &mut Vec<(String, Style)>, label: &str, v: &str| {
+        out.push((label.to_string(), theme.title()));
+        if v.is_empty() {
+            out.push(("  —".into(), theme.muted()));
+        }
+        for line in v.split('\n').filter(|_| !v.is_empty()) {
+            out.push((format!("  {}", clean(line)), plain));
+        }
+    };
+    out.push((
+        format!(
+            "({} edits the statement and the canvas)",
+            k(Action::EditJob)
+        ),
+        theme.muted(),
+    ));
+    field(&mut out, "Statement", &j.statement);
+    let c = &j.canvas;
+    for (label, v) in [
+        ("Performer", &c.performer),
+        ("Circumstance", &c.circumstance),
+        ("Current workaround", &c.workaround),
+        ("Functional job", &c.functional_job),
+        ("Emotional job", &c.emotional_job),
+        ("Social job", &c.social_job),
+        ("Competing solutions", &c.competing_solutions),
+        ("Hiring criteria", &c.hiring_criteria),
+    ] {
+        field(&mut out, label, v);
+    }
+    if let Some(r) = &d.review {
+        out.push((String::new(), plain));
+        out.push((
+            format!(
+                "Loops (open now: {})",
+                r.open_now.map_or("none", |k| k.name())
+            ),
+            theme.title(),
+        ));
+        for l in &r.loops {
+            let verdict = l
+                .comparison
+                .as_ref()
+                .map(|c| format!(" · {}", c.verdict.as_str()))
+                .unwrap_or_default();
+            out.push((
+                format!(
+                    "  {:<11} {} {:<12} owner {}{verdict}",
+                    l.kind.name(),
+                    status_symbol(l.status),
+                    l.status.label(),
+                    l.owner.as_deref().map(clean).unwrap_or("none".into())
+                ),
+                theme.status(l.status),
+            ));
+        }
+        if r.cycle.overdue {
+            out.push((
+                format!(
+                    "last week's compound test is overdue: {} closes it",
+                    k(Action::CloseCycle)
+                ),
+                theme.alert(),
+            ));
+        }
+    }
+    out.push((String::new(), plain));
+    out.push((
+        format!("Tools ({} records one)", k(Action::Tool)),
+        theme.title(),
+    ));
+    for t in &d.tools {
+        out.push((format!("  {}  {}", t.at, clean(&t.name)), plain));
+    }
+    out.push((String::new(), plain));
+    out.push((
+        format!(
+            "Proof ({} adds, {} tracks what it brought back)",
+            k(Action::AddProof),
+            k(Action::TrackProof)
+        ),
+        theme.title(),
+    ));
+    for p in &d.proofs {
+        out.push((
+            format!(
+                "  {}  {}  {} {} · {}",
+                short_id(&p.id),
+                p.at,
+                p.visibility,
+                p.kind,
+                clean(&p.title)
+            ),
+            plain,
+        ));
+        let outcome = match p.outcome {
+            None => "no outcome tracked".to_string(),
+            Some(o) => format!(
+                "{} replies · {} citations · {} intros · {} bookings · {} sales · {} reuse",
+                o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse
+            ),
+        };
+        out.push((format!("      {outcome}"), theme.muted()));
+    }
+    out.push((String::new(), plain));
+    out.push((
+        format!("Cycles ({} closes one)", k(Action::CloseCycle)),
+        theme.title(),
+    ));
+    for c in d.cycles.iter().rev() {
+        let verdict = match c.next_job() {
+            None => "compounds".to_string(),
+            Some(k) => format!("next job: {k}"),
+        };
+        out.push((format!("  {}  {verdict}", c.week), plain));
+        for (layer, ok, note) in c.answers() {
+            let answer = if ok { "yes" } else { "no" };
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", clean(note))
+            };
+            out.push((
+                format!("      {:<14} {answer}{note}", layer.name()),
+                theme.muted(),
+            ));
+        }
+        if !c.note.is_empty() {
+            out.push((format!("      note: {}", clean(&c.note)), theme.muted()));
+        }
+    }
+    out
+}

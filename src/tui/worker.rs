@@ -1,0 +1,229 @@
+//! The store lives on its own thread: the drawing thread sends requests and draws whatever has
+//! arrived, so a slow check or a lock held by another program never freezes the screen or
+//! swallows a key. The worker also notices, on a half-second timer, when another process
+//! committed (SQLite's `data_version`), and says so.
+//!
+//! Tests use the same requests answered inline, in order, on the calling thread.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use crate::domain::intent::Intent;
+use crate::domain::model::AuditEvent;
+use crate::domain::review::Review;
+use crate::domain::time::{Stamp, Week};
+use crate::domain::{Ctx, LoopKind, Refusal};
+use crate::files::FileError;
+use crate::store::{self, Ack, Board, JobDetail, LoopDetail, Store};
+
+/// How often the worker asks whether another process changed the file.
+pub const POLL: Duration = Duration::from_millis(500);
+
+#[derive(Clone, Debug)]
+pub enum Request {
+    Board,
+    Detail {
+        slug: String,
+        kind: LoopKind,
+    },
+    Job {
+        slug: String,
+    },
+    Log {
+        limit: usize,
+    },
+    // Boxed: an intent carries every field of a form.
+    Apply {
+        ctx: Ctx,
+        intent: Box<Intent>,
+    },
+    Check,
+    QuickCheck,
+    Digest {
+        path: PathBuf,
+        week: Week,
+        force: bool,
+    },
+    UndoPlan {
+        actor: String,
+    },
+    Demo,
+}
+
+/// A loaded board with its review, computed at the moment it was read.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub board: Board,
+    pub review: Review,
+}
+
+pub type Plan = Option<Box<(AuditEvent, Result<Intent, Refusal>)>>;
+
+#[derive(Debug)]
+pub enum Response {
+    Board(Result<Loaded, store::Error>),
+    Detail(Result<Box<LoopDetail>, store::Error>),
+    Job(Result<Box<JobDetail>, store::Error>),
+    Log(Result<Vec<AuditEvent>, store::Error>),
+    Applied {
+        intent: Box<Intent>,
+        result: Result<Ack, store::Error>,
+    },
+    Checked(Result<Vec<String>, store::Error>),
+    QuickChecked(Result<Vec<String>, store::Error>),
+    Digest(Result<PathBuf, DigestError>),
+    UndoPlan(Result<Plan, store::Error>),
+    Demo(Result<Ack, store::Error>),
+    /// Another process committed: what is on screen may be stale.
+    Changed,
+}
+
+#[derive(Debug)]
+pub enum DigestError {
+    File(FileError),
+    Store(store::Error),
+}
+
+impl std::fmt::Display for DigestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DigestError::File(e) => write!(f, "{e}"),
+            DigestError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Answers one request.
+pub fn answer(store: &mut Store, request: Request) -> Response {
+    let now = Stamp::now();
+    match request {
+        Request::Board => Response::Board(store.board().map(|board| Loaded {
+            review: board.review(now),
+            board,
+        })),
+        Request::Detail { slug, kind } => {
+            Response::Detail(store.loop_detail(&slug, kind, 50, now).map(Box::new))
+        }
+        Request::Job { slug } => Response::Job(store.job_detail(&slug, now).map(Box::new)),
+        Request::Log { limit } => Response::Log(store.log(None, None, limit)),
+        Request::Apply { ctx, intent } => Response::Applied {
+            result: store.apply(&ctx, &intent),
+            intent,
+        },
+        Request::Check => Response::Checked(store.check_rules(now)),
+        Request::QuickCheck => Response::QuickChecked(store.integrity(true)),
+        Request::Digest { path, week, force } => {
+            Response::Digest(digest(store, &path, week, force))
+        }
+        Request::UndoPlan { actor } => {
+            Response::UndoPlan(store.undo_plan(&actor).map(|p| p.map(Box::new)))
+        }
+        Request::Demo => Response::Demo(crate::demo::load(store, 3, 8, 1, now, &mut |_, _| {})),
+    }
+}
+
+fn digest(store: &mut Store, path: &Path, week: Week, force: bool) -> Result<PathBuf, DigestError> {
+    let board = store.board().map_err(DigestError::Store)?;
+    let review = board.review(Stamp::now());
+    let changes = store
+        .changes_in(week, crate::digest::CHANGES_SHOWN)
+        .map_err(DigestError::Store)?;
+    let text = crate::digest::markdown(&review, week, &changes);
+    crate::files::write_file(path, force, &store.protected(), |w| {
+        w.write_all(text.as_bytes())
+    })
+    .map_err(DigestError::File)?;
+    Ok(path.to_path_buf())
+}
+
+/// Where requests go: a thread, or (in tests) the calling thread.
+pub enum Worker {
+    Thread {
+        requests: Sender<Request>,
+        /// Requests sent and not answered yet (for the spinner).
+        pending: usize,
+    },
+    Inline {
+        store: Box<Store>,
+        answers: VecDeque<Response>,
+    },
+}
+
+impl Worker {
+    /// A worker that answers on the calling thread, for tests.
+    pub fn inline(store: Store) -> Worker {
+        Worker::Inline {
+            store: Box::new(store),
+            answers: VecDeque::new(),
+        }
+    }
+
+    /// Starts the worker thread; its answers arrive through `wrap` on `out`.
+    pub fn spawn<T: Send + 'static>(
+        mut store: Store,
+        out: Sender<T>,
+        wrap: fn(Response) -> T,
+    ) -> Worker {
+        let (tx, rx): (Sender<Request>, Receiver<Request>) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut version = store.data_version().unwrap_or(0);
+            loop {
+                match rx.recv_timeout(POLL) {
+                    Ok(request) => {
+                        let response = answer(&mut store, request);
+                        version = store.data_version().unwrap_or(version);
+                        if out.send(wrap(response)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        let now = store.data_version().unwrap_or(version);
+                        if now != version {
+                            version = now;
+                            if out.send(wrap(Response::Changed)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        });
+        Worker::Thread {
+            requests: tx,
+            pending: 0,
+        }
+    }
+
+    pub fn send(&mut self, request: Request) {
+        match self {
+            Worker::Thread { requests, pending } => {
+                if requests.send(request).is_ok() {
+                    *pending += 1;
+                }
+            }
+            Worker::Inline { store, answers } => answers.push_back(answer(store, request)),
+        }
+    }
+
+    /// Answers ready on the calling thread (inline only).
+    pub fn take_inline(&mut self) -> Option<Response> {
+        match self {
+            Worker::Inline { answers, .. } => answers.pop_front(),
+            Worker::Thread { .. } => None,
+        }
+    }
+
+    /// Called for each answer the app receives from the thread.
+    pub fn answered(&mut self) {
+        if let Worker::Thread { pending, .. } = self {
+            *pending = pending.saturating_sub(1);
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        matches!(self, Worker::Thread { pending, .. } if *pending > 0)
+    }
+}
