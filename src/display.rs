@@ -73,7 +73,7 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
                 c.live_n
             ),
             Some(b) => format!(
-                "baseline {} (n={}); no live values since the latest intervention",
+                "baseline {} (n={}); no live values to compare yet",
                 u(b),
                 c.baseline_n
             ),

@@ -1,5 +1,7 @@
 //! The real binary in a real terminal (tmux): create a job, record a baseline on its instrument
-//! loop, trip a kill signal with a reason, quit with `q`, then check through `review --json`.
+//! loop, trip a kill signal with a reason, void a mistaken measurement, capture a learning, add
+//! a proof artifact, watch a write from another process appear without a key press, quit with
+//! `q`, then check through `review --json` and `verify`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -62,19 +64,24 @@ impl Drop for Tmux {
     }
 }
 
-fn review(db: &Path) -> serde_json::Value {
+fn cli(db: &Path, args: &[&str]) -> Vec<u8> {
     let out = Command::new(env!("CARGO_BIN_EXE_jobloop"))
         .arg("--db")
         .arg(db)
-        .args(["review", "--json"])
+        .args(["--as", "someone-else"])
+        .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out.stdout
+}
+
+fn review(db: &Path) -> serde_json::Value {
+    serde_json::from_slice(&cli(db, &["review", "--json"])).unwrap()
 }
 
 #[test]
@@ -144,6 +151,45 @@ fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("tripped kill signal 1");
 
+    // A measurement typed wrong, then voided: it stays in the history and counts for nothing.
+    tmux.keys(&["m"]);
+    tmux.wait_for("Measurement for triage-support-tickets/instrument");
+    tmux.type_text("950");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("recorded measurement 950 h");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Is the proof instrumented?");
+    tmux.keys(&["V"]);
+    tmux.wait_for("Void a record of triage-support-tickets/instrument");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("typed 950 for 9.50");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("VOID");
+
+    tmux.keys(&["g"]);
+    tmux.wait_for("Learning on triage-support-tickets/instrument");
+    tmux.type_text("Answer time is only honest when weekends are excluded");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("recorded evidence on triage-support-tickets/instrument");
+
+    // The job view: a proof artifact.
+    tmux.keys(&["J"]);
+    tmux.wait_for("Triage support tickets");
+    tmux.keys(&["p"]);
+    tmux.wait_for("Proof artifact of triage-support-tickets");
+    tmux.type_text("Case: triage in a day");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("added private case `Case: triage in a day`");
+    // One Escape at a time: two in a row read as Alt-Escape.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Is the proof instrumented?");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("triage-support-tickets/instrument · open");
+
+    // Another process writes; the board shows it without a key press.
+    cli(&db, &["job", "add", "Answer supplier emails"]);
+    tmux.wait_for("answer-supplier-emails");
+
     tmux.keys(&["q"]);
     let start = Instant::now();
     while tmux.alive() {
@@ -178,4 +224,16 @@ fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
             .iter()
             .any(|f| f == "kill-tripped")
     );
+    // The voided 950 is not the latest value: there is none.
+    assert!(instr["latest"].is_null(), "{instr}");
+    let shown = String::from_utf8(cli(
+        &db,
+        &["loop", "show", "triage-support-tickets", "instrument"],
+    ))
+    .unwrap();
+    assert!(shown.contains("VOID"), "{shown}");
+    assert!(shown.contains("weekends are excluded"), "{shown}");
+    let proofs = String::from_utf8(cli(&db, &["proof", "list", "triage-support-tickets"])).unwrap();
+    assert!(proofs.contains("Case: triage in a day"), "{proofs}");
+    cli(&db, &["verify"]);
 }

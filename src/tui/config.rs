@@ -187,6 +187,11 @@ mod readme {
     #[test]
     fn the_readme_shows_the_default_config() {
         let readme = include_str!("../../README.md");
+        let table = crate::tui::keymap::Keymap::markdown_table();
+        assert!(
+            readme.contains(&table),
+            "README.md must contain the key table:\n{table}"
+        );
         assert!(
             readme.contains(&super::default_toml()),
             "README.md must contain the default config:\n{}",

@@ -334,6 +334,24 @@ impl Keymap {
             .map_or("unbound".into(), |(k, _)| k.label())
     }
 
+    /// The README's key table: every action with its default keys, where it applies first.
+    pub fn markdown_table() -> String {
+        let keys = Keymap::default();
+        let mut out = String::from("| key | where | does |\n|---|---|---|\n");
+        for scope in [Scope::Loop, Scope::Job, Scope::Global] {
+            for a in Action::ALL.iter().filter(|a| a.scope() == scope) {
+                let where_ = match scope {
+                    Scope::Loop => "a loop",
+                    Scope::Job => "a job",
+                    Scope::Global => "anywhere",
+                };
+                let shown = keys.keys_for(*a).replace('|', "\\|");
+                out.push_str(&format!("| `{shown}` | {where_} | {} |\n", a.describe()));
+            }
+        }
+        out
+    }
+
     /// The default `[keys]` table of the config file, written out.
     pub fn default_toml() -> String {
         let mut out = String::from("[keys]\n");

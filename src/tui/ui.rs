@@ -127,23 +127,42 @@ fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
         Some(r) => {
             let t = &r.totals;
             let warn = |n: usize| if n > 0 { s.theme.alert() } else { Style::new() };
-            Line::from(vec![
-                Span::raw(format!("{} jobs · {} open · ", t.jobs, t.open_loops)),
+            // Narrow terminals get the same counts in fewer words.
+            let wide = area.width >= 110;
+            let words = |long: &'static str, short: &'static str| if wide { long } else { short };
+            let mut spans = Vec::new();
+            if wide {
+                spans.push(Span::raw(format!("{} jobs · ", t.jobs)));
+            }
+            spans.extend([
+                Span::raw(format!("{} open · ", t.open_loops)),
                 Span::styled(format!("{} tripped", t.kill_tripped), warn(t.kill_tripped)),
                 Span::raw(format!(
-                    " · {} without owner · {} without baseline · ",
-                    t.no_owner, t.no_baseline
+                    " · {} {} · {} {} · ",
+                    t.no_owner,
+                    words("without owner", "no owner"),
+                    t.no_baseline,
+                    words("without baseline", "no baseline"),
                 )),
                 Span::styled(
-                    format!("{} sign-offs pending", t.decisions_pending),
+                    format!(
+                        "{} {}",
+                        t.decisions_pending,
+                        words("sign-offs pending", "to sign off")
+                    ),
                     warn(t.decisions_pending),
                 ),
                 Span::raw(" · "),
                 Span::styled(
-                    format!("{} cycles overdue", t.cycles_overdue),
+                    format!(
+                        "{} {}",
+                        t.cycles_overdue,
+                        words("cycles overdue", "overdue")
+                    ),
                     warn(t.cycles_overdue),
                 ),
-            ])
+            ]);
+            Line::from(spans)
         }
     };
     let width = area.width as usize;

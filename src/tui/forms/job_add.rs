@@ -8,8 +8,8 @@ pub fn open(_: &Ask) -> Form {
         "New job".into(),
         vec![
             Field::text("title", "title", true),
-            Field::text("slug", "slug (blank: from the title)", false),
-            Field::lines("statement", "statement (When …, I want …, so I can …)", 3),
+            Field::text("slug", "slug", false).note("blank: made from the title"),
+            Field::lines("statement", "statement", 3).note("When …, I want to …, so I can …"),
             Field::text("owner", "owner of the six loops", false),
         ],
         |f| {

@@ -29,7 +29,7 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
                 vec!["outcome".into(), "adoption".into()],
                 0,
             ),
-            Field::text("target", "target change (e.g. -20% or -1.5)", false).kind(Kind::Target),
+            Field::text("target", "target change", false).kind(Kind::Target),
         ],
         if replace {
             |f: &Form| build(f, true)

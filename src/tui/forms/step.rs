@@ -26,7 +26,7 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         format!("Checklist of {}: mark a step done", ask.addr()),
         vec![
             Field::choice("step", "step", undone, 0),
-            Field::lines("evidence", "evidence", 2),
+            Field::text("evidence", "evidence", false),
         ],
         |f| {
             let n = step_number(f)?;

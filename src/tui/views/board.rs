@@ -130,9 +130,23 @@ impl Board {
         }
     }
 
-    fn clamp(&mut self, s: &Shared) {
+    /// Keeps the cursor on a job that is still shown (after a reload or a filter).
+    pub fn clamp(&mut self, s: &Shared) {
         let n = self.visible(s).len();
         self.cursor_job = self.cursor_job.min(n.saturating_sub(1));
+    }
+
+    /// Puts the cursor on a job's first loop, clearing the filters if they hide it.
+    pub fn select(&mut self, s: &Shared, slug: &str) {
+        if !self.visible(s).iter().any(|j| j.slug == slug) {
+            self.filter.clear();
+            self.flags = FlagFilter::All;
+        }
+        if let Some(i) = self.visible(s).iter().position(|j| j.slug == slug) {
+            self.cursor_job = i;
+            self.cursor_kind = 0;
+            self.first_column = 0;
+        }
     }
 
     /// Typing into the filter.

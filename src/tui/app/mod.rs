@@ -2,6 +2,9 @@
 //! store. It routes each key to the screen on top (which handles its own navigation) or to the
 //! form, turns loop and job keys into forms, and applies what the store answers.
 
+mod answers;
+mod flow;
+
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -9,17 +12,13 @@ use ratatui::layout::Rect;
 use std::path::PathBuf;
 
 use super::config::Theme;
-use super::forms::{self, Ask, Form, Purpose};
+use super::forms::{self, Form};
 use super::keymap::{Action, Keymap, Scope};
-use super::remedy;
 use super::views::{Go, Shared, View, board::Board, help::Help, log::Log, walk::Walk};
-use super::worker::{DigestError, Loaded, Request, Response, Worker};
-use crate::domain::intent::Intent;
-use crate::domain::model::AuditEvent;
+use super::worker::{Loaded, Request, Response, Worker};
+use crate::domain::LoopKind;
 use crate::domain::time::{Stamp, Week};
-use crate::domain::{Ctx, LoopKind, Refusal};
-use crate::files::FileError;
-use crate::store::{self, JobDetail, LoopDetail};
+use crate::store::{JobDetail, LoopDetail};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
@@ -62,6 +61,8 @@ pub struct App {
     walk: Option<Walk>,
     /// The action to carry on with once the person has given their name.
     after_name: Option<Action>,
+    /// The jobs there were before a job was added: the next board selects the new one.
+    jobs_before_add: Option<Vec<String>>,
 }
 
 impl App {
@@ -92,6 +93,7 @@ impl App {
             job: None,
             walk: None,
             after_name: None,
+            jobs_before_add: None,
         };
         if read_only {
             app.say("read-only database: you can look, not record", true);
@@ -125,7 +127,7 @@ impl App {
         });
     }
 
-    fn send(&mut self, r: Request) {
+    pub(super) fn send(&mut self, r: Request) {
         self.worker.send(r);
         self.pump();
     }
@@ -153,7 +155,7 @@ impl App {
         self.views.last().unwrap_or(&self.views[0])
     }
 
-    fn top_mut(&mut self) -> &mut View {
+    pub(super) fn top_mut(&mut self) -> &mut View {
         let last = self.views.len() - 1;
         &mut self.views[last]
     }
@@ -164,7 +166,9 @@ impl App {
             Event::Mouse(m) => self.mouse(m),
             Event::Paste(text) => {
                 if let Some(f) = self.form.as_mut() {
-                    f.paste(&text);
+                    if !self.in_flight {
+                        f.paste(&text);
+                    }
                 } else {
                     self.type_text(&text);
                 }
@@ -213,6 +217,11 @@ impl App {
             return;
         }
         if let Some(form) = self.form.as_mut() {
+            // A submitted form waits for the store's answer: a key now would edit or cancel
+            // something already on its way.
+            if self.in_flight {
+                return;
+            }
             match form.key(&k) {
                 forms::Event::Editing => {}
                 forms::Event::Cancel => {
@@ -246,7 +255,10 @@ impl App {
             return;
         }
         if let Some(action) = self.keymap.action(&k) {
-            self.message = None;
+            // A new key replaces the last message, except the one that shows it in full.
+            if action != Action::Message {
+                self.message = None;
+            }
             self.act(action);
         }
     }
@@ -413,7 +425,7 @@ impl App {
         }
     }
 
-    fn target(&self) -> (Option<String>, Option<LoopKind>) {
+    pub(super) fn target(&self) -> (Option<String>, Option<LoopKind>) {
         self.top().target(&self.shared())
     }
 
@@ -435,123 +447,6 @@ impl App {
         }
     }
 
-    fn ask_name(&mut self, then: Option<Action>) {
-        self.after_name = then;
-        self.form = Some(forms::name_prompt());
-    }
-
-    /// Opens the form of a loop or job action on the current target.
-    fn open_form(&mut self, action: Action) {
-        if self.actor.is_none() {
-            return self.ask_name(Some(action));
-        }
-        let (slug, kind) = if action == Action::AddJob {
-            (None, None)
-        } else {
-            self.target()
-        };
-        if action != Action::AddJob {
-            let Some(slug) = slug.clone() else {
-                return self.say(
-                    format!(
-                        "no job here: press {} to add one",
-                        self.keymap.key_for(Action::AddJob)
-                    ),
-                    true,
-                );
-            };
-            if action.scope() == Scope::Loop && kind.is_none() {
-                return self.say("choose a loop first: this key acts on one loop", true);
-            }
-            let have_detail = self
-                .detail
-                .as_ref()
-                .is_some_and(|d| d.record.job.slug == slug && Some(d.record.lp.kind) == kind);
-            let have_job = self.job.as_ref().is_some_and(|j| j.job.slug == slug);
-            if forms::needs_detail(action) && !have_detail {
-                self.waiting = Some(Waiting {
-                    action,
-                    slug: slug.clone(),
-                    kind,
-                });
-                if let Some(kind) = kind {
-                    self.send(Request::Detail { slug, kind });
-                }
-                return;
-            }
-            if forms::needs_job(action) && !have_job {
-                self.waiting = Some(Waiting {
-                    action,
-                    slug: slug.clone(),
-                    kind,
-                });
-                self.send(Request::Job { slug });
-                return;
-            }
-        }
-        let Some(loaded) = &self.loaded else {
-            return self.say("still loading; try again in a moment", false);
-        };
-        let actor = self.actor.clone().unwrap_or_default();
-        let ask = Ask {
-            review: &loaded.review,
-            slug: slug.as_deref(),
-            kind,
-            detail: self.detail.as_ref(),
-            job: self.job.as_ref(),
-            now: Stamp::now(),
-            keys: &self.keymap,
-            actor: &actor,
-        };
-        match forms::open(action, &ask) {
-            Some(Ok(form)) => self.form = Some(form),
-            Some(Err(why)) => self.say(why, true),
-            None => {}
-        }
-    }
-
-    fn submit(&mut self) {
-        if self.in_flight {
-            return;
-        }
-        let Some(form) = self.form.as_mut() else {
-            return;
-        };
-        let now = Stamp::now();
-        match form.purpose {
-            Purpose::Name => {
-                if !form.validate(now) {
-                    return;
-                }
-                match forms::name_read(form) {
-                    Ok(name) => {
-                        self.actor = Some(name);
-                        self.form = None;
-                        if let Some(a) = self.after_name.take() {
-                            self.act(a);
-                        }
-                    }
-                    Err(e) => form.error = Some(e),
-                }
-            }
-            Purpose::OverwriteDigest => {
-                self.form = None;
-                self.digest(true);
-            }
-            Purpose::Intent => {
-                let Some(intent) = form.submit(now) else {
-                    return;
-                };
-                let ctx = Ctx::local(self.actor.clone().unwrap_or_default(), now);
-                self.in_flight = true;
-                self.send(Request::Apply {
-                    ctx,
-                    intent: Box::new(intent),
-                });
-            }
-        }
-    }
-
     fn digest(&mut self, force: bool) {
         let week = Week::containing(Stamp::now());
         let path = self.digest_dir.join(format!("jobloop-digest-{week}.md"));
@@ -559,7 +454,7 @@ impl App {
     }
 
     /// Reloads the board and what the screen on top shows.
-    fn refresh(&mut self) {
+    pub(super) fn refresh(&mut self) {
         self.send(Request::Board);
         let again = match self.top() {
             View::Detail(d) => Some(d.load()),
@@ -569,181 +464,6 @@ impl App {
         };
         if let Some(r) = again {
             self.send(r);
-        }
-    }
-
-    fn error_words(&self, e: &store::Error) -> String {
-        match e {
-            store::Error::Refused(r) => remedy::refusal(r, &self.keymap),
-            store::Error::Busy(m) => format!("{m} — your entries are kept; press Enter to retry"),
-            other => other.to_string(),
-        }
-    }
-
-    pub fn on_response(&mut self, r: Response) {
-        match r {
-            Response::Board(Ok(l)) => {
-                if let Some(View::Walk(w)) = self.views.last_mut() {
-                    w.refresh(&l.review);
-                }
-                self.loaded = Some(l);
-            }
-            Response::Detail(Ok(d)) => {
-                for v in self.views.iter_mut() {
-                    if let View::Detail(x) = v
-                        && x.slug == d.record.job.slug
-                        && x.kind == d.record.lp.kind
-                    {
-                        x.data = Some((*d).clone());
-                    }
-                }
-                self.detail = Some(*d);
-                self.resume_waiting();
-            }
-            Response::Job(Ok(j)) => {
-                for v in self.views.iter_mut() {
-                    if let View::Job(x) = v
-                        && x.slug == j.job.slug
-                    {
-                        x.data = Some((*j).clone());
-                    }
-                }
-                self.job = Some(*j);
-                self.resume_waiting();
-            }
-            Response::Log(Ok(events)) => {
-                if let Some(View::Log(l)) = self.views.last_mut() {
-                    l.events = Some(events);
-                }
-            }
-            Response::Board(Err(e))
-            | Response::Detail(Err(e))
-            | Response::Job(Err(e))
-            | Response::Log(Err(e)) => {
-                self.waiting = None;
-                let text = self.error_words(&e);
-                self.say(text, true);
-            }
-            Response::Applied { intent, result } => self.applied(intent, result),
-            Response::Checked(Ok(fired)) => {
-                if !fired.is_empty() {
-                    self.say(fired.join(" · "), true);
-                    self.refresh();
-                }
-            }
-            Response::QuickChecked(Ok(rows)) => {
-                if rows != ["ok"] {
-                    self.say(
-                        format!(
-                            "the database file is damaged ({}): run `jobloop doctor`",
-                            rows.join("; ")
-                        ),
-                        true,
-                    );
-                }
-            }
-            Response::Checked(Err(e)) | Response::QuickChecked(Err(e)) | Response::Demo(Err(e)) => {
-                let text = self.error_words(&e);
-                self.say(text, true);
-            }
-            Response::Digest(Ok(path)) => {
-                self.say(format!("wrote the digest to {}", path.display()), false)
-            }
-            Response::Digest(Err(DigestError::File(FileError::Exists(p)))) => {
-                let mut f = forms::confirm(
-                    "Replace the digest?".into(),
-                    vec![format!("{} already exists.", p.display())],
-                    |_| Err("not an intent".into()),
-                );
-                f.purpose = Purpose::OverwriteDigest;
-                self.form = Some(f);
-            }
-            Response::Digest(Err(e)) => self.say(format!("the digest was not written: {e}"), true),
-            Response::UndoPlan(Ok(Some(plan))) => self.undo_plan(*plan),
-            Response::UndoPlan(Ok(None)) => {
-                self.say("you have recorded nothing yet: nothing to undo", false)
-            }
-            Response::UndoPlan(Err(e)) => {
-                let text = self.error_words(&e);
-                self.say(text, true);
-            }
-            Response::Demo(Ok(ack)) => {
-                self.say(ack.summary, false);
-                self.refresh();
-            }
-            Response::Changed => self.refresh(),
-        }
-    }
-
-    /// Asks before undoing the person's last command, or says why it cannot be undone.
-    fn undo_plan(&mut self, plan: (AuditEvent, Result<Intent, Refusal>)) {
-        match plan {
-            (event, Ok(intent)) => {
-                let mut f = forms::confirm(
-                    "Undo your last command?".into(),
-                    vec![
-                        format!(
-                            "{} ({})",
-                            event.summary.replace('\n', " "),
-                            event.at.local_minute()
-                        ),
-                        "It is taken back by a new record; the history keeps both.".into(),
-                    ],
-                    |f| {
-                        f.prepared
-                            .clone()
-                            .ok_or_else(|| "nothing to undo".to_string())
-                    },
-                );
-                f.prepared = Some(intent);
-                self.form = Some(f);
-            }
-            (event, Err(refusal)) => {
-                let text = format!(
-                    "your last command ({}): {}",
-                    event.summary.replace('\n', " "),
-                    remedy::refusal(&refusal, &self.keymap)
-                );
-                self.say(text, true);
-            }
-        }
-    }
-
-    fn resume_waiting(&mut self) {
-        if let Some(w) = self.waiting.take() {
-            let (slug, kind) = self.target();
-            if slug.as_deref() == Some(w.slug.as_str()) && (kind == w.kind || w.kind.is_none()) {
-                self.open_form(w.action);
-            }
-        }
-    }
-
-    fn applied(&mut self, intent: Box<Intent>, result: Result<store::Ack, store::Error>) {
-        self.in_flight = false;
-        match result {
-            Ok(ack) => {
-                self.form = None;
-                let mut text = ack.summary.replace('\n', " · ");
-                if let Some(next) = &ack.next {
-                    text.push_str(&format!(" — next: {}", remedy::words(next, &self.keymap)));
-                }
-                self.say(text, false);
-                if let Intent::AddJob { .. } = *intent
-                    && let Some(View::Board(b)) = self.views.first_mut()
-                {
-                    // The cursor goes to the new job, on its understand loop.
-                    b.cursor_job = usize::MAX;
-                    b.cursor_kind = 0;
-                }
-                self.refresh();
-            }
-            Err(e) => {
-                let text = self.error_words(&e);
-                match self.form.as_mut() {
-                    Some(f) => f.error = Some(text),
-                    None => self.say(text, true),
-                }
-            }
         }
     }
 }

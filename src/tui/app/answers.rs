@@ -1,0 +1,215 @@
+//! What the app does with each answer from the store.
+
+use super::App;
+use crate::domain::Refusal;
+use crate::domain::intent::Intent;
+use crate::domain::model::AuditEvent;
+use crate::domain::time::Stamp;
+use crate::files::FileError;
+use crate::store;
+use crate::tui::forms::{self, Purpose};
+use crate::tui::remedy;
+use crate::tui::views::{Shared, View};
+use crate::tui::worker::{DigestError, Response};
+
+impl App {
+    pub(super) fn error_words(&self, e: &store::Error) -> String {
+        match e {
+            store::Error::Refused(r) => remedy::refusal(r, &self.keymap),
+            store::Error::Busy(m) => format!("{m} — your entries are kept; press Enter to retry"),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn on_response(&mut self, r: Response) {
+        match r {
+            Response::Board(Ok(l)) => {
+                if let Some(View::Walk(w)) = self.views.last_mut() {
+                    w.refresh(&l.review);
+                }
+                let added = self.jobs_before_add.take().and_then(|before| {
+                    l.review
+                        .jobs
+                        .iter()
+                        .find(|j| !before.contains(&j.slug))
+                        .map(|j| j.slug.clone())
+                });
+                let s = Shared {
+                    theme: &self.theme,
+                    keys: &self.keymap,
+                    review: Some(&l.review),
+                    now: Stamp::now(),
+                };
+                if let Some(View::Board(b)) = self.views.first_mut() {
+                    match added {
+                        Some(slug) => b.select(&s, &slug),
+                        None => b.clamp(&s),
+                    }
+                }
+                self.loaded = Some(l);
+            }
+            Response::Detail(Ok(d)) => {
+                for v in self.views.iter_mut() {
+                    if let View::Detail(x) = v
+                        && x.slug == d.record.job.slug
+                        && x.kind == d.record.lp.kind
+                    {
+                        x.data = Some((*d).clone());
+                    }
+                }
+                self.detail = Some(*d);
+                self.resume_waiting();
+            }
+            Response::Job(Ok(j)) => {
+                for v in self.views.iter_mut() {
+                    if let View::Job(x) = v
+                        && x.slug == j.job.slug
+                    {
+                        x.data = Some((*j).clone());
+                    }
+                }
+                self.job = Some(*j);
+                self.resume_waiting();
+            }
+            Response::Log(Ok(events)) => {
+                if let Some(View::Log(l)) = self.views.last_mut() {
+                    l.events = Some(events);
+                }
+            }
+            Response::Board(Err(e))
+            | Response::Detail(Err(e))
+            | Response::Job(Err(e))
+            | Response::Log(Err(e)) => {
+                self.waiting = None;
+                let text = self.error_words(&e);
+                self.say(text, true);
+            }
+            Response::Applied { intent, result } => self.applied(intent, result),
+            Response::Checked(Ok(fired)) => {
+                if !fired.is_empty() {
+                    self.say(fired.join(" · "), true);
+                    self.refresh();
+                }
+            }
+            Response::QuickChecked(Ok(rows)) => {
+                if rows != ["ok"] {
+                    self.say(
+                        format!(
+                            "the database file is damaged ({}): run `jobloop doctor`",
+                            rows.join("; ")
+                        ),
+                        true,
+                    );
+                }
+            }
+            Response::Checked(Err(e)) | Response::QuickChecked(Err(e)) | Response::Demo(Err(e)) => {
+                let text = self.error_words(&e);
+                self.say(text, true);
+            }
+            Response::Digest(Ok(path)) => {
+                self.say(format!("wrote the digest to {}", path.display()), false)
+            }
+            Response::Digest(Err(DigestError::File(FileError::Exists(p)))) => {
+                let mut f = forms::confirm(
+                    "Replace the digest?".into(),
+                    vec![format!("{} already exists.", p.display())],
+                    |_| Err("not an intent".into()),
+                );
+                f.purpose = Purpose::OverwriteDigest;
+                self.form = Some(f);
+            }
+            Response::Digest(Err(e)) => self.say(format!("the digest was not written: {e}"), true),
+            Response::UndoPlan(Ok(Some(plan))) => self.undo_plan(*plan),
+            Response::UndoPlan(Ok(None)) => {
+                self.say("you have recorded nothing yet: nothing to undo", false)
+            }
+            Response::UndoPlan(Err(e)) => {
+                let text = self.error_words(&e);
+                self.say(text, true);
+            }
+            Response::Demo(Ok(ack)) => {
+                self.say(ack.summary, false);
+                self.refresh();
+            }
+            Response::Changed => self.refresh(),
+        }
+    }
+
+    /// Asks before undoing the person's last command, or says why it cannot be undone.
+    pub(super) fn undo_plan(&mut self, plan: (AuditEvent, Result<Intent, Refusal>)) {
+        match plan {
+            (event, Ok(intent)) => {
+                let mut f = forms::confirm(
+                    "Undo your last command?".into(),
+                    vec![
+                        format!(
+                            "{} ({})",
+                            event.summary.replace('\n', " "),
+                            event.at.local_minute()
+                        ),
+                        "It is taken back by a new record; the history keeps both.".into(),
+                    ],
+                    |f| {
+                        f.prepared
+                            .clone()
+                            .ok_or_else(|| "nothing to undo".to_string())
+                    },
+                );
+                f.prepared = Some(intent);
+                self.form = Some(f);
+            }
+            (event, Err(refusal)) => {
+                let text = format!(
+                    "your last command ({}): {}",
+                    event.summary.replace('\n', " "),
+                    remedy::refusal(&refusal, &self.keymap)
+                );
+                self.say(text, true);
+            }
+        }
+    }
+
+    pub(super) fn resume_waiting(&mut self) {
+        if let Some(w) = self.waiting.take() {
+            let (slug, kind) = self.target();
+            if slug.as_deref() == Some(w.slug.as_str()) && (kind == w.kind || w.kind.is_none()) {
+                self.open_form(w.action);
+            }
+        }
+    }
+
+    pub(super) fn applied(
+        &mut self,
+        intent: Box<Intent>,
+        result: Result<store::Ack, store::Error>,
+    ) {
+        self.in_flight = false;
+        match result {
+            Ok(ack) => {
+                self.form = None;
+                let mut text = ack.summary.replace('\n', " · ");
+                if let Some(next) = &ack.next {
+                    text.push_str(&format!(" — next: {}", remedy::words(next, &self.keymap)));
+                }
+                self.say(text, false);
+                if let Intent::AddJob { .. } = *intent {
+                    // The cursor goes to the new job, on its understand loop.
+                    self.jobs_before_add = Some(
+                        self.loaded
+                            .iter()
+                            .flat_map(|l| l.review.jobs.iter().map(|j| j.slug.clone()))
+                            .collect(),
+                    );
+                }
+                self.refresh();
+            }
+            Err(e) => {
+                let text = self.error_words(&e);
+                match self.form.as_mut() {
+                    Some(f) => f.error = Some(text),
+                    None => self.say(text, true),
+                }
+            }
+        }
+    }
+}
