@@ -120,10 +120,17 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
         }
         Verdict::NotEnoughData => match (c.baseline_n, c.values_needed, c.min_p) {
             (0 | 1, _, _) => "not enough data: the baseline needs at least 2 values (dated before the intervention)".into(),
-            (_, Some(k), Some(p)) => format!(
-                "not enough data: with these counts no test can reach 5% (the best possible p is {}); {k} more live value(s) would make a verdict possible",
-                estimate(p, 2)
-            ),
+            (_, Some(k), Some(p)) => {
+                let size = if interval.is_empty() {
+                    String::new()
+                } else {
+                    format!("; the {interval} of the change is an estimate only")
+                };
+                format!(
+                    "not enough data: with these counts no test can reach 5% (the best possible p is {}); {k} more live value(s) would make a verdict possible{size}",
+                    estimate(p, 2)
+                )
+            }
             _ => "not enough data yet".into(),
         },
     };

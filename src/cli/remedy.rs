@@ -8,6 +8,16 @@ fn args(at: &At) -> String {
     format!("{} {}", at.slug, at.kind)
 }
 
+/// A name as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.@+".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", clean(s).replace('\'', "'\\''"))
+    }
+}
+
 /// The command that carries out `fix`, as a short instruction.
 pub fn words(fix: &Fix) -> String {
     match fix {
@@ -65,9 +75,16 @@ pub fn words(fix: &Fix) -> String {
         ),
         Fix::ShowLoop(at) => format!("see them with `jobloop loop show {}`", args(at)),
         Fix::ListProofs { slug } => format!("see the ids with `jobloop proof list {slug}`"),
-        Fix::SignOffAs { owner } => format!(
-            "{} signs it off with `jobloop decide JOB KIND --approve ID`",
-            clean(owner)
+        Fix::SignOffAs {
+            at,
+            owner,
+            decision,
+        } => format!(
+            "{} signs it off with `jobloop --as {} decide {} --approve {}`",
+            clean(owner),
+            shell_word(owner),
+            args(at),
+            decision.as_deref().unwrap_or("ID")
         ),
         Fix::AskOwner { .. } => clean(&fix.plain()).into_owned(),
         Fix::Migrate => "upgrade it with `jobloop migrate`".into(),

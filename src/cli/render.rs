@@ -125,10 +125,9 @@ pub fn review_text(r: &Review) -> String {
 
 /// What clears a flag, as a command.
 fn flag_advice(j: &JobReview, l: &LoopReview, f: Flag) -> String {
-    let owner = l.decisions_pending.first().map(|p| p.owner.as_str());
     let how = match f {
         Flag::NoOwner => format!("`jobloop loop owner {} {} NAME`", j.slug, l.kind),
-        _ => remedy::words(&f.fix(&j.slug, l.kind, owner)),
+        _ => remedy::words(&f.fix(&j.slug, l.kind, l.decisions_pending.first())),
     };
     format!("{}: {how}", f.problem())
 }

@@ -61,8 +61,12 @@ pub enum Fix {
     ShowLoop(At),
     /// List the job's proof artifacts with their ids.
     ListProofs { slug: String },
-    /// Sign off as the decision's named owner.
-    SignOffAs { owner: String },
+    /// Sign off as the decision's named owner (`decision`: its short id, when known).
+    SignOffAs {
+        at: At,
+        owner: String,
+        decision: Option<String>,
+    },
     /// Ask the loop's owner or the job's lead to record it.
     AskOwner {
         owner: Option<String>,
@@ -172,7 +176,7 @@ impl Fix {
             Fix::Rearm { n, .. } => format!("re-arm kill signal {n} first"),
             Fix::ShowLoop(_) => "see the loop for the numbers".into(),
             Fix::ListProofs { .. } => "see the proof ids in the job's proof list".into(),
-            Fix::SignOffAs { owner } => format!("only {owner} can sign it off"),
+            Fix::SignOffAs { owner, .. } => format!("only {owner} can sign it off"),
             Fix::AskOwner { owner, lead } => match (owner, lead) {
                 (Some(o), Some(l)) => format!("ask {o} (the loop's owner) or {l} (the job's lead)"),
                 (Some(o), None) => format!("ask {o}, the loop's owner"),

@@ -1065,6 +1065,11 @@ impl LoopRecord {
         };
         self.decisions.push(row.clone());
         self.touch();
+        let fix = Fix::SignOffAs {
+            at: self.at(),
+            owner: owner.clone(),
+            decision: Some(short_id(&row.id).to_string()),
+        };
         Ok(Outcome::appending(
             "decide",
             format!(
@@ -1074,7 +1079,7 @@ impl LoopRecord {
             ),
             Row::Decision(row),
         )
-        .then(Fix::SignOffAs { owner }))
+        .then(fix))
     }
 
     /// Decisions in force: not voided and not amended by a later version.
@@ -1105,6 +1110,7 @@ impl LoopRecord {
         self.writable()?;
         let idx = self.decision_index(reference)?;
         let addr = self.addr();
+        let at = self.at();
         let d = &mut self.decisions[idx];
         if !same_person(&d.owner, &ctx.actor) {
             return Err(Refusal::forbidden(format!(
@@ -1114,7 +1120,9 @@ impl LoopRecord {
                 ctx.actor
             ))
             .fix(Fix::SignOffAs {
+                at,
                 owner: d.owner.clone(),
+                decision: Some(short_id(&d.id).to_string()),
             }));
         }
         if d.approved_at.is_some() {
@@ -1183,6 +1191,11 @@ impl LoopRecord {
             void: None,
         };
         self.decisions.push(row.clone());
+        let fix = Fix::SignOffAs {
+            at: self.at(),
+            owner: owner.clone(),
+            decision: Some(short_id(&row.id).to_string()),
+        };
         Ok(Outcome::appending(
             "decide amend",
             format!(
@@ -1193,7 +1206,7 @@ impl LoopRecord {
             ),
             Row::Decision(row),
         )
-        .then(Fix::SignOffAs { owner }))
+        .then(fix))
     }
 
     /// Marks a value, intervention, decision or learning of this loop as entered by mistake.

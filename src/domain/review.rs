@@ -52,7 +52,7 @@ impl Flag {
     }
 
     /// What clears the flag, for each front end to name in its own words.
-    pub fn fix(self, slug: &str, kind: LoopKind, pending_owner: Option<&str>) -> Fix {
+    pub fn fix(self, slug: &str, kind: LoopKind, pending: Option<&super::state::Pending>) -> Fix {
         let at = At {
             slug: slug.to_string(),
             kind,
@@ -67,7 +67,11 @@ impl Flag {
             Flag::NoBaseline => Fix::RecordBaseline { at, before: None },
             Flag::NoMeasurementThisCycle => Fix::RecordMeasurement(at),
             Flag::DecisionPending => Fix::SignOffAs {
-                owner: pending_owner.unwrap_or("its owner").to_string(),
+                at,
+                owner: pending
+                    .map_or("its owner", |p| p.owner.as_str())
+                    .to_string(),
+                decision: pending.map(|p| super::model::short_id(&p.id).to_string()),
             },
         }
     }

@@ -281,9 +281,11 @@ pub fn compare(
     if nb < 2 {
         return c;
     }
-    if nl < 2 || c.min_p.is_none_or(|p| p > ALPHA) {
+    // Too few values for any test to reach the level: the interval is still reported, as the
+    // estimate of the size of the change, but the verdict says what more data would settle it.
+    let too_few = nl < 2 || c.min_p.is_none_or(|p| p > ALPHA);
+    if too_few {
         c.values_needed = values_needed(nb, nl);
-        return c;
     }
     let (Some(delta), Some(sb), Some(sl)) = (delta, sb, floored_sd(&l)) else {
         return c;
@@ -313,7 +315,9 @@ pub fn compare(
     if interval_excludes_zero && !shown {
         c.caveats.push(Caveat::NormalModel);
     }
-    c.verdict = if shown {
+    c.verdict = if too_few {
+        Verdict::NotEnoughData
+    } else if shown {
         let up = delta.is_positive();
         match (better, up) {
             (Better::Higher, true) | (Better::Lower, false) => Verdict::Improved,

@@ -232,13 +232,15 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
             &ctx(),
         )
         .unwrap();
+    let id = r.decisions[0].id.clone();
     assert_eq!(
         out.next,
         Some(Fix::SignOffAs {
-            owner: "Ben".into()
+            at: r.at(),
+            owner: "Ben".into(),
+            decision: Some(short_id(&id).to_string()),
         })
     );
-    let id = r.decisions[0].id.clone();
     let approve = LoopOp::Approve {
         decision: short_id(&id).into(),
     };

@@ -131,7 +131,11 @@ fn two_against_two_is_not_enough_data_and_says_how_many_more() {
     let c = cmp(&[5.0, 5.0], &[3.0, 3.0], Better::Lower);
     assert_eq!(c.verdict, Verdict::NotEnoughData);
     close(c.min_p.unwrap(), 1.0 / 3.0, 1e-12);
-    assert_eq!(c.exact_p, None);
+    // The test and the interval are still reported; the interval alone would call a change,
+    // which the caveat says rests on the normal model.
+    close(c.exact_p.unwrap(), 2.0 / 6.0, 1e-12);
+    assert!(c.ci_high.unwrap() < 0.0);
+    assert!(c.caveats.contains(&Caveat::NormalModel));
     // With 2 baseline values, 5 live values give C(7,2) = 21 arrangements: p ≥ 1/21 < 0.05.
     assert_eq!(c.values_needed, Some(3));
     // 3 against 3: 2/20 = 0.1; 3 against 4: 1/35.
@@ -372,4 +376,61 @@ fn sparklines_scale_between_min_and_max() {
     assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
     assert_eq!(sparkline(&[]), "");
     assert_eq!(sparkline(&[-1e308, 1e308]), "▄▄");
+}
+
+mod identical {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+    /// A decimal as a lead types it: up to 9 significant digits, a power of ten from −12 to 12.
+    fn typed() -> impl Strategy<Value = f64> {
+        (-999_999_999i64..=999_999_999, -12i32..=12).prop_map(|(m, e)| {
+            crate::domain::num::parse(&format!("{m}e{e}")).expect("a typed decimal parses")
+        })
+    }
+
+    /// Identical typed values — one value everywhere, or the live side a reordering of the
+    /// baseline — never get a verdict, a nonzero difference or a process signal, for any counts.
+    #[test]
+    fn identical_typed_values_never_get_a_verdict_or_a_signal() {
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                cases: 300,
+                failure_persistence: None,
+                ..Config::default()
+            },
+            TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+        );
+        let case = (
+            typed(),
+            proptest::collection::vec(typed(), 1..12),
+            1usize..30,
+            1usize..30,
+            any::<bool>(),
+        );
+        runner
+            .run(&case, |(v, mix, nb, nl, higher)| {
+                let better = if higher {
+                    Better::Higher
+                } else {
+                    Better::Lower
+                };
+                let c = cmp(&vec![v; nb], &vec![v; nl], better);
+                prop_assert_eq!(c.delta, Some(0.0));
+                prop_assert!(
+                    !matches!(c.verdict, Verdict::Improved | Verdict::Worse),
+                    "{v} ×{nb} vs ×{nl}: {:?}",
+                    c.verdict
+                );
+                prop_assert!(process(&pts(&vec![v; nb]), &pts(&vec![v; nl])).is_none());
+                let mut reordered = mix.clone();
+                reordered.reverse();
+                let c = cmp(&mix, &reordered, better);
+                prop_assert_eq!(c.delta, Some(0.0), "{:?}", mix);
+                prop_assert!(!matches!(c.verdict, Verdict::Improved | Verdict::Worse));
+                Ok(())
+            })
+            .unwrap();
+    }
 }
