@@ -117,12 +117,14 @@ fn check_fires_rules_that_time_broke() {
     // Rules that time breaks (stale, by DATE) fire on `check`: here the records were made 40
     // days ago on a simulated clock, and `check` runs today.
     use jobloop::domain::model::{Better, Measures, Phase};
-    use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
+    use jobloop::domain::{Intent, LoopKind, LoopOp, Stamp, When};
     use jobloop::store::{Missing, Store};
     let db = Db::new();
     let mut s = Store::open(&db.path, Missing::Create).unwrap();
     let then = Stamp::from_utc(Stamp::now().0 - chrono::Duration::days(40));
-    let ctx = Ctx::local("lead", then);
+    // On the shared store the server's identity acts (and so may run `check` on its loops).
+    let who = s.identity().unwrap_or("lead").to_string();
+    let ctx = s.ctx(Some(&who), then).unwrap();
     let on = |op| Intent::OnLoop {
         slug: "triage".into(),
         kind: LoopKind::Instrument,
@@ -460,3 +462,19 @@ fn a_tripped_canonical_signal_is_no_longer_suggested() {
     ]);
     assert!(suggested(&db, "redesign").is_empty());
 }
+
+// The same tests on the shared PostgreSQL store.
+also_on_postgres!(
+    a_rule_fires_on_the_write_that_breaks_it,
+    a_rule_stays_silent_while_the_data_holds,
+    adding_a_rule_that_the_data_already_breaks_trips_it,
+    check_fires_rules_that_time_broke,
+    a_malformed_rule_is_refused_with_the_grammar,
+    understand_detector_needs_a_workaround_once_work_changes,
+    redesign_detector_catches_a_tool_chosen_before_the_map,
+    instrument_detector_catches_adoption_metrics_and_unproven_interventions,
+    govern_detector_catches_decisions_without_thresholds_and_unowned_governance,
+    improve_detector_catches_the_same_mistake_twice_without_a_change,
+    distribute_detector_catches_proof_without_outcome_after_two_weeks,
+    a_tripped_canonical_signal_is_no_longer_suggested,
+);

@@ -268,3 +268,24 @@ fn unknown_commands_and_flags_are_usage_errors() {
     db.refused(&["review", "--yaml"], 2);
     db.refused(&["review", "--json", "--markdown"], 2);
 }
+
+// The same tests on the shared PostgreSQL store.
+also_on_postgres!(
+    intervention_before_any_baseline,
+    intervention_dated_before_the_first_baseline,
+    intervention_without_a_metric,
+    values_without_a_metric,
+    a_baseline_after_an_intervention,
+    non_numeric_values,
+    unknown_job_suggests_the_nearest,
+    unknown_or_ambiguous_kind,
+    tripping_needs_a_reason,
+    a_decision_needs_an_owner,
+    bad_dates,
+    duplicate_slug,
+    compound_test_answers_and_weeks,
+    closing_a_loop_with_open_steps_or_an_undecided_trip,
+    steps_out_of_range_and_conflicting_flags,
+    overlong_text_is_refused,
+    unknown_commands_and_flags_are_usage_errors,
+);

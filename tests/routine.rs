@@ -272,9 +272,12 @@ fn the_weekly_routine_end_to_end() {
 fn text_outputs_read_well() {
     let db = Db::new();
     // Piped, the program prints the review; with no database there it says how to make one.
-    let err = db.refused(&[], 3);
-    assert!(err.contains("there is no database at"), "{err}");
-    db.ok(&["init"]);
+    // (The shared store has its schema from `migrate` already.)
+    if !db.shared() {
+        let err = db.refused(&[], 3);
+        assert!(err.contains("there is no database at"), "{err}");
+        db.ok(&["init"]);
+    }
     let empty = db.ok(&[]);
     assert!(empty.contains("No jobs yet"), "{empty}");
     db.ok(&["demo"]);
@@ -450,3 +453,14 @@ fn review_json_carries_the_comparison_and_process_limits() {
         "{text}"
     );
 }
+
+// The same tests on the shared PostgreSQL store.
+also_on_postgres!(
+    the_weekly_routine_end_to_end,
+    text_outputs_read_well,
+    the_demo_tells_a_story,
+    archived_jobs_leave_the_review_but_keep_their_records,
+    unchanged_commands_write_no_event,
+    replacing_a_metric_is_explicit_and_restarts_baselines,
+    review_json_carries_the_comparison_and_process_limits,
+);

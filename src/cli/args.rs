@@ -208,6 +208,28 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Create or upgrade the schema of a shared PostgreSQL database (run once, as its owner)
+    Migrate,
+    /// The people of a shared PostgreSQL database: each logs in as their own role
+    #[command(subcommand)]
+    Team(TeamCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TeamCmd {
+    /// Add a person: a login role in jobloop's group role (needs CREATEROLE)
+    Add {
+        /// Their role name, which is also the name they own loops under
+        name: String,
+        /// Read a password for the role from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the people of the team
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 impl Command {
@@ -427,7 +449,9 @@ pub struct ValueArgs {
     pub job: String,
     #[arg(value_parser = parse_kind)]
     pub kind: LoopKind,
-    #[arg(value_parser = parse_value, allow_negative_numbers = true)]
+    /// Any hyphen value is a value here: clap's own test for a negative number does not know
+    /// negative exponents (`-5e-324`, `-1e-3`), and `parse_value` says what is not a number.
+    #[arg(value_parser = parse_value, allow_hyphen_values = true)]
     pub value: f64,
     /// When it was taken, YYYY-MM-DD [default: today]
     #[arg(long, value_parser = parse_at, value_name = "DATE")]

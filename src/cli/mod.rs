@@ -55,7 +55,7 @@ impl From<store::Error> for Failure {
             Refused(_) | Storage(_) => exit::REFUSED,
             NoDatabase(_) => exit::NO_DATABASE,
             Unusable(_) | Undecodable(_) => exit::UNUSABLE,
-            Busy(_) => exit::BUSY,
+            Busy(_) | Lost(_) => exit::BUSY,
             Denied(_) => exit::DENIED,
             Io(_) => exit::IO,
         };
@@ -250,8 +250,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         let path = db_path(&cli)?;
         // On a terminal, the TUI; piped or redirected, the review as text.
         if io::stdout().is_terminal() && io::stdin().is_terminal() {
-            let who = actor(cli.actor.as_deref())?;
             let store = Store::open(&path, Missing::Create)?;
+            // On the shared store the server says who is acting.
+            let who = match store.identity() {
+                Some(me) => {
+                    store.ctx(cli.actor.as_deref(), Stamp::now())?;
+                    Some(me.to_string())
+                }
+                None => actor(cli.actor.as_deref())?,
+            };
             return crate::tui::run(store, who)
                 .map_err(|e| fail(exit::IO, format!("the terminal failed: {e}")));
         }
@@ -264,6 +271,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         return emit(&String::from_utf8_lossy(&script));
     }
     let path = db_path(&cli)?;
+    if store::pg::is_url(&path) {
+        return shared_cmd(&cli, &path, command);
+    }
+    if let Command::Migrate | Command::Team(_) = command {
+        return Err(fail(
+            exit::USAGE,
+            "`migrate` and `team` are for a shared PostgreSQL database (--db postgresql://…); a local file is upgraded when it is opened and has one user",
+        ));
+    }
     if let Command::Init = command {
         let existed = std::fs::metadata(&path)
             .map(|m| m.len() > 0)
@@ -315,6 +331,88 @@ fn run(cli: Cli) -> Result<(), Failure> {
         _ => {
             let mut store = Store::open(&path, Missing::Refuse)?;
             write_cmd(&mut store, &ctx, command)
+        }
+    }
+}
+
+/// A command on the shared PostgreSQL database: the server's identity acts, the schema is
+/// created by `migrate` only, and `team` manages the people.
+fn shared_cmd(cli: &Cli, path: &Path, command: &Command) -> Result<(), Failure> {
+    match command {
+        Command::Init => Err(fail(
+            exit::USAGE,
+            "`init` makes a local file; a shared PostgreSQL database is set up with `jobloop --db URL migrate`",
+        )),
+        Command::Migrate => {
+            let store = Store::migrate(path)?;
+            emit(&format!(
+                "{}: the shared schema is at version {}; add people with `jobloop --db URL team add NAME`\n",
+                clean(&store.path().display().to_string()),
+                store::SCHEMA_VERSION
+            ))
+        }
+        Command::Team(TeamCmd::List { json }) => {
+            let mut store = Store::open(path, Missing::Refuse)?;
+            let members = store.team()?;
+            if *json {
+                return emit_json(&members);
+            }
+            let mut text = String::new();
+            for m in &members {
+                text.push_str(&format!(
+                    "{}{}\n",
+                    clean(&m.name),
+                    if m.can_login { "" } else { " (cannot log in)" }
+                ));
+            }
+            if members.is_empty() {
+                text.push_str("nobody yet: add people with `jobloop --db URL team add NAME`\n");
+            }
+            emit(&text)
+        }
+        Command::Team(TeamCmd::Add {
+            name,
+            password_stdin,
+        }) => {
+            let password = if *password_stdin {
+                let mut line = String::new();
+                io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| fail(exit::IO, format!("cannot read the password: {e}")))?;
+                Some(line.trim_end_matches(['\n', '\r']).to_string())
+            } else {
+                None
+            };
+            let mut store = Store::open(path, Missing::Refuse)?;
+            let said = store.team_add(name, password.as_deref())?;
+            emit(&format!("{said}\n"))
+        }
+        _ if command.reads_only() => {
+            let mut store = Store::open(path, Missing::Refuse)?;
+            read_cmd(&mut store, command)
+        }
+        Command::Import { file } => import_cmd(path, file),
+        Command::Demo { jobs, weeks, seed } => demo_cmd(path, *jobs as usize, *weeks, *seed),
+        _ => {
+            let mut store = Store::open(path, Missing::Refuse)?;
+            let ctx = store.ctx(cli.actor.as_deref(), Stamp::now())?;
+            match command {
+                Command::Job(JobCmd::Add {
+                    title,
+                    slug,
+                    statement,
+                    owner,
+                }) => ack(store.apply(
+                    &ctx,
+                    &Intent::AddJob {
+                        title: title.clone(),
+                        slug: slug.clone(),
+                        statement: statement.clone(),
+                        owner: owner.clone(),
+                    },
+                )?),
+                _ => write_cmd(&mut store, &ctx, command),
+            }
         }
     }
 }
@@ -873,6 +971,8 @@ fn into_new_database(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "jobloop.db".into());
+    // A killed import or demo left its temporary database (and its -wal, -shm) here: remove it.
+    crate::files::remove_leftovers(path);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -917,7 +1017,23 @@ fn into_new_database(
         }
     })();
     cleanup(&tmp);
-    result
+    // What the store said names the temporary file: name the database instead.
+    let named = |text: String| {
+        text.replace(
+            clean(&tmp.display().to_string()).as_ref(),
+            clean(&path.display().to_string()).as_ref(),
+        )
+    };
+    match result {
+        Ok(mut done) => {
+            done.summary = named(done.summary);
+            Ok(done)
+        }
+        Err(mut failure) => {
+            failure.message = named(failure.message);
+            Err(failure)
+        }
+    }
 }
 
 fn import_cmd(path: &Path, file: &Path) -> Result<(), Failure> {
@@ -950,7 +1066,7 @@ fn import_cmd(path: &Path, file: &Path) -> Result<(), Failure> {
         let size = meta.is_file().then_some(meta.len());
         (Box::new(f), size)
     };
-    let mut run = |store: &mut Store| -> Result<Ack, Failure> {
+    let run = |store: &mut Store| -> Result<Ack, Failure> {
         let bar = crate::progress::Progress::new("importing");
         let total = size.unwrap_or(0) / 200;
         let result = store.import(&mut input, size, &mut |n| bar.set(n, total.max(n)))?;
@@ -962,13 +1078,21 @@ fn import_cmd(path: &Path, file: &Path) -> Result<(), Failure> {
             )
         })
     };
-    let done = if std::fs::symlink_metadata(path).is_err() {
-        into_new_database(path, run)?
+    ack(new_or_existing(path, run)?)
+}
+
+/// Runs `f` on a new database built beside `path` and linked into place (a missing file), or
+/// on the existing database (a file, the shared store).
+fn new_or_existing(
+    path: &Path,
+    mut f: impl FnMut(&mut Store) -> Result<Ack, Failure>,
+) -> Result<Ack, Failure> {
+    if !store::pg::is_url(path) && std::fs::symlink_metadata(path).is_err() {
+        into_new_database(path, f)
     } else {
         let mut store = Store::open(path, Missing::Refuse)?;
-        run(&mut store)?
-    };
-    ack(done)
+        f(&mut store)
+    }
 }
 
 fn demo_cmd(path: &Path, jobs: usize, weeks: u32, seed: u64) -> Result<(), Failure> {
@@ -980,13 +1104,7 @@ fn demo_cmd(path: &Path, jobs: usize, weeks: u32, seed: u64) -> Result<(), Failu
         drop(bar);
         Ok(done)
     };
-    let done = if std::fs::symlink_metadata(path).is_err() {
-        into_new_database(path, run)?
-    } else {
-        let mut store = Store::open(path, Missing::Refuse)?;
-        run(&mut store)?
-    };
-    ack(done)
+    ack(new_or_existing(path, run)?)
 }
 
 fn undo_cmd(store: &mut Store, ctx: &Ctx, yes: bool) -> Result<(), Failure> {

@@ -82,9 +82,27 @@ thread_local! {
     static SEEDED_IDS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
+thread_local! {
+    /// Ids drawn before a command's first attempt, handed out in order by `new_id`: a retried
+    /// command makes the same records (see `with_planned_ids`).
+    static PLANNED_IDS: std::cell::RefCell<std::collections::VecDeque<String>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Runs `f` with `new_id` handing out `ids` first (then fresh ones).
+pub fn with_planned_ids<T>(ids: Vec<String>, f: impl FnOnce() -> T) -> T {
+    let before = PLANNED_IDS.replace(ids.into());
+    let out = f();
+    PLANNED_IDS.set(before);
+    out
+}
+
 /// A new record id: a UUIDv7, text, generated here rather than by the database so that a second
 /// store (PostgreSQL) can share the ids.
 pub fn new_id() -> String {
+    if let Some(id) = PLANNED_IDS.with_borrow_mut(|ids| ids.pop_front()) {
+        return id;
+    }
     match SEEDED_IDS.get() {
         None => uuid::Uuid::now_v7().to_string(),
         Some(state) => {

@@ -45,6 +45,24 @@ pub fn insert(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
     Ok(())
 }
 
+/// The event among `ids` that was committed, if any (a command in doubt after a lost connection
+/// looks for its own event this way).
+pub fn find_any(db: &mut dyn Db, ids: &[String]) -> Result<Option<AuditEvent>> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let params: Vec<super::sql::P> = ids.iter().map(|i| super::sql::ToP::p(i)).collect();
+    db.first(
+        &format!(
+            "SELECT {EVENT_COLS} FROM audit_events WHERE id IN ({})",
+            marks.join(", ")
+        ),
+        &params,
+        event,
+    )
+}
+
 /// What happened to one job in a week: the newest events and how many in all.
 #[derive(Clone, Debug, Default)]
 pub struct Changes {

@@ -7,6 +7,8 @@ mod audit;
 mod health;
 mod load;
 mod open;
+pub mod pg;
+mod pg_schema;
 mod pipeline;
 mod read;
 mod rows;
@@ -20,6 +22,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::domain::loop_record;
+use crate::domain::model::{new_id, with_planned_ids};
 use crate::domain::{Ctx, Intent, Refusal, Stamp};
 use sql::{Db, Undecodable};
 use sqlite::SqliteDb;
@@ -47,6 +51,9 @@ pub enum Error {
     Storage(String),
     /// Another process held the lock for longer than jobloop waits; nothing was written.
     Busy(String),
+    /// The connection to the shared database was lost (a failover, a restart): the command may
+    /// be retried on a new connection.
+    Lost(String),
     /// A row that cannot be read as a record (a file edited outside jobloop).
     Undecodable(Undecodable),
 }
@@ -104,7 +111,8 @@ impl fmt::Display for Error {
             | Error::Denied(m)
             | Error::Io(m)
             | Error::Storage(m)
-            | Error::Busy(m) => f.write_str(m),
+            | Error::Busy(m)
+            | Error::Lost(m) => f.write_str(m),
         }
     }
 }
@@ -114,11 +122,18 @@ impl std::error::Error for Error {}
 pub type Result<T> = std::result::Result<T, Error>;
 
 pub struct Store {
-    conn: Connection,
+    backend: Backend,
+    /// The file, or the shared database's URL without its password.
     path: PathBuf,
     access: Access,
     /// How many times a write retries after the busy timeout (see `set_patience`).
     retries: u32,
+}
+
+/// The engine behind a store: the local file, or the team's shared PostgreSQL database.
+enum Backend {
+    Sqlite(Connection),
+    Postgres(Box<pg::Pg>),
 }
 
 impl Store {
@@ -133,6 +148,9 @@ impl Store {
     }
 
     fn open_with(path: &Path, missing: Missing, init: bool) -> Result<Store> {
+        if pg::is_url(path) {
+            return Self::open_shared(path, false);
+        }
         // Switching a file to WAL or migrating it needs a moment of exclusive access, which
         // SQLite refuses at once (no busy wait) while another process has the file open.
         let mut attempt = 0u32;
@@ -146,7 +164,7 @@ impl Store {
             }
         };
         let mut store = Store {
-            conn,
+            backend: Backend::Sqlite(conn),
             path: path.to_path_buf(),
             access,
             retries: 4,
@@ -155,6 +173,89 @@ impl Store {
             store.write_raw(|db| states::repair(db).map(|()| true))?;
         }
         Ok(store)
+    }
+
+    /// Opens the shared database at `url`; `migrate` creates or upgrades its schema first
+    /// (`jobloop migrate`), otherwise an absent or outdated schema is refused.
+    fn open_shared(url: &Path, migrate: bool) -> Result<Store> {
+        let text = url.to_str().unwrap_or_default();
+        let mut conn = pg::Pg::connect(text)?;
+        if migrate {
+            pg_schema::migrate(&mut conn)?;
+        } else {
+            pg_schema::check(&mut conn)?;
+        }
+        let mut store = Store {
+            path: PathBuf::from(conn.shown.clone()),
+            backend: Backend::Postgres(Box::new(conn)),
+            access: Access::ReadWrite,
+            retries: 4,
+        };
+        if store.read(|db| states::outdated(db))? {
+            store.write_raw(|db| states::repair(db).map(|()| true))?;
+        }
+        Ok(store)
+    }
+
+    /// `jobloop migrate`: creates or upgrades the shared schema, once, under a lock.
+    pub fn migrate(url: &Path) -> Result<Store> {
+        if !pg::is_url(url) {
+            return Err(Error::Unusable(
+                "`migrate` is for a shared PostgreSQL database (--db postgresql://…); a local file is upgraded when it is opened".into(),
+            ));
+        }
+        Self::open_shared(url, true)
+    }
+
+    /// On the shared database: the authenticated role, who every record is by.
+    pub fn identity(&self) -> Option<&str> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(p) => Some(&p.identity),
+        }
+    }
+
+    /// Whether this is the shared store, where the server's identity acts and the owner rules
+    /// hold.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// The context of a command by `actor` now: on the shared store the actor is the server's
+    /// identity, and a different name given by the user is refused.
+    pub fn ctx(&self, actor: Option<&str>, now: Stamp) -> Result<Ctx> {
+        match self.identity() {
+            None => Ok(Ctx::local(actor.unwrap_or_default(), now)),
+            Some(me) => match actor {
+                Some(given) if !given.is_empty() && !loop_record::same_person(given, me) => {
+                    Err(Error::Denied(format!(
+                        "on the shared database you act as the role you logged in with ({me}), not as {}: drop --as, or log in as that role",
+                        crate::display::clean(given)
+                    )))
+                }
+                _ => Ok(Ctx {
+                    actor: me.to_string(),
+                    now,
+                    team: true,
+                }),
+            },
+        }
+    }
+
+    /// The team's roles (`team list`).
+    pub fn team(&mut self) -> Result<Vec<pg_schema::Member>> {
+        match &mut self.backend {
+            Backend::Sqlite(_) => Err(not_shared("team")),
+            Backend::Postgres(p) => pg_schema::members(p),
+        }
+    }
+
+    /// Adds a person to the team (`team add`): a login role in the jobloop group.
+    pub fn team_add(&mut self, name: &str, password: Option<&str>) -> Result<String> {
+        match &mut self.backend {
+            Backend::Sqlite(_) => Err(not_shared("team add")),
+            Backend::Postgres(p) => pg_schema::add_member(p, name, password),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -167,23 +268,30 @@ impl Store {
 
     /// The files no command may overwrite: this database and its companions.
     pub fn protected(&self) -> crate::files::Protected {
+        if self.is_shared() {
+            return crate::files::Protected::nothing();
+        }
         crate::files::Protected::database(&self.path)
     }
 
     /// How long a write waits for another process's lock: the CLI waits long (a script would
     /// rather wait than fail), the TUI briefly (a frozen screen is worse than "busy, retry").
     pub fn set_patience(&mut self, busy_timeout: Duration, retries: u32) -> Result<()> {
-        self.conn.busy_timeout(busy_timeout)?;
+        match &mut self.backend {
+            Backend::Sqlite(conn) => conn.busy_timeout(busy_timeout)?,
+            Backend::Postgres(p) => p.set_lock_timeout(busy_timeout)?,
+        }
         self.retries = retries;
         Ok(())
     }
 
     /// A number that changes whenever another connection commits (SQLite's `data_version`):
     /// the TUI polls it to redraw only when something changed.
-    pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    pub fn data_version(&mut self) -> Result<i64> {
+        match &mut self.backend {
+            Backend::Sqlite(conn) => Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?),
+            Backend::Postgres(p) => p.data_version(),
+        }
     }
 
     /// Applies one intent in its own transaction.
@@ -209,10 +317,11 @@ impl Store {
     /// ones that fire are tripped (each in its own transaction). Returns what fired.
     pub fn check_rules(&mut self, now: Stamp) -> Result<Vec<String>> {
         let due = self.read(|db| read::rules_due(db, now))?;
+        let team = self.is_shared().then(|| self.ctx(None, now)).transpose()?;
         let mut all = Vec::new();
         for (slug, kind) in due {
             let fired = self.write(|db| {
-                let fired = pipeline::check_loop(db, &slug, kind, now)?;
+                let fired = pipeline::check_loop(db, &slug, kind, now, team.as_ref())?;
                 Ok(Ack {
                     summary: fired.join("\n"),
                     changed: !fired.is_empty(),
@@ -238,37 +347,89 @@ impl Store {
     /// something and rolled back otherwise (a refusal, an error, or a no-op). SQLite's lock queue
     /// is not fair, so a writer still refused after the busy timeout retries with jitter.
     fn write(&mut self, mut f: impl FnMut(&mut dyn Db) -> Result<Ack>) -> Result<Ack> {
+        // On the shared store a lost connection can leave a commit in doubt. The command's ids
+        // are drawn before the first attempt and every attempt uses the same ones, so after a
+        // reconnect the store first looks for the command's own audit event, and reports it
+        // instead of writing the command twice.
+        let planned: Vec<String> = if self.is_shared() {
+            (0..PLANNED_IDS).map(|_| new_id()).collect()
+        } else {
+            Vec::new()
+        };
         let mut ack = None;
-        self.write_raw(|db| {
-            let a = f(db)?;
-            let changed = a.changed;
-            ack = Some(a);
-            Ok(changed)
-        })?;
+        let mut found = None;
+        self.write_with(
+            &mut |db| {
+                let a = with_planned_ids(planned.clone(), || f(db))?;
+                let changed = a.changed;
+                ack = Some(a);
+                Ok(changed)
+            },
+            &mut |db| {
+                found = audit::find_any(db, &planned)?;
+                Ok(found.is_some())
+            },
+        )?;
+        if let Some(e) = found {
+            return Ok(Ack {
+                summary: e.summary,
+                changed: true,
+                seq: Some(e.seq),
+                next: None,
+            });
+        }
         ack.ok_or_else(|| Error::Storage("the write produced no acknowledgement".into()))
     }
 
     /// A write transaction; `f` says whether to commit.
     fn write_raw(&mut self, mut f: impl FnMut(&mut dyn Db) -> Result<bool>) -> Result<()> {
+        self.write_with(&mut f, &mut |_| Ok(false))
+    }
+
+    /// A write transaction, retried when another writer held the lock (with jitter: SQLite's
+    /// lock queue is not fair) and, on the shared store, when the connection was lost; before
+    /// such a retry `committed` says whether the lost attempt had committed after all.
+    fn write_with(
+        &mut self,
+        f: &mut dyn FnMut(&mut dyn Db) -> Result<bool>,
+        committed: &mut dyn FnMut(&mut dyn Db) -> Result<bool>,
+    ) -> Result<()> {
         if self.access == Access::ReadOnly {
             return Err(self.read_only_refusal());
         }
         let mut attempt = 0u32;
+        let mut lost = 0u32;
         loop {
-            let result = (|| {
-                let tx = self
-                    .conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let commit = f(&mut SqliteDb(&tx))?;
-                if commit {
-                    tx.commit()?;
-                }
-                Ok(())
-            })();
+            let result = match &mut self.backend {
+                Backend::Sqlite(conn) => (|| {
+                    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                    let commit = f(&mut SqliteDb(&tx))?;
+                    if commit {
+                        tx.commit()?;
+                    }
+                    Ok(())
+                })(),
+                Backend::Postgres(p) => p.transaction(true, |db| Ok(((), f(db)?))),
+            };
             match result {
                 Err(Error::Busy(_)) if attempt < self.retries => {
                     attempt += 1;
                     std::thread::sleep(jitter(attempt));
+                }
+                Err(Error::Lost(m)) if lost < LOST_RETRIES => {
+                    lost += 1;
+                    std::thread::sleep(jitter(lost).max(Duration::from_millis(500)));
+                    let Backend::Postgres(p) = &mut self.backend else {
+                        return Err(Error::Lost(m));
+                    };
+                    if p.reconnect().is_err() {
+                        continue;
+                    }
+                    match p.transaction(false, |db| Ok((committed(db)?, false))) {
+                        Ok(true) => return Ok(()),
+                        Ok(false) | Err(Error::Lost(_)) => {}
+                        Err(e) => return Err(e),
+                    }
                 }
                 other => return other,
             }
@@ -276,11 +437,29 @@ impl Store {
     }
 
     /// Runs `f` in one read transaction: every figure comes from the same moment of the file.
-    fn read<T>(&mut self, f: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
-        let out = f(&mut SqliteDb(&tx))?;
-        tx.finish()?;
-        Ok(out)
+    fn read<T>(&mut self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        let mut lost = 0u32;
+        loop {
+            let result = match &mut self.backend {
+                Backend::Sqlite(conn) => (|| {
+                    let tx = conn.transaction()?;
+                    let out = f(&mut SqliteDb(&tx))?;
+                    tx.finish()?;
+                    Ok(out)
+                })(),
+                Backend::Postgres(p) => p.transaction(false, |db| Ok((f(db)?, false))),
+            };
+            match result {
+                Err(Error::Lost(_)) if lost < LOST_RETRIES => {
+                    lost += 1;
+                    std::thread::sleep(jitter(lost).max(Duration::from_millis(500)));
+                    if let Backend::Postgres(p) = &mut self.backend {
+                        let _ = p.reconnect();
+                    }
+                }
+                other => return other,
+            }
+        }
     }
 
     pub fn is_empty(&mut self) -> Result<bool> {
@@ -291,6 +470,18 @@ impl Store {
             )? == 0)
         })
     }
+}
+
+/// How many ids a command draws before its first attempt (more than any one command uses).
+const PLANNED_IDS: usize = 64;
+/// How many times a command reconnects after losing the shared database (a failover takes a
+/// few seconds: the standby is promoted, the multi-host URL finds it).
+const LOST_RETRIES: u32 = 30;
+
+fn not_shared(what: &str) -> Error {
+    Error::Unusable(format!(
+        "`{what}` is for a shared PostgreSQL database (--db postgresql://…): a local file has one user"
+    ))
 }
 
 /// Many intents in one transaction (see `Store::batch`).

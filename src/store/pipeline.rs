@@ -488,8 +488,16 @@ pub fn check_loop(
     slug: &str,
     kind: LoopKind,
     now: crate::domain::Stamp,
+    team: Option<&Ctx>,
 ) -> Result<Vec<String>> {
     let mut record = load::loop_record(db, slug, kind)?;
+    // On the shared store a member checks only the loops they may record on; the owners of the
+    // others (or their lead) check theirs.
+    if let Some(ctx) = team
+        && record.authorize(ctx).is_err()
+    {
+        return Ok(Vec::new());
+    }
     let fired = fire_rules(db, &mut record, now)?;
     if !fired.is_empty() {
         save_loop_state(db, &record)?;

@@ -639,9 +639,10 @@ impl Store {
         let mut outcome: Option<std::result::Result<Counts, ImportError>> = None;
         let result = self.write_raw(|db| {
             // References are checked at the end: sections may come in any order.
-            if db.engine() == super::sql::Engine::Sqlite {
-                db.exec("PRAGMA defer_foreign_keys = ON", &[])?;
-            }
+            match db.engine() {
+                super::sql::Engine::Sqlite => db.exec("PRAGMA defer_foreign_keys = ON", &[])?,
+                super::sql::Engine::Postgres => db.exec("SET CONSTRAINTS ALL DEFERRED", &[])?,
+            };
             let mut inserter = Inserter {
                 db,
                 counts: Counts::default(),
@@ -706,6 +707,12 @@ fn seed_header_missing(version: i64) -> bool {
 fn consistency(db: &mut dyn Db) -> Result<Option<String>> {
     let sqlite = db.engine() == super::sql::Engine::Sqlite;
     let broken = if !sqlite {
+        // PostgreSQL checks the deferred references now, and names the first broken one.
+        if let Err(e) = db.exec("SET CONSTRAINTS ALL IMMEDIATE", &[]) {
+            return Ok(Some(format!(
+                "it refers to records that are not in the file ({e})"
+            )));
+        }
         Vec::new()
     } else {
         db.all("PRAGMA foreign_key_check", &[], |r| {

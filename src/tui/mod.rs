@@ -40,6 +40,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let config = config::load(color);
     let read_only = store.access() == Access::ReadOnly;
+    let team = store.is_shared();
     store
         .set_patience(PATIENCE, 2)
         .map_err(|e| io::Error::other(e.to_string()))?;
@@ -47,6 +48,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let worker = Worker::spawn(store, tx.clone(), Msg::Worker);
     let mut app = App::new(worker, actor, config.keymap, config.theme, read_only);
+    app.team = team;
     if let Some(w) = config.warning {
         app.say(w, true);
     }

@@ -1,19 +1,32 @@
-//! Runs the real `jobloop` binary on a temporary database.
+//! Runs the real `jobloop` binary on a temporary database: a file, or (for the tests listed in
+//! `also_on_postgres!`) a fresh database on a throwaway PostgreSQL cluster.
 #![allow(dead_code)]
+
+pub mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub struct Db {
     pub dir: tempfile::TempDir,
+    /// The file, or the shared database's URL.
     pub path: PathBuf,
 }
 
 impl Db {
+    /// A new empty database of the engine this test runs on (see `also_on_postgres!`).
     pub fn new() -> Db {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("jobloop.db");
+        let path = match pg::current() {
+            Some(cluster) => PathBuf::from(cluster.new_database()),
+            None => dir.path().join("jobloop.db"),
+        };
         Db { dir, path }
+    }
+
+    /// Whether this test runs on the shared PostgreSQL store.
+    pub fn shared(&self) -> bool {
+        jobloop::store::pg::is_url(&self.path)
     }
 
     pub fn cmd(&self) -> Command {
@@ -69,7 +82,7 @@ impl Db {
 
     /// Every record, as `export` writes it (or the raw bytes when there is no database yet).
     pub fn state(&self) -> String {
-        if !self.path.exists() {
+        if !self.shared() && !self.path.exists() {
             return String::new();
         }
         let out = self.run(&["export"]);

@@ -115,7 +115,10 @@ impl App {
                 let Some(intent) = form.submit(now) else {
                     return;
                 };
-                let ctx = Ctx::local(self.actor.clone().unwrap_or_default(), now);
+                let ctx = Ctx {
+                    team: self.team,
+                    ..Ctx::local(self.actor.clone().unwrap_or_default(), now)
+                };
                 self.in_flight = true;
                 self.send(Request::Apply {
                     ctx,

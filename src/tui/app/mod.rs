@@ -47,6 +47,8 @@ pub struct App {
     pub message_open: bool,
     pub quit: bool,
     pub read_only: bool,
+    /// On the shared store: the actor is the server's identity and the owner rules hold.
+    pub team: bool,
     /// Where the digest is written: the folder jobloop was started in.
     pub digest_dir: PathBuf,
     /// The size of the last frame (the board's columns depend on it).
@@ -85,6 +87,7 @@ impl App {
             message_open: false,
             quit: false,
             read_only,
+            team: false,
             digest_dir: std::env::current_dir().unwrap_or_default(),
             size: Rect::new(0, 0, 80, 24),
             in_flight: false,

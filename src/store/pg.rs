@@ -1,0 +1,407 @@
+//! `Db` on PostgreSQL (the synchronous `postgres` crate, TLS through rustls): the shared store of
+//! team mode. The same statements as SQLite, with `?N` parameters translated to `$N`; prepared
+//! once per connection. Identity is the server's: the authenticated role (`session_user`).
+
+use postgres::error::SqlState;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, Config, Statement};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::sql::{Db, Engine, P, Row};
+use super::{Error, Result};
+
+/// Whether `--db` names a PostgreSQL database rather than a file.
+pub fn is_url(path: &Path) -> bool {
+    path.to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
+/// The channel every write notifies, so open TUIs reload at once.
+pub const CHANNEL: &str = "jobloop";
+
+impl ToSql for P<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            P::Null => Ok(IsNull::Yes),
+            P::Int(i) => match *ty {
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => i.to_string().to_sql(ty, out),
+                _ => i.to_sql(ty, out),
+            },
+            P::Real(f) => match *ty {
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                _ => f.to_sql(ty, out),
+            },
+            P::Text(t) => t.as_ref().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// `?1` → `$1`, outside quoted text.
+pub fn translate(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c == '?' && chars.peek().is_some_and(|d| d.is_ascii_digit()) => {
+                out.push('$');
+                continue;
+            }
+            None => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a PostgreSQL error means to jobloop.
+pub fn error(e: postgres::Error) -> Error {
+    if e.is_closed() {
+        return Error::Lost(format!(
+            "the connection to the database server was lost ({e}): nothing was acknowledged"
+        ));
+    }
+    let Some(db) = e.as_db_error() else {
+        // No answer from the server: an I/O failure on the connection.
+        return Error::Lost(format!("the database server did not answer ({e})"));
+    };
+    let code = db.code();
+    let message = crate::display::clean(db.message()).into_owned();
+    if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED {
+        Error::Busy(format!(
+            "another writer changed the same records at the same moment ({message}): nothing was written, try again"
+        ))
+    } else if *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::QUERY_CANCELED {
+        Error::Busy(
+            "the shared database is busy: another writer kept it locked; nothing was written, try again"
+                .into(),
+        )
+    } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+        Error::Denied(format!("the database server refused: {message}"))
+    } else if *code == SqlState::READ_ONLY_SQL_TRANSACTION
+        || *code == SqlState::ADMIN_SHUTDOWN
+        || *code == SqlState::CRASH_SHUTDOWN
+        || *code == SqlState::CANNOT_CONNECT_NOW
+    {
+        Error::Lost(format!(
+            "the database server is not the primary or is shutting down ({message})"
+        ))
+    } else if *code == SqlState::INVALID_PASSWORD
+        || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+    {
+        Error::Denied(format!("the database server refused the login: {message}"))
+    } else if *code == SqlState::INVALID_CATALOG_NAME {
+        Error::NoDatabase(format!(
+            "{message}: create the database on the server, then run `jobloop migrate`"
+        ))
+    } else if *code == SqlState::DISK_FULL {
+        Error::Io(format!(
+            "the database server's disk is full ({message}): nothing was written"
+        ))
+    } else {
+        Error::Storage(format!("database error: {message}"))
+    }
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Error {
+        error(e)
+    }
+}
+
+/// A connection to the shared database.
+pub struct Pg {
+    client: Client,
+    config: Config,
+    /// Statements prepared on this connection, by their translated text.
+    statements: HashMap<String, Statement>,
+    /// The authenticated role: the actor of every record made on this connection.
+    pub identity: String,
+    /// The URL without its password, for messages.
+    pub shown: String,
+    listening: bool,
+    /// Changes seen through LISTEN/NOTIFY (and reconnects): the TUI reloads when it moves.
+    version: i64,
+    lock_timeout: Duration,
+}
+
+/// The URL as shown in messages: user, hosts and database, never the password.
+fn shown(config: &Config) -> String {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .zip(config.get_ports().iter().chain(std::iter::repeat(&5432)))
+        .map(|(h, p)| match h {
+            postgres::config::Host::Tcp(h) => format!("{h}:{p}"),
+            postgres::config::Host::Unix(path) => format!("{}:{p}", path.display()),
+        })
+        .collect();
+    format!(
+        "postgresql://{}{}/{}",
+        config
+            .get_user()
+            .map(|u| format!("{u}@"))
+            .unwrap_or_default(),
+        hosts.join(","),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Storage(format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+fn connect_client(config: &Config) -> Result<Client> {
+    config.connect(tls()?).map_err(|e| match e.as_db_error() {
+        Some(_) => error(e),
+        None => Error::Io(format!(
+            "cannot reach the database server at {}: {e}",
+            shown(config)
+        )),
+    })
+}
+
+impl Pg {
+    /// Connects to `url` (libpq syntax: `postgresql://user:password@host1:5432,host2:5432/db?
+    /// target_session_attrs=read-write&sslmode=require`).
+    pub fn connect(url: &str) -> Result<Pg> {
+        let mut config: Config = url.parse().map_err(|e| {
+            Error::Unusable(format!(
+                "`--db` looks like a PostgreSQL URL but cannot be read: {e}"
+            ))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("jobloop");
+        }
+        let mut client = connect_client(&config)?;
+        let identity: String = client.query_one("SELECT session_user::text", &[])?.get(0);
+        let mut pg = Pg {
+            client,
+            shown: shown(&config),
+            config,
+            statements: HashMap::new(),
+            identity,
+            listening: false,
+            version: 0,
+            lock_timeout: Duration::from_secs(5),
+        };
+        pg.apply_timeout()?;
+        Ok(pg)
+    }
+
+    /// A fresh connection after the old one was lost (a failover, a restart): the multi-host URL
+    /// finds the current primary. Prepared statements belong to the old connection.
+    pub fn reconnect(&mut self) -> Result<()> {
+        self.client = connect_client(&self.config)?;
+        self.statements.clear();
+        self.listening = false;
+        self.version += 1;
+        self.apply_timeout()
+    }
+
+    pub fn client(&mut self) -> &mut Client {
+        &mut self.client
+    }
+
+    pub fn set_lock_timeout(&mut self, t: Duration) -> Result<()> {
+        self.lock_timeout = t;
+        self.apply_timeout()
+    }
+
+    fn apply_timeout(&mut self) -> Result<()> {
+        let ms = self.lock_timeout.as_millis().max(1);
+        self.client
+            .batch_execute(&format!("SET lock_timeout = {ms}"))?;
+        Ok(())
+    }
+
+    /// Moves when another session committed a change (LISTEN/NOTIFY) or the connection was
+    /// replaced; never blocks.
+    pub fn data_version(&mut self) -> Result<i64> {
+        if self.client.is_closed() {
+            self.reconnect()?;
+        }
+        if !self.listening {
+            self.client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+            self.listening = true;
+        }
+        let mut seen = 0;
+        {
+            let mut notes = self.client.notifications();
+            let mut it = notes.iter();
+            while let Some(_n) = postgres::fallible_iterator::FallibleIterator::next(&mut it)? {
+                seen += 1;
+            }
+        }
+        self.version += seen;
+        Ok(self.version)
+    }
+
+    /// Runs `f` in one transaction; `read` ones see one snapshot and cannot write. A write
+    /// first locks the chain head, so writers append in turn and each loads what the one before
+    /// it committed; it notifies listeners when it commits.
+    pub fn transaction<T>(
+        &mut self,
+        write: bool,
+        f: impl FnOnce(&mut dyn Db) -> Result<(T, bool)>,
+    ) -> Result<T> {
+        let Pg {
+            client, statements, ..
+        } = self;
+        let mut tx = if write {
+            client.transaction()?
+        } else {
+            client
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?
+        };
+        let mut db = PgDb {
+            tx: &mut tx,
+            statements,
+        };
+        if write {
+            db.exec("SELECT seq FROM chain_head WHERE id = 1 FOR UPDATE", &[])?;
+        }
+        let (out, commit) = f(&mut db)?;
+        if write && commit {
+            tx.batch_execute(&format!("NOTIFY {CHANNEL}"))?;
+            tx.commit()?;
+        } else {
+            // Dropping the transaction rolls it back.
+            tx.rollback()?;
+        }
+        Ok(out)
+    }
+}
+
+/// A PostgreSQL transaction as a `Db`.
+pub struct PgDb<'a, 't> {
+    tx: &'a mut postgres::Transaction<'t>,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+impl PgDb<'_, '_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        let text = translate(sql);
+        if let Some(s) = self.statements.get(&text) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(&text)?;
+        self.statements.insert(text, s.clone());
+        Ok(s)
+    }
+}
+
+struct PgRow(postgres::Row);
+
+fn wrong(what: &str, ty: &Type) -> Error {
+    Error::Storage(format!("expected {what}, found a column of type {ty}"))
+}
+
+impl Row for PgRow {
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        let ty = self.0.columns()[i].type_().clone();
+        Ok(match ty {
+            Type::INT8 => self.0.try_get::<_, Option<i64>>(i)?,
+            Type::INT4 => self.0.try_get::<_, Option<i32>>(i)?.map(i64::from),
+            Type::INT2 => self.0.try_get::<_, Option<i16>>(i)?.map(i64::from),
+            Type::BOOL => self.0.try_get::<_, Option<bool>>(i)?.map(i64::from),
+            other => return Err(wrong("a whole number", &other)),
+        })
+    }
+
+    fn real(&self, i: usize) -> Result<Option<f64>> {
+        let ty = self.0.columns()[i].type_().clone();
+        Ok(match ty {
+            Type::FLOAT8 => self.0.try_get::<_, Option<f64>>(i)?,
+            Type::FLOAT4 => self.0.try_get::<_, Option<f32>>(i)?.map(f64::from),
+            Type::INT8 => self.0.try_get::<_, Option<i64>>(i)?.map(|v| v as f64),
+            Type::INT4 => self.0.try_get::<_, Option<i32>>(i)?.map(f64::from),
+            other => return Err(wrong("a number", &other)),
+        })
+    }
+
+    fn text(&self, i: usize) -> Result<Option<&str>> {
+        let ty = self.0.columns()[i].type_();
+        if !matches!(*ty, Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR) {
+            return Err(wrong("text", ty));
+        }
+        Ok(self.0.try_get::<_, Option<&str>>(i)?)
+    }
+}
+
+impl Db for PgDb<'_, '_> {
+    fn engine(&self) -> Engine {
+        Engine::Postgres
+    }
+
+    fn exec(&mut self, sql: &str, params: &[P]) -> Result<usize> {
+        let s = self.statement(sql)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        Ok(self.tx.execute(&s, &refs)? as usize)
+    }
+
+    fn each(
+        &mut self,
+        sql: &str,
+        params: &[P],
+        f: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()> {
+        let s = self.statement(sql)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        // Rows stream from the server as they are read: a large export never sits in memory.
+        let mut rows = self.tx.query_raw(&s, refs.iter().copied())?;
+        while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut rows)? {
+            f(&PgRow(row))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_numbered_for_postgres_outside_quotes() {
+        assert_eq!(
+            translate("SELECT a FROM t WHERE b = ?1 AND c = '?2' AND d = ?12"),
+            "SELECT a FROM t WHERE b = $1 AND c = '?2' AND d = $12"
+        );
+        assert_eq!(translate("SELECT '?'"), "SELECT '?'");
+    }
+}
