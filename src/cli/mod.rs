@@ -33,7 +33,7 @@ pub mod exit {
     pub const UNUSABLE: i32 = 4;
     /// Another program held the database locked for longer than jobloop waits.
     pub const BUSY: i32 = 5;
-    /// Permission denied: a read-only file or folder.
+    /// Permission denied: a read-only file or folder, someone else's loop or sign-off.
     pub const DENIED: i32 = 6;
     /// Reading or writing failed: a full disk, an output that cannot be written.
     pub const IO: i32 = 7;
@@ -52,6 +52,7 @@ impl From<store::Error> for Failure {
         use store::Error::*;
         let code = match &e {
             Refused(r) if r.kind == RefusalKind::Invalid => exit::USAGE,
+            Refused(r) if r.kind == RefusalKind::Forbidden => exit::DENIED,
             Refused(_) | Storage(_) => exit::REFUSED,
             NoDatabase(_) => exit::NO_DATABASE,
             Unusable(_) | Undecodable(_) => exit::UNUSABLE,

@@ -259,8 +259,10 @@ impl Pg {
         }
         let mut seen = 0;
         {
+            // A short wait lets the connection read what the server sent (a zero wait returns
+            // before the socket is looked at).
             let mut notes = self.client.notifications();
-            let mut it = notes.iter();
+            let mut it = notes.timeout_iter(Duration::from_millis(10));
             while let Some(_n) = postgres::fallible_iterator::FallibleIterator::next(&mut it)? {
                 seen += 1;
             }

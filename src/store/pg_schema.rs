@@ -109,6 +109,9 @@ fn access_sql() -> String {
              LANGUAGE sql STABLE AS
              $f$ SELECT EXISTS (SELECT 1 FROM loops l JOIN jobs j ON j.id = l.job_id
                                 WHERE l.id = lp AND (jobloop_is_me(l.owner) OR jobloop_is_me(j.lead))) $f$;
+         CREATE OR REPLACE FUNCTION jobloop_signs_on(lp text) RETURNS boolean
+             LANGUAGE sql STABLE AS
+             $f$ SELECT EXISTS (SELECT 1 FROM decisions d WHERE d.loop_id = lp AND jobloop_is_me(d.owner)) $f$;
          ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;
          DROP POLICY IF EXISTS jobloop_read ON jobs;
          CREATE POLICY jobloop_read ON jobs FOR SELECT USING (true);
@@ -122,7 +125,10 @@ fn access_sql() -> String {
          DROP POLICY IF EXISTS jobloop_add ON loops;
          CREATE POLICY jobloop_add ON loops FOR INSERT WITH CHECK (jobloop_leads(job_id));
          DROP POLICY IF EXISTS jobloop_change ON loops;
-         CREATE POLICY jobloop_change ON loops FOR UPDATE USING (jobloop_may_record(id));
+         -- A decision's owner signs it off on a loop they may not otherwise record on; the
+         -- sign-off moves the loop's revision.
+         CREATE POLICY jobloop_change ON loops FOR UPDATE
+             USING (jobloop_may_record(id) OR jobloop_signs_on(id));
 ",
         loops = LOOP_TABLES.join(", "),
         jobs = JOB_TABLES.join(", "),
@@ -315,24 +321,29 @@ pub fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Result<Str
     ensure_group(pg)?;
     let shown = pg.shown.clone();
     let client = pg.client();
-    let mut tx = client.transaction()?;
-    let exists: bool = tx
+    let exists: bool = client
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
             &[&n],
         )?
         .get(0);
-    let pass = password
-        .map(|p| format!(" PASSWORD {}", literal(p)))
-        .unwrap_or_default();
     let role = ident(n);
-    if exists {
-        if !pass.is_empty() {
-            tx.batch_execute(&format!("ALTER ROLE {role} LOGIN{pass}"))?;
-        }
-        tx.batch_execute(&format!("GRANT {GROUP} TO {role}"))?;
-    } else {
-        tx.batch_execute(&format!("CREATE ROLE {role} LOGIN{pass} IN ROLE {GROUP}"))?;
+    // Each step committed on its own and tolerant of a twin: roles and memberships belong to
+    // the whole cluster, and the same person may be added to another team's database at the
+    // same moment.
+    if !exists {
+        client.batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE {role} LOGIN;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
+        ))?;
+    }
+    client.batch_execute(&format!(
+        "DO $$ BEGIN GRANT {GROUP} TO {role};
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
+    ))?;
+    let mut tx = client.transaction()?;
+    if let Some(p) = password {
+        tx.batch_execute(&format!("ALTER ROLE {role} LOGIN PASSWORD {}", literal(p)))?;
     }
     let db: String = tx.query_one("SELECT current_database()::text", &[])?.get(0);
     tx.batch_execute(&format!(

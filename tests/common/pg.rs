@@ -28,15 +28,23 @@ pub fn current() -> Option<&'static Cluster> {
     if ON_POSTGRES.get() { cluster() } else { None }
 }
 
-/// Runs `test` on PostgreSQL, or says why it cannot.
-pub fn run_on_postgres(name: &str, test: fn()) {
-    if cluster().is_none() {
+/// The cluster, or `None` after saying why there is none (a failure under `CI=true`).
+pub fn require(name: &str) -> Option<&'static Cluster> {
+    let c = cluster();
+    if c.is_none() {
         let why =
             "PostgreSQL is not installed here (/usr/lib/postgresql/*/bin); `.ci/run` installs it";
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{name}: {why}");
         }
         eprintln!("skipped {name} on PostgreSQL: {why}");
+    }
+    c
+}
+
+/// Runs `test` on PostgreSQL, or says why it cannot.
+pub fn run_on_postgres(name: &str, test: fn()) {
+    if require(name).is_none() {
         return;
     }
     ON_POSTGRES.set(true);
