@@ -225,6 +225,63 @@ pub fn compare(
     better: Better,
     target: Option<Target>,
 ) -> Comparison {
+    let mut c = compare_values(baseline, live, better, target);
+    c.keep_finite();
+    c
+}
+
+impl Comparison {
+    /// Extreme magnitudes can overflow a derived figure (a percentage of a subnormal mean): a
+    /// figure that is not a finite number is reported as absent, never as infinity (which JSON
+    /// cannot carry), together with the figures computed from it.
+    fn keep_finite(&mut self) {
+        let keep = |v: &mut Option<f64>| {
+            if v.is_some_and(|x| !x.is_finite()) {
+                *v = None;
+            }
+        };
+        for v in [
+            &mut self.baseline_mean,
+            &mut self.live_mean,
+            &mut self.delta,
+            &mut self.ci_low,
+            &mut self.ci_high,
+            &mut self.pct_change,
+            &mut self.pct_ci_low,
+            &mut self.pct_ci_high,
+            &mut self.exact_p,
+            &mut self.min_p,
+            &mut self.mde,
+            &mut self.target,
+        ] {
+            keep(v);
+        }
+        if self.ci_low.is_none() || self.ci_high.is_none() {
+            self.ci_low = None;
+            self.ci_high = None;
+        }
+        if self.pct_change.is_none() || self.pct_ci_low.is_none() || self.pct_ci_high.is_none() {
+            self.pct_ci_low = None;
+            self.pct_ci_high = None;
+        }
+        self.caveats.retain(|c| match c {
+            Caveat::BaselineTrend {
+                slope_per_week,
+                low,
+                high,
+            } => slope_per_week.is_finite() && low.is_finite() && high.is_finite(),
+            Caveat::Autocorrelated { lag1, .. } => lag1.is_finite(),
+            _ => true,
+        });
+    }
+}
+
+fn compare_values(
+    baseline: &[Point],
+    live: &[Point],
+    better: Better,
+    target: Option<Target>,
+) -> Comparison {
     let b: Vec<f64> = baseline.iter().map(|p| p.1).collect();
     let l: Vec<f64> = live.iter().map(|p| p.1).collect();
     let (nb, nl) = (b.len(), l.len());
@@ -756,10 +813,13 @@ pub fn process<T: Copy>(baseline: &[(T, f64)], live: &[(T, f64)]) -> Option<Proc
         }
     }
     flush(&run, run_side, &mut signals);
+    // Limits of values near the largest number can lie beyond it: they are shown at the edge
+    // of what a number can hold (the signals were judged exactly above).
+    let bounded = |r: &BigRational| to_f64(r).clamp(-f64::MAX, f64::MAX);
     Some(Process {
-        center: to_f64(&center),
-        lower_limit: to_f64(&lower),
-        upper_limit: to_f64(&upper),
+        center: bounded(&center),
+        lower_limit: bounded(&lower),
+        upper_limit: bounded(&upper),
         provisional: baseline.len() < PROCESS_FIRM,
         signals,
     })

@@ -239,9 +239,10 @@ pub fn parse_when(input: &str, now: Stamp) -> Result<When, Refusal> {
         When::At(Stamp::from_utc(t.with_timezone(&Utc)))
     } else {
         return Err(Refusal::invalid(format!(
-            "`{}` is not a date: write YYYY-MM-DD, e.g. {}",
+            "`{}` is not a date: write YYYY-MM-DD, e.g. {}; {}",
             crate::display::clean(input),
-            today.format("%Y-%m-%d")
+            today.format("%Y-%m-%d"),
+            range()
         )));
     };
     let (date, future) = match when {

@@ -56,6 +56,15 @@ impl Table {
         }
     }
 
+    /// The name of its table in the database, for messages (`values` in events and exports is
+    /// the `metric_values` table).
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            Table::Values => "metric_values",
+            other => other.name(),
+        }
+    }
+
     pub fn from_name(s: &str) -> Option<Table> {
         [
             Table::Jobs,
@@ -109,9 +118,15 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = self.table.name();
+        let t = self.table.sql_name();
         let id = &self.id;
         match &self.wrong {
+            // A loop's audited state covers its row, its primary metric, its checklist steps
+            // and its kill signals together.
+            Wrong::Edited if self.table == Table::Loops => write!(
+                f,
+                "loops `{id}` (its row, primary metric, checklist steps or kill signals) is not what the audit trail recorded: it was changed behind jobloop's back"
+            ),
             Wrong::Edited => write!(
                 f,
                 "{t} `{id}` is not what the audit trail recorded: it was changed behind jobloop's back"

@@ -227,7 +227,7 @@ impl std::fmt::Display for Undecodable {
         write!(
             f,
             "{} `{}` cannot be read: {}",
-            self.table.name(),
+            self.table.sql_name(),
             crate::display::clean(&self.id),
             self.why
         )

@@ -14,13 +14,24 @@ use crate::domain::state::{JobState, LoopState};
 use crate::domain::time::Stamp;
 use crate::domain::verify::{Table, Verifier, Wrong};
 
-/// Every job with its loops' kinds, in a stable order.
+/// Every job that can be read, in a stable order. A row that cannot be read is reported by
+/// `verify`'s pass over its table; the states that depend on it are left out rather than
+/// stopping the whole rebuild or check.
 fn jobs(db: &mut dyn Db) -> Result<Vec<Job>> {
-    db.all(
+    let mut readable = Vec::new();
+    db.each(
         &format!("SELECT {JOB_COLS} FROM jobs ORDER BY created_at, id"),
         &[],
-        rows::job,
-    )
+        &mut |r| {
+            match rows::job(r) {
+                Ok(j) => readable.push(j),
+                Err(Error::Undecodable(_)) => {}
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        },
+    )?;
+    Ok(readable)
 }
 
 /// Recomputes the derived state of every loop and job and writes it; `progress(done, total)`
@@ -30,11 +41,19 @@ pub fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -> Resul
     let total = all.len() as u64;
     for (i, job) in all.into_iter().enumerate() {
         let id = job.id.clone();
-        for kind in LoopKind::ALL {
-            let record = load::loop_of(db, job.clone(), kind)?;
-            load::save_loop_state(db, &record)?;
+        // A job whose records cannot be read (a file edited behind jobloop's back) keeps no
+        // derived state: `verify` reports its records, and the board reports the job.
+        let built = (|| {
+            for kind in LoopKind::ALL {
+                let record = load::loop_of(db, job.clone(), kind)?;
+                load::save_loop_state(db, &record)?;
+            }
+            load::save_job_state(db, &id)
+        })();
+        match built {
+            Ok(()) | Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => {}
+            Err(e) => return Err(e),
         }
-        load::save_job_state(db, &id)?;
         progress(i as u64 + 1, total);
     }
     Ok(())
@@ -124,11 +143,19 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
                 );
             }
         }
-        let fresh = JobState::compute(
-            &load::cycles_of(db, &job.id)?,
-            &load::tools_of(db, &job.id)?,
-            &load::proofs_of(db, &job.id)?,
-        );
+        let parts = (|| {
+            Ok((
+                load::cycles_of(db, &job.id)?,
+                load::tools_of(db, &job.id)?,
+                load::proofs_of(db, &job.id)?,
+            ))
+        })();
+        let (cycles, tools, proofs) = match parts {
+            Ok(p) => p,
+            Err(Error::Undecodable(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let fresh = JobState::compute(&cycles, &tools, &proofs);
         let same = stored_jobs
             .get(&job.id)
             .and_then(|s| serde_json::from_str::<JobState>(s).ok())
@@ -147,16 +174,14 @@ pub fn repair(db: &mut dyn Db) -> Result<()> {
     rebuild_all(db, &mut |_, _| {})
 }
 
-/// A derived state of an older format is recomputed when the file is opened for writing.
+/// A derived state of an older format is recomputed when the file is opened for writing. (A
+/// missing one is not: jobloop writes every loop's state with the loop, so a missing state
+/// means an edit behind its back, which `verify` reports and `doctor --repair` rebuilds.)
 pub fn outdated(db: &mut dyn Db) -> Result<bool> {
     let version = crate::domain::state::STATE_VERSION;
     let n = db.int(
         "SELECT count(*) FROM loop_state WHERE state NOT LIKE ?1",
         params![format!("{{\"version\":{version},%")],
     )?;
-    let missing = db.int(
-        "SELECT count(*) FROM loops l WHERE NOT EXISTS (SELECT 1 FROM loop_state s WHERE s.loop_id = l.id)",
-        &[],
-    )?;
-    Ok(n > 0 || missing > 0)
+    Ok(n > 0)
 }
