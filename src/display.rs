@@ -45,6 +45,11 @@ fn signed(v: f64) -> String {
 
 /// A percentage for people: one decimal, signed, never `-0.0%`.
 pub fn pct(v: f64) -> String {
+    // Beyond a million percent a fixed decimal would print hundreds of digits.
+    if v.abs() >= 1e6 {
+        let sign = if v > 0.0 { "+" } else { "" };
+        return format!("{sign}{}%", estimate(v, 3));
+    }
     let s = format!("{v:+.1}%");
     if s == "-0.0%" { "+0.0%".into() } else { s }
 }

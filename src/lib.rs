@@ -10,6 +10,7 @@ pub mod digest;
 pub mod display;
 pub mod domain;
 pub mod files;
+pub mod par;
 pub mod paths;
 pub mod progress;
 pub mod store;

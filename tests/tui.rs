@@ -1013,3 +1013,185 @@ fn a_long_message_opens_in_full() {
     h.keys("j");
     assert!(!h.app.message_open);
 }
+
+#[test]
+fn choosing_another_decision_or_proof_shows_its_own_values() {
+    let mut h = Harness::new((120, 40), |s| {
+        add_job(s, "Job", Some("Ana"));
+        let govern = |op| on_loop("job", LoopKind::Govern, op);
+        for (text, owner, threshold) in [
+            ("Refunds", "Chen", "exact duplicates only"),
+            ("Credits", "Dana", "under 50 dollars"),
+        ] {
+            s.apply(
+                &ctx(),
+                &govern(LoopOp::Decide {
+                    text: text.into(),
+                    owner: owner.into(),
+                    threshold: Some(threshold.into()),
+                }),
+            )
+            .unwrap();
+        }
+        for (title, replies) in [("First case", 0), ("Second case", 4)] {
+            s.apply(
+                &ctx(),
+                &Intent::AddProof {
+                    slug: "job".into(),
+                    title: title.into(),
+                    kind: jobloop::domain::model::ProofKind::Case,
+                    visibility: jobloop::domain::model::Visibility::Private,
+                    link: None,
+                    at: today(),
+                },
+            )
+            .unwrap();
+            if replies > 0 {
+                let mut st = Store::open(s.path(), Missing::Refuse).unwrap();
+                let id = st.proofs("job").unwrap().last().unwrap().id.clone();
+                s.apply(
+                    &ctx(),
+                    &Intent::TrackProof {
+                        slug: "job".into(),
+                        proof: id,
+                        counts: jobloop::domain::model::ProofOutcome {
+                            replies,
+                            citations: 1,
+                            intros: 2,
+                            bookings: 1,
+                            sales: 0,
+                            reuse: 3,
+                        },
+                    },
+                )
+                .unwrap();
+            }
+        }
+    });
+    h.keys("lll").keys("E");
+    assert_eq!(h.field("owner"), "Chen");
+    h.key(KeyCode::BackTab).key(KeyCode::Right);
+    assert_eq!(h.field("owner"), "Dana");
+    assert_eq!(h.field("threshold"), "under 50 dollars");
+    h.key(KeyCode::Esc).keys("y");
+    h.keys("P");
+    assert_eq!(h.field("replies"), "0");
+    h.key(KeyCode::BackTab).key(KeyCode::Right);
+    assert_eq!(h.field("replies"), "4");
+    assert_eq!(h.field("reuse"), "3");
+}
+
+#[test]
+fn replacing_a_metric_with_records_asks_and_starts_from_the_old_one() {
+    let mut h = Harness::new((120, 40), |s| measured_job(s, &[4.0, 5.0]));
+    h.keys("ll").keys("M");
+    h.shows(&["will stop counting", "replace it"]);
+    assert_eq!(h.field("name"), "hours");
+    assert_eq!(h.field("unit"), "h");
+    let before = h.export();
+    h.key(KeyCode::Enter);
+    assert!(
+        h.app.form.is_some(),
+        "an unanswered question keeps the form"
+    );
+    assert_eq!(h.export(), before);
+    h.key(KeyCode::Esc).keys("y");
+    assert_eq!(h.export(), before);
+}
+
+#[test]
+fn a_chart_of_values_near_the_largest_number_is_drawn() {
+    let mut h = Harness::new((120, 40), |s| {
+        measured_job(s, &[5.0, 6.0]);
+        s.apply(
+            &ctx(),
+            &on_loop(
+                "job",
+                LoopKind::Instrument,
+                LoopOp::Intervene {
+                    description: "x".into(),
+                    at: today(),
+                },
+            ),
+        )
+        .unwrap();
+        for v in [1e307, -1.7e308, 1e-300] {
+            s.apply(
+                &ctx(),
+                &on_loop(
+                    "job",
+                    LoopKind::Instrument,
+                    LoopOp::RecordValue {
+                        phase: Phase::Live,
+                        value: v,
+                        at: today(),
+                        note: None,
+                    },
+                ),
+            )
+            .unwrap();
+        }
+    });
+    h.keys("ll").key(KeyCode::Enter);
+    h.shows(&["drawn ÷"]);
+}
+
+#[test]
+fn the_board_follows_the_loop_the_detail_moved_to() {
+    let mut h = Harness::demo((80, 24));
+    h.key(KeyCode::Enter).keys("lll").key(KeyCode::Esc);
+    h.shows(&["support-triage/govern"]);
+}
+
+#[test]
+fn checking_the_rules_on_demand_always_answers() {
+    let mut h = Harness::new((80, 24), |s| add_job(s, "Job", None));
+    h.keys("F");
+    assert!(
+        h.message().contains("no kill rule fired"),
+        "{}",
+        h.message()
+    );
+}
+
+#[test]
+fn a_closed_week_is_not_offered_again() {
+    let mut h = Harness::new((80, 24), |s| add_job(s, "Job", None));
+    h.keys("c")
+        .keys("y")
+        .tab(1)
+        .keys("y")
+        .tab(1)
+        .keys("y")
+        .tab(1)
+        .keys("y");
+    h.key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.keys("c");
+    assert!(
+        h.app.form.is_none(),
+        "every cycle is closed: the form does not open"
+    );
+    assert!(h.message().contains("is closed"), "{}", h.message());
+}
+
+#[test]
+fn archiving_a_job_takes_its_items_out_of_the_walk() {
+    let mut h = Harness::new((120, 40), |s| {
+        add_job(s, "Job", None);
+        add_job(s, "Other", None);
+    });
+    h.keys("r");
+    let total = match h.app.top() {
+        View::Walk(w) => w.items.len(),
+        _ => panic!("no walk"),
+    };
+    h.key(KeyCode::Esc).keys("Z").key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.keys("r");
+    match h.app.top() {
+        View::Walk(w) => assert!(w.items.len() < total),
+        _ => panic!("no walk"),
+    }
+    h.shows(&["(0 resolved)"]);
+}

@@ -222,14 +222,19 @@ fn emit(text: &str) -> Result<(), Failure> {
 
 /// JSON for scripts: indented on a terminal, compact when piped.
 fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
-    let text = if io::stdout().is_terminal() {
-        serde_json::to_string_pretty(value)
+    // Streamed: a large review is never held twice in memory.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let written = if io::stdout().is_terminal() {
+        serde_json::to_writer_pretty(&mut out, value)
     } else {
-        serde_json::to_string(value)
+        serde_json::to_writer(&mut out, value)
     };
-    let mut text = text.map_err(|e| fail(exit::IO, format!("cannot write JSON: {e}")))?;
-    text.push('\n');
-    emit(&text)
+    written.map_err(|e| match e.io_error_kind() {
+        Some(kind) => out_err(io::Error::from(kind)),
+        None => fail(exit::IO, format!("cannot write JSON: {e}")),
+    })?;
+    out.write_all(b"\n").map_err(out_err)?;
+    out.flush().map_err(out_err)
 }
 
 /// An acknowledgement, with the likely next step in the CLI's words.

@@ -55,7 +55,7 @@ pub fn words(fix: &Fix) -> String {
             format!("record one with `jobloop measure {} VALUE`", args(at))
         }
         Fix::InterveneAfter { at, after } => format!(
-            "date the intervention after {after} with --at, or void that baseline with `jobloop void {} ID --reason …`",
+            "date the intervention on or after {after} with --at, or void that baseline with `jobloop void {} ID --reason …`",
             args(at)
         ),
         Fix::DecideAfterTrip(at) => format!(

@@ -161,7 +161,7 @@ impl Fix {
             Fix::RecordBaseline { before: None, .. } => "record a baseline first".into(),
             Fix::RecordMeasurement(_) => "record it as a measurement instead".into(),
             Fix::InterveneAfter { after, .. } => {
-                format!("date the intervention after {after}, or void that baseline")
+                format!("date the intervention on or after {after}, or void that baseline")
             }
             Fix::DecideAfterTrip(_) => "retire or continue the loop first".into(),
             Fix::FinishSteps { steps, .. } => format!(

@@ -194,7 +194,7 @@ impl LoopReview {
 
 pub fn build(jobs: &[JobInput], now: Stamp) -> Review {
     let week = Week::containing(now);
-    let jobs: Vec<JobReview> = jobs.iter().map(|j| job_review(j, now, week)).collect();
+    let jobs: Vec<JobReview> = crate::par::map(jobs, |j| job_review(j, now, week));
     let mut totals = Totals {
         jobs: jobs.len(),
         ..Totals::default()

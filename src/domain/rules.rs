@@ -45,36 +45,54 @@ fn percent(s: &str) -> Option<f64> {
 
 impl KillRule {
     pub fn parse(input: &str) -> Result<KillRule, Refusal> {
-        let words: Vec<&str> = input.split_whitespace().collect();
-        let rule = match words.as_slice() {
-            ["worse-than-baseline", p, "for", n] => percent(p)
-                .zip(
-                    n.parse::<usize>()
-                        .ok()
-                        .filter(|n| (1..=MAX_RUN).contains(n)),
-                )
-                .map(|(pct, n)| KillRule::WorseThanBaseline { pct, n }),
-            ["below", x] => number(x).map(KillRule::Below),
-            ["above", x] => number(x).map(KillRule::Above),
-            ["stale", n, "days" | "day"] => n
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (1..=3650).contains(d))
-                .map(|days| KillRule::Stale { days }),
-            ["by", d, "improved", p] => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .ok()
-                .filter(|d| *d >= super::time::epoch_day() && d.format("%Y").to_string().len() == 4)
-                .zip(percent(p))
-                .map(|(date, pct)| KillRule::By { date, pct }),
-            _ => None,
-        };
-        rule.ok_or_else(|| {
+        Self::read(input).map_err(|why| {
             Refusal::invalid(format!(
-                "`{}` is not a kill rule",
+                "`{}` is not a kill rule: {why}",
                 crate::display::clean(input)
             ))
             .advice(GRAMMAR)
         })
+    }
+
+    /// The rule, or what is wrong with it (a known shape with a bad part says which part).
+    fn read(input: &str) -> Result<KillRule, String> {
+        let words: Vec<&str> = input.split_whitespace().collect();
+        let pct = |p: &str| percent(p).ok_or_else(|| format!("`{p}` is not a percentage like 10%"));
+        match words.as_slice() {
+            ["worse-than-baseline", p, "for", n] => {
+                let pct = pct(p)?;
+                let n = n
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_RUN).contains(n))
+                    .ok_or_else(|| format!("N (`{n}`) is a whole number from 1 to {MAX_RUN}"))?;
+                Ok(KillRule::WorseThanBaseline { pct, n })
+            }
+            ["below", x] => number(x)
+                .map(KillRule::Below)
+                .ok_or_else(|| format!("`{x}` is not a number")),
+            ["above", x] => number(x)
+                .map(KillRule::Above)
+                .ok_or_else(|| format!("`{x}` is not a number")),
+            ["stale", n, "days" | "day"] => n
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .map(|days| KillRule::Stale { days })
+                .ok_or_else(|| format!("the days (`{n}`) are a whole number from 1 to 3650")),
+            ["by", d, "improved", p] => {
+                let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .ok()
+                    .filter(|x| {
+                        *x >= super::time::epoch_day() && x.format("%Y").to_string().len() == 4
+                    })
+                    .ok_or_else(|| {
+                        format!("`{d}` is not a date from 1970-01-01 to 9999-12-31 (YYYY-MM-DD)")
+                    })?;
+                Ok(KillRule::By { date, pct: pct(p)? })
+            }
+            _ => Err("it has none of the known shapes".into()),
+        }
     }
 
     /// How many of the latest live values this rule reads (for the stored rule inputs).

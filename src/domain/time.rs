@@ -178,7 +178,16 @@ impl When {
 
     pub fn to_text(self) -> String {
         match self {
-            When::Day(d) => d.format("%Y-%m-%d").to_string(),
+            // Digit by digit, like `Stamp::to_text` (years are 1970 to 9999 here).
+            When::Day(d) => {
+                let mut out = String::with_capacity(10);
+                push_digits(&mut out, d.year().clamp(0, 9999) as u32, 4);
+                out.push('-');
+                push_digits(&mut out, d.month(), 2);
+                out.push('-');
+                push_digits(&mut out, d.day(), 2);
+                out
+            }
             When::At(s) => s.to_text(),
         }
     }
@@ -186,8 +195,16 @@ impl When {
     /// Reads the stored form: a date, or an RFC 3339 instant.
     pub fn parse(s: &str) -> Result<When, Refusal> {
         if s.len() == 10 {
-            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| Refusal::invalid(format!("`{s}` is not a date")))?;
+            let b = s.as_bytes();
+            let n = |from: usize, to: usize| -> Option<u32> {
+                b[from..to].iter().try_fold(0u32, |acc, c| {
+                    c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+                })
+            };
+            let quick = (b[4] == b'-' && b[7] == b'-')
+                .then(|| NaiveDate::from_ymd_opt(n(0, 4)? as i32, n(5, 7)?, n(8, 10)?))
+                .flatten();
+            let d = quick.ok_or_else(|| Refusal::invalid(format!("`{s}` is not a date")))?;
             if d < epoch_day() || d.year() > 9999 {
                 return Err(Refusal::invalid(format!(
                     "`{s}` lies outside the years 1970 to 9999"

@@ -171,8 +171,50 @@ pub const PROBLEMS_KEPT: usize = 200;
 
 type Hash = [u8; 32];
 
+/// SHA-256 of a JSON value's compact text, hashed as it is written (never built as a string).
 fn sha(json: &Json) -> Hash {
-    Sha256::digest(json.to_string().as_bytes()).into()
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    // Writing a JSON value to memory cannot fail.
+    let _ = serde_json::to_writer(&mut h, json);
+    h.0.finalize().into()
+}
+
+/// A record id as a map key: a canonical UUID (every id jobloop makes) as its 16 bytes, any
+/// other text (a hand-edited file) as itself. A large file's trail expects hundreds of
+/// thousands of records; this keeps their map small.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum RowId {
+    Uuid(u128),
+    Text(Box<str>),
+}
+
+impl RowId {
+    fn of(id: &str) -> RowId {
+        if let Ok(u) = uuid::Uuid::try_parse(id) {
+            let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+            if u.hyphenated().encode_lower(&mut buf) == id {
+                return RowId::Uuid(u.as_u128());
+            }
+        }
+        RowId::Text(id.into())
+    }
+
+    fn text(&self) -> String {
+        match self {
+            RowId::Uuid(u) => uuid::Uuid::from_u128(*u).hyphenated().to_string(),
+            RowId::Text(t) => t.to_string(),
+        }
+    }
 }
 
 fn from_hex(s: &str) -> Option<Hash> {
@@ -217,7 +259,7 @@ pub struct Verifier {
     events: usize,
     records: usize,
     head: Option<String>,
-    rows: HashMap<String, Expected>,
+    rows: HashMap<RowId, Expected>,
     loops: HashMap<(String, LoopKind), Expected>,
     jobs: HashMap<String, Expected>,
     problems: Vec<Problem>,
@@ -327,7 +369,7 @@ impl Verifier {
 
     fn expect_row(&mut self, table: Table, id: &str, expect: Expect, seq: i64) {
         self.rows.insert(
-            id.to_string(),
+            RowId::of(id),
             Expected {
                 table,
                 expect,
@@ -424,7 +466,7 @@ impl Verifier {
                         expect: Expect::Json(row),
                         seq: s,
                         ..
-                    }) = self.rows.get_mut(id)
+                    }) = self.rows.get_mut(&RowId::of(id))
                 {
                     merge(row, after);
                     *s = seq;
@@ -491,7 +533,7 @@ impl Verifier {
     pub fn row<T: serde::Serialize>(&mut self, table: Table, id: &str, row: &T) {
         self.records += 1;
         let json = row_json(row);
-        let Some(e) = self.rows.get_mut(id) else {
+        let Some(e) = self.rows.get_mut(&RowId::of(id)) else {
             self.problem(table, id, Wrong::Inserted, None);
             return;
         };
@@ -513,7 +555,7 @@ impl Verifier {
         for (id, e) in self.rows.iter().filter(|(_, e)| !e.seen) {
             missing.push(Problem {
                 table: e.table,
-                id: id.clone(),
+                id: id.text(),
                 wrong: Wrong::Deleted,
                 event: Some(e.seq),
             });

@@ -103,13 +103,13 @@ pub fn open(path: &Path, missing: Missing, init: bool) -> Result<(Connection, Ac
         )
         .map_err(Error::sqlite)?;
     }
-    // A 32 MiB page cache keeps a large file's hot pages in process instead of re-reading them
+    // An 8 MiB page cache keeps a large file's hot pages in process instead of re-reading them
     // from the OS on every statement; the statement cache holds every statement jobloop runs
     // (rusqlite's default of 16 re-prepared them in turn).
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA trusted_schema = OFF;
-         PRAGMA cache_size = -32768;",
+         PRAGMA cache_size = -8192;",
     )
     .map_err(Error::sqlite)?;
     conn.set_prepared_statement_cache_capacity(256);

@@ -72,25 +72,42 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, only: Option<&str>) -> Result<Board> 
             vec![],
         ),
     };
-    let mut job_states: HashMap<String, String> =
-        db.all(job_sql, &p, text_pair)?.into_iter().collect();
-    let mut loop_states: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    db.each(loop_sql, &p, &mut |r| {
-        let (job, state) = text_pair(r)?;
-        let id = r.text(2)?.unwrap_or_default().to_string();
-        loop_states.entry(job).or_default().push((id, state));
+    // Each state is parsed straight from the row it is read from (no copy of the text).
+    let mut job_states: HashMap<String, JobState> = HashMap::new();
+    db.each(job_sql, &p, &mut |r| {
+        let job = r.text(0)?.unwrap_or_default();
+        if let Ok(s) = serde_json::from_str::<JobState>(r.text(1)?.unwrap_or_default()) {
+            job_states.insert(job.to_string(), s);
+        }
         Ok(())
     })?;
+    // The loop states are read first and parsed on every core: parsing is most of the cost of
+    // reading a large board.
+    let mut texts: Vec<(String, String, String)> = Vec::new();
+    db.each(loop_sql, &p, &mut |r| {
+        texts.push((
+            r.text(0)?.unwrap_or_default().to_string(),
+            r.text(2)?.unwrap_or_default().to_string(),
+            r.text(1)?.unwrap_or_default().to_string(),
+        ));
+        Ok(())
+    })?;
+    type Parsed = std::result::Result<LoopState, (String, String)>;
+    let parsed: Vec<Parsed> = crate::par::map(&texts, |(_, id, text)| {
+        serde_json::from_str::<LoopState>(text).map_err(|e| (id.clone(), e.to_string()))
+    });
+    let mut loop_states: HashMap<String, Vec<Parsed>> = HashMap::new();
+    for ((job, _, _), p) in texts.into_iter().zip(parsed) {
+        loop_states.entry(job).or_default().push(p);
+    }
     for job in jobs {
-        let state = job_states
-            .remove(&job.id)
-            .and_then(|s| serde_json::from_str::<JobState>(&s).ok());
+        let state = job_states.remove(&job.id);
         let mut loops: Vec<LoopState> = Vec::new();
         let mut bad = None;
-        for (id, s) in loop_states.remove(&job.id).unwrap_or_default() {
-            match serde_json::from_str::<LoopState>(&s) {
+        for parsed in loop_states.remove(&job.id).unwrap_or_default() {
+            match parsed {
                 Ok(l) => loops.push(l),
-                Err(e) => bad = Some((id, e.to_string())),
+                Err(e) => bad = Some(e),
             }
         }
         loops.sort_by_key(|l| l.kind);

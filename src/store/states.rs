@@ -9,6 +9,7 @@ use super::sql::{Db, params};
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::audit::{Change, row_json};
+use crate::domain::loop_record::LoopRecord;
 use crate::domain::model::{Ctx, Job, Metric};
 use crate::domain::state::{JobState, LoopState};
 use crate::domain::time::Stamp;
@@ -34,27 +35,55 @@ fn jobs(db: &mut dyn Db) -> Result<Vec<Job>> {
     Ok(readable)
 }
 
+/// Jobs whose states are computed together (on every core) between reads and writes.
+const BATCH: usize = 64;
+
+/// The states of `records`, computed on the machine's cores: the exact tests of the
+/// comparisons dominate a rebuild or a check of a large file.
+fn compute_all(records: &[LoopRecord]) -> Vec<LoopState> {
+    crate::par::map(records, LoopState::compute)
+}
+
+/// The six loops of each job of `batch` that can be read. A job whose records cannot be read
+/// (a file edited behind jobloop's back) is left out: `verify` reports its records, and the
+/// board reports the job.
+fn readable_loops(db: &mut dyn Db, batch: &[Job]) -> Result<Vec<(Job, Vec<LoopRecord>)>> {
+    let mut out = Vec::new();
+    for job in batch {
+        let loops = LoopKind::ALL
+            .iter()
+            .map(|k| load::loop_of(db, job.clone(), *k))
+            .collect::<Result<Vec<_>>>();
+        match loops {
+            Ok(l) => out.push((job.clone(), l)),
+            Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 /// Recomputes the derived state of every loop and job and writes it; `progress(done, total)`
 /// reports jobs done.
 pub fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
     let all = jobs(db)?;
     let total = all.len() as u64;
-    for (i, job) in all.into_iter().enumerate() {
-        let id = job.id.clone();
-        // A job whose records cannot be read (a file edited behind jobloop's back) keeps no
-        // derived state: `verify` reports its records, and the board reports the job.
-        let built = (|| {
-            for kind in LoopKind::ALL {
-                let record = load::loop_of(db, job.clone(), kind)?;
-                load::save_loop_state(db, &record)?;
-            }
-            load::save_job_state(db, &id)
-        })();
-        match built {
-            Ok(()) | Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => {}
-            Err(e) => return Err(e),
+    let mut done = 0;
+    for batch in all.chunks(BATCH) {
+        let loaded = readable_loops(db, batch)?;
+        let records: Vec<LoopRecord> = loaded.iter().flat_map(|(_, l)| l.iter().cloned()).collect();
+        let states = compute_all(&records);
+        for (record, state) in records.iter().zip(&states) {
+            load::put_loop_state(db, &record.lp.id, &record.lp.job_id, state)?;
         }
-        progress(i as u64 + 1, total);
+        for (job, _) in &loaded {
+            match load::save_job_state(db, &job.id) {
+                Ok(()) | Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        done += batch.len() as u64;
+        progress(done, total);
     }
     Ok(())
 }
@@ -122,14 +151,10 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
         })?
         .into_iter()
         .collect();
-    for job in jobs(db)? {
-        for kind in LoopKind::ALL {
-            let record = match load::loop_of(db, job.clone(), kind) {
-                Ok(r) => r,
-                Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => continue,
-                Err(e) => return Err(e),
-            };
-            let fresh = LoopState::compute(&record);
+    for batch in jobs(db)?.chunks(BATCH) {
+        let loaded = readable_loops(db, batch)?;
+        let records: Vec<LoopRecord> = loaded.into_iter().flat_map(|(_, l)| l).collect();
+        for (record, fresh) in records.iter().zip(compute_all(&records)) {
             let same = stored_loops
                 .get(&record.lp.id)
                 .and_then(|s| serde_json::from_str::<LoopState>(s).ok())
@@ -137,31 +162,33 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
             if !same {
                 v.problem(
                     Table::LoopState,
-                    format!("{}/{kind}", job.slug),
+                    format!("{}/{}", record.job.slug, record.lp.kind),
                     Wrong::Stale,
                     None,
                 );
             }
         }
-        let parts = (|| {
-            Ok((
-                load::cycles_of(db, &job.id)?,
-                load::tools_of(db, &job.id)?,
-                load::proofs_of(db, &job.id)?,
-            ))
-        })();
-        let (cycles, tools, proofs) = match parts {
-            Ok(p) => p,
-            Err(Error::Undecodable(_)) => continue,
-            Err(e) => return Err(e),
-        };
-        let fresh = JobState::compute(&cycles, &tools, &proofs);
-        let same = stored_jobs
-            .get(&job.id)
-            .and_then(|s| serde_json::from_str::<JobState>(s).ok())
-            .is_some_and(|s| s == fresh);
-        if !same {
-            v.problem(Table::JobState, job.slug.clone(), Wrong::Stale, None);
+        for job in batch {
+            let parts = (|| {
+                Ok((
+                    load::cycles_of(db, &job.id)?,
+                    load::tools_of(db, &job.id)?,
+                    load::proofs_of(db, &job.id)?,
+                ))
+            })();
+            let (cycles, tools, proofs) = match parts {
+                Ok(p) => p,
+                Err(Error::Undecodable(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let fresh = JobState::compute(&cycles, &tools, &proofs);
+            let same = stored_jobs
+                .get(&job.id)
+                .and_then(|s| serde_json::from_str::<JobState>(s).ok())
+                .is_some_and(|s| s == fresh);
+            if !same {
+                v.problem(Table::JobState, job.slug.clone(), Wrong::Stale, None);
+            }
         }
     }
     Ok(())
@@ -177,11 +204,20 @@ pub fn repair(db: &mut dyn Db) -> Result<()> {
 /// A derived state of an older format is recomputed when the file is opened for writing. (A
 /// missing one is not: jobloop writes every loop's state with the loop, so a missing state
 /// means an edit behind its back, which `verify` reports and `doctor --repair` rebuilds.)
+///
+/// Every state is rewritten together (in one transaction) when the format changes, so the first
+/// and the last by key stand for all: opening a large file reads two rows, not every state.
 pub fn outdated(db: &mut dyn Db) -> Result<bool> {
-    let version = crate::domain::state::STATE_VERSION;
-    let n = db.int(
-        "SELECT count(*) FROM loop_state WHERE state NOT LIKE ?1",
-        params![format!("{{\"version\":{version},%")],
-    )?;
-    Ok(n > 0)
+    let current = format!("{{\"version\":{},", crate::domain::state::STATE_VERSION);
+    for order in ["ASC", "DESC"] {
+        let state = db.first(
+            &format!("SELECT state FROM loop_state ORDER BY loop_id {order} LIMIT 1"),
+            &[],
+            |r| Ok(r.text(0)?.unwrap_or_default().to_string()),
+        )?;
+        if state.is_some_and(|s| !s.starts_with(&current)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

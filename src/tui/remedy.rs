@@ -27,7 +27,7 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
         }
         Fix::RecordMeasurement(_) => format!("press {} to record one", k(Action::Measure)),
         Fix::InterveneAfter { after, .. } => format!(
-            "date the intervention after {after}, or void that baseline ({})",
+            "date the intervention on or after {after}, or void that baseline ({})",
             k(Action::Void)
         ),
         Fix::DecideAfterTrip(_) => format!(

@@ -45,24 +45,27 @@ pub fn render(frame: &mut Frame, app: &mut App, tick: usize) {
         return;
     }
     let (header, body, footer) = areas(area);
-    let review = app.loaded.as_ref().map(|l| l.review.clone());
-    let shared = Shared {
-        theme: &app.theme,
-        keys: &app.keymap,
-        review: review.as_ref(),
-        now: Stamp::now(),
-    };
-    render_header(frame, app, &shared, header, tick);
-    let last = app.views.len() - 1;
-    match &mut app.views[last] {
-        View::Board(b) => b.render(frame, &shared, body),
-        View::Detail(d) => d.render(frame, &shared, body),
-        View::Job(j) => j.render(frame, &shared, body),
-        View::Walk(w) => w.render(frame, &shared, body),
-        View::Log(l) => l.render(frame, &shared, body),
-        View::Help(h) => h.render(frame, &shared, body),
+    // Borrowed field by field: the screen on top is drawn mutably (it keeps its scroll) while
+    // the review is only read, never copied.
+    render_header(frame, app, &app.shared(), header, tick);
+    {
+        let s = Shared {
+            theme: &app.theme,
+            keys: &app.keymap,
+            review: app.loaded.as_ref().map(|l| &l.review),
+            now: Stamp::now(),
+        };
+        let last = app.views.len() - 1;
+        match &mut app.views[last] {
+            View::Board(b) => b.render(frame, &s, body),
+            View::Detail(d) => d.render(frame, &s, body),
+            View::Job(j) => j.render(frame, &s, body),
+            View::Walk(w) => w.render(frame, &s, body),
+            View::Log(l) => l.render(frame, &s, body),
+            View::Help(h) => h.render(frame, &s, body),
+        }
     }
-    render_footer(frame, app, &shared, footer);
+    render_footer(frame, app, &app.shared(), footer);
     if let Some(f) = app.form.as_mut() {
         forms::render::render(frame, &app.theme, f, area);
     } else if app.message_open
@@ -132,7 +135,8 @@ fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
             let words = |long: &'static str, short: &'static str| if wide { long } else { short };
             let mut spans = Vec::new();
             if wide {
-                spans.push(Span::raw(format!("{} jobs · ", t.jobs)));
+                let jobs = if t.jobs == 1 { "job" } else { "jobs" };
+                spans.push(Span::raw(format!("{} {jobs} · ", t.jobs)));
             }
             spans.extend([
                 Span::raw(format!("{} open · ", t.open_loops)),
@@ -148,7 +152,11 @@ fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
                     format!(
                         "{} {}",
                         t.decisions_pending,
-                        words("sign-offs pending", "to sign off")
+                        if t.decisions_pending == 1 {
+                            words("sign-off pending", "to sign off")
+                        } else {
+                            words("sign-offs pending", "to sign off")
+                        }
                     ),
                     warn(t.decisions_pending),
                 ),
@@ -157,7 +165,11 @@ fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
                     format!(
                         "{} {}",
                         t.cycles_overdue,
-                        words("cycles overdue", "overdue")
+                        if t.cycles_overdue == 1 {
+                            words("cycle overdue", "overdue")
+                        } else {
+                            words("cycles overdue", "overdue")
+                        }
                     ),
                     warn(t.cycles_overdue),
                 ),

@@ -72,7 +72,11 @@ impl App {
                 self.resume_waiting();
             }
             Response::Log(Ok(events)) => {
-                if let Some(View::Log(l)) = self.views.last_mut() {
+                // The log may have been covered by another screen while it loaded.
+                if let Some(l) = self.views.iter_mut().rev().find_map(|v| match v {
+                    View::Log(l) => Some(l),
+                    _ => None,
+                }) {
                     l.events = Some(events);
                 }
             }
@@ -86,9 +90,15 @@ impl App {
             }
             Response::Applied { intent, result } => self.applied(intent, result),
             Response::Checked(Ok(fired)) => {
+                let asked = std::mem::take(&mut self.check_asked);
                 if !fired.is_empty() {
                     self.say(fired.join(" · "), true);
                     self.refresh();
+                } else if asked {
+                    self.say(
+                        "no kill rule fired: every rule holds, or cannot judge yet (the loop detail says which)",
+                        false,
+                    );
                 }
             }
             Response::QuickChecked(Ok(rows)) => {

@@ -65,6 +65,9 @@ pub struct App {
     after_name: Option<Action>,
     /// The jobs there were before a job was added: the next board selects the new one.
     jobs_before_add: Option<Vec<String>>,
+    /// The lead asked for the kill rules to be checked (the check at start-up stays quiet when
+    /// nothing fires).
+    check_asked: bool,
 }
 
 impl App {
@@ -97,6 +100,7 @@ impl App {
             walk: None,
             after_name: None,
             jobs_before_add: None,
+            check_asked: false,
         };
         if read_only {
             app.say("read-only database: you can look, not record", true);
@@ -107,11 +111,16 @@ impl App {
     /// What the app asks for when it opens: the board, SQLite's quick check, and the kill rules
     /// the clock broke while jobloop was closed.
     pub fn start(&mut self) {
-        self.send(Request::Board);
+        self.load();
         self.send(Request::QuickCheck);
         if !self.read_only {
             self.send(Request::Check);
         }
+    }
+
+    /// Asks for the board: the first thing the screen needs (the checks come after it).
+    pub fn load(&mut self) {
+        self.send(Request::Board);
     }
 
     pub fn shared(&self) -> Shared<'_> {
@@ -176,7 +185,12 @@ impl App {
                     self.type_text(&text);
                 }
             }
-            Event::Resize(w, h) => self.size = Rect::new(0, 0, w, h),
+            Event::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                if let Some(View::Board(b)) = self.views.first_mut() {
+                    b.keep_visible(w);
+                }
+            }
             _ => {}
         }
         self.pump();
@@ -191,23 +205,25 @@ impl App {
         }
     }
 
+    /// Runs `f` on the screen on top with what screens share, borrowed (a large review is
+    /// never copied for a key press).
+    fn with_top<T>(&mut self, f: impl FnOnce(&mut View, &Shared) -> T) -> T {
+        let s = Shared {
+            theme: &self.theme,
+            keys: &self.keymap,
+            review: self.loaded.as_ref().map(|l| &l.review),
+            now: Stamp::now(),
+        };
+        let last = self.views.len() - 1;
+        f(&mut self.views[last], &s)
+    }
+
     fn type_text(&mut self, text: &str) {
-        let review = self.loaded.as_ref().map(|l| l.review.clone());
-        let theme = self.theme.clone();
-        let keys = self.keymap.clone();
-        match self.top_mut() {
-            View::Board(b) if b.typing => {
-                let s = Shared {
-                    theme: &theme,
-                    keys: &keys,
-                    review: review.as_ref(),
-                    now: Stamp::now(),
-                };
-                b.type_filter(text, &s);
-            }
+        self.with_top(|v, s| match v {
+            View::Board(b) if b.typing => b.type_filter(text, s),
             View::Log(l) if l.typing => l.type_filter(text),
             _ => {}
-        }
+        });
     }
 
     fn key(&mut self, k: KeyEvent) {
@@ -293,23 +309,16 @@ impl App {
             MouseEventKind::ScrollUp => self.act(Action::Up),
             MouseEventKind::Down(MouseButton::Left) => {
                 let body = super::ui::areas(self.size).1;
-                let review = self.loaded.as_ref().map(|l| l.review.clone());
-                let theme = self.theme.clone();
-                let keys = self.keymap.clone();
-                if let View::Board(b) = self.top_mut() {
-                    let s = Shared {
-                        theme: &theme,
-                        keys: &keys,
-                        review: review.as_ref(),
-                        now: Stamp::now(),
-                    };
-                    if let Some((row, col)) = b.hit(body, &s, m.column, m.row) {
+                self.with_top(|v, s| {
+                    if let View::Board(b) = v
+                        && let Some((row, col)) = b.hit(body, s, m.column, m.row)
+                    {
                         b.cursor_job = row;
                         if let Some(c) = col {
                             b.cursor_kind = c;
                         }
                     }
-                }
+                });
             }
             _ => {}
         }
@@ -322,23 +331,14 @@ impl App {
             return;
         }
         let width = self.size.width;
-        let review = self.loaded.as_ref().map(|l| l.review.clone());
-        let theme = self.theme.clone();
-        let keys = self.keymap.clone();
-        let s = Shared {
-            theme: &theme,
-            keys: &keys,
-            review: review.as_ref(),
-            now: Stamp::now(),
-        };
-        let go = match self.top_mut() {
-            View::Board(b) => b.handle(action, &s, width),
+        let go = self.with_top(|v, s| match v {
+            View::Board(b) => b.handle(action, s, width),
             View::Detail(d) => d.handle(action),
             View::Job(j) => j.handle(action),
             View::Walk(w) => w.handle(action),
             View::Log(l) => l.handle(action),
             View::Help(h) => h.handle(action),
-        };
+        });
         match go {
             Go::Stay => {}
             Go::Back => self.back(),
@@ -363,8 +363,24 @@ impl App {
 
     fn back(&mut self) {
         if self.views.len() > 1 {
-            if let Some(View::Walk(w)) = self.views.pop() {
-                self.walk = Some(w);
+            match self.views.pop() {
+                Some(View::Walk(w)) => self.walk = Some(w),
+                // The board's cursor follows the loop the detail moved to.
+                Some(View::Detail(d)) if self.views.len() == 1 => {
+                    let s = Shared {
+                        theme: &self.theme,
+                        keys: &self.keymap,
+                        review: self.loaded.as_ref().map(|l| &l.review),
+                        now: Stamp::now(),
+                    };
+                    if let Some(View::Board(b)) = self.views.first_mut() {
+                        b.select(&s, &d.slug);
+                        b.cursor_kind =
+                            LoopKind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0);
+                        b.keep_visible(self.size.width);
+                    }
+                }
+                _ => {}
             }
         } else if let View::Board(b) = self.top_mut() {
             b.filter.clear();
@@ -408,7 +424,10 @@ impl App {
                 Some(actor) => self.send(Request::UndoPlan { actor }),
                 None => self.ask_name(Some(action)),
             },
-            Action::Check => self.send(Request::Check),
+            Action::Check => {
+                self.check_asked = true;
+                self.send(Request::Check);
+            }
             Action::Filter | Action::FlagFilter => {
                 self.say("filters work on the board and the log", false)
             }
@@ -458,6 +477,9 @@ impl App {
 
     /// Reloads the board and what the screen on top shows.
     pub(super) fn refresh(&mut self) {
+        // Records a form opens on must be read again: a cycle just closed, a proof just added.
+        self.detail = None;
+        self.job = None;
         self.send(Request::Board);
         let again = match self.top() {
             View::Detail(d) => Some(d.load()),

@@ -9,9 +9,19 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         .detail
         .ok_or("the loop is still loading; try again in a moment")?;
     let current: Vec<_> = d.record.current_decisions().collect();
-    let Some(first) = current.first() else {
+    if current.is_empty() {
         return Err(format!("{} has no decision to amend", ask.addr()));
-    };
+    }
+    // The owner and threshold shown are always those of the decision chosen.
+    let fills = current
+        .iter()
+        .map(|x| {
+            vec![
+                ("owner", x.owner.clone()),
+                ("threshold", x.threshold.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
     let labels: Vec<String> = current
         .iter()
         .map(|x| format!("{} {}", short_id(&x.id), x.text))
@@ -20,9 +30,8 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         format!("Amend a decision on {}", ask.addr()),
         vec![
             Field::choice("decision", "decision", labels, 0),
-            Field::text("owner", "owner", true).prefill(&first.owner),
-            Field::text("threshold", "approval threshold", false)
-                .prefill(first.threshold.as_deref().unwrap_or("")),
+            Field::text("owner", "owner", true),
+            Field::text("threshold", "approval threshold", false),
         ],
         |f| {
             let id = f
@@ -42,6 +51,7 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         },
     )
     .on(&ask.slug(), ask.kind)
+    .fills("decision", fills)
     .intro(vec![
         "The amended version waits for its owner's sign-off again.".into(),
     ])

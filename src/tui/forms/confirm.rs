@@ -3,8 +3,6 @@
 use super::{Build, Form};
 
 pub fn confirm(title: String, question: Vec<String>, build: Build) -> Form {
-    let mut intro = question;
-    intro.push(String::new());
-    intro.push("Enter confirms · Esc cancels".into());
-    Form::new(title, Vec::new(), build).intro(intro)
+    // The form's own hint line says how to confirm or cancel.
+    Form::new(title, Vec::new(), build).intro(question)
 }

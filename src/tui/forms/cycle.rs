@@ -71,7 +71,7 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         })
         .on(&d.job.slug, None)
         .intro(vec![
-            "Did each layer improve this week? y/n for each; a broken layer names the next job."
+            "Did each layer improve in the week chosen? y/n for each; a broken layer names the next job."
                 .into(),
         ])
         .focus_on("understanding"),

@@ -127,6 +127,18 @@ impl Field {
         self
     }
 
+    /// Replaces the field's content (a text's, or a yes/no answer's).
+    pub fn set(&mut self, value: &str) {
+        match &mut self.input {
+            Input::Line(t) => **t = area(value),
+            Input::Lines(t, _) => **t = area(value),
+            Input::Answer(a) => *a = Some(value == "yes"),
+            Input::Choice { .. } => {}
+        }
+        self.error = None;
+        self.check_live();
+    }
+
     pub fn prefill(mut self, value: &str) -> Field {
         match &mut self.input {
             Input::Line(t) => **t = area(value),

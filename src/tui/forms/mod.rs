@@ -119,6 +119,15 @@ pub struct Form {
     pub purpose: Purpose,
     /// An intent prepared before the form opened (undo): the form only confirms it.
     pub prepared: Option<Intent>,
+    /// Fields that show the record a choice picks (a decision's owner, a proof's counts):
+    /// refilled whenever that choice changes.
+    pub fills: Option<Fills>,
+}
+
+/// For a choice field, the values other fields take for each of its options.
+pub struct Fills {
+    pub choice: &'static str,
+    pub values: Vec<Vec<(&'static str, String)>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +168,7 @@ impl Form {
             leaving: false,
             purpose: Purpose::Intent,
             prepared: None,
+            fills: None,
         }
     }
 
@@ -166,6 +176,29 @@ impl Form {
         self.slug = Some(slug.to_string());
         self.kind = kind;
         self
+    }
+
+    /// Refills fields from `values` (one list per option of `choice`) when the choice changes,
+    /// and now for the option chosen at first.
+    pub fn fills(mut self, choice: &'static str, values: Vec<Vec<(&'static str, String)>>) -> Form {
+        self.fills = Some(Fills { choice, values });
+        self.refill();
+        self
+    }
+
+    fn refill(&mut self) {
+        let Some(fills) = &self.fills else {
+            return;
+        };
+        let chosen = self.choice(fills.choice);
+        let Some(values) = fills.values.get(chosen) else {
+            return;
+        };
+        for (name, value) in values.clone() {
+            if let Some(f) = self.fields.iter_mut().find(|f| f.name == name) {
+                f.set(&value);
+            }
+        }
     }
 
     pub fn intro(mut self, lines: Vec<String>) -> Form {
@@ -267,9 +300,17 @@ impl Form {
                 self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1)
             }
             _ => {
+                let refills = self.fills.as_ref().is_some_and(|x| {
+                    self.fields
+                        .get(self.focus)
+                        .is_some_and(|f| f.name == x.choice)
+                });
                 if let Some(f) = self.fields.get_mut(self.focus) {
                     f.key(e);
                     self.dirty = true;
+                }
+                if refills {
+                    self.refill();
                 }
             }
         }

@@ -30,18 +30,30 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         .iter()
         .map(|p| format!("{} {}", short_id(&p.id), p.title))
         .collect();
-    let first = d.proofs[0].outcome.unwrap_or_default();
-    let now = [
-        first.replies,
-        first.citations,
-        first.intros,
-        first.bookings,
-        first.sales,
-        first.reuse,
-    ];
+    // The counts shown are always those of the proof chosen.
+    let fills = d
+        .proofs
+        .iter()
+        .map(|p| {
+            let o = p.outcome.unwrap_or_default();
+            let now = [
+                o.replies,
+                o.citations,
+                o.intros,
+                o.bookings,
+                o.sales,
+                o.reuse,
+            ];
+            COUNTS
+                .iter()
+                .zip(now)
+                .map(|(n, v)| (*n, v.to_string()))
+                .collect()
+        })
+        .collect();
     let mut fields = vec![Field::choice("proof", "proof (←/→)", labels, 0)];
-    for (name, v) in COUNTS.iter().zip(now) {
-        fields.push(Field::count(name, name).prefill(&v.to_string()));
+    for name in COUNTS {
+        fields.push(Field::count(name, name));
     }
     Ok(Form::new(
         format!("What proof of {} brought back", d.job.slug),
@@ -68,5 +80,6 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         },
     )
     .on(&d.job.slug, None)
+    .fills("proof", fills)
     .focus_on("replies"))
 }

@@ -136,6 +136,16 @@ impl Board {
         self.cursor_job = self.cursor_job.min(n.saturating_sub(1));
     }
 
+    /// Scrolls the loop columns so the cursor's is drawn at `width`.
+    pub fn keep_visible(&mut self, width: u16) {
+        let shown = columns(width).shown.max(1);
+        if self.cursor_kind < self.first_column {
+            self.first_column = self.cursor_kind;
+        } else if self.cursor_kind >= self.first_column + shown {
+            self.first_column = self.cursor_kind + 1 - shown;
+        }
+    }
+
     /// Puts the cursor on a job's first loop, clearing the filters if they hide it.
     pub fn select(&mut self, s: &Shared, slug: &str) {
         if !self.visible(s).iter().any(|j| j.slug == slug) {
@@ -158,7 +168,6 @@ impl Board {
     }
 
     pub fn handle(&mut self, action: Action, s: &Shared, width: u16) -> Go {
-        let cols = columns(width);
         match action {
             Action::Up => self.cursor_job = self.cursor_job.saturating_sub(1),
             Action::Down => {
@@ -197,12 +206,7 @@ impl Board {
             }
             _ => return Go::Pass,
         }
-        // Keep the cursor's column drawn.
-        if self.cursor_kind < self.first_column {
-            self.first_column = self.cursor_kind;
-        } else if self.cursor_kind >= self.first_column + cols.shown {
-            self.first_column = self.cursor_kind + 1 - cols.shown;
-        }
+        self.keep_visible(width);
         self.clamp(s);
         Go::Stay
     }

@@ -28,18 +28,36 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
     if values.is_empty() || area.height < 5 || area.width < 20 {
         return;
     }
+    let process = d.review.as_ref().and_then(|l| l.process.clone());
+    // Values near the limits of a number (1e307, 1e-300) are drawn divided by their largest
+    // magnitude: the chart's arithmetic on them would overflow (and never finish drawing).
+    let largest = values
+        .iter()
+        .map(|v| v.value.abs())
+        .chain(
+            process
+                .iter()
+                .flat_map(|p| [p.lower_limit.abs(), p.upper_limit.abs()]),
+        )
+        .fold(0.0_f64, f64::max);
+    let scale = if largest > 1e100 || (largest > 0.0 && largest < 1e-100) {
+        largest
+    } else {
+        1.0
+    };
+    let y = |v: f64| v / scale;
     let day = |w: When| w.date().num_days_from_ce() as f64;
     let t0 = values.iter().map(|v| day(v.at)).fold(f64::MAX, f64::min);
     let x = |w: When| day(w) - t0;
     let base: Vec<(f64, f64)> = values
         .iter()
         .filter(|v| v.phase == Phase::Baseline)
-        .map(|v| (x(v.at), v.value))
+        .map(|v| (x(v.at), y(v.value)))
         .collect();
     let live: Vec<(f64, f64)> = values
         .iter()
         .filter(|v| v.phase == Phase::Live)
-        .map(|v| (x(v.at), v.value))
+        .map(|v| (x(v.at), y(v.value)))
         .collect();
     let interventions: Vec<f64> = d
         .record
@@ -53,11 +71,14 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
         .map(|v| x(v.at))
         .chain(interventions.iter().copied())
         .fold(1.0_f64, f64::max);
-    let process = d.review.as_ref().and_then(|l| l.process.clone());
     let (mut lo, mut hi) = values
         .iter()
-        .map(|v| v.value)
-        .chain(process.iter().flat_map(|p| [p.lower_limit, p.upper_limit]))
+        .map(|v| y(v.value))
+        .chain(
+            process
+                .iter()
+                .flat_map(|p| [y(p.lower_limit), y(p.upper_limit)]),
+        )
         .filter(|v| v.is_finite())
         .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
     if !(hi - lo).is_finite() || hi - lo <= 0.0 {
@@ -70,12 +91,12 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
         .review
         .as_ref()
         .and_then(|l| l.baseline)
-        .map(|b| vec![(0.0, b.mean), (x_max, b.mean)])
+        .map(|b| vec![(0.0, y(b.mean)), (x_max, y(b.mean))])
         .unwrap_or_default();
     let limits: Vec<Vec<(f64, f64)>> = process
         .iter()
-        .flat_map(|p| [p.lower_limit, p.upper_limit])
-        .map(|y| vec![(0.0, y), (x_max, y)])
+        .flat_map(|p| [y(p.lower_limit), y(p.upper_limit)])
+        .map(|v| vec![(0.0, v), (x_max, v)])
         .collect();
     let marks: Vec<Vec<(f64, f64)>> = interventions
         .iter()
@@ -95,7 +116,7 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
             .style(theme.accent())
             .data(&live),
         Dataset::default()
-            .name("─ baseline mean")
+            .name("⠒ baseline mean")
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
             .style(theme.status(Status::Closed))
@@ -103,12 +124,12 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
     ];
     for (i, limit) in limits.iter().enumerate() {
         let ds = Dataset::default()
-            .marker(Marker::Dot)
+            .marker(Marker::Braille)
             .graph_type(GraphType::Line)
             .style(theme.muted())
             .data(limit);
         sets.push(if i == 0 {
-            ds.name("· process limits")
+            ds.name("⠤ process limits")
         } else {
             ds
         });
@@ -137,7 +158,10 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
     } else {
         "%Y-%m-%d"
     };
-    let title = format!("{} ({} is better)", m.name, m.better);
+    let mut title = format!("{} ({} is better)", m.name, m.better);
+    if scale != 1.0 {
+        title.push_str(&format!(" — drawn ÷ {}", num(scale)));
+    }
     let chart = Chart::new(sets)
         .block(Block::new().title(Span::styled(
             fit(&title, area.width as usize),
@@ -152,7 +176,7 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
         .y_axis(
             Axis::default()
                 .bounds([lo, hi])
-                .labels(vec![Span::raw(num(lo)), Span::raw(num(hi))]),
+                .labels(vec![Span::raw(num(lo * scale)), Span::raw(num(hi * scale))]),
         );
     frame.render_widget(chart, area);
 }

@@ -85,8 +85,14 @@ impl Walk {
         })
     }
 
-    /// After a change: items a fix revealed join at the end; resolved ones stay, marked.
+    /// After a change: items a fix revealed join at the end; resolved ones stay, marked; items
+    /// of a job that left the board (archived) leave the walk, neither resolved nor open.
     pub fn refresh(&mut self, review: &Review) {
+        let on_board = |slug: &str| review.jobs.iter().any(|j| j.slug == slug);
+        self.items.retain(|i| match i {
+            Item::Loop { slug, .. } | Item::Compound { slug } => on_board(slug),
+        });
+        self.pos = self.pos.min(self.items.len().saturating_sub(1));
         for item in needs(review) {
             if !self.items.iter().any(|i| same(i, &item)) {
                 self.items.push(item);
