@@ -4,19 +4,17 @@ use std::collections::HashMap;
 
 use super::Result;
 use super::rows::{EVENT_COLS, event, insert_event};
-use super::sql::{Db, Engine, params};
+use super::sql::{Db, params};
 use crate::domain::LoopKind;
 use crate::domain::audit::{Change, next_event};
 use crate::domain::model::{AuditEvent, Ctx};
 use crate::domain::time::{Stamp, Week, start_of_day};
 
-/// The last event (sequence number and hash). On PostgreSQL this locks the one chain-head row,
-/// which serialises every writer's append for the rest of its transaction.
+/// The last event (sequence number and hash), by the unique index on `seq`. (On PostgreSQL the
+/// write transaction already holds the chain-head row's lock, which serialises appends; the row
+/// is moved to the new head once, when the transaction commits.)
 pub fn head(db: &mut dyn Db) -> Result<Option<(i64, String)>> {
-    let sql = match db.engine() {
-        Engine::Sqlite => "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-        Engine::Postgres => "SELECT seq, hash FROM chain_head WHERE id = 1 AND seq > 0 FOR UPDATE",
-    };
+    let sql = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
     db.first(sql, &[], |r| {
         Ok((
             r.int(0)?.unwrap_or(0),
@@ -33,16 +31,9 @@ pub fn append(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<AuditEvent> 
     Ok(e)
 }
 
-/// Stores an event as is (append and import) and moves the chain head.
+/// Stores an event as is (append and import).
 pub fn insert(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
-    insert_event(db, e)?;
-    if db.engine() == Engine::Postgres {
-        db.exec(
-            "UPDATE chain_head SET seq = ?1, hash = ?2 WHERE id = 1",
-            params![e.seq, e.hash],
-        )?;
-    }
-    Ok(())
+    insert_event(db, e)
 }
 
 /// The event among `ids` that was committed, if any (a command in doubt after a lost connection
