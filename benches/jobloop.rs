@@ -464,8 +464,14 @@ fn bench_postgres(jobs: usize, weeks: u32, targets: &mut Vec<Target>) -> Option<
         postgres::NoTls,
     )
     .unwrap();
-    admin.batch_execute("CREATE DATABASE bench").unwrap();
-    let url = format!("postgresql://postgres@127.0.0.1:{port}/bench");
+    // The role is the actor on the shared store: the same name the bench gives with `--as`.
+    for sql in [
+        "CREATE ROLE bench LOGIN SUPERUSER",
+        "CREATE DATABASE bench OWNER bench",
+    ] {
+        admin.batch_execute(sql).unwrap();
+    }
+    let url = format!("postgresql://bench@127.0.0.1:{port}/bench");
     let shared = Path::new(&url);
     run(&mut jobloop(shared, &["migrate"]));
     let t = Instant::now();
@@ -495,10 +501,31 @@ fn bench_postgres(jobs: usize, weeks: u32, targets: &mut Vec<Target>) -> Option<
         review,
         Some(("psql groups the value rows", group)),
     );
+    // On the shared store a member records on the loops they lead or own: a job of its own.
+    run(&mut jobloop(
+        shared,
+        &["job", "add", "Bench", "--slug", "bench-job"],
+    ));
+    run(&mut jobloop(
+        shared,
+        &[
+            "metric",
+            "set",
+            "bench-job",
+            "instrument",
+            "hours",
+            "--better",
+            "lower",
+        ],
+    ));
+    run(&mut jobloop(
+        shared,
+        &["baseline", "bench-job", "instrument", "4"],
+    ));
     let write = time(runs * 3, || {
         run(&mut jobloop(
             shared,
-            &["measure", "support-triage", "instrument", "5"],
+            &["measure", "bench-job", "instrument", "5"],
         ))
     });
     row(

@@ -182,17 +182,29 @@ impl Store {
         let mut conn = pg::Pg::connect(text)?;
         if migrate {
             pg_schema::migrate(&mut conn)?;
-        } else {
-            pg_schema::check(&mut conn)?;
+            conn.has_schema = true;
         }
+        let states_current = pg_schema::check(&mut conn)?;
         let mut store = Store {
             path: PathBuf::from(conn.shown.clone()),
             backend: Backend::Postgres(Box::new(conn)),
             access: Access::ReadWrite,
             retries: 4,
         };
-        if store.read(|db| states::outdated(db))? {
-            store.write_raw(|db| states::repair(db).map(|()| true))?;
+        // The shared schema records the format of its derived state: the first jobloop of a
+        // newer format to open it rebuilds the states, once (under the chain-head lock).
+        if !states_current {
+            if migrate || store.read(|db| states::outdated(db))? {
+                store.write_raw(|db| states::repair(db).map(|()| true))?;
+            }
+            // Recording the format takes the owner's rights: a member's opening leaves it to
+            // the next `migrate` (and checks the states again until then).
+            let marked = store.write_raw(|db| pg_schema::mark_states_current(db).map(|()| true));
+            if let Err(e) = marked
+                && !matches!(e, Error::Denied(_))
+            {
+                return Err(e);
+            }
         }
         Ok(store)
     }

@@ -138,6 +138,8 @@ pub struct Pg {
     pub identity: String,
     /// The URL without its password, for messages.
     pub shown: String,
+    /// Whether the database held a jobloop schema when this connection opened.
+    pub has_schema: bool,
     listening: bool,
     /// Changes seen through LISTEN/NOTIFY (and reconnects): the TUI reloads when it moves.
     version: i64,
@@ -206,19 +208,30 @@ impl Pg {
             config.application_name("jobloop");
         }
         let mut client = connect_client(&config)?;
-        let identity: String = client.query_one("SELECT session_user::text", &[])?.get(0);
-        let mut pg = Pg {
+        // One round trip: the lock timeout, who we are, and whether a jobloop schema is here.
+        let lock_timeout = Duration::from_secs(5);
+        let mut identity = String::new();
+        let mut has_schema = false;
+        for m in client.simple_query(&format!(
+            "SET lock_timeout = {}; SELECT session_user::text, to_regclass('jobloop_meta')::text",
+            lock_timeout.as_millis()
+        ))? {
+            if let postgres::SimpleQueryMessage::Row(r) = m {
+                identity = r.get(0).unwrap_or_default().to_string();
+                has_schema = r.get(1).is_some();
+            }
+        }
+        Ok(Pg {
             client,
             shown: shown(&config),
             config,
             statements: HashMap::new(),
             identity,
+            has_schema,
             listening: false,
             version: 0,
-            lock_timeout: Duration::from_secs(5),
-        };
-        pg.apply_timeout()?;
-        Ok(pg)
+            lock_timeout,
+        })
     }
 
     /// A fresh connection after the old one was lost (a failover, a restart): the multi-host URL

@@ -181,17 +181,14 @@ fn ensure_group(pg: &mut Pg) -> Result<()> {
     Ok(())
 }
 
-/// The shared schema's version, or `None` when the database holds no jobloop schema.
-fn version(pg: &mut Pg) -> Result<Option<i64>> {
-    let client = pg.client();
-    let exists: Option<String> = client
-        .query_one("SELECT to_regclass('jobloop_meta')::text", &[])?
-        .get(0);
-    if exists.is_none() {
+/// The shared schema's version and its derived state's, or `None` when the database holds no
+/// jobloop schema.
+fn version(pg: &mut Pg) -> Result<Option<(i64, Option<i64>)>> {
+    if !pg.has_schema {
         return Ok(None);
     }
-    let rows = client.query(
-        "SELECT key, value FROM jobloop_meta WHERE key IN ('application', 'schema_version')",
+    let rows = pg.client().query(
+        "SELECT key, value FROM jobloop_meta WHERE key IN ('application', 'schema_version', 'state_version')",
         &[],
     )?;
     let get = |k: &str| {
@@ -205,12 +202,28 @@ fn version(pg: &mut Pg) -> Result<Option<i64>> {
             pg.shown
         )));
     }
-    Ok(get("schema_version").and_then(|v| v.parse().ok()))
+    Ok(get("schema_version")
+        .and_then(|v| v.parse().ok())
+        .map(|v| (v, get("state_version").and_then(|s| s.parse().ok()))))
 }
 
-/// Refuses a database without the current schema, saying what to run.
-pub fn check(pg: &mut Pg) -> Result<()> {
-    match version(pg)? {
+/// Records that every derived state is of this jobloop's format (after a rebuild).
+pub fn mark_states_current(db: &mut dyn super::sql::Db) -> Result<()> {
+    db.exec(
+        "INSERT INTO jobloop_meta (key, value) VALUES ('state_version', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        super::sql::params![crate::domain::state::STATE_VERSION.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Refuses a database without the current schema, saying what to run; says whether the derived
+/// state is of this jobloop's format.
+pub fn check(pg: &mut Pg) -> Result<bool> {
+    let found = version(pg)?;
+    let states_current =
+        found.is_some_and(|(_, s)| s == Some(i64::from(crate::domain::state::STATE_VERSION)));
+    match found.map(|(v, _)| v) {
         None => Err(Error::NoDatabase(format!(
             "{} has no jobloop schema yet: create it once with `jobloop --db URL migrate` (as the database's owner)",
             pg.shown
@@ -223,7 +236,7 @@ pub fn check(pg: &mut Pg) -> Result<()> {
             "{} was upgraded by a newer jobloop (schema version {v}; this one knows {SCHEMA_VERSION}): upgrade jobloop",
             pg.shown
         ))),
-        Some(_) => Ok(()),
+        Some(_) => Ok(states_current),
     }
 }
 

@@ -531,11 +531,16 @@ fn read_doc(
     }
     let pos = Rc::new(Cell::new(0));
     let limit = Rc::new(Cell::new(1 << 20));
-    let counter = Counter {
-        inner: BufReader::with_capacity(1 << 16, input),
-        pos: pos.clone(),
-        limit: limit.clone(),
-    };
+    // The parser reads a byte at a time: the buffer sits outside the counter, which then
+    // sees large reads (and so runs at most one buffer ahead of the record it limits).
+    let counter = BufReader::with_capacity(
+        1 << 16,
+        Counter {
+            inner: input,
+            pos: pos.clone(),
+            limit: limit.clone(),
+        },
+    );
     let mut seed = DocSeed {
         sink,
         pos,

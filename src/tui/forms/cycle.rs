@@ -36,10 +36,8 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
     }
     let mut fields = vec![Field::choice("week", "week (←/→)", open_weeks, 0)];
     for l in Layer::ALL {
-        fields.push(Field::answer(
-            l.name(),
-            &format!("{}: {}", l.name(), l.meaning()),
-        ));
+        // The question under its layer's name, where it has the whole width.
+        fields.push(Field::answer(l.name(), l.name()).note(l.meaning()));
     }
     for l in Layer::ALL {
         fields.push(Field::text(
