@@ -579,15 +579,22 @@ fn main() {
         println!("run with `cargo bench`");
         return;
     }
-    let sizes = std::env::var("JOBLOOP_BENCH_SIZES").unwrap_or_default();
+    // `small`: 3 × 8; `org`: 1,000 × 52 (to iterate on one figure); `large`: 5,000 × 52;
+    // default: every size but 5,000 × 52; `all`: every size.
+    let which = std::env::var("JOBLOOP_BENCH_SIZES").unwrap_or_default();
+    let (small, history, org, large) = match which.as_str() {
+        "small" => (true, false, false, false),
+        "org" => (false, false, true, false),
+        "large" => (false, false, false, true),
+        "all" => (true, true, true, true),
+        _ => (true, true, true, false),
+    };
     let mut targets = Vec::new();
-    // `small`: 3 × 8 only; `org`: 1,000 × 52 only (to iterate on one figure); default: the
-    // sizes of BENCHMARKS.md; `all`: those and 5,000 × 52.
     let mut results = Vec::new();
-    if sizes != "org" {
+    if small {
         results.push(bench(3, 8, true, &mut targets));
     }
-    if sizes != "small" && sizes != "org" {
+    if history {
         let short = bench(300, 52, false, &mut targets);
         let long = bench(300, 156, false, &mut targets);
         for (what, a, b) in [
@@ -605,14 +612,14 @@ fn main() {
         results.push(short);
         results.push(long);
     }
-    if sizes != "small" {
+    if org {
         results.push(bench(1000, 52, true, &mut targets));
         match bench_postgres(1000, 52, &mut targets) {
             Some(size) => results.push(size),
             None => println!("\n(PostgreSQL is not installed: its figures are skipped)"),
         }
     }
-    if sizes == "all" {
+    if large {
         results.push(bench(5000, 52, true, &mut targets));
     }
     println!("\nMeasured {} (medians).", Stamp::now().local_minute());
