@@ -97,11 +97,17 @@ pub fn log(
     kind: Option<LoopKind>,
     limit: usize,
 ) -> Result<Vec<AuditEvent>> {
+    // A plain `job_id = ?` (no "or any job") lets the index on (job_id, seq) serve a job's
+    // newest events without scanning the whole trail.
+    let job = if job_id.is_some() {
+        "job_id = ?1"
+    } else {
+        "CAST(?1 AS TEXT) IS NULL"
+    };
     db.all(
         &format!(
             "SELECT {EVENT_COLS} FROM audit_events
-             WHERE (CAST(?1 AS TEXT) IS NULL OR job_id = ?1)
-               AND (CAST(?2 AS TEXT) IS NULL OR loop_kind = ?2)
+             WHERE {job} AND (CAST(?2 AS TEXT) IS NULL OR loop_kind = ?2)
              ORDER BY seq DESC LIMIT ?3"
         ),
         params![job_id, kind, limit],
