@@ -956,15 +956,7 @@ impl LoopRecord {
             ))
             .fix(Fix::Rearm { at, n: k.n }));
         }
-        k.state = SignalState::Tripped;
-        k.reason = Some(reason.clone());
-        k.evidence = evidence;
-        k.changed_by = Some(ctx.actor.clone());
-        k.changed_at = Some(ctx.now);
-        k.decision = None;
-        k.decision_reason = None;
-        k.decided_by = None;
-        k.decided_at = None;
+        k.change(SignalState::Tripped, reason.clone(), evidence, ctx);
         let n = k.n;
         self.touch();
         Ok(Outcome::done(
@@ -988,15 +980,7 @@ impl LoopRecord {
                 format!("kill signal {n} is already armed; nothing changed"),
             ));
         }
-        k.state = SignalState::Armed;
-        k.reason = Some(reason.clone());
-        k.evidence = None;
-        k.changed_by = Some(ctx.actor.clone());
-        k.changed_at = Some(ctx.now);
-        k.decision = None;
-        k.decision_reason = None;
-        k.decided_by = None;
-        k.decided_at = None;
+        k.change(SignalState::Armed, reason.clone(), None, ctx);
         Ok(Outcome::done(
             "kill rearm",
             format!("re-armed kill signal {n} on {}: {reason}", self.addr()),
@@ -1334,15 +1318,7 @@ impl LoopRecord {
         })?;
         let addr = self.addr();
         let k = &mut self.kill_signals[idx];
-        k.state = SignalState::Tripped;
-        k.reason = Some(reason.clone());
-        k.evidence = None;
-        k.changed_by = Some(ctx.actor.clone());
-        k.changed_at = Some(ctx.now);
-        k.decision = None;
-        k.decision_reason = None;
-        k.decided_by = None;
-        k.decided_at = None;
+        k.change(SignalState::Tripped, reason.clone(), None, ctx);
         Some(Outcome::done(
             "kill trip",
             format!(

@@ -346,6 +346,26 @@ pub struct KillSignal {
 }
 
 impl KillSignal {
+    /// Trips or re-arms the signal, with why and by whom; a decision taken after an earlier trip
+    /// no longer stands.
+    pub fn change(
+        &mut self,
+        state: SignalState,
+        reason: String,
+        evidence: Option<String>,
+        ctx: &Ctx,
+    ) {
+        self.state = state;
+        self.reason = Some(reason);
+        self.evidence = evidence;
+        self.changed_by = Some(ctx.actor.clone());
+        self.changed_at = Some(ctx.now);
+        self.decision = None;
+        self.decision_reason = None;
+        self.decided_by = None;
+        self.decided_at = None;
+    }
+
     /// A new, armed signal on a loop.
     pub fn armed(
         loop_id: &str,

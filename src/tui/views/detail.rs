@@ -6,10 +6,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{Go, Shared, clamp_scroll};
+use super::scroll::Scroll;
+use super::{Go, Shared};
 use crate::display::{clean, comparison_lines, process_words, show, status_symbol};
 use crate::domain::LoopKind;
 use crate::domain::model::*;
@@ -22,10 +22,7 @@ pub struct Detail {
     pub slug: String,
     pub kind: LoopKind,
     pub data: Option<LoopDetail>,
-    pub scroll: usize,
-    /// Rows of text at the last draw (for paging and clamping).
-    pub height: usize,
-    pub lines: usize,
+    scroll: Scroll,
 }
 
 impl Detail {
@@ -34,9 +31,7 @@ impl Detail {
             slug,
             kind,
             data: None,
-            scroll: 0,
-            height: 10,
-            lines: 0,
+            scroll: Scroll::default(),
         }
     }
 
@@ -48,11 +43,10 @@ impl Detail {
     }
 
     pub fn handle(&mut self, action: Action) -> Go {
+        if self.scroll.key(action) {
+            return Go::Stay;
+        }
         match action {
-            Action::Down => self.scroll += 1,
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll += self.height.max(2) - 1,
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(self.height.max(2) - 1),
             Action::Left | Action::Right => {
                 let i = self.kind.position() as usize - 1;
                 let next = if action == Action::Right {
@@ -63,7 +57,7 @@ impl Detail {
                 if next != i {
                     self.kind = LoopKind::ALL[next];
                     self.data = None;
-                    self.scroll = 0;
+                    self.scroll.reset();
                     return Go::Load(self.load());
                 }
             }
@@ -74,7 +68,6 @@ impl Detail {
             }
             _ => return Go::Pass,
         }
-        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
         Go::Stay
     }
 
@@ -105,93 +98,8 @@ impl Detail {
         if let Some(c) = chart_area {
             super::chart::render(frame, s, d, c);
         }
-        let rows = wrap(&lines(s, d), text_area.width.max(10) as usize);
-        self.lines = rows.len();
-        self.height = text_area.height as usize;
-        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
-        let shown: Vec<Line> = rows
-            .into_iter()
-            .skip(self.scroll)
-            .take(self.height)
-            .map(|(t, st)| Line::styled(t, st))
-            .collect();
-        frame.render_widget(Paragraph::new(shown), text_area);
-        if self.lines > self.height && text_area.height > 0 {
-            let more = format!(
-                "{}/{} ↓",
-                (self.scroll + self.height).min(self.lines),
-                self.lines
-            );
-            let w = more.chars().count() as u16;
-            if text_area.width > w {
-                frame.render_widget(
-                    Paragraph::new(Line::styled(more, s.theme.muted())),
-                    Rect::new(
-                        text_area.x + text_area.width - w,
-                        text_area.y + text_area.height - 1,
-                        w,
-                        1,
-                    ),
-                );
-            }
-        }
+        self.scroll.render(frame, s.theme, &lines(s, d), text_area);
     }
-}
-
-/// Logical lines wrapped at `width` cells (words kept whole where they fit).
-pub fn wrap(lines: &[(String, Style)], width: usize) -> Vec<(String, Style)> {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = Vec::new();
-    for (text, style) in lines {
-        let mut row = String::new();
-        let mut used = 0;
-        let mut word = String::new();
-        let mut word_w = 0;
-        let flush_word = |row: &mut String,
-                          used: &mut usize,
-                          word: &mut String,
-                          word_w: &mut usize,
-                          out: &mut Vec<(String, Style)>| {
-            if *used + *word_w > width && *used > 0 {
-                out.push((std::mem::take(row), *style));
-                *used = 0;
-                let trimmed = word.trim_start().to_string();
-                *word_w = unicode_width::UnicodeWidthStr::width(trimmed.as_str());
-                *word = trimmed;
-            }
-            while *word_w > width {
-                let mut part = String::new();
-                let mut pw = 0;
-                let mut rest = String::new();
-                for c in word.chars() {
-                    let cw = c.width().unwrap_or(0);
-                    if pw + cw <= width && rest.is_empty() {
-                        part.push(c);
-                        pw += cw;
-                    } else {
-                        rest.push(c);
-                    }
-                }
-                out.push((part, *style));
-                *word_w -= pw;
-                *word = rest;
-            }
-            row.push_str(word);
-            *used += *word_w;
-            word.clear();
-            *word_w = 0;
-        };
-        for c in text.chars() {
-            if c == ' ' && !word.is_empty() {
-                flush_word(&mut row, &mut used, &mut word, &mut word_w, &mut out);
-            }
-            word.push(c);
-            word_w += c.width().unwrap_or(0);
-        }
-        flush_word(&mut row, &mut used, &mut word, &mut word_w, &mut out);
-        out.push((row, *style));
-    }
-    out
 }
 
 fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {

@@ -4,20 +4,16 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 
-use super::detail::wrap;
-use super::{Go, Shared, clamp_scroll};
+use super::scroll::Scroll;
+use super::{Go, Shared};
 use crate::tui::keymap::{Action, Scope};
 
 pub struct Help {
     /// The screen help was opened from, and the scopes that apply there.
     pub screen: &'static str,
     pub scopes: Vec<Scope>,
-    pub scroll: usize,
-    height: usize,
-    lines: usize,
+    scroll: Scroll,
 }
 
 impl Help {
@@ -25,23 +21,18 @@ impl Help {
         Help {
             screen,
             scopes,
-            scroll: 0,
-            height: 10,
-            lines: 0,
+            scroll: Scroll::default(),
         }
     }
 
     pub fn handle(&mut self, action: Action) -> Go {
-        match action {
-            Action::Down => self.scroll += 1,
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll += self.height.max(2) - 1,
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(self.height.max(2) - 1),
-            Action::Help => return Go::Back,
-            _ => return Go::Pass,
+        if self.scroll.key(action) {
+            return Go::Stay;
         }
-        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
-        Go::Stay
+        match action {
+            Action::Help => Go::Back,
+            _ => Go::Pass,
+        }
     }
 
     pub fn render(&mut self, frame: &mut Frame, s: &Shared, area: Rect) {
@@ -104,16 +95,6 @@ impl Help {
             };
             lines.push((l.to_string(), style));
         }
-        let rows = wrap(&lines, area.width.max(10) as usize);
-        self.lines = rows.len();
-        self.height = area.height as usize;
-        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
-        let shown: Vec<Line> = rows
-            .into_iter()
-            .skip(self.scroll)
-            .take(self.height)
-            .map(|(t, st)| Line::styled(t, st))
-            .collect();
-        frame.render_widget(Paragraph::new(shown), area);
+        self.scroll.render(frame, s.theme, &lines, area);
     }
 }

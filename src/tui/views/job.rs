@@ -4,11 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::detail::wrap;
-use super::{Go, Shared, clamp_scroll};
+use super::scroll::Scroll;
+use super::{Go, Shared};
 use crate::display::{clean, status_symbol};
 use crate::domain::model::short_id;
 use crate::store::JobDetail;
@@ -18,9 +17,7 @@ use crate::tui::worker::Request;
 pub struct JobView {
     pub slug: String,
     pub data: Option<JobDetail>,
-    pub scroll: usize,
-    height: usize,
-    lines: usize,
+    scroll: Scroll,
 }
 
 impl JobView {
@@ -28,9 +25,7 @@ impl JobView {
         JobView {
             slug,
             data: None,
-            scroll: 0,
-            height: 10,
-            lines: 0,
+            scroll: Scroll::default(),
         }
     }
 
@@ -41,15 +36,11 @@ impl JobView {
     }
 
     pub fn handle(&mut self, action: Action) -> Go {
-        match action {
-            Action::Down => self.scroll += 1,
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll += self.height.max(2) - 1,
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(self.height.max(2) - 1),
-            _ => return Go::Pass,
+        if self.scroll.key(action) {
+            Go::Stay
+        } else {
+            Go::Pass
         }
-        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
-        Go::Stay
     }
 
     pub fn render(&mut self, frame: &mut Frame, s: &Shared, area: Rect) {
@@ -60,17 +51,7 @@ impl JobView {
             );
             return;
         };
-        let rows = wrap(&lines(s, d), area.width.max(10) as usize);
-        self.lines = rows.len();
-        self.height = area.height as usize;
-        self.scroll = clamp_scroll(self.scroll, self.lines, self.height);
-        let shown: Vec<Line> = rows
-            .into_iter()
-            .skip(self.scroll)
-            .take(self.height)
-            .map(|(t, st)| Line::styled(t, st))
-            .collect();
-        frame.render_widget(Paragraph::new(shown), area);
+        self.scroll.render(frame, s.theme, &lines(s, d), area);
     }
 }
 

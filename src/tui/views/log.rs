@@ -7,8 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::detail::wrap;
-use super::{Go, Shared, clamp_scroll, fit};
+use super::scroll::Scroll;
+use super::{Go, Shared, fit};
 use crate::display::clean;
 use crate::domain::model::AuditEvent;
 use crate::tui::keymap::Action;
@@ -25,8 +25,7 @@ pub struct Log {
     pub typing: bool,
     /// The event shown in full, and how far it is scrolled.
     pub open: Option<usize>,
-    pub scroll: usize,
-    height: usize,
+    scroll: Scroll,
 }
 
 impl Log {
@@ -63,15 +62,14 @@ impl Log {
     pub fn handle(&mut self, action: Action) -> Go {
         let n = self.visible().len();
         if self.open.is_some() {
-            match action {
-                Action::Back | Action::Open => self.open = None,
-                Action::Down => self.scroll += 1,
-                Action::Up => self.scroll = self.scroll.saturating_sub(1),
-                Action::PageDown => self.scroll += self.height.max(2) - 1,
-                Action::PageUp => self.scroll = self.scroll.saturating_sub(self.height.max(2) - 1),
-                _ => return Go::Pass,
-            }
-            return Go::Stay;
+            return match action {
+                Action::Back | Action::Open => {
+                    self.open = None;
+                    Go::Stay
+                }
+                a if self.scroll.key(a) => Go::Stay,
+                _ => Go::Pass,
+            };
         }
         match action {
             Action::Down => self.cursor = (self.cursor + 1).min(n.saturating_sub(1)),
@@ -80,7 +78,7 @@ impl Log {
             Action::PageUp => self.cursor = self.cursor.saturating_sub(10),
             Action::Open if n > 0 => {
                 self.open = Some(self.cursor);
-                self.scroll = 0;
+                self.scroll.reset();
             }
             Action::Filter => self.typing = true,
             _ => return Go::Pass,
@@ -161,26 +159,16 @@ impl Log {
                 area.width.saturating_sub(2),
                 area.height,
             );
-            let inner = rect.width.saturating_sub(2).max(1) as usize;
-            let wrapped = wrap(&text, inner);
-            self.height = rect.height.saturating_sub(2) as usize;
-            self.scroll = clamp_scroll(self.scroll, wrapped.len(), self.height);
-            let shown: Vec<Line> = wrapped
-                .into_iter()
-                .skip(self.scroll)
-                .take(self.height)
-                .map(|(t, st)| Line::styled(t, st))
-                .collect();
+            let block = Block::bordered().title(format!(
+                " event {} — {} or {} closes ",
+                e.seq,
+                s.key(Action::Open),
+                s.key(Action::Back)
+            ));
+            let inner = block.inner(rect);
             frame.render_widget(Clear, rect);
-            frame.render_widget(
-                Paragraph::new(shown).block(Block::bordered().title(format!(
-                    " event {} — {} or {} closes ",
-                    e.seq,
-                    s.key(Action::Open),
-                    s.key(Action::Back)
-                ))),
-                rect,
-            );
+            frame.render_widget(block, rect);
+            self.scroll.render(frame, s.theme, &text, inner);
         }
     }
 }

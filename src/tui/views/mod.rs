@@ -8,6 +8,7 @@ pub mod detail;
 pub mod help;
 pub mod job;
 pub mod log;
+pub mod scroll;
 pub mod walk;
 
 use ratatui::text::Line;
@@ -136,9 +137,4 @@ pub fn pad(s: &str, width: usize) -> String {
 pub fn wrapped_rows(line: &Line, width: u16) -> u16 {
     let w = line.width().max(1) as u16;
     w.div_ceil(width.max(1)).max(1)
-}
-
-/// A scroll offset kept within the text: `lines` lines in `height` rows.
-pub fn clamp_scroll(scroll: usize, lines: usize, height: usize) -> usize {
-    scroll.min(lines.saturating_sub(height.max(1)))
 }

@@ -9,7 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::detail::wrap;
+use super::scroll::wrap;
 use super::{Go, Shared};
 use crate::display::{clean, comparison_lines, status_symbol};
 use crate::domain::LoopKind;
