@@ -354,6 +354,51 @@ fn archived_jobs_leave_the_review_but_keep_their_records() {
     db.ok(&["loop", "owner", "old-job", "govern", "Ana"]);
 }
 
+/// The TUI's first screen reads the head of the board: the same jobs, in the same order, with
+/// the same state as the whole board's first rows, archived jobs left out.
+#[test]
+fn the_first_screen_is_the_head_of_the_board() {
+    let db = Db::new();
+    for i in 0..7 {
+        db.ok(&[
+            "job",
+            "add",
+            &format!("Job {i}"),
+            "--slug",
+            &format!("job-{i}"),
+        ]);
+    }
+    db.ok(&["loop", "owner", "job-1", "govern", "Ana"]);
+    db.ok(&["job", "archive", "job-2"]);
+    let mut store = jobloop::store::Store::open(&db.path, jobloop::store::Missing::Refuse).unwrap();
+    let whole = store.board().unwrap();
+    let slugs = |b: &jobloop::store::Board| -> Vec<String> {
+        b.jobs.iter().map(|j| j.job.slug.clone()).collect()
+    };
+    assert_eq!(slugs(&whole).len(), 6);
+    for (n, more) in [
+        (0, true),
+        (1, true),
+        (3, true),
+        (5, true),
+        (6, false),
+        (50, false),
+    ] {
+        let (head, has_more) = store.board_first(n).unwrap();
+        assert_eq!(has_more, more, "first {n}");
+        assert_eq!(slugs(&head), slugs(&whole)[..n.min(6)], "first {n}");
+        for (a, b) in head.jobs.iter().zip(&whole.jobs) {
+            assert_eq!(a.loops, b.loops, "first {n}: {}", a.job.slug);
+            assert!(head.unreadable.is_empty());
+        }
+    }
+    assert_eq!(
+        store.board_first(usize::MAX).unwrap().0.jobs.len(),
+        6,
+        "no limit overflows"
+    );
+}
+
 #[test]
 fn unchanged_commands_write_no_event() {
     let db = Db::new();
@@ -460,6 +505,7 @@ also_on_postgres!(
     text_outputs_read_well,
     the_demo_tells_a_story,
     archived_jobs_leave_the_review_but_keep_their_records,
+    the_first_screen_is_the_head_of_the_board,
     unchanged_commands_write_no_event,
     replacing_a_metric_is_explicit_and_restarts_baselines,
     review_json_carries_the_comparison_and_process_limits,

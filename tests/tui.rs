@@ -1195,3 +1195,59 @@ fn archiving_a_job_takes_its_items_out_of_the_walk() {
     }
     h.shows(&["(0 resolved)"]);
 }
+
+/// A large board shows its first screenful before the rest is read: the footer says so rather
+/// than count only those jobs, the walk waits for the whole board, and a first screenful that
+/// arrives after the whole board never replaces it.
+#[test]
+fn the_first_screen_comes_before_the_whole_board() {
+    use jobloop::tui::worker::{Request, answer};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path, Missing::Create).unwrap();
+    for i in 0..30 {
+        add_job(&mut store, &format!("Job {i:02}"), None);
+    }
+    let mut reader = Store::open(&path, Missing::Refuse).unwrap();
+    let mut h = Harness {
+        app: App::new(
+            Worker::inline(store),
+            Some("tester".into()),
+            Keymap::default(),
+            Theme::new(true),
+            false,
+        ),
+        path,
+        dir,
+    };
+    h.app.size = Rect::new(0, 0, 120, 12);
+    h.app
+        .on_response(answer(&mut reader, Request::BoardFirst { rows: 12 }));
+    assert!(!h.app.board_complete());
+    h.shows(&["job-00", "first 12 jobs shown", "reading the rest"])
+        .hides(&["30 jobs", "0 open"]);
+    // Moving works on what is shown; the walk needs every job.
+    h.key(KeyCode::Down).keys("r");
+    h.shows(&["still reading the board"]);
+    assert!(matches!(h.app.top(), View::Board(_)));
+    h.app.on_response(answer(&mut reader, Request::Board));
+    assert!(h.app.board_complete());
+    h.shows(&["30 jobs"]).hides(&["reading the rest"]);
+    assert_eq!(h.app.loaded.as_ref().unwrap().review.jobs.len(), 30);
+    // A late first screenful is ignored.
+    h.app
+        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }));
+    assert!(h.app.board_complete());
+    assert_eq!(h.app.loaded.as_ref().unwrap().review.jobs.len(), 30);
+    // The cursor stayed on the second job.
+    h.shows(&["job-01/understand"]);
+    // A board with fewer jobs than the screen's rows is whole at once.
+    let dir2 = tempfile::tempdir().unwrap();
+    let small = dir2.path().join("s.db");
+    let mut s = Store::open(&small, Missing::Create).unwrap();
+    add_job(&mut s, "Only", None);
+    match answer(&mut s, Request::BoardFirst { rows: 12 }) {
+        Response::Board(Ok(l)) => assert!(l.complete && l.review.jobs.len() == 1),
+        other => panic!("{other:?}"),
+    }
+}

@@ -57,16 +57,37 @@ fn text_pair(r: &dyn super::sql::Row) -> Result<(String, String)> {
     ))
 }
 
+/// Whose stored state `inputs` reads.
+enum Which<'a> {
+    /// Every job's.
+    All,
+    /// One job's, by id.
+    One(&'a str),
+    /// The first active jobs in board order (the TUI's first screen).
+    First(i64),
+}
+
 /// The stored state of `jobs` (in their order): one job-state row each, six loop-state rows each.
-fn inputs(db: &mut dyn Db, jobs: Vec<Job>, only: Option<&str>) -> Result<Board> {
+fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
     let mut board = Board::default();
-    let (job_sql, loop_sql, p) = match only {
-        Some(id) => (
+    let first = match which {
+        Which::First(n) => n,
+        _ => 0,
+    };
+    let (job_sql, loop_sql, p) = match which {
+        Which::One(id) => (
             "SELECT job_id, state FROM job_state WHERE job_id = ?1",
             "SELECT job_id, state, loop_id FROM loop_state WHERE job_id = ?1",
             vec![super::sql::ToP::p(id)],
         ),
-        None => (
+        Which::First(_) => (
+            "SELECT job_id, state FROM job_state WHERE job_id IN (SELECT id FROM jobs
+             WHERE archived_at IS NULL ORDER BY created_at, slug LIMIT ?1)",
+            "SELECT job_id, state, loop_id FROM loop_state WHERE job_id IN (SELECT id FROM jobs
+             WHERE archived_at IS NULL ORDER BY created_at, slug LIMIT ?1)",
+            vec![super::sql::ToP::p(&first)],
+        ),
+        Which::All => (
             "SELECT job_id, state FROM job_state",
             "SELECT job_id, state, loop_id FROM loop_state",
             vec![],
@@ -130,18 +151,29 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, only: Option<&str>) -> Result<Board> 
     Ok(board)
 }
 
-/// Jobs in board order, skipping (and reporting) rows that cannot be read.
+/// Jobs in board order (the first `limit` of them, when given), skipping (and reporting) rows
+/// that cannot be read.
 fn read_jobs(
     db: &mut dyn Db,
     include_archived: bool,
+    limit: Option<i64>,
     skipped: &mut Vec<Undecodable>,
 ) -> Result<Vec<Job>> {
     let mut jobs = Vec::new();
+    let sql = format!(
+        "SELECT {JOB_COLS} FROM jobs WHERE ?1 = 1 OR archived_at IS NULL ORDER BY created_at, slug{}",
+        if limit.is_some() { " LIMIT ?2" } else { "" }
+    );
+    // SQLite ignores parameters the text does not name; PostgreSQL refuses them.
+    let n = limit.unwrap_or(0);
+    let limited = params![include_archived, n];
     db.each(
-        &format!(
-            "SELECT {JOB_COLS} FROM jobs WHERE ?1 = 1 OR archived_at IS NULL ORDER BY created_at, slug"
-        ),
-        params![include_archived],
+        &sql,
+        if limit.is_some() {
+            limited
+        } else {
+            &limited[..1]
+        },
         &mut |r| {
             match rows::job(r) {
                 Ok(j) => jobs.push(j),
@@ -194,22 +226,38 @@ impl Store {
     pub fn board(&mut self) -> Result<Board> {
         self.read(|db| {
             let mut skipped = Vec::new();
-            let jobs = read_jobs(db, false, &mut skipped)?;
-            let mut board = inputs(db, jobs, None)?;
+            let jobs = read_jobs(db, false, None, &mut skipped)?;
+            let mut board = inputs(db, jobs, Which::All)?;
             board.unreadable.extend(skipped);
             Ok(board)
         })
     }
 
+    /// The first `n` active jobs of the board, and whether there are more: what the TUI's first
+    /// screen shows while the rest is read, so the first frame costs a screenful, not the
+    /// organisation.
+    pub fn board_first(&mut self, n: usize) -> Result<(Board, bool)> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX - 1);
+        self.read(|db| {
+            let mut skipped = Vec::new();
+            let mut jobs = read_jobs(db, false, Some(n + 1), &mut skipped)?;
+            let more = jobs.len() as i64 > n;
+            jobs.truncate(n as usize);
+            let mut board = inputs(db, jobs, Which::First(n))?;
+            board.unreadable.extend(skipped);
+            Ok((board, more))
+        })
+    }
+
     pub fn jobs(&mut self, include_archived: bool) -> Result<Vec<Job>> {
-        self.read(|db| read_jobs(db, include_archived, &mut Vec::new()))
+        self.read(|db| read_jobs(db, include_archived, None, &mut Vec::new()))
     }
 
     pub fn job_detail(&mut self, slug: &str, now: Stamp) -> Result<JobDetail> {
         self.read(|db| {
             let job = job_by_slug(db, slug)?;
             let id = job.id.clone();
-            let board = inputs(db, vec![job.clone()], Some(&id))?;
+            let board = inputs(db, vec![job.clone()], Which::One(&id))?;
             let review = board
                 .jobs
                 .first()
@@ -234,7 +282,7 @@ impl Store {
         self.read(|db| {
             let record = load::loop_record(db, slug, kind)?;
             let id = record.job.id.clone();
-            let board = inputs(db, vec![record.job.clone()], Some(&id))?;
+            let board = inputs(db, vec![record.job.clone()], Which::One(&id))?;
             let review = board.jobs.first().and_then(|j| {
                 review::job_review(j, now, Week::containing(now))
                     .loops

@@ -75,6 +75,10 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
         }
     });
 
+    // The first screenful of jobs is read for the terminal's height.
+    if let Ok(size) = terminal.size() {
+        app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+    }
     app.start();
     let result = (|| -> io::Result<()> {
         let mut tick = 0usize;

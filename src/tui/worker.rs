@@ -23,6 +23,10 @@ pub const POLL: Duration = Duration::from_millis(500);
 
 #[derive(Clone, Debug)]
 pub enum Request {
+    /// The first `rows` jobs of the board: the first screen, before the whole board is read.
+    BoardFirst {
+        rows: usize,
+    },
     Board,
     Detail {
         slug: String,
@@ -57,6 +61,9 @@ pub enum Request {
 pub struct Loaded {
     pub board: Board,
     pub review: Review,
+    /// False for the first screenful: the totals count only those jobs, and the jobs below
+    /// are still being read.
+    pub complete: bool,
 }
 
 pub type Plan = Option<Box<(AuditEvent, Result<Intent, Refusal>)>>;
@@ -99,9 +106,17 @@ impl std::fmt::Display for DigestError {
 pub fn answer(store: &mut Store, request: Request) -> Response {
     let now = Stamp::now();
     match request {
+        Request::BoardFirst { rows } => {
+            Response::Board(store.board_first(rows).map(|(board, more)| Loaded {
+                review: board.review(now),
+                board,
+                complete: !more,
+            }))
+        }
         Request::Board => Response::Board(store.board().map(|board| Loaded {
             review: board.review(now),
             board,
+            complete: true,
         })),
         Request::Detail { slug, kind } => {
             Response::Detail(store.loop_detail(&slug, kind, 50, now).map(Box::new))

@@ -23,8 +23,12 @@ impl App {
 
     pub fn on_response(&mut self, r: Response) {
         match r {
+            // A first screenful never replaces a whole board (a reload that overtook it).
+            Response::Board(Ok(l)) if !l.complete && self.board_complete() => {}
             Response::Board(Ok(l)) => {
-                if let Some(View::Walk(w)) = self.views.last_mut() {
+                if l.complete
+                    && let Some(View::Walk(w)) = self.views.last_mut()
+                {
                     w.refresh(&l.review);
                 }
                 let added = self.jobs_before_add.take().and_then(|before| {

@@ -118,9 +118,22 @@ impl App {
         }
     }
 
-    /// Asks for the board: the first thing the screen needs (the checks come after it).
+    /// Asks for the board: the first thing the screen needs (the checks come after it). A
+    /// screenful of jobs comes first, so a large organisation's board shows at once; the whole
+    /// board follows.
     pub fn load(&mut self) {
+        // Before the terminal's size is known, a tall screen's worth.
+        let rows = match self.size.height {
+            0 => 200,
+            h => h as usize,
+        };
+        self.send(Request::BoardFirst { rows });
         self.send(Request::Board);
+    }
+
+    /// Whether every job of the board has been read (the first screenful comes alone).
+    pub fn board_complete(&self) -> bool {
+        self.loaded.as_ref().is_some_and(|l| l.complete)
     }
 
     pub fn shared(&self) -> Shared<'_> {
@@ -452,6 +465,9 @@ impl App {
     }
 
     fn walk(&mut self) {
+        if !self.board_complete() {
+            return self.say("still reading the board; try again in a moment", false);
+        }
         let Some(review) = self.loaded.as_ref().map(|l| &l.review) else {
             return;
         };
