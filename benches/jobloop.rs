@@ -384,11 +384,31 @@ fn bench(jobs: usize, weeks: u32, full: bool, targets: &mut Vec<Target>) -> Size
         let import = time(1, || {
             run(&mut jobloop(&imported, &["import", file.to_str().unwrap()]))
         });
+        // The reference: the sqlite3 shell restoring its own `.dump` of the same file into a new
+        // file (the same rows and indexes, derived state included, nothing checked).
+        let sql = dir.path().join("dump.sql");
+        let out = Command::new("sqlite3")
+            .arg(&db)
+            .arg(".dump")
+            .stdout(std::fs::File::create(&sql).unwrap())
+            .status()
+            .unwrap();
+        assert!(out.success());
+        let restored = dir.path().join("restored.db");
+        let restore = time(1, || {
+            run(Command::new("sqlite3")
+                .arg(&restored)
+                .stdin(std::fs::File::open(&sql).unwrap()))
+        });
+        std::fs::remove_file(&sql).unwrap();
         row(
             &mut rows,
             "`jobloop import` of that export into a new file (one run)",
             import,
-            None,
+            Some((
+                "sqlite3 shell restoring its `.dump` into a new file",
+                restore,
+            )),
         );
         let memory: Vec<(&str, f64)> = vec![
             (

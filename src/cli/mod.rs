@@ -997,6 +997,7 @@ fn into_new_database(
     let mut f = f;
     let result = (|| {
         let mut store = Store::open(&tmp, Missing::Create)?;
+        store.building_unseen_file()?;
         let done = f(&mut store)?;
         drop(store);
         std::fs::File::open(&tmp)

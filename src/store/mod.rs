@@ -297,6 +297,17 @@ impl Store {
         Ok(())
     }
 
+    /// For a new database file no other process can see yet (an import or a demo built beside
+    /// its final path, synced and linked into place when complete): no write-ahead log and no
+    /// sync on each commit — the file is synced once at the end, and a failed build is deleted
+    /// whole. A rollback still works: its journal is kept in memory.
+    pub fn building_unseen_file(&mut self) -> Result<()> {
+        if let Backend::Sqlite(conn) = &mut self.backend {
+            conn.execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;")?;
+        }
+        Ok(())
+    }
+
     /// A number that changes whenever another connection commits (SQLite's `data_version`):
     /// the TUI polls it to redraw only when something changed.
     pub fn data_version(&mut self) -> Result<i64> {
