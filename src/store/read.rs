@@ -70,22 +70,18 @@ enum Which<'a> {
 /// The stored state of `jobs` (in their order): one job-state row each, six loop-state rows each.
 fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
     let mut board = Board::default();
-    let first = match which {
-        Which::First(n) => n,
-        _ => 0,
-    };
     let (job_sql, loop_sql, p) = match which {
         Which::One(id) => (
             "SELECT job_id, state FROM job_state WHERE job_id = ?1",
             "SELECT job_id, state, loop_id FROM loop_state WHERE job_id = ?1",
             vec![super::sql::ToP::p(id)],
         ),
-        Which::First(_) => (
+        Which::First(n) => (
             "SELECT job_id, state FROM job_state WHERE job_id IN (SELECT id FROM jobs
              WHERE archived_at IS NULL ORDER BY created_at, slug LIMIT ?1)",
             "SELECT job_id, state, loop_id FROM loop_state WHERE job_id IN (SELECT id FROM jobs
              WHERE archived_at IS NULL ORDER BY created_at, slug LIMIT ?1)",
-            vec![super::sql::ToP::p(&first)],
+            vec![super::sql::P::Int(n)],
         ),
         Which::All => (
             "SELECT job_id, state FROM job_state",
