@@ -63,29 +63,78 @@ fn readable_loops(db: &mut dyn Db, batch: &[Job]) -> Result<Vec<(Job, Vec<LoopRe
     Ok(out)
 }
 
+/// One batch of jobs with the states of their readable loops, freshly computed.
+struct Computed<'a> {
+    /// Every job of the batch.
+    batch: &'a [Job],
+    /// The jobs whose six loops could be read, and those loops with their states, in order.
+    readable: Vec<Job>,
+    records: Vec<LoopRecord>,
+    states: Vec<LoopState>,
+}
+
+/// The batch a computing thread returns (its panic goes on in the caller).
+fn finish<'a>(handle: std::thread::ScopedJoinHandle<'_, Computed<'a>>) -> Computed<'a> {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Calls `done` with each batch of `jobs` and its computed states, in order. The next batch is
+/// read on this thread while the batch before is computed on the others, so reading (one
+/// connection, in turn) and the exact tests overlap instead of taking turns.
+fn computed_batches(
+    db: &mut dyn Db,
+    jobs: &[Job],
+    done: &mut dyn FnMut(&mut dyn Db, Computed) -> Result<()>,
+) -> Result<()> {
+    std::thread::scope(|scope| {
+        let mut pending: Option<std::thread::ScopedJoinHandle<'_, Computed>> = None;
+        for batch in jobs.chunks(BATCH) {
+            let loaded = readable_loops(db, batch)?;
+            let next = scope.spawn(move || {
+                let (readable, loops): (Vec<Job>, Vec<Vec<LoopRecord>>) =
+                    loaded.into_iter().unzip();
+                let records: Vec<LoopRecord> = loops.into_iter().flatten().collect();
+                let states = compute_all(&records);
+                Computed {
+                    batch,
+                    readable,
+                    records,
+                    states,
+                }
+            });
+            if let Some(before) = pending.replace(next) {
+                done(db, finish(before))?;
+            }
+        }
+        match pending {
+            Some(last) => done(db, finish(last)),
+            None => Ok(()),
+        }
+    })
+}
+
 /// Recomputes the derived state of every loop and job and writes it; `progress(done, total)`
 /// reports jobs done.
 pub fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
     let all = jobs(db)?;
     let total = all.len() as u64;
     let mut done = 0;
-    for batch in all.chunks(BATCH) {
-        let loaded = readable_loops(db, batch)?;
-        let records: Vec<LoopRecord> = loaded.iter().flat_map(|(_, l)| l.iter().cloned()).collect();
-        let states = compute_all(&records);
-        for (record, state) in records.iter().zip(&states) {
+    computed_batches(db, &all, &mut |db, c| {
+        for (record, state) in c.records.iter().zip(&c.states) {
             load::put_loop_state(db, &record.lp.id, &record.lp.job_id, state)?;
         }
-        for (job, _) in &loaded {
+        for job in &c.readable {
             match load::save_job_state(db, &job.id) {
                 Ok(()) | Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => {}
                 Err(e) => return Err(e),
             }
         }
-        done += batch.len() as u64;
+        done += c.batch.len() as u64;
         progress(done, total);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// What version 3 adds to an older file, inside its migration: the derived state of every loop
@@ -151,10 +200,9 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
         })?
         .into_iter()
         .collect();
-    for batch in jobs(db)?.chunks(BATCH) {
-        let loaded = readable_loops(db, batch)?;
-        let records: Vec<LoopRecord> = loaded.into_iter().flat_map(|(_, l)| l).collect();
-        for (record, fresh) in records.iter().zip(compute_all(&records)) {
+    let all = jobs(db)?;
+    computed_batches(db, &all, &mut |db, c| {
+        for (record, fresh) in c.records.iter().zip(c.states) {
             let same = stored_loops
                 .get(&record.lp.id)
                 .and_then(|s| serde_json::from_str::<LoopState>(s).ok())
@@ -168,7 +216,7 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
                 );
             }
         }
-        for job in batch {
+        for job in c.batch {
             let parts = (|| {
                 Ok((
                     load::cycles_of(db, &job.id)?,
@@ -190,8 +238,8 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
                 v.problem(Table::JobState, job.slug.clone(), Wrong::Stale, None);
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Rewrites every derived state from the records (`doctor --repair`).

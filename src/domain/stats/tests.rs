@@ -435,3 +435,58 @@ mod identical {
             .unwrap();
     }
 }
+
+mod exact_count {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+    /// The permutation test's p-value by brute force: every split of the values into groups of
+    /// the two sizes, counted with integers (the values are integers here, ties included).
+    fn brute_force(baseline: &[i64], live: &[i64]) -> f64 {
+        let all: Vec<i128> = baseline.iter().chain(live).map(|v| *v as i128).collect();
+        let n = all.len();
+        let k = baseline.len();
+        let total: i128 = all.iter().sum();
+        let stat = |s: i128| (s * n as i128 - total * k as i128).abs();
+        let observed = stat(baseline.iter().map(|v| *v as i128).sum());
+        let (mut hits, mut splits) = (0u64, 0u64);
+        for mask in 0u32..(1 << n) {
+            if mask.count_ones() as usize != k {
+                continue;
+            }
+            splits += 1;
+            let s: i128 = (0..n)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| all[i])
+                .sum();
+            hits += u64::from(stat(s) >= observed);
+        }
+        hits as f64 / splits as f64
+    }
+
+    /// Counting the last member of each subset by binary search gives exactly the brute-force
+    /// count, for either group being the smaller, ties, negatives and identical values.
+    #[test]
+    fn the_exact_test_counts_what_brute_force_counts() {
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                cases: 400,
+                failure_persistence: None,
+                ..Config::default()
+            },
+            TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]),
+        );
+        let side = || proptest::collection::vec(-6i64..6, 1..9);
+        runner
+            .run(&(side(), side()), |(b, l)| {
+                let fb: Vec<f64> = b.iter().map(|v| *v as f64).collect();
+                let fl: Vec<f64> = l.iter().map(|v| *v as f64).collect();
+                let (p, method) = permutation_p(&fb, &fl);
+                prop_assert_eq!(method, PMethod::Exact);
+                prop_assert_eq!(p, brute_force(&b, &l), "{:?} vs {:?}", b, l);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
