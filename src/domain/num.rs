@@ -60,20 +60,30 @@ fn mantissa_digits(text: &str) -> impl Iterator<Item = char> + '_ {
 /// The shortest decimal of `v` as an integer mantissa and a power of ten: `v = m × 10^e`.
 /// `0.25` gives `(25, -2)`, `1e308` gives `(1, 308)`.
 pub fn decimal(v: f64) -> (BigInt, i32) {
+    let (m, e) = small_decimal(v);
+    (BigInt::from(m), e)
+}
+
+/// [`decimal`] with the mantissa as a machine integer: the shortest digits that read back as
+/// the same f64 are at most 17, so they always fit.
+pub fn small_decimal(v: f64) -> (i64, i32) {
     if v == 0.0 || !v.is_finite() {
-        return (BigInt::zero(), 0);
+        return (0, 0);
     }
     // `{:e}` prints the shortest digits that read back as the same f64: `1.8181818181818182e-1`.
     let text = format!("{v:e}");
     let (mant, exp) = text.split_once('e').unwrap_or((&text, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let negative = mant.starts_with('-');
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
     let fraction = mant.split_once('.').map_or(0, |(_, f)| f.len() as i32);
-    let mut m: BigInt = digits.parse().unwrap_or_default();
-    if negative {
-        m = -m;
-    }
+    let magnitude = mant
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0i64, |m, d| m * 10 + i64::from(d - b'0'));
+    let m = if mant.starts_with('-') {
+        -magnitude
+    } else {
+        magnitude
+    };
     (m, exp - fraction)
 }
 

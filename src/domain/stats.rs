@@ -14,7 +14,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{Signed, Zero};
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
@@ -517,17 +517,32 @@ enum Scaled {
 }
 
 fn scale(values: &[f64]) -> Scaled {
-    let decs: Vec<(BigInt, i32)> = values.iter().map(|v| super::num::decimal(*v)).collect();
-    let e = decs.iter().map(|(_, e)| *e).min().unwrap_or(0);
-    let big: Vec<BigInt> = decs
-        .into_iter()
-        .map(|(m, ei)| m * num_traits::pow(BigInt::from(10), (ei - e) as usize))
+    let decs: Vec<(i64, i32)> = values
+        .iter()
+        .map(|v| super::num::small_decimal(*v))
         .collect();
-    let limit = BigInt::from(1u128 << 90);
-    if values.len() < (1 << 16) && big.iter().all(|v| v.abs() < limit) {
-        Scaled::Small(big.iter().map(|v| v.to_i128().unwrap_or(0)).collect())
-    } else {
-        Scaled::Big(big)
+    let e = decs.iter().map(|(_, e)| *e).min().unwrap_or(0);
+    // Machine integers when every scaled value fits with room to spare (the usual case: values
+    // typed with a few decimals); big integers otherwise.
+    let limit = 1i128 << 90;
+    let small: Option<Vec<i128>> = decs
+        .iter()
+        .map(|(m, ei)| {
+            10i128
+                .checked_pow(u32::try_from(ei - e).ok()?)
+                .and_then(|p| i128::from(*m).checked_mul(p))
+                .filter(|v| v.abs() < limit)
+        })
+        .collect();
+    match small {
+        Some(v) if values.len() < (1 << 16) => Scaled::Small(v),
+        _ => Scaled::Big(
+            decs.into_iter()
+                .map(|(m, ei)| {
+                    BigInt::from(m) * num_traits::pow(BigInt::from(10), (ei - e) as usize)
+                })
+                .collect(),
+        ),
     }
 }
 
