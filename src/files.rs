@@ -169,7 +169,9 @@ pub fn check_target(target: &Path, force: bool, protected: &Protected) -> Result
 
 const TMP_MARK: &str = ".jobloop-tmp-";
 
-fn temp_path(target: &Path) -> PathBuf {
+/// A private temporary name beside `target`, marked with this process's id so a later run can
+/// tell a killed run's leftovers ([`remove_leftovers`]).
+pub fn temp_path(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -220,25 +222,47 @@ fn sync_folder(target: &Path) {
     }
 }
 
+/// Moves a complete temporary file to `target`, failing with `AlreadyExists` if the target
+/// appeared meanwhile, then syncs the folder. One atomic rename that refuses to replace
+/// (`RENAME_NOREPLACE`), so no moment leaves the file under two names; a file system without
+/// it gets a hard link and an unlink (a kill between them leaves a second name, which
+/// [`remove_leftovers`] removes).
+pub fn move_new(tmp: &Path, target: &Path) -> io::Result<()> {
+    use nix::fcntl::{AT_FDCWD, RenameFlags, renameat2};
+    match renameat2(
+        AT_FDCWD,
+        tmp,
+        AT_FDCWD,
+        target,
+        RenameFlags::RENAME_NOREPLACE,
+    ) {
+        Ok(()) => {}
+        Err(nix::errno::Errno::EINVAL | nix::errno::Errno::ENOSYS) => {
+            fs::hard_link(tmp, target)?;
+            let _ = fs::remove_file(tmp);
+        }
+        Err(e) => return Err(io::Error::from(e)),
+    }
+    sync_folder(target);
+    Ok(())
+}
+
 /// Puts a complete temporary file in place: replacing the target only when `force`, never
-/// through a race (without `force`, a hard link that fails if the target appeared meanwhile).
+/// through a race (without `force`, it fails if the target appeared meanwhile).
 fn put_in_place(tmp: &Path, target: &Path, force: bool) -> Result<(), FileError> {
     let io = |e| FileError::Io(target.to_path_buf(), e);
     if force {
         fs::rename(tmp, target).map_err(io)?;
-    } else {
-        match fs::hard_link(tmp, target) {
-            Ok(()) => {
-                let _ = fs::remove_file(tmp);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(FileError::Exists(target.to_path_buf()));
-            }
-            Err(e) => return Err(io(e)),
-        }
+        sync_folder(target);
+        return Ok(());
     }
-    sync_folder(target);
-    Ok(())
+    move_new(tmp, target).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            FileError::Exists(target.to_path_buf())
+        } else {
+            io(e)
+        }
+    })
 }
 
 /// Writes a new private file at `target` with `fill`, all or nothing.

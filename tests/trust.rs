@@ -1019,6 +1019,25 @@ fn leftovers_of_a_killed_demo_or_import_into_a_new_file_are_removed_by_the_next_
         names(db.dir.path()),
         ["jobloop.db", "restored.db", "x.json"]
     );
+    // The restored file is in write-ahead-log mode before anyone opens it (header bytes 18 and
+    // 19 are 2), so even a read-only first reader finds it as every open leaves it.
+    let header = std::fs::read(&target).unwrap();
+    assert_eq!(&header[18..20], &[2, 2], "not in WAL mode");
+
+    // Leftovers of a killed import beside an existing database are removed by the next command
+    // that may write there, not only by the next import.
+    for suffix in ["", "-journal"] {
+        std::fs::write(
+            db.file(&format!(".jobloop.db.jobloop-tmp-{dead}-7{suffix}")),
+            "half",
+        )
+        .unwrap();
+    }
+    db.ok(&["job", "add", "Another"]);
+    assert_eq!(
+        names(db.dir.path()),
+        ["jobloop.db", "restored.db", "x.json"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -973,20 +973,9 @@ fn into_new_database(
     path: &Path,
     f: impl FnMut(&mut Store) -> Result<Ack, Failure>,
 ) -> Result<Ack, Failure> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "jobloop.db".into());
     // A killed import or demo left its temporary database (and its -wal, -shm) here: remove it.
     crate::files::remove_leftovers(path);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let tmp = path.with_file_name(format!(
-        ".{name}.jobloop-tmp-{}-{nanos}",
-        std::process::id()
-    ));
+    let tmp = crate::files::temp_path(path);
     let cleanup = |tmp: &Path| {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let mut p = tmp.as_os_str().to_owned();
@@ -996,9 +985,26 @@ fn into_new_database(
     };
     let mut f = f;
     let result = (|| {
-        let mut store = Store::open(&tmp, Missing::Create)?;
-        store.building_unseen_file()?;
+        // A private empty file, initialised where it is: no other process knows its name.
+        std::os::unix::fs::OpenOptionsExt::mode(
+            std::fs::OpenOptions::new().write(true).create_new(true),
+            0o600,
+        )
+        .open(&tmp)
+        .map_err(|e| {
+            fail(
+                exit::IO,
+                format!(
+                    "cannot create a temporary file beside {}: {}",
+                    clean(&path.display().to_string()),
+                    io_words(&e)
+                ),
+            )
+        })?;
+        let mut store = Store::init(&tmp)?;
+        store.begin_unseen_build()?;
         let done = f(&mut store)?;
+        store.end_unseen_build()?;
         drop(store);
         std::fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
@@ -1008,7 +1014,7 @@ fn into_new_database(
                     format!("cannot sync the new database: {}", io_words(&e)),
                 )
             })?;
-        match std::fs::hard_link(&tmp, path) {
+        match crate::files::move_new(&tmp, path) {
             Ok(()) => Ok(done),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(fail(
                 exit::REFUSED,

@@ -169,6 +169,11 @@ impl Store {
             access,
             retries: 4,
         };
+        if access == Access::ReadWrite {
+            // What a killed import, demo or export left beside the file (by a process that is
+            // gone) is removed by the next command that may write here.
+            crate::files::remove_leftovers(path);
+        }
         if access == Access::ReadWrite && store.read(|db| states::outdated(db))? {
             store.write_raw(|db| states::repair(db).map(|()| true))?;
         }
@@ -298,12 +303,21 @@ impl Store {
     }
 
     /// For a new database file no other process can see yet (an import or a demo built beside
-    /// its final path, synced and linked into place when complete): no write-ahead log and no
+    /// its final path, synced and moved into place when complete): no write-ahead log and no
     /// sync on each commit — the file is synced once at the end, and a failed build is deleted
     /// whole. A rollback still works: its journal is kept in memory.
-    pub fn building_unseen_file(&mut self) -> Result<()> {
+    pub fn begin_unseen_build(&mut self) -> Result<()> {
         if let Backend::Sqlite(conn) = &mut self.backend {
             conn.execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;")?;
+        }
+        Ok(())
+    }
+
+    /// Ends [`Store::begin_unseen_build`]: the file is put in the mode every open expects
+    /// (write-ahead log, full sync), so even a read-only first reader finds it so.
+    pub fn end_unseen_build(&mut self) -> Result<()> {
+        if let Backend::Sqlite(conn) = &mut self.backend {
+            conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
         }
         Ok(())
     }

@@ -143,19 +143,8 @@ fn create_initialised(path: &Path) -> Result<(), Error> {
             .create(dir)
             .map_err(|e| cannot(&format!("the folder {}", shown(dir)), &e))?;
     }
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "jobloop.db".into());
     crate::files::remove_leftovers(path);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let tmp = path.with_file_name(format!(
-        ".{file}.jobloop-tmp-{}-{nanos}",
-        std::process::id()
-    ));
+    let tmp = crate::files::temp_path(path);
     let result = (|| {
         OpenOptions::new()
             .write(true)
@@ -171,10 +160,10 @@ fn create_initialised(path: &Path) -> Result<(), Error> {
         fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(|e| cannot("fsync", &e))?;
-        match fs::hard_link(&tmp, path) {
+        match crate::files::move_new(&tmp, path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            Err(e) => Err(cannot("link", &e)),
+            Err(e) => Err(cannot("move into place", &e)),
         }
     })();
     let _ = fs::remove_file(&tmp);
