@@ -286,28 +286,71 @@ fn control_characters_in_notes_and_reasons_never_reach_the_terminal() {
     }
 }
 
-#[test]
-fn a_full_disk_is_reported_and_the_earlier_data_is_intact() {
-    // Needs a small tmpfs; mounting one needs privileges this machine may not grant.
-    let dir = tempfile::tempdir().unwrap();
+/// A small tmpfs mounted on `dir` until the guard is dropped; `None` (the test is skipped, with
+/// a printed reason) where mounting needs rights this machine does not grant.
+fn small_disk(dir: &std::path::Path, size: &str) -> Option<impl Drop> {
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=600k", "tmpfs"])
-        .arg(dir.path())
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !mounted {
         eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
-        return;
+        return None;
     }
-    // Unmounted however the test ends.
-    struct Unmount<'a>(&'a std::path::Path);
-    impl Drop for Unmount<'_> {
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
         fn drop(&mut self) {
-            let _ = Command::new("umount").arg(self.0).status();
+            let _ = Command::new("umount").arg(&self.0).status();
         }
     }
-    let _unmount = Unmount(dir.path());
+    Some(Unmount(dir.to_path_buf()))
+}
+
+/// An import that fills the disk half-way is an I/O failure (exit 7), not a bad file, and
+/// leaves nothing behind.
+#[test]
+fn an_import_that_fills_the_disk_is_an_io_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_unmount) = small_disk(dir.path(), "4m") else {
+        return;
+    };
+    let elsewhere = tempfile::tempdir().unwrap();
+    let source = elsewhere.path().join("demo.db");
+    let export = elsewhere.path().join("demo.json");
+    for args in [
+        vec!["demo", "--jobs", "40", "--weeks", "52"],
+        vec!["export", export.to_str().unwrap()],
+    ] {
+        let out = Command::new(common::bin())
+            .args(["--db", source.to_str().unwrap(), "--as", "t"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let out = Command::new(common::bin())
+        .args(["--db", dir.path().join("new.db").to_str().unwrap()])
+        .args(["import", export.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    assert!(
+        err.contains("disk is full") && !err.contains("not a valid"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_full_disk_is_reported_and_the_earlier_data_is_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_unmount) = small_disk(dir.path(), "600k") else {
+        return;
+    };
     let path = dir.path().join("full.db");
     let run = |args: &[&str]| {
         Command::new(common::bin())

@@ -300,6 +300,8 @@ fn export_then_import_restores_everything() {
         "unread policy",
     ]);
     let first = db.ok(&["export"]);
+    // `-` is standard output, as for `import -`.
+    assert_eq!(db.ok(&["export", "-"]), first);
     let file = db.dir.path().join("export.json");
     let out = db.run(&["export", file.to_str().unwrap()]);
     assert!(out.status.success());

@@ -130,3 +130,35 @@ fn a_state_changed_behind_jobloops_back_is_reported_and_repaired() {
     db.ok(&["doctor", "--repair"]);
     assert!(db.ok(&["verify"]).contains("intact"));
 }
+
+/// A job row that cannot be read (edited behind jobloop's back) among the first screenful:
+/// it is reported, and the first screenful still knows the board has more jobs.
+#[test]
+fn the_first_screenful_counts_an_unreadable_job_as_a_job() {
+    let db = Db::new();
+    for i in 0..5 {
+        db.ok(&[
+            "job",
+            "add",
+            &format!("Job {i}"),
+            "--slug",
+            &format!("job-{i}"),
+        ]);
+    }
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute(
+        "UPDATE jobs SET created_at = created_at || 'x' WHERE slug = 'job-3'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let mut s = Store::open(&db.path, Missing::Refuse).unwrap();
+    for (n, more) in [(3, true), (4, true), (5, false)] {
+        let (head, has_more) = s.board_first(n).unwrap();
+        assert_eq!(has_more, more, "first {n}");
+        assert!(head.jobs.iter().all(|j| j.job.slug != "job-3"));
+    }
+    let (head, _) = s.board_first(4).unwrap();
+    assert_eq!(head.jobs.len(), 3);
+    assert_eq!(head.unreadable.len(), 1, "{:?}", head.unreadable);
+}

@@ -382,6 +382,23 @@ fn a_change_reaches_an_open_screen() {
         assert!(start.elapsed() < Duration::from_secs(10), "no notification");
         std::thread::sleep(Duration::from_millis(20));
     }
+    // The screen's own write is not another's change: only others' commits move the version
+    // (so the TUI never takes a change made by someone else meanwhile for its own).
+    let v1 = screen.data_version().unwrap();
+    let ctx = screen.ctx(None, jobloop::domain::Stamp::now()).unwrap();
+    screen
+        .apply(
+            &ctx,
+            &jobloop::domain::Intent::AddJob {
+                title: "Own".into(),
+                slug: None,
+                statement: None,
+                owner: None,
+            },
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(screen.data_version().unwrap(), v1);
 }
 
 #[test]

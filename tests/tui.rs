@@ -1197,8 +1197,9 @@ fn archiving_a_job_takes_its_items_out_of_the_walk() {
 }
 
 /// A large board shows its first screenful before the rest is read: the footer says so rather
-/// than count only those jobs, the walk waits for the whole board, and a first screenful that
-/// arrives after the whole board never replaces it.
+/// than count only those jobs; keys typed meanwhile wait and then act on the whole board (none
+/// lost, none clamped to the first screenful); a first screenful that arrives after the whole
+/// board never replaces it.
 #[test]
 fn the_first_screen_comes_before_the_whole_board() {
     use jobloop::tui::worker::{Request, answer};
@@ -1224,23 +1225,30 @@ fn the_first_screen_comes_before_the_whole_board() {
     h.app
         .on_response(answer(&mut reader, Request::BoardFirst { rows: 12 }));
     assert!(!h.app.board_complete());
-    h.shows(&["job-00", "first 12 jobs shown", "reading the rest"])
+    h.shows(&["job-00", "reading the rest of the board"])
         .hides(&["30 jobs", "0 open"]);
-    // Moving works on what is shown; the walk needs every job.
-    h.key(KeyCode::Down).keys("r");
-    h.shows(&["still reading the board"]);
+    // Twenty rows down and the weekly review, typed before the rest arrives: they wait.
+    for _ in 0..20 {
+        h.key(KeyCode::Down);
+    }
+    h.keys("r");
     assert!(matches!(h.app.top(), View::Board(_)));
+    h.shows(&["job-00/understand"]);
     h.app.on_response(answer(&mut reader, Request::Board));
     assert!(h.app.board_complete());
-    h.shows(&["30 jobs"]).hides(&["reading the rest"]);
-    assert_eq!(h.app.loaded.as_ref().unwrap().review.jobs.len(), 30);
+    assert!(
+        matches!(h.app.top(), View::Walk(_)),
+        "the review key waited"
+    );
+    h.key(KeyCode::Esc);
+    h.shows(&["30 jobs", "job-20/understand"])
+        .hides(&["reading the rest"]);
     // A late first screenful is ignored.
     h.app
         .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }));
     assert!(h.app.board_complete());
     assert_eq!(h.app.loaded.as_ref().unwrap().review.jobs.len(), 30);
-    // The cursor stayed on the second job.
-    h.shows(&["job-01/understand"]);
+    h.shows(&["job-20/understand"]);
     // A board with fewer jobs than the screen's rows is whole at once.
     let dir2 = tempfile::tempdir().unwrap();
     let small = dir2.path().join("s.db");
@@ -1250,4 +1258,84 @@ fn the_first_screen_comes_before_the_whole_board() {
         Response::Board(Ok(l)) => assert!(l.complete && l.review.jobs.len() == 1),
         other => panic!("{other:?}"),
     }
+}
+
+/// The whole board that could not be read (the file busy) is read again by itself; the quit
+/// key still quits at once while nothing waits.
+#[test]
+fn a_board_that_could_not_be_read_is_read_again() {
+    use jobloop::tui::worker::{Request, answer};
+    let mut h = Harness::new((120, 12), |s| {
+        for i in 0..20 {
+            add_job(s, &format!("Job {i:02}"), None);
+        }
+    });
+    let mut reader = Store::open(&h.path, Missing::Refuse).unwrap();
+    h.app.loaded = None;
+    h.app
+        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }));
+    h.app
+        .on_response(Response::Board(Err(jobloop::store::Error::Busy(
+            "the database is busy".into(),
+        ))));
+    h.shows(&["trying again each second", "reading the rest"]);
+    assert!(h.app.waiting_for_time());
+    h.app.tick();
+    assert!(!h.app.board_complete(), "not before its time");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    h.app.tick();
+    assert!(h.app.board_complete());
+    assert!(!h.app.waiting_for_time());
+    h.shows(&["20 jobs"]);
+}
+
+/// Another process archives a job above the cursor: the cursor stays on its job.
+#[test]
+fn the_cursor_follows_its_job_when_rows_above_it_go() {
+    let mut h = Harness::new((120, 30), |s| {
+        for i in 0..5 {
+            add_job(s, &format!("Job {i}"), None);
+        }
+    });
+    h.key(KeyCode::Down).key(KeyCode::Down).key(KeyCode::Down);
+    h.shows(&["job-3/understand"]);
+    let mut other = Store::open(&h.path, Missing::Refuse).unwrap();
+    other
+        .apply(
+            &ctx(),
+            &Intent::ArchiveJob {
+                slug: "job-1".into(),
+                archived: true,
+            },
+        )
+        .unwrap();
+    h.app.on_response(Response::Changed);
+    h.shows(&["job-3/understand"]).hides(&["job-1 "]);
+}
+
+/// A commit by another process while the worker thread answers a request is still reported
+/// (the worker never takes it for its own), so the screen reloads without a key press.
+#[test]
+fn a_change_made_while_the_worker_answers_is_still_seen() {
+    use jobloop::tui::worker::Request;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path, Missing::Create).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut worker = Worker::spawn(store, tx, |r| r);
+    // The worker has started (it answered), then another process commits, and a request
+    // reaches the worker before its next look.
+    worker.send(Request::Log { limit: 1 });
+    assert!(matches!(rx.recv().unwrap(), Response::Log(Ok(_))));
+    let mut other = Store::open(&path, Missing::Refuse).unwrap();
+    add_job(&mut other, "Elsewhere", None);
+    worker.send(Request::Board);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut changed = false;
+    while !changed && std::time::Instant::now() < deadline {
+        if let Ok(r) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            changed = matches!(r, Response::Changed);
+        }
+    }
+    assert!(changed, "the other process's commit was never reported");
 }

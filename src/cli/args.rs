@@ -166,7 +166,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write every record as one JSON document (to FILE, or standard output)
+    /// Write every record as one JSON document (to FILE, or standard output without FILE or with -)
     Export {
         file: Option<PathBuf>,
         /// Replace FILE if it exists

@@ -920,7 +920,8 @@ fn export_cmd(store: &mut Store, file: Option<&Path>, force: bool) -> Result<(),
     let total = store.record_count()?;
     let bar = crate::progress::Progress::new("exporting");
     let mut tick = |n: u64| bar.set(n, total);
-    let Some(file) = file else {
+    // `-` is standard output, as `import -` reads standard input (`./-` names a file).
+    let Some(file) = file.filter(|f| *f != Path::new("-")) else {
         let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
         match store.export(&mut out, &mut tick) {
             Ok(_) => return out.flush().map_err(out_err),

@@ -141,6 +141,8 @@ pub struct Pg {
     /// Whether the database held a jobloop schema when this connection opened.
     pub has_schema: bool,
     listening: bool,
+    /// This session's server process: its own notifications are not another's change.
+    backend_pid: i32,
     /// Changes seen through LISTEN/NOTIFY (and reconnects): the TUI reloads when it moves.
     version: i64,
     lock_timeout: Duration,
@@ -212,13 +214,15 @@ impl Pg {
         let lock_timeout = Duration::from_secs(5);
         let mut identity = String::new();
         let mut has_schema = false;
+        let mut backend_pid = 0;
         for m in client.simple_query(&format!(
-            "SET lock_timeout = {}; SELECT session_user::text, to_regclass('jobloop_meta')::text",
+            "SET lock_timeout = {}; SELECT session_user::text, to_regclass('jobloop_meta')::text, pg_backend_pid()::text",
             lock_timeout.as_millis()
         ))? {
             if let postgres::SimpleQueryMessage::Row(r) = m {
                 identity = r.get(0).unwrap_or_default().to_string();
                 has_schema = r.get(1).is_some();
+                backend_pid = r.get(2).and_then(|p| p.parse().ok()).unwrap_or(0);
             }
         }
         Ok(Pg {
@@ -231,6 +235,7 @@ impl Pg {
             listening: false,
             version: 0,
             lock_timeout,
+            backend_pid,
         })
     }
 
@@ -241,7 +246,12 @@ impl Pg {
         self.statements.clear();
         self.listening = false;
         self.version += 1;
-        self.apply_timeout()
+        self.apply_timeout()?;
+        self.backend_pid = self
+            .client
+            .query_one("SELECT pg_backend_pid()", &[])?
+            .get::<_, i32>(0);
+        Ok(())
     }
 
     pub fn client(&mut self) -> &mut Client {
@@ -276,8 +286,9 @@ impl Pg {
             // before the socket is looked at).
             let mut notes = self.client.notifications();
             let mut it = notes.timeout_iter(Duration::from_millis(10));
-            while let Some(_n) = postgres::fallible_iterator::FallibleIterator::next(&mut it)? {
-                seen += 1;
+            while let Some(n) = postgres::fallible_iterator::FallibleIterator::next(&mut it)? {
+                // A session hears its own notifications too: only others' commits count.
+                seen += i64::from(n.process_id() != self.backend_pid);
             }
         }
         self.version += seen;

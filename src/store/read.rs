@@ -233,15 +233,16 @@ impl Store {
     /// screen shows while the rest is read, so the first frame costs a screenful, not the
     /// organisation.
     pub fn board_first(&mut self, n: usize) -> Result<(Board, bool)> {
-        let n = i64::try_from(n).unwrap_or(i64::MAX - 1);
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
         self.read(|db| {
             let mut skipped = Vec::new();
-            let mut jobs = read_jobs(db, false, Some(n + 1), &mut skipped)?;
-            let more = jobs.len() as i64 > n;
-            jobs.truncate(n as usize);
+            let jobs = read_jobs(db, false, Some(n), &mut skipped)?;
+            // Counted, not inferred from the rows read: a row that cannot be read is still a job
+            // of the board.
+            let active = db.int("SELECT count(*) FROM jobs WHERE archived_at IS NULL", &[])?;
             let mut board = inputs(db, jobs, Which::First(n))?;
             board.unreadable.extend(skipped);
-            Ok((board, more))
+            Ok((board, active > n))
         })
     }
 

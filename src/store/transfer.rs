@@ -263,12 +263,22 @@ struct Inserter<'a> {
     db: &'a mut dyn Db,
     counts: Counts,
     tick: &'a mut dyn FnMut(u64),
+    /// A failure of the machine, not of the file (a full disk, no permission): the import stops
+    /// and says so as such, never as a bad file.
+    fatal: Option<Error>,
 }
 
 impl Sink for Inserter<'_> {
     fn record(&mut self, section: &str, r: Record) -> std::result::Result<(), String> {
         let id = r.id();
         r.insert(self.db).map_err(|e| match e {
+            // (A busy file or a lost connection stays an import error: a retry of the
+            // transaction could not read the input again.)
+            e @ (Error::Io(_) | Error::Denied(_)) => {
+                let words = e.to_string();
+                self.fatal = Some(e);
+                words
+            }
             Error::Storage(m) if m.contains("UNIQUE") => format!(
                 "{section} `{}` appears twice, or clashes with another record",
                 crate::display::clean(&id)
@@ -652,8 +662,13 @@ impl Store {
                 db,
                 counts: Counts::default(),
                 tick,
+                fatal: None,
             };
-            let version = match read_doc(input, size_hint, &mut inserter) {
+            let read = read_doc(input, size_hint, &mut inserter);
+            if let Some(e) = inserter.fatal.take() {
+                return Err(e);
+            }
+            let version = match read {
                 Ok(v) => v,
                 Err(e) => {
                     outcome = Some(Err(e));

@@ -86,7 +86,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
             terminal.draw(|frame| ui::render(frame, &mut app, tick))?;
             // While the store works, redraw often for the spinner; otherwise wake once a minute
             // (the week in the header, stale-rule hints) or when something arrives.
-            let wait = if app.busy() {
+            let wait = if app.busy() || app.waiting_for_time() {
                 Duration::from_millis(100)
             } else {
                 Duration::from_secs(60)
@@ -95,6 +95,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
                 Ok(m) => m,
                 Err(RecvTimeoutError::Timeout) => {
                     tick = tick.wrapping_add(1);
+                    app.tick();
                     continue;
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),

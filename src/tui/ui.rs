@@ -128,10 +128,9 @@ fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
     let counts = match s.review {
         None => Line::raw("loading the board…"),
         // The totals of a first screenful would be wrong for the whole board.
-        Some(r) if !app.board_complete() => Line::raw(format!(
-            "first {} jobs shown · reading the rest of the board…",
-            r.jobs.len()
-        )),
+        Some(_) if !app.board_complete() => {
+            Line::raw("showing the first jobs · reading the rest of the board (keys wait for it)…")
+        }
         Some(r) => {
             let t = &r.totals;
             let warn = |n: usize| if n > 0 { s.theme.alert() } else { Style::new() };

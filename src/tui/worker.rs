@@ -186,9 +186,11 @@ impl Worker {
             let mut version = store.data_version().unwrap_or(0);
             loop {
                 match rx.recv_timeout(POLL) {
+                    // The version moves only for other processes' commits (the store's own
+                    // writes do not move it), so one made while a request was answered is
+                    // still seen at the next look.
                     Ok(request) => {
                         let response = answer(&mut store, request);
-                        version = store.data_version().unwrap_or(version);
                         if out.send(wrap(response)).is_err() {
                             return;
                         }

@@ -12,6 +12,9 @@ use crate::tui::remedy;
 use crate::tui::views::{Shared, View};
 use crate::tui::worker::{DigestError, Response};
 
+/// How long a board that could not be read waits before it is read again.
+const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl App {
     pub(super) fn error_words(&self, e: &store::Error) -> String {
         match e {
@@ -38,6 +41,12 @@ impl App {
                         .find(|j| !before.contains(&j.slug))
                         .map(|j| j.slug.clone())
                 });
+                // The cursor stays on its job when jobs above it come or go (another process
+                // archived one): it follows the job, not the row.
+                let was_on = match self.views.first() {
+                    Some(View::Board(b)) => b.target(&self.shared()).0,
+                    _ => None,
+                };
                 let s = Shared {
                     theme: &self.theme,
                     keys: &self.keymap,
@@ -45,12 +54,18 @@ impl App {
                     now: Stamp::now(),
                 };
                 if let Some(View::Board(b)) = self.views.first_mut() {
-                    match added {
-                        Some(slug) => b.select(&s, &slug),
-                        None => b.clamp(&s),
+                    match (added, was_on) {
+                        (Some(slug), _) => b.select(&s, &slug),
+                        (None, Some(slug)) => b.follow(&s, &slug),
+                        (None, None) => b.clamp(&s),
                     }
                 }
+                let complete = l.complete;
                 self.loaded = Some(l);
+                if complete {
+                    self.retry_board = None;
+                    self.replay_early();
+                }
             }
             Response::Detail(Ok(d)) => {
                 for v in self.views.iter_mut() {
@@ -83,6 +98,17 @@ impl App {
                 }) {
                     l.events = Some(events);
                 }
+            }
+            Response::Board(Err(e)) if !self.board_complete() => {
+                // Without a whole board the screen cannot go on: a busy file or a lost
+                // connection is tried again by itself, each second.
+                let text = if matches!(e, store::Error::Busy(_) | store::Error::Lost(_)) {
+                    self.retry_board = Some(std::time::Instant::now() + RETRY);
+                    format!("cannot read the board yet: {e}; trying again each second")
+                } else {
+                    self.error_words(&e)
+                };
+                self.say(text, true);
             }
             Response::Board(Err(e))
             | Response::Detail(Err(e))

@@ -10,6 +10,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::Rect;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use super::config::Theme;
 use super::forms::{self, Form};
@@ -68,6 +69,11 @@ pub struct App {
     /// The lead asked for the kill rules to be checked (the check at start-up stays quiet when
     /// nothing fires).
     check_asked: bool,
+    /// Keys, clicks and pastes that came while only the first screenful of the board was
+    /// loaded: applied in order once the whole board is (type-ahead, nothing lost or clamped).
+    early: Vec<Event>,
+    /// When to read the board again after it could not be read (busy, connection lost).
+    retry_board: Option<Instant>,
 }
 
 impl App {
@@ -101,6 +107,8 @@ impl App {
             after_name: None,
             jobs_before_add: None,
             check_asked: false,
+            early: Vec::new(),
+            retry_board: None,
         };
         if read_only {
             app.say("read-only database: you can look, not record", true);
@@ -134,6 +142,43 @@ impl App {
     /// Whether every job of the board has been read (the first screenful comes alone).
     pub fn board_complete(&self) -> bool {
         self.loaded.as_ref().is_some_and(|l| l.complete)
+    }
+
+    /// Whether the first screenful is shown and the rest of the board is still being read.
+    fn reading_rest(&self) -> bool {
+        self.loaded.as_ref().is_some_and(|l| !l.complete)
+    }
+
+    /// Ctrl-c always quits at once; the quit key too, unless earlier keys wait (it may be part
+    /// of a filter they start typing).
+    fn quits_now(&self, event: &Event) -> bool {
+        let Event::Key(k) = event else {
+            return false;
+        };
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            return true;
+        }
+        self.early.is_empty() && self.keymap.action(k) == Some(Action::Quit)
+    }
+
+    /// Applies the keys that came while the rest of the board was read.
+    pub(super) fn replay_early(&mut self) {
+        for event in std::mem::take(&mut self.early) {
+            self.handle(event);
+        }
+    }
+
+    /// Whether something is due without a key press (a board to read again).
+    pub fn waiting_for_time(&self) -> bool {
+        self.retry_board.is_some()
+    }
+
+    /// Called by the event loop on every wake: reads the board again when a retry is due.
+    pub fn tick(&mut self) {
+        if self.retry_board.is_some_and(|at| Instant::now() >= at) {
+            self.retry_board = None;
+            self.send(Request::Board);
+        }
     }
 
     pub fn shared(&self) -> Shared<'_> {
@@ -186,6 +231,10 @@ impl App {
     }
 
     pub fn handle(&mut self, event: Event) {
+        if self.reading_rest() && !matches!(event, Event::Resize(..)) && !self.quits_now(&event) {
+            self.early.push(event);
+            return;
+        }
         match event {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
             Event::Mouse(m) => self.mouse(m),

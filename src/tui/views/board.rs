@@ -147,6 +147,15 @@ impl Board {
     }
 
     /// Puts the cursor on a job's first loop, clearing the filters if they hide it.
+    /// Keeps the cursor on the job `slug` (in the same loop column) if the board still shows
+    /// it, else on the same row: rows above it may have come or gone in a reload.
+    pub fn follow(&mut self, s: &Shared, slug: &str) {
+        match self.visible(s).iter().position(|j| j.slug == slug) {
+            Some(i) => self.cursor_job = i,
+            None => self.clamp(s),
+        }
+    }
+
     pub fn select(&mut self, s: &Shared, slug: &str) {
         if !self.visible(s).iter().any(|j| j.slug == slug) {
             self.filter.clear();
