@@ -182,31 +182,26 @@ pub fn after_migration(db: &mut dyn Db, from_version: i64) -> Result<()> {
 /// Compares every stored derived state with a recomputation from the records; differences and
 /// missing or unreadable states go to the verifier's report.
 pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
-    let stored_loops: std::collections::HashMap<String, String> = db
-        .all("SELECT loop_id, state FROM loop_state", &[], |r| {
-            Ok((
-                r.text(0)?.unwrap_or_default().to_string(),
-                r.text(1)?.unwrap_or_default().to_string(),
-            ))
-        })?
-        .into_iter()
-        .collect();
-    let stored_jobs: std::collections::HashMap<String, String> = db
-        .all("SELECT job_id, state FROM job_state", &[], |r| {
-            Ok((
-                r.text(0)?.unwrap_or_default().to_string(),
-                r.text(1)?.unwrap_or_default().to_string(),
-            ))
-        })?
-        .into_iter()
-        .collect();
     let all = jobs(db)?;
     computed_batches(db, &all, &mut |db, c| {
+        // The stored states are read batch by batch (by the job index), never all at once.
+        let mut stored_loops = std::collections::HashMap::new();
+        for job in c.batch {
+            db.each(
+                "SELECT loop_id, state FROM loop_state WHERE job_id = ?1",
+                params![job.id],
+                &mut |r| {
+                    let state = serde_json::from_str::<LoopState>(r.text(1)?.unwrap_or_default());
+                    stored_loops.insert(r.text(0)?.unwrap_or_default().to_string(), state);
+                    Ok(())
+                },
+            )?;
+        }
         for (record, fresh) in c.records.iter().zip(c.states) {
             let same = stored_loops
                 .get(&record.lp.id)
-                .and_then(|s| serde_json::from_str::<LoopState>(s).ok())
-                .is_some_and(|s| s == fresh);
+                .and_then(|s| s.as_ref().ok())
+                .is_some_and(|s| *s == fresh);
             if !same {
                 v.problem(
                     Table::LoopState,
@@ -230,9 +225,13 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
                 Err(e) => return Err(e),
             };
             let fresh = JobState::compute(&cycles, &tools, &proofs);
-            let same = stored_jobs
-                .get(&job.id)
-                .and_then(|s| serde_json::from_str::<JobState>(s).ok())
+            let stored = db.first(
+                "SELECT state FROM job_state WHERE job_id = ?1",
+                params![job.id],
+                |r| Ok(r.text(0)?.unwrap_or_default().to_string()),
+            )?;
+            let same = stored
+                .and_then(|s| serde_json::from_str::<JobState>(&s).ok())
                 .is_some_and(|s| s == fresh);
             if !same {
                 v.problem(Table::JobState, job.slug.clone(), Wrong::Stale, None);
