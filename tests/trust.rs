@@ -801,7 +801,7 @@ fn the_tui_digest_refuses_hard_links_and_companions_of_the_database() {
         false,
     );
     app.digest_dir = dir.path().to_path_buf();
-    app.start();
+    app.start(true);
     let press = |app: &mut App, code| {
         app.handle(Event::Key(KeyEvent::new_with_kind(
             code,

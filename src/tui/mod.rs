@@ -29,6 +29,8 @@ enum Msg {
     Input(Event),
     InputFailed(io::Error),
     Worker(Response),
+    /// The start-up file check, run on a connection of its own.
+    SideCheck(Response),
 }
 
 /// How long a write waits for another program's lock before the TUI says "busy" (the worker
@@ -46,6 +48,11 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
         .map_err(|e| io::Error::other(e.to_string()))?;
 
     let (tx, rx) = mpsc::channel::<Msg>();
+    // SQLite's quick check reads the whole file (seconds on a large one): it runs on its own
+    // connection and thread, so opening a loop never waits behind it.
+    let path = store.path().to_path_buf();
+    let shared = store.is_shared();
+    let side = (!shared).then(|| tx.clone());
     let worker = Worker::spawn(store, tx.clone(), Msg::Worker);
     let mut app = App::new(worker, actor, config.keymap, config.theme, read_only);
     app.team = team;
@@ -79,7 +86,14 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     if let Ok(size) = terminal.size() {
         app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
     }
-    app.start();
+    app.start(shared);
+    if let Some(side) = side {
+        std::thread::spawn(move || {
+            let checked = Store::open(&path, crate::store::Missing::Refuse)
+                .and_then(|mut s| s.integrity(true));
+            let _ = side.send(Msg::SideCheck(Response::QuickChecked(checked)));
+        });
+    }
     let result = (|| -> io::Result<()> {
         let mut tick = 0usize;
         while !app.quit {
@@ -106,6 +120,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
                 match msg {
                     Msg::Input(e) => app.handle(e),
                     Msg::Worker(r) => app.on_worker(r),
+                    Msg::SideCheck(r) => app.on_response(r),
                     Msg::InputFailed(e) => return Err(e),
                 }
                 if app.quit {

@@ -64,6 +64,7 @@ impl App {
                 self.loaded = Some(l);
                 if complete {
                     self.retry_board = None;
+                    self.board_failed = false;
                     self.replay_early();
                 }
             }
@@ -102,13 +103,18 @@ impl App {
             Response::Board(Err(e)) if !self.board_complete() => {
                 // Without a whole board the screen cannot go on: a busy file or a lost
                 // connection is tried again by itself, each second.
-                let text = if matches!(e, store::Error::Busy(_) | store::Error::Lost(_)) {
+                if matches!(e, store::Error::Busy(_) | store::Error::Lost(_)) {
                     self.retry_board = Some(std::time::Instant::now() + RETRY);
-                    format!("cannot read the board yet: {e}; trying again each second")
+                    self.say(
+                        format!("cannot read the board yet: {e}; trying again each second"),
+                        true,
+                    );
                 } else {
-                    self.error_words(&e)
-                };
-                self.say(text, true);
+                    let text = self.error_words(&e);
+                    self.say(text, true);
+                    self.board_failed = true;
+                    self.replay_early();
+                }
             }
             Response::Board(Err(e))
             | Response::Detail(Err(e))

@@ -69,11 +69,14 @@ pub struct App {
     /// The lead asked for the kill rules to be checked (the check at start-up stays quiet when
     /// nothing fires).
     check_asked: bool,
-    /// Keys, clicks and pastes that came while only the first screenful of the board was
-    /// loaded: applied in order once the whole board is (type-ahead, nothing lost or clamped).
+    /// Keys, clicks and pastes that came before the whole board was read (at start-up, or with
+    /// only its first screenful shown): applied in order once it is (type-ahead, nothing lost
+    /// or clamped).
     early: Vec<Event>,
     /// When to read the board again after it could not be read (busy, connection lost).
     retry_board: Option<Instant>,
+    /// The board could not be read and will not be tried again: keys act on what is shown.
+    board_failed: bool,
 }
 
 impl App {
@@ -109,6 +112,7 @@ impl App {
             check_asked: false,
             early: Vec::new(),
             retry_board: None,
+            board_failed: false,
         };
         if read_only {
             app.say("read-only database: you can look, not record", true);
@@ -116,11 +120,14 @@ impl App {
         app
     }
 
-    /// What the app asks for when it opens: the board, SQLite's quick check, and the kill rules
-    /// the clock broke while jobloop was closed.
-    pub fn start(&mut self) {
+    /// What the app asks for when it opens: the board, SQLite's quick check (unless the caller
+    /// runs it on a connection of its own: `quick_check`), and the kill rules the clock broke
+    /// while jobloop was closed.
+    pub fn start(&mut self, quick_check: bool) {
         self.load();
-        self.send(Request::QuickCheck);
+        if quick_check {
+            self.send(Request::QuickCheck);
+        }
         if !self.read_only {
             self.send(Request::Check);
         }
@@ -144,9 +151,10 @@ impl App {
         self.loaded.as_ref().is_some_and(|l| l.complete)
     }
 
-    /// Whether the first screenful is shown and the rest of the board is still being read.
-    fn reading_rest(&self) -> bool {
-        self.loaded.as_ref().is_some_and(|l| !l.complete)
+    /// Whether the board is still being read (nothing yet, or only the first screenful) and
+    /// keys should wait for it; not once reading it failed for good.
+    fn reading_board(&self) -> bool {
+        !self.board_complete() && !self.board_failed
     }
 
     /// Ctrl-c always quits at once; the quit key too, unless earlier keys wait (it may be part
@@ -231,7 +239,7 @@ impl App {
     }
 
     pub fn handle(&mut self, event: Event) {
-        if self.reading_rest() && !matches!(event, Event::Resize(..)) && !self.quits_now(&event) {
+        if self.reading_board() && !matches!(event, Event::Resize(..)) && !self.quits_now(&event) {
             self.early.push(event);
             return;
         }
