@@ -1280,7 +1280,7 @@ fn a_board_that_could_not_be_read_is_read_again() {
         .on_response(Response::Board(Err(jobloop::store::Error::Busy(
             "the database is busy".into(),
         ))));
-    h.shows(&["trying again each second", "reading the rest"]);
+    h.shows(&["reading it again shortly", "reading the rest"]);
     assert!(h.app.waiting_for_time());
     h.app.tick();
     assert!(!h.app.board_complete(), "not before its time");
@@ -1340,4 +1340,89 @@ fn a_change_made_while_the_worker_answers_is_still_seen() {
         }
     }
     assert!(changed, "the other process's commit was never reported");
+}
+
+/// An app on a real worker thread (answers arrive later, as in the terminal).
+fn threaded(path: &std::path::Path) -> (App, std::sync::mpsc::Receiver<Response>) {
+    let store = Store::open(path, Missing::Refuse).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut app = App::new(
+        Worker::spawn(store, tx, |r| r),
+        Some("tester".into()),
+        Keymap::default(),
+        Theme::new(true),
+        false,
+    );
+    app.size = Rect::new(0, 0, 120, 40);
+    app.start(true);
+    (app, rx)
+}
+
+/// Applies the worker's answers until it has been idle for a while.
+fn settle(app: &mut App, rx: &std::sync::mpsc::Receiver<Response>) {
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(300)) {
+            Ok(r) => app.on_worker(r),
+            Err(_) if !app.busy() => return,
+            Err(_) => {}
+        }
+    }
+}
+
+fn press_all(app: &mut App, keys: &[(KeyCode, KeyModifiers)]) {
+    for (code, m) in keys {
+        app.handle(Event::Key(KeyEvent::new_with_kind(
+            *code,
+            *m,
+            KeyEventKind::Press,
+        )));
+    }
+}
+
+/// Keys typed faster than the store answers wait for what the key before them started: the
+/// letters after `n` go into the notes form (not into the forms their letters would open on the
+/// board), and the keys after a saved form act on the screen after the save.
+#[test]
+fn typed_ahead_keys_wait_for_the_form_and_the_save_before_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut s = Store::open(&path, Missing::Create).unwrap();
+    add_job(&mut s, "Job", Some("Ana"));
+    drop(s);
+    let (mut app, rx) = threaded(&path);
+    let none = KeyModifiers::NONE;
+    let mut keys = vec![(KeyCode::Right, none), (KeyCode::Char('n'), none)];
+    keys.extend("xyz".chars().map(|c| (KeyCode::Char(c), none)));
+    keys.push((KeyCode::Char('s'), KeyModifiers::CONTROL));
+    // All of it before the store answered anything.
+    press_all(&mut app, &keys);
+    settle(&mut app, &rx);
+    let mut check = Store::open(&path, Missing::Refuse).unwrap();
+    let detail = check
+        .loop_detail("job", LoopKind::Redesign, 10, Stamp::now())
+        .unwrap();
+    assert_eq!(detail.record.lp.notes, "xyz");
+    assert!(
+        detail
+            .record
+            .kill_signals
+            .iter()
+            .all(|k| k.reason.is_none())
+    );
+
+    // A new job, then two loops to the right and Enter, typed before the save is answered.
+    let mut keys = vec![(KeyCode::Char('a'), none)];
+    keys.extend("Zeta".chars().map(|c| (KeyCode::Char(c), none)));
+    keys.extend([
+        (KeyCode::Enter, none),
+        (KeyCode::Right, none),
+        (KeyCode::Right, none),
+        (KeyCode::Enter, none),
+    ]);
+    press_all(&mut app, &keys);
+    settle(&mut app, &rx);
+    match app.top() {
+        View::Detail(d) => assert_eq!((d.slug.as_str(), d.kind), ("zeta", LoopKind::Instrument)),
+        _ => panic!("the loop detail of the new job's instrument loop is not open"),
+    }
 }

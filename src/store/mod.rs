@@ -78,7 +78,9 @@ impl Error {
                 ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => Error::Unusable(format!(
                     "the database file is damaged ({e}): restore it from a backup (`jobloop doctor` says more)"
                 )),
-                ErrorCode::SystemIoFailure => Error::Io(format!("the disk failed: {e}")),
+                ErrorCode::SystemIoFailure => Error::Io(format!(
+                    "reading or writing the disk failed (is it full?): {e}"
+                )),
                 _ => Error::Storage(format!("database error: {e}")),
             };
         }

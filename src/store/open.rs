@@ -213,8 +213,10 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<(), Error> {
             shown(path)
         ))
     };
+    // A busy file, a full disk or a failing one is not a damaged file: say what it is.
     let damaged = |e: rusqlite::Error| match Error::sqlite(e) {
         Error::Busy(m) => Error::Busy(m),
+        Error::Io(m) => Error::Io(format!("cannot open {}: {m}", shown(path))),
         _ => not_ours("SQLite cannot read it: it may be damaged or truncated"),
     };
     let app_id: i32 = conn

@@ -126,8 +126,16 @@ fn render_header(frame: &mut Frame, app: &App, s: &Shared, area: Rect, tick: usi
 
 fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
     let counts = match s.review {
+        None if app.board_failed() => Line::styled(
+            "the board could not be read (see the message)",
+            s.theme.alert(),
+        ),
         None => Line::raw("loading the board…"),
         // The totals of a first screenful would be wrong for the whole board.
+        Some(_) if app.board_failed() => Line::styled(
+            "the whole board could not be read (see the message): totals, filters and the review cover only the jobs shown",
+            s.theme.alert(),
+        ),
         Some(_) if !app.board_complete() => {
             Line::raw("showing the first jobs · reading the rest of the board (keys wait for it)…")
         }

@@ -184,8 +184,12 @@ impl Worker {
         let (tx, rx): (Sender<Request>, Receiver<Request>) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut version = store.data_version().unwrap_or(0);
+            let mut looked = std::time::Instant::now();
             loop {
-                match rx.recv_timeout(POLL) {
+                // Looks for other processes' commits every half second, whether or not requests
+                // keep coming (a lead moving through loops must still see a teammate's change).
+                let until_look = POLL.saturating_sub(looked.elapsed());
+                match rx.recv_timeout(until_look) {
                     // The version moves only for other processes' commits (the store's own
                     // writes do not move it), so one made while a request was answered is
                     // still seen at the next look.
@@ -195,16 +199,18 @@ impl Worker {
                             return;
                         }
                     }
-                    Err(RecvTimeoutError::Timeout) => {
-                        let now = store.data_version().unwrap_or(version);
-                        if now != version {
-                            version = now;
-                            if out.send(wrap(Response::Changed)).is_err() {
-                                return;
-                            }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+                if looked.elapsed() >= POLL {
+                    looked = std::time::Instant::now();
+                    let now = store.data_version().unwrap_or(version);
+                    if now != version {
+                        version = now;
+                        if out.send(wrap(Response::Changed)).is_err() {
+                            return;
                         }
                     }
-                    Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
         });

@@ -12,7 +12,8 @@ use crate::tui::remedy;
 use crate::tui::views::{Shared, View};
 use crate::tui::worker::{DigestError, Response};
 
-/// How long a board that could not be read waits before it is read again.
+/// How long a board that could not be read (busy, connection lost) waits before it is read
+/// again; each attempt also waits out the lock timeout.
 const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl App {
@@ -25,6 +26,12 @@ impl App {
     }
 
     pub fn on_response(&mut self, r: Response) {
+        self.answer(r);
+        // Keys that waited for this answer go on now.
+        self.replay_early();
+    }
+
+    fn answer(&mut self, r: Response) {
         match r {
             // A first screenful never replaces a whole board (a reload that overtook it).
             Response::Board(Ok(l)) if !l.complete && self.board_complete() => {}
@@ -65,7 +72,6 @@ impl App {
                 if complete {
                     self.retry_board = None;
                     self.board_failed = false;
-                    self.replay_early();
                 }
             }
             Response::Detail(Ok(d)) => {
@@ -103,17 +109,21 @@ impl App {
             Response::Board(Err(e)) if !self.board_complete() => {
                 // Without a whole board the screen cannot go on: a busy file or a lost
                 // connection is tried again by itself, each second.
-                if matches!(e, store::Error::Busy(_) | store::Error::Lost(_)) {
+                let why = match e {
+                    store::Error::Busy(_) => Some("another program holds the database's lock"),
+                    store::Error::Lost(_) => Some("the connection to the shared database was lost"),
+                    _ => None,
+                };
+                if let Some(why) = why {
                     self.retry_board = Some(std::time::Instant::now() + RETRY);
                     self.say(
-                        format!("cannot read the board yet: {e}; trying again each second"),
+                        format!("cannot read the board yet ({why}); reading it again shortly"),
                         true,
                     );
                 } else {
                     let text = self.error_words(&e);
                     self.say(text, true);
                     self.board_failed = true;
-                    self.replay_early();
                 }
             }
             Response::Board(Err(e))
@@ -255,6 +265,9 @@ impl App {
                     Some(f) => f.error = Some(text),
                     None => self.say(text, true),
                 }
+                // What was typed after a refused save was meant for the screen after it: the
+                // refusal is read first.
+                self.early.clear();
             }
         }
     }

@@ -69,10 +69,10 @@ pub struct App {
     /// The lead asked for the kill rules to be checked (the check at start-up stays quiet when
     /// nothing fires).
     check_asked: bool,
-    /// Keys, clicks and pastes that came before the whole board was read (at start-up, or with
-    /// only its first screenful shown): applied in order once it is (type-ahead, nothing lost
-    /// or clamped).
-    early: Vec<Event>,
+    /// Keys, clicks and pastes that came while the app waited for the store (see `handle`):
+    /// applied in order once it is ready (type-ahead, nothing lost, clamped or sent to the
+    /// wrong form).
+    early: std::collections::VecDeque<Event>,
     /// When to read the board again after it could not be read (busy, connection lost).
     retry_board: Option<Instant>,
     /// The board could not be read and will not be tried again: keys act on what is shown.
@@ -110,7 +110,7 @@ impl App {
             after_name: None,
             jobs_before_add: None,
             check_asked: false,
-            early: Vec::new(),
+            early: Default::default(),
             retry_board: None,
             board_failed: false,
         };
@@ -169,11 +169,25 @@ impl App {
         self.early.is_empty() && self.keymap.action(k) == Some(Action::Quit)
     }
 
-    /// Applies the keys that came while the rest of the board was read.
+    /// Whether a key can act now: the board is read (or failed for good), and no form waits
+    /// for its records, no record is being saved, no answer is pending.
+    fn ready(&self) -> bool {
+        !self.reading_board() && self.waiting.is_none() && !self.in_flight && !self.worker.busy()
+    }
+
+    /// Applies the keys that waited, one at a time while the app is ready for them.
     pub(super) fn replay_early(&mut self) {
-        for event in std::mem::take(&mut self.early) {
-            self.handle(event);
+        while self.ready() {
+            let Some(event) = self.early.pop_front() else {
+                return;
+            };
+            self.handle_now(event);
         }
+    }
+
+    /// Whether the board could not be read in full and will not be tried again.
+    pub fn board_failed(&self) -> bool {
+        self.board_failed && !self.board_complete()
     }
 
     /// Whether something is due without a key press (a board to read again).
@@ -238,11 +252,21 @@ impl App {
         &mut self.views[last]
     }
 
+    /// An event from the terminal. Keys, clicks and pastes wait (type-ahead) while the app
+    /// waits for the store — the board being read, a loop or job a form needs, a record being
+    /// saved — and then apply in order, each once what the one before started has arrived.
     pub fn handle(&mut self, event: Event) {
-        if self.reading_board() && !matches!(event, Event::Resize(..)) && !self.quits_now(&event) {
-            self.early.push(event);
+        if (!self.ready() || !self.early.is_empty())
+            && !matches!(event, Event::Resize(..))
+            && !self.quits_now(&event)
+        {
+            self.early.push_back(event);
             return;
         }
+        self.handle_now(event);
+    }
+
+    fn handle_now(&mut self, event: Event) {
         match event {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
             Event::Mouse(m) => self.mouse(m),
@@ -523,7 +547,11 @@ impl App {
 
     fn walk(&mut self) {
         if !self.board_complete() {
-            return self.say("still reading the board; try again in a moment", false);
+            // Keys wait while the board is read, so this is a board that could not be read.
+            return self.say(
+                "the weekly review needs the whole board, which could not be read (see the previous message)",
+                true,
+            );
         }
         let Some(review) = self.loaded.as_ref().map(|l| &l.review) else {
             return;
