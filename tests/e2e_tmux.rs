@@ -196,6 +196,13 @@ fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
         assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
         std::thread::sleep(Duration::from_millis(50));
     }
+    // Quitting closed the store: its write-ahead log is folded back into the one file.
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    assert!(
+        !std::path::Path::new(&wal).exists(),
+        "the -wal file is left"
+    );
 
     let r = review(&db);
     let job = &r["jobs"][0];

@@ -156,9 +156,11 @@ fn digest(store: &mut Store, path: &Path, week: Week, force: bool) -> Result<Pat
 /// Where requests go: a thread, or (in tests) the calling thread.
 pub enum Worker {
     Thread {
-        requests: Sender<Request>,
+        /// `None` once the worker is told to finish (see `Drop`).
+        requests: Option<Sender<Request>>,
         /// Requests sent and not answered yet (for the spinner).
         pending: usize,
+        thread: Option<std::thread::JoinHandle<()>>,
     },
     Inline {
         store: Box<Store>,
@@ -182,7 +184,7 @@ impl Worker {
         wrap: fn(Response) -> T,
     ) -> Worker {
         let (tx, rx): (Sender<Request>, Receiver<Request>) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             let mut version = store.data_version().unwrap_or(0);
             let mut looked = std::time::Instant::now();
             loop {
@@ -215,15 +217,18 @@ impl Worker {
             }
         });
         Worker::Thread {
-            requests: tx,
+            requests: Some(tx),
             pending: 0,
+            thread: Some(thread),
         }
     }
 
     pub fn send(&mut self, request: Request) {
         match self {
-            Worker::Thread { requests, pending } => {
-                if requests.send(request).is_ok() {
+            Worker::Thread {
+                requests, pending, ..
+            } => {
+                if requests.as_ref().is_some_and(|r| r.send(request).is_ok()) {
                     *pending += 1;
                 }
             }
@@ -248,5 +253,22 @@ impl Worker {
 
     pub fn busy(&self) -> bool {
         matches!(self, Worker::Thread { pending, .. } if *pending > 0)
+    }
+}
+
+/// Quitting closes the store on its own thread (after the request it is answering), so SQLite
+/// folds its write-ahead log back into the file: the database is one file again when jobloop
+/// has exited.
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Worker::Thread {
+            requests, thread, ..
+        } = self
+        {
+            drop(requests.take());
+            if let Some(t) = thread.take() {
+                let _ = t.join();
+            }
+        }
     }
 }
