@@ -1409,6 +1409,22 @@ fn typed_ahead_keys_wait_for_the_form_and_the_save_before_them() {
             .iter()
             .all(|k| k.reason.is_none())
     );
+    // The quit key typed while a form waits for its records is text for that form.
+    let mut keys = vec![(KeyCode::Char('n'), none)];
+    keys.extend("quiet".chars().map(|c| (KeyCode::Char(c), none)));
+    keys.push((KeyCode::Char('s'), KeyModifiers::CONTROL));
+    press_all(&mut app, &keys);
+    assert!(!app.quit, "q quit while the notes form was on its way");
+    settle(&mut app, &rx);
+    assert!(!app.quit);
+    let detail = check
+        .loop_detail("job", LoopKind::Redesign, 10, Stamp::now())
+        .unwrap();
+    assert!(
+        detail.record.lp.notes.contains("quiet"),
+        "{}",
+        detail.record.lp.notes
+    );
 
     // A new job, then two loops to the right and Enter, typed before the save is answered.
     let mut keys = vec![(KeyCode::Char('a'), none)];

@@ -86,7 +86,10 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     if let Ok(size) = terminal.size() {
         app.size = ratatui::layout::Rect::new(0, 0, size.width, size.height);
     }
-    app.start(shared);
+    // On SQLite the quick check runs beside the worker (below); on the shared store it is a
+    // round trip the worker makes.
+    let check_on_worker = shared;
+    app.start(check_on_worker);
     if let Some(side) = side {
         std::thread::spawn(move || {
             let checked = Store::open(&path, crate::store::Missing::Refuse)

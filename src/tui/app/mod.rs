@@ -157,8 +157,9 @@ impl App {
         !self.board_complete() && !self.board_failed
     }
 
-    /// Ctrl-c always quits at once; the quit key too, unless earlier keys wait (it may be part
-    /// of a filter they start typing).
+    /// Ctrl-c always quits at once; the quit key too, unless it may be text for a form or a
+    /// filter: earlier keys wait (they may start one), a form waits for its records, or a
+    /// saved form waits for its answer.
     fn quits_now(&self, event: &Event) -> bool {
         let Event::Key(k) = event else {
             return false;
@@ -166,7 +167,10 @@ impl App {
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
             return true;
         }
-        self.early.is_empty() && self.keymap.action(k) == Some(Action::Quit)
+        self.early.is_empty()
+            && self.waiting.is_none()
+            && !self.in_flight
+            && self.keymap.action(k) == Some(Action::Quit)
     }
 
     /// Whether a key can act now: the board is read (or failed for good), and no form waits
