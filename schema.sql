@@ -1,4 +1,4 @@
--- jobloop schema, version 3. The binary embeds this file and applies it to a new database inside
+-- jobloop schema, version 4. The binary embeds this file and applies it to a new database inside
 -- one transaction; older files are brought here by numbered migrations (src/store/migrations).
 --
 -- Portable by design: the PostgreSQL store applies this same file with `STRICT` dropped and `REAL`
@@ -225,6 +225,8 @@ CREATE TABLE audit_events (
 ) STRICT;
 
 CREATE INDEX audit_events_by_job ON audit_events (job_id, seq);
+-- A loop's latest events: a write checks that what it loads is what the trail last recorded.
+CREATE INDEX audit_events_by_loop ON audit_events (job_id, loop_kind, seq);
 CREATE INDEX learnings_by_loop ON learnings (loop_id, at);
 CREATE INDEX tools_by_job ON tools (job_id, at);
 CREATE INDEX proofs_by_job ON proofs (job_id, at);

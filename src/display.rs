@@ -235,21 +235,9 @@ pub fn process_words<T>(p: &Process<T>, total: usize) -> String {
     s
 }
 
-/// Characters that a terminal would act on rather than print, or that hide or reorder text.
-pub fn is_unsafe(c: char) -> bool {
-    c.is_control() // C0, DEL, C1
-        || matches!(c,
-            '\u{00AD}'                    // soft hyphen
-            | '\u{061C}'                  // Arabic letter mark
-            | '\u{180E}'                  // Mongolian vowel separator
-            | '\u{200B}'..='\u{200F}'     // zero-width space, joiners, LRM, RLM
-            | '\u{2028}' | '\u{2029}'     // line and paragraph separators
-            | '\u{202A}'..='\u{202E}'     // bidi embeddings and overrides
-            | '\u{2060}'..='\u{2064}'     // word joiner, invisible operators
-            | '\u{2066}'..='\u{2069}'     // bidi isolates
-            | '\u{FEFF}'                  // zero-width no-break space
-            | '\u{FFF9}'..='\u{FFFB}') // interlinear annotations
-}
+/// Characters that a terminal would act on rather than print (the rule lives with the names
+/// people may type).
+pub use crate::domain::text::is_unsafe;
 
 /// Text for one line: every unsafe character (newlines and tabs included) made visible.
 pub fn clean(s: &str) -> Cow<'_, str> {

@@ -383,7 +383,6 @@ fn control_characters_never_reach_the_terminal_but_json_keeps_them() {
     let db = Db::new();
     let title = "Evil\u{1b}]52;c;cHduZWQ=\u{7} \u{1b}[2J title \u{202e}txt.exe";
     db.ok(&["job", "add", title, "--slug", "evil"]);
-    db.ok(&["loop", "owner", "evil", "govern", "Mallory\u{1b}[31m"]);
     db.ok(&[
         "kill",
         "trip",
@@ -392,6 +391,17 @@ fn control_characters_never_reach_the_terminal_but_json_keeps_them() {
         "--reason",
         "bad\u{9b}31m\u{7f}",
     ]);
+    // An owner's name with control characters is refused as typed; one edited into the file
+    // is still shown harmlessly.
+    db.refused(&["loop", "owner", "evil", "govern", "Mallory\u{1b}[31m"], 2);
+    if !db.shared() {
+        rusqlite::Connection::open(&db.path)
+            .unwrap()
+            .execute_batch(
+                "UPDATE loops SET owner = 'Mallory' || char(27) || '[31m' WHERE kind = 'govern'",
+            )
+            .unwrap();
+    }
     for args in [
         vec!["review"],
         vec!["review", "--markdown"],

@@ -258,7 +258,12 @@ fn overlong_text_is_refused() {
     let db = ready();
     let long = "x".repeat(5000);
     let err = db.refused(&["loop", "owner", "triage", "govern", &long], 2);
-    assert!(err.contains("the limit is 200"), "{err}");
+    assert!(err.contains("the limit is 100"), "{err}");
+    let err = db.refused(
+        &["loop", "note", "triage", "govern", &"y".repeat(20_000)],
+        2,
+    );
+    assert!(err.contains("the limit is"), "{err}");
 }
 
 #[test]

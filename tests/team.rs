@@ -6,99 +6,12 @@
 
 mod common;
 
-use common::pg::{self, Cluster};
+use common::pg;
+use common::team::{Check, job, team};
 use jobloop::store::{Missing, Store};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// A shared database with people: `tester` owns it (and leads what it adds); `ana` and `ben`
-/// are members.
-struct Team {
-    cluster: &'static Cluster,
-    db: String,
-}
-
-fn team() -> Option<Team> {
-    let cluster = pg::require("team mode")?;
-    let url = cluster.new_database();
-    let db = url.rsplit('/').next().unwrap().to_string();
-    let t = Team { cluster, db };
-    for who in ["ana", "ben"] {
-        t.as_user("tester", &["team", "add", who]).assert_ok();
-    }
-    Some(t)
-}
-
-trait Check {
-    fn assert_ok(self) -> String;
-    fn assert_code(self, code: i32) -> String;
-}
-
-impl Check for Output {
-    fn assert_ok(self) -> String {
-        assert!(
-            self.status.success(),
-            "failed ({:?}): {}",
-            self.status.code(),
-            String::from_utf8_lossy(&self.stderr)
-        );
-        String::from_utf8(self.stdout).unwrap()
-    }
-
-    fn assert_code(self, code: i32) -> String {
-        let err = String::from_utf8_lossy(&self.stderr).into_owned();
-        assert_eq!(self.status.code(), Some(code), "{err}");
-        assert!(err.starts_with("jobloop: error: "), "{err}");
-        assert_eq!(err.lines().count(), 1, "{err}");
-        err
-    }
-}
-
-impl Team {
-    fn url(&self, user: &str) -> String {
-        self.cluster.url(user, &self.db)
-    }
-
-    fn as_user(&self, user: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_jobloop"))
-            .arg("--db")
-            .arg(self.url(user))
-            .args(args)
-            .env_remove("JOBLOOP_USER")
-            .env_remove("JOBLOOP_DB")
-            .output()
-            .unwrap()
-    }
-
-    fn sql(&self, user: &str, sql: &str) -> Result<u64, postgres::Error> {
-        let mut c = postgres::Client::connect(&self.url(user), postgres::NoTls).unwrap();
-        c.execute(sql, &[])
-    }
-
-    fn export(&self) -> String {
-        let out = self.as_user("tester", &["export"]).assert_ok();
-        out.lines().skip(1).collect::<Vec<_>>().join("\n")
-    }
-}
-
-/// A job led by ana with ben owning its instrument loop.
-fn job(t: &Team) {
-    t.as_user(
-        "ana",
-        &["job", "add", "Answer supplier emails", "--slug", "mail"],
-    )
-    .assert_ok();
-    t.as_user("ana", &["loop", "owner", "mail", "instrument", "ben"])
-        .assert_ok();
-    t.as_user(
-        "ben",
-        &[
-            "metric", "set", "mail", "instr", "hours", "--unit", "h", "--better", "lower",
-        ],
-    )
-    .assert_ok();
-}
 
 #[test]
 fn the_server_says_who_acts() {
@@ -207,10 +120,14 @@ fn a_decision_is_signed_off_by_its_owner_only() {
             ],
         )
         .assert_ok();
+    // In team mode the remedy never suggests acting as someone else.
     assert!(
-        out.contains("`jobloop --as ben decide mail govern --approve"),
+        out.contains(
+            "ben signs it off, logged in as themselves, with `jobloop decide mail govern --approve"
+        ),
         "{out}"
     );
+    assert!(!out.contains("--as"), "{out}");
     let id = out.split("decision ").nth(1).unwrap()[..8].to_string();
     let review = t.as_user("ana", &["review", "--json"]).assert_ok();
     assert!(review.contains("decision-pending"), "{review}");
@@ -221,14 +138,13 @@ fn a_decision_is_signed_off_by_its_owner_only() {
     // ben signs off a decision on a loop he does not own: it is his decision.
     t.as_user("ben", &["decide", "mail", "govern", "--approve", &id])
         .assert_ok();
-    // The lead may write the loop's rows through the server (the domain refuses her the
-    // sign-off)…
-    let changed = t
+    // Nor may the lead sign it off through the server: a sign-off is the owner's, logged in as
+    // themselves.
+    let e = t
         .sql("ana", "UPDATE decisions SET approved_by = 'ana'")
-        .unwrap();
-    assert_eq!(changed, 1);
-    // …but verify shows any such edit behind jobloop's back.
-    t.as_user("tester", &["verify"]).assert_code(8);
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("only ben signs off"), "{e:?}");
+    t.as_user("tester", &["verify"]).assert_ok();
 }
 
 #[test]

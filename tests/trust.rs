@@ -1964,7 +1964,13 @@ fn invisible_and_reordering_characters_never_reach_text_output() {
     let db = Db::new();
     let title = "Pay\u{200b}pal \u{2028}line\u{2029}para \u{202e}gnp.exe\u{202c} \u{2066}iso\u{2069} \u{feff}bom \u{200f}rlm";
     db.ok(&["job", "add", title, "--slug", "evil"]);
-    db.ok(&["loop", "owner", "evil", "govern", "Ma\u{200b}llory"]);
+    // An owner's name with invisible characters is refused as typed; one edited into the file
+    // is still shown harmlessly.
+    db.refused(&["loop", "owner", "evil", "govern", "Ma\u{200b}llory"], 2);
+    sqlite(
+        &db.path,
+        "UPDATE loops SET owner = 'Ma' || char(8203) || 'llory' WHERE kind = 'govern'",
+    );
     for args in [
         vec!["review"],
         vec!["review", "--markdown"],

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use crate::display::clean;
 use crate::domain::cycle::CompoundAnswers;
-use crate::domain::dataset::MAX_ACTOR;
 use crate::domain::intent::{Intent, LoopOp};
 use crate::domain::job::{CanvasEdit, JobEdit, NewJob};
 use crate::domain::model::{Phase, ProofOutcome};
@@ -57,6 +56,7 @@ impl From<store::Error> for Failure {
             NoDatabase(_) => exit::NO_DATABASE,
             Unusable(_) | Undecodable(_) => exit::UNUSABLE,
             Busy(_) | Lost(_) => exit::BUSY,
+            Tampered(_) => exit::PROBLEMS,
             Denied(_) => exit::DENIED,
             Io(_) => exit::IO,
         };
@@ -161,28 +161,9 @@ pub fn actor(given: Option<&str>) -> Result<Option<String>, Failure> {
     let Some(name) = name else {
         return Ok(None);
     };
-    let name = name.trim().to_string();
-    if name.is_empty() {
-        return Err(fail(
-            exit::USAGE,
-            format!("the name given by {source} is empty: give a name"),
-        ));
-    }
-    if name.chars().any(crate::display::is_unsafe) {
-        return Err(fail(
-            exit::USAGE,
-            format!(
-                "the name given by {source} holds control or invisible characters: give a plain name"
-            ),
-        ));
-    }
-    let n = name.chars().count();
-    if n > MAX_ACTOR {
-        return Err(fail(
-            exit::USAGE,
-            format!("the name given by {source} is {n} characters long; the limit is {MAX_ACTOR}"),
-        ));
-    }
+    // The same rule as every owner and lead name, so an actor can always be named an owner.
+    let name = crate::domain::text::person_name(&format!("name given by {source}"), &name)
+        .map_err(|r| fail(exit::USAGE, r.to_string()))?;
     Ok(Some(name))
 }
 

@@ -79,6 +79,18 @@ pub fn words(fix: &Fix) -> String {
             at,
             owner,
             decision,
+            team: true,
+        } => format!(
+            "{} signs it off, logged in as themselves, with `jobloop decide {} --approve {}`",
+            clean(owner),
+            args(at),
+            decision.as_deref().unwrap_or("ID")
+        ),
+        Fix::SignOffAs {
+            at,
+            owner,
+            decision,
+            team: false,
         } => format!(
             "{} signs it off with `jobloop --as {} decide {} --approve {}`",
             clean(owner),

@@ -118,21 +118,21 @@ pub fn review_text(r: &Review) -> String {
     }
     out.push_str("\n\n");
     for j in &r.jobs {
-        job_block(&mut out, j);
+        job_block(&mut out, j, r.team);
     }
     out
 }
 
 /// What clears a flag, as a command.
-fn flag_advice(j: &JobReview, l: &LoopReview, f: Flag) -> String {
+fn flag_advice(j: &JobReview, l: &LoopReview, f: Flag, team: bool) -> String {
     let how = match f {
         Flag::NoOwner => format!("`jobloop loop owner {} {} NAME`", j.slug, l.kind),
-        _ => remedy::words(&f.fix(&j.slug, l.kind, l.decisions_pending.first())),
+        _ => remedy::words(&f.fix(&j.slug, l.kind, l.decisions_pending.first(), team)),
     };
     format!("{}: {how}", f.problem())
 }
 
-fn job_block(out: &mut String, j: &JobReview) {
+fn job_block(out: &mut String, j: &JobReview, team: bool) {
     let _ = writeln!(out, "{}  {}", clean(&j.slug), clean(&j.title));
     let mut head = vec![format!(
         "open now: {}",
@@ -171,7 +171,7 @@ fn job_block(out: &mut String, j: &JobReview) {
                 out,
                 "    {:<11} {}",
                 l.kind.name(),
-                clean(&flag_advice(j, l, f))
+                clean(&flag_advice(j, l, f, team))
             );
         }
     }
@@ -252,7 +252,7 @@ pub fn job_show(d: &JobDetail) -> String {
     field(&mut out, "hiring criteria", &c.hiring_criteria);
     out.push('\n');
     if let Some(r) = &d.review {
-        job_block(&mut out, r);
+        job_block(&mut out, r, d.team);
     }
     if !d.tools.is_empty() {
         out.push_str("Tools\n");

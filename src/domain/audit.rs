@@ -80,6 +80,20 @@ pub fn next_event(prev: Option<(i64, &str)>, ctx: &Ctx, change: Change) -> Audit
     e
 }
 
+/// Records in an event's `before` the hash of each row it updates as it was before the command
+/// (see `verify::ROWS_BEFORE_KEY`); the caller hashes the event again.
+pub fn add_rows_before(e: &mut AuditEvent, rows: Map<String, Json>) {
+    if rows.is_empty() {
+        return;
+    }
+    if !e.before.is_object() {
+        e.before = Json::Object(Map::new());
+    }
+    if let Json::Object(map) = &mut e.before {
+        map.insert(super::verify::ROWS_BEFORE_KEY.into(), Json::Object(rows));
+    }
+}
+
 /// SHA-256 over the event's content and the previous event's hash, as lowercase hex.
 pub fn hash(event: &AuditEvent) -> String {
     hash_parts(&EventText {

@@ -35,7 +35,7 @@ pub const MAX_RECORD_BYTES: u64 = 4 << 20;
 /// The largest audit event an import accepts (it holds a loop's whole state before and after).
 pub const MAX_EVENT_BYTES: u64 = 64 << 20;
 /// The largest actor name jobloop records.
-pub const MAX_ACTOR: usize = 100;
+pub const MAX_ACTOR: usize = super::text::MAX_PERSON;
 
 /// A whole export in memory: only for small files and tests; import and export stream.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

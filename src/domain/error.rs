@@ -66,6 +66,8 @@ pub enum Fix {
         at: At,
         owner: String,
         decision: Option<String>,
+        /// On the shared database: the owner logs in as themselves (no `--as`).
+        team: bool,
     },
     /// Ask the loop's owner or the job's lead to record it.
     AskOwner {

@@ -7,7 +7,7 @@ use super::error::{Fix, Refusal};
 use super::kind::LoopKind;
 use super::loop_record::{LoopRecord, MAX_LONG, MAX_NAME, MAX_REASON, Outcome, same_person};
 use super::model::{Canvas, Ctx, Job, new_id};
-use super::text::{optional_text, required_text};
+use super::text::{optional_text, person_name, required_text};
 
 pub const MAX_SLUG: usize = 60;
 
@@ -107,7 +107,10 @@ impl NewJob {
         };
         validate_slug(&slug)?;
         let statement = optional_text("statement", statement, MAX_REASON)?.unwrap_or_default();
-        let owner = optional_text("owner", owner, MAX_NAME)?;
+        let owner = match owner.map(str::trim).filter(|o| !o.is_empty()) {
+            Some(o) => Some(person_name("owner", o)?),
+            None => None,
+        };
         let job = Job {
             id: new_id(),
             slug,
@@ -295,7 +298,7 @@ pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
 /// Names the job's lead.
 pub fn set_lead(job: &mut Job, lead: &str) -> Result<Outcome, Refusal> {
     live(job)?;
-    let lead = required_text("lead", lead, MAX_NAME)?;
+    let lead = person_name("lead", lead)?;
     if job.lead.as_deref() == Some(lead.as_str()) {
         return Ok(Outcome::unchanged(
             "job lead",

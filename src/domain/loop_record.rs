@@ -14,7 +14,7 @@ use super::model::*;
 use super::num::show;
 use super::rules::{KillRule, RuleCheck, RuleInputs};
 use super::stats::Target;
-use super::text::{optional_text, required_text};
+use super::text::{optional_text, person_name, required_text};
 use super::time::{Stamp, When};
 
 /// A row a command writes besides the loop's own state: appended (a value, an intervention, a
@@ -148,9 +148,10 @@ fn key(at: When, recorded_at: Stamp) -> (NaiveDate, Stamp) {
     at.order_key(recorded_at)
 }
 
-/// Whether two people's names are the same person (trimmed, case-insensitive).
+/// Whether two people's names are the same person: exactly equal, as the shared database's
+/// server compares its roles (`Ana` and `ana` are two roles there, so two people here).
 pub fn same_person(a: &str, b: &str) -> bool {
-    a.trim().to_lowercase() == b.trim().to_lowercase()
+    a == b
 }
 
 impl LoopRecord {
@@ -310,7 +311,7 @@ impl LoopRecord {
             self.authorize(ctx)?;
         }
         match op {
-            LoopOp::AssignOwner { name } => self.assign_owner(name),
+            LoopOp::AssignOwner { name } => self.assign_owner(name, ctx),
             LoopOp::Open => self.open(),
             LoopOp::Close { force } => self.close(*force),
             LoopOp::MarkStep { n, evidence } => self.mark_step(*n, evidence.as_deref(), ctx),
@@ -365,9 +366,27 @@ impl LoopRecord {
         }
     }
 
-    fn assign_owner(&mut self, owner: &str) -> Result<Outcome, Refusal> {
-        let owner = required_text("owner", owner, MAX_NAME)?;
+    fn assign_owner(&mut self, owner: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        let owner = person_name("owner", owner)?;
         self.job_live()?;
+        // In a team, who owns a loop is the lead's call: an owner may not hand it on.
+        if ctx.team
+            && !self
+                .job
+                .lead
+                .as_deref()
+                .is_some_and(|l| same_person(l, &ctx.actor))
+        {
+            return Err(Refusal::forbidden(format!(
+                "{} may not name the owner of {}: only the job's lead names a loop's owner",
+                ctx.actor,
+                self.addr()
+            ))
+            .fix(Fix::AskOwner {
+                owner: None,
+                lead: self.job.lead.clone(),
+            }));
+        }
         if self.lp.owner.as_deref() == Some(owner.as_str()) {
             return Ok(Outcome::unchanged(
                 "loop owner",
@@ -1031,7 +1050,7 @@ impl LoopRecord {
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         let text = required_text("decision", text, MAX_REASON)?;
-        let owner = required_text("decision owner", owner, MAX_NAME)?;
+        let owner = person_name("decision owner", owner)?;
         let threshold = optional_text("threshold", threshold, MAX_SHORT)?;
         self.writable()?;
         let row = Decision {
@@ -1053,6 +1072,7 @@ impl LoopRecord {
             at: self.at(),
             owner: owner.clone(),
             decision: Some(short_id(&row.id).to_string()),
+            team: ctx.team,
         };
         Ok(Outcome::appending(
             "decide",
@@ -1064,6 +1084,61 @@ impl LoopRecord {
             Row::Decision(row),
         )
         .then(fix))
+    }
+
+    /// The rows `op` would change besides the loop's own state (the decision it signs off or
+    /// amends, the record it voids), as they are now: a write checks them against the audit
+    /// trail before applying it. A reference that names nothing gives none (the intent refuses).
+    pub fn rows_touched_by(&self, op: &LoopOp) -> Vec<Row> {
+        match op {
+            LoopOp::Approve { decision } | LoopOp::Amend { decision, .. } => self
+                .decision_index(decision)
+                .ok()
+                .and_then(|i| self.decisions.get(i))
+                .map(|d| vec![Row::Decision(d.clone())])
+                .unwrap_or_default(),
+            LoopOp::Void { record, .. } => {
+                let ids = self
+                    .values
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .chain(self.interventions.iter().map(|r| r.id.as_str()))
+                    .chain(self.decisions.iter().map(|r| r.id.as_str()))
+                    .chain(self.learnings.iter().map(|r| r.id.as_str()));
+                let Ok(id) = find_by_ref(ids, record) else {
+                    return Vec::new();
+                };
+                let found = (self
+                    .values
+                    .iter()
+                    .find(|r| r.id == id)
+                    .cloned()
+                    .map(Row::Value))
+                .or_else(|| {
+                    self.interventions
+                        .iter()
+                        .find(|r| r.id == id)
+                        .cloned()
+                        .map(Row::Intervention)
+                })
+                .or_else(|| {
+                    self.decisions
+                        .iter()
+                        .find(|r| r.id == id)
+                        .cloned()
+                        .map(Row::Decision)
+                })
+                .or_else(|| {
+                    self.learnings
+                        .iter()
+                        .find(|r| r.id == id)
+                        .cloned()
+                        .map(Row::Learning)
+                });
+                found.into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Decisions in force: not voided and not amended by a later version.
@@ -1107,6 +1182,7 @@ impl LoopRecord {
                 at,
                 owner: d.owner.clone(),
                 decision: Some(short_id(&d.id).to_string()),
+                team: ctx.team,
             }));
         }
         if d.approved_at.is_some() {
@@ -1145,7 +1221,7 @@ impl LoopRecord {
         let idx = self.decision_index(reference)?;
         let old = self.decisions[idx].clone();
         let owner = match owner {
-            Some(o) => required_text("decision owner", o, MAX_NAME)?,
+            Some(o) => person_name("decision owner", o)?,
             None => old.owner.clone(),
         };
         let threshold = match threshold {
@@ -1179,6 +1255,7 @@ impl LoopRecord {
             at: self.at(),
             owner: owner.clone(),
             decision: Some(short_id(&row.id).to_string()),
+            team: ctx.team,
         };
         Ok(Outcome::appending(
             "decide amend",

@@ -52,7 +52,13 @@ impl Flag {
     }
 
     /// What clears the flag, for each front end to name in its own words.
-    pub fn fix(self, slug: &str, kind: LoopKind, pending: Option<&super::state::Pending>) -> Fix {
+    pub fn fix(
+        self,
+        slug: &str,
+        kind: LoopKind,
+        pending: Option<&super::state::Pending>,
+        team: bool,
+    ) -> Fix {
         let at = At {
             slug: slug.to_string(),
             kind,
@@ -72,6 +78,7 @@ impl Flag {
                     .map_or("its owner", |p| p.owner.as_str())
                     .to_string(),
                 decision: pending.map(|p| super::model::short_id(&p.id).to_string()),
+                team,
             },
         }
     }
@@ -79,6 +86,9 @@ impl Flag {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Review {
+    /// The review of a shared database (remedies never suggest acting as someone else).
+    #[serde(skip)]
+    pub team: bool,
     pub generated_at: Stamp,
     pub week: String,
     pub jobs: Vec<JobReview>,
@@ -192,7 +202,8 @@ impl LoopReview {
     }
 }
 
-pub fn build(jobs: &[JobInput], now: Stamp) -> Review {
+/// `team`: the review of a shared database, where each person acts as their own login.
+pub fn build(jobs: &[JobInput], now: Stamp, team: bool) -> Review {
     let week = Week::containing(now);
     let jobs: Vec<JobReview> = crate::par::map(jobs, |j| job_review(j, now, week));
     let mut totals = Totals {
@@ -215,6 +226,7 @@ pub fn build(jobs: &[JobInput], now: Stamp) -> Review {
         }
     }
     Review {
+        team,
         generated_at: now,
         week: week.to_string(),
         jobs,

@@ -3,6 +3,39 @@
 
 use super::error::Refusal;
 
+/// The longest name of a person (an actor, a loop's or a decision's owner, a job's lead).
+pub const MAX_PERSON: usize = 100;
+
+/// A person's name as typed: trimmed, not empty, at most `MAX_PERSON` characters, and printable
+/// (no control, bidi or zero-width characters, which would make two different names look alike).
+/// Names are compared exactly, as the shared database's server compares its roles.
+pub fn person_name(field: &str, input: &str) -> Result<String, Refusal> {
+    let name = required_text(field, input, MAX_PERSON)?;
+    if name.chars().any(is_unsafe) {
+        return Err(
+            Refusal::invalid(format!("the {field} holds control or invisible characters"))
+                .advice("give a plain name"),
+        );
+    }
+    Ok(name)
+}
+
+/// Characters that a terminal would act on rather than print, or that hide or reorder text.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() // C0, DEL, C1
+        || matches!(c,
+            '\u{00AD}'                    // soft hyphen
+            | '\u{061C}'                  // Arabic letter mark
+            | '\u{180E}'                  // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}'     // zero-width space, joiners, LRM, RLM
+            | '\u{2028}' | '\u{2029}'     // line and paragraph separators
+            | '\u{202A}'..='\u{202E}'     // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}'     // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}'     // bidi isolates
+            | '\u{FEFF}'                  // zero-width no-break space
+            | '\u{FFF9}'..='\u{FFFB}') // interlinear annotations
+}
+
 pub fn required_text(field: &str, input: &str, max_chars: usize) -> Result<String, Refusal> {
     let text = input.trim();
     if text.is_empty() {
@@ -50,5 +83,15 @@ mod tests {
         assert!(required_text("owner", "abcdefghijk", 10).is_err());
         assert_eq!(optional_text("note", Some("  "), 10).unwrap(), None);
         assert!(optional_text("note", Some("abcdefghijk"), 10).is_err());
+    }
+
+    #[test]
+    fn person_names_are_plain_and_short() {
+        assert_eq!(person_name("owner", " Ana ").unwrap(), "Ana");
+        for bad in ["", "  ", "an\u{202E}a", "a\u{200B}na", "a\tna", "a\u{7}"] {
+            assert!(person_name("owner", bad).is_err(), "{bad:?}");
+        }
+        assert!(person_name("owner", &"x".repeat(100)).is_ok());
+        assert!(person_name("owner", &"x".repeat(101)).is_err());
     }
 }

@@ -90,6 +90,9 @@ impl Table {
 pub enum Wrong {
     /// Its content differs from what the latest event that wrote it recorded.
     Edited,
+    /// An event started from a state other than the one the trail had recorded for it: the
+    /// record was changed behind jobloop's back before that event, which hashed the change in.
+    EditedBefore,
     /// No event wrote it (or its event is gone).
     Inserted,
     /// An event wrote it, but it is not there.
@@ -130,6 +133,12 @@ impl fmt::Display for Problem {
             Wrong::Edited => write!(
                 f,
                 "{t} `{id}` is not what the audit trail recorded: it was changed behind jobloop's back"
+            ),
+            Wrong::EditedBefore => write!(
+                f,
+                "{t} `{id}` was changed behind jobloop's back before audit event {}: that event started from a state the trail never recorded",
+                self.event
+                    .map_or_else(|| "?".to_string(), |s| s.to_string())
             ),
             Wrong::Inserted => write!(
                 f,
@@ -262,6 +271,8 @@ pub struct Verifier {
     rows: HashMap<RowId, Expected>,
     loops: HashMap<(String, LoopKind), Expected>,
     jobs: HashMap<String, Expected>,
+    /// Job ids to slugs, from the events that added the jobs: problems name loops by slug.
+    slugs: HashMap<String, String>,
     problems: Vec<Problem>,
     more: usize,
 }
@@ -295,6 +306,92 @@ fn added_table(row: &Map<String, Json>) -> Table {
     } else {
         Table::Learnings
     }
+}
+
+/// The key under which an event's `before` records the hash of each row it updates, as it was
+/// before the command: `verify` holds it against what the trail had recorded for that row.
+pub const ROWS_BEFORE_KEY: &str = "records_sha256";
+
+/// The state hash an event recorded for the loop of kind `kind` after it: a command on that loop
+/// records its own, a new job records all six.
+pub fn loop_state_recorded(
+    command: &str,
+    loop_kind: Option<LoopKind>,
+    kind: LoopKind,
+    after: &Json,
+) -> Option<String> {
+    match loop_kind {
+        Some(k) if k == kind => after.get(STATE_KEY)?.as_str().map(str::to_string),
+        None if command == "job add" => after
+            .get("loops")?
+            .get(kind.name())?
+            .as_str()
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// The state hash an event recorded for its job after it (job commands only).
+pub fn job_state_recorded(
+    command: &str,
+    loop_kind: Option<LoopKind>,
+    after: &Json,
+) -> Option<String> {
+    if loop_kind.is_some() {
+        return None;
+    }
+    let state = if command == "job add" {
+        after.get("job")?
+    } else {
+        after
+    };
+    state.get(STATE_KEY)?.as_str().map(str::to_string)
+}
+
+/// Every row an event wrote in full, with its table: rows it updated, the row it appended to a
+/// loop, the cycle, tool or proof a job command added.
+pub fn rows_written<'a>(
+    command: &str,
+    has_job: bool,
+    loop_kind: Option<LoopKind>,
+    after: &'a Json,
+) -> Vec<(Table, &'a str, &'a Json)> {
+    let mut out = Vec::new();
+    if let Some(tables) = after.get("updated").and_then(Json::as_object) {
+        for (name, rows) in tables {
+            let Some(table) = Table::from_name(name) else {
+                continue;
+            };
+            for row in rows.as_array().into_iter().flatten() {
+                if let Some(id) = row.get("id").and_then(Json::as_str) {
+                    out.push((table, id, row));
+                }
+            }
+        }
+    }
+    if !has_job {
+        return out;
+    }
+    if let Some(added) = after.get("added")
+        && let Some(map) = added.as_object()
+        && let Some(id) = added.get("id").and_then(Json::as_str)
+    {
+        out.push((added_table(map), id, added));
+    }
+    if loop_kind.is_none() {
+        let table = match command {
+            "cycle close" => Some(Table::Cycles),
+            "tool" => Some(Table::Tools),
+            "proof add" => Some(Table::Proofs),
+            _ => None,
+        };
+        if let Some(table) = table
+            && let Some(id) = after.get("id").and_then(Json::as_str)
+        {
+            out.push((table, id, after));
+        }
+    }
+    out
 }
 
 impl Verifier {
@@ -355,6 +452,9 @@ impl Verifier {
         self.next_seq = t.seq + 1;
         self.prev_hash = e.hash.to_string();
         self.head = Some(e.hash.to_string());
+        if let Ok(before) = serde_json::from_str::<Json>(t.before) {
+            self.check_before(t, &before);
+        }
         let Ok(after) = serde_json::from_str::<Json>(t.after) else {
             self.problem(
                 Table::AuditEvents,
@@ -383,106 +483,112 @@ impl Verifier {
         v.get(STATE_KEY).and_then(Json::as_str).and_then(from_hex)
     }
 
+    /// Holds what an event started from against what the trail had recorded: the loop's or the
+    /// job's state hash in its `before`, and the hash of every row it updates. A record edited
+    /// between two events shows here even when the later event hashed the edit in.
+    fn check_before(&mut self, t: &EventText, before: &Json) {
+        let seq = t.seq;
+        let Some(job_id) = t.job_id else {
+            return;
+        };
+        let kind = t.loop_kind.and_then(LoopKind::from_name);
+        if let Some(h) = Self::state_hash(before) {
+            let (expected, table, id) = match kind {
+                Some(kind) => (
+                    self.loops.get(&(job_id.to_string(), kind)),
+                    Table::Loops,
+                    format!("{job_id}/{kind}"),
+                ),
+                None => (self.jobs.get(job_id), Table::Jobs, job_id.to_string()),
+            };
+            if let Some(e) = expected
+                && !matches!(e.expect, Expect::Hash(x) if x == h)
+            {
+                self.problem(table, id, Wrong::EditedBefore, Some(seq));
+            }
+        }
+        for (id, h) in before
+            .get(ROWS_BEFORE_KEY)
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(h) = h.as_str().and_then(from_hex) else {
+                continue;
+            };
+            if let Some(e) = self.rows.get(&RowId::of(id)) {
+                let same = match &e.expect {
+                    Expect::Hash(x) => *x == h,
+                    Expect::Json(j) => sha(j) == h,
+                };
+                if !same {
+                    let table = e.table;
+                    self.problem(table, id.clone(), Wrong::EditedBefore, Some(seq));
+                }
+            }
+        }
+    }
+
     /// Learns from one event what the records it wrote must be.
     fn learn(&mut self, t: &EventText, after: &Json) {
         let seq = t.seq;
-        if let Some(tables) = after.get("updated").and_then(Json::as_object) {
-            for (name, rows) in tables {
-                let Some(table) = Table::from_name(name) else {
-                    continue;
-                };
-                for row in rows.as_array().into_iter().flatten() {
-                    if let Some(id) = row.get("id").and_then(Json::as_str) {
-                        self.expect_row(table, id, Expect::Hash(sha(row)), seq);
-                    }
-                }
-            }
+        let kind = t.loop_kind.and_then(LoopKind::from_name);
+        for (table, id, row) in rows_written(t.command, t.job_id.is_some(), kind, after) {
+            // A proof is kept whole: older events record its outcome updates as changes only.
+            let expect = if table == Table::Proofs && t.command == "proof add" {
+                Expect::Json(row.clone())
+            } else {
+                Expect::Hash(sha(row))
+            };
+            self.expect_row(table, id, expect, seq);
         }
         let Some(job_id) = t.job_id else {
             return;
         };
-        if let Some(added) = after.get("added").and_then(Json::as_object)
-            && let Some(id) = added.get("id").and_then(Json::as_str)
+        if t.command == "job add"
+            && let Some(slug) = after
+                .get("job")
+                .and_then(|j| j.get("slug"))
+                .and_then(Json::as_str)
         {
-            let json = Json::Object(added.clone());
-            self.expect_row(added_table(added), id, Expect::Hash(sha(&json)), seq);
+            self.slugs.insert(job_id.to_string(), slug.to_string());
         }
-        let expected = |hash| Expected {
-            table: Table::Loops,
+        let expected = |hash, table| Expected {
+            table,
             expect: Expect::Hash(hash),
             seq,
             seen: false,
         };
-        match (t.loop_kind.and_then(LoopKind::from_name), t.command) {
-            (Some(kind), _) => {
-                if let Some(h) = Self::state_hash(after) {
-                    self.loops.insert((job_id.to_string(), kind), expected(h));
-                }
+        for k in LoopKind::ALL {
+            if let Some(h) = loop_state_recorded(t.command, kind, k, after)
+                .as_deref()
+                .and_then(from_hex)
+            {
+                self.loops
+                    .insert((job_id.to_string(), k), expected(h, Table::Loops));
             }
-            (None, "job add") => {
-                if let Some(h) = after.get("job").and_then(Self::state_hash) {
-                    self.jobs.insert(
-                        job_id.to_string(),
-                        Expected {
-                            table: Table::Jobs,
-                            ..expected(h)
-                        },
-                    );
-                }
-                for (kind, h) in after
-                    .get("loops")
-                    .and_then(Json::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let (Some(kind), Some(h)) =
-                        (LoopKind::from_name(kind), h.as_str().and_then(from_hex))
-                    {
-                        self.loops.insert((job_id.to_string(), kind), expected(h));
-                    }
-                }
-            }
-            (None, command @ ("cycle close" | "tool" | "proof add")) => {
-                let table = match command {
-                    "cycle close" => Table::Cycles,
-                    "tool" => Table::Tools,
-                    _ => Table::Proofs,
-                };
-                if let Some(id) = after.get("id").and_then(Json::as_str) {
-                    let expect = if table == Table::Proofs {
-                        Expect::Json(after.clone())
-                    } else {
-                        Expect::Hash(sha(after))
-                    };
-                    self.expect_row(table, id, expect, seq);
-                }
-            }
-            (None, "proof outcome") => {
-                // Older events record only the changed counts: apply them to the row.
-                if after.get("updated").is_none()
-                    && let Ok(before) = serde_json::from_str::<Json>(t.before)
-                    && let Some(id) = before.get("id").and_then(Json::as_str)
-                    && let Some(Expected {
-                        expect: Expect::Json(row),
-                        seq: s,
-                        ..
-                    }) = self.rows.get_mut(&RowId::of(id))
-                {
-                    merge(row, after);
-                    *s = seq;
-                }
-            }
-            (None, _) => {
-                if let Some(h) = Self::state_hash(after) {
-                    self.jobs.insert(
-                        job_id.to_string(),
-                        Expected {
-                            table: Table::Jobs,
-                            ..expected(h)
-                        },
-                    );
-                }
-            }
+        }
+        if let Some(h) = job_state_recorded(t.command, kind, after)
+            .as_deref()
+            .and_then(from_hex)
+        {
+            self.jobs
+                .insert(job_id.to_string(), expected(h, Table::Jobs));
+        }
+        if kind.is_none()
+            && t.command == "proof outcome"
+            && after.get("updated").is_none()
+            && let Ok(before) = serde_json::from_str::<Json>(t.before)
+            && let Some(id) = before.get("id").and_then(Json::as_str)
+            && let Some(Expected {
+                expect: Expect::Json(row),
+                seq: s,
+                ..
+            }) = self.rows.get_mut(&RowId::of(id))
+        {
+            // Older events record only the changed counts: apply them to the row.
+            merge(row, after);
+            *s = seq;
         }
     }
 
@@ -579,6 +685,24 @@ impl Verifier {
         missing.sort_by_key(|p| (p.event, p.id.clone()));
         for p in missing {
             self.problem(p.table, p.id, p.wrong, p.event);
+        }
+        // Loops and jobs found from the trail alone are named by their job's slug.
+        for p in &mut self.problems {
+            // A deleted job keeps its id: its slug might be what an edit took over.
+            let by_id = p.table == Table::Jobs && p.wrong == Wrong::Deleted;
+            if !matches!(p.table, Table::Loops | Table::Jobs) || by_id {
+                continue;
+            }
+            let (job, rest) = match p.id.split_once('/') {
+                Some((job, kind)) => (job, Some(kind)),
+                None => (p.id.as_str(), None),
+            };
+            if let Some(slug) = self.slugs.get(job) {
+                p.id = match rest {
+                    Some(kind) => format!("{slug}/{kind}"),
+                    None => slug.clone(),
+                };
+            }
         }
         Report {
             events: self.events,

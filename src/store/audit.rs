@@ -24,9 +24,19 @@ pub fn head(db: &mut dyn Db) -> Result<Option<(i64, String)>> {
 }
 
 /// Appends one event chained to the last one; call inside the command's transaction.
-pub fn append(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<AuditEvent> {
+/// `rows_before` records the hash of each row the command updates, as it was before.
+pub fn append(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    change: Change,
+    rows_before: serde_json::Map<String, serde_json::Value>,
+) -> Result<AuditEvent> {
     let last = head(db)?;
-    let e = next_event(last.as_ref().map(|(s, h)| (*s, h.as_str())), ctx, change);
+    let mut e = next_event(last.as_ref().map(|(s, h)| (*s, h.as_str())), ctx, change);
+    if !rows_before.is_empty() {
+        crate::domain::audit::add_rows_before(&mut e, rows_before);
+        e.hash = crate::domain::audit::hash(&e);
+    }
     insert(db, &e)?;
     Ok(e)
 }

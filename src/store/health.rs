@@ -289,6 +289,9 @@ impl Store {
                 format!("{tampered} problem(s) with the audit trail (listed below) — find out who edited the file; a backup from before has the true records")
             },
         });
+        if let super::Backend::Postgres(pg) = &mut self.backend {
+            findings.push(names_finding(&super::pg_schema::case_twins(pg)?));
+        }
         findings.push(Finding {
             check: "state",
             ok: stale == 0,
@@ -337,5 +340,60 @@ impl Store {
                 }
             },
         )
+    }
+}
+
+/// On the shared database: owners and leads whose names are no role but differ from one only
+/// by case (names compare exactly, so they name nobody who can log in).
+fn names_finding(twins: &[super::pg_schema::CaseTwin]) -> Finding {
+    use crate::display::clean;
+    if twins.is_empty() {
+        return Finding {
+            check: "names",
+            ok: true,
+            detail: "every owner and lead is named as their login role".into(),
+        };
+    }
+    let each: Vec<String> = twins
+        .iter()
+        .map(|t| {
+            let (who, fix) = match t.what.as_str() {
+                "lead" => (
+                    format!("the lead of {}", clean(&t.place)),
+                    format!("`jobloop job lead {} {}`", clean(&t.place), clean(&t.role)),
+                ),
+                "decision" => (
+                    format!(
+                        "the owner of decision {} on {}",
+                        short_id(t.id.as_deref().unwrap_or("")),
+                        clean(&t.place)
+                    ),
+                    format!(
+                        "`jobloop decide {} --amend {} --owner {}`",
+                        clean(&t.place).replacen('/', " ", 1),
+                        short_id(t.id.as_deref().unwrap_or("")),
+                        clean(&t.role)
+                    ),
+                ),
+                _ => (
+                    format!("the owner of {}", clean(&t.place)),
+                    format!(
+                        "`jobloop loop owner {} {}`",
+                        clean(&t.place).replacen('/', " ", 1),
+                        clean(&t.role)
+                    ),
+                ),
+            };
+            format!(
+                "`{}`, {who}, is no role; the role is `{}`: the job's lead re-names it with {fix}",
+                clean(&t.name),
+                clean(&t.role)
+            )
+        })
+        .collect();
+    Finding {
+        check: "names",
+        ok: false,
+        detail: each.join("; "),
     }
 }

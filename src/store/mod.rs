@@ -4,6 +4,7 @@
 //! `sql::Db`; `sqlite` implements it.
 
 mod audit;
+mod guard;
 mod health;
 mod load;
 mod open;
@@ -29,6 +30,7 @@ use sql::{Db, Undecodable};
 use sqlite::SqliteDb;
 
 pub use audit::Changes;
+pub use guard::Disagreement;
 pub use health::Finding;
 pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION};
 pub use pipeline::{Ack, SELF_ACTOR};
@@ -56,6 +58,9 @@ pub enum Error {
     Lost(String),
     /// A row that cannot be read as a record (a file edited outside jobloop).
     Undecodable(Undecodable),
+    /// A record a write loaded is not what the audit trail last recorded for it (edited behind
+    /// jobloop's back): nothing was written.
+    Tampered(guard::Disagreement),
 }
 
 impl Error {
@@ -104,6 +109,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Refused(r) => write!(f, "{r}"),
+            Error::Tampered(d) => write!(
+                f,
+                "{d}; `jobloop verify` names every such record: restore a backup, or ask whoever edited it"
+            ),
             Error::Undecodable(u) => write!(
                 f,
                 "{u}: the file was edited outside jobloop; `jobloop doctor` lists every such row"
@@ -356,11 +365,11 @@ impl Store {
     /// ones that fire are tripped (each in its own transaction). Returns what fired.
     pub fn check_rules(&mut self, now: Stamp) -> Result<Vec<String>> {
         let due = self.read(|db| read::rules_due(db, now))?;
-        let team = self.is_shared().then(|| self.ctx(None, now)).transpose()?;
+        let ctx = self.ctx(None, now)?;
         let mut all = Vec::new();
         for (slug, kind) in due {
             let fired = self.write(|db| {
-                let fired = pipeline::check_loop(db, &slug, kind, now, team.as_ref())?;
+                let fired = pipeline::check_loop(db, &slug, kind, &ctx)?;
                 Ok(Ack {
                     summary: fired.join("\n"),
                     changed: !fired.is_empty(),

@@ -315,13 +315,29 @@ impl Pg {
                 .read_only(true)
                 .start()?
         };
+        if write {
+            // Writers take turns on the chain head. The one holding it says since when in its
+            // session's application name, which every member can see (a member cannot see
+            // when another's transaction started).
+            let locked = tx.batch_execute(
+                "SELECT seq FROM public.chain_head WHERE id = 1 FOR UPDATE;
+                 SELECT pg_catalog.set_config('application_name',
+                     'jobloop writing since ' || pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', true);",
+            );
+            if let Err(e) = locked {
+                let timed_out = e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE);
+                drop(tx);
+                return Err(if timed_out {
+                    Error::Busy(holder_words(client, self.lock_timeout))
+                } else {
+                    error(e)
+                });
+            }
+        }
         let mut db = PgDb {
             tx: &mut tx,
             statements,
         };
-        if write {
-            db.exec("SELECT seq FROM chain_head WHERE id = 1 FOR UPDATE", &[])?;
-        }
         let (out, commit) = f(&mut db)?;
         if write && commit {
             // The chain head moves once per transaction: updating one row for every event of a
@@ -338,6 +354,43 @@ impl Pg {
         }
         Ok(out)
     }
+}
+
+/// Who holds the chain-head lock a write timed out waiting for, from the server's own view of
+/// its sessions: the role, since when (as a jobloop writer says; otherwise at least the time
+/// waited), and its session.
+fn holder_words(client: &mut Client, waited: Duration) -> String {
+    let found = client
+        .query_opt(
+            "SELECT a.usename::text, COALESCE(a.application_name, ''), a.pid
+               FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+              WHERE l.relation = 'public.chain_head'::pg_catalog.regclass AND l.granted
+                AND l.pid <> pg_catalog.pg_backend_pid()
+                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks w WHERE w.pid = l.pid AND NOT w.granted)
+              ORDER BY a.backend_start NULLS LAST, a.pid LIMIT 1",
+            &[],
+        )
+        .ok()
+        .flatten();
+    let Some(row) = found else {
+        return "the shared database is busy: another writer kept it locked; nothing was written, try again".into();
+    };
+    let who: String = row.get(0);
+    let app: String = row.get(1);
+    let pid: i32 = row.get(2);
+    let since = match app.strip_prefix("jobloop writing since ") {
+        Some(at) => format!("since {at}"),
+        None => format!("for more than {:.1} s", waited.as_secs_f64()),
+    };
+    let program = if app.starts_with("jobloop") || app.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", crate::display::clean(&app))
+    };
+    format!(
+        "the shared database is busy: {} has held the chain-head lock {since} (session {pid}{program}); nothing was written: try again, or ask them to finish",
+        crate::display::clean(&who)
+    )
 }
 
 /// A PostgreSQL transaction as a `Db`.

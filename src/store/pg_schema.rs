@@ -4,7 +4,7 @@
 //! security, checked by the server against `session_user`), and can only append to the audit
 //! trail.
 
-use super::open::{SCHEMA, SCHEMA_VERSION};
+use super::open::{MIGRATIONS, SCHEMA, SCHEMA_VERSION};
 use super::pg::Pg;
 use super::{Error, Result};
 
@@ -14,11 +14,27 @@ pub const GROUP: &str = "jobloop_member";
 /// A key of `jobloop_meta` naming a jobloop database (PostgreSQL has no `application_id`).
 const APPLICATION: &str = "jobloop";
 
-/// `schema.sql` as PostgreSQL reads it: no `STRICT`, `REAL` as `DOUBLE PRECISION`, `INTEGER`
-/// as `BIGINT`, references deferrable (an import checks them at the end).
+/// `schema.sql` as PostgreSQL reads it, with the chain head and the meta table.
 pub fn schema_sql() -> String {
-    let mut out = String::with_capacity(SCHEMA.len() + 2048);
-    for line in SCHEMA.lines() {
+    let mut out = dialect(SCHEMA);
+    out.push_str(
+        "CREATE TABLE chain_head (
+             id   BIGINT PRIMARY KEY CHECK (id = 1),
+             seq  BIGINT NOT NULL,
+             hash TEXT NOT NULL
+         );
+         INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '');
+         CREATE TABLE jobloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n",
+    );
+    out
+}
+
+/// SQL written for SQLite (the schema, a migration) as PostgreSQL reads it: no `STRICT`, `REAL`
+/// as `DOUBLE PRECISION`, `INTEGER` as `BIGINT`, references deferrable (an import checks them
+/// at the end). Comments are dropped.
+fn dialect(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 2048);
+    for line in sql.lines() {
         let code = line.split("--").next().unwrap_or("");
         if code.trim().is_empty() {
             continue;
@@ -35,15 +51,6 @@ pub fn schema_sql() -> String {
         out.push_str(&l);
         out.push('\n');
     }
-    out.push_str(
-        "CREATE TABLE chain_head (
-             id   BIGINT PRIMARY KEY CHECK (id = 1),
-             seq  BIGINT NOT NULL,
-             hash TEXT NOT NULL
-         );
-         INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '');
-         CREATE TABLE jobloop_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n",
-    );
     out
 }
 
@@ -88,81 +95,337 @@ const LOOP_TABLES: [&str; 7] = [
 /// Tables of one job that only its lead writes.
 const JOB_TABLES: [&str; 3] = ["tools", "proofs", "cycles"];
 
-/// Grants and policies, written so that running them again changes nothing.
+/// What a member's write may do to the rows of one table, checked by the server in a trigger:
+/// the columns an update may change (a correction is a new record or a void, never an edit of
+/// what was recorded), the columns that name who acted (they must name the logged-in role
+/// whenever they are written), and the columns only the job's lead may change.
+struct Guard {
+    table: &'static str,
+    changeable: &'static [&'static str],
+    actors: &'static [&'static str],
+    lead_only: &'static [&'static str],
+}
+
+const VOID: [&str; 3] = ["void_at", "void_by", "void_reason"];
+
+const GUARDS: [Guard; 12] = [
+    Guard {
+        table: "jobs",
+        changeable: &[
+            "title",
+            "statement",
+            "performer",
+            "circumstance",
+            "workaround",
+            "functional_job",
+            "emotional_job",
+            "social_job",
+            "competing_solutions",
+            "hiring_criteria",
+            "archived_at",
+            "rev",
+            "lead",
+        ],
+        actors: &[],
+        lead_only: &["lead"],
+    },
+    Guard {
+        table: "loops",
+        changeable: &["status", "owner", "notes", "rev"],
+        actors: &[],
+        lead_only: &["owner"],
+    },
+    Guard {
+        table: "steps",
+        changeable: &["done_at", "done_by", "evidence"],
+        actors: &["done_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "metrics",
+        changeable: &["replaced_at", "target"],
+        actors: &["set_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "metric_values",
+        changeable: &VOID,
+        actors: &["recorded_by", "void_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "interventions",
+        changeable: &VOID,
+        actors: &["recorded_by", "void_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "kill_signals",
+        changeable: &[
+            "state",
+            "reason",
+            "evidence",
+            "changed_by",
+            "changed_at",
+            "decision",
+            "decision_reason",
+            "decided_by",
+            "decided_at",
+        ],
+        actors: &["changed_by", "decided_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "decisions",
+        changeable: &[
+            "void_at",
+            "void_by",
+            "void_reason",
+            "approved_at",
+            "approved_by",
+        ],
+        actors: &["recorded_by", "void_by", "approved_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "learnings",
+        changeable: &VOID,
+        actors: &["recorded_by", "void_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "cycles",
+        changeable: &[],
+        actors: &["closed_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "tools",
+        changeable: &[],
+        actors: &["recorded_by"],
+        lead_only: &[],
+    },
+    Guard {
+        table: "proofs",
+        changeable: &[
+            "replies",
+            "citations",
+            "intros",
+            "bookings",
+            "sales",
+            "reuse",
+            "outcome_at",
+        ],
+        actors: &["recorded_by"],
+        lead_only: &[],
+    },
+];
+
+/// The functions every policy and trigger calls. Each names its tables with their schema and
+/// runs with a fixed `search_path` (the session's temporary schema last), so nothing a member
+/// creates — a temporary table called `jobs`, a function, a setting — changes a decision; names
+/// are compared exactly, as the server compares its roles.
+const FUNCTIONS_SQL: &str = r#"
+CREATE OR REPLACE FUNCTION public.jobloop_is_me(name text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT $1 IS NOT NULL AND $1 OPERATOR(pg_catalog.=) session_user::text $f$;
+CREATE OR REPLACE FUNCTION public.jobloop_leads(job text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT EXISTS (SELECT 1 FROM public.jobs j
+                           WHERE j.id OPERATOR(pg_catalog.=) $1 AND public.jobloop_is_me(j.lead)) $f$;
+CREATE OR REPLACE FUNCTION public.jobloop_may_record(lp text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT EXISTS (SELECT 1 FROM public.loops l JOIN public.jobs j ON j.id OPERATOR(pg_catalog.=) l.job_id
+                           WHERE l.id OPERATOR(pg_catalog.=) $1
+                             AND (public.jobloop_is_me(l.owner) OR public.jobloop_is_me(j.lead))) $f$;
+-- Parameters are referred to by position: a bare name would mean a column of the same name.
+-- Who may append an event about a job (and one of its loops): its lead, the loop's owner, or
+-- the named owner of a decision on that loop (who signs it off).
+CREATE OR REPLACE FUNCTION public.jobloop_may_append(p_job text, p_kind text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT public.jobloop_leads($1) OR ($2 IS NOT NULL AND EXISTS (
+               SELECT 1 FROM public.loops l
+                WHERE l.job_id OPERATOR(pg_catalog.=) $1 AND l.kind OPERATOR(pg_catalog.=) $2
+                  AND (public.jobloop_is_me(l.owner) OR EXISTS (
+                       SELECT 1 FROM public.decisions d
+                        WHERE d.loop_id OPERATOR(pg_catalog.=) l.id AND public.jobloop_is_me(d.owner))))) $f$;
+-- The roles not bound by these rules anyway (row-level security does not apply to them): a
+-- superuser and the owner of the tables, who imports and administers.
+CREATE OR REPLACE FUNCTION public.jobloop_admin() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                           WHERE r.rolname OPERATOR(pg_catalog.=) session_user
+                             AND (r.rolsuper OR r.oid OPERATOR(pg_catalog.=) (
+                                  SELECT c.relowner FROM pg_catalog.pg_class c
+                                   WHERE c.oid OPERATOR(pg_catalog.=) 'public.jobs'::pg_catalog.regclass))) $f$;
+-- Arguments: the columns an update may change, the columns naming who acted, the columns only
+-- the job's lead may change (comma-separated).
+CREATE OR REPLACE FUNCTION public.jobloop_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+DECLARE
+    changeable text[] := pg_catalog.string_to_array(TG_ARGV[0], ',');
+    actors text[] := pg_catalog.string_to_array(TG_ARGV[1], ',');
+    lead_only text[] := pg_catalog.string_to_array(TG_ARGV[2], ',');
+    n jsonb := pg_catalog.to_jsonb(NEW);
+    o jsonb;
+    c text;
+    me text := session_user::text;
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        o := pg_catalog.to_jsonb(OLD);
+        IF (n OPERATOR(pg_catalog.-) changeable) IS DISTINCT FROM (o OPERATOR(pg_catalog.-) changeable) THEN
+            RAISE EXCEPTION 'jobloop: what was recorded in % stays as it was (only % may change): a correction is a new record or a void', TG_TABLE_NAME, pg_catalog.array_to_string(changeable, ', ')
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        FOREACH c IN ARRAY lead_only LOOP
+            IF (n -> c) IS DISTINCT FROM (o -> c)
+               AND NOT public.jobloop_leads(COALESCE(o ->> 'job_id', o ->> 'id')) THEN
+                RAISE EXCEPTION 'jobloop: only the job''s lead changes the % of a %', c, TG_TABLE_NAME
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+        END LOOP;
+    END IF;
+    FOREACH c IN ARRAY actors LOOP
+        IF (TG_OP = 'INSERT' OR (n -> c) IS DISTINCT FROM (o -> c))
+           AND (n ->> c) IS NOT NULL AND (n ->> c) OPERATOR(pg_catalog.<>) me THEN
+            RAISE EXCEPTION 'jobloop: % logged in as themselves may not write % = %', me, c, n ->> c
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $f$;
+-- A sign-off exists only if the decision's named owner wrote it while logged in as themselves,
+-- and a decision's owner who does not otherwise record on the loop writes that and nothing else.
+CREATE OR REPLACE FUNCTION public.jobloop_sign_off_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+DECLARE
+    me text := session_user::text;
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.approved_by IS NOT NULL OR NEW.approved_at IS NOT NULL THEN
+            RAISE EXCEPTION 'jobloop: a new decision waits for its owner''s sign-off'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF (NEW.approved_by, NEW.approved_at) IS DISTINCT FROM (OLD.approved_by, OLD.approved_at)
+       AND (OLD.approved_by IS NOT NULL OR NEW.approved_at IS NULL
+            OR NEW.approved_by IS DISTINCT FROM me OR OLD.owner IS DISTINCT FROM me) THEN
+        RAISE EXCEPTION 'jobloop: only % signs off this decision, logged in as themselves', OLD.owner
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT public.jobloop_may_record(OLD.loop_id)
+       AND (pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) '{approved_at,approved_by}'::text[])
+           IS DISTINCT FROM (pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) '{approved_at,approved_by}'::text[]) THEN
+        RAISE EXCEPTION 'jobloop: a decision''s owner records its sign-off and nothing else on this loop'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $f$;
+"#;
+
+/// Grants, functions, policies and triggers, written so that running them again changes
+/// nothing.
 fn access_sql() -> String {
     let g = GROUP;
+    let loops = LOOP_TABLES.map(|t| format!("public.{t}")).join(", ");
     let mut sql = format!(
-        "GRANT USAGE ON SCHEMA public TO {g};
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+         GRANT USAGE ON SCHEMA public TO {g};
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {g};
-         GRANT INSERT, UPDATE, DELETE ON loop_state, job_state TO {g};
-         GRANT UPDATE ON chain_head TO {g};
-         GRANT INSERT ON audit_events TO {g};
-         GRANT INSERT, UPDATE ON jobs, loops, {loops}, {jobs} TO {g};
-         REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {g};
-         CREATE OR REPLACE FUNCTION jobloop_is_me(name text) RETURNS boolean
-             LANGUAGE sql STABLE AS
-             $f$ SELECT name IS NOT NULL AND lower(trim(name)) = lower(trim(session_user::text)) $f$;
-         CREATE OR REPLACE FUNCTION jobloop_leads(job text) RETURNS boolean
-             LANGUAGE sql STABLE AS
-             $f$ SELECT EXISTS (SELECT 1 FROM jobs j WHERE j.id = job AND jobloop_is_me(j.lead)) $f$;
-         CREATE OR REPLACE FUNCTION jobloop_may_record(lp text) RETURNS boolean
-             LANGUAGE sql STABLE AS
-             $f$ SELECT EXISTS (SELECT 1 FROM loops l JOIN jobs j ON j.id = l.job_id
-                                WHERE l.id = lp AND (jobloop_is_me(l.owner) OR jobloop_is_me(j.lead))) $f$;
-         CREATE OR REPLACE FUNCTION jobloop_signs_on(lp text) RETURNS boolean
-             LANGUAGE sql STABLE AS
-             $f$ SELECT EXISTS (SELECT 1 FROM decisions d WHERE d.loop_id = lp AND jobloop_is_me(d.owner)) $f$;
-         ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;
-         DROP POLICY IF EXISTS jobloop_read ON jobs;
-         CREATE POLICY jobloop_read ON jobs FOR SELECT USING (true);
-         DROP POLICY IF EXISTS jobloop_add ON jobs;
-         CREATE POLICY jobloop_add ON jobs FOR INSERT WITH CHECK (jobloop_is_me(lead));
-         DROP POLICY IF EXISTS jobloop_change ON jobs;
-         CREATE POLICY jobloop_change ON jobs FOR UPDATE USING (jobloop_is_me(lead));
-         ALTER TABLE loops ENABLE ROW LEVEL SECURITY;
-         DROP POLICY IF EXISTS jobloop_read ON loops;
-         CREATE POLICY jobloop_read ON loops FOR SELECT USING (true);
-         DROP POLICY IF EXISTS jobloop_add ON loops;
-         CREATE POLICY jobloop_add ON loops FOR INSERT WITH CHECK (jobloop_leads(job_id));
-         DROP POLICY IF EXISTS jobloop_change ON loops;
-         -- A decision's owner signs it off on a loop they may not otherwise record on; the
-         -- sign-off moves the loop's revision.
-         CREATE POLICY jobloop_change ON loops FOR UPDATE
-             USING (jobloop_may_record(id) OR jobloop_signs_on(id));
-",
-        loops = LOOP_TABLES.join(", "),
-        jobs = JOB_TABLES.join(", "),
+         GRANT INSERT, UPDATE, DELETE ON public.loop_state, public.job_state TO {g};
+         GRANT UPDATE ON public.chain_head TO {g};
+         GRANT INSERT ON public.audit_events TO {g};
+         REVOKE UPDATE, DELETE, TRUNCATE ON public.audit_events FROM {g};
+         GRANT INSERT, UPDATE ON public.jobs, public.loops, {loops}, public.proofs TO {g};
+         GRANT INSERT ON public.tools, public.cycles TO {g};
+         REVOKE UPDATE ON public.tools, public.cycles FROM {g};
+         {FUNCTIONS_SQL}
+         ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS jobloop_read ON public.audit_events;
+         CREATE POLICY jobloop_read ON public.audit_events FOR SELECT USING (true);
+         DROP POLICY IF EXISTS jobloop_add ON public.audit_events;
+         -- The server stamps who acted: an event names the logged-in role, about a job or loop
+         -- they may write on.
+         CREATE POLICY jobloop_add ON public.audit_events FOR INSERT
+             WITH CHECK (public.jobloop_is_me(actor) AND job_id IS NOT NULL
+                         AND public.jobloop_may_append(job_id, loop_kind));
+         ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS jobloop_read ON public.jobs;
+         CREATE POLICY jobloop_read ON public.jobs FOR SELECT USING (true);
+         DROP POLICY IF EXISTS jobloop_add ON public.jobs;
+         CREATE POLICY jobloop_add ON public.jobs FOR INSERT WITH CHECK (public.jobloop_is_me(lead));
+         DROP POLICY IF EXISTS jobloop_change ON public.jobs;
+         -- The lead may hand the job to someone else.
+         CREATE POLICY jobloop_change ON public.jobs FOR UPDATE
+             USING (public.jobloop_is_me(lead)) WITH CHECK (true);
+         ALTER TABLE public.loops ENABLE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS jobloop_read ON public.loops;
+         CREATE POLICY jobloop_read ON public.loops FOR SELECT USING (true);
+         DROP POLICY IF EXISTS jobloop_add ON public.loops;
+         CREATE POLICY jobloop_add ON public.loops FOR INSERT WITH CHECK (public.jobloop_leads(job_id));
+         DROP POLICY IF EXISTS jobloop_change ON public.loops;
+         -- A loop's owner may hand it on only through its lead (the trigger checks `owner`).
+         CREATE POLICY jobloop_change ON public.loops FOR UPDATE
+             USING (public.jobloop_may_record(id)) WITH CHECK (true);
+"
     );
     for t in LOOP_TABLES {
         // A decision's named owner may sign it off on a loop they do not own.
         let change = if t == "decisions" {
-            "jobloop_may_record(loop_id) OR jobloop_is_me(owner)"
+            "public.jobloop_may_record(loop_id) OR public.jobloop_is_me(owner)"
         } else {
-            "jobloop_may_record(loop_id)"
+            "public.jobloop_may_record(loop_id)"
         };
         sql.push_str(&format!(
-            "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;
-             DROP POLICY IF EXISTS jobloop_read ON {t};
-             CREATE POLICY jobloop_read ON {t} FOR SELECT USING (true);
-             DROP POLICY IF EXISTS jobloop_add ON {t};
-             CREATE POLICY jobloop_add ON {t} FOR INSERT WITH CHECK (jobloop_may_record(loop_id));
-             DROP POLICY IF EXISTS jobloop_change ON {t};
-             CREATE POLICY jobloop_change ON {t} FOR UPDATE USING ({change});
+            "ALTER TABLE public.{t} ENABLE ROW LEVEL SECURITY;
+             DROP POLICY IF EXISTS jobloop_read ON public.{t};
+             CREATE POLICY jobloop_read ON public.{t} FOR SELECT USING (true);
+             DROP POLICY IF EXISTS jobloop_add ON public.{t};
+             CREATE POLICY jobloop_add ON public.{t} FOR INSERT WITH CHECK (public.jobloop_may_record(loop_id));
+             DROP POLICY IF EXISTS jobloop_change ON public.{t};
+             CREATE POLICY jobloop_change ON public.{t} FOR UPDATE USING ({change}) WITH CHECK (true);
 "
         ));
     }
     for t in JOB_TABLES {
         sql.push_str(&format!(
-            "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;
-             DROP POLICY IF EXISTS jobloop_read ON {t};
-             CREATE POLICY jobloop_read ON {t} FOR SELECT USING (true);
-             DROP POLICY IF EXISTS jobloop_add ON {t};
-             CREATE POLICY jobloop_add ON {t} FOR INSERT WITH CHECK (jobloop_leads(job_id));
-             DROP POLICY IF EXISTS jobloop_change ON {t};
-             CREATE POLICY jobloop_change ON {t} FOR UPDATE USING (jobloop_leads(job_id));
+            "ALTER TABLE public.{t} ENABLE ROW LEVEL SECURITY;
+             DROP POLICY IF EXISTS jobloop_read ON public.{t};
+             CREATE POLICY jobloop_read ON public.{t} FOR SELECT USING (true);
+             DROP POLICY IF EXISTS jobloop_add ON public.{t};
+             CREATE POLICY jobloop_add ON public.{t} FOR INSERT WITH CHECK (public.jobloop_leads(job_id));
+             DROP POLICY IF EXISTS jobloop_change ON public.{t};
+             CREATE POLICY jobloop_change ON public.{t} FOR UPDATE USING (public.jobloop_leads(job_id)) WITH CHECK (true);
 "
         ));
     }
+    for g in &GUARDS {
+        sql.push_str(&format!(
+            "DROP TRIGGER IF EXISTS jobloop_guard ON public.{t};
+             CREATE TRIGGER jobloop_guard BEFORE INSERT OR UPDATE ON public.{t}
+                 FOR EACH ROW EXECUTE FUNCTION public.jobloop_guard({changeable}, {actors}, {lead_only});
+",
+            t = g.table,
+            changeable = literal(&g.changeable.join(",")),
+            actors = literal(&g.actors.join(",")),
+            lead_only = literal(&g.lead_only.join(",")),
+        ));
+    }
+    sql.push_str(
+        "DROP TRIGGER IF EXISTS jobloop_sign_off ON public.decisions;
+         CREATE TRIGGER jobloop_sign_off BEFORE INSERT OR UPDATE ON public.decisions
+             FOR EACH ROW EXECUTE FUNCTION public.jobloop_sign_off_guard();
+",
+    );
     sql
 }
 
@@ -266,11 +529,21 @@ pub fn migrate(pg: &mut Pg) -> Result<()> {
                 "{shown} was upgraded by a newer jobloop (schema version {v}; this one knows {SCHEMA_VERSION}): upgrade jobloop"
             )));
         }
-        Some(v) if v < SCHEMA_VERSION => {
+        Some(v) if v < 3 => {
             // The shared store starts at version 3: there is nothing older to bring forward.
             return Err(Error::Unusable(format!(
                 "{shown} has shared schema version {v}, which this jobloop cannot upgrade"
             )));
+        }
+        Some(v) if v < SCHEMA_VERSION => {
+            // The file's numbered migrations, read the PostgreSQL way, in this one transaction.
+            for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > v) {
+                tx.batch_execute(&dialect(sql))?;
+                tx.execute(
+                    "UPDATE jobloop_meta SET value = $1 WHERE key = 'schema_version'",
+                    &[&to.to_string()],
+                )?;
+            }
         }
         Some(_) => {}
         None => {
@@ -294,6 +567,8 @@ pub fn migrate(pg: &mut Pg) -> Result<()> {
         }
     }
     tx.batch_execute(&access_sql())?;
+    // Dropped once no policy uses it (schema 3 let a decision's owner update the whole loop).
+    tx.batch_execute("DROP FUNCTION IF EXISTS public.jobloop_signs_on(text);")?;
     tx.commit()?;
     Ok(())
 }
@@ -322,24 +597,112 @@ pub fn members(pg: &mut Pg) -> Result<Vec<Member>> {
         .collect())
 }
 
+/// An owner or lead name that is no role while a role differs from it only by case: it names
+/// nobody who can log in (names compare exactly), and is listed by `doctor`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseTwin {
+    /// `loop`, `decision` or `lead`.
+    pub what: String,
+    /// The loop (`mail/govern`) or the job (`mail`).
+    pub place: String,
+    /// The decision's id, for a decision's owner.
+    pub id: Option<String>,
+    pub name: String,
+    pub role: String,
+}
+
+pub fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
+    let rows = pg.client().query(
+        "WITH names AS (
+             SELECT 'loop' AS what, j.slug || '/' || l.kind AS place, NULL::text AS id, l.owner AS name
+               FROM public.loops l JOIN public.jobs j ON j.id = l.job_id
+              WHERE l.owner IS NOT NULL AND j.archived_at IS NULL
+             UNION ALL
+             SELECT 'decision', j.slug || '/' || l.kind, d.id, d.owner
+               FROM public.decisions d JOIN public.loops l ON l.id = d.loop_id JOIN public.jobs j ON j.id = l.job_id
+              WHERE d.void_at IS NULL AND j.archived_at IS NULL
+                AND NOT EXISTS (SELECT 1 FROM public.decisions n WHERE n.supersedes = d.id AND n.void_at IS NULL)
+             UNION ALL
+             SELECT 'lead', j.slug, NULL, j.lead FROM public.jobs j
+              WHERE j.lead IS NOT NULL AND j.archived_at IS NULL
+         )
+         SELECT n.what, n.place, n.id, n.name, min(r.rolname::text)
+           FROM names n JOIN pg_catalog.pg_roles r
+             ON lower(r.rolname) = lower(n.name) AND r.rolname <> n.name
+          WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = n.name)
+          GROUP BY n.what, n.place, n.id, n.name
+          ORDER BY n.place, n.what",
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| CaseTwin {
+            what: r.get(0),
+            place: r.get(1),
+            id: r.get(2),
+            name: r.get(3),
+            role: r.get(4),
+        })
+        .collect())
+}
+
 /// Makes `name` a member: a login role (created when missing) in the group role, allowed to
-/// connect to this database.
+/// connect to this database. Refused: a name the actor rules refuse, one longer than a role
+/// name can be, one that differs from a member's only by case (two names for what people read
+/// as one person), a superuser, the owner of jobloop's tables and the group itself (none of
+/// them is bound by the members' rules).
 pub fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Result<String> {
-    let n = name.trim();
-    if n.is_empty() || n.len() > 63 || n.chars().any(|c| c.is_control()) {
-        return Err(Error::Refused(crate::domain::Refusal::invalid(
-            "a team member's name is 1 to 63 characters, printable (it becomes their database role)",
-        )));
+    use crate::domain::Refusal;
+    let n = crate::domain::text::person_name("team member's name", name)?;
+    let n = n.as_str();
+    if n.len() > 63 {
+        return Err(Error::Refused(Refusal::invalid(format!(
+            "the team member's name is {} bytes long; a database role name holds at most 63",
+            n.len()
+        ))));
     }
-    ensure_group(pg)?;
+    if n == GROUP || n.starts_with("pg_") {
+        return Err(Error::Refused(Refusal::rule(format!(
+            "`{}` is a name the server keeps for itself (the members' group role, or pg_…): choose another",
+            crate::display::clean(n)
+        ))));
+    }
     let shown = pg.shown.clone();
     let client = pg.client();
-    let exists: bool = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
-            &[&n],
-        )?
-        .get(0);
+    let found = client.query(
+        "SELECT r.rolname::text, r.rolsuper,
+                r.oid = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'public.jobs'::pg_catalog.regclass),
+                EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+                         WHERE m.member = r.oid AND g.rolname = $2)
+           FROM pg_catalog.pg_roles r WHERE lower(r.rolname) = lower($1)",
+        &[&n, &GROUP],
+    )?;
+    for r in &found {
+        let role: String = r.get(0);
+        let (superuser, owner, member): (bool, bool, bool) = (r.get(1), r.get(2), r.get(3));
+        let why = if role != n {
+            if !member {
+                continue;
+            }
+            format!(
+                "differs from the member `{}` only by case: the server would take them for two people",
+                crate::display::clean(&role)
+            )
+        } else if superuser {
+            "is a superuser, whom no rule of the team binds: record as a member, administer as the superuser".into()
+        } else if owner {
+            "owns jobloop's tables, whom no rule of the team binds: record as a member, administer as the owner".into()
+        } else {
+            continue;
+        };
+        return Err(Error::Refused(Refusal::rule(format!(
+            "`{}` {why}",
+            crate::display::clean(n)
+        ))));
+    }
+    ensure_group(pg)?;
+    let client = pg.client();
+    let exists = found.iter().any(|r| r.get::<_, String>(0) == n);
     let role = ident(n);
     // Each step committed on its own and tolerant of a twin: roles and memberships belong to
     // the whole cluster, and the same person may be added to another team's database at the

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::audit::append;
+use super::guard;
 use super::load::{self, job_by_slug, save_job_state, save_loop_state};
 use super::rows::{self, *};
 use super::sql::{Db, params};
@@ -18,6 +19,7 @@ use crate::domain::job::{self, NewJob};
 use crate::domain::loop_record::{LoopRecord, Outcome, Row};
 use crate::domain::model::*;
 use crate::domain::time::Week;
+use crate::domain::verify::Table;
 use crate::domain::{Ctx, LoopKind};
 
 /// The acknowledgement of a command: given only after its transaction committed.
@@ -138,6 +140,7 @@ pub fn apply(db: &mut dyn Db, ctx: &Ctx, intent: &Intent, states: &mut States) -
         Intent::SetLead { slug, lead } => on_job(db, ctx, slug, |j| job::set_lead(j, lead)),
         Intent::SelectTool { slug, name, at } => {
             let job = job_by_slug(db, slug)?;
+            guard::job_matches(db, &job)?;
             job::authorize(&job, ctx)?;
             let (tool, outcome) = evidence::select_tool(&job, name, *at, ctx)?;
             insert_tool(db, &tool)?;
@@ -154,6 +157,7 @@ pub fn apply(db: &mut dyn Db, ctx: &Ctx, intent: &Intent, states: &mut States) -
             at,
         } => {
             let job = job_by_slug(db, slug)?;
+            guard::job_matches(db, &job)?;
             job::authorize(&job, ctx)?;
             let (proof, outcome) =
                 evidence::add_proof(&job, title, *kind, *visibility, link.as_deref(), *at, ctx)?;
@@ -168,19 +172,30 @@ pub fn apply(db: &mut dyn Db, ctx: &Ctx, intent: &Intent, states: &mut States) -
             counts,
         } => {
             let job = job_by_slug(db, slug)?;
+            guard::job_matches(db, &job)?;
             job::authorize(&job, ctx)?;
             let mut proofs = load::proofs_of(db, &job.id)?;
             let p = evidence::find_proof(&mut proofs, proof, slug)?;
             let before = row_json(p);
+            let hash_before = guard::row_matches(db, &job.id, None, Table::Proofs, &p.id, &*p)?;
             let outcome = evidence::track_outcome(&job, p, *counts, ctx)?;
             if !outcome.changed {
                 return Ok(Ack::unchanged(outcome));
             }
             upsert_proof(db, p)?;
             let row = row_json(p);
-            let ack = job_event_with(db, ctx, &job, outcome, before, row.clone(), |after| {
-                updated(after, "proofs", vec![row])
-            })?;
+            let rows_before = [(p.id.clone(), Json::String(hash_before))]
+                .into_iter()
+                .collect();
+            let ack = job_event_with(
+                db,
+                ctx,
+                &job,
+                outcome,
+                (before, row.clone()),
+                rows_before,
+                |after| updated(after, "proofs", vec![row]),
+            )?;
             states.job_changed(db, &job.id)?;
             Ok(ack)
         }
@@ -190,6 +205,7 @@ pub fn apply(db: &mut dyn Db, ctx: &Ctx, intent: &Intent, states: &mut States) -
             answers,
         } => {
             let job = job_by_slug(db, slug)?;
+            guard::job_matches(db, &job)?;
             job::authorize(&job, ctx)?;
             let closed: Vec<Week> = load::cycles_of(db, &job.id)?
                 .iter()
@@ -264,6 +280,7 @@ fn on_job(
     intent: impl FnOnce(&mut Job) -> std::result::Result<Outcome, Refusal>,
 ) -> Result<Ack> {
     let before = job_by_slug(db, slug)?;
+    guard::job_matches(db, &before)?;
     job::authorize(&before, ctx)?;
     let mut after = before.clone();
     let outcome = intent(&mut after)?;
@@ -309,17 +326,18 @@ fn job_event(
     before: Json,
     after: Json,
 ) -> Result<Ack> {
-    job_event_with(db, ctx, job, outcome, before, after, |_| {})
+    job_event_with(db, ctx, job, outcome, (before, after), Map::new(), |_| {})
 }
 
-/// Appends the audit event of a job-level command; `extend` adds to its (diffed) `after`.
+/// Appends the audit event of a job-level command; `extend` adds to its (diffed) `after`, and
+/// `rows_before` records the hash of each row it updates as it was before.
 fn job_event_with(
     db: &mut dyn Db,
     ctx: &Ctx,
     job: &Job,
     outcome: Outcome,
-    before: Json,
-    after: Json,
+    (before, after): (Json, Json),
+    rows_before: Map<String, Json>,
     extend: impl FnOnce(&mut Json),
 ) -> Result<Ack> {
     let mut e = crate::domain::audit::next_event(
@@ -337,6 +355,7 @@ fn job_event_with(
         },
     );
     extend(&mut e.after);
+    crate::domain::audit::add_rows_before(&mut e, rows_before);
     e.hash = crate::domain::audit::hash(&e);
     super::audit::insert(db, &e)?;
     Ok(Ack::of(outcome, e.seq))
@@ -352,13 +371,18 @@ pub fn on_loop(
     states: &mut States,
 ) -> Result<Ack> {
     let before = load::loop_record(db, slug, kind)?;
+    guard::job_matches(db, &before.job)?;
+    guard::loop_matches(db, &before)?;
+    let mut rows_before = touched_rows_match(db, &before, op)?;
     let mut record = before.clone();
     let outcome = record.apply(op, ctx)?;
     if !outcome.changed {
         return Ok(Ack::unchanged(outcome));
     }
-    save_loop(db, &before, &record, &outcome)?;
-    record.lp.rev += 1;
+    rows_before.retain(|id, _| outcome.updated.iter().any(|r| r.id() == id));
+    if save_loop(db, &before, &record, &outcome)? {
+        record.lp.rev += 1;
+    }
     let e = append(
         db,
         ctx,
@@ -370,9 +394,10 @@ pub fn on_loop(
             before: before.audit_state(),
             after: record.audit_after(&outcome),
         },
+        rows_before,
     )?;
     let mut ack = Ack::of(outcome, e.seq);
-    let fired = fire_rules(db, &mut record, ctx.now)?;
+    let fired = fire_rules(db, &mut record, ctx)?;
     if !fired.is_empty() {
         ack.summary = format!("{}\n{}", ack.summary, fired.join("\n"));
     }
@@ -380,15 +405,40 @@ pub fn on_loop(
     Ok(ack)
 }
 
+/// The rows `op` would update, checked against the audit trail before the intent applies: the
+/// hash of each as loaded, by id, for the event's `before`.
+fn touched_rows_match(
+    db: &mut dyn Db,
+    before: &LoopRecord,
+    op: &LoopOp,
+) -> Result<Map<String, Json>> {
+    let mut out = Map::new();
+    let (job, kind) = (before.job.id.as_str(), Some(before.lp.kind));
+    for row in before.rows_touched_by(op) {
+        let id = row.id();
+        let hash = match &row {
+            Row::Value(r) => guard::row_matches(db, job, kind, Table::Values, id, r)?,
+            Row::Intervention(r) => guard::row_matches(db, job, kind, Table::Interventions, id, r)?,
+            Row::Decision(r) => guard::row_matches(db, job, kind, Table::Decisions, id, r)?,
+            Row::Learning(r) => guard::row_matches(db, job, kind, Table::Learnings, id, r)?,
+            // The metric in force is part of the loop's state, checked with it.
+            Row::Metric(_) => continue,
+        };
+        out.insert(id.to_string(), Json::String(hash));
+    }
+    Ok(out)
+}
+
 /// Writes a loop after an intent: the loop row (guarded by its `rev`), its changed steps,
-/// signals and metrics, the appended row and the updated rows.
+/// signals and metrics, the appended row and the updated rows. Says whether the loop row was
+/// written.
 fn save_loop(
     db: &mut dyn Db,
     before: &LoopRecord,
     after: &LoopRecord,
     outcome: &Outcome,
-) -> Result<()> {
-    save_small_state(db, before, after)?;
+) -> Result<bool> {
+    let wrote_loop = save_small_state(db, before, after)?;
     match &outcome.appended {
         Some(Row::Value(v)) => insert_value(db, v)?,
         Some(Row::Intervention(i)) => insert_intervention(db, i)?,
@@ -410,24 +460,30 @@ fn save_loop(
             Row::Metric(_) => {}
         }
     }
-    Ok(())
+    Ok(wrote_loop)
 }
 
-/// The loop row and its small child rows that changed.
-fn save_small_state(db: &mut dyn Db, before: &LoopRecord, after: &LoopRecord) -> Result<()> {
-    let n = db.exec(
-        "UPDATE loops SET status = ?2, owner = ?3, notes = ?4, rev = rev + 1
-         WHERE id = ?1 AND rev = ?5",
-        params![
-            after.lp.id,
-            after.lp.status,
-            after.lp.owner,
-            after.lp.notes,
-            before.lp.rev
-        ],
-    )?;
-    if n != 1 {
-        return Err(stale(&after.addr()));
+/// The loop row, when it changed, and its small child rows that changed. The row is written
+/// only when its own fields change: a decision's owner signs off without touching the loop,
+/// which the shared database does not let them change. Says whether the row was written.
+fn save_small_state(db: &mut dyn Db, before: &LoopRecord, after: &LoopRecord) -> Result<bool> {
+    let lp_changed = (&before.lp.status, &before.lp.owner, &before.lp.notes)
+        != (&after.lp.status, &after.lp.owner, &after.lp.notes);
+    if lp_changed {
+        let n = db.exec(
+            "UPDATE loops SET status = ?2, owner = ?3, notes = ?4, rev = rev + 1
+             WHERE id = ?1 AND rev = ?5",
+            params![
+                after.lp.id,
+                after.lp.status,
+                after.lp.owner,
+                after.lp.notes,
+                before.lp.rev
+            ],
+        )?;
+        if n != 1 {
+            return Err(stale(&after.addr()));
+        }
     }
     for s in after.steps.iter().filter(|s| !before.steps.contains(s)) {
         upsert_step(db, s)?;
@@ -448,24 +504,32 @@ fn save_small_state(db: &mut dyn Db, before: &LoopRecord, after: &LoopRecord) ->
     {
         upsert_metric(db, m)?;
     }
-    Ok(())
+    Ok(lp_changed)
+}
+
+/// Who trips a signal whose rule fired during `ctx`'s command: on the local file jobloop
+/// itself; on the shared database the role that ran the command (the server accepts no other
+/// actor), the rule being named in the event as the cause.
+fn rule_actor(ctx: &Ctx) -> Ctx {
+    if ctx.team {
+        ctx.clone()
+    } else {
+        Ctx::local(SELF_ACTOR, ctx.now)
+    }
 }
 
 /// Trips, one audited event each, the kill signals whose rules the loop's data breaks.
-pub fn fire_rules(
-    db: &mut dyn Db,
-    record: &mut LoopRecord,
-    now: crate::domain::Stamp,
-) -> Result<Vec<String>> {
-    let bot = Ctx::local(SELF_ACTOR, now);
+pub fn fire_rules(db: &mut dyn Db, record: &mut LoopRecord, ctx: &Ctx) -> Result<Vec<String>> {
+    let bot = rule_actor(ctx);
     let mut fired = Vec::new();
     loop {
         let before = record.clone();
         let Some(outcome) = record.fire_next_rule(&bot) else {
             return Ok(fired);
         };
-        save_small_state(db, &before, record)?;
-        record.lp.rev += 1;
+        if save_small_state(db, &before, record)? {
+            record.lp.rev += 1;
+        }
         append(
             db,
             &bot,
@@ -477,28 +541,23 @@ pub fn fire_rules(
                 before: before.audit_state(),
                 after: record.audit_state(),
             },
+            Map::new(),
         )?;
         fired.push(outcome.summary);
     }
 }
 
-/// `check` for one loop: fires its rules now (a no-op when they hold).
-pub fn check_loop(
-    db: &mut dyn Db,
-    slug: &str,
-    kind: LoopKind,
-    now: crate::domain::Stamp,
-    team: Option<&Ctx>,
-) -> Result<Vec<String>> {
+/// `check` for one loop by `ctx`: fires its rules now (a no-op when they hold).
+pub fn check_loop(db: &mut dyn Db, slug: &str, kind: LoopKind, ctx: &Ctx) -> Result<Vec<String>> {
     let mut record = load::loop_record(db, slug, kind)?;
     // On the shared store a member checks only the loops they may record on; the owners of the
     // others (or their lead) check theirs.
-    if let Some(ctx) = team
-        && record.authorize(ctx).is_err()
-    {
+    if ctx.team && record.authorize(ctx).is_err() {
         return Ok(Vec::new());
     }
-    let fired = fire_rules(db, &mut record, now)?;
+    guard::job_matches(db, &record.job)?;
+    guard::loop_matches(db, &record)?;
+    let fired = fire_rules(db, &mut record, ctx)?;
     if !fired.is_empty() {
         save_loop_state(db, &record)?;
     }

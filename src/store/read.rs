@@ -22,11 +22,13 @@ use crate::domain::verify::Table;
 pub struct Board {
     pub jobs: Vec<JobInput>,
     pub unreadable: Vec<Undecodable>,
+    /// Read from the shared database, where each person signs off as themselves.
+    pub team: bool,
 }
 
 impl Board {
     pub fn review(&self, now: Stamp) -> review::Review {
-        review::build(&self.jobs, now)
+        review::build(&self.jobs, now, self.team)
     }
 }
 
@@ -48,6 +50,8 @@ pub struct JobDetail {
     pub cycles: Vec<Cycle>,
     pub tools: Vec<Tool>,
     pub proofs: Vec<Proof>,
+    /// Read from the shared database.
+    pub team: bool,
 }
 
 fn text_pair(r: &dyn super::sql::Row) -> Result<(String, String)> {
@@ -69,7 +73,10 @@ enum Which<'a> {
 
 /// The stored state of `jobs` (in their order): one job-state row each, six loop-state rows each.
 fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
-    let mut board = Board::default();
+    let mut board = Board {
+        team: db.engine() == super::sql::Engine::Postgres,
+        ..Board::default()
+    };
     let (job_sql, loop_sql, p) = match which {
         Which::One(id) => (
             "SELECT job_id, state FROM job_state WHERE job_id = ?1",
@@ -260,6 +267,7 @@ impl Store {
                 .first()
                 .map(|j| review::job_review(j, now, Week::containing(now)));
             Ok(JobDetail {
+                team: db.engine() == super::sql::Engine::Postgres,
                 review,
                 cycles: load::cycles_of(db, &id)?,
                 tools: load::tools_of(db, &id)?,

@@ -175,6 +175,7 @@ pub fn after_migration(db: &mut dyn Db, from_version: i64) -> Result<()> {
             before: Json::Null,
             after: Json::Object(after),
         },
+        Map::new(),
     )?;
     Ok(())
 }

@@ -239,6 +239,7 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
             at: r.at(),
             owner: "Ben".into(),
             decision: Some(short_id(&id).to_string()),
+            team: false,
         })
     );
     let approve = LoopOp::Approve {
@@ -246,10 +247,13 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
     };
     let err = r.apply(&approve, &ctx()).unwrap_err();
     assert_eq!(err.kind, RefusalKind::Forbidden);
-    let ben = Ctx::local("ben", now());
+    // Names are compared exactly: `ben` is not the `Ben` who owns it.
+    let err = r.apply(&approve, &Ctx::local("ben", now())).unwrap_err();
+    assert_eq!(err.kind, RefusalKind::Forbidden);
+    let ben = Ctx::local("Ben", now());
     let out = r.apply(&approve, &ben).unwrap();
     assert_eq!(out.updated.len(), 1);
-    assert_eq!(r.decisions[0].approved_by.as_deref(), Some("ben"));
+    assert_eq!(r.decisions[0].approved_by.as_deref(), Some("Ben"));
     assert!(!r.apply(&approve, &ben).unwrap().changed);
     // Amending makes a new version, pending again; the old one stays as it was.
     r.apply(
@@ -307,8 +311,11 @@ fn in_team_mode_only_the_owner_and_the_lead_record_on_a_loop() {
     let err = r.apply(&op, &team("mallory")).unwrap_err();
     assert_eq!(err.kind, RefusalKind::Forbidden);
     assert!(matches!(err.remedy, Some(Remedy::Do(Fix::AskOwner { .. }))));
-    r.apply(&op, &team("olga")).unwrap();
-    r.apply(&op, &team("lea")).unwrap();
+    // Names are compared exactly, as the server compares its roles.
+    let err = r.apply(&op, &team("olga")).unwrap_err();
+    assert_eq!(err.kind, RefusalKind::Forbidden);
+    r.apply(&op, &team("Olga")).unwrap();
+    r.apply(&op, &team(&r.job.lead.clone().unwrap())).unwrap();
     // Locally anyone records: the file has one user.
     r.apply(&op, &Ctx::local("mallory", now())).unwrap();
 }

@@ -30,7 +30,7 @@ fn apply(r: &mut LoopRecord, op: LoopOp) {
 
 #[test]
 fn a_fresh_job_is_open_at_understand_and_needs_owners() {
-    let r = build(&[job(|_| {})], now());
+    let r = build(&[job(|_| {})], now(), false);
     let j = &r.jobs[0];
     assert_eq!(j.open_now, Some(LoopKind::Understand));
     assert!(j.questions.values().all(|v| !v));
@@ -55,6 +55,7 @@ fn a_killed_loop_is_never_open_now() {
             apply(&mut l[1], LoopOp::Close { force: true });
         })],
         now(),
+        false,
     );
     let j = &r.jobs[0];
     assert_eq!(j.loops[0].status, Status::Killed);
@@ -109,6 +110,7 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
             );
         })],
         now(),
+        false,
     );
     let j = &r.jobs[0];
     assert_eq!(j.loops[2].flags, vec![Flag::NoMetric]);
@@ -161,7 +163,7 @@ fn the_last_compound_test_names_the_next_job_and_says_when_it_is_killed() {
         closed_at: now(),
         closed_by: "ana".into(),
     });
-    let r = build(&[input], now());
+    let r = build(&[input], now(), false);
     let j = &r.jobs[0];
     assert_eq!(j.next_job, Some(LoopKind::Instrument));
     assert_eq!(j.next_job_status, Some(Status::Killed));
@@ -195,6 +197,7 @@ fn rules_are_shown_with_what_they_say_today() {
             );
         })],
         now(),
+        false,
     );
     let k = &r.jobs[0].loops[2].kill_signals[1];
     assert_eq!(k.signal.rule.as_deref(), Some("stale 7 days"));

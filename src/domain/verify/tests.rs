@@ -196,3 +196,128 @@ fn an_edited_job_and_a_broken_chain_are_found() {
     let r = v.finish();
     assert!(r.problems.iter().any(|p| p.wrong == Wrong::EventMissing));
 }
+
+/// The trail plus one more command on the instrument loop, which starts from `r` as it is (an
+/// old jobloop without the write guard would have done this after an edit behind its back).
+fn laundered(t: &Trail, r: &mut LoopRecord, op: LoopOp) -> Vec<AuditEvent> {
+    let mut events = t.events.clone();
+    let before = r.audit_state();
+    let touched: serde_json::Map<String, Json> = r
+        .rows_touched_by(&op)
+        .iter()
+        .map(|row| {
+            (
+                row.id().to_string(),
+                Json::String(crate::domain::audit::digest(&row.to_json())),
+            )
+        })
+        .collect();
+    let out = r.apply(&op, &ctx()).unwrap();
+    let last = events.last().unwrap();
+    let mut e = next_event(
+        Some((last.seq, &last.hash)),
+        &ctx(),
+        Change {
+            command: out.command,
+            job_id: Some(&t.job.id),
+            loop_kind: Some(r.lp.kind),
+            summary: &out.summary,
+            before,
+            after: r.audit_after(&out),
+        },
+    );
+    crate::domain::audit::add_rows_before(&mut e, touched);
+    e.hash = crate::domain::audit::hash(&e);
+    events.push(e);
+    events
+}
+
+#[test]
+fn an_edit_hashed_in_by_a_later_event_is_still_found() {
+    let t = trail();
+    // The direction of the metric flipped behind jobloop's back, then an honest note.
+    let mut r = t.instrument.clone();
+    if let Some(m) = r.metric.as_mut() {
+        m.better = Better::Higher;
+    }
+    let events = laundered(
+        &t,
+        &mut r,
+        LoopOp::SetNotes {
+            text: "weekly".into(),
+        },
+    );
+    let mut v = Verifier::new();
+    feed_events(&mut v, &events);
+    v.job(&t.job);
+    v.loop_record(
+        &t.job.slug,
+        &r.lp,
+        r.metric.as_ref(),
+        &r.steps,
+        &r.kill_signals,
+    );
+    v.row(Table::Values, &t.value.id.clone(), &t.value);
+    for l in &t.loops {
+        v.loop_record(
+            &t.job.slug,
+            &l.lp,
+            l.metric.as_ref(),
+            &l.steps,
+            &l.kill_signals,
+        );
+    }
+    let report = v.finish();
+    let name = format!("{}/instrument", t.job.slug);
+    assert_eq!(
+        report
+            .problems
+            .iter()
+            .map(|p| (p.table, p.id.clone(), p.wrong.clone(), p.event))
+            .collect::<Vec<_>>(),
+        vec![(Table::Loops, name, Wrong::EditedBefore, Some(4))]
+    );
+    assert!(
+        report.problems[0]
+            .to_string()
+            .contains("before audit event 4")
+    );
+}
+
+#[test]
+fn a_row_edited_then_voided_is_still_found() {
+    let t = trail();
+    let mut r = t.instrument.clone();
+    r.values[0].value = 9.0;
+    let id = r.values[0].id.clone();
+    let events = laundered(
+        &t,
+        &mut r,
+        LoopOp::Void {
+            record: id.clone(),
+            reason: "typo".into(),
+        },
+    );
+    let mut v = Verifier::new();
+    feed_events(&mut v, &events);
+    v.job(&t.job);
+    for l in t.loops.iter().chain([&r]) {
+        v.loop_record(
+            &t.job.slug,
+            &l.lp,
+            l.metric.as_ref(),
+            &l.steps,
+            &l.kill_signals,
+        );
+    }
+    v.row(Table::Values, &id, &r.values[0]);
+    let report = v.finish();
+    assert_eq!(
+        report
+            .problems
+            .iter()
+            .map(|p| (p.table, p.wrong.clone(), p.event))
+            .collect::<Vec<_>>(),
+        vec![(Table::Values, Wrong::EditedBefore, Some(4))]
+    );
+}

@@ -1,0 +1,93 @@
+//! A shared database with people, for the team-mode tests: `tester` owns it (and leads what it
+//! adds); `ana` and `ben` are members. Skipped (or, under `CI=true`, failed) without PostgreSQL.
+
+use super::pg::{self, Cluster};
+use std::process::{Command, Output};
+
+/// A shared database with people: `tester` owns it (and leads what it adds); `ana` and `ben`
+/// are members.
+pub struct Team {
+    pub cluster: &'static Cluster,
+    pub db: String,
+}
+
+pub fn team() -> Option<Team> {
+    let cluster = pg::require("team mode")?;
+    let url = cluster.new_database();
+    let db = url.rsplit('/').next().unwrap().to_string();
+    let t = Team { cluster, db };
+    for who in ["ana", "ben"] {
+        t.as_user("tester", &["team", "add", who]).assert_ok();
+    }
+    Some(t)
+}
+
+pub trait Check {
+    fn assert_ok(self) -> String;
+    fn assert_code(self, code: i32) -> String;
+}
+
+impl Check for Output {
+    fn assert_ok(self) -> String {
+        assert!(
+            self.status.success(),
+            "failed ({:?}): {}",
+            self.status.code(),
+            String::from_utf8_lossy(&self.stderr)
+        );
+        String::from_utf8(self.stdout).unwrap()
+    }
+
+    fn assert_code(self, code: i32) -> String {
+        let err = String::from_utf8_lossy(&self.stderr).into_owned();
+        assert_eq!(self.status.code(), Some(code), "{err}");
+        assert!(err.starts_with("jobloop: error: "), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        err
+    }
+}
+
+impl Team {
+    pub fn url(&self, user: &str) -> String {
+        self.cluster.url(user, &self.db)
+    }
+
+    pub fn as_user(&self, user: &str, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_jobloop"))
+            .arg("--db")
+            .arg(self.url(user))
+            .args(args)
+            .env_remove("JOBLOOP_USER")
+            .env_remove("JOBLOOP_DB")
+            .output()
+            .unwrap()
+    }
+
+    pub fn sql(&self, user: &str, sql: &str) -> Result<u64, postgres::Error> {
+        let mut c = postgres::Client::connect(&self.url(user), postgres::NoTls).unwrap();
+        c.execute(sql, &[])
+    }
+
+    pub fn export(&self) -> String {
+        let out = self.as_user("tester", &["export"]).assert_ok();
+        out.lines().skip(1).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// A job led by ana with ben owning its instrument loop.
+pub fn job(t: &Team) {
+    t.as_user(
+        "ana",
+        &["job", "add", "Answer supplier emails", "--slug", "mail"],
+    )
+    .assert_ok();
+    t.as_user("ana", &["loop", "owner", "mail", "instrument", "ben"])
+        .assert_ok();
+    t.as_user(
+        "ben",
+        &[
+            "metric", "set", "mail", "instr", "hours", "--unit", "h", "--better", "lower",
+        ],
+    )
+    .assert_ok();
+}
