@@ -771,3 +771,24 @@ also_on_postgres!(
     the_next_write_never_launders_an_edit,
     an_untouched_database_takes_every_kind_of_write
 );
+
+#[test]
+fn only_the_schemas_owner_imports_into_a_shared_database() {
+    let Some(t) = team() else { return };
+    job(&t);
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.json");
+    t.as_user("ana", &["export", export.to_str().unwrap()])
+        .assert_ok();
+    let Some(empty) = team() else { return };
+    let before = empty.export();
+    let err = empty
+        .as_user("ana", &["import", export.to_str().unwrap()])
+        .assert_code(6);
+    assert!(err.contains("only the owner of the shared schema"), "{err}");
+    assert_eq!(empty.export(), before, "a refused import wrote something");
+    empty
+        .as_user("tester", &["import", export.to_str().unwrap()])
+        .assert_ok();
+    assert_eq!(empty.export(), t.export());
+}
