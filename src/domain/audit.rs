@@ -47,7 +47,7 @@ pub fn diff(before: &Json, after: &Json) -> (Json, Json) {
 
 /// What a command changed, as the audit trail records it.
 pub struct Change<'a> {
-    pub command: &'a str,
+    pub command: super::command::Command,
     pub job_id: Option<&'a str>,
     pub loop_kind: Option<LoopKind>,
     pub summary: &'a str,
@@ -67,7 +67,7 @@ pub fn next_event(prev: Option<(i64, &str)>, ctx: &Ctx, change: Change) -> Audit
         id: new_id(),
         at: ctx.now,
         actor: ctx.actor.clone(),
-        command: change.command.to_string(),
+        command: change.command.name().to_string(),
         job_id: change.job_id.map(str::to_string),
         loop_kind: change.loop_kind,
         summary: change.summary.to_string(),

@@ -1,5 +1,6 @@
 //! Review cycles (one ISO week) and the compound test that closes them.
 
+use super::command::Command;
 use super::error::Refusal;
 use super::kind::Layer;
 use super::loop_record::{MAX_REASON, Outcome};
@@ -101,7 +102,7 @@ pub fn close_cycle(
         ),
     };
     let outcome = Outcome::done(
-        "cycle close",
+        Command::CycleClose,
         format!("closed {week} for `{}`: {verdict}", job.slug),
     );
     Ok((cycle, outcome))

@@ -1,6 +1,7 @@
 //! Job-level records the kill-signal detectors read: tools selected and proof artifacts with
 //! what they brought back.
 
+use super::command::Command;
 use super::error::{Fix, Refusal};
 use super::job::live;
 use super::loop_record::{MAX_NAME, MAX_REASON, Outcome};
@@ -21,7 +22,7 @@ pub fn select_tool(job: &Job, name: &str, at: When, ctx: &Ctx) -> Result<(Tool, 
         recorded_at: ctx.now,
     };
     let outcome = Outcome::done(
-        "tool",
+        Command::Tool,
         format!("recorded tool `{name}` for `{}` on {at}", job.slug),
     );
     Ok((tool, outcome))
@@ -52,7 +53,7 @@ pub fn add_proof(
         outcome_at: None,
     };
     let outcome = Outcome::done(
-        "proof add",
+        Command::ProofAdd,
         format!(
             "added {visibility} {kind} `{title}` to `{}` (id {})",
             job.slug,
@@ -88,14 +89,14 @@ pub fn track_outcome(
     }
     if proof.outcome == Some(counts) {
         return Ok(Outcome::unchanged(
-            "proof outcome",
+            Command::ProofOutcome,
             format!("the outcome of `{}` is unchanged", proof.title),
         ));
     }
     proof.outcome = Some(counts);
     proof.outcome_at = Some(ctx.now);
     Ok(Outcome::done(
-        "proof outcome",
+        Command::ProofOutcome,
         format!(
             "tracked `{}`: {} replies, {} citations, {} intros, {} bookings, {} sales, {} reuse",
             proof.title,

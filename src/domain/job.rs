@@ -3,6 +3,7 @@
 use serde_json::{Value as Json, json};
 
 use super::audit::{STATE_KEY, row_json, with_state_hash};
+use super::command::Command;
 use super::error::{Fix, Refusal};
 use super::kind::LoopKind;
 use super::loop_record::{LoopRecord, MAX_LONG, MAX_NAME, MAX_REASON, Outcome, same_person};
@@ -131,7 +132,7 @@ impl NewJob {
 
     pub fn outcome(&self) -> Outcome {
         Outcome::done(
-            "job add",
+            Command::JobAdd,
             format!(
                 "added job `{}` ({}) with its six loops, each not started",
                 self.job.slug, self.job.title
@@ -284,13 +285,13 @@ pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
     )?;
     if changed.is_empty() {
         return Ok(Outcome::unchanged(
-            "job edit",
+            Command::JobEdit,
             format!("nothing changed on `{}`", job.slug),
         ));
     }
     job.rev += 1;
     Ok(Outcome::done(
-        "job edit",
+        Command::JobEdit,
         format!("updated `{}`: {}", job.slug, changed.join(", ")),
     ))
 }
@@ -301,14 +302,14 @@ pub fn set_lead(job: &mut Job, lead: &str) -> Result<Outcome, Refusal> {
     let lead = person_name("lead", lead)?;
     if job.lead.as_deref() == Some(lead.as_str()) {
         return Ok(Outcome::unchanged(
-            "job lead",
+            Command::JobLead,
             format!("{lead} already leads `{}`; nothing changed", job.slug),
         ));
     }
     job.lead = Some(lead.clone());
     job.rev += 1;
     Ok(Outcome::done(
-        "job lead",
+        Command::JobLead,
         format!("{lead} now leads `{}`", job.slug),
     ))
 }
@@ -316,9 +317,9 @@ pub fn set_lead(job: &mut Job, lead: &str) -> Result<Outcome, Refusal> {
 /// Archiving hides a job from the board and the review; nothing is deleted.
 pub fn set_archived(job: &mut Job, archived: bool, ctx: &Ctx) -> Outcome {
     let (command, verb) = if archived {
-        ("job archive", "archived")
+        (Command::JobArchive, "archived")
     } else {
-        ("job unarchive", "unarchived")
+        (Command::JobUnarchive, "unarchived")
     };
     if job.archived_at.is_some() == archived {
         return Outcome::unchanged(

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value as Json, json};
 
 use super::audit::{row_json, with_state_hash};
+use super::command::Command;
 use super::error::{At, Fix, Refusal};
 use super::intent::LoopOp;
 use super::kind::LoopKind;
@@ -64,7 +65,7 @@ impl Row {
 /// What an intent did: the audit command name, a one-line acknowledgement, and rows written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
-    pub command: &'static str,
+    pub command: Command,
     pub summary: String,
     pub appended: Option<Row>,
     pub updated: Vec<Row>,
@@ -75,7 +76,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn done(command: &'static str, summary: String) -> Outcome {
+    pub fn done(command: Command, summary: String) -> Outcome {
         Outcome {
             command,
             summary,
@@ -86,14 +87,14 @@ impl Outcome {
         }
     }
 
-    pub fn unchanged(command: &'static str, summary: String) -> Outcome {
+    pub fn unchanged(command: Command, summary: String) -> Outcome {
         Outcome {
             changed: false,
             ..Outcome::done(command, summary)
         }
     }
 
-    fn appending(command: &'static str, summary: String, row: Row) -> Outcome {
+    fn appending(command: Command, summary: String, row: Row) -> Outcome {
         Outcome {
             appended: Some(row),
             ..Outcome::done(command, summary)
@@ -389,13 +390,13 @@ impl LoopRecord {
         }
         if self.lp.owner.as_deref() == Some(owner.as_str()) {
             return Ok(Outcome::unchanged(
-                "loop owner",
+                Command::LoopOwner,
                 format!("{owner} already owns {}; nothing changed", self.addr()),
             ));
         }
         self.lp.owner = Some(owner.clone());
         Ok(Outcome::done(
-            "loop owner",
+            Command::LoopOwner,
             format!("{owner} now owns {}", self.addr()),
         ))
     }
@@ -404,7 +405,7 @@ impl LoopRecord {
         self.job_live()?;
         if self.lp.status == Status::Open {
             return Ok(Outcome::unchanged(
-                "loop open",
+                Command::LoopOpen,
                 format!("{} is already open; nothing changed", self.addr()),
             ));
         }
@@ -415,7 +416,7 @@ impl LoopRecord {
         };
         self.lp.status = Status::Open;
         Ok(Outcome::done(
-            "loop open",
+            Command::LoopOpen,
             format!("{verb} {}", self.addr()),
         ))
     }
@@ -428,7 +429,7 @@ impl LoopRecord {
         match self.lp.status {
             Status::Closed => {
                 return Ok(Outcome::unchanged(
-                    "loop close",
+                    Command::LoopClose,
                     format!("{} is already closed; nothing changed", self.addr()),
                 ));
             }
@@ -473,7 +474,7 @@ impl LoopRecord {
             format!(" with step {} not done (closed anyway)", join(&undone))
         };
         Ok(Outcome::done(
-            "loop close",
+            Command::LoopClose,
             format!("closed {}{forced}", self.addr()),
         ))
     }
@@ -496,7 +497,7 @@ impl LoopRecord {
         let step = self.step_mut(n)?;
         if step.done_at.is_some() && (evidence.is_none() || evidence == step.evidence) {
             return Ok(Outcome::unchanged(
-                "loop step",
+                Command::LoopStep,
                 format!("step {n} of {addr} is already done; nothing changed"),
             ));
         }
@@ -508,7 +509,7 @@ impl LoopRecord {
         let text = step.text.clone();
         self.touch();
         Ok(Outcome::done(
-            "loop step",
+            Command::LoopStep,
             format!("done: step {n} of {addr} ({text})"),
         ))
     }
@@ -519,7 +520,7 @@ impl LoopRecord {
         let step = self.step_mut(n)?;
         if step.done_at.is_none() {
             return Ok(Outcome::unchanged(
-                "loop step undo",
+                Command::LoopStepUndo,
                 format!("step {n} of {addr} is not done; nothing changed"),
             ));
         }
@@ -527,7 +528,7 @@ impl LoopRecord {
         step.done_by = None;
         step.evidence = None;
         Ok(Outcome::done(
-            "loop step undo",
+            Command::LoopStepUndo,
             format!("undone: step {n} of {addr}"),
         ))
     }
@@ -554,7 +555,7 @@ impl LoopRecord {
         });
         self.touch();
         Ok(Outcome::done(
-            "loop step-add",
+            Command::LoopStepAdd,
             format!("added step {n} to {}", self.addr()),
         ))
     }
@@ -565,13 +566,13 @@ impl LoopRecord {
         let notes = optional_text("notes", Some(notes), MAX_NOTES)?.unwrap_or_default();
         if notes == self.lp.notes {
             return Ok(Outcome::unchanged(
-                "loop note",
+                Command::LoopNote,
                 format!("the notes of {} are unchanged", self.addr()),
             ));
         }
         self.lp.notes = notes;
         Ok(Outcome::done(
-            "loop note",
+            Command::LoopNote,
             format!("updated the notes of {}", self.addr()),
         ))
     }
@@ -583,7 +584,7 @@ impl LoopRecord {
         self.decide_signals(KillDecision::Retire, &reason, ctx);
         self.lp.status = Status::Killed;
         Ok(Outcome::done(
-            "loop retire",
+            Command::LoopRetire,
             format!("retired {}: {reason}", self.addr()),
         ))
     }
@@ -600,7 +601,7 @@ impl LoopRecord {
         }
         self.decide_signals(KillDecision::Continue, &reason, ctx);
         Ok(Outcome::done(
-            "loop continue",
+            Command::LoopContinue,
             format!("{} continues: {reason}", self.addr()),
         ))
     }
@@ -669,9 +670,9 @@ impl LoopRecord {
         self.interventions.clear();
         self.touch();
         let (command, verb) = if replace {
-            ("metric replace", "replaced the primary metric of")
+            (Command::MetricReplace, "replaced the primary metric of")
         } else {
-            ("metric set", "set the primary metric of")
+            (Command::MetricSet, "set the primary metric of")
         };
         let mut out = Outcome::done(
             command,
@@ -700,7 +701,7 @@ impl LoopRecord {
         }
         if metric.target == target {
             return Ok(Outcome::unchanged(
-                "metric target",
+                Command::MetricTarget,
                 format!("the target of {addr} is unchanged"),
             ));
         }
@@ -709,7 +710,7 @@ impl LoopRecord {
             Some(t) => format!("set the target change of {addr} to {}", t.to_text()),
             None => format!("cleared the target change of {addr}"),
         };
-        Ok(Outcome::done("metric target", summary))
+        Ok(Outcome::done(Command::MetricTarget, summary))
     }
 
     fn require_metric(&self, what: &str) -> Result<&Metric, Refusal> {
@@ -810,8 +811,8 @@ impl LoopRecord {
         self.values.insert(pos, row.clone());
         self.touch();
         let (command, label) = match phase {
-            Phase::Baseline => ("baseline", "baseline"),
-            Phase::Live => ("measure", "measurement"),
+            Phase::Baseline => (Command::Baseline, "baseline"),
+            Phase::Live => (Command::Measure, "measurement"),
         };
         let unit = if metric.unit.is_empty() {
             String::new()
@@ -879,7 +880,7 @@ impl LoopRecord {
         self.interventions.insert(pos, row.clone());
         self.touch();
         Ok(Outcome::appending(
-            "intervene",
+            Command::Intervene,
             format!(
                 "started intervention on {} ({at}): {description}",
                 self.addr()
@@ -920,7 +921,7 @@ impl LoopRecord {
         self.touch();
         let with_rule = rule.map(|r| format!(" (rule: {r})")).unwrap_or_default();
         Ok(Outcome::done(
-            "kill add",
+            Command::KillAdd,
             format!("armed kill signal {n} on {}{with_rule}", self.addr()),
         ))
     }
@@ -979,7 +980,7 @@ impl LoopRecord {
         let n = k.n;
         self.touch();
         Ok(Outcome::done(
-            "kill trip",
+            Command::KillTrip,
             format!(
                 "tripped kill signal {n} on {}: {reason}; the loop waits for a decision",
                 self.addr()
@@ -995,13 +996,13 @@ impl LoopRecord {
         let k = &mut self.kill_signals[idx];
         if k.state == SignalState::Armed {
             return Ok(Outcome::unchanged(
-                "kill rearm",
+                Command::KillRearm,
                 format!("kill signal {n} is already armed; nothing changed"),
             ));
         }
         k.change(SignalState::Armed, reason.clone(), None, ctx);
         Ok(Outcome::done(
-            "kill rearm",
+            Command::KillRearm,
             format!("re-armed kill signal {n} on {}: {reason}", self.addr()),
         ))
     }
@@ -1034,7 +1035,7 @@ impl LoopRecord {
         self.touch();
         let tagged = tag.map(|t| format!(" [{t}]")).unwrap_or_default();
         Ok(Outcome::appending(
-            "learn",
+            Command::Learn,
             format!("recorded {kind}{tagged} on {}", self.addr()),
             Row::Learning(row),
         ))
@@ -1075,7 +1076,7 @@ impl LoopRecord {
             team: ctx.team,
         };
         Ok(Outcome::appending(
-            "decide",
+            Command::Decide,
             format!(
                 "recorded decision {} on {} owned by {owner} (pending their sign-off): {text}",
                 short_id(&row.id),
@@ -1187,7 +1188,7 @@ impl LoopRecord {
         }
         if d.approved_at.is_some() {
             return Ok(Outcome::unchanged(
-                "decide approve",
+                Command::DecideApprove,
                 format!(
                     "decision {} is already signed off; nothing changed",
                     short_id(&d.id)
@@ -1198,7 +1199,7 @@ impl LoopRecord {
         d.approved_by = Some(ctx.actor.clone());
         let row = d.clone();
         let mut out = Outcome::done(
-            "decide approve",
+            Command::DecideApprove,
             format!(
                 "{} signed off decision {} on {addr}: {}",
                 ctx.actor,
@@ -1230,7 +1231,7 @@ impl LoopRecord {
         };
         if owner == old.owner && threshold == old.threshold {
             return Ok(Outcome::unchanged(
-                "decide amend",
+                Command::DecideAmend,
                 format!(
                     "decision {} already has this owner and threshold; nothing changed",
                     short_id(&old.id)
@@ -1258,7 +1259,7 @@ impl LoopRecord {
             team: ctx.team,
         };
         Ok(Outcome::appending(
-            "decide amend",
+            Command::DecideAmend,
             format!(
                 "amended decision {} on {} as {} (owner {owner}, pending their sign-off)",
                 short_id(&old.id),
@@ -1328,7 +1329,7 @@ impl LoopRecord {
             )));
         };
         let mut out = Outcome::done(
-            "void",
+            Command::Void,
             format!("voided the {what} on {addr} ({}): {reason}", short_id(&id)),
         );
         out.updated.push(row);
@@ -1397,7 +1398,7 @@ impl LoopRecord {
         let k = &mut self.kill_signals[idx];
         k.change(SignalState::Tripped, reason.clone(), None, ctx);
         Some(Outcome::done(
-            "kill trip",
+            Command::KillTrip,
             format!(
                 "kill signal {} on {addr} tripped by its rule — {reason}",
                 k.n
@@ -1408,7 +1409,7 @@ impl LoopRecord {
 
 fn already_void(id: &str) -> Outcome {
     Outcome::unchanged(
-        "void",
+        Command::Void,
         format!("record {} is already void; nothing changed", short_id(id)),
     )
 }

@@ -2,6 +2,7 @@
 //! import all change records through the intents defined here.
 
 pub mod audit;
+pub mod command;
 pub mod cycle;
 pub mod dataset;
 pub mod detect;
@@ -23,6 +24,7 @@ pub mod time;
 pub mod undo;
 pub mod verify;
 
+pub use command::Command;
 pub use error::{Fix, Refusal, RefusalKind, Remedy};
 pub use intent::{Intent, LoopOp};
 pub use kind::{Layer, LoopKind};

@@ -4,6 +4,7 @@
 
 use serde_json::Value as Json;
 
+use super::command::Command;
 use super::error::Refusal;
 use super::intent::{Intent, LoopOp};
 use super::job::{CanvasEdit, JobEdit};
@@ -45,14 +46,23 @@ pub fn compensation(
             .and_then(|m| m.keys().next())
             .and_then(|k| k.parse().ok())
     };
-    match event.command.as_str() {
-        "baseline" | "measure" | "intervene" | "decide" | "decide amend" | "learn" => {
-            on(LoopOp::Void {
-                record: added_id()?,
-                reason: REASON.into(),
-            })
-        }
-        "kill trip" => {
+    let Some(command) = Command::parse(&event.command) else {
+        return cannot(
+            &format!("`{}`", event.command),
+            "correct it with a new command",
+        );
+    };
+    match command {
+        Command::Baseline
+        | Command::Measure
+        | Command::Intervene
+        | Command::Decide
+        | Command::DecideAmend
+        | Command::Learn => on(LoopOp::Void {
+            record: added_id()?,
+            reason: REASON.into(),
+        }),
+        Command::KillTrip => {
             let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;
             let n = changed_index("kill_signals")
                 .and_then(|i| r.kill_signals.get(i))
@@ -63,8 +73,8 @@ pub fn compensation(
                 reason: REASON.into(),
             })
         }
-        "loop retire" | "loop close" => on(LoopOp::Open),
-        "loop owner" => match event.before["owner"].as_str() {
+        Command::LoopRetire | Command::LoopClose => on(LoopOp::Open),
+        Command::LoopOwner => match event.before["owner"].as_str() {
             Some(previous) => on(LoopOp::AssignOwner {
                 name: previous.to_string(),
             }),
@@ -73,7 +83,7 @@ pub fn compensation(
                 "name another owner instead",
             ),
         },
-        "loop step" => {
+        Command::LoopStep => {
             let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;
             let n = changed_index("steps")
                 .and_then(|i| r.steps.get(i))
@@ -81,7 +91,7 @@ pub fn compensation(
                 .ok_or_else(|| Refusal::rule("the event does not name its step"))?;
             on(LoopOp::UndoStep { n })
         }
-        "loop step undo" => {
+        Command::LoopStepUndo => {
             let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;
             let i = changed_index("steps")
                 .ok_or_else(|| Refusal::rule("the event does not name its step"))?;
@@ -95,19 +105,19 @@ pub fn compensation(
                 .map(str::to_string);
             on(LoopOp::MarkStep { n, evidence })
         }
-        "loop note" => on(LoopOp::SetNotes {
+        Command::LoopNote => on(LoopOp::SetNotes {
             text: event.before["notes"]
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
         }),
-        "metric target" => {
+        Command::MetricTarget => {
             let previous = event.before["metric"]["target"]
                 .as_str()
                 .and_then(|t| super::stats::Target::parse(t).ok());
             on(LoopOp::SetTarget { target: previous })
         }
-        "job edit" => {
+        Command::JobEdit => {
             let field = |k: &str| event.before[k].as_str().map(str::to_string);
             Ok(Intent::EditJob {
                 slug,
@@ -127,56 +137,59 @@ pub fn compensation(
                 },
             })
         }
-        "job archive" => Ok(Intent::ArchiveJob {
+        Command::JobArchive => Ok(Intent::ArchiveJob {
             slug,
             archived: false,
         }),
-        "job unarchive" => Ok(Intent::ArchiveJob {
+        Command::JobUnarchive => Ok(Intent::ArchiveJob {
             slug,
             archived: true,
         }),
-        "job lead" => match event.before["lead"].as_str() {
+        Command::JobLead => match event.before["lead"].as_str() {
             Some(previous) => Ok(Intent::SetLead {
                 slug,
                 lead: previous.to_string(),
             }),
             None => cannot("naming the job's first lead", "name another lead instead"),
         },
-        "void" => cannot(
+        Command::Void => cannot(
             "a void",
             "record the value, intervention, decision or learning again",
         ),
-        "decide approve" => cannot(
+        Command::DecideApprove => cannot(
             "a sign-off",
             "amend the decision: the new version waits for a new sign-off",
         ),
-        "metric set" | "metric replace" => cannot(
+        Command::MetricSet | Command::MetricReplace => cannot(
             "setting a primary metric",
             "replace it with the metric you want",
         ),
-        "loop continue" => cannot(
+        Command::LoopContinue => cannot(
             "a decision to continue",
             "trip a kill signal again if the work should stop",
         ),
-        "kill add" => cannot(
+        Command::KillAdd => cannot(
             "adding a kill signal",
             "leave it armed; it trips only when you say",
         ),
-        "kill rearm" => cannot("re-arming a kill signal", "trip it again with its reason"),
-        "loop open" => cannot("opening a loop", "close or retire it"),
-        "loop step-add" => cannot(
+        Command::KillRearm => cannot("re-arming a kill signal", "trip it again with its reason"),
+        Command::LoopOpen => cannot("opening a loop", "close or retire it"),
+        Command::LoopStepAdd => cannot(
             "adding a checklist step",
             "mark it done when it no longer applies",
         ),
-        "cycle close" => cannot(
+        Command::CycleClose => cannot(
             "closing a cycle",
             "the compound test is answered once per week; note the correction in next week's",
         ),
-        "job add" => cannot("adding a job", "archive it"),
-        "tool" | "proof add" | "proof outcome" => {
+        Command::JobAdd => cannot("adding a job", "archive it"),
+        Command::Tool | Command::ProofAdd | Command::ProofOutcome => {
             cannot("this record", "record the correction as a new entry")
         }
-        other => cannot(&format!("`{other}`"), "correct it with a new command"),
+        Command::Migrate => cannot(
+            "an upgrade of the schema",
+            "restore the copy written before it",
+        ),
     }
 }
 
@@ -292,7 +305,7 @@ mod tests {
             None,
             &ctx(),
             Change {
-                command: "decide approve",
+                command: Command::DecideApprove,
                 job_id: Some("j"),
                 loop_kind: Some(crate::domain::LoopKind::Govern),
                 summary: "s",

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::audit::{EventText, GENESIS, STATE_KEY, hash_parts, row_json, with_state_hash};
+use super::command::{Command, Writes};
 use super::kind::LoopKind;
 use super::loop_record::loop_state;
 use super::model::*;
@@ -315,14 +316,14 @@ pub const ROWS_BEFORE_KEY: &str = "records_sha256";
 /// The state hash an event recorded for the loop of kind `kind` after it: a command on that loop
 /// records its own, a new job records all six.
 pub fn loop_state_recorded(
-    command: &str,
+    command: Option<Command>,
     loop_kind: Option<LoopKind>,
     kind: LoopKind,
     after: &Json,
 ) -> Option<String> {
     match loop_kind {
         Some(k) if k == kind => after.get(STATE_KEY)?.as_str().map(str::to_string),
-        None if command == "job add" => after
+        None if command.map(Command::writes) == Some(Writes::NewJob) => after
             .get("loops")?
             .get(kind.name())?
             .as_str()
@@ -333,14 +334,14 @@ pub fn loop_state_recorded(
 
 /// The state hash an event recorded for its job after it (job commands only).
 pub fn job_state_recorded(
-    command: &str,
+    command: Option<Command>,
     loop_kind: Option<LoopKind>,
     after: &Json,
 ) -> Option<String> {
     if loop_kind.is_some() {
         return None;
     }
-    let state = if command == "job add" {
+    let state = if command.map(Command::writes) == Some(Writes::NewJob) {
         after.get("job")?
     } else {
         after
@@ -350,12 +351,12 @@ pub fn job_state_recorded(
 
 /// Every row an event wrote in full, with its table: rows it updated, the row it appended to a
 /// loop, the cycle, tool or proof a job command added.
-pub fn rows_written<'a>(
-    command: &str,
+pub fn rows_written(
+    command: Option<Command>,
     has_job: bool,
     loop_kind: Option<LoopKind>,
-    after: &'a Json,
-) -> Vec<(Table, &'a str, &'a Json)> {
+    after: &Json,
+) -> Vec<(Table, &str, &Json)> {
     let mut out = Vec::new();
     if let Some(tables) = after.get("updated").and_then(Json::as_object) {
         for (name, rows) in tables {
@@ -378,18 +379,11 @@ pub fn rows_written<'a>(
     {
         out.push((added_table(map), id, added));
     }
-    if loop_kind.is_none() {
-        let table = match command {
-            "cycle close" => Some(Table::Cycles),
-            "tool" => Some(Table::Tools),
-            "proof add" => Some(Table::Proofs),
-            _ => None,
-        };
-        if let Some(table) = table
-            && let Some(id) = after.get("id").and_then(Json::as_str)
-        {
-            out.push((table, id, after));
-        }
+    if loop_kind.is_none()
+        && let Some(Writes::JobRow(table)) = command.map(Command::writes)
+        && let Some(id) = after.get("id").and_then(Json::as_str)
+    {
+        out.push((table, id, after));
     }
     out
 }
@@ -533,9 +527,11 @@ impl Verifier {
     fn learn(&mut self, t: &EventText, after: &Json) {
         let seq = t.seq;
         let kind = t.loop_kind.and_then(LoopKind::from_name);
-        for (table, id, row) in rows_written(t.command, t.job_id.is_some(), kind, after) {
+        let command = Command::parse(t.command);
+        let writes = command.map(Command::writes);
+        for (table, id, row) in rows_written(command, t.job_id.is_some(), kind, after) {
             // A proof is kept whole: older events record its outcome updates as changes only.
-            let expect = if table == Table::Proofs && t.command == "proof add" {
+            let expect = if table == Table::Proofs && command == Some(Command::ProofAdd) {
                 Expect::Json(row.clone())
             } else {
                 Expect::Hash(sha(row))
@@ -545,7 +541,7 @@ impl Verifier {
         let Some(job_id) = t.job_id else {
             return;
         };
-        if t.command == "job add"
+        if writes == Some(Writes::NewJob)
             && let Some(slug) = after
                 .get("job")
                 .and_then(|j| j.get("slug"))
@@ -560,7 +556,7 @@ impl Verifier {
             seen: false,
         };
         for k in LoopKind::ALL {
-            if let Some(h) = loop_state_recorded(t.command, kind, k, after)
+            if let Some(h) = loop_state_recorded(command, kind, k, after)
                 .as_deref()
                 .and_then(from_hex)
             {
@@ -568,7 +564,7 @@ impl Verifier {
                     .insert((job_id.to_string(), k), expected(h, Table::Loops));
             }
         }
-        if let Some(h) = job_state_recorded(t.command, kind, after)
+        if let Some(h) = job_state_recorded(command, kind, after)
             .as_deref()
             .and_then(from_hex)
         {
@@ -576,7 +572,7 @@ impl Verifier {
                 .insert(job_id.to_string(), expected(h, Table::Jobs));
         }
         if kind.is_none()
-            && t.command == "proof outcome"
+            && writes == Some(Writes::ProofCounts)
             && after.get("updated").is_none()
             && let Ok(before) = serde_json::from_str::<Json>(t.before)
             && let Some(id) = before.get("id").and_then(Json::as_str)

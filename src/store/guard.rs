@@ -7,12 +7,12 @@ use serde_json::Value as Json;
 
 use super::sql::{Db, params};
 use super::{Error, Result};
-use crate::domain::LoopKind;
 use crate::domain::audit::row_json;
 use crate::domain::audit::{STATE_KEY, row_hash, with_state_hash};
 use crate::domain::loop_record::LoopRecord;
 use crate::domain::model::Job;
 use crate::domain::verify::{Table, job_state_recorded, loop_state_recorded, rows_written};
+use crate::domain::{Command, LoopKind};
 
 /// A record whose stored state is not what the trail last recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl std::fmt::Display for Disagreement {
 /// An event's fields a guard reads.
 struct Candidate {
     seq: i64,
-    command: String,
+    command: Option<Command>,
     loop_kind: Option<LoopKind>,
     after: Json,
 }
@@ -45,7 +45,7 @@ fn candidates(db: &mut dyn Db, sql: &str, params: &[super::sql::P]) -> Result<Ve
     db.all(sql, params, |r| {
         Ok(Candidate {
             seq: r.int(0)?.unwrap_or(0),
-            command: r.text(1)?.unwrap_or_default().to_string(),
+            command: r.text(1)?.and_then(Command::parse),
             loop_kind: r.text(2)?.and_then(LoopKind::from_name),
             after: serde_json::from_str(r.text(3)?.unwrap_or("null")).unwrap_or(Json::Null),
         })
@@ -79,7 +79,7 @@ pub fn loop_matches(db: &mut dyn Db, record: &LoopRecord) -> Result<()> {
     let Some(c) = found.first() else {
         return Ok(());
     };
-    let Some(recorded) = loop_state_recorded(&c.command, c.loop_kind, kind, &c.after) else {
+    let Some(recorded) = loop_state_recorded(c.command, c.loop_kind, kind, &c.after) else {
         return Ok(());
     };
     let current = record.audit_state();
@@ -107,7 +107,7 @@ pub fn job_matches(db: &mut dyn Db, job: &Job) -> Result<()> {
     let Some(c) = found.first() else {
         return Ok(());
     };
-    let Some(recorded) = job_state_recorded(&c.command, None, &c.after) else {
+    let Some(recorded) = job_state_recorded(c.command, None, &c.after) else {
         return Ok(());
     };
     let current = with_state_hash(row_json(job));
@@ -148,7 +148,7 @@ pub fn row_matches<T: serde::Serialize>(
     };
     let events = candidates(db, sql, params![job_id, kind, pattern])?;
     for c in events {
-        let written = rows_written(&c.command, true, c.loop_kind, &c.after);
+        let written = rows_written(c.command, true, c.loop_kind, &c.after);
         match written.iter().find(|(t, i, _)| *t == table && *i == id) {
             Some((_, _, recorded)) => {
                 if crate::domain::audit::digest(recorded) != current {
@@ -156,7 +156,7 @@ pub fn row_matches<T: serde::Serialize>(
                 }
                 return Ok(current);
             }
-            None if c.command == "proof outcome" => return Ok(current),
+            None if c.command == Some(Command::ProofOutcome) => return Ok(current),
             None => {}
         }
     }

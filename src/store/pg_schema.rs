@@ -677,11 +677,13 @@ pub fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Result<Str
            FROM pg_catalog.pg_roles r WHERE lower(r.rolname) = lower($1)",
         &[&n, &GROUP],
     )?;
+    // A twin matters only for a name that is not a role yet (an existing role is who it is).
+    let exact = found.iter().any(|r| r.get::<_, String>(0) == n);
     for r in &found {
         let role: String = r.get(0);
         let (superuser, owner, member): (bool, bool, bool) = (r.get(1), r.get(2), r.get(3));
         let why = if role != n {
-            if !member {
+            if exact || !member {
                 continue;
             }
             format!(
@@ -702,7 +704,7 @@ pub fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Result<Str
     }
     ensure_group(pg)?;
     let client = pg.client();
-    let exists = found.iter().any(|r| r.get::<_, String>(0) == n);
+    let exists = exact;
     let role = ident(n);
     // Each step committed on its own and tolerant of a twin: roles and memberships belong to
     // the whole cluster, and the same person may be added to another team's database at the

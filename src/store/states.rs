@@ -165,7 +165,7 @@ pub fn after_migration(db: &mut dyn Db, from_version: i64) -> Result<()> {
         db,
         &ctx,
         Change {
-            command: "migrate",
+            command: crate::domain::Command::Migrate,
             job_id: None,
             loop_kind: None,
             summary: &format!(

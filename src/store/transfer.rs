@@ -653,7 +653,9 @@ impl Store {
         }
         // Into a shared database only its owner imports: the records name other people, and a
         // member never writes a row or an event naming someone else (the server refuses it).
-        if self.is_shared() && !self.read(|db| Ok(db.int("SELECT public.jobloop_admin()::int", &[])? == 1))? {
+        if self.is_shared()
+            && !self.read(|db| Ok(db.int("SELECT public.jobloop_admin()::int", &[])? == 1))?
+        {
             return Err(Error::Denied(format!(
                 "only the owner of the shared schema imports into {path}: an export's records name other people, and a member records only as themselves"
             )));

@@ -29,7 +29,7 @@ fn trail() -> Trail {
     push(
         &mut events,
         Change {
-            command: "job add",
+            command: crate::domain::Command::JobAdd,
             job_id: Some(&nj.job.id),
             loop_kind: None,
             summary: "added",
