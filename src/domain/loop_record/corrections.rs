@@ -1,0 +1,171 @@
+//! Learnings the next run starts from, and the corrections of records entered by mistake.
+
+use super::*;
+
+impl LoopRecord {
+    /// Captures a learning (evidence, a decision, feedback, a correction, an outcome, a mistake
+    /// or a change to the system), with an optional tag and capability.
+    pub(super) fn learn(
+        &mut self,
+        text: &str,
+        kind: LearningType,
+        tag: Option<&str>,
+        capability: Option<Capability>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let text = required_text("learning", text, MAX_LONG)?;
+        let tag = optional_text("tag", tag, MAX_TAG)?.map(|t| t.to_lowercase());
+        let row = Learning {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            text,
+            kind,
+            tag: tag.clone(),
+            capability,
+            at: ctx.now,
+            recorded_by: ctx.actor.clone(),
+            void: None,
+        };
+        self.learnings.push(row.clone());
+        self.touch();
+        let tagged = tag.map(|t| format!(" [{t}]")).unwrap_or_default();
+        Ok(Outcome::appending(
+            Command::Learn,
+            format!("recorded {kind}{tagged} on {}", self.addr()),
+            Row::Learning(row),
+        ))
+    }
+
+    /// The rows `op` would change besides the loop's own state (the decision it signs off or
+    /// amends, the record it voids), as they are now: a write checks them against the audit
+    /// trail before applying it. A reference that names nothing gives none (the intent refuses).
+    pub fn rows_touched_by(&self, op: &LoopOp) -> Vec<Row> {
+        match op {
+            LoopOp::Approve { decision } | LoopOp::Amend { decision, .. } => self
+                .decision_index(decision)
+                .ok()
+                .and_then(|i| self.decisions.get(i))
+                .map(|d| vec![Row::Decision(d.clone())])
+                .unwrap_or_default(),
+            LoopOp::Void { record, .. } => {
+                let ids = self
+                    .values
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .chain(self.interventions.iter().map(|r| r.id.as_str()))
+                    .chain(self.decisions.iter().map(|r| r.id.as_str()))
+                    .chain(self.learnings.iter().map(|r| r.id.as_str()));
+                let Ok(id) = find_by_ref(ids, record) else {
+                    return Vec::new();
+                };
+                let found = (self
+                    .values
+                    .iter()
+                    .find(|r| r.id == id)
+                    .cloned()
+                    .map(Row::Value))
+                .or_else(|| {
+                    self.interventions
+                        .iter()
+                        .find(|r| r.id == id)
+                        .cloned()
+                        .map(Row::Intervention)
+                })
+                .or_else(|| {
+                    self.decisions
+                        .iter()
+                        .find(|r| r.id == id)
+                        .cloned()
+                        .map(Row::Decision)
+                })
+                .or_else(|| {
+                    self.learnings
+                        .iter()
+                        .find(|r| r.id == id)
+                        .cloned()
+                        .map(Row::Learning)
+                });
+                found.into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Marks a value, intervention, decision or learning of this loop as entered by mistake.
+    pub(super) fn void(
+        &mut self,
+        reference: &str,
+        reason: &str,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        let reason = required_text("reason", reason, MAX_REASON)?;
+        self.job_live()?;
+        let ids = self
+            .values
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(self.interventions.iter().map(|r| r.id.as_str()))
+            .chain(self.decisions.iter().map(|r| r.id.as_str()))
+            .chain(self.learnings.iter().map(|r| r.id.as_str()));
+        let id = find_by_ref(ids, reference).map_err(|e| {
+            e.about("record", &self.addr())
+                .fix(Fix::ShowLoop(self.at()))
+        })?;
+        let void = Void {
+            at: ctx.now,
+            by: ctx.actor.clone(),
+            reason: reason.clone(),
+        };
+        let addr = self.addr();
+        let (what, row) = if let Some(v) = self.values.iter_mut().find(|r| r.id == id) {
+            if v.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            v.void = Some(void);
+            let what = format!("{} {} of {}", v.phase, show(v.value), v.at);
+            (what, Row::Value(v.clone()))
+        } else if let Some(i) = self.interventions.iter_mut().find(|r| r.id == id) {
+            if i.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            i.void = Some(void);
+            (
+                format!("intervention of {}", i.at),
+                Row::Intervention(i.clone()),
+            )
+        } else if let Some(d) = self.decisions.iter_mut().find(|r| r.id == id) {
+            if d.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            d.void = Some(void);
+            (format!("decision \"{}\"", d.text), Row::Decision(d.clone()))
+        } else if let Some(l) = self.learnings.iter_mut().find(|r| r.id == id) {
+            if l.void.is_some() {
+                return Ok(already_void(&id));
+            }
+            l.void = Some(void);
+            (
+                format!("{} \"{}\"", l.kind, l.text),
+                Row::Learning(l.clone()),
+            )
+        } else {
+            return Err(Refusal::not_found(format!(
+                "{addr} has no record `{reference}`"
+            )));
+        };
+        let mut out = Outcome::done(
+            Command::Void,
+            format!("voided the {what} on {addr} ({}): {reason}", short_id(&id)),
+        );
+        out.updated.push(row);
+        Ok(out)
+    }
+}
+
+pub(super) fn already_void(id: &str) -> Outcome {
+    Outcome::unchanged(
+        Command::Void,
+        format!("record {} is already void; nothing changed", short_id(id)),
+    )
+}

@@ -1,0 +1,181 @@
+//! Irreversible decisions: recorded with their human owner, signed off by that owner only, and
+//! amended as a new version that waits for a new sign-off.
+
+use super::*;
+
+impl LoopRecord {
+    /// Records an irreversible decision and the human who owns it; it is pending until that
+    /// person signs it off.
+    pub(super) fn decide(
+        &mut self,
+        text: &str,
+        owner: &str,
+        threshold: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        let text = required_text("decision", text, MAX_REASON)?;
+        let owner = person_name("decision owner", owner)?;
+        let threshold = optional_text("threshold", threshold, MAX_SHORT)?;
+        self.writable()?;
+        let row = Decision {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            text: text.clone(),
+            owner: owner.clone(),
+            threshold,
+            at: ctx.now,
+            recorded_by: ctx.actor.clone(),
+            supersedes: None,
+            approved_at: None,
+            approved_by: None,
+            void: None,
+        };
+        self.decisions.push(row.clone());
+        self.touch();
+        let fix = Fix::SignOffAs {
+            at: self.at(),
+            owner: owner.clone(),
+            decision: Some(short_id(&row.id).to_string()),
+            team: ctx.team,
+        };
+        Ok(Outcome::appending(
+            Command::Decide,
+            format!(
+                "recorded decision {} on {} owned by {owner} (pending their sign-off): {text}",
+                short_id(&row.id),
+                self.addr()
+            ),
+            Row::Decision(row),
+        )
+        .then(fix))
+    }
+
+    /// Decisions in force: not voided and not amended by a later version.
+    pub fn current_decisions(&self) -> impl Iterator<Item = &Decision> {
+        self.decisions.iter().filter(|d| {
+            d.void.is_none()
+                && !self
+                    .decisions
+                    .iter()
+                    .any(|n| n.supersedes.as_deref() == Some(d.id.as_str()) && n.void.is_none())
+        })
+    }
+
+    pub(super) fn decision_index(&self, reference: &str) -> Result<usize, Refusal> {
+        let current: Vec<&Decision> = self.current_decisions().collect();
+        let found = find_by_ref(current.iter().map(|d| d.id.as_str()), reference).map_err(|e| {
+            e.about("decision", &self.addr())
+                .fix(Fix::ShowLoop(self.at()))
+        })?;
+        Ok(self
+            .decisions
+            .iter()
+            .position(|d| d.id == found)
+            .unwrap_or(0))
+    }
+
+    pub(super) fn approve(&mut self, reference: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let idx = self.decision_index(reference)?;
+        let addr = self.addr();
+        let at = self.at();
+        let d = &mut self.decisions[idx];
+        if !same_person(&d.owner, &ctx.actor) {
+            return Err(Refusal::forbidden(format!(
+                "decision {} on {addr} is owned by {}; {} cannot sign it off",
+                short_id(&d.id),
+                d.owner,
+                ctx.actor
+            ))
+            .fix(Fix::SignOffAs {
+                at,
+                owner: d.owner.clone(),
+                decision: Some(short_id(&d.id).to_string()),
+                team: ctx.team,
+            }));
+        }
+        if d.approved_at.is_some() {
+            return Ok(Outcome::unchanged(
+                Command::DecideApprove,
+                format!(
+                    "decision {} is already signed off; nothing changed",
+                    short_id(&d.id)
+                ),
+            ));
+        }
+        d.approved_at = Some(ctx.now);
+        d.approved_by = Some(ctx.actor.clone());
+        let row = d.clone();
+        let mut out = Outcome::done(
+            Command::DecideApprove,
+            format!(
+                "{} signed off decision {} on {addr}: {}",
+                ctx.actor,
+                short_id(&row.id),
+                row.text
+            ),
+        );
+        out.updated.push(Row::Decision(row));
+        Ok(out)
+    }
+
+    pub(super) fn amend(
+        &mut self,
+        reference: &str,
+        owner: Option<&str>,
+        threshold: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let idx = self.decision_index(reference)?;
+        let old = self.decisions[idx].clone();
+        let owner = match owner {
+            Some(o) => person_name("decision owner", o)?,
+            None => old.owner.clone(),
+        };
+        let threshold = match threshold {
+            Some(t) => optional_text("threshold", Some(t), MAX_SHORT)?,
+            None => old.threshold.clone(),
+        };
+        if owner == old.owner && threshold == old.threshold {
+            return Ok(Outcome::unchanged(
+                Command::DecideAmend,
+                format!(
+                    "decision {} already has this owner and threshold; nothing changed",
+                    short_id(&old.id)
+                ),
+            ));
+        }
+        let row = Decision {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            text: old.text.clone(),
+            owner: owner.clone(),
+            threshold,
+            at: ctx.now,
+            recorded_by: ctx.actor.clone(),
+            supersedes: Some(old.id.clone()),
+            approved_at: None,
+            approved_by: None,
+            void: None,
+        };
+        self.decisions.push(row.clone());
+        let fix = Fix::SignOffAs {
+            at: self.at(),
+            owner: owner.clone(),
+            decision: Some(short_id(&row.id).to_string()),
+            team: ctx.team,
+        };
+        Ok(Outcome::appending(
+            Command::DecideAmend,
+            format!(
+                "amended decision {} on {} as {} (owner {owner}, pending their sign-off)",
+                short_id(&old.id),
+                self.addr(),
+                short_id(&row.id)
+            ),
+            Row::Decision(row),
+        )
+        .then(fix))
+    }
+}

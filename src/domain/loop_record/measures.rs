@@ -1,0 +1,308 @@
+//! The primary metric and what it is measured with: its target, baseline and live values, and
+//! the interventions whose effect the comparison reads.
+
+use super::*;
+
+impl LoopRecord {
+    /// Sets the primary metric. A loop has at most one: replacing it must be asked for, and the
+    /// old metric (with its values) is kept as replaced, so baselines start again for the new one.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn set_metric(
+        &mut self,
+        name: &str,
+        unit: &str,
+        better: Better,
+        measures: Measures,
+        replace: bool,
+        target: Option<Target>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let name = required_text("metric name", name, MAX_NAME)?;
+        let unit = optional_text("unit", Some(unit), MAX_UNIT)?.unwrap_or_default();
+        if let Some(t) = target {
+            check_target(t, better)?;
+        }
+        let mut updated = Vec::new();
+        if let Some(current) = &self.metric {
+            if !replace {
+                return Err(Refusal::rule(format!(
+                    "{} already has the primary metric `{}` (one per loop)",
+                    self.addr(),
+                    current.name
+                ))
+                .fix(Fix::ReplaceMetric(self.at())));
+            }
+            let mut old = current.clone();
+            old.replaced_at = Some(ctx.now);
+            updated.push(Row::Metric(old.clone()));
+            self.retired_metric = Some(old);
+        } else if replace {
+            return Err(
+                Refusal::rule(format!("{} has no primary metric to replace", self.addr()))
+                    .fix(Fix::SetMetric(self.at())),
+            );
+        }
+        self.metric = Some(Metric {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            name: name.clone(),
+            unit,
+            better,
+            measures,
+            set_at: ctx.now,
+            set_by: ctx.actor.clone(),
+            replaced_at: None,
+            target,
+        });
+        self.values.clear();
+        self.interventions.clear();
+        self.touch();
+        let (command, verb) = if replace {
+            (Command::MetricReplace, "replaced the primary metric of")
+        } else {
+            (Command::MetricSet, "set the primary metric of")
+        };
+        let mut out = Outcome::done(
+            command,
+            format!("{verb} {} to {name} ({better} is better)", self.addr()),
+        )
+        .then(Fix::RecordBaseline {
+            at: self.at(),
+            before: None,
+        });
+        out.updated = updated;
+        Ok(out)
+    }
+
+    pub(super) fn set_target(&mut self, target: Option<Target>) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let at = self.at();
+        let addr = self.addr();
+        let Some(metric) = self.metric.as_mut() else {
+            return Err(
+                Refusal::rule(format!("{addr} has no primary metric to set a target for"))
+                    .fix(Fix::SetMetric(at)),
+            );
+        };
+        if let Some(t) = target {
+            check_target(t, metric.better)?;
+        }
+        if metric.target == target {
+            return Ok(Outcome::unchanged(
+                Command::MetricTarget,
+                format!("the target of {addr} is unchanged"),
+            ));
+        }
+        metric.target = target;
+        let summary = match target {
+            Some(t) => format!("set the target change of {addr} to {}", t.to_text()),
+            None => format!("cleared the target change of {addr}"),
+        };
+        Ok(Outcome::done(Command::MetricTarget, summary))
+    }
+
+    pub(super) fn require_metric(&self, what: &str) -> Result<&Metric, Refusal> {
+        self.metric.as_ref().ok_or_else(|| {
+            Refusal::rule(format!(
+                "{} has no primary metric, so it cannot take {what}",
+                self.addr()
+            ))
+            .fix(Fix::SetMetric(self.at()))
+        })
+    }
+
+    /// Baseline values in force (not voided), in time order.
+    pub fn baselines(&self) -> impl Iterator<Item = &Value> {
+        self.values
+            .iter()
+            .filter(|v| v.phase == Phase::Baseline && v.void.is_none())
+    }
+
+    /// Interventions in force (not voided), in time order.
+    pub fn active_interventions(&self) -> impl Iterator<Item = &Intervention> {
+        self.interventions.iter().filter(|i| i.void.is_none())
+    }
+
+    /// Live values in force, in time order.
+    pub fn live(&self) -> impl Iterator<Item = &Value> {
+        self.values
+            .iter()
+            .filter(|v| v.phase == Phase::Live && v.void.is_none())
+    }
+
+    /// Live values since the latest intervention in force (all of them when there is none):
+    /// what the comparison and the kill rules read.
+    pub fn live_since_intervention(&self) -> impl Iterator<Item = &Value> {
+        let latest = self
+            .active_interventions()
+            .map(|i| key(i.at, i.recorded_at))
+            .max();
+        self.live()
+            .filter(move |v| latest.is_none_or(|l| key(v.at, v.recorded_at) >= l))
+    }
+
+    /// Records a value of the primary metric. A baseline describes the work before any change, so
+    /// it must be dated before the first intervention on this metric.
+    pub(super) fn record_value(
+        &mut self,
+        phase: Phase,
+        value: f64,
+        at: When,
+        note: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let what = match phase {
+            Phase::Baseline => "a baseline",
+            Phase::Live => "a measurement",
+        };
+        let metric = self.require_metric(what)?.clone();
+        if !value.is_finite() {
+            return Err(Refusal::invalid(
+                "that is not a number that can be recorded: give a finite value",
+            ));
+        }
+        let value = if value == 0.0 { 0.0 } else { value };
+        let note = optional_text("note", note, MAX_REASON)?.unwrap_or_default();
+        let here = key(at, ctx.now);
+        if phase == Phase::Baseline
+            && let Some(first) = self
+                .active_interventions()
+                .min_by_key(|i| key(i.at, i.recorded_at))
+            && here >= key(first.at, first.recorded_at)
+        {
+            return Err(Refusal::rule(format!(
+                "a baseline describes the work before any change, but {} had an intervention on {}",
+                self.addr(),
+                first.at
+            ))
+            .fix(Fix::RecordBaseline {
+                at: self.at(),
+                before: Some(first.at.date()),
+            }));
+        }
+        let row = Value {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            metric_id: metric.id.clone(),
+            phase,
+            value,
+            at,
+            note,
+            recorded_by: ctx.actor.clone(),
+            recorded_at: ctx.now,
+            void: None,
+        };
+        let pos = self
+            .values
+            .partition_point(|v| key(v.at, v.recorded_at) <= here);
+        self.values.insert(pos, row.clone());
+        self.touch();
+        let (command, label) = match phase {
+            Phase::Baseline => (Command::Baseline, "baseline"),
+            Phase::Live => (Command::Measure, "measurement"),
+        };
+        let unit = if metric.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", metric.unit)
+        };
+        Ok(Outcome::appending(
+            command,
+            format!(
+                "recorded {label} {}{unit} for {} on {at}",
+                show(value),
+                self.addr()
+            ),
+            Row::Value(row),
+        ))
+    }
+
+    /// Starts an intervention: refused unless the loop has a primary metric and baselines all
+    /// dated before it, because otherwise the change can never be shown to have helped.
+    pub(super) fn intervene(
+        &mut self,
+        description: &str,
+        at: When,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let description = required_text("description", description, MAX_REASON)?;
+        let metric = self.require_metric("an intervention")?.clone();
+        let here = key(at, ctx.now);
+        let last_baseline = self
+            .baselines()
+            .map(|v| (key(v.at, v.recorded_at), v.at))
+            .max_by_key(|(k, _)| *k);
+        match last_baseline {
+            None => {
+                return Err(Refusal::rule(format!(
+                    "no baseline is recorded for {}, so the change could never be shown to help",
+                    self.addr()
+                ))
+                .fix(Fix::RecordBaseline {
+                    at: self.at(),
+                    before: None,
+                }));
+            }
+            Some((last, last_at)) if last >= here => {
+                return Err(Refusal::rule(format!(
+                    "{} has a baseline dated {last_at}, not before this intervention ({at}): it would count as before the change",
+                    self.addr()
+                ))
+                .fix(Fix::InterveneAfter {
+                    at: self.at(),
+                    after: last_at.date(),
+                }));
+            }
+            Some(_) => {}
+        }
+        let row = Intervention {
+            id: new_id(),
+            loop_id: self.lp.id.clone(),
+            metric_id: metric.id,
+            description: description.clone(),
+            at,
+            recorded_by: ctx.actor.clone(),
+            recorded_at: ctx.now,
+            void: None,
+        };
+        let pos = self
+            .interventions
+            .partition_point(|i| key(i.at, i.recorded_at) <= here);
+        self.interventions.insert(pos, row.clone());
+        self.touch();
+        Ok(Outcome::appending(
+            Command::Intervene,
+            format!(
+                "started intervention on {} ({at}): {description}",
+                self.addr()
+            ),
+            Row::Intervention(row),
+        )
+        .then(Fix::RecordMeasurement(self.at())))
+    }
+}
+
+pub(super) fn check_target(t: Target, better: Better) -> Result<(), Refusal> {
+    let wrong = match better {
+        Better::Lower => t.change > 0.0,
+        Better::Higher => t.change < 0.0,
+    };
+    if wrong {
+        let example = if better == Better::Lower {
+            "-20%"
+        } else {
+            "+20%"
+        };
+        return Err(Refusal::invalid(format!(
+            "a target of {} is a worsening for a metric where {better} is better",
+            t.to_text()
+        ))
+        .advice(format!(
+            "give the improvement you want to see, like {example}"
+        )));
+    }
+    Ok(())
+}
