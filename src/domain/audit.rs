@@ -57,8 +57,10 @@ pub struct Change<'a> {
 
 /// The event that follows `prev` (sequence number and hash) in the chain.
 pub fn next_event(prev: Option<(i64, &str)>, ctx: &Ctx, change: Change) -> AuditEvent {
+    // A sequence number at its limit (only an edit behind jobloop's back makes one) gives one
+    // that `verify` reports as out of sequence, never an overflow.
     let (seq, prev_hash) = match prev {
-        Some((seq, h)) => (seq + 1, h.to_string()),
+        Some((seq, h)) => (seq.saturating_add(1), h.to_string()),
         None => (1, GENESIS.to_string()),
     };
     let (before, after) = diff(&change.before, &change.after);

@@ -82,6 +82,8 @@ pub enum Writes {
     /// A proof's outcome counts: as a whole row under `updated` (from version 3), or as the
     /// changed counts only (older events).
     ProofCounts,
+    /// The signer's own decision, under `updated`, and nothing else.
+    SignOff,
     /// The job's state hash, or a loop's, in the event's own `after`; or nothing of its own.
     State,
 }
@@ -95,6 +97,7 @@ impl Command {
             Command::Tool => Writes::JobRow(Table::Tools),
             Command::ProofAdd => Writes::JobRow(Table::Proofs),
             Command::ProofOutcome => Writes::ProofCounts,
+            Command::DecideApprove => Writes::SignOff,
             Command::JobEdit
             | Command::JobArchive
             | Command::JobUnarchive
@@ -118,7 +121,6 @@ impl Command {
             | Command::KillTrip
             | Command::KillRearm
             | Command::Decide
-            | Command::DecideApprove
             | Command::DecideAmend
             | Command::Void
             | Command::Learn

@@ -163,6 +163,22 @@ impl Intent {
         }
     }
 
+    /// The people an intent names as an owner or a lead (on a shared database each must be
+    /// someone the team's rules bind, and no look-alike of a member).
+    pub fn person_names(&self) -> Vec<&str> {
+        match self {
+            Intent::AddJob { owner, .. } => owner.as_deref().into_iter().collect(),
+            Intent::SetLead { lead, .. } => vec![lead.as_str()],
+            Intent::OnLoop { op, .. } => match op {
+                LoopOp::AssignOwner { name } => vec![name.as_str()],
+                LoopOp::Decide { owner, .. } => vec![owner.as_str()],
+                LoopOp::Amend { owner, .. } => owner.as_deref().into_iter().collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
     /// The job an intent acts on, if any (adding a job acts on none yet).
     pub fn slug(&self) -> Option<&str> {
         match self {

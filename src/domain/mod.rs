@@ -19,8 +19,10 @@ pub mod rules;
 pub mod state;
 pub mod stats;
 pub mod suggest;
+pub mod team;
 pub mod text;
 pub mod time;
+pub mod trail;
 pub mod undo;
 pub mod verify;
 

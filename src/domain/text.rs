@@ -46,6 +46,15 @@ pub fn required_text(field: &str, input: &str, max_chars: usize) -> Result<Strin
     Ok(text.to_string())
 }
 
+/// What a person's name looks like, whatever its case, its Unicode spelling (`é` as one
+/// character or two) or its look-alike letters (Cyrillic `а` for Latin `a`): two different names
+/// with the same key would be read as one person, so only one of them may be on a team.
+pub fn look_alike_key(name: &str) -> String {
+    unicode_security::skeleton(&name.to_lowercase())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// `None` and blank text both mean "not given".
 pub fn optional_text(
     field: &str,
@@ -83,6 +92,21 @@ mod tests {
         assert!(required_text("owner", "abcdefghijk", 10).is_err());
         assert_eq!(optional_text("note", Some("  "), 10).unwrap(), None);
         assert!(optional_text("note", Some("abcdefghijk"), 10).is_err());
+    }
+
+    #[test]
+    fn look_alike_names_share_a_key() {
+        let key = look_alike_key;
+        assert_eq!(key("ANA"), key("ana"));
+        assert_eq!(key("\u{430}na"), key("ana"), "Cyrillic a");
+        assert_eq!(
+            key("e\u{301}va"),
+            key("\u{e9}va"),
+            "decomposed and composed"
+        );
+        assert_eq!(key("\u{c9}lise"), key("\u{e9}lise"), "accented capital");
+        assert_ne!(key("ana"), key("ann"));
+        assert_ne!(key("ben"), key("ana"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! problem, named with its table, its id and the event. Memory grows with the number of records,
 //! time with the size of the file.
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +15,7 @@ use super::command::{Command, Writes};
 use super::kind::LoopKind;
 use super::loop_record::loop_state;
 use super::model::*;
+use super::trail::Said;
 
 /// The tables jobloop writes, as `verify` names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,6 +95,9 @@ pub enum Wrong {
     /// An event started from a state other than the one the trail had recorded for it: the
     /// record was changed behind jobloop's back before that event, which hashed the change in.
     EditedBefore,
+    /// An event claims a record that is not its to write (another job's or loop's, or — for a
+    /// sign-off — anything but the signer's own decision): it teaches `verify` nothing.
+    Claimed,
     /// No event wrote it (or its event is gone).
     Inserted,
     /// An event wrote it, but it is not there.
@@ -138,6 +142,12 @@ impl fmt::Display for Problem {
             Wrong::EditedBefore => write!(
                 f,
                 "{t} `{id}` was changed behind jobloop's back before audit event {}: that event started from a state the trail never recorded",
+                self.event
+                    .map_or_else(|| "?".to_string(), |s| s.to_string())
+            ),
+            Wrong::Claimed => write!(
+                f,
+                "audit event {} claims {t} `{id}`, which is not its to write (a record of another job or loop, or not the signer's own decision): the event was written behind jobloop's back",
                 self.event
                     .map_or_else(|| "?".to_string(), |s| s.to_string())
             ),
@@ -248,12 +258,17 @@ enum Expect {
     Json(Json),
 }
 
+/// The job (and loop) whose event wrote a record: only that job's (or loop's) events speak for
+/// it afterwards.
+type Place = (String, Option<LoopKind>);
+
 #[derive(Clone, Debug)]
 struct Expected {
     table: Table,
     expect: Expect,
     seq: i64,
     seen: bool,
+    place: Option<Place>,
 }
 
 /// An audit event as stored, for `Verifier::event`.
@@ -295,98 +310,9 @@ fn merge(target: &mut Json, diff: &Json) {
     }
 }
 
-/// The table an appended row belongs to, by its shape (events of every version carry rows
-/// under `added`).
-fn added_table(row: &Map<String, Json>) -> Table {
-    if row.contains_key("phase") {
-        Table::Values
-    } else if row.contains_key("description") {
-        Table::Interventions
-    } else if row.contains_key("owner") {
-        Table::Decisions
-    } else {
-        Table::Learnings
-    }
-}
-
 /// The key under which an event's `before` records the hash of each row it updates, as it was
 /// before the command: `verify` holds it against what the trail had recorded for that row.
 pub const ROWS_BEFORE_KEY: &str = "records_sha256";
-
-/// The state hash an event recorded for the loop of kind `kind` after it: a command on that loop
-/// records its own, a new job records all six.
-pub fn loop_state_recorded(
-    command: Option<Command>,
-    loop_kind: Option<LoopKind>,
-    kind: LoopKind,
-    after: &Json,
-) -> Option<String> {
-    match loop_kind {
-        Some(k) if k == kind => after.get(STATE_KEY)?.as_str().map(str::to_string),
-        None if command.map(Command::writes) == Some(Writes::NewJob) => after
-            .get("loops")?
-            .get(kind.name())?
-            .as_str()
-            .map(str::to_string),
-        _ => None,
-    }
-}
-
-/// The state hash an event recorded for its job after it (job commands only).
-pub fn job_state_recorded(
-    command: Option<Command>,
-    loop_kind: Option<LoopKind>,
-    after: &Json,
-) -> Option<String> {
-    if loop_kind.is_some() {
-        return None;
-    }
-    let state = if command.map(Command::writes) == Some(Writes::NewJob) {
-        after.get("job")?
-    } else {
-        after
-    };
-    state.get(STATE_KEY)?.as_str().map(str::to_string)
-}
-
-/// Every row an event wrote in full, with its table: rows it updated, the row it appended to a
-/// loop, the cycle, tool or proof a job command added.
-pub fn rows_written(
-    command: Option<Command>,
-    has_job: bool,
-    loop_kind: Option<LoopKind>,
-    after: &Json,
-) -> Vec<(Table, &str, &Json)> {
-    let mut out = Vec::new();
-    if let Some(tables) = after.get("updated").and_then(Json::as_object) {
-        for (name, rows) in tables {
-            let Some(table) = Table::from_name(name) else {
-                continue;
-            };
-            for row in rows.as_array().into_iter().flatten() {
-                if let Some(id) = row.get("id").and_then(Json::as_str) {
-                    out.push((table, id, row));
-                }
-            }
-        }
-    }
-    if !has_job {
-        return out;
-    }
-    if let Some(added) = after.get("added")
-        && let Some(map) = added.as_object()
-        && let Some(id) = added.get("id").and_then(Json::as_str)
-    {
-        out.push((added_table(map), id, added));
-    }
-    if loop_kind.is_none()
-        && let Some(Writes::JobRow(table)) = command.map(Command::writes)
-        && let Some(id) = after.get("id").and_then(Json::as_str)
-    {
-        out.push((table, id, after));
-    }
-    out
-}
 
 impl Verifier {
     pub fn new() -> Verifier {
@@ -461,7 +387,14 @@ impl Verifier {
         self.learn(t, &after);
     }
 
-    fn expect_row(&mut self, table: Table, id: &str, expect: Expect, seq: i64) {
+    fn expect_row(
+        &mut self,
+        table: Table,
+        id: &str,
+        expect: Expect,
+        seq: i64,
+        place: Option<Place>,
+    ) {
         self.rows.insert(
             RowId::of(id),
             Expected {
@@ -469,8 +402,21 @@ impl Verifier {
                 expect,
                 seq,
                 seen: false,
+                place,
             },
         );
+    }
+
+    /// Whether an event of `place` may speak for the record `id`: a record first written by
+    /// one job's or loop's event belongs to it.
+    fn belongs(&self, id: &str, place: &Option<Place>) -> bool {
+        match (
+            self.rows.get(&RowId::of(id)).and_then(|e| e.place.as_ref()),
+            place,
+        ) {
+            (Some(known), Some(here)) => known == here,
+            _ => true,
+        }
     }
 
     fn state_hash(v: &Json) -> Option<Hash> {
@@ -510,6 +456,15 @@ impl Verifier {
             let Some(h) = h.as_str().and_then(from_hex) else {
                 continue;
             };
+            let place = Some((job_id.to_string(), kind));
+            if !self.belongs(id, &place) {
+                let table = self
+                    .rows
+                    .get(&RowId::of(id))
+                    .map_or(Table::Values, |e| e.table);
+                self.problem(table, id.clone(), Wrong::Claimed, Some(seq));
+                continue;
+            }
             if let Some(e) = self.rows.get(&RowId::of(id)) {
                 let same = match &e.expect {
                     Expect::Hash(x) => *x == h,
@@ -528,19 +483,42 @@ impl Verifier {
         let seq = t.seq;
         let kind = t.loop_kind.and_then(LoopKind::from_name);
         let command = Command::parse(t.command);
-        let writes = command.map(Command::writes);
-        for (table, id, row) in rows_written(command, t.job_id.is_some(), kind, after) {
+        let said = Said {
+            command,
+            actor: t.actor,
+            job_id: t.job_id,
+            loop_kind: kind,
+            after,
+        };
+        let place = t.job_id.map(|j| (j.to_string(), kind));
+        if said.oversteps_state() {
+            self.problem(
+                Table::AuditEvents,
+                seq.to_string(),
+                Wrong::Unreadable(
+                    "a sign-off that sets a loop's state: it was written behind jobloop's back"
+                        .into(),
+                ),
+                Some(seq),
+            );
+        }
+        for w in said.rows() {
+            if !w.allowed || !self.belongs(w.id, &place) {
+                self.problem(w.table, w.id, Wrong::Claimed, Some(seq));
+                continue;
+            }
             // A proof is kept whole: older events record its outcome updates as changes only.
-            let expect = if table == Table::Proofs && command == Some(Command::ProofAdd) {
-                Expect::Json(row.clone())
+            let expect = if w.table == Table::Proofs && command == Some(Command::ProofAdd) {
+                Expect::Json(w.row.clone())
             } else {
-                Expect::Hash(sha(row))
+                Expect::Hash(sha(w.row))
             };
-            self.expect_row(table, id, expect, seq);
+            self.expect_row(w.table, w.id, expect, seq, place.clone());
         }
         let Some(job_id) = t.job_id else {
             return;
         };
+        let writes = command.map(Command::writes);
         if writes == Some(Writes::NewJob)
             && let Some(slug) = after
                 .get("job")
@@ -554,20 +532,15 @@ impl Verifier {
             expect: Expect::Hash(hash),
             seq,
             seen: false,
+            place: None,
         };
         for k in LoopKind::ALL {
-            if let Some(h) = loop_state_recorded(command, kind, k, after)
-                .as_deref()
-                .and_then(from_hex)
-            {
+            if let Some(h) = said.loop_state(k).and_then(from_hex) {
                 self.loops
                     .insert((job_id.to_string(), k), expected(h, Table::Loops));
             }
         }
-        if let Some(h) = job_state_recorded(command, kind, after)
-            .as_deref()
-            .and_then(from_hex)
-        {
+        if let Some(h) = said.job_state().and_then(from_hex) {
             self.jobs
                 .insert(job_id.to_string(), expected(h, Table::Jobs));
         }
@@ -579,8 +552,10 @@ impl Verifier {
             && let Some(Expected {
                 expect: Expect::Json(row),
                 seq: s,
+                place: p,
                 ..
             }) = self.rows.get_mut(&RowId::of(id))
+            && *p == place
         {
             // Older events record only the changed counts: apply them to the row.
             merge(row, after);

@@ -31,14 +31,29 @@ pub fn append(
     change: Change,
     rows_before: serde_json::Map<String, serde_json::Value>,
 ) -> Result<AuditEvent> {
-    let last = head(db)?;
-    let mut e = next_event(last.as_ref().map(|(s, h)| (*s, h.as_str())), ctx, change);
+    let mut e = prepare(db, ctx, change)?;
     if !rows_before.is_empty() {
         crate::domain::audit::add_rows_before(&mut e, rows_before);
         e.hash = crate::domain::audit::hash(&e);
     }
     insert(db, &e)?;
     Ok(e)
+}
+
+/// The event that follows the trail's last one, not yet stored. A trail whose last sequence
+/// number is at its limit (an edit behind jobloop's back) takes no more events.
+pub fn prepare(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<AuditEvent> {
+    let last = head(db)?;
+    if last.as_ref().is_some_and(|(s, _)| *s == i64::MAX) {
+        return Err(super::Error::Unusable(
+            "the audit trail's last event has the largest sequence number there can be, which only an edit behind jobloop's back makes: nothing was written; `jobloop verify` says more".into(),
+        ));
+    }
+    Ok(next_event(
+        last.as_ref().map(|(s, h)| (*s, h.as_str())),
+        ctx,
+        change,
+    ))
 }
 
 /// Stores an event as is (append and import).

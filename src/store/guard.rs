@@ -11,7 +11,8 @@ use crate::domain::audit::row_json;
 use crate::domain::audit::{STATE_KEY, row_hash, with_state_hash};
 use crate::domain::loop_record::LoopRecord;
 use crate::domain::model::Job;
-use crate::domain::verify::{Table, job_state_recorded, loop_state_recorded, rows_written};
+use crate::domain::trail::Said;
+use crate::domain::verify::Table;
 use crate::domain::{Command, LoopKind};
 
 /// A record whose stored state is not what the trail last recorded.
@@ -39,8 +40,22 @@ struct Candidate {
     command: Option<Command>,
     loop_kind: Option<LoopKind>,
     after: Json,
+    actor: String,
 }
 
+impl Candidate {
+    fn said(&self) -> Said<'_> {
+        Said {
+            command: self.command,
+            actor: &self.actor,
+            job_id: Some(""),
+            loop_kind: self.loop_kind,
+            after: &self.after,
+        }
+    }
+}
+
+/// Candidate events, newest first; `sql` selects `seq, command, loop_kind, after, actor`.
 fn candidates(db: &mut dyn Db, sql: &str, params: &[super::sql::P]) -> Result<Vec<Candidate>> {
     db.all(sql, params, |r| {
         Ok(Candidate {
@@ -48,6 +63,7 @@ fn candidates(db: &mut dyn Db, sql: &str, params: &[super::sql::P]) -> Result<Ve
             command: r.text(1)?.and_then(Command::parse),
             loop_kind: r.text(2)?.and_then(LoopKind::from_name),
             after: serde_json::from_str(r.text(3)?.unwrap_or("null")).unwrap_or(Json::Null),
+            actor: r.text(4)?.unwrap_or_default().to_string(),
         })
     })
 }
@@ -57,20 +73,21 @@ fn candidates(db: &mut dyn Db, sql: &str, params: &[super::sql::P]) -> Result<Ve
 const HAS_STATE: &str = "%\"state_sha256\":\"%";
 
 /// The loop's state must be the one its latest state-recording event (or its job's `job add`)
-/// recorded. A trail from before state hashes were recorded has nothing to compare with.
+/// recorded. A trail from before state hashes were recorded has nothing to compare with. (A
+/// sign-off never records a loop's state, so one forged with a state hash changes nothing.)
 pub fn loop_matches(db: &mut dyn Db, record: &LoopRecord) -> Result<()> {
     let kind = record.lp.kind;
     let mut found = candidates(
         db,
-        "SELECT seq, command, loop_kind, after FROM audit_events
-          WHERE job_id = ?1 AND loop_kind = ?2 AND after LIKE ?3
+        "SELECT seq, command, loop_kind, after, actor FROM audit_events
+          WHERE job_id = ?1 AND loop_kind = ?2 AND after LIKE ?3 AND command <> 'decide approve'
           ORDER BY seq DESC LIMIT 1",
         params![record.job.id, kind, HAS_STATE],
     )?;
     if found.is_empty() {
         found = candidates(
             db,
-            "SELECT seq, command, loop_kind, after FROM audit_events
+            "SELECT seq, command, loop_kind, after, actor FROM audit_events
               WHERE job_id = ?1 AND loop_kind IS NULL AND command = 'job add'
               ORDER BY seq DESC LIMIT 1",
             params![record.job.id],
@@ -79,11 +96,11 @@ pub fn loop_matches(db: &mut dyn Db, record: &LoopRecord) -> Result<()> {
     let Some(c) = found.first() else {
         return Ok(());
     };
-    let Some(recorded) = loop_state_recorded(c.command, c.loop_kind, kind, &c.after) else {
+    let Some(recorded) = c.said().loop_state(kind) else {
         return Ok(());
     };
     let current = record.audit_state();
-    if current.get(STATE_KEY).and_then(Json::as_str) != Some(recorded.as_str()) {
+    if current.get(STATE_KEY).and_then(Json::as_str) != Some(recorded) {
         return Err(tampered(
             format!(
                 "loops `{}` (its row, primary metric, checklist steps or kill signals)",
@@ -99,7 +116,7 @@ pub fn loop_matches(db: &mut dyn Db, record: &LoopRecord) -> Result<()> {
 pub fn job_matches(db: &mut dyn Db, job: &Job) -> Result<()> {
     let found = candidates(
         db,
-        "SELECT seq, command, loop_kind, after FROM audit_events
+        "SELECT seq, command, loop_kind, after, actor FROM audit_events
           WHERE job_id = ?1 AND loop_kind IS NULL AND after LIKE ?2
           ORDER BY seq DESC LIMIT 1",
         params![job.id, HAS_STATE],
@@ -107,11 +124,11 @@ pub fn job_matches(db: &mut dyn Db, job: &Job) -> Result<()> {
     let Some(c) = found.first() else {
         return Ok(());
     };
-    let Some(recorded) = job_state_recorded(c.command, None, &c.after) else {
+    let Some(recorded) = c.said().job_state() else {
         return Ok(());
     };
     let current = with_state_hash(row_json(job));
-    if current.get(STATE_KEY).and_then(Json::as_str) != Some(recorded.as_str()) {
+    if current.get(STATE_KEY).and_then(Json::as_str) != Some(recorded) {
         return Err(tampered(format!("jobs `{}`", job.slug), c.seq));
     }
     Ok(())
@@ -130,28 +147,31 @@ pub fn row_matches<T: serde::Serialize>(
 ) -> Result<String> {
     let current = row_hash(row);
     let pattern = format!("%\"id\":\"{id}\"%");
-    // Newest first: the first event that wrote this row in full is the trail's last word on it.
-    // An older event that recorded only changed counts (a proof's outcome, before version 3)
-    // mentions the row in its `before`: then there is no whole row to compare with.
+    // Newest first: the first event that wrote this row in full, and may speak for it, is the
+    // trail's last word on it. An older event that recorded only changed counts (a proof's
+    // outcome, before version 3) mentions the row in its `before`: then there is no whole row
+    // to compare with.
     let sql = match kind {
         Some(_) => {
-            "SELECT seq, command, loop_kind, after, before FROM audit_events
+            "SELECT seq, command, loop_kind, after, actor FROM audit_events
               WHERE job_id = ?1 AND loop_kind = ?2 AND (after LIKE ?3 OR before LIKE ?3)
               ORDER BY seq DESC"
         }
         None => {
-            "SELECT seq, command, loop_kind, after, before FROM audit_events
+            "SELECT seq, command, loop_kind, after, actor FROM audit_events
               WHERE job_id = ?1 AND loop_kind IS NULL AND CAST(?2 AS TEXT) IS NULL
                 AND (after LIKE ?3 OR before LIKE ?3)
               ORDER BY seq DESC"
         }
     };
-    let events = candidates(db, sql, params![job_id, kind, pattern])?;
-    for c in events {
-        let written = rows_written(c.command, true, c.loop_kind, &c.after);
-        match written.iter().find(|(t, i, _)| *t == table && *i == id) {
-            Some((_, _, recorded)) => {
-                if crate::domain::audit::digest(recorded) != current {
+    for c in candidates(db, sql, params![job_id, kind, pattern])? {
+        let written = c.said().rows();
+        match written
+            .iter()
+            .find(|w| w.allowed && w.table == table && w.id == id)
+        {
+            Some(w) => {
+                if crate::domain::audit::digest(w.row) != current {
                     return Err(tampered(format!("{} `{id}`", table.sql_name()), c.seq));
                 }
                 return Ok(current);

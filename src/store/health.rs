@@ -254,13 +254,23 @@ impl Store {
         } else {
             self.read(|db| Ok(db.all("PRAGMA foreign_key_check", &[], |_| Ok(()))?.len()))?
         };
+        // A value or intervention must belong to the loop of its metric (the shared server
+        // refuses any other; a file can be edited).
+        let crossed = self.read(|db| {
+            db.int(
+                "SELECT (SELECT count(*) FROM metric_values v JOIN metrics m ON m.id = v.metric_id WHERE m.loop_id <> v.loop_id)
+                      + (SELECT count(*) FROM interventions i JOIN metrics m ON m.id = i.metric_id WHERE m.loop_id <> i.loop_id)",
+                &[],
+            )
+        })?;
+        let fk = fk + usize::try_from(crossed).unwrap_or(0);
         findings.push(Finding {
             check: "references",
             ok: fk == 0,
             detail: if fk == 0 {
                 "every reference points at an existing record".into()
             } else {
-                format!("{fk} records point at records that do not exist — the file was edited outside jobloop; restore a backup")
+                format!("{fk} records point at records that do not exist, or at another loop's metric — the records were edited outside jobloop; restore a backup")
             },
         });
         let report = self.verify()?;
@@ -291,6 +301,9 @@ impl Store {
         });
         if let super::Backend::Postgres(pg) = &mut self.backend {
             findings.push(names_finding(&super::pg_schema::case_twins(pg)?));
+            let roles =
+                pg.transaction(false, |db| Ok((super::pg_schema::role_facts(db)?, false)))?;
+            findings.push(roles_finding(&roles));
         }
         findings.push(Finding {
             check: "state",
@@ -395,5 +408,33 @@ fn names_finding(twins: &[super::pg_schema::CaseTwin]) -> Finding {
         check: "names",
         ok: false,
         detail: each.join("; "),
+    }
+}
+
+/// On the shared database: members that no rule of the team binds (granted rights outside
+/// jobloop, after they joined).
+fn roles_finding(roles: &[crate::domain::team::RoleFacts]) -> Finding {
+    let unbound: Vec<String> = roles
+        .iter()
+        .filter(|r| r.member)
+        .filter_map(|r| {
+            r.unbound
+                .map(|why| format!("`{}` {}", crate::display::clean(&r.name), why.words()))
+        })
+        .collect();
+    if unbound.is_empty() {
+        return Finding {
+            check: "roles",
+            ok: true,
+            detail: "every member is bound by the team's rules".into(),
+        };
+    }
+    Finding {
+        check: "roles",
+        ok: false,
+        detail: format!(
+            "{}: no rule of the team binds them — take those rights back (`ALTER ROLE … NOSUPERUSER NOBYPASSRLS NOCREATEROLE`, `REVOKE owner FROM …`), or take them off the team",
+            unbound.join("; ")
+        ),
     }
 }

@@ -76,13 +76,19 @@ pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> 
         None => (Vec::new(), Vec::new()),
         Some(m) => (
             db.all(
-                &format!("SELECT {VALUE_COLS} FROM metric_values WHERE metric_id = ?1"),
-                params![m.id],
+                // A value is the loop's only when both its loop and its metric say so: a row
+                // naming another loop's metric (an edit, refused by the shared server) is not.
+                &format!(
+                    "SELECT {VALUE_COLS} FROM metric_values WHERE metric_id = ?1 AND loop_id = ?2"
+                ),
+                params![m.id, lp.id],
                 rows::value,
             )?,
             db.all(
-                &format!("SELECT {INTERVENTION_COLS} FROM interventions WHERE metric_id = ?1"),
-                params![m.id],
+                &format!(
+                    "SELECT {INTERVENTION_COLS} FROM interventions WHERE metric_id = ?1 AND loop_id = ?2"
+                ),
+                params![m.id, lp.id],
                 intervention,
             )?,
         ),

@@ -91,10 +91,7 @@ pub fn error(e: postgres::Error) -> Error {
             "another writer changed the same records at the same moment ({message}): nothing was written, try again"
         ))
     } else if *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::QUERY_CANCELED {
-        Error::Busy(
-            "the shared database is busy: another writer kept it locked; nothing was written, try again"
-                .into(),
-        )
+        Error::Busy(LOCKED.into())
     } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
         Error::Denied(format!("the database server refused: {message}"))
     } else if *code == SqlState::READ_ONLY_SQL_TRANSACTION
@@ -127,6 +124,11 @@ impl From<postgres::Error> for Error {
         error(e)
     }
 }
+
+/// A lock held elsewhere for longer than jobloop waits; a transaction replaces it with who
+/// holds the lock, once it can ask.
+const LOCKED: &str =
+    "the shared database is busy: another writer kept it locked; nothing was written, try again";
 
 /// A connection to the shared database.
 pub struct Pg {
@@ -338,7 +340,13 @@ impl Pg {
             tx: &mut tx,
             statements,
         };
-        let (out, commit) = f(&mut db)?;
+        let (out, commit) = match f(&mut db) {
+            Err(Error::Busy(m)) if m == LOCKED => {
+                drop(tx);
+                return Err(Error::Busy(holder_words(client, self.lock_timeout)));
+            }
+            other => other?,
+        };
         if write && commit {
             // The chain head moves once per transaction: updating one row for every event of a
             // large import or batch would make PostgreSQL walk ever longer version chains.
@@ -356,40 +364,59 @@ impl Pg {
     }
 }
 
-/// Who holds the chain-head lock a write timed out waiting for, from the server's own view of
-/// its sessions: the role, since when (as a jobloop writer says; otherwise at least the time
-/// waited), and its session.
+/// Who holds the lock a command timed out waiting for, from the server's own view of its
+/// sessions: the chain-head lock of a writer (taken `FOR UPDATE`, or by its `UPDATE`), or a
+/// whole table locked with `LOCK TABLE`. The role and its session are the server's word; how
+/// long is at least the time waited (a member may not see when another's transaction began),
+/// and a jobloop writer's own word on when it started is added as its word.
 fn holder_words(client: &mut Client, waited: Duration) -> String {
     let found = client
         .query_opt(
-            "SELECT a.usename::text, COALESCE(a.application_name, ''), a.pid
-               FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-              WHERE l.relation = 'public.chain_head'::pg_catalog.regclass AND l.granted
-                AND l.pid <> pg_catalog.pg_backend_pid()
+            "SELECT a.usename::text, COALESCE(a.application_name, ''), a.pid, c.relname::text, l.mode
+               FROM pg_catalog.pg_locks l
+               JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+               JOIN pg_catalog.pg_class c ON c.oid = l.relation
+              WHERE l.granted AND l.pid <> pg_catalog.pg_backend_pid()
+                AND c.relnamespace = 'public'::pg_catalog.regnamespace
+                AND ((c.relname = 'chain_head' AND l.mode IN ('RowShareLock', 'RowExclusiveLock'))
+                     OR l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'))
                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks w WHERE w.pid = l.pid AND NOT w.granted)
-              ORDER BY a.backend_start NULLS LAST, a.pid LIMIT 1",
+              ORDER BY (c.relname = 'chain_head'), a.pid LIMIT 1",
             &[],
         )
         .ok()
         .flatten();
     let Some(row) = found else {
-        return "the shared database is busy: another writer kept it locked; nothing was written, try again".into();
+        return LOCKED.into();
     };
     let who: String = row.get(0);
     let app: String = row.get(1);
     let pid: i32 = row.get(2);
-    let since = match app.strip_prefix("jobloop writing since ") {
-        Some(at) => format!("since {at}"),
-        None => format!("for more than {:.1} s", waited.as_secs_f64()),
-    };
-    let program = if app.starts_with("jobloop") || app.is_empty() {
+    let table: String = row.get(3);
+    let mode: String = row.get(4);
+    let own_word = app
+        .strip_prefix("jobloop writing since ")
+        .map(|at| {
+            format!(
+                "; it says it has been writing since {}",
+                crate::display::clean(at)
+            )
+        })
+        .unwrap_or_default();
+    let program = if app.is_empty() || app.starts_with("jobloop") {
         String::new()
     } else {
         format!(", {}", crate::display::clean(&app))
     };
+    let what = if table == "chain_head" {
+        "the chain-head lock".to_string()
+    } else {
+        format!("table {} ({mode})", crate::display::clean(&table))
+    };
     format!(
-        "the shared database is busy: {} has held the chain-head lock {since} (session {pid}{program}); nothing was written: try again, or ask them to finish",
-        crate::display::clean(&who)
+        "the shared database is busy: {} has held {what} for more than {:.1} s (session {pid}{program}{own_word}); nothing was written: try again, or ask them to finish",
+        crate::display::clean(&who),
+        waited.as_secs_f64()
     )
 }
 

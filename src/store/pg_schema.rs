@@ -239,16 +239,17 @@ CREATE OR REPLACE FUNCTION public.jobloop_may_record(lp text) RETURNS boolean
                            WHERE l.id OPERATOR(pg_catalog.=) $1
                              AND (public.jobloop_is_me(l.owner) OR public.jobloop_is_me(j.lead))) $f$;
 -- Parameters are referred to by position: a bare name would mean a column of the same name.
--- Who may append an event about a job (and one of its loops): its lead, the loop's owner, or
--- the named owner of a decision on that loop (who signs it off).
-CREATE OR REPLACE FUNCTION public.jobloop_may_append(p_job text, p_kind text) RETURNS boolean
+-- Who may append an event of a command about a job (and one of its loops): its lead, the
+-- loop's owner, or — for a sign-off only — the named owner of a decision on that loop.
+CREATE OR REPLACE FUNCTION public.jobloop_may_append(p_job text, p_kind text, p_command text) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
     AS $f$ SELECT public.jobloop_leads($1) OR ($2 IS NOT NULL AND EXISTS (
                SELECT 1 FROM public.loops l
                 WHERE l.job_id OPERATOR(pg_catalog.=) $1 AND l.kind OPERATOR(pg_catalog.=) $2
-                  AND (public.jobloop_is_me(l.owner) OR EXISTS (
-                       SELECT 1 FROM public.decisions d
-                        WHERE d.loop_id OPERATOR(pg_catalog.=) l.id AND public.jobloop_is_me(d.owner))))) $f$;
+                  AND (public.jobloop_is_me(l.owner)
+                       OR ($3 OPERATOR(pg_catalog.=) 'decide approve' AND EXISTS (
+                           SELECT 1 FROM public.decisions d
+                            WHERE d.loop_id OPERATOR(pg_catalog.=) l.id AND public.jobloop_is_me(d.owner)))))) $f$;
 -- The roles not bound by these rules anyway (row-level security does not apply to them): a
 -- superuser and the owner of the tables, who imports and administers.
 CREATE OR REPLACE FUNCTION public.jobloop_admin() RETURNS boolean
@@ -295,7 +296,60 @@ BEGIN
             RAISE EXCEPTION 'jobloop: % logged in as themselves may not write % = %', me, c, n ->> c
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
+        -- Who acted is named whenever it is said when: `void_at` needs `void_by`, and so on.
+        IF (n ->> c) IS NULL
+           AND (n ->> pg_catalog.regexp_replace(c, '_by$', '_at')) IS NOT NULL THEN
+            RAISE EXCEPTION 'jobloop: % is set, so % must name who acted', pg_catalog.regexp_replace(c, '_by$', '_at'), c
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
     END LOOP;
+    -- Times and dates as jobloop writes them, so no member can make a record unreadable.
+    FOR c IN SELECT k FROM pg_catalog.jsonb_object_keys(n) k WHERE k = 'at' OR k LIKE '%\_at' LOOP
+        IF (n ->> c) IS NOT NULL
+           AND (n ->> c) !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z)?$' THEN
+            RAISE EXCEPTION 'jobloop: % of a % must be a date (YYYY-MM-DD) or a UTC time (RFC 3339)', c, TG_TABLE_NAME
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $f$;
+-- A value or an intervention belongs to the loop of its metric.
+CREATE OR REPLACE FUNCTION public.jobloop_metric_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM public.metrics m
+                    WHERE m.id OPERATOR(pg_catalog.=) NEW.metric_id
+                      AND m.loop_id OPERATOR(pg_catalog.=) NEW.loop_id) THEN
+        RAISE EXCEPTION 'jobloop: a % belongs to the loop of its metric', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $f$;
+-- The chain grows by one event at a time, each chained to the last: no member can make a gap,
+-- a fork, or a sequence number that stops every later write.
+CREATE OR REPLACE FUNCTION public.jobloop_chain_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+DECLARE
+    last_seq bigint;
+    last_hash text;
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    SELECT e.seq, e.hash INTO last_seq, last_hash FROM public.audit_events e ORDER BY e.seq DESC LIMIT 1;
+    IF NEW.seq IS DISTINCT FROM COALESCE(last_seq, 0) OPERATOR(pg_catalog.+) 1
+       OR NEW.prev_hash IS DISTINCT FROM COALESCE(last_hash, '0000000000000000000000000000000000000000000000000000000000000000')
+       OR NEW.hash !~ '^[0-9a-f]{64}$'
+       OR NEW.at !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$' THEN
+        RAISE EXCEPTION 'jobloop: an audit event follows the last one (sequence %, its hash)', COALESCE(last_seq, 0) OPERATOR(pg_catalog.+) 1
+            USING ERRCODE = 'check_violation';
+    END IF;
+    PERFORM NEW.before::jsonb, NEW.after::jsonb;
     RETURN NEW;
 END $f$;
 -- A sign-off exists only if the decision's named owner wrote it while logged in as themselves,
@@ -357,7 +411,7 @@ fn access_sql() -> String {
          -- they may write on.
          CREATE POLICY jobloop_add ON public.audit_events FOR INSERT
              WITH CHECK (public.jobloop_is_me(actor) AND job_id IS NOT NULL
-                         AND public.jobloop_may_append(job_id, loop_kind));
+                         AND public.jobloop_may_append(job_id, loop_kind, command));
          ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
          DROP POLICY IF EXISTS jobloop_read ON public.jobs;
          CREATE POLICY jobloop_read ON public.jobs FOR SELECT USING (true);
@@ -421,7 +475,16 @@ fn access_sql() -> String {
         ));
     }
     sql.push_str(
-        "DROP TRIGGER IF EXISTS jobloop_sign_off ON public.decisions;
+        "DROP TRIGGER IF EXISTS jobloop_metric ON public.metric_values;
+         CREATE TRIGGER jobloop_metric BEFORE INSERT OR UPDATE ON public.metric_values
+             FOR EACH ROW EXECUTE FUNCTION public.jobloop_metric_guard();
+         DROP TRIGGER IF EXISTS jobloop_metric ON public.interventions;
+         CREATE TRIGGER jobloop_metric BEFORE INSERT OR UPDATE ON public.interventions
+             FOR EACH ROW EXECUTE FUNCTION public.jobloop_metric_guard();
+         DROP TRIGGER IF EXISTS jobloop_chain ON public.audit_events;
+         CREATE TRIGGER jobloop_chain BEFORE INSERT ON public.audit_events
+             FOR EACH ROW EXECUTE FUNCTION public.jobloop_chain_guard();
+         DROP TRIGGER IF EXISTS jobloop_sign_off ON public.decisions;
          CREATE TRIGGER jobloop_sign_off BEFORE INSERT OR UPDATE ON public.decisions
              FOR EACH ROW EXECUTE FUNCTION public.jobloop_sign_off_guard();
 ",
@@ -568,7 +631,10 @@ pub fn migrate(pg: &mut Pg) -> Result<()> {
     }
     tx.batch_execute(&access_sql())?;
     // Dropped once no policy uses it (schema 3 let a decision's owner update the whole loop).
-    tx.batch_execute("DROP FUNCTION IF EXISTS public.jobloop_signs_on(text);")?;
+    tx.batch_execute(
+        "DROP FUNCTION IF EXISTS public.jobloop_signs_on(text);
+         DROP FUNCTION IF EXISTS public.jobloop_may_append(text, text);",
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -595,6 +661,45 @@ pub fn members(pg: &mut Pg) -> Result<Vec<Member>> {
             can_login: r.get(1),
         })
         .collect())
+}
+
+/// What the server says of its roles (system roles aside): who is in the team's group, and
+/// which no rule of the team binds.
+pub fn role_facts(db: &mut dyn super::sql::Db) -> Result<Vec<crate::domain::team::RoleFacts>> {
+    use crate::domain::team::{RoleFacts, Unbound};
+    db.all(
+        "SELECT r.rolname::text,
+                EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+                         WHERE m.member = r.oid AND g.rolname = ?1)::int,
+                r.rolsuper::int, r.rolbypassrls::int, r.rolcreaterole::int,
+                (r.oid = o.relowner)::int,
+                (r.oid <> o.relowner AND pg_catalog.pg_has_role(r.oid, o.relowner, 'MEMBER'))::int
+           FROM pg_catalog.pg_roles r,
+                (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'public.jobs'::pg_catalog.regclass) o
+          WHERE r.rolname NOT LIKE 'pg\\_%'",
+        super::sql::params![GROUP],
+        |r| {
+            let flag = |i: usize| -> Result<bool> { Ok(r.int(i)?.unwrap_or(0) == 1) };
+            let unbound = if flag(2)? {
+                Some(Unbound::Superuser)
+            } else if flag(3)? {
+                Some(Unbound::BypassesRowSecurity)
+            } else if flag(5)? {
+                Some(Unbound::OwnsTables)
+            } else if flag(6)? {
+                Some(Unbound::InOwnersRole)
+            } else if flag(4)? {
+                Some(Unbound::CreatesRoles)
+            } else {
+                None
+            };
+            Ok(RoleFacts {
+                name: r.text(0)?.unwrap_or_default().to_string(),
+                member: flag(1)?,
+                unbound,
+            })
+        },
+    )
 }
 
 /// An owner or lead name that is no role while a role differs from it only by case: it names
@@ -661,50 +766,14 @@ pub fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Result<Str
             n.len()
         ))));
     }
-    if n == GROUP || n.starts_with("pg_") {
-        return Err(Error::Refused(Refusal::rule(format!(
-            "`{}` is a name the server keeps for itself (the members' group role, or pg_…): choose another",
-            crate::display::clean(n)
-        ))));
-    }
     let shown = pg.shown.clone();
-    let client = pg.client();
-    let found = client.query(
-        "SELECT r.rolname::text, r.rolsuper,
-                r.oid = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = 'public.jobs'::pg_catalog.regclass),
-                EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
-                         WHERE m.member = r.oid AND g.rolname = $2)
-           FROM pg_catalog.pg_roles r WHERE lower(r.rolname) = lower($1)",
-        &[&n, &GROUP],
-    )?;
-    // A twin matters only for a name that is not a role yet (an existing role is who it is).
-    let exact = found.iter().any(|r| r.get::<_, String>(0) == n);
-    for r in &found {
-        let role: String = r.get(0);
-        let (superuser, owner, member): (bool, bool, bool) = (r.get(1), r.get(2), r.get(3));
-        let why = if role != n {
-            if exact || !member {
-                continue;
-            }
-            format!(
-                "differs from the member `{}` only by case: the server would take them for two people",
-                crate::display::clean(&role)
-            )
-        } else if superuser {
-            "is a superuser, whom no rule of the team binds: record as a member, administer as the superuser".into()
-        } else if owner {
-            "owns jobloop's tables, whom no rule of the team binds: record as a member, administer as the owner".into()
-        } else {
-            continue;
-        };
-        return Err(Error::Refused(Refusal::rule(format!(
-            "`{}` {why}",
-            crate::display::clean(n)
-        ))));
+    let roles = pg.transaction(false, |db| Ok((role_facts(db)?, false)))?;
+    if let Some(r) = crate::domain::team::refusal(n, &roles, GROUP, true) {
+        return Err(Error::Refused(r));
     }
+    let exists = roles.iter().any(|r| r.name == n);
     ensure_group(pg)?;
     let client = pg.client();
-    let exists = exact;
     let role = ident(n);
     // Each step committed on its own and tolerant of a twin: roles and memberships belong to
     // the whole cluster, and the same person may be added to another team's database at the

@@ -118,6 +118,23 @@ impl States {
 }
 
 pub fn apply(db: &mut dyn Db, ctx: &Ctx, intent: &Intent, states: &mut States) -> Result<Ack> {
+    // On the shared database an owner or lead must be someone the team's rules bind, and no
+    // look-alike of a member (names compare exactly there).
+    let names = intent.person_names();
+    if db.engine() == super::sql::Engine::Postgres && !names.is_empty() {
+        let roles = super::pg_schema::role_facts(db)?;
+        // A name that is no name at all (empty, control characters) is the intent's to refuse.
+        let names = names
+            .into_iter()
+            .filter_map(|n| crate::domain::text::person_name("name", n).ok());
+        for name in names {
+            if let Some(r) =
+                crate::domain::team::refusal(&name, &roles, super::pg_schema::GROUP, false)
+            {
+                return Err(r.into());
+            }
+        }
+    }
     match intent {
         Intent::AddJob {
             title,
@@ -287,17 +304,20 @@ fn on_job(
     if !outcome.changed {
         return Ok(Ack::unchanged(outcome));
     }
-    if !update_job(db, &after, before.rev)? {
-        return Err(stale(slug));
-    }
-    job_event(
+    // The event first: on the shared database the server lets only the job's lead append it,
+    // and a lead handing the job on is no longer its lead once the row is written.
+    let ack = job_event(
         db,
         ctx,
         &after,
         outcome,
         with_state_hash(row_json(&before)),
         with_state_hash(row_json(&after)),
-    )
+    )?;
+    if !update_job(db, &after, before.rev)? {
+        return Err(stale(slug));
+    }
+    Ok(ack)
 }
 
 fn stale(what: &str) -> Error {
@@ -340,10 +360,8 @@ fn job_event_with(
     rows_before: Map<String, Json>,
     extend: impl FnOnce(&mut Json),
 ) -> Result<Ack> {
-    let mut e = crate::domain::audit::next_event(
-        super::audit::head(db)?
-            .as_ref()
-            .map(|(s, h)| (*s, h.as_str())),
+    let mut e = super::audit::prepare(
+        db,
         ctx,
         Change {
             command: outcome.command,
@@ -353,7 +371,7 @@ fn job_event_with(
             before,
             after,
         },
-    );
+    )?;
     extend(&mut e.after);
     crate::domain::audit::add_rows_before(&mut e, rows_before);
     e.hash = crate::domain::audit::hash(&e);
@@ -397,7 +415,13 @@ pub fn on_loop(
         rows_before,
     )?;
     let mut ack = Ack::of(outcome, e.seq);
-    let fired = fire_rules(db, &mut record, ctx)?;
+    // A decision's owner signing off on a loop they may not otherwise record on leaves its
+    // rules to its owner and lead (the next write or `check` by one of them fires them).
+    let fired = if ctx.team && record.authorize(ctx).is_err() {
+        Vec::new()
+    } else {
+        fire_rules(db, &mut record, ctx)?
+    };
     if !fired.is_empty() {
         ack.summary = format!("{}\n{}", ack.summary, fired.join("\n"));
     }
