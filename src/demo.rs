@@ -763,70 +763,70 @@ pub fn load(
         })
         .collect();
     let mut records = 0usize;
-    with_seeded_ids(seed, || {
-        store.batch(&mut |batch| {
-            for w in 0..weeks {
-                let mut steps: Vec<(usize, Step)> = Vec::new();
-                for (i, s) in scripts.iter_mut().enumerate() {
-                    steps.extend(s.week(w).into_iter().map(|step| (i, step)));
-                }
-                // The week in time order; each job's own steps keep their order.
-                steps.sort_by_key(|(i, (at, _, _))| (*at, *i));
-                for (_, (at, who, act)) in steps {
-                    let ctx = Ctx::local(who, at);
-                    let intent = match act {
-                        Act::Do(intent) => intent,
-                        Act::VoidTypo {
+    // Ids from the seed: the same seed in the same week gives the same file.
+    let ids = Ids::seeded(seed);
+    store.batch(&mut |batch| {
+        for w in 0..weeks {
+            let mut steps: Vec<(usize, Step)> = Vec::new();
+            for (i, s) in scripts.iter_mut().enumerate() {
+                steps.extend(s.week(w).into_iter().map(|step| (i, step)));
+            }
+            // The week in time order; each job's own steps keep their order.
+            steps.sort_by_key(|(i, (at, _, _))| (*at, *i));
+            for (_, (at, who, act)) in steps {
+                let ctx = Ctx::local(who, at).with_ids(ids.clone());
+                let intent = match act {
+                    Act::Do(intent) => intent,
+                    Act::VoidTypo {
+                        slug,
+                        kind,
+                        typed,
+                        reason,
+                    } => {
+                        let r = batch.loop_record(&slug, kind)?;
+                        let Some(v) = r.values.iter().rev().find(|v| v.value == typed) else {
+                            continue;
+                        };
+                        Intent::OnLoop {
                             slug,
                             kind,
-                            typed,
-                            reason,
-                        } => {
-                            let r = batch.loop_record(&slug, kind)?;
-                            let Some(v) = r.values.iter().rev().find(|v| v.value == typed) else {
-                                continue;
-                            };
-                            Intent::OnLoop {
-                                slug,
-                                kind,
-                                op: LoopOp::Void {
-                                    record: v.id.clone(),
-                                    reason,
-                                },
-                            }
+                            op: LoopOp::Void {
+                                record: v.id.clone(),
+                                reason,
+                            },
                         }
-                        Act::Approve { slug, kind } => {
-                            let r = batch.loop_record(&slug, kind)?;
-                            let Some(d) = r.current_decisions().find(|d| d.approved_at.is_none())
-                            else {
-                                continue;
-                            };
-                            Intent::OnLoop {
-                                slug,
-                                kind,
-                                op: LoopOp::Approve {
-                                    decision: d.id.clone(),
-                                },
-                            }
+                    }
+                    Act::Approve { slug, kind } => {
+                        let r = batch.loop_record(&slug, kind)?;
+                        let Some(d) = r.current_decisions().find(|d| d.approved_at.is_none())
+                        else {
+                            continue;
+                        };
+                        Intent::OnLoop {
+                            slug,
+                            kind,
+                            op: LoopOp::Approve {
+                                decision: d.id.clone(),
+                            },
                         }
-                        Act::TrackProof { slug, counts } => {
-                            let Some(p) = batch.proofs(&slug)?.into_iter().next() else {
-                                continue;
-                            };
-                            Intent::TrackProof {
-                                slug,
-                                proof: p.id,
-                                counts,
-                            }
+                    }
+                    Act::TrackProof { slug, counts } => {
+                        let Some(p) = batch.proofs(&slug)?.into_iter().next() else {
+                            continue;
+                        };
+                        Intent::TrackProof {
+                            slug,
+                            proof: p.id,
+                            counts,
                         }
-                    };
-                    batch.apply(&ctx, &intent)?;
-                    records += 1;
-                }
-                on_week(u64::from(w) + 1, u64::from(weeks));
+                    }
+                };
+                batch.apply(&ctx, &intent)?;
+                records += 1;
             }
-            Ok(())
-        })
+            on_week(u64::from(w) + 1, u64::from(weeks));
+        }
+        Ok(())
     })?;
     Ok(store::Ack {
         summary: format!("loaded the demo: {jobs} jobs over {weeks} weeks ({records} commands)"),

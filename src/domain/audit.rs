@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::LoopKind;
 
-use super::model::{AuditEvent, Ctx, new_id};
+use super::model::{AuditEvent, Ctx};
 
 /// The hash the first event chains to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -66,7 +66,7 @@ pub fn next_event(prev: Option<(i64, &str)>, ctx: &Ctx, change: Change) -> Audit
     let (before, after) = diff(&change.before, &change.after);
     let mut e = AuditEvent {
         seq,
-        id: new_id(),
+        id: ctx.new_id(),
         at: ctx.now,
         actor: ctx.actor.clone(),
         command: change.command.name().to_string(),

@@ -4,7 +4,7 @@ use super::command::Command;
 use super::error::Refusal;
 use super::kind::Layer;
 use super::loop_record::{MAX_REASON, Outcome};
-use super::model::{Ctx, Cycle, Job, new_id};
+use super::model::{Ctx, Cycle, Job};
 use super::text::optional_text;
 use super::time::{Stamp, Week};
 
@@ -78,7 +78,7 @@ pub fn close_cycle(
         optional_text(field, v.as_deref(), MAX_REASON).map(Option::unwrap_or_default)
     };
     let cycle = Cycle {
-        id: new_id(),
+        id: ctx.new_id(),
         job_id: job.id.clone(),
         week: week.to_string(),
         understanding: answers.understanding == Some(true),

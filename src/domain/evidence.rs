@@ -14,7 +14,7 @@ pub fn select_tool(job: &Job, name: &str, at: When, ctx: &Ctx) -> Result<(Tool, 
     live(job)?;
     let name = required_text("tool name", name, MAX_NAME)?;
     let tool = Tool {
-        id: new_id(),
+        id: ctx.new_id(),
         job_id: job.id.clone(),
         name: name.clone(),
         at,
@@ -41,7 +41,7 @@ pub fn add_proof(
     let title = required_text("proof title", title, MAX_NAME)?;
     let link = optional_text("link", link, MAX_REASON)?;
     let proof = Proof {
-        id: new_id(),
+        id: ctx.new_id(),
         job_id: job.id.clone(),
         title: title.clone(),
         kind,

@@ -7,7 +7,7 @@ use super::command::Command;
 use super::error::{Fix, Refusal};
 use super::kind::LoopKind;
 use super::loop_record::{LoopRecord, MAX_LONG, MAX_NAME, MAX_REASON, Outcome, same_person};
-use super::model::{Canvas, Ctx, Job, new_id};
+use super::model::{Canvas, Ctx, Job};
 use super::text::{optional_text, person_name, required_text};
 
 pub const MAX_SLUG: usize = 60;
@@ -113,7 +113,7 @@ impl NewJob {
             None => None,
         };
         let job = Job {
-            id: new_id(),
+            id: ctx.new_id(),
             slug,
             title,
             statement,

@@ -158,13 +158,13 @@ pub fn same_person(a: &str, b: &str) -> bool {
 impl LoopRecord {
     /// A loop as a new job creates it: not started, its kind's checklist, its canonical kill signal.
     pub fn new(job: &Job, kind: LoopKind, owner: Option<String>, ctx: &Ctx) -> LoopRecord {
-        let loop_id = new_id();
+        let loop_id = ctx.new_id();
         let steps = kind
             .checklist()
             .iter()
             .enumerate()
             .map(|(i, text)| Step {
-                id: new_id(),
+                id: ctx.new_id(),
                 loop_id: loop_id.clone(),
                 n: i as i64 + 1,
                 text: (*text).to_string(),
@@ -174,14 +174,8 @@ impl LoopRecord {
                 evidence: None,
             })
             .collect();
-        let signal = KillSignal::armed(
-            &loop_id,
-            1,
-            kind.kill_signal().to_string(),
-            true,
-            None,
-            ctx.now,
-        );
+        let signal =
+            KillSignal::armed(&loop_id, 1, kind.kill_signal().to_string(), true, None, ctx);
         LoopRecord {
             job: job.clone(),
             lp: Loop {
@@ -317,7 +311,7 @@ impl LoopRecord {
             LoopOp::Close { force } => self.close(*force),
             LoopOp::MarkStep { n, evidence } => self.mark_step(*n, evidence.as_deref(), ctx),
             LoopOp::UndoStep { n } => self.undo_step(*n),
-            LoopOp::AddStep { text } => self.add_step(text),
+            LoopOp::AddStep { text } => self.add_step(text, ctx),
             LoopOp::SetNotes { text } => self.set_notes(text),
             LoopOp::Retire { reason } => self.retire(reason, ctx),
             LoopOp::Continue { reason } => self.continue_after_trip(reason, ctx),

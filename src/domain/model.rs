@@ -15,6 +15,8 @@ pub struct Ctx {
     pub actor: String,
     pub now: Stamp,
     pub team: bool,
+    /// Where the ids of the records this command makes come from.
+    pub ids: Ids,
 }
 
 impl Ctx {
@@ -23,6 +25,78 @@ impl Ctx {
             actor: actor.into(),
             now,
             team: false,
+            ids: Ids::fresh(),
+        }
+    }
+
+    /// The same actor and moment, drawing ids from `ids`.
+    pub fn with_ids(&self, ids: Ids) -> Ctx {
+        Ctx {
+            ids,
+            ..self.clone()
+        }
+    }
+
+    /// A new record id (see `Ids`).
+    pub fn new_id(&self) -> String {
+        self.ids.next()
+    }
+}
+
+/// Where new record ids come from, passed in with each command (never a global): fresh UUIDv7s
+/// (the clock and the system's randomness), a seeded sequence (the demo: a seed gives the same
+/// database every time, and a test can fix them), and first any ids drawn before a command's
+/// first attempt (a retried command makes the same records, so a commit in doubt is found by
+/// its own event). Clones share one sequence.
+#[derive(Clone, Debug, Default)]
+pub struct Ids(std::sync::Arc<std::sync::Mutex<IdState>>);
+
+#[derive(Debug, Default)]
+struct IdState {
+    planned: std::collections::VecDeque<String>,
+    seed: Option<u64>,
+}
+
+impl Ids {
+    pub fn fresh() -> Ids {
+        Ids::default()
+    }
+
+    pub fn seeded(seed: u64) -> Ids {
+        let ids = Ids::default();
+        ids.state().seed = Some(seed ^ 0x6A6F_626C_6F6F_7021);
+        ids
+    }
+
+    /// `planned` first, then fresh ones.
+    pub fn planned(planned: Vec<String>) -> Ids {
+        let ids = Ids::default();
+        ids.state().planned = planned.into();
+        ids
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, IdState> {
+        // A panic elsewhere cannot leave the sequence half-updated: take it as it is.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The next id: a UUIDv7, as text, made here rather than by the database so that a second
+    /// store (PostgreSQL) can share the ids.
+    pub fn next(&self) -> String {
+        let mut st = self.state();
+        if let Some(id) = st.planned.pop_front() {
+            return id;
+        }
+        match st.seed {
+            None => uuid::Uuid::now_v7().to_string(),
+            Some(state) => {
+                let (a, next) = splitmix(state);
+                let (b, next) = splitmix(next);
+                st.seed = Some(next);
+                uuid::Uuid::from_u64_pair(a, b).to_string()
+            }
         }
     }
 }
@@ -74,52 +148,6 @@ pub fn find_by_ref<'a>(
         (None, _) => Err(RefError::NotFound(reference.trim().to_string())),
         (Some(_), Some(_)) => Err(RefError::Ambiguous(reference.trim().to_string())),
     }
-}
-
-thread_local! {
-    /// When set (only while the demo is generated), ids come from this seeded sequence instead
-    /// of the clock and the system's randomness, so a seed gives the same database every time.
-    static SEEDED_IDS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
-}
-
-thread_local! {
-    /// Ids drawn before a command's first attempt, handed out in order by `new_id`: a retried
-    /// command makes the same records (see `with_planned_ids`).
-    static PLANNED_IDS: std::cell::RefCell<std::collections::VecDeque<String>> =
-        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
-}
-
-/// Runs `f` with `new_id` handing out `ids` first (then fresh ones).
-pub fn with_planned_ids<T>(ids: Vec<String>, f: impl FnOnce() -> T) -> T {
-    let before = PLANNED_IDS.replace(ids.into());
-    let out = f();
-    PLANNED_IDS.set(before);
-    out
-}
-
-/// A new record id: a UUIDv7, text, generated here rather than by the database so that a second
-/// store (PostgreSQL) can share the ids.
-pub fn new_id() -> String {
-    if let Some(id) = PLANNED_IDS.with_borrow_mut(|ids| ids.pop_front()) {
-        return id;
-    }
-    match SEEDED_IDS.get() {
-        None => uuid::Uuid::now_v7().to_string(),
-        Some(state) => {
-            let (a, next) = splitmix(state);
-            let (b, next) = splitmix(next);
-            SEEDED_IDS.set(Some(next));
-            uuid::Uuid::from_u64_pair(a, b).to_string()
-        }
-    }
-}
-
-/// Runs `f` with ids drawn from `seed` (see `SEEDED_IDS`).
-pub fn with_seeded_ids<T>(seed: u64, f: impl FnOnce() -> T) -> T {
-    let before = SEEDED_IDS.replace(Some(seed ^ 0x6A6F_626C_6F6F_7021));
-    let out = f();
-    SEEDED_IDS.set(before);
-    out
 }
 
 /// One step of splitmix64: the next value and the next state.
@@ -373,10 +401,10 @@ impl KillSignal {
         text: String,
         canonical: bool,
         rule: Option<String>,
-        at: Stamp,
+        ctx: &Ctx,
     ) -> KillSignal {
         KillSignal {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: loop_id.to_string(),
             n,
             text,
@@ -390,7 +418,7 @@ impl KillSignal {
             decision_reason: None,
             decided_by: None,
             decided_at: None,
-            created_at: at,
+            created_at: ctx.now,
             rule,
         }
     }

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::domain::loop_record;
-use crate::domain::model::{new_id, with_planned_ids};
+use crate::domain::model::Ids;
 use crate::domain::{Ctx, Intent, Refusal, Stamp};
 use sql::{Db, Undecodable};
 use sqlite::SqliteDb;
@@ -265,6 +265,7 @@ impl Store {
                     actor: me.to_string(),
                     now,
                     team: true,
+                    ids: Ids::fresh(),
                 }),
             },
         }
@@ -344,7 +345,9 @@ impl Store {
 
     /// Applies one intent in its own transaction.
     pub fn apply(&mut self, ctx: &Ctx, intent: &Intent) -> Result<Ack> {
-        self.write(|db| pipeline::apply(db, ctx, intent, &mut pipeline::States::Now))
+        self.write(ctx, |db, ctx| {
+            pipeline::apply(db, ctx, intent, &mut pipeline::States::Now)
+        })
     }
 
     /// Applies many intents in one transaction (the demo): all or nothing. Derived state is
@@ -368,8 +371,8 @@ impl Store {
         let ctx = self.ctx(None, now)?;
         let mut all = Vec::new();
         for (slug, kind) in due {
-            let fired = self.write(|db| {
-                let fired = pipeline::check_loop(db, &slug, kind, &ctx)?;
+            let fired = self.write(&ctx, |db, ctx| {
+                let fired = pipeline::check_loop(db, &slug, kind, ctx)?;
                 Ok(Ack {
                     summary: fired.join("\n"),
                     changed: !fired.is_empty(),
@@ -394,13 +397,17 @@ impl Store {
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed when the command changed
     /// something and rolled back otherwise (a refusal, an error, or a no-op). SQLite's lock queue
     /// is not fair, so a writer still refused after the busy timeout retries with jitter.
-    fn write(&mut self, mut f: impl FnMut(&mut dyn Db) -> Result<Ack>) -> Result<Ack> {
+    fn write(
+        &mut self,
+        ctx: &Ctx,
+        mut f: impl FnMut(&mut dyn Db, &Ctx) -> Result<Ack>,
+    ) -> Result<Ack> {
         // On the shared store a lost connection can leave a commit in doubt. The command's ids
         // are drawn before the first attempt and every attempt uses the same ones, so after a
         // reconnect the store first looks for the command's own audit event, and reports it
         // instead of writing the command twice.
         let planned: Vec<String> = if self.is_shared() {
-            (0..PLANNED_IDS).map(|_| new_id()).collect()
+            (0..PLANNED_IDS).map(|_| ctx.new_id()).collect()
         } else {
             Vec::new()
         };
@@ -408,7 +415,8 @@ impl Store {
         let mut found = None;
         self.write_with(
             &mut |db| {
-                let a = with_planned_ids(planned.clone(), || f(db))?;
+                // Every attempt draws the planned ids first, in the same order.
+                let a = f(db, &ctx.with_ids(Ids::planned(planned.clone())))?;
                 let changed = a.changed;
                 ack = Some(a);
                 Ok(changed)

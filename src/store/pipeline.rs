@@ -538,7 +538,11 @@ fn rule_actor(ctx: &Ctx) -> Ctx {
     if ctx.team {
         ctx.clone()
     } else {
-        Ctx::local(SELF_ACTOR, ctx.now)
+        // The command's own id source: a seeded demo stays the same file.
+        Ctx {
+            actor: SELF_ACTOR.to_string(),
+            ..ctx.clone()
+        }
     }
 }
 

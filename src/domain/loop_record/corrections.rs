@@ -17,7 +17,7 @@ impl LoopRecord {
         let text = required_text("learning", text, MAX_LONG)?;
         let tag = optional_text("tag", tag, MAX_TAG)?.map(|t| t.to_lowercase());
         let row = Learning {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             text,
             kind,

@@ -18,7 +18,7 @@ impl LoopRecord {
         let threshold = optional_text("threshold", threshold, MAX_SHORT)?;
         self.writable()?;
         let row = Decision {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             text: text.clone(),
             owner: owner.clone(),
@@ -147,7 +147,7 @@ impl LoopRecord {
             ));
         }
         let row = Decision {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             text: old.text.clone(),
             owner: owner.clone(),

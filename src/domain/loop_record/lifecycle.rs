@@ -164,7 +164,7 @@ impl LoopRecord {
         ))
     }
 
-    pub(super) fn add_step(&mut self, text: &str) -> Result<Outcome, Refusal> {
+    pub(super) fn add_step(&mut self, text: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
         self.writable()?;
         let text = required_text("step text", text, MAX_SHORT)?;
         if self.steps.len() >= MAX_STEPS {
@@ -175,7 +175,7 @@ impl LoopRecord {
         }
         let n = self.steps.iter().map(|s| s.n).max().unwrap_or(0) + 1;
         self.steps.push(Step {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             n,
             text,

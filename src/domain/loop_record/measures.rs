@@ -44,7 +44,7 @@ impl LoopRecord {
             );
         }
         self.metric = Some(Metric {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             name: name.clone(),
             unit,
@@ -183,7 +183,7 @@ impl LoopRecord {
             }));
         }
         let row = Value {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             metric_id: metric.id.clone(),
             phase,
@@ -259,7 +259,7 @@ impl LoopRecord {
             Some(_) => {}
         }
         let row = Intervention {
-            id: new_id(),
+            id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             metric_id: metric.id,
             description: description.clone(),

@@ -29,7 +29,7 @@ impl LoopRecord {
             text,
             false,
             rule.clone(),
-            ctx.now,
+            ctx,
         ));
         self.touch();
         let with_rule = rule.map(|r| format!(" (rule: {r})")).unwrap_or_default();

@@ -303,9 +303,8 @@ fn in_team_mode_only_the_owner_and_the_lead_record_on_a_loop() {
     )
     .unwrap();
     let team = |who: &str| Ctx {
-        actor: who.into(),
-        now: now(),
         team: true,
+        ..Ctx::local(who, now())
     };
     let op = value(Phase::Baseline, 4.0, "2026-11-01");
     let err = r.apply(&op, &team("mallory")).unwrap_err();
