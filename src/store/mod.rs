@@ -16,6 +16,7 @@ mod rows;
 pub mod sql;
 mod sqlite;
 mod states;
+pub mod tables;
 mod transfer;
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};

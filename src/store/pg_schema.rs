@@ -6,6 +6,7 @@
 
 use super::open::{MIGRATIONS, SCHEMA, SCHEMA_VERSION};
 use super::pg::Pg;
+use super::tables::{self, Scope};
 use super::{Error, Result};
 
 /// The group role every member of the team belongs to.
@@ -82,144 +83,13 @@ fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// Tables a member writes rows of one loop in, with the column naming the loop.
-const LOOP_TABLES: [&str; 7] = [
-    "steps",
-    "metrics",
-    "metric_values",
-    "interventions",
-    "kill_signals",
-    "decisions",
-    "learnings",
-];
-/// Tables of one job that only its lead writes.
-const JOB_TABLES: [&str; 3] = ["tools", "proofs", "cycles"];
-
-/// What a member's write may do to the rows of one table, checked by the server in a trigger:
-/// the columns an update may change (a correction is a new record or a void, never an edit of
-/// what was recorded), the columns that name who acted (they must name the logged-in role
-/// whenever they are written), and the columns only the job's lead may change.
-struct Guard {
-    table: &'static str,
-    changeable: &'static [&'static str],
-    actors: &'static [&'static str],
-    lead_only: &'static [&'static str],
+/// The names of the record tables of one scope (see `tables::Scope`).
+fn scoped(scope: Scope) -> Vec<&'static str> {
+    tables::records()
+        .filter(|t| t.scope == scope)
+        .map(|t| t.name)
+        .collect()
 }
-
-const VOID: [&str; 3] = ["void_at", "void_by", "void_reason"];
-
-const GUARDS: [Guard; 12] = [
-    Guard {
-        table: "jobs",
-        changeable: &[
-            "title",
-            "statement",
-            "performer",
-            "circumstance",
-            "workaround",
-            "functional_job",
-            "emotional_job",
-            "social_job",
-            "competing_solutions",
-            "hiring_criteria",
-            "archived_at",
-            "rev",
-            "lead",
-        ],
-        actors: &[],
-        lead_only: &["lead"],
-    },
-    Guard {
-        table: "loops",
-        changeable: &["status", "owner", "notes", "rev"],
-        actors: &[],
-        lead_only: &["owner"],
-    },
-    Guard {
-        table: "steps",
-        changeable: &["done_at", "done_by", "evidence"],
-        actors: &["done_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "metrics",
-        changeable: &["replaced_at", "target"],
-        actors: &["set_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "metric_values",
-        changeable: &VOID,
-        actors: &["recorded_by", "void_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "interventions",
-        changeable: &VOID,
-        actors: &["recorded_by", "void_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "kill_signals",
-        changeable: &[
-            "state",
-            "reason",
-            "evidence",
-            "changed_by",
-            "changed_at",
-            "decision",
-            "decision_reason",
-            "decided_by",
-            "decided_at",
-        ],
-        actors: &["changed_by", "decided_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "decisions",
-        changeable: &[
-            "void_at",
-            "void_by",
-            "void_reason",
-            "approved_at",
-            "approved_by",
-        ],
-        actors: &["recorded_by", "void_by", "approved_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "learnings",
-        changeable: &VOID,
-        actors: &["recorded_by", "void_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "cycles",
-        changeable: &[],
-        actors: &["closed_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "tools",
-        changeable: &[],
-        actors: &["recorded_by"],
-        lead_only: &[],
-    },
-    Guard {
-        table: "proofs",
-        changeable: &[
-            "replies",
-            "citations",
-            "intros",
-            "bookings",
-            "sales",
-            "reuse",
-            "outcome_at",
-        ],
-        actors: &["recorded_by"],
-        lead_only: &[],
-    },
-];
 
 /// The functions every policy and trigger calls. Each names its tables with their schema and
 /// runs with a fixed `search_path` (the session's temporary schema last), so nothing a member
@@ -390,7 +260,23 @@ END $f$;
 /// nothing.
 fn access_sql() -> String {
     let g = GROUP;
-    let loops = LOOP_TABLES.map(|t| format!("public.{t}")).join(", ");
+    let public = |names: &[&str]| {
+        names
+            .iter()
+            .map(|t| format!("public.{t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let loop_tables = scoped(Scope::Loop);
+    let job_tables = scoped(Scope::Job);
+    // A table none of whose columns a later command changes is only ever added to.
+    let (changing, append_only): (Vec<&str>, Vec<&str>) =
+        tables::records().map(|t| t.name).partition(|name| {
+            tables::TABLES
+                .iter()
+                .any(|t| t.name == *name && t.changeable().next().is_some())
+        });
+    let (changing, append_only) = (public(&changing), public(&append_only));
     let mut sql = format!(
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC;
          GRANT USAGE ON SCHEMA public TO {g};
@@ -399,9 +285,9 @@ fn access_sql() -> String {
          GRANT UPDATE ON public.chain_head TO {g};
          GRANT INSERT ON public.audit_events TO {g};
          REVOKE UPDATE, DELETE, TRUNCATE ON public.audit_events FROM {g};
-         GRANT INSERT, UPDATE ON public.jobs, public.loops, {loops}, public.proofs TO {g};
-         GRANT INSERT ON public.tools, public.cycles TO {g};
-         REVOKE UPDATE ON public.tools, public.cycles FROM {g};
+         GRANT INSERT, UPDATE ON {changing} TO {g};
+         GRANT INSERT ON {append_only} TO {g};
+         REVOKE UPDATE ON {append_only} FROM {g};
          {FUNCTIONS_SQL}
          ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
          DROP POLICY IF EXISTS jobloop_read ON public.audit_events;
@@ -432,9 +318,9 @@ fn access_sql() -> String {
              USING (public.jobloop_may_record(id)) WITH CHECK (true);
 "
     );
-    for t in LOOP_TABLES {
+    for t in &loop_tables {
         // A decision's named owner may sign it off on a loop they do not own.
-        let change = if t == "decisions" {
+        let change = if *t == "decisions" {
             "public.jobloop_may_record(loop_id) OR public.jobloop_is_me(owner)"
         } else {
             "public.jobloop_may_record(loop_id)"
@@ -450,7 +336,7 @@ fn access_sql() -> String {
 "
         ));
     }
-    for t in JOB_TABLES {
+    for t in &job_tables {
         sql.push_str(&format!(
             "ALTER TABLE public.{t} ENABLE ROW LEVEL SECURITY;
              DROP POLICY IF EXISTS jobloop_read ON public.{t};
@@ -462,16 +348,19 @@ fn access_sql() -> String {
 "
         ));
     }
-    for g in &GUARDS {
+    for g in tables::records() {
+        let list = |cols: &mut dyn Iterator<Item = &'static str>| {
+            literal(&cols.collect::<Vec<_>>().join(","))
+        };
         sql.push_str(&format!(
             "DROP TRIGGER IF EXISTS jobloop_guard ON public.{t};
              CREATE TRIGGER jobloop_guard BEFORE INSERT OR UPDATE ON public.{t}
                  FOR EACH ROW EXECUTE FUNCTION public.jobloop_guard({changeable}, {actors}, {lead_only});
 ",
-            t = g.table,
-            changeable = literal(&g.changeable.join(",")),
-            actors = literal(&g.actors.join(",")),
-            lead_only = literal(&g.lead_only.join(",")),
+            t = g.name,
+            changeable = list(&mut g.changeable()),
+            actors = list(&mut g.actors()),
+            lead_only = list(&mut g.lead_only()),
         ));
     }
     sql.push_str(

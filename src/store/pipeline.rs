@@ -9,6 +9,7 @@ use super::guard;
 use super::load::{self, job_by_slug, save_job_state, save_loop_state};
 use super::rows::{self, *};
 use super::sql::{Db, params};
+use super::tables;
 use super::{Error, Result};
 use crate::domain::audit::{Change, row_json, with_state_hash};
 use crate::domain::cycle::close_cycle;
@@ -473,11 +474,11 @@ fn save_loop(
     }
     for row in &outcome.updated {
         match row {
-            Row::Value(v) => rows::set_void(db, "metric_values", &v.id, &v.void)?,
-            Row::Intervention(i) => rows::set_void(db, "interventions", &i.id, &i.void)?,
-            Row::Learning(l) => rows::set_void(db, "learnings", &l.id, &l.void)?,
+            Row::Value(v) => rows::set_void(db, &tables::VALUES, &v.id, &v.void)?,
+            Row::Intervention(i) => rows::set_void(db, &tables::INTERVENTIONS, &i.id, &i.void)?,
+            Row::Learning(l) => rows::set_void(db, &tables::LEARNINGS, &l.id, &l.void)?,
             Row::Decision(d) => {
-                rows::set_void(db, "decisions", &d.id, &d.void)?;
+                rows::set_void(db, &tables::DECISIONS, &d.id, &d.void)?;
                 rows::set_approval(db, d)?;
             }
             // The replaced metric is written with the loop's metrics.

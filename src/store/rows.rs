@@ -1,10 +1,17 @@
-//! Each table's columns, how a row becomes a record, and how a record is written: one place per
-//! table, shared by every query, the pipeline, import and export.
+//! How a row becomes a record and a record a row, for each table: read by column name and
+//! written by column name, against the table's one declaration (`tables`). Shared by every
+//! query, the pipeline, import and export.
 
 use super::Result;
-use super::sql::{Db, Fields, Row, params};
+use super::sql::{Db, Fields, P, Put, Row, params};
+use super::tables::{self, TableDef};
 use crate::domain::model::*;
-use crate::domain::verify::Table;
+use crate::domain::time::Stamp;
+
+pub use super::tables::{
+    CYCLE_COLS, DECISION_COLS, EVENT_COLS, INTERVENTION_COLS, JOB_COLS, LEARNING_COLS, LOOP_COLS,
+    METRIC_COLS, PROOF_COLS, SIGNAL_COLS, STEP_COLS, TOOL_COLS, VALUE_COLS,
+};
 
 /// A column list with each column qualified by a table alias, for joins.
 pub fn prefixed(alias: &str, cols: &str) -> String {
@@ -14,409 +21,451 @@ pub fn prefixed(alias: &str, cols: &str) -> String {
         .join(", ")
 }
 
-fn void(f: &Fields, at: usize) -> Result<Option<Void>> {
-    Ok(match f.opt_stamp(at, "void time")? {
+/// Writes a record: a new row, or with `upsert` the columns a later command may change.
+fn write(db: &mut dyn Db, def: &'static TableDef, upsert: bool, put: Put) -> Result<()> {
+    let params: Vec<P> = put.params()?;
+    db.exec(&def.insert_sql(upsert), &params)?;
+    Ok(())
+}
+
+fn void(f: &Fields) -> Result<Option<Void>> {
+    Ok(match f.opt_stamp("void_at")? {
         Some(when) => Some(Void {
             at: when,
-            by: f.text(at + 1, "voider")?,
-            reason: f.text(at + 2, "void reason")?,
+            by: f.text("void_by")?,
+            reason: f.text("void_reason")?,
         }),
         None => None,
     })
 }
 
-pub const JOB_COLS: &str = "id, slug, title, statement, performer, circumstance, workaround, \
-    functional_job, emotional_job, social_job, competing_solutions, hiring_criteria, created_at, \
-    archived_at, rev, lead";
+/// A void's three columns (all empty when the record stands).
+fn put_void<'a>(put: Put<'a>, v: &'a Option<Void>) -> Put<'a> {
+    match v {
+        Some(v) => put
+            .put("void_at", &v.at)
+            .put("void_by", &v.by)
+            .put("void_reason", &v.reason),
+        None => put
+            .put("void_at", &None::<Stamp>)
+            .put("void_by", &None::<String>)
+            .put("void_reason", &None::<String>),
+    }
+}
 
 pub fn job(r: &dyn Row) -> Result<Job> {
-    let f = Fields::new(r, Table::Jobs)?;
+    let f = Fields::new(r, &tables::JOBS)?;
     Ok(Job {
         id: f.id().to_string(),
-        slug: f.text(1, "slug")?,
-        title: f.text(2, "title")?,
-        statement: f.text(3, "statement")?,
+        slug: f.text("slug")?,
+        title: f.text("title")?,
+        statement: f.text("statement")?,
         canvas: Canvas {
-            performer: f.text(4, "performer")?,
-            circumstance: f.text(5, "circumstance")?,
-            workaround: f.text(6, "workaround")?,
-            functional_job: f.text(7, "functional job")?,
-            emotional_job: f.text(8, "emotional job")?,
-            social_job: f.text(9, "social job")?,
-            competing_solutions: f.text(10, "competing solutions")?,
-            hiring_criteria: f.text(11, "hiring criteria")?,
+            performer: f.text("performer")?,
+            circumstance: f.text("circumstance")?,
+            workaround: f.text("workaround")?,
+            functional_job: f.text("functional_job")?,
+            emotional_job: f.text("emotional_job")?,
+            social_job: f.text("social_job")?,
+            competing_solutions: f.text("competing_solutions")?,
+            hiring_criteria: f.text("hiring_criteria")?,
         },
-        created_at: f.stamp(12, "creation time")?,
-        archived_at: f.opt_stamp(13, "archive time")?,
-        rev: f.int(14, "revision")?,
-        lead: f.opt_text(15, "lead")?,
+        created_at: f.stamp("created_at")?,
+        archived_at: f.opt_stamp("archived_at")?,
+        rev: f.int("rev")?,
+        lead: f.opt_text("lead")?,
     })
 }
 
-pub fn insert_job(db: &mut dyn Db, j: &Job) -> Result<()> {
-    let c = &j.canvas;
-    db.exec(
-        &format!(
-            "INSERT INTO jobs ({JOB_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
-        ),
-        params![
-            j.id,
-            j.slug,
-            j.title,
-            j.statement,
-            c.performer,
-            c.circumstance,
-            c.workaround,
-            c.functional_job,
-            c.emotional_job,
-            c.social_job,
-            c.competing_solutions,
-            c.hiring_criteria,
-            j.created_at,
-            j.archived_at,
-            j.rev,
-            j.lead
-        ],
-    )?;
-    Ok(())
+/// Every column of a job (destructured, so a new field does not compile until it is written).
+fn put_job(j: &Job) -> Put<'_> {
+    let Job {
+        id,
+        slug,
+        title,
+        statement,
+        canvas,
+        created_at,
+        archived_at,
+        rev,
+        lead,
+    } = j;
+    let Canvas {
+        performer,
+        circumstance,
+        workaround,
+        functional_job,
+        emotional_job,
+        social_job,
+        competing_solutions,
+        hiring_criteria,
+    } = canvas;
+    Put::new(&tables::JOBS)
+        .put("id", id)
+        .put("slug", slug)
+        .put("title", title)
+        .put("statement", statement)
+        .put("performer", performer)
+        .put("circumstance", circumstance)
+        .put("workaround", workaround)
+        .put("functional_job", functional_job)
+        .put("emotional_job", emotional_job)
+        .put("social_job", social_job)
+        .put("competing_solutions", competing_solutions)
+        .put("hiring_criteria", hiring_criteria)
+        .put("created_at", created_at)
+        .put("archived_at", archived_at)
+        .put("rev", rev)
+        .put("lead", lead)
 }
 
-/// Writes a changed job, guarded by the revision it was read at; `false` when it changed since.
+pub fn insert_job(db: &mut dyn Db, j: &Job) -> Result<()> {
+    write(db, &tables::JOBS, false, put_job(j))
+}
+
+/// Writes a changed job — the columns a later command may change — guarded by the revision it
+/// was read at; `false` when it changed since.
 pub fn update_job(db: &mut dyn Db, j: &Job, read_rev: i64) -> Result<bool> {
-    let c = &j.canvas;
+    let def = &tables::JOBS;
+    let all = put_job(j).params()?;
+    let changed: Vec<(usize, &str)> = def
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.changes)
+        .map(|(i, c)| (i, c.name))
+        .collect();
+    let sets: Vec<String> = changed
+        .iter()
+        .enumerate()
+        .map(|(k, (_, name))| format!("{name} = ?{}", k + 3))
+        .collect();
+    let mut params: Vec<P> = vec![all[0].clone(), P::Int(read_rev)];
+    params.extend(changed.iter().map(|(i, _)| all[*i].clone()));
     let n = db.exec(
-        "UPDATE jobs SET title = ?2, statement = ?3, performer = ?4, circumstance = ?5,
-            workaround = ?6, functional_job = ?7, emotional_job = ?8, social_job = ?9,
-            competing_solutions = ?10, hiring_criteria = ?11, archived_at = ?12, rev = ?13,
-            lead = ?14
-         WHERE id = ?1 AND rev = ?15",
-        params![
-            j.id,
-            j.title,
-            j.statement,
-            c.performer,
-            c.circumstance,
-            c.workaround,
-            c.functional_job,
-            c.emotional_job,
-            c.social_job,
-            c.competing_solutions,
-            c.hiring_criteria,
-            j.archived_at,
-            j.rev,
-            j.lead,
-            read_rev
-        ],
+        &format!(
+            "UPDATE jobs SET {} WHERE id = ?1 AND rev = ?2",
+            sets.join(", ")
+        ),
+        &params,
     )?;
     Ok(n == 1)
 }
 
-pub const LOOP_COLS: &str = "id, job_id, kind, status, owner, notes, rev";
-
 pub fn loop_row(r: &dyn Row) -> Result<Loop> {
-    let f = Fields::new(r, Table::Loops)?;
+    let f = Fields::new(r, &tables::LOOPS)?;
     Ok(Loop {
         id: f.id().to_string(),
-        job_id: f.text(1, "job")?,
-        kind: f.kind(2, "kind")?,
-        status: f.choice(3, "status", Status::from_text)?,
-        owner: f.opt_text(4, "owner")?,
-        notes: f.text(5, "notes")?,
-        rev: f.int(6, "revision")?,
+        job_id: f.text("job_id")?,
+        kind: f.kind("kind")?,
+        status: f.choice("status", Status::from_text)?,
+        owner: f.opt_text("owner")?,
+        notes: f.text("notes")?,
+        rev: f.int("rev")?,
     })
 }
 
 pub fn insert_loop(db: &mut dyn Db, l: &Loop) -> Result<()> {
-    db.exec(
-        "INSERT INTO loops (id, job_id, kind, position, status, owner, notes, rev)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            l.id,
-            l.job_id,
-            l.kind,
-            l.kind.position(),
-            l.status,
-            l.owner,
-            l.notes,
-            l.rev
-        ],
-    )?;
-    Ok(())
+    let Loop {
+        id,
+        job_id,
+        kind,
+        status,
+        owner,
+        notes,
+        rev,
+    } = l;
+    let position = kind.position();
+    let put = Put::new(&tables::LOOPS)
+        .put("id", id)
+        .put("job_id", job_id)
+        .put("kind", kind)
+        .put("position", &position)
+        .put("status", status)
+        .put("owner", owner)
+        .put("notes", notes)
+        .put("rev", rev);
+    write(db, &tables::LOOPS, false, put)
 }
 
-pub const STEP_COLS: &str = "id, loop_id, n, text, custom, done_at, done_by, evidence";
-
 pub fn step(r: &dyn Row) -> Result<Step> {
-    let f = Fields::new(r, Table::Steps)?;
+    let f = Fields::new(r, &tables::STEPS)?;
     Ok(Step {
         id: f.id().to_string(),
-        loop_id: f.text(1, "loop")?,
-        n: f.int(2, "number")?,
-        text: f.text(3, "text")?,
-        custom: f.bool(4, "custom flag")?,
-        done_at: f.opt_stamp(5, "done time")?,
-        done_by: f.opt_text(6, "done by")?,
-        evidence: f.opt_text(7, "evidence")?,
+        loop_id: f.text("loop_id")?,
+        n: f.int("n")?,
+        text: f.text("text")?,
+        custom: f.bool("custom")?,
+        done_at: f.opt_stamp("done_at")?,
+        done_by: f.opt_text("done_by")?,
+        evidence: f.opt_text("evidence")?,
     })
 }
 
 pub fn upsert_step(db: &mut dyn Db, s: &Step) -> Result<()> {
-    db.exec(
-        &format!(
-            "INSERT INTO steps ({STEP_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET text = excluded.text, done_at = excluded.done_at,
-                done_by = excluded.done_by, evidence = excluded.evidence"
-        ),
-        params![
-            s.id, s.loop_id, s.n, s.text, s.custom, s.done_at, s.done_by, s.evidence
-        ],
-    )?;
-    Ok(())
+    let Step {
+        id,
+        loop_id,
+        n,
+        text,
+        custom,
+        done_at,
+        done_by,
+        evidence,
+    } = s;
+    let put = Put::new(&tables::STEPS)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("n", n)
+        .put("text", text)
+        .put("custom", custom)
+        .put("done_at", done_at)
+        .put("done_by", done_by)
+        .put("evidence", evidence);
+    write(db, &tables::STEPS, true, put)
 }
 
-pub const METRIC_COLS: &str =
-    "id, loop_id, name, unit, better, measures, set_at, set_by, replaced_at, target";
-
 pub fn metric(r: &dyn Row) -> Result<Metric> {
-    let f = Fields::new(r, Table::Metrics)?;
+    let f = Fields::new(r, &tables::METRICS)?;
     Ok(Metric {
         id: f.id().to_string(),
-        loop_id: f.text(1, "loop")?,
-        name: f.text(2, "name")?,
-        unit: f.text(3, "unit")?,
-        better: f.choice(4, "direction", Better::from_text)?,
-        measures: f.choice(5, "kind of measure", Measures::from_text)?,
-        set_at: f.stamp(6, "time set")?,
-        set_by: f.text(7, "setter")?,
-        replaced_at: f.opt_stamp(8, "replacement time")?,
-        target: f.target(9, "target")?,
+        loop_id: f.text("loop_id")?,
+        name: f.text("name")?,
+        unit: f.text("unit")?,
+        better: f.choice("better", Better::from_text)?,
+        measures: f.choice("measures", Measures::from_text)?,
+        set_at: f.stamp("set_at")?,
+        set_by: f.text("set_by")?,
+        replaced_at: f.opt_stamp("replaced_at")?,
+        target: f.target("target")?,
     })
 }
 
 pub fn upsert_metric(db: &mut dyn Db, m: &Metric) -> Result<()> {
-    db.exec(
-        &format!(
-            "INSERT INTO metrics ({METRIC_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (id) DO UPDATE SET replaced_at = excluded.replaced_at,
-                target = excluded.target"
-        ),
-        params![
-            m.id,
-            m.loop_id,
-            m.name,
-            m.unit,
-            m.better,
-            m.measures,
-            m.set_at,
-            m.set_by,
-            m.replaced_at,
-            m.target
-        ],
-    )?;
-    Ok(())
+    let Metric {
+        id,
+        loop_id,
+        name,
+        unit,
+        better,
+        measures,
+        set_at,
+        set_by,
+        replaced_at,
+        target,
+    } = m;
+    let put = Put::new(&tables::METRICS)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("name", name)
+        .put("unit", unit)
+        .put("better", better)
+        .put("measures", measures)
+        .put("set_at", set_at)
+        .put("set_by", set_by)
+        .put("replaced_at", replaced_at)
+        .put("target", target);
+    write(db, &tables::METRICS, true, put)
 }
 
-pub const VALUE_COLS: &str = "id, loop_id, metric_id, phase, value, at, note, recorded_by, \
-    recorded_at, void_at, void_by, void_reason";
-
 pub fn value(r: &dyn Row) -> Result<Value> {
-    let f = Fields::new(r, Table::Values)?;
+    let f = Fields::new(r, &tables::VALUES)?;
     Ok(Value {
         id: f.id().to_string(),
-        loop_id: f.text(1, "loop")?,
-        metric_id: f.text(2, "metric")?,
-        phase: f.choice(3, "phase", Phase::from_text)?,
-        value: f.real(4, "value")?,
-        at: f.when(5, "date")?,
-        note: f.text(6, "note")?,
-        recorded_by: f.text(7, "recorder")?,
-        recorded_at: f.stamp(8, "time recorded")?,
-        void: void(&f, 9)?,
+        loop_id: f.text("loop_id")?,
+        metric_id: f.text("metric_id")?,
+        phase: f.choice("phase", Phase::from_text)?,
+        value: f.real("value")?,
+        at: f.when("at")?,
+        note: f.text("note")?,
+        recorded_by: f.text("recorded_by")?,
+        recorded_at: f.stamp("recorded_at")?,
+        void: void(&f)?,
     })
 }
 
 pub fn insert_value(db: &mut dyn Db, v: &Value) -> Result<()> {
-    let (va, vb, vr) = void_parts(&v.void);
+    let Value {
+        id,
+        loop_id,
+        metric_id,
+        phase,
+        value,
+        at,
+        note,
+        recorded_by,
+        recorded_at,
+        void,
+    } = v;
+    let put = Put::new(&tables::VALUES)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("metric_id", metric_id)
+        .put("phase", phase)
+        .put("value", value)
+        .put("at", at)
+        .put("note", note)
+        .put("recorded_by", recorded_by)
+        .put("recorded_at", recorded_at);
+    write(db, &tables::VALUES, false, put_void(put, void))
+}
+
+/// Marks a row of `def` void (the only update appended-to rows ever get, with sign-offs).
+pub fn set_void(db: &mut dyn Db, def: &'static TableDef, id: &str, v: &Option<Void>) -> Result<()> {
+    let (at, by, reason) = match v {
+        Some(v) => (Some(v.at), Some(v.by.as_str()), Some(v.reason.as_str())),
+        None => (None, None, None),
+    };
     db.exec(
         &format!(
-            "INSERT INTO metric_values ({VALUE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            "UPDATE {} SET void_at = ?2, void_by = ?3, void_reason = ?4 WHERE id = ?1",
+            def.name
         ),
-        params![
-            v.id,
-            v.loop_id,
-            v.metric_id,
-            v.phase,
-            v.value,
-            v.at,
-            v.note,
-            v.recorded_by,
-            v.recorded_at,
-            va,
-            vb,
-            vr
-        ],
+        params![id, at, by, reason],
     )?;
     Ok(())
 }
-
-fn void_parts(v: &Option<Void>) -> (Option<Stamp>, Option<&str>, Option<&str>) {
-    match v {
-        Some(v) => (Some(v.at), Some(&v.by), Some(&v.reason)),
-        None => (None, None, None),
-    }
-}
-
-use crate::domain::time::Stamp;
-
-/// Marks a row of `table` void (the only update appended-to rows ever get, with sign-offs).
-pub fn set_void(db: &mut dyn Db, table: &str, id: &str, v: &Option<Void>) -> Result<()> {
-    let (va, vb, vr) = void_parts(v);
-    db.exec(
-        &format!("UPDATE {table} SET void_at = ?2, void_by = ?3, void_reason = ?4 WHERE id = ?1"),
-        params![id, va, vb, vr],
-    )?;
-    Ok(())
-}
-
-pub const INTERVENTION_COLS: &str = "id, loop_id, metric_id, description, at, recorded_by, \
-    recorded_at, void_at, void_by, void_reason";
 
 pub fn intervention(r: &dyn Row) -> Result<Intervention> {
-    let f = Fields::new(r, Table::Interventions)?;
+    let f = Fields::new(r, &tables::INTERVENTIONS)?;
     Ok(Intervention {
         id: f.id().to_string(),
-        loop_id: f.text(1, "loop")?,
-        metric_id: f.text(2, "metric")?,
-        description: f.text(3, "description")?,
-        at: f.when(4, "date")?,
-        recorded_by: f.text(5, "recorder")?,
-        recorded_at: f.stamp(6, "time recorded")?,
-        void: void(&f, 7)?,
+        loop_id: f.text("loop_id")?,
+        metric_id: f.text("metric_id")?,
+        description: f.text("description")?,
+        at: f.when("at")?,
+        recorded_by: f.text("recorded_by")?,
+        recorded_at: f.stamp("recorded_at")?,
+        void: void(&f)?,
     })
 }
 
 pub fn insert_intervention(db: &mut dyn Db, i: &Intervention) -> Result<()> {
-    let (va, vb, vr) = void_parts(&i.void);
-    db.exec(
-        &format!(
-            "INSERT INTO interventions ({INTERVENTION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-        ),
-        params![
-            i.id,
-            i.loop_id,
-            i.metric_id,
-            i.description,
-            i.at,
-            i.recorded_by,
-            i.recorded_at,
-            va,
-            vb,
-            vr
-        ],
-    )?;
-    Ok(())
+    let Intervention {
+        id,
+        loop_id,
+        metric_id,
+        description,
+        at,
+        recorded_by,
+        recorded_at,
+        void,
+    } = i;
+    let put = Put::new(&tables::INTERVENTIONS)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("metric_id", metric_id)
+        .put("description", description)
+        .put("at", at)
+        .put("recorded_by", recorded_by)
+        .put("recorded_at", recorded_at);
+    write(db, &tables::INTERVENTIONS, false, put_void(put, void))
 }
 
-pub const SIGNAL_COLS: &str = "id, loop_id, n, text, canonical, state, reason, evidence, \
-    changed_by, changed_at, decision, decision_reason, decided_by, decided_at, created_at, rule";
-
 pub fn signal(r: &dyn Row) -> Result<KillSignal> {
-    let f = Fields::new(r, Table::KillSignals)?;
+    let f = Fields::new(r, &tables::KILL_SIGNALS)?;
     Ok(KillSignal {
         id: f.id().to_string(),
-        loop_id: f.text(1, "loop")?,
-        n: f.int(2, "number")?,
-        text: f.text(3, "text")?,
-        canonical: f.bool(4, "canonical flag")?,
-        state: f.choice(5, "state", SignalState::from_text)?,
-        reason: f.opt_text(6, "reason")?,
-        evidence: f.opt_text(7, "evidence")?,
-        changed_by: f.opt_text(8, "changed by")?,
-        changed_at: f.opt_stamp(9, "change time")?,
-        decision: f.opt_choice(10, "decision", KillDecision::from_text)?,
-        decision_reason: f.opt_text(11, "decision reason")?,
-        decided_by: f.opt_text(12, "decided by")?,
-        decided_at: f.opt_stamp(13, "decision time")?,
-        created_at: f.stamp(14, "creation time")?,
-        rule: f.opt_text(15, "rule")?,
+        loop_id: f.text("loop_id")?,
+        n: f.int("n")?,
+        text: f.text("text")?,
+        canonical: f.bool("canonical")?,
+        state: f.choice("state", SignalState::from_text)?,
+        reason: f.opt_text("reason")?,
+        evidence: f.opt_text("evidence")?,
+        changed_by: f.opt_text("changed_by")?,
+        changed_at: f.opt_stamp("changed_at")?,
+        decision: f.opt_choice("decision", KillDecision::from_text)?,
+        decision_reason: f.opt_text("decision_reason")?,
+        decided_by: f.opt_text("decided_by")?,
+        decided_at: f.opt_stamp("decided_at")?,
+        created_at: f.stamp("created_at")?,
+        rule: f.opt_text("rule")?,
     })
 }
 
 pub fn upsert_signal(db: &mut dyn Db, k: &KillSignal) -> Result<()> {
-    db.exec(
-        &format!(
-            "INSERT INTO kill_signals ({SIGNAL_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state, reason = excluded.reason,
-                evidence = excluded.evidence, changed_by = excluded.changed_by,
-                changed_at = excluded.changed_at, decision = excluded.decision,
-                decision_reason = excluded.decision_reason, decided_by = excluded.decided_by,
-                decided_at = excluded.decided_at"
-        ),
-        params![
-            k.id,
-            k.loop_id,
-            k.n,
-            k.text,
-            k.canonical,
-            k.state,
-            k.reason,
-            k.evidence,
-            k.changed_by,
-            k.changed_at,
-            k.decision,
-            k.decision_reason,
-            k.decided_by,
-            k.decided_at,
-            k.created_at,
-            k.rule
-        ],
-    )?;
-    Ok(())
+    let KillSignal {
+        id,
+        loop_id,
+        n,
+        text,
+        canonical,
+        state,
+        reason,
+        evidence,
+        changed_by,
+        changed_at,
+        decision,
+        decision_reason,
+        decided_by,
+        decided_at,
+        created_at,
+        rule,
+    } = k;
+    let put = Put::new(&tables::KILL_SIGNALS)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("n", n)
+        .put("text", text)
+        .put("canonical", canonical)
+        .put("state", state)
+        .put("reason", reason)
+        .put("evidence", evidence)
+        .put("changed_by", changed_by)
+        .put("changed_at", changed_at)
+        .put("decision", decision)
+        .put("decision_reason", decision_reason)
+        .put("decided_by", decided_by)
+        .put("decided_at", decided_at)
+        .put("created_at", created_at)
+        .put("rule", rule);
+    write(db, &tables::KILL_SIGNALS, true, put)
 }
 
-pub const DECISION_COLS: &str = "id, loop_id, text, owner, threshold, at, recorded_by, supersedes, \
-    approved_at, approved_by, void_at, void_by, void_reason";
-
 pub fn decision(r: &dyn Row) -> Result<Decision> {
-    let f = Fields::new(r, Table::Decisions)?;
+    let f = Fields::new(r, &tables::DECISIONS)?;
     Ok(Decision {
         id: f.id().to_string(),
-        loop_id: f.text(1, "loop")?,
-        text: f.text(2, "text")?,
-        owner: f.text(3, "owner")?,
-        threshold: f.opt_text(4, "threshold")?,
-        at: f.stamp(5, "time")?,
-        recorded_by: f.text(6, "recorder")?,
-        supersedes: f.opt_text(7, "amended decision")?,
-        approved_at: f.opt_stamp(8, "sign-off time")?,
-        approved_by: f.opt_text(9, "signer")?,
-        void: void(&f, 10)?,
+        loop_id: f.text("loop_id")?,
+        text: f.text("text")?,
+        owner: f.text("owner")?,
+        threshold: f.opt_text("threshold")?,
+        at: f.stamp("at")?,
+        recorded_by: f.text("recorded_by")?,
+        supersedes: f.opt_text("supersedes")?,
+        approved_at: f.opt_stamp("approved_at")?,
+        approved_by: f.opt_text("approved_by")?,
+        void: void(&f)?,
     })
 }
 
 pub fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result<()> {
-    let (va, vb, vr) = void_parts(&d.void);
-    db.exec(
-        &format!(
-            "INSERT INTO decisions ({DECISION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-        ),
-        params![
-            d.id,
-            d.loop_id,
-            d.text,
-            d.owner,
-            d.threshold,
-            d.at,
-            d.recorded_by,
-            d.supersedes,
-            d.approved_at,
-            d.approved_by,
-            va,
-            vb,
-            vr
-        ],
-    )?;
-    Ok(())
+    let Decision {
+        id,
+        loop_id,
+        text,
+        owner,
+        threshold,
+        at,
+        recorded_by,
+        supersedes,
+        approved_at,
+        approved_by,
+        void,
+    } = d;
+    let put = Put::new(&tables::DECISIONS)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("text", text)
+        .put("owner", owner)
+        .put("threshold", threshold)
+        .put("at", at)
+        .put("recorded_by", recorded_by)
+        .put("supersedes", supersedes)
+        .put("approved_at", approved_at)
+        .put("approved_by", approved_by);
+    write(db, &tables::DECISIONS, false, put_void(put, void))
 }
 
 pub fn set_approval(db: &mut dyn Db, d: &Decision) -> Result<()> {
@@ -427,145 +476,154 @@ pub fn set_approval(db: &mut dyn Db, d: &Decision) -> Result<()> {
     Ok(())
 }
 
-pub const CYCLE_COLS: &str = "id, job_id, week, understanding, explanation, creation, \
-    distribution, understanding_note, explanation_note, creation_note, distribution_note, note, \
-    closed_at, closed_by";
-
 pub fn cycle(r: &dyn Row) -> Result<Cycle> {
-    let f = Fields::new(r, Table::Cycles)?;
-    let week = f.text(2, "week")?;
+    let f = Fields::new(r, &tables::CYCLES)?;
+    let week = f.text("week")?;
     crate::domain::Week::parse(&week).map_err(|e| {
         super::Error::Undecodable(super::sql::Undecodable {
-            table: Table::Cycles,
+            table: tables::CYCLES.table,
             id: f.id().to_string(),
             why: format!("its week {}", e.message),
         })
     })?;
     Ok(Cycle {
         id: f.id().to_string(),
-        job_id: f.text(1, "job")?,
+        job_id: f.text("job_id")?,
         week,
-        understanding: f.bool(3, "understanding answer")?,
-        explanation: f.bool(4, "explanation answer")?,
-        creation: f.bool(5, "creation answer")?,
-        distribution: f.bool(6, "distribution answer")?,
-        understanding_note: f.text(7, "understanding note")?,
-        explanation_note: f.text(8, "explanation note")?,
-        creation_note: f.text(9, "creation note")?,
-        distribution_note: f.text(10, "distribution note")?,
-        note: f.text(11, "note")?,
-        closed_at: f.stamp(12, "closing time")?,
-        closed_by: f.text(13, "closer")?,
+        understanding: f.bool("understanding")?,
+        explanation: f.bool("explanation")?,
+        creation: f.bool("creation")?,
+        distribution: f.bool("distribution")?,
+        understanding_note: f.text("understanding_note")?,
+        explanation_note: f.text("explanation_note")?,
+        creation_note: f.text("creation_note")?,
+        distribution_note: f.text("distribution_note")?,
+        note: f.text("note")?,
+        closed_at: f.stamp("closed_at")?,
+        closed_by: f.text("closed_by")?,
     })
 }
 
 pub fn insert_cycle(db: &mut dyn Db, c: &Cycle) -> Result<()> {
-    db.exec(
-        &format!(
-            "INSERT INTO cycles ({CYCLE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-        ),
-        params![
-            c.id,
-            c.job_id,
-            c.week,
-            c.understanding,
-            c.explanation,
-            c.creation,
-            c.distribution,
-            c.understanding_note,
-            c.explanation_note,
-            c.creation_note,
-            c.distribution_note,
-            c.note,
-            c.closed_at,
-            c.closed_by
-        ],
-    )?;
-    Ok(())
+    let Cycle {
+        id,
+        job_id,
+        week,
+        understanding,
+        explanation,
+        creation,
+        distribution,
+        understanding_note,
+        explanation_note,
+        creation_note,
+        distribution_note,
+        note,
+        closed_at,
+        closed_by,
+    } = c;
+    let put = Put::new(&tables::CYCLES)
+        .put("id", id)
+        .put("job_id", job_id)
+        .put("week", week)
+        .put("understanding", understanding)
+        .put("explanation", explanation)
+        .put("creation", creation)
+        .put("distribution", distribution)
+        .put("understanding_note", understanding_note)
+        .put("explanation_note", explanation_note)
+        .put("creation_note", creation_note)
+        .put("distribution_note", distribution_note)
+        .put("note", note)
+        .put("closed_at", closed_at)
+        .put("closed_by", closed_by);
+    write(db, &tables::CYCLES, false, put)
 }
 
-pub const TOOL_COLS: &str = "id, job_id, name, at, recorded_by, recorded_at";
-
 pub fn tool(r: &dyn Row) -> Result<Tool> {
-    let f = Fields::new(r, Table::Tools)?;
+    let f = Fields::new(r, &tables::TOOLS)?;
     Ok(Tool {
         id: f.id().to_string(),
-        job_id: f.text(1, "job")?,
-        name: f.text(2, "name")?,
-        at: f.when(3, "date")?,
-        recorded_by: f.text(4, "recorder")?,
-        recorded_at: f.stamp(5, "time recorded")?,
+        job_id: f.text("job_id")?,
+        name: f.text("name")?,
+        at: f.when("at")?,
+        recorded_by: f.text("recorded_by")?,
+        recorded_at: f.stamp("recorded_at")?,
     })
 }
 
 pub fn insert_tool(db: &mut dyn Db, t: &Tool) -> Result<()> {
-    db.exec(
-        &format!("INSERT INTO tools ({TOOL_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-        params![t.id, t.job_id, t.name, t.at, t.recorded_by, t.recorded_at],
-    )?;
-    Ok(())
+    let Tool {
+        id,
+        job_id,
+        name,
+        at,
+        recorded_by,
+        recorded_at,
+    } = t;
+    let put = Put::new(&tables::TOOLS)
+        .put("id", id)
+        .put("job_id", job_id)
+        .put("name", name)
+        .put("at", at)
+        .put("recorded_by", recorded_by)
+        .put("recorded_at", recorded_at);
+    write(db, &tables::TOOLS, false, put)
 }
 
-pub const LEARNING_COLS: &str =
-    "id, loop_id, text, type, tag, capability, at, recorded_by, void_at, void_by, void_reason";
-
 pub fn learning(r: &dyn Row) -> Result<Learning> {
-    let f = Fields::new(r, Table::Learnings)?;
+    let f = Fields::new(r, &tables::LEARNINGS)?;
     Ok(Learning {
         id: f.id().to_string(),
-        loop_id: f.text(1, "loop")?,
-        text: f.text(2, "text")?,
-        kind: f.choice(3, "type", LearningType::from_text)?,
-        tag: f.opt_text(4, "tag")?,
-        capability: f.opt_choice(5, "capability", Capability::from_text)?,
-        at: f.stamp(6, "time")?,
-        recorded_by: f.text(7, "recorder")?,
-        void: void(&f, 8)?,
+        loop_id: f.text("loop_id")?,
+        text: f.text("text")?,
+        kind: f.choice("type", LearningType::from_text)?,
+        tag: f.opt_text("tag")?,
+        capability: f.opt_choice("capability", Capability::from_text)?,
+        at: f.stamp("at")?,
+        recorded_by: f.text("recorded_by")?,
+        void: void(&f)?,
     })
 }
 
 pub fn insert_learning(db: &mut dyn Db, l: &Learning) -> Result<()> {
-    let (va, vb, vr) = void_parts(&l.void);
-    db.exec(
-        &format!(
-            "INSERT INTO learnings ({LEARNING_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        ),
-        params![
-            l.id,
-            l.loop_id,
-            l.text,
-            l.kind,
-            l.tag,
-            l.capability,
-            l.at,
-            l.recorded_by,
-            va,
-            vb,
-            vr
-        ],
-    )?;
-    Ok(())
+    let Learning {
+        id,
+        loop_id,
+        text,
+        kind,
+        tag,
+        capability,
+        at,
+        recorded_by,
+        void,
+    } = l;
+    let put = Put::new(&tables::LEARNINGS)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("text", text)
+        .put("type", kind)
+        .put("tag", tag)
+        .put("capability", capability)
+        .put("at", at)
+        .put("recorded_by", recorded_by);
+    write(db, &tables::LEARNINGS, false, put_void(put, void))
 }
 
-pub const PROOF_COLS: &str = "id, job_id, title, kind, visibility, link, at, recorded_by, \
-    replies, citations, intros, bookings, sales, reuse, outcome_at";
+/// A proof's outcome counts, as their columns name them.
+const COUNTS: [&str; 6] = [
+    "replies",
+    "citations",
+    "intros",
+    "bookings",
+    "sales",
+    "reuse",
+];
 
 pub fn proof(r: &dyn Row) -> Result<Proof> {
-    let f = Fields::new(r, Table::Proofs)?;
+    let f = Fields::new(r, &tables::PROOFS)?;
     let mut counts = [None; 6];
-    for (i, (c, name)) in counts
-        .iter_mut()
-        .zip([
-            "replies",
-            "citations",
-            "intros",
-            "bookings",
-            "sales",
-            "reuse",
-        ])
-        .enumerate()
-    {
-        *c = f.opt_int(8 + i, name)?;
+    for (c, name) in counts.iter_mut().zip(COUNTS) {
+        *c = f.opt_int(name)?;
     }
     let outcome = match counts {
         [
@@ -587,114 +645,122 @@ pub fn proof(r: &dyn Row) -> Result<Proof> {
     };
     Ok(Proof {
         id: f.id().to_string(),
-        job_id: f.text(1, "job")?,
-        title: f.text(2, "title")?,
-        kind: f.choice(3, "kind", ProofKind::from_text)?,
-        visibility: f.choice(4, "visibility", Visibility::from_text)?,
-        link: f.opt_text(5, "link")?,
-        at: f.when(6, "date")?,
-        recorded_by: f.text(7, "recorder")?,
+        job_id: f.text("job_id")?,
+        title: f.text("title")?,
+        kind: f.choice("kind", ProofKind::from_text)?,
+        visibility: f.choice("visibility", Visibility::from_text)?,
+        link: f.opt_text("link")?,
+        at: f.when("at")?,
+        recorded_by: f.text("recorded_by")?,
         outcome,
-        outcome_at: f.opt_stamp(14, "outcome time")?,
+        outcome_at: f.opt_stamp("outcome_at")?,
     })
 }
 
 /// Inserts a proof, or updates its outcome when it exists.
 pub fn upsert_proof(db: &mut dyn Db, p: &Proof) -> Result<()> {
-    let o = p.outcome;
-    db.exec(
-        &format!(
-            "INSERT INTO proofs ({PROOF_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             ON CONFLICT (id) DO UPDATE SET replies = excluded.replies, citations = excluded.citations,
-                intros = excluded.intros, bookings = excluded.bookings, sales = excluded.sales,
-                reuse = excluded.reuse, outcome_at = excluded.outcome_at"
-        ),
-        params![
-            p.id,
-            p.job_id,
-            p.title,
-            p.kind,
-            p.visibility,
-            p.link,
-            p.at,
-            p.recorded_by,
-            o.map(|o| o.replies),
-            o.map(|o| o.citations),
-            o.map(|o| o.intros),
-            o.map(|o| o.bookings),
-            o.map(|o| o.sales),
-            o.map(|o| o.reuse),
-            p.outcome_at
-        ],
-    )?;
-    Ok(())
+    let Proof {
+        id,
+        job_id,
+        title,
+        kind,
+        visibility,
+        link,
+        at,
+        recorded_by,
+        outcome,
+        outcome_at,
+    } = p;
+    let counts: [Option<i64>; 6] = match outcome {
+        Some(o) => {
+            let ProofOutcome {
+                replies,
+                citations,
+                intros,
+                bookings,
+                sales,
+                reuse,
+            } = *o;
+            [replies, citations, intros, bookings, sales, reuse].map(Some)
+        }
+        None => [None; 6],
+    };
+    let mut put = Put::new(&tables::PROOFS)
+        .put("id", id)
+        .put("job_id", job_id)
+        .put("title", title)
+        .put("kind", kind)
+        .put("visibility", visibility)
+        .put("link", link)
+        .put("at", at)
+        .put("recorded_by", recorded_by)
+        .put("outcome_at", outcome_at);
+    for (name, count) in COUNTS.iter().zip(&counts) {
+        put = put.put(name, count);
+    }
+    write(db, &tables::PROOFS, true, put)
 }
-
-pub const EVENT_COLS: &str =
-    "seq, id, at, actor, command, job_id, loop_kind, summary, before, after, prev_hash, hash";
 
 /// An audit event. Its first column is the sequence number, so errors name it.
 pub fn event(r: &dyn Row) -> Result<AuditEvent> {
-    let seq = r.int(0)?.unwrap_or(0);
+    let f = Fields::new(r, &tables::AUDIT_EVENTS)?;
+    let seq = f.int("seq")?;
     let bad = |why: String| {
         super::Error::Undecodable(super::sql::Undecodable {
-            table: Table::AuditEvents,
+            table: tables::AUDIT_EVENTS.table,
             id: seq.to_string(),
             why,
         })
     };
-    let text = |i: usize, what: &str| -> Result<String> {
-        r.text(i)
-            .map_err(|e| bad(format!("its {what} is not text ({e})")))?
-            .map(str::to_string)
-            .ok_or_else(|| bad(format!("its {what} is missing")))
-    };
-    let json = |i: usize, what: &str| -> Result<serde_json::Value> {
-        serde_json::from_str(&text(i, what)?)
-            .map_err(|e| bad(format!("its {what} is not JSON ({e})")))
-    };
-    let kind = match r.text(6)? {
-        Some(k) => Some(
-            crate::domain::LoopKind::from_name(k)
-                .ok_or_else(|| bad(format!("`{k}` is not a loop kind")))?,
-        ),
-        None => None,
+    let json = |name: &str| -> Result<serde_json::Value> {
+        serde_json::from_str(&f.text(name)?)
+            .map_err(|e| bad(format!("its {name} is not JSON ({e})")))
     };
     Ok(AuditEvent {
         seq,
-        id: text(1, "id")?,
-        at: Stamp::parse(&text(2, "time")?).map_err(|e| bad(e.message))?,
-        actor: text(3, "actor")?,
-        command: text(4, "command")?,
-        job_id: r.text(5)?.map(str::to_string),
-        loop_kind: kind,
-        summary: text(7, "summary")?,
-        before: json(8, "before")?,
-        after: json(9, "after")?,
-        prev_hash: text(10, "previous hash")?,
-        hash: text(11, "hash")?,
+        id: f.text("id")?,
+        at: f.stamp("at")?,
+        actor: f.text("actor")?,
+        command: f.text("command")?,
+        job_id: f.opt_text("job_id")?,
+        loop_kind: f.opt_kind("loop_kind")?,
+        summary: f.text("summary")?,
+        before: json("before")?,
+        after: json("after")?,
+        prev_hash: f.text("prev_hash")?,
+        hash: f.text("hash")?,
     })
 }
 
 pub fn insert_event(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
-    db.exec(
-        &format!(
-            "INSERT INTO audit_events ({EVENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-        ),
-        params![
-            e.seq,
-            e.id,
-            e.at,
-            e.actor,
-            e.command,
-            e.job_id,
-            e.loop_kind,
-            e.summary,
-            e.before.to_string(),
-            e.after.to_string(),
-            e.prev_hash,
-            e.hash
-        ],
-    )?;
-    Ok(())
+    let AuditEvent {
+        seq,
+        id,
+        at,
+        actor,
+        command,
+        job_id,
+        loop_kind,
+        summary,
+        before,
+        after,
+        prev_hash,
+        hash,
+    } = e;
+    // The JSON exactly as hashed: `verify` hashes the stored text.
+    let (before, after) = (before.to_string(), after.to_string());
+    let put = Put::new(&tables::AUDIT_EVENTS)
+        .put("seq", seq)
+        .put("id", id)
+        .put("at", at)
+        .put("actor", actor)
+        .put("command", command)
+        .put("job_id", job_id)
+        .put("loop_kind", loop_kind)
+        .put("summary", summary)
+        .put("before", &before)
+        .put("after", &after)
+        .put("prev_hash", prev_hash)
+        .put("hash", hash);
+    write(db, &tables::AUDIT_EVENTS, false, put)
 }

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use super::tables::TableDef;
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::model::{
@@ -206,11 +207,12 @@ impl dyn Db + '_ {
     }
 }
 
-/// A row being decoded into a record, which names the record in every error: a file edited
+/// A row being decoded into a record by column name (its table's declaration gives each
+/// column's position and how errors name it); every error names the record: a file edited
 /// behind jobloop's back can hold a value of the wrong kind, and the reader says which one.
 pub struct Fields<'r> {
     row: &'r dyn Row,
-    table: Table,
+    def: &'static TableDef,
     id: String,
 }
 
@@ -235,133 +237,203 @@ impl std::fmt::Display for Undecodable {
 }
 
 impl<'r> Fields<'r> {
-    /// Reads the id in column 0 first, to name the record.
-    pub fn new(row: &'r dyn Row, table: Table) -> Result<Fields<'r>> {
-        let id = row.text(0)?.unwrap_or("?").to_string();
-        Ok(Fields { row, table, id })
+    /// Reads the record's id first, to name the record (`id`, or `seq` for an event).
+    pub fn new(row: &'r dyn Row, def: &'static TableDef) -> Result<Fields<'r>> {
+        let at = def.index("id").unwrap_or(0);
+        let id = match row.text(at) {
+            Ok(Some(t)) => t.to_string(),
+            _ => row
+                .int(at)
+                .ok()
+                .flatten()
+                .map_or("?".into(), |n| n.to_string()),
+        };
+        Ok(Fields { row, def, id })
     }
 
     pub fn id(&self) -> &str {
         &self.id
     }
 
+    /// The position of column `name`, and how errors name it.
+    fn at(&self, name: &str) -> Result<(usize, &'static str)> {
+        let i = self.def.index(name).ok_or_else(|| {
+            Error::Storage(format!(
+                "jobloop reads a column `{name}` that {} does not declare",
+                self.def.name
+            ))
+        })?;
+        Ok((i, self.def.columns[i].label))
+    }
+
     fn bad(&self, column: &str, why: impl std::fmt::Display) -> Error {
         Error::Undecodable(Undecodable {
-            table: self.table,
+            table: self.def.table,
             id: self.id.clone(),
             why: format!("its {column} {why}"),
         })
     }
 
-    pub fn text(&self, i: usize, column: &str) -> Result<String> {
-        self.opt_text(i, column)?
-            .ok_or_else(|| self.bad(column, "is missing"))
+    pub fn text(&self, name: &str) -> Result<String> {
+        let (_, label) = self.at(name)?;
+        self.opt_text(name)?
+            .ok_or_else(|| self.bad(label, "is missing"))
     }
 
-    pub fn opt_text(&self, i: usize, column: &str) -> Result<Option<String>> {
+    pub fn opt_text(&self, name: &str) -> Result<Option<String>> {
+        let (i, label) = self.at(name)?;
         self.row
             .text(i)
             .map(|t| t.map(str::to_string))
-            .map_err(|e| self.bad(column, format!("is not text ({e})")))
+            .map_err(|e| self.bad(label, format!("is not text ({e})")))
     }
 
-    pub fn int(&self, i: usize, column: &str) -> Result<i64> {
+    pub fn int(&self, name: &str) -> Result<i64> {
+        let (_, label) = self.at(name)?;
+        self.opt_int(name)?
+            .ok_or_else(|| self.bad(label, "is missing"))
+    }
+
+    pub fn opt_int(&self, name: &str) -> Result<Option<i64>> {
+        let (i, label) = self.at(name)?;
         self.row
             .int(i)
-            .map_err(|e| self.bad(column, format!("is not a whole number ({e})")))?
-            .ok_or_else(|| self.bad(column, "is missing"))
+            .map_err(|e| self.bad(label, format!("is not a whole number ({e})")))
     }
 
-    pub fn opt_int(&self, i: usize, column: &str) -> Result<Option<i64>> {
-        self.row
-            .int(i)
-            .map_err(|e| self.bad(column, format!("is not a whole number ({e})")))
-    }
-
-    pub fn bool(&self, i: usize, column: &str) -> Result<bool> {
-        match self.int(i, column)? {
+    pub fn bool(&self, name: &str) -> Result<bool> {
+        let (_, label) = self.at(name)?;
+        match self.int(name)? {
             0 => Ok(false),
             1 => Ok(true),
-            v => Err(self.bad(column, format!("is {v}, not 0 or 1"))),
+            v => Err(self.bad(label, format!("is {v}, not 0 or 1"))),
         }
     }
 
-    pub fn real(&self, i: usize, column: &str) -> Result<f64> {
+    pub fn real(&self, name: &str) -> Result<f64> {
+        let (i, label) = self.at(name)?;
         let v = self
             .row
             .real(i)
-            .map_err(|e| self.bad(column, format!("is not a number ({e})")))?
-            .ok_or_else(|| self.bad(column, "is missing"))?;
+            .map_err(|e| self.bad(label, format!("is not a number ({e})")))?
+            .ok_or_else(|| self.bad(label, "is missing"))?;
         if v.is_finite() {
             Ok(v)
         } else {
-            Err(self.bad(column, "is not a finite number"))
+            Err(self.bad(label, "is not a finite number"))
         }
     }
 
-    pub fn stamp(&self, i: usize, column: &str) -> Result<Stamp> {
-        let t = self.text(i, column)?;
-        Stamp::parse(&t).map_err(|e| self.bad(column, e.message))
+    pub fn stamp(&self, name: &str) -> Result<Stamp> {
+        let (_, label) = self.at(name)?;
+        let t = self.text(name)?;
+        Stamp::parse(&t).map_err(|e| self.bad(label, e.message))
     }
 
-    pub fn opt_stamp(&self, i: usize, column: &str) -> Result<Option<Stamp>> {
-        match self.opt_text(i, column)? {
+    pub fn opt_stamp(&self, name: &str) -> Result<Option<Stamp>> {
+        let (_, label) = self.at(name)?;
+        match self.opt_text(name)? {
             Some(t) => Stamp::parse(&t)
                 .map(Some)
-                .map_err(|e| self.bad(column, e.message)),
+                .map_err(|e| self.bad(label, e.message)),
             None => Ok(None),
         }
     }
 
-    pub fn when(&self, i: usize, column: &str) -> Result<When> {
-        let t = self.text(i, column)?;
-        When::parse(&t).map_err(|e| self.bad(column, e.message))
+    pub fn when(&self, name: &str) -> Result<When> {
+        let (_, label) = self.at(name)?;
+        let t = self.text(name)?;
+        When::parse(&t).map_err(|e| self.bad(label, e.message))
     }
 
-    pub fn kind(&self, i: usize, column: &str) -> Result<LoopKind> {
-        let t = self.text(i, column)?;
-        LoopKind::from_name(&t).ok_or_else(|| self.bad(column, format!("`{t}` is not a loop kind")))
+    pub fn kind(&self, name: &str) -> Result<LoopKind> {
+        let (_, label) = self.at(name)?;
+        let t = self.text(name)?;
+        LoopKind::from_name(&t).ok_or_else(|| self.bad(label, format!("`{t}` is not a loop kind")))
     }
 
-    pub fn opt_kind(&self, i: usize, column: &str) -> Result<Option<LoopKind>> {
-        match self.opt_text(i, column)? {
+    pub fn opt_kind(&self, name: &str) -> Result<Option<LoopKind>> {
+        let (_, label) = self.at(name)?;
+        match self.opt_text(name)? {
             Some(t) => LoopKind::from_name(&t)
                 .map(Some)
-                .ok_or_else(|| self.bad(column, format!("`{t}` is not a loop kind"))),
+                .ok_or_else(|| self.bad(label, format!("`{t}` is not a loop kind"))),
             None => Ok(None),
         }
     }
 
-    pub fn choice<T>(&self, i: usize, column: &str, read: fn(&str) -> Option<T>) -> Result<T> {
-        let t = self.text(i, column)?;
-        read(&t).ok_or_else(|| self.bad(column, format!("`{t}` is not one of its allowed values")))
+    pub fn choice<T>(&self, name: &str, read: fn(&str) -> Option<T>) -> Result<T> {
+        let (_, label) = self.at(name)?;
+        let t = self.text(name)?;
+        read(&t).ok_or_else(|| self.bad(label, format!("`{t}` is not one of its allowed values")))
     }
 
-    pub fn opt_choice<T>(
-        &self,
-        i: usize,
-        column: &str,
-        read: fn(&str) -> Option<T>,
-    ) -> Result<Option<T>> {
-        match self.opt_text(i, column)? {
+    pub fn opt_choice<T>(&self, name: &str, read: fn(&str) -> Option<T>) -> Result<Option<T>> {
+        let (_, label) = self.at(name)?;
+        match self.opt_text(name)? {
             Some(t) => read(&t)
                 .map(Some)
-                .ok_or_else(|| self.bad(column, format!("`{t}` is not one of its allowed values"))),
+                .ok_or_else(|| self.bad(label, format!("`{t}` is not one of its allowed values"))),
             None => Ok(None),
         }
     }
 
-    pub fn target(&self, i: usize, column: &str) -> Result<Option<Target>> {
-        match self.opt_text(i, column)? {
+    pub fn target(&self, name: &str) -> Result<Option<Target>> {
+        let (_, label) = self.at(name)?;
+        match self.opt_text(name)? {
             Some(t) => Target::parse(&t)
                 .map(Some)
-                .map_err(|e| self.bad(column, e.message)),
+                .map_err(|e| self.bad(label, e.message)),
             None => Ok(None),
         }
     }
 
-    pub fn json<T: serde::de::DeserializeOwned>(&self, i: usize, column: &str) -> Result<T> {
-        let t = self.text(i, column)?;
-        serde_json::from_str(&t).map_err(|e| self.bad(column, format!("is not valid ({e})")))
+    pub fn json<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T> {
+        let (_, label) = self.at(name)?;
+        let t = self.text(name)?;
+        serde_json::from_str(&t).map_err(|e| self.bad(label, format!("is not valid ({e})")))
+    }
+}
+
+/// A record's columns by name, for writing it: `put` each, then the statement takes them in
+/// its table's declared order. A column not put (or put twice, or not declared) is an error
+/// that the round-trip tests of each table find before any user does.
+pub struct Put<'a> {
+    def: &'static TableDef,
+    values: Vec<Option<P<'a>>>,
+}
+
+impl<'a> Put<'a> {
+    pub fn new(def: &'static TableDef) -> Put<'a> {
+        Put {
+            def,
+            values: vec![None; def.columns.len()],
+        }
+    }
+
+    pub fn put(mut self, name: &str, value: &'a (impl ToP + ?Sized)) -> Put<'a> {
+        if let Some(i) = self.def.index(name)
+            && let Some(slot) = self.values.get_mut(i)
+        {
+            *slot = Some(value.p());
+        }
+        self
+    }
+
+    /// The parameters in declared order.
+    pub fn params(self) -> Result<Vec<P<'a>>> {
+        let def = self.def;
+        self.values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.ok_or_else(|| {
+                    Error::Storage(format!(
+                        "jobloop writes {} without its column `{}`",
+                        def.name, def.columns[i].name
+                    ))
+                })
+            })
+            .collect()
     }
 }

@@ -12,10 +12,12 @@ use std::rc::Rc;
 
 use super::rows::{self, *};
 use super::sql::{Db, params};
+use super::tables::{self, TableDef};
 use super::{Ack, Error, Result, SCHEMA_VERSION, Store};
 use crate::domain::Refusal;
 use crate::domain::dataset::{Checked, FORMAT, MAX_EVENT_BYTES, MAX_RECORD_BYTES, SECTIONS};
 use crate::domain::model::*;
+use crate::domain::verify::Table;
 
 /// The largest file `import` reads: far above any real team's history.
 pub const MAX_IMPORT_BYTES: u64 = 16 << 30;
@@ -80,95 +82,78 @@ fn write_err(e: io::Error) -> Error {
     ))
 }
 
-/// Streams every record of `db` to `out`.
+/// Streams every record of `db` to `out`: each exported table's section, in the declared order.
 fn export_to(db: &mut dyn Db, out: &mut dyn Write, tick: &mut dyn FnMut(u64)) -> Result<Counts> {
     let mut w = DocWriter::new(out, SCHEMA_VERSION).map_err(write_err)?;
     let mut counts = Counts::default();
-    macro_rules! section {
-        ($name:literal, $sql:expr, $map:expr) => {{
-            w.section($name).map_err(write_err)?;
-            db.each(&$sql, &[], &mut |r| {
-                let rec = $map(r)?;
-                w.record(&rec).map_err(write_err)?;
-                counts.records += 1;
-                if counts.records % 4096 == 0 {
-                    tick(counts.records as u64);
-                }
-                Ok(())
-            })?;
-        }};
+    for def in tables::exported() {
+        let Some((section, order)) = def.export else {
+            continue;
+        };
+        w.section(section).map_err(write_err)?;
+        let cols: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {order}",
+            cols.join(", "),
+            def.name
+        );
+        let mut each = |rec: &dyn AnyRecord| -> Result<()> {
+            rec.write_to(&mut w).map_err(write_err)?;
+            counts.records += 1;
+            if counts.records % 4096 == 0 {
+                tick(counts.records as u64);
+            }
+            Ok(())
+        };
+        stream(db, def, &sql, &mut each)?;
+        if def.table == Table::Jobs {
+            counts.jobs = counts.records;
+        }
     }
-    section!(
-        "jobs",
-        format!("SELECT {JOB_COLS} FROM jobs ORDER BY created_at, id"),
-        rows::job
-    );
-    counts.jobs = counts.records;
-    section!(
-        "loops",
-        format!(
-            "SELECT {} FROM loops l JOIN jobs j ON j.id = l.job_id ORDER BY j.created_at, j.id, l.position",
-            prefixed("l", LOOP_COLS)
-        ),
-        loop_row
-    );
-    section!(
-        "steps",
-        format!("SELECT {STEP_COLS} FROM steps ORDER BY loop_id, n"),
-        step
-    );
-    section!(
-        "metrics",
-        format!("SELECT {METRIC_COLS} FROM metrics ORDER BY loop_id, set_at, id"),
-        rows::metric
-    );
-    section!(
-        "values",
-        format!("SELECT {VALUE_COLS} FROM metric_values ORDER BY loop_id, at, id"),
-        rows::value
-    );
-    section!(
-        "interventions",
-        format!("SELECT {INTERVENTION_COLS} FROM interventions ORDER BY loop_id, at, id"),
-        intervention
-    );
-    section!(
-        "kill_signals",
-        format!("SELECT {SIGNAL_COLS} FROM kill_signals ORDER BY loop_id, n"),
-        signal
-    );
-    section!(
-        "decisions",
-        format!("SELECT {DECISION_COLS} FROM decisions ORDER BY loop_id, at, id"),
-        decision
-    );
-    section!(
-        "cycles",
-        format!("SELECT {CYCLE_COLS} FROM cycles ORDER BY job_id, week"),
-        cycle
-    );
-    section!(
-        "tools",
-        format!("SELECT {TOOL_COLS} FROM tools ORDER BY job_id, at, id"),
-        tool
-    );
-    section!(
-        "learnings",
-        format!("SELECT {LEARNING_COLS} FROM learnings ORDER BY loop_id, at, id"),
-        learning
-    );
-    section!(
-        "proofs",
-        format!("SELECT {PROOF_COLS} FROM proofs ORDER BY job_id, at, id"),
-        proof
-    );
-    section!(
-        "audit_events",
-        format!("SELECT {EVENT_COLS} FROM audit_events ORDER BY seq"),
-        event
-    );
     w.end().map_err(write_err)?;
     Ok(counts)
+}
+
+/// Reads each row of `def` as its record and hands it on (every table's reader, by table).
+fn stream(
+    db: &mut dyn Db,
+    def: &TableDef,
+    sql: &str,
+    each: &mut dyn FnMut(&dyn AnyRecord) -> Result<()>,
+) -> Result<()> {
+    macro_rules! rows_of {
+        ($read:expr) => {
+            db.each(sql, &[], &mut |r| each(&$read(r)?))
+        };
+    }
+    match def.table {
+        Table::Jobs => rows_of!(rows::job),
+        Table::Loops => rows_of!(loop_row),
+        Table::Steps => rows_of!(step),
+        Table::Metrics => rows_of!(rows::metric),
+        Table::Values => rows_of!(rows::value),
+        Table::Interventions => rows_of!(intervention),
+        Table::KillSignals => rows_of!(signal),
+        Table::Decisions => rows_of!(decision),
+        Table::Cycles => rows_of!(cycle),
+        Table::Tools => rows_of!(tool),
+        Table::Learnings => rows_of!(learning),
+        Table::Proofs => rows_of!(proof),
+        Table::AuditEvents => rows_of!(event),
+        // Derived state is not exported: an import rebuilds it.
+        Table::LoopState | Table::JobState => Ok(()),
+    }
+}
+
+/// A record of any table, written to an export without naming its type.
+trait AnyRecord {
+    fn write_to(&self, w: &mut DocWriter<'_>) -> io::Result<()>;
+}
+
+impl<T: Serialize> AnyRecord for T {
+    fn write_to(&self, w: &mut DocWriter<'_>) -> io::Result<()> {
+        w.record(self)
+    }
 }
 
 /// Why an import was refused: the file, not the database, is at fault.
@@ -583,24 +568,9 @@ impl Store {
     /// How many records an export holds (for a progress bar).
     pub fn record_count(&mut self) -> Result<u64> {
         self.read(|db| {
-            let tables = [
-                "jobs",
-                "loops",
-                "steps",
-                "metrics",
-                "metric_values",
-                "interventions",
-                "kill_signals",
-                "decisions",
-                "cycles",
-                "tools",
-                "learnings",
-                "proofs",
-                "audit_events",
-            ];
             let mut n = 0;
-            for t in tables {
-                n += db.int(&format!("SELECT count(*) FROM {t}"), &[])?;
+            for def in tables::exported() {
+                n += db.int(&format!("SELECT count(*) FROM {}", def.name), &[])?;
             }
             Ok(n as u64)
         })

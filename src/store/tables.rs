@@ -1,0 +1,583 @@
+//! Every table, declared once: its name, its columns with their types, which columns a later
+//! command may change and which name who acted, its place and order in an export, and whose rows
+//! it holds (what the shared database lets a member write). Reading and writing rows by column
+//! name, export, import, the PostgreSQL grants, policies and guards are derived from these
+//! declarations; a test holds them against `schema.sql` on both stores.
+
+use crate::domain::verify::Table;
+
+/// A column's type, as `schema.sql` declares it (PostgreSQL reads `INTEGER` as `BIGINT` and
+/// `REAL` as `DOUBLE PRECISION`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Text,
+    Int,
+    Real,
+}
+
+impl Ty {
+    pub fn sqlite(self) -> &'static str {
+        match self {
+            Ty::Text => "TEXT",
+            Ty::Int => "INTEGER",
+            Ty::Real => "REAL",
+        }
+    }
+
+    pub fn postgres(self) -> &'static str {
+        match self {
+            Ty::Text => "TEXT",
+            Ty::Int => "BIGINT",
+            Ty::Real => "DOUBLE PRECISION",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Col {
+    pub name: &'static str,
+    pub ty: Ty,
+    /// May hold NULL.
+    pub null: bool,
+    /// A later command may change it (everything else stays as it was recorded).
+    pub changes: bool,
+    /// Names who acted: on the shared database it must be the logged-in role when written.
+    pub actor: bool,
+    /// Only the job's lead may change it (a loop's owner, the job's lead).
+    pub lead_only: bool,
+    /// How errors name it (`creation time`); the column's name when not given.
+    pub label: &'static str,
+}
+
+impl Col {
+    pub const fn named(name: &'static str) -> Col {
+        Col {
+            name,
+            ty: Ty::Text,
+            null: false,
+            changes: false,
+            actor: false,
+            lead_only: false,
+            label: name,
+        }
+    }
+    pub const fn text(self) -> Col {
+        Col {
+            ty: Ty::Text,
+            ..self
+        }
+    }
+    pub const fn int(self) -> Col {
+        Col {
+            ty: Ty::Int,
+            ..self
+        }
+    }
+    pub const fn real(self) -> Col {
+        Col {
+            ty: Ty::Real,
+            ..self
+        }
+    }
+    pub const fn null(self) -> Col {
+        Col { null: true, ..self }
+    }
+    pub const fn changes(self) -> Col {
+        Col {
+            changes: true,
+            ..self
+        }
+    }
+    pub const fn actor(self) -> Col {
+        Col {
+            actor: true,
+            ..self
+        }
+    }
+    pub const fn lead_only(self) -> Col {
+        Col {
+            lead_only: true,
+            ..self
+        }
+    }
+    pub const fn label(self, label: &'static str) -> Col {
+        Col { label, ..self }
+    }
+}
+
+/// Whose rows a table holds: what a member of a shared database may write in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The jobs: a member adds one they lead; its lead changes it.
+    Jobs,
+    /// The loops: added with their job by its lead; changed by the loop's owner or the lead.
+    Loops,
+    /// Rows of one loop (`loop_id`): written by the loop's owner or the job's lead.
+    Loop,
+    /// Rows of one job (`job_id`): written by the job's lead.
+    Job,
+    /// The audit trail: appended to, never changed.
+    Trail,
+    /// Derived state, recomputed and compared by `verify`.
+    Derived,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct TableDef {
+    pub table: Table,
+    pub name: &'static str,
+    pub scope: Scope,
+    pub columns: &'static [Col],
+    /// Its section in an export and the order its rows are written in (each section refers
+    /// only to earlier ones); `None` for derived state, which an import rebuilds.
+    pub export: Option<(&'static str, &'static str)>,
+}
+
+impl TableDef {
+    /// The position of column `name` in `columns` (and in every `SELECT` of them).
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Col> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// `INSERT INTO t (every column) VALUES (?1, …)`, and with `upsert` an update of the
+    /// columns a later command may change when the row exists.
+    pub fn insert_sql(&self, upsert: bool) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
+        let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+        let mut sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.name,
+            names.join(", "),
+            marks.join(", ")
+        );
+        let changed: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| c.changes)
+            .map(|c| format!("{0} = excluded.{0}", c.name))
+            .collect();
+        if upsert && !changed.is_empty() {
+            sql.push_str(&format!(
+                " ON CONFLICT (id) DO UPDATE SET {}",
+                changed.join(", ")
+            ));
+        }
+        sql
+    }
+
+    pub fn changeable(&self) -> impl Iterator<Item = &'static str> {
+        self.columns.iter().filter(|c| c.changes).map(|c| c.name)
+    }
+
+    pub fn actors(&self) -> impl Iterator<Item = &'static str> {
+        self.columns.iter().filter(|c| c.actor).map(|c| c.name)
+    }
+
+    pub fn lead_only(&self) -> impl Iterator<Item = &'static str> {
+        self.columns.iter().filter(|c| c.lead_only).map(|c| c.name)
+    }
+}
+
+/// Joins column names at compile time: `join!("a", "b")` is `"a, b"`.
+macro_rules! join {
+    ($first:literal $(, $rest:literal)*) => { concat!($first $(, ", ", $rest)*) };
+}
+
+/// Declares a table and the list of its columns as one text (`JOB_COLS`), for `SELECT`s.
+macro_rules! table {
+    ($(#[$m:meta])* $def:ident, $cols:ident: $table:expr, $name:literal, $scope:expr, $export:expr;
+     $($col:literal => $($flag:ident $(($arg:literal))?)+),+ $(,)?) => {
+        $(#[$m])*
+        pub const $def: TableDef = TableDef {
+            table: $table,
+            name: $name,
+            scope: $scope,
+            export: $export,
+            columns: &[$(Col::named($col)$(.$flag($($arg)?))+),+],
+        };
+        pub const $cols: &str = join!($($col),+);
+    };
+}
+
+table! {
+    JOBS, JOB_COLS: Table::Jobs, "jobs", Scope::Jobs, Some(("jobs", "created_at, id"));
+    "id" => text,
+    "slug" => text,
+    "title" => text changes,
+    "statement" => text changes,
+    "performer" => text changes,
+    "circumstance" => text changes,
+    "workaround" => text changes,
+    "functional_job" => text changes label("functional job"),
+    "emotional_job" => text changes label("emotional job"),
+    "social_job" => text changes label("social job"),
+    "competing_solutions" => text changes label("competing solutions"),
+    "hiring_criteria" => text changes label("hiring criteria"),
+    "created_at" => text label("creation time"),
+    "archived_at" => text null changes label("archive time"),
+    "rev" => int changes label("revision"),
+    "lead" => text null changes lead_only,
+}
+
+table! {
+    LOOPS, LOOP_COLS: Table::Loops, "loops", Scope::Loops,
+    Some(("loops", "(SELECT j.created_at FROM jobs j WHERE j.id = loops.job_id), job_id, position"));
+    "id" => text,
+    "job_id" => text label("job"),
+    "kind" => text,
+    "position" => int,
+    "status" => text changes,
+    "owner" => text null changes lead_only,
+    "notes" => text changes,
+    "rev" => int changes label("revision"),
+}
+
+table! {
+    STEPS, STEP_COLS: Table::Steps, "steps", Scope::Loop, Some(("steps", "loop_id, n"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "n" => int label("number"),
+    "text" => text,
+    "custom" => int label("custom flag"),
+    "done_at" => text null changes label("done time"),
+    "done_by" => text null changes actor label("done by"),
+    "evidence" => text null changes,
+}
+
+table! {
+    METRICS, METRIC_COLS: Table::Metrics, "metrics", Scope::Loop, Some(("metrics", "loop_id, set_at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "name" => text,
+    "unit" => text,
+    "better" => text label("direction"),
+    "measures" => text label("kind of measure"),
+    "set_at" => text label("time set"),
+    "set_by" => text actor label("setter"),
+    "replaced_at" => text null changes label("replacement time"),
+    "target" => text null changes,
+}
+
+table! {
+    VALUES, VALUE_COLS: Table::Values, "metric_values", Scope::Loop, Some(("values", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "metric_id" => text label("metric"),
+    "phase" => text,
+    "value" => real,
+    "at" => text label("date"),
+    "note" => text,
+    "recorded_by" => text actor label("recorder"),
+    "recorded_at" => text label("time recorded"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    INTERVENTIONS, INTERVENTION_COLS: Table::Interventions, "interventions", Scope::Loop, Some(("interventions", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "metric_id" => text label("metric"),
+    "description" => text,
+    "at" => text label("date"),
+    "recorded_by" => text actor label("recorder"),
+    "recorded_at" => text label("time recorded"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    KILL_SIGNALS, SIGNAL_COLS: Table::KillSignals, "kill_signals", Scope::Loop, Some(("kill_signals", "loop_id, n"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "n" => int label("number"),
+    "text" => text,
+    "canonical" => int label("canonical flag"),
+    "state" => text changes,
+    "reason" => text null changes,
+    "evidence" => text null changes,
+    "changed_by" => text null changes actor label("changed by"),
+    "changed_at" => text null changes label("change time"),
+    "decision" => text null changes,
+    "decision_reason" => text null changes label("decision reason"),
+    "decided_by" => text null changes actor label("decided by"),
+    "decided_at" => text null changes label("decision time"),
+    "created_at" => text label("creation time"),
+    "rule" => text null,
+}
+
+table! {
+    DECISIONS, DECISION_COLS: Table::Decisions, "decisions", Scope::Loop, Some(("decisions", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "text" => text,
+    "owner" => text,
+    "threshold" => text null,
+    "at" => text label("time"),
+    "recorded_by" => text actor label("recorder"),
+    "supersedes" => text null label("amended decision"),
+    "approved_at" => text null changes label("sign-off time"),
+    "approved_by" => text null changes actor label("signer"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    CYCLES, CYCLE_COLS: Table::Cycles, "cycles", Scope::Job, Some(("cycles", "job_id, week"));
+    "id" => text,
+    "job_id" => text label("job"),
+    "week" => text,
+    "understanding" => int label("understanding answer"),
+    "explanation" => int label("explanation answer"),
+    "creation" => int label("creation answer"),
+    "distribution" => int label("distribution answer"),
+    "understanding_note" => text label("understanding note"),
+    "explanation_note" => text label("explanation note"),
+    "creation_note" => text label("creation note"),
+    "distribution_note" => text label("distribution note"),
+    "note" => text,
+    "closed_at" => text label("closing time"),
+    "closed_by" => text actor label("closer"),
+}
+
+table! {
+    TOOLS, TOOL_COLS: Table::Tools, "tools", Scope::Job, Some(("tools", "job_id, at, id"));
+    "id" => text,
+    "job_id" => text label("job"),
+    "name" => text,
+    "at" => text label("date"),
+    "recorded_by" => text actor label("recorder"),
+    "recorded_at" => text label("time recorded"),
+}
+
+table! {
+    LEARNINGS, LEARNING_COLS: Table::Learnings, "learnings", Scope::Loop, Some(("learnings", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "text" => text,
+    "type" => text,
+    "tag" => text null,
+    "capability" => text null,
+    "at" => text label("time"),
+    "recorded_by" => text actor label("recorder"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    PROOFS, PROOF_COLS: Table::Proofs, "proofs", Scope::Job, Some(("proofs", "job_id, at, id"));
+    "id" => text,
+    "job_id" => text label("job"),
+    "title" => text,
+    "kind" => text,
+    "visibility" => text,
+    "link" => text null,
+    "at" => text label("date"),
+    "recorded_by" => text actor label("recorder"),
+    "replies" => int null changes,
+    "citations" => int null changes,
+    "intros" => int null changes,
+    "bookings" => int null changes,
+    "sales" => int null changes,
+    "reuse" => int null changes,
+    "outcome_at" => text null changes label("outcome time"),
+}
+
+table! {
+    AUDIT_EVENTS, EVENT_COLS: Table::AuditEvents, "audit_events", Scope::Trail, Some(("audit_events", "seq"));
+    "seq" => int,
+    "id" => text,
+    "at" => text label("time"),
+    "actor" => text,
+    "command" => text,
+    "job_id" => text null label("job"),
+    "loop_kind" => text null label("loop kind"),
+    "summary" => text,
+    "before" => text,
+    "after" => text,
+    "prev_hash" => text label("previous hash"),
+    "hash" => text,
+}
+
+table! {
+    LOOP_STATE, LOOP_STATE_COLS: Table::LoopState, "loop_state", Scope::Derived, None;
+    "loop_id" => text label("loop"),
+    "job_id" => text label("job"),
+    "state" => text,
+}
+
+table! {
+    JOB_STATE, JOB_STATE_COLS: Table::JobState, "job_state", Scope::Derived, None;
+    "job_id" => text label("job"),
+    "state" => text,
+}
+
+/// Every table, in export order (each refers only to earlier ones), derived state last.
+pub const TABLES: [&TableDef; 15] = [
+    &JOBS,
+    &LOOPS,
+    &STEPS,
+    &METRICS,
+    &VALUES,
+    &INTERVENTIONS,
+    &KILL_SIGNALS,
+    &DECISIONS,
+    &CYCLES,
+    &TOOLS,
+    &LEARNINGS,
+    &PROOFS,
+    &AUDIT_EVENTS,
+    &LOOP_STATE,
+    &JOB_STATE,
+];
+
+/// The tables a member of a shared database writes records in.
+pub fn records() -> impl Iterator<Item = &'static TableDef> {
+    TABLES.into_iter().filter(|t| {
+        matches!(
+            t.scope,
+            Scope::Jobs | Scope::Loops | Scope::Loop | Scope::Job
+        )
+    })
+}
+
+/// The tables in an export, in its order.
+pub fn exported() -> impl Iterator<Item = &'static TableDef> {
+    TABLES.into_iter().filter(|t| t.export.is_some())
+}
+
+pub fn of(table: Table) -> Option<&'static TableDef> {
+    TABLES.into_iter().find(|t| t.table == table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column as SQLite reports it: name, type, not null.
+    type Reported = (String, String, bool);
+
+    /// Each table of `schema.sql` as SQLite reads it, its columns in order.
+    fn sqlite_columns() -> Vec<(String, Vec<Reported>)> {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(super::super::open::SCHEMA).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        let names: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        names
+            .into_iter()
+            .map(|t| {
+                let mut stmt = conn
+                    .prepare(&format!(
+                        "SELECT name, type, \"notnull\" FROM pragma_table_info('{t}') ORDER BY cid"
+                    ))
+                    .unwrap();
+                let cols = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? == 1)))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                (t, cols)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_declarations_are_the_tables_of_schema_sql_on_sqlite() {
+        let schema = sqlite_columns();
+        let declared: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+        let mut in_schema: Vec<&str> = schema.iter().map(|(t, _)| t.as_str()).collect();
+        let mut sorted = declared.clone();
+        sorted.sort_unstable();
+        in_schema.sort_unstable();
+        assert_eq!(
+            sorted, in_schema,
+            "a table is declared but not in schema.sql, or the reverse"
+        );
+        for (name, cols) in &schema {
+            let def = TABLES.iter().find(|t| t.name == name).unwrap();
+            let declared: Vec<(String, String, bool)> = def
+                .columns
+                .iter()
+                .map(|c| {
+                    // SQLite reports a primary key's NOT NULL only when written.
+                    (c.name.to_string(), c.ty.sqlite().to_string(), !c.null)
+                })
+                .collect();
+            let found: Vec<(String, String, bool)> = cols
+                .iter()
+                .map(|(n, t, nn)| {
+                    (
+                        n.clone(),
+                        t.clone(),
+                        *nn || n == "id"
+                            || (n == "loop_id" && *name == "loop_state")
+                            || (n == "job_id" && *name == "job_state"),
+                    )
+                })
+                .collect();
+            assert_eq!(declared, found, "table {name}");
+        }
+    }
+
+    #[test]
+    fn the_declarations_are_the_tables_of_schema_sql_on_postgres() {
+        let sql = super::super::pg_schema::schema_sql();
+        for def in TABLES {
+            let start = sql
+                .find(&format!("CREATE TABLE {} (", def.name))
+                .unwrap_or_else(|| panic!("{} is not created", def.name));
+            let body = &sql[start..sql[start..].find(");").unwrap() + start];
+            for c in def.columns {
+                let line = body
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| l.split_whitespace().next() == Some(c.name))
+                    .unwrap_or_else(|| panic!("{}.{} is not in the schema", def.name, c.name));
+                let rest = line[c.name.len()..].trim_start();
+                assert!(
+                    rest.starts_with(c.ty.postgres()),
+                    "{}.{}: {line}",
+                    def.name,
+                    c.name
+                );
+            }
+            let columns = body
+                .lines()
+                .map(str::trim)
+                .filter(|l| {
+                    l.split_whitespace().next().is_some_and(|w| {
+                        w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                            && !["unique", "check"].contains(&w)
+                    })
+                })
+                .count();
+            assert_eq!(columns, def.columns.len(), "{}: {body}", def.name);
+        }
+    }
+
+    #[test]
+    fn the_store_and_the_verifier_name_the_same_tables() {
+        for def in exported() {
+            if def.table != Table::AuditEvents {
+                assert_eq!(Table::from_name(def.export.unwrap().0), Some(def.table));
+            }
+            assert_eq!(def.table.sql_name(), def.name);
+        }
+        let sections: Vec<&str> = exported().map(|t| t.export.unwrap().0).collect();
+        assert_eq!(sections, crate::domain::dataset::SECTIONS);
+    }
+}
