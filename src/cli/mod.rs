@@ -283,6 +283,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             store::SCHEMA_VERSION
         ));
     }
+    if let Command::Doctor { repair } = command {
+        let (mut store, log) = Store::open_for_doctor(&path, *repair)?;
+        return doctor_cmd(&mut store, *repair, log);
+    }
     if command.reads_only() {
         let mut store = Store::open(&path, Missing::Refuse)?;
         return read_cmd(&mut store, command);
@@ -711,7 +715,7 @@ fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Fail
                 emit(&format!("{}\n", clean(&fired.join("\n"))))
             }
         }
-        Command::Doctor { repair: true } => doctor_cmd(store, true),
+        Command::Doctor { repair: true } => doctor_cmd(store, true, None),
         Command::Undo { yes } => undo_cmd(store, ctx, *yes),
         other => Err(fail(
             exit::USAGE,
@@ -729,7 +733,7 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             week,
         } => review_cmd(store, *json, *markdown, *week),
         Command::Verify => verify_cmd(store),
-        Command::Doctor { .. } => doctor_cmd(store, false),
+        Command::Doctor { .. } => doctor_cmd(store, false, None),
         Command::Backup { file, force } => {
             store.backup(file, *force)?;
             emit(&format!(
@@ -878,8 +882,10 @@ fn problems_text(
     Ok(text)
 }
 
-fn doctor_cmd(store: &mut Store, repair: bool) -> Result<(), Failure> {
-    let (findings, report) = store.doctor(repair)?;
+/// `doctor`; `log` is what opening the file found about its write-ahead log.
+fn doctor_cmd(store: &mut Store, repair: bool, log: Option<store::Finding>) -> Result<(), Failure> {
+    let (mut findings, report) = store.doctor(repair)?;
+    findings.splice(0..0, log);
     let mut text = String::new();
     for f in &findings {
         let mark = if f.ok { "ok  " } else { "FAIL" };

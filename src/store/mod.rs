@@ -17,6 +17,7 @@ pub mod sql;
 mod sqlite;
 mod states;
 mod transfer;
+mod wal;
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::fmt;
@@ -139,6 +140,8 @@ pub struct Store {
     access: Access,
     /// How many times a write retries after the busy timeout (see `set_patience`).
     retries: u32,
+    /// This process's hold on the file, as long as the connection (see `open::Held`).
+    _held: Option<open::Held>,
 }
 
 /// The engine behind a store: the local file, or the team's shared PostgreSQL database.
@@ -165,7 +168,7 @@ impl Store {
         // Switching a file to WAL or migrating it needs a moment of exclusive access, which
         // SQLite refuses at once (no busy wait) while another process has the file open.
         let mut attempt = 0u32;
-        let (conn, access) = loop {
+        let (conn, access, held) = loop {
             match open::open(path, missing, init) {
                 Err(Error::Busy(_)) if attempt < 40 => {
                     attempt += 1;
@@ -179,6 +182,7 @@ impl Store {
             path: path.to_path_buf(),
             access,
             retries: 4,
+            _held: held,
         };
         if access == Access::ReadWrite {
             // What a killed import, demo or export left beside the file (by a process that is
@@ -206,6 +210,7 @@ impl Store {
             backend: Backend::Postgres(Box::new(conn)),
             access: Access::ReadWrite,
             retries: 4,
+            _held: None,
         };
         // The shared schema records the format of its derived state: the first jobloop of a
         // newer format to open it rebuilds the states, once (under the chain-head lock).

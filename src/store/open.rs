@@ -2,14 +2,16 @@
 //! a FIFO, another program's file, a newer jobloop's file are refused untouched), then pragmas,
 //! then migrations that run once even when many processes open an old file at the same moment.
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::fs::{self, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
 
 use super::Error;
 use super::sqlite::SqliteDb;
+use super::wal;
 use crate::files::{Protected, free_name, io_words, produce_file};
 
 /// `PRAGMA application_id` of every jobloop database ("JLOP").
@@ -47,14 +49,52 @@ pub enum Missing {
     Refuse,
 }
 
+/// Files this process has open through a store, by (device, inode). Another open of one of them
+/// in this process (the TUI's start-up check beside its worker) must not open and close the file
+/// itself — closing any descriptor of a file drops every POSIX lock the process holds on it,
+/// SQLite's included, and another program could then fold in and delete a log still in use —
+/// and its log was judged when the first open checked it.
+static OPEN_HERE: Mutex<Vec<((u64, u64), Weak<()>)>> = Mutex::new(Vec::new());
+
+/// This process's hold on a file it opened; the store keeps it as long as its connection.
+#[derive(Debug)]
+pub struct Held {
+    _token: Arc<()>,
+}
+
+fn open_here(id: (u64, u64)) -> bool {
+    let mut open = OPEN_HERE.lock().unwrap_or_else(|p| p.into_inner());
+    open.retain(|(_, w)| w.strong_count() > 0);
+    open.iter().any(|(i, _)| *i == id)
+}
+
+fn hold(path: &Path) -> Option<Held> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).ok()?;
+    let token = Arc::new(());
+    let mut open = OPEN_HERE.lock().unwrap_or_else(|p| p.into_inner());
+    open.push(((meta.dev(), meta.ino()), Arc::downgrade(&token)));
+    Some(Held { _token: token })
+}
+
 fn shown(path: &Path) -> String {
     crate::display::clean(&path.display().to_string()).into_owned()
 }
 
 /// Opens (creating when allowed) the database at `path`. `init` also accepts an existing empty
 /// file, which otherwise is refused: a 0-byte file is what a failed copy leaves behind.
-pub fn open(path: &Path, missing: Missing, init: bool) -> Result<(Connection, Access), Error> {
+///
+/// Until the file has passed its checks, the connection never folds its write-ahead log into
+/// the file (not even when it closes): a log that does not belong is refused before it can do
+/// any harm, and so is a file with a second name, before anything is read.
+pub fn open(
+    path: &Path,
+    missing: Missing,
+    init: bool,
+) -> Result<(Connection, Access, Option<Held>), Error> {
+    use std::os::unix::fs::MetadataExt;
     let name = shown(path);
+    let mut here = false;
     match fs::metadata(path) {
         Ok(meta) => {
             let ft = meta.file_type();
@@ -68,12 +108,14 @@ pub fn open(path: &Path, missing: Missing, init: bool) -> Result<(Connection, Ac
                     "{name} is a FIFO, socket or device, not a database file: give the path of a file with --db"
                 )));
             }
+            check_one_name(path, &meta)?;
+            here = open_here((meta.dev(), meta.ino()));
             if meta.len() == 0 && !init {
                 return Err(Error::Unusable(format!(
                     "{name} is empty (0 bytes), perhaps from a failed copy: if it should be a new database, run `jobloop --db {name} init`"
                 )));
             }
-            if meta.len() > 0 {
+            if meta.len() > 0 && !here {
                 check_magic(path)?;
             }
         }
@@ -96,7 +138,23 @@ pub fn open(path: &Path, missing: Missing, init: bool) -> Result<(Connection, Ac
     let (conn, access) = connect(path)?;
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
         .map_err(Error::sqlite)?;
-    check_identity(&conn, path)?;
+    // A log nobody else is using may be another database's: judge it before reading through it.
+    if !here
+        && wal::needs_judging(path)
+        && let Some(why) = wal::foreign(path)
+    {
+        return Err(foreign_wal(path, &why));
+    }
+    if let Err(e) = check_identity(&conn, path) {
+        // A log that makes the file look damaged or foreign may be the one to blame.
+        if !here
+            && wal::has_frames(&wal::companion(path, "-wal"))
+            && let Some(why) = wal::foreign(path)
+        {
+            return Err(foreign_wal(path, &why));
+        }
+        return Err(e);
+    }
     if access == Access::ReadWrite {
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
@@ -121,7 +179,135 @@ pub fn open(path: &Path, missing: Missing, init: bool) -> Result<(Connection, Ac
             "{name} is read-only and needs an upgrade to schema version {SCHEMA_VERSION}: make it writable once"
         )));
     }
-    Ok((conn, access))
+    // The file passed its checks: closing the last connection folds the log in again.
+    wal::hold_checkpoints(&conn, false).map_err(Error::sqlite)?;
+    Ok((conn, access, hold(path)))
+}
+
+/// A companion file's name as the user would spell it: beside the name given, unless that name
+/// is a symlink (SQLite keeps the companions beside the real file).
+pub fn shown_companion(path: &Path, suffix: &str) -> String {
+    let linked = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if linked {
+        shown(&wal::companion(path, suffix))
+    } else {
+        format!("{}{suffix}", shown(path))
+    }
+}
+
+/// The refusal of a log that does not belong to its file.
+fn foreign_wal(path: &Path, why: &str) -> Error {
+    Error::Unusable(format!(
+        "{} does not belong to {}: replayed, it makes the file fail its checks ({why}) while the file alone is sound (a backup copied over a file whose session was killed?); run `jobloop --db {} doctor --repair` to move the log aside (nothing is deleted); nothing was changed",
+        shown_companion(path, "-wal"),
+        shown(path),
+        shown(path),
+    ))
+}
+
+/// Why the log beside the file at `path` does not belong to it, when a file with one name is
+/// there and its log, unused by any other process, does not (`doctor` names it).
+pub fn foreign_log(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.nlink() > 1 || meta.len() == 0 {
+        return None;
+    }
+    if !wal::needs_judging(path) {
+        return None;
+    }
+    wal::foreign(path)
+}
+
+/// The file alone, its log ignored and never folded in, read-only: what `doctor` checks while
+/// a log that does not belong is still beside it.
+pub fn open_alone(path: &Path) -> Result<Connection, Error> {
+    let conn = wal::open_alone(path)
+        .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))?;
+    check_identity(&conn, path)?;
+    if user_version(&conn)? < SCHEMA_VERSION {
+        return Err(Error::Denied(format!(
+            "{} needs an upgrade to schema version {SCHEMA_VERSION}, which waits until the log beside it is moved aside: run `jobloop --db {} doctor --repair`",
+            shown(path),
+            shown(path)
+        )));
+    }
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
+        .map_err(Error::sqlite)?;
+    Ok(conn)
+}
+
+/// Moves the log beside `path` aside, under a free name beside it (`jobloop.db-wal.foreign`,
+/// then `-2`, `-3`…), and returns that name: nothing is deleted.
+pub fn move_log_aside(path: &Path) -> Result<PathBuf, Error> {
+    let log = wal::companion(path, "-wal");
+    let fail = |e: std::io::Error| {
+        let msg = format!(
+            "cannot move {} aside: {}; nothing was changed",
+            shown_companion(path, "-wal"),
+            io_words(&e)
+        );
+        if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) {
+            Error::Denied(msg)
+        } else {
+            Error::Io(msg)
+        }
+    };
+    let mut aside = log.clone().into_os_string();
+    aside.push(".foreign");
+    let aside = PathBuf::from(aside);
+    for _ in 0..100 {
+        let target = free_name(&aside);
+        match crate::files::move_new(&log, &target) {
+            Ok(()) => return Ok(target),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    Err(fail(std::io::Error::from(
+        std::io::ErrorKind::AlreadyExists,
+    )))
+}
+
+/// Refuses a file with more than one name (hard link): SQLite names the write-ahead log after
+/// the name a program opened, so two programs writing through two names keep two logs and lose
+/// each other's records. A second name jobloop's own placement left (a killed run that linked a
+/// new file into place and did not unlink its temporary name) is removed first; one a running
+/// jobloop is about to unlink is waited for.
+fn check_one_name(path: &Path, meta: &fs::Metadata) -> Result<(), Error> {
+    use std::os::unix::fs::MetadataExt;
+    if meta.nlink() <= 1 {
+        return Ok(());
+    }
+    let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    crate::files::remove_leftovers(&real);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let links = loop {
+        let links = fs::metadata(&real).map(|m| m.nlink()).unwrap_or(1);
+        if links <= 1 {
+            return Ok(());
+        }
+        if !crate::files::being_placed(&real) || std::time::Instant::now() > deadline {
+            break links;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let others: Vec<String> = crate::files::other_names(&real)
+        .iter()
+        .map(|p| shown(p))
+        .collect();
+    let where_ = if others.is_empty() {
+        format!(
+            "the others are in other folders (`find / -xdev -samefile {}` lists them)",
+            shown(path)
+        )
+    } else {
+        format!("the others here: {}", others.join(", "))
+    };
+    Err(Error::Unusable(format!(
+        "{} has {links} names (hard links; {where_}): SQLite keeps a write-ahead log per name, so programs writing through different names lose each other's records; keep one name (`rm` the others, or `cp` to make a separate copy); nothing was read or written",
+        shown(path)
+    )))
 }
 
 /// Creates a new database beside `path` and links it into place only once it is complete, so no
@@ -187,18 +373,54 @@ fn check_magic(path: &Path) -> Result<(), Error> {
     }
 }
 
+/// Opens the file read-write when it may be written, else read-only (a read-only file, folder
+/// or disk). The connection holds its log until the open checks pass (see `open`).
 fn connect(path: &Path) -> Result<(Connection, Access), Error> {
     let rw = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let ro = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let readonly_file = fs::metadata(path)
         .map(|m| m.permissions().readonly())
         .unwrap_or(false);
-    if !readonly_file && let Ok(conn) = Connection::open_with_flags(path, rw) {
-        return Ok((conn, Access::ReadWrite));
+    let writable = (!readonly_file)
+        .then(|| Connection::open_with_flags(path, rw).ok())
+        .flatten();
+    let conn = match writable {
+        Some(conn) => conn,
+        None => Connection::open_with_flags(path, ro)
+            .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))?,
+    };
+    wal::hold_checkpoints(&conn, true).map_err(Error::sqlite)?;
+    // SQLite opens a file read-only by itself when it cannot be written (a read-only disk).
+    let access = match conn.is_readonly(rusqlite::MAIN_DB) {
+        Ok(false) => Access::ReadWrite,
+        _ => Access::ReadOnly,
+    };
+    // The first read opens the write-ahead log and its index; in a folder nobody may write in,
+    // SQLite cannot create them and refuses the file. Such a file can change only through its
+    // own log: without one holding frames, it is read as it is on disk.
+    match conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)) {
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly)
+            ) =>
+        {
+            drop(conn);
+            let log = wal::companion(path, "-wal");
+            if wal::has_frames(&log) {
+                return Err(Error::Denied(format!(
+                    "{} holds records in its write-ahead log {}, which SQLite reads only with its index file {}, and that cannot be created in this read-only folder or disk: copy the file and its -wal to a writable folder and open the copy; nothing was changed",
+                    shown(path),
+                    shown(&log),
+                    shown(&wal::companion(path, "-shm"))
+                )));
+            }
+            let alone = wal::open_alone(path)
+                .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))?;
+            Ok((alone, Access::ReadOnly))
+        }
+        _ => Ok((conn, access)),
     }
-    let ro = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    Connection::open_with_flags(path, ro)
-        .map(|c| (c, Access::ReadOnly))
-        .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))
 }
 
 fn user_version(conn: &Connection) -> Result<i64, Error> {
@@ -215,10 +437,18 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<(), Error> {
         ))
     };
     // A busy file, a full disk or a failing one is not a damaged file: say what it is.
-    let damaged = |e: rusqlite::Error| match Error::sqlite(e) {
-        Error::Busy(m) => Error::Busy(m),
-        Error::Io(m) => Error::Io(format!("cannot open {}: {m}", shown(path))),
-        _ => not_ours("SQLite cannot read it: it may be damaged or truncated"),
+    // Nor is a file SQLite may not read: "damaged" is said only of a file that is.
+    let damaged = |e: rusqlite::Error| {
+        let said = e.to_string();
+        match Error::sqlite(e) {
+            Error::Busy(m) => Error::Busy(m),
+            Error::Io(m) => Error::Io(format!("cannot open {}: {m}", shown(path))),
+            Error::Denied(_) => Error::Denied(format!(
+                "cannot read {} ({said}): check the permissions of the file and its folder",
+                shown(path)
+            )),
+            _ => not_ours("SQLite cannot read it: it may be damaged or truncated"),
+        }
     };
     let app_id: i32 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
