@@ -300,6 +300,18 @@ impl Store {
         self.access
     }
 
+    /// Why a store opened read-only cannot record, and what would let it: for the TUI, which
+    /// says so when it opens.
+    pub fn read_only_note(&self) -> Option<String> {
+        (self.access == Access::ReadOnly && !self.is_shared()).then(|| {
+            let (why, remedy) = open::read_only_why(&self.path);
+            format!(
+                "read-only: {} {why} — you can look, not record; {remedy}",
+                crate::display::clean(&self.path.display().to_string())
+            )
+        })
+    }
+
     /// The files no command may overwrite: this database and its companions.
     pub fn protected(&self) -> crate::files::Protected {
         if self.is_shared() {
@@ -393,10 +405,7 @@ impl Store {
     }
 
     fn read_only_refusal(&self) -> Error {
-        Error::Denied(format!(
-            "{} is read-only: nothing was written; make the file writable to record changes",
-            crate::display::clean(&self.path.display().to_string())
-        ))
+        open::read_only_refusal(&self.path)
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed when the command changed

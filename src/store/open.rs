@@ -195,6 +195,55 @@ pub fn shown_companion(path: &Path, suffix: &str) -> String {
     }
 }
 
+/// Why the file at `path`, opened read-only, cannot be written, and what would let it be:
+/// `(why, remedy)`, worded to follow the file's name.
+pub fn read_only_why(path: &Path) -> (String, String) {
+    use nix::sys::statvfs::{FsFlags, statvfs};
+    use nix::unistd::{AccessFlags, access};
+    let name = shown(path);
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let disk_read_only = statvfs(path).is_ok_and(|s| s.flags().contains(FsFlags::ST_RDONLY));
+    let file_read_only = fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+        || access(path, AccessFlags::W_OK).is_err();
+    let folder_read_only = access(folder, AccessFlags::W_OK).is_err();
+    if disk_read_only {
+        (
+            "is on a read-only disk (its file system is mounted read-only)".into(),
+            "copy it to a writable disk, or mount this one read-write, to record changes".into(),
+        )
+    } else if file_read_only {
+        (
+            "is read-only".into(),
+            format!("make it writable (`chmod u+w {name}`) to record changes"),
+        )
+    } else if folder_read_only {
+        (
+            format!(
+                "is in a folder jobloop may not write in ({}), and SQLite keeps its write-ahead log beside the file",
+                shown(folder)
+            ),
+            "make the folder writable to record changes".into(),
+        )
+    } else {
+        (
+            "is read-only".into(),
+            "make the file and its folder writable to record changes".into(),
+        )
+    }
+}
+
+/// A write refused on a file opened read-only (exit 6): why, and what would let it be written.
+pub fn read_only_refusal(path: &Path) -> Error {
+    let (why, remedy) = read_only_why(path);
+    Error::Denied(format!(
+        "{} {why}: nothing was written; {remedy}",
+        shown(path)
+    ))
+}
+
 /// The refusal of a log that does not belong to its file.
 fn foreign_wal(path: &Path, why: &str) -> Error {
     Error::Unusable(format!(
@@ -406,13 +455,12 @@ fn connect(path: &Path) -> Result<(Connection, Access), Error> {
             ) =>
         {
             drop(conn);
-            let log = wal::companion(path, "-wal");
-            if wal::has_frames(&log) {
+            if wal::has_frames(&wal::companion(path, "-wal")) {
                 return Err(Error::Denied(format!(
-                    "{} holds records in its write-ahead log {}, which SQLite reads only with its index file {}, and that cannot be created in this read-only folder or disk: copy the file and its -wal to a writable folder and open the copy; nothing was changed",
+                    "{} has records in its write-ahead log {}, which SQLite reads only with an index ({}) that cannot be made in this read-only folder or disk: copy the file and its -wal to a writable folder and open the copy; nothing was changed",
                     shown(path),
-                    shown(&log),
-                    shown(&wal::companion(path, "-shm"))
+                    shown_companion(path, "-wal"),
+                    shown_companion(path, "-shm")
                 )));
             }
             let alone = wal::open_alone(path)
