@@ -121,6 +121,9 @@ pub fn io_words(e: &io::Error) -> String {
         None if e.kind() == io::ErrorKind::NotFound => "the folder does not exist".into(),
         Some(20) => "a part of the path is not a folder".into(),
         Some(36) => "the name is too long".into(),
+        Some(32) => {
+            "the program reading it stopped before the end (a closed pipe, as with `| head`)".into()
+        }
         _ => e.to_string(),
     }
 }

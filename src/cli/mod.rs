@@ -55,7 +55,9 @@ impl From<store::Error> for Failure {
             Refused(_) | Storage(_) => exit::REFUSED,
             NoDatabase(_) => exit::NO_DATABASE,
             Unusable(_) | Undecodable(_) => exit::UNUSABLE,
-            Busy(_) | Lost(_) => exit::BUSY,
+            Busy(_) => exit::BUSY,
+            // Not "locked": the server went away (a restart, a failover, the network).
+            Lost(_) => exit::IO,
             Tampered(_) => exit::PROBLEMS,
             Denied(_) => exit::DENIED,
             Io(_) => exit::IO,
@@ -183,16 +185,56 @@ fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
     }
 }
 
-/// Standard output that reports write failures (a full disk, `/dev/full`); a closed pipe
-/// (`jobloop log | head`) ends the program quietly.
+/// A failed write to standard output: a full disk (`/dev/full`), and a closed pipe too (`jobloop
+/// export - | head` did not deliver the whole export, so it is not a success). SIGPIPE is
+/// ignored (Rust's default), so a closed pipe is this error, never a silent death.
 fn out_err(e: io::Error) -> Failure {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        std::process::exit(0);
-    }
+    let remedy = if e.kind() == io::ErrorKind::BrokenPipe {
+        "let the program read to the end, or write to a file"
+    } else {
+        "run it again where the output can be written"
+    };
     fail(
         exit::IO,
-        format!("cannot write the output: {}", io_words(&e)),
+        format!("cannot write the output: {}; {remedy}", io_words(&e)),
     )
+}
+
+/// A writer that keeps the error of its failed write, for a caller that gets it in other words.
+struct Watched<W> {
+    inner: W,
+    failed: std::cell::Cell<Option<io::Error>>,
+}
+
+impl<W> Watched<W> {
+    fn new(inner: W) -> Watched<W> {
+        Watched {
+            inner,
+            failed: std::cell::Cell::new(None),
+        }
+    }
+
+    fn keep<T>(&self, r: io::Result<T>) -> io::Result<T> {
+        r.inspect_err(|e| {
+            let again = match e.raw_os_error() {
+                Some(code) => io::Error::from_raw_os_error(code),
+                None => io::Error::from(e.kind()),
+            };
+            self.failed.set(Some(again));
+        })
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.keep(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.keep(r)
+    }
 }
 
 fn emit(text: &str) -> Result<(), Failure> {
@@ -218,14 +260,20 @@ fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     out.flush().map_err(out_err)
 }
 
-/// An acknowledgement, with the likely next step in the CLI's words.
+/// An acknowledgement, with the likely next step in the CLI's words. One that cannot be printed
+/// is an error that says the command was saved all the same.
 fn ack(a: Ack) -> Result<(), Failure> {
     let mut text = crate::display::clean_multiline(&a.summary);
     if let Some(next) = &a.next {
         text.push_str(&format!("\nnext: {}", remedy::words(next)));
     }
     text.push('\n');
-    emit(&text)
+    emit(&text).map_err(|mut f| {
+        if a.changed {
+            f.message = format!("the command was saved, but {}", f.message);
+        }
+        f
+    })
 }
 
 fn today() -> When {
@@ -909,20 +957,16 @@ fn export_cmd(store: &mut Store, file: Option<&Path>, force: bool) -> Result<(),
     let mut tick = |n: u64| bar.set(n, total);
     // `-` is standard output, as `import -` reads standard input (`./-` names a file).
     let Some(file) = file.filter(|f| *f != Path::new("-")) else {
-        let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-        match store.export(&mut out, &mut tick) {
-            Ok(_) => return out.flush().map_err(out_err),
-            Err(store::Error::Io(m)) => {
-                // A closed pipe is not an error; anything else (a full disk) is.
-                if let Err(e) = out.flush()
-                    && e.kind() == io::ErrorKind::BrokenPipe
-                {
-                    std::process::exit(0);
-                }
-                return Err(fail(exit::IO, m));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        let mut out = io::BufWriter::with_capacity(1 << 16, Watched::new(io::stdout().lock()));
+        return match store.export(&mut out, &mut tick) {
+            Ok(_) => out.flush().map_err(out_err),
+            // Said as every command says a failed output (a closed pipe, a full disk).
+            Err(store::Error::Io(m)) => match out.get_ref().failed.take() {
+                Some(e) => Err(out_err(e)),
+                None => Err(fail(exit::IO, m)),
+            },
+            Err(e) => Err(e.into()),
+        };
     };
     let mut counts = None;
     let mut failure = None;

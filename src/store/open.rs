@@ -54,7 +54,10 @@ pub enum Missing {
 /// itself — closing any descriptor of a file drops every POSIX lock the process holds on it,
 /// SQLite's included, and another program could then fold in and delete a log still in use —
 /// and its log was judged when the first open checked it.
-static OPEN_HERE: Mutex<Vec<((u64, u64), Weak<()>)>> = Mutex::new(Vec::new());
+static OPEN_HERE: Mutex<Vec<(FileId, Weak<()>)>> = Mutex::new(Vec::new());
+
+/// A file's (device, inode).
+type FileId = (u64, u64);
 
 /// This process's hold on a file it opened; the store keeps it as long as its connection.
 #[derive(Debug)]
@@ -62,7 +65,7 @@ pub struct Held {
     _token: Arc<()>,
 }
 
-fn open_here(id: (u64, u64)) -> bool {
+fn open_here(id: FileId) -> bool {
     let mut open = OPEN_HERE.lock().unwrap_or_else(|p| p.into_inner());
     open.retain(|(_, w)| w.strong_count() > 0);
     open.iter().any(|(i, _)| *i == id)
@@ -136,6 +139,24 @@ pub fn open(
     }
 
     let (conn, access) = connect(path)?;
+    match checked(&conn, access, path, here) {
+        Ok(()) => {
+            // The file passed its checks: closing the last connection folds the log in again.
+            wal::hold_checkpoints(&conn, false).map_err(Error::sqlite)?;
+            Ok((conn, access, hold(path)))
+        }
+        Err(e) => {
+            // A refused file keeps its log; an empty one SQLite made is removed again on close.
+            if !wal::has_frames(&wal::companion(path, "-wal")) {
+                let _ = wal::hold_checkpoints(&conn, false);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The checks, pragmas and migrations of `open`, on a connection that holds its log.
+fn checked(conn: &Connection, access: Access, path: &Path, here: bool) -> Result<(), Error> {
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
         .map_err(Error::sqlite)?;
     // A log nobody else is using may be another database's: judge it before reading through it.
@@ -145,7 +166,7 @@ pub fn open(
     {
         return Err(foreign_wal(path, &why));
     }
-    if let Err(e) = check_identity(&conn, path) {
+    if let Err(e) = check_identity(conn, path) {
         // A log that makes the file look damaged or foreign may be the one to blame.
         if !here
             && wal::has_frames(&wal::companion(path, "-wal"))
@@ -173,15 +194,14 @@ pub fn open(
     .map_err(Error::sqlite)?;
     conn.set_prepared_statement_cache_capacity(256);
     if access == Access::ReadWrite {
-        migrate(&conn, Some(path))?;
-    } else if user_version(&conn)? < SCHEMA_VERSION {
+        migrate(conn, Some(path))?;
+    } else if user_version(conn)? < SCHEMA_VERSION {
         return Err(Error::Denied(format!(
-            "{name} is read-only and needs an upgrade to schema version {SCHEMA_VERSION}: make it writable once"
+            "{} is read-only and needs an upgrade to schema version {SCHEMA_VERSION}: make it writable once",
+            shown(path)
         )));
     }
-    // The file passed its checks: closing the last connection folds the log in again.
-    wal::hold_checkpoints(&conn, false).map_err(Error::sqlite)?;
-    Ok((conn, access, hold(path)))
+    Ok(())
 }
 
 /// A companion file's name as the user would spell it: beside the name given, unless that name
@@ -514,12 +534,97 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<(), Error> {
                 shown(path)
             )));
         }
+        if version < SCHEMA_VERSION {
+            // The number and the tables from one moment: another process may be migrating.
+            let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Deferred)
+                .map_err(damaged)?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(damaged)?;
+            let actual = tables_version(&tx).map_err(damaged)?;
+            tx.finish().map_err(damaged)?;
+            if actual > version {
+                let name = shown(path);
+                return Err(Error::Unusable(format!(
+                    "{name} claims an older schema than it has: its user_version says {version}, its tables are version {actual} (the number was lowered outside jobloop, and upgrading it again would fail half-way); put it back with `sqlite3 {name} 'PRAGMA user_version = {actual}'` or restore a backup; the file was left untouched"
+                )));
+            }
+        }
         return Ok(());
     }
     if app_id != 0 || objects > 0 || version != 0 {
         return Err(not_ours("it belongs to another program"));
     }
     Ok(())
+}
+
+/// What a migration leaves in a file: a table or index it creates, a column it adds.
+#[derive(Debug, PartialEq)]
+enum Marker {
+    Object(&'static str, String),
+    Column(String, String),
+}
+
+/// The tables, indexes and columns `sql` (a migration) creates, read from its statements.
+fn markers(sql: &str) -> Vec<Marker> {
+    let code: String = sql
+        .lines()
+        .map(|l| l.split("--").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let name = |t: &str| {
+        t.split('(')
+            .next()
+            .unwrap_or(t)
+            .trim_matches('"')
+            .to_string()
+    };
+    code.split(';')
+        .filter_map(|statement| {
+            let words: Vec<&str> = statement.split_whitespace().collect();
+            let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+            let up: Vec<&str> = upper.iter().map(String::as_str).collect();
+            match up.as_slice() {
+                ["CREATE", "TABLE", ..] => Some(Marker::Object("table", name(words[2]))),
+                ["CREATE", "INDEX", ..] => Some(Marker::Object("index", name(words[2]))),
+                ["CREATE", "UNIQUE", "INDEX", ..] => Some(Marker::Object("index", name(words[3]))),
+                ["ALTER", "TABLE", _, "ADD", "COLUMN", _, ..] => {
+                    Some(Marker::Column(name(words[2]), name(words[5])))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The schema version a jobloop file's tables are at, read from the tables themselves: the
+/// latest version whose migration left something the file has (1 with jobloop's first tables,
+/// 0 with none). Asked only when `user_version` says the file is older than this jobloop.
+fn tables_version(conn: &Connection) -> rusqlite::Result<i64> {
+    let has = |marker: &Marker| -> rusqlite::Result<bool> {
+        let n: i64 = match marker {
+            Marker::Object(kind, name) => conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = ?1 AND name = ?2",
+                [kind, name.as_str()],
+                |r| r.get(0),
+            )?,
+            Marker::Column(table, column) => conn.query_row(
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
+            )?,
+        };
+        Ok(n > 0)
+    };
+    let mut found = i64::from(has(&Marker::Object("table", "jobs".into()))?);
+    for (to, sql) in MIGRATIONS {
+        for marker in markers(sql) {
+            if has(&marker)? {
+                found = found.max(*to);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Copies an older file next to itself (`jobloop.db.v2.bak`, or a free name beside it) before
@@ -590,4 +695,25 @@ fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), Error> {
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)
         .map_err(Error::sqlite)?;
     tx.commit().map_err(Error::sqlite)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_leaves_markers_and_a_new_file_has_them_all() {
+        for (to, sql) in MIGRATIONS {
+            assert!(!markers(sql).is_empty(), "migration {to}");
+        }
+        assert!(
+            markers(MIGRATIONS[0].1)
+                .contains(&Marker::Column("kill_signals".into(), "rule".into()))
+        );
+        assert!(markers(MIGRATIONS[1].1).contains(&Marker::Object("table", "loop_state".into())));
+        let conn = Connection::open_in_memory().unwrap();
+        assert_eq!(tables_version(&conn).unwrap(), 0);
+        conn.execute_batch(SCHEMA).unwrap();
+        assert_eq!(tables_version(&conn).unwrap(), SCHEMA_VERSION);
+    }
 }
