@@ -283,6 +283,59 @@ fn an_empty_log_a_header_alone_or_an_index_without_a_log_change_nothing() {
 }
 
 #[test]
+fn a_log_or_index_that_is_not_a_file_is_refused_and_named() {
+    let db = ready();
+    let other = ready();
+    let bytes = read(&db.path);
+    let wal = companion(&db.path, "-wal");
+    let shm = companion(&db.path, "-shm");
+    type Make<'a> = Box<dyn Fn(&Path) + 'a>;
+    let cases: [(&str, &PathBuf, Make); 4] = [
+        (
+            "a symlink to another database's log",
+            &wal,
+            Box::new(|p| std::os::unix::fs::symlink(companion(&other.path, "-wal"), p).unwrap()),
+        ),
+        (
+            "a folder",
+            &wal,
+            Box::new(|p| std::fs::create_dir(p).unwrap()),
+        ),
+        (
+            "a FIFO",
+            &wal,
+            Box::new(|p| {
+                nix::unistd::mkfifo(p, nix::sys::stat::Mode::S_IRWXU).unwrap();
+            }),
+        ),
+        (
+            "a folder",
+            &shm,
+            Box::new(|p| std::fs::create_dir(p).unwrap()),
+        ),
+    ];
+    for (what, target, make) in cases {
+        make(target);
+        for args in [&["review"][..], &["measure", "t", "instr", "4"]] {
+            let out = db.run(args);
+            let err = error_line(&out, 4, &format!("{what}: {args:?}"));
+            let name = target.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                err.contains(&name) && err.contains("move it aside"),
+                "{err}"
+            );
+        }
+        assert_eq!(read(&db.path), bytes, "{what}");
+        if std::fs::symlink_metadata(target).unwrap().is_dir() {
+            std::fs::remove_dir(target).unwrap();
+        } else {
+            std::fs::remove_file(target).unwrap();
+        }
+    }
+    db.ok(&["measure", "t", "instr", "4"]);
+}
+
+#[test]
 fn a_database_with_two_names_is_refused_before_anything_is_read_or_written() {
     let db = ready();
     db.ok(&["measure", "t", "instr", "5"]);

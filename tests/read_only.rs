@@ -460,3 +460,39 @@ fn the_tui_on_a_read_only_disk_says_so_in_its_header() {
     assert!(screen(&mut app)[0].contains("READ-ONLY"));
     assert_eq!(read(&path), src.main, "nothing was written");
 }
+
+/// A log that does not belong, on a read-only disk: commands refuse it (exit 4), `doctor` names
+/// it (exit 8), and `doctor --repair` says it cannot move it there (exit 6) — nothing changes.
+#[test]
+fn a_log_that_does_not_belong_on_a_read_only_disk_is_named_and_left_alone() {
+    let killed = source(true);
+    let other = Db::new();
+    other.ok(&["job", "add", "Only in B", "--slug", "b"]);
+    let backup = other.dir.path().join("b.bak");
+    other.ok(&["backup", backup.to_str().unwrap()]);
+    let mut path = PathBuf::new();
+    let Some(_disk) = ReadOnlyDisk::new(|dir| {
+        path = dir.join("jobloop.db");
+        std::fs::copy(&backup, &path).unwrap();
+        std::fs::write(companion(&path, "-wal"), killed.wal.as_ref().unwrap()).unwrap();
+        std::fs::write(companion(&path, "-shm"), killed.shm.as_ref().unwrap()).unwrap();
+    }) else {
+        return;
+    };
+    let out = jobloop(&path).arg("review").output().unwrap();
+    let err = error_line(&out, 4, "review");
+    assert!(err.contains("does not belong"), "{err}");
+    let out = jobloop(&path).arg("doctor").output().unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("FAIL wal"));
+    let out = jobloop(&path)
+        .args(["doctor", "--repair"])
+        .output()
+        .unwrap();
+    let err = error_line(&out, 6, "doctor --repair");
+    assert!(
+        err.contains("cannot move") && err.contains("read-only"),
+        "{err}"
+    );
+    assert_eq!(read(&path), read(&backup));
+}

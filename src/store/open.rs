@@ -138,6 +138,7 @@ pub fn open(
         Err(e) => return Err(Error::Unusable(format!("cannot read {name}: {e}"))),
     }
 
+    check_companions(path)?;
     let (conn, access) = connect(path)?;
     match checked(&conn, access, path, here) {
         Ok(()) => {
@@ -475,6 +476,12 @@ fn connect(path: &Path) -> Result<(Connection, Access), Error> {
             ) =>
         {
             drop(conn);
+            if !cannot_write_beside(path) {
+                return Err(Error::Denied(format!(
+                    "cannot open {} ({e}): check the permissions of the file, of its -wal and -shm, and of its folder",
+                    shown(path)
+                )));
+            }
             if wal::has_frames(&wal::companion(path, "-wal")) {
                 return Err(Error::Denied(format!(
                     "{} has records in its write-ahead log {}, which SQLite reads only with an index ({}) that cannot be made in this read-only folder or disk: copy the file and its -wal to a writable folder and open the copy; nothing was changed",
@@ -489,6 +496,36 @@ fn connect(path: &Path) -> Result<(Connection, Access), Error> {
         }
         _ => Ok((conn, access)),
     }
+}
+
+/// Refuses a `-wal` or `-shm` that is not a regular file (a folder, a symlink, a FIFO): SQLite
+/// would not use it as it should (it does not follow symlinks there, and reads a folder as an
+/// index it may not write).
+fn check_companions(path: &Path) -> Result<(), Error> {
+    for (suffix, what) in [("-wal", "write-ahead log"), ("-shm", "log's index")] {
+        let kind = match fs::symlink_metadata(wal::companion(path, suffix)) {
+            Ok(m) if m.is_dir() => "a folder",
+            Ok(m) if m.file_type().is_symlink() => "a symlink",
+            Ok(m) if !m.is_file() => "not a regular file",
+            _ => continue,
+        };
+        return Err(Error::Unusable(format!(
+            "{} is {kind}, which SQLite cannot use as the {what} of {}: move it aside; nothing was changed",
+            shown_companion(path, suffix),
+            shown(path)
+        )));
+    }
+    Ok(())
+}
+
+/// Whether nothing can be created beside the file: its folder may not be written, or its disk is
+/// read-only.
+fn cannot_write_beside(path: &Path) -> bool {
+    use nix::sys::statvfs::{FsFlags, statvfs};
+    let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let folder = real.parent().unwrap_or(Path::new("."));
+    statvfs(folder).is_ok_and(|s| s.flags().contains(FsFlags::ST_RDONLY))
+        || nix::unistd::access(folder, nix::unistd::AccessFlags::W_OK).is_err()
 }
 
 fn user_version(conn: &Connection) -> Result<i64, Error> {
