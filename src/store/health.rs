@@ -202,14 +202,6 @@ impl Store {
         let log = super::open::shown_companion(path, "-wal");
         if repair {
             let moved = super::open::move_log_aside(path)?;
-            let added = moved
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .split_once("-wal")
-                .map(|(_, rest)| rest.to_string())
-                .unwrap_or_default();
-            let moved = super::open::shown_companion(path, &format!("-wal{added}"));
             let store = Store::open(path, super::Missing::Refuse)?;
             let finding = Finding {
                 check: "wal",

@@ -158,8 +158,6 @@ pub fn open(
 
 /// The checks, pragmas and migrations of `open`, on a connection that holds its log.
 fn checked(conn: &Connection, access: Access, path: &Path, here: bool) -> Result<(), Error> {
-    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
-        .map_err(Error::sqlite)?;
     // A log nobody else is using may be another database's: judge it before reading through it.
     if !here
         && wal::needs_judging(path)
@@ -222,7 +220,9 @@ pub fn read_only_why(path: &Path) -> (String, String) {
     use nix::sys::statvfs::{FsFlags, statvfs};
     use nix::unistd::{AccessFlags, access};
     let name = shown(path);
-    let folder = path
+    // SQLite keeps the log beside the real file, whatever name it was opened by.
+    let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let folder = real
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -308,8 +308,8 @@ pub fn open_alone(path: &Path) -> Result<Connection, Error> {
 }
 
 /// Moves the log beside `path` aside, under a free name beside it (`jobloop.db-wal.foreign`,
-/// then `-2`, `-3`…), and returns that name: nothing is deleted.
-pub fn move_log_aside(path: &Path) -> Result<PathBuf, Error> {
+/// then `-2`, `-3`…), and returns that name as shown: nothing is deleted.
+pub fn move_log_aside(path: &Path) -> Result<String, Error> {
     let log = wal::companion(path, "-wal");
     let fail = |e: std::io::Error| {
         let msg = format!(
@@ -329,7 +329,15 @@ pub fn move_log_aside(path: &Path) -> Result<PathBuf, Error> {
     for _ in 0..100 {
         let target = free_name(&aside);
         match crate::files::move_new(&log, &target) {
-            Ok(()) => return Ok(target),
+            Ok(()) => {
+                let added = target
+                    .as_os_str()
+                    .to_string_lossy()
+                    .strip_prefix(log.as_os_str().to_string_lossy().as_ref())
+                    .map(str::to_string)
+                    .unwrap_or_default();
+                return Ok(shown_companion(path, &format!("-wal{added}")));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(fail(e)),
         }
@@ -460,6 +468,8 @@ fn connect(path: &Path) -> Result<(Connection, Access), Error> {
             .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))?,
     };
     wal::hold_checkpoints(&conn, true).map_err(Error::sqlite)?;
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+        .map_err(Error::sqlite)?;
     // SQLite opens a file read-only by itself when it cannot be written (a read-only disk).
     let access = match conn.is_readonly(rusqlite::MAIN_DB) {
         Ok(false) => Access::ReadWrite,
