@@ -185,6 +185,80 @@ fn a_log_left_by_another_database_is_refused_named_by_doctor_and_moved_aside_by_
     assert_eq!(read(&companion(&db.path, "-wal.foreign-2")), left.wal);
     let notes = db.json(&["loop", "show", "b", "govern", "--json"]);
     assert!(notes.to_string().contains("after the repair"), "{notes}");
+
+    // Two repairs at once: both succeed, the log is moved aside once.
+    put_log(&db.path, &left);
+    let repairs: Vec<_> = (0..2)
+        .map(|_| {
+            db.cmd()
+                .args(["doctor", "--repair"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for r in repairs {
+        let out = r.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(read(&companion(&db.path, "-wal.foreign-3")), left.wal);
+    assert!(!companion(&db.path, "-wal.foreign-4").exists());
+    assert!(
+        companion(&db.path, "-shm.foreign-3").exists(),
+        "the index went with it"
+    );
+    assert!(
+        db.ok(&["loop", "show", "b", "govern"])
+            .contains("after the repair")
+    );
+}
+
+/// A repair while other commands open the file: each of them either refuses the log or reads
+/// the repaired file — none reads through the log, none calls the file damaged.
+#[test]
+fn a_repair_among_other_commands_never_lets_the_log_through() {
+    let (db, left, _, _) = restored_over_a_leftover();
+    let out = db.run(&["doctor", "--repair"]);
+    assert!(out.status.success());
+    let b_export = db.ok(&["export"]);
+    for round in 0..6 {
+        put_log(&db.path, &left);
+        let spawn = |args: &[&str]| {
+            db.cmd()
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let mut children = vec![("repair", spawn(&["doctor", "--repair"]))];
+        for _ in 0..4 {
+            children.push(("export", spawn(&["export"])));
+        }
+        for (what, child) in children {
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            match (what, out.status.code()) {
+                ("repair", Some(0)) => {}
+                ("export", Some(0)) => assert!(
+                    String::from_utf8_lossy(&out.stdout) == b_export,
+                    "round {round}: an export read something else"
+                ),
+                ("export", Some(4)) => assert!(err.contains("does not belong"), "{err}"),
+                _ => panic!(
+                    "round {round}: {what} exited {:?}: {err}",
+                    out.status.code()
+                ),
+            }
+        }
+        assert!(db.ok(&["export"]) == b_export, "round {round}");
+    }
+    assert!(db.ok(&["verify"]).contains("verified"));
 }
 
 #[test]
@@ -280,6 +354,48 @@ fn an_empty_log_a_header_alone_or_an_index_without_a_log_change_nothing() {
         let _ = std::fs::remove_file(&wal);
         let _ = std::fs::remove_file(&shm);
     }
+}
+
+#[test]
+fn a_log_left_without_its_database_is_never_replayed_into_a_new_one() {
+    let db = ready();
+    let left = session(&db, &[&["measure", "t", "instr", "5", "--note", "old"]]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobloop.db");
+    put_log(&path, &left);
+    let export = dir.path().join("e.json");
+    db.ok(&["export", export.to_str().unwrap()]);
+    for (what, empty_file) in [("no file", false), ("an empty file", true)] {
+        if empty_file {
+            std::fs::write(&path, b"").unwrap();
+        }
+        for args in [
+            &["job", "add", "New"][..],
+            &["init"],
+            &["demo"],
+            &["import", export.to_str().unwrap()],
+        ] {
+            let out = jobloop(&path).args(args).output().unwrap();
+            let err = error_line(&out, 4, &format!("{what}: {args:?}"));
+            // Beside an empty file, commands other than init refuse the empty file first.
+            if !empty_file || args == ["init"] {
+                assert!(err.contains("holds records of one"), "{err}");
+                assert!(err.contains("nothing was created"), "{err}");
+            }
+            assert_eq!(read(&companion(&path, "-wal")), left.wal, "{args:?}");
+            let mut expected = vec!["e.json", "jobloop.db-shm", "jobloop.db-wal"];
+            if empty_file {
+                expected.insert(1, "jobloop.db");
+                assert!(read(&path).is_empty());
+            }
+            assert_eq!(files(dir.path()), expected, "{what}: {args:?}");
+        }
+    }
+    // Moved aside as the message says, a new database is made.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::rename(companion(&path, "-wal"), dir.path().join("old-wal")).unwrap();
+    let out = jobloop(&path).args(["job", "add", "New"]).output().unwrap();
+    assert!(out.status.success());
 }
 
 #[test]

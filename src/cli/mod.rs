@@ -1005,6 +1005,8 @@ fn into_new_database(
     path: &Path,
     f: impl FnMut(&mut Store) -> Result<Ack, Failure>,
 ) -> Result<Ack, Failure> {
+    // A write-ahead log left without its database would be replayed into the new one.
+    store::no_orphan_log(path)?;
     // A killed import or demo left its temporary database (and its -wal, -shm) here: remove it.
     crate::files::remove_leftovers(path);
     let tmp = crate::files::temp_path(path);

@@ -196,22 +196,32 @@ impl Store {
     /// `repair` it is moved aside under a new name, nothing deleted, and the file opened as it
     /// is. The finding about the log comes back beside the store.
     pub fn open_for_doctor(path: &Path, repair: bool) -> Result<(Store, Option<Finding>)> {
-        let Some(why) = super::open::foreign_log(path) else {
+        let judged = super::open::judge_log(path);
+        let Some(why) = judged.as_ref().and_then(|j| j.foreign.clone()) else {
+            drop(judged);
             return Ok((Store::open(path, super::Missing::Refuse)?, None));
         };
         let log = super::open::shown_companion(path, "-wal");
         if repair {
             let moved = super::open::move_log_aside(path)?;
+            // Moved: an opener from now on finds no log to judge.
+            drop(judged);
             let store = Store::open(path, super::Missing::Refuse)?;
             let finding = Finding {
                 check: "wal",
                 ok: true,
-                detail: format!(
-                    "{log} did not belong to this file ({why}): moved aside to {moved} (nothing was deleted); the file opens as it is without it"
-                ),
+                detail: match moved {
+                    Some(moved) => format!(
+                        "{log} did not belong to this file ({why}): moved aside to {moved}, its index beside it (nothing was deleted); the file opens as it is without it"
+                    ),
+                    None => format!(
+                        "{log} did not belong to this file ({why}) and was moved aside meanwhile by another process; the file opens as it is without it"
+                    ),
+                },
             };
             return Ok((store, Some(finding)));
         }
+        drop(judged);
         let store = Store {
             backend: super::Backend::Sqlite(super::open::open_alone(path)?),
             path: path.to_path_buf(),

@@ -33,7 +33,7 @@ use sqlite::SqliteDb;
 pub use audit::Changes;
 pub use guard::Disagreement;
 pub use health::Finding;
-pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION};
+pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION, no_orphan_log};
 pub use pipeline::{Ack, SELF_ACTOR};
 pub use read::{Board, JobDetail, LoopDetail};
 pub use transfer::ImportError;

@@ -118,6 +118,9 @@ pub fn open(
                     "{name} is empty (0 bytes), perhaps from a failed copy: if it should be a new database, run `jobloop --db {name} init`"
                 )));
             }
+            if meta.len() == 0 {
+                no_orphan_log(path)?;
+            }
             if meta.len() > 0 && !here {
                 check_magic(path)?;
             }
@@ -139,6 +142,12 @@ pub fn open(
     }
 
     check_companions(path)?;
+    // A log nobody else is using may be another database's: it is judged before any connection
+    // of this process reads through it (and so before another process could take that
+    // connection for a live session's).
+    if !here && let Some(why) = wal::judge(path, false).foreign {
+        return Err(foreign_wal(path, &why));
+    }
     let (conn, access) = connect(path)?;
     match checked(&conn, access, path, here) {
         Ok(()) => {
@@ -158,19 +167,9 @@ pub fn open(
 
 /// The checks, pragmas and migrations of `open`, on a connection that holds its log.
 fn checked(conn: &Connection, access: Access, path: &Path, here: bool) -> Result<(), Error> {
-    // A log nobody else is using may be another database's: judge it before reading through it.
-    if !here
-        && wal::needs_judging(path)
-        && let Some(why) = wal::foreign(path)
-    {
-        return Err(foreign_wal(path, &why));
-    }
     if let Err(e) = check_identity(conn, path) {
         // A log that makes the file look damaged or foreign may be the one to blame.
-        if !here
-            && wal::has_frames(&wal::companion(path, "-wal"))
-            && let Some(why) = wal::foreign(path)
-        {
+        if !here && let Some(why) = wal::judge(path, true).foreign {
             return Err(foreign_wal(path, &why));
         }
         return Err(e);
@@ -275,18 +274,16 @@ fn foreign_wal(path: &Path, why: &str) -> Error {
     ))
 }
 
-/// Why the log beside the file at `path` does not belong to it, when a file with one name is
-/// there and its log, unused by any other process, does not (`doctor` names it).
-pub fn foreign_log(path: &Path) -> Option<String> {
+/// The verdict on the log beside the file at `path`, when a file with one name is there (see
+/// `wal::judge`): `doctor` names a log that does not belong, and moves it aside under the lock
+/// the verdict holds.
+pub fn judge_log(path: &Path) -> Option<wal::Judged> {
     use std::os::unix::fs::MetadataExt;
     let meta = fs::metadata(path).ok()?;
     if !meta.is_file() || meta.nlink() > 1 || meta.len() == 0 {
         return None;
     }
-    if !wal::needs_judging(path) {
-        return None;
-    }
-    wal::foreign(path)
+    Some(wal::judge(path, false))
 }
 
 /// The file alone, its log ignored and never folded in, read-only: what `doctor` checks while
@@ -308,8 +305,9 @@ pub fn open_alone(path: &Path) -> Result<Connection, Error> {
 }
 
 /// Moves the log beside `path` aside, under a free name beside it (`jobloop.db-wal.foreign`,
-/// then `-2`, `-3`…), and returns that name as shown: nothing is deleted.
-pub fn move_log_aside(path: &Path) -> Result<String, Error> {
+/// then `-2`, `-3`…), and returns that name as shown: nothing is deleted. `None` when the log
+/// is gone already (another `doctor --repair` moved it meanwhile).
+pub fn move_log_aside(path: &Path) -> Result<Option<String>, Error> {
     let log = wal::companion(path, "-wal");
     let fail = |e: std::io::Error| {
         let msg = format!(
@@ -336,9 +334,36 @@ pub fn move_log_aside(path: &Path) -> Result<String, Error> {
                     .strip_prefix(log.as_os_str().to_string_lossy().as_ref())
                     .map(str::to_string)
                     .unwrap_or_default();
-                return Ok(shown_companion(path, &format!("-wal{added}")));
+                // Its index goes with it: a session still judging may hold the old one, and the
+                // next opener must build a new one, not read the moved log's.
+                let index = wal::companion(path, "-shm");
+                if index.exists() {
+                    let mut beside = index.clone().into_os_string();
+                    beside.push(&added);
+                    let mut moved = false;
+                    for _ in 0..100 {
+                        match crate::files::move_new(&index, &free_name(Path::new(&beside))) {
+                            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+                            Err(e) => return Err(fail(e)),
+                            Ok(()) => {
+                                moved = true;
+                                break;
+                            }
+                        }
+                    }
+                    if !moved && index.exists() {
+                        return Err(fail(std::io::Error::from(
+                            std::io::ErrorKind::AlreadyExists,
+                        )));
+                    }
+                }
+                return Ok(Some(shown_companion(path, &format!("-wal{added}"))));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !log.exists() => {
+                return Ok(None);
+            }
             Err(e) => return Err(fail(e)),
         }
     }
@@ -388,9 +413,33 @@ fn check_one_name(path: &Path, meta: &fs::Metadata) -> Result<(), Error> {
     )))
 }
 
+/// Refuses to make a new database where a write-ahead log with records is left without its file
+/// (the database was deleted, moved or emptied after a session was killed): SQLite would replay
+/// that log into the new file, or delete it beside an empty one. Checked before anything is
+/// created.
+pub fn no_orphan_log(path: &Path) -> Result<(), Error> {
+    let has_file = fs::metadata(path).is_ok_and(|m| m.len() > 0);
+    if has_file || !wal::has_frames(&wal::companion(path, "-wal")) {
+        return Ok(());
+    }
+    let name = shown(path);
+    let here = if fs::symlink_metadata(path).is_ok() {
+        format!("{name} is empty")
+    } else {
+        format!("there is no database at {name}")
+    };
+    Err(Error::Unusable(format!(
+        "{here}, but {} beside it holds records of one (left when its database was deleted or moved?): put that database back, or move {} and {} aside; nothing was created",
+        shown_companion(path, "-wal"),
+        shown_companion(path, "-wal"),
+        shown_companion(path, "-shm"),
+    )))
+}
+
 /// Creates a new database beside `path` and links it into place only once it is complete, so no
 /// other process ever sees a half-made file; if another process got there first, its file wins.
 fn create_initialised(path: &Path) -> Result<(), Error> {
+    no_orphan_log(path)?;
     let name = shown(path);
     let cannot = |what: &str, e: &std::io::Error| {
         let msg = format!("cannot create {name}: {what}: {}", io_words(e));

@@ -91,9 +91,41 @@ pub fn held_elsewhere(path: &Path) -> bool {
     })
 }
 
-/// Whether the log must be judged before the file is used: it has frames nobody else is using.
-pub fn needs_judging(path: &Path) -> bool {
-    has_frames(&companion(path, "-wal")) && !held_elsewhere(path)
+/// The verdict on a log, and the lock it was judged under (see [`judge`]).
+pub struct Judged {
+    /// Why the log does not belong to its file; `None` when it belongs, is in use by another
+    /// process, has no frames, or nothing can be told.
+    pub foreign: Option<String>,
+    _lock: Option<nix::fcntl::Flock<File>>,
+}
+
+/// Judges the log beside `path` when it has frames and no other process uses it (or, with
+/// `even_if_held`, when the file's checks already failed). Judging happens under an exclusive
+/// `flock` on the file's folder, which never touches SQLite's own locks on the file: the judge's
+/// connections hold the log's index as any user of the file does, and another process must not
+/// take them for a live session and read through the log unjudged — it waits for the verdict.
+/// The lock lasts as long as the returned value (`doctor --repair` moves the log aside under it).
+pub fn judge(path: &Path, even_if_held: bool) -> Judged {
+    let unjudged = |lock| Judged {
+        foreign: None,
+        _lock: lock,
+    };
+    if !has_frames(&companion(path, "-wal")) {
+        return unjudged(None);
+    }
+    let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let folder = real.parent().unwrap_or(Path::new("."));
+    let lock = File::open(folder)
+        .ok()
+        .and_then(|f| nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusive).ok());
+    // The verdict of a judge that held the lock before: the log may be gone, or in use.
+    if !has_frames(&companion(path, "-wal")) || (!even_if_held && held_elsewhere(path)) {
+        return unjudged(lock);
+    }
+    Judged {
+        foreign: foreign(path),
+        _lock: lock,
+    }
 }
 
 /// Keeps a connection from folding its log into the file when it closes: until the file has
@@ -156,7 +188,15 @@ fn health(conn: &Connection) -> Health {
     let first = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0));
     match first {
         Ok(ok) if ok == "ok" => Health::Sound,
-        Ok(problem) => Health::Unsound(format!("SQLite's check says: {problem}")),
+        Ok(problem) => {
+            // One line: the check's own heading and line breaks are dropped.
+            let said: Vec<&str> = problem
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("***"))
+                .collect();
+            Health::Unsound(format!("SQLite's check says: {}", said.join("; ")))
+        }
         Err(e) => failed(e),
     }
 }
@@ -173,11 +213,11 @@ fn trail_head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
 }
 
 /// Why the log beside `path` does not belong to it, or `None` when it belongs (or the file is
-/// damaged on its own, or nothing can be told). It does not belong when, replayed, it makes a
+/// damaged on its own, or nothing can be told); see [`judge`] for when to ask. It does not belong when, replayed, it makes a
 /// file that is sound alone fail its checks, or takes back the last event the file's audit
 /// trail recorded: a session of the file only ever appends to its trail. Neither connection
 /// can fold the log in.
-pub fn foreign(path: &Path) -> Option<String> {
+fn foreign(path: &Path) -> Option<String> {
     let with = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
