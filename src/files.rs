@@ -121,6 +121,9 @@ pub fn io_words(e: &io::Error) -> String {
         None if e.kind() == io::ErrorKind::NotFound => "the folder does not exist".into(),
         Some(20) => "a part of the path is not a folder".into(),
         Some(36) => "the name is too long".into(),
+        Some(32) => {
+            "the program reading it stopped before the end (a closed pipe, as with `| head`)".into()
+        }
         _ => e.to_string(),
     }
 }
@@ -205,6 +208,53 @@ pub fn remove_leftovers(target: &Path) {
     }
 }
 
+/// Whether a running jobloop is putting `target` in place through a hard link it is about to
+/// remove (see [`move_new`]): a temporary name beside it, of a live process, is the same file.
+pub fn being_placed(target: &Path) -> bool {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}{TMP_MARK}");
+    let Ok(id) = fs::metadata(target).map(|m| (m.dev(), m.ino())) else {
+        return false;
+    };
+    let Ok(entries) = fs::read_dir(folder_of(target)) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&prefix) else {
+            return false;
+        };
+        let same = fs::symlink_metadata(entry.path()).is_ok_and(|m| (m.dev(), m.ino()) == id);
+        let pid: Option<i32> = rest.split('-').next().and_then(|p| p.parse().ok());
+        same && pid.is_some_and(alive)
+    })
+}
+
+/// The other names `target` has in its own folder (hard links), sorted.
+pub fn other_names(target: &Path) -> Vec<PathBuf> {
+    let Ok(meta) = fs::metadata(target) else {
+        return Vec::new();
+    };
+    let own = target.file_name().map(|n| n.to_owned());
+    let Ok(entries) = fs::read_dir(folder_of(target)) else {
+        return Vec::new();
+    };
+    let mut names: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| Some(e.file_name()) != own)
+        .filter(|e| {
+            fs::symlink_metadata(e.path())
+                .is_ok_and(|m| m.is_file() && (m.dev(), m.ino()) == (meta.dev(), meta.ino()))
+        })
+        .map(|e| target.with_file_name(e.file_name()))
+        .collect();
+    names.sort();
+    names
+}
+
 fn alive(pid: i32) -> bool {
     if pid == std::process::id() as i32 {
         return true;
@@ -224,9 +274,10 @@ fn sync_folder(target: &Path) {
 
 /// Moves a complete temporary file to `target`, failing with `AlreadyExists` if the target
 /// appeared meanwhile, then syncs the folder. One atomic rename that refuses to replace
-/// (`RENAME_NOREPLACE`), so no moment leaves the file under two names; a file system without
-/// it gets a hard link and an unlink (a kill between them leaves a second name, which
-/// [`remove_leftovers`] removes).
+/// (`RENAME_NOREPLACE`), so no moment leaves the file under two names. A file system without it
+/// (NFS, some FUSE file systems) gets a hard link and an unlink: a database with two names is
+/// refused, so opening one waits while a running jobloop is between the two steps, and removes
+/// the temporary name a killed one left ([`remove_leftovers`]) before it counts the names.
 pub fn move_new(tmp: &Path, target: &Path) -> io::Result<()> {
     use nix::fcntl::{AT_FDCWD, RenameFlags, renameat2};
     match renameat2(

@@ -727,7 +727,8 @@ fn export_and_backup_refuse_the_database_and_its_companions_by_any_name() {
     let shm = db.file("jobloop.db-shm");
     assert!(wal.exists() && shm.exists(), "{:?}", names(db.dir.path()));
     std::os::unix::fs::symlink(&db.path, db.file("link.json")).unwrap();
-    std::fs::hard_link(&db.path, db.file("hard.json")).unwrap();
+    // (A hard link to the database itself makes every command refuse the file before it reads
+    // it: `one_file.rs`.)
     std::fs::hard_link(&wal, db.file("wal-hard.json")).unwrap();
     std::os::unix::fs::symlink(&shm, db.file("shm-link.json")).unwrap();
     std::fs::create_dir(db.file("sub")).unwrap();
@@ -741,7 +742,6 @@ fn export_and_backup_refuse_the_database_and_its_companions_by_any_name() {
         "./jobloop.db-shm",
         "jobloop.db-journal",
         "link.json",
-        "hard.json",
         "wal-hard.json",
         "shm-link.json",
     ];

@@ -189,10 +189,11 @@ pub enum Command {
     },
     /// Check that the audit chain is intact and every record is what the trail recorded
     Verify,
-    /// Check the file: SQLite integrity, references, readable rows, the audit trail, the
-    /// derived state; says what to do
+    /// Check the file: a write-ahead log that does not belong to it, SQLite integrity,
+    /// references, readable rows, the audit trail, the derived state; says what to do
     Doctor {
-        /// Rebuild the derived state from the records (records are never touched)
+        /// Rebuild the derived state from the records (records are never touched) and move a
+        /// write-ahead log that does not belong to the file aside (nothing is deleted)
         #[arg(long)]
         repair: bool,
     },

@@ -55,7 +55,9 @@ impl From<store::Error> for Failure {
             Refused(_) | Storage(_) => exit::REFUSED,
             NoDatabase(_) => exit::NO_DATABASE,
             Unusable(_) | Undecodable(_) => exit::UNUSABLE,
-            Busy(_) | Lost(_) => exit::BUSY,
+            Busy(_) => exit::BUSY,
+            // Not "locked": the server went away (a restart, a failover, the network).
+            Lost(_) => exit::IO,
             Tampered(_) => exit::PROBLEMS,
             Denied(_) => exit::DENIED,
             Io(_) => exit::IO,
@@ -183,16 +185,56 @@ fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
     }
 }
 
-/// Standard output that reports write failures (a full disk, `/dev/full`); a closed pipe
-/// (`jobloop log | head`) ends the program quietly.
+/// A failed write to standard output: a full disk (`/dev/full`), and a closed pipe too (`jobloop
+/// export - | head` did not deliver the whole export, so it is not a success). SIGPIPE is
+/// ignored (Rust's default), so a closed pipe is this error, never a silent death.
 fn out_err(e: io::Error) -> Failure {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        std::process::exit(0);
-    }
+    let remedy = if e.kind() == io::ErrorKind::BrokenPipe {
+        "let the program read to the end, or write to a file"
+    } else {
+        "run it again where the output can be written"
+    };
     fail(
         exit::IO,
-        format!("cannot write the output: {}", io_words(&e)),
+        format!("cannot write the output: {}; {remedy}", io_words(&e)),
     )
+}
+
+/// A writer that keeps the error of its failed write, for a caller that gets it in other words.
+struct Watched<W> {
+    inner: W,
+    failed: std::cell::Cell<Option<io::Error>>,
+}
+
+impl<W> Watched<W> {
+    fn new(inner: W) -> Watched<W> {
+        Watched {
+            inner,
+            failed: std::cell::Cell::new(None),
+        }
+    }
+
+    fn keep<T>(&self, r: io::Result<T>) -> io::Result<T> {
+        r.inspect_err(|e| {
+            let again = match e.raw_os_error() {
+                Some(code) => io::Error::from_raw_os_error(code),
+                None => io::Error::from(e.kind()),
+            };
+            self.failed.set(Some(again));
+        })
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.keep(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.keep(r)
+    }
 }
 
 fn emit(text: &str) -> Result<(), Failure> {
@@ -218,14 +260,20 @@ fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     out.flush().map_err(out_err)
 }
 
-/// An acknowledgement, with the likely next step in the CLI's words.
+/// An acknowledgement, with the likely next step in the CLI's words. One that cannot be printed
+/// is an error that says the command was saved all the same.
 fn ack(a: Ack) -> Result<(), Failure> {
     let mut text = crate::display::clean_multiline(&a.summary);
     if let Some(next) = &a.next {
         text.push_str(&format!("\nnext: {}", remedy::words(next)));
     }
     text.push('\n');
-    emit(&text)
+    emit(&text).map_err(|mut f| {
+        if a.changed {
+            f.message = format!("the command was saved, but {}", f.message);
+        }
+        f
+    })
 }
 
 fn today() -> When {
@@ -282,6 +330,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             clean(&path.display().to_string()),
             store::SCHEMA_VERSION
         ));
+    }
+    if let Command::Doctor { repair } = command {
+        let (mut store, log) = Store::open_for_doctor(&path, *repair)?;
+        return doctor_cmd(&mut store, *repair, log);
     }
     if command.reads_only() {
         let mut store = Store::open(&path, Missing::Refuse)?;
@@ -711,7 +763,7 @@ fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Fail
                 emit(&format!("{}\n", clean(&fired.join("\n"))))
             }
         }
-        Command::Doctor { repair: true } => doctor_cmd(store, true),
+        Command::Doctor { repair: true } => doctor_cmd(store, true, None),
         Command::Undo { yes } => undo_cmd(store, ctx, *yes),
         other => Err(fail(
             exit::USAGE,
@@ -729,7 +781,7 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             week,
         } => review_cmd(store, *json, *markdown, *week),
         Command::Verify => verify_cmd(store),
-        Command::Doctor { .. } => doctor_cmd(store, false),
+        Command::Doctor { .. } => doctor_cmd(store, false, None),
         Command::Backup { file, force } => {
             store.backup(file, *force)?;
             emit(&format!(
@@ -878,8 +930,10 @@ fn problems_text(
     Ok(text)
 }
 
-fn doctor_cmd(store: &mut Store, repair: bool) -> Result<(), Failure> {
-    let (findings, report) = store.doctor(repair)?;
+/// `doctor`; `log` is what opening the file found about its write-ahead log.
+fn doctor_cmd(store: &mut Store, repair: bool, log: Option<store::Finding>) -> Result<(), Failure> {
+    let (mut findings, report) = store.doctor(repair)?;
+    findings.splice(0..0, log);
     let mut text = String::new();
     for f in &findings {
         let mark = if f.ok { "ok  " } else { "FAIL" };
@@ -903,20 +957,16 @@ fn export_cmd(store: &mut Store, file: Option<&Path>, force: bool) -> Result<(),
     let mut tick = |n: u64| bar.set(n, total);
     // `-` is standard output, as `import -` reads standard input (`./-` names a file).
     let Some(file) = file.filter(|f| *f != Path::new("-")) else {
-        let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-        match store.export(&mut out, &mut tick) {
-            Ok(_) => return out.flush().map_err(out_err),
-            Err(store::Error::Io(m)) => {
-                // A closed pipe is not an error; anything else (a full disk) is.
-                if let Err(e) = out.flush()
-                    && e.kind() == io::ErrorKind::BrokenPipe
-                {
-                    std::process::exit(0);
-                }
-                return Err(fail(exit::IO, m));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        let mut out = io::BufWriter::with_capacity(1 << 16, Watched::new(io::stdout().lock()));
+        return match store.export(&mut out, &mut tick) {
+            Ok(_) => out.flush().map_err(out_err),
+            // Said as every command says a failed output (a closed pipe, a full disk).
+            Err(store::Error::Io(m)) => match out.get_ref().failed.take() {
+                Some(e) => Err(out_err(e)),
+                None => Err(fail(exit::IO, m)),
+            },
+            Err(e) => Err(e.into()),
+        };
     };
     let mut counts = None;
     let mut failure = None;
@@ -955,6 +1005,8 @@ fn into_new_database(
     path: &Path,
     f: impl FnMut(&mut Store) -> Result<Ack, Failure>,
 ) -> Result<Ack, Failure> {
+    // A write-ahead log left without its database would be replayed into the new one.
+    store::no_orphan_log(path)?;
     // A killed import or demo left its temporary database (and its -wal, -shm) here: remove it.
     crate::files::remove_leftovers(path);
     let tmp = crate::files::temp_path(path);

@@ -191,6 +191,54 @@ pub fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
 }
 
 impl Store {
+    /// Opens the database for `doctor`. A write-ahead log beside the file that does not belong
+    /// to it is named (and the checks read the file alone, as it will be without it); with
+    /// `repair` it is moved aside under a new name, nothing deleted, and the file opened as it
+    /// is. The finding about the log comes back beside the store.
+    pub fn open_for_doctor(path: &Path, repair: bool) -> Result<(Store, Option<Finding>)> {
+        let judged = super::open::judge_log(path);
+        let Some(why) = judged.as_ref().and_then(|j| j.foreign.clone()) else {
+            drop(judged);
+            return Ok((Store::open(path, super::Missing::Refuse)?, None));
+        };
+        let log = super::open::shown_companion(path, "-wal");
+        if repair {
+            let moved = super::open::move_log_aside(path)?;
+            // Moved: an opener from now on finds no log to judge.
+            drop(judged);
+            let store = Store::open(path, super::Missing::Refuse)?;
+            let finding = Finding {
+                check: "wal",
+                ok: true,
+                detail: match moved {
+                    Some(moved) => format!(
+                        "{log} did not belong to this file ({why}): moved aside to {moved}, its index beside it (nothing was deleted); the file opens as it is without it"
+                    ),
+                    None => format!(
+                        "{log} did not belong to this file ({why}) and was moved aside meanwhile by another process; the file opens as it is without it"
+                    ),
+                },
+            };
+            return Ok((store, Some(finding)));
+        }
+        drop(judged);
+        let store = Store {
+            backend: super::Backend::Sqlite(super::open::open_alone(path)?),
+            path: path.to_path_buf(),
+            access: super::Access::ReadOnly,
+            retries: 0,
+            _held: None,
+        };
+        let finding = Finding {
+            check: "wal",
+            ok: false,
+            detail: format!(
+                "{log} does not belong to this file: replayed, it makes the file fail its checks ({why}) while the file alone is sound (the checks below read it alone) — `jobloop doctor --repair` moves the log aside (nothing is deleted)"
+            ),
+        };
+        Ok((store, Some(finding)))
+    }
+
     /// SQLite's own page-level check; `ok` on a sound file.
     pub fn integrity(&mut self, quick: bool) -> Result<Vec<String>> {
         if self.is_shared() {

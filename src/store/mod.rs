@@ -18,6 +18,7 @@ mod sqlite;
 mod states;
 pub mod tables;
 mod transfer;
+mod wal;
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::fmt;
@@ -33,7 +34,7 @@ use sqlite::SqliteDb;
 pub use audit::Changes;
 pub use guard::Disagreement;
 pub use health::Finding;
-pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION};
+pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION, no_orphan_log};
 pub use pipeline::{Ack, SELF_ACTOR};
 pub use read::{Board, JobDetail, LoopDetail};
 pub use transfer::ImportError;
@@ -140,6 +141,8 @@ pub struct Store {
     access: Access,
     /// How many times a write retries after the busy timeout (see `set_patience`).
     retries: u32,
+    /// This process's hold on the file, as long as the connection (see `open::Held`).
+    _held: Option<open::Held>,
 }
 
 /// The engine behind a store: the local file, or the team's shared PostgreSQL database.
@@ -166,7 +169,7 @@ impl Store {
         // Switching a file to WAL or migrating it needs a moment of exclusive access, which
         // SQLite refuses at once (no busy wait) while another process has the file open.
         let mut attempt = 0u32;
-        let (conn, access) = loop {
+        let (conn, access, held) = loop {
             match open::open(path, missing, init) {
                 Err(Error::Busy(_)) if attempt < 40 => {
                     attempt += 1;
@@ -180,6 +183,7 @@ impl Store {
             path: path.to_path_buf(),
             access,
             retries: 4,
+            _held: held,
         };
         if access == Access::ReadWrite {
             // What a killed import, demo or export left beside the file (by a process that is
@@ -207,6 +211,7 @@ impl Store {
             backend: Backend::Postgres(Box::new(conn)),
             access: Access::ReadWrite,
             retries: 4,
+            _held: None,
         };
         // The shared schema records the format of its derived state: the first jobloop of a
         // newer format to open it rebuilds the states, once (under the chain-head lock).
@@ -294,6 +299,18 @@ impl Store {
 
     pub fn access(&self) -> Access {
         self.access
+    }
+
+    /// Why a store opened read-only cannot record, and what would let it: for the TUI, which
+    /// says so when it opens.
+    pub fn read_only_note(&self) -> Option<String> {
+        (self.access == Access::ReadOnly && !self.is_shared()).then(|| {
+            let (why, remedy) = open::read_only_why(&self.path);
+            format!(
+                "read-only: {} {why} — you can look, not record; {remedy}",
+                crate::display::clean(&self.path.display().to_string())
+            )
+        })
     }
 
     /// The files no command may overwrite: this database and its companions.
@@ -389,10 +406,7 @@ impl Store {
     }
 
     fn read_only_refusal(&self) -> Error {
-        Error::Denied(format!(
-            "{} is read-only: nothing was written; make the file writable to record changes",
-            crate::display::clean(&self.path.display().to_string())
-        ))
+        open::read_only_refusal(&self.path)
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed when the command changed

@@ -77,12 +77,14 @@ pub fn translate(sql: &str) -> String {
 pub fn error(e: postgres::Error) -> Error {
     if e.is_closed() {
         return Error::Lost(format!(
-            "the connection to the database server was lost ({e}): nothing was acknowledged"
+            "the connection to the database server was lost ({e}): nothing was acknowledged; run the command again once the server can be reached"
         ));
     }
     let Some(db) = e.as_db_error() else {
         // No answer from the server: an I/O failure on the connection.
-        return Error::Lost(format!("the database server did not answer ({e})"));
+        return Error::Lost(format!(
+            "the database server did not answer ({e}): run the command again once it can be reached"
+        ));
     };
     let code = db.code();
     let message = crate::display::clean(db.message()).into_owned();
@@ -100,7 +102,7 @@ pub fn error(e: postgres::Error) -> Error {
         || *code == SqlState::CANNOT_CONNECT_NOW
     {
         Error::Lost(format!(
-            "the database server is not the primary or is shutting down ({message})"
+            "the database server is not the primary or is shutting down ({message}): run the command again once it is back, or point the URL at the primary"
         ))
     } else if *code == SqlState::INVALID_PASSWORD
         || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
@@ -189,11 +191,36 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
 fn connect_client(config: &Config) -> Result<Client> {
     config.connect(tls()?).map_err(|e| match e.as_db_error() {
         Some(_) => error(e),
+        None if missing_password(&e) => {
+            // The `postgres` crate reads neither PGPASSWORD nor ~/.pgpass: only the URL.
+            let role = config.get_user().map(str::to_string).unwrap_or_else(|| {
+                nix::unistd::User::from_uid(nix::unistd::getuid())
+                    .ok()
+                    .flatten()
+                    .map(|u| u.name)
+                    .unwrap_or_default()
+            });
+            let role = crate::display::clean(&role).into_owned();
+            let hosts = shown(config);
+            let rest = hosts
+                .split_once('@')
+                .map(|(_, r)| r)
+                .unwrap_or(hosts.trim_start_matches("postgresql://"));
+            Error::Denied(format!(
+                "the database server asks for a password for role {role} and the URL gives none: put it in the URL (postgresql://{role}:PASSWORD@{rest})"
+            ))
+        }
         None => Error::Io(format!(
             "cannot reach the database server at {}: {e}",
             shown(config)
         )),
     })
+}
+
+/// Whether the server asked for a password the configuration does not have (the crate says so
+/// only in words).
+fn missing_password(e: &postgres::Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.to_string() == "password missing")
 }
 
 impl Pg {

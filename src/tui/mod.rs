@@ -42,6 +42,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let config = config::load(color);
     let read_only = store.access() == Access::ReadOnly;
+    let read_only_note = store.read_only_note();
     let team = store.is_shared();
     store
         .set_patience(PATIENCE, 2)
@@ -56,6 +57,9 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     let worker = Worker::spawn(store, tx.clone(), Msg::Worker);
     let mut app = App::new(worker, actor, config.keymap, config.theme, read_only);
     app.team = team;
+    if let Some(note) = read_only_note {
+        app.say(note, true);
+    }
     if let Some(w) = config.warning {
         app.say(w, true);
     }
