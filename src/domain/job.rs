@@ -72,7 +72,7 @@ pub fn validate_slug(slug: &str) -> Result<(), Refusal> {
     } else {
         Err(Refusal::invalid(format!(
             "`{}` is not a valid slug: use 1 to {MAX_SLUG} lowercase letters, digits and single hyphens",
-            crate::display::clean(slug)
+            slug
         ))
         .fix(Fix::GiveSlug))
     }

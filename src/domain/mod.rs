@@ -32,3 +32,57 @@ pub use intent::{Intent, LoopOp};
 pub use kind::{Layer, LoopKind};
 pub use model::Ctx;
 pub use time::{Stamp, Week, When};
+
+/// The domain is pure by construction of this check: no I/O, threads, SQL, terminal, display
+/// code or other layers' modules (the sanitiser and the shell's words belong to the edges).
+#[cfg(test)]
+mod layering {
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("tests.rs")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                // Unit tests may use anything.
+                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                out.push((path.display().to_string(), code));
+            }
+        }
+    }
+
+    #[test]
+    fn the_domain_uses_no_other_layer_and_no_io() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+        let mut files = Vec::new();
+        sources(&dir, &mut files);
+        assert!(files.len() > 20, "{dir:?}");
+        let forbidden = [
+            "crate::display",
+            "crate::store",
+            "crate::cli",
+            "crate::tui",
+            "crate::files",
+            "crate::par",
+            "crate::demo",
+            "crate::digest",
+            "std::thread",
+            "std::fs",
+            "std::process",
+            "std::net",
+            "std::env",
+            "rusqlite",
+            "postgres",
+            "ratatui",
+            "clap",
+            "`jobloop ",
+        ];
+        for (path, code) in &files {
+            for f in forbidden {
+                assert!(!code.contains(f), "{path} uses {f}");
+            }
+        }
+    }
+}

@@ -28,7 +28,7 @@ pub fn parse(input: &str) -> Result<f64, Refusal> {
     let Some(v) = parsed else {
         return Err(Refusal::invalid(format!(
             "`{}` is not a number: write it like 42, 3.5 or 1e-3",
-            crate::display::clean(input)
+            input
         )));
     };
     if !v.is_finite() {

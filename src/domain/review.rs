@@ -205,7 +205,14 @@ impl LoopReview {
 /// `team`: the review of a shared database, where each person acts as their own login.
 pub fn build(jobs: &[JobInput], now: Stamp, team: bool) -> Review {
     let week = Week::containing(now);
-    let jobs: Vec<JobReview> = crate::par::map(jobs, |j| job_review(j, now, week));
+    let jobs = jobs.iter().map(|j| job_review(j, now, week)).collect();
+    assemble(jobs, now, team)
+}
+
+/// The review of jobs already reviewed one by one (`job_review`, which a caller may run on
+/// several threads: each job's review is independent).
+pub fn assemble(jobs: Vec<JobReview>, now: Stamp, team: bool) -> Review {
+    let week = Week::containing(now);
     let mut totals = Totals {
         jobs: jobs.len(),
         ..Totals::default()

@@ -48,7 +48,7 @@ impl KillRule {
         Self::read(input).map_err(|why| {
             Refusal::invalid(format!(
                 "`{}` is not a kill rule: {why}",
-                crate::display::clean(input)
+                input
             ))
             .advice(GRAMMAR)
         })

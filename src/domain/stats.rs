@@ -143,7 +143,7 @@ impl Target {
         let change = super::num::parse(number).map_err(|_| {
             super::Refusal::invalid(format!(
                 "`{}` is not a target change: write a percentage like -20% or a change in the metric's unit like -1.5",
-                crate::display::clean(input)
+                input
             ))
         })?;
         if change == 0.0 {

@@ -52,7 +52,7 @@ const RESERVED: [&str; 6] = [
 /// Why `name` may not be added to the team (`joining`) or named as an owner or lead, given the
 /// server's roles and the team's group role; `None` when it may.
 pub fn refusal(name: &str, roles: &[RoleFacts], group: &str, joining: bool) -> Option<Refusal> {
-    let shown = crate::display::clean(name);
+    let shown = name;
     let what = if joining {
         "the team"
     } else {
@@ -86,9 +86,9 @@ pub fn refusal(name: &str, roles: &[RoleFacts], group: &str, joining: bool) -> O
         return Some(
             Refusal::rule(format!(
                 "`{shown}` looks like the member `{}` (it differs only by case, accents or look-alike letters): the server would take them for two people",
-                crate::display::clean(&twin.name)
+                twin.name
             ))
-            .advice(format!("use `{}`", crate::display::clean(&twin.name))),
+            .advice(format!("use `{}`", twin.name)),
         );
     }
     None

@@ -257,7 +257,7 @@ pub fn parse_when(input: &str, now: Stamp) -> Result<When, Refusal> {
     } else {
         return Err(Refusal::invalid(format!(
             "`{}` is not a date: write YYYY-MM-DD, e.g. {}; {}",
-            crate::display::clean(input),
+            input,
             today.format("%Y-%m-%d"),
             range()
         )));
@@ -319,7 +319,7 @@ impl Week {
         let bad = || {
             Refusal::invalid(format!(
                 "`{}` is not an ISO week: write YYYY-Www, e.g. 2026-W47 (years 1970 to 9999)",
-                crate::display::clean(input)
+                input
             ))
         };
         let (y, w) = input.trim().split_once("-W").ok_or_else(bad)?;
