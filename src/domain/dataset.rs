@@ -12,23 +12,6 @@ use super::time::Week;
 
 pub const FORMAT: &str = "jobloop-export";
 
-/// The sections of an export, in the order they are written (each refers only to earlier ones).
-pub const SECTIONS: [&str; 13] = [
-    "jobs",
-    "loops",
-    "steps",
-    "metrics",
-    "values",
-    "interventions",
-    "kill_signals",
-    "decisions",
-    "cycles",
-    "tools",
-    "learnings",
-    "proofs",
-    "audit_events",
-];
-
 /// The largest record an import accepts, as JSON text: far above what the limits on typed text
 /// allow any honest record to be.
 pub const MAX_RECORD_BYTES: u64 = 4 << 20;

@@ -46,11 +46,7 @@ fn percent(s: &str) -> Option<f64> {
 impl KillRule {
     pub fn parse(input: &str) -> Result<KillRule, Refusal> {
         Self::read(input).map_err(|why| {
-            Refusal::invalid(format!(
-                "`{}` is not a kill rule: {why}",
-                input
-            ))
-            .advice(GRAMMAR)
+            Refusal::invalid(format!("`{}` is not a kill rule: {why}", input)).advice(GRAMMAR)
         })
     }
 

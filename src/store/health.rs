@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::rows::{self, *};
 use super::sql::Db;
+use super::tables;
 use super::{Error, Result, Store};
 use crate::domain::audit::EventText;
 use crate::domain::model::*;
@@ -144,46 +145,46 @@ pub fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
         v.problem(Table::Metrics, m.id, Wrong::Inserted, None);
     }
 
-    macro_rules! table {
-        ($t:expr, $sql:expr, $map:expr) => {
-            rows_of(db, &mut v, &$sql, $map, |v, r| v.row($t, &r.id.clone(), &r))?;
-        };
+    // Every table whose rows the trail accounts for one by one, as its declaration says.
+    for def in tables::TABLES
+        .into_iter()
+        .filter(|t| t.accounted == tables::Accounted::Rows)
+    {
+        let sql = format!(
+            "SELECT {} FROM {}",
+            def.columns
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+            def.name
+        );
+        macro_rules! rows {
+            ($map:expr) => {
+                rows_of(db, &mut v, &sql, $map, |v, r| {
+                    v.row(def.table, &r.id.clone(), &r)
+                })?
+            };
+        }
+        match def.table {
+            Table::Values => rows!(rows::value),
+            Table::Interventions => rows!(rows::intervention),
+            Table::Decisions => rows!(rows::decision),
+            Table::Learnings => rows!(rows::learning),
+            Table::Cycles => rows!(rows::cycle),
+            Table::Tools => rows!(rows::tool),
+            Table::Proofs => rows!(rows::proof),
+            // Accounted for above, with the loops' and jobs' states, or by the chain itself.
+            Table::Jobs
+            | Table::Loops
+            | Table::Steps
+            | Table::KillSignals
+            | Table::Metrics
+            | Table::AuditEvents
+            | Table::LoopState
+            | Table::JobState => {}
+        }
     }
-    table!(
-        Table::Values,
-        format!("SELECT {VALUE_COLS} FROM metric_values"),
-        rows::value
-    );
-    table!(
-        Table::Interventions,
-        format!("SELECT {INTERVENTION_COLS} FROM interventions"),
-        rows::intervention
-    );
-    table!(
-        Table::Decisions,
-        format!("SELECT {DECISION_COLS} FROM decisions"),
-        rows::decision
-    );
-    table!(
-        Table::Learnings,
-        format!("SELECT {LEARNING_COLS} FROM learnings"),
-        rows::learning
-    );
-    table!(
-        Table::Cycles,
-        format!("SELECT {CYCLE_COLS} FROM cycles"),
-        rows::cycle
-    );
-    table!(
-        Table::Tools,
-        format!("SELECT {TOOL_COLS} FROM tools"),
-        rows::tool
-    );
-    table!(
-        Table::Proofs,
-        format!("SELECT {PROOF_COLS} FROM proofs"),
-        rows::proof
-    );
     if states {
         super::states::check_all(db, &mut v)?;
     }

@@ -122,11 +122,28 @@ pub enum Scope {
     Derived,
 }
 
+/// How `verify` accounts for a table's rows against the audit trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accounted {
+    /// The trail itself: its chain of hashes.
+    Chain,
+    /// A job's row, against the state hash its latest job event recorded.
+    JobState,
+    /// Part of a loop's audited state (its row, metric in force, steps, signals), against the
+    /// state hash the loop's latest event recorded (a replaced metric is a row of its own).
+    LoopState,
+    /// Each row against the latest event that wrote it whole (`added`, `updated`, a job's row).
+    Rows,
+    /// Derived state: recomputed from the records and compared.
+    Recomputed,
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct TableDef {
     pub table: Table,
     pub name: &'static str,
     pub scope: Scope,
+    pub accounted: Accounted,
     pub columns: &'static [Col],
     /// Its section in an export and the order its rows are written in (each section refers
     /// only to earlier ones); `None` for derived state, which an import rebuilds.
@@ -189,13 +206,14 @@ macro_rules! join {
 
 /// Declares a table and the list of its columns as one text (`JOB_COLS`), for `SELECT`s.
 macro_rules! table {
-    ($(#[$m:meta])* $def:ident, $cols:ident: $table:expr, $name:literal, $scope:expr, $export:expr;
+    ($(#[$m:meta])* $def:ident, $cols:ident: $table:expr, $name:literal, $scope:expr, $accounted:expr, $export:expr;
      $($col:literal => $($flag:ident $(($arg:literal))?)+),+ $(,)?) => {
         $(#[$m])*
         pub const $def: TableDef = TableDef {
             table: $table,
             name: $name,
             scope: $scope,
+            accounted: $accounted,
             export: $export,
             columns: &[$(Col::named($col)$(.$flag($($arg)?))+),+],
         };
@@ -204,7 +222,7 @@ macro_rules! table {
 }
 
 table! {
-    JOBS, JOB_COLS: Table::Jobs, "jobs", Scope::Jobs, Some(("jobs", "created_at, id"));
+    JOBS, JOB_COLS: Table::Jobs, "jobs", Scope::Jobs, Accounted::JobState, Some(("jobs", "created_at, id"));
     "id" => text,
     "slug" => text,
     "title" => text changes,
@@ -224,7 +242,7 @@ table! {
 }
 
 table! {
-    LOOPS, LOOP_COLS: Table::Loops, "loops", Scope::Loops,
+    LOOPS, LOOP_COLS: Table::Loops, "loops", Scope::Loops, Accounted::LoopState,
     Some(("loops", "(SELECT j.created_at FROM jobs j WHERE j.id = loops.job_id), job_id, position"));
     "id" => text,
     "job_id" => text label("job"),
@@ -237,7 +255,7 @@ table! {
 }
 
 table! {
-    STEPS, STEP_COLS: Table::Steps, "steps", Scope::Loop, Some(("steps", "loop_id, n"));
+    STEPS, STEP_COLS: Table::Steps, "steps", Scope::Loop, Accounted::LoopState, Some(("steps", "loop_id, n"));
     "id" => text,
     "loop_id" => text label("loop"),
     "n" => int label("number"),
@@ -249,7 +267,7 @@ table! {
 }
 
 table! {
-    METRICS, METRIC_COLS: Table::Metrics, "metrics", Scope::Loop, Some(("metrics", "loop_id, set_at, id"));
+    METRICS, METRIC_COLS: Table::Metrics, "metrics", Scope::Loop, Accounted::LoopState, Some(("metrics", "loop_id, set_at, id"));
     "id" => text,
     "loop_id" => text label("loop"),
     "name" => text,
@@ -263,7 +281,7 @@ table! {
 }
 
 table! {
-    VALUES, VALUE_COLS: Table::Values, "metric_values", Scope::Loop, Some(("values", "loop_id, at, id"));
+    VALUES, VALUE_COLS: Table::Values, "metric_values", Scope::Loop, Accounted::Rows, Some(("values", "loop_id, at, id"));
     "id" => text,
     "loop_id" => text label("loop"),
     "metric_id" => text label("metric"),
@@ -279,7 +297,7 @@ table! {
 }
 
 table! {
-    INTERVENTIONS, INTERVENTION_COLS: Table::Interventions, "interventions", Scope::Loop, Some(("interventions", "loop_id, at, id"));
+    INTERVENTIONS, INTERVENTION_COLS: Table::Interventions, "interventions", Scope::Loop, Accounted::Rows, Some(("interventions", "loop_id, at, id"));
     "id" => text,
     "loop_id" => text label("loop"),
     "metric_id" => text label("metric"),
@@ -293,7 +311,7 @@ table! {
 }
 
 table! {
-    KILL_SIGNALS, SIGNAL_COLS: Table::KillSignals, "kill_signals", Scope::Loop, Some(("kill_signals", "loop_id, n"));
+    KILL_SIGNALS, SIGNAL_COLS: Table::KillSignals, "kill_signals", Scope::Loop, Accounted::LoopState, Some(("kill_signals", "loop_id, n"));
     "id" => text,
     "loop_id" => text label("loop"),
     "n" => int label("number"),
@@ -313,7 +331,7 @@ table! {
 }
 
 table! {
-    DECISIONS, DECISION_COLS: Table::Decisions, "decisions", Scope::Loop, Some(("decisions", "loop_id, at, id"));
+    DECISIONS, DECISION_COLS: Table::Decisions, "decisions", Scope::Loop, Accounted::Rows, Some(("decisions", "loop_id, at, id"));
     "id" => text,
     "loop_id" => text label("loop"),
     "text" => text,
@@ -330,7 +348,7 @@ table! {
 }
 
 table! {
-    CYCLES, CYCLE_COLS: Table::Cycles, "cycles", Scope::Job, Some(("cycles", "job_id, week"));
+    CYCLES, CYCLE_COLS: Table::Cycles, "cycles", Scope::Job, Accounted::Rows, Some(("cycles", "job_id, week"));
     "id" => text,
     "job_id" => text label("job"),
     "week" => text,
@@ -348,7 +366,7 @@ table! {
 }
 
 table! {
-    TOOLS, TOOL_COLS: Table::Tools, "tools", Scope::Job, Some(("tools", "job_id, at, id"));
+    TOOLS, TOOL_COLS: Table::Tools, "tools", Scope::Job, Accounted::Rows, Some(("tools", "job_id, at, id"));
     "id" => text,
     "job_id" => text label("job"),
     "name" => text,
@@ -358,7 +376,7 @@ table! {
 }
 
 table! {
-    LEARNINGS, LEARNING_COLS: Table::Learnings, "learnings", Scope::Loop, Some(("learnings", "loop_id, at, id"));
+    LEARNINGS, LEARNING_COLS: Table::Learnings, "learnings", Scope::Loop, Accounted::Rows, Some(("learnings", "loop_id, at, id"));
     "id" => text,
     "loop_id" => text label("loop"),
     "text" => text,
@@ -373,7 +391,7 @@ table! {
 }
 
 table! {
-    PROOFS, PROOF_COLS: Table::Proofs, "proofs", Scope::Job, Some(("proofs", "job_id, at, id"));
+    PROOFS, PROOF_COLS: Table::Proofs, "proofs", Scope::Job, Accounted::Rows, Some(("proofs", "job_id, at, id"));
     "id" => text,
     "job_id" => text label("job"),
     "title" => text,
@@ -392,7 +410,7 @@ table! {
 }
 
 table! {
-    AUDIT_EVENTS, EVENT_COLS: Table::AuditEvents, "audit_events", Scope::Trail, Some(("audit_events", "seq"));
+    AUDIT_EVENTS, EVENT_COLS: Table::AuditEvents, "audit_events", Scope::Trail, Accounted::Chain, Some(("audit_events", "seq"));
     "seq" => int,
     "id" => text,
     "at" => text label("time"),
@@ -408,14 +426,14 @@ table! {
 }
 
 table! {
-    LOOP_STATE, LOOP_STATE_COLS: Table::LoopState, "loop_state", Scope::Derived, None;
+    LOOP_STATE, LOOP_STATE_COLS: Table::LoopState, "loop_state", Scope::Derived, Accounted::Recomputed, None;
     "loop_id" => text label("loop"),
     "job_id" => text label("job"),
     "state" => text,
 }
 
 table! {
-    JOB_STATE, JOB_STATE_COLS: Table::JobState, "job_state", Scope::Derived, None;
+    JOB_STATE, JOB_STATE_COLS: Table::JobState, "job_state", Scope::Derived, Accounted::Recomputed, None;
     "job_id" => text label("job"),
     "state" => text,
 }
@@ -577,7 +595,20 @@ mod tests {
             }
             assert_eq!(def.table.sql_name(), def.name);
         }
-        let sections: Vec<&str> = exported().map(|t| t.export.unwrap().0).collect();
-        assert_eq!(sections, crate::domain::dataset::SECTIONS);
+        // An in-memory export (`Dataset`) has the same sections, in the same order.
+        let sections: Vec<String> = exported()
+            .map(|t| t.export.unwrap().0.to_string())
+            .collect();
+        let empty = serde_json::to_value(crate::domain::dataset::Dataset::default()).unwrap();
+        let fields: Vec<String> = empty
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !["format", "schema_version"].contains(&k.as_str()))
+            .cloned()
+            .collect();
+        let mut sorted = sections.clone();
+        sorted.sort();
+        assert_eq!(sorted, fields);
     }
 }

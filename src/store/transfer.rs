@@ -15,7 +15,7 @@ use super::sql::{Db, params};
 use super::tables::{self, TableDef};
 use super::{Ack, Error, Result, SCHEMA_VERSION, Store};
 use crate::domain::Refusal;
-use crate::domain::dataset::{Checked, FORMAT, MAX_EVENT_BYTES, MAX_RECORD_BYTES, SECTIONS};
+use crate::domain::dataset::{Checked, FORMAT, MAX_EVENT_BYTES, MAX_RECORD_BYTES};
 use crate::domain::model::*;
 use crate::domain::verify::Table;
 
@@ -402,13 +402,12 @@ impl<'de> Visitor<'de> for &mut DocSeed<'_> {
                     }
                     self.header.1 = Some(v);
                 }
-                s if SECTIONS.contains(&s) => {
+                s if let Some((name, table)) = tables::exported()
+                    .find_map(|t| t.export.filter(|(n, _)| *n == s).map(|(n, _)| (n, t.table))) =>
+                {
                     map.next_value_seed(Section {
-                        name: SECTIONS
-                            .iter()
-                            .find(|n| **n == s)
-                            .copied()
-                            .unwrap_or("jobs"),
+                        name,
+                        table,
                         doc: &mut *self,
                     })?;
                 }
@@ -432,6 +431,7 @@ impl<'de> Visitor<'de> for &mut DocSeed<'_> {
 
 struct Section<'a, 's> {
     name: &'static str,
+    table: Table,
     doc: &'a mut DocSeed<'s>,
 }
 
@@ -452,7 +452,7 @@ impl<'de> Visitor<'de> for Section<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         let name = self.name;
-        let max = if name == "audit_events" {
+        let max = if self.table == Table::AuditEvents {
             MAX_EVENT_BYTES
         } else {
             MAX_RECORD_BYTES
@@ -460,30 +460,34 @@ impl<'de> Visitor<'de> for Section<'_, '_> {
         loop {
             let limit = (self.doc.pos.get() + max).min(self.doc.file_limit);
             self.doc.limit.set(limit);
-            let record = match name {
-                "jobs" => seq.next_element::<Job>()?.map(checked(Record::Job)),
-                "loops" => seq.next_element::<Loop>()?.map(checked(Record::Loop)),
-                "steps" => seq.next_element::<Step>()?.map(checked(Record::Step)),
-                "metrics" => seq.next_element::<Metric>()?.map(checked(Record::Metric)),
-                "values" => seq.next_element::<Value>()?.map(checked(Record::Value)),
-                "interventions" => seq
+            let record = match self.table {
+                Table::Jobs => seq.next_element::<Job>()?.map(checked(Record::Job)),
+                Table::Loops => seq.next_element::<Loop>()?.map(checked(Record::Loop)),
+                Table::Steps => seq.next_element::<Step>()?.map(checked(Record::Step)),
+                Table::Metrics => seq.next_element::<Metric>()?.map(checked(Record::Metric)),
+                Table::Values => seq.next_element::<Value>()?.map(checked(Record::Value)),
+                Table::Interventions => seq
                     .next_element::<Intervention>()?
                     .map(checked(Record::Intervention)),
-                "kill_signals" => seq
+                Table::KillSignals => seq
                     .next_element::<KillSignal>()?
                     .map(checked(Record::Signal)),
-                "decisions" => seq
+                Table::Decisions => seq
                     .next_element::<Decision>()?
                     .map(checked(Record::Decision)),
-                "cycles" => seq.next_element::<Cycle>()?.map(checked(Record::Cycle)),
-                "tools" => seq.next_element::<Tool>()?.map(checked(Record::Tool)),
-                "learnings" => seq
+                Table::Cycles => seq.next_element::<Cycle>()?.map(checked(Record::Cycle)),
+                Table::Tools => seq.next_element::<Tool>()?.map(checked(Record::Tool)),
+                Table::Learnings => seq
                     .next_element::<Learning>()?
                     .map(checked(Record::Learning)),
-                "proofs" => seq.next_element::<Proof>()?.map(checked(Record::Proof)),
-                _ => seq
+                Table::Proofs => seq.next_element::<Proof>()?.map(checked(Record::Proof)),
+                Table::AuditEvents => seq
                     .next_element::<AuditEvent>()?
                     .map(checked(Record::Event)),
+                // Derived state is no section of an export: an import rebuilds it.
+                Table::LoopState | Table::JobState => {
+                    return Err(de::Error::custom(format!("`{name}` is not a section")));
+                }
             };
             let Some(record) = record else {
                 return Ok(());
