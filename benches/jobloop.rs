@@ -5,6 +5,8 @@
 //! with 156 weeks of history and 1,000 jobs × 52 weeks; `all` adds 5,000 jobs × 52 weeks.
 //! Databases are generated with `jobloop demo --seed 1` (through the real write path) and kept
 //! in `target/bench-data`, keyed by size and schema version; each run works on a fresh copy.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,5 +1,7 @@
 //! Faults caused on purpose: nothing jobloop acknowledged may be lost, nothing it refused may be
 //! half written, and no change behind its back may go unnoticed.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::{Db, read};

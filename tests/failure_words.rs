@@ -2,12 +2,13 @@
 //! (exit 7), a lowered `user_version` says the file claims an older schema than it has (exit 4,
 //! the file untouched), a lost connection to the shared database is an I/O failure (exit 7, not
 //! "locked"), and a URL without the password the server asks for says which one is missing.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::{Db, read};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
@@ -33,20 +34,19 @@ fn closed_pipe() -> Stdio {
     Stdio::from(writer)
 }
 
-/// Runs with SIGPIPE at its default (as a shell leaves it): jobloop must still say what
-/// happened instead of dying of the signal.
-fn default_sigpipe(c: &mut Command) -> &mut Command {
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        c.pre_exec(|| {
-            nix::sys::signal::signal(
-                nix::sys::signal::Signal::SIGPIPE,
-                nix::sys::signal::SigHandler::SigDfl,
-            )
-            .map(|_| ())
-            .map_err(std::io::Error::from)
-        })
-    }
+/// The binary on `db` with SIGPIPE at its default (as a shell leaves it): jobloop must still
+/// say what happened instead of dying of the signal. (`env --default-signal` resets it
+/// between fork and exec, so the test needs no unsafe code.)
+fn with_default_sigpipe(db: &Db) -> Command {
+    let mut c = Command::new("env");
+    c.arg("--default-signal=PIPE")
+        .arg(common::bin())
+        .arg("--db")
+        .arg(&db.path);
+    c.env_remove("JOBLOOP_DB")
+        .env("JOBLOOP_USER", "tester")
+        .env("NO_COLOR", "1");
+    c
 }
 
 #[test]
@@ -65,11 +65,12 @@ fn output_cut_short_by_a_closed_pipe_is_an_output_failure() {
         &["loop", "show", "support-triage", "instr"],
     ] {
         for sigpipe in [false, true] {
-            let mut c = db.cmd();
+            let mut c = if sigpipe {
+                with_default_sigpipe(&db)
+            } else {
+                db.cmd()
+            };
             c.args(args).stdout(closed_pipe());
-            if sigpipe {
-                default_sigpipe(&mut c);
-            }
             let out = c.output().unwrap();
             let err = error_line(&out, 7, &format!("{args:?} (SIGPIPE default: {sigpipe})"));
             assert!(err.contains("closed pipe"), "{args:?}: {err}");

@@ -1,5 +1,7 @@
 //! The database file: where it lives, who may read it, what is refused and left untouched,
 //! export and import.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::{Db, bin, read};

@@ -2,6 +2,8 @@
 //! next honest write after an edit behind jobloop's back, look-alike names, a held lock, and the
 //! upgrade of a team database made by an older jobloop. Each attack is run for real, against a
 //! throwaway PostgreSQL cluster and a real file, and each checks that nothing changed.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

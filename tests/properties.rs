@@ -1,5 +1,7 @@
 //! Property tests over the inputs jobloop takes from outside: kill rules and import files. Never
 //! a panic, never a partial write.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jobloop::domain::model::{Better, Measures, Phase};
 use jobloop::domain::rules::KillRule;

@@ -2,6 +2,8 @@
 //! in is read (`review`, `export`, `verify`, `doctor`, `backup`, the TUI with a note in its
 //! header), with or without the `-wal`/`-shm` a killed session left; a write says the file is
 //! read-only and why (exit 6); "damaged" (exit 4) is said only of a file that is.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::{Db, read};

@@ -1,4 +1,6 @@
 //! Every refusal: a one-line error, the right exit code, and the data exactly as it was.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::Db;

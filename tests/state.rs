@@ -2,6 +2,8 @@
 //! equals a recomputation from the records after an import and after migrations from older
 //! files, and `verify` reports a state changed behind jobloop's back. (After random command
 //! sequences: `tests/trust.rs`; after a writer killed mid-write: `tests/durability.rs`.)
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 use common::Db;

@@ -3,6 +3,8 @@
 //! connection, a failover to a synchronous standby, dates across time zones, and the round trip
 //! to and from a local file. Skipped with a printed reason where PostgreSQL is not installed
 //! (failing instead under `CI=true`).
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -3,6 +3,8 @@
 //! checks the one-line message, the exit code, and that nothing recorded was lost or changed.
 //! What `files.rs`, `durability.rs`, `refusals.rs`, `properties.rs` and `tui.rs` already cause is
 //! not repeated.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jobloop::domain::model::{Better, Capability, LearningType, Measures, Phase};
 use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, Week, When};

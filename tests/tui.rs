@@ -1,6 +1,8 @@
 //! The TUI on ratatui's TestBackend, at 80×24 and 120×40, driven by the events a terminal
 //! sends, with the store answering inline. Every record the TUI makes is checked in the store,
 //! and every refusal is checked to leave the store unchanged.
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jobloop::domain::intent::{Intent, LoopOp};
 use jobloop::domain::model::{Better, Measures, Phase};
