@@ -13,7 +13,7 @@ use super::intent::LoopOp;
 use super::kind::LoopKind;
 use super::model::*;
 use super::num::show;
-use super::rules::{KillRule, RuleCheck, RuleInputs};
+use super::rules::{KillRule, RuleInputs};
 use super::stats::Target;
 use super::text::{optional_text, person_name, required_text};
 use super::time::{Stamp, When};

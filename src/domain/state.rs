@@ -10,7 +10,7 @@ use super::kind::LoopKind;
 use super::loop_record::LoopRecord;
 use super::model::*;
 use super::rules::RuleInputs;
-use super::stats::{Comparison, Point, Process, ProcessSignal, compare, process};
+use super::stats::{Comparison, Point, Process, compare, process};
 use super::time::{Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
@@ -272,11 +272,6 @@ impl JobState {
             proofs: proofs.len() as i64,
         }
     }
-}
-
-/// Keeps `signals` short for display (the latest few).
-pub fn latest_signals<T: Clone>(signals: &[ProcessSignal<T>], n: usize) -> Vec<ProcessSignal<T>> {
-    signals[signals.len().saturating_sub(n)..].to_vec()
 }
 
 /// The local date of `now`, as the reader sees it.

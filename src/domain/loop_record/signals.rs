@@ -143,23 +143,6 @@ impl LoopRecord {
         ))
     }
 
-    /// Each rule of the loop with what it says now: shown on the loop.
-    pub fn rule_checks(&self, today: NaiveDate) -> Vec<(i64, String, RuleCheck)> {
-        let inputs = self.rule_inputs();
-        self.kill_signals
-            .iter()
-            .filter_map(|k| {
-                let text = k.rule.as_deref()?;
-                let rule = KillRule::parse(text).ok()?;
-                let check = match &inputs {
-                    Some(i) => rule.check(i, today),
-                    None => RuleCheck::CannotJudge("no primary metric yet".into()),
-                };
-                Some((k.n, text.to_string(), check))
-            })
-            .collect()
-    }
-
     /// Trips the first armed kill signal whose rule the loop's values break, with a reason that
     /// starts `rule:`; `None` when every rule holds. Call until `None` to fire them all, one
     /// audited trip at a time.
