@@ -181,11 +181,32 @@ fn place(dir: &Path, src: &Source, leftover: Leftover, stale: &Source) -> PathBu
     path
 }
 
+/// A copy of the binary another user may run: the build folder (a clean clone in a private
+/// temporary folder, under CI) may be closed to them.
+fn binary_for_everyone() -> PathBuf {
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("jobloop-ro-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("jobloop");
+        std::fs::copy(common::bin(), &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    })
+    .clone()
+}
+
 /// Every read works and reads the records; every write is refused with exit 6 and `why`.
 fn reads_and_refuses(path: &Path, expected: &str, why: &str, as_user: Option<u32>) {
     let run = |args: &[&str]| {
         let mut c = jobloop(path);
         if let Some(uid) = as_user {
+            c = Command::new(binary_for_everyone());
+            c.arg("--db").arg(path);
+            c.env_remove("JOBLOOP_DB")
+                .env("JOBLOOP_USER", "tester")
+                .env("NO_COLOR", "1");
             c.uid(uid).gid(uid).env("HOME", "/");
         }
         c.args(args).output().unwrap()
