@@ -216,7 +216,7 @@ impl Script {
         );
     }
 
-    /// A loop with a metric: baselines in the weeks before `iw`, the intervention in week `iw`,
+    /// A loop with a metric: two baselines a week before `iw`, the intervention in week `iw`,
     /// then two measurements a week drifting by `trend` per week.
     #[allow(clippy::too_many_arguments)]
     fn measured(
@@ -229,15 +229,19 @@ impl Script {
         intervention: &str,
     ) {
         if w < iw.max(1) {
-            let v = round1(level + self.rng.noise(sd));
-            self.value(
-                out,
-                self.day(w, 1, 10),
-                kind,
-                Phase::Baseline,
-                v,
-                Some("before any change"),
-            );
+            // Two a week, like the live values: a verdict that survives weekly looks needs a
+            // baseline of more than a handful of values.
+            for d in [1u64, 3] {
+                let v = round1(level + self.rng.noise(sd));
+                self.value(
+                    out,
+                    self.day(w, d, 10),
+                    kind,
+                    Phase::Baseline,
+                    v,
+                    Some("before any change"),
+                );
+            }
         }
         if iw == 0 || self.weeks <= iw || w < iw {
             return;

@@ -179,7 +179,7 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
                 side(c.baseline_mean, c.baseline_n),
                 side(c.live_mean, c.live_n),
                 change,
-                c.verdict.as_str(),
+                crate::display::verdict_label(c),
                 sparkline(&l.recent)
             );
         }

@@ -63,6 +63,16 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
+/// The verdict in a word or three, naming a target reached or missed: for a table cell or a
+/// status line.
+pub fn verdict_label(c: &Comparison) -> String {
+    match (c.verdict, c.target_met) {
+        (Verdict::Improved, Some(true)) => "improved, target reached".into(),
+        (Verdict::Improved, Some(false)) => "improved, short of target".into(),
+        (v, _) => v.as_str().into(),
+    }
+}
+
 /// The comparison with the baseline in plain words, never claiming more than the data shows:
 /// the headline first, then what would settle it, then the caveats.
 pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<String> {
@@ -112,51 +122,85 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
         (Some(lo), Some(hi)) => format!("95% interval {} to {}", su(lo), su(hi)),
         _ => String::new(),
     };
+    let seq = c.sequential.as_ref();
+    let horizon = seq.map_or(0, |s| s.horizon);
+    let target = c.target.map(|t| match c.target_met {
+        Some(true) => format!(", the {} target reached", su(t)),
+        _ => format!(", short of the {} target", su(t)),
+    });
     let verdict = match c.verdict {
-        Verdict::Improved | Verdict::Worse => format!(
-            "{} ({better} is better): {test}, {interval}",
-            c.verdict.as_str()
-        ),
+        Verdict::Improved | Verdict::Worse => {
+            let at = match seq.and_then(|s| s.decided_at.zip(s.decided_p)) {
+                Some((k, p)) => format!(
+                    "decided at live value {k} of the plan's {horizon} (p {} within that look's share of 5%)",
+                    p_value(p)
+                ),
+                None => String::new(),
+            };
+            let met = if c.verdict == Verdict::Improved {
+                target.unwrap_or_default()
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{met} ({better} is better): {at}; now {test}, {interval}",
+                c.verdict.as_str()
+            )
+        }
         Verdict::Inconclusive if d == 0.0 => {
             format!("no change: the means are exactly equal ({interval})")
         }
-        Verdict::Inconclusive => {
-            format!("inconclusive: {test}; the {interval} of the change")
-        }
+        Verdict::Inconclusive if seq.is_some_and(|s| s.past_horizon) => format!(
+            "inconclusive, final: the plan's {horizon} live values passed without a verdict ({test}; the {interval} of the change)"
+        ),
+        Verdict::Inconclusive => format!(
+            "inconclusive so far (live value {} of the plan's {horizon}): {test}; the {interval} of the change",
+            c.live_n
+        ),
         Verdict::NotEnoughData => match (c.baseline_n, c.values_needed, c.min_p) {
             (0 | 1, _, _) => "not enough data: the baseline needs at least 2 values (dated before the intervention)".into(),
-            (_, Some(k), Some(p)) => {
+            (nb, k, p) => {
                 let size = if interval.is_empty() {
                     String::new()
                 } else {
                     format!("; the {interval} of the change is an estimate only")
                 };
-                format!(
-                    "not enough data: with these counts no test can reach 5% (the best possible p is {}); {k} more live value(s) would make a verdict possible{size}",
-                    estimate(p, 2)
-                )
+                let best = p.map(|p| format!(" (the best possible p now is {})", estimate(p, 2))).unwrap_or_default();
+                match k {
+                    Some(k) => format!(
+                        "not enough data: a lead looks every week, so 5% is shared among the plan's {horizon} live values and no look so far can reach its share{best}; {k} more live value(s) would make a verdict possible{size}"
+                    ),
+                    None => format!(
+                        "not enough data: with {nb} baseline values no look within the plan's {horizon} live values can reach its share of 5%: more baseline values (dated before the intervention) or a longer horizon would{size}"
+                    ),
+                }
             }
-            _ => "not enough data yet".into(),
         },
     };
     let mut lines = vec![format!("{head} — {verdict}")];
-    if let Some(m) = c.mde {
-        let mut power = format!(
-            "smallest change these counts can detect (80% power): {}",
-            u(m)
-        );
-        match (c.target, c.live_needed, &c.live_needed_note) {
-            (Some(t), Some(n), _) => {
-                let more = n.saturating_sub(c.live_n);
-                power.push_str(&format!(
-                    "; the target {} needs {n} live values ({more} more)",
-                    su(t)
-                ));
-            }
-            (_, None, Some(note)) => power.push_str(&format!("; {note}")),
-            _ => {}
+    let mut power: Vec<String> = c
+        .mde
+        .map(|m| {
+            format!(
+                "smallest change this look can detect (80% power at its share of 5%): {}",
+                u(m)
+            )
+        })
+        .into_iter()
+        .collect();
+    match (c.target, c.live_needed, &c.live_needed_note) {
+        (Some(t), Some(n), _) => {
+            let more = n.saturating_sub(c.live_n);
+            power.push(format!(
+                "the target {} needs {n} live values ({more} more)",
+                su(t)
+            ));
         }
-        lines.push(power);
+        (_, None, Some(note)) => power.push(note.clone()),
+        _ => {}
+    }
+    if !power.is_empty() {
+        lines.push(power.join("; "));
     }
     for caveat in &c.caveats {
         lines.push(caveat_words(caveat, unit));
@@ -310,5 +354,31 @@ mod tests {
     #[test]
     fn multiline_keeps_newlines_only() {
         assert_eq!(clean_multiline("a\nb\tc\r"), "a\nb    c\\u{d}");
+    }
+
+    #[test]
+    fn the_verdict_names_the_target_reached_or_missed() {
+        use crate::domain::model::Better;
+        use crate::domain::stats::{Target, compare};
+        let pts = |vs: &[f64]| -> Vec<(f64, f64)> {
+            vs.iter()
+                .enumerate()
+                .map(|(i, v)| (7.0 * i as f64, *v))
+                .collect()
+        };
+        let base = pts(&[9.5, 10.5, 10.0, 11.0]);
+        let live = pts(&[7.0, 6.5, 8.0, 7.5, 7.0, 6.0, 7.2]);
+        let words = |change: f64| {
+            let t = Target {
+                change,
+                percent: false,
+            };
+            let c = compare(&base, &live, Better::Lower, Some(t), Some(12));
+            comparison_lines(&c, "h", Better::Lower).join("\n")
+        };
+        let short = words(-4.0);
+        assert!(short.contains("improved, short of the -4 h target (lower is better): decided at live value 7 of the plan's 12"), "{short}");
+        let met = words(-3.0);
+        assert!(met.contains("improved, the -3 h target reached"), "{met}");
     }
 }

@@ -294,7 +294,7 @@ fn text_outputs_read_well() {
         "{md}"
     );
     assert!(md.contains("| loop | metric | baseline | live | change | verdict | trend |"));
-    assert!(md.contains("| improved |"), "{md}");
+    assert!(md.contains("| improved, target reached |"), "{md}");
     assert!(md.chars().any(|c| ('▁'..='█').contains(&c)), "a sparkline");
     assert!(md.contains("**In 2026-W") || md.contains("Nothing was recorded in 2026-W"));
     assert!(md.contains("- **tripped** (instrument)"), "{md}");
@@ -484,7 +484,13 @@ fn review_json_carries_the_comparison_and_process_limits() {
     let c = &l["comparison"];
     assert_eq!(c["baseline_n"], 4);
     assert_eq!(c["live_n"], 3);
-    assert_eq!(c["verdict"], "improved");
+    // 1 in 35 would pass one test at 5%, but the lead looks every week: no look before the
+    // 7th can reach its share of 5% with 4 baseline values.
+    assert_eq!(c["verdict"], "not-enough-data");
+    assert_eq!(c["values_needed"], 4);
+    assert_eq!(c["sequential"]["horizon"], 12);
+    assert_eq!(c["sequential"]["horizon_from"], "default");
+    assert!(c["target_met"].is_null());
     // SciPy's Welch interval for these values: (-4.6067, -1.5600).
     assert!((c["ci_low"].as_f64().unwrap() + 4.606699).abs() < 1e-5);
     assert!((c["ci_high"].as_f64().unwrap() + 1.559968).abs() < 1e-5);
@@ -496,7 +502,26 @@ fn review_json_carries_the_comparison_and_process_limits() {
     assert!(loop_of(&review, "job", "govern")["process"].is_null());
     let text = db.ok(&["loop", "show", "job", "instr"]);
     assert!(
-        text.contains("improved (lower is better): exact test p = 0.029, 95% interval"),
+        text.contains("not enough data: a lead looks every week, so 5% is shared among the plan's 12 live values and no look so far can reach its share (the best possible p now is 0.029); 4 more live value(s) would make a verdict possible"),
+        "{text}"
+    );
+    for (v, d) in [
+        ("7.5", "2026-10-09"),
+        ("7", "2026-10-10"),
+        ("6", "2026-10-11"),
+        ("7.2", "2026-10-12"),
+    ] {
+        db.ok(&["measure", "job", "instr", v, "--at", d]);
+    }
+    let review = db.json(&["review", "--json"]);
+    let c = &loop_of(&review, "job", "instrument")["comparison"];
+    assert_eq!(c["verdict"], "improved");
+    assert_eq!(c["sequential"]["decided_at"], 7);
+    let text = db.ok(&["loop", "show", "job", "instr"]);
+    assert!(
+        text.contains(
+            "improved (lower is better): decided at live value 7 of the plan's 12 (p = 0.003"
+        ),
         "{text}"
     );
 }

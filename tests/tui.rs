@@ -330,7 +330,7 @@ fn the_loop_detail_shows_metric_chart_signals_and_activity() {
         let text = h.scrolled(KeyCode::PageDown, 8);
         for t in [
             "Checklist",
-            "baseline 8.9",
+            "baseline 9.25",
             "Kill signals",
             "Learnings",
             "Recent activity",

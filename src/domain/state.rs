@@ -15,7 +15,7 @@ use super::time::{Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 3;
+pub const STATE_VERSION: u32 = 4;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -59,6 +59,9 @@ pub struct SignalSummary {
     pub decision_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// Armed again by a decision to continue after its rule tripped it: since when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continued_at: Option<Stamp>,
 }
 
 impl SignalSummary {
@@ -144,7 +147,7 @@ impl LoopState {
                 let timed = |vs: &[&Value]| -> Vec<(When, f64)> {
                     vs.iter().map(|v| (v.at, v.value)).collect()
                 };
-                let c = compare(&points(&baseline), &points(&live), m.better, m.target);
+                let c = compare(&points(&baseline), &points(&live), m.better, m.target, None);
                 let mut p = process(&timed(&baseline), &timed(&live));
                 let total = p.as_ref().map_or(0, |p| p.signals.len());
                 if let Some(p) = p.as_mut() {
@@ -203,6 +206,7 @@ impl LoopState {
                     decision: k.decision,
                     decision_reason: k.decision_reason.clone(),
                     rule: k.rule.clone(),
+                    continued_at: k.continued_at(),
                 })
                 .collect(),
             comparison,

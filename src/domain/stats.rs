@@ -21,6 +21,9 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use super::model::{Better, splitmix};
 use super::num::{exact, exact_mean, quantum, to_f64};
 
+pub mod sequential;
+pub use sequential::{DEFAULT_HORIZON, HORIZON_CAP, HorizonFrom, Sequential};
+
 /// The level at which a change counts as shown.
 pub const ALPHA: f64 = 0.05;
 /// Arrangements enumerated exactly; above this the exact test is estimated by resampling.
@@ -212,6 +215,13 @@ pub struct Comparison {
     /// When unlimited live values cannot reach the target: how many more baseline values would.
     pub baseline_needed: Option<usize>,
     pub caveats: Vec<Caveat>,
+    /// How the verdict was reached under the rule that survives weekly looks (`sequential`).
+    #[serde(default)]
+    pub sequential: Option<Sequential>,
+    /// With a target: whether the verdict is `improved` and the estimate reached the target;
+    /// null without a target or without live values.
+    #[serde(default)]
+    pub target_met: Option<bool>,
 }
 
 /// One value with its position in time, in days (any origin): for trend and process limits.
@@ -224,8 +234,9 @@ pub fn compare(
     live: &[Point],
     better: Better,
     target: Option<Target>,
+    horizon: Option<usize>,
 ) -> Comparison {
-    let mut c = compare_values(baseline, live, better, target);
+    let mut c = compare_values(baseline, live, better, target, horizon);
     c.keep_finite();
     c
 }
@@ -281,6 +292,7 @@ fn compare_values(
     live: &[Point],
     better: Better,
     target: Option<Target>,
+    typed_horizon: Option<usize>,
 ) -> Comparison {
     let b: Vec<f64> = baseline.iter().map(|p| p.1).collect();
     let l: Vec<f64> = live.iter().map(|p| p.1).collect();
@@ -311,6 +323,8 @@ fn compare_values(
         live_needed_note: None,
         baseline_needed: None,
         caveats: caveats(baseline, live),
+        sequential: None,
+        target_met: None,
     };
     let sb = floored_sd(&b);
     let all_positive = !eb.is_empty() && eb.iter().all(|v| v.is_positive());
@@ -326,25 +340,45 @@ fn compare_values(
     if all_positive && let (Some(d), Some(b)) = (&delta, &mb) {
         c.pct_change = Some(to_f64(&(d / b)) * 100.0);
     }
-    if let (Some(t), Some(s)) = (target, sb) {
-        plan(&mut c, t, s, all_positive);
+    let (h, from) = match (typed_horizon, target, sb) {
+        (Some(h), _, _) => (h.clamp(1, HORIZON_CAP), HorizonFrom::Typed),
+        (None, Some(t), Some(s)) => plan(&mut c, t, s, all_positive, None)
+            .map_or((DEFAULT_HORIZON, HorizonFrom::Default), |h| {
+                (h, HorizonFrom::Target)
+            }),
+        _ => (DEFAULT_HORIZON, HorizonFrom::Default),
+    };
+    if let (Some(t), Some(s), HorizonFrom::Typed) = (target, sb, from) {
+        plan(&mut c, t, s, all_positive, Some(h));
     } else if target.is_some() && nb < 2 {
         c.live_needed_note =
             Some("a target needs at least 2 baseline values to judge the noise against".into());
     }
-    if nb >= 2 {
-        c.mde = sb.and_then(|s| mde(nb, nl, s));
-    }
     if nb < 2 {
         return c;
     }
-    // Too few values for any test to reach the level: the interval is still reported, as the
-    // estimate of the size of the change, but the verdict says what more data would settle it.
-    let too_few = nl < 2 || c.min_p.is_none_or(|p| p > ALPHA);
-    if too_few {
-        c.values_needed = values_needed(nb, nl);
+    let look = nl.min(h);
+    if sequential::possible(nb, look, h) {
+        c.mde = sb.and_then(|s| mde_at(nb, look, s, sequential::level(look, h)));
     }
+    // Too few values for any look so far to reach its level: the interval is still reported,
+    // as the estimate of the size of the change, but the verdict says what more data would
+    // settle it.
+    let too_few = !(1..=look).any(|k| sequential::possible(nb, k, h));
+    if too_few {
+        c.values_needed = sequential::first_possible(nb, nl, h).map(|k| k - nl);
+    }
+    let mut seq = Sequential {
+        horizon: h,
+        horizon_from: from,
+        look: nl,
+        level: sequential::level(nl, h),
+        decided_at: None,
+        decided_p: None,
+        past_horizon: false,
+    };
     let (Some(delta), Some(sb), Some(sl)) = (delta, sb, floored_sd(&l)) else {
+        c.sequential = Some(seq);
         return c;
     };
     let (p, method) = permutation_p(&b, &l);
@@ -371,17 +405,21 @@ fn compare_values(
     if interval_excludes_zero && !shown {
         c.caveats.push(Caveat::NormalModel);
     }
-    c.verdict = if too_few {
-        Verdict::NotEnoughData
-    } else if shown {
-        let up = delta.is_positive();
-        match (better, up) {
-            (Better::Higher, true) | (Better::Lower, false) => Verdict::Improved,
-            _ => Verdict::Worse,
+    let crossing = sequential::first_crossing(&b, &l, better, h);
+    c.verdict = match crossing {
+        Some((k, v, p)) => {
+            seq.decided_at = Some(k);
+            seq.decided_p = Some(p);
+            v
         }
-    } else {
-        Verdict::Inconclusive
+        None if too_few => Verdict::NotEnoughData,
+        None => Verdict::Inconclusive,
     };
+    seq.past_horizon = crossing.is_none() && nl >= h;
+    c.sequential = Some(seq);
+    c.target_met = c.target.map(|goal| {
+        c.verdict == Verdict::Improved && goal != 0.0 && d * goal.signum() >= goal.abs()
+    });
     c
 }
 
@@ -413,28 +451,35 @@ fn choose(n: usize, k: usize) -> f64 {
     c as f64
 }
 
-/// How many more live values make a verdict possible at all (two per side at least, and `min_p`
-/// at most `ALPHA`); `None` when the baseline is too short for any number to help.
-pub fn values_needed(nb: usize, nl: usize) -> Option<usize> {
-    if nb < 2 {
+/// The smallest change detectable with 80% power by a two-sided test at level `a`.
+pub fn mde_at(nb: usize, nl: usize, s: f64, a: f64) -> Option<f64> {
+    if nb < 1 || nl < 1 || nb + nl < 3 || a <= 0.0 {
         return None;
     }
-    (0..SEARCH_CAP).find(|extra| nl + extra >= 2 && min_p(nb, nl + extra) <= ALPHA)
-}
-
-/// The smallest change detectable with 80% power at a 5% two-sided level:
-/// (t₀.₉₇₅,ν + t₀.₈₀,ν) · s · √(1/n_b + 1/n_l), ν = n_b + n_l − 2.
-pub fn mde(nb: usize, nl: usize, s: f64) -> Option<f64> {
-    if nb < 1 || nl < 1 || nb + nl < 3 {
-        return None;
-    }
-    let df = (nb + nl - 2) as f64;
-    let factor = t_quantile(0.975, df) + t_quantile(POWER, df);
+    // Welch's degrees of freedom for equal spreads: the interval the verdict also needs has
+    // these, fewer than n_b + n_l − 2 when the sides differ in size.
+    let (b, l) = (nb as f64, nl as f64);
+    let df = if nb < 2 || nl < 2 {
+        1.0
+    } else {
+        (1.0 / b + 1.0 / l).powi(2) / (1.0 / (b * b * (b - 1.0)) + 1.0 / (l * l * (l - 1.0)))
+    };
+    let factor = t_quantile(1.0 - a / 2.0, df) + t_quantile(POWER, df);
     Some(factor * s * (1.0 / nb as f64 + 1.0 / nl as f64).sqrt())
 }
 
-/// Fills `live_needed` (or says why not) for a target change.
-fn plan(c: &mut Comparison, t: Target, s: f64, all_positive: bool) {
+/// Fills `live_needed` (or says why not) for a target change, under the sequential rule: the
+/// fewest live values at whose look the target is detectable with 80% power at that look's
+/// level. Counting the last look alone understates the power the earlier looks add, so the
+/// promise is kept, never inflated. With `fixed`, the horizon is the plan's; without, it is
+/// derived: the count returned is also the horizon.
+fn plan(
+    c: &mut Comparison,
+    t: Target,
+    s: f64,
+    all_positive: bool,
+    fixed: Option<usize>,
+) -> Option<usize> {
     let nb = c.baseline_n;
     let Some(goal) = c.target.map(f64::abs) else {
         if t.percent && !all_positive {
@@ -443,40 +488,54 @@ fn plan(c: &mut Comparison, t: Target, s: f64, all_positive: bool) {
                     .into(),
             );
         }
-        return;
+        return None;
     };
     if goal == 0.0 {
-        return;
+        return None;
     }
-    let first_possible = values_needed(nb, 0).unwrap_or(2).max(2);
-    let reaches = |nl: usize| mde(nb, nl, s).is_some_and(|m| m <= goal);
-    if reaches(SEARCH_CAP) {
-        // mde falls as live values are added: bisect for the first count that reaches the goal.
-        let (mut lo, mut hi) = (first_possible, SEARCH_CAP);
-        if reaches(lo) {
-            hi = lo;
-        }
+    let reaches = |nb: usize, n: usize, h: usize| {
+        sequential::possible(nb, n, h)
+            && mde_at(nb, n, s, sequential::level(n, h)).is_some_and(|m| m <= goal)
+    };
+    // Linear: the level of a look falls as the horizon grows, so the detectable change is not
+    // monotone in the count.
+    let derived = || (2..=HORIZON_CAP).find(|&n| reaches(nb, n, n));
+    let found = match fixed {
+        Some(h) => (2..=h).find(|&n| reaches(nb, n, h)),
+        None => derived(),
+    };
+    if let Some(n) = found {
+        c.live_needed = Some(n);
+        return Some(n);
+    }
+    if let (Some(h), Some(n)) = (fixed, derived()) {
+        c.live_needed_note = Some(format!(
+            "the plan's horizon of {h} live values is too short to show this target: a horizon of {n} would (a recorded deviation)"
+        ));
+        return None;
+    }
+    // More baseline values at the longest horizon: the detectable change falls as they grow.
+    let cap = HORIZON_CAP;
+    let more = reaches(SEARCH_CAP, cap, cap).then(|| {
+        let (mut lo, mut hi) = (nb + 1, SEARCH_CAP);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if reaches(mid) {
+            if reaches(mid, cap, cap) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        c.live_needed = Some(hi);
-        return;
-    }
-    let more = (nb + 1..SEARCH_CAP)
-        .find(|&n| mde(n, SEARCH_CAP, s).is_some_and(|m| m <= goal))
-        .map(|n| n - nb);
+        hi - nb
+    });
     c.baseline_needed = more;
     c.live_needed_note = Some(match more {
         Some(k) => format!(
-            "even unlimited live values cannot show a change this small: the baseline is too short or too noisy; about {k} more baseline values (dated before the intervention) would make it possible"
+            "even {cap} live values cannot show a change this small: the baseline is too short or too noisy; about {k} more baseline values (dated before the intervention) would make it possible"
         ),
         None => "even unlimited live and baseline values cannot show a change this small against this much noise".into(),
     });
+    None
 }
 
 /// The two-sided exact permutation p-value of the difference of means: the share of all ways to

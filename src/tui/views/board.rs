@@ -359,7 +359,11 @@ impl Board {
             l.owner.as_deref().unwrap_or("none")
         );
         if let (Some(m), Some(c)) = (&l.metric, &l.comparison) {
-            out.push_str(&format!(" · {}: {}", m.name, c.verdict.as_str()));
+            out.push_str(&format!(
+                " · {}: {}",
+                m.name,
+                crate::display::verdict_label(c)
+            ));
         }
         if !self.flags.label().is_empty() {
             out.push_str(&format!(" · showing: {}", self.flags.label()));

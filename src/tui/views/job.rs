@@ -113,7 +113,7 @@ fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
             let verdict = l
                 .comparison
                 .as_ref()
-                .map(|c| format!(" · {}", c.verdict.as_str()))
+                .map(|c| format!(" · {}", crate::display::verdict_label(c)))
                 .unwrap_or_default();
             out.push((
                 format!(
