@@ -180,8 +180,95 @@ fn check_fires_rules_that_time_broke() {
     assert!(!out.contains("kill signal 3"), "{out}");
     assert_eq!(signal(&db, "instrument", 2)["tripped"], true);
     assert_eq!(signal(&db, "instrument", 3)["tripped"], false);
-    assert!(db.ok(&["check"]).contains("every kill rule holds"));
+    // Nothing new fires, and `check` still says which signal waits for a decision.
+    let again = db.ok(&["check"]);
+    assert!(again.starts_with("no rule tripped anything new"), "{again}");
+    assert!(
+        again.contains("kill signal 2 on triage/instrument is tripped and awaits your decision"),
+        "{again}"
+    );
     assert!(db.ok(&["verify"]).contains("verified"));
+}
+
+#[test]
+fn continue_re_arms_a_rule_and_every_view_agrees_when_it_fires_again() {
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    db.ok(&[
+        "kill", "add", "triage", "instr", "too slow", "--rule", "above 9",
+    ]);
+    let out = db.ok(&["measure", "triage", "instr", "9.5", "--at", "2026-10-05"]);
+    assert!(out.contains("tripped by its rule"), "{out}");
+    let out = db.ok(&[
+        "loop",
+        "continue",
+        "triage",
+        "instr",
+        "--reason",
+        "holiday week",
+    ]);
+    assert!(out.contains("watches again"), "{out}");
+    let k = signal(&db, "instrument", 2);
+    assert_eq!(k["tripped"], false);
+    assert_eq!(k["decision"], "continue");
+    assert_eq!(k["rule_check"]["result"], "holds", "{k}");
+    assert!(db.ok(&["check"]).contains("every kill rule holds"));
+    assert!(
+        db.ok(&["loop", "show", "triage", "instr"])
+            .contains("armed again after: continue"),
+    );
+    // A value that holds trips nothing; the next breach trips it again.
+    db.ok(&["measure", "triage", "instr", "8", "--at", "2026-10-06"]);
+    assert_eq!(signal(&db, "instrument", 2)["tripped"], false);
+    let out = db.ok(&["measure", "triage", "instr", "9.6", "--at", "2026-10-07"]);
+    assert!(out.contains("the latest value 9.6 is above 9"), "{out}");
+    let k = signal(&db, "instrument", 2);
+    assert_eq!(k["tripped"], true);
+    assert!(k["decision"].is_null());
+    assert_eq!(k["rule_check"]["result"], "fires");
+    let review = db.json(&["review", "--json"]);
+    let flags = &review["jobs"][0]["loops"][2]["flags"];
+    assert!(
+        flags
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "kill-tripped"),
+        "{flags}"
+    );
+    let show = db.ok(&["loop", "show", "triage", "instr"]);
+    assert!(show.contains("[TRIPPED] too slow"), "{show}");
+    assert!(db.ok(&["check"]).contains("awaits your decision"));
+    // The first decision stays in the history.
+    let log = db.ok(&["log", "triage"]);
+    assert!(log.contains("continues: holiday week"), "{log}");
+}
+
+#[test]
+fn a_dated_rule_before_its_date_waits_and_says_until_when() {
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "no proof by then",
+        "--rule",
+        "by 2099-12-31 improved 20%",
+    ]);
+    let k = signal(&db, "instrument", 2);
+    assert_eq!(k["tripped"], false, "{k}");
+    assert!(
+        k["rule_check"]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("holds until 2099-12-31"),
+        "{k}"
+    );
+    assert!(db.ok(&["check"]).contains("every kill rule holds"));
 }
 
 #[test]
@@ -479,6 +566,8 @@ also_on_postgres!(
     adding_a_rule_that_the_data_already_breaks_trips_it,
     check_fires_rules_that_time_broke,
     a_malformed_rule_is_refused_with_the_grammar,
+    continue_re_arms_a_rule_and_every_view_agrees_when_it_fires_again,
+    a_dated_rule_before_its_date_waits_and_says_until_when,
     understand_detector_needs_a_workaround_once_work_changes,
     redesign_detector_catches_a_tool_chosen_before_the_map,
     instrument_detector_catches_adoption_metrics_and_unproven_interventions,

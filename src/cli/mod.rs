@@ -756,12 +756,40 @@ fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Fail
     }
     match command {
         Command::Check => {
-            let fired = store.check_rules(Stamp::now())?;
-            if fired.is_empty() {
-                emit("every kill rule holds\n")
-            } else {
-                emit(&format!("{}\n", clean(&fired.join("\n"))))
-            }
+            let now = Stamp::now();
+            let fired = store.check_rules(now)?;
+            // A rule that tripped its signal earlier still fires until the lead decides: `check`
+            // says so, so it never reads "holds" where `loop show` reads "fires".
+            let review = store.board()?.review(now);
+            let waiting: Vec<String> = review
+                .jobs
+                .iter()
+                .flat_map(|j| {
+                    j.loops.iter().flat_map(move |l| {
+                        l.kill_signals
+                            .iter()
+                            .filter(|k| k.signal.awaits_decision())
+                            .map(move |k| {
+                                format!(
+                                    "kill signal {} on {}/{} is tripped and awaits your decision: {}",
+                                    k.signal.n,
+                                    j.slug,
+                                    l.kind,
+                                    k.signal.reason.as_deref().unwrap_or("")
+                                )
+                            })
+                    })
+                })
+                .collect();
+            let out = match (fired.is_empty(), waiting.is_empty()) {
+                (true, true) => return emit("every kill rule holds\n"),
+                (true, false) => {
+                    [vec!["no rule tripped anything new".to_string()], waiting].concat()
+                }
+                // What just fired awaits a decision too: said once.
+                (false, _) => fired,
+            };
+            emit(&format!("{}\n", clean(&out.join("\n"))))
         }
         Command::Doctor { repair: true } => doctor_cmd(store, true, None),
         Command::Undo { yes } => undo_cmd(store, ctx, *yes),

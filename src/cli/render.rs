@@ -53,7 +53,7 @@ fn loop_line(l: &LoopReview) -> String {
             && c.baseline_n > 0
             && c.live_n > 0
         {
-            let _ = write!(f, " [{}]", c.verdict.as_str());
+            let _ = write!(f, " [{}]", crate::display::verdict_label(c));
         }
         facts.push(f);
     }
@@ -446,7 +446,8 @@ pub fn loop_show(d: &LoopDetail, all: bool) -> String {
     out.push_str("\nKill signals\n");
     for k in &r.kill_signals {
         let state = match (k.state, k.decision) {
-            (SignalState::Armed, _) => "armed".to_string(),
+            (SignalState::Armed, Some(d)) => format!("armed again after: {d}"),
+            (SignalState::Armed, None) => "armed".to_string(),
             (SignalState::Tripped, None) => "TRIPPED".to_string(),
             (SignalState::Tripped, Some(d)) => format!("tripped, decided: {d}"),
         };

@@ -374,6 +374,14 @@ pub struct KillSignal {
 }
 
 impl KillSignal {
+    /// When the lead decided to continue after this armed signal's rule tripped it: the rule
+    /// watches again from then (see `rules::KillRule::check_since`).
+    pub fn continued_at(&self) -> Option<Stamp> {
+        (self.state == SignalState::Armed && self.decision == Some(KillDecision::Continue))
+            .then_some(self.decided_at)
+            .flatten()
+    }
+
     /// Trips or re-arms the signal, with why and by whom; a decision taken after an earlier trip
     /// no longer stands.
     pub fn change(

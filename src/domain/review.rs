@@ -333,7 +333,7 @@ fn loop_review(
                 .rule
                 .as_deref()
                 .map(|r| match (KillRule::parse(r), &l.rules) {
-                    (Ok(rule), Some(inputs)) => rule.check(inputs, today),
+                    (Ok(rule), Some(inputs)) => rule.check_since(inputs, today, k.continued_at),
                     (Ok(_), None) => RuleCheck::CannotJudge("no primary metric yet".into()),
                     (Err(_), _) => RuleCheck::CannotJudge("the rule cannot be read".into()),
                 }),

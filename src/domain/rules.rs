@@ -135,6 +135,10 @@ pub struct RuleInputs {
     pub last_live: Option<NaiveDate>,
     /// When the metric was set, for `stale` before any live value.
     pub metric_set: Stamp,
+    /// When the latest live value since the intervention was recorded: a rule re-armed by a
+    /// decision to continue fires again only on evidence newer than that decision.
+    #[serde(default)]
+    pub latest_recorded: Option<Stamp>,
 }
 
 /// Exact fractions as `numerator/denominator` text.
@@ -163,6 +167,7 @@ impl RuleInputs {
         last_live: Option<NaiveDate>,
         metric_set: Stamp,
         tail: usize,
+        latest_recorded: Option<Stamp>,
     ) -> RuleInputs {
         let sum = |xs: &[f64]| xs.iter().fold(BigRational::zero(), |a, v| a + exact(*v));
         RuleInputs {
@@ -175,6 +180,7 @@ impl RuleInputs {
             live_tail: live_since[live_since.len().saturating_sub(tail)..].to_vec(),
             last_live,
             metric_set,
+            latest_recorded,
         }
     }
 
@@ -213,6 +219,44 @@ impl RuleCheck {
 }
 
 impl KillRule {
+    /// Checks the rule of a signal against its inputs on `today`. `continued_at` is when the
+    /// lead decided to continue after this rule last tripped the signal: the rule keeps
+    /// watching, but only evidence newer than that decision can trip it again (a new live
+    /// value; for `stale`, the days counted again from the decision).
+    pub fn check_since(
+        &self,
+        i: &RuleInputs,
+        today: NaiveDate,
+        continued_at: Option<Stamp>,
+    ) -> RuleCheck {
+        let Some(decided) = continued_at else {
+            return self.check(i, today);
+        };
+        if let KillRule::Stale { days } = *self {
+            let from = decided.local_date();
+            if i.last_live.is_none_or(|d| d < from) {
+                let idle = (today - from).num_days();
+                return if idle >= days {
+                    RuleCheck::Fires(format!(
+                        "rule: no live value for {idle} days since the decision to continue on {from}"
+                    ))
+                } else {
+                    RuleCheck::Holds(format!(
+                        "{idle} of {days} days without a live value since the decision to continue on {from}"
+                    ))
+                };
+            }
+            return self.check(i, today);
+        }
+        if i.latest_recorded.is_none_or(|r| r <= decided) {
+            return RuleCheck::Holds(format!(
+                "watching again since the decision to continue on {}: no new live value yet",
+                decided.local_date()
+            ));
+        }
+        self.check(i, today)
+    }
+
     /// Checks the rule against its inputs on `today` (the reader's calendar date).
     pub fn check(&self, i: &RuleInputs, today: NaiveDate) -> RuleCheck {
         // How much worse `v` is than `b` in the metric's direction.
@@ -296,13 +340,27 @@ impl KillRule {
             }
             KillRule::By { date, pct: p } => {
                 if today < date {
-                    return RuleCheck::Holds(format!("waits until {date}"));
-                }
-                let (Some(b), Some(l)) = (i.baseline_mean(), i.live_mean()) else {
-                    return RuleCheck::Fires(format!(
-                        "rule: by {date} there are no baseline and live values since the latest intervention to show a {}% improvement",
+                    return RuleCheck::Holds(format!(
+                        "holds until {date}, when the live mean must be {}% better than the baseline mean",
                         show(p)
                     ));
+                }
+                let missing = match (i.baseline_mean(), i.live_mean()) {
+                    (Some(b), Some(l)) => Ok((b, l)),
+                    (None, None) => {
+                        Err("no baseline and no live values since the latest intervention")
+                    }
+                    (None, Some(_)) => Err("no baseline values"),
+                    (Some(_), None) => Err("no live values since the latest intervention"),
+                };
+                let (b, l) = match missing {
+                    Ok(pair) => pair,
+                    Err(what) => {
+                        return RuleCheck::Fires(format!(
+                            "rule: by {date} there are {what} to show a {}% improvement",
+                            show(p)
+                        ));
+                    }
                 };
                 if !i.baseline_positive {
                     return RuleCheck::CannotJudge(
@@ -352,6 +410,7 @@ mod tests {
             (!live.is_empty()).then(|| day(10)),
             Stamp::parse("2026-10-01T12:00:00Z").unwrap(),
             10,
+            None,
         )
     }
 
@@ -503,12 +562,13 @@ mod tests {
         assert!(r.check(&exactly, day(25)).fires().is_none());
         let strong = inputs(Better::Higher, &[10.0], &[12.5, 12.1]);
         assert!(r.check(&strong, day(25)).fires().is_none());
+        // A baseline exists: what is missing is live values, and the reason says so.
         let none = inputs(Better::Lower, &[10.0], &[]);
         assert!(
             r.check(&none, day(25))
                 .fires()
                 .unwrap()
-                .contains("no baseline and live values")
+                .contains("there are no live values since the latest intervention")
         );
     }
 
@@ -519,5 +579,63 @@ mod tests {
         let back: RuleInputs = serde_json::from_str(&text).unwrap();
         assert_eq!(back, i);
         assert_eq!(back.baseline_sum, exact(0.3));
+    }
+}
+
+#[cfg(test)]
+mod dated {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn inputs(baseline: &[f64], live: &[f64]) -> RuleInputs {
+        RuleInputs::new(
+            Better::Lower,
+            baseline,
+            live,
+            (!live.is_empty()).then(|| day("2026-11-10")),
+            Stamp::parse("2026-10-01T12:00:00Z").unwrap(),
+            1,
+            None,
+        )
+    }
+
+    #[test]
+    fn a_dated_rule_waits_for_its_date_then_judges_what_exists() {
+        let rule = KillRule::parse("by 2026-12-01 improved 20%").unwrap();
+        let with_baseline = inputs(&[10.0, 12.0], &[]);
+        // Before its date it holds, and says until when.
+        let before = rule.check(&with_baseline, day("2026-11-30"));
+        assert!(
+            matches!(&before, RuleCheck::Holds(w) if w.starts_with("holds until 2026-12-01")),
+            "{before:?}"
+        );
+        // On its date, with a baseline but no live values, it names what is missing.
+        let on = rule.check(&with_baseline, day("2026-12-01"));
+        assert_eq!(
+            on,
+            RuleCheck::Fires(
+                "rule: by 2026-12-01 there are no live values since the latest intervention to show a 20% improvement".into()
+            )
+        );
+        let none = rule.check(&inputs(&[], &[]), day("2026-12-01"));
+        assert!(
+            none.fires()
+                .unwrap()
+                .contains("no baseline and no live values")
+        );
+        // After it, judged against the baseline that exists: 11 → 8.8 is exactly 20% better.
+        assert!(matches!(
+            rule.check(&inputs(&[10.0, 12.0], &[8.8]), day("2026-12-02")),
+            RuleCheck::Holds(_)
+        ));
+        assert!(
+            rule.check(&inputs(&[10.0, 12.0], &[8.9]), day("2026-12-02"))
+                .fires()
+                .unwrap()
+                .contains("not the 20% required")
+        );
     }
 }

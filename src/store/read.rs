@@ -216,7 +216,11 @@ pub fn rules_due(db: &mut dyn Db, now: Stamp) -> Result<Vec<(String, LoopKind)>>
                     && k.rule
                         .as_deref()
                         .and_then(|r| KillRule::parse(r).ok())
-                        .is_some_and(|rule| rule.check(inputs, today).fires().is_some())
+                        .is_some_and(|rule| {
+                            rule.check_since(inputs, today, k.continued_at)
+                                .fires()
+                                .is_some()
+                        })
             });
             if fires {
                 due.push((slug, s.kind));

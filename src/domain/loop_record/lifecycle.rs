@@ -234,10 +234,32 @@ impl LoopRecord {
                 self.addr()
             )));
         }
+        let rearmed: Vec<i64> = self
+            .kill_signals
+            .iter()
+            .filter(|k| k.awaits_decision() && k.rule.is_some())
+            .map(|k| k.n)
+            .collect();
         self.decide_signals(KillDecision::Continue, &reason, ctx);
+        // A rule keeps watching after "continue": its signal is armed again (the trip and the
+        // decision stay in the history), and only newer evidence trips it again.
+        for k in self
+            .kill_signals
+            .iter_mut()
+            .filter(|k| rearmed.contains(&k.n))
+        {
+            k.state = SignalState::Armed;
+        }
+        let watching = match rearmed.as_slice() {
+            [] => String::new(),
+            ns => format!(
+                "; the rule of kill signal {} watches again from now",
+                join(ns)
+            ),
+        };
         Ok(Outcome::done(
             Command::LoopContinue,
-            format!("{} continues: {reason}", self.addr()),
+            format!("{} continues: {reason}{watching}", self.addr()),
         ))
     }
 

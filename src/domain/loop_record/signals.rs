@@ -124,7 +124,9 @@ impl LoopRecord {
     pub fn rule_inputs(&self) -> Option<RuleInputs> {
         let metric = self.metric.as_ref()?;
         let baseline: Vec<f64> = self.baselines().map(|v| v.value).collect();
-        let live: Vec<f64> = self.live_since_intervention().map(|v| v.value).collect();
+        let since: Vec<&Value> = self.live_since_intervention().collect();
+        let live: Vec<f64> = since.iter().map(|v| v.value).collect();
+        let latest_recorded = since.last().map(|v| v.recorded_at);
         let last_live = self.live().map(|v| v.at.date()).max();
         let tail = self
             .kill_signals
@@ -140,6 +142,7 @@ impl LoopRecord {
             last_live,
             metric.set_at,
             tail,
+            latest_recorded,
         ))
     }
 
@@ -157,7 +160,7 @@ impl LoopRecord {
                 return None;
             }
             let rule = KillRule::parse(k.rule.as_deref()?).ok()?;
-            rule.check(&inputs, today)
+            rule.check_since(&inputs, today, k.continued_at())
                 .fires()
                 .map(|r| (i, r.to_string()))
         })?;

@@ -635,3 +635,78 @@ fn recorded_values_are_shown_exactly_in_the_summary() {
         .unwrap();
     assert!(out.summary.contains("1e308"), "{}", out.summary);
 }
+
+#[test]
+fn continue_after_a_rule_tripped_re_arms_it_and_only_new_evidence_trips_it_again() {
+    let mut r = with_metric();
+    r.apply(
+        &LoopOp::AddKillSignal {
+            text: "answers slow".into(),
+            rule: Some("above 9".into()),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    r.apply(&value(Phase::Live, 9.5, "2026-11-02"), &ctx())
+        .unwrap();
+    let bot = |m: i64| Ctx::local("jobloop", later(m).now);
+    assert!(r.fire_next_rule(&bot(1)).is_some());
+    r.apply(
+        &LoopOp::Continue {
+            reason: "a holiday week".into(),
+        },
+        &later(2),
+    )
+    .unwrap();
+    let k = &r.kill_signals[1];
+    assert_eq!(k.state, SignalState::Armed, "the rule watches again");
+    assert_eq!(k.decision, Some(KillDecision::Continue));
+    assert_eq!(k.continued_at(), Some(later(2).now));
+    // The evidence it already acted on does not trip it again, nor does a value that holds.
+    assert!(r.fire_next_rule(&bot(3)).is_none());
+    r.apply(&value(Phase::Live, 8.0, "2026-11-03"), &later(4))
+        .unwrap();
+    assert!(r.fire_next_rule(&bot(5)).is_none());
+    // The next breach does.
+    r.apply(&value(Phase::Live, 9.6, "2026-11-04"), &later(6))
+        .unwrap();
+    let out = r.fire_next_rule(&bot(7)).unwrap();
+    assert!(out.summary.contains("9.6"), "{}", out.summary);
+    let k = &r.kill_signals[1];
+    assert!(k.awaits_decision());
+    // A signal without a rule stays decided: only a rule can watch.
+    let mut r = with_metric();
+    r.apply(&trip("only adoption numbers"), &ctx()).unwrap();
+    r.apply(
+        &LoopOp::Continue {
+            reason: "outcomes next week".into(),
+        },
+        &later(1),
+    )
+    .unwrap();
+    assert_eq!(r.kill_signals[0].state, SignalState::Tripped);
+}
+
+#[test]
+fn a_re_armed_stale_rule_counts_its_days_from_the_decision() {
+    let mut r = with_metric();
+    r.apply(
+        &LoopOp::AddKillSignal {
+            text: "nobody measures".into(),
+            rule: Some("stale 7 days".into()),
+        },
+        &ctx(),
+    )
+    .unwrap();
+    let at = |d: &str| Ctx::local("jobloop", Stamp::parse(&format!("{d}T12:00:00Z")).unwrap());
+    assert!(r.fire_next_rule(&at("2026-11-30")).is_some());
+    r.apply(
+        &LoopOp::Continue {
+            reason: "values come monthly".into(),
+        },
+        &at("2026-12-01"),
+    )
+    .unwrap();
+    assert!(r.fire_next_rule(&at("2026-12-07")).is_none(), "6 days");
+    assert!(r.fire_next_rule(&at("2026-12-08")).is_some(), "7 days");
+}

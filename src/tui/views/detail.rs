@@ -252,7 +252,8 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
     let checks = d.review.as_ref().map(|l| &l.kill_signals);
     for sig in &r.kill_signals {
         let (state, style) = match (sig.state, sig.decision) {
-            (SignalState::Armed, _) => ("armed".to_string(), plain),
+            (SignalState::Armed, Some(dec)) => (format!("armed again after {dec}"), plain),
+            (SignalState::Armed, None) => ("armed".to_string(), plain),
             (SignalState::Tripped, None) => ("TRIPPED".to_string(), theme.alert()),
             (SignalState::Tripped, Some(dec)) => (format!("tripped → {dec}"), theme.muted()),
         };
