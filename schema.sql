@@ -1,4 +1,4 @@
--- jobloop schema, version 4. The binary embeds this file and applies it to a new database inside
+-- jobloop schema, version 5. The binary embeds this file and applies it to a new database inside
 -- one transaction; older files are brought here by numbered migrations (src/store/migrations).
 --
 -- Portable by design: the PostgreSQL store applies this same file with `STRICT` dropped and `REAL`
@@ -96,7 +96,12 @@ CREATE TABLE interventions (
     recorded_at TEXT NOT NULL,
     void_at     TEXT,
     void_by     TEXT,
-    void_reason TEXT
+    void_reason TEXT,
+    -- The plan this intervention locked (JSON, exactly as hashed) and its SHA-256: what is
+    -- compared, against what and by which rule, fixed before the live values came in. NULL for
+    -- interventions recorded before version 5.
+    plan        TEXT,
+    plan_hash   TEXT CHECK (plan_hash IS NULL OR length(plan_hash) = 64)
 ) STRICT;
 
 CREATE INDEX interventions_by_metric ON interventions (metric_id, at);
@@ -206,6 +211,22 @@ CREATE TABLE proofs (
     reuse       INTEGER CHECK (reuse IS NULL OR reuse >= 0),
     outcome_at  TEXT
 ) STRICT;
+
+-- A change to a locked plan, with who made it and why: the verdict stays the locked plan's,
+-- the change is listed beside it. `value` is the new setting where there is one (a horizon).
+CREATE TABLE deviations (
+    id              TEXT PRIMARY KEY,
+    loop_id         TEXT NOT NULL REFERENCES loops (id),
+    intervention_id TEXT NOT NULL REFERENCES interventions (id),
+    what            TEXT NOT NULL CHECK (what IN ('metric-replaced', 'target-changed', 'horizon-changed', 'kill-rule-added', 'baseline-added', 'baseline-voided', 'intervention-voided')),
+    detail          TEXT NOT NULL CHECK (detail <> ''),
+    value           TEXT,
+    reason          TEXT NOT NULL CHECK (reason <> ''),
+    at              TEXT NOT NULL,
+    recorded_by     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX deviations_by_loop ON deviations (loop_id, at);
 
 -- The history. Appended in the same transaction as the change it describes, never edited; each
 -- event's hash covers its content and the previous event's hash.

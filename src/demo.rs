@@ -212,6 +212,7 @@ impl Script {
                 value: v,
                 at: When::Day(at.local_date()),
                 note: note.map(str::to_string),
+                reason: None,
             },
         );
     }
@@ -256,6 +257,7 @@ impl Script {
                 LoopOp::Intervene {
                     description: intervention.to_string(),
                     at: When::Day(at.local_date()),
+                    horizon: None,
                 },
             );
         }
@@ -344,6 +346,7 @@ impl Script {
                     measures: Measures::Outcome,
                     replace: false,
                     target: Target::parse(target).ok(),
+                    reason: None,
                 },
             );
             self.on(
@@ -358,6 +361,7 @@ impl Script {
                     measures: Measures::Outcome,
                     replace: false,
                     target: None,
+                    reason: None,
                 },
             );
             self.on(
@@ -379,6 +383,7 @@ impl Script {
                 LoopOp::AddKillSignal {
                     text: "The metric slides back to where it started".into(),
                     rule: Some("worse-than-baseline 10% for 3".into()),
+                    reason: None,
                 },
             );
             self.on(
@@ -625,6 +630,7 @@ impl Script {
                     LoopOp::AddKillSignal {
                         text: "Duplicate payments reach the bank run".into(),
                         rule: None,
+                        reason: None,
                     },
                 ),
                 (

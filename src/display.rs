@@ -10,7 +10,11 @@ use std::borrow::Cow;
 use crate::domain::model::{Better, Status};
 use crate::domain::num::estimate;
 pub use crate::domain::num::show;
-use crate::domain::stats::{Caveat, Comparison, PMethod, Process, ProcessSignal, Side2, Verdict};
+use crate::domain::plan::PlanState;
+use crate::domain::review::LoopReview;
+use crate::domain::stats::{
+    Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, Side2, Verdict,
+};
 
 /// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
 pub fn status_symbol(s: Status) -> &'static str {
@@ -208,6 +212,108 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
     lines
 }
 
+/// The plan a loop's verdict is judged by, its deviations, the result under the amended plan
+/// where it differs, and replaced metrics with their last verdicts: for `loop show`, `plan
+/// show` and the TUI's loop detail alike.
+pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(p) = &l.plan {
+        lines.push(format!(
+            "plan {} locked {} by {} with the intervention of {} · hash {}…",
+            p.version,
+            p.locked_at.local_date(),
+            clean(&p.locked_by),
+            p.intervention_at,
+            &p.hash[..p.hash.len().min(12)]
+        ));
+        lines.extend(plan_terms(p));
+        for d in &p.deviations {
+            lines.push(format!(
+                "  deviation {} by {}: {} — why: {}",
+                d.at.local_date(),
+                clean(&d.by),
+                clean(&d.detail),
+                clean(&d.reason)
+            ));
+        }
+        if let Some(a) = &l.amended_comparison {
+            lines.push(format!(
+                "  under the amended plan (not the verdict): {}",
+                comparison_words(a, unit, better)
+            ));
+        }
+    }
+    for m in &l.superseded_metrics {
+        let replaced = m
+            .replaced_at
+            .map(|r| format!(", replaced {}", r.local_date()))
+            .unwrap_or_default();
+        lines.push(format!(
+            "replaced metric `{}` (set {}{replaced}): {} baseline, {} live value(s), {} intervention(s)",
+            clean(&m.name),
+            m.set_at.local_date(),
+            m.baseline_n,
+            m.live_n,
+            m.interventions
+        ));
+        if let Some(c) = &m.comparison {
+            lines.push(format!(
+                "  its last verdict{}: {}",
+                m.plan
+                    .as_ref()
+                    .map(|p| format!(" under plan {}", p.version))
+                    .unwrap_or_default(),
+                comparison_words(c, &m.unit, m.better)
+            ));
+        }
+    }
+    lines
+}
+
+/// What a plan fixed, in words.
+pub fn plan_terms(p: &PlanState) -> Vec<String> {
+    let target = p.target.map_or_else(
+        || "no target".to_string(),
+        |t| format!("target {}", t.to_text()),
+    );
+    let from = match p.horizon_from {
+        HorizonFrom::Typed => "as typed",
+        HorizonFrom::Target => "from the target",
+        HorizonFrom::Default => "the default",
+    };
+    let rules = if p.kill_rules.is_empty() {
+        "no kill rules".to_string()
+    } else {
+        format!(
+            "kill rules {}",
+            p.kill_rules
+                .iter()
+                .map(|r| format!("{}. {}", r.n, clean(&r.rule)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut lines = vec![
+        format!(
+            "  {} against {} baseline value(s) · {target} · horizon {} live values ({from}) · {rules}",
+            clean(&p.metric),
+            p.baseline_n,
+            p.horizon
+        ),
+        format!(
+            "  decided by the {}, {}, {}",
+            p.decision_rule.test, p.decision_rule.sides, p.decision_rule.spending
+        ),
+    ];
+    if p.seen_live > 0 {
+        lines.push(format!(
+            "  {} live value(s) dated after the intervention had been recorded before it was locked",
+            p.seen_live
+        ));
+    }
+    lines
+}
+
 /// The comparison in one line (for a digest cell or a status line).
 pub fn comparison_words(c: &Comparison, unit: &str, better: Better) -> String {
     comparison_lines(c, unit, better).join(" · ")
@@ -359,7 +465,7 @@ mod tests {
     #[test]
     fn the_verdict_names_the_target_reached_or_missed() {
         use crate::domain::model::Better;
-        use crate::domain::stats::{Target, compare};
+        use crate::domain::stats::{HorizonFrom, Target, compare};
         let pts = |vs: &[f64]| -> Vec<(f64, f64)> {
             vs.iter()
                 .enumerate()
@@ -373,7 +479,13 @@ mod tests {
                 change,
                 percent: false,
             };
-            let c = compare(&base, &live, Better::Lower, Some(t), Some(12));
+            let c = compare(
+                &base,
+                &live,
+                Better::Lower,
+                Some(t),
+                Some((12, HorizonFrom::Typed)),
+            );
             comparison_lines(&c, "h", Better::Lower).join("\n")
         };
         let short = words(-4.0);

@@ -435,6 +435,7 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                         measures: Measures::Outcome,
                         replace,
                         target: None,
+                        reason: None,
                     }),
                 )
                 .unwrap();
@@ -445,6 +446,7 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                         value,
                         at,
                         note: None,
+                        reason: None,
                     }),
                 )
                 .unwrap();

@@ -542,7 +542,7 @@ fn a_team_database_of_schema_3_is_upgraded_by_migrate_with_everything_intact() {
     // The members cannot upgrade it; its owner can, once.
     t.as_user("ana", &["migrate"]).assert_code(6);
     let out = t.as_user("tester", &["migrate"]).assert_ok();
-    assert!(out.contains("version 4"), "{out}");
+    assert!(out.contains("version 5"), "{out}");
     t.as_user("tester", &["migrate"]).assert_ok();
     let verified = t.as_user("ana", &["verify"]).assert_ok();
     assert!(verified.contains("18 events"), "{verified}");
@@ -624,7 +624,15 @@ fn measured(db: &Db) {
     ]);
     db.ok(&["measure", "mail", "instr", "7", "--at", "2026-11-20"]);
     db.ok(&[
-        "kill", "add", "mail", "instr", "too slow", "--rule", "above 12",
+        "kill",
+        "add",
+        "mail",
+        "instr",
+        "too slow",
+        "--rule",
+        "above 12",
+        "--reason",
+        "a ceiling the plan forgot",
     ]);
     // Rita is no role: on the shared database she could never sign it off, but the rules for
     // the record hold all the same (and the schema's owner may not be named: no rule binds it).

@@ -155,20 +155,24 @@ fn check_fires_rules_that_time_broke() {
             measures: Measures::Outcome,
             replace: false,
             target: None,
+            reason: None,
         }),
         on(LoopOp::RecordValue {
             phase: Phase::Live,
             value: 9.0,
             at: day,
             note: None,
+            reason: None,
         }),
         on(LoopOp::AddKillSignal {
             text: "late proof".into(),
             rule: Some(format!("by {deadline} improved 50%")),
+            reason: None,
         }),
         on(LoopOp::AddKillSignal {
             text: "still measured".into(),
             rule: Some("stale 60 days".into()),
+            reason: None,
         }),
     ] {
         s.apply(&ctx, &intent).unwrap();

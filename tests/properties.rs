@@ -39,12 +39,14 @@ fn sample_export() -> String {
             measures: Measures::Outcome,
             replace: false,
             target: None,
+            reason: None,
         }),
         on(LoopOp::RecordValue {
             phase: Phase::Baseline,
             value: 5.0,
             at: When::parse("2026-10-01").unwrap(),
             note: None,
+            reason: None,
         }),
     ] {
         s.apply(&ctx, &intent).unwrap();

@@ -288,6 +288,7 @@ fn measured_store(path: &Path) -> Store {
                 measures: Measures::Outcome,
                 replace: false,
                 target: None,
+                reason: None,
             },
         ),
     )
@@ -384,6 +385,7 @@ fn round_trip(values: &[(f64, u8, bool)]) -> Result<(), TestCaseError> {
                 value: parsed,
                 at: day(i),
                 note: Some(note.clone()),
+                reason: None,
             },
         );
         s.apply(&ctx(), &intent).unwrap();
@@ -580,14 +582,17 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             value: jobloop::domain::num::parse(&format!("{v:e}")).ok()?,
             at: day(i),
             note: Some(format!("step {i}")),
+            reason: None,
         }),
         Step::Intervene => instr(LoopOp::Intervene {
             description: format!("change {i}"),
             at: day(i),
+            horizon: None,
         }),
         Step::AddSignal(rule) => instr(LoopOp::AddKillSignal {
             text: format!("signal {i}"),
             rule: rule.map(str::to_string),
+            reason: None,
         }),
         Step::Trip => instr(LoopOp::Trip {
             n: None,
@@ -641,6 +646,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             measures: Measures::Outcome,
             replace: true,
             target: None,
+            reason: None,
         }),
         Step::Tool(name) => Intent::SelectTool {
             slug: "t".into(),
@@ -1206,6 +1212,8 @@ fn demo_file() -> Db {
         "support-triage",
         "instr",
         "first answer",
+        "--reason",
+        "the median hid the slow tail",
         "--better",
         "lower",
     ]);

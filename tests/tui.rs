@@ -76,6 +76,7 @@ fn measured_job(s: &mut Store, baselines: &[f64]) {
                 measures: Measures::Outcome,
                 replace: false,
                 target: None,
+                reason: None,
             },
         ),
     )
@@ -91,6 +92,7 @@ fn measured_job(s: &mut Store, baselines: &[f64]) {
                     value: *v,
                     at: today(),
                     note: None,
+                    reason: None,
                 },
             ),
         )
@@ -1119,6 +1121,7 @@ fn a_chart_of_values_near_the_largest_number_is_drawn() {
                 LoopOp::Intervene {
                     description: "x".into(),
                     at: today(),
+                    horizon: None,
                 },
             ),
         )
@@ -1134,6 +1137,7 @@ fn a_chart_of_values_near_the_largest_number_is_drawn() {
                         value: v,
                         at: today(),
                         note: None,
+                        reason: None,
                     },
                 ),
             )

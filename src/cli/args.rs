@@ -62,7 +62,13 @@ pub enum Command {
         /// When it started, YYYY-MM-DD [default: today]
         #[arg(long, value_parser = parse_at, value_name = "DATE")]
         at: Option<When>,
+        /// The planned number of live values, 1 to 520 [default: from the target, else 12]
+        #[arg(long, value_name = "N")]
+        horizon: Option<usize>,
     },
+    /// Show a loop's locked plan, or change its horizon (a deviation with a reason)
+    #[command(subcommand)]
+    Plan(PlanCmd),
     /// Mark a value, intervention, decision or learning entered by mistake as void (it stays,
     /// with who voided it and why, and counts for nothing)
     Void {
@@ -424,6 +430,9 @@ pub struct MetricArgs {
     /// The change you want to be able to see: a percentage (-20%) or a change in the unit (-1.5)
     #[arg(long, value_parser = parse_target, allow_hyphen_values = true)]
     pub target: Option<Target>,
+    /// Why, when it changes a plan locked by an intervention (recorded as a deviation)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -442,6 +451,32 @@ pub enum MetricCmd {
         /// Remove the target
         #[arg(long, conflicts_with = "target")]
         clear: bool,
+        /// Why, when it changes a plan locked by an intervention (recorded as a deviation)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlanCmd {
+    /// Print the plan the latest intervention locked, with its deviations
+    Show {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change the locked plan's horizon (the live values its 5% is spent over): a deviation
+    Horizon {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        /// The number of live values, 1 to 520
+        n: usize,
+        /// Why (required: recorded as a deviation from the plan)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
     },
 }
 
@@ -459,6 +494,9 @@ pub struct ValueArgs {
     pub at: Option<When>,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// Why, when it changes a plan locked by an intervention (recorded as a deviation)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -473,6 +511,9 @@ pub enum KillCmd {
         /// `by YYYY-MM-DD improved P%`
         #[arg(long)]
         rule: Option<String>,
+        /// Why, when a rule is added to a plan locked by an intervention (a deviation)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
     },
     /// Trip a kill signal (the first armed one unless N is given); a reason is required
     Trip {

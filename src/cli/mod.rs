@@ -554,11 +554,39 @@ fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                     measures: a.measures,
                     replace: matches!(cmd, MetricCmd::Replace(_)),
                     target: a.target,
+                    reason: a.reason.clone(),
                 },
             ),
             MetricCmd::Target {
-                job, kind, target, ..
-            } => on(job, *kind, LoopOp::SetTarget { target: *target }),
+                job,
+                kind,
+                target,
+                reason,
+                ..
+            } => on(
+                job,
+                *kind,
+                LoopOp::SetTarget {
+                    target: *target,
+                    reason: reason.clone(),
+                },
+            ),
+        },
+        Command::Plan(cmd) => match cmd {
+            PlanCmd::Show { .. } => return None,
+            PlanCmd::Horizon {
+                job,
+                kind,
+                n,
+                reason,
+            } => on(
+                job,
+                *kind,
+                LoopOp::SetHorizon {
+                    horizon: *n,
+                    reason: reason.clone(),
+                },
+            ),
         },
         Command::Baseline(a) | Command::Measure(a) => on(
             &a.job,
@@ -572,6 +600,7 @@ fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 value: a.value,
                 at: a.at.unwrap_or_else(today),
                 note: a.note.clone(),
+                reason: a.reason.clone(),
             },
         ),
         Command::Intervene {
@@ -579,12 +608,14 @@ fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
             kind,
             description,
             at,
+            horizon,
         } => on(
             job,
             *kind,
             LoopOp::Intervene {
                 description: description.clone(),
                 at: at.unwrap_or_else(today),
+                horizon: *horizon,
             },
         ),
         Command::Void {
@@ -606,12 +637,14 @@ fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 kind,
                 text,
                 rule,
+                reason,
             } => on(
                 job,
                 *kind,
                 LoopOp::AddKillSignal {
                     text: text.clone(),
                     rule: rule.clone(),
+                    reason: reason.clone(),
                 },
             ),
             KillCmd::Trip {
@@ -862,6 +895,20 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
                 emit_json(&render::loop_json(&d))
             } else {
                 emit(&render::loop_show(&d, *all))
+            }
+        }
+        Command::Plan(PlanCmd::Show { job, kind, json }) => {
+            let d = store.loop_detail(job, *kind, 0, now)?;
+            if *json {
+                let l = d.review.as_ref();
+                emit_json(&serde_json::json!({
+                    "plan": l.and_then(|l| l.plan.as_ref()),
+                    "comparison": l.and_then(|l| l.comparison.as_ref()),
+                    "amended_comparison": l.and_then(|l| l.amended_comparison.as_ref()),
+                    "superseded_metrics": l.map(|l| &l.superseded_metrics),
+                }))
+            } else {
+                emit(&render::plan_show(&d))
             }
         }
         Command::Cycle(CycleCmd::List { job, json }) => {

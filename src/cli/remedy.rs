@@ -101,6 +101,9 @@ pub fn words(fix: &Fix) -> String {
         Fix::AskOwner { .. } => clean(&fix.plain()).into_owned(),
         Fix::Migrate => "upgrade it with `jobloop migrate`".into(),
         Fix::GiveSlug => "give one with --slug, e.g. --slug support-triage".into(),
+        Fix::GiveReason { locked } => format!(
+            "say why with --reason TEXT: the change is recorded as a deviation from the plan locked on {locked}, and the verdict stays that plan's"
+        ),
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::remedy;
 use crate::display::{
-    clean, clean_multiline, comparison_lines, num, process_words, show, status_symbol,
+    clean, clean_multiline, comparison_lines, num, plan_lines, process_words, show, status_symbol,
 };
 use crate::domain::Stamp;
 use crate::domain::model::*;
@@ -328,6 +328,37 @@ fn void_mark(v: &Option<Void>) -> String {
 /// How many values `loop show` lists unless asked for all.
 pub const VALUES_SHOWN: usize = 20;
 
+/// `plan show`: the plan in force with its deviations, the verdict under it, the result under
+/// the amended plan, and replaced metrics.
+pub fn plan_show(d: &LoopDetail) -> String {
+    let r = &d.record;
+    let args = format!("{} {}", r.job.slug, r.lp.kind);
+    let mut out = format!("{}/{}\n", clean(&r.job.slug), r.lp.kind);
+    let (Some(l), Some(m)) = (d.review.as_ref(), r.metric.as_ref()) else {
+        let _ = writeln!(
+            out,
+            "no primary metric: no plan to lock yet (`jobloop metric set {args} NAME --unit U --better higher|lower`)"
+        );
+        return out;
+    };
+    if l.plan.is_none() {
+        let _ = writeln!(
+            out,
+            "no plan is locked yet: the next intervention locks one (`jobloop intervene {args} \"what changes\" [--horizon N]`)"
+        );
+    }
+    for line in plan_lines(l, &m.unit, m.better) {
+        let _ = writeln!(out, "{line}");
+    }
+    if let (Some(_), Some(c)) = (&l.plan, &l.comparison) {
+        let _ = writeln!(out, "verdict under the locked plan:");
+        for line in comparison_lines(c, &m.unit, m.better) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    out
+}
+
 pub fn loop_show(d: &LoopDetail, all: bool) -> String {
     let r = &d.record;
     let review = d.review.as_ref();
@@ -399,6 +430,12 @@ pub fn loop_show(d: &LoopDetail, all: bool) -> String {
             if let Some(p) = review.and_then(|l| l.process.as_ref()) {
                 let total = review.map_or(0, |l| l.signals_total);
                 let _ = writeln!(out, "  {}", process_words(p, total));
+            }
+            for line in review
+                .map(|l| plan_lines(l, &m.unit, m.better))
+                .unwrap_or_default()
+            {
+                let _ = writeln!(out, "  {line}");
             }
             let skip = if all {
                 0

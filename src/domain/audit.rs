@@ -151,7 +151,7 @@ pub fn hash_parts(e: &EventText) -> String {
     hex(&Sha256::digest(content.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

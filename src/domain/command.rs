@@ -56,6 +56,7 @@ commands! {
     Baseline = "baseline",
     Measure = "measure",
     Intervene = "intervene",
+    PlanHorizon = "plan horizon",
     KillAdd = "kill add",
     KillTrip = "kill trip",
     KillRearm = "kill rearm",
@@ -117,6 +118,7 @@ impl Command {
             | Command::Baseline
             | Command::Measure
             | Command::Intervene
+            | Command::PlanHorizon
             | Command::KillAdd
             | Command::KillTrip
             | Command::KillRearm

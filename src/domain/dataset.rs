@@ -41,6 +41,8 @@ pub struct Dataset {
     pub learnings: Vec<Learning>,
     #[serde(default)]
     pub proofs: Vec<Proof>,
+    #[serde(default)]
+    pub deviations: Vec<Deviation>,
     pub audit_events: Vec<AuditEvent>,
 }
 
@@ -162,7 +164,17 @@ impl Checked for Intervention {
     fn check(&self) -> Result<(), String> {
         text("description", &self.description, MAX_REASON, true)?;
         actor("recorded by", &self.recorded_by)?;
+        super::plan::check(self)?;
         void(&self.void)
+    }
+}
+
+impl Checked for Deviation {
+    fn check(&self) -> Result<(), String> {
+        text("deviation", &self.detail, MAX_SHORT, true)?;
+        text("reason", &self.reason, MAX_REASON, true)?;
+        opt("value", &self.value, MAX_TAG)?;
+        actor("recorded by", &self.recorded_by)
     }
 }
 

@@ -78,6 +78,9 @@ pub enum Fix {
     Migrate,
     /// Give the job a slug of its own.
     GiveSlug,
+    /// Say why the locked plan changes (it is recorded as a deviation); `locked`: the day the
+    /// plan was locked.
+    GiveReason { locked: NaiveDate },
 }
 
 /// How a refusal can be resolved: an action, or plain advice.
@@ -186,6 +189,9 @@ impl Fix {
                 (None, None) => "ask the job's lead to name an owner".into(),
             },
             Fix::Migrate => "upgrade the shared database first".into(),
+            Fix::GiveReason { locked } => format!(
+                "give a reason: the change is recorded as a deviation from the plan locked on {locked}"
+            ),
             Fix::GiveSlug => {
                 "give a slug of lowercase letters, digits and hyphens, e.g. support-triage".into()
             }

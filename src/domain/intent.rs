@@ -98,24 +98,36 @@ pub enum LoopOp {
         measures: Measures,
         replace: bool,
         target: Option<Target>,
+        /// Why, when it changes a locked plan (a deviation).
+        reason: Option<String>,
     },
     /// Sets (or with `None` clears) the primary metric's target change.
     SetTarget {
         target: Option<Target>,
+        reason: Option<String>,
     },
     RecordValue {
         phase: Phase,
         value: f64,
         at: When,
         note: Option<String>,
+        reason: Option<String>,
     },
+    /// Starts an intervention, which locks the plan (`horizon`: the planned live values).
     Intervene {
         description: String,
         at: When,
+        horizon: Option<usize>,
+    },
+    /// Changes the locked plan's horizon (a deviation, with its reason).
+    SetHorizon {
+        horizon: usize,
+        reason: Option<String>,
     },
     AddKillSignal {
         text: String,
         rule: Option<String>,
+        reason: Option<String>,
     },
     Trip {
         n: Option<i64>,

@@ -71,6 +71,8 @@ pub struct Outcome {
     pub updated: Vec<Row>,
     /// False when the command asked for the state the loop was already in: nothing is written.
     pub changed: bool,
+    /// A change to the locked plan this command made, with its reason.
+    pub deviation: Option<Deviation>,
     /// What the lead will likely do next, for each front end to suggest in its own words.
     pub next: Option<Fix>,
 }
@@ -83,6 +85,7 @@ impl Outcome {
             appended: None,
             updated: Vec::new(),
             changed: true,
+            deviation: None,
             next: None,
         }
     }
@@ -105,6 +108,18 @@ impl Outcome {
         self.next = Some(fix);
         self
     }
+
+    /// Records `deviation` with the outcome, and says so in its acknowledgement.
+    fn deviating(mut self, deviation: Option<Deviation>) -> Outcome {
+        if let Some(d) = &deviation {
+            self.summary = format!(
+                "{}\nrecorded as a deviation from the locked plan: {} (why: {})",
+                self.summary, d.detail, d.reason
+            );
+        }
+        self.deviation = deviation;
+        self
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -125,6 +140,19 @@ pub struct LoopRecord {
     pub decisions: Vec<Decision>,
     /// Every learning of the loop, oldest first.
     pub learnings: Vec<Learning>,
+    /// Every deviation from a locked plan of the loop, oldest first.
+    pub deviations: Vec<Deviation>,
+    /// Replaced primary metrics with their values and interventions, oldest first: their
+    /// plans and last comparisons stay visible.
+    pub superseded: Vec<Superseded>,
+}
+
+/// A primary metric that was replaced, with what was measured under it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Superseded {
+    pub metric: Metric,
+    pub values: Vec<Value>,
+    pub interventions: Vec<Intervention>,
 }
 
 /// A loop's audited state with its hash: what `verify` recomputes from the current rows.
@@ -195,6 +223,8 @@ impl LoopRecord {
             interventions: Vec::new(),
             decisions: Vec::new(),
             learnings: Vec::new(),
+            deviations: Vec::new(),
+            superseded: Vec::new(),
         }
     }
 
@@ -226,6 +256,9 @@ impl LoopRecord {
         if let Json::Object(map) = &mut state {
             if let Some(row) = &outcome.appended {
                 map.insert("added".into(), row.to_json());
+            }
+            if let Some(d) = &outcome.deviation {
+                map.insert("deviation".into(), row_json(d));
             }
             if !outcome.updated.is_empty() {
                 let mut tables: Map<String, Json> = Map::new();
@@ -322,17 +355,39 @@ impl LoopRecord {
                 measures,
                 replace,
                 target,
-            } => self.set_metric(name, unit, *better, *measures, *replace, *target, ctx),
-            LoopOp::SetTarget { target } => self.set_target(*target),
+                reason,
+            } => self.set_metric(
+                MetricSpec {
+                    name,
+                    unit,
+                    better: *better,
+                    measures: *measures,
+                    target: *target,
+                },
+                *replace,
+                reason.as_deref(),
+                ctx,
+            ),
+            LoopOp::SetTarget { target, reason } => {
+                self.set_target(*target, reason.as_deref(), ctx)
+            }
             LoopOp::RecordValue {
                 phase,
                 value,
                 at,
                 note,
-            } => self.record_value(*phase, *value, *at, note.as_deref(), ctx),
-            LoopOp::Intervene { description, at } => self.intervene(description, *at, ctx),
-            LoopOp::AddKillSignal { text, rule } => {
-                self.add_kill_signal(text, rule.as_deref(), ctx)
+                reason,
+            } => self.record_value(*phase, *value, *at, note.as_deref(), reason.as_deref(), ctx),
+            LoopOp::Intervene {
+                description,
+                at,
+                horizon,
+            } => self.intervene(description, *at, *horizon, ctx),
+            LoopOp::SetHorizon { horizon, reason } => {
+                self.set_horizon(*horizon, reason.as_deref(), ctx)
+            }
+            LoopOp::AddKillSignal { text, rule, reason } => {
+                self.add_kill_signal(text, rule.as_deref(), reason.as_deref(), ctx)
             }
             LoopOp::Trip {
                 n,
@@ -378,6 +433,8 @@ mod corrections;
 mod decisions;
 mod lifecycle;
 mod measures;
+pub use measures::MetricSpec;
+mod plans;
 mod signals;
 
 #[cfg(test)]

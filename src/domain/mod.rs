@@ -14,6 +14,7 @@ pub mod kind;
 pub mod loop_record;
 pub mod model;
 pub mod num;
+pub mod plan;
 pub mod review;
 pub mod rules;
 pub mod state;

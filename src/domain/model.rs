@@ -348,6 +348,46 @@ pub struct Intervention {
     pub recorded_at: Stamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub void: Option<Void>,
+    /// The plan it locked, as stored and hashed (`plan::Plan` as JSON text); none before
+    /// version 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// The SHA-256 of `plan`, in hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_hash: Option<String>,
+}
+
+text_enum!(
+    /// What changed in a locked plan.
+    DeviationKind {
+        MetricReplaced = "metric-replaced",
+        TargetChanged = "target-changed",
+        HorizonChanged = "horizon-changed",
+        KillRuleAdded = "kill-rule-added",
+        BaselineAdded = "baseline-added",
+        BaselineVoided = "baseline-voided",
+        InterventionVoided = "intervention-voided",
+    }
+);
+
+/// A change to a locked plan: allowed only with a reason, listed beside the verdict, which
+/// stays the locked plan's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deviation {
+    pub id: String,
+    pub loop_id: String,
+    /// The intervention whose plan it departs from.
+    pub intervention_id: String,
+    pub what: DeviationKind,
+    /// What changed, in words (`target -25% → -15%`).
+    pub detail: String,
+    /// The new setting where the verdict reads it (a horizon's count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub reason: String,
+    pub at: Stamp,
+    pub recorded_by: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,8 @@
 //! are a contract (fields are only ever added).
 
 use serde::Serialize;
+
+use super::plan::{PlanState, SupersededState};
 use std::collections::BTreeMap;
 
 use super::cycle::cycle_state;
@@ -157,6 +159,13 @@ pub struct LoopReview {
     /// Baseline against the live values since the latest intervention; null without a metric
     /// or values.
     pub comparison: Option<Comparison>,
+    /// The plan the latest intervention locked, with its hash and deviations; null before one.
+    pub plan: Option<PlanState>,
+    /// The result under the plan as amended by its deviations, where it compares something
+    /// else than the locked plan (another baseline, target or horizon); null otherwise.
+    pub amended_comparison: Option<Comparison>,
+    /// Replaced primary metrics with their plans and last comparisons.
+    pub superseded_metrics: Vec<SupersededState>,
     /// The baseline's natural process limits read against the same live values; `signals` holds
     /// the latest few, `signals_total` counts them all.
     pub process: Option<Process<When>>,
@@ -353,6 +362,9 @@ fn loop_review(
         kill_signals,
         flags,
         comparison: l.comparison.clone(),
+        plan: l.plan.clone(),
+        amended_comparison: l.amended.clone(),
+        superseded_metrics: l.superseded_metrics.clone(),
         process: l.process.clone(),
         signals_total: l.signals_total,
         suggested_kill_signals: suggested,

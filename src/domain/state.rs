@@ -9,13 +9,14 @@ use serde::{Deserialize, Serialize};
 use super::kind::LoopKind;
 use super::loop_record::LoopRecord;
 use super::model::*;
+use super::plan::{PlanState, SupersededState, judge, superseded};
 use super::rules::RuleInputs;
-use super::stats::{Comparison, Point, Process, compare, process};
+use super::stats::{Comparison, Process, process};
 use super::time::{Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 4;
+pub const STATE_VERSION: u32 = 5;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -108,7 +109,17 @@ pub struct LoopState {
     pub interventions: i64,
     pub steps: StepCount,
     pub kill_signals: Vec<SignalSummary>,
+    /// Under the locked plan, when an intervention locked one.
     pub comparison: Option<Comparison>,
+    /// The plan in force (the latest intervention's), with its deviations.
+    #[serde(default)]
+    pub plan: Option<PlanState>,
+    /// The result under the plan as amended, where it compares something else.
+    #[serde(default)]
+    pub amended: Option<Comparison>,
+    /// Replaced primary metrics, with their plans and last comparisons.
+    #[serde(default)]
+    pub superseded_metrics: Vec<SupersededState>,
     pub process: Option<Process<When>>,
     pub signals_total: usize,
     pub recent: Vec<f64>,
@@ -117,7 +128,7 @@ pub struct LoopState {
 }
 
 /// A date as a number of days, for trends.
-fn day_number(at: When) -> f64 {
+pub fn day_number(at: When) -> f64 {
     (at.date() - epoch_day()).num_days() as f64
 }
 
@@ -139,24 +150,28 @@ impl LoopState {
             ),
         });
         let latest = live_all.last().map(|v| (v.value, v.at));
-        let (comparison, process, signals_total) = match &r.metric {
-            Some(m) if !baseline.is_empty() || !live.is_empty() => {
-                let points = |vs: &[&Value]| -> Vec<Point> {
-                    vs.iter().map(|v| (day_number(v.at), v.value)).collect()
-                };
+        let judged = r
+            .metric
+            .as_ref()
+            .map(|m| judge(m, &r.values, &r.interventions, &r.deviations));
+        let (process, signals_total) = match &r.metric {
+            Some(_) if !baseline.is_empty() || !live.is_empty() => {
                 let timed = |vs: &[&Value]| -> Vec<(When, f64)> {
                     vs.iter().map(|v| (v.at, v.value)).collect()
                 };
-                let c = compare(&points(&baseline), &points(&live), m.better, m.target, None);
                 let mut p = process(&timed(&baseline), &timed(&live));
                 let total = p.as_ref().map_or(0, |p| p.signals.len());
                 if let Some(p) = p.as_mut() {
                     let keep = p.signals.len().saturating_sub(SIGNALS_KEPT);
                     p.signals.drain(..keep);
                 }
-                (Some(c), p, total)
+                (p, total)
             }
-            _ => (None, None, 0),
+            _ => (None, 0),
+        };
+        let (comparison, plan, amended) = match judged {
+            Some(j) => (j.comparison, j.plan, j.amended),
+            None => (None, None, None),
         };
         let in_force: Vec<&Value> = r.values.iter().filter(|v| v.void.is_none()).collect();
         let unproven = r
@@ -210,6 +225,13 @@ impl LoopState {
                 })
                 .collect(),
             comparison,
+            plan,
+            amended,
+            superseded_metrics: r
+                .superseded
+                .iter()
+                .map(|s| superseded(&s.metric, &s.values, &s.interventions, &r.deviations))
+                .collect(),
             process,
             signals_total,
             recent: in_force[in_force.len().saturating_sub(RECENT)..]

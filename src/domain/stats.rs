@@ -234,7 +234,7 @@ pub fn compare(
     live: &[Point],
     better: Better,
     target: Option<Target>,
-    horizon: Option<usize>,
+    horizon: Option<(usize, HorizonFrom)>,
 ) -> Comparison {
     let mut c = compare_values(baseline, live, better, target, horizon);
     c.keep_finite();
@@ -292,7 +292,7 @@ fn compare_values(
     live: &[Point],
     better: Better,
     target: Option<Target>,
-    typed_horizon: Option<usize>,
+    fixed_horizon: Option<(usize, HorizonFrom)>,
 ) -> Comparison {
     let b: Vec<f64> = baseline.iter().map(|p| p.1).collect();
     let l: Vec<f64> = live.iter().map(|p| p.1).collect();
@@ -340,15 +340,15 @@ fn compare_values(
     if all_positive && let (Some(d), Some(b)) = (&delta, &mb) {
         c.pct_change = Some(to_f64(&(d / b)) * 100.0);
     }
-    let (h, from) = match (typed_horizon, target, sb) {
-        (Some(h), _, _) => (h.clamp(1, HORIZON_CAP), HorizonFrom::Typed),
+    let (h, from) = match (fixed_horizon, target, sb) {
+        (Some((h, from)), _, _) => (h.clamp(1, HORIZON_CAP), from),
         (None, Some(t), Some(s)) => plan(&mut c, t, s, all_positive, None)
             .map_or((DEFAULT_HORIZON, HorizonFrom::Default), |h| {
                 (h, HorizonFrom::Target)
             }),
         _ => (DEFAULT_HORIZON, HorizonFrom::Default),
     };
-    if let (Some(t), Some(s), HorizonFrom::Typed) = (target, sb, from) {
+    if let (Some(t), Some(s), Some(_)) = (target, sb, fixed_horizon) {
         plan(&mut c, t, s, all_positive, Some(h));
     } else if target.is_some() && nb < 2 {
         c.live_needed_note =

@@ -106,6 +106,17 @@ impl<'a> Said<'a> {
                 allowed: !sign_off,
             });
         }
+        if self.loop_kind.is_some()
+            && let Some(d) = self.after.get("deviation")
+            && let Some(id) = d.get("id").and_then(Json::as_str)
+        {
+            out.push(Written {
+                table: Table::Deviations,
+                id,
+                row: d,
+                allowed: !sign_off,
+            });
+        }
         if self.loop_kind.is_none()
             && let Some(Writes::JobRow(table)) = self.writes()
             && let Some(id) = self.after.get("id").and_then(Json::as_str)

@@ -115,7 +115,10 @@ pub fn compensation(
             let previous = event.before["metric"]["target"]
                 .as_str()
                 .and_then(|t| super::stats::Target::parse(t).ok());
-            on(LoopOp::SetTarget { target: previous })
+            on(LoopOp::SetTarget {
+                target: previous,
+                reason: Some(REASON.into()),
+            })
         }
         Command::JobEdit => {
             let field = |k: &str| event.before[k].as_str().map(str::to_string);
@@ -186,6 +189,10 @@ pub fn compensation(
         Command::Tool | Command::ProofAdd | Command::ProofOutcome => {
             cannot("this record", "record the correction as a new entry")
         }
+        Command::PlanHorizon => cannot(
+            "changing a plan's horizon",
+            "change it again, with its reason: each change is a deviation kept in the plan",
+        ),
         Command::Migrate => cannot(
             "an upgrade of the schema",
             "restore the copy written before it",
@@ -239,6 +246,7 @@ mod tests {
                 measures: Measures::Outcome,
                 replace: false,
                 target: None,
+                reason: None,
             },
             &ctx(),
         )
@@ -256,6 +264,7 @@ mod tests {
                 value: 4.0,
                 at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
                 note: None,
+                reason: None,
             },
         );
         let job = r.job.clone();

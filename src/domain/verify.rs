@@ -32,6 +32,7 @@ pub enum Table {
     Cycles,
     Tools,
     Proofs,
+    Deviations,
     AuditEvents,
     LoopState,
     JobState,
@@ -52,6 +53,7 @@ impl Table {
             Table::Cycles => "cycles",
             Table::Tools => "tools",
             Table::Proofs => "proofs",
+            Table::Deviations => "deviations",
             Table::AuditEvents => "audit_events",
             Table::LoopState => "loop_state",
             Table::JobState => "job_state",
@@ -81,6 +83,7 @@ impl Table {
             Table::Cycles,
             Table::Tools,
             Table::Proofs,
+            Table::Deviations,
         ]
         .into_iter()
         .find(|t| t.name() == s)

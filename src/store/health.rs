@@ -174,6 +174,7 @@ pub fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             Table::Cycles => rows!(rows::cycle),
             Table::Tools => rows!(rows::tool),
             Table::Proofs => rows!(rows::proof),
+            Table::Deviations => rows!(rows::deviation),
             // Accounted for above, with the loops' and jobs' states, or by the chain itself.
             Table::Jobs
             | Table::Loops

@@ -6,7 +6,7 @@ use super::sql::{Db, params};
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::error::{Fix, Refusal};
-use crate::domain::loop_record::LoopRecord;
+use crate::domain::loop_record::{LoopRecord, Superseded};
 use crate::domain::model::*;
 use crate::domain::state::{JobState, LoopState};
 use crate::domain::suggest::nearest;
@@ -72,29 +72,10 @@ pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> 
         params![lp.id],
         signal,
     )?;
-    let (mut values, mut interventions) = match &metric {
+    let (values, interventions) = match &metric {
         None => (Vec::new(), Vec::new()),
-        Some(m) => (
-            db.all(
-                // A value is the loop's only when both its loop and its metric say so: a row
-                // naming another loop's metric (an edit, refused by the shared server) is not.
-                &format!(
-                    "SELECT {VALUE_COLS} FROM metric_values WHERE metric_id = ?1 AND loop_id = ?2"
-                ),
-                params![m.id, lp.id],
-                rows::value,
-            )?,
-            db.all(
-                &format!(
-                    "SELECT {INTERVENTION_COLS} FROM interventions WHERE metric_id = ?1 AND loop_id = ?2"
-                ),
-                params![m.id, lp.id],
-                intervention,
-            )?,
-        ),
+        Some(m) => measured(db, &m.id, &lp.id)?,
     };
-    values.sort_by_key(|v| (v.at.order_key(v.recorded_at), v.id.clone()));
-    interventions.sort_by_key(|i| (i.at.order_key(i.recorded_at), i.id.clone()));
     let decisions = db.all(
         &format!("SELECT {DECISION_COLS} FROM decisions WHERE loop_id = ?1 ORDER BY at, id"),
         params![lp.id],
@@ -105,6 +86,12 @@ pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> 
         params![lp.id],
         learning,
     )?;
+    let deviations = db.all(
+        &format!("SELECT {DEVIATION_COLS} FROM deviations WHERE loop_id = ?1 ORDER BY at, id"),
+        params![lp.id],
+        deviation,
+    )?;
+    let superseded = superseded_of(db, &lp.id)?;
     Ok(LoopRecord {
         job,
         lp,
@@ -116,7 +103,55 @@ pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> 
         interventions,
         decisions,
         learnings,
+        deviations,
+        superseded,
     })
+}
+
+/// The loop's replaced primary metrics, oldest first, each with its values and interventions.
+fn superseded_of(db: &mut dyn Db, loop_id: &str) -> Result<Vec<Superseded>> {
+    let metrics = db.all(
+        &format!(
+            "SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS NOT NULL ORDER BY set_at, id"
+        ),
+        params![loop_id],
+        rows::metric,
+    )?;
+    let mut out = Vec::with_capacity(metrics.len());
+    for metric in metrics {
+        let (values, interventions) = measured(db, &metric.id, loop_id)?;
+        out.push(Superseded {
+            metric,
+            values,
+            interventions,
+        });
+    }
+    Ok(out)
+}
+
+/// A metric's values and interventions on its loop, each in time order.
+fn measured(
+    db: &mut dyn Db,
+    metric_id: &str,
+    loop_id: &str,
+) -> Result<(Vec<Value>, Vec<Intervention>)> {
+    // A value is the loop's only when both its loop and its metric say so: a row naming
+    // another loop's metric (an edit, refused by the shared server) is not.
+    let mut values = db.all(
+        &format!("SELECT {VALUE_COLS} FROM metric_values WHERE metric_id = ?1 AND loop_id = ?2"),
+        params![metric_id, loop_id],
+        rows::value,
+    )?;
+    let mut interventions = db.all(
+        &format!(
+            "SELECT {INTERVENTION_COLS} FROM interventions WHERE metric_id = ?1 AND loop_id = ?2"
+        ),
+        params![metric_id, loop_id],
+        intervention,
+    )?;
+    values.sort_by_key(|v| (v.at.order_key(v.recorded_at), v.id.clone()));
+    interventions.sort_by_key(|i| (i.at.order_key(i.recorded_at), i.id.clone()));
+    Ok((values, interventions))
 }
 
 pub fn cycles_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Cycle>> {

@@ -472,6 +472,9 @@ fn save_loop(
         Some(Row::Metric(m)) => upsert_metric(db, m)?,
         None => {}
     }
+    if let Some(d) = &outcome.deviation {
+        rows::insert_deviation(db, d)?;
+    }
     for row in &outcome.updated {
         match row {
             Row::Value(v) => rows::set_void(db, &tables::VALUES, &v.id, &v.void)?,

@@ -9,8 +9,9 @@ use crate::domain::model::*;
 use crate::domain::time::Stamp;
 
 pub use super::tables::{
-    CYCLE_COLS, DECISION_COLS, EVENT_COLS, INTERVENTION_COLS, JOB_COLS, LEARNING_COLS, LOOP_COLS,
-    METRIC_COLS, PROOF_COLS, SIGNAL_COLS, STEP_COLS, TOOL_COLS, VALUE_COLS,
+    CYCLE_COLS, DECISION_COLS, DEVIATION_COLS, EVENT_COLS, INTERVENTION_COLS, JOB_COLS,
+    LEARNING_COLS, LOOP_COLS, METRIC_COLS, PROOF_COLS, SIGNAL_COLS, STEP_COLS, TOOL_COLS,
+    VALUE_COLS,
 };
 
 /// A column list with each column qualified by a table alias, for joins.
@@ -337,6 +338,8 @@ pub fn intervention(r: &dyn Row) -> Result<Intervention> {
         recorded_by: f.text("recorded_by")?,
         recorded_at: f.stamp("recorded_at")?,
         void: void(&f)?,
+        plan: f.opt_text("plan")?,
+        plan_hash: f.opt_text("plan_hash")?,
     })
 }
 
@@ -350,6 +353,8 @@ pub fn insert_intervention(db: &mut dyn Db, i: &Intervention) -> Result<()> {
         recorded_by,
         recorded_at,
         void,
+        plan,
+        plan_hash,
     } = i;
     let put = Put::new(&tables::INTERVENTIONS)
         .put("id", id)
@@ -358,8 +363,50 @@ pub fn insert_intervention(db: &mut dyn Db, i: &Intervention) -> Result<()> {
         .put("description", description)
         .put("at", at)
         .put("recorded_by", recorded_by)
-        .put("recorded_at", recorded_at);
+        .put("recorded_at", recorded_at)
+        .put("plan", plan)
+        .put("plan_hash", plan_hash);
     write(db, &tables::INTERVENTIONS, false, put_void(put, void))
+}
+
+pub fn deviation(r: &dyn Row) -> Result<Deviation> {
+    let f = Fields::new(r, &tables::DEVIATIONS)?;
+    Ok(Deviation {
+        id: f.id().to_string(),
+        loop_id: f.text("loop_id")?,
+        intervention_id: f.text("intervention_id")?,
+        what: f.choice("what", DeviationKind::from_text)?,
+        detail: f.text("detail")?,
+        value: f.opt_text("value")?,
+        reason: f.text("reason")?,
+        at: f.stamp("at")?,
+        recorded_by: f.text("recorded_by")?,
+    })
+}
+
+pub fn insert_deviation(db: &mut dyn Db, d: &Deviation) -> Result<()> {
+    let Deviation {
+        id,
+        loop_id,
+        intervention_id,
+        what,
+        detail,
+        value,
+        reason,
+        at,
+        recorded_by,
+    } = d;
+    let put = Put::new(&tables::DEVIATIONS)
+        .put("id", id)
+        .put("loop_id", loop_id)
+        .put("intervention_id", intervention_id)
+        .put("what", what)
+        .put("detail", detail)
+        .put("value", value)
+        .put("reason", reason)
+        .put("at", at)
+        .put("recorded_by", recorded_by);
+    write(db, &tables::DEVIATIONS, false, put)
 }
 
 pub fn signal(r: &dyn Row) -> Result<KillSignal> {

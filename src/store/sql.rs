@@ -9,8 +9,8 @@ use super::tables::TableDef;
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::model::{
-    Better, Capability, KillDecision, LearningType, Measures, Phase, ProofKind, SignalState,
-    Status, Visibility,
+    Better, Capability, DeviationKind, KillDecision, LearningType, Measures, Phase, ProofKind,
+    SignalState, Status, Visibility,
 };
 use crate::domain::stats::Target;
 use crate::domain::time::{Stamp, When};
@@ -123,6 +123,7 @@ macro_rules! text_params {
 }
 
 text_params!(
+    DeviationKind,
     Status,
     Better,
     Measures,

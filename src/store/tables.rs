@@ -308,6 +308,8 @@ table! {
     "void_at" => text null changes label("void time"),
     "void_by" => text null changes actor label("voider"),
     "void_reason" => text null changes label("void reason"),
+    "plan" => text null,
+    "plan_hash" => text null label("plan hash"),
 }
 
 table! {
@@ -410,6 +412,19 @@ table! {
 }
 
 table! {
+    DEVIATIONS, DEVIATION_COLS: Table::Deviations, "deviations", Scope::Loop, Accounted::Rows, Some(("deviations", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "intervention_id" => text label("intervention"),
+    "what" => text,
+    "detail" => text,
+    "value" => text null,
+    "reason" => text,
+    "at" => text label("time"),
+    "recorded_by" => text actor label("recorder"),
+}
+
+table! {
     AUDIT_EVENTS, EVENT_COLS: Table::AuditEvents, "audit_events", Scope::Trail, Accounted::Chain, Some(("audit_events", "seq"));
     "seq" => int,
     "id" => text,
@@ -439,7 +454,7 @@ table! {
 }
 
 /// Every table, in export order (each refers only to earlier ones), derived state last.
-pub const TABLES: [&TableDef; 15] = [
+pub const TABLES: [&TableDef; 16] = [
     &JOBS,
     &LOOPS,
     &STEPS,
@@ -452,6 +467,7 @@ pub const TABLES: [&TableDef; 15] = [
     &TOOLS,
     &LEARNINGS,
     &PROOFS,
+    &DEVIATIONS,
     &AUDIT_EVENTS,
     &LOOP_STATE,
     &JOB_STATE,

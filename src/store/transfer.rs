@@ -139,6 +139,7 @@ fn stream(
         Table::Tools => rows_of!(tool),
         Table::Learnings => rows_of!(learning),
         Table::Proofs => rows_of!(proof),
+        Table::Deviations => rows_of!(deviation),
         Table::AuditEvents => rows_of!(event),
         // Derived state is not exported: an import rebuilds it.
         Table::LoopState | Table::JobState => Ok(()),
@@ -180,6 +181,7 @@ enum Record {
     Tool(Tool),
     Learning(Learning),
     Proof(Proof),
+    Deviation(Deviation),
     Event(AuditEvent),
 }
 
@@ -198,6 +200,7 @@ impl Record {
             Record::Tool(r) => r.id.clone(),
             Record::Learning(r) => r.id.clone(),
             Record::Proof(r) => r.id.clone(),
+            Record::Deviation(r) => r.id.clone(),
             Record::Event(r) => r.seq.to_string(),
         }
     }
@@ -216,6 +219,7 @@ impl Record {
             Record::Tool(r) => w.record(r),
             Record::Learning(r) => w.record(r),
             Record::Proof(r) => w.record(r),
+            Record::Deviation(r) => w.record(r),
             Record::Event(r) => w.record(r),
         }
     }
@@ -234,6 +238,7 @@ impl Record {
             Record::Tool(r) => insert_tool(db, r),
             Record::Learning(r) => insert_learning(db, r),
             Record::Proof(r) => upsert_proof(db, r),
+            Record::Deviation(r) => insert_deviation(db, r),
             Record::Event(r) => super::audit::insert(db, r),
         }
     }
@@ -241,6 +246,8 @@ impl Record {
 
 /// Where records read from a file go: into a database, or into a hash of their export form.
 trait Sink {
+    /// A section begins (called for empty sections too).
+    fn section(&mut self, _name: &str) {}
     fn record(&mut self, section: &str, r: Record) -> std::result::Result<(), String>;
 }
 
@@ -290,6 +297,8 @@ struct Hasher {
     bytes: Vec<u8>,
     sha: Sha256,
     section: Option<String>,
+    /// The next record is the first of its section.
+    first: bool,
     doc_started: bool,
     version: i64,
 }
@@ -299,35 +308,43 @@ impl Hasher {
         self.sha.update(&self.bytes);
         self.bytes.clear();
     }
+
+    /// The document's opening, as DocWriter writes it, once.
+    fn start(&mut self) {
+        if !self.doc_started {
+            let _ = write!(
+                self.bytes,
+                "{{\"format\":\"{FORMAT}\",\"schema_version\":{}",
+                self.version
+            );
+            self.doc_started = true;
+        }
+    }
 }
 
 impl Sink for Hasher {
-    fn record(&mut self, section: &str, r: Record) -> std::result::Result<(), String> {
-        // Rebuild the framing exactly as DocWriter writes it.
+    /// Rebuilds a section's framing exactly as DocWriter writes it, empty sections included.
+    fn section(&mut self, name: &str) {
+        self.start();
+        if self.section.is_some() {
+            self.bytes.extend_from_slice(b"\n]");
+        }
+        let _ = write!(self.bytes, ",\n\"{name}\":[");
+        self.section = Some(name.to_string());
+        self.first = true;
+    }
+
+    fn record(&mut self, _section: &str, r: Record) -> std::result::Result<(), String> {
         let mut buf = Vec::new();
         {
             let mut w = DocWriter {
                 out: &mut buf,
-                first_in_section: self.section.as_deref() != Some(section),
+                first_in_section: self.first,
                 sections: 0,
             };
-            if !self.doc_started {
-                let _ = write!(
-                    w.out,
-                    "{{\"format\":\"{FORMAT}\",\"schema_version\":{}",
-                    self.version
-                );
-                self.doc_started = true;
-            }
-            if self.section.as_deref() != Some(section) {
-                if self.section.is_some() {
-                    let _ = w.out.write_all(b"\n]");
-                }
-                let _ = write!(w.out, ",\n\"{section}\":[");
-            }
             r.write(&mut w).map_err(|e| e.to_string())?;
         }
-        self.section = Some(section.to_string());
+        self.first = false;
         self.bytes.extend_from_slice(&buf);
         if self.bytes.len() > 1 << 16 {
             self.flush();
@@ -457,6 +474,7 @@ impl<'de> Visitor<'de> for Section<'_, '_> {
         } else {
             MAX_RECORD_BYTES
         };
+        self.doc.sink.section(name);
         loop {
             let limit = (self.doc.pos.get() + max).min(self.doc.file_limit);
             self.doc.limit.set(limit);
@@ -481,6 +499,9 @@ impl<'de> Visitor<'de> for Section<'_, '_> {
                     .next_element::<Learning>()?
                     .map(checked(Record::Learning)),
                 Table::Proofs => seq.next_element::<Proof>()?.map(checked(Record::Proof)),
+                Table::Deviations => seq
+                    .next_element::<Deviation>()?
+                    .map(checked(Record::Deviation)),
                 Table::AuditEvents => seq
                     .next_element::<AuditEvent>()?
                     .map(checked(Record::Event)),
@@ -596,12 +617,14 @@ impl Store {
                 bytes: Vec::new(),
                 sha: Sha256::new(),
                 section: None,
+                first: true,
                 doc_started: false,
                 version: SCHEMA_VERSION,
             };
             if let Err(e) = read_doc(input, size_hint, &mut hasher) {
                 return Ok(Err(e));
             }
+            hasher.start();
             if hasher.section.is_some() {
                 hasher.bytes.extend_from_slice(b"\n]");
             }

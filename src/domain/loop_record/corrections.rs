@@ -117,6 +117,7 @@ impl LoopRecord {
             by: ctx.actor.clone(),
             reason: reason.clone(),
         };
+        let deviation = self.void_deviation(&id, &reason, ctx)?;
         let addr = self.addr();
         let (what, row) = if let Some(v) = self.values.iter_mut().find(|r| r.id == id) {
             if v.void.is_some() {
@@ -154,12 +155,51 @@ impl LoopRecord {
                 "{addr} has no record `{reference}`"
             )));
         };
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
         let mut out = Outcome::done(
             Command::Void,
             format!("voided the {what} on {addr} ({}): {reason}", short_id(&id)),
-        );
+        )
+        .deviating(deviation);
         out.updated.push(row);
         Ok(out)
+    }
+
+    /// Voiding a baseline value in force after the plan was locked, or an intervention that
+    /// locked a plan, changes a locked plan: a deviation, whose reason is the void's.
+    fn void_deviation(
+        &self,
+        id: &str,
+        reason: &str,
+        ctx: &Ctx,
+    ) -> Result<Option<Deviation>, Refusal> {
+        if let Some(v) = self.baselines().find(|v| v.id == id) {
+            return self.deviation(
+                DeviationKind::BaselineVoided,
+                format!("baseline value {} of {} voided", show(v.value), v.at),
+                None,
+                Some(reason),
+                ctx,
+            );
+        }
+        match self
+            .active_interventions()
+            .find(|i| i.id == id && i.plan.is_some())
+        {
+            Some(i) => self
+                .deviation_from(
+                    i,
+                    DeviationKind::InterventionVoided,
+                    format!("the intervention of {} that locked it voided", i.at),
+                    None,
+                    Some(reason),
+                    ctx,
+                )
+                .map(Some),
+            None => Ok(None),
+        }
     }
 }
 

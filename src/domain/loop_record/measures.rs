@@ -5,25 +5,29 @@ use super::*;
 
 impl LoopRecord {
     /// Sets the primary metric. A loop has at most one: replacing it must be asked for, and the
-    /// old metric (with its values) is kept as replaced, so baselines start again for the new one.
-    #[allow(clippy::too_many_arguments)]
+    /// old metric (with its values, interventions and plans) is kept as superseded, so baselines
+    /// start again for the new one. Replacing a metric whose plan is locked is a deviation.
     pub(super) fn set_metric(
         &mut self,
-        name: &str,
-        unit: &str,
-        better: Better,
-        measures: Measures,
+        spec: MetricSpec<'_>,
         replace: bool,
-        target: Option<Target>,
+        reason: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let name = required_text("metric name", name, MAX_NAME)?;
-        let unit = optional_text("unit", Some(unit), MAX_UNIT)?.unwrap_or_default();
+        let MetricSpec {
+            better,
+            measures,
+            target,
+            ..
+        } = spec;
+        let name = required_text("metric name", spec.name, MAX_NAME)?;
+        let unit = optional_text("unit", Some(spec.unit), MAX_UNIT)?.unwrap_or_default();
         if let Some(t) = target {
             check_target(t, better)?;
         }
         let mut updated = Vec::new();
+        let mut deviation = None;
         if let Some(current) = &self.metric {
             if !replace {
                 return Err(Refusal::rule(format!(
@@ -33,9 +37,25 @@ impl LoopRecord {
                 ))
                 .fix(Fix::ReplaceMetric(self.at())));
             }
+            let live = self.live().count();
+            deviation = self.deviation(
+                DeviationKind::MetricReplaced,
+                format!(
+                    "primary metric `{}` replaced by `{name}` after {live} live value(s)",
+                    current.name
+                ),
+                None,
+                reason,
+                ctx,
+            )?;
             let mut old = current.clone();
             old.replaced_at = Some(ctx.now);
             updated.push(Row::Metric(old.clone()));
+            self.superseded.push(Superseded {
+                metric: old.clone(),
+                values: std::mem::take(&mut self.values),
+                interventions: std::mem::take(&mut self.interventions),
+            });
             self.retired_metric = Some(old);
         } else if replace {
             return Err(
@@ -57,6 +77,9 @@ impl LoopRecord {
         });
         self.values.clear();
         self.interventions.clear();
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
         self.touch();
         let (command, verb) = if replace {
             (Command::MetricReplace, "replaced the primary metric of")
@@ -70,16 +93,22 @@ impl LoopRecord {
         .then(Fix::RecordBaseline {
             at: self.at(),
             before: None,
-        });
+        })
+        .deviating(deviation);
         out.updated = updated;
         Ok(out)
     }
 
-    pub(super) fn set_target(&mut self, target: Option<Target>) -> Result<Outcome, Refusal> {
+    pub(super) fn set_target(
+        &mut self,
+        target: Option<Target>,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
         self.writable()?;
         let at = self.at();
         let addr = self.addr();
-        let Some(metric) = self.metric.as_mut() else {
+        let Some(metric) = self.metric.as_ref() else {
             return Err(
                 Refusal::rule(format!("{addr} has no primary metric to set a target for"))
                     .fix(Fix::SetMetric(at)),
@@ -94,12 +123,25 @@ impl LoopRecord {
                 format!("the target of {addr} is unchanged"),
             ));
         }
-        metric.target = target;
+        let shown = |t: Option<Target>| t.map_or_else(|| "none".to_string(), Target::to_text);
+        let deviation = self.deviation(
+            DeviationKind::TargetChanged,
+            format!("target {} → {}", shown(metric.target), shown(target)),
+            None,
+            reason,
+            ctx,
+        )?;
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
+        if let Some(metric) = self.metric.as_mut() {
+            metric.target = target;
+        }
         let summary = match target {
             Some(t) => format!("set the target change of {addr} to {}", t.to_text()),
             None => format!("cleared the target change of {addr}"),
         };
-        Ok(Outcome::done(Command::MetricTarget, summary))
+        Ok(Outcome::done(Command::MetricTarget, summary).deviating(deviation))
     }
 
     pub(super) fn require_metric(&self, what: &str) -> Result<&Metric, Refusal> {
@@ -150,6 +192,7 @@ impl LoopRecord {
         value: f64,
         at: When,
         note: Option<&str>,
+        reason: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
@@ -182,6 +225,18 @@ impl LoopRecord {
                 before: Some(first.at.date()),
             }));
         }
+        // A baseline value added after the plan was locked changes what the verdict compares
+        // against: the locked plan keeps its own baseline, the change is a deviation.
+        let deviation = match phase {
+            Phase::Baseline => self.deviation(
+                DeviationKind::BaselineAdded,
+                format!("baseline value {} dated {at} added", show(value)),
+                None,
+                reason,
+                ctx,
+            )?,
+            Phase::Live => None,
+        };
         let row = Value {
             id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
@@ -198,6 +253,9 @@ impl LoopRecord {
             .values
             .partition_point(|v| key(v.at, v.recorded_at) <= here);
         self.values.insert(pos, row.clone());
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
         self.touch();
         let (command, label) = match phase {
             Phase::Baseline => (Command::Baseline, "baseline"),
@@ -216,7 +274,8 @@ impl LoopRecord {
                 self.addr()
             ),
             Row::Value(row),
-        ))
+        )
+        .deviating(deviation))
     }
 
     /// Starts an intervention: refused unless the loop has a primary metric and baselines all
@@ -225,10 +284,19 @@ impl LoopRecord {
         &mut self,
         description: &str,
         at: When,
+        horizon: Option<usize>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
         let description = required_text("description", description, MAX_REASON)?;
+        if let Some(h) = horizon
+            && !(1..=crate::domain::stats::HORIZON_CAP).contains(&h)
+        {
+            return Err(Refusal::invalid(format!(
+                "a horizon of {h} live values is out of range: give 1 to {}",
+                crate::domain::stats::HORIZON_CAP
+            )));
+        }
         let metric = self.require_metric("an intervention")?.clone();
         let here = key(at, ctx.now);
         let last_baseline = self
@@ -258,6 +326,8 @@ impl LoopRecord {
             }
             Some(_) => {}
         }
+        let plan = self.lock_plan(&metric, at, horizon, ctx);
+        let (text, hash) = plan.seal();
         let row = Intervention {
             id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
@@ -267,6 +337,8 @@ impl LoopRecord {
             recorded_by: ctx.actor.clone(),
             recorded_at: ctx.now,
             void: None,
+            plan: Some(text),
+            plan_hash: Some(hash),
         };
         let pos = self
             .interventions
@@ -276,13 +348,35 @@ impl LoopRecord {
         Ok(Outcome::appending(
             Command::Intervene,
             format!(
-                "started intervention on {} ({at}): {description}",
-                self.addr()
+                "started intervention on {} ({at}): {description}\nlocked plan {}: {} baseline value(s), {}, a horizon of {} live values{}",
+                self.addr(),
+                plan.version,
+                plan.baseline.len(),
+                plan.target
+                    .map_or_else(|| "no target".to_string(), |t| format!("target {}", t.to_text())),
+                plan.horizon,
+                if plan.seen_live.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} live value(s) dated after it were already recorded)",
+                        plan.seen_live.len()
+                    )
+                }
             ),
             Row::Intervention(row),
         )
         .then(Fix::RecordMeasurement(self.at())))
     }
+}
+
+/// What a metric is set to (`metric set` / `metric replace`).
+pub struct MetricSpec<'a> {
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub better: Better,
+    pub measures: Measures,
+    pub target: Option<Target>,
 }
 
 pub(super) fn check_target(t: Target, better: Better) -> Result<(), Refusal> {

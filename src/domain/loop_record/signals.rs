@@ -8,12 +8,24 @@ impl LoopRecord {
         &mut self,
         text: &str,
         rule: Option<&str>,
+        reason: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
         let text = required_text("kill signal", text, MAX_SHORT)?;
         let rule = match rule.map(str::trim).filter(|r| !r.is_empty()) {
             Some(r) => Some(KillRule::parse(r)?.to_string()),
+            None => None,
+        };
+        // A rule added after the plan was locked can stop the work on data already seen.
+        let deviation = match &rule {
+            Some(r) => self.deviation(
+                DeviationKind::KillRuleAdded,
+                format!("kill rule `{r}` added"),
+                None,
+                reason,
+                ctx,
+            )?,
             None => None,
         };
         if self.kill_signals.len() >= MAX_SIGNALS {
@@ -31,12 +43,16 @@ impl LoopRecord {
             rule.clone(),
             ctx,
         ));
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
         self.touch();
         let with_rule = rule.map(|r| format!(" (rule: {r})")).unwrap_or_default();
         Ok(Outcome::done(
             Command::KillAdd,
             format!("armed kill signal {n} on {}{with_rule}", self.addr()),
-        ))
+        )
+        .deviating(deviation))
     }
 
     pub(super) fn signal_index(&self, n: i64) -> Result<usize, Refusal> {

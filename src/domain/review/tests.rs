@@ -81,6 +81,7 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
                     measures: Measures::Outcome,
                     replace: false,
                     target: None,
+                    reason: None,
                 },
             );
             apply(
@@ -90,6 +91,7 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
                     value: 1.0,
                     at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
                     note: None,
+                    reason: None,
                 },
             );
             apply(
@@ -186,6 +188,7 @@ fn rules_are_shown_with_what_they_say_today() {
                     measures: Measures::Outcome,
                     replace: false,
                     target: None,
+                    reason: None,
                 },
             );
             apply(
@@ -193,6 +196,7 @@ fn rules_are_shown_with_what_they_say_today() {
                 LoopOp::AddKillSignal {
                     text: "nobody measures".into(),
                     rule: Some("stale 7 days".into()),
+                    reason: None,
                 },
             );
         })],

@@ -242,7 +242,7 @@ fn detectable_change_and_how_many_live_values_a_target_needs() {
                 change,
                 percent: false,
             }),
-            h,
+            h.map(|h| (h, HorizonFrom::Typed)),
         )
     };
     let with = |change: f64| with_horizon(change, None);
@@ -546,7 +546,7 @@ fn the_verdict_says_whether_the_target_was_reached() {
             &live,
             Better::Lower,
             Some(Target { change, percent }),
-            Some(12),
+            Some((12, HorizonFrom::Typed)),
         )
     };
     let c = with(-3.0, false);
@@ -574,7 +574,7 @@ fn the_verdict_says_whether_the_target_was_reached() {
             change: -1.0,
             percent: false,
         }),
-        Some(12),
+        Some((12, HorizonFrom::Typed)),
     );
     assert_eq!(early.verdict, Verdict::NotEnoughData);
     assert_eq!(early.target_met, Some(false));

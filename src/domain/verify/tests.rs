@@ -48,12 +48,14 @@ fn trail() -> Trail {
             measures: Measures::Outcome,
             replace: false,
             target: None,
+            reason: None,
         },
         LoopOp::RecordValue {
             phase: Phase::Baseline,
             value: 0.18181818181818182,
             at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
             note: None,
+            reason: None,
         },
     ] {
         let before = r.audit_state();

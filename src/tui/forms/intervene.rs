@@ -25,16 +25,27 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         vec![
             Field::text("what", "what changes", true),
             Field::date("date", "started", ask.now),
+            Field::text("horizon", "planned live values (blank: from the target, else 12)", false),
         ],
         |f| {
+            let horizon = match f.optional("horizon") {
+                Some(h) => Some(h.parse::<usize>().map_err(|_| {
+                    format!("`{h}` is not a number of live values: give a whole number like 12, or leave it blank")
+                })?),
+                None => None,
+            };
             on_loop(
                 f,
                 LoopOp::Intervene {
                     description: f.text("what"),
                     at: f.date("date", crate::domain::Stamp::now())?,
+                    horizon,
                 },
             )
         },
     )
-    .on(&ask.slug(), ask.kind))
+    .on(&ask.slug(), ask.kind)
+    .intro(vec![
+        "Starting it locks the plan: the metric, the baseline, the target, the horizon and the kill rules in force. Later changes to them are deviations with a reason.".into(),
+    ]))
 }

@@ -2,7 +2,7 @@
 //! change it should be able to show. Replacing a metric that has records asks first: its
 //! values and interventions stop counting, and that cannot be undone.
 
-use super::{Ask, Closed, Field, Form, Kind, on_loop};
+use super::{Ask, Closed, Field, Form, Kind, on_loop, plan_reason};
 use crate::domain::intent::LoopOp;
 use crate::domain::model::{Better, Measures};
 use crate::domain::stats::Target;
@@ -55,6 +55,9 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         ));
         fields.push(Field::answer("sure", "replace it"));
     }
+    if current.is_some() {
+        plan_reason(l, &mut fields, &mut intro);
+    }
     Ok(Form::new(
         title,
         fields,
@@ -89,6 +92,7 @@ fn build(f: &Form, replace: bool) -> Result<crate::domain::Intent, String> {
             measures,
             replace,
             target,
+            reason: f.reason(),
         },
     )
 }

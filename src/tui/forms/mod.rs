@@ -230,6 +230,16 @@ impl Form {
         Some(self.text(name)).filter(|s| !s.is_empty())
     }
 
+    /// The reason for a change to a locked plan: the form has the field only when the plan is
+    /// locked (`plan_reason`).
+    pub fn reason(&self) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.name == "reason")
+            .map(|f| f.value().trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
     /// A yes/no answer; `None` when unanswered or when the form has no such field.
     pub fn answer(&self, name: &str) -> Option<bool> {
         match self
@@ -360,6 +370,22 @@ impl Form {
 }
 
 /// The intent of a loop form: `op` on the form's loop.
+/// When the loop's plan is locked, a reason field for a change to it (recorded as a deviation)
+/// and a line that says so.
+pub fn plan_reason(
+    l: &crate::domain::review::LoopReview,
+    fields: &mut Vec<Field>,
+    intro: &mut Vec<String>,
+) {
+    if let Some(p) = &l.plan {
+        intro.push(format!(
+            "The plan was locked by the intervention of {}: this change is recorded as a deviation, with its reason; the verdict stays the locked plan's.",
+            p.intervention_at
+        ));
+        fields.push(Field::text("reason", "why (deviation)", false));
+    }
+}
+
 pub fn on_loop(f: &Form, op: crate::domain::intent::LoopOp) -> Result<Intent, String> {
     match (&f.slug, f.kind) {
         (Some(slug), Some(kind)) => Ok(Intent::OnLoop {

@@ -1,7 +1,7 @@
 //! Set (or clear) the change the primary metric should be able to show: with it, the
 //! comparison says how many live values it takes to tell.
 
-use super::{Ask, Closed, Field, Form, Kind, on_loop};
+use super::{Ask, Closed, Field, Form, Kind, on_loop, plan_reason};
 use crate::domain::intent::LoopOp;
 use crate::domain::stats::Target;
 use crate::tui::keymap::Action;
@@ -19,24 +19,34 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
         crate::domain::model::Better::Lower => "-20% or -1.5",
         crate::domain::model::Better::Higher => "+20% or +1.5",
     };
+    let mut fields = vec![
+        Field::text(
+            "target",
+            &format!("target (e.g. {example}; blank clears)"),
+            false,
+        )
+        .kind(Kind::Target)
+        .prefill(&m.target.map(|t| t.to_text()).unwrap_or_default()),
+    ];
+    let mut intro = Vec::new();
+    plan_reason(l, &mut fields, &mut intro);
     Ok(Form::new(
         format!("Target change of {} ({} is better)", ask.addr(), m.better),
-        vec![
-            Field::text(
-                "target",
-                &format!("target (e.g. {example}; blank clears)"),
-                false,
-            )
-            .kind(Kind::Target)
-            .prefill(&m.target.map(|t| t.to_text()).unwrap_or_default()),
-        ],
+        fields,
         |f| {
             let target = match f.optional("target") {
                 Some(t) => Some(Target::parse(&t).map_err(|e| e.to_string())?),
                 None => None,
             };
-            on_loop(f, LoopOp::SetTarget { target })
+            on_loop(
+                f,
+                LoopOp::SetTarget {
+                    target,
+                    reason: f.reason(),
+                },
+            )
         },
     )
-    .on(&ask.slug(), ask.kind))
+    .on(&ask.slug(), ask.kind)
+    .intro(intro))
 }

@@ -1,6 +1,6 @@
 //! Record a baseline value or a live measurement of the primary metric, dated as typed.
 
-use super::{Ask, Closed, Field, Form, on_loop};
+use super::{Ask, Closed, Field, Form, on_loop, plan_reason};
 use crate::domain::intent::LoopOp;
 use crate::domain::model::Phase;
 use crate::tui::keymap::Action;
@@ -37,17 +37,19 @@ pub fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
         Phase::Baseline => |f: &Form| record(f, Phase::Baseline),
         Phase::Live => |f: &Form| record(f, Phase::Live),
     };
-    Ok(Form::new(
-        format!("{what} for {}", ask.addr()),
-        vec![
-            Field::number("value", "value"),
-            Field::date("date", "date", ask.now),
-            Field::text("note", "note", false),
-        ],
-        build,
+    let mut fields = vec![
+        Field::number("value", "value"),
+        Field::date("date", "date", ask.now),
+        Field::text("note", "note", false),
+    ];
+    if phase == Phase::Baseline {
+        plan_reason(l, &mut fields, &mut intro);
+    }
+    Ok(
+        Form::new(format!("{what} for {}", ask.addr()), fields, build)
+            .on(&ask.slug(), ask.kind)
+            .intro(intro),
     )
-    .on(&ask.slug(), ask.kind)
-    .intro(intro))
 }
 
 fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
@@ -59,6 +61,7 @@ fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
             value: f.number("value")?,
             at: f.date("date", now)?,
             note: f.optional("note"),
+            reason: f.reason(),
         },
     )
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::scroll::Scroll;
 use super::{Go, Shared};
-use crate::display::{clean, comparison_lines, process_words, show, status_symbol};
+use crate::display::{clean, comparison_lines, plan_lines, process_words, show, status_symbol};
 use crate::domain::LoopKind;
 use crate::domain::model::*;
 use crate::domain::rules::RuleCheck;
@@ -197,6 +197,19 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
             if let Some(p) = d.review.as_ref().and_then(|l| l.process.as_ref()) {
                 let total = d.review.as_ref().map_or(0, |l| l.signals_total);
                 out.push((process_words(p, total), theme.muted()));
+            }
+            for line in d
+                .review
+                .as_ref()
+                .map(|l| plan_lines(l, &m.unit, m.better))
+                .unwrap_or_default()
+            {
+                let style = if line.contains("deviation") {
+                    theme.alert()
+                } else {
+                    theme.muted()
+                };
+                out.push((line, style));
             }
             for v in r.values.iter().rev() {
                 let void = v

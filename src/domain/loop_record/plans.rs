@@ -1,0 +1,192 @@
+//! The plan an intervention locks, and the changes to it that are deviations: allowed only with
+//! a reason, recorded beside the verdict, never an edit of the plan.
+
+use super::*;
+use crate::domain::plan::{self, DECISION_RULE, Plan, PlanMetric, PlanRule, PlanValue};
+use crate::domain::state::day_number;
+use crate::domain::stats::{self, DEFAULT_HORIZON, HORIZON_CAP, HorizonFrom};
+
+impl LoopRecord {
+    /// The intervention whose plan is in force: the latest one in force on the metric in force
+    /// that locked a plan (interventions from before version 5 locked none).
+    pub fn locking(&self) -> Option<&Intervention> {
+        self.active_interventions()
+            .filter(|i| i.plan.is_some())
+            .last()
+    }
+
+    /// A change to the plan in force, as a deviation: refused without a reason, `None` when no
+    /// plan is locked (then the change is an ordinary one).
+    pub(super) fn deviation(
+        &self,
+        what: DeviationKind,
+        detail: String,
+        value: Option<String>,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Option<Deviation>, Refusal> {
+        let Some(i) = self.locking() else {
+            return Ok(None);
+        };
+        self.deviation_from(i, what, detail, value, reason, ctx)
+            .map(Some)
+    }
+
+    pub(super) fn deviation_from(
+        &self,
+        i: &Intervention,
+        what: DeviationKind,
+        detail: String,
+        value: Option<String>,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Deviation, Refusal> {
+        let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+            return Err(Refusal::rule(format!(
+                "{} has a plan locked by its intervention of {}: {detail} changes it",
+                self.addr(),
+                i.at
+            ))
+            .fix(Fix::GiveReason {
+                locked: i.at.date(),
+            }));
+        };
+        Ok(Deviation {
+            id: ctx.new_id(),
+            loop_id: self.lp.id.clone(),
+            intervention_id: i.id.clone(),
+            what,
+            detail,
+            value,
+            reason: required_text("reason", reason, MAX_REASON)?,
+            at: ctx.now,
+            recorded_by: ctx.actor.clone(),
+        })
+    }
+
+    /// The plan an intervention dated `at` locks now: the metric, the baseline in force, the
+    /// target, the horizon (typed, else from the target, else the default), the kill rules in
+    /// force, the decision rule, and the live values already seen.
+    pub(super) fn lock_plan(
+        &self,
+        metric: &Metric,
+        at: When,
+        typed_horizon: Option<usize>,
+        ctx: &Ctx,
+    ) -> Plan {
+        let baseline: Vec<&Value> = self.baselines().collect();
+        let points: Vec<(f64, f64)> = baseline
+            .iter()
+            .map(|v| (day_number(v.at), v.value))
+            .collect();
+        let typed = typed_horizon.map(|h| (h, HorizonFrom::Typed));
+        let (horizon, horizon_from) =
+            stats::compare(&points, &[], metric.better, metric.target, typed)
+                .sequential
+                .map(|s| (s.horizon, s.horizon_from))
+                .or(typed)
+                .unwrap_or((DEFAULT_HORIZON, HorizonFrom::Default));
+        let here = key(at, ctx.now);
+        let earlier = self
+            .interventions
+            .iter()
+            .chain(self.superseded.iter().flat_map(|s| &s.interventions))
+            .filter(|i| i.plan.is_some())
+            .count();
+        Plan {
+            version: earlier as u32 + 1,
+            locked_at: ctx.now,
+            locked_by: ctx.actor.clone(),
+            metric: PlanMetric {
+                id: metric.id.clone(),
+                name: metric.name.clone(),
+                unit: metric.unit.clone(),
+                better: metric.better,
+                measures: metric.measures,
+            },
+            baseline: baseline
+                .iter()
+                .map(|v| PlanValue {
+                    id: v.id.clone(),
+                    at: v.at,
+                    value: v.value,
+                })
+                .collect(),
+            target: metric.target,
+            horizon,
+            horizon_from,
+            kill_rules: self
+                .kill_signals
+                .iter()
+                .filter(|k| k.state == SignalState::Armed)
+                .filter_map(|k| {
+                    Some(PlanRule {
+                        n: k.n,
+                        text: k.text.clone(),
+                        rule: k.rule.clone()?,
+                    })
+                })
+                .collect(),
+            decision_rule: DECISION_RULE.into(),
+            seen_live: self
+                .live()
+                .filter(|v| key(v.at, v.recorded_at) >= here)
+                .map(|v| v.id.clone())
+                .collect(),
+        }
+    }
+
+    /// Changes the plan's horizon (the number of live values its 5% is spent over): always a
+    /// deviation, so there must be a locked plan and a reason.
+    pub(super) fn set_horizon(
+        &mut self,
+        horizon: usize,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        if !(1..=HORIZON_CAP).contains(&horizon) {
+            return Err(Refusal::invalid(format!(
+                "a horizon of {horizon} live values is out of range: give 1 to {HORIZON_CAP}"
+            )));
+        }
+        let Some(i) = self.locking().cloned() else {
+            return Err(Refusal::rule(format!(
+                "{} has no locked plan: the horizon is set when an intervention starts",
+                self.addr()
+            ))
+            .advice("give it with the intervention's --horizon"));
+        };
+        let Some(p) = plan::of(&i) else {
+            return Err(Refusal::rule(format!(
+                "the plan of {}'s intervention of {} cannot be read",
+                self.addr(),
+                i.at
+            )));
+        };
+        let (now, _) = plan::horizon_in_force(&i, &p, &self.deviations);
+        if now == horizon {
+            return Ok(Outcome::unchanged(
+                Command::PlanHorizon,
+                format!("the horizon of {} is already {horizon}", self.addr()),
+            ));
+        }
+        let d = self.deviation_from(
+            &i,
+            DeviationKind::HorizonChanged,
+            format!("horizon {now} → {horizon} live values"),
+            Some(horizon.to_string()),
+            reason,
+            ctx,
+        )?;
+        self.deviations.push(d.clone());
+        Ok(Outcome::done(
+            Command::PlanHorizon,
+            format!(
+                "changed the horizon of {} to {horizon} live values",
+                self.addr()
+            ),
+        )
+        .deviating(Some(d)))
+    }
+}

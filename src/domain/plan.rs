@@ -1,0 +1,351 @@
+//! The plan a comparison is judged by, locked when an intervention starts: what is compared (the
+//! metric, the baseline values), against what (the target, the horizon), which kill rules are in
+//! force, and by which rule the verdict is reached. It is stored with the intervention as JSON
+//! text, exactly as hashed, so `verify` can tell it was never edited; a later change to any of
+//! it is a deviation with a reason (`Deviation`), listed beside the verdict, which stays the
+//! locked plan's.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::model::{
+    Better, Deviation, DeviationKind, Intervention, Measures, Metric, Phase, Value,
+};
+use super::state::day_number;
+use super::stats::{ALPHA, Comparison, HorizonFrom, Point, Target, compare};
+use super::time::{Stamp, When};
+
+/// The rule every verdict is reached by, in words (the same for every plan of this version).
+pub const DECISION_RULE: DecisionRule = DecisionRule {
+    test: "exact permutation test of the difference of means",
+    sides: "two-sided",
+    level: ALPHA,
+    spending: "spent over the horizon's looks: look k of H may call a change at 0.05·((k/H)³ − ((k−1)/H)³)",
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct DecisionRule {
+    pub test: &'static str,
+    pub sides: &'static str,
+    pub level: f64,
+    pub spending: &'static str,
+}
+
+/// The plan as stored. Field order is the stored text's order: never reorder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Its number among the loop's plans (each intervention locks the next).
+    pub version: u32,
+    pub locked_at: Stamp,
+    pub locked_by: String,
+    pub metric: PlanMetric,
+    /// The baseline values compared against, as they were when it was locked.
+    pub baseline: Vec<PlanValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    /// The planned number of live values: the 5% is spent over this many looks.
+    pub horizon: usize,
+    pub horizon_from: HorizonFrom,
+    /// The kill rules in force when it was locked.
+    pub kill_rules: Vec<PlanRule>,
+    pub decision_rule: StoredRule,
+    /// Live values dated on or after the intervention that had already been recorded when it
+    /// was locked (a back-dated intervention entered after they were seen).
+    pub seen_live: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanMetric {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    pub measures: Measures,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanValue {
+    pub id: String,
+    pub at: When,
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRule {
+    pub n: i64,
+    pub text: String,
+    pub rule: String,
+}
+
+/// The decision rule as stored (owned, so a stored plan reads back).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredRule {
+    pub test: String,
+    pub sides: String,
+    pub level: f64,
+    pub spending: String,
+}
+
+impl From<DecisionRule> for StoredRule {
+    fn from(r: DecisionRule) -> StoredRule {
+        StoredRule {
+            test: r.test.into(),
+            sides: r.sides.into(),
+            level: r.level,
+            spending: r.spending.into(),
+        }
+    }
+}
+
+impl Plan {
+    /// The text stored and its hash.
+    pub fn seal(&self) -> (String, String) {
+        // A plan is plain data: serialising it cannot fail.
+        let text = serde_json::to_string(self).unwrap_or_default();
+        let hash = hash(&text);
+        (text, hash)
+    }
+}
+
+/// The SHA-256 of a plan's stored text, in lowercase hex.
+pub fn hash(text: &str) -> String {
+    super::audit::hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// Why an intervention's stored plan cannot be trusted, if it cannot.
+pub fn check(i: &Intervention) -> Result<(), String> {
+    match (&i.plan, &i.plan_hash) {
+        (None, None) => Ok(()),
+        (Some(text), Some(h)) => {
+            if hash(text) != *h {
+                return Err("its plan does not match the plan's hash".into());
+            }
+            serde_json::from_str::<Plan>(text)
+                .map(|_| ())
+                .map_err(|e| format!("its plan cannot be read ({e})"))
+        }
+        _ => Err("it has a plan without a hash, or a hash without a plan".into()),
+    }
+}
+
+/// The plan an intervention locked, when it locked one that reads back.
+pub fn of(i: &Intervention) -> Option<Plan> {
+    check(i).ok()?;
+    serde_json::from_str(i.plan.as_deref()?).ok()
+}
+
+/// A plan as the views show it: what was locked, with its hash and the deviations since.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanState {
+    pub version: u32,
+    /// The intervention that locked it.
+    pub intervention: String,
+    pub intervention_at: When,
+    pub locked_at: Stamp,
+    pub locked_by: String,
+    pub hash: String,
+    pub metric: String,
+    pub baseline_n: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    pub horizon: usize,
+    pub horizon_from: HorizonFrom,
+    pub kill_rules: Vec<PlanRule>,
+    pub decision_rule: StoredRule,
+    /// How many live values dated after the intervention were recorded before it was locked.
+    pub seen_live: usize,
+    pub deviations: Vec<DeviationView>,
+}
+
+/// One deviation: when, who, what and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviationView {
+    pub at: Stamp,
+    pub by: String,
+    pub what: DeviationKind,
+    pub detail: String,
+    pub reason: String,
+}
+
+impl From<&Deviation> for DeviationView {
+    fn from(d: &Deviation) -> DeviationView {
+        DeviationView {
+            at: d.at,
+            by: d.recorded_by.clone(),
+            what: d.what,
+            detail: d.detail.clone(),
+            reason: d.reason.clone(),
+        }
+    }
+}
+
+/// A primary metric that was replaced, with its plan and its last comparison (under that plan).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupersededState {
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    pub set_at: Stamp,
+    pub replaced_at: Option<Stamp>,
+    pub baseline_n: usize,
+    pub live_n: usize,
+    pub interventions: usize,
+    pub plan: Option<PlanState>,
+    pub comparison: Option<Comparison>,
+}
+
+/// One metric's values and interventions, judged: under its locked plan when there is one.
+pub struct Judged {
+    pub plan: Option<PlanState>,
+    /// The verdict under the locked plan (or, before any plan, under the records as they are).
+    pub comparison: Option<Comparison>,
+    /// The result under the plan as amended by its deviations, when that differs in what it
+    /// compares (baseline, target or horizon).
+    pub amended: Option<Comparison>,
+}
+
+/// Judges `metric`'s `values` (voided ones included, in time order) after its latest
+/// intervention in force, under that intervention's plan.
+pub fn judge(
+    metric: &Metric,
+    values: &[Value],
+    interventions: &[Intervention],
+    deviations: &[Deviation],
+) -> Judged {
+    let in_force = |v: &&Value| v.void.is_none();
+    let baseline: Vec<&Value> = values
+        .iter()
+        .filter(in_force)
+        .filter(|v| v.phase == Phase::Baseline)
+        .collect();
+    let latest = interventions
+        .iter()
+        .filter(|i| i.void.is_none())
+        .max_by_key(|i| i.at.order_key(i.recorded_at));
+    let live: Vec<&Value> = values
+        .iter()
+        .filter(in_force)
+        .filter(|v| v.phase == Phase::Live)
+        .filter(|v| {
+            latest.is_none_or(|i| v.at.order_key(v.recorded_at) >= i.at.order_key(i.recorded_at))
+        })
+        .collect();
+    let points =
+        |vs: &[&Value]| -> Vec<Point> { vs.iter().map(|v| (day_number(v.at), v.value)).collect() };
+    let live_points = points(&live);
+    let locked = latest.and_then(|i| Some((i, of(i)?)));
+    let Some((i, p)) = locked else {
+        let comparison = (!baseline.is_empty() || !live.is_empty()).then(|| {
+            compare(
+                &points(&baseline),
+                &live_points,
+                metric.better,
+                metric.target,
+                None,
+            )
+        });
+        return Judged {
+            plan: None,
+            comparison,
+            amended: None,
+        };
+    };
+    let mine: Vec<&Deviation> = deviations
+        .iter()
+        .filter(|d| interventions.iter().any(|x| x.id == d.intervention_id))
+        .collect();
+    let horizon = horizon_in_force(i, &p, deviations);
+    let locked_points: Vec<Point> = p
+        .baseline
+        .iter()
+        .map(|v| (day_number(v.at), v.value))
+        .collect();
+    let comparison = compare(
+        &locked_points,
+        &live_points,
+        p.metric.better,
+        p.target,
+        Some((p.horizon, p.horizon_from)),
+    );
+    let same_baseline = baseline.len() == p.baseline.len()
+        && baseline.iter().zip(&p.baseline).all(|(a, b)| a.id == b.id);
+    let amended =
+        (!same_baseline || metric.target != p.target || horizon.0 != p.horizon).then(|| {
+            compare(
+                &points(&baseline),
+                &live_points,
+                metric.better,
+                metric.target,
+                Some(horizon),
+            )
+        });
+    Judged {
+        plan: Some(PlanState {
+            version: p.version,
+            intervention: i.id.clone(),
+            intervention_at: i.at,
+            locked_at: p.locked_at,
+            locked_by: p.locked_by.clone(),
+            hash: i.plan_hash.clone().unwrap_or_default(),
+            metric: p.metric.name.clone(),
+            baseline_n: p.baseline.len(),
+            target: p.target,
+            horizon: p.horizon,
+            horizon_from: p.horizon_from,
+            kill_rules: p.kill_rules.clone(),
+            decision_rule: p.decision_rule.clone(),
+            seen_live: p.seen_live.len(),
+            deviations: mine.into_iter().map(DeviationView::from).collect(),
+        }),
+        comparison: Some(comparison),
+        amended,
+    }
+}
+
+/// The horizon in force for the plan `p` that `i` locked: its latest recorded change, else the
+/// plan's own.
+pub fn horizon_in_force(
+    i: &Intervention,
+    p: &Plan,
+    deviations: &[Deviation],
+) -> (usize, HorizonFrom) {
+    deviations
+        .iter()
+        .filter(|d| d.intervention_id == i.id && d.what == DeviationKind::HorizonChanged)
+        .filter_map(|d| d.value.as_deref()?.parse::<usize>().ok())
+        .next_back()
+        .map_or((p.horizon, p.horizon_from), |h| (h, HorizonFrom::Typed))
+}
+
+/// A replaced metric as the views show it.
+pub fn superseded(
+    metric: &Metric,
+    values: &[Value],
+    interventions: &[Intervention],
+    deviations: &[Deviation],
+) -> SupersededState {
+    let j = judge(metric, values, interventions, deviations);
+    let count = |phase: Phase| {
+        values
+            .iter()
+            .filter(|v| v.void.is_none() && v.phase == phase)
+            .count()
+    };
+    SupersededState {
+        name: metric.name.clone(),
+        unit: metric.unit.clone(),
+        better: metric.better,
+        set_at: metric.set_at,
+        replaced_at: metric.replaced_at,
+        baseline_n: count(Phase::Baseline),
+        live_n: count(Phase::Live),
+        interventions: interventions.iter().filter(|i| i.void.is_none()).count(),
+        plan: j.plan,
+        comparison: j.comparison,
+    }
+}

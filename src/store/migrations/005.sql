@@ -1,0 +1,18 @@
+-- Migration to schema version 5: the plan an intervention locks (with its hash), and
+-- deviations from a locked plan with their reasons (the same on PostgreSQL).
+ALTER TABLE interventions ADD COLUMN plan TEXT;
+ALTER TABLE interventions ADD COLUMN plan_hash TEXT CHECK (plan_hash IS NULL OR length(plan_hash) = 64);
+
+CREATE TABLE deviations (
+    id              TEXT PRIMARY KEY,
+    loop_id         TEXT NOT NULL REFERENCES loops (id),
+    intervention_id TEXT NOT NULL REFERENCES interventions (id),
+    what            TEXT NOT NULL CHECK (what IN ('metric-replaced', 'target-changed', 'horizon-changed', 'kill-rule-added', 'baseline-added', 'baseline-voided', 'intervention-voided')),
+    detail          TEXT NOT NULL CHECK (detail <> ''),
+    value           TEXT,
+    reason          TEXT NOT NULL CHECK (reason <> ''),
+    at              TEXT NOT NULL,
+    recorded_by     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX deviations_by_loop ON deviations (loop_id, at);
