@@ -186,6 +186,36 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
         out.push('\n');
     }
 
+    // Changes to locked plans made this week, in force or under a replaced metric.
+    let deviations: Vec<String> = j
+        .loops
+        .iter()
+        .flat_map(|l| {
+            l.plan
+                .iter()
+                .chain(l.superseded_metrics.iter().filter_map(|m| m.plan.as_ref()))
+                .flat_map(|p| &p.deviations)
+                .filter(|d| Week::containing(d.at) == week)
+                .map(move |d| {
+                    format!(
+                        "- {} ({}) {}: {} — why: {}",
+                        d.at.local_date(),
+                        l.kind,
+                        inert(&d.by),
+                        inert(&d.detail),
+                        inert(&d.reason)
+                    )
+                })
+        })
+        .collect();
+    if !deviations.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Deviations from locked plans in {week}** (verdicts stay the locked plans'):\n\n{}\n",
+            deviations.join("\n")
+        );
+    }
+
     let mut signals = Vec::new();
     for l in &j.loops {
         for k in l.undecided() {

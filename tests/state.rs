@@ -68,7 +68,9 @@ fn old_file(path: &std::path::Path, v: i64) {
          INSERT INTO kill_signals (id, loop_id, n, text, canonical, state, created_at) VALUES
            ('k1', 'l3', 1, 'old signal', 1, 'armed', '2026-01-05T09:00:00.000Z');
          INSERT INTO metrics (id, loop_id, name, unit, better, measures, set_at, set_by) VALUES
-           ('m1', 'l3', 'hours', 'h', 'lower', 'outcome', '2026-01-05T09:00:00.000Z', 'ana');",
+           ('m1', 'l3', 'hours', 'h', 'lower', 'outcome', '2026-01-05T09:00:00.000Z', 'ana');
+         INSERT INTO interventions (id, loop_id, metric_id, description, at, recorded_by, recorded_at) VALUES
+           ('i1', 'l3', 'm1', 'old change', '2026-01-15T09:00:00.000Z', 'ana', '2026-01-15T09:00:00.000Z');",
     )
     .unwrap();
     for (i, (phase, value)) in [("baseline", 9.5), ("baseline", 10.5), ("live", 7.0)]
@@ -104,6 +106,14 @@ fn a_migrated_file_gets_the_state_its_records_give() {
         assert_eq!(state_problems(&db.path), Vec::<String>::new(), "v{v}");
         let (kept, rebuilt) = kept_and_rebuilt(&db.path);
         assert_eq!(kept, rebuilt, "v{v}");
+        // An intervention from before plans existed locked none: its loop is judged as before,
+        // and its target changes freely until the next intervention locks a plan.
+        assert!(instr["plan"].is_null(), "v{v}: {instr}");
+        assert_eq!(instr["comparison"]["live_n"], 1, "v{v}: {instr}");
+        db.ok(&["metric", "target", "old-job", "instr", "--", "-20%"]);
+        db.ok(&["intervene", "old-job", "instr", "new change"]);
+        let review = db.json(&["review", "--json"]);
+        assert_eq!(review["jobs"][0]["loops"][2]["plan"]["version"], 1);
     }
 }
 

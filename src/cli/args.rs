@@ -253,6 +253,7 @@ impl Command {
                 | Command::Completions { .. }
                 | Command::Job(JobCmd::List { .. } | JobCmd::Show { .. })
                 | Command::Loop(LoopCmd::Show { .. })
+                | Command::Plan(PlanCmd::Show { .. })
                 | Command::Cycle(CycleCmd::List { .. })
                 | Command::Proof(ProofCmd::List { .. })
         )

@@ -101,6 +101,10 @@ pub fn words(fix: &Fix) -> String {
         Fix::AskOwner { .. } => clean(&fix.plain()).into_owned(),
         Fix::Migrate => "upgrade it with `jobloop migrate`".into(),
         Fix::GiveSlug => "give one with --slug, e.g. --slug support-triage".into(),
+        Fix::LockPlan(at) => format!(
+            "lock the plan: set the change to look for with `jobloop metric target {0} -- -20%`, then start the intervention with `jobloop intervene {0} \"what changes\" --horizon N`",
+            args(at)
+        ),
         Fix::GiveReason { locked } => format!(
             "say why with --reason TEXT: the change is recorded as a deviation from the plan locked on {locked}, and the verdict stays that plan's"
         ),

@@ -97,6 +97,25 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                     ),
                 ));
             }
+            // A primary metric switched once live values were in: success redefined after
+            // the fact (the old metric and its verdict are kept beside the new one).
+            for l in &job.loops {
+                for m in l.superseded_metrics.iter().filter(|m| m.live_n > 0) {
+                    out.push(suggest(
+                        kind,
+                        format!(
+                            "the primary metric `{}` of {}/{} was replaced{} after {} live value(s): success redefined after the fact",
+                            m.name,
+                            job.job.slug,
+                            l.kind,
+                            m.replaced_at
+                                .map(|r| format!(" on {}", r.local_date()))
+                                .unwrap_or_default(),
+                            m.live_n
+                        ),
+                    ));
+                }
+            }
         }
         LoopKind::Govern => {
             let open: i64 = job

@@ -81,6 +81,8 @@ pub enum Fix {
     /// Say why the locked plan changes (it is recorded as a deviation); `locked`: the day the
     /// plan was locked.
     GiveReason { locked: NaiveDate },
+    /// Set the target, then start the intervention with its horizon: that locks the plan.
+    LockPlan(At),
 }
 
 /// How a refusal can be resolved: an action, or plain advice.
@@ -189,6 +191,9 @@ impl Fix {
                 (None, None) => "ask the job's lead to name an owner".into(),
             },
             Fix::Migrate => "upgrade the shared database first".into(),
+            Fix::LockPlan(_) => {
+                "set the target change, then start the intervention with its horizon".into()
+            }
             Fix::GiveReason { locked } => format!(
                 "give a reason: the change is recorded as a deviation from the plan locked on {locked}"
             ),

@@ -38,6 +38,9 @@ pub enum Flag {
     NoBaseline,
     NoMeasurementThisCycle,
     DecisionPending,
+    /// A baseline is in and no intervention yet, but nothing says what change to look for:
+    /// lock the plan (a target, then the intervention with its horizon) before the data comes.
+    PlanOpen,
 }
 
 impl Flag {
@@ -50,6 +53,9 @@ impl Flag {
             Flag::NoBaseline => "no baseline before intervention",
             Flag::NoMeasurementThisCycle => "no measurement this week",
             Flag::DecisionPending => "a decision waits for its owner's sign-off",
+            Flag::PlanOpen => {
+                "no target before the intervention — lock the plan: what change, over how many live values"
+            }
         }
     }
 
@@ -74,6 +80,7 @@ impl Flag {
             Flag::NoMetric => Fix::SetMetric(at),
             Flag::NoBaseline => Fix::RecordBaseline { at, before: None },
             Flag::NoMeasurementThisCycle => Fix::RecordMeasurement(at),
+            Flag::PlanOpen => Fix::LockPlan(at),
             Flag::DecisionPending => Fix::SignOffAs {
                 at,
                 owner: pending
@@ -324,6 +331,9 @@ fn loop_review(
             // Without a metric the baseline and measurements cannot exist; `no-metric` says so.
             if l.baseline.is_none() {
                 flags.push(Flag::NoBaseline);
+            } else if l.interventions == 0 && l.metric.as_ref().is_some_and(|m| m.target.is_none())
+            {
+                flags.push(Flag::PlanOpen);
             }
             if l.latest_at.is_none_or(|at| Week::of(at.date()) != week) {
                 flags.push(Flag::NoMeasurementThisCycle);

@@ -51,6 +51,11 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
         Fix::AskOwner { .. } => clean(&fix.plain()).into_owned(),
         Fix::Migrate => "the shared database needs an upgrade by whoever runs it".into(),
         Fix::GiveSlug => "type one in the slug field, e.g. support-triage".into(),
+        Fix::LockPlan(_) => format!(
+            "press {} to set the target; {} then starts the intervention with its horizon and locks the plan",
+            k(Action::Target),
+            k(Action::Intervene)
+        ),
         Fix::GiveReason { locked } => format!(
             "say why in the reason field: the change is recorded as a deviation from the plan locked on {locked}"
         ),

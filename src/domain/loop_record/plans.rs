@@ -43,7 +43,7 @@ impl LoopRecord {
     ) -> Result<Deviation, Refusal> {
         let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
             return Err(Refusal::rule(format!(
-                "{} has a plan locked by its intervention of {}: {detail} changes it",
+                "{} has a plan locked by its intervention of {}: this change ({detail}) is a deviation from it",
                 self.addr(),
                 i.at
             ))

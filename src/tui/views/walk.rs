@@ -269,6 +269,11 @@ fn fix_words(s: &Shared, f: Flag) -> String {
             "a decision waits for its owner's sign-off — its owner presses {}",
             k(Action::SignOff)
         ),
+        Flag::PlanOpen => format!(
+            "lock the plan — {} sets the target; {} starts the intervention with its horizon",
+            k(Action::Target),
+            k(Action::Intervene)
+        ),
     }
 }
 

@@ -1,0 +1,311 @@
+//! The plan locked by an intervention, through the real binary: what it holds, that later
+//! changes need a reason and are kept as deviations, that the verdict stays the locked plan's,
+//! that a replaced metric keeps its comparison, and that plans travel through export, import
+//! and `verify`. Each test also runs on PostgreSQL.
+
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use common::Db;
+use serde_json::Value as Json;
+
+/// `triage/instrument` with a target, six baseline values and an intervention that locks a
+/// plan of 8 live values; then four live values.
+fn locked(db: &Db) {
+    db.ok(&["job", "add", "Triage tickets", "--slug", "triage"]);
+    db.ok(&[
+        "metric",
+        "set",
+        "triage",
+        "instr",
+        "first answer",
+        "--unit",
+        "h",
+        "--better",
+        "lower",
+        "--target",
+        "-25%",
+    ]);
+    for (i, v) in ["10", "11", "10.5", "9.5", "10", "10.2"].iter().enumerate() {
+        db.ok(&[
+            "baseline",
+            "triage",
+            "instr",
+            v,
+            "--at",
+            &format!("2026-10-0{}", i + 1),
+        ]);
+    }
+    let out = db.ok(&[
+        "intervene",
+        "triage",
+        "instr",
+        "agent drafts",
+        "--at",
+        "2026-10-10",
+        "--horizon",
+        "8",
+    ]);
+    assert!(out.contains("locked plan 1"), "{out}");
+    for (i, v) in ["7", "7.5", "6.8", "7.2"].iter().enumerate() {
+        db.ok(&[
+            "measure",
+            "triage",
+            "instr",
+            v,
+            "--at",
+            &format!("2026-10-1{}", i + 1),
+        ]);
+    }
+}
+
+fn instrument(db: &Db) -> Json {
+    let review = db.json(&["review", "--json"]);
+    review["jobs"][0]["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "instrument")
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn the_intervention_locks_the_plan_and_every_view_shows_it() {
+    let db = Db::new();
+    locked(&db);
+    let l = instrument(&db);
+    let plan = &l["plan"];
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["horizon"], 8);
+    assert_eq!(plan["horizon_from"], "typed");
+    assert_eq!(plan["baseline_n"], 6);
+    assert_eq!(plan["target"], "-25%");
+    assert_eq!(plan["seen_live"], 0);
+    assert_eq!(plan["hash"].as_str().unwrap().len(), 64);
+    assert!(plan["locked_at"].is_string() && plan["locked_by"] == "tester");
+    assert_eq!(plan["deviations"], Json::Array(vec![]));
+    assert_eq!(l["comparison"]["sequential"]["horizon"], 8);
+    assert!(l["amended_comparison"].is_null());
+    assert_eq!(l["superseded_metrics"], Json::Array(vec![]));
+    let shown = db.ok(&["plan", "show", "triage", "instr"]);
+    assert!(shown.contains("plan 1 locked"), "{shown}");
+    assert!(
+        shown.contains("horizon 8 live values (as typed)"),
+        "{shown}"
+    );
+    assert!(shown.contains("verdict under the locked plan"), "{shown}");
+    let json = db.json(&["plan", "show", "triage", "instr", "--json"]);
+    assert_eq!(json["plan"], *plan);
+    let detail = db.ok(&["loop", "show", "triage", "instr"]);
+    assert!(detail.contains("plan 1 locked"), "{detail}");
+    // The horizon comes from the target when none is typed.
+    let other = Db::new();
+    other.ok(&["job", "add", "Other", "--slug", "other"]);
+    other.ok(&[
+        "metric", "set", "other", "instr", "x", "--better", "lower", "--target", "-25%",
+    ]);
+    for (i, v) in ["10", "11", "10.5", "9.5"].iter().enumerate() {
+        other.ok(&[
+            "baseline",
+            "other",
+            "instr",
+            v,
+            "--at",
+            &format!("2026-10-0{}", i + 1),
+        ]);
+    }
+    other.ok(&[
+        "intervene",
+        "other",
+        "instr",
+        "change",
+        "--at",
+        "2026-10-10",
+    ]);
+    let plan = &instrument(&other)["plan"];
+    assert_eq!(plan["horizon_from"], "target");
+    // A horizon out of range is refused and nothing is written.
+    let err = other.refused(
+        &["intervene", "other", "instr", "again", "--horizon", "0"],
+        2,
+    );
+    assert!(err.contains("out of range"), "{err}");
+}
+
+#[test]
+fn changes_after_the_lock_need_a_reason_and_are_kept_as_deviations() {
+    let db = Db::new();
+    locked(&db);
+    let before = instrument(&db)["comparison"].clone();
+    let attempts: [&[&str]; 5] = [
+        &["metric", "target", "triage", "instr", "--", "-10%"],
+        &["plan", "horizon", "triage", "instr", "20"],
+        &[
+            "kill", "add", "triage", "instr", "too slow", "--rule", "above 12",
+        ],
+        &["baseline", "triage", "instr", "12", "--at", "2026-10-08"],
+        &[
+            "metric", "replace", "triage", "instr", "p90", "--better", "lower",
+        ],
+    ];
+    for args in attempts {
+        let err = db.refused(args, 1);
+        assert!(err.contains("--reason"), "{args:?}: {err}");
+        assert!(err.contains("deviation"), "{args:?}: {err}");
+    }
+    db.ok(&[
+        "metric",
+        "target",
+        "triage",
+        "instr",
+        "--reason",
+        "the board wants less",
+        "--",
+        "-10%",
+    ]);
+    db.ok(&[
+        "plan",
+        "horizon",
+        "triage",
+        "instr",
+        "20",
+        "--reason",
+        "more weeks",
+    ]);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "too slow",
+        "--rule",
+        "above 12",
+        "--reason",
+        "a ceiling",
+    ]);
+    db.ok(&[
+        "baseline",
+        "triage",
+        "instr",
+        "12",
+        "--at",
+        "2026-10-08",
+        "--reason",
+        "late export",
+    ]);
+    // A judgement-call signal (no rule) changes no plan.
+    db.ok(&["kill", "add", "triage", "instr", "customers complain"]);
+    let l = instrument(&db);
+    let whats: Vec<&str> = l["plan"]["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            "target-changed",
+            "horizon-changed",
+            "kill-rule-added",
+            "baseline-added"
+        ]
+    );
+    let d = &l["plan"]["deviations"][0];
+    assert_eq!(d["by"], "tester");
+    assert_eq!(d["reason"], "the board wants less");
+    assert!(d["at"].is_string() && d["detail"].as_str().unwrap().contains("-25%"));
+    // The verdict is the locked plan's; the amended plan's result is beside it.
+    assert_eq!(l["comparison"], before);
+    assert_eq!(l["amended_comparison"]["baseline_n"], 7);
+    assert_eq!(l["amended_comparison"]["sequential"]["horizon"], 20);
+    let shown = db.ok(&["plan", "show", "triage", "instr"]);
+    assert!(shown.contains("under the amended plan"), "{shown}");
+    assert!(shown.contains("why: late export"), "{shown}");
+    // The digest lists the week's deviations.
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(digest.contains("Deviations from locked plans"), "{digest}");
+    // Voiding the intervention that locked the plan is a deviation too, with the void's reason.
+    let id = l["plan"]["intervention"].as_str().unwrap().to_string();
+    let out = db.ok(&["void", "triage", "instr", &id, "--reason", "wrong loop"]);
+    assert!(out.contains("deviation"), "{out}");
+    assert!(db.ok(&["verify"]).contains("intact"));
+}
+
+#[test]
+fn a_switched_metric_keeps_its_old_comparison_and_is_suggested_as_a_kill_signal() {
+    let db = Db::new();
+    locked(&db);
+    let before = instrument(&db)["comparison"].clone();
+    db.ok(&[
+        "metric",
+        "replace",
+        "triage",
+        "instr",
+        "p90",
+        "--unit",
+        "h",
+        "--better",
+        "lower",
+        "--reason",
+        "the median hid the tail",
+    ]);
+    let l = instrument(&db);
+    assert!(l["comparison"].is_null() && l["plan"].is_null());
+    let old = &l["superseded_metrics"][0];
+    assert_eq!(old["name"], "first answer");
+    assert_eq!(old["live_n"], 4);
+    assert_eq!(old["comparison"], before);
+    assert_eq!(old["plan"]["deviations"][0]["what"], "metric-replaced");
+    let why: Vec<&str> = l["suggested_kill_signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["why"].as_str().unwrap())
+        .collect();
+    assert!(
+        why.iter()
+            .any(|w| w.contains("success redefined after the fact")),
+        "{why:?}"
+    );
+    let shown = db.ok(&["loop", "show", "triage", "instr"]);
+    assert!(shown.contains("replaced metric `first answer`"), "{shown}");
+    assert!(shown.contains("its last verdict under plan 1"), "{shown}");
+}
+
+#[test]
+fn plans_and_deviations_travel_through_export_import_and_verify() {
+    let db = Db::new();
+    locked(&db);
+    db.ok(&[
+        "metric", "target", "triage", "instr", "--reason", "why not", "--", "-10%",
+    ]);
+    let export = db.ok(&["export"]);
+    let doc: Json = serde_json::from_str(&export).unwrap();
+    assert_eq!(doc["deviations"].as_array().unwrap().len(), 1);
+    assert!(doc["interventions"][0]["plan"].is_string());
+    let copy = Db::new();
+    let file = copy.dir.path().join("export.json");
+    std::fs::write(&file, &export).unwrap();
+    copy.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(copy.ok(&["export"]), export);
+    assert!(copy.ok(&["verify"]).contains("intact"));
+    assert_eq!(instrument(&copy)["plan"], instrument(&db)["plan"]);
+    // An export whose plan was edited (with a hash to match, or not) is refused whole.
+    let forged = export.replacen("\\\"horizon\\\":8", "\\\"horizon\\\":80", 1);
+    assert_ne!(forged, export);
+    let bad = Db::new();
+    let file = bad.dir.path().join("forged.json");
+    std::fs::write(&file, forged).unwrap();
+    let err = bad.refused(&["import", file.to_str().unwrap()], 1);
+    assert!(err.contains("plan"), "{err}");
+}
+
+also_on_postgres!(
+    the_intervention_locks_the_plan_and_every_view_shows_it,
+    changes_after_the_lock_need_a_reason_and_are_kept_as_deviations,
+    a_switched_metric_keeps_its_old_comparison_and_is_suggested_as_a_kill_signal,
+    plans_and_deviations_travel_through_export_import_and_verify,
+);
