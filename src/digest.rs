@@ -193,6 +193,7 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
         .flat_map(|l| {
             l.plan
                 .iter()
+                .chain(l.earlier_plans.iter().map(|e| &e.plan))
                 .chain(l.superseded_metrics.iter().filter_map(|m| m.plan.as_ref()))
                 .flat_map(|p| &p.deviations)
                 .filter(|d| Week::containing(d.at) == week)

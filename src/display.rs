@@ -243,6 +243,28 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
             ));
         }
     }
+    for e in &l.earlier_plans {
+        let how = match (&e.comparison, e.voided) {
+            (_, true) => "its intervention was voided".to_string(),
+            (Some(c), false) => format!("its verdict: {}", comparison_words(c, unit, better)),
+            (None, false) => "no verdict".to_string(),
+        };
+        lines.push(format!(
+            "earlier plan {} (intervention of {}, locked {}): {how}",
+            e.plan.version,
+            e.plan.intervention_at,
+            e.plan.locked_at.local_date()
+        ));
+        for d in &e.plan.deviations {
+            lines.push(format!(
+                "  deviation {} by {}: {} — why: {}",
+                d.at.local_date(),
+                clean(&d.by),
+                clean(&d.detail),
+                clean(&d.reason)
+            ));
+        }
+    }
     for m in &l.superseded_metrics {
         let replaced = m
             .replaced_at

@@ -276,6 +276,40 @@ fn a_switched_metric_keeps_its_old_comparison_and_is_suggested_as_a_kill_signal(
 }
 
 #[test]
+fn a_second_intervention_locks_a_new_plan_and_the_first_keeps_its_verdict() {
+    let db = Db::new();
+    locked(&db);
+    let first = instrument(&db)["comparison"].clone();
+    let out = db.ok(&[
+        "intervene", "triage", "instr", "second change", "--at", "2026-10-20",
+    ]);
+    assert!(out.contains("locked plan 2"), "{out}");
+    db.ok(&["measure", "triage", "instr", "6", "--at", "2026-10-21"]);
+    let l = instrument(&db);
+    assert_eq!(l["plan"]["version"], 2);
+    assert_eq!(l["comparison"]["live_n"], 1);
+    let earlier = &l["earlier_plans"][0];
+    assert_eq!(earlier["plan"]["version"], 1);
+    assert_eq!(earlier["voided"], false);
+    assert_eq!(earlier["comparison"], first);
+    // Voiding the second intervention is a deviation of its plan, which stays listed.
+    let id = l["plan"]["intervention"].as_str().unwrap().to_string();
+    let err = db.refused(&["void", "triage", "instr", &id, "--reason", " "], 2);
+    assert!(err.contains("reason"), "{err}");
+    db.ok(&["void", "triage", "instr", &id, "--reason", "never happened"]);
+    let l = instrument(&db);
+    assert_eq!(l["plan"]["version"], 1);
+    let voided = &l["earlier_plans"][0];
+    assert_eq!(voided["voided"], true);
+    assert_eq!(
+        voided["plan"]["deviations"][0]["what"],
+        "intervention-voided"
+    );
+    let shown = db.ok(&["plan", "show", "triage", "instr"]);
+    assert!(shown.contains("earlier plan 2"), "{shown}");
+}
+
+#[test]
 fn plans_and_deviations_travel_through_export_import_and_verify() {
     let db = Db::new();
     locked(&db);
@@ -307,5 +341,6 @@ also_on_postgres!(
     the_intervention_locks_the_plan_and_every_view_shows_it,
     changes_after_the_lock_need_a_reason_and_are_kept_as_deviations,
     a_switched_metric_keeps_its_old_comparison_and_is_suggested_as_a_kill_signal,
+    a_second_intervention_locks_a_new_plan_and_the_first_keeps_its_verdict,
     plans_and_deviations_travel_through_export_import_and_verify,
 );

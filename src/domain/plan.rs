@@ -207,6 +207,19 @@ pub struct Judged {
     /// The result under the plan as amended by its deviations, when that differs in what it
     /// compares (baseline, target or horizon).
     pub amended: Option<Comparison>,
+    /// Plans locked before the one in force (and plans whose intervention was voided), each
+    /// with the verdict it reached over its own live values.
+    pub earlier: Vec<EarlierPlan>,
+}
+
+/// A plan that is no longer in force, kept with its verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EarlierPlan {
+    pub plan: PlanState,
+    /// Its intervention was voided (a deviation): it judges nothing.
+    pub voided: bool,
+    /// The verdict over the live values from its intervention to the next one; null when voided.
+    pub comparison: Option<Comparison>,
 }
 
 /// Judges `metric`'s `values` (voided ones included, in time order) after its latest
@@ -217,32 +230,50 @@ pub fn judge(
     interventions: &[Intervention],
     deviations: &[Deviation],
 ) -> Judged {
-    let in_force = |v: &&Value| v.void.is_none();
     let baseline: Vec<&Value> = values
         .iter()
-        .filter(in_force)
-        .filter(|v| v.phase == Phase::Baseline)
+        .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
         .collect();
-    let latest = interventions
+    let key = |i: &Intervention| i.at.order_key(i.recorded_at);
+    let mut active: Vec<&Intervention> = interventions.iter().filter(|i| i.void.is_none()).collect();
+    active.sort_by_key(|i| key(i));
+    // Live values in force from `from` (an intervention) up to the next one in force.
+    let live_between = |from: Option<&Intervention>| -> Vec<Point> {
+        let start = from.map(key);
+        let end = start.and_then(|s| active.iter().map(|i| key(i)).find(|k| *k > s));
+        values
+            .iter()
+            .filter(|v| v.void.is_none() && v.phase == Phase::Live)
+            .filter(|v| {
+                let k = v.at.order_key(v.recorded_at);
+                start.is_none_or(|s| k >= s) && end.is_none_or(|e| k < e)
+            })
+            .map(|v| (day_number(v.at), v.value))
+            .collect()
+    };
+    let latest = active.last().copied();
+    let live_points = live_between(latest);
+    let baseline_points: Vec<Point> = baseline
         .iter()
-        .filter(|i| i.void.is_none())
-        .max_by_key(|i| i.at.order_key(i.recorded_at));
-    let live: Vec<&Value> = values
+        .map(|v| (day_number(v.at), v.value))
+        .collect();
+    let earlier: Vec<EarlierPlan> = interventions
         .iter()
-        .filter(in_force)
-        .filter(|v| v.phase == Phase::Live)
-        .filter(|v| {
-            latest.is_none_or(|i| v.at.order_key(v.recorded_at) >= i.at.order_key(i.recorded_at))
+        .filter(|j| latest.is_none_or(|i| i.id != j.id))
+        .filter_map(|j| {
+            let p = of(j)?;
+            let voided = j.void.is_some();
+            Some(EarlierPlan {
+                comparison: (!voided).then(|| locked_comparison(&p, &live_between(Some(j)))),
+                plan: plan_state(j, &p, deviations),
+                voided,
+            })
         })
         .collect();
-    let points =
-        |vs: &[&Value]| -> Vec<Point> { vs.iter().map(|v| (day_number(v.at), v.value)).collect() };
-    let live_points = points(&live);
-    let locked = latest.and_then(|i| Some((i, of(i)?)));
-    let Some((i, p)) = locked else {
-        let comparison = (!baseline.is_empty() || !live.is_empty()).then(|| {
+    let Some((i, p)) = latest.and_then(|i| Some((i, of(i)?))) else {
+        let comparison = (!baseline.is_empty() || !live_points.is_empty()).then(|| {
             compare(
-                &points(&baseline),
+                &baseline_points,
                 &live_points,
                 metric.better,
                 metric.target,
@@ -253,31 +284,16 @@ pub fn judge(
             plan: None,
             comparison,
             amended: None,
+            earlier,
         };
     };
-    let mine: Vec<&Deviation> = deviations
-        .iter()
-        .filter(|d| interventions.iter().any(|x| x.id == d.intervention_id))
-        .collect();
     let horizon = horizon_in_force(i, &p, deviations);
-    let locked_points: Vec<Point> = p
-        .baseline
-        .iter()
-        .map(|v| (day_number(v.at), v.value))
-        .collect();
-    let comparison = compare(
-        &locked_points,
-        &live_points,
-        p.metric.better,
-        p.target,
-        Some((p.horizon, p.horizon_from)),
-    );
     let same_baseline = baseline.len() == p.baseline.len()
         && baseline.iter().zip(&p.baseline).all(|(a, b)| a.id == b.id);
     let amended =
         (!same_baseline || metric.target != p.target || horizon.0 != p.horizon).then(|| {
             compare(
-                &points(&baseline),
+                &baseline_points,
                 &live_points,
                 metric.better,
                 metric.target,
@@ -285,25 +301,51 @@ pub fn judge(
             )
         });
     Judged {
-        plan: Some(PlanState {
-            version: p.version,
-            intervention: i.id.clone(),
-            intervention_at: i.at,
-            locked_at: p.locked_at,
-            locked_by: p.locked_by.clone(),
-            hash: i.plan_hash.clone().unwrap_or_default(),
-            metric: p.metric.name.clone(),
-            baseline_n: p.baseline.len(),
-            target: p.target,
-            horizon: p.horizon,
-            horizon_from: p.horizon_from,
-            kill_rules: p.kill_rules.clone(),
-            decision_rule: p.decision_rule.clone(),
-            seen_live: p.seen_live.len(),
-            deviations: mine.into_iter().map(DeviationView::from).collect(),
-        }),
-        comparison: Some(comparison),
+        plan: Some(plan_state(i, &p, deviations)),
+        comparison: Some(locked_comparison(&p, &live_points)),
         amended,
+        earlier,
+    }
+}
+
+/// `live` against the plan's own baseline, direction, target and horizon.
+fn locked_comparison(p: &Plan, live: &[Point]) -> Comparison {
+    let baseline: Vec<Point> = p
+        .baseline
+        .iter()
+        .map(|v| (day_number(v.at), v.value))
+        .collect();
+    compare(
+        &baseline,
+        live,
+        p.metric.better,
+        p.target,
+        Some((p.horizon, p.horizon_from)),
+    )
+}
+
+/// The plan `p` that `i` locked, as the views show it, with its deviations.
+fn plan_state(i: &Intervention, p: &Plan, deviations: &[Deviation]) -> PlanState {
+    PlanState {
+        version: p.version,
+        intervention: i.id.clone(),
+        intervention_at: i.at,
+        locked_at: p.locked_at,
+        locked_by: p.locked_by.clone(),
+        hash: i.plan_hash.clone().unwrap_or_default(),
+        metric: p.metric.name.clone(),
+        baseline_n: p.baseline.len(),
+        target: p.target,
+        horizon: p.horizon,
+        horizon_from: p.horizon_from,
+        kill_rules: p.kill_rules.clone(),
+        decision_rule: p.decision_rule.clone(),
+        seen_live: p.seen_live.len(),
+        deviations: deviations
+            .iter()
+            .filter(|d| d.intervention_id == i.id)
+            .map(DeviationView::from)
+            .collect(),
     }
 }
 

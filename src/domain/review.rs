@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::plan::{PlanState, SupersededState};
+use super::plan::{EarlierPlan, PlanState, SupersededState};
 use std::collections::BTreeMap;
 
 use super::cycle::cycle_state;
@@ -171,6 +171,9 @@ pub struct LoopReview {
     /// The result under the plan as amended by its deviations, where it compares something
     /// else than the locked plan (another baseline, target or horizon); null otherwise.
     pub amended_comparison: Option<Comparison>,
+    /// Plans locked before the one in force (or whose intervention was voided), each with the
+    /// verdict it reached over its own live values.
+    pub earlier_plans: Vec<EarlierPlan>,
     /// Replaced primary metrics with their plans and last comparisons.
     pub superseded_metrics: Vec<SupersededState>,
     /// The baseline's natural process limits read against the same live values; `signals` holds
@@ -374,6 +377,7 @@ fn loop_review(
         comparison: l.comparison.clone(),
         plan: l.plan.clone(),
         amended_comparison: l.amended.clone(),
+        earlier_plans: l.earlier_plans.clone(),
         superseded_metrics: l.superseded_metrics.clone(),
         process: l.process.clone(),
         signals_total: l.signals_total,

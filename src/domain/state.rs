@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::kind::LoopKind;
 use super::loop_record::LoopRecord;
 use super::model::*;
-use super::plan::{PlanState, SupersededState, judge, superseded};
+use super::plan::{EarlierPlan, PlanState, SupersededState, judge, superseded};
 use super::rules::RuleInputs;
 use super::stats::{Comparison, Process, process};
 use super::time::{Stamp, When, epoch_day};
@@ -117,6 +117,9 @@ pub struct LoopState {
     /// The result under the plan as amended, where it compares something else.
     #[serde(default)]
     pub amended: Option<Comparison>,
+    /// Plans locked before the one in force, or voided, each with its own verdict.
+    #[serde(default)]
+    pub earlier_plans: Vec<EarlierPlan>,
     /// Replaced primary metrics, with their plans and last comparisons.
     #[serde(default)]
     pub superseded_metrics: Vec<SupersededState>,
@@ -169,9 +172,9 @@ impl LoopState {
             }
             _ => (None, 0),
         };
-        let (comparison, plan, amended) = match judged {
-            Some(j) => (j.comparison, j.plan, j.amended),
-            None => (None, None, None),
+        let (comparison, plan, amended, earlier_plans) = match judged {
+            Some(j) => (j.comparison, j.plan, j.amended, j.earlier),
+            None => (None, None, None, Vec::new()),
         };
         let in_force: Vec<&Value> = r.values.iter().filter(|v| v.void.is_none()).collect();
         let unproven = r
@@ -227,6 +230,7 @@ impl LoopState {
             comparison,
             plan,
             amended,
+            earlier_plans,
             superseded_metrics: r
                 .superseded
                 .iter()
