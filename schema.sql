@@ -62,11 +62,16 @@ CREATE TABLE metrics (
     set_by      TEXT NOT NULL,
     replaced_at TEXT,
     -- The change the lead wants to be able to see: `-20%` or `-1.5` (in the metric's unit).
-    target      TEXT
+    target      TEXT,
+    -- The loop's primary metric, or a guardrail: what must not get worse while it improves.
+    role        TEXT NOT NULL DEFAULT 'primary' CHECK (role IN ('primary', 'guardrail')),
+    -- A guardrail's limit: how much worse it may get (`10%`, or `0.5` in its unit).
+    max_worse   TEXT CHECK (max_worse IS NULL OR role = 'guardrail')
 ) STRICT;
 
--- One primary metric per loop: at most one that has not been replaced.
-CREATE UNIQUE INDEX metrics_one_primary ON metrics (loop_id) WHERE replaced_at IS NULL;
+-- One primary metric per loop, and one guardrail of a name: at most one not replaced.
+CREATE UNIQUE INDEX metrics_primary_in_force ON metrics (loop_id) WHERE replaced_at IS NULL AND role = 'primary';
+CREATE UNIQUE INDEX metrics_one_guardrail ON metrics (loop_id, name) WHERE replaced_at IS NULL AND role = 'guardrail';
 
 CREATE TABLE metric_values (
     id          TEXT PRIMARY KEY,
@@ -218,7 +223,7 @@ CREATE TABLE deviations (
     id              TEXT PRIMARY KEY,
     loop_id         TEXT NOT NULL REFERENCES loops (id),
     intervention_id TEXT NOT NULL REFERENCES interventions (id),
-    what            TEXT NOT NULL CHECK (what IN ('metric-replaced', 'target-changed', 'horizon-changed', 'kill-rule-added', 'baseline-added', 'baseline-voided', 'intervention-voided')),
+    what            TEXT NOT NULL CHECK (what IN ('metric-replaced', 'target-changed', 'horizon-changed', 'kill-rule-added', 'guardrail-added', 'guardrail-removed', 'baseline-added', 'baseline-voided', 'intervention-voided')),
     detail          TEXT NOT NULL CHECK (detail <> ''),
     value           TEXT,
     reason          TEXT NOT NULL CHECK (reason <> ''),

@@ -213,6 +213,7 @@ impl Script {
                 at: When::Day(at.local_date()),
                 note: note.map(str::to_string),
                 reason: None,
+                guard: None,
             },
         );
     }

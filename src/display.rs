@@ -217,6 +217,33 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
 /// show` and the TUI's loop detail alike.
 pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
     let mut lines = Vec::new();
+    for g in &l.guardrails {
+        let state = match (g.breached, g.removed) {
+            (true, false) => " — BREACHED",
+            (true, true) => {
+                " — BREACHED (removed after the lock, still judged under the locked plan)"
+            }
+            (false, true) => " — removed, still judged under the locked plan",
+            (false, false) => "",
+        };
+        let limit = g
+            .max_worse
+            .map_or_else(String::new, |m| format!(", at most {} worse", m.to_text()));
+        let judged = g.comparison.as_ref().map_or_else(
+            || "no values yet".to_string(),
+            |c| comparison_words(c, &g.unit, g.better),
+        );
+        lines.push(format!(
+            "guardrail {} ({}{} is better{limit}){state}: {judged}",
+            clean(&g.name),
+            if g.unit.is_empty() {
+                String::new()
+            } else {
+                format!("{}, ", clean(&g.unit))
+            },
+            g.better
+        ));
+    }
     if let Some(p) = &l.plan {
         lines.push(format!(
             "plan {} locked {} by {} with the intervention of {} · hash {}…",
@@ -315,9 +342,24 @@ pub fn plan_terms(p: &PlanState) -> Vec<String> {
                 .join(", ")
         )
     };
+    let guards = if p.guardrails.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " · guardrails {}",
+            p.guardrails
+                .iter()
+                .map(|g| match g.max_worse {
+                    Some(m) => format!("{} (at most {} worse)", clean(&g.name), m.to_text()),
+                    None => clean(&g.name).into_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     let mut lines = vec![
         format!(
-            "  {} against {} baseline value(s) · {target} · horizon {} live values ({from}) · {rules}",
+            "  {} against {} baseline value(s) · {target} · horizon {} live values ({from}) · {rules}{guards}",
             clean(&p.metric),
             p.baseline_n,
             p.horizon

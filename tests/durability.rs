@@ -447,6 +447,7 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                         at,
                         note: None,
                         reason: None,
+                        guard: None,
                     }),
                 )
                 .unwrap();

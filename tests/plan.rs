@@ -281,7 +281,12 @@ fn a_second_intervention_locks_a_new_plan_and_the_first_keeps_its_verdict() {
     locked(&db);
     let first = instrument(&db)["comparison"].clone();
     let out = db.ok(&[
-        "intervene", "triage", "instr", "second change", "--at", "2026-10-20",
+        "intervene",
+        "triage",
+        "instr",
+        "second change",
+        "--at",
+        "2026-10-20",
     ]);
     assert!(out.contains("locked plan 2"), "{out}");
     db.ok(&["measure", "triage", "instr", "6", "--at", "2026-10-21"]);

@@ -163,6 +163,7 @@ fn check_fires_rules_that_time_broke() {
             at: day,
             note: None,
             reason: None,
+            guard: None,
         }),
         on(LoopOp::AddKillSignal {
             text: "late proof".into(),

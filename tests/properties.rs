@@ -47,6 +47,7 @@ fn sample_export() -> String {
             at: When::parse("2026-10-01").unwrap(),
             note: None,
             reason: None,
+            guard: None,
         }),
     ] {
         s.apply(&ctx, &intent).unwrap();

@@ -386,6 +386,7 @@ fn round_trip(values: &[(f64, u8, bool)]) -> Result<(), TestCaseError> {
                 at: day(i),
                 note: Some(note.clone()),
                 reason: None,
+                guard: None,
             },
         );
         s.apply(&ctx(), &intent).unwrap();
@@ -583,6 +584,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             at: day(i),
             note: Some(format!("step {i}")),
             reason: None,
+            guard: None,
         }),
         Step::Intervene => instr(LoopOp::Intervene {
             description: format!("change {i}"),

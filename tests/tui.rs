@@ -93,6 +93,7 @@ fn measured_job(s: &mut Store, baselines: &[f64]) {
                     at: today(),
                     note: None,
                     reason: None,
+                    guard: None,
                 },
             ),
         )
@@ -1138,6 +1139,7 @@ fn a_chart_of_values_near_the_largest_number_is_drawn() {
                         at: today(),
                         note: None,
                         reason: None,
+                        guard: None,
                     },
                 ),
             )

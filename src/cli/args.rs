@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::domain::LoopKind;
 use crate::domain::model::{Better, Capability, LearningType, Measures, ProofKind, Visibility};
 use crate::domain::num;
-use crate::domain::stats::Target;
+use crate::domain::stats::{Limit, Target};
 use crate::domain::time::{Stamp, Week, When, parse_when};
 
 #[derive(Parser, Debug)]
@@ -69,6 +69,9 @@ pub enum Command {
     /// Show a loop's locked plan, or change its horizon (a deviation with a reason)
     #[command(subcommand)]
     Plan(PlanCmd),
+    /// Add or remove guardrails: metrics that must not get worse while the primary one improves
+    #[command(subcommand)]
+    Guard(GuardCmd),
     /// Mark a value, intervention, decision or learning entered by mistake as void (it stays,
     /// with who voided it and why, and counts for nothing)
     Void {
@@ -459,6 +462,41 @@ pub enum MetricCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum GuardCmd {
+    /// Watch a guardrail on a loop (record its values with `baseline`/`measure --guard NAME`)
+    Add {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        /// What must not get worse, e.g. "cost per ticket"
+        name: String,
+        /// Unit of the values, e.g. EUR, %
+        #[arg(long, default_value = "")]
+        unit: String,
+        /// Which way is better
+        #[arg(long, value_parser = parse_better)]
+        better: Better,
+        /// How much worse it may get before it is breached: a percentage (10%) or an amount in
+        /// its unit (0.5)
+        #[arg(long, value_parser = parse_limit, value_name = "LIMIT", allow_hyphen_values = true)]
+        max_worse: Limit,
+        /// Why, when the plan is already locked (recorded as a deviation)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Stop watching a guardrail (its values are kept)
+    Remove {
+        job: String,
+        #[arg(value_parser = parse_kind)]
+        kind: LoopKind,
+        name: String,
+        /// Why, when the plan is already locked (recorded as a deviation)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum PlanCmd {
     /// Print the plan the latest intervention locked, with its deviations
     Show {
@@ -495,6 +533,9 @@ pub struct ValueArgs {
     pub at: Option<When>,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// A value of this guardrail instead of the primary metric
+    #[arg(long, value_name = "NAME")]
+    pub guard: Option<String>,
     /// Why, when it changes a plan locked by an intervention (recorded as a deviation)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
@@ -627,6 +668,10 @@ fn parse_kind(s: &str) -> Result<LoopKind, String> {
 
 fn parse_at(s: &str) -> Result<When, String> {
     parse_when(s, Stamp::now()).map_err(|e| e.message)
+}
+
+fn parse_limit(s: &str) -> Result<Limit, String> {
+    Limit::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_target(s: &str) -> Result<Target, String> {

@@ -601,8 +601,43 @@ fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 at: a.at.unwrap_or_else(today),
                 note: a.note.clone(),
                 reason: a.reason.clone(),
+                guard: a.guard.clone(),
             },
         ),
+        Command::Guard(cmd) => match cmd {
+            GuardCmd::Add {
+                job,
+                kind,
+                name,
+                unit,
+                better,
+                max_worse,
+                reason,
+            } => on(
+                job,
+                *kind,
+                LoopOp::AddGuardrail {
+                    name: name.clone(),
+                    unit: unit.clone(),
+                    better: *better,
+                    max_worse: *max_worse,
+                    reason: reason.clone(),
+                },
+            ),
+            GuardCmd::Remove {
+                job,
+                kind,
+                name,
+                reason,
+            } => on(
+                job,
+                *kind,
+                LoopOp::RemoveGuardrail {
+                    name: name.clone(),
+                    reason: reason.clone(),
+                },
+            ),
+        },
         Command::Intervene {
             job,
             kind,
@@ -822,7 +857,9 @@ fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Fail
                 // What just fired awaits a decision too: said once.
                 (false, _) => fired,
             };
-            emit(&format!("{}\n", clean(&out.join("\n"))))
+            // Each line cleaned on its own: the line breaks between them are ours.
+            let lines: Vec<String> = out.iter().map(|l| clean(l).into_owned()).collect();
+            emit(&format!("{}\n", lines.join("\n")))
         }
         Command::Doctor { repair: true } => doctor_cmd(store, true, None),
         Command::Undo { yes } => undo_cmd(store, ctx, *yes),

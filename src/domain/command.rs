@@ -57,6 +57,8 @@ commands! {
     Measure = "measure",
     Intervene = "intervene",
     PlanHorizon = "plan horizon",
+    GuardAdd = "guard add",
+    GuardRemove = "guard remove",
     KillAdd = "kill add",
     KillTrip = "kill trip",
     KillRearm = "kill rearm",
@@ -119,6 +121,8 @@ impl Command {
             | Command::Measure
             | Command::Intervene
             | Command::PlanHorizon
+            | Command::GuardAdd
+            | Command::GuardRemove
             | Command::KillAdd
             | Command::KillTrip
             | Command::KillRearm

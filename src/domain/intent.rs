@@ -8,7 +8,7 @@ use super::kind::LoopKind;
 use super::model::{
     Better, Capability, LearningType, Measures, Phase, ProofKind, ProofOutcome, Visibility,
 };
-use super::stats::Target;
+use super::stats::{Limit, Target};
 use super::time::{Week, When};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -111,6 +111,20 @@ pub enum LoopOp {
         value: f64,
         at: When,
         note: Option<String>,
+        reason: Option<String>,
+        /// A value of this guardrail instead of the primary metric.
+        guard: Option<String>,
+    },
+    /// Watches a guardrail metric beside the primary one.
+    AddGuardrail {
+        name: String,
+        unit: String,
+        better: Better,
+        max_worse: Limit,
+        reason: Option<String>,
+    },
+    RemoveGuardrail {
+        name: String,
         reason: Option<String>,
     },
     /// Starts an intervention, which locks the plan (`horizon`: the planned live values).

@@ -145,6 +145,18 @@ pub struct LoopRecord {
     /// Replaced primary metrics with their values and interventions, oldest first: their
     /// plans and last comparisons stay visible.
     pub superseded: Vec<Superseded>,
+    /// Guardrail metrics in force (what must not get worse), by name, with their values.
+    pub guardrails: Vec<Guardrail>,
+    /// Guardrails no longer watched, with their values: a locked plan still judges those it
+    /// locked.
+    pub removed_guardrails: Vec<Guardrail>,
+}
+
+/// A guardrail metric in force with its values (voided ones included), in time order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guardrail {
+    pub metric: Metric,
+    pub values: Vec<Value>,
 }
 
 /// A primary metric that was replaced, with what was measured under it.
@@ -225,6 +237,8 @@ impl LoopRecord {
             learnings: Vec::new(),
             deviations: Vec::new(),
             superseded: Vec::new(),
+            guardrails: Vec::new(),
+            removed_guardrails: Vec::new(),
         }
     }
 
@@ -377,7 +391,39 @@ impl LoopRecord {
                 at,
                 note,
                 reason,
-            } => self.record_value(*phase, *value, *at, note.as_deref(), reason.as_deref(), ctx),
+                guard,
+            } => self.record_value(
+                *phase,
+                *value,
+                *at,
+                ValueNotes {
+                    note: note.as_deref(),
+                    reason: reason.as_deref(),
+                    guard: guard.as_deref(),
+                },
+                ctx,
+            ),
+            LoopOp::AddGuardrail {
+                name,
+                unit,
+                better,
+                max_worse,
+                reason,
+            } => self.add_guardrail(
+                MetricSpec {
+                    name,
+                    unit,
+                    better: *better,
+                    measures: Measures::Outcome,
+                    target: None,
+                },
+                *max_worse,
+                reason.as_deref(),
+                ctx,
+            ),
+            LoopOp::RemoveGuardrail { name, reason } => {
+                self.remove_guardrail(name, reason.as_deref(), ctx)
+            }
             LoopOp::Intervene {
                 description,
                 at,
@@ -431,9 +477,10 @@ pub const MAX_SIGNALS: usize = 100;
 
 mod corrections;
 mod decisions;
+mod guardrails;
 mod lifecycle;
 mod measures;
-pub use measures::MetricSpec;
+pub use measures::{MetricSpec, ValueNotes};
 mod plans;
 mod signals;
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::kind::{Layer, LoopKind};
-use super::stats::Target;
+use super::stats::{Limit, Target};
 use super::time::{Stamp, When};
 
 /// Who is acting and when: every command is stamped with both. In team mode (a shared database)
@@ -318,6 +318,32 @@ pub struct Metric {
     /// The change the lead wants to be able to see (`-20%`, or `-1.5` in the metric's unit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,
+    /// The loop's primary metric, or a guardrail (what must not get worse while it improves).
+    /// Absent from the JSON of a primary metric, so records from before guardrails hash alike.
+    #[serde(default, skip_serializing_if = "MetricRole::is_primary")]
+    pub role: MetricRole,
+    /// A guardrail's limit: how much worse it may get before it is breached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_worse: Option<Limit>,
+}
+
+text_enum!(
+    /// What a metric is to its loop.
+    MetricRole { Primary = "primary", Guardrail = "guardrail" }
+);
+
+// `text_enum!` declares the enum, so its variants cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
+impl Default for MetricRole {
+    fn default() -> MetricRole {
+        MetricRole::Primary
+    }
+}
+
+impl MetricRole {
+    pub fn is_primary(&self) -> bool {
+        *self == MetricRole::Primary
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -364,6 +390,8 @@ text_enum!(
         TargetChanged = "target-changed",
         HorizonChanged = "horizon-changed",
         KillRuleAdded = "kill-rule-added",
+        GuardrailAdded = "guardrail-added",
+        GuardrailRemoved = "guardrail-removed",
         BaselineAdded = "baseline-added",
         BaselineVoided = "baseline-voided",
         InterventionVoided = "intervention-voided",

@@ -12,7 +12,7 @@ use super::model::{
     Better, Deviation, DeviationKind, Intervention, Measures, Metric, Phase, Value,
 };
 use super::state::day_number;
-use super::stats::{ALPHA, Comparison, HorizonFrom, Point, Target, compare};
+use super::stats::{ALPHA, Comparison, HorizonFrom, Limit, Point, Target, compare};
 use super::time::{Stamp, When};
 
 /// The rule every verdict is reached by, in words (the same for every plan of this version).
@@ -49,6 +49,9 @@ pub struct Plan {
     pub horizon_from: HorizonFrom,
     /// The kill rules in force when it was locked.
     pub kill_rules: Vec<PlanRule>,
+    /// The guardrails in force when it was locked, with their limits and baselines.
+    #[serde(default)]
+    pub guardrails: Vec<PlanGuardrail>,
     pub decision_rule: StoredRule,
     /// Live values dated on or after the intervention that had already been recorded when it
     /// was locked (a back-dated intervention entered after they were seen).
@@ -71,6 +74,17 @@ pub struct PlanValue {
     pub id: String,
     pub at: When,
     pub value: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanGuardrail {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    pub max_worse: Option<Limit>,
+    pub baseline: Vec<PlanValue>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,10 +170,107 @@ pub struct PlanState {
     pub horizon: usize,
     pub horizon_from: HorizonFrom,
     pub kill_rules: Vec<PlanRule>,
+    /// The guardrails it locked, with their limits.
+    pub guardrails: Vec<GuardrailTerms>,
     pub decision_rule: StoredRule,
     /// How many live values dated after the intervention were recorded before it was locked.
     pub seen_live: usize,
     pub deviations: Vec<DeviationView>,
+}
+
+/// A guardrail as a plan locked it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GuardrailTerms {
+    pub name: String,
+    pub max_worse: Option<Limit>,
+    pub baseline_n: usize,
+}
+
+/// A guardrail in force, judged: its own comparison (against the locked plan's baseline of it
+/// when the plan locked it) and whether it is breached.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GuardrailState {
+    pub name: String,
+    pub unit: String,
+    pub better: Better,
+    pub max_worse: Option<Limit>,
+    pub comparison: Option<Comparison>,
+    /// Its verdict is `worse` and the estimate is beyond `max_worse`.
+    pub breached: bool,
+    /// Judged against the baseline the plan locked (false: added after the lock, or no plan).
+    pub locked: bool,
+    /// No longer watched (removed after the lock, a deviation): the locked plan still judges it.
+    pub removed: bool,
+}
+
+/// Judges guardrail `g` (its `values`, voided ones included) over the live values since the
+/// loop's latest intervention in force, under the plan in force when it locked this guardrail.
+pub fn judge_guardrail(
+    g: &Metric,
+    values: &[Value],
+    interventions: &[Intervention],
+    plan: Option<&Plan>,
+) -> GuardrailState {
+    let latest = interventions
+        .iter()
+        .filter(|i| i.void.is_none())
+        .map(|i| i.at.order_key(i.recorded_at))
+        .max();
+    let point = |v: &Value| (day_number(v.at), v.value);
+    let live: Vec<Point> = values
+        .iter()
+        .filter(|v| v.void.is_none() && v.phase == Phase::Live)
+        .filter(|v| latest.is_none_or(|l| v.at.order_key(v.recorded_at) >= l))
+        .map(point)
+        .collect();
+    let locked = plan.and_then(|p| p.guardrails.iter().find(|x| x.id == g.id));
+    let baseline: Vec<Point> = match locked {
+        Some(l) => l
+            .baseline
+            .iter()
+            .map(|v| (day_number(v.at), v.value))
+            .collect(),
+        None => values
+            .iter()
+            .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
+            .map(point)
+            .collect(),
+    };
+    let horizon = plan.map(|p| (p.horizon, p.horizon_from));
+    let comparison = (!baseline.is_empty() || !live.is_empty())
+        .then(|| compare(&baseline, &live, g.better, None, horizon));
+    let limit = locked.map_or(g.max_worse, |l| l.max_worse);
+    let breached = comparison
+        .as_ref()
+        .is_some_and(|c| c.verdict == super::stats::Verdict::Worse && beyond(c, g.better, limit));
+    GuardrailState {
+        name: g.name.clone(),
+        unit: g.unit.clone(),
+        better: g.better,
+        max_worse: limit,
+        comparison,
+        breached,
+        locked: locked.is_some(),
+        removed: g.replaced_at.is_some(),
+    }
+}
+
+/// Whether the estimated worsening exceeds the limit (a percentage of the baseline mean, or an
+/// amount in the unit). A percentage of a baseline that is not all positive cannot be taken:
+/// then a shown worsening is beyond it.
+fn beyond(c: &Comparison, better: Better, limit: Option<Limit>) -> bool {
+    let Some(limit) = limit else {
+        return true;
+    };
+    let worse = |d: f64| match better {
+        Better::Lower => d,
+        Better::Higher => -d,
+    };
+    if limit.percent {
+        c.pct_change.is_none_or(|p| worse(p) > limit.amount)
+    } else {
+        c.delta.is_some_and(|d| worse(d) > limit.amount)
+    }
 }
 
 /// One deviation: when, who, what and why.
@@ -235,10 +346,11 @@ pub fn judge(
         .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
         .collect();
     let key = |i: &Intervention| i.at.order_key(i.recorded_at);
-    let mut active: Vec<&Intervention> = interventions.iter().filter(|i| i.void.is_none()).collect();
+    let mut active: Vec<&Intervention> =
+        interventions.iter().filter(|i| i.void.is_none()).collect();
     active.sort_by_key(|i| key(i));
     // Live values in force from `from` (an intervention) up to the next one in force.
-    let live_between = |from: Option<&Intervention>| -> Vec<Point> {
+    let live_between = |from: Option<&Intervention>| -> Vec<&Value> {
         let start = from.map(key);
         let end = start.and_then(|s| active.iter().map(|i| key(i)).find(|k| *k > s));
         values
@@ -248,11 +360,13 @@ pub fn judge(
                 let k = v.at.order_key(v.recorded_at);
                 start.is_none_or(|s| k >= s) && end.is_none_or(|e| k < e)
             })
-            .map(|v| (day_number(v.at), v.value))
             .collect()
     };
+    let points =
+        |vs: &[&Value]| -> Vec<Point> { vs.iter().map(|v| (day_number(v.at), v.value)).collect() };
     let latest = active.last().copied();
-    let live_points = live_between(latest);
+    let live = live_between(latest);
+    let live_points = points(&live);
     let baseline_points: Vec<Point> = baseline
         .iter()
         .map(|v| (day_number(v.at), v.value))
@@ -264,7 +378,7 @@ pub fn judge(
             let p = of(j)?;
             let voided = j.void.is_some();
             Some(EarlierPlan {
-                comparison: (!voided).then(|| locked_comparison(&p, &live_between(Some(j)))),
+                comparison: Some(locked_comparison(&p, &live_between(Some(j)))),
                 plan: plan_state(j, &p, deviations),
                 voided,
             })
@@ -290,26 +404,36 @@ pub fn judge(
     let horizon = horizon_in_force(i, &p, deviations);
     let same_baseline = baseline.len() == p.baseline.len()
         && baseline.iter().zip(&p.baseline).all(|(a, b)| a.id == b.id);
-    let amended =
-        (!same_baseline || metric.target != p.target || horizon.0 != p.horizon).then(|| {
-            compare(
-                &baseline_points,
-                &live_points,
-                metric.better,
-                metric.target,
-                Some(horizon),
-            )
-        });
+    let amended = (!same_baseline
+        || metric.target != p.target
+        || horizon.0 != p.horizon
+        || !p.seen_live.is_empty())
+    .then(|| {
+        compare(
+            &baseline_points,
+            &live_points,
+            metric.better,
+            metric.target,
+            Some(horizon),
+        )
+    });
     Judged {
         plan: Some(plan_state(i, &p, deviations)),
-        comparison: Some(locked_comparison(&p, &live_points)),
+        comparison: Some(locked_comparison(&p, &live)),
         amended,
         earlier,
     }
 }
 
-/// `live` against the plan's own baseline, direction, target and horizon.
-fn locked_comparison(p: &Plan, live: &[Point]) -> Comparison {
+/// `live` against the plan's own baseline, direction, target and horizon. Live values that
+/// had been seen when the plan was locked (dated after a back-dated intervention) are left
+/// out: a plan cannot be locked around data already in.
+fn locked_comparison(p: &Plan, live: &[&Value]) -> Comparison {
+    let live: Vec<Point> = live
+        .iter()
+        .filter(|v| !p.seen_live.contains(&v.id))
+        .map(|v| (day_number(v.at), v.value))
+        .collect();
     let baseline: Vec<Point> = p
         .baseline
         .iter()
@@ -317,7 +441,7 @@ fn locked_comparison(p: &Plan, live: &[Point]) -> Comparison {
         .collect();
     compare(
         &baseline,
-        live,
+        &live,
         p.metric.better,
         p.target,
         Some((p.horizon, p.horizon_from)),
@@ -339,6 +463,15 @@ fn plan_state(i: &Intervention, p: &Plan, deviations: &[Deviation]) -> PlanState
         horizon: p.horizon,
         horizon_from: p.horizon_from,
         kill_rules: p.kill_rules.clone(),
+        guardrails: p
+            .guardrails
+            .iter()
+            .map(|g| GuardrailTerms {
+                name: g.name.clone(),
+                max_worse: g.max_worse,
+                baseline_n: g.baseline.len(),
+            })
+            .collect(),
         decision_rule: p.decision_rule.clone(),
         seen_live: p.seen_live.len(),
         deviations: deviations

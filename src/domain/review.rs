@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::plan::{EarlierPlan, PlanState, SupersededState};
+use super::plan::{EarlierPlan, GuardrailState, PlanState, SupersededState};
 use std::collections::BTreeMap;
 
 use super::cycle::cycle_state;
@@ -38,6 +38,8 @@ pub enum Flag {
     NoBaseline,
     NoMeasurementThisCycle,
     DecisionPending,
+    /// A guardrail got worse beyond its limit while the work went on.
+    GuardrailBreached,
     /// A baseline is in and no intervention yet, but nothing says what change to look for:
     /// lock the plan (a target, then the intervention with its horizon) before the data comes.
     PlanOpen,
@@ -53,6 +55,7 @@ impl Flag {
             Flag::NoBaseline => "no baseline before intervention",
             Flag::NoMeasurementThisCycle => "no measurement this week",
             Flag::DecisionPending => "a decision waits for its owner's sign-off",
+            Flag::GuardrailBreached => "a guardrail got worse beyond its limit",
             Flag::PlanOpen => {
                 "no target before the intervention — lock the plan: what change, over how many live values"
             }
@@ -81,6 +84,7 @@ impl Flag {
             Flag::NoBaseline => Fix::RecordBaseline { at, before: None },
             Flag::NoMeasurementThisCycle => Fix::RecordMeasurement(at),
             Flag::PlanOpen => Fix::LockPlan(at),
+            Flag::GuardrailBreached => Fix::AddKillSignal(at),
             Flag::DecisionPending => Fix::SignOffAs {
                 at,
                 owner: pending
@@ -171,6 +175,9 @@ pub struct LoopReview {
     /// The result under the plan as amended by its deviations, where it compares something
     /// else than the locked plan (another baseline, target or horizon); null otherwise.
     pub amended_comparison: Option<Comparison>,
+    /// Guardrails in force (what must not get worse): each with its own comparison and whether
+    /// it is breached (`worse` beyond its `max_worse`).
+    pub guardrails: Vec<GuardrailState>,
     /// Plans locked before the one in force (or whose intervention was voided), each with the
     /// verdict it reached over its own live values.
     pub earlier_plans: Vec<EarlierPlan>,
@@ -346,6 +353,28 @@ fn loop_review(
     if !status.is_finished() && !l.facts.pending.is_empty() {
         flags.push(Flag::DecisionPending);
     }
+    let mut suggested = suggested;
+    if !status.is_finished() {
+        for g in l.guardrails.iter().filter(|g| g.breached) {
+            if !flags.contains(&Flag::GuardrailBreached) {
+                flags.push(Flag::GuardrailBreached);
+            }
+            let estimate = g.comparison.as_ref().and_then(|c| {
+                c.pct_change
+                    .map(|p| format!("{p:+.1}%"))
+                    .or_else(|| c.delta.map(|d| format!("{d:+}")))
+            });
+            suggested.push(Suggestion {
+                text: format!("the guardrail `{}` got worse beyond its limit", g.name),
+                why: format!(
+                    "`{}` is shown worse than its baseline ({}), beyond its limit of {}",
+                    g.name,
+                    estimate.unwrap_or_else(|| "estimate unknown".into()),
+                    g.max_worse.map_or_else(|| "none".into(), |m| m.to_text())
+                ),
+            });
+        }
+    }
     let kill_signals = l
         .kill_signals
         .iter()
@@ -377,6 +406,7 @@ fn loop_review(
         comparison: l.comparison.clone(),
         plan: l.plan.clone(),
         amended_comparison: l.amended.clone(),
+        guardrails: l.guardrails.clone(),
         earlier_plans: l.earlier_plans.clone(),
         superseded_metrics: l.superseded_metrics.clone(),
         process: l.process.clone(),

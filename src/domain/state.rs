@@ -7,9 +7,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::kind::LoopKind;
-use super::loop_record::LoopRecord;
+use super::loop_record::{Guardrail, LoopRecord};
 use super::model::*;
-use super::plan::{EarlierPlan, PlanState, SupersededState, judge, superseded};
+use super::plan::{
+    EarlierPlan, GuardrailState, PlanState, SupersededState, judge, judge_guardrail, superseded,
+};
 use super::rules::RuleInputs;
 use super::stats::{Comparison, Process, process};
 use super::time::{Stamp, When, epoch_day};
@@ -117,6 +119,9 @@ pub struct LoopState {
     /// The result under the plan as amended, where it compares something else.
     #[serde(default)]
     pub amended: Option<Comparison>,
+    /// Guardrails in force, each judged, breached or not.
+    #[serde(default)]
+    pub guardrails: Vec<GuardrailState>,
     /// Plans locked before the one in force, or voided, each with its own verdict.
     #[serde(default)]
     pub earlier_plans: Vec<EarlierPlan>,
@@ -140,13 +145,18 @@ impl LoopState {
         let baseline: Vec<&Value> = r.baselines().collect();
         let live_all: Vec<&Value> = r.live().collect();
         let live: Vec<&Value> = r.live_since_intervention().collect();
-        let summary = (!baseline.is_empty()).then(|| Summary {
-            n: baseline.len() as i64,
+        // The baseline every view shows beside the verdict: the locked plan's, when one is.
+        let compared: Vec<(When, f64)> = match r.plan_in_force() {
+            Some((_, p)) => p.baseline.iter().map(|v| (v.at, v.value)).collect(),
+            None => baseline.iter().map(|v| (v.at, v.value)).collect(),
+        };
+        let summary = (!compared.is_empty()).then(|| Summary {
+            n: compared.len() as i64,
             mean: super::num::to_f64(
                 &super::num::exact_mean(
-                    &baseline
+                    &compared
                         .iter()
-                        .map(|v| super::num::exact(v.value))
+                        .map(|v| super::num::exact(v.1))
                         .collect::<Vec<_>>(),
                 )
                 .unwrap_or_default(),
@@ -158,11 +168,11 @@ impl LoopState {
             .as_ref()
             .map(|m| judge(m, &r.values, &r.interventions, &r.deviations));
         let (process, signals_total) = match &r.metric {
-            Some(_) if !baseline.is_empty() || !live.is_empty() => {
+            Some(_) if !compared.is_empty() || !live.is_empty() => {
                 let timed = |vs: &[&Value]| -> Vec<(When, f64)> {
                     vs.iter().map(|v| (v.at, v.value)).collect()
                 };
-                let mut p = process(&timed(&baseline), &timed(&live));
+                let mut p = process(&compared, &timed(&live));
                 let total = p.as_ref().map_or(0, |p| p.signals.len());
                 if let Some(p) = p.as_mut() {
                     let keep = p.signals.len().saturating_sub(SIGNALS_KEPT);
@@ -231,6 +241,23 @@ impl LoopState {
             plan,
             amended,
             earlier_plans,
+            guardrails: {
+                // Those in force, and those removed since the plan in force locked them: a
+                // removal is a deviation, the locked plan still judges them.
+                let locked = r.plan_in_force().map(|(_, p)| p);
+                let was_locked = |g: &&Guardrail| {
+                    locked
+                        .as_ref()
+                        .is_some_and(|p| p.guardrails.iter().any(|x| x.id == g.metric.id))
+                };
+                r.guardrails
+                    .iter()
+                    .chain(r.removed_guardrails.iter().filter(was_locked))
+                    .map(|g| {
+                        judge_guardrail(&g.metric, &g.values, &r.interventions, locked.as_ref())
+                    })
+                    .collect()
+            },
             superseded_metrics: r
                 .superseded
                 .iter()

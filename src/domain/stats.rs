@@ -181,6 +181,52 @@ impl<'de> Deserialize<'de> for Target {
     }
 }
 
+/// How much worse a guardrail may get: a percentage of its baseline mean, or an amount in its
+/// unit. Written as typed, without a sign: `10%` or `0.5`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limit {
+    pub amount: f64,
+    pub percent: bool,
+}
+
+impl Limit {
+    pub fn parse(input: &str) -> Result<Limit, super::Refusal> {
+        let text = input.trim();
+        let (number, percent) = match text.strip_suffix('%') {
+            Some(n) => (n.trim(), true),
+            None => (text, false),
+        };
+        let amount = super::num::parse(number)
+            .ok()
+            .filter(|a| *a >= 0.0 && !number.starts_with(['+', '-']))
+            .ok_or_else(|| {
+                super::Refusal::invalid(format!(
+                    "`{input}` is not a limit: write how much worse it may get, without a sign, as a percentage like 10% or an amount in its unit like 0.5"
+                ))
+            })?;
+        let amount = if amount == 0.0 { 0.0 } else { amount };
+        Ok(Limit { amount, percent })
+    }
+
+    pub fn to_text(self) -> String {
+        let n = super::num::show(self.amount);
+        if self.percent { format!("{n}%") } else { n }
+    }
+}
+
+impl Serialize for Limit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_text())
+    }
+}
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Limit, D::Error> {
+        let s = String::deserialize(d)?;
+        Limit::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Baseline against live values. Interval ends bound live − baseline with 95% confidence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {

@@ -38,12 +38,19 @@ pub fn is_unsafe(c: char) -> bool {
 
 pub fn required_text(field: &str, input: &str, max_chars: usize) -> Result<String, Refusal> {
     let text = input.trim();
-    if text.is_empty() {
+    if !has_visible(text) {
         return Err(Refusal::invalid(format!("the {field} is empty"))
             .advice(format!("give a non-empty {field}")));
     }
     check_len(field, text, max_chars)?;
     Ok(text.to_string())
+}
+
+/// Whether text shows anything: not only spaces, control or invisible characters (a reason of
+/// a zero-width space says nothing, however non-empty it is).
+pub fn has_visible(text: &str) -> bool {
+    text.chars()
+        .any(|c| !c.is_whitespace() && !c.is_control() && !is_unsafe(c))
 }
 
 /// What a person's name looks like, whatever its case, its Unicode spelling (`é` as one
@@ -89,6 +96,9 @@ mod tests {
     fn required_text_is_trimmed_and_capped() {
         assert_eq!(required_text("owner", "  Ana ", 10).unwrap(), "Ana");
         assert!(required_text("owner", " \t", 10).is_err());
+        assert!(required_text("reason", "\u{200b}", 10).is_err());
+        assert!(required_text("reason", "\u{1}\u{2}", 10).is_err());
+        assert!(required_text("reason", "\u{200b}ok", 10).is_ok());
         assert!(required_text("owner", "abcdefghijk", 10).is_err());
         assert_eq!(optional_text("note", Some("  "), 10).unwrap(), None);
         assert!(optional_text("note", Some("abcdefghijk"), 10).is_err());

@@ -189,6 +189,10 @@ pub fn compensation(
         Command::Tool | Command::ProofAdd | Command::ProofOutcome => {
             cannot("this record", "record the correction as a new entry")
         }
+        Command::GuardAdd | Command::GuardRemove => cannot(
+            "adding or removing a guardrail",
+            "add or remove it again (with a reason once the plan is locked)",
+        ),
         Command::PlanHorizon => cannot(
             "changing a plan's horizon",
             "change it again, with its reason: each change is a deviation kept in the plan",
@@ -265,6 +269,7 @@ mod tests {
                 at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
                 note: None,
                 reason: None,
+                guard: None,
             },
         );
         let job = r.job.clone();

@@ -6,7 +6,7 @@ use super::sql::{Db, params};
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::error::{Fix, Refusal};
-use crate::domain::loop_record::{LoopRecord, Superseded};
+use crate::domain::loop_record::{Guardrail, LoopRecord, Superseded};
 use crate::domain::model::*;
 use crate::domain::state::{JobState, LoopState};
 use crate::domain::suggest::nearest;
@@ -63,7 +63,9 @@ pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> 
         step,
     )?;
     let metric = db.first(
-        &format!("SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS NULL"),
+        &format!(
+            "SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS NULL AND role = 'primary'"
+        ),
         params![lp.id],
         rows::metric,
     )?;
@@ -92,6 +94,8 @@ pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> 
         deviation,
     )?;
     let superseded = superseded_of(db, &lp.id)?;
+    let guardrails = guardrails_of(db, &lp.id, false)?;
+    let removed_guardrails = guardrails_of(db, &lp.id, true)?;
     Ok(LoopRecord {
         job,
         lp,
@@ -105,14 +109,35 @@ pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> 
         learnings,
         deviations,
         superseded,
+        guardrails,
+        removed_guardrails,
     })
+}
+
+/// The loop's guardrails in force (or, with `removed`, no longer watched), by name, each with
+/// its values.
+fn guardrails_of(db: &mut dyn Db, loop_id: &str, removed: bool) -> Result<Vec<Guardrail>> {
+    let metrics = db.all(
+        &format!(
+            "SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS {} NULL AND role = 'guardrail' ORDER BY name, id",
+            if removed { "NOT" } else { "" }
+        ),
+        params![loop_id],
+        rows::metric,
+    )?;
+    let mut out = Vec::with_capacity(metrics.len());
+    for metric in metrics {
+        let (values, _) = measured(db, &metric.id, loop_id)?;
+        out.push(Guardrail { metric, values });
+    }
+    Ok(out)
 }
 
 /// The loop's replaced primary metrics, oldest first, each with its values and interventions.
 fn superseded_of(db: &mut dyn Db, loop_id: &str) -> Result<Vec<Superseded>> {
     let metrics = db.all(
         &format!(
-            "SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS NOT NULL ORDER BY set_at, id"
+            "SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS NOT NULL AND role = 'primary' ORDER BY set_at, id"
         ),
         params![loop_id],
         rows::metric,

@@ -446,6 +446,9 @@ fn touched_rows_match(
             Row::Intervention(r) => guard::row_matches(db, job, kind, Table::Interventions, id, r)?,
             Row::Decision(r) => guard::row_matches(db, job, kind, Table::Decisions, id, r)?,
             Row::Learning(r) => guard::row_matches(db, job, kind, Table::Learnings, id, r)?,
+            Row::Metric(m) if !m.role.is_primary() => {
+                guard::row_matches(db, job, kind, Table::Metrics, id, m)?
+            }
             // The metric in force is part of the loop's state, checked with it.
             Row::Metric(_) => continue,
         };
@@ -484,7 +487,9 @@ fn save_loop(
                 rows::set_void(db, &tables::DECISIONS, &d.id, &d.void)?;
                 rows::set_approval(db, d)?;
             }
-            // The replaced metric is written with the loop's metrics.
+            // A guardrail is a row of its own; the replaced primary metric is written with the
+            // loop's metrics.
+            Row::Metric(m) if !m.role.is_primary() => upsert_metric(db, m)?,
             Row::Metric(_) => {}
         }
     }

@@ -239,6 +239,8 @@ pub fn metric(r: &dyn Row) -> Result<Metric> {
         set_by: f.text("set_by")?,
         replaced_at: f.opt_stamp("replaced_at")?,
         target: f.target("target")?,
+        role: f.choice("role", MetricRole::from_text)?,
+        max_worse: f.limit("max_worse")?,
     })
 }
 
@@ -254,6 +256,8 @@ pub fn upsert_metric(db: &mut dyn Db, m: &Metric) -> Result<()> {
         set_by,
         replaced_at,
         target,
+        role,
+        max_worse,
     } = m;
     let put = Put::new(&tables::METRICS)
         .put("id", id)
@@ -265,7 +269,9 @@ pub fn upsert_metric(db: &mut dyn Db, m: &Metric) -> Result<()> {
         .put("set_at", set_at)
         .put("set_by", set_by)
         .put("replaced_at", replaced_at)
-        .put("target", target);
+        .put("target", target)
+        .put("role", role)
+        .put("max_worse", max_worse);
     write(db, &tables::METRICS, true, put)
 }
 

@@ -9,10 +9,10 @@ use super::tables::TableDef;
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::model::{
-    Better, Capability, DeviationKind, KillDecision, LearningType, Measures, Phase, ProofKind,
-    SignalState, Status, Visibility,
+    Better, Capability, DeviationKind, KillDecision, LearningType, Measures, MetricRole, Phase,
+    ProofKind, SignalState, Status, Visibility,
 };
-use crate::domain::stats::Target;
+use crate::domain::stats::{Limit, Target};
 use crate::domain::time::{Stamp, When};
 use crate::domain::verify::Table;
 
@@ -112,6 +112,12 @@ impl ToP for Target {
     }
 }
 
+impl ToP for Limit {
+    fn p(&self) -> P<'_> {
+        P::Text(Cow::Owned(self.to_text()))
+    }
+}
+
 macro_rules! text_params {
     ($($t:ty),+) => {$(
         impl ToP for $t {
@@ -124,6 +130,7 @@ macro_rules! text_params {
 
 text_params!(
     DeviationKind,
+    MetricRole,
     Status,
     Better,
     Measures,
@@ -383,6 +390,16 @@ impl<'r> Fields<'r> {
         let (_, label) = self.at(name)?;
         match self.opt_text(name)? {
             Some(t) => Target::parse(&t)
+                .map(Some)
+                .map_err(|e| self.bad(label, e.message)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn limit(&self, name: &str) -> Result<Option<Limit>> {
+        let (_, label) = self.at(name)?;
+        match self.opt_text(name)? {
+            Some(t) => Limit::parse(&t)
                 .map(Some)
                 .map_err(|e| self.bad(label, e.message)),
             None => Ok(None),

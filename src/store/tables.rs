@@ -278,6 +278,8 @@ table! {
     "set_by" => text actor label("setter"),
     "replaced_at" => text null changes label("replacement time"),
     "target" => text null changes,
+    "role" => text,
+    "max_worse" => text null label("limit"),
 }
 
 table! {

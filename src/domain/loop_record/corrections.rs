@@ -48,10 +48,14 @@ impl LoopRecord {
                 .and_then(|i| self.decisions.get(i))
                 .map(|d| vec![Row::Decision(d.clone())])
                 .unwrap_or_default(),
+            LoopOp::RemoveGuardrail { name, .. } => self
+                .guardrail_index(name)
+                .ok()
+                .map(|i| vec![Row::Metric(self.guardrails[i].metric.clone())])
+                .unwrap_or_default(),
             LoopOp::Void { record, .. } => {
                 let ids = self
-                    .values
-                    .iter()
+                    .all_values()
                     .map(|r| r.id.as_str())
                     .chain(self.interventions.iter().map(|r| r.id.as_str()))
                     .chain(self.decisions.iter().map(|r| r.id.as_str()))
@@ -60,8 +64,7 @@ impl LoopRecord {
                     return Vec::new();
                 };
                 let found = (self
-                    .values
-                    .iter()
+                    .all_values()
                     .find(|r| r.id == id)
                     .cloned()
                     .map(Row::Value))
@@ -102,8 +105,7 @@ impl LoopRecord {
         let reason = required_text("reason", reason, MAX_REASON)?;
         self.job_live()?;
         let ids = self
-            .values
-            .iter()
+            .all_values()
             .map(|r| r.id.as_str())
             .chain(self.interventions.iter().map(|r| r.id.as_str()))
             .chain(self.decisions.iter().map(|r| r.id.as_str()))
@@ -119,7 +121,13 @@ impl LoopRecord {
         };
         let deviation = self.void_deviation(&id, &reason, ctx)?;
         let addr = self.addr();
-        let (what, row) = if let Some(v) = self.values.iter_mut().find(|r| r.id == id) {
+        let in_guardrails = self.guardrails.iter_mut().flat_map(|g| g.values.iter_mut());
+        let (what, row) = if let Some(v) = self
+            .values
+            .iter_mut()
+            .chain(in_guardrails)
+            .find(|r| r.id == id)
+        {
             if v.void.is_some() {
                 return Ok(already_void(&id));
             }
@@ -167,6 +175,13 @@ impl LoopRecord {
         Ok(out)
     }
 
+    /// Every value of the loop's metrics in force: the primary one's, then each guardrail's.
+    pub fn all_values(&self) -> impl Iterator<Item = &Value> {
+        self.values
+            .iter()
+            .chain(self.guardrails.iter().flat_map(|g| &g.values))
+    }
+
     /// Voiding a baseline value in force after the plan was locked, or an intervention that
     /// locked a plan, changes a locked plan: a deviation, whose reason is the void's.
     fn void_deviation(
@@ -175,7 +190,12 @@ impl LoopRecord {
         reason: &str,
         ctx: &Ctx,
     ) -> Result<Option<Deviation>, Refusal> {
-        if let Some(v) = self.baselines().find(|v| v.id == id) {
+        let guard_baselines = self.guardrails.iter().flat_map(|g| {
+            g.values
+                .iter()
+                .filter(|v| v.phase == Phase::Baseline && v.void.is_none())
+        });
+        if let Some(v) = self.baselines().chain(guard_baselines).find(|v| v.id == id) {
             return self.deviation(
                 DeviationKind::BaselineVoided,
                 format!("baseline value {} of {} voided", show(v.value), v.at),

@@ -74,6 +74,8 @@ impl LoopRecord {
             set_by: ctx.actor.clone(),
             replaced_at: None,
             target,
+            role: MetricRole::Primary,
+            max_worse: None,
         });
         self.values.clear();
         self.interventions.clear();
@@ -191,16 +193,37 @@ impl LoopRecord {
         phase: Phase,
         value: f64,
         at: When,
-        note: Option<&str>,
-        reason: Option<&str>,
+        notes: ValueNotes<'_>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
+        let ValueNotes {
+            note,
+            reason,
+            guard,
+        } = notes;
+        if phase == Phase::Live && reason.is_some() {
+            return Err(Refusal::invalid(
+                "a live measurement changes no plan, so it takes no reason: use a note for a remark",
+            ));
+        }
         let what = match phase {
             Phase::Baseline => "a baseline",
             Phase::Live => "a measurement",
         };
-        let metric = self.require_metric(what)?.clone();
+        // The metric the value is of: the primary one, or a guardrail beside it.
+        let guard = match guard {
+            Some(g) => Some(self.guardrail_index(g)?),
+            None => None,
+        };
+        let metric = match guard {
+            Some(i) => self.guardrails[i].metric.clone(),
+            None => self.require_metric(what)?.clone(),
+        };
+        let of = match guard {
+            Some(_) => format!(" of guardrail {}", metric.name),
+            None => String::new(),
+        };
         if !value.is_finite() {
             return Err(Refusal::invalid(
                 "that is not a number that can be recorded: give a finite value",
@@ -230,7 +253,7 @@ impl LoopRecord {
         let deviation = match phase {
             Phase::Baseline => self.deviation(
                 DeviationKind::BaselineAdded,
-                format!("baseline value {} dated {at} added", show(value)),
+                format!("baseline value {}{of} dated {at} added", show(value)),
                 None,
                 reason,
                 ctx,
@@ -249,10 +272,12 @@ impl LoopRecord {
             recorded_at: ctx.now,
             void: None,
         };
-        let pos = self
-            .values
-            .partition_point(|v| key(v.at, v.recorded_at) <= here);
-        self.values.insert(pos, row.clone());
+        let values = match guard {
+            Some(i) => &mut self.guardrails[i].values,
+            None => &mut self.values,
+        };
+        let pos = values.partition_point(|v| key(v.at, v.recorded_at) <= here);
+        values.insert(pos, row.clone());
         if let Some(d) = &deviation {
             self.deviations.push(d.clone());
         }
@@ -269,7 +294,7 @@ impl LoopRecord {
         Ok(Outcome::appending(
             command,
             format!(
-                "recorded {label} {}{unit} for {} on {at}",
+                "recorded {label} {}{unit}{of} for {} on {at}",
                 show(value),
                 self.addr()
             ),
@@ -368,6 +393,15 @@ impl LoopRecord {
         )
         .then(Fix::RecordMeasurement(self.at())))
     }
+}
+
+/// What comes with a value besides its number and date: a note, the reason when it changes a
+/// locked plan, the guardrail it is of.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ValueNotes<'a> {
+    pub note: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub guard: Option<&'a str>,
 }
 
 /// What a metric is set to (`metric set` / `metric replace`).

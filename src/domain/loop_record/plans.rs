@@ -2,17 +2,31 @@
 //! a reason, recorded beside the verdict, never an edit of the plan.
 
 use super::*;
-use crate::domain::plan::{self, DECISION_RULE, Plan, PlanMetric, PlanRule, PlanValue};
+use crate::domain::plan::{
+    self, DECISION_RULE, Plan, PlanGuardrail, PlanMetric, PlanRule, PlanValue,
+};
 use crate::domain::state::day_number;
 use crate::domain::stats::{self, DEFAULT_HORIZON, HORIZON_CAP, HorizonFrom};
 
 impl LoopRecord {
-    /// The intervention whose plan is in force: the latest one in force on the metric in force
-    /// that locked a plan (interventions from before version 5 locked none).
+    /// The plan the verdict is judged by: the latest intervention in force's, when it locked
+    /// one (interventions from before version 5 locked none).
+    pub fn plan_in_force(&self) -> Option<(&Intervention, Plan)> {
+        let i = self
+            .active_interventions()
+            .max_by_key(|i| key(i.at, i.recorded_at))?;
+        Some((i, plan::of(i)?))
+    }
+
+    /// The intervention whose plan a change departs from: the latest one that locked a plan,
+    /// even voided (voiding it is a deviation and unlocks nothing: what it locked stays locked
+    /// until the next intervention locks anew); none when the latest in force locked none.
     pub fn locking(&self) -> Option<&Intervention> {
-        self.active_interventions()
+        self.interventions
+            .iter()
+            .filter(|i| i.void.is_none() || i.plan.is_some())
+            .max_by_key(|i| key(i.at, i.recorded_at))
             .filter(|i| i.plan.is_some())
-            .last()
     }
 
     /// A change to the plan in force, as a deviation: refused without a reason, `None` when no
@@ -41,7 +55,7 @@ impl LoopRecord {
         reason: Option<&str>,
         ctx: &Ctx,
     ) -> Result<Deviation, Refusal> {
-        let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+        let Some(reason) = reason.filter(|r| crate::domain::text::has_visible(r)) else {
             return Err(Refusal::rule(format!(
                 "{} has a plan locked by its intervention of {}: this change ({detail}) is a deviation from it",
                 self.addr(),
@@ -125,6 +139,27 @@ impl LoopRecord {
                         text: k.text.clone(),
                         rule: k.rule.clone()?,
                     })
+                })
+                .collect(),
+            guardrails: self
+                .guardrails
+                .iter()
+                .map(|g| PlanGuardrail {
+                    id: g.metric.id.clone(),
+                    name: g.metric.name.clone(),
+                    unit: g.metric.unit.clone(),
+                    better: g.metric.better,
+                    max_worse: g.metric.max_worse,
+                    baseline: g
+                        .values
+                        .iter()
+                        .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
+                        .map(|v| PlanValue {
+                            id: v.id.clone(),
+                            at: v.at,
+                            value: v.value,
+                        })
+                        .collect(),
                 })
                 .collect(),
             decision_rule: DECISION_RULE.into(),

@@ -139,7 +139,11 @@ impl LoopRecord {
     /// What the loop's kill rules read now.
     pub fn rule_inputs(&self) -> Option<RuleInputs> {
         let metric = self.metric.as_ref()?;
-        let baseline: Vec<f64> = self.baselines().map(|v| v.value).collect();
+        // The locked plan's baseline, when one is locked: a deviation cannot disarm a rule.
+        let baseline: Vec<f64> = match self.plan_in_force() {
+            Some((_, p)) => p.baseline.iter().map(|v| v.value).collect(),
+            None => self.baselines().map(|v| v.value).collect(),
+        };
         let since: Vec<&Value> = self.live_since_intervention().collect();
         let live: Vec<f64> = since.iter().map(|v| v.value).collect();
         let latest_recorded = since.last().map(|v| v.recorded_at);

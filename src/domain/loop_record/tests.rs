@@ -60,6 +60,7 @@ fn value(phase: Phase, v: f64, at: &str) -> LoopOp {
         at: day(at),
         note: None,
         reason: None,
+        guard: None,
     }
 }
 
@@ -159,6 +160,7 @@ fn baselines_after_an_intervention_are_refused() {
                 at: day("2026-10-30"),
                 note: None,
                 reason: Some("found in last month's export".into()),
+                guard: None,
             },
             &later(4),
         )
@@ -342,7 +344,8 @@ fn voiding_removes_a_record_from_everything_but_keeps_it() {
         )
         .unwrap_err();
     assert_eq!(err.kind, RefusalKind::NotFound);
-    // A voided intervention no longer blocks a baseline.
+    // A voided intervention no longer blocks a baseline dated after it; but what its plan
+    // locked stays locked, so the baseline is a deviation, with its reason.
     let i = r.apply(&intervene("2026-11-05"), &later(2)).unwrap();
     let Some(Row::Intervention(i)) = i.appended else {
         panic!()
@@ -359,10 +362,27 @@ fn voiding_removes_a_record_from_everything_but_keeps_it() {
         &later(4),
     )
     .unwrap();
-    assert!(
-        r.apply(&value(Phase::Baseline, 4.5, "2026-11-06"), &later(5))
-            .is_ok()
-    );
+    let err = r
+        .apply(&value(Phase::Baseline, 4.5, "2026-11-06"), &later(5))
+        .unwrap_err();
+    assert!(matches!(
+        err.remedy,
+        Some(Remedy::Do(Fix::GiveReason { .. }))
+    ));
+    let out = r
+        .apply(
+            &LoopOp::RecordValue {
+                phase: Phase::Baseline,
+                value: 4.5,
+                at: day("2026-11-06"),
+                note: None,
+                reason: Some("the pilot never ran".into()),
+                guard: None,
+            },
+            &later(5),
+        )
+        .unwrap();
+    assert_eq!(out.deviation.unwrap().intervention_id, i.id);
 }
 
 #[test]

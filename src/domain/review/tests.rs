@@ -92,6 +92,7 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
                     at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
                     note: None,
                     reason: None,
+                    guard: None,
                 },
             );
             apply(

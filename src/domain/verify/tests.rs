@@ -56,6 +56,7 @@ fn trail() -> Trail {
             at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
             note: None,
             reason: None,
+            guard: None,
         },
     ] {
         let before = r.audit_state();

@@ -230,6 +230,16 @@ impl Form {
         Some(self.text(name)).filter(|s| !s.is_empty())
     }
 
+    /// The guardrail a value is of: the `of` field's choice past the first (the primary
+    /// metric); the form has the field only when the loop has guardrails.
+    pub fn guard(&self) -> Option<String> {
+        let f = self.fields.iter().find(|f| f.name == "of")?;
+        match &f.input {
+            Input::Choice { options, chosen } if *chosen > 0 => options.get(*chosen).cloned(),
+            _ => None,
+        }
+    }
+
     /// The reason for a change to a locked plan: the form has the field only when the plan is
     /// locked (`plan_reason`).
     pub fn reason(&self) -> Option<String> {

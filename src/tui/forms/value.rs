@@ -42,6 +42,12 @@ pub fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
         Field::date("date", "date", ask.now),
         Field::text("note", "note", false),
     ];
+    // With guardrails, the value is of the primary metric or of one of them.
+    if !l.guardrails.is_empty() {
+        let mut of = vec![m.name.clone()];
+        of.extend(l.guardrails.iter().map(|g| g.name.clone()));
+        fields.insert(1, Field::choice("of", "of", of, 0));
+    }
     if phase == Phase::Baseline {
         plan_reason(l, &mut fields, &mut intro);
     }
@@ -62,6 +68,7 @@ fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
             at: f.date("date", now)?,
             note: f.optional("note"),
             reason: f.reason(),
+            guard: f.guard(),
         },
     )
 }

@@ -332,7 +332,7 @@ impl Board {
             );
         }
         let legend =
-            "·new ●open ✓closed ✗killed !tripped ?owner/metric/baseline ~suggested *overdue";
+            "·new ●open ✓closed ✗killed !tripped/breach ?owner/metric/baseline ~suggested *overdue";
         frame.render_widget(
             Paragraph::new(Line::styled(
                 fit(legend, area.width as usize),
@@ -386,7 +386,10 @@ fn cell(
 ) -> Vec<Span<'static>> {
     let theme = s.theme;
     let mut marks = String::new();
-    if l.flags.contains(&Flag::KillTripped) {
+    if l.flags
+        .iter()
+        .any(|f| matches!(f, Flag::KillTripped | Flag::GuardrailBreached))
+    {
         marks.push('!');
     }
     if l.flags

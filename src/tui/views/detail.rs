@@ -204,7 +204,7 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
                 .map(|l| plan_lines(l, &m.unit, m.better))
                 .unwrap_or_default()
             {
-                let style = if line.contains("deviation") {
+                let style = if line.contains("deviation") || line.contains("BREACHED") {
                     theme.alert()
                 } else {
                     theme.muted()

@@ -269,6 +269,11 @@ fn fix_words(s: &Shared, f: Flag) -> String {
             "a decision waits for its owner's sign-off — its owner presses {}",
             k(Action::SignOff)
         ),
+        Flag::GuardrailBreached => format!(
+            "a guardrail got worse beyond its limit — {} adds a kill signal to trip, {} decides",
+            k(Action::AddSignal),
+            k(Action::Retire)
+        ),
         Flag::PlanOpen => format!(
             "lock the plan — {} sets the target; {} starts the intervention with its horizon",
             k(Action::Target),

@@ -1,0 +1,151 @@
+//! Guardrail metrics: what must not get worse while the primary metric improves (cost, error
+//! rate, complaints). Each has its own baseline, before the loop's first intervention, and its
+//! own comparison; adding or removing one after the plan was locked is a deviation.
+
+use super::*;
+use crate::domain::stats::Limit;
+
+/// The most guardrails a loop holds.
+pub const MAX_GUARDRAILS: usize = 20;
+
+impl LoopRecord {
+    /// The guardrail in force named `name`, or a unique prefix of one.
+    pub(super) fn guardrail_index(&self, name: &str) -> Result<usize, Refusal> {
+        let name = name.trim();
+        if let Some(i) = self.guardrails.iter().position(|g| g.metric.name == name) {
+            return Ok(i);
+        }
+        let matches: Vec<usize> = (0..self.guardrails.len())
+            .filter(|&i| !name.is_empty() && self.guardrails[i].metric.name.starts_with(name))
+            .collect();
+        match matches.as_slice() {
+            [i] => Ok(*i),
+            _ => {
+                let names: Vec<&str> = self
+                    .guardrails
+                    .iter()
+                    .map(|g| g.metric.name.as_str())
+                    .collect();
+                let known = if names.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("its guardrails: {}", names.join(", "))
+                };
+                Err(Refusal::not_found(format!(
+                    "{} has no guardrail `{name}` ({known})",
+                    self.addr()
+                ))
+                .fix(Fix::ShowLoop(self.at())))
+            }
+        }
+    }
+
+    pub(super) fn add_guardrail(
+        &mut self,
+        spec: MetricSpec<'_>,
+        max_worse: Limit,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let name = required_text("guardrail name", spec.name, MAX_NAME)?;
+        let unit = optional_text("unit", Some(spec.unit), MAX_UNIT)?.unwrap_or_default();
+        let primary = self.require_metric("a guardrail")?;
+        if primary.name == name {
+            return Err(Refusal::invalid(format!(
+                "`{name}` is the primary metric of {}: a guardrail watches something else",
+                self.addr()
+            )));
+        }
+        if self.guardrails.iter().any(|g| g.metric.name == name) {
+            return Err(Refusal::rule(format!(
+                "{} already has the guardrail `{name}`",
+                self.addr()
+            )));
+        }
+        if self.guardrails.len() >= MAX_GUARDRAILS {
+            return Err(Refusal::rule(format!(
+                "{} already has {MAX_GUARDRAILS} guardrails, the most a loop holds",
+                self.addr()
+            )));
+        }
+        let deviation = self.deviation(
+            DeviationKind::GuardrailAdded,
+            format!(
+                "guardrail `{name}` (at most {} worse) added",
+                max_worse.to_text()
+            ),
+            None,
+            reason,
+            ctx,
+        )?;
+        let metric = Metric {
+            id: ctx.new_id(),
+            loop_id: self.lp.id.clone(),
+            name: name.clone(),
+            unit,
+            better: spec.better,
+            measures: spec.measures,
+            set_at: ctx.now,
+            set_by: ctx.actor.clone(),
+            replaced_at: None,
+            target: None,
+            role: MetricRole::Guardrail,
+            max_worse: Some(max_worse),
+        };
+        self.guardrails.push(Guardrail {
+            metric: metric.clone(),
+            values: Vec::new(),
+        });
+        self.guardrails
+            .sort_by(|a, b| a.metric.name.cmp(&b.metric.name));
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
+        self.touch();
+        let mut out = Outcome::done(
+            Command::GuardAdd,
+            format!(
+                "added the guardrail {name} to {} ({} is better, at most {} worse)",
+                self.addr(),
+                spec.better,
+                max_worse.to_text()
+            ),
+        )
+        .deviating(deviation);
+        out.updated.push(Row::Metric(metric));
+        Ok(out)
+    }
+
+    /// Stops watching a guardrail: its row is kept, marked replaced, with its values.
+    pub(super) fn remove_guardrail(
+        &mut self,
+        name: &str,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
+        self.writable()?;
+        let i = self.guardrail_index(name)?;
+        let name = self.guardrails[i].metric.name.clone();
+        let deviation = self.deviation(
+            DeviationKind::GuardrailRemoved,
+            format!("guardrail `{name}` removed"),
+            None,
+            reason,
+            ctx,
+        )?;
+        let mut g = self.guardrails.remove(i);
+        g.metric.replaced_at = Some(ctx.now);
+        self.removed_guardrails.push(g.clone());
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
+        let mut out = Outcome::done(
+            Command::GuardRemove,
+            format!("removed the guardrail {name} from {}", self.addr()),
+        )
+        .deviating(deviation);
+        out.updated.push(Row::Metric(g.metric));
+        Ok(out)
+    }
+}
