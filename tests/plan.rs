@@ -314,6 +314,66 @@ fn a_second_intervention_locks_a_new_plan_and_the_first_keeps_its_verdict() {
     assert!(shown.contains("earlier plan 2"), "{shown}");
 }
 
+/// What a lead under pressure would try: a reason nobody can read, a back-dated intervention
+/// around values already seen, a baseline that disarms a kill rule, a voided intervention to
+/// unlock the plan.
+#[test]
+fn the_lock_holds_against_a_lead_under_pressure() {
+    let db = Db::new();
+    locked(&db);
+    let verdict = instrument(&db)["comparison"].clone();
+    for invisible in ["\u{200b}", "\u{1}\u{2}", " \t "] {
+        let err = db.refused(
+            &[
+                "metric", "target", "triage", "instr", "--reason", invisible, "--", "-10%",
+            ],
+            1,
+        );
+        assert!(err.contains("--reason"), "{invisible:?}: {err}");
+    }
+    // A live measurement takes no reason: it changes no plan.
+    let err = db.refused(
+        &["measure", "triage", "instr", "7", "--reason", "because"],
+        2,
+    );
+    assert!(err.contains("no reason"), "{err}");
+    // A kill rule locked in reads the locked baseline, whatever baseline is added later.
+    db.ok(&[
+        "kill", "add", "triage", "instr", "slides back", "--rule",
+        "worse-than-baseline 10% for 2", "--reason", "watch it",
+    ]);
+    db.ok(&[
+        "baseline", "triage", "instr", "500", "--at", "2026-10-08", "--reason", "found one",
+    ]);
+    assert_eq!(instrument(&db)["comparison"], verdict);
+    assert_eq!(instrument(&db)["baseline"]["n"], 6, "the locked baseline");
+    db.ok(&["measure", "triage", "instr", "13", "--at", "2026-10-20"]);
+    let out = db.ok(&["measure", "triage", "instr", "13.5", "--at", "2026-10-21"]);
+    assert!(out.contains("rule"), "the rule fires on the locked baseline: {out}");
+    // Voiding the locking intervention keeps its verdict and unlocks nothing.
+    let l = instrument(&db);
+    let id = l["plan"]["intervention"].as_str().unwrap().to_string();
+    db.ok(&["void", "triage", "instr", &id, "--reason", "try again"]);
+    let l = instrument(&db);
+    assert!(l["plan"].is_null());
+    assert_eq!(l["earlier_plans"][0]["voided"], true);
+    assert_eq!(
+        l["earlier_plans"][0]["comparison"]["live_n"], 6,
+        "the voided plan keeps its verdict"
+    );
+    let err = db.refused(&["metric", "target", "triage", "instr", "--", "-1%"], 1);
+    assert!(err.contains("--reason"), "{err}");
+    // A back-dated intervention around values already seen: they are left out of its verdict.
+    let out = db.ok(&[
+        "intervene", "triage", "instr", "again", "--at", "2026-10-09",
+    ]);
+    assert!(out.contains("already recorded"), "{out}");
+    let l = instrument(&db);
+    assert_eq!(l["plan"]["seen_live"], 6);
+    assert_eq!(l["comparison"]["live_n"], 0);
+    assert_eq!(l["amended_comparison"]["live_n"], 6);
+}
+
 #[test]
 fn plans_and_deviations_travel_through_export_import_and_verify() {
     let db = Db::new();
@@ -347,5 +407,6 @@ also_on_postgres!(
     changes_after_the_lock_need_a_reason_and_are_kept_as_deviations,
     a_switched_metric_keeps_its_old_comparison_and_is_suggested_as_a_kill_signal,
     a_second_intervention_locks_a_new_plan_and_the_first_keeps_its_verdict,
+    the_lock_holds_against_a_lead_under_pressure,
     plans_and_deviations_travel_through_export_import_and_verify,
 );
