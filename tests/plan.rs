@@ -339,17 +339,34 @@ fn the_lock_holds_against_a_lead_under_pressure() {
     assert!(err.contains("no reason"), "{err}");
     // A kill rule locked in reads the locked baseline, whatever baseline is added later.
     db.ok(&[
-        "kill", "add", "triage", "instr", "slides back", "--rule",
-        "worse-than-baseline 10% for 2", "--reason", "watch it",
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "slides back",
+        "--rule",
+        "worse-than-baseline 10% for 2",
+        "--reason",
+        "watch it",
     ]);
     db.ok(&[
-        "baseline", "triage", "instr", "500", "--at", "2026-10-08", "--reason", "found one",
+        "baseline",
+        "triage",
+        "instr",
+        "500",
+        "--at",
+        "2026-10-08",
+        "--reason",
+        "found one",
     ]);
     assert_eq!(instrument(&db)["comparison"], verdict);
     assert_eq!(instrument(&db)["baseline"]["n"], 6, "the locked baseline");
     db.ok(&["measure", "triage", "instr", "13", "--at", "2026-10-20"]);
     let out = db.ok(&["measure", "triage", "instr", "13.5", "--at", "2026-10-21"]);
-    assert!(out.contains("rule"), "the rule fires on the locked baseline: {out}");
+    assert!(
+        out.contains("rule"),
+        "the rule fires on the locked baseline: {out}"
+    );
     // Voiding the locking intervention keeps its verdict and unlocks nothing.
     let l = instrument(&db);
     let id = l["plan"]["intervention"].as_str().unwrap().to_string();
@@ -365,7 +382,12 @@ fn the_lock_holds_against_a_lead_under_pressure() {
     assert!(err.contains("--reason"), "{err}");
     // A back-dated intervention around values already seen: they are left out of its verdict.
     let out = db.ok(&[
-        "intervene", "triage", "instr", "again", "--at", "2026-10-09",
+        "intervene",
+        "triage",
+        "instr",
+        "again",
+        "--at",
+        "2026-10-09",
     ]);
     assert!(out.contains("already recorded"), "{out}");
     let l = instrument(&db);

@@ -521,6 +521,54 @@ fn a_refusal_from_the_domain_names_the_tui_key_and_keeps_the_form() {
     assert_eq!(h.export(), before);
 }
 
+/// Once an intervention locked the plan, the target form asks why (a deviation) and keeps its
+/// contents until a reason is given; the value form offers the loop's guardrails.
+#[test]
+fn after_the_lock_the_forms_ask_why_and_offer_the_guardrails() {
+    let mut h = Harness::new((100, 30), |s| {
+        measured_job(s, &[4.0, 5.0, 4.5]);
+        s.apply(
+            &ctx(),
+            &on_loop(
+                "job",
+                LoopKind::Instrument,
+                LoopOp::AddGuardrail {
+                    name: "cost".into(),
+                    unit: "EUR".into(),
+                    better: Better::Lower,
+                    max_worse: jobloop::domain::stats::Limit::parse("10%").unwrap(),
+                    reason: None,
+                },
+            ),
+        )
+        .unwrap();
+    });
+    h.keys("ll").keys("i");
+    h.shows(&["locks the plan"]);
+    h.keys("pilot").key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.keys("T");
+    h.shows(&["recorded as a deviation", "why (deviation)"]);
+    h.keys("-20%").key(KeyCode::Enter);
+    assert!(h.app.form.is_some(), "refused without a reason");
+    h.shows(&["reason field"]);
+    h.tab(1).keys("the board asked").key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    let r = h.record("job", LoopKind::Instrument);
+    assert_eq!(r.deviations.len(), 1);
+    assert_eq!(r.deviations[0].reason, "the board asked");
+    // A measurement of the guardrail: the second choice of the `of` field.
+    h.keys("m")
+        .keys("6")
+        .tab(1)
+        .key(KeyCode::Right)
+        .key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    let r = h.record("job", LoopKind::Instrument);
+    assert_eq!(r.guardrails[0].values.len(), 1);
+    assert_eq!(r.guardrails[0].values[0].value, 6.0);
+}
+
 #[test]
 fn the_value_form_rounds_nothing() {
     let mut h = Harness::new((80, 24), |s| measured_job(s, &[]));
