@@ -269,135 +269,161 @@ impl Script {
         }
     }
 
+    /// One week of a job's story: each piece of it in its own function below.
     fn week(&mut self, w: u32) -> Vec<Step> {
-        use LoopKind::*;
         let mut out = Vec::new();
+        if w == 0 {
+            self.setup(&mut out);
+        }
+        self.checklists(&mut out, w);
+        self.measures(&mut out, w);
+        self.governance(&mut out, w);
+        self.learning(&mut out, w);
+        self.distribution(&mut out, w);
+        self.signals(&mut out, w);
+        self.compound_test(&mut out, w);
+        out
+    }
+
+    /// The job, its canvas, its owners and (for the invoice job) a tool, in its first week.
+    fn setup(&mut self, out: &mut Vec<Step>) {
         let (lead, j, t) = (self.lead, self.j, self.t);
         let family = j % TEMPLATES.len();
-        if w == 0 {
-            out.push((
-                self.day(0, 0, 9),
-                lead.into(),
-                Act::Do(Intent::AddJob {
-                    title: self.title.clone(),
-                    slug: Some(self.slug.clone()),
-                    statement: Some(t.statement.into()),
-                    owner: None,
-                }),
-            ));
-            let c = t.canvas;
-            out.push((
-                self.day(0, 0, 10),
-                lead.into(),
-                Act::Do(Intent::EditJob {
-                    slug: self.slug.clone(),
-                    edit: JobEdit {
-                        canvas: CanvasEdit {
-                            performer: Some(c[0].into()),
-                            circumstance: Some(c[1].into()),
-                            workaround: Some(c[2].into()),
-                            functional_job: Some(c[3].into()),
-                            emotional_job: Some(c[4].into()),
-                            social_job: Some(c[5].into()),
-                            competing_solutions: Some(c[6].into()),
-                            hiring_criteria: Some(c[7].into()),
-                        },
-                        ..JobEdit::default()
+        out.push((
+            self.day(0, 0, 9),
+            lead.into(),
+            Act::Do(Intent::AddJob {
+                title: self.title.clone(),
+                slug: Some(self.slug.clone()),
+                statement: Some(t.statement.into()),
+                owner: None,
+            }),
+        ));
+        let c = t.canvas;
+        out.push((
+            self.day(0, 0, 10),
+            lead.into(),
+            Act::Do(Intent::EditJob {
+                slug: self.slug.clone(),
+                edit: JobEdit {
+                    canvas: CanvasEdit {
+                        performer: Some(c[0].into()),
+                        circumstance: Some(c[1].into()),
+                        workaround: Some(c[2].into()),
+                        functional_job: Some(c[3].into()),
+                        emotional_job: Some(c[4].into()),
+                        social_job: Some(c[5].into()),
+                        competing_solutions: Some(c[6].into()),
+                        hiring_criteria: Some(c[7].into()),
                     },
-                }),
-            ));
-            for (i, kind) in LoopKind::ALL.into_iter().enumerate() {
-                let name = OWNERS[(j + i + 1) % OWNERS.len()].into();
-                self.on(
-                    &mut out,
-                    self.day(0, 0, 11),
-                    lead,
-                    kind,
-                    LoopOp::AssignOwner { name },
-                );
-            }
-            // The invoice job picked its tool before mapping the workflow: a suggested signal.
-            if family == 2 {
-                let at = self.day(0, 1, 8);
-                out.push((
-                    at,
-                    lead.into(),
-                    Act::Do(Intent::SelectTool {
-                        slug: self.slug.clone(),
-                        name: "InvoiceBot".into(),
-                        at: When::Day(at.local_date()),
-                    }),
-                ));
-            }
-            let (name, unit, better, _, _) = t.metric;
-            let target = if better == Better::Lower {
-                "-15%"
-            } else {
-                "+15%"
-            };
-            self.on(
-                &mut out,
-                self.day(0, 1, 9),
-                lead,
-                Instrument,
-                LoopOp::SetMetric {
-                    name: name.into(),
-                    unit: unit.into(),
-                    better,
-                    measures: Measures::Outcome,
-                    replace: false,
-                    target: Target::parse(target).ok(),
-                    reason: None,
+                    ..JobEdit::default()
                 },
-            );
+            }),
+        ));
+        for (i, kind) in LoopKind::ALL.into_iter().enumerate() {
+            let name = OWNERS[(j + i + 1) % OWNERS.len()].into();
             self.on(
-                &mut out,
-                self.day(0, 1, 9),
+                out,
+                self.day(0, 0, 11),
                 lead,
-                Improve,
-                LoopOp::SetMetric {
-                    name: "repeat mistakes".into(),
-                    unit: "per week".into(),
-                    better: Better::Lower,
-                    measures: Measures::Outcome,
-                    replace: false,
-                    target: None,
-                    reason: None,
-                },
-            );
-            self.on(
-                &mut out,
-                self.day(0, 1, 12),
-                lead,
-                Instrument,
-                LoopOp::MarkStep {
-                    n: 1,
-                    evidence: Some("One outcome metric agreed with the team".into()),
-                },
-            );
-            // A kill rule that watches the instrument loop (and holds while the numbers improve).
-            self.on(
-                &mut out,
-                self.day(0, 1, 13),
-                lead,
-                Instrument,
-                LoopOp::AddKillSignal {
-                    text: "The metric slides back to where it started".into(),
-                    rule: Some("worse-than-baseline 10% for 3".into()),
-                    reason: None,
-                },
-            );
-            self.on(
-                &mut out,
-                self.day(0, 3, 10),
-                lead,
-                Redesign,
-                LoopOp::MarkStep {
-                    n: 1,
-                    evidence: Some("Flow mapped on one page with its exceptions".into()),
-                },
+                kind,
+                LoopOp::AssignOwner { name },
             );
         }
+        // The invoice job picked its tool before mapping the workflow: a suggested signal.
+        if family == 2 {
+            let at = self.day(0, 1, 8);
+            out.push((
+                at,
+                lead.into(),
+                Act::Do(Intent::SelectTool {
+                    slug: self.slug.clone(),
+                    name: "InvoiceBot".into(),
+                    at: When::Day(at.local_date()),
+                }),
+            ));
+        }
+        self.setup_loops(out);
+    }
+
+    /// The first week's metrics, checklist evidence and kill rule.
+    fn setup_loops(&mut self, out: &mut Vec<Step>) {
+        use LoopKind::*;
+        let (lead, t) = (self.lead, self.t);
+        let (name, unit, better, _, _) = t.metric;
+        let target = if better == Better::Lower {
+            "-15%"
+        } else {
+            "+15%"
+        };
+        self.on(
+            out,
+            self.day(0, 1, 9),
+            lead,
+            Instrument,
+            LoopOp::SetMetric {
+                name: name.into(),
+                unit: unit.into(),
+                better,
+                measures: Measures::Outcome,
+                replace: false,
+                target: Target::parse(target).ok(),
+                reason: None,
+            },
+        );
+        self.on(
+            out,
+            self.day(0, 1, 9),
+            lead,
+            Improve,
+            LoopOp::SetMetric {
+                name: "repeat mistakes".into(),
+                unit: "per week".into(),
+                better: Better::Lower,
+                measures: Measures::Outcome,
+                replace: false,
+                target: None,
+                reason: None,
+            },
+        );
+        self.on(
+            out,
+            self.day(0, 1, 12),
+            lead,
+            Instrument,
+            LoopOp::MarkStep {
+                n: 1,
+                evidence: Some("One outcome metric agreed with the team".into()),
+            },
+        );
+        // A kill rule that watches the instrument loop (and holds while the numbers improve).
+        self.on(
+            out,
+            self.day(0, 1, 13),
+            lead,
+            Instrument,
+            LoopOp::AddKillSignal {
+                text: "The metric slides back to where it started".into(),
+                rule: Some("worse-than-baseline 10% for 3".into()),
+                reason: None,
+            },
+        );
+        self.on(
+            out,
+            self.day(0, 3, 10),
+            lead,
+            Redesign,
+            LoopOp::MarkStep {
+                n: 1,
+                evidence: Some("Flow mapped on one page with its exceptions".into()),
+            },
+        );
+    }
+
+    /// Understand's and redesign's checklists ticked with evidence; understand closed in week 3.
+    fn checklists(&mut self, out: &mut Vec<Step>, w: u32) {
+        use LoopKind::*;
+        let lead = self.lead;
         // Understand: the checklist with evidence over the first two weeks, closed in week 3.
         let evidence = [
             "Shadowed two people for a day; workaround written up",
@@ -408,7 +434,7 @@ impl Script {
         for (n, e) in evidence.iter().enumerate() {
             if (n as u32 / 2).min(self.weeks - 1) == w {
                 self.on(
-                    &mut out,
+                    out,
                     self.day(w, 1 + n as u64, 14),
                     lead,
                     Understand,
@@ -421,7 +447,7 @@ impl Script {
         }
         if w == 2 {
             self.on(
-                &mut out,
+                out,
                 self.day(2, 0, 9),
                 lead,
                 Understand,
@@ -430,7 +456,7 @@ impl Script {
         }
         if w == 3 {
             self.on(
-                &mut out,
+                out,
                 self.day(3, 2, 10),
                 lead,
                 Redesign,
@@ -440,12 +466,19 @@ impl Script {
                 },
             );
         }
+    }
+
+    /// Instrument and improve: baselines, the change, then live values (and a voided typo).
+    fn measures(&mut self, out: &mut Vec<Step>, w: u32) {
+        use LoopKind::*;
+        let (lead, j, t) = (self.lead, self.j, self.t);
+        let family = j % TEMPLATES.len();
         // Instrument and improve: baselines, the change, then live values.
         let (_, _, better, level, gain) = t.metric;
         let sign = if better == Better::Lower { -1.0 } else { 1.0 };
         let iw = self.iw;
         self.measured(
-            &mut out,
+            out,
             w,
             Instrument,
             (level, sign * gain, level * 0.06),
@@ -454,7 +487,7 @@ impl Script {
         );
         if w == iw && iw > 0 {
             self.on(
-                &mut out,
+                out,
                 self.day(iw, 0, 8),
                 lead,
                 Instrument,
@@ -466,7 +499,7 @@ impl Script {
         }
         let iw2 = (iw + 1).min(self.weeks - 1);
         self.measured(
-            &mut out,
+            out,
             w,
             Improve,
             (7.0, -0.4, 1.0),
@@ -478,7 +511,7 @@ impl Script {
             let at = self.day(w, 2, 15);
             let typo = round1(level * 10.0);
             self.value(
-                &mut out,
+                out,
                 at,
                 Instrument,
                 Phase::Live,
@@ -496,12 +529,19 @@ impl Script {
                 },
             ));
         }
+    }
+
+    /// Govern: the irreversible decision, its threshold and its owner's sign-off.
+    fn governance(&mut self, out: &mut Vec<Step>, w: u32) {
+        use LoopKind::*;
+        let (lead, j) = (self.lead, self.j);
+        let family = j % TEMPLATES.len();
         // Govern: the approval threshold and the owner of the irreversible decision, who signs it
         // off the next day.
         let decider = OWNERS[(j + 3) % OWNERS.len()];
         if w == 1 {
             self.on(
-                &mut out,
+                out,
                 self.day(1, 2, 15),
                 lead,
                 Govern,
@@ -514,7 +554,7 @@ impl Script {
                 },
             );
             self.on(
-                &mut out,
+                out,
                 self.day(1, 2, 16),
                 lead,
                 Govern,
@@ -534,10 +574,16 @@ impl Script {
                 ));
             }
         }
+    }
+
+    /// Improve: what the team learned, and a mistake that came back after a change.
+    fn learning(&mut self, out: &mut Vec<Step>, w: u32) {
+        use LoopKind::*;
+        let lead = self.lead;
         // Improve: what the team learned, and a mistake that came back after a change.
         if w == 1 {
             self.on(
-                &mut out,
+                out,
                 self.day(1, 4, 11),
                 lead,
                 Improve,
@@ -551,7 +597,7 @@ impl Script {
         }
         if w == 2 {
             self.on(
-                &mut out,
+                out,
                 self.day(2, 4, 11),
                 lead,
                 Improve,
@@ -563,10 +609,17 @@ impl Script {
                 },
             );
         }
+    }
+
+    /// Distribute: proof published, then its outcome tracked.
+    fn distribution(&mut self, out: &mut Vec<Step>, w: u32) {
+        use LoopKind::*;
+        let (lead, j, t) = (self.lead, self.j, self.t);
+        let family = j % TEMPLATES.len();
         // Distribute starts late: proof has to exist first.
         if w == 5 {
             self.on(
-                &mut out,
+                out,
                 self.day(5, 1, 11),
                 lead,
                 Distribute,
@@ -606,10 +659,17 @@ impl Script {
                 },
             ));
         }
+    }
+
+    /// Kill signals tripped by the lead: one undecided, one decided to continue.
+    fn signals(&mut self, out: &mut Vec<Step>, w: u32) {
+        use LoopKind::*;
+        let (lead, j) = (self.lead, self.j);
+        let family = j % TEMPLATES.len();
         // The coaching job's instrument loop reports adoption: its kill signal is tripped, undecided.
         if family == 1 && self.weeks > 2 && w == self.weeks - 2 {
             self.on(
-                &mut out,
+                out,
                 self.day(w, 2, 17),
                 lead,
                 Instrument,
@@ -656,10 +716,16 @@ impl Script {
             ];
             for (sw, d, h, op) in steps {
                 if w == sw {
-                    self.on(&mut out, self.day(sw, d, h), lead, Improve, op);
+                    self.on(out, self.day(sw, d, h), lead, Improve, op);
                 }
             }
         }
+    }
+
+    /// The weekly compound test.
+    fn compound_test(&mut self, out: &mut Vec<Step>, w: u32) {
+        let (lead, j) = (self.lead, self.j);
+        let family = j % TEMPLATES.len();
         // The compound test every Friday; one job leaves last week's open (an overdue cycle).
         if !(family == 1 && w + 1 == self.weeks) {
             let answers = CompoundAnswers {
@@ -680,7 +746,6 @@ impl Script {
                 }),
             ));
         }
-        out
     }
 }
 
