@@ -74,7 +74,12 @@ pub fn markdown(review: &Review, week: Week, changes: &HashMap<String, Changes>)
             .loops
             .iter()
             .map(|l| {
-                let mark = if l.needs_decision() { " ⚠" } else { "" };
+                let breached = l.guardrails.iter().any(|g| g.breached);
+                let mark = if l.needs_decision() || breached {
+                    " ⚠"
+                } else {
+                    ""
+                };
                 format!("{} {}{mark}", status_symbol(l.status), l.status.label())
             })
             .collect();

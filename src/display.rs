@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use crate::domain::model::{Better, Status};
 use crate::domain::num::estimate;
 pub use crate::domain::num::show;
-use crate::domain::plan::PlanState;
+use crate::domain::plan::{GuardrailState, PlanState};
 use crate::domain::review::LoopReview;
 use crate::domain::stats::{
     Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, Side2, Verdict,
@@ -218,31 +218,7 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
 pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
     let mut lines = Vec::new();
     for g in &l.guardrails {
-        let state = match (g.breached, g.removed) {
-            (true, false) => " — BREACHED",
-            (true, true) => {
-                " — BREACHED (removed after the lock, still judged under the locked plan)"
-            }
-            (false, true) => " — removed, still judged under the locked plan",
-            (false, false) => "",
-        };
-        let limit = g
-            .max_worse
-            .map_or_else(String::new, |m| format!(", at most {} worse", m.to_text()));
-        let judged = g.comparison.as_ref().map_or_else(
-            || "no values yet".to_string(),
-            |c| comparison_words(c, &g.unit, g.better),
-        );
-        lines.push(format!(
-            "guardrail {} ({}{} is better{limit}){state}: {judged}",
-            clean(&g.name),
-            if g.unit.is_empty() {
-                String::new()
-            } else {
-                format!("{}, ", clean(&g.unit))
-            },
-            g.better
-        ));
+        lines.push(guardrail_line(g));
     }
     if let Some(p) = &l.plan {
         lines.push(format!(
@@ -282,6 +258,9 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
             e.plan.intervention_at,
             e.plan.locked_at.local_date()
         ));
+        for g in &e.guardrails {
+            lines.push(format!("  {}", guardrail_line(g)));
+        }
         for d in &e.plan.deviations {
             lines.push(format!(
                 "  deviation {} by {}: {} — why: {}",
@@ -315,8 +294,43 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
                 comparison_words(c, &m.unit, m.better)
             ));
         }
+        for g in &m.guardrails {
+            lines.push(format!("  {}", guardrail_line(g)));
+        }
     }
     lines
+}
+
+/// A guardrail, its limit and its verdict in one line; `BREACHED` when it is.
+pub fn guardrail_line(g: &GuardrailState) -> String {
+    let state = match (g.breached, g.removed) {
+        (true, false) => " — BREACHED",
+        (true, true) => " — BREACHED (removed after the lock, still judged under the locked plan)",
+        (false, true) => " — removed, still judged under the locked plan",
+        (false, false) => "",
+    };
+    let limit = g
+        .max_worse
+        .map_or_else(String::new, |m| format!(", at most {} worse", m.to_text()));
+    let judged = g.comparison.as_ref().map_or_else(
+        || "no values yet".to_string(),
+        |c| comparison_words(c, &g.unit, g.better),
+    );
+    let note = g
+        .limit_note
+        .as_deref()
+        .map(|n| format!(" · {n}"))
+        .unwrap_or_default();
+    format!(
+        "guardrail {} ({}{} is better{limit}){state}: {judged}{note}",
+        clean(&g.name),
+        if g.unit.is_empty() {
+            String::new()
+        } else {
+            format!("{}, ", clean(&g.unit))
+        },
+        g.better
+    )
 }
 
 /// What a plan fixed, in words.

@@ -288,8 +288,156 @@ fn guardrail_values_keep_the_baseline_rule_and_adding_one_after_the_lock_needs_a
     assert!(db.ok(&["verify"]).contains("intact"));
 }
 
+/// A breach is never erased: not by a second intervention, not by replacing the primary
+/// metric, not by voiding; and the guardrail stays locked across a replaced metric.
+#[test]
+fn a_breach_stays_on_record_whatever_comes_next() {
+    let breached = || {
+        let db = Db::new();
+        guarded(&db);
+        measure(
+            &db,
+            &["7", "7.5", "6.8", "7.2", "7.1", "6.9"],
+            &["7.2", "7.4", "7.1", "7.3", "7.0", "7.5"],
+        );
+        db
+    };
+    let db = breached();
+    db.ok(&[
+        "intervene",
+        "triage",
+        "instr",
+        "second",
+        "--at",
+        "2026-10-20",
+    ]);
+    let l = instrument(&db);
+    assert_eq!(
+        l["earlier_plans"][0]["guardrails"][0]["breached"], true,
+        "{l}"
+    );
+    let shown = db.ok(&["plan", "show", "triage", "instr"]);
+    assert!(shown.contains("BREACHED"), "{shown}");
+
+    let db = breached();
+    db.ok(&[
+        "metric", "replace", "triage", "instr", "p90", "--better", "lower", "--reason", "x",
+    ]);
+    let l = instrument(&db);
+    assert_eq!(
+        l["superseded_metrics"][0]["guardrails"][0]["breached"], true,
+        "{l}"
+    );
+    // The guardrail stays locked by the old plan until a new intervention.
+    let err = db.refused(&["guard", "remove", "triage", "instr", "cost"], 1);
+    assert!(err.contains("--reason"), "{err}");
+    let err = db.refused(
+        &[
+            "baseline",
+            "triage",
+            "instr",
+            "5",
+            "--at",
+            "2026-11-20",
+            "--guard",
+            "cost",
+        ],
+        1,
+    );
+    assert!(err.contains("before any change"), "{err}");
+
+    let db = breached();
+    let id = instrument(&db)["plan"]["intervention"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.ok(&["void", "triage", "instr", &id, "--reason", "never mind"]);
+    let l = instrument(&db);
+    assert_eq!(
+        l["earlier_plans"][0]["guardrails"][0]["breached"], true,
+        "{l}"
+    );
+}
+
+/// The limit is read exactly as typed: a worsening of exactly the limit is no breach; names
+/// that read alike are one guardrail.
+#[test]
+fn limits_are_exact_and_names_are_not_look_alikes() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage tickets", "--slug", "triage"]);
+    db.ok(&[
+        "metric", "set", "triage", "instr", "time", "--better", "lower",
+    ]);
+    db.ok(&[
+        "guard",
+        "add",
+        "triage",
+        "instr",
+        "cost",
+        "--better",
+        "lower",
+        "--max-worse",
+        "7%",
+    ]);
+    for look_alike in ["Cost", "COST", "c\u{43e}st", "co\u{200b}st", "Time"] {
+        let err = db.refused(
+            &[
+                "guard",
+                "add",
+                "triage",
+                "instr",
+                look_alike,
+                "--better",
+                "lower",
+                "--max-worse",
+                "1",
+            ],
+            if look_alike == "Time" { 2 } else { 1 },
+        );
+        assert!(err.contains("reads as"), "{look_alike}: {err}");
+    }
+    for (i, v) in [
+        "1.01", "0.99", "1.02", "0.98", "1.01", "0.99", "1.01", "0.99",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let at = format!("2026-10-0{}", i + 1);
+        db.ok(&["baseline", "triage", "instr", "10", "--at", &at]);
+        db.ok(&[
+            "baseline", "triage", "instr", v, "--at", &at, "--guard", "cost",
+        ]);
+    }
+    db.ok(&[
+        "intervene",
+        "triage",
+        "instr",
+        "x",
+        "--at",
+        "2026-10-10",
+        "--horizon",
+        "12",
+    ]);
+    for i in 0..12 {
+        let at = format!("2026-10-{}", 11 + i);
+        db.ok(&["measure", "triage", "instr", "9", "--at", &at]);
+        let v = ["1.07", "1.08", "1.06"][i % 3];
+        db.ok(&[
+            "measure", "triage", "instr", v, "--at", &at, "--guard", "cost",
+        ]);
+    }
+    let g = instrument(&db)["guardrails"][0].clone();
+    assert_eq!(g["comparison"]["verdict"], "worse", "{g}");
+    assert_eq!(
+        g["breached"], false,
+        "exactly 7% worse is not beyond 7%: {g}"
+    );
+}
+
 also_on_postgres!(
     a_guardrail_that_gets_worse_beyond_its_limit_flags_the_loop,
     a_guardrail_within_its_limit_or_not_shown_worse_is_no_breach,
     guardrail_values_keep_the_baseline_rule_and_adding_one_after_the_lock_needs_a_reason,
+    a_breach_stays_on_record_whatever_comes_next,
+    limits_are_exact_and_names_are_not_look_alikes,
 );

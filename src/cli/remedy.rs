@@ -101,6 +101,10 @@ pub fn words(fix: &Fix) -> String {
         Fix::AskOwner { .. } => clean(&fix.plain()).into_owned(),
         Fix::Migrate => "upgrade it with `jobloop migrate`".into(),
         Fix::GiveSlug => "give one with --slug, e.g. --slug support-triage".into(),
+        Fix::WeighBreach(at) => format!(
+            "see it with `jobloop plan show {0}`; if the work should stop, add a kill signal with `jobloop kill add {0} TEXT` and trip it",
+            args(at)
+        ),
         Fix::LockPlan(at) => format!(
             "lock the plan: set the change to look for with `jobloop metric target {0} -- -20%`, then start the intervention with `jobloop intervene {0} \"what changes\" --horizon N`",
             args(at)

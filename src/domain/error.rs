@@ -83,6 +83,8 @@ pub enum Fix {
     GiveReason { locked: NaiveDate },
     /// Set the target, then start the intervention with its horizon: that locks the plan.
     LockPlan(At),
+    /// A guardrail is breached: look at it, and trip a kill signal if the work should stop.
+    WeighBreach(At),
 }
 
 /// How a refusal can be resolved: an action, or plain advice.
@@ -191,6 +193,9 @@ impl Fix {
                 (None, None) => "ask the job's lead to name an owner".into(),
             },
             Fix::Migrate => "upgrade the shared database first".into(),
+            Fix::WeighBreach(_) => {
+                "look at the guardrail; if the work should stop, trip a kill signal".into()
+            }
             Fix::LockPlan(_) => {
                 "set the target change, then start the intervention with its horizon".into()
             }

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::loop_record::Guardrail;
 use super::model::{
     Better, Deviation, DeviationKind, Intervention, Measures, Metric, Phase, Value,
 };
@@ -85,6 +86,9 @@ pub struct PlanGuardrail {
     pub better: Better,
     pub max_worse: Option<Limit>,
     pub baseline: Vec<PlanValue>,
+    /// Its live values dated after the intervention but recorded before the lock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen_live: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -201,48 +205,57 @@ pub struct GuardrailState {
     pub locked: bool,
     /// No longer watched (removed after the lock, a deviation): the locked plan still judges it.
     pub removed: bool,
+    /// When the limit cannot be read as typed (a percentage of a baseline that is not all
+    /// positive): why, and how a breach is decided instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_note: Option<String>,
 }
 
-/// Judges guardrail `g` (its `values`, voided ones included) over the live values since the
-/// loop's latest intervention in force, under the plan in force when it locked this guardrail.
+/// The position of a record in time (see `When::order_key`).
+pub type Key = (chrono::NaiveDate, Stamp);
+
+/// Judges guardrail `g` (its `values`, voided ones included) over its live values in `window`
+/// (from an intervention, up to the next one), under `plan` when that plan locked this
+/// guardrail: against the baseline it locked, leaving out the live values it had already seen.
 pub fn judge_guardrail(
     g: &Metric,
     values: &[Value],
-    interventions: &[Intervention],
+    window: (Option<Key>, Option<Key>),
     plan: Option<&Plan>,
 ) -> GuardrailState {
-    let latest = interventions
-        .iter()
-        .filter(|i| i.void.is_none())
-        .map(|i| i.at.order_key(i.recorded_at))
-        .max();
-    let point = |v: &Value| (day_number(v.at), v.value);
-    let live: Vec<Point> = values
+    let locked = plan.and_then(|p| p.guardrails.iter().find(|x| x.id == g.id));
+    let (start, end) = window;
+    let live: Vec<&Value> = values
         .iter()
         .filter(|v| v.void.is_none() && v.phase == Phase::Live)
-        .filter(|v| latest.is_none_or(|l| v.at.order_key(v.recorded_at) >= l))
-        .map(point)
+        .filter(|v| {
+            let k = v.at.order_key(v.recorded_at);
+            start.is_none_or(|s| k >= s) && end.is_none_or(|e| k < e)
+        })
+        .filter(|v| locked.is_none_or(|l| !l.seen_live.contains(&v.id)))
         .collect();
-    let locked = plan.and_then(|p| p.guardrails.iter().find(|x| x.id == g.id));
-    let baseline: Vec<Point> = match locked {
-        Some(l) => l
-            .baseline
-            .iter()
-            .map(|v| (day_number(v.at), v.value))
-            .collect(),
+    let baseline: Vec<(When, f64)> = match locked {
+        Some(l) => l.baseline.iter().map(|v| (v.at, v.value)).collect(),
         None => values
             .iter()
             .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
-            .map(point)
+            .map(|v| (v.at, v.value))
             .collect(),
     };
+    let points = |vs: &[(When, f64)]| -> Vec<Point> {
+        vs.iter().map(|(at, v)| (day_number(*at), *v)).collect()
+    };
+    let live: Vec<(When, f64)> = live.iter().map(|v| (v.at, v.value)).collect();
     let horizon = plan.map(|p| (p.horizon, p.horizon_from));
     let comparison = (!baseline.is_empty() || !live.is_empty())
-        .then(|| compare(&baseline, &live, g.better, None, horizon));
+        .then(|| compare(&points(&baseline), &points(&live), g.better, None, horizon));
     let limit = locked.map_or(g.max_worse, |l| l.max_worse);
+    let b: Vec<f64> = baseline.iter().map(|x| x.1).collect();
+    let l: Vec<f64> = live.iter().map(|x| x.1).collect();
+    let (over, limit_note) = beyond(&b, &l, g.better, limit);
     let breached = comparison
         .as_ref()
-        .is_some_and(|c| c.verdict == super::stats::Verdict::Worse && beyond(c, g.better, limit));
+        .is_some_and(|c| c.verdict == super::stats::Verdict::Worse && over);
     GuardrailState {
         name: g.name.clone(),
         unit: g.unit.clone(),
@@ -252,25 +265,48 @@ pub fn judge_guardrail(
         breached,
         locked: locked.is_some(),
         removed: g.replaced_at.is_some(),
+        limit_note,
     }
 }
 
-/// Whether the estimated worsening exceeds the limit (a percentage of the baseline mean, or an
-/// amount in the unit). A percentage of a baseline that is not all positive cannot be taken:
-/// then a shown worsening is beyond it.
-fn beyond(c: &Comparison, better: Better, limit: Option<Limit>) -> bool {
+/// Whether the estimated worsening exceeds the limit, computed exactly on the typed values (a
+/// worsening of exactly the limit is not beyond it): a percentage of the baseline mean, or an
+/// amount in the unit. A percentage of a baseline that is not all positive cannot be taken: then
+/// any shown worsening counts as beyond it, and the note says so.
+fn beyond(
+    baseline: &[f64],
+    live: &[f64],
+    better: Better,
+    limit: Option<Limit>,
+) -> (bool, Option<String>) {
+    use super::num::{exact, exact_mean};
     let Some(limit) = limit else {
-        return true;
+        return (true, None);
     };
-    let worse = |d: f64| match better {
-        Better::Lower => d,
-        Better::Higher => -d,
+    let eb: Vec<_> = baseline.iter().map(|v| exact(*v)).collect();
+    let el: Vec<_> = live.iter().map(|v| exact(*v)).collect();
+    let (Some(mb), Some(ml)) = (exact_mean(&eb), exact_mean(&el)) else {
+        return (false, None);
     };
-    if limit.percent {
-        c.pct_change.is_none_or(|p| worse(p) > limit.amount)
-    } else {
-        c.delta.is_some_and(|d| worse(d) > limit.amount)
+    let delta = ml - &mb;
+    let worse = match better {
+        Better::Lower => delta,
+        Better::Higher => -delta,
+    };
+    let amount = exact(limit.amount);
+    if !limit.percent {
+        return (worse > amount, None);
     }
+    if eb.iter().any(|v| *v <= exact(0.0)) {
+        return (
+            true,
+            Some(
+                "a percentage limit needs a baseline of positive values: any shown worsening counts as a breach; give an absolute limit instead"
+                    .into(),
+            ),
+        );
+    }
+    (worse * exact(100.0) > amount * mb, None)
 }
 
 /// One deviation: when, who, what and why.
@@ -308,6 +344,8 @@ pub struct SupersededState {
     pub interventions: usize,
     pub plan: Option<PlanState>,
     pub comparison: Option<Comparison>,
+    /// Its guardrails as its plan judged them, up to the replacement.
+    pub guardrails: Vec<GuardrailState>,
 }
 
 /// One metric's values and interventions, judged: under its locked plan when there is one.
@@ -321,6 +359,9 @@ pub struct Judged {
     /// Plans locked before the one in force (and plans whose intervention was voided), each
     /// with the verdict it reached over its own live values.
     pub earlier: Vec<EarlierPlan>,
+    /// The guardrails watched (and those removed that the plan in force locked), judged over
+    /// the same live window.
+    pub guardrails: Vec<GuardrailState>,
 }
 
 /// A plan that is no longer in force, kept with its verdict.
@@ -329,8 +370,10 @@ pub struct EarlierPlan {
     pub plan: PlanState,
     /// Its intervention was voided (a deviation): it judges nothing.
     pub voided: bool,
-    /// The verdict over the live values from its intervention to the next one; null when voided.
+    /// The verdict over the live values from its intervention to the next one.
     pub comparison: Option<Comparison>,
+    /// The guardrails it locked, judged over the same live values.
+    pub guardrails: Vec<GuardrailState>,
 }
 
 /// Judges `metric`'s `values` (voided ones included, in time order) after its latest
@@ -340,7 +383,29 @@ pub fn judge(
     values: &[Value],
     interventions: &[Intervention],
     deviations: &[Deviation],
+    guards: &[&Guardrail],
 ) -> Judged {
+    // A replaced metric's story ends when it was replaced: its guardrails are judged up to then.
+    let until: Option<Key> = metric.replaced_at.map(|r| (r.local_date(), r));
+    let judge_guards = |p: Option<&Plan>, from: Option<&Intervention>, end: Option<Key>| {
+        guards
+            .iter()
+            // Those watched, and those removed since the plan locked them: a removal is a
+            // deviation, the locked plan still judges them.
+            .filter(|g| {
+                g.metric.replaced_at.is_none()
+                    || p.is_some_and(|p| p.guardrails.iter().any(|x| x.id == g.metric.id))
+            })
+            .map(|g| {
+                judge_guardrail(
+                    &g.metric,
+                    &g.values,
+                    (from.map(|i| i.at.order_key(i.recorded_at)), end.or(until)),
+                    p,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
     let baseline: Vec<&Value> = values
         .iter()
         .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
@@ -371,16 +436,33 @@ pub fn judge(
         .iter()
         .map(|v| (day_number(v.at), v.value))
         .collect();
+    let next_after = |j: &Intervention| {
+        let s = key(j);
+        active.iter().map(|i| key(i)).find(|k| *k > s)
+    };
     let earlier: Vec<EarlierPlan> = interventions
         .iter()
         .filter(|j| latest.is_none_or(|i| i.id != j.id))
         .filter_map(|j| {
             let p = of(j)?;
             let voided = j.void.is_some();
+            let locked_guards: Vec<GuardrailState> = guards
+                .iter()
+                .filter(|g| p.guardrails.iter().any(|x| x.id == g.metric.id))
+                .map(|g| {
+                    judge_guardrail(
+                        &g.metric,
+                        &g.values,
+                        (Some(key(j)), next_after(j).or(until)),
+                        Some(&p),
+                    )
+                })
+                .collect();
             Some(EarlierPlan {
                 comparison: Some(locked_comparison(&p, &live_between(Some(j)))),
                 plan: plan_state(j, &p, deviations),
                 voided,
+                guardrails: locked_guards,
             })
         })
         .collect();
@@ -398,6 +480,7 @@ pub fn judge(
             plan: None,
             comparison,
             amended: None,
+            guardrails: judge_guards(None, latest, None),
             earlier,
         };
     };
@@ -421,6 +504,7 @@ pub fn judge(
         plan: Some(plan_state(i, &p, deviations)),
         comparison: Some(locked_comparison(&p, &live)),
         amended,
+        guardrails: judge_guards(Some(&p), Some(i), None),
         earlier,
     }
 }
@@ -503,8 +587,9 @@ pub fn superseded(
     values: &[Value],
     interventions: &[Intervention],
     deviations: &[Deviation],
+    guards: &[&Guardrail],
 ) -> SupersededState {
-    let j = judge(metric, values, interventions, deviations);
+    let j = judge(metric, values, interventions, deviations, guards);
     let count = |phase: Phase| {
         values
             .iter()
@@ -522,5 +607,6 @@ pub fn superseded(
         interventions: interventions.iter().filter(|i| i.void.is_none()).count(),
         plan: j.plan,
         comparison: j.comparison,
+        guardrails: j.guardrails,
     }
 }

@@ -84,7 +84,7 @@ impl Flag {
             Flag::NoBaseline => Fix::RecordBaseline { at, before: None },
             Flag::NoMeasurementThisCycle => Fix::RecordMeasurement(at),
             Flag::PlanOpen => Fix::LockPlan(at),
-            Flag::GuardrailBreached => Fix::AddKillSignal(at),
+            Flag::GuardrailBreached => Fix::WeighBreach(at),
             Flag::DecisionPending => Fix::SignOffAs {
                 at,
                 owner: pending

@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::kind::LoopKind;
 use super::loop_record::{Guardrail, LoopRecord};
 use super::model::*;
-use super::plan::{
-    EarlierPlan, GuardrailState, PlanState, SupersededState, judge, judge_guardrail, superseded,
-};
+use super::plan::{EarlierPlan, GuardrailState, PlanState, SupersededState, judge, superseded};
 use super::rules::RuleInputs;
 use super::stats::{Comparison, Process, process};
 use super::time::{Stamp, When, epoch_day};
@@ -163,10 +161,11 @@ impl LoopState {
             ),
         });
         let latest = live_all.last().map(|v| (v.value, v.at));
+        let guards: Vec<&Guardrail> = r.guardrails.iter().chain(&r.removed_guardrails).collect();
         let judged = r
             .metric
             .as_ref()
-            .map(|m| judge(m, &r.values, &r.interventions, &r.deviations));
+            .map(|m| judge(m, &r.values, &r.interventions, &r.deviations, &guards));
         let (process, signals_total) = match &r.metric {
             Some(_) if !compared.is_empty() || !live.is_empty() => {
                 let timed = |vs: &[&Value]| -> Vec<(When, f64)> {
@@ -182,9 +181,9 @@ impl LoopState {
             }
             _ => (None, 0),
         };
-        let (comparison, plan, amended, earlier_plans) = match judged {
-            Some(j) => (j.comparison, j.plan, j.amended, j.earlier),
-            None => (None, None, None, Vec::new()),
+        let (comparison, plan, amended, earlier_plans, guardrails) = match judged {
+            Some(j) => (j.comparison, j.plan, j.amended, j.earlier, j.guardrails),
+            None => (None, None, None, Vec::new(), Vec::new()),
         };
         let in_force: Vec<&Value> = r.values.iter().filter(|v| v.void.is_none()).collect();
         let unproven = r
@@ -241,27 +240,19 @@ impl LoopState {
             plan,
             amended,
             earlier_plans,
-            guardrails: {
-                // Those in force, and those removed since the plan in force locked them: a
-                // removal is a deviation, the locked plan still judges them.
-                let locked = r.plan_in_force().map(|(_, p)| p);
-                let was_locked = |g: &&Guardrail| {
-                    locked
-                        .as_ref()
-                        .is_some_and(|p| p.guardrails.iter().any(|x| x.id == g.metric.id))
-                };
-                r.guardrails
-                    .iter()
-                    .chain(r.removed_guardrails.iter().filter(was_locked))
-                    .map(|g| {
-                        judge_guardrail(&g.metric, &g.values, &r.interventions, locked.as_ref())
-                    })
-                    .collect()
-            },
+            guardrails,
             superseded_metrics: r
                 .superseded
                 .iter()
-                .map(|s| superseded(&s.metric, &s.values, &s.interventions, &r.deviations))
+                .map(|s| {
+                    superseded(
+                        &s.metric,
+                        &s.values,
+                        &s.interventions,
+                        &r.deviations,
+                        &guards,
+                    )
+                })
                 .collect(),
             process,
             signals_total,

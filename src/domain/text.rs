@@ -49,8 +49,34 @@ pub fn required_text(field: &str, input: &str, max_chars: usize) -> Result<Strin
 /// Whether text shows anything: not only spaces, control or invisible characters (a reason of
 /// a zero-width space says nothing, however non-empty it is).
 pub fn has_visible(text: &str) -> bool {
-    text.chars()
-        .any(|c| !c.is_whitespace() && !c.is_control() && !is_unsafe(c))
+    use unicode_width::UnicodeWidthChar;
+    // Zero-width characters (combining marks alone, fillers, default-ignorable code points) and
+    // the blank braille pattern show nothing either.
+    text.chars().any(|c| {
+        !c.is_whitespace()
+            && !is_unsafe(c)
+            && !is_default_ignorable(c)
+            && c != '\u{2800}'
+            && c.width().is_some_and(|w| w > 0)
+    })
+}
+
+/// Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties), beyond `is_unsafe`:
+/// characters a font draws as nothing, some of which terminals still give a width.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{034F}'
+        | '\u{115F}'..='\u{1160}'
+        | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{2060}'..='\u{206F}'
+        | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FFA0}'
+        | '\u{FFF0}'..='\u{FFF8}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// What a person's name looks like, whatever its case, its Unicode spelling (`é` as one
@@ -99,6 +125,23 @@ mod tests {
         assert!(required_text("reason", "\u{200b}", 10).is_err());
         assert!(required_text("reason", "\u{1}\u{2}", 10).is_err());
         assert!(required_text("reason", "\u{200b}ok", 10).is_ok());
+        for blank in [
+            "\u{3164}",
+            "\u{115f}",
+            "\u{1160}",
+            "\u{ffa0}",
+            "\u{2800}",
+            "\u{34f}",
+            "\u{17b5}",
+            "\u{e0020}",
+            "\u{301}",
+            "\u{a0}",
+            "\u{feff}",
+            "\u{2060}",
+        ] {
+            assert!(!has_visible(blank), "{blank:?}");
+        }
+        assert!(has_visible("e\u{301}") && has_visible("\u{65e5}"));
         assert!(required_text("owner", "abcdefghijk", 10).is_err());
         assert_eq!(optional_text("note", Some("  "), 10).unwrap(), None);
         assert!(optional_text("note", Some("abcdefghijk"), 10).is_err());

@@ -51,6 +51,10 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
         Fix::AskOwner { .. } => clean(&fix.plain()).into_owned(),
         Fix::Migrate => "the shared database needs an upgrade by whoever runs it".into(),
         Fix::GiveSlug => "type one in the slug field, e.g. support-triage".into(),
+        Fix::WeighBreach(_) => format!(
+            "Enter shows it; if the work should stop, {} adds a kill signal to trip",
+            k(Action::AddSignal)
+        ),
         Fix::LockPlan(_) => format!(
             "press {} to set the target; {} then starts the intervention with its horizon and locks the plan",
             k(Action::Target),

@@ -177,9 +177,12 @@ impl LoopRecord {
 
     /// Every value of the loop's metrics in force: the primary one's, then each guardrail's.
     pub fn all_values(&self) -> impl Iterator<Item = &Value> {
-        self.values
-            .iter()
-            .chain(self.guardrails.iter().flat_map(|g| &g.values))
+        self.values.iter().chain(
+            self.guardrails
+                .iter()
+                .chain(&self.removed_guardrails)
+                .flat_map(|g| &g.values),
+        )
     }
 
     /// Voiding a baseline value in force after the plan was locked, or an intervention that
@@ -190,12 +193,28 @@ impl LoopRecord {
         reason: &str,
         ctx: &Ctx,
     ) -> Result<Option<Deviation>, Refusal> {
-        let guard_baselines = self.guardrails.iter().flat_map(|g| {
-            g.values
-                .iter()
-                .filter(|v| v.phase == Phase::Baseline && v.void.is_none())
-        });
-        if let Some(v) = self.baselines().chain(guard_baselines).find(|v| v.id == id) {
+        let guard_baselines = self
+            .guardrails
+            .iter()
+            .chain(&self.removed_guardrails)
+            .flat_map(|g| {
+                g.values
+                    .iter()
+                    .filter(|v| v.phase == Phase::Baseline && v.void.is_none())
+            });
+        if let Some(v) = guard_baselines.clone().find(|v| v.id == id) {
+            return self.loop_deviation(
+                DeviationKind::BaselineVoided,
+                format!(
+                    "guardrail baseline value {} of {} voided",
+                    show(v.value),
+                    v.at
+                ),
+                Some(reason),
+                ctx,
+            );
+        }
+        if let Some(v) = self.baselines().find(|v| v.id == id) {
             return self.deviation(
                 DeviationKind::BaselineVoided,
                 format!("baseline value {} of {} voided", show(v.value), v.at),

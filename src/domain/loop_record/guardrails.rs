@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::domain::stats::Limit;
+use crate::domain::text::{has_visible, look_alike_key};
 
 /// The most guardrails a loop holds.
 pub const MAX_GUARDRAILS: usize = 20;
@@ -12,15 +13,29 @@ impl LoopRecord {
     /// The guardrail in force named `name`, or a unique prefix of one.
     pub(super) fn guardrail_index(&self, name: &str) -> Result<usize, Refusal> {
         let name = name.trim();
+        if name.is_empty() {
+            return Err(Refusal::invalid("the guardrail's name is empty")
+                .advice("give its name, or a unique start of it"));
+        }
         if let Some(i) = self.guardrails.iter().position(|g| g.metric.name == name) {
             return Ok(i);
         }
         let matches: Vec<usize> = (0..self.guardrails.len())
-            .filter(|&i| !name.is_empty() && self.guardrails[i].metric.name.starts_with(name))
+            .filter(|&i| self.guardrails[i].metric.name.starts_with(name))
             .collect();
         match matches.as_slice() {
             [i] => Ok(*i),
-            _ => {
+            [_, _, ..] => Err(Refusal::invalid(format!(
+                "`{name}` starts more than one guardrail of {}: {}",
+                self.addr(),
+                matches
+                    .iter()
+                    .map(|&i| self.guardrails[i].metric.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .advice("give more of its name")),
+            [] => {
                 let names: Vec<&str> = self
                     .guardrails
                     .iter()
@@ -51,16 +66,31 @@ impl LoopRecord {
         let name = required_text("guardrail name", spec.name, MAX_NAME)?;
         let unit = optional_text("unit", Some(spec.unit), MAX_UNIT)?.unwrap_or_default();
         let primary = self.require_metric("a guardrail")?;
-        if primary.name == name {
+        // Names that read alike (case, look-alike letters, invisible characters) are one name:
+        // a plan that locked `cost` must not be confused with `Cost`.
+        let key = |n: &str| {
+            look_alike_key(
+                &n.chars()
+                    .filter(|c| has_visible(&c.to_string()))
+                    .collect::<String>(),
+            )
+        };
+        if key(&primary.name) == key(&name) {
             return Err(Refusal::invalid(format!(
-                "`{name}` is the primary metric of {}: a guardrail watches something else",
+                "`{name}` reads as the primary metric `{}` of {}: a guardrail watches something else",
+                primary.name,
                 self.addr()
             )));
         }
-        if self.guardrails.iter().any(|g| g.metric.name == name) {
+        if let Some(g) = self
+            .guardrails
+            .iter()
+            .find(|g| key(&g.metric.name) == key(&name))
+        {
             return Err(Refusal::rule(format!(
-                "{} already has the guardrail `{name}`",
-                self.addr()
+                "{} already has the guardrail `{}`, which reads as `{name}`",
+                self.addr(),
+                g.metric.name
             )));
         }
         if self.guardrails.len() >= MAX_GUARDRAILS {
@@ -69,13 +99,12 @@ impl LoopRecord {
                 self.addr()
             )));
         }
-        let deviation = self.deviation(
+        let deviation = self.loop_deviation(
             DeviationKind::GuardrailAdded,
             format!(
                 "guardrail `{name}` (at most {} worse) added",
                 max_worse.to_text()
             ),
-            None,
             reason,
             ctx,
         )?;
@@ -127,10 +156,9 @@ impl LoopRecord {
         self.writable()?;
         let i = self.guardrail_index(name)?;
         let name = self.guardrails[i].metric.name.clone();
-        let deviation = self.deviation(
+        let deviation = self.loop_deviation(
             DeviationKind::GuardrailRemoved,
             format!("guardrail `{name}` removed"),
-            None,
             reason,
             ctx,
         )?;

@@ -232,10 +232,16 @@ impl LoopRecord {
         let value = if value == 0.0 { 0.0 } else { value };
         let note = optional_text("note", note, MAX_REASON)?.unwrap_or_default();
         let here = key(at, ctx.now);
-        if phase == Phase::Baseline
-            && let Some(first) = self
+        // A guardrail's baseline is before the loop's first intervention, whichever metric it
+        // was on; the primary metric's, before the first on it.
+        let first = match guard {
+            Some(_) => self.first_intervention(),
+            None => self
                 .active_interventions()
-                .min_by_key(|i| key(i.at, i.recorded_at))
+                .min_by_key(|i| key(i.at, i.recorded_at)),
+        };
+        if phase == Phase::Baseline
+            && let Some(first) = first
             && here >= key(first.at, first.recorded_at)
         {
             return Err(Refusal::rule(format!(
@@ -250,15 +256,21 @@ impl LoopRecord {
         }
         // A baseline value added after the plan was locked changes what the verdict compares
         // against: the locked plan keeps its own baseline, the change is a deviation.
-        let deviation = match phase {
-            Phase::Baseline => self.deviation(
+        let deviation = match (phase, guard) {
+            (Phase::Baseline, Some(_)) => self.loop_deviation(
+                DeviationKind::BaselineAdded,
+                format!("baseline value {}{of} dated {at} added", show(value)),
+                reason,
+                ctx,
+            )?,
+            (Phase::Baseline, None) => self.deviation(
                 DeviationKind::BaselineAdded,
                 format!("baseline value {}{of} dated {at} added", show(value)),
                 None,
                 reason,
                 ctx,
             )?,
-            Phase::Live => None,
+            (Phase::Live, _) => None,
         };
         let row = Value {
             id: ctx.new_id(),

@@ -29,6 +29,52 @@ impl LoopRecord {
             .filter(|i| i.plan.is_some())
     }
 
+    /// The intervention whose plan a change to the loop's guardrails or kill rules departs from:
+    /// as `locking`, across replaced metrics too (replacing the primary metric unlocks nothing
+    /// the loop watches until an intervention on the new one locks a new plan).
+    pub fn loop_locking(&self) -> Option<&Intervention> {
+        if self
+            .interventions
+            .iter()
+            .any(|i| i.void.is_none() || i.plan.is_some())
+        {
+            return self.locking();
+        }
+        self.superseded
+            .iter()
+            .rev()
+            .flat_map(|s| &s.interventions)
+            .filter(|i| i.void.is_none() || i.plan.is_some())
+            .max_by_key(|i| key(i.at, i.recorded_at))
+            .filter(|i| i.plan.is_some())
+    }
+
+    /// A change to what the loop watches (guardrails, kill rules) under `loop_locking`.
+    pub(super) fn loop_deviation(
+        &self,
+        what: DeviationKind,
+        detail: String,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Option<Deviation>, Refusal> {
+        match self.loop_locking() {
+            Some(i) => self
+                .deviation_from(i, what, detail, None, reason, ctx)
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The first intervention in force on the loop, across replaced metrics: a guardrail's
+    /// baseline describes the work before it.
+    pub fn first_intervention(&self) -> Option<&Intervention> {
+        self.interventions
+            .iter()
+            .chain(self.superseded.iter().flat_map(|s| &s.interventions))
+            .filter(|i| i.void.is_none())
+            .min_by_key(|i| key(i.at, i.recorded_at))
+    }
+
     /// A change to the plan in force, as a deviation: refused without a reason, `None` when no
     /// plan is locked (then the change is an ordinary one).
     pub(super) fn deviation(
@@ -159,6 +205,13 @@ impl LoopRecord {
                             at: v.at,
                             value: v.value,
                         })
+                        .collect(),
+                    seen_live: g
+                        .values
+                        .iter()
+                        .filter(|v| v.void.is_none() && v.phase == Phase::Live)
+                        .filter(|v| key(v.at, v.recorded_at) >= here)
+                        .map(|v| v.id.clone())
                         .collect(),
                 })
                 .collect(),

@@ -19,10 +19,9 @@ impl LoopRecord {
         };
         // A rule added after the plan was locked can stop the work on data already seen.
         let deviation = match &rule {
-            Some(r) => self.deviation(
+            Some(r) => self.loop_deviation(
                 DeviationKind::KillRuleAdded,
                 format!("kill rule `{r}` added"),
-                None,
                 reason,
                 ctx,
             )?,
