@@ -424,11 +424,51 @@ fn plans_and_deviations_travel_through_export_import_and_verify() {
     assert!(err.contains("plan"), "{err}");
 }
 
+/// An export written before plans existed (schema 4, by the jobloop of commit bea5a97) imports,
+/// verifies and reads as before; its interventions locked no plan, the next one does.
+#[test]
+fn an_export_from_before_plans_imports_and_verifies() {
+    let db = Db::new();
+    let file = db.dir.path().join("export_v4.json");
+    std::fs::write(&file, include_str!("fixtures/export_v4.json")).unwrap();
+    let out = db.ok(&["import", file.to_str().unwrap()]);
+    assert!(out.contains("imported 1 jobs"), "{out}");
+    assert!(db.ok(&["verify"]).contains("intact"));
+    let review = db.json(&["review", "--json"]);
+    let l = review["jobs"][0]["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "instrument")
+        .unwrap()
+        .clone();
+    assert!(l["plan"].is_null() && l["comparison"].is_object(), "{l}");
+    assert_eq!(l["guardrails"], Json::Array(vec![]));
+    if db.shared() {
+        // On the shared database only the loop's owner or the job's lead records: enough.
+        return;
+    }
+    // No plan was locked: the target changes freely, and the next intervention locks one.
+    db.ok(&["metric", "target", "support-triage", "instr", "--", "-30%"]);
+    db.ok(&["intervene", "support-triage", "instr", "next change"]);
+    let review = db.json(&["review", "--json"]);
+    let plan = review["jobs"][0]["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "instrument")
+        .unwrap()["plan"]
+        .clone();
+    assert_eq!(plan["version"], 1);
+    assert!(db.ok(&["verify"]).contains("intact"));
+}
+
 also_on_postgres!(
     the_intervention_locks_the_plan_and_every_view_shows_it,
     changes_after_the_lock_need_a_reason_and_are_kept_as_deviations,
     a_switched_metric_keeps_its_old_comparison_and_is_suggested_as_a_kill_signal,
     a_second_intervention_locks_a_new_plan_and_the_first_keeps_its_verdict,
     the_lock_holds_against_a_lead_under_pressure,
+    an_export_from_before_plans_imports_and_verifies,
     plans_and_deviations_travel_through_export_import_and_verify,
 );
