@@ -373,10 +373,11 @@ pub fn plan_terms(p: &PlanState) -> Vec<String> {
     };
     let mut lines = vec![
         format!(
-            "  {} against {} baseline value(s) · {target} · horizon {} live values ({from}) · {rules}{guards}",
+            "  {} against {} baseline value(s) · {target} · horizon {} live value{} ({from}) · {rules}{guards}",
             clean(&p.metric),
             p.baseline_n,
-            p.horizon
+            p.horizon,
+            if p.horizon == 1 { "" } else { "s" }
         ),
         format!(
             "  decided by the {}, {}, {}",

@@ -373,6 +373,10 @@ fn the_lock_holds_against_a_lead_under_pressure() {
     db.ok(&["void", "triage", "instr", &id, "--reason", "try again"]);
     let l = instrument(&db);
     assert!(l["plan"].is_null());
+    assert_eq!(
+        l["locked_on"], "2026-10-10",
+        "still locked: changes need a reason"
+    );
     assert_eq!(l["earlier_plans"][0]["voided"], true);
     assert_eq!(
         l["earlier_plans"][0]["comparison"]["live_n"], 6,

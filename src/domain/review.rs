@@ -183,6 +183,9 @@ pub struct LoopReview {
     pub earlier_plans: Vec<EarlierPlan>,
     /// Replaced primary metrics with their plans and last comparisons.
     pub superseded_metrics: Vec<SupersededState>,
+    /// The date of the intervention whose plan a change now departs from (a change needs a
+    /// reason); null when nothing is locked.
+    pub locked_on: Option<When>,
     /// The baseline's natural process limits read against the same live values; `signals` holds
     /// the latest few, `signals_total` counts them all.
     pub process: Option<Process<When>>,
@@ -409,6 +412,7 @@ fn loop_review(
         guardrails: l.guardrails.clone(),
         earlier_plans: l.earlier_plans.clone(),
         superseded_metrics: l.superseded_metrics.clone(),
+        locked_on: l.locked_on,
         process: l.process.clone(),
         signals_total: l.signals_total,
         suggested_kill_signals: suggested,

@@ -126,6 +126,11 @@ pub struct LoopState {
     /// Replaced primary metrics, with their plans and last comparisons.
     #[serde(default)]
     pub superseded_metrics: Vec<SupersededState>,
+    /// When a change to the loop is a deviation from a locked plan (and needs a reason): the
+    /// date of the intervention that locked it — also after it was voided, or after its metric
+    /// was replaced, until a new intervention locks anew.
+    #[serde(default)]
+    pub locked_on: Option<When>,
     pub process: Option<Process<When>>,
     pub signals_total: usize,
     pub recent: Vec<f64>,
@@ -241,6 +246,7 @@ impl LoopState {
             amended,
             earlier_plans,
             guardrails,
+            locked_on: r.locking().or_else(|| r.loop_locking()).map(|i| i.at),
             superseded_metrics: r
                 .superseded
                 .iter()

@@ -385,7 +385,7 @@ impl LoopRecord {
         Ok(Outcome::appending(
             Command::Intervene,
             format!(
-                "started intervention on {} ({at}): {description}\nlocked plan {}: {} baseline value(s), {}, a horizon of {} live values{}",
+                "started intervention on {} ({at}): {description}\nlocked plan {}: {} baseline value(s), {}, a horizon of {} live value(s){}",
                 self.addr(),
                 plan.version,
                 plan.baseline.len(),

@@ -262,7 +262,7 @@ impl LoopRecord {
         let d = self.deviation_from(
             &i,
             DeviationKind::HorizonChanged,
-            format!("horizon {now} → {horizon} live values"),
+            format!("horizon {now} → {horizon} live value(s)"),
             Some(horizon.to_string()),
             reason,
             ctx,
@@ -271,7 +271,7 @@ impl LoopRecord {
         Ok(Outcome::done(
             Command::PlanHorizon,
             format!(
-                "changed the horizon of {} to {horizon} live values",
+                "changed the horizon of {} to {horizon} live value(s)",
                 self.addr()
             ),
         )

@@ -387,10 +387,9 @@ pub fn plan_reason(
     fields: &mut Vec<Field>,
     intro: &mut Vec<String>,
 ) {
-    if let Some(p) = &l.plan {
+    if let Some(at) = l.locked_on {
         intro.push(format!(
-            "The plan was locked by the intervention of {}: this change is recorded as a deviation, with its reason; the verdict stays the locked plan's.",
-            p.intervention_at
+            "The plan was locked by the intervention of {at}: this change is recorded as a deviation, with its reason; the verdict stays the locked plan's."
         ));
         fields.push(Field::text("reason", "why (deviation)", false));
     }
