@@ -25,6 +25,8 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModif
 use ratatui::layout::Rect;
 
 /// The tests' throwaway PostgreSQL cluster, reused for the shared store's figures.
+// Shared with the tests; the bench uses part of it.
+#[allow(unreachable_pub)]
 #[path = "../tests/common/pg.rs"]
 #[allow(dead_code, unused_macros)]
 mod pg;

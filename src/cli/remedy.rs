@@ -19,7 +19,7 @@ fn shell_word(s: &str) -> String {
 }
 
 /// The command that carries out `fix`, as a short instruction.
-pub fn words(fix: &Fix) -> String {
+pub(super) fn words(fix: &Fix) -> String {
     match fix {
         Fix::AddJob => "add one with `jobloop job add TITLE`".into(),
         Fix::ChooseJob { nearest: Some(n) } => {
@@ -116,7 +116,7 @@ pub fn words(fix: &Fix) -> String {
 }
 
 /// A refusal as one line for the command line.
-pub fn refusal(r: &Refusal) -> String {
+pub(super) fn refusal(r: &Refusal) -> String {
     match &r.remedy {
         None => r.message.clone(),
         Some(Remedy::Say(s)) => format!("{}: {s}", r.message),

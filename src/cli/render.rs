@@ -66,7 +66,7 @@ fn loop_line(l: &LoopReview) -> String {
 }
 
 /// The problems of rows the review had to skip, as lines to print after it.
-pub fn unreadable(rows: &[Undecodable]) -> String {
+pub(super) fn unreadable(rows: &[Undecodable]) -> String {
     let mut out = String::new();
     for u in rows {
         let _ = writeln!(
@@ -77,7 +77,7 @@ pub fn unreadable(rows: &[Undecodable]) -> String {
     out
 }
 
-pub fn review_text(r: &Review) -> String {
+pub(super) fn review_text(r: &Review) -> String {
     if r.jobs.is_empty() {
         return "No jobs yet.\n\
                 Add the first customer job:  jobloop job add \"Triage support tickets\"\n\
@@ -199,7 +199,7 @@ fn job_block(out: &mut String, j: &JobReview, team: bool) {
     out.push('\n');
 }
 
-pub fn job_list(jobs: &[Job]) -> String {
+pub(super) fn job_list(jobs: &[Job]) -> String {
     if jobs.is_empty() {
         return "No jobs yet: add one with `jobloop job add TITLE`.\n".into();
     }
@@ -221,7 +221,7 @@ pub fn job_list(jobs: &[Job]) -> String {
     out
 }
 
-pub fn job_show(d: &JobDetail) -> String {
+pub(super) fn job_show(d: &JobDetail) -> String {
     let j = &d.job;
     let mut out = format!("{}  {}\n", clean(&j.slug), clean(&j.title));
     if j.archived_at.is_some() {
@@ -305,7 +305,7 @@ fn cycles_text(cycles: &[Cycle], slug: &str) -> String {
     out
 }
 
-pub fn cycles(cycles: &[Cycle], slug: &str) -> String {
+pub(super) fn cycles(cycles: &[Cycle], slug: &str) -> String {
     cycles_text(cycles, slug)
 }
 
@@ -326,11 +326,11 @@ fn void_mark(v: &Option<Void>) -> String {
 }
 
 /// How many values `loop show` lists unless asked for all.
-pub const VALUES_SHOWN: usize = 20;
+pub(super) const VALUES_SHOWN: usize = 20;
 
 /// `plan show`: the plan in force with its deviations, the verdict under it, the result under
 /// the amended plan, and replaced metrics.
-pub fn plan_show(d: &LoopDetail) -> String {
+pub(super) fn plan_show(d: &LoopDetail) -> String {
     let r = &d.record;
     let args = format!("{} {}", r.job.slug, r.lp.kind);
     let mut out = format!("{}/{}\n", clean(&r.job.slug), r.lp.kind);
@@ -359,7 +359,7 @@ pub fn plan_show(d: &LoopDetail) -> String {
     out
 }
 
-pub fn loop_show(d: &LoopDetail, all: bool) -> String {
+pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
     let r = &d.record;
     let review = d.review.as_ref();
     let args = format!("{} {}", r.job.slug, r.lp.kind);
@@ -602,7 +602,7 @@ pub fn loop_show(d: &LoopDetail, all: bool) -> String {
     out
 }
 
-pub fn loop_json(d: &LoopDetail) -> serde_json::Value {
+pub(super) fn loop_json(d: &LoopDetail) -> serde_json::Value {
     let r = &d.record;
     let review = d.review.as_ref();
     json!({
@@ -627,7 +627,7 @@ pub fn loop_json(d: &LoopDetail) -> serde_json::Value {
     })
 }
 
-pub fn proofs(proofs: &[Proof]) -> String {
+pub(super) fn proofs(proofs: &[Proof]) -> String {
     if proofs.is_empty() {
         return "No proof yet: `jobloop proof add JOB TITLE --kind case --visibility public`\n"
             .into();
@@ -654,7 +654,7 @@ pub fn proofs(proofs: &[Proof]) -> String {
     out
 }
 
-pub fn log(events: &[AuditEvent]) -> String {
+pub(super) fn log(events: &[AuditEvent]) -> String {
     if events.is_empty() {
         return "No events yet.\n".into();
     }

@@ -13,7 +13,7 @@ use crate::domain::time::{Stamp, Week, start_of_day};
 /// The last event (sequence number and hash), by the unique index on `seq`. (On PostgreSQL the
 /// write transaction already holds the chain-head row's lock, which serialises appends; the row
 /// is moved to the new head once, when the transaction commits.)
-pub fn head(db: &mut dyn Db) -> Result<Option<(i64, String)>> {
+pub(super) fn head(db: &mut dyn Db) -> Result<Option<(i64, String)>> {
     let sql = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
     db.first(sql, &[], |r| {
         Ok((
@@ -25,7 +25,7 @@ pub fn head(db: &mut dyn Db) -> Result<Option<(i64, String)>> {
 
 /// Appends one event chained to the last one; call inside the command's transaction.
 /// `rows_before` records the hash of each row the command updates, as it was before.
-pub fn append(
+pub(super) fn append(
     db: &mut dyn Db,
     ctx: &Ctx,
     change: Change,
@@ -42,7 +42,7 @@ pub fn append(
 
 /// The event that follows the trail's last one, not yet stored. A trail whose last sequence
 /// number is at its limit (an edit behind jobloop's back) takes no more events.
-pub fn prepare(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<AuditEvent> {
+pub(super) fn prepare(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<AuditEvent> {
     let last = head(db)?;
     if last.as_ref().is_some_and(|(s, _)| *s == i64::MAX) {
         return Err(super::Error::Unusable(
@@ -57,13 +57,13 @@ pub fn prepare(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<AuditEvent>
 }
 
 /// Stores an event as is (append and import).
-pub fn insert(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
+pub(super) fn insert(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
     insert_event(db, e)
 }
 
 /// The event among `ids` that was committed, if any (a command in doubt after a lost connection
 /// looks for its own event this way).
-pub fn find_any(db: &mut dyn Db, ids: &[String]) -> Result<Option<AuditEvent>> {
+pub(super) fn find_any(db: &mut dyn Db, ids: &[String]) -> Result<Option<AuditEvent>> {
     if ids.is_empty() {
         return Ok(None);
     }
@@ -87,7 +87,11 @@ pub struct Changes {
 }
 
 /// Per job id, the newest `limit` events dated in `week` (local time), in one windowed query.
-pub fn changes_in(db: &mut dyn Db, week: Week, limit: usize) -> Result<HashMap<String, Changes>> {
+pub(super) fn changes_in(
+    db: &mut dyn Db,
+    week: Week,
+    limit: usize,
+) -> Result<HashMap<String, Changes>> {
     let from = start_of_day(week.monday());
     let to = start_of_day(week.monday() + chrono::Days::new(7));
     let cols = super::rows::prefixed("e", EVENT_COLS);
@@ -116,7 +120,7 @@ pub fn changes_in(db: &mut dyn Db, week: Week, limit: usize) -> Result<HashMap<S
 }
 
 /// The newest `limit` events, newest first, optionally of one job (and one loop kind).
-pub fn log(
+pub(super) fn log(
     db: &mut dyn Db,
     job_id: Option<&str>,
     kind: Option<LoopKind>,
@@ -141,7 +145,7 @@ pub fn log(
 }
 
 /// The last event the actor wrote (for undo): `None` when they wrote none.
-pub fn last_by(db: &mut dyn Db, actor: &str) -> Result<Option<AuditEvent>> {
+pub(super) fn last_by(db: &mut dyn Db, actor: &str) -> Result<Option<AuditEvent>> {
     db.first(
         &format!(
             "SELECT {EVENT_COLS} FROM audit_events WHERE actor = ?1 ORDER BY seq DESC LIMIT 1"
@@ -152,7 +156,7 @@ pub fn last_by(db: &mut dyn Db, actor: &str) -> Result<Option<AuditEvent>> {
 }
 
 /// The time and command of events by sequence number, for naming them in a report.
-pub fn describe(db: &mut dyn Db, seqs: &[i64]) -> Result<HashMap<i64, (Stamp, String)>> {
+pub(super) fn describe(db: &mut dyn Db, seqs: &[i64]) -> Result<HashMap<i64, (Stamp, String)>> {
     let mut out = HashMap::new();
     for seq in seqs {
         if let Some(found) = db.first(

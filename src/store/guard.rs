@@ -75,7 +75,7 @@ const HAS_STATE: &str = "%\"state_sha256\":\"%";
 /// The loop's state must be the one its latest state-recording event (or its job's `job add`)
 /// recorded. A trail from before state hashes were recorded has nothing to compare with. (A
 /// sign-off never records a loop's state, so one forged with a state hash changes nothing.)
-pub fn loop_matches(db: &mut dyn Db, record: &LoopRecord) -> Result<()> {
+pub(super) fn loop_matches(db: &mut dyn Db, record: &LoopRecord) -> Result<()> {
     let kind = record.lp.kind;
     let mut found = candidates(
         db,
@@ -113,7 +113,7 @@ pub fn loop_matches(db: &mut dyn Db, record: &LoopRecord) -> Result<()> {
 }
 
 /// The job's row must be the one its latest job event recorded.
-pub fn job_matches(db: &mut dyn Db, job: &Job) -> Result<()> {
+pub(super) fn job_matches(db: &mut dyn Db, job: &Job) -> Result<()> {
     let found = candidates(
         db,
         "SELECT seq, command, loop_kind, after, actor FROM audit_events
@@ -137,7 +137,7 @@ pub fn job_matches(db: &mut dyn Db, job: &Job) -> Result<()> {
 /// A row about to be updated (voided, signed off, its outcome tracked) must be the one the
 /// latest event that wrote it recorded; its hash as loaded is returned for the new event's
 /// `before`. `kind` is its loop (`None` for a job's own rows).
-pub fn row_matches<T: serde::Serialize>(
+pub(super) fn row_matches<T: serde::Serialize>(
     db: &mut dyn Db,
     job_id: &str,
     kind: Option<LoopKind>,

@@ -47,7 +47,7 @@ fn rows_of<T>(
 
 /// Verifies everything in one pass over the trail and one over each table. With `states`, the
 /// derived per-loop and per-job state is recomputed and compared too.
-pub fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
+pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
     let mut v = Verifier::new();
     db.each(
         &format!("SELECT {EVENT_COLS} FROM audit_events ORDER BY seq"),

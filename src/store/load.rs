@@ -12,7 +12,7 @@ use crate::domain::state::{JobState, LoopState};
 use crate::domain::suggest::nearest;
 
 /// The job with this slug, or a refusal that suggests the nearest slug.
-pub fn job_by_slug(db: &mut dyn Db, slug: &str) -> Result<Job> {
+pub(super) fn job_by_slug(db: &mut dyn Db, slug: &str) -> Result<Job> {
     if let Some(j) = db.first(
         &format!("SELECT {JOB_COLS} FROM jobs WHERE slug = ?1"),
         params![slug],
@@ -38,13 +38,13 @@ pub fn job_by_slug(db: &mut dyn Db, slug: &str) -> Result<Job> {
 }
 
 /// One loop with everything its rules and its derived state need.
-pub fn loop_record(db: &mut dyn Db, slug: &str, kind: LoopKind) -> Result<LoopRecord> {
+pub(super) fn loop_record(db: &mut dyn Db, slug: &str, kind: LoopKind) -> Result<LoopRecord> {
     let job = job_by_slug(db, slug)?;
     loop_of(db, job, kind)
 }
 
 /// The loop of kind `kind` of `job`, with its history.
-pub fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> {
+pub(super) fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopRecord> {
     let lp = db
         .first(
             &format!("SELECT {LOOP_COLS} FROM loops WHERE job_id = ?1 AND kind = ?2"),
@@ -179,7 +179,7 @@ fn measured(
     Ok((values, interventions))
 }
 
-pub fn cycles_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Cycle>> {
+pub(super) fn cycles_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Cycle>> {
     db.all(
         &format!("SELECT {CYCLE_COLS} FROM cycles WHERE job_id = ?1 ORDER BY week"),
         params![job_id],
@@ -187,7 +187,7 @@ pub fn cycles_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Cycle>> {
     )
 }
 
-pub fn tools_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Tool>> {
+pub(super) fn tools_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Tool>> {
     db.all(
         &format!("SELECT {TOOL_COLS} FROM tools WHERE job_id = ?1 ORDER BY at, id"),
         params![job_id],
@@ -195,7 +195,7 @@ pub fn tools_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Tool>> {
     )
 }
 
-pub fn proofs_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Proof>> {
+pub(super) fn proofs_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Proof>> {
     db.all(
         &format!("SELECT {PROOF_COLS} FROM proofs WHERE job_id = ?1 ORDER BY at, id"),
         params![job_id],
@@ -204,12 +204,17 @@ pub fn proofs_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Proof>> {
 }
 
 /// Writes a loop's derived state (computed from its record).
-pub fn save_loop_state(db: &mut dyn Db, r: &LoopRecord) -> Result<()> {
+pub(super) fn save_loop_state(db: &mut dyn Db, r: &LoopRecord) -> Result<()> {
     let state = LoopState::compute(r);
     put_loop_state(db, &r.lp.id, &r.lp.job_id, &state)
 }
 
-pub fn put_loop_state(db: &mut dyn Db, loop_id: &str, job_id: &str, s: &LoopState) -> Result<()> {
+pub(super) fn put_loop_state(
+    db: &mut dyn Db,
+    loop_id: &str,
+    job_id: &str,
+    s: &LoopState,
+) -> Result<()> {
     let json = serde_json::to_string(s).map_err(|e| Error::Storage(e.to_string()))?;
     db.exec(
         "INSERT INTO loop_state (loop_id, job_id, state) VALUES (?1, ?2, ?3)
@@ -220,7 +225,7 @@ pub fn put_loop_state(db: &mut dyn Db, loop_id: &str, job_id: &str, s: &LoopStat
 }
 
 /// Recomputes and writes a job's derived state from its cycles, tools and proofs.
-pub fn save_job_state(db: &mut dyn Db, job_id: &str) -> Result<()> {
+pub(super) fn save_job_state(db: &mut dyn Db, job_id: &str) -> Result<()> {
     let state = JobState::compute(
         &cycles_of(db, job_id)?,
         &tools_of(db, job_id)?,
@@ -229,7 +234,7 @@ pub fn save_job_state(db: &mut dyn Db, job_id: &str) -> Result<()> {
     put_job_state(db, job_id, &state)
 }
 
-pub fn put_job_state(db: &mut dyn Db, job_id: &str, s: &JobState) -> Result<()> {
+pub(super) fn put_job_state(db: &mut dyn Db, job_id: &str, s: &JobState) -> Result<()> {
     let json = serde_json::to_string(s).map_err(|e| Error::Storage(e.to_string()))?;
     db.exec(
         "INSERT INTO job_state (job_id, state) VALUES (?1, ?2)

@@ -19,11 +19,11 @@ pub const APPLICATION_ID: i32 = 0x4A4C_4F50;
 /// The schema version this binary writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 5;
 
-pub const SCHEMA: &str = include_str!("../../schema.sql");
+pub(super) const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Upgrades from each older version: `(version it produces, SQL)`. A new file gets `schema.sql`,
 /// which is always the latest version; a test checks both paths give the same tables.
-pub const MIGRATIONS: &[(i64, &str)] = &[
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/002.sql")),
     (3, include_str!("migrations/003.sql")),
     (4, include_str!("migrations/004.sql")),
@@ -33,7 +33,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// How long a writer waits for another process's lock before retrying.
-pub const BUSY_TIMEOUT_MS: u64 = 5_000;
+pub(super) const BUSY_TIMEOUT_MS: u64 = 5_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -62,7 +62,7 @@ type FileId = (u64, u64);
 
 /// This process's hold on a file it opened; the store keeps it as long as its connection.
 #[derive(Debug)]
-pub struct Held {
+pub(super) struct Held {
     _token: Arc<()>,
 }
 
@@ -91,7 +91,7 @@ fn shown(path: &Path) -> String {
 /// Until the file has passed its checks, the connection never folds its write-ahead log into
 /// the file (not even when it closes): a log that does not belong is refused before it can do
 /// any harm, and so is a file with a second name, before anything is read.
-pub fn open(
+pub(super) fn open(
     path: &Path,
     missing: Missing,
     init: bool,
@@ -205,7 +205,7 @@ fn checked(conn: &Connection, access: Access, path: &Path, here: bool) -> Result
 
 /// A companion file's name as the user would spell it: beside the name given, unless that name
 /// is a symlink (SQLite keeps the companions beside the real file).
-pub fn shown_companion(path: &Path, suffix: &str) -> String {
+pub(super) fn shown_companion(path: &Path, suffix: &str) -> String {
     let linked = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if linked {
         shown(&wal::companion(path, suffix))
@@ -216,7 +216,7 @@ pub fn shown_companion(path: &Path, suffix: &str) -> String {
 
 /// Why the file at `path`, opened read-only, cannot be written, and what would let it be:
 /// `(why, remedy)`, worded to follow the file's name.
-pub fn read_only_why(path: &Path) -> (String, String) {
+pub(super) fn read_only_why(path: &Path) -> (String, String) {
     use nix::sys::statvfs::{FsFlags, statvfs};
     use nix::unistd::{AccessFlags, access};
     let name = shown(path);
@@ -257,7 +257,7 @@ pub fn read_only_why(path: &Path) -> (String, String) {
 }
 
 /// A write refused on a file opened read-only (exit 6): why, and what would let it be written.
-pub fn read_only_refusal(path: &Path) -> Error {
+pub(super) fn read_only_refusal(path: &Path) -> Error {
     let (why, remedy) = read_only_why(path);
     Error::Denied(format!(
         "{} {why}: nothing was written; {remedy}",
@@ -278,7 +278,7 @@ fn foreign_wal(path: &Path, why: &str) -> Error {
 /// The verdict on the log beside the file at `path`, when a file with one name is there (see
 /// `wal::judge`): `doctor` names a log that does not belong, and moves it aside under the lock
 /// the verdict holds.
-pub fn judge_log(path: &Path) -> Option<wal::Judged> {
+pub(super) fn judge_log(path: &Path) -> Option<wal::Judged> {
     use std::os::unix::fs::MetadataExt;
     let meta = fs::metadata(path).ok()?;
     if !meta.is_file() || meta.nlink() > 1 || meta.len() == 0 {
@@ -289,7 +289,7 @@ pub fn judge_log(path: &Path) -> Option<wal::Judged> {
 
 /// The file alone, its log ignored and never folded in, read-only: what `doctor` checks while
 /// a log that does not belong is still beside it.
-pub fn open_alone(path: &Path) -> Result<Connection, Error> {
+pub(super) fn open_alone(path: &Path) -> Result<Connection, Error> {
     let conn = wal::open_alone(path)
         .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))?;
     check_identity(&conn, path)?;
@@ -308,7 +308,7 @@ pub fn open_alone(path: &Path) -> Result<Connection, Error> {
 /// Moves the log beside `path` aside, under a free name beside it (`jobloop.db-wal.foreign`,
 /// then `-2`, `-3`…), and returns that name as shown: nothing is deleted. `None` when the log
 /// is gone already (another `doctor --repair` moved it meanwhile).
-pub fn move_log_aside(path: &Path) -> Result<Option<String>, Error> {
+pub(super) fn move_log_aside(path: &Path) -> Result<Option<String>, Error> {
     let log = wal::companion(path, "-wal");
     let fail = |e: std::io::Error| {
         let msg = format!(

@@ -10,13 +10,13 @@ use super::tables::{self, Scope};
 use super::{Error, Result};
 
 /// The group role every member of the team belongs to.
-pub const GROUP: &str = "jobloop_member";
+pub(super) const GROUP: &str = "jobloop_member";
 
 /// A key of `jobloop_meta` naming a jobloop database (PostgreSQL has no `application_id`).
 const APPLICATION: &str = "jobloop";
 
 /// `schema.sql` as PostgreSQL reads it, with the chain head and the meta table.
-pub fn schema_sql() -> String {
+pub(super) fn schema_sql() -> String {
     let mut out = dialect(SCHEMA);
     out.push_str(
         "CREATE TABLE chain_head (
@@ -75,7 +75,7 @@ fn replace_word(s: &str, word: &str, with: &str) -> String {
 }
 
 /// A name as a quoted SQL identifier.
-pub fn ident(name: &str) -> String {
+pub(super) fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
@@ -423,7 +423,7 @@ fn version(pg: &mut Pg) -> Result<Option<(i64, Option<i64>)>> {
 }
 
 /// Records that every derived state is of this jobloop's format (after a rebuild).
-pub fn mark_states_current(db: &mut dyn super::sql::Db) -> Result<()> {
+pub(super) fn mark_states_current(db: &mut dyn super::sql::Db) -> Result<()> {
     db.exec(
         "INSERT INTO jobloop_meta (key, value) VALUES ('state_version', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -434,7 +434,7 @@ pub fn mark_states_current(db: &mut dyn super::sql::Db) -> Result<()> {
 
 /// Refuses a database without the current schema, saying what to run; says whether the derived
 /// state is of this jobloop's format.
-pub fn check(pg: &mut Pg) -> Result<bool> {
+pub(super) fn check(pg: &mut Pg) -> Result<bool> {
     let found = version(pg)?;
     let states_current =
         found.is_some_and(|(_, s)| s == Some(i64::from(crate::domain::state::STATE_VERSION)));
@@ -457,7 +457,7 @@ pub fn check(pg: &mut Pg) -> Result<bool> {
 
 /// Creates the schema, or brings it to this version, once: concurrent `migrate`s wait on an
 /// advisory lock and find the work done.
-pub fn migrate(pg: &mut Pg) -> Result<()> {
+pub(super) fn migrate(pg: &mut Pg) -> Result<()> {
     ensure_group(pg)?;
     let shown = pg.shown.clone();
     let client = pg.client();
@@ -535,7 +535,7 @@ pub struct Member {
     pub can_login: bool,
 }
 
-pub fn members(pg: &mut Pg) -> Result<Vec<Member>> {
+pub(super) fn members(pg: &mut Pg) -> Result<Vec<Member>> {
     let rows = pg.client().query(
         "SELECT r.rolname::text, r.rolcanlogin FROM pg_roles r
            JOIN pg_auth_members m ON m.member = r.oid
@@ -554,7 +554,9 @@ pub fn members(pg: &mut Pg) -> Result<Vec<Member>> {
 
 /// What the server says of its roles (system roles aside): who is in the team's group, and
 /// which no rule of the team binds.
-pub fn role_facts(db: &mut dyn super::sql::Db) -> Result<Vec<crate::domain::team::RoleFacts>> {
+pub(super) fn role_facts(
+    db: &mut dyn super::sql::Db,
+) -> Result<Vec<crate::domain::team::RoleFacts>> {
     use crate::domain::team::{RoleFacts, Unbound};
     db.all(
         "SELECT r.rolname::text,
@@ -594,7 +596,7 @@ pub fn role_facts(db: &mut dyn super::sql::Db) -> Result<Vec<crate::domain::team
 /// An owner or lead name that is no role while a role differs from it only by case: it names
 /// nobody who can log in (names compare exactly), and is listed by `doctor`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseTwin {
+pub(super) struct CaseTwin {
     /// `loop`, `decision` or `lead`.
     pub what: String,
     /// The loop (`mail/govern`) or the job (`mail`).
@@ -605,7 +607,7 @@ pub struct CaseTwin {
     pub role: String,
 }
 
-pub fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
+pub(super) fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
     let rows = pg.client().query(
         "WITH names AS (
              SELECT 'loop' AS what, j.slug || '/' || l.kind AS place, NULL::text AS id, l.owner AS name
@@ -645,7 +647,7 @@ pub fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
 /// name can be, one that differs from a member's only by case (two names for what people read
 /// as one person), a superuser, the owner of jobloop's tables and the group itself (none of
 /// them is bound by the members' rules).
-pub fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Result<String> {
+pub(super) fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Result<String> {
     use crate::domain::Refusal;
     let n = crate::domain::text::person_name("team member's name", name)?;
     let n = n.as_str();

@@ -60,7 +60,7 @@ pub const SELF_ACTOR: &str = "jobloop";
 
 /// When derived state is written: at once (a command), or once per loop and job at the end of
 /// a batch of many commands in one transaction (the demo), which gives the same result.
-pub enum States {
+pub(super) enum States {
     Now,
     Later {
         loops: std::collections::BTreeSet<(String, LoopKind)>,
@@ -69,7 +69,7 @@ pub enum States {
 }
 
 impl States {
-    pub fn later() -> States {
+    pub(super) fn later() -> States {
         States::Later {
             loops: Default::default(),
             jobs: Default::default(),
@@ -97,7 +97,7 @@ impl States {
     }
 
     /// Writes the states a batch left for later.
-    pub fn finish(self, db: &mut dyn Db) -> Result<()> {
+    pub(super) fn finish(self, db: &mut dyn Db) -> Result<()> {
         if let States::Later { loops, jobs } = self {
             for (job_id, kind) in loops {
                 let job = db
@@ -118,7 +118,12 @@ impl States {
     }
 }
 
-pub fn apply(db: &mut dyn Db, ctx: &Ctx, intent: &Intent, states: &mut States) -> Result<Ack> {
+pub(super) fn apply(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    intent: &Intent,
+    states: &mut States,
+) -> Result<Ack> {
     // On the shared database an owner or lead must be someone the team's rules bind, and no
     // look-alike of a member (names compare exactly there).
     let names = intent.person_names();
@@ -381,7 +386,7 @@ fn job_event_with(
 }
 
 /// Applies one intent to one loop.
-pub fn on_loop(
+pub(super) fn on_loop(
     db: &mut dyn Db,
     ctx: &Ctx,
     slug: &str,
@@ -556,7 +561,11 @@ fn rule_actor(ctx: &Ctx) -> Ctx {
 }
 
 /// Trips, one audited event each, the kill signals whose rules the loop's data breaks.
-pub fn fire_rules(db: &mut dyn Db, record: &mut LoopRecord, ctx: &Ctx) -> Result<Vec<String>> {
+pub(super) fn fire_rules(
+    db: &mut dyn Db,
+    record: &mut LoopRecord,
+    ctx: &Ctx,
+) -> Result<Vec<String>> {
     let bot = rule_actor(ctx);
     let mut fired = Vec::new();
     loop {
@@ -585,7 +594,12 @@ pub fn fire_rules(db: &mut dyn Db, record: &mut LoopRecord, ctx: &Ctx) -> Result
 }
 
 /// `check` for one loop by `ctx`: fires its rules now (a no-op when they hold).
-pub fn check_loop(db: &mut dyn Db, slug: &str, kind: LoopKind, ctx: &Ctx) -> Result<Vec<String>> {
+pub(super) fn check_loop(
+    db: &mut dyn Db,
+    slug: &str,
+    kind: LoopKind,
+    ctx: &Ctx,
+) -> Result<Vec<String>> {
     let mut record = load::loop_record(db, slug, kind)?;
     // On the shared store a member checks only the loops they may record on; the owners of the
     // others (or their lead) check theirs.

@@ -193,7 +193,7 @@ fn read_jobs(
 }
 
 /// Loops whose rules fire now, judged from their stored rule inputs.
-pub fn rules_due(db: &mut dyn Db, now: Stamp) -> Result<Vec<(String, LoopKind)>> {
+pub(super) fn rules_due(db: &mut dyn Db, now: Stamp) -> Result<Vec<(String, LoopKind)>> {
     let today = now.local_date();
     let mut due = Vec::new();
     db.each(

@@ -8,14 +8,14 @@ use super::tables::{self, TableDef};
 use crate::domain::model::*;
 use crate::domain::time::Stamp;
 
-pub use super::tables::{
+pub(super) use super::tables::{
     CYCLE_COLS, DECISION_COLS, DEVIATION_COLS, EVENT_COLS, INTERVENTION_COLS, JOB_COLS,
     LEARNING_COLS, LOOP_COLS, METRIC_COLS, PROOF_COLS, SIGNAL_COLS, STEP_COLS, TOOL_COLS,
     VALUE_COLS,
 };
 
 /// A column list with each column qualified by a table alias, for joins.
-pub fn prefixed(alias: &str, cols: &str) -> String {
+pub(super) fn prefixed(alias: &str, cols: &str) -> String {
     cols.split(',')
         .map(|c| format!("{alias}.{}", c.trim()))
         .collect::<Vec<_>>()
@@ -54,7 +54,7 @@ fn put_void<'a>(put: Put<'a>, v: &'a Option<Void>) -> Put<'a> {
     }
 }
 
-pub fn job(r: &dyn Row) -> Result<Job> {
+pub(super) fn job(r: &dyn Row) -> Result<Job> {
     let f = Fields::new(r, &tables::JOBS)?;
     Ok(Job {
         id: f.id().to_string(),
@@ -120,13 +120,13 @@ fn put_job(j: &Job) -> Put<'_> {
         .put("lead", lead)
 }
 
-pub fn insert_job(db: &mut dyn Db, j: &Job) -> Result<()> {
+pub(super) fn insert_job(db: &mut dyn Db, j: &Job) -> Result<()> {
     write(db, &tables::JOBS, false, put_job(j))
 }
 
 /// Writes a changed job — the columns a later command may change — guarded by the revision it
 /// was read at; `false` when it changed since.
-pub fn update_job(db: &mut dyn Db, j: &Job, read_rev: i64) -> Result<bool> {
+pub(super) fn update_job(db: &mut dyn Db, j: &Job, read_rev: i64) -> Result<bool> {
     let def = &tables::JOBS;
     let all = put_job(j).params()?;
     let changed: Vec<(usize, &str)> = def
@@ -153,7 +153,7 @@ pub fn update_job(db: &mut dyn Db, j: &Job, read_rev: i64) -> Result<bool> {
     Ok(n == 1)
 }
 
-pub fn loop_row(r: &dyn Row) -> Result<Loop> {
+pub(super) fn loop_row(r: &dyn Row) -> Result<Loop> {
     let f = Fields::new(r, &tables::LOOPS)?;
     Ok(Loop {
         id: f.id().to_string(),
@@ -166,7 +166,7 @@ pub fn loop_row(r: &dyn Row) -> Result<Loop> {
     })
 }
 
-pub fn insert_loop(db: &mut dyn Db, l: &Loop) -> Result<()> {
+pub(super) fn insert_loop(db: &mut dyn Db, l: &Loop) -> Result<()> {
     let Loop {
         id,
         job_id,
@@ -189,7 +189,7 @@ pub fn insert_loop(db: &mut dyn Db, l: &Loop) -> Result<()> {
     write(db, &tables::LOOPS, false, put)
 }
 
-pub fn step(r: &dyn Row) -> Result<Step> {
+pub(super) fn step(r: &dyn Row) -> Result<Step> {
     let f = Fields::new(r, &tables::STEPS)?;
     Ok(Step {
         id: f.id().to_string(),
@@ -203,7 +203,7 @@ pub fn step(r: &dyn Row) -> Result<Step> {
     })
 }
 
-pub fn upsert_step(db: &mut dyn Db, s: &Step) -> Result<()> {
+pub(super) fn upsert_step(db: &mut dyn Db, s: &Step) -> Result<()> {
     let Step {
         id,
         loop_id,
@@ -226,7 +226,7 @@ pub fn upsert_step(db: &mut dyn Db, s: &Step) -> Result<()> {
     write(db, &tables::STEPS, true, put)
 }
 
-pub fn metric(r: &dyn Row) -> Result<Metric> {
+pub(super) fn metric(r: &dyn Row) -> Result<Metric> {
     let f = Fields::new(r, &tables::METRICS)?;
     Ok(Metric {
         id: f.id().to_string(),
@@ -244,7 +244,7 @@ pub fn metric(r: &dyn Row) -> Result<Metric> {
     })
 }
 
-pub fn upsert_metric(db: &mut dyn Db, m: &Metric) -> Result<()> {
+pub(super) fn upsert_metric(db: &mut dyn Db, m: &Metric) -> Result<()> {
     let Metric {
         id,
         loop_id,
@@ -275,7 +275,7 @@ pub fn upsert_metric(db: &mut dyn Db, m: &Metric) -> Result<()> {
     write(db, &tables::METRICS, true, put)
 }
 
-pub fn value(r: &dyn Row) -> Result<Value> {
+pub(super) fn value(r: &dyn Row) -> Result<Value> {
     let f = Fields::new(r, &tables::VALUES)?;
     Ok(Value {
         id: f.id().to_string(),
@@ -291,7 +291,7 @@ pub fn value(r: &dyn Row) -> Result<Value> {
     })
 }
 
-pub fn insert_value(db: &mut dyn Db, v: &Value) -> Result<()> {
+pub(super) fn insert_value(db: &mut dyn Db, v: &Value) -> Result<()> {
     let Value {
         id,
         loop_id,
@@ -318,7 +318,12 @@ pub fn insert_value(db: &mut dyn Db, v: &Value) -> Result<()> {
 }
 
 /// Marks a row of `def` void (the only update appended-to rows ever get, with sign-offs).
-pub fn set_void(db: &mut dyn Db, def: &'static TableDef, id: &str, v: &Option<Void>) -> Result<()> {
+pub(super) fn set_void(
+    db: &mut dyn Db,
+    def: &'static TableDef,
+    id: &str,
+    v: &Option<Void>,
+) -> Result<()> {
     let (at, by, reason) = match v {
         Some(v) => (Some(v.at), Some(v.by.as_str()), Some(v.reason.as_str())),
         None => (None, None, None),
@@ -333,7 +338,7 @@ pub fn set_void(db: &mut dyn Db, def: &'static TableDef, id: &str, v: &Option<Vo
     Ok(())
 }
 
-pub fn intervention(r: &dyn Row) -> Result<Intervention> {
+pub(super) fn intervention(r: &dyn Row) -> Result<Intervention> {
     let f = Fields::new(r, &tables::INTERVENTIONS)?;
     Ok(Intervention {
         id: f.id().to_string(),
@@ -349,7 +354,7 @@ pub fn intervention(r: &dyn Row) -> Result<Intervention> {
     })
 }
 
-pub fn insert_intervention(db: &mut dyn Db, i: &Intervention) -> Result<()> {
+pub(super) fn insert_intervention(db: &mut dyn Db, i: &Intervention) -> Result<()> {
     let Intervention {
         id,
         loop_id,
@@ -375,7 +380,7 @@ pub fn insert_intervention(db: &mut dyn Db, i: &Intervention) -> Result<()> {
     write(db, &tables::INTERVENTIONS, false, put_void(put, void))
 }
 
-pub fn deviation(r: &dyn Row) -> Result<Deviation> {
+pub(super) fn deviation(r: &dyn Row) -> Result<Deviation> {
     let f = Fields::new(r, &tables::DEVIATIONS)?;
     Ok(Deviation {
         id: f.id().to_string(),
@@ -390,7 +395,7 @@ pub fn deviation(r: &dyn Row) -> Result<Deviation> {
     })
 }
 
-pub fn insert_deviation(db: &mut dyn Db, d: &Deviation) -> Result<()> {
+pub(super) fn insert_deviation(db: &mut dyn Db, d: &Deviation) -> Result<()> {
     let Deviation {
         id,
         loop_id,
@@ -415,7 +420,7 @@ pub fn insert_deviation(db: &mut dyn Db, d: &Deviation) -> Result<()> {
     write(db, &tables::DEVIATIONS, false, put)
 }
 
-pub fn signal(r: &dyn Row) -> Result<KillSignal> {
+pub(super) fn signal(r: &dyn Row) -> Result<KillSignal> {
     let f = Fields::new(r, &tables::KILL_SIGNALS)?;
     Ok(KillSignal {
         id: f.id().to_string(),
@@ -437,7 +442,7 @@ pub fn signal(r: &dyn Row) -> Result<KillSignal> {
     })
 }
 
-pub fn upsert_signal(db: &mut dyn Db, k: &KillSignal) -> Result<()> {
+pub(super) fn upsert_signal(db: &mut dyn Db, k: &KillSignal) -> Result<()> {
     let KillSignal {
         id,
         loop_id,
@@ -476,7 +481,7 @@ pub fn upsert_signal(db: &mut dyn Db, k: &KillSignal) -> Result<()> {
     write(db, &tables::KILL_SIGNALS, true, put)
 }
 
-pub fn decision(r: &dyn Row) -> Result<Decision> {
+pub(super) fn decision(r: &dyn Row) -> Result<Decision> {
     let f = Fields::new(r, &tables::DECISIONS)?;
     Ok(Decision {
         id: f.id().to_string(),
@@ -493,7 +498,7 @@ pub fn decision(r: &dyn Row) -> Result<Decision> {
     })
 }
 
-pub fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result<()> {
+pub(super) fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result<()> {
     let Decision {
         id,
         loop_id,
@@ -521,7 +526,7 @@ pub fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result<()> {
     write(db, &tables::DECISIONS, false, put_void(put, void))
 }
 
-pub fn set_approval(db: &mut dyn Db, d: &Decision) -> Result<()> {
+pub(super) fn set_approval(db: &mut dyn Db, d: &Decision) -> Result<()> {
     db.exec(
         "UPDATE decisions SET approved_at = ?2, approved_by = ?3 WHERE id = ?1",
         params![d.id, d.approved_at, d.approved_by],
@@ -529,7 +534,7 @@ pub fn set_approval(db: &mut dyn Db, d: &Decision) -> Result<()> {
     Ok(())
 }
 
-pub fn cycle(r: &dyn Row) -> Result<Cycle> {
+pub(super) fn cycle(r: &dyn Row) -> Result<Cycle> {
     let f = Fields::new(r, &tables::CYCLES)?;
     let week = f.text("week")?;
     crate::domain::Week::parse(&week).map_err(|e| {
@@ -557,7 +562,7 @@ pub fn cycle(r: &dyn Row) -> Result<Cycle> {
     })
 }
 
-pub fn insert_cycle(db: &mut dyn Db, c: &Cycle) -> Result<()> {
+pub(super) fn insert_cycle(db: &mut dyn Db, c: &Cycle) -> Result<()> {
     let Cycle {
         id,
         job_id,
@@ -592,7 +597,7 @@ pub fn insert_cycle(db: &mut dyn Db, c: &Cycle) -> Result<()> {
     write(db, &tables::CYCLES, false, put)
 }
 
-pub fn tool(r: &dyn Row) -> Result<Tool> {
+pub(super) fn tool(r: &dyn Row) -> Result<Tool> {
     let f = Fields::new(r, &tables::TOOLS)?;
     Ok(Tool {
         id: f.id().to_string(),
@@ -604,7 +609,7 @@ pub fn tool(r: &dyn Row) -> Result<Tool> {
     })
 }
 
-pub fn insert_tool(db: &mut dyn Db, t: &Tool) -> Result<()> {
+pub(super) fn insert_tool(db: &mut dyn Db, t: &Tool) -> Result<()> {
     let Tool {
         id,
         job_id,
@@ -623,7 +628,7 @@ pub fn insert_tool(db: &mut dyn Db, t: &Tool) -> Result<()> {
     write(db, &tables::TOOLS, false, put)
 }
 
-pub fn learning(r: &dyn Row) -> Result<Learning> {
+pub(super) fn learning(r: &dyn Row) -> Result<Learning> {
     let f = Fields::new(r, &tables::LEARNINGS)?;
     Ok(Learning {
         id: f.id().to_string(),
@@ -638,7 +643,7 @@ pub fn learning(r: &dyn Row) -> Result<Learning> {
     })
 }
 
-pub fn insert_learning(db: &mut dyn Db, l: &Learning) -> Result<()> {
+pub(super) fn insert_learning(db: &mut dyn Db, l: &Learning) -> Result<()> {
     let Learning {
         id,
         loop_id,
@@ -672,7 +677,7 @@ const COUNTS: [&str; 6] = [
     "reuse",
 ];
 
-pub fn proof(r: &dyn Row) -> Result<Proof> {
+pub(super) fn proof(r: &dyn Row) -> Result<Proof> {
     let f = Fields::new(r, &tables::PROOFS)?;
     let mut counts = [None; 6];
     for (c, name) in counts.iter_mut().zip(COUNTS) {
@@ -711,7 +716,7 @@ pub fn proof(r: &dyn Row) -> Result<Proof> {
 }
 
 /// Inserts a proof, or updates its outcome when it exists.
-pub fn upsert_proof(db: &mut dyn Db, p: &Proof) -> Result<()> {
+pub(super) fn upsert_proof(db: &mut dyn Db, p: &Proof) -> Result<()> {
     let Proof {
         id,
         job_id,
@@ -755,7 +760,7 @@ pub fn upsert_proof(db: &mut dyn Db, p: &Proof) -> Result<()> {
 }
 
 /// An audit event. Its first column is the sequence number, so errors name it.
-pub fn event(r: &dyn Row) -> Result<AuditEvent> {
+pub(super) fn event(r: &dyn Row) -> Result<AuditEvent> {
     let f = Fields::new(r, &tables::AUDIT_EVENTS)?;
     let seq = f.int("seq")?;
     let bad = |why: String| {
@@ -785,7 +790,7 @@ pub fn event(r: &dyn Row) -> Result<AuditEvent> {
     })
 }
 
-pub fn insert_event(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
+pub(super) fn insert_event(db: &mut dyn Db, e: &AuditEvent) -> Result<()> {
     let AuditEvent {
         seq,
         id,

@@ -18,7 +18,7 @@ impl ToSql for P<'_> {
 }
 
 /// A connection (usually inside a transaction) as a `Db`.
-pub struct SqliteDb<'c>(pub &'c Connection);
+pub(super) struct SqliteDb<'c>(pub &'c Connection);
 
 struct SqliteRow<'a, 'b>(&'a rusqlite::Row<'b>);
 

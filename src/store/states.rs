@@ -117,7 +117,7 @@ fn computed_batches(
 
 /// Recomputes the derived state of every loop and job and writes it; `progress(done, total)`
 /// reports jobs done.
-pub fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+pub(super) fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
     let all = jobs(db)?;
     let total = all.len() as u64;
     let mut done = 0;
@@ -140,7 +140,7 @@ pub fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -> Resul
 /// What version 3 adds to an older file, inside its migration: the derived state of every loop
 /// and job, and one audit event that records the metrics replaced before version 3 (earlier
 /// events did not record their final state, so `verify` could not account for them).
-pub fn after_migration(db: &mut dyn Db, from_version: i64) -> Result<()> {
+pub(super) fn after_migration(db: &mut dyn Db, from_version: i64) -> Result<()> {
     if from_version >= 3 {
         return Ok(());
     }
@@ -182,7 +182,7 @@ pub fn after_migration(db: &mut dyn Db, from_version: i64) -> Result<()> {
 
 /// Compares every stored derived state with a recomputation from the records; differences and
 /// missing or unreadable states go to the verifier's report.
-pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
+pub(super) fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
     let all = jobs(db)?;
     computed_batches(db, &all, &mut |db, c| {
         // The stored states are read batch by batch (by the job index), never all at once.
@@ -243,7 +243,7 @@ pub fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
 }
 
 /// Rewrites every derived state from the records (`doctor --repair`).
-pub fn repair(db: &mut dyn Db) -> Result<()> {
+pub(super) fn repair(db: &mut dyn Db) -> Result<()> {
     db.exec("DELETE FROM loop_state", params![])?;
     db.exec("DELETE FROM job_state", params![])?;
     rebuild_all(db, &mut |_, _| {})
@@ -255,7 +255,7 @@ pub fn repair(db: &mut dyn Db) -> Result<()> {
 ///
 /// Every state is rewritten together (in one transaction) when the format changes, so the first
 /// and the last by key stand for all: opening a large file reads two rows, not every state.
-pub fn outdated(db: &mut dyn Db) -> Result<bool> {
+pub(super) fn outdated(db: &mut dyn Db) -> Result<bool> {
     let current = format!("{{\"version\":{},", crate::domain::state::STATE_VERSION);
     for order in ["ASC", "DESC"] {
         let state = db.first(

@@ -20,7 +20,7 @@ use crate::domain::model::*;
 use crate::domain::verify::Table;
 
 /// The largest file `import` reads: far above any real team's history.
-pub const MAX_IMPORT_BYTES: u64 = 16 << 30;
+pub(super) const MAX_IMPORT_BYTES: u64 = 16 << 30;
 
 /// Writes the export document: a fixed framing, one record per line, so the same records always
 /// give the same bytes.

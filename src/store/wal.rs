@@ -26,7 +26,7 @@ const FRAME_HEADER: usize = 24;
 const SHM_DMS: i64 = 128;
 
 /// A companion file as SQLite names it: beside the file's real path (symlinks resolved).
-pub fn companion(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn companion(path: &Path, suffix: &str) -> PathBuf {
     let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let mut name = real.into_os_string();
     name.push(suffix);
@@ -36,7 +36,7 @@ pub fn companion(path: &Path, suffix: &str) -> PathBuf {
 /// Whether the log holds a frame a reader would replay: SQLite replays frames from the start
 /// until one does not carry the header's salt, so a log whose first frame does not (an empty
 /// log, a header alone, a log reset after a checkpoint) changes nothing.
-pub fn has_frames(wal: &Path) -> bool {
+pub(super) fn has_frames(wal: &Path) -> bool {
     let Ok(mut file) = File::open(wal) else {
         return false;
     };
@@ -62,7 +62,7 @@ pub fn has_frames(wal: &Path) -> bool {
 /// a byte of the `-shm` file. Read from the kernel's table of locks (`/proc/locks`), never by
 /// opening the file: closing any descriptor of a file drops every POSIX lock this process holds
 /// on it, SQLite's own included. This process's locks are its own opens, judged then.
-pub fn held_elsewhere(path: &Path) -> bool {
+pub(super) fn held_elsewhere(path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     let Ok(meta) = fs::metadata(companion(path, "-shm")) else {
         // No index: no process has the file open in write-ahead-log mode.
@@ -92,7 +92,7 @@ pub fn held_elsewhere(path: &Path) -> bool {
 }
 
 /// The verdict on a log, and the lock it was judged under (see [`judge`]).
-pub struct Judged {
+pub(super) struct Judged {
     /// Why the log does not belong to its file; `None` when it belongs, is in use by another
     /// process, has no frames, or nothing can be told.
     pub foreign: Option<String>,
@@ -105,7 +105,7 @@ pub struct Judged {
 /// connections hold the log's index as any user of the file does, and another process must not
 /// take them for a live session and read through the log unjudged — it waits for the verdict.
 /// The lock lasts as long as the returned value (`doctor --repair` moves the log aside under it).
-pub fn judge(path: &Path, even_if_held: bool) -> Judged {
+pub(super) fn judge(path: &Path, even_if_held: bool) -> Judged {
     let unjudged = |lock| Judged {
         foreign: None,
         _lock: lock,
@@ -130,7 +130,7 @@ pub fn judge(path: &Path, even_if_held: bool) -> Judged {
 
 /// Keeps a connection from folding its log into the file when it closes: until the file has
 /// passed its checks, a log that does not belong must not reach it.
-pub fn hold_checkpoints(conn: &Connection, hold: bool) -> rusqlite::Result<()> {
+pub(super) fn hold_checkpoints(conn: &Connection, hold: bool) -> rusqlite::Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, hold)
         .map(|_| ())
 }
@@ -154,7 +154,7 @@ fn uri(path: &Path, params: &str) -> String {
 
 /// A read-only connection to the file alone, its log ignored (`immutable=1`): for a file no
 /// process can change (a read-only disk or folder), and to judge a log.
-pub fn open_alone(path: &Path) -> rusqlite::Result<Connection> {
+pub(super) fn open_alone(path: &Path) -> rusqlite::Result<Connection> {
     Connection::open_with_flags(
         uri(path, "immutable=1"),
         OpenFlags::SQLITE_OPEN_READ_ONLY

@@ -1,6 +1,8 @@
 //! Runs the real `jobloop` binary on a temporary database: a file, or (for the tests listed in
 //! `also_on_postgres!`) a fresh database on a throwaway PostgreSQL cluster.
 #![allow(dead_code)]
+// Shared by every test crate, each of which uses a different part of it.
+#![allow(unreachable_pub)]
 
 pub mod pg;
 pub mod team;

@@ -7,7 +7,7 @@ use crate::domain::stats::Limit;
 use crate::domain::text::{has_visible, look_alike_key};
 
 /// The most guardrails a loop holds.
-pub const MAX_GUARDRAILS: usize = 20;
+pub(super) const MAX_GUARDRAILS: usize = 20;
 
 impl LoopRecord {
     /// The guardrail in force named `name`, or a unique prefix of one.

@@ -4,7 +4,7 @@ use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 use crate::domain::model::short_id;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
         .detail
         .ok_or("the loop is still loading; try again in a moment")?;

@@ -3,7 +3,7 @@
 use super::{Ask, Closed, Form, confirm};
 use crate::domain::intent::Intent;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let j = ask.job_review().ok_or("no job here")?;
     Ok(confirm(
         format!("Archive {}?", j.slug),

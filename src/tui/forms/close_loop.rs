@@ -6,7 +6,7 @@ use crate::domain::intent::LoopOp;
 use crate::domain::model::Status;
 use crate::tui::keymap::Action;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     match l.status {
         Status::Closed => return Err(format!("{} is already closed", ask.addr())),

@@ -10,7 +10,7 @@ use crate::domain::time::Week;
 /// How many weeks back an open cycle can be closed from the TUI.
 const WEEKS_BACK: usize = 12;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
         .job
         .ok_or("the job is still loading; try again in a moment")?;

@@ -3,7 +3,7 @@
 use super::{Ask, Field, Form};
 use crate::domain::intent::Intent;
 
-pub fn open(_: &Ask) -> Form {
+pub(super) fn open(_: &Ask) -> Form {
     Form::new(
         "New job".into(),
         vec![

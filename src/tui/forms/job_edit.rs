@@ -15,7 +15,7 @@ const CANVAS: [(&str, &str); 8] = [
     ("hiring_criteria", "hiring criteria"),
 ];
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let Some(d) = ask.job else {
         return Err("the job is still loading; try again in a moment".into());
     };

@@ -5,7 +5,7 @@ use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 use crate::domain::model::{Capability, LearningType};
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     ask.loop_review().ok_or("no loop here")?;
     let types: Vec<String> = LearningType::ALL
         .iter()

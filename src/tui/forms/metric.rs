@@ -7,7 +7,7 @@ use crate::domain::intent::LoopOp;
 use crate::domain::model::{Better, Measures};
 use crate::domain::stats::Target;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     let current = l.metric.as_ref();
     let records = l.baseline.as_ref().map_or(0, |b| b.n) + l.live_n + l.interventions;

@@ -3,7 +3,7 @@
 use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
         .detail
         .ok_or("the loop is still loading; try again in a moment")?;

@@ -14,7 +14,7 @@ const COUNTS: [&str; 6] = [
     "reuse",
 ];
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
         .job
         .ok_or("the job is still loading; try again in a moment")?;

@@ -3,7 +3,7 @@
 use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     let tripped: Vec<String> = l
         .kill_signals

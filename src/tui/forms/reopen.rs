@@ -4,7 +4,7 @@ use super::{Ask, Closed, Form, confirm, on_loop};
 use crate::domain::intent::LoopOp;
 use crate::domain::model::Status;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     let verb = match l.status {
         Status::Open => return Err(format!("{} is already open", ask.addr())),

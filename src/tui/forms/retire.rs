@@ -5,7 +5,7 @@ use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 use crate::domain::model::Status;
 
-pub fn open(ask: &Ask, retire: bool) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask, retire: bool) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     let undecided = l.undecided().count();
     if l.status == Status::Killed {

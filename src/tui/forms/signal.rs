@@ -4,7 +4,7 @@
 use super::{Ask, Closed, Field, Form, Kind, on_loop, plan_reason};
 use crate::domain::intent::LoopOp;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     let mut fields = vec![
         Field::text("text", "kill signal", true),

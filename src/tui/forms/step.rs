@@ -4,7 +4,7 @@ use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 use crate::tui::keymap::Action;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
         .detail
         .ok_or("the loop is still loading; try again in a moment")?;
@@ -44,7 +44,7 @@ pub fn open(ask: &Ask) -> Result<Form, Closed> {
 }
 
 /// The step chosen, read back from its label (`2. text`).
-pub fn step_number(f: &Form) -> Result<i64, String> {
+pub(super) fn step_number(f: &Form) -> Result<i64, String> {
     f.text("step")
         .split('.')
         .next()

@@ -4,7 +4,7 @@
 use super::{Ask, Closed, Field, Form};
 use crate::domain::intent::Intent;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let j = ask.job_review().ok_or("no job here")?;
     Ok(Form::new(
         format!("Tool selected for {}", j.slug),

@@ -5,7 +5,7 @@ use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 use crate::tui::keymap::Action;
 
-pub fn open(ask: &Ask, suggested: bool) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask, suggested: bool) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     let armed: Vec<(i64, String)> = l
         .kill_signals

@@ -5,7 +5,7 @@ use crate::domain::intent::LoopOp;
 use crate::domain::model::Phase;
 use crate::tui::keymap::Action;
 
-pub fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
     let l = ask.loop_review().ok_or("no loop here")?;
     let Some(m) = &l.metric else {
         return Err(format!(

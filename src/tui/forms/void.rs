@@ -6,7 +6,7 @@ use crate::domain::intent::LoopOp;
 use crate::domain::model::short_id;
 use crate::domain::num::show;
 
-pub fn open(ask: &Ask) -> Result<Form, Closed> {
+pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
         .detail
         .ok_or("the loop is still loading; try again in a moment")?;
