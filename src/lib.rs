@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod detail_rows;
 pub mod digest;
 pub mod display;
 pub mod domain;

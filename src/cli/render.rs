@@ -5,13 +5,15 @@ use serde_json::json;
 use std::fmt::Write as _;
 
 use super::remedy;
+use crate::detail_rows::{
+    decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
+};
 use crate::display::{
     clean, clean_multiline, comparison_lines, num, plan_lines, process_words, show, status_symbol,
 };
 use crate::domain::Stamp;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
-use crate::domain::rules::RuleCheck;
 use crate::store::sql::Undecodable;
 use crate::store::{JobDetail, LoopDetail};
 
@@ -313,18 +315,6 @@ fn when(s: Stamp) -> String {
     s.local_minute()
 }
 
-fn void_mark(v: &Option<Void>) -> String {
-    match v {
-        Some(v) => format!(
-            "  VOID ({} by {}: {})",
-            v.at.local_date(),
-            clean(&v.by),
-            clean(&v.reason)
-        ),
-        None => String::new(),
-    }
-}
-
 /// How many values `loop show` lists unless asked for all.
 pub(super) const VALUES_SHOWN: usize = 20;
 
@@ -449,70 +439,25 @@ pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
                 );
             }
             for v in r.values.iter().skip(skip) {
-                let note = if v.note.is_empty() {
-                    String::new()
-                } else {
-                    format!("  {}", clean(&v.note))
-                };
-                let _ = writeln!(
-                    out,
-                    "    {}  {}  {:<8} {:>10}{note}{}",
-                    short_id(&v.id),
-                    v.at,
-                    v.phase,
-                    with_unit(show(v.value), &m.unit),
-                    void_mark(&v.void)
-                );
+                let _ = writeln!(out, "    {}", value_row(v, &m.unit));
             }
         }
     }
     if !r.interventions.is_empty() {
         out.push_str("\nInterventions\n");
         for i in &r.interventions {
-            let _ = writeln!(
-                out,
-                "  {}  {}  {} ({}){}",
-                short_id(&i.id),
-                i.at,
-                clean(&i.description),
-                clean(&i.recorded_by),
-                void_mark(&i.void)
-            );
+            let _ = writeln!(out, "  {}", intervention_row(i));
         }
     }
     out.push_str("\nKill signals\n");
     for k in &r.kill_signals {
-        let state = match (k.state, k.decision) {
-            (SignalState::Armed, Some(d)) => format!("armed again after: {d}"),
-            (SignalState::Armed, None) => "armed".to_string(),
-            (SignalState::Tripped, None) => "TRIPPED".to_string(),
-            (SignalState::Tripped, Some(d)) => format!("tripped, decided: {d}"),
-        };
-        let _ = writeln!(out, "  {}. [{state}] {}", k.n, clean(&k.text));
-        if let Some(rule) = &k.rule {
-            let check = review
-                .and_then(|l| l.kill_signals.iter().find(|s| s.signal.n == k.n))
-                .and_then(|s| s.rule_check.as_ref());
-            let now = match check {
-                Some(RuleCheck::Fires(w)) => format!(" — fires: {}", clean(w)),
-                Some(RuleCheck::Holds(w)) => format!(" — holds: {}", clean(w)),
-                Some(RuleCheck::CannotJudge(w)) => format!(" — cannot judge: {}", clean(w)),
-                None => String::new(),
-            };
-            let _ = writeln!(out, "        rule: {}{now}", clean(rule));
-        }
-        if let Some(reason) = &k.reason {
-            let by = match (&k.changed_by, k.changed_at) {
-                (Some(b), Some(at)) => format!(" ({}, {})", clean(b), when(at)),
-                _ => String::new(),
-            };
-            let _ = writeln!(out, "        reason: {}{by}", clean(reason));
-        }
-        if let Some(e) = &k.evidence {
-            let _ = writeln!(out, "        evidence: {}", clean(e));
-        }
-        if let Some(dr) = &k.decision_reason {
-            let _ = writeln!(out, "        decision: {}", clean(dr));
+        let check = review
+            .and_then(|l| l.kill_signals.iter().find(|s| s.signal.n == k.n))
+            .and_then(|s| s.rule_check.as_ref());
+        let (head, details) = signal_rows(k, check);
+        let _ = writeln!(out, "  {head}");
+        for d in details {
+            let _ = writeln!(out, "        {d}");
         }
     }
     if let Some(l) = review {
@@ -528,56 +473,13 @@ pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
     if !r.decisions.is_empty() {
         out.push_str("\nDecisions\n");
         for dc in &r.decisions {
-            let th = dc
-                .threshold
-                .as_deref()
-                .map(|t| format!(" — threshold: {}", clean(t)))
-                .unwrap_or_default();
-            let amended = r
-                .decisions
-                .iter()
-                .any(|n| n.supersedes.as_deref() == Some(dc.id.as_str()));
-            let state = if dc.void.is_some() {
-                String::new()
-            } else if amended {
-                "  (amended: see the newer version)".to_string()
-            } else {
-                match (&dc.approved_by, dc.approved_at) {
-                    (Some(by), Some(at)) => {
-                        format!("  signed off by {} on {}", clean(by), at.local_date())
-                    }
-                    _ => "  PENDING sign-off".into(),
-                }
-            };
-            let _ = writeln!(
-                out,
-                "  {}  {}  {} — owner: {}{th}{state}{}",
-                short_id(&dc.id),
-                dc.at.local_date(),
-                clean(&dc.text),
-                clean(&dc.owner),
-                void_mark(&dc.void)
-            );
+            let _ = writeln!(out, "  {}", decision_row(dc, &r.decisions));
         }
     }
     if !r.learnings.is_empty() {
         out.push_str("\nLearnings\n");
         for l in &r.learnings {
-            let tag = l
-                .tag
-                .as_deref()
-                .map(|t| format!(" [{}]", clean(t)))
-                .unwrap_or_default();
-            let cap = l.capability.map(|c| format!(" {c}")).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {}  {}  {}{tag}{cap}: {}{}",
-                short_id(&l.id),
-                l.at.local_date(),
-                l.kind,
-                clean(&l.text),
-                void_mark(&l.void)
-            );
+            let _ = writeln!(out, "  {}", learning_row(l));
         }
     }
     if !r.lp.notes.is_empty() {
@@ -590,13 +492,7 @@ pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
     if !d.events.is_empty() {
         out.push_str("\nRecent activity\n");
         for e in &d.events {
-            let _ = writeln!(
-                out,
-                "  {}  {:<10} {}",
-                when(e.at),
-                clean(&e.actor),
-                clean(&e.summary.replace('\n', " · "))
-            );
+            let _ = writeln!(out, "  {}", event_row(e));
         }
     }
     out

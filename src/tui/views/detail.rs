@@ -10,10 +10,12 @@ use ratatui::widgets::Paragraph;
 
 use super::scroll::Scroll;
 use super::{Go, Shared};
-use crate::display::{clean, comparison_lines, plan_lines, process_words, show, status_symbol};
+use crate::detail_rows::{
+    decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
+};
+use crate::display::{clean, comparison_lines, plan_lines, process_words, status_symbol};
 use crate::domain::LoopKind;
 use crate::domain::model::*;
-use crate::domain::rules::RuleCheck;
 use crate::store::LoopDetail;
 use crate::tui::keymap::Action;
 use crate::tui::worker::Request;
@@ -212,46 +214,19 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
                 out.push((line, style));
             }
             for v in r.values.iter().rev() {
-                let void = v
-                    .void
-                    .as_ref()
-                    .map(|x| format!("  VOID: {} ({})", clean(&x.reason), clean(&x.by)))
-                    .unwrap_or_default();
-                let note = if v.note.is_empty() {
-                    String::new()
+                let style = if v.void.is_some() {
+                    theme.muted()
                 } else {
-                    format!("  {}", clean(&v.note))
+                    plain
                 };
-                out.push((
-                    format!(
-                        "  {}  {}  {:<8} {}{note}{void}",
-                        short_id(&v.id),
-                        v.at,
-                        v.phase,
-                        show(v.value)
-                    ),
-                    if v.void.is_some() {
-                        theme.muted()
-                    } else {
-                        plain
-                    },
-                ));
+                out.push((format!("  {}", value_row(v, &m.unit)), style));
             }
         }
     }
     if !r.interventions.is_empty() {
         head("Interventions", &mut out);
         for i in &r.interventions {
-            let void = if i.void.is_some() { "  VOID" } else { "" };
-            out.push((
-                format!(
-                    "  {}  {}  {}{void}",
-                    short_id(&i.id),
-                    i.at,
-                    clean(&i.description)
-                ),
-                plain,
-            ));
+            out.push((format!("  {}", intervention_row(i)), plain));
         }
     }
     head(
@@ -264,33 +239,18 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
     );
     let checks = d.review.as_ref().map(|l| &l.kill_signals);
     for sig in &r.kill_signals {
-        let (state, style) = match (sig.state, sig.decision) {
-            (SignalState::Armed, Some(dec)) => (format!("armed again after {dec}"), plain),
-            (SignalState::Armed, None) => ("armed".to_string(), plain),
-            (SignalState::Tripped, None) => ("TRIPPED".to_string(), theme.alert()),
-            (SignalState::Tripped, Some(dec)) => (format!("tripped → {dec}"), theme.muted()),
+        let check = checks
+            .and_then(|c| c.iter().find(|c| c.signal.n == sig.n))
+            .and_then(|c| c.rule_check.as_ref());
+        let (head, details) = signal_rows(sig, check);
+        let style = match (sig.state, sig.decision) {
+            (SignalState::Tripped, None) => theme.alert(),
+            (SignalState::Tripped, Some(_)) => theme.muted(),
+            (SignalState::Armed, _) => plain,
         };
-        out.push((format!("{}. [{state}] {}", sig.n, clean(&sig.text)), style));
-        if let Some(rule) = &sig.rule {
-            let now = checks
-                .and_then(|c| c.iter().find(|c| c.signal.n == sig.n))
-                .and_then(|c| c.rule_check.as_ref())
-                .map(|c| match c {
-                    RuleCheck::Fires(w) => format!(" — fires: {}", clean(w)),
-                    RuleCheck::Holds(w) => format!(" — holds: {}", clean(w)),
-                    RuleCheck::CannotJudge(w) => format!(" — cannot judge: {}", clean(w)),
-                })
-                .unwrap_or_default();
-            out.push((format!("   rule: {}{now}", clean(rule)), theme.muted()));
-        }
-        if let Some(reason) = &sig.reason {
-            out.push((format!("   reason: {}", clean(reason)), theme.muted()));
-        }
-        if let Some(e) = &sig.evidence {
-            out.push((format!("   evidence: {}", clean(e)), theme.muted()));
-        }
-        if let Some(dr) = &sig.decision_reason {
-            out.push((format!("   decision: {}", clean(dr)), theme.muted()));
+        out.push((head, style));
+        for d in details {
+            out.push((format!("   {d}"), theme.muted()));
         }
     }
     for sg in d.review.iter().flat_map(|l| &l.suggested_kill_signals) {
@@ -314,33 +274,7 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
             &mut out,
         );
         for dc in &r.decisions {
-            let amended = r
-                .decisions
-                .iter()
-                .any(|n| n.supersedes.as_deref() == Some(dc.id.as_str()) && n.void.is_none());
-            let state = if dc.void.is_some() {
-                "VOID".to_string()
-            } else if amended {
-                "amended".to_string()
-            } else if let Some(by) = &dc.approved_by {
-                format!("signed off by {}", clean(by))
-            } else {
-                format!("PENDING sign-off by {}", clean(&dc.owner))
-            };
-            let th = dc
-                .threshold
-                .as_deref()
-                .map(|t| format!(" · threshold: {}", clean(t)))
-                .unwrap_or_default();
-            out.push((
-                format!(
-                    "  {}  {} · owner {}{th} · {state}",
-                    short_id(&dc.id),
-                    clean(&dc.text),
-                    clean(&dc.owner)
-                ),
-                plain,
-            ));
+            out.push((format!("  {}", decision_row(dc, &r.decisions)), plain));
         }
     }
     head(
@@ -348,23 +282,7 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
         &mut out,
     );
     for l in &r.learnings {
-        let tag = l
-            .tag
-            .as_deref()
-            .map(|t| format!(" [{}]", clean(t)))
-            .unwrap_or_default();
-        let cap = l.capability.map(|c| format!(" {c}")).unwrap_or_default();
-        let void = if l.void.is_some() { "  VOID" } else { "" };
-        out.push((
-            format!(
-                "  {}  {}  {}{tag}{cap}: {}{void}",
-                short_id(&l.id),
-                l.at.local_date(),
-                l.kind,
-                clean(&l.text)
-            ),
-            plain,
-        ));
+        out.push((format!("  {}", learning_row(l)), plain));
     }
     head(
         &format!("Notes ({} edits them)", k(Action::Notes)),
@@ -375,15 +293,7 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
     }
     head("Recent activity", &mut out);
     for e in &d.events {
-        out.push((
-            format!(
-                "{}  {}  {}",
-                e.at.local_minute(),
-                clean(&e.actor),
-                clean(&e.summary.replace('\n', " · "))
-            ),
-            theme.muted(),
-        ));
+        out.push((event_row(e), theme.muted()));
     }
     out
 }

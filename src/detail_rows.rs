@@ -1,0 +1,153 @@
+//! The rows of a loop's detail — a value, an intervention, a kill signal, a decision, a
+//! learning, an event — in the words every front end shows: `loop show` prints them, the TUI's
+//! loop detail styles them, so both show the same facts (who recorded what, who voided it and
+//! why, when a signal changed).
+
+use crate::display::{clean, show};
+use crate::domain::model::*;
+use crate::domain::rules::RuleCheck;
+
+/// `  VOID (date by who: why)` after a voided record; nothing otherwise.
+pub fn void_mark(v: &Option<Void>) -> String {
+    match v {
+        Some(v) => format!(
+            "  VOID ({} by {}: {})",
+            v.at.local_date(),
+            clean(&v.by),
+            clean(&v.reason)
+        ),
+        None => String::new(),
+    }
+}
+
+fn with_unit(v: String, unit: &str) -> String {
+    if unit.is_empty() {
+        v
+    } else {
+        format!("{v} {}", clean(unit))
+    }
+}
+
+/// A value of the metric with `unit`: its id (to void), date, phase, value, note, void.
+pub fn value_row(v: &Value, unit: &str) -> String {
+    let note = if v.note.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", clean(&v.note))
+    };
+    format!(
+        "{}  {}  {:<8} {:>10}{note}{}",
+        short_id(&v.id),
+        v.at,
+        v.phase,
+        with_unit(show(v.value), unit),
+        void_mark(&v.void)
+    )
+}
+
+/// An intervention: its id, date, what changed, who recorded it, void.
+pub fn intervention_row(i: &Intervention) -> String {
+    format!(
+        "{}  {}  {} ({}){}",
+        short_id(&i.id),
+        i.at,
+        clean(&i.description),
+        clean(&i.recorded_by),
+        void_mark(&i.void)
+    )
+}
+
+/// A kill signal's first line (`2. [TRIPPED] text`) and its details (its rule and what it says
+/// now, the reason with who and when, the evidence, the decision).
+pub fn signal_rows(k: &KillSignal, check: Option<&RuleCheck>) -> (String, Vec<String>) {
+    let state = match (k.state, k.decision) {
+        (SignalState::Armed, Some(d)) => format!("armed again after: {d}"),
+        (SignalState::Armed, None) => "armed".to_string(),
+        (SignalState::Tripped, None) => "TRIPPED".to_string(),
+        (SignalState::Tripped, Some(d)) => format!("tripped, decided: {d}"),
+    };
+    let head = format!("{}. [{state}] {}", k.n, clean(&k.text));
+    let mut details = Vec::new();
+    if let Some(rule) = &k.rule {
+        let now = match check {
+            Some(RuleCheck::Fires(w)) => format!(" — fires: {}", clean(w)),
+            Some(RuleCheck::Holds(w)) => format!(" — holds: {}", clean(w)),
+            Some(RuleCheck::CannotJudge(w)) => format!(" — cannot judge: {}", clean(w)),
+            None => String::new(),
+        };
+        details.push(format!("rule: {}{now}", clean(rule)));
+    }
+    if let Some(reason) = &k.reason {
+        let by = match (&k.changed_by, k.changed_at) {
+            (Some(b), Some(at)) => format!(" ({}, {})", clean(b), at.local_minute()),
+            _ => String::new(),
+        };
+        details.push(format!("reason: {}{by}", clean(reason)));
+    }
+    if let Some(e) = &k.evidence {
+        details.push(format!("evidence: {}", clean(e)));
+    }
+    if let Some(dr) = &k.decision_reason {
+        details.push(format!("decision: {}", clean(dr)));
+    }
+    (head, details)
+}
+
+/// A decision among `all` of its loop: its id, date, text, owner, threshold, and its state
+/// (pending, signed off by whom and when, amended by a newer version, void).
+pub fn decision_row(dc: &Decision, all: &[Decision]) -> String {
+    let th = dc
+        .threshold
+        .as_deref()
+        .map(|t| format!(" — threshold: {}", clean(t)))
+        .unwrap_or_default();
+    let amended = all
+        .iter()
+        .any(|n| n.supersedes.as_deref() == Some(dc.id.as_str()) && n.void.is_none());
+    let state = if dc.void.is_some() {
+        String::new()
+    } else if amended {
+        "  (amended: see the newer version)".to_string()
+    } else {
+        match (&dc.approved_by, dc.approved_at) {
+            (Some(by), Some(at)) => format!("  signed off by {} on {}", clean(by), at.local_date()),
+            _ => format!("  PENDING sign-off by {}", clean(&dc.owner)),
+        }
+    };
+    format!(
+        "{}  {}  {} — owner: {}{th}{state}{}",
+        short_id(&dc.id),
+        dc.at.local_date(),
+        clean(&dc.text),
+        clean(&dc.owner),
+        void_mark(&dc.void)
+    )
+}
+
+/// A learning: its id, date, type, tag, capability, text, void.
+pub fn learning_row(l: &Learning) -> String {
+    let tag = l
+        .tag
+        .as_deref()
+        .map(|t| format!(" [{}]", clean(t)))
+        .unwrap_or_default();
+    let cap = l.capability.map(|c| format!(" {c}")).unwrap_or_default();
+    format!(
+        "{}  {}  {}{tag}{cap}: {}{}",
+        short_id(&l.id),
+        l.at.local_date(),
+        l.kind,
+        clean(&l.text),
+        void_mark(&l.void)
+    )
+}
+
+/// An event of the loop's recent activity: when, who, what (on one line).
+pub fn event_row(e: &AuditEvent) -> String {
+    format!(
+        "{}  {:<10} {}",
+        e.at.local_minute(),
+        clean(&e.actor),
+        clean(&e.summary.replace('\n', " · "))
+    )
+}
