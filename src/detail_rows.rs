@@ -3,7 +3,7 @@
 //! loop detail styles them, so both show the same facts (who recorded what, who voided it and
 //! why, when a signal changed).
 
-use crate::display::{clean, show};
+use crate::display::{clean, show, with_unit};
 use crate::domain::model::*;
 use crate::domain::rules::RuleCheck;
 
@@ -17,14 +17,6 @@ pub fn void_mark(v: &Option<Void>) -> String {
             clean(&v.reason)
         ),
         None => String::new(),
-    }
-}
-
-fn with_unit(v: String, unit: &str) -> String {
-    if unit.is_empty() {
-        v
-    } else {
-        format!("{v} {}", clean(unit))
     }
 }
 

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use crate::domain::model::{Better, Status};
 use crate::domain::num::estimate;
 pub use crate::domain::num::show;
-use crate::domain::plan::{GuardrailState, PlanState};
+use crate::domain::plan::{DeviationView, GuardrailState, PlanState};
 use crate::domain::review::LoopReview;
 use crate::domain::stats::{
     Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, Side2, Verdict,
@@ -31,7 +31,7 @@ pub fn num(v: f64) -> String {
     estimate(v, 4)
 }
 
-fn with_unit(v: String, unit: &str) -> String {
+pub(crate) fn with_unit(v: String, unit: &str) -> String {
     if unit.is_empty() {
         v
     } else {
@@ -231,13 +231,7 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
         ));
         lines.extend(plan_terms(p));
         for d in &p.deviations {
-            lines.push(format!(
-                "  deviation {} by {}: {} — why: {}",
-                d.at.local_date(),
-                clean(&d.by),
-                clean(&d.detail),
-                clean(&d.reason)
-            ));
+            lines.push(deviation_line(d));
         }
         if let Some(a) = &l.amended_comparison {
             lines.push(format!(
@@ -247,11 +241,15 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
         }
     }
     for e in &l.earlier_plans {
-        let how = match (&e.comparison, e.voided) {
-            (_, true) => "its intervention was voided".to_string(),
-            (Some(c), false) => format!("its verdict: {}", comparison_words(c, unit, better)),
-            (None, false) => "no verdict".to_string(),
+        let voided = if e.voided {
+            "its intervention was voided; "
+        } else {
+            ""
         };
+        let how = e.comparison.as_ref().map_or_else(
+            || format!("{voided}no verdict"),
+            |c| format!("{voided}its verdict: {}", comparison_words(c, unit, better)),
+        );
         lines.push(format!(
             "earlier plan {} (intervention of {}, locked {}): {how}",
             e.plan.version,
@@ -262,13 +260,7 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
             lines.push(format!("  {}", guardrail_line(g)));
         }
         for d in &e.plan.deviations {
-            lines.push(format!(
-                "  deviation {} by {}: {} — why: {}",
-                d.at.local_date(),
-                clean(&d.by),
-                clean(&d.detail),
-                clean(&d.reason)
-            ));
+            lines.push(deviation_line(d));
         }
     }
     for m in &l.superseded_metrics {
@@ -299,6 +291,17 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A change to a locked plan: when, who, what, why.
+fn deviation_line(d: &DeviationView) -> String {
+    format!(
+        "  deviation {} by {}: {} — why: {}",
+        d.at.local_date(),
+        clean(&d.by),
+        clean(&d.detail),
+        clean(&d.reason)
+    )
 }
 
 /// A guardrail, its limit and its verdict in one line; `BREACHED` when it is.

@@ -69,14 +69,7 @@ fn guarded(db: &Db) {
 }
 
 fn instrument(db: &Db) -> Json {
-    let review = db.json(&["review", "--json"]);
-    review["jobs"][0]["loops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["kind"] == "instrument")
-        .unwrap()
-        .clone()
+    db.review_loop("instrument")
 }
 
 fn measure(db: &Db, primary: &[&str], cost: &[&str]) {

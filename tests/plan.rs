@@ -61,14 +61,7 @@ fn locked(db: &Db) {
 }
 
 fn instrument(db: &Db) -> Json {
-    let review = db.json(&["review", "--json"]);
-    review["jobs"][0]["loops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["kind"] == "instrument")
-        .unwrap()
-        .clone()
+    db.review_loop("instrument")
 }
 
 #[test]
@@ -438,14 +431,7 @@ fn an_export_from_before_plans_imports_and_verifies() {
     let out = db.ok(&["import", file.to_str().unwrap()]);
     assert!(out.contains("imported 1 jobs"), "{out}");
     assert!(db.ok(&["verify"]).contains("intact"));
-    let review = db.json(&["review", "--json"]);
-    let l = review["jobs"][0]["loops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["kind"] == "instrument")
-        .unwrap()
-        .clone();
+    let l = instrument(&db);
     assert!(l["plan"].is_null() && l["comparison"].is_object(), "{l}");
     assert_eq!(l["guardrails"], Json::Array(vec![]));
     if db.shared() {
@@ -455,15 +441,7 @@ fn an_export_from_before_plans_imports_and_verifies() {
     // No plan was locked: the target changes freely, and the next intervention locks one.
     db.ok(&["metric", "target", "support-triage", "instr", "--", "-30%"]);
     db.ok(&["intervene", "support-triage", "instr", "next change"]);
-    let review = db.json(&["review", "--json"]);
-    let plan = review["jobs"][0]["loops"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["kind"] == "instrument")
-        .unwrap()["plan"]
-        .clone();
-    assert_eq!(plan["version"], 1);
+    assert_eq!(instrument(&db)["plan"]["version"], 1);
     assert!(db.ok(&["verify"]).contains("intact"));
 }
 

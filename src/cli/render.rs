@@ -10,20 +10,13 @@ use crate::detail_rows::{
 };
 use crate::display::{
     clean, clean_multiline, comparison_lines, num, plan_lines, process_words, show, status_symbol,
+    with_unit,
 };
 use crate::domain::Stamp;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
 use crate::store::sql::Undecodable;
 use crate::store::{JobDetail, LoopDetail};
-
-fn with_unit(v: String, unit: &str) -> String {
-    if unit.is_empty() {
-        v
-    } else {
-        format!("{v} {}", clean(unit))
-    }
-}
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -99,6 +99,18 @@ impl Db {
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(args)).expect("JSON output")
     }
+
+    /// The first job's loop of `kind` in `review --json`.
+    pub fn review_loop(&self, kind: &str) -> serde_json::Value {
+        let review = self.json(&["review", "--json"]);
+        review["jobs"][0]["loops"]
+            .as_array()
+            .expect("loops")
+            .iter()
+            .find(|l| l["kind"] == kind)
+            .expect("the loop")
+            .clone()
+    }
 }
 
 pub fn bin() -> &'static str {
