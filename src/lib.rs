@@ -5,6 +5,7 @@
 //! the one way records are written to files.
 
 pub mod cli;
+pub mod clock;
 pub mod demo;
 pub mod detail_rows;
 pub mod digest;

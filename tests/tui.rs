@@ -123,6 +123,8 @@ impl Harness {
             theme,
             false,
         );
+        // A clock the test moves on itself: a timer fires without the test sleeping.
+        app.clock = jobloop::clock::Clock::fixed(Stamp::now());
         app.size = Rect::new(0, 0, size.0, size.1);
         app.digest_dir = dir.path().to_path_buf();
         app.start(true);
@@ -1287,7 +1289,7 @@ fn the_first_screen_comes_before_the_whole_board() {
     // Two rows down before anything is read: they wait too.
     h.key(KeyCode::Down).key(KeyCode::Down);
     h.app
-        .on_response(answer(&mut reader, Request::BoardFirst { rows: 12 }));
+        .on_response(answer(&mut reader, Request::BoardFirst { rows: 12 }, Stamp::now()));
     assert!(!h.app.board_complete());
     h.shows(&["job-00", "reading the rest of the board"])
         .hides(&["30 jobs", "0 open"]);
@@ -1298,7 +1300,7 @@ fn the_first_screen_comes_before_the_whole_board() {
     h.keys("r");
     assert!(matches!(h.app.top(), View::Board(_)));
     h.shows(&["job-00/understand"]);
-    h.app.on_response(answer(&mut reader, Request::Board));
+    h.app.on_response(answer(&mut reader, Request::Board, Stamp::now()));
     assert!(h.app.board_complete());
     assert!(
         matches!(h.app.top(), View::Walk(_)),
@@ -1309,7 +1311,7 @@ fn the_first_screen_comes_before_the_whole_board() {
         .hides(&["reading the rest"]);
     // A late first screenful is ignored.
     h.app
-        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }));
+        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }, Stamp::now()));
     assert!(h.app.board_complete());
     assert_eq!(h.app.loaded.as_ref().unwrap().review.jobs.len(), 30);
     h.shows(&["job-22/understand"]);
@@ -1318,7 +1320,7 @@ fn the_first_screen_comes_before_the_whole_board() {
     let small = dir2.path().join("s.db");
     let mut s = Store::open(&small, Missing::Create).unwrap();
     add_job(&mut s, "Only", None);
-    match answer(&mut s, Request::BoardFirst { rows: 12 }) {
+    match answer(&mut s, Request::BoardFirst { rows: 12 }, Stamp::now()) {
         Response::Board(Ok(l)) => assert!(l.complete && l.review.jobs.len() == 1),
         other => panic!("{other:?}"),
     }
@@ -1337,7 +1339,7 @@ fn a_board_that_could_not_be_read_is_read_again() {
     let mut reader = Store::open(&h.path, Missing::Refuse).unwrap();
     h.app.loaded = None;
     h.app
-        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }));
+        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }, Stamp::now()));
     h.app
         .on_response(Response::Board(Err(jobloop::store::Error::Busy(
             "the database is busy".into(),
@@ -1346,7 +1348,10 @@ fn a_board_that_could_not_be_read_is_read_again() {
     assert!(h.app.waiting_for_time());
     h.app.tick();
     assert!(!h.app.board_complete(), "not before its time");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    h.app.clock.advance(std::time::Duration::from_millis(999));
+    h.app.tick();
+    assert!(!h.app.board_complete(), "still not before its time");
+    h.app.clock.advance(std::time::Duration::from_millis(1));
     h.app.tick();
     assert!(h.app.board_complete());
     assert!(!h.app.waiting_for_time());
@@ -1389,11 +1394,11 @@ fn a_change_made_while_the_worker_answers_is_still_seen() {
     let mut worker = Worker::spawn(store, tx, |r| r);
     // The worker has started (it answered), then another process commits, and a request
     // reaches the worker before its next look.
-    worker.send(Request::Log { limit: 1 });
+    worker.send(Request::Log { limit: 1 }, Stamp::now());
     assert!(matches!(rx.recv().unwrap(), Response::Log(Ok(_))));
     let mut other = Store::open(&path, Missing::Refuse).unwrap();
     add_job(&mut other, "Elsewhere", None);
-    worker.send(Request::Board);
+    worker.send(Request::Board, Stamp::now());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let mut changed = false;
     while !changed && std::time::Instant::now() < deadline {

@@ -15,9 +15,8 @@ use super::error::Refusal;
 pub struct Stamp(pub DateTime<Utc>);
 
 impl Stamp {
-    pub fn now() -> Stamp {
-        Stamp::from_utc(Utc::now())
-    }
+    /// 1970-01-01T00:00:00Z: a placeholder before a real time is known.
+    pub const EPOCH: Stamp = Stamp(DateTime::UNIX_EPOCH);
 
     /// Truncates to milliseconds so that a value survives a text round trip unchanged.
     pub fn from_utc(t: DateTime<Utc>) -> Stamp {

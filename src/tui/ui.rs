@@ -13,7 +13,6 @@ use super::forms;
 use super::views::board::FlagFilter;
 use super::views::{Shared, View, fit};
 use crate::display::clean;
-use crate::domain::time::Stamp;
 
 /// The smallest window the screens are drawn in; below it one line says so.
 pub const MIN_WIDTH: u16 = 40;
@@ -53,7 +52,7 @@ pub fn render(frame: &mut Frame, app: &mut App, tick: usize) {
             theme: &app.theme,
             keys: &app.keymap,
             review: app.loaded.as_ref().map(|l| &l.review),
-            now: Stamp::now(),
+            now: app.clock.now(),
         };
         let last = app.views.len() - 1;
         match &mut app.views[last] {

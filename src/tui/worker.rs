@@ -102,9 +102,8 @@ impl std::fmt::Display for DigestError {
     }
 }
 
-/// Answers one request.
-pub fn answer(store: &mut Store, request: Request) -> Response {
-    let now = Stamp::now();
+/// Answers one request, at the time the app asked it (`now`, from the app's clock).
+pub fn answer(store: &mut Store, request: Request, now: Stamp) -> Response {
     match request {
         Request::BoardFirst { rows } => {
             Response::Board(store.board_first(rows).map(|(board, more)| Loaded {
@@ -130,7 +129,7 @@ pub fn answer(store: &mut Store, request: Request) -> Response {
         Request::Check => Response::Checked(store.check_rules(now)),
         Request::QuickCheck => Response::QuickChecked(store.integrity(true)),
         Request::Digest { path, week, force } => {
-            Response::Digest(digest(store, &path, week, force))
+            Response::Digest(digest(store, &path, week, force, now))
         }
         Request::UndoPlan { actor } => {
             Response::UndoPlan(store.undo_plan(&actor).map(|p| p.map(Box::new)))
@@ -139,9 +138,15 @@ pub fn answer(store: &mut Store, request: Request) -> Response {
     }
 }
 
-fn digest(store: &mut Store, path: &Path, week: Week, force: bool) -> Result<PathBuf, DigestError> {
+fn digest(
+    store: &mut Store,
+    path: &Path,
+    week: Week,
+    force: bool,
+    now: Stamp,
+) -> Result<PathBuf, DigestError> {
     let board = store.board().map_err(DigestError::Store)?;
-    let review = board.review(Stamp::now());
+    let review = board.review(now);
     let changes = store
         .changes_in(week, crate::digest::CHANGES_SHOWN)
         .map_err(DigestError::Store)?;
@@ -153,11 +158,14 @@ fn digest(store: &mut Store, path: &Path, week: Week, force: bool) -> Result<Pat
     Ok(path.to_path_buf())
 }
 
+/// A request and when the app asked it.
+type Asked = (Request, Stamp);
+
 /// Where requests go: a thread, or (in tests) the calling thread.
 pub enum Worker {
     Thread {
         /// `None` once the worker is told to finish (see `Drop`).
-        requests: Option<Sender<Request>>,
+        requests: Option<Sender<Asked>>,
         /// Requests sent and not answered yet (for the spinner).
         pending: usize,
         thread: Option<std::thread::JoinHandle<()>>,
@@ -183,7 +191,7 @@ impl Worker {
         out: Sender<T>,
         wrap: fn(Response) -> T,
     ) -> Worker {
-        let (tx, rx): (Sender<Request>, Receiver<Request>) = std::sync::mpsc::channel();
+        let (tx, rx): (Sender<Asked>, Receiver<Asked>) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let mut version = store.data_version().unwrap_or(0);
             let mut looked = std::time::Instant::now();
@@ -195,8 +203,8 @@ impl Worker {
                     // The version moves only for other processes' commits (the store's own
                     // writes do not move it), so one made while a request was answered is
                     // still seen at the next look.
-                    Ok(request) => {
-                        let response = answer(&mut store, request);
+                    Ok((request, asked)) => {
+                        let response = answer(&mut store, request, asked);
                         if out.send(wrap(response)).is_err() {
                             return;
                         }
@@ -223,16 +231,17 @@ impl Worker {
         }
     }
 
-    pub fn send(&mut self, request: Request) {
+    /// Sends a request asked at `now`.
+    pub fn send(&mut self, request: Request, now: Stamp) {
         match self {
             Worker::Thread {
                 requests, pending, ..
             } => {
-                if requests.as_ref().is_some_and(|r| r.send(request).is_ok()) {
+                if requests.as_ref().is_some_and(|r| r.send((request, now)).is_ok()) {
                     *pending += 1;
                 }
             }
-            Worker::Inline { store, answers } => answers.push_back(answer(store, request)),
+            Worker::Inline { store, answers } => answers.push_back(answer(store, request, now)),
         }
     }
 

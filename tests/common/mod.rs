@@ -4,6 +4,7 @@
 // Shared by every test crate, each of which uses a different part of it.
 #![allow(unreachable_pub)]
 
+pub mod file_db;
 pub mod pg;
 pub mod team;
 

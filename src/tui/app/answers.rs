@@ -4,7 +4,6 @@ use super::App;
 use crate::domain::Refusal;
 use crate::domain::intent::Intent;
 use crate::domain::model::AuditEvent;
-use crate::domain::time::Stamp;
 use crate::files::FileError;
 use crate::store;
 use crate::tui::forms::{self, Purpose};
@@ -58,7 +57,7 @@ impl App {
                     theme: &self.theme,
                     keys: &self.keymap,
                     review: Some(&l.review),
-                    now: Stamp::now(),
+                    now: self.clock.now(),
                 };
                 if let Some(View::Board(b)) = self.views.first_mut() {
                     match (added, was_on) {
@@ -115,7 +114,7 @@ impl App {
                     _ => None,
                 };
                 if let Some(why) = why {
-                    self.retry_board = Some(std::time::Instant::now() + RETRY);
+                    self.retry_board = Some(self.clock.instant() + RETRY);
                     self.say(
                         format!("cannot read the board yet ({why}); reading it again shortly"),
                         true,

@@ -2,7 +2,6 @@
 
 use super::{App, Waiting};
 use crate::domain::Ctx;
-use crate::domain::time::Stamp;
 use crate::tui::forms::{self, Ask, Purpose};
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::worker::Request;
@@ -72,7 +71,7 @@ impl App {
             kind,
             detail: self.detail.as_ref(),
             job: self.job.as_ref(),
-            now: Stamp::now(),
+            now: self.clock.now(),
             keys: &self.keymap,
             actor: &actor,
         };
@@ -90,7 +89,7 @@ impl App {
         let Some(form) = self.form.as_mut() else {
             return;
         };
-        let now = Stamp::now();
+        let now = self.clock.now();
         match form.purpose {
             Purpose::Name => {
                 if !form.validate(now) {

@@ -17,8 +17,9 @@ use super::forms::{self, Form};
 use super::keymap::{Action, Keymap, Scope};
 use super::views::{Go, Shared, View, board::Board, help::Help, log::Log, walk::Walk};
 use super::worker::{Loaded, Request, Response, Worker};
+use crate::clock::Clock;
 use crate::domain::LoopKind;
-use crate::domain::time::{Stamp, Week};
+use crate::domain::time::Week;
 use crate::store::{JobDetail, LoopDetail};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -75,6 +76,9 @@ pub struct App {
     early: std::collections::VecDeque<Event>,
     /// When to read the board again after it could not be read (busy, connection lost).
     retry_board: Option<Instant>,
+    /// Where the screen reads the time (dates shown, relative dates typed, the retry timer);
+    /// a test sets a fixed one.
+    pub clock: Clock,
     /// The board could not be read and will not be tried again: keys act on what is shown.
     board_failed: bool,
 }
@@ -112,6 +116,7 @@ impl App {
             check_asked: false,
             early: Default::default(),
             retry_board: None,
+            clock: Clock::system(),
             board_failed: false,
         };
         if read_only {
@@ -201,7 +206,7 @@ impl App {
 
     /// Called by the event loop on every wake: reads the board again when a retry is due.
     pub fn tick(&mut self) {
-        if self.retry_board.is_some_and(|at| Instant::now() >= at) {
+        if self.retry_board.is_some_and(|at| self.clock.instant() >= at) {
             self.retry_board = None;
             self.send(Request::Board);
         }
@@ -212,7 +217,7 @@ impl App {
             theme: &self.theme,
             keys: &self.keymap,
             review: self.loaded.as_ref().map(|l| &l.review),
-            now: Stamp::now(),
+            now: self.clock.now(),
         }
     }
 
@@ -224,7 +229,7 @@ impl App {
     }
 
     pub(super) fn send(&mut self, r: Request) {
-        self.worker.send(r);
+        self.worker.send(r, self.clock.now());
         self.pump();
     }
 
@@ -310,7 +315,7 @@ impl App {
             theme: &self.theme,
             keys: &self.keymap,
             review: self.loaded.as_ref().map(|l| &l.review),
-            now: Stamp::now(),
+            now: self.clock.now(),
         };
         let last = self.views.len() - 1;
         f(&mut self.views[last], &s)
@@ -469,7 +474,7 @@ impl App {
                         theme: &self.theme,
                         keys: &self.keymap,
                         review: self.loaded.as_ref().map(|l| &l.review),
-                        now: Stamp::now(),
+                        now: self.clock.now(),
                     };
                     if let Some(View::Board(b)) = self.views.first_mut() {
                         b.select(&s, &d.slug);
@@ -575,7 +580,7 @@ impl App {
     }
 
     fn digest(&mut self, force: bool) {
-        let week = Week::containing(Stamp::now());
+        let week = Week::containing(self.clock.now());
         let path = self.digest_dir.join(format!("jobloop-digest-{week}.md"));
         self.send(Request::Digest { path, week, force });
     }

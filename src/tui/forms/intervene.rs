@@ -38,7 +38,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                 f,
                 LoopOp::Intervene {
                     description: f.text("what"),
-                    at: f.date("date", crate::domain::Stamp::now())?,
+                    at: f.date("date")?,
                     horizon,
                 },
             )

@@ -122,6 +122,8 @@ pub struct Form {
     /// Fields that show the record a choice picks (a decision's owner, a proof's counts):
     /// refilled whenever that choice changes.
     pub fills: Option<Fills>,
+    /// When the form was last submitted: relative dates (`today`, `-3d`) are read from it.
+    pub submitted: Stamp,
 }
 
 /// For a choice field, the values other fields take for each of its options.
@@ -169,6 +171,7 @@ impl Form {
             purpose: Purpose::Intent,
             prepared: None,
             fills: None,
+            submitted: Stamp::EPOCH,
         }
     }
 
@@ -278,8 +281,9 @@ impl Form {
         self.text(name).parse::<i64>().unwrap_or(0)
     }
 
-    pub fn date(&self, name: &str, now: Stamp) -> Result<When, String> {
-        parse_when(&self.text(name), now).map_err(|e| e.message)
+    /// The date typed in `name`, read at the time the form was submitted.
+    pub fn date(&self, name: &str) -> Result<When, String> {
+        parse_when(&self.text(name), self.submitted).map_err(|e| e.message)
     }
 
     /// Whether the focused field edits multi-line text (then Enter is a new line).
@@ -369,6 +373,7 @@ impl Form {
         if !self.validate(now) {
             return None;
         }
+        self.submitted = now;
         match (self.build)(self) {
             Ok(intent) => Some(intent),
             Err(e) => {

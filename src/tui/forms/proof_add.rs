@@ -36,7 +36,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                     .copied()
                     .ok_or("choose a visibility")?,
                 link: f.optional("link"),
-                at: f.date("date", crate::domain::Stamp::now())?,
+                at: f.date("date")?,
             })
         },
     )

@@ -16,7 +16,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             Ok(Intent::SelectTool {
                 slug: f.slug.clone().unwrap_or_default(),
                 name: f.text("name"),
-                at: f.date("date", crate::domain::Stamp::now())?,
+                at: f.date("date")?,
             })
         },
     )

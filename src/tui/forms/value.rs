@@ -59,13 +59,12 @@ pub(super) fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
 }
 
 fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
-    let now = crate::domain::Stamp::now();
     on_loop(
         f,
         LoopOp::RecordValue {
             phase,
             value: f.number("value")?,
-            at: f.date("date", now)?,
+            at: f.date("date")?,
             note: f.optional("note"),
             reason: f.reason(),
             guard: f.guard(),
