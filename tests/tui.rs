@@ -4,6 +4,9 @@
 // A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::screen;
 use jobloop::domain::intent::{Intent, LoopOp};
 use jobloop::domain::model::{Better, Measures, Phase};
 use jobloop::domain::time::{Stamp, When};
@@ -116,18 +119,9 @@ impl Harness {
         let path = dir.path().join("t.db");
         let mut store = Store::open(&path, Missing::Create).unwrap();
         setup(&mut store);
-        let mut app = App::new(
-            Worker::inline(store),
-            actor.map(str::to_string),
-            Keymap::default(),
-            theme,
-            false,
-        );
         // A clock the test moves on itself: a timer fires without the test sleeping.
-        app.clock = jobloop::clock::Clock::fixed(Stamp::now());
-        app.size = Rect::new(0, 0, size.0, size.1);
-        app.digest_dir = dir.path().to_path_buf();
-        app.start(true);
+        let clock = jobloop::clock::Clock::fixed(Stamp::now());
+        let app = screen::app(store, actor, theme, clock, size, dir.path());
         Harness { dir, path, app }
     }
 
@@ -147,11 +141,8 @@ impl Harness {
     }
 
     fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) -> &mut Self {
-        self.event(Event::Key(KeyEvent::new_with_kind(
-            code,
-            modifiers,
-            KeyEventKind::Press,
-        )))
+        screen::press(&mut self.app, code, modifiers);
+        self
     }
 
     fn key(&mut self, code: KeyCode) -> &mut Self {
@@ -177,23 +168,11 @@ impl Harness {
     }
 
     fn terminal(&mut self) -> Terminal<TestBackend> {
-        let (w, h) = self.size();
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| ui::render(f, &mut self.app, 0)).unwrap();
-        t
+        screen::terminal(&mut self.app)
     }
 
     fn screen(&mut self) -> String {
-        let t = self.terminal();
-        let buf = t.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
+        screen::text(&mut self.app)
     }
 
     fn shows(&mut self, texts: &[&str]) -> &mut Self {
