@@ -533,4 +533,3 @@ fn an_input_far_larger_than_any_export_is_refused_before_it_is_read_whole() {
         assert_eq!(names(db.dir.path()), ["big.json"]);
     }
 }
-

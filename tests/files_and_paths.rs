@@ -507,4 +507,3 @@ fn a_folder_without_write_permission_is_reported_as_denied() {
     assert!(names(&locked).is_empty());
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
-

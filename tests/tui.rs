@@ -1267,8 +1267,11 @@ fn the_first_screen_comes_before_the_whole_board() {
     h.app.size = Rect::new(0, 0, 120, 12);
     // Two rows down before anything is read: they wait too.
     h.key(KeyCode::Down).key(KeyCode::Down);
-    h.app
-        .on_response(answer(&mut reader, Request::BoardFirst { rows: 12 }, Stamp::now()));
+    h.app.on_response(answer(
+        &mut reader,
+        Request::BoardFirst { rows: 12 },
+        Stamp::now(),
+    ));
     assert!(!h.app.board_complete());
     h.shows(&["job-00", "reading the rest of the board"])
         .hides(&["30 jobs", "0 open"]);
@@ -1279,7 +1282,8 @@ fn the_first_screen_comes_before_the_whole_board() {
     h.keys("r");
     assert!(matches!(h.app.top(), View::Board(_)));
     h.shows(&["job-00/understand"]);
-    h.app.on_response(answer(&mut reader, Request::Board, Stamp::now()));
+    h.app
+        .on_response(answer(&mut reader, Request::Board, Stamp::now()));
     assert!(h.app.board_complete());
     assert!(
         matches!(h.app.top(), View::Walk(_)),
@@ -1289,8 +1293,11 @@ fn the_first_screen_comes_before_the_whole_board() {
     h.shows(&["30 jobs", "job-22/understand"])
         .hides(&["reading the rest"]);
     // A late first screenful is ignored.
-    h.app
-        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }, Stamp::now()));
+    h.app.on_response(answer(
+        &mut reader,
+        Request::BoardFirst { rows: 5 },
+        Stamp::now(),
+    ));
     assert!(h.app.board_complete());
     assert_eq!(h.app.loaded.as_ref().unwrap().review.jobs.len(), 30);
     h.shows(&["job-22/understand"]);
@@ -1317,8 +1324,11 @@ fn a_board_that_could_not_be_read_is_read_again() {
     });
     let mut reader = Store::open(&h.path, Missing::Refuse).unwrap();
     h.app.loaded = None;
-    h.app
-        .on_response(answer(&mut reader, Request::BoardFirst { rows: 5 }, Stamp::now()));
+    h.app.on_response(answer(
+        &mut reader,
+        Request::BoardFirst { rows: 5 },
+        Stamp::now(),
+    ));
     h.app
         .on_response(Response::Board(Err(jobloop::store::Error::Busy(
             "the database is busy".into(),

@@ -570,4 +570,3 @@ fn rules_and_values_are_kept_as_typed_and_shown_readably() {
         );
     }
 }
-

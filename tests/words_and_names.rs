@@ -267,4 +267,3 @@ fn an_impossibly_large_demo_is_refused_before_anything_is_written() {
     assert_eq!(std::fs::read(&db.path).unwrap(), bytes);
     assert_eq!(names(db.dir.path()), ["jobloop.db"]);
 }
-

@@ -237,7 +237,10 @@ impl Worker {
             Worker::Thread {
                 requests, pending, ..
             } => {
-                if requests.as_ref().is_some_and(|r| r.send((request, now)).is_ok()) {
+                if requests
+                    .as_ref()
+                    .is_some_and(|r| r.send((request, now)).is_ok())
+                {
                     *pending += 1;
                 }
             }

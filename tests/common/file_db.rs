@@ -267,4 +267,3 @@ pub fn exported_bits(text: &str) -> Vec<(String, u64)> {
     v.sort();
     v
 }
-

@@ -206,7 +206,10 @@ impl App {
 
     /// Called by the event loop on every wake: reads the board again when a retry is due.
     pub fn tick(&mut self) {
-        if self.retry_board.is_some_and(|at| self.clock.instant() >= at) {
+        if self
+            .retry_board
+            .is_some_and(|at| self.clock.instant() >= at)
+        {
             self.retry_board = None;
             self.send(Request::Board);
         }

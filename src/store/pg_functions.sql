@@ -1,0 +1,160 @@
+-- The functions every row-level policy and guard trigger of the shared schema calls (see
+-- pg_schema.rs). Each names its tables with their schema and runs with a fixed search_path.
+CREATE OR REPLACE FUNCTION public.jobloop_is_me(name text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT $1 IS NOT NULL AND $1 OPERATOR(pg_catalog.=) session_user::text $f$;
+CREATE OR REPLACE FUNCTION public.jobloop_leads(job text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT EXISTS (SELECT 1 FROM public.jobs j
+                           WHERE j.id OPERATOR(pg_catalog.=) $1 AND public.jobloop_is_me(j.lead)) $f$;
+CREATE OR REPLACE FUNCTION public.jobloop_may_record(lp text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT EXISTS (SELECT 1 FROM public.loops l JOIN public.jobs j ON j.id OPERATOR(pg_catalog.=) l.job_id
+                           WHERE l.id OPERATOR(pg_catalog.=) $1
+                             AND (public.jobloop_is_me(l.owner) OR public.jobloop_is_me(j.lead))) $f$;
+-- Parameters are referred to by position: a bare name would mean a column of the same name.
+-- Who may append an event of a command about a job (and one of its loops): its lead, the
+-- loop's owner, or — for a sign-off only — the named owner of a decision on that loop.
+CREATE OR REPLACE FUNCTION public.jobloop_may_append(p_job text, p_kind text, p_command text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT public.jobloop_leads($1) OR ($2 IS NOT NULL AND EXISTS (
+               SELECT 1 FROM public.loops l
+                WHERE l.job_id OPERATOR(pg_catalog.=) $1 AND l.kind OPERATOR(pg_catalog.=) $2
+                  AND (public.jobloop_is_me(l.owner)
+                       OR ($3 OPERATOR(pg_catalog.=) 'decide approve' AND EXISTS (
+                           SELECT 1 FROM public.decisions d
+                            WHERE d.loop_id OPERATOR(pg_catalog.=) l.id AND public.jobloop_is_me(d.owner)))))) $f$;
+-- The roles not bound by these rules anyway (row-level security does not apply to them): a
+-- superuser and the owner of the tables, who imports and administers.
+CREATE OR REPLACE FUNCTION public.jobloop_admin() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                           WHERE r.rolname OPERATOR(pg_catalog.=) session_user
+                             AND (r.rolsuper OR r.oid OPERATOR(pg_catalog.=) (
+                                  SELECT c.relowner FROM pg_catalog.pg_class c
+                                   WHERE c.oid OPERATOR(pg_catalog.=) 'public.jobs'::pg_catalog.regclass))) $f$;
+-- Arguments: the columns an update may change, the columns naming who acted, the columns only
+-- the job's lead may change (comma-separated).
+CREATE OR REPLACE FUNCTION public.jobloop_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+DECLARE
+    changeable text[] := pg_catalog.string_to_array(TG_ARGV[0], ',');
+    actors text[] := pg_catalog.string_to_array(TG_ARGV[1], ',');
+    lead_only text[] := pg_catalog.string_to_array(TG_ARGV[2], ',');
+    n jsonb := pg_catalog.to_jsonb(NEW);
+    o jsonb;
+    c text;
+    me text := session_user::text;
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        o := pg_catalog.to_jsonb(OLD);
+        IF (n OPERATOR(pg_catalog.-) changeable) IS DISTINCT FROM (o OPERATOR(pg_catalog.-) changeable) THEN
+            RAISE EXCEPTION 'jobloop: what was recorded in % stays as it was (only % may change): a correction is a new record or a void', TG_TABLE_NAME, pg_catalog.array_to_string(changeable, ', ')
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        FOREACH c IN ARRAY lead_only LOOP
+            IF (n -> c) IS DISTINCT FROM (o -> c)
+               AND NOT public.jobloop_leads(COALESCE(o ->> 'job_id', o ->> 'id')) THEN
+                RAISE EXCEPTION 'jobloop: only the job''s lead changes the % of a %', c, TG_TABLE_NAME
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+        END LOOP;
+    END IF;
+    FOREACH c IN ARRAY actors LOOP
+        IF (TG_OP = 'INSERT' OR (n -> c) IS DISTINCT FROM (o -> c))
+           AND (n ->> c) IS NOT NULL AND (n ->> c) OPERATOR(pg_catalog.<>) me THEN
+            RAISE EXCEPTION 'jobloop: % logged in as themselves may not write % = %', me, c, n ->> c
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        -- Who acted is named whenever it is said when: `void_at` needs `void_by`, and so on.
+        IF (n ->> c) IS NULL
+           AND (n ->> pg_catalog.regexp_replace(c, '_by$', '_at')) IS NOT NULL THEN
+            RAISE EXCEPTION 'jobloop: % is set, so % must name who acted', pg_catalog.regexp_replace(c, '_by$', '_at'), c
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    -- Times and dates as jobloop writes them, so no member can make a record unreadable.
+    FOR c IN SELECT k FROM pg_catalog.jsonb_object_keys(n) k WHERE k = 'at' OR k LIKE '%\_at' LOOP
+        IF (n ->> c) IS NOT NULL
+           AND (n ->> c) !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z)?$' THEN
+            RAISE EXCEPTION 'jobloop: % of a % must be a date (YYYY-MM-DD) or a UTC time (RFC 3339)', c, TG_TABLE_NAME
+                USING ERRCODE = 'check_violation';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $f$;
+-- A value or an intervention belongs to the loop of its metric.
+CREATE OR REPLACE FUNCTION public.jobloop_metric_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM public.metrics m
+                    WHERE m.id OPERATOR(pg_catalog.=) NEW.metric_id
+                      AND m.loop_id OPERATOR(pg_catalog.=) NEW.loop_id) THEN
+        RAISE EXCEPTION 'jobloop: a % belongs to the loop of its metric', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $f$;
+-- The chain grows by one event at a time, each chained to the last: no member can make a gap,
+-- a fork, or a sequence number that stops every later write.
+CREATE OR REPLACE FUNCTION public.jobloop_chain_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+DECLARE
+    last_seq bigint;
+    last_hash text;
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    SELECT e.seq, e.hash INTO last_seq, last_hash FROM public.audit_events e ORDER BY e.seq DESC LIMIT 1;
+    IF NEW.seq IS DISTINCT FROM COALESCE(last_seq, 0) OPERATOR(pg_catalog.+) 1
+       OR NEW.prev_hash IS DISTINCT FROM COALESCE(last_hash, '0000000000000000000000000000000000000000000000000000000000000000')
+       OR NEW.hash !~ '^[0-9a-f]{64}$'
+       OR NEW.at !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$' THEN
+        RAISE EXCEPTION 'jobloop: an audit event follows the last one (sequence %, its hash)', COALESCE(last_seq, 0) OPERATOR(pg_catalog.+) 1
+            USING ERRCODE = 'check_violation';
+    END IF;
+    PERFORM NEW.before::jsonb, NEW.after::jsonb;
+    RETURN NEW;
+END $f$;
+-- A sign-off exists only if the decision's named owner wrote it while logged in as themselves,
+-- and a decision's owner who does not otherwise record on the loop writes that and nothing else.
+CREATE OR REPLACE FUNCTION public.jobloop_sign_off_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $f$
+DECLARE
+    me text := session_user::text;
+BEGIN
+    IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.approved_by IS NOT NULL OR NEW.approved_at IS NOT NULL THEN
+            RAISE EXCEPTION 'jobloop: a new decision waits for its owner''s sign-off'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF (NEW.approved_by, NEW.approved_at) IS DISTINCT FROM (OLD.approved_by, OLD.approved_at)
+       AND (OLD.approved_by IS NOT NULL OR NEW.approved_at IS NULL
+            OR NEW.approved_by IS DISTINCT FROM me OR OLD.owner IS DISTINCT FROM me) THEN
+        RAISE EXCEPTION 'jobloop: only % signs off this decision, logged in as themselves', OLD.owner
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT public.jobloop_may_record(OLD.loop_id)
+       AND (pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) '{approved_at,approved_by}'::text[])
+           IS DISTINCT FROM (pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) '{approved_at,approved_by}'::text[]) THEN
+        RAISE EXCEPTION 'jobloop: a decision''s owner records its sign-off and nothing else on this loop'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $f$;
