@@ -24,7 +24,10 @@ CREATE TABLE jobs (
     archived_at         TEXT,
     rev                 INTEGER NOT NULL CHECK (rev >= 1),
     -- Who leads the job: in team mode, with a loop's owner, who may record on its loops.
-    lead                TEXT
+    lead                TEXT,
+    -- The day the job's history begins, when it is earlier than the day it was recorded
+    -- (backfill): its weeks from then on can be answered.
+    since               TEXT CHECK (since IS NULL OR length(since) = 10)
 ) STRICT;
 
 CREATE TABLE loops (
@@ -86,7 +89,11 @@ CREATE TABLE metric_values (
     recorded_at TEXT NOT NULL,
     void_at     TEXT,
     void_by     TEXT,
-    void_reason TEXT
+    void_reason TEXT,
+    -- The text as typed, when it is not the number's shortest form (`10.00`, `1e3`).
+    typed       TEXT CHECK (typed IS NULL OR length(typed) BETWEEN 1 AND 400),
+    -- The value's id in the system it came from (a CSV import's `source` column).
+    source      TEXT CHECK (source IS NULL OR length(source) BETWEEN 1 AND 200)
 ) STRICT;
 
 CREATE INDEX metric_values_by_metric ON metric_values (metric_id, phase, at);

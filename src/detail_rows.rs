@@ -3,7 +3,7 @@
 //! loop detail styles them, so both show the same facts (who recorded what, who voided it and
 //! why, when a signal changed).
 
-use crate::display::{clean, show, with_unit};
+use crate::display::{clean, with_unit};
 use crate::domain::model::*;
 use crate::domain::rules::RuleCheck;
 
@@ -32,7 +32,7 @@ pub fn value_row(v: &Value, unit: &str) -> String {
         short_id(&v.id),
         v.at,
         v.phase,
-        with_unit(show(v.value), unit),
+        with_unit(v.shown(), unit),
         void_mark(&v.void)
     )
 }

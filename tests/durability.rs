@@ -448,6 +448,8 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                         note: None,
                         reason: None,
                         guard: None,
+                        typed: None,
+                        source: None,
                     }),
                 )
                 .unwrap();

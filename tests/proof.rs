@@ -164,6 +164,8 @@ fn check_fires_rules_that_time_broke() {
             note: None,
             reason: None,
             guard: None,
+            typed: None,
+            source: None,
         }),
         on(LoopOp::AddKillSignal {
             text: "late proof".into(),

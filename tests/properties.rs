@@ -48,6 +48,8 @@ fn sample_export() -> String {
             note: None,
             reason: None,
             guard: None,
+            typed: None,
+            source: None,
         }),
     ] {
         s.apply(&ctx, &intent).unwrap();

@@ -97,6 +97,8 @@ fn measured_job(s: &mut Store, baselines: &[f64]) {
                     note: None,
                     reason: None,
                     guard: None,
+                    typed: None,
+                    source: None,
                 },
             ),
         )
@@ -1169,6 +1171,8 @@ fn a_chart_of_values_near_the_largest_number_is_drawn() {
                         note: None,
                         reason: None,
                         guard: None,
+                        typed: None,
+                        source: None,
                     },
                 ),
             )

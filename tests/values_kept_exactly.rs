@@ -127,6 +127,8 @@ fn round_trip(values: &[(f64, u8, bool)]) -> Result<(), TestCaseError> {
                 note: Some(note.clone()),
                 reason: None,
                 guard: None,
+                typed: None,
+                source: None,
             },
         );
         s.apply(&ctx(), &intent).unwrap();
@@ -325,6 +327,8 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             note: Some(format!("step {i}")),
             reason: None,
             guard: None,
+            typed: None,
+            source: None,
         }),
         Step::Intervene => instr(LoopOp::Intervene {
             description: format!("change {i}"),
@@ -569,4 +573,78 @@ fn rules_and_values_are_kept_as_typed_and_shown_readably() {
             "{args:?}:\n{out}"
         );
     }
+}
+
+/// What was typed is what is kept: `10.00` stays `10.00` in the loop's view, its audit event, the
+/// export, the review's JSON (beside the number) and a database restored from the export; a
+/// source id is recorded once.
+#[test]
+fn a_value_keeps_the_text_it_was_typed_with_everywhere() {
+    let db = Db::measured();
+    db.ok(&["baseline", "t", "instr", "10.00", "--at", "2026-01-19"]);
+    db.ok(&[
+        "intervene",
+        "t",
+        "instr",
+        "New triage",
+        "--at",
+        "2026-01-26",
+    ]);
+    db.ok(&["measure", "t", "instr", "1e1", "--at", "2026-02-02"]);
+    db.ok(&["measure", "t", "instr", "4.50", "--at", "2026-02-09"]);
+    let shown = db.ok(&["loop", "show", "t", "instr"]);
+    for t in [
+        " 10.00\n",
+        " 1e1\n",
+        " 4.50\n",
+        "recorded measurement 4.50 for",
+    ] {
+        assert!(shown.contains(t), "{t} missing in\n{shown}");
+    }
+    let review = db.json(&["review", "--json"]);
+    let instr = review["jobs"][0]["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "instrument")
+        .unwrap()
+        .clone();
+    assert_eq!(instr["latest"], serde_json::json!(4.5));
+    assert_eq!(instr["latest_text"], "4.50");
+    let export = db.ok(&["export"]);
+    for t in [
+        r#""typed":"10.00""#,
+        r#""typed":"1e1""#,
+        r#""typed":"4.50""#,
+    ] {
+        assert!(export.contains(t), "{t} missing in the export");
+    }
+    assert!(
+        !export.contains(r#""typed":"5""#),
+        "a shortest form is not repeated"
+    );
+    let restored = Db::new();
+    std::fs::write(db.file("e.json"), &export).unwrap();
+    restored.ok(&["import", db.file("e.json").to_str().unwrap()]);
+    assert_eq!(restored.state(), db.state());
+    restored.ok(&["verify"]);
+    assert!(
+        restored
+            .ok(&["loop", "show", "t", "instr"])
+            .contains(" 10.00\n")
+    );
+}
+
+/// An import whose typed text does not mean its value is refused and leaves nothing.
+#[test]
+fn an_export_whose_typed_text_disagrees_with_its_value_is_refused() {
+    let db = Db::measured();
+    db.ok(&["baseline", "t", "instr", "10.00", "--at", "2026-01-19"]);
+    let export = db
+        .ok(&["export"])
+        .replace(r#""typed":"10.00""#, r#""typed":"11.00""#);
+    let other = Db::new();
+    std::fs::write(db.file("bad.json"), export).unwrap();
+    let err = other.refused(&["import", db.file("bad.json").to_str().unwrap()], 1);
+    assert!(err.contains("typed text"), "{err}");
 }

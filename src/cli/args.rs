@@ -527,7 +527,7 @@ pub struct ValueArgs {
     /// Any hyphen value is a value here: clap's own test for a negative number does not know
     /// negative exponents (`-5e-324`, `-1e-3`), and `parse_value` says what is not a number.
     #[arg(value_parser = parse_value, allow_hyphen_values = true)]
-    pub value: f64,
+    pub value: Typed,
     /// When it was taken, YYYY-MM-DD [default: today]
     #[arg(long, value_parser = parse_at, value_name = "DATE")]
     pub at: Option<When>,
@@ -682,8 +682,18 @@ fn parse_week(s: &str) -> Result<Week, String> {
     Week::parse(s).map_err(|e| e.message)
 }
 
-fn parse_value(s: &str) -> Result<f64, String> {
-    num::parse(s).map_err(|e| e.message)
+/// A number with the text it was typed as (`10.00` is kept as typed).
+#[derive(Clone, Debug)]
+pub struct Typed {
+    pub value: f64,
+    pub text: String,
+}
+
+fn parse_value(s: &str) -> Result<Typed, String> {
+    num::parse(s).map_err(|e| e.message).map(|value| Typed {
+        value,
+        text: s.to_string(),
+    })
 }
 
 fn parse_yes_no(s: &str) -> Result<bool, String> {

@@ -150,7 +150,9 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 } else {
                     Phase::Live
                 },
-                value: a.value,
+                value: a.value.value,
+                typed: Some(a.value.text.clone()),
+                source: None,
                 at: a.at.unwrap_or_else(today),
                 note: a.note.clone(),
                 reason: a.reason.clone(),

@@ -9,7 +9,7 @@ use crate::detail_rows::{
     decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
 };
 use crate::display::{
-    clean, clean_multiline, comparison_lines, num, plan_lines, process_words, show, status_symbol,
+    clean, clean_multiline, comparison_lines, num, plan_lines, process_words, status_symbol,
     with_unit,
 };
 use crate::domain::Stamp;
@@ -41,8 +41,8 @@ fn loop_line(l: &LoopReview) -> String {
                 b.n
             );
         }
-        if let Some(v) = l.latest {
-            let _ = write!(f, " → latest {}", with_unit(show(v), &m.unit));
+        if let Some(v) = &l.latest_text {
+            let _ = write!(f, " → latest {}", with_unit(clean(v).into_owned(), &m.unit));
         }
         if let Some(c) = &l.comparison
             && c.baseline_n > 0

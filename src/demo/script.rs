@@ -92,6 +92,8 @@ impl Script {
             LoopOp::RecordValue {
                 phase,
                 value: v,
+                typed: None,
+                source: None,
                 at: When::Day(at.local_date()),
                 note: note.map(str::to_string),
                 reason: None,

@@ -149,6 +149,7 @@ mod tests {
             archived_at: None,
             rev: 1,
             lead: None,
+            since: None,
         }
     }
 

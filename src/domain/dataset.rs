@@ -156,6 +156,15 @@ impl Checked for Value {
         }
         text("note", &self.note, MAX_REASON, false)?;
         actor("recorded by", &self.recorded_by)?;
+        if let Some(t) = &self.typed {
+            // Kept only when it means exactly the value and is not its shortest form.
+            match super::num::typed_text(self.value, Some(t)) {
+                Ok(Some(kept)) if &kept == t => {}
+                Ok(_) => return Err(format!("its typed text `{t}` is not kept that way")),
+                Err(e) => return Err(format!("its typed text: {}", e.message)),
+            }
+        }
+        opt("source", &self.source, super::num::MAX_SOURCE)?;
         void(&self.void)
     }
 }

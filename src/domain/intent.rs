@@ -109,6 +109,11 @@ pub enum LoopOp {
     RecordValue {
         phase: Phase,
         value: f64,
+        /// The text the value was typed as (`10.00`), when the front end has it: kept when it is
+        /// not the number's shortest form.
+        typed: Option<String>,
+        /// The value's id in the system it came from (a CSV import's `source` column).
+        source: Option<String>,
         at: When,
         note: Option<String>,
         reason: Option<String>,

@@ -122,6 +122,7 @@ impl NewJob {
             archived_at: None,
             rev: 1,
             lead: Some(ctx.actor.clone()),
+            since: None,
         };
         let loops = LoopKind::ALL
             .into_iter()

@@ -392,6 +392,8 @@ impl LoopRecord {
                 note,
                 reason,
                 guard,
+                typed,
+                source,
             } => self.record_value(
                 *phase,
                 *value,
@@ -400,6 +402,8 @@ impl LoopRecord {
                     note: note.as_deref(),
                     reason: reason.as_deref(),
                     guard: guard.as_deref(),
+                    typed: typed.as_deref(),
+                    source: source.as_deref(),
                 },
                 ctx,
             ),

@@ -266,6 +266,10 @@ pub struct Job {
     /// the people who may record on its loops in team mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead: Option<String>,
+    /// The day the job's history begins when it is earlier than the day it was recorded
+    /// (backfill): the weeks from then on can be answered, and are never overdue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<chrono::NaiveDate>,
 }
 
 /// A record marked as entered by mistake: it stays, with who voided it and why, and counts for
@@ -360,6 +364,23 @@ pub struct Value {
     pub recorded_at: Stamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub void: Option<Void>,
+    /// The text as typed when it is not `value`'s shortest form (`10.00`, `1e3`): what is
+    /// shown, and what tells the resolution the value was measured at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed: Option<String>,
+    /// The value's id in the system it came from (a CSV import's `source` column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl Value {
+    /// The value as it was typed (its shortest form when that is how it was typed).
+    pub fn shown(&self) -> String {
+        match &self.typed {
+            Some(t) => t.clone(),
+            None => super::num::show(self.value),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -48,6 +48,34 @@ pub fn parse(input: &str) -> Result<f64, Refusal> {
     Ok(v)
 }
 
+/// The longest typed text kept for a value (the schema's limit).
+pub const MAX_TYPED: usize = 400;
+/// The longest source id kept for a value (the schema's limit).
+pub const MAX_SOURCE: usize = 200;
+
+/// The text to keep beside `value`: what was typed, when it is not the number's shortest form
+/// and means exactly that number. A front end that typed one number and sent another is refused.
+pub fn typed_text(value: f64, typed: Option<&str>) -> Result<Option<String>, Refusal> {
+    let Some(text) = typed.map(str::trim) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_TYPED {
+        return Err(Refusal::invalid(format!(
+            "a value is typed in at most {MAX_TYPED} characters: shorten `{}…`",
+            text.chars().take(20).collect::<String>()
+        )));
+    }
+    let parsed = parse(text)?;
+    // `-0` is kept as 0, as the number itself is.
+    if parsed.to_bits() != value.to_bits() && !(parsed == 0.0 && value == 0.0) {
+        return Err(Refusal::invalid(format!(
+            "`{text}` does not mean {}, the value it came with: the typed text must be that value as typed",
+            show(value)
+        )));
+    }
+    Ok((text != show(value)).then(|| text.to_string()))
+}
+
 /// The digits of a typed number before its exponent.
 fn mantissa_digits(text: &str) -> impl Iterator<Item = char> + '_ {
     text.split(['e', 'E'])
@@ -194,6 +222,30 @@ pub fn estimate(v: f64, digits: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn typed_text_is_kept_only_when_it_is_not_the_shortest_form_and_means_the_value() {
+        use super::typed_text;
+        assert_eq!(
+            typed_text(10.0, Some("10.00")).unwrap(),
+            Some("10.00".into())
+        );
+        assert_eq!(typed_text(10.0, Some(" 1e1 ")).unwrap(), Some("1e1".into()));
+        assert_eq!(typed_text(0.0, Some("-0")).unwrap(), Some("-0".into()));
+        assert_eq!(typed_text(5.2, Some("5.2")).unwrap(), None);
+        assert_eq!(typed_text(5.2, None).unwrap(), None);
+        // A front end that sends one number and another text is refused.
+        assert!(typed_text(5.2, Some("5.3")).is_err());
+        assert!(typed_text(5.2, Some("five")).is_err());
+        assert!(typed_text(1.0, Some(&format!("1.{}", "0".repeat(400)))).is_err());
+        // 17 significant digits that round to the same double are that double's text.
+        let v: f64 = "0.30000000000000004".parse().unwrap();
+        assert_eq!(typed_text(v, Some("0.30000000000000004")).unwrap(), None);
+        assert_eq!(
+            typed_text(0.1, Some("0.10000000000000000555")).unwrap(),
+            Some("0.10000000000000000555".into())
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -162,6 +162,8 @@ pub struct LoopReview {
     pub baseline: Option<Summary>,
     pub latest: Option<f64>,
     pub latest_at: Option<When>,
+    /// The latest value as it was typed (`10.00`), beside the number; null without one.
+    pub latest_text: Option<String>,
     pub live_n: i64,
     pub interventions: i64,
     pub steps: StepCount,
@@ -401,6 +403,11 @@ fn loop_review(
         baseline: l.baseline,
         latest: l.latest,
         latest_at: l.latest_at,
+        latest_text: l.latest.map(|v| {
+            l.latest_typed
+                .clone()
+                .unwrap_or_else(|| super::num::show(v))
+        }),
         live_n: l.live_n,
         interventions: l.interventions,
         steps: l.steps,

@@ -105,6 +105,9 @@ pub struct LoopState {
     pub baseline: Option<Summary>,
     pub latest: Option<f64>,
     pub latest_at: Option<When>,
+    /// The latest value's typed text, when it is not its shortest form (`10.00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_typed: Option<String>,
     pub live_n: i64,
     pub interventions: i64,
     pub steps: StepCount,
@@ -165,7 +168,7 @@ impl LoopState {
                 .unwrap_or_default(),
             ),
         });
-        let latest = live_all.last().map(|v| (v.value, v.at));
+        let latest = live_all.last().map(|v| (v.value, v.at, v.typed.clone()));
         let guards: Vec<&Guardrail> = r.guardrails.iter().chain(&r.removed_guardrails).collect();
         let judged = r
             .metric
@@ -215,8 +218,9 @@ impl LoopState {
                 set_at: m.set_at,
             }),
             baseline: summary,
-            latest: latest.map(|l| l.0),
-            latest_at: latest.map(|l| l.1),
+            latest: latest.as_ref().map(|l| l.0),
+            latest_at: latest.as_ref().map(|l| l.1),
+            latest_typed: latest.and_then(|l| l.2),
             live_n: live_all.len() as i64,
             interventions: r.active_interventions().count() as i64,
             steps: StepCount {

@@ -270,6 +270,8 @@ mod tests {
                 note: None,
                 reason: None,
                 guard: None,
+                typed: None,
+                source: None,
             },
         );
         let job = r.job.clone();

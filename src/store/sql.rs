@@ -100,6 +100,12 @@ impl ToP for When {
     }
 }
 
+impl ToP for chrono::NaiveDate {
+    fn p(&self) -> P<'_> {
+        P::Text(Cow::Owned(self.format("%Y-%m-%d").to_string()))
+    }
+}
+
 impl ToP for LoopKind {
     fn p(&self) -> P<'_> {
         P::Text(Cow::Borrowed(self.name()))
@@ -344,6 +350,16 @@ impl<'r> Fields<'r> {
             Some(t) => Stamp::parse(&t)
                 .map(Some)
                 .map_err(|e| self.bad(label, e.message)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn opt_date(&self, name: &str) -> Result<Option<chrono::NaiveDate>> {
+        let (_, label) = self.at(name)?;
+        match self.opt_text(name)? {
+            Some(t) => chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| self.bad(label, format!("`{t}` is not a date"))),
             None => Ok(None),
         }
     }

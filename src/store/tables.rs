@@ -239,6 +239,7 @@ table! {
     "archived_at" => text null changes label("archive time"),
     "rev" => int changes label("revision"),
     "lead" => text null changes lead_only,
+    "since" => text null changes,
 }
 
 table! {
@@ -296,6 +297,8 @@ table! {
     "void_at" => text null changes label("void time"),
     "void_by" => text null changes actor label("voider"),
     "void_reason" => text null changes label("void reason"),
+    "typed" => text null label("typed text"),
+    "source" => text null,
 }
 
 table! {

@@ -132,7 +132,7 @@ impl LoopRecord {
                 return Ok(already_void(&id));
             }
             v.void = Some(void);
-            let what = format!("{} {} of {}", v.phase, show(v.value), v.at);
+            let what = format!("{} {} of {}", v.phase, v.shown(), v.at);
             (what, Row::Value(v.clone()))
         } else if let Some(i) = self.interventions.iter_mut().find(|r| r.id == id) {
             if i.void.is_some() {
@@ -205,11 +205,7 @@ impl LoopRecord {
         if let Some(v) = guard_baselines.clone().find(|v| v.id == id) {
             return self.loop_deviation(
                 DeviationKind::BaselineVoided,
-                format!(
-                    "guardrail baseline value {} of {} voided",
-                    show(v.value),
-                    v.at
-                ),
+                format!("guardrail baseline value {} of {} voided", v.shown(), v.at),
                 Some(reason),
                 ctx,
             );
@@ -217,7 +213,7 @@ impl LoopRecord {
         if let Some(v) = self.baselines().find(|v| v.id == id) {
             return self.deviation(
                 DeviationKind::BaselineVoided,
-                format!("baseline value {} of {} voided", show(v.value), v.at),
+                format!("baseline value {} of {} voided", v.shown(), v.at),
                 None,
                 Some(reason),
                 ctx,

@@ -201,6 +201,8 @@ impl LoopRecord {
             note,
             reason,
             guard,
+            typed,
+            source,
         } = notes;
         if phase == Phase::Live && reason.is_some() {
             return Err(Refusal::invalid(
@@ -229,6 +231,11 @@ impl LoopRecord {
                 "that is not a number that can be recorded: give a finite value",
             ));
         }
+        let typed = crate::domain::num::typed_text(value, typed)?;
+        let source = match source.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(self.new_source(s)?),
+            None => None,
+        };
         let value = if value == 0.0 { 0.0 } else { value };
         let note = optional_text("note", note, MAX_REASON)?.unwrap_or_default();
         let here = key(at, ctx.now);
@@ -259,13 +266,19 @@ impl LoopRecord {
         let deviation = match (phase, guard) {
             (Phase::Baseline, Some(_)) => self.loop_deviation(
                 DeviationKind::BaselineAdded,
-                format!("baseline value {}{of} dated {at} added", show(value)),
+                format!(
+                    "baseline value {}{of} dated {at} added",
+                    shown(value, typed.as_deref())
+                ),
                 reason,
                 ctx,
             )?,
             (Phase::Baseline, None) => self.deviation(
                 DeviationKind::BaselineAdded,
-                format!("baseline value {}{of} dated {at} added", show(value)),
+                format!(
+                    "baseline value {}{of} dated {at} added",
+                    shown(value, typed.as_deref())
+                ),
                 None,
                 reason,
                 ctx,
@@ -283,6 +296,8 @@ impl LoopRecord {
             recorded_by: ctx.actor.clone(),
             recorded_at: ctx.now,
             void: None,
+            typed,
+            source,
         };
         let values = match guard {
             Some(i) => &mut self.guardrails[i].values,
@@ -307,12 +322,38 @@ impl LoopRecord {
             command,
             format!(
                 "recorded {label} {}{unit}{of} for {} on {at}",
-                show(value),
+                row.shown(),
                 self.addr()
             ),
             Row::Value(row),
         )
         .deviating(deviation))
+    }
+
+    /// A source id not yet recorded on this loop (an import skips those it has already
+    /// recorded; a command that repeats one is refused, so no value is recorded twice).
+    fn new_source(&self, source: &str) -> Result<String, Refusal> {
+        if source.chars().count() > crate::domain::num::MAX_SOURCE
+            || !crate::domain::text::has_visible(source)
+        {
+            return Err(Refusal::invalid(format!(
+                "a source id is 1 to {} visible characters: `{source}` is not one",
+                crate::domain::num::MAX_SOURCE
+            )));
+        }
+        let mut all = self
+            .values
+            .iter()
+            .chain(self.guardrails.iter().flat_map(|g| g.values.iter()));
+        if let Some(v) = all.find(|v| v.source.as_deref() == Some(source)) {
+            return Err(Refusal::conflict(format!(
+                "{} already has the value with source `{source}` ({} on {}): nothing was recorded",
+                self.addr(),
+                v.shown(),
+                v.at
+            )));
+        }
+        Ok(source.to_string())
     }
 
     /// Starts an intervention: refused unless the loop has a primary metric and baselines all
@@ -407,6 +448,11 @@ impl LoopRecord {
     }
 }
 
+/// A value as shown: its typed text, or its shortest form.
+fn shown(value: f64, typed: Option<&str>) -> String {
+    typed.map_or_else(|| show(value), str::to_string)
+}
+
 /// What comes with a value besides its number and date: a note, the reason when it changes a
 /// locked plan, the guardrail it is of.
 #[derive(Clone, Copy, Debug, Default)]
@@ -414,6 +460,10 @@ pub struct ValueNotes<'a> {
     pub note: Option<&'a str>,
     pub reason: Option<&'a str>,
     pub guard: Option<&'a str>,
+    /// The text the value was typed as.
+    pub typed: Option<&'a str>,
+    /// The value's id in the system it came from.
+    pub source: Option<&'a str>,
 }
 
 /// What a metric is set to (`metric set` / `metric replace`).

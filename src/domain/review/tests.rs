@@ -93,6 +93,8 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
                     note: None,
                     reason: None,
                     guard: None,
+                    typed: None,
+                    source: None,
                 },
             );
             apply(

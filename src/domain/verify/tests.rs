@@ -57,6 +57,8 @@ fn trail() -> Trail {
             note: None,
             reason: None,
             guard: None,
+            typed: None,
+            source: None,
         },
     ] {
         let before = r.audit_state();

@@ -27,6 +27,7 @@ pub(in crate::store) fn job(r: &dyn Row) -> Result<Job> {
         archived_at: f.opt_stamp("archived_at")?,
         rev: f.int("rev")?,
         lead: f.opt_text("lead")?,
+        since: f.opt_date("since")?,
     })
 }
 
@@ -42,6 +43,7 @@ fn put_job(j: &Job) -> Put<'_> {
         archived_at,
         rev,
         lead,
+        since,
     } = j;
     let Canvas {
         performer,
@@ -70,6 +72,7 @@ fn put_job(j: &Job) -> Put<'_> {
         .put("archived_at", archived_at)
         .put("rev", rev)
         .put("lead", lead)
+        .put("since", since)
 }
 
 pub(in crate::store) fn insert_job(db: &mut dyn Db, j: &Job) -> Result<()> {

@@ -68,6 +68,8 @@ pub(in crate::store) fn value(r: &dyn Row) -> Result<Value> {
         recorded_by: f.text("recorded_by")?,
         recorded_at: f.stamp("recorded_at")?,
         void: void(&f)?,
+        typed: f.opt_text("typed")?,
+        source: f.opt_text("source")?,
     })
 }
 
@@ -83,6 +85,8 @@ pub(in crate::store) fn insert_value(db: &mut dyn Db, v: &Value) -> Result<()> {
         recorded_by,
         recorded_at,
         void,
+        typed,
+        source,
     } = v;
     let put = Put::new(&tables::VALUES)
         .put("id", id)
@@ -93,7 +97,9 @@ pub(in crate::store) fn insert_value(db: &mut dyn Db, v: &Value) -> Result<()> {
         .put("at", at)
         .put("note", note)
         .put("recorded_by", recorded_by)
-        .put("recorded_at", recorded_at);
+        .put("recorded_at", recorded_at)
+        .put("typed", typed)
+        .put("source", source);
     write(db, &tables::VALUES, false, put_void(put, void))
 }
 

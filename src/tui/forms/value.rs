@@ -64,6 +64,8 @@ fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
         LoopOp::RecordValue {
             phase,
             value: f.number("value")?,
+            typed: Some(f.text("value")),
+            source: None,
             at: f.date("date")?,
             note: f.optional("note"),
             reason: f.reason(),

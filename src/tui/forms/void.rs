@@ -4,7 +4,6 @@
 use super::{Ask, Closed, Field, Form, on_loop};
 use crate::domain::intent::LoopOp;
 use crate::domain::model::short_id;
-use crate::domain::num::show;
 
 pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
@@ -17,7 +16,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             "{} {} {} on {}",
             short_id(&v.id),
             v.phase,
-            show(v.value),
+            v.shown(),
             v.at
         ));
     }

@@ -34,6 +34,7 @@ fn record(kind: LoopKind) -> LoopRecord {
         archived_at: None,
         rev: 1,
         lead: Some("lea".into()),
+        since: None,
     };
     LoopRecord::new(&job, kind, None, &ctx())
 }
@@ -64,6 +65,8 @@ fn value(phase: Phase, v: f64, at: &str) -> LoopOp {
         note: None,
         reason: None,
         guard: None,
+        typed: None,
+        source: None,
     }
 }
 
@@ -164,6 +167,8 @@ fn baselines_after_an_intervention_are_refused() {
                 note: None,
                 reason: Some("found in last month's export".into()),
                 guard: None,
+                typed: None,
+                source: None,
             },
             &later(4),
         )
@@ -381,6 +386,8 @@ fn voiding_removes_a_record_from_everything_but_keeps_it() {
                 note: None,
                 reason: Some("the pilot never ran".into()),
                 guard: None,
+                typed: None,
+                source: None,
             },
             &later(5),
         )
