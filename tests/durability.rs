@@ -418,6 +418,7 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                 slug: Some(slug.clone()),
                 statement: None,
                 owner: None,
+                since: None,
             };
             s.apply(&ctx(), &add).unwrap();
             for (name, value, replace) in [("a", 5.0, false), ("b", 7.0, true)] {

@@ -147,6 +147,7 @@ fn check_fires_rules_that_time_broke() {
             slug: Some("triage".into()),
             statement: None,
             owner: None,
+            since: None,
         },
         on(LoopOp::SetMetric {
             name: "hours".into(),

@@ -31,6 +31,7 @@ fn sample_export() -> String {
             slug: Some("t".into()),
             statement: None,
             owner: Some("Ana".into()),
+            since: None,
         },
         on(LoopOp::SetMetric {
             name: "hours".into(),

@@ -312,6 +312,7 @@ fn a_change_reaches_an_open_screen() {
                 slug: None,
                 statement: None,
                 owner: None,
+                since: None,
             },
         )
         .unwrap();

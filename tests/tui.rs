@@ -58,6 +58,7 @@ fn add_job(s: &mut Store, title: &str, owner: Option<&str>) {
             slug: None,
             statement: None,
             owner: owner.map(str::to_string),
+            since: None,
         },
     )
     .unwrap();
@@ -959,6 +960,7 @@ fn control_characters_from_the_database_never_reach_the_screen() {
                 slug: Some("evil".into()),
                 statement: None,
                 owner: None,
+                since: None,
             },
         )
         .unwrap();

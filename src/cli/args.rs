@@ -277,6 +277,10 @@ pub enum JobCmd {
         /// Owner of all six loops to start with
         #[arg(long, value_name = "NAME")]
         owner: Option<String>,
+        /// The day its history begins, when earlier than today (backfill: earlier weeks' compound
+        /// tests can then be answered), YYYY-MM-DD
+        #[arg(long, value_parser = parse_day, value_name = "DATE")]
+        since: Option<chrono::NaiveDate>,
     },
     /// Edit a job's title, statement or canvas (an empty value clears a field)
     Edit(JobEditArgs),
@@ -330,6 +334,10 @@ pub struct JobEditArgs {
     /// What a solution must do to be hired
     #[arg(long = "hiring-criteria", value_name = "TEXT")]
     pub hiring_criteria: Option<String>,
+    /// The day the job's history begins, YYYY-MM-DD (backfill; an empty value: the day it was
+    /// recorded)
+    #[arg(long, value_parser = parse_since, value_name = "DATE")]
+    pub since: Option<Since>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -668,6 +676,22 @@ fn parse_kind(s: &str) -> Result<LoopKind, String> {
 
 fn parse_at(s: &str) -> Result<When, String> {
     parse_when(s, Stamp::now()).map_err(|e| e.message)
+}
+
+/// A calendar day from 1970 to today.
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    parse_at(s).map(|w| w.date())
+}
+
+/// `--since` of `job edit`: a day, or empty to clear it.
+#[derive(Clone, Copy, Debug)]
+pub struct Since(pub Option<chrono::NaiveDate>);
+
+fn parse_since(s: &str) -> Result<Since, String> {
+    if s.trim().is_empty() {
+        return Ok(Since(None));
+    }
+    parse_day(s).map(|d| Since(Some(d)))
 }
 
 fn parse_limit(s: &str) -> Result<Limit, String> {

@@ -33,6 +33,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                         competing_solutions: a.competing_solutions.clone(),
                         hiring_criteria: a.hiring_criteria.clone(),
                     },
+                    since: a.since.map(|s| s.0),
                 },
             },
             JobCmd::Lead { job, name } => Intent::SetLead {

@@ -350,6 +350,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             slug,
             statement,
             owner,
+            since,
         }) => {
             // Checked before the file is touched: a refused command creates nothing.
             NewJob::create(
@@ -366,6 +367,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 slug: slug.clone(),
                 statement: statement.clone(),
                 owner: owner.clone(),
+                since: *since,
             };
             ack(store.apply(&ctx, &intent)?)
         }
@@ -445,6 +447,7 @@ fn shared_cmd(cli: &Cli, path: &Path, command: &Command) -> Result<(), Failure> 
                     slug,
                     statement,
                     owner,
+                    since,
                 }) => ack(store.apply(
                     &ctx,
                     &Intent::AddJob {
@@ -452,6 +455,7 @@ fn shared_cmd(cli: &Cli, path: &Path, command: &Command) -> Result<(), Failure> 
                         slug: slug.clone(),
                         statement: statement.clone(),
                         owner: owner.clone(),
+                        since: *since,
                     },
                 )?),
                 _ => write_cmd(&mut store, &ctx, command),

@@ -22,6 +22,10 @@ fn shell_word(s: &str) -> String {
 pub(super) fn words(fix: &Fix) -> String {
     match fix {
         Fix::AddJob => "add one with `jobloop job add TITLE`".into(),
+        Fix::Backdate { slug, week } => format!(
+            "begin its history earlier with `jobloop job edit {} --since DATE` (a day in {week} or before)",
+            clean(slug)
+        ),
         Fix::ChooseJob { nearest: Some(n) } => {
             format!(
                 "did you mean `{}`? (`jobloop job list` shows them all)",

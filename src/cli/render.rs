@@ -290,7 +290,16 @@ fn cycles_text(cycles: &[Cycle], slug: &str) -> String {
         } else {
             format!(" — {}", clean(&c.note))
         };
-        let _ = writeln!(out, "  {}  {}  {verdict}{note}", c.week, answers.join(" "));
+        let late = c
+            .backfilled()
+            .map(|d| format!(" (backfilled on {d})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}  {}  {verdict}{late}{note}",
+            c.week,
+            answers.join(" ")
+        );
         for (layer, _, n) in c.answers() {
             if !n.is_empty() {
                 let _ = writeln!(out, "      {}: {}", layer.name(), clean(n));

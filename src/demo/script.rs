@@ -181,6 +181,7 @@ impl Script {
                 slug: Some(self.slug.clone()),
                 statement: Some(t.statement.into()),
                 owner: None,
+                since: None,
             }),
         ));
         let c = t.canvas;

@@ -1,7 +1,7 @@
 //! Review cycles (one ISO week) and the compound test that closes them.
 
 use super::command::Command;
-use super::error::Refusal;
+use super::error::{Fix, Refusal};
 use super::kind::Layer;
 use super::loop_record::{MAX_REASON, Outcome};
 use super::model::{Ctx, Cycle, Job};
@@ -28,6 +28,7 @@ pub struct CompoundAnswers {
 pub fn close_cycle(
     job: &Job,
     closed_weeks: &[Week],
+    earliest_record: Option<chrono::NaiveDate>,
     week: Week,
     answers: &CompoundAnswers,
     ctx: &Ctx,
@@ -41,12 +42,16 @@ pub fn close_cycle(
             )),
         );
     }
-    let created = Week::containing(job.created_at);
-    if week < created {
+    let first = super::job::first_week(job, earliest_record);
+    if week < first {
         return Err(Refusal::rule(format!(
-            "`{}` was created in {created}: there is no cycle to close in {week}",
+            "`{}`'s history begins in {first}: there is no cycle to close in {week}",
             job.slug
-        )));
+        ))
+        .fix(Fix::Backdate {
+            slug: job.slug.clone(),
+            week,
+        }));
     }
     if closed_weeks.contains(&week) {
         return Err(Refusal::rule(format!(
@@ -166,7 +171,7 @@ mod tests {
     #[test]
     fn all_four_improved_compounds() {
         let w = Week::parse("2026-W47").unwrap();
-        let (c, out) = close_cycle(&job(), &[], w, &yes(), &ctx()).unwrap();
+        let (c, out) = close_cycle(&job(), &[], None, w, &yes(), &ctx()).unwrap();
         assert_eq!(c.next_job(), None);
         assert!(out.summary.contains("compounds"));
     }
@@ -179,7 +184,7 @@ mod tests {
             distribution: Some(false),
             ..yes()
         };
-        let (c, out) = close_cycle(&job(), &[], w, &a, &ctx()).unwrap();
+        let (c, out) = close_cycle(&job(), &[], None, w, &a, &ctx()).unwrap();
         assert_eq!(c.next_job(), Some(LoopKind::Redesign));
         assert!(out.summary.contains("creation broke"), "{}", out.summary);
     }
@@ -192,23 +197,23 @@ mod tests {
             distribution: None,
             ..yes()
         };
-        let err = close_cycle(&job(), &[], w, &a, &ctx()).unwrap_err();
+        let err = close_cycle(&job(), &[], None, w, &a, &ctx()).unwrap_err();
         assert!(
             err.message
                 .contains("explanation, distribution not answered"),
             "{err}"
         );
-        assert!(close_cycle(&job(), &[], w, &CompoundAnswers::default(), &ctx()).is_err());
+        assert!(close_cycle(&job(), &[], None, w, &CompoundAnswers::default(), &ctx()).is_err());
     }
 
     #[test]
     fn a_week_closes_once_and_not_in_the_future_or_before_the_job() {
         let w = Week::parse("2026-W47").unwrap();
-        assert!(close_cycle(&job(), &[w], w, &yes(), &ctx()).is_err());
+        assert!(close_cycle(&job(), &[w], None, w, &yes(), &ctx()).is_err());
         let future = Week::parse("2026-W49").unwrap();
-        assert!(close_cycle(&job(), &[], future, &yes(), &ctx()).is_err());
+        assert!(close_cycle(&job(), &[], None, future, &yes(), &ctx()).is_err());
         let before = Week::parse("2026-W30").unwrap();
-        assert!(close_cycle(&job(), &[], before, &yes(), &ctx()).is_err());
+        assert!(close_cycle(&job(), &[], None, before, &yes(), &ctx()).is_err());
     }
 
     #[test]

@@ -33,6 +33,11 @@ pub struct At {
 pub enum Fix {
     /// Add a job first.
     AddJob,
+    /// Give the job an earlier start so that `week` is part of its history (backfill).
+    Backdate {
+        slug: String,
+        week: super::time::Week,
+    },
     /// Pick an existing job (the nearest slug to what was typed, when there is one).
     ChooseJob { nearest: Option<String> },
     /// Bring an archived job back.
@@ -156,6 +161,9 @@ impl Fix {
     pub fn plain(&self) -> String {
         match self {
             Fix::AddJob => "add a job first".into(),
+            Fix::Backdate { slug, week } => {
+                format!("give `{slug}` an earlier start (a day in {week} or before) first")
+            }
             Fix::ChooseJob { nearest: Some(n) } => format!("did you mean `{n}`?"),
             Fix::ChooseJob { nearest: None } => "pick one of the jobs listed".into(),
             Fix::Unarchive { slug } => format!("bring `{slug}` back from the archive first"),

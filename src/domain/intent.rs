@@ -18,6 +18,8 @@ pub enum Intent {
         slug: Option<String>,
         statement: Option<String>,
         owner: Option<String>,
+        /// The day its history begins, when earlier than the day it is recorded (backfill).
+        since: Option<chrono::NaiveDate>,
     },
     EditJob {
         slug: String,

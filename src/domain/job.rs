@@ -9,6 +9,8 @@ use super::kind::LoopKind;
 use super::loop_record::{LoopRecord, MAX_LONG, MAX_NAME, MAX_REASON, Outcome, same_person};
 use super::model::{Canvas, Ctx, Job};
 use super::text::{optional_text, person_name, required_text};
+use super::time::{Stamp, Week};
+use chrono::NaiveDate;
 
 pub const MAX_SLUG: usize = 60;
 
@@ -167,6 +169,9 @@ pub struct JobEdit {
     pub title: Option<String>,
     pub statement: Option<String>,
     pub canvas: CanvasEdit,
+    /// The day the job's history begins (backfill); `Some(None)` clears it, so the history
+    /// begins when the job was recorded.
+    pub since: Option<Option<NaiveDate>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -229,7 +234,7 @@ pub fn authorize(job: &Job, ctx: &Ctx) -> Result<(), Refusal> {
     }))
 }
 
-pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
+pub fn edit(job: &mut Job, e: &JobEdit, now: Stamp) -> Result<Outcome, Refusal> {
     live(job)?;
     let mut changed = Vec::new();
     if let Some(t) = &e.title {
@@ -284,6 +289,11 @@ pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
         &ce.hiring_criteria,
         &mut changed,
     )?;
+    if let Some(since) = e.since
+        && set_since(job, since, now)?
+    {
+        changed.push("start".to_string());
+    }
     if changed.is_empty() {
         return Ok(Outcome::unchanged(
             Command::JobEdit,
@@ -295,6 +305,45 @@ pub fn edit(job: &mut Job, e: &JobEdit) -> Result<Outcome, Refusal> {
         Command::JobEdit,
         format!("updated `{}`: {}", job.slug, changed.join(", ")),
     ))
+}
+
+/// Sets the day the job's history begins: a day that has come, no later than the day the job
+/// was recorded (a later day would hide the weeks it lived through). Whether it changed.
+pub fn set_since(job: &mut Job, since: Option<NaiveDate>, now: Stamp) -> Result<bool, Refusal> {
+    let recorded = job.created_at.local_date();
+    let since = match since {
+        Some(d) if d > now.local_date() => {
+            return Err(Refusal::invalid(format!(
+                "{d} is in the future: a job's history begins on a day that has come"
+            )));
+        }
+        Some(d) if d > recorded => {
+            return Err(Refusal::invalid(format!(
+                "`{}` was recorded on {recorded}: its history begins then or earlier, not on {d}",
+                job.slug
+            )));
+        }
+        // The day it was recorded is where its history begins anyway.
+        Some(d) if d == recorded => None,
+        other => other,
+    };
+    if job.since == since {
+        return Ok(false);
+    }
+    job.since = since;
+    Ok(true)
+}
+
+/// The first week of the job's history: the week of its start, of the day it was recorded, or of
+/// its earliest dated record, whichever is earliest.
+pub fn first_week(job: &Job, earliest_record: Option<NaiveDate>) -> Week {
+    let recorded = job.created_at.local_date();
+    let day = [Some(recorded), job.since, earliest_record]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(recorded);
+    Week::of(day)
 }
 
 /// Names the job's lead.
@@ -388,11 +437,11 @@ mod tests {
             },
             ..Default::default()
         };
-        let out = edit(&mut job, &e).unwrap();
+        let out = edit(&mut job, &e, ctx().now).unwrap();
         assert!(out.changed);
         assert_eq!(job.canvas.workaround, "spreadsheet and email");
-        assert!(!edit(&mut job, &e).unwrap().changed);
+        assert!(!edit(&mut job, &e, ctx().now).unwrap().changed);
         set_archived(&mut job, true, &ctx());
-        assert!(edit(&mut job, &JobEdit::default()).is_err());
+        assert!(edit(&mut job, &JobEdit::default(), ctx().now).is_err());
     }
 }

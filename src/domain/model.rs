@@ -570,6 +570,14 @@ pub struct Cycle {
 }
 
 impl Cycle {
+    /// The day it was answered, when that was after the week that followed it (a week answered
+    /// from history, not in the routine): shown as backfilled.
+    pub fn backfilled(&self) -> Option<chrono::NaiveDate> {
+        let week = super::time::Week::parse(&self.week).ok()?;
+        let answered = self.closed_at.local_date();
+        (super::time::Week::of(answered).previous() > week).then_some(answered)
+    }
+
     pub fn answers(&self) -> [(Layer, bool, &str); 4] {
         [
             (

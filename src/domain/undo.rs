@@ -137,6 +137,12 @@ pub fn compensation(
                         competing_solutions: field("competing_solutions"),
                         hiring_criteria: field("hiring_criteria"),
                     },
+                    // The start it had: none is the day it was recorded.
+                    since: Some(
+                        event.before["since"]
+                            .as_str()
+                            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                    ),
                 },
             })
         }

@@ -10,6 +10,7 @@ use crate::domain::loop_record::{Guardrail, LoopRecord, Superseded};
 use crate::domain::model::*;
 use crate::domain::state::{JobState, LoopState};
 use crate::domain::suggest::nearest;
+use chrono::NaiveDate;
 
 /// The job with this slug, or a refusal that suggests the nearest slug.
 pub(super) fn job_by_slug(db: &mut dyn Db, slug: &str) -> Result<Job> {
@@ -242,4 +243,27 @@ pub(super) fn put_job_state(db: &mut dyn Db, job_id: &str, s: &JobState) -> Resu
         params![job_id, json],
     )?;
     Ok(())
+}
+
+/// The day of the job's earliest dated record that stands (a value, an intervention, a decision, a
+/// learning, a tool): its history begins no later than that day.
+pub(super) fn earliest_record(db: &mut dyn Db, job_id: &str) -> Result<Option<NaiveDate>> {
+    let day = db.first(
+        "SELECT MIN(d) FROM (
+            SELECT substr(v.at, 1, 10) AS d FROM metric_values v JOIN loops l ON l.id = v.loop_id
+                WHERE l.job_id = ?1 AND v.void_at IS NULL
+            UNION ALL SELECT substr(i.at, 1, 10) FROM interventions i JOIN loops l ON l.id = i.loop_id
+                WHERE l.job_id = ?1 AND i.void_at IS NULL
+            UNION ALL SELECT substr(d.at, 1, 10) FROM decisions d JOIN loops l ON l.id = d.loop_id
+                WHERE l.job_id = ?1 AND d.void_at IS NULL
+            UNION ALL SELECT substr(g.at, 1, 10) FROM learnings g JOIN loops l ON l.id = g.loop_id
+                WHERE l.job_id = ?1 AND g.void_at IS NULL
+            UNION ALL SELECT substr(t.at, 1, 10) FROM tools t WHERE t.job_id = ?1
+        ) AS dated",
+        params![job_id],
+        |r| Ok(r.text(0)?.map(str::to_string)),
+    )?;
+    Ok(day
+        .flatten()
+        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }

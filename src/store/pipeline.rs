@@ -147,16 +147,24 @@ pub(super) fn apply(
             slug,
             statement,
             owner,
-        } => add_job(
-            db,
-            ctx,
-            title,
-            slug.as_deref(),
-            statement.as_deref(),
-            owner.as_deref(),
-            states,
-        ),
-        Intent::EditJob { slug, edit } => on_job(db, ctx, slug, |j| job::edit(j, edit)),
+            since,
+        } => {
+            let mut new = NewJob::create(
+                title,
+                slug.as_deref(),
+                statement.as_deref(),
+                owner.as_deref(),
+                ctx,
+            )?;
+            job::set_since(&mut new.job, *since, ctx.now)?;
+            add_job(db, ctx, new, states)
+        }
+        Intent::EditJob { slug, edit } => {
+            if let Some(since) = edit.since {
+                later_start_keeps_answered_weeks(db, slug, since)?;
+            }
+            on_job(db, ctx, slug, |j| job::edit(j, edit, ctx.now))
+        }
         Intent::ArchiveJob { slug, archived } => {
             on_job(db, ctx, slug, |j| Ok(job::set_archived(j, *archived, ctx)))
         }
@@ -235,7 +243,8 @@ pub(super) fn apply(
                 .filter_map(|c| Week::parse(&c.week).ok())
                 .collect();
             let week = week.unwrap_or_else(|| Week::containing(ctx.now));
-            let (cycle, outcome) = close_cycle(&job, &closed, week, answers, ctx)?;
+            let earliest = load::earliest_record(db, &job.id)?;
+            let (cycle, outcome) = close_cycle(&job, &closed, earliest, week, answers, ctx)?;
             insert_cycle(db, &cycle)?;
             let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&cycle))?;
             states.job_changed(db, &job.id)?;
@@ -245,16 +254,37 @@ pub(super) fn apply(
     }
 }
 
-fn add_job(
+/// A later start is refused while a week before it was answered: its compound test would fall
+/// outside the job's history.
+fn later_start_keeps_answered_weeks(
     db: &mut dyn Db,
-    ctx: &Ctx,
-    title: &str,
-    slug: Option<&str>,
-    statement: Option<&str>,
-    owner: Option<&str>,
-    states: &mut States,
-) -> Result<Ack> {
-    let new = NewJob::create(title, slug, statement, owner, ctx)?;
+    slug: &str,
+    since: Option<chrono::NaiveDate>,
+) -> Result<()> {
+    let job = job_by_slug(db, slug)?;
+    let earliest = load::earliest_record(db, &job.id)?;
+    let first = job::first_week(
+        &crate::domain::model::Job {
+            since,
+            ..job.clone()
+        },
+        earliest,
+    );
+    let before: Vec<String> = load::cycles_of(db, &job.id)?
+        .into_iter()
+        .filter(|c| Week::parse(&c.week).is_ok_and(|w| w < first))
+        .map(|c| c.week)
+        .collect();
+    if let Some(w) = before.first() {
+        return Err(Refusal::rule(format!(
+            "the compound test of {w} was answered for `{slug}`: its history cannot begin after that week"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn add_job(db: &mut dyn Db, ctx: &Ctx, new: NewJob, states: &mut States) -> Result<Ack> {
     if let Some((existing, title)) = db.first(
         "SELECT slug, title FROM jobs WHERE slug = ?1",
         params![new.job.slug],

@@ -9,6 +9,10 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
     let k = |a| keys.key_for(a);
     match fix {
         Fix::AddJob => format!("press {} to add one", k(Action::AddJob)),
+        Fix::Backdate { week, .. } => format!(
+            "press {} and give it a \"history since\" day in {week} or before",
+            k(Action::EditJob)
+        ),
         Fix::ChooseJob { nearest: Some(n) } => format!("did you mean `{}`?", clean(n)),
         Fix::ChooseJob { nearest: None } => "pick a job on the board".into(),
         Fix::Unarchive { .. } => "it is archived: bring it back first".into(),

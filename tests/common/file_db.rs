@@ -222,6 +222,7 @@ pub fn measured_store(path: &Path) -> Store {
             slug: Some("t".into()),
             statement: None,
             owner: Some(ACTOR.into()),
+            since: None,
         },
     )
     .unwrap();

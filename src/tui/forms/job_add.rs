@@ -11,6 +11,8 @@ pub(super) fn open(_: &Ask) -> Form {
             Field::text("slug", "slug", false).note("blank: made from the title"),
             Field::lines("statement", "statement", 3).note("When …, I want to …, so I can …"),
             Field::text("owner", "owner of the six loops", false),
+            Field::text("since", "history since", false)
+                .note("YYYY-MM-DD for a job older than today: its earlier weeks can be answered"),
         ],
         |f| {
             Ok(Intent::AddJob {
@@ -18,6 +20,10 @@ pub(super) fn open(_: &Ask) -> Form {
                 slug: f.optional("slug"),
                 statement: f.optional("statement"),
                 owner: f.optional("owner"),
+                since: match f.optional("since") {
+                    Some(_) => Some(f.date("since")?.date()),
+                    None => None,
+                },
             })
         },
     )

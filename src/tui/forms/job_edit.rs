@@ -38,6 +38,12 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     for ((name, label), v) in CANVAS.iter().zip(values) {
         fields.push(Field::lines(name, label, 2).prefill(v));
     }
+    let since = j.since.map(|d| d.to_string()).unwrap_or_default();
+    fields.push(
+        Field::text("since", "history since", false)
+            .prefill(&since)
+            .note("YYYY-MM-DD: earlier weeks can be answered; blank: the day it was recorded"),
+    );
     Ok(Form::new(
         format!("Job {}: statement and canvas", j.slug),
         fields,
@@ -58,6 +64,10 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                         competing_solutions: text("competing_solutions"),
                         hiring_criteria: text("hiring_criteria"),
                     },
+                    since: Some(match f.optional("since") {
+                        Some(_) => Some(f.date("since")?.date()),
+                        None => None,
+                    }),
                 },
             })
         },

@@ -184,7 +184,11 @@ fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
             None => "compounds".to_string(),
             Some(k) => format!("next job: {k}"),
         };
-        out.push((format!("  {}  {verdict}", c.week), plain));
+        let late = c
+            .backfilled()
+            .map(|d| format!(" (backfilled on {d})"))
+            .unwrap_or_default();
+        out.push((format!("  {}  {verdict}{late}", c.week), plain));
         for (layer, ok, note) in c.answers() {
             let answer = if ok { "yes" } else { "no" };
             let note = if note.is_empty() {
