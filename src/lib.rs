@@ -17,3 +17,4 @@ pub mod paths;
 pub mod progress;
 pub mod store;
 pub mod tui;
+pub mod values_csv;

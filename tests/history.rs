@@ -101,7 +101,150 @@ fn job_add_since_opens_earlier_weeks_and_its_earliest_record_does_too() {
     db.ok(&["verify"]);
 }
 
+/// A job `t` whose instrument loop has a metric.
+fn measured() -> Db {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    db.ok(&["metric", "set", "t", "instr", "hours", "--better", "lower"]);
+    db
+}
+
+/// `n` rows, one a day from 2020-01-01, the `bad`-th (1-based, if any) with a value that is not
+/// a number; a Unicode, quoted note with a comma on each.
+fn csv(n: usize, bad: Option<usize>) -> String {
+    let mut text = String::from("job,kind,date,value,note\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    for i in 0..n {
+        let day = start + chrono::Days::new(i as u64);
+        let value = if Some(i + 1) == bad {
+            "n/a".to_string()
+        } else {
+            format!("{}.{:02}", 5 + i % 3, i % 100)
+        };
+        text.push_str(&format!("t,instr,{day},{value},\"café, semaine {i}\"\n"));
+    }
+    text
+}
+
+fn pipe(db: &Db, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = db
+        .cmd()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_csv_of_values_is_recorded_all_or_nothing_and_once() {
+    let db = measured();
+    let file = db.dir.path().join("values.csv");
+    // A bad row in the middle of four hundred: nothing is recorded, and the line is named.
+    std::fs::write(&file, csv(400, Some(250))).unwrap();
+    let err = db.refused(&["values", "import", file.to_str().unwrap()], 2);
+    assert!(err.contains("line 251, column `value`"), "{err}");
+    // A dry run says what would be recorded and writes nothing.
+    std::fs::write(&file, csv(400, None)).unwrap();
+    let before = db.state();
+    let dry = db.ok(&["values", "import", file.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.contains("would record 400 value(s)"), "{dry}");
+    assert!(dry.contains("would record: recorded baseline 5.00 for t/instrument on 2020-01-01"));
+    assert_eq!(db.state(), before);
+    let out = db.ok(&["values", "import", file.to_str().unwrap()]);
+    assert!(
+        out.contains("recorded 400 value(s)") && out.contains("0 already"),
+        "{out}"
+    );
+    // The same file again records nothing new.
+    let again = db.ok(&["values", "import", file.to_str().unwrap()]);
+    assert!(
+        again.contains("recorded 0 value(s)") && again.contains("400 already"),
+        "{again}"
+    );
+    // Exported in the same format, the values read back: typed text, notes, phases.
+    let exported = db.ok(&["values", "export"]);
+    assert!(exported.starts_with("job,kind,date,value,phase,guard,note,source\n"));
+    assert!(exported.contains("t,instrument,2020-01-01,5.00,baseline,,\"café, semaine 0\",\n"));
+    let other = measured();
+    let out = pipe(&other, &["values", "import", "-"], &exported);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(other.ok(&["values", "export"]), exported);
+    db.ok(&["verify"]);
+}
+
+#[test]
+fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() {
+    let db = measured();
+    db.ok(&["baseline", "t", "instr", "7", "--at", "2026-01-05"]);
+    db.ok(&[
+        "intervene",
+        "t",
+        "instr",
+        "New triage",
+        "--at",
+        "2026-01-12",
+    ]);
+    let rows = "date,value,kind,job,source\n2026-01-12,4,instr,t,\n2026-01-19,4,instr,t,\n2026-01-19,4,instr,t,\n2026-01-26,3,instr,t,T-9\n";
+    let out = pipe(&db, &["values", "import", "-"], rows);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let l = db.review_loop("instrument");
+    assert_eq!(l["live_n"], 4, "{l}");
+    // Again: nothing new; a row with a new source id is new even with the same number.
+    let out = pipe(
+        &db,
+        &["values", "import", "-"],
+        &format!("{rows}2026-01-26,3,instr,t,T-10\n"),
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("recorded 1 value(s) from -; 4 already"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A baseline dated after the intervention is refused as the command refuses it.
+    let out = pipe(
+        &db,
+        &["values", "import", "-"],
+        "job,kind,date,value,phase\nt,instr,2026-02-02,5,baseline\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2:") && err.contains("intervention"),
+        "{err}"
+    );
+    // Unknown job, unknown column: named.
+    let file = db.dir.path().join("x.csv");
+    std::fs::write(&file, "job,kind,date,value\nnope,instr,2026-01-05,1\n").unwrap();
+    let err = db.refused(&["values", "import", file.to_str().unwrap()], 1);
+    assert!(err.contains("line 2"), "{err}");
+    std::fs::write(&file, "job,kind,day,value\n").unwrap();
+    let err = db.refused(&["values", "import", file.to_str().unwrap()], 2);
+    assert!(err.contains("column `day`"), "{err}");
+    let template = db.ok(&["values", "template", "t"]);
+    assert!(template.starts_with("job,kind,date,value,phase,guard,note,source\nt,instrument,"));
+}
+
 also_on_postgres!(
     a_job_with_an_earlier_start_answers_its_earlier_weeks_and_shows_them_backfilled,
     job_add_since_opens_earlier_weeks_and_its_earliest_record_does_too,
+    a_csv_of_values_is_recorded_all_or_nothing_and_once,
+    rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values,
 );

@@ -72,6 +72,9 @@ pub enum Command {
     /// Add or remove guardrails: metrics that must not get worse while the primary one improves
     #[command(subcommand)]
     Guard(GuardCmd),
+    /// Values many at a time: import a CSV file or a pipe, export them, or print a template
+    #[command(subcommand)]
+    Values(ValuesCmd),
     /// Mark a value, intervention, decision or learning entered by mistake as void (it stays,
     /// with who voided it and why, and counts for nothing)
     Void {
@@ -259,8 +262,35 @@ impl Command {
                 | Command::Plan(PlanCmd::Show { .. })
                 | Command::Cycle(CycleCmd::List { .. })
                 | Command::Proof(ProofCmd::List { .. })
+                | Command::Values(ValuesCmd::Export { .. } | ValuesCmd::Template { .. })
         )
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ValuesCmd {
+    /// Record the values of a CSV file (`-`: standard input) in one transaction, all or nothing.
+    /// Its header names the columns job,kind,date,value and optionally phase (baseline/live;
+    /// default: baseline before the loop's first intervention, live from it on), guard, note,
+    /// source (the value's id where it came from). Rows already recorded are skipped.
+    Import {
+        file: PathBuf,
+        /// Check every row and print what would be recorded; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every value in the import's CSV format (standard output unless FILE is given)
+    Export {
+        file: Option<PathBuf>,
+        /// CSV (the only format; accepted for scripts that say so)
+        #[arg(long)]
+        csv: bool,
+        /// Replace FILE if it exists
+        #[arg(long, requires = "file")]
+        force: bool,
+    },
+    /// Print a CSV to fill in: a row per loop of JOB with a metric (and per guardrail)
+    Template { job: String },
 }
 
 #[derive(Subcommand, Debug)]

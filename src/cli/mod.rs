@@ -6,6 +6,7 @@ mod intents;
 mod remedy;
 mod render;
 mod transfer;
+mod values;
 
 use clap::{CommandFactory, Parser};
 use std::io::{self, IsTerminal, Write};
@@ -469,6 +470,9 @@ fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Fail
         return ack(store.apply(ctx, &intent)?);
     }
     match command {
+        Command::Values(ValuesCmd::Import { file, dry_run }) => {
+            values::import(store, ctx, file, *dry_run)
+        }
         Command::Check => {
             let now = Stamp::now();
             let fired = store.check_rules(now)?;
@@ -548,6 +552,10 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             }
         }
         Command::Export { file, force } => export_cmd(store, file.as_deref(), *force),
+        Command::Values(ValuesCmd::Export { file, force, .. }) => {
+            values::export(store, file.as_deref(), *force)
+        }
+        Command::Values(ValuesCmd::Template { job }) => values::template(store, job),
         Command::Job(JobCmd::List { all, json }) => {
             let jobs = store.jobs(*all)?;
             if *json {

@@ -25,6 +25,7 @@ pub mod text;
 pub mod time;
 pub mod trail;
 pub mod undo;
+pub mod value_import;
 pub mod verify;
 
 pub use command::Command;

@@ -18,6 +18,7 @@ mod sqlite;
 mod states;
 pub mod tables;
 mod transfer;
+mod value_import;
 mod wal;
 
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
@@ -38,6 +39,7 @@ pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION, no_orphan_log};
 pub use pipeline::{Ack, SELF_ACTOR};
 pub use read::{Board, JobDetail, LoopDetail};
 pub use transfer::ImportError;
+pub use value_import::ValuesImported;
 
 #[derive(Debug)]
 pub enum Error {

@@ -1,0 +1,114 @@
+//! Values that arrive many at a time (a CSV file, a pipe): which phase a row takes when it names
+//! none, and which rows were recorded already, so that importing the same file again records
+//! nothing new. Each row is then recorded by the same rule as the commands (`RecordValue`).
+
+use std::collections::{HashMap, HashSet};
+
+use super::loop_record::LoopRecord;
+use super::model::{Phase, Value};
+use super::time::When;
+use super::{LoopKind, LoopOp};
+
+/// One value to record, as a file gives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueRow {
+    /// Where it is in its file (the header is line 1), for the error that names it.
+    pub line: u64,
+    pub job: String,
+    pub kind: LoopKind,
+    pub date: When,
+    pub value: f64,
+    /// The value's text as it was in the file.
+    pub typed: String,
+    /// `None`: from the date (baseline before the loop's first intervention, live from it on).
+    pub phase: Option<Phase>,
+    pub guard: Option<String>,
+    pub note: Option<String>,
+    /// The value's id in the system it came from.
+    pub source: Option<String>,
+}
+
+/// What makes two values without a source id the same record: the metric (primary or which
+/// guardrail), the phase, the day, the number's bits and the note.
+type Key = (Option<String>, Phase, String, u64, String);
+
+/// The values a loop already has, counted, and their source ids. Identical rows in one file are
+/// separate values: the n-th such row is skipped only when the loop already has n of them.
+pub struct Recorded {
+    counts: HashMap<Key, usize>,
+    sources: HashSet<String>,
+}
+
+impl Recorded {
+    pub fn of(record: &LoopRecord) -> Recorded {
+        let mut counts = HashMap::new();
+        let mut sources = HashSet::new();
+        let mut count = |guard: Option<&str>, v: &Value| {
+            if let Some(s) = &v.source {
+                sources.insert(s.clone());
+            }
+            let key = (
+                guard.map(str::to_string),
+                v.phase,
+                v.at.date().to_string(),
+                v.value.to_bits(),
+                v.note.clone(),
+            );
+            *counts.entry(key).or_insert(0) += 1;
+        };
+        for v in &record.values {
+            count(None, v);
+        }
+        for g in record.guardrails.iter().chain(&record.removed_guardrails) {
+            for v in &g.values {
+                count(Some(&g.metric.name), v);
+            }
+        }
+        Recorded { counts, sources }
+    }
+
+    /// The value to record for `row`, or `None` when the loop has it already (skipped).
+    pub fn take(&mut self, record: &LoopRecord, row: &ValueRow) -> Option<LoopOp> {
+        if let Some(s) = &row.source
+            && self.sources.contains(s)
+        {
+            return None;
+        }
+        let phase = row.phase.unwrap_or_else(|| phase_on(record, row.date));
+        if row.source.is_none() {
+            let key = (
+                row.guard.clone(),
+                phase,
+                row.date.date().to_string(),
+                // `-0` is kept as 0.
+                (row.value + 0.0).to_bits(),
+                row.note.clone().unwrap_or_default(),
+            );
+            if let Some(n) = self.counts.get_mut(&key)
+                && *n > 0
+            {
+                *n -= 1;
+                return None;
+            }
+        }
+        Some(LoopOp::RecordValue {
+            phase,
+            value: row.value,
+            typed: Some(row.typed.clone()),
+            source: row.source.clone(),
+            at: row.date,
+            note: row.note.clone(),
+            reason: None,
+            guard: row.guard.clone(),
+        })
+    }
+}
+
+/// The phase of a value dated `at` when none is given: baseline before the loop's first
+/// intervention that stands, live from its day on.
+pub fn phase_on(record: &LoopRecord, at: When) -> Phase {
+    match record.active_interventions().map(|i| i.at.date()).min() {
+        Some(first) if at.date() >= first => Phase::Live,
+        _ => Phase::Baseline,
+    }
+}

@@ -1,0 +1,70 @@
+//! Many values in one transaction (`values import`): each row recorded by the same rule as the
+//! commands, all or nothing; rows the loop already has are skipped and counted.
+
+use std::collections::HashMap;
+
+use super::{Error, Result, Store, load, pipeline};
+use crate::domain::loop_record::LoopRecord;
+use crate::domain::value_import::{Recorded, ValueRow};
+use crate::domain::{Ctx, Intent, LoopKind, Refusal};
+
+/// What an import recorded (or, in a dry run, would record).
+#[derive(Debug, Default)]
+pub struct ValuesImported {
+    /// One line per value recorded, as its audit event says it.
+    pub recorded: Vec<String>,
+    /// Rows the loops already had.
+    pub skipped: usize,
+}
+
+impl Store {
+    /// Records `rows` in one transaction, or with `dry_run` works them out and writes nothing.
+    /// A refused row refuses the whole file, named by its line.
+    pub fn import_values(
+        &mut self,
+        ctx: &Ctx,
+        rows: &[ValueRow],
+        dry_run: bool,
+    ) -> Result<ValuesImported> {
+        let mut done = ValuesImported::default();
+        self.write_raw(|db| {
+            done = ValuesImported::default();
+            let mut states = pipeline::States::later();
+            // Each loop as the import found it (its interventions decide a row's phase), with
+            // what it had recorded: loaded once, not per row.
+            let mut seen: HashMap<(String, LoopKind), (LoopRecord, Recorded)> = HashMap::new();
+            for row in rows {
+                let at_line = |e: Error| match e {
+                    Error::Refused(r) => Error::Refused(Refusal {
+                        message: format!("line {}: {}", row.line, r.message),
+                        ..r
+                    }),
+                    other => other,
+                };
+                let key = (row.job.clone(), row.kind);
+                if !seen.contains_key(&key) {
+                    let record = load::loop_record(db, &row.job, row.kind).map_err(at_line)?;
+                    let recorded = Recorded::of(&record);
+                    seen.insert(key.clone(), (record, recorded));
+                }
+                let Some((record, recorded)) = seen.get_mut(&key) else {
+                    continue;
+                };
+                let Some(op) = recorded.take(record, row) else {
+                    done.skipped += 1;
+                    continue;
+                };
+                let intent = Intent::OnLoop {
+                    slug: row.job.clone(),
+                    kind: row.kind,
+                    op,
+                };
+                let ack = pipeline::apply(db, ctx, &intent, &mut states).map_err(at_line)?;
+                done.recorded.push(ack.summary);
+            }
+            states.finish(db)?;
+            Ok(!dry_run && !done.recorded.is_empty())
+        })?;
+        Ok(done)
+    }
+}

@@ -1,0 +1,206 @@
+//! Values as CSV, in and out: the columns `job,kind,date,value` and optionally `phase`, `guard`,
+//! `note`, `source`, in any order, named by a header row. Reading checks each cell as the
+//! commands would and names the line and the column of the first one that is wrong; what the
+//! rows mean (their phase, whether they were recorded already) is the domain's to say.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use crate::domain::model::{Phase, Value};
+use crate::domain::time::parse_when;
+use crate::domain::value_import::ValueRow;
+use crate::domain::{LoopKind, Stamp};
+
+/// The columns a file must have.
+pub const REQUIRED: [&str; 4] = ["job", "kind", "date", "value"];
+/// The columns it may have besides.
+pub const OPTIONAL: [&str; 4] = ["phase", "guard", "note", "source"];
+
+/// What is wrong with a file, at a line and (when it is one cell) a column.
+#[derive(Debug, PartialEq)]
+pub struct BadRow {
+    pub line: u64,
+    pub column: Option<String>,
+    pub why: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, column `{c}`: {}", self.line, self.why),
+            None => write!(f, "line {}: {}", self.line, self.why),
+        }
+    }
+}
+
+/// Reads every row of `input`, dates read as of `now`. The first wrong cell ends the reading.
+pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(input);
+    let bad = |line: u64, column: Option<&str>, why: String| BadRow {
+        line,
+        column: column.map(str::to_string),
+        why,
+    };
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(1, None, csv_words(&e)))?
+        .clone();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        if !REQUIRED.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
+            return Err(bad(
+                1,
+                Some(h),
+                format!(
+                    "is not a column jobloop knows: the header names {} and optionally {}",
+                    REQUIRED.join(","),
+                    OPTIONAL.join(",")
+                ),
+            ));
+        }
+        if at.insert(name.clone(), i).is_some() {
+            return Err(bad(1, Some(h), "is named twice in the header".into()));
+        }
+    }
+    if let Some(missing) = REQUIRED.iter().find(|c| !at.contains_key(**c)) {
+        return Err(bad(
+            1,
+            None,
+            format!(
+                "the header has no `{missing}` column: it names {} (and optionally {})",
+                REQUIRED.join(","),
+                OPTIONAL.join(",")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            bad(line, None, csv_words(&e))
+        })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let cell = |name: &str| -> Option<&str> {
+            at.get(name)
+                .and_then(|i| record.get(*i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let need = |name: &str| {
+            cell(name).ok_or_else(|| bad(line, Some(name), "is empty: every row needs one".into()))
+        };
+        let wrong = |name: &str, why: String| bad(line, Some(name), why);
+        let job = need("job")?.to_string();
+        let kind = LoopKind::parse(need("kind")?).map_err(|e| wrong("kind", e.message))?;
+        let date = parse_when(need("date")?, now).map_err(|e| wrong("date", e.message))?;
+        let typed = need("value")?.to_string();
+        let value = crate::domain::num::parse(&typed).map_err(|e| wrong("value", e.message))?;
+        let phase = match cell("phase") {
+            None => None,
+            Some(p) => Some(Phase::from_text(&p.to_ascii_lowercase()).ok_or_else(|| {
+                wrong(
+                    "phase",
+                    format!("`{p}` is not a phase: write baseline or live, or leave it empty"),
+                )
+            })?),
+        };
+        rows.push(ValueRow {
+            line,
+            job,
+            kind,
+            date,
+            value,
+            typed,
+            phase,
+            guard: cell("guard").map(str::to_string),
+            note: cell("note").map(str::to_string),
+            source: cell("source").map(str::to_string),
+        });
+    }
+    Ok(rows)
+}
+
+fn csv_words(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text: save the file as UTF-8".into(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("has {len} cells where the header has {expected_len}"),
+        csv::ErrorKind::Io(io) => format!("cannot be read ({io})"),
+        _ => format!("is not CSV ({e})"),
+    }
+}
+
+/// One value as a row, for `values export`.
+pub struct Out<'a> {
+    pub job: &'a str,
+    pub kind: LoopKind,
+    pub guard: Option<&'a str>,
+    pub value: &'a Value,
+}
+
+/// Writes the header and `rows` in the format `read` reads (every optional column included).
+pub fn write<'a>(
+    out: &mut dyn Write,
+    rows: impl IntoIterator<Item = Out<'a>>,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(REQUIRED.iter().chain(OPTIONAL.iter()))?;
+    for r in rows {
+        let v = r.value;
+        w.write_record([
+            r.job,
+            r.kind.name(),
+            &v.at.date().to_string(),
+            &v.shown(),
+            v.phase.as_str(),
+            r.guard.unwrap_or(""),
+            &v.note,
+            v.source.as_deref().unwrap_or(""),
+        ])?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Stamp {
+        Stamp::parse("2026-11-25T12:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn columns_in_any_order_quoted_and_unicode_cells() {
+        let text = "value,Date,kind,job,note,source\n\"10.00\",2026-11-02,instr,t,\"café, \"\"ok\"\"\",A-1\n5,2026-11-09,instrument,t,,\n";
+        let rows = read(text.as_bytes(), now()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].typed, "10.00");
+        assert_eq!(rows[0].note.as_deref(), Some("café, \"ok\""));
+        assert_eq!(rows[0].source.as_deref(), Some("A-1"));
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].kind, LoopKind::Instrument);
+        assert_eq!(rows[1].note, None);
+    }
+
+    #[test]
+    fn the_first_wrong_cell_is_named_by_line_and_column() {
+        let err = |t: &str| read(t.as_bytes(), now()).unwrap_err().to_string();
+        assert!(err("job,kind,date\n").contains("no `value` column"));
+        assert!(err("job,kind,date,value,colour\n").contains("column `colour`"));
+        let e = err("job,kind,date,value\nt,instr,2026-11-02,1\nt,instr,2026-11-03,x\n");
+        assert!(e.starts_with("line 3, column `value`"), "{e}");
+        let e = err("job,kind,date,value\nt,instr,2999-01-01,1\n");
+        assert!(e.starts_with("line 2, column `date`"), "{e}");
+        let e = err("job,kind,date,value\nt,nope,2026-11-02,1\n");
+        assert!(e.starts_with("line 2, column `kind`"), "{e}");
+        let e = err("job,kind,date,value,phase\nt,instr,2026-11-02,1,later\n");
+        assert!(e.starts_with("line 2, column `phase`"), "{e}");
+        let e = err("job,kind,date,value\nt,instr,2026-11-02\n");
+        assert!(e.starts_with("line 2:") && e.contains("3 cells"), "{e}");
+    }
+}
