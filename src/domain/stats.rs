@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use super::model::{Better, splitmix};
-use super::num::{exact, exact_mean, quantum, to_f64};
+use super::num::{decimal, decimal_of, exact_mean, rational, to_f64};
 
 mod caveat;
 mod compare;
@@ -27,6 +27,7 @@ mod exact;
 mod power;
 mod process;
 pub mod sequential;
+mod serial;
 
 pub use caveat::*;
 pub use compare::*;
@@ -34,6 +35,7 @@ pub use exact::*;
 pub use power::*;
 pub use process::*;
 pub use sequential::{DEFAULT_HORIZON, HORIZON_CAP, HorizonFrom, Sequential};
+pub use serial::*;
 
 /// The level at which a change counts as shown.
 pub const ALPHA: f64 = 0.05;
@@ -46,6 +48,44 @@ const RESAMPLE_SEED: u64 = 0x6a6f_626c_6f6f_7031;
 pub const POWER: f64 = 0.80;
 /// The largest count the "how many more values" searches consider.
 const SEARCH_CAP: usize = 100_000;
+
+/// A decimal `m × 10^e`, exactly as typed (or, when the text is not known, the shortest decimal
+/// that reads back as the value kept).
+pub type Dec = (BigInt, i32);
+
+/// One side of a comparison as the decision code reads it: the values kept, for spreads and
+/// intervals, and the decimals they were typed as, for everything computed exactly.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Values<'a> {
+    pub(crate) x: &'a [f64],
+    pub(crate) dec: &'a [Dec],
+}
+
+impl<'a> Values<'a> {
+    pub(crate) fn len(&self) -> usize {
+        self.x.len()
+    }
+    /// The first `k` values.
+    pub(crate) fn prefix(&self, k: usize) -> Values<'a> {
+        Values {
+            x: &self.x[..k],
+            dec: &self.dec[..k],
+        }
+    }
+    pub(crate) fn exact(&self) -> Vec<BigRational> {
+        self.dec.iter().map(rational).collect()
+    }
+}
+
+/// The resolution that floors a spread: the finest among the decimals of every value compared
+/// (`num::resolution`), 1 when there are none.
+pub(crate) fn finest(decs: &[&[Dec]]) -> f64 {
+    decs.iter()
+        .flat_map(|d| d.iter())
+        .map(|(_, e)| *e)
+        .min()
+        .map_or(1.0, |e| if e >= 0 { 1.0 } else { 10f64.powi(e) })
+}
 
 pub fn mean(xs: &[f64]) -> Option<f64> {
     (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
@@ -134,18 +174,16 @@ pub enum Caveat {
     },
     /// Every baseline value is the same: its spread is only the typing resolution.
     BaselineConstant,
-    /// Consecutive values of one side move together (lag-1 autocorrelation beyond 2/√n).
-    Autocorrelated { side: Side2, lag1: f64, n: usize },
+    /// Consecutive values move together: the lag-1 autocorrelation within the phases,
+    /// bias-corrected (`serial`), is above 0, and the verdict allows for it: its interval is
+    /// `widened` times as wide as Welch's 95% interval shown, which assumes independent values.
+    Autocorrelated { lag1: f64, widened: f64 },
+    /// Too few values to exclude that consecutive values move together (a lag-1 correlation of
+    /// 0.5 lies within their 95% bound): the interval and the verdict allow only for the
+    /// correlation they show.
+    IndependenceUntested,
     /// The interval alone would call a change that the exact test cannot confirm.
     NormalModel,
-}
-
-/// A side of the comparison.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side2 {
-    Baseline,
-    Live,
 }
 
 /// A change the lead wants to be able to see: a percentage of the baseline mean, or an absolute

@@ -79,12 +79,10 @@ pub fn lag1(xs: &[f64]) -> Option<f64> {
     Some(num / den)
 }
 
-/// How many baseline values a trend needs before it is looked for; and values an
-/// autocorrelation.
+/// How many baseline values a trend needs before it is looked for.
 pub const TREND_FROM: usize = 4;
-pub const AUTOCORRELATION_FROM: usize = 8;
 
-pub(super) fn caveats(baseline: &[Point], live: &[Point]) -> Vec<Caveat> {
+pub(super) fn caveats(baseline: &[Point]) -> Vec<Caveat> {
     let mut out = Vec::new();
     if baseline.len() >= TREND_FROM
         && let Some((slope, low, high)) = theil_sen(baseline)
@@ -98,20 +96,6 @@ pub(super) fn caveats(baseline: &[Point], live: &[Point]) -> Vec<Caveat> {
     }
     if baseline.len() >= 2 && baseline.iter().all(|p| p.1 == baseline[0].1) {
         out.push(Caveat::BaselineConstant);
-    }
-    for (side, points) in [(Side2::Baseline, baseline), (Side2::Live, live)] {
-        if points.len() >= AUTOCORRELATION_FROM {
-            let xs: Vec<f64> = points.iter().map(|p| p.1).collect();
-            if let Some(r) = lag1(&xs)
-                && r.abs() > 2.0 / (xs.len() as f64).sqrt()
-            {
-                out.push(Caveat::Autocorrelated {
-                    side,
-                    lag1: r,
-                    n: xs.len(),
-                });
-            }
-        }
     }
     out
 }

@@ -48,11 +48,30 @@ pub struct Comparison {
 /// One value with its position in time, in days (any origin): for trend and process limits.
 pub type Point = (f64, f64);
 
+/// A value in time with, when it is known, the text it was typed as (`10.00`): everything
+/// computed exactly is computed on that decimal, and its digits count for the resolution.
+pub type TypedPoint<'a> = (f64, f64, Option<&'a str>);
+
 /// Compares `live` against `baseline` (each in time order) for a metric where `better` is the
-/// good direction, with an optional target change.
+/// good direction, with an optional target change. The values are read as their shortest
+/// decimals; [`compare_typed`] reads them as typed.
 pub fn compare(
     baseline: &[Point],
     live: &[Point],
+    better: Better,
+    target: Option<Target>,
+    horizon: Option<(usize, HorizonFrom)>,
+) -> Comparison {
+    let typed = |ps: &[Point]| -> Vec<TypedPoint<'static>> {
+        ps.iter().map(|&(at, v)| (at, v, None)).collect()
+    };
+    compare_typed(&typed(baseline), &typed(live), better, target, horizon)
+}
+
+/// [`compare`] on values with the text they were typed as, where it is known.
+pub fn compare_typed(
+    baseline: &[TypedPoint],
+    live: &[TypedPoint],
     better: Better,
     target: Option<Target>,
     horizon: Option<(usize, HorizonFrom)>,
@@ -102,15 +121,15 @@ impl Comparison {
                 low,
                 high,
             } => slope_per_week.is_finite() && low.is_finite() && high.is_finite(),
-            Caveat::Autocorrelated { lag1, .. } => lag1.is_finite(),
+            Caveat::Autocorrelated { lag1, widened } => lag1.is_finite() && widened.is_finite(),
             _ => true,
         });
     }
 }
 
 fn compare_values(
-    baseline: &[Point],
-    live: &[Point],
+    baseline: &[TypedPoint],
+    live: &[TypedPoint],
     better: Better,
     target: Option<Target>,
     fixed_horizon: Option<(usize, HorizonFrom)>,
@@ -118,8 +137,14 @@ fn compare_values(
     let b: Vec<f64> = baseline.iter().map(|p| p.1).collect();
     let l: Vec<f64> = live.iter().map(|p| p.1).collect();
     let (nb, nl) = (b.len(), l.len());
-    let eb: Vec<BigRational> = b.iter().map(|v| exact(*v)).collect();
-    let el: Vec<BigRational> = l.iter().map(|v| exact(*v)).collect();
+    let db: Vec<Dec> = baseline.iter().map(|p| decimal_of(p.1, p.2)).collect();
+    let dl: Vec<Dec> = live.iter().map(|p| decimal_of(p.1, p.2)).collect();
+    let (vb, vl) = (Values { x: &b, dec: &db }, Values { x: &l, dec: &dl });
+    // The resolution that floors a spread: the finest any value was typed with.
+    let q = finest(&[&db, &dl]);
+    let eb: Vec<BigRational> = vb.exact();
+    let el: Vec<BigRational> = vl.exact();
+    let timed = |ps: &[TypedPoint]| -> Vec<Point> { ps.iter().map(|p| (p.0, p.1)).collect() };
     let (mb, ml) = (exact_mean(&eb), exact_mean(&el));
     let delta = mb.as_ref().zip(ml.as_ref()).map(|(b, l)| l - b);
     let mut c = Comparison {
@@ -143,11 +168,11 @@ fn compare_values(
         live_needed: None,
         live_needed_note: None,
         baseline_needed: None,
-        caveats: caveats(baseline, live),
+        caveats: caveats(&timed(baseline)),
         sequential: None,
         target_met: None,
     };
-    let sb = floored_sd(&b);
+    let sb = floored_sd(&b, q);
     let all_positive = !eb.is_empty() && eb.iter().all(|v| v.is_positive());
     c.target = target.and_then(|t| {
         if !t.percent {
@@ -198,18 +223,25 @@ fn compare_values(
         decided_p: None,
         past_horizon: false,
     };
-    let (Some(delta), Some(sb), Some(sl)) = (delta, sb, floored_sd(&l)) else {
+    // Weeks that move together: the correlation allowed for at this look, and whether these
+    // values could exclude a correlation of 0.5 at all.
+    let phi = serial_lag1(&[&b, &l]);
+    let (Some(delta), Some((se, df))) = (delta, welch(&b, &l, q, 0.0)) else {
         c.sequential = Some(seq);
         return c;
     };
-    let (p, method) = permutation_p(&b, &l);
+    if phi > 0.0 {
+        let wide = welch(&b, &l, q, phi).map_or(1.0, |w| w.0);
+        c.caveats.push(Caveat::Autocorrelated {
+            lag1: phi,
+            widened: wide / se,
+        });
+    } else if serial_upper(&[&b, &l]) >= UNTESTED_FROM {
+        c.caveats.push(Caveat::IndependenceUntested);
+    }
+    let (p, method) = permutation_p_typed(&db, &dl);
     c.exact_p = Some(p);
     c.p_method = Some(method);
-    // Welch's interval, scaled by the larger spread so nothing overflows at extreme magnitudes.
-    let m = sb.max(sl);
-    let (ub, ul) = ((sb / m).powi(2) / nb as f64, (sl / m).powi(2) / nl as f64);
-    let se = m * (ub + ul).sqrt();
-    let df = (ub + ul).powi(2) / (ub * ub / (nb - 1) as f64 + ul * ul / (nl - 1) as f64);
     let t = t_quantile(0.975, df);
     let d = to_f64(&delta);
     let (lo, hi) = (d - t * se, d + t * se);
@@ -226,7 +258,7 @@ fn compare_values(
     if interval_excludes_zero && !shown {
         c.caveats.push(Caveat::NormalModel);
     }
-    let crossing = sequential::first_crossing(&b, &l, better, h);
+    let crossing = sequential::decide(vb, vl, q, better, h);
     c.verdict = match crossing {
         Some((k, v, p)) => {
             seq.decided_at = Some(k);
@@ -244,10 +276,31 @@ fn compare_values(
     c
 }
 
-/// The sample standard deviation, floored by the resolution the values were typed with (the
-/// spread of a rounding error, q/√12): identical values still leave room for what rounding hid.
-pub fn floored_sd(xs: &[f64]) -> Option<f64> {
+/// The sample standard deviation, floored by the resolution `q` the values of the metric were
+/// typed with (the spread of a rounding error, q/√12): identical values still leave room for
+/// what rounding hid.
+pub fn floored_sd(xs: &[f64], q: f64) -> Option<f64> {
     let s = sd(xs)?;
-    let q = xs.iter().map(|x| quantum(*x)).fold(0.0, f64::max);
     Some(s.max(q / 12f64.sqrt()))
+}
+
+/// A lag-1 correlation that the caveat says these values cannot exclude.
+pub const UNTESTED_FROM: f64 = 0.5;
+
+/// Welch's standard error and degrees of freedom for live − baseline: each spread floored at the
+/// resolution `q`, each side's variance of the mean widened for a lag-1 correlation `phi`
+/// (`serial::widening`), scaled by the larger spread so nothing overflows at extreme
+/// magnitudes. `None` below two values a side.
+pub(crate) fn welch(b: &[f64], l: &[f64], q: f64, phi: f64) -> Option<(f64, f64)> {
+    let (sb, sl) = (floored_sd(b, q)?, floored_sd(l, q)?);
+    let (nb, nl) = (b.len(), l.len());
+    let m = sb.max(sl);
+    if m == 0.0 || !m.is_finite() {
+        return None;
+    }
+    let ub = (sb / m).powi(2) * widening(nb, phi) / nb as f64;
+    let ul = (sl / m).powi(2) * widening(nl, phi) / nl as f64;
+    let se = m * (ub + ul).sqrt();
+    let df = (ub + ul).powi(2) / (ub * ub / (nb - 1) as f64 + ul * ul / (nl - 1) as f64);
+    Some((se, df))
 }

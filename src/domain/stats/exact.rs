@@ -27,6 +27,12 @@ fn choose(n: usize, k: usize) -> f64 {
 /// value) as the observed one. Beyond `EXACT_LIMIT` arrangements, a fixed-seed Monte Carlo
 /// estimate ((hits + 1) / (resamples + 1)).
 pub fn permutation_p(baseline: &[f64], live: &[f64]) -> (f64, PMethod) {
+    let decimals = |xs: &[f64]| -> Vec<Dec> { xs.iter().map(|v| decimal(*v)).collect() };
+    permutation_p_typed(&decimals(baseline), &decimals(live))
+}
+
+/// [`permutation_p`] on the decimals as typed.
+pub(crate) fn permutation_p_typed(baseline: &[Dec], live: &[Dec]) -> (f64, PMethod) {
     let (nb, nl) = (baseline.len(), live.len());
     // Enumerate subsets of the smaller group: for a group of size k with sum S out of N values
     // summing to T, the difference of means is proportional to S·N − T·k.
@@ -36,7 +42,7 @@ pub fn permutation_p(baseline: &[f64], live: &[f64]) -> (f64, PMethod) {
         (baseline, live)
     };
     let k = group.len();
-    let values: Vec<f64> = group.iter().chain(rest).copied().collect();
+    let values: Vec<&Dec> = group.iter().chain(rest).collect();
     let scaled = scale(&values);
     let arrangements = choose(nb + nl, k);
     let exhaustive = arrangements <= EXACT_LIMIT;
@@ -59,11 +65,7 @@ enum Scaled {
     Big(Vec<BigInt>),
 }
 
-fn scale(values: &[f64]) -> Scaled {
-    let decs: Vec<(i64, i32)> = values
-        .iter()
-        .map(|v| crate::domain::num::small_decimal(*v))
-        .collect();
+fn scale(decs: &[&Dec]) -> Scaled {
     let e = decs.iter().map(|(_, e)| *e).min().unwrap_or(0);
     // Machine integers when every scaled value fits with room to spare (the usual case: values
     // typed with a few decimals); big integers otherwise.
@@ -71,18 +73,19 @@ fn scale(values: &[f64]) -> Scaled {
     let small: Option<Vec<i128>> = decs
         .iter()
         .map(|(m, ei)| {
+            let m = i128::try_from(m).ok()?;
             10i128
                 .checked_pow(u32::try_from(ei - e).ok()?)
-                .and_then(|p| i128::from(*m).checked_mul(p))
+                .and_then(|p| m.checked_mul(p))
                 .filter(|v| v.abs() < limit)
         })
         .collect();
     match small {
-        Some(v) if values.len() < (1 << 16) => Scaled::Small(v),
+        Some(v) if decs.len() < (1 << 16) => Scaled::Small(v),
         _ => Scaled::Big(
-            decs.into_iter()
+            decs.iter()
                 .map(|(m, ei)| {
-                    BigInt::from(m) * num_traits::pow(BigInt::from(10), (ei - e) as usize)
+                    m * num_traits::pow(BigInt::from(10), usize::try_from(ei - e).unwrap_or(0))
                 })
                 .collect(),
         ),

@@ -1,6 +1,7 @@
 //! Natural process limits (an XmR chart) of the baseline, read against the live values.
 
 use super::*;
+use crate::domain::num::exact;
 
 /// A point outside the natural process limits, or a long run on one side of the centre.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
