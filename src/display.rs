@@ -13,7 +13,7 @@ pub use crate::domain::num::show;
 use crate::domain::plan::{DeviationView, GuardrailState, PlanState};
 use crate::domain::review::LoopReview;
 use crate::domain::stats::{
-    Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, Side2, Verdict,
+    Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, Verdict,
 };
 
 /// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
@@ -417,14 +417,14 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
         Caveat::BaselineConstant => {
             "caveat: every baseline value is the same: its spread is only the resolution the values were typed with".into()
         }
-        Caveat::Autocorrelated { side, lag1, n } => format!(
-            "caveat: consecutive {} values move together (lag-1 autocorrelation {} over {n} values): the interval is narrower than it should be",
-            match side {
-                Side2::Baseline => "baseline",
-                Side2::Live => "live",
-            },
-            estimate(*lag1, 2)
+        Caveat::Autocorrelated { lag1, widened } => format!(
+            "caveat: consecutive values move together (lag-1 autocorrelation about {} within each phase): the verdict allows for it, with an interval {}× as wide as the 95% interval shown, which assumes independent weeks",
+            estimate(*lag1, 2),
+            estimate(*widened, 2)
         ),
+        Caveat::IndependenceUntested => {
+            "caveat: too few values to rule out that consecutive weeks move together (a lag-1 correlation of 0.5 is not excluded): the verdict allows only for the correlation these values show, and would be too sure if weeks move together more".into()
+        }
         Caveat::NormalModel => {
             "caveat: the interval alone would call this a change, but the exact test cannot confirm it: that reading rests on the values being normally distributed".into()
         }

@@ -103,7 +103,9 @@ impl Script {
     }
 
     /// A loop with a metric: two baselines a week before `iw`, the intervention in week `iw`,
-    /// then two measurements a week drifting by `trend` per week.
+    /// then two measurements a week, changed by 3.5 × `trend` from the first: a step, as an
+    /// intervention that works makes (a ramp through every live week would be weeks that move
+    /// together, which the verdict allows for).
     #[allow(clippy::too_many_arguments)]
     fn measured(
         &mut self,
@@ -146,7 +148,7 @@ impl Script {
                 },
             );
         }
-        let drift = trend * f64::from(w - iw + 1);
+        let drift = trend * 3.5;
         for d in [1u64, 3] {
             let v = round1((level + drift + self.rng.noise(sd)).max(0.0));
             self.value(out, self.day(w, d, 15), kind, Phase::Live, v, None);

@@ -139,6 +139,70 @@ pub fn quantum(v: f64) -> f64 {
     if e >= 0 { 1.0 } else { 10f64.powi(e) }
 }
 
+/// A decimal exactly as typed, as an integer mantissa and a power of ten: `10.00` gives
+/// `(1000, -2)` (its trailing zeros are its resolution), `-1.5e3` gives `(-15, 2)`. However many
+/// digits it has: a 17-significant-digit value is this decimal, not the other decimal of the
+/// same length that reads back as the same `f64`. `None` for text that is not a plain decimal.
+pub fn typed_decimal(text: &str) -> Option<(BigInt, i32)> {
+    let text = text.trim();
+    let (mant, exp) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (negative, digits) = match mant.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, mant.strip_prefix('+').unwrap_or(mant)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let all: String = whole.chars().chain(fraction.chars()).collect();
+    let m: BigInt = all.parse().ok()?;
+    let e = exp.checked_sub(i32::try_from(fraction.len()).ok()?)?;
+    Some((if negative { -m } else { m }, e))
+}
+
+/// The decimal a value was typed as when its text is known and reads back as the value kept,
+/// else the shortest decimal that does.
+pub fn decimal_of(v: f64, text: Option<&str>) -> (BigInt, i32) {
+    text.filter(|t| parse(t).is_ok_and(|x| x == v))
+        .and_then(typed_decimal)
+        .unwrap_or_else(|| decimal(v))
+}
+
+/// An exact rational from a decimal `m × 10^e`.
+pub fn rational((m, e): &(BigInt, i32)) -> BigRational {
+    if *e >= 0 {
+        BigRational::from_integer(m * pow10(e.unsigned_abs()))
+    } else {
+        BigRational::new(m.clone(), pow10(e.unsigned_abs()))
+    }
+}
+
+/// The shortest decimal of each value, as text: what a value reads as when the text it was typed
+/// with is not known.
+pub fn shortest_decimals(values: &[f64]) -> impl Iterator<Item = String> + '_ {
+    values.iter().map(|v| format!("{v:e}"))
+}
+
+/// The finest resolution among values typed as these decimals: the unit of the last digit of the
+/// one typed with most decimals (`5.2` and `0` → 0.1; `10.00` → 0.01), never more than 1. One
+/// round value (`0`, or `10` for a `10.00` whose text was lost) never coarsens it. `None` when no
+/// text is a decimal.
+pub fn resolution<S: AsRef<str>>(typed: impl IntoIterator<Item = S>) -> Option<f64> {
+    typed
+        .into_iter()
+        .filter_map(|t| typed_decimal(t.as_ref()).map(|(_, e)| e))
+        .min()
+        .map(|e| if e >= 0 { 1.0 } else { 10f64.powi(e) })
+}
+
 /// The mean of exact values, exactly.
 pub fn exact_mean(xs: &[BigRational]) -> Option<BigRational> {
     if xs.is_empty() {
@@ -296,6 +360,35 @@ mod tests {
         assert_eq!(quantum(12.0), 1.0);
         assert_eq!(quantum(1200.0), 1.0);
         assert_eq!(quantum(3e-7), 1e-7);
+    }
+
+    #[test]
+    fn typed_decimals_keep_their_digits_and_resolution() {
+        assert_eq!(typed_decimal("10.00"), Some((BigInt::from(1000), -2)));
+        assert_eq!(typed_decimal("-1.5e3"), Some((BigInt::from(-15), 2)));
+        assert_eq!(typed_decimal("+.5"), Some((BigInt::from(5), -1)));
+        assert_eq!(typed_decimal("0"), Some((BigInt::from(0), 0)));
+        for bad in ["", ".", "1.2.3", "e5", "1e", "x1", "1,5"] {
+            assert_eq!(typed_decimal(bad), None, "{bad}");
+        }
+        // The finest resolution among them: one round value changes nothing.
+        assert_eq!(resolution(["5.2", "4.8", "0"]), Some(0.1));
+        assert_eq!(resolution(["10.00", "10.25"]), Some(0.01));
+        assert_eq!(resolution(shortest_decimals(&[10.0, 10.25])), Some(0.01));
+        assert_eq!(resolution(shortest_decimals(&[1200.0])), Some(1.0));
+        assert_eq!(resolution(shortest_decimals(&[3e-7])), Some(1e-7));
+        assert_eq!(resolution(Vec::<String>::new()), None);
+        // Two 17-digit decimals that read back as the same f64: each is computed as typed.
+        let (a, b) = ("0.30000000000000004", "0.30000000000000003");
+        assert_eq!(parse(a).unwrap(), parse(b).unwrap());
+        let v = parse(b).unwrap();
+        assert_eq!(
+            rational(&decimal_of(v, Some(b))),
+            BigRational::new(30000000000000003i64.into(), pow10(17))
+        );
+        assert_ne!(rational(&decimal_of(v, Some(b))), exact(v));
+        // A text that does not read back as the value kept is not trusted.
+        assert_eq!(decimal_of(0.5, Some("0.25")), decimal(0.5));
     }
 
     #[test]

@@ -13,7 +13,9 @@ use super::model::{
     Better, Deviation, DeviationKind, Intervention, Measures, Metric, Phase, Value,
 };
 use super::state::day_number;
-use super::stats::{ALPHA, Comparison, HorizonFrom, Limit, Point, Target, compare};
+use super::stats::{
+    ALPHA, Comparison, HorizonFrom, Limit, Point, Target, TypedPoint, compare, compare_typed,
+};
 use super::time::{Stamp, When};
 
 /// The rule every verdict is reached by, in words (the same for every plan of this version).
@@ -427,15 +429,10 @@ pub fn judge(
             })
             .collect()
     };
-    let points =
-        |vs: &[&Value]| -> Vec<Point> { vs.iter().map(|v| (day_number(v.at), v.value)).collect() };
     let latest = active.last().copied();
     let live = live_between(latest);
-    let live_points = points(&live);
-    let baseline_points: Vec<Point> = baseline
-        .iter()
-        .map(|v| (day_number(v.at), v.value))
-        .collect();
+    let live_points = typed_points(&live);
+    let baseline_points = typed_points(&baseline);
     let next_after = |j: &Intervention| {
         let s = key(j);
         active.iter().map(|i| key(i)).find(|k| *k > s)
@@ -459,7 +456,7 @@ pub fn judge(
                 })
                 .collect();
             Some(EarlierPlan {
-                comparison: Some(locked_comparison(&p, &live_between(Some(j)))),
+                comparison: Some(locked_comparison(&p, values, &live_between(Some(j)))),
                 plan: plan_state(j, &p, deviations),
                 voided,
                 guardrails: locked_guards,
@@ -468,7 +465,7 @@ pub fn judge(
         .collect();
     let Some((i, p)) = latest.and_then(|i| Some((i, of(i)?))) else {
         let comparison = (!baseline.is_empty() || !live_points.is_empty()).then(|| {
-            compare(
+            compare_typed(
                 &baseline_points,
                 &live_points,
                 metric.better,
@@ -492,7 +489,7 @@ pub fn judge(
         || horizon.0 != p.horizon
         || !p.seen_live.is_empty())
     .then(|| {
-        compare(
+        compare_typed(
             &baseline_points,
             &live_points,
             metric.better,
@@ -502,7 +499,7 @@ pub fn judge(
     });
     Judged {
         plan: Some(plan_state(i, &p, deviations)),
-        comparison: Some(locked_comparison(&p, &live)),
+        comparison: Some(locked_comparison(&p, values, &live)),
         amended,
         guardrails: judge_guards(Some(&p), Some(i), None),
         earlier,
@@ -512,24 +509,38 @@ pub fn judge(
 /// `live` against the plan's own baseline, direction, target and horizon. Live values that
 /// had been seen when the plan was locked (dated after a back-dated intervention) are left
 /// out: a plan cannot be locked around data already in.
-fn locked_comparison(p: &Plan, live: &[&Value]) -> Comparison {
-    let live: Vec<Point> = live
+fn locked_comparison(p: &Plan, values: &[Value], live: &[&Value]) -> Comparison {
+    let live: Vec<&Value> = live
         .iter()
         .filter(|v| !p.seen_live.contains(&v.id))
-        .map(|v| (day_number(v.at), v.value))
+        .copied()
         .collect();
-    let baseline: Vec<Point> = p
+    // The plan keeps each baseline value's number; its typed text is the value's own.
+    let baseline: Vec<TypedPoint> = p
         .baseline
         .iter()
-        .map(|v| (day_number(v.at), v.value))
+        .map(|b| {
+            let typed = values
+                .iter()
+                .find(|v| v.id == b.id)
+                .and_then(|v| v.typed.as_deref());
+            (day_number(b.at), b.value, typed)
+        })
         .collect();
-    compare(
+    compare_typed(
         &baseline,
-        &live,
+        &typed_points(&live),
         p.metric.better,
         p.target,
         Some((p.horizon, p.horizon_from)),
     )
+}
+
+/// Values in time with the text they were typed as.
+fn typed_points<'a>(vs: &[&'a Value]) -> Vec<TypedPoint<'a>> {
+    vs.iter()
+        .map(|v| (day_number(v.at), v.value, v.typed.as_deref()))
+        .collect()
 }
 
 /// The plan `p` that `i` locked, as the views show it, with its deviations.

@@ -13,9 +13,11 @@
 use num_traits::Zero;
 use serde::{Deserialize, Serialize};
 
-use super::{ALPHA, Verdict, floored_sd, min_p, permutation_p, t_quantile};
+use super::{
+    ALPHA, Dec, Values, Verdict, finest, min_p, permutation_p_typed, serial_lag1, t_quantile, welch,
+};
 use crate::domain::model::Better;
-use crate::domain::num::{exact, exact_mean};
+use crate::domain::num::{decimal, exact_mean};
 
 /// The number of live values the 5% is spent over when the plan has neither a typed horizon
 /// nor a target to derive one from: a quarter of weekly values.
@@ -83,57 +85,76 @@ pub fn first_possible(nb: usize, from: usize, h: usize) -> Option<usize> {
     (from.max(1)..=h).find(|&k| possible(nb, k, h))
 }
 
-/// Welch's interval for live − baseline at level `a` excludes zero: the cheap test every look
-/// must pass before the exact test is run (both must agree for a verdict).
-fn interval_excludes_zero(b: &[f64], l: &[f64], a: f64) -> bool {
-    let (Some(sb), Some(sl)) = (floored_sd(b), floored_sd(l)) else {
+/// Welch's interval for live − baseline at level `a` excludes zero, its spreads floored at the
+/// resolution `q` and widened for the weeks that move together (`serial`): the cheap test every
+/// look must pass before the exact test is run (both must agree for a verdict).
+fn interval_excludes_zero(b: &[f64], l: &[f64], q: f64, a: f64) -> bool {
+    let phi = serial_lag1(&[b, l]);
+    let Some((se, df)) = welch(b, l, q, phi) else {
         return false;
     };
-    let (nb, nl) = (b.len() as f64, l.len() as f64);
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let d = mean(l) - mean(b);
-    let m = sb.max(sl);
-    if m == 0.0 || !d.is_finite() {
+    if !d.is_finite() || !se.is_finite() {
         return false;
     }
-    let (ub, ul) = ((sb / m).powi(2) / nb, (sl / m).powi(2) / nl);
-    let se = m * (ub + ul).sqrt();
-    let df = (ub + ul).powi(2) / (ub * ub / (nb - 1.0) + ul * ul / (nl - 1.0));
     let t = t_quantile(1.0 - a / 2.0, df);
     t.is_finite() && d.abs() > t * se
 }
 
 /// The first look within the horizon at which the live values so far differ from the baseline
-/// at that look's level: its number, the verdict and the exact p. `None` when no look has.
+/// at that look's level: its number, the verdict and the exact p. `None` when no look has. The
+/// values are read as their shortest decimals.
 pub fn first_crossing(
     baseline: &[f64],
     live: &[f64],
     better: Better,
     h: usize,
 ) -> Option<(usize, Verdict, f64)> {
+    let decimals = |xs: &[f64]| -> Vec<Dec> { xs.iter().map(|v| decimal(*v)).collect() };
+    let (db, dl) = (decimals(baseline), decimals(live));
+    let q = finest(&[&db, &dl]);
+    decide(
+        Values {
+            x: baseline,
+            dec: &db,
+        },
+        Values { x: live, dec: &dl },
+        q,
+        better,
+        h,
+    )
+}
+
+/// [`first_crossing`] on the decimals as typed, spreads floored at the resolution `q`.
+pub(crate) fn decide(
+    baseline: Values,
+    live: Values,
+    q: f64,
+    better: Better,
+    h: usize,
+) -> Option<(usize, Verdict, f64)> {
     let nb = baseline.len();
-    let eb: Vec<_> = baseline.iter().map(|v| exact(*v)).collect();
-    let mb = exact_mean(&eb)?;
+    let mb = exact_mean(&baseline.exact())?;
     let mut tested = 0;
     for k in 1..=live.len().min(h) {
         let a = level(k, h);
         if !possible(nb, k, h) {
             continue;
         }
-        let prefix = &live[..k];
-        if !interval_excludes_zero(baseline, prefix, a) {
+        let prefix = live.prefix(k);
+        if !interval_excludes_zero(baseline.x, prefix.x, q, a) {
             continue;
         }
         tested += 1;
         if tested > MAX_EXACT_LOOKS {
             return None;
         }
-        let (p, _) = permutation_p(baseline, prefix);
+        let (p, _) = permutation_p_typed(baseline.dec, prefix.dec);
         if p > a {
             continue;
         }
-        let el: Vec<_> = prefix.iter().map(|v| exact(*v)).collect();
-        let delta = exact_mean(&el)? - &mb;
+        let delta = exact_mean(&prefix.exact())? - &mb;
         if delta.is_zero() {
             continue;
         }
