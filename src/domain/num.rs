@@ -73,6 +73,11 @@ pub fn typed_text(value: f64, typed: Option<&str>) -> Result<Option<String>, Ref
             show(value)
         )));
     }
+    // A zero is kept without a sign, as the number is (`-0.00` is `0.00`).
+    let text = match text.strip_prefix('-') {
+        Some(unsigned) if value == 0.0 => unsigned,
+        _ => text,
+    };
     Ok((text != show(value)).then(|| text.to_string()))
 }
 
@@ -294,7 +299,8 @@ mod tests {
             Some("10.00".into())
         );
         assert_eq!(typed_text(10.0, Some(" 1e1 ")).unwrap(), Some("1e1".into()));
-        assert_eq!(typed_text(0.0, Some("-0")).unwrap(), Some("-0".into()));
+        assert_eq!(typed_text(0.0, Some("-0")).unwrap(), None);
+        assert_eq!(typed_text(0.0, Some("-0.00")).unwrap(), Some("0.00".into()));
         assert_eq!(typed_text(5.2, Some("5.2")).unwrap(), None);
         assert_eq!(typed_text(5.2, None).unwrap(), None);
         // A front end that sends one number and another text is refused.
