@@ -433,6 +433,7 @@ impl Script {
                     threshold: Some(
                         "only below 0.2 risk score; everything else waits for a person".into(),
                     ),
+                    step: None,
                 },
             );
             self.on(
@@ -474,6 +475,7 @@ impl Script {
                     kind: LearningType::Mistake,
                     tag: Some("reseller-routing".into()),
                     capability: Some(Capability::Reality),
+                    incident: None,
                 },
             );
         }
@@ -488,6 +490,7 @@ impl Script {
                     kind: LearningType::Change,
                     tag: Some("reseller-routing".into()),
                     capability: None,
+                    incident: None,
                 },
             );
         }

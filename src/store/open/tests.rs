@@ -1,7 +1,6 @@
 use super::migrate::*;
 use super::*;
 
-
 #[test]
 fn every_migration_leaves_markers_and_a_new_file_has_them_all() {
     for (to, sql) in MIGRATIONS {
