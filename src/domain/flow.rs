@@ -3,7 +3,7 @@
 //! critic results into what is in force, and the paths the detectors read. Pure: the rules that
 //! record them live in `loop_record/flow.rs`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::Refusal;
@@ -61,6 +61,59 @@ pub struct Flow {
     pub governance: Vec<Governance>,
     pub critic_results: Vec<CriticResult>,
     pub incidents: Vec<Incident>,
+}
+
+/// A loop's own flow records in force, kept in its derived state (the redesign loop's steps,
+/// the govern loop's governance and critic results, the improve loop's incidents): the review,
+/// the detectors and the lanes join the three loops' parts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowFacts {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<FlowStep>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drops: Vec<FlowDrop>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub governance: Vec<Governance>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub critic_results: Vec<CriticResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<Incident>,
+}
+
+impl Flow {
+    /// The records in force that the loop `loop_id` wrote; `None` when it wrote none.
+    pub fn facts_of(&self, loop_id: &str) -> Option<FlowFacts> {
+        fn own<T: Clone>(rows: &[T], keep: impl Fn(&T) -> bool) -> Vec<T> {
+            rows.iter().filter(|r| keep(r)).cloned().collect()
+        }
+        let f = FlowFacts {
+            steps: own(&self.steps, |r| r.loop_id == loop_id && r.void.is_none()),
+            drops: own(&self.drops, |r| r.loop_id == loop_id && r.void.is_none()),
+            governance: own(&self.governance, |r| {
+                r.loop_id == loop_id && r.void.is_none()
+            }),
+            critic_results: own(&self.critic_results, |r| {
+                r.loop_id == loop_id && r.void.is_none()
+            }),
+            incidents: own(&self.incidents, |r| {
+                r.loop_id == loop_id && r.void.is_none()
+            }),
+        };
+        (f != FlowFacts::default()).then_some(f)
+    }
+
+    /// The flow in force joined from the loops' parts.
+    pub fn joined<'a>(parts: impl Iterator<Item = &'a FlowFacts>) -> Flow {
+        let mut flow = Flow::default();
+        for p in parts {
+            flow.steps.extend(p.steps.iter().cloned());
+            flow.drops.extend(p.drops.iter().cloned());
+            flow.governance.extend(p.governance.iter().cloned());
+            flow.critic_results.extend(p.critic_results.iter().cloned());
+            flow.incidents.extend(p.incidents.iter().cloned());
+        }
+        flow
+    }
 }
 
 /// Why a typed step name matched no single step.
