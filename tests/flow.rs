@@ -936,7 +936,10 @@ fn the_improve_signal_finds_the_same_incident_twice_with_no_change_between() {
 }
 
 /// The nodes (id, lane, label) and edges of a Mermaid flowchart as `flow export` writes it.
-fn parse_mermaid(text: &str) -> (Vec<(String, String, String)>, Vec<(String, String)>) {
+/// A diagram read back: its nodes (id, lane, label) and its edges (from, to).
+type Diagram = (Vec<(String, String, String)>, Vec<(String, String)>);
+
+fn parse_mermaid(text: &str) -> Diagram {
     let mut lane = String::new();
     let (mut nodes, mut edges) = (Vec::new(), Vec::new());
     for line in text.lines().map(str::trim) {
@@ -956,7 +959,7 @@ fn parse_mermaid(text: &str) -> (Vec<(String, String, String)>, Vec<(String, Str
     (nodes, edges)
 }
 
-fn parse_dot(text: &str) -> (Vec<(String, String, String)>, Vec<(String, String)>) {
+fn parse_dot(text: &str) -> Diagram {
     let mut lane = String::new();
     let (mut nodes, mut edges) = (Vec::new(), Vec::new());
     for line in text.lines().map(str::trim) {
