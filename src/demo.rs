@@ -263,6 +263,25 @@ pub fn load(
                             },
                         }
                     }
+                    Act::FixIncident { slug, change } => {
+                        let r = batch.loop_record(&slug, LoopKind::Improve)?;
+                        let Some(i) = r
+                            .flow
+                            .incidents
+                            .iter()
+                            .find(|i| i.void.is_none() && i.fixed_at.is_none())
+                        else {
+                            continue;
+                        };
+                        Intent::OnLoop {
+                            slug,
+                            kind: LoopKind::Improve,
+                            op: LoopOp::IncidentFix {
+                                incident: i.id.clone(),
+                                change,
+                            },
+                        }
+                    }
                     Act::TrackProof { slug, counts } => {
                         let Some(p) = batch.proofs(&slug)?.into_iter().next() else {
                             continue;

@@ -542,8 +542,8 @@ fn a_team_database_of_schema_3_is_upgraded_by_migrate_with_everything_intact() {
     // The members cannot upgrade it; its owner can, once.
     t.as_user("ana", &["migrate"]).assert_code(6);
     let out = t.as_user("tester", &["migrate"]).assert_ok();
-    let now = format!("version {}", jobloop::store::SCHEMA_VERSION);
-    assert!(out.contains(&now), "{out}");
+    let current = format!("version {}", jobloop::store::SCHEMA_VERSION);
+    assert!(out.contains(&current), "{out}");
     t.as_user("tester", &["migrate"]).assert_ok();
     let verified = t.as_user("ana", &["verify"]).assert_ok();
     assert!(verified.contains("18 events"), "{verified}");

@@ -259,6 +259,7 @@ fn four_writers_and_two_open_screens_lose_nothing() {
                                 kind: jobloop::domain::model::LearningType::Evidence,
                                 tag: None,
                                 capability: None,
+                                incident: None,
                             },
                         },
                     )

@@ -1073,6 +1073,7 @@ fn choosing_another_decision_or_proof_shows_its_own_values() {
                     text: text.into(),
                     owner: owner.into(),
                     threshold: Some(threshold.into()),
+                    step: None,
                 }),
             )
             .unwrap();

@@ -363,6 +363,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             text: format!("decision {i}"),
             owner: ACTOR.into(),
             threshold: Some("refunds under 50 EUR".into()),
+            step: None,
         }),
         Step::Approve => instr(LoopOp::Approve {
             decision: newest(s, "decision")?,
@@ -372,6 +373,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             kind: LearningType::Evidence,
             tag: Some("tag".into()),
             capability: Some(Capability::Reality),
+            incident: None,
         }),
         Step::VoidLast => instr(LoopOp::Void {
             record: newest(s, "value")?,

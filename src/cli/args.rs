@@ -5,7 +5,10 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 use crate::domain::LoopKind;
-use crate::domain::model::{Better, Capability, LearningType, Measures, ProofKind, Visibility};
+use crate::domain::model::{
+    AgentRole, Better, Capability, DataClass, DetectedBy, HumanGate, LearningType, Measures,
+    Performer, ProofKind, Severity, StepKind, Verdict, Visibility,
+};
 use crate::domain::num;
 use crate::domain::stats::{Limit, Target};
 use crate::domain::time::{Stamp, Week, When, parse_when};
@@ -113,6 +116,9 @@ pub enum Command {
         /// The approval threshold, e.g. "refunds under 50 EUR"
         #[arg(long, value_name = "TEXT")]
         threshold: Option<String>,
+        /// The flow step the decision belongs to (its name or a unique prefix)
+        #[arg(long, value_name = "STEP", conflicts_with_all = ["approve", "amend"])]
+        step: Option<String>,
         /// Sign off decision ID as its named owner
         #[arg(long, value_name = "ID", conflicts_with_all = ["text", "amend", "threshold", "owner"])]
         approve: Option<String>,
@@ -146,6 +152,30 @@ pub enum Command {
         /// REALITY, DREAM or CONSUMED
         #[arg(long, value_parser = parse_capability)]
         capability: Option<Capability>,
+        /// The incident it learns from (at least 4 characters of its id)
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+    },
+    /// The redesigned workflow of a job: its steps (who does each, its data, its gates), the
+    /// governance inside it, the work it removed, and its diagram
+    #[command(subcommand)]
+    Flow(FlowCmd),
+    /// Record what a critic check of a flow step found
+    #[command(subcommand)]
+    Critic(CriticCmd),
+    /// Incidents at a flow step, and the change that fixed each
+    #[command(subcommand)]
+    Incident(IncidentCmd),
+    /// For the people who ask: every active job's agent steps, data classes, human gates and
+    /// owners, approval thresholds, critic checks, open incidents, kill signals and decisions,
+    /// labelled with the EU AI Act deployer duty and NIST AI RMF function each helps evidence
+    /// (for orientation, not legal advice)
+    Register {
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// A document a lead can attach
+        #[arg(long)]
+        markdown: bool,
     },
     /// Proof artifacts: add one, track what it brought back, list them
     #[command(subcommand)]
@@ -263,6 +293,9 @@ impl Command {
                 | Command::Cycle(CycleCmd::List { .. })
                 | Command::Proof(ProofCmd::List { .. })
                 | Command::Values(ValuesCmd::Export { .. } | ValuesCmd::Template { .. })
+                | Command::Flow(FlowCmd::List { .. } | FlowCmd::Export { .. })
+                | Command::Incident(IncidentCmd::List { .. })
+                | Command::Register { .. }
         )
     }
 }
@@ -579,6 +612,180 @@ pub struct ValueArgs {
     pub reason: Option<String>,
 }
 
+/// Data classes given as `personal,internal` (`none` for none).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataClasses(pub Vec<DataClass>);
+
+#[derive(Subcommand, Debug)]
+pub enum FlowCmd {
+    /// Add a step to a job's redesigned workflow (the redesign loop's record)
+    Add {
+        job: String,
+        /// The step's name, unique in the flow
+        name: String,
+        /// input, decision, action, output, exception or handoff
+        #[arg(long, value_parser = parse_step_kind)]
+        kind: StepKind,
+        /// Who does it: agent, system or human
+        #[arg(long, value_parser = parse_performer)]
+        by: Performer,
+        /// An agent's role: perception, decision, action, memory or escalation
+        #[arg(long, value_parser = parse_role)]
+        role: Option<AgentRole>,
+        /// A human's gate: judgment, taste, relationship, exception, approval or liability
+        #[arg(long, value_parser = parse_gate)]
+        gate: Option<HumanGate>,
+        /// A step it follows (its name or a unique prefix); give it once per predecessor
+        #[arg(long, value_name = "STEP")]
+        after: Vec<String>,
+        /// The data classes it handles: public, internal, confidential, personal, special
+        #[arg(long, value_parser = parse_classes, value_name = "CLASS[,CLASS]")]
+        data: Option<DataClasses>,
+        /// It cannot be taken back (a payment sent, a message delivered)
+        #[arg(long)]
+        irreversible: bool,
+        /// When it was mapped, YYYY-MM-DD [default: today]
+        #[arg(long, value_parser = parse_at, value_name = "DATE")]
+        at: Option<When>,
+    },
+    /// The flow of a job: its steps in order, with governance, critics, incidents and the work
+    /// it removed
+    List {
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a step (its name, kind, performer, role, gate, predecessors, data, irreversibility)
+    Set {
+        job: String,
+        /// The step's name or a unique prefix
+        step: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_parser = parse_step_kind)]
+        kind: Option<StepKind>,
+        /// Who does it now (a role or gate that no longer fits goes unless given again)
+        #[arg(long, value_parser = parse_performer)]
+        by: Option<Performer>,
+        #[arg(long, value_parser = parse_role)]
+        role: Option<AgentRole>,
+        #[arg(long, value_parser = parse_gate)]
+        gate: Option<HumanGate>,
+        /// The steps it follows, all of them (give it once per predecessor)
+        #[arg(long, value_name = "STEP", conflicts_with = "first")]
+        after: Vec<String>,
+        /// It follows no step: the flow starts here
+        #[arg(long)]
+        first: bool,
+        /// Its data classes, all of them (`none` for none)
+        #[arg(long, value_parser = parse_classes, value_name = "CLASS[,CLASS]")]
+        data: Option<DataClasses>,
+        #[arg(long, conflicts_with = "reversible")]
+        irreversible: bool,
+        #[arg(long)]
+        reversible: bool,
+    },
+    /// Remove a step from the flow: it is voided with the reason and kept in the history
+    Void {
+        job: String,
+        step: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record artifact work the redesign removed ("the weekly status spreadsheet"), and why
+    Drop {
+        job: String,
+        /// The work that was removed
+        name: String,
+        #[arg(long)]
+        why: String,
+        /// When it was removed, YYYY-MM-DD [default: today]
+        #[arg(long, value_parser = parse_at, value_name = "DATE")]
+        at: Option<When>,
+    },
+    /// Govern a step (the govern loop's record): its human owner, its approval threshold, a
+    /// critic check
+    Govern {
+        job: String,
+        step: String,
+        /// The human who owns the step's outcome
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        /// Its approval threshold, e.g. "refunds over 50 EUR wait for the owner"
+        #[arg(long, value_name = "TEXT")]
+        approval: Option<String>,
+        /// A named critic check of the step
+        #[arg(long, value_name = "NAME", requires = "critic_by")]
+        critic: Option<String>,
+        /// Who performs the critic check: agent, system or human
+        #[arg(long, value_parser = parse_performer, requires = "critic")]
+        critic_by: Option<Performer>,
+    },
+    /// Write the flow as a diagram with lanes and gates (Mermaid or Graphviz DOT)
+    Export {
+        job: String,
+        #[arg(long, conflicts_with = "dot", required_unless_present = "dot")]
+        mermaid: bool,
+        #[arg(long)]
+        dot: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CriticCmd {
+    /// Record a critic check's result on a step (the govern loop's record)
+    Result {
+        job: String,
+        /// The step's name or a unique prefix
+        step: String,
+        /// The critic check's name
+        critic: String,
+        /// pass or fail
+        #[arg(value_parser = parse_verdict)]
+        result: Verdict,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IncidentCmd {
+    /// Record an incident at a flow step (the improve loop's record)
+    Add {
+        job: String,
+        /// What happened
+        what: String,
+        /// The step it happened at (its name or a unique prefix)
+        #[arg(long, value_name = "STEP")]
+        step: String,
+        /// low, medium or high
+        #[arg(long, value_parser = parse_severity)]
+        severity: Severity,
+        /// A short tag; the same incident twice is found by its step and tag
+        #[arg(long)]
+        tag: Option<String>,
+        /// Who noticed: agent, system, human or customer
+        #[arg(long, value_parser = parse_detected_by)]
+        detected_by: Option<DetectedBy>,
+        /// When it happened, YYYY-MM-DD [default: today]
+        #[arg(long, value_parser = parse_at, value_name = "DATE")]
+        at: Option<When>,
+    },
+    /// Record what changed to fix an incident (in the prompt, standard, workflow or instrument)
+    Fix {
+        /// At least 4 characters of the incident's id
+        id: String,
+        #[arg(long)]
+        change: String,
+    },
+    /// The incidents of one job or of all, open ones first
+    List {
+        job: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Subcommand, Debug)]
 pub enum KillCmd {
     /// Add a custom kill signal to a loop (armed), optionally with a rule the data can check
@@ -777,6 +984,41 @@ fn one_of<T: Copy>(
             let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
             format!("`{s}` is not a {what}: write one of {}", names.join(", "))
         })
+}
+
+fn parse_step_kind(s: &str) -> Result<StepKind, String> {
+    one_of(s, StepKind::ALL, StepKind::as_str, "kind of step")
+}
+
+fn parse_performer(s: &str) -> Result<Performer, String> {
+    one_of(s, Performer::ALL, Performer::as_str, "performer")
+}
+
+fn parse_role(s: &str) -> Result<AgentRole, String> {
+    one_of(s, AgentRole::ALL, AgentRole::as_str, "role of an agent")
+}
+
+fn parse_gate(s: &str) -> Result<HumanGate, String> {
+    one_of(s, HumanGate::ALL, HumanGate::as_str, "human gate")
+}
+
+fn parse_classes(s: &str) -> Result<DataClasses, String> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(DataClasses(Vec::new()));
+    }
+    crate::domain::flow::parse_classes(s).map(DataClasses)
+}
+
+fn parse_verdict(s: &str) -> Result<Verdict, String> {
+    one_of(s, Verdict::ALL, Verdict::as_str, "critic result")
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    one_of(s, Severity::ALL, Severity::as_str, "severity")
+}
+
+fn parse_detected_by(s: &str) -> Result<DetectedBy, String> {
+    one_of(s, DetectedBy::ALL, DetectedBy::as_str, "detector")
 }
 
 fn parse_learning(s: &str) -> Result<LearningType, String> {

@@ -4,10 +4,25 @@
 use super::args::*;
 use super::today;
 use crate::domain::Ctx;
+use crate::domain::LoopKind;
 use crate::domain::cycle::CompoundAnswers;
+use crate::domain::flow::{CriticSpec, StepEdit, StepSpec};
 use crate::domain::intent::{Intent, LoopOp};
 use crate::domain::job::{CanvasEdit, JobEdit};
 use crate::domain::model::{Phase, ProofOutcome};
+
+/// The job a flow command names.
+fn job_of(cmd: &FlowCmd) -> &str {
+    match cmd {
+        FlowCmd::Add { job, .. }
+        | FlowCmd::List { job, .. }
+        | FlowCmd::Set { job, .. }
+        | FlowCmd::Void { job, .. }
+        | FlowCmd::Drop { job, .. }
+        | FlowCmd::Govern { job, .. }
+        | FlowCmd::Export { job, .. } => job,
+    }
+}
 
 /// The intent a write command asks for.
 pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
@@ -275,6 +290,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
             threshold,
             approve,
             amend,
+            step,
         } => on(
             job,
             *kind,
@@ -291,6 +307,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                     text: text.clone().unwrap_or_default(),
                     owner: owner.clone().unwrap_or_default(),
                     threshold: threshold.clone(),
+                    step: step.clone(),
                 },
             },
         ),
@@ -306,6 +323,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
             kind_of,
             tag,
             capability,
+            incident,
         } => on(
             job,
             *kind,
@@ -314,6 +332,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 kind: *kind_of,
                 tag: tag.clone(),
                 capability: *capability,
+                incident: incident.clone(),
             },
         ),
         Command::Proof(ProofCmd::Add {
@@ -367,6 +386,135 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 note: a.note.clone(),
             },
         },
+        Command::Flow(cmd) => {
+            let redesign = |op| on(job_of(cmd), LoopKind::Redesign, op);
+            match cmd {
+                FlowCmd::Add {
+                    name,
+                    kind,
+                    by,
+                    role,
+                    gate,
+                    after,
+                    data,
+                    irreversible,
+                    at,
+                    ..
+                } => redesign(LoopOp::FlowAdd {
+                    name: name.clone(),
+                    step: StepSpec {
+                        kind: *kind,
+                        by: *by,
+                        role: *role,
+                        gate: *gate,
+                        after: after.clone(),
+                        data: data.clone().map(|d| d.0).unwrap_or_default(),
+                        irreversible: *irreversible,
+                    },
+                    at: at.unwrap_or_else(today),
+                }),
+                FlowCmd::Set {
+                    step,
+                    name,
+                    kind,
+                    by,
+                    role,
+                    gate,
+                    after,
+                    first,
+                    data,
+                    irreversible,
+                    reversible,
+                    ..
+                } => redesign(LoopOp::FlowSet {
+                    step: step.clone(),
+                    edit: StepEdit {
+                        name: name.clone(),
+                        kind: *kind,
+                        by: *by,
+                        role: *role,
+                        gate: *gate,
+                        after: if *first {
+                            Some(Vec::new())
+                        } else {
+                            (!after.is_empty()).then(|| after.clone())
+                        },
+                        data: data.clone().map(|d| d.0),
+                        irreversible: match (irreversible, reversible) {
+                            (true, _) => Some(true),
+                            (_, true) => Some(false),
+                            _ => None,
+                        },
+                    },
+                }),
+                FlowCmd::Void { step, reason, .. } => redesign(LoopOp::FlowVoid {
+                    step: step.clone(),
+                    reason: reason.clone(),
+                }),
+                FlowCmd::Drop { name, why, at, .. } => redesign(LoopOp::FlowDrop {
+                    name: name.clone(),
+                    why: why.clone(),
+                    at: at.unwrap_or_else(today),
+                }),
+                FlowCmd::Govern {
+                    job,
+                    step,
+                    owner,
+                    approval,
+                    critic,
+                    critic_by,
+                } => on(
+                    job,
+                    LoopKind::Govern,
+                    LoopOp::FlowGovern {
+                        step: step.clone(),
+                        owner: owner.clone(),
+                        approval: approval.clone(),
+                        critic: critic
+                            .clone()
+                            .zip(*critic_by)
+                            .map(|(name, by)| CriticSpec { name, by }),
+                    },
+                ),
+                FlowCmd::List { .. } | FlowCmd::Export { .. } => return None,
+            }
+        }
+        Command::Critic(CriticCmd::Result {
+            job,
+            step,
+            critic,
+            result,
+            note,
+        }) => on(
+            job,
+            LoopKind::Govern,
+            LoopOp::CriticResult {
+                step: step.clone(),
+                critic: critic.clone(),
+                result: *result,
+                note: note.clone(),
+            },
+        ),
+        Command::Incident(IncidentCmd::Add {
+            job,
+            what,
+            step,
+            severity,
+            tag,
+            detected_by,
+            at,
+        }) => on(
+            job,
+            LoopKind::Improve,
+            LoopOp::IncidentAdd {
+                what: what.clone(),
+                step: step.clone(),
+                severity: *severity,
+                tag: tag.clone(),
+                detected_by: *detected_by,
+                at: at.unwrap_or_else(today),
+            },
+        ),
         _ => {
             let _ = ctx;
             return None;

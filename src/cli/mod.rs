@@ -1,6 +1,7 @@
 //! The command line: parse, turn into an intent, run it through the store, print. No rules here.
 
 mod args;
+mod flow;
 mod health;
 mod intents;
 mod remedy;
@@ -513,6 +514,18 @@ fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Fail
         }
         Command::Doctor { repair: true } => doctor_cmd(store, true, None),
         Command::Undo { yes } => undo_cmd(store, ctx, *yes),
+        Command::Incident(IncidentCmd::Fix { id, change }) => {
+            let (slug, id) = store.find_incident(id)?;
+            let intent = Intent::OnLoop {
+                slug,
+                kind: crate::domain::LoopKind::Improve,
+                op: crate::domain::LoopOp::IncidentFix {
+                    incident: id,
+                    change: change.clone(),
+                },
+            };
+            ack(store.apply(ctx, &intent)?)
+        }
         other => Err(fail(
             exit::USAGE,
             format!("this command cannot run here: {other:?}"),
@@ -600,6 +613,61 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
                 }))
             } else {
                 emit(&render::plan_show(&d))
+            }
+        }
+        Command::Flow(FlowCmd::List { job, json }) => {
+            let d = store.flow_detail(job, now)?;
+            let view = d.view();
+            if *json {
+                emit_json(&serde_json::json!({ "job": d.job.slug, "flow": view }))
+            } else {
+                emit(&flow::flow_list(&d.job.slug, &view))
+            }
+        }
+        Command::Flow(FlowCmd::Export { job, mermaid, .. }) => {
+            let d = store.flow_detail(job, now)?;
+            let view = d.view();
+            let title = format!("{} — {}", d.job.title, d.job.slug);
+            emit(&if *mermaid {
+                crate::diagram::mermaid(&title, &view)
+            } else {
+                crate::diagram::dot(&title, &view)
+            })
+        }
+        Command::Incident(IncidentCmd::List { job, json }) => {
+            let details = match job {
+                Some(slug) => vec![store.flow_detail(slug, now)?],
+                None => store.register(now)?,
+            };
+            let views: Vec<(String, crate::domain::flow::FlowView)> = details
+                .iter()
+                .map(|d| (d.job.slug.clone(), d.view()))
+                .collect();
+            if *json {
+                let all: Vec<serde_json::Value> = views
+                    .iter()
+                    .flat_map(|(slug, v)| {
+                        v.incidents.iter().map(move |i| {
+                            let mut j = serde_json::to_value(i).unwrap_or_default();
+                            if let serde_json::Value::Object(m) = &mut j {
+                                m.insert("job".into(), serde_json::Value::String(slug.clone()));
+                            }
+                            j
+                        })
+                    })
+                    .collect();
+                emit_json(&all)
+            } else {
+                emit(&flow::incidents(&views))
+            }
+        }
+        Command::Register { json, markdown } => {
+            let details = store.register(now)?;
+            let r = crate::register::register(&details, now);
+            if *json {
+                emit_json(&r)
+            } else {
+                emit(&crate::register::text(&r, *markdown))
             }
         }
         Command::Cycle(CycleCmd::List { job, json }) => {

@@ -23,6 +23,11 @@ pub(super) enum Act {
         slug: String,
         kind: LoopKind,
     },
+    /// Record the fix of the job's first open incident.
+    FixIncident {
+        slug: String,
+        change: String,
+    },
     /// Track what the job's first proof brought back.
     TrackProof {
         slug: String,
@@ -305,6 +310,359 @@ impl Script {
                 evidence: Some("Flow mapped on one page with its exceptions".into()),
             },
         );
+        self.flow(out);
+    }
+
+    /// The redesigned workflow mapped the day redesign step 1 was done, the work it removed,
+    /// and its governance (each family leaves one gap the detectors point at).
+    fn flow(&mut self, out: &mut Vec<Step>) {
+        use LoopKind::*;
+        use Performer::{Agent, Human, System};
+        let (lead, j) = (self.lead, self.j);
+        let family = j % TEMPLATES.len();
+        let at = self.day(0, 3, 11);
+        let on = When::Day(at.local_date());
+        type S = (
+            &'static str,
+            StepKind,
+            Performer,
+            Option<AgentRole>,
+            Option<HumanGate>,
+            &'static [&'static str],
+            &'static [DataClass],
+            bool,
+        );
+        use DataClass::{Confidential, Internal, Personal, Special};
+        let (steps, dropped): (&[S], (&str, &str)) = match family {
+            0 => (
+                &[
+                    (
+                        "Read new ticket",
+                        StepKind::Input,
+                        System,
+                        None,
+                        None,
+                        &[],
+                        &[Personal, Internal],
+                        false,
+                    ),
+                    (
+                        "Classify and route",
+                        StepKind::Decision,
+                        Agent,
+                        Some(AgentRole::Decision),
+                        None,
+                        &["Read new ticket"],
+                        &[Personal],
+                        false,
+                    ),
+                    (
+                        "Draft first answer",
+                        StepKind::Action,
+                        Agent,
+                        Some(AgentRole::Action),
+                        None,
+                        &["Classify and route"],
+                        &[Personal],
+                        false,
+                    ),
+                    (
+                        "Review draft",
+                        StepKind::Decision,
+                        Human,
+                        None,
+                        Some(HumanGate::Approval),
+                        &["Draft first answer"],
+                        &[Personal],
+                        false,
+                    ),
+                    (
+                        "Send answer",
+                        StepKind::Output,
+                        System,
+                        None,
+                        None,
+                        &["Review draft"],
+                        &[Personal],
+                        true,
+                    ),
+                ],
+                (
+                    "Monday tagging spreadsheet",
+                    "the agent tags and routes each ticket as it lands",
+                ),
+            ),
+            1 => (
+                &[
+                    (
+                        "Transcribe session",
+                        StepKind::Input,
+                        System,
+                        None,
+                        None,
+                        &[],
+                        &[Personal, Special],
+                        false,
+                    ),
+                    (
+                        "Draft session analysis",
+                        StepKind::Action,
+                        Agent,
+                        Some(AgentRole::Perception),
+                        None,
+                        &["Transcribe session"],
+                        &[Personal, Special],
+                        false,
+                    ),
+                    (
+                        "Coach edits follow-up",
+                        StepKind::Decision,
+                        Human,
+                        None,
+                        Some(HumanGate::Judgment),
+                        &["Draft session analysis"],
+                        &[Personal],
+                        false,
+                    ),
+                    (
+                        "Send follow-up",
+                        StepKind::Output,
+                        System,
+                        None,
+                        None,
+                        &["Coach edits follow-up"],
+                        &[Personal],
+                        true,
+                    ),
+                ],
+                (
+                    "Hand-typed session notes",
+                    "the transcript and the draft analysis replace them",
+                ),
+            ),
+            _ => (
+                &[
+                    (
+                        "Receive invoice",
+                        StepKind::Input,
+                        System,
+                        None,
+                        None,
+                        &[],
+                        &[Confidential],
+                        false,
+                    ),
+                    (
+                        "Extract fields",
+                        StepKind::Action,
+                        Agent,
+                        Some(AgentRole::Perception),
+                        None,
+                        &["Receive invoice"],
+                        &[Confidential],
+                        false,
+                    ),
+                    (
+                        "Match to purchase order",
+                        StepKind::Decision,
+                        Agent,
+                        Some(AgentRole::Decision),
+                        None,
+                        &["Extract fields"],
+                        &[Confidential],
+                        false,
+                    ),
+                    (
+                        "Pay supplier",
+                        StepKind::Output,
+                        System,
+                        None,
+                        None,
+                        &["Match to purchase order"],
+                        &[Confidential],
+                        true,
+                    ),
+                ],
+                (
+                    "Re-keying invoices into the ledger",
+                    "the extracted fields go straight to the ledger",
+                ),
+            ),
+        };
+        for (name, kind, by, role, gate, after, data, irreversible) in steps {
+            self.on(
+                out,
+                at,
+                lead,
+                Redesign,
+                LoopOp::FlowAdd {
+                    name: (*name).into(),
+                    step: crate::domain::flow::StepSpec {
+                        kind: *kind,
+                        by: *by,
+                        role: *role,
+                        gate: *gate,
+                        after: after.iter().map(|a| (*a).to_string()).collect(),
+                        data: data.to_vec(),
+                        irreversible: *irreversible,
+                    },
+                    at: on,
+                },
+            );
+        }
+        self.on(
+            out,
+            at,
+            lead,
+            Redesign,
+            LoopOp::FlowDrop {
+                name: dropped.0.into(),
+                why: dropped.1.into(),
+                at: on,
+            },
+        );
+        // Governance the next day: the output step's owner, threshold and critic; the
+        // coaching job names no critic for its follow-up yet (the govern signal says so).
+        let owner = OWNERS[(j + 3) % OWNERS.len()];
+        let gov = self.day(0, 4, 10);
+        let (agent_step, output, approval, critic) = match family {
+            0 => (
+                "Draft first answer",
+                "Send answer",
+                "refunds and legal words wait for the reviewer",
+                Some(("routing spot-check", Human)),
+            ),
+            1 => (
+                "Draft session analysis",
+                "Send follow-up",
+                "nothing leaves without the coach's edit",
+                None,
+            ),
+            _ => (
+                "Match to purchase order",
+                "Pay supplier",
+                "over 5,000 EUR waits for the finance lead",
+                Some(("duplicate-invoice check", System)),
+            ),
+        };
+        self.on(
+            out,
+            gov,
+            lead,
+            Govern,
+            LoopOp::FlowGovern {
+                step: output.into(),
+                owner: Some(owner.into()),
+                approval: Some(approval.into()),
+                critic: critic.map(|(name, by)| crate::domain::flow::CriticSpec {
+                    name: name.into(),
+                    by,
+                }),
+            },
+        );
+        self.on(
+            out,
+            gov,
+            lead,
+            Govern,
+            LoopOp::FlowGovern {
+                step: agent_step.into(),
+                owner: Some(owner.into()),
+                approval: Some("a person reads what the agent got wrong each week".into()),
+                critic: Some(crate::domain::flow::CriticSpec {
+                    name: "weekly sample review".into(),
+                    by: Human,
+                }),
+            },
+        );
+        if let Some((name, _)) = critic {
+            self.on(
+                out,
+                self.day(1, 1, 16),
+                lead,
+                Govern,
+                LoopOp::CriticResult {
+                    step: output.into(),
+                    critic: name.into(),
+                    result: if family == 2 {
+                        Verdict::Fail
+                    } else {
+                        Verdict::Pass
+                    },
+                    note: (family == 2)
+                        .then(|| "the same invoice number was paid twice".to_string()),
+                },
+            );
+        }
+        self.on(
+            out,
+            self.day(1, 4, 16),
+            lead,
+            Govern,
+            LoopOp::CriticResult {
+                step: agent_step.into(),
+                critic: "weekly sample review".into(),
+                result: Verdict::Pass,
+                note: Some("20 of 20 sampled were right".into()),
+            },
+        );
+        // An incident at the agent's step, fixed the next week (the invoice job's stays open).
+        let (what, tag, step) = match family {
+            0 => (
+                "A reseller's ticket was routed as a direct customer",
+                "reseller-routing",
+                "Classify and route",
+            ),
+            1 => (
+                "The analysis quoted the client's partner by name",
+                "third-party-names",
+                "Draft session analysis",
+            ),
+            _ => (
+                "A duplicate invoice was paid",
+                "duplicate-payment",
+                "Pay supplier",
+            ),
+        };
+        let seen = self.day(1, 4, 10);
+        self.on(
+            out,
+            seen,
+            lead,
+            Improve,
+            LoopOp::IncidentAdd {
+                what: what.into(),
+                step: step.into(),
+                severity: if family == 2 {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                tag: Some(tag.into()),
+                detected_by: Some(if family == 2 {
+                    DetectedBy::System
+                } else {
+                    DetectedBy::Human
+                }),
+                at: When::Day(seen.local_date()),
+            },
+        );
+        if family != 2 && self.weeks > 2 {
+            out.push((
+                self.day(2, 1, 10),
+                lead.into(),
+                Act::FixIncident {
+                    slug: self.slug.clone(),
+                    change: match family {
+                        0 => "Reseller accounts are a field the routing agent reads".into(),
+                        _ => {
+                            "The analysis prompt names only the client; others are 'a third person'"
+                                .into()
+                        }
+                    },
+                },
+            ));
+        }
     }
 
     /// Understand's and redesign's checklists ticked with evidence; understand closed in week 3.
@@ -438,6 +796,7 @@ impl Script {
                     threshold: Some(
                         "only below 0.2 risk score; everything else waits for a person".into(),
                     ),
+                    step: None,
                 },
             );
             self.on(
@@ -479,6 +838,7 @@ impl Script {
                     kind: LearningType::Mistake,
                     tag: Some("reseller-routing".into()),
                     capability: Some(Capability::Reality),
+                    incident: None,
                 },
             );
         }
@@ -493,6 +853,7 @@ impl Script {
                     kind: LearningType::Change,
                     tag: Some("reseller-routing".into()),
                     capability: None,
+                    incident: None,
                 },
             );
         }

@@ -72,6 +72,14 @@ commands! {
     ProofOutcome = "proof outcome",
     CycleClose = "cycle close",
     Migrate = "migrate",
+    FlowAdd = "flow add",
+    FlowSet = "flow set",
+    FlowVoid = "flow void",
+    FlowDrop = "flow drop",
+    FlowGovern = "flow govern",
+    CriticResult = "critic result",
+    IncidentAdd = "incident add",
+    IncidentFix = "incident fix",
 }
 
 /// What an event of a command wrote besides the rows it lists under `added` and `updated`:
@@ -130,7 +138,15 @@ impl Command {
             | Command::DecideAmend
             | Command::Void
             | Command::Learn
-            | Command::Migrate => Writes::State,
+            | Command::Migrate
+            | Command::FlowAdd
+            | Command::FlowSet
+            | Command::FlowVoid
+            | Command::FlowDrop
+            | Command::FlowGovern
+            | Command::CriticResult
+            | Command::IncidentAdd
+            | Command::IncidentFix => Writes::State,
         }
     }
 }

@@ -43,6 +43,16 @@ pub struct Dataset {
     pub proofs: Vec<Proof>,
     #[serde(default)]
     pub deviations: Vec<Deviation>,
+    #[serde(default)]
+    pub flow_steps: Vec<FlowStep>,
+    #[serde(default)]
+    pub flow_drops: Vec<FlowDrop>,
+    #[serde(default)]
+    pub governance: Vec<Governance>,
+    #[serde(default)]
+    pub critic_results: Vec<CriticResult>,
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
     pub audit_events: Vec<AuditEvent>,
 }
 
@@ -184,6 +194,71 @@ impl Checked for Deviation {
         text("reason", &self.reason, MAX_REASON, true)?;
         opt("value", &self.value, MAX_TAG)?;
         actor("recorded by", &self.recorded_by)
+    }
+}
+
+impl Checked for FlowStep {
+    fn check(&self) -> Result<(), String> {
+        text("step name", &self.name, MAX_NAME, true)?;
+        if self.gate.is_some() && self.by != Performer::Human {
+            return Err("a gate on a step no human does".into());
+        }
+        if self.role.is_some() && self.by != Performer::Agent {
+            return Err("a role on a step no agent does".into());
+        }
+        if self.after.iter().any(|a| a.contains(',') || a == &self.id) {
+            return Err("its predecessors are malformed".into());
+        }
+        actor("recorded by", &self.recorded_by)?;
+        opt("changed by", &self.changed_by, MAX_ACTOR)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for FlowDrop {
+    fn check(&self) -> Result<(), String> {
+        text("work removed", &self.name, MAX_NAME, true)?;
+        text("why", &self.why, MAX_REASON, true)?;
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for Governance {
+    fn check(&self) -> Result<(), String> {
+        opt("owner", &self.owner, MAX_ACTOR)?;
+        opt("approval threshold", &self.approval, MAX_SHORT)?;
+        opt("critic check", &self.critic, MAX_NAME)?;
+        if self.critic.is_some() != self.critic_by.is_some() {
+            return Err("a critic check without who performs it".into());
+        }
+        if self.owner.is_none() && self.approval.is_none() && self.critic.is_none() {
+            return Err("it governs nothing".into());
+        }
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for CriticResult {
+    fn check(&self) -> Result<(), String> {
+        text("critic check", &self.critic, MAX_NAME, true)?;
+        opt("note", &self.note, MAX_REASON)?;
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
+    }
+}
+
+impl Checked for Incident {
+    fn check(&self) -> Result<(), String> {
+        text("incident", &self.what, MAX_LONG, true)?;
+        opt("tag", &self.tag, MAX_TAG)?;
+        opt("change", &self.change, MAX_LONG)?;
+        if self.change.is_some() != self.fixed_at.is_some() {
+            return Err("a fix without its change or its time".into());
+        }
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
     }
 }
 

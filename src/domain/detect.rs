@@ -5,8 +5,9 @@
 use chrono::Duration;
 use serde::Serialize;
 
+use super::flow::{self, Flow};
 use super::kind::LoopKind;
-use super::model::Measures;
+use super::model::{Measures, Performer, Verdict};
 use super::review::JobInput;
 use super::state::LoopState;
 use super::time::Stamp;
@@ -40,10 +41,25 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
         return Vec::new();
     }
     let interventions: i64 = job.loops.iter().map(|l| l.interventions).sum();
+    let flow = Flow::joined(job.loops.iter().filter_map(|l| l.flow.as_ref()));
     let mut out = Vec::new();
     match kind {
         LoopKind::Understand => {
-            if interventions > 0 && job.job.canvas.workaround.trim().is_empty() {
+            let no_workaround = job.job.canvas.workaround.trim().is_empty();
+            if let Some(agent) = flow::ordered(&flow.steps)
+                .into_iter()
+                .find(|s| s.by == Performer::Agent)
+                .filter(|_| no_workaround)
+            {
+                out.push(suggest(
+                    kind,
+                    format!(
+                        "the agent step `{}` is in the flow but the canvas records no current workaround",
+                        agent.name
+                    ),
+                ));
+            }
+            if interventions > 0 && no_workaround {
                 out.push(suggest(
                     kind,
                     format!(
@@ -53,21 +69,55 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
             }
         }
         LoopKind::Redesign => {
-            let mapped = l.facts.step1_done;
+            // Mapped: the first flow step or redesign step 1 done, whichever is earlier (by
+            // the day each is about).
+            let first_step = flow::live(&flow.steps).min_by_key(|s| s.at.order_key(s.recorded_at));
+            let mapped = [
+                l.facts.step1_done.map(|s| s.local_date()),
+                first_step.map(|s| s.at.date()),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             if let Some((name, at)) = job
                 .state
                 .tools
                 .iter()
                 // A tool chosen on the day the flow was mapped gets the benefit of the doubt.
-                .filter(|(_, at)| mapped.is_none_or(|m| at.date() < m.local_date()))
+                .filter(|(_, at)| mapped.is_none_or(|m| at.date() < m))
                 .min_by_key(|(_, at)| at.date())
             {
+                let when_mapped = match first_step {
+                    Some(s) if mapped == Some(s.at.date()) => {
+                        format!("its first step `{}` on {}", s.name, s.at)
+                    }
+                    _ => "redesign step 1".to_string(),
+                };
                 out.push(suggest(
                     kind,
                     format!(
-                        "the tool `{name}` was selected on {at} before the workflow was mapped (redesign step 1)"
+                        "the tool `{name}` was selected on {at} before the workflow was mapped ({when_mapped})"
                     ),
                 ));
+            }
+            for agent in flow::ordered(&flow.steps)
+                .into_iter()
+                .filter(|s| s.by == Performer::Agent)
+            {
+                if let Some(output) = flow::ungated_output(&flow.steps, agent) {
+                    let path = if output.id == agent.id {
+                        "is itself an output".to_string()
+                    } else {
+                        format!("reaches the output `{}`", output.name)
+                    };
+                    out.push(suggest(
+                        kind,
+                        format!(
+                            "the agent step `{}` {path} with no human gate after it",
+                            agent.name
+                        ),
+                    ));
+                }
             }
         }
         LoopKind::Instrument => {
@@ -137,8 +187,17 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                     ),
                 ));
             }
+            out.extend(ungoverned(&flow).into_iter().map(|why| suggest(kind, why)));
         }
         LoopKind::Improve => {
+            let changes: Vec<Stamp> = job
+                .loops
+                .iter()
+                .flat_map(|l| l.facts.changes.iter().copied())
+                .collect();
+            if let Some(why) = repeated_incident(&flow, &changes) {
+                out.push(suggest(kind, why));
+            }
             if let Some((tag, first, second)) = repeated_mistake(&job.loops) {
                 out.push(suggest(
                     kind,
@@ -170,6 +229,98 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
         }
     }
     out
+}
+
+/// Governance that no step reads: an agent step handling personal or special data, or an
+/// irreversible step, without an owner, an approval threshold or a critic check; a critic that
+/// failed with nothing changed in its step since.
+fn ungoverned(flow: &Flow) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in flow::ordered(&flow.steps) {
+        let sensitive: Vec<&str> = s
+            .data
+            .iter()
+            .filter(|d| d.is_sensitive())
+            .map(|d| d.as_str())
+            .collect();
+        let g = flow::governance_of(&s.id, &flow.governance, &flow.critic_results);
+        let agent_on_sensitive = s.by == Performer::Agent && !sensitive.is_empty();
+        if s.irreversible || agent_on_sensitive {
+            let missing = g.missing();
+            if !missing.is_empty() {
+                let what = match (s.irreversible, sensitive.is_empty()) {
+                    (true, true) => "irreversible".to_string(),
+                    (true, false) => format!("irreversible, {} data", sensitive.join(", ")),
+                    (false, _) => format!("{} step on {} data", s.by, sensitive.join(", ")),
+                };
+                out.push(format!(
+                    "step `{}` ({what}) lacks {}: governance that no step reads",
+                    s.name,
+                    join_and(&missing)
+                ));
+            }
+        }
+        let changed = flow::last_change(s, &flow.governance, &flow.incidents);
+        for c in &g.critics {
+            if let Some(latest) = c.latest.as_ref().filter(|l| l.result == Verdict::Fail)
+                && changed.is_none_or(|at| at <= latest.at)
+            {
+                out.push(format!(
+                    "the critic `{}` of step `{}` failed on {} and nothing in the step changed since",
+                    c.name,
+                    s.name,
+                    latest.at.local_date()
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The first incident (by step and tag) recorded twice with no change to the system recorded
+/// between: no fix of the first, no change to its step, no learning of a change.
+fn repeated_incident(flow: &Flow, learned_changes: &[Stamp]) -> Option<String> {
+    let mut incidents: Vec<&super::model::Incident> = flow
+        .incidents
+        .iter()
+        .filter(|i| i.void.is_none() && i.tag.is_some())
+        .collect();
+    incidents.sort_by_key(|i| i.at.order_key(i.recorded_at));
+    let key = |s: Stamp| (s.local_date(), s);
+    incidents.iter().enumerate().find_map(|(n, first)| {
+        let second = incidents[n + 1..]
+            .iter()
+            .find(|i| i.step_id == first.step_id && i.tag == first.tag)?;
+        let (from, to) = (
+            first.at.order_key(first.recorded_at),
+            second.at.order_key(second.recorded_at),
+        );
+        let step = flow::live(&flow.steps).find(|s| s.id == first.step_id);
+        let changes = first
+            .fixed_at
+            .into_iter()
+            .chain(step.and_then(|s| s.changed_at))
+            .chain(learned_changes.iter().copied());
+        let mut changes = changes.map(key);
+        if changes.any(|c| c > from && c < to) {
+            return None;
+        }
+        Some(format!(
+            "the incident `{}` at step `{}` happened on {} and again on {} with no change recorded between",
+            first.tag.as_deref().unwrap_or(""),
+            step.map_or("?", |s| s.name.as_str()),
+            first.at,
+            second.at
+        ))
+    })
 }
 
 /// The first mistake (by tag) recorded twice across the job's loops with no change recorded

@@ -3,10 +3,12 @@
 //! `loop_record`, `job`, `cycle` and `evidence`, and the store runs it in one transaction.
 
 use super::cycle::CompoundAnswers;
+use super::flow::{CriticSpec, StepEdit, StepSpec};
 use super::job::JobEdit;
 use super::kind::LoopKind;
 use super::model::{
-    Better, Capability, LearningType, Measures, Phase, ProofKind, ProofOutcome, Visibility,
+    Better, Capability, DetectedBy, LearningType, Measures, Phase, ProofKind, ProofOutcome,
+    Severity, Verdict, Visibility,
 };
 use super::stats::{Limit, Target};
 use super::time::{Week, When};
@@ -164,11 +166,15 @@ pub enum LoopOp {
         kind: LearningType,
         tag: Option<String>,
         capability: Option<Capability>,
+        /// The incident it learns from (at least 4 characters of its id).
+        incident: Option<String>,
     },
     Decide {
         text: String,
         owner: String,
         threshold: Option<String>,
+        /// The flow step it belongs to, by name or unique prefix.
+        step: Option<String>,
     },
     /// The decision's named owner signs it off.
     Approve {
@@ -185,6 +191,72 @@ pub enum LoopOp {
         record: String,
         reason: String,
     },
+    /// Adds a step to the redesigned workflow (the redesign loop).
+    FlowAdd {
+        name: String,
+        step: StepSpec,
+        at: When,
+    },
+    /// Changes a step of the flow.
+    FlowSet {
+        step: String,
+        edit: StepEdit,
+    },
+    /// Removes a step from the flow: it is voided with the reason and kept.
+    FlowVoid {
+        step: String,
+        reason: String,
+    },
+    /// Records artifact work the redesign removed, and why.
+    FlowDrop {
+        name: String,
+        why: String,
+        at: When,
+    },
+    /// Names a step's human owner, its approval threshold or a critic check (the govern loop).
+    FlowGovern {
+        step: String,
+        owner: Option<String>,
+        approval: Option<String>,
+        critic: Option<CriticSpec>,
+    },
+    /// Records what a critic check of a step found (the govern loop).
+    CriticResult {
+        step: String,
+        critic: String,
+        result: Verdict,
+        note: Option<String>,
+    },
+    /// Records an incident at a step (the improve loop).
+    IncidentAdd {
+        what: String,
+        step: String,
+        severity: Severity,
+        tag: Option<String>,
+        detected_by: Option<DetectedBy>,
+        at: When,
+    },
+    /// Records what changed to fix an incident (at least 4 characters of its id).
+    IncidentFix {
+        incident: String,
+        change: String,
+    },
+}
+
+impl LoopOp {
+    /// The loop whose records an intent writes, when only one loop's may (the flow is the
+    /// redesign loop's, its governance the govern loop's, incidents the improve loop's).
+    pub fn home(&self) -> Option<LoopKind> {
+        match self {
+            LoopOp::FlowAdd { .. }
+            | LoopOp::FlowSet { .. }
+            | LoopOp::FlowVoid { .. }
+            | LoopOp::FlowDrop { .. } => Some(LoopKind::Redesign),
+            LoopOp::FlowGovern { .. } | LoopOp::CriticResult { .. } => Some(LoopKind::Govern),
+            LoopOp::IncidentAdd { .. } | LoopOp::IncidentFix { .. } => Some(LoopKind::Improve),
+            _ => None,
+        }
+    }
 }
 
 impl Intent {
@@ -206,6 +278,7 @@ impl Intent {
                 LoopOp::AssignOwner { name } => vec![name.as_str()],
                 LoopOp::Decide { owner, .. } => vec![owner.as_str()],
                 LoopOp::Amend { owner, .. } => owner.as_deref().into_iter().collect(),
+                LoopOp::FlowGovern { owner, .. } => owner.as_deref().into_iter().collect(),
                 _ => Vec::new(),
             },
             _ => Vec::new(),

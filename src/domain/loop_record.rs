@@ -9,6 +9,7 @@ use serde_json::{Map, Value as Json, json};
 use super::audit::{row_json, with_state_hash};
 use super::command::Command;
 use super::error::{At, Fix, Refusal};
+use super::flow::Flow;
 use super::intent::LoopOp;
 use super::kind::LoopKind;
 use super::model::*;
@@ -27,6 +28,11 @@ pub enum Row {
     Decision(Decision),
     Learning(Learning),
     Metric(Metric),
+    FlowStep(FlowStep),
+    FlowDrop(FlowDrop),
+    Governance(Governance),
+    CriticResult(CriticResult),
+    Incident(Incident),
 }
 
 impl Row {
@@ -38,6 +44,11 @@ impl Row {
             Row::Decision(_) => "decisions",
             Row::Learning(_) => "learnings",
             Row::Metric(_) => "metrics",
+            Row::FlowStep(_) => "flow_steps",
+            Row::FlowDrop(_) => "flow_drops",
+            Row::Governance(_) => "governance",
+            Row::CriticResult(_) => "critic_results",
+            Row::Incident(_) => "incidents",
         }
     }
 
@@ -48,6 +59,11 @@ impl Row {
             Row::Decision(r) => &r.id,
             Row::Learning(r) => &r.id,
             Row::Metric(r) => &r.id,
+            Row::FlowStep(r) => &r.id,
+            Row::FlowDrop(r) => &r.id,
+            Row::Governance(r) => &r.id,
+            Row::CriticResult(r) => &r.id,
+            Row::Incident(r) => &r.id,
         }
     }
 
@@ -58,6 +74,11 @@ impl Row {
             Row::Decision(r) => row_json(r),
             Row::Learning(r) => row_json(r),
             Row::Metric(r) => row_json(r),
+            Row::FlowStep(r) => row_json(r),
+            Row::FlowDrop(r) => row_json(r),
+            Row::Governance(r) => row_json(r),
+            Row::CriticResult(r) => row_json(r),
+            Row::Incident(r) => row_json(r),
         }
     }
 }
@@ -150,6 +171,8 @@ pub struct LoopRecord {
     /// Guardrails no longer watched, with their values: a locked plan still judges those it
     /// locked.
     pub removed_guardrails: Vec<Guardrail>,
+    /// The job's flow records, every loop's (each loop writes only its own).
+    pub flow: Flow,
 }
 
 /// A guardrail metric in force with its values (voided ones included), in time order.
@@ -239,6 +262,7 @@ impl LoopRecord {
             superseded: Vec::new(),
             guardrails: Vec::new(),
             removed_guardrails: Vec::new(),
+            flow: Flow::default(),
         }
     }
 
@@ -352,6 +376,14 @@ impl LoopRecord {
         if !matches!(op, LoopOp::Approve { .. }) {
             self.authorize(ctx)?;
         }
+        if let Some(home) = op.home()
+            && home != self.lp.kind
+        {
+            return Err(Refusal::invalid(format!(
+                "that is a record of the {home} loop, not of {}",
+                self.addr()
+            )));
+        }
         match op {
             LoopOp::AssignOwner { name } => self.assign_owner(name, ctx),
             LoopOp::Open => self.open(),
@@ -450,12 +482,20 @@ impl LoopRecord {
                 kind,
                 tag,
                 capability,
-            } => self.learn(text, *kind, tag.as_deref(), *capability, ctx),
+                incident,
+            } => {
+                let incident = self.incident_id_of(incident.as_deref())?;
+                self.learn(text, *kind, tag.as_deref(), *capability, incident, ctx)
+            }
             LoopOp::Decide {
                 text,
                 owner,
                 threshold,
-            } => self.decide(text, owner, threshold.as_deref(), ctx),
+                step,
+            } => {
+                let step = self.step_id_of(step.as_deref())?;
+                self.decide(text, owner, threshold.as_deref(), step, ctx)
+            }
             LoopOp::Approve { decision } => self.approve(decision, ctx),
             LoopOp::Amend {
                 decision,
@@ -463,6 +503,45 @@ impl LoopRecord {
                 threshold,
             } => self.amend(decision, owner.as_deref(), threshold.as_deref(), ctx),
             LoopOp::Void { record, reason } => self.void(record, reason, ctx),
+            LoopOp::FlowAdd { name, step, at } => self.flow_add(name, step, *at, ctx),
+            LoopOp::FlowSet { step, edit } => self.flow_set(step, edit, ctx),
+            LoopOp::FlowVoid { step, reason } => self.flow_void(step, reason, ctx),
+            LoopOp::FlowDrop { name, why, at } => self.flow_drop(name, why, *at, ctx),
+            LoopOp::FlowGovern {
+                step,
+                owner,
+                approval,
+                critic,
+            } => self.flow_govern(
+                step,
+                owner.as_deref(),
+                approval.as_deref(),
+                critic.as_ref(),
+                ctx,
+            ),
+            LoopOp::CriticResult {
+                step,
+                critic,
+                result,
+                note,
+            } => self.critic_result(step, critic, *result, note.as_deref(), ctx),
+            LoopOp::IncidentAdd {
+                what,
+                step,
+                severity,
+                tag,
+                detected_by,
+                at,
+            } => self.incident_add(
+                what,
+                step,
+                *severity,
+                tag.as_deref(),
+                *detected_by,
+                *at,
+                ctx,
+            ),
+            LoopOp::IncidentFix { incident, change } => self.incident_fix(incident, change, ctx),
         }
     }
 }
@@ -478,9 +557,12 @@ pub const MAX_NOTES: usize = 8000;
 /// Checklist steps and kill signals a loop may hold.
 pub const MAX_STEPS: usize = 100;
 pub const MAX_SIGNALS: usize = 100;
+/// Steps in force a flow may hold.
+pub const MAX_FLOW_STEPS: usize = 200;
 
 mod corrections;
 mod decisions;
+mod flow;
 mod guardrails;
 mod lifecycle;
 mod measures;

@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod detect;
 pub mod error;
 pub mod evidence;
+pub mod flow;
 pub mod intent;
 pub mod job;
 pub mod kind;

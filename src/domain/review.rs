@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use super::cycle::cycle_state;
 use super::detect::{Suggestion, suggestions};
 use super::error::{At, Fix};
+use super::flow::{Flow, FlowView, IncidentView};
 use super::kind::{Layer, LoopKind};
 use super::model::*;
 use super::rules::{KillRule, RuleCheck};
@@ -135,6 +136,9 @@ pub struct JobReview {
     /// That loop's status: a killed next job must be reopened first.
     pub next_job_status: Option<Status>,
     pub cycle: CycleReview,
+    /// The redesigned workflow with its governance and incidents (absent while unmapped).
+    #[serde(skip_serializing_if = "FlowView::is_empty")]
+    pub flow: FlowView,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -198,6 +202,9 @@ pub struct LoopReview {
     pub recent: Vec<f64>,
     /// Decisions waiting for their named owner's sign-off.
     pub decisions_pending: Vec<Pending>,
+    /// The improve loop's incidents not yet fixed, newest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub open_incidents: Vec<IncidentView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -274,10 +281,20 @@ pub fn assemble(jobs: Vec<JobReview>, now: Stamp, team: bool) -> Review {
 
 pub fn job_review(j: &JobInput, now: Stamp, week: Week) -> JobReview {
     let today = now.local_date();
+    let flow = FlowView::of(
+        &Flow::joined(j.loops.iter().filter_map(|l| l.flow.as_ref())),
+        &[],
+    );
     let loops: Vec<LoopReview> = j
         .loops
         .iter()
-        .map(|l| loop_review(l, week, today, suggestions(j, l.kind, now)))
+        .map(|l| {
+            let mut r = loop_review(l, week, today, suggestions(j, l.kind, now));
+            if l.kind == LoopKind::Improve && !l.status.is_finished() {
+                r.open_incidents = flow.incidents.iter().filter(|i| i.open).cloned().collect();
+            }
+            r
+        })
         .collect();
     let open_now = loops
         .iter()
@@ -320,6 +337,7 @@ pub fn job_review(j: &JobInput, now: Stamp, week: Week) -> JobReview {
             due: state.due,
             overdue: state.overdue,
         },
+        flow,
     }
 }
 
@@ -429,6 +447,7 @@ fn loop_review(
         } else {
             l.facts.pending.clone()
         },
+        open_incidents: Vec::new(),
     }
 }
 

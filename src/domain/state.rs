@@ -16,7 +16,7 @@ use super::time::{Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 5;
+pub const STATE_VERSION: u32 = 6;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -139,6 +139,9 @@ pub struct LoopState {
     pub recent: Vec<f64>,
     pub rules: Option<RuleInputs>,
     pub facts: LoopFacts,
+    /// The flow records in force this loop wrote (steps, governance, incidents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<super::flow::FlowFacts>,
 }
 
 /// A date as a number of days, for trends.
@@ -297,6 +300,7 @@ impl LoopState {
                     .collect(),
                 step1_done: r.steps.iter().find(|s| s.n == 1).and_then(|s| s.done_at),
             },
+            flow: r.flow.facts_of(&r.lp.id),
         }
     }
 

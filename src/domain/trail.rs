@@ -141,7 +141,19 @@ impl<'a> Said<'a> {
 /// The table an appended row belongs to, by its shape (events of every version carry rows
 /// under `added`).
 fn added_table(row: &Map<String, Json>) -> Table {
-    if row.contains_key("phase") {
+    // The records of version 6 first, each by a field it always carries and no older record
+    // has (a governance act carries an `owner` like a decision).
+    if row.contains_key("irreversible") {
+        Table::FlowSteps
+    } else if row.contains_key("why") {
+        Table::FlowDrops
+    } else if row.contains_key("severity") {
+        Table::Incidents
+    } else if row.contains_key("result") && row.contains_key("critic") {
+        Table::CriticResults
+    } else if row.contains_key("approval") && row.contains_key("step_id") {
+        Table::Governance
+    } else if row.contains_key("phase") {
         Table::Values
     } else if row.contains_key("description") {
         Table::Interventions

@@ -58,7 +58,12 @@ pub fn compensation(
         | Command::Intervene
         | Command::Decide
         | Command::DecideAmend
-        | Command::Learn => on(LoopOp::Void {
+        | Command::Learn
+        | Command::FlowAdd
+        | Command::FlowDrop
+        | Command::FlowGovern
+        | Command::CriticResult
+        | Command::IncidentAdd => on(LoopOp::Void {
             record: added_id()?,
             reason: REASON.into(),
         }),
@@ -202,6 +207,15 @@ pub fn compensation(
         Command::PlanHorizon => cannot(
             "changing a plan's horizon",
             "change it again, with its reason: each change is a deviation kept in the plan",
+        ),
+        Command::FlowSet => cannot(
+            "changing a flow step",
+            "change it again to what it was (the step's earlier values are in the log)",
+        ),
+        Command::FlowVoid => cannot("removing a flow step", "add the step again"),
+        Command::IncidentFix => cannot(
+            "recording a fix",
+            "record a new incident if it happens again; the fix stays in its history",
         ),
         Command::Migrate => cannot(
             "an upgrade of the schema",

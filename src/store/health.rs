@@ -188,6 +188,11 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             Table::Tools => rows!(rows::tool),
             Table::Proofs => rows!(rows::proof),
             Table::Deviations => rows!(rows::deviation),
+            Table::FlowSteps => rows!(rows::flow_step),
+            Table::FlowDrops => rows!(rows::flow_drop),
+            Table::Governance => rows!(rows::governance),
+            Table::CriticResults => rows!(rows::critic_result),
+            Table::Incidents => rows!(rows::incident),
             // Accounted for above, with the loops' and jobs' states, or by the chain itself.
             Table::Jobs
             | Table::Loops

@@ -6,6 +6,7 @@ use super::sql::{Db, params};
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::error::{Fix, Refusal};
+use crate::domain::flow::Flow;
 use crate::domain::loop_record::{Guardrail, LoopRecord, Superseded};
 use crate::domain::model::*;
 use crate::domain::state::{JobState, LoopState};
@@ -97,6 +98,7 @@ pub(super) fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopR
     let superseded = superseded_of(db, &lp.id)?;
     let guardrails = guardrails_of(db, &lp.id, false)?;
     let removed_guardrails = guardrails_of(db, &lp.id, true)?;
+    let flow = flow_of(db, &lp.job_id)?;
     Ok(LoopRecord {
         job,
         lp,
@@ -112,6 +114,56 @@ pub(super) fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopR
         superseded,
         guardrails,
         removed_guardrails,
+        flow,
+    })
+}
+
+/// The flow records of a job: each table's rows of the one loop that writes them (the steps
+/// and drops of its redesign loop, governance and critic results of its govern loop, incidents
+/// of its improve loop), oldest first.
+pub(super) fn flow_of(db: &mut dyn Db, job_id: &str) -> Result<Flow> {
+    let of = |kind: &str| format!("(SELECT id FROM loops WHERE job_id = ?1 AND kind = '{kind}')");
+    Ok(Flow {
+        steps: db.all(
+            &format!(
+                "SELECT {FLOW_STEP_COLS} FROM flow_steps WHERE loop_id = {} ORDER BY recorded_at, id",
+                of("redesign")
+            ),
+            params![job_id],
+            flow_step,
+        )?,
+        drops: db.all(
+            &format!(
+                "SELECT {FLOW_DROP_COLS} FROM flow_drops WHERE loop_id = {} ORDER BY recorded_at, id",
+                of("redesign")
+            ),
+            params![job_id],
+            flow_drop,
+        )?,
+        governance: db.all(
+            &format!(
+                "SELECT {GOVERNANCE_COLS} FROM governance WHERE loop_id = {} ORDER BY at, id",
+                of("govern")
+            ),
+            params![job_id],
+            governance,
+        )?,
+        critic_results: db.all(
+            &format!(
+                "SELECT {CRITIC_RESULT_COLS} FROM critic_results WHERE loop_id = {} ORDER BY at, id",
+                of("govern")
+            ),
+            params![job_id],
+            critic_result,
+        )?,
+        incidents: db.all(
+            &format!(
+                "SELECT {INCIDENT_COLS} FROM incidents WHERE loop_id = {} ORDER BY at, recorded_at, id",
+                of("improve")
+            ),
+            params![job_id],
+            incident,
+        )?,
     })
 }
 

@@ -486,6 +486,11 @@ fn touched_rows_match(
             }
             // The metric in force is part of the loop's state, checked with it.
             Row::Metric(_) => continue,
+            Row::FlowStep(r) => guard::row_matches(db, job, kind, Table::FlowSteps, id, r)?,
+            Row::FlowDrop(r) => guard::row_matches(db, job, kind, Table::FlowDrops, id, r)?,
+            Row::Governance(r) => guard::row_matches(db, job, kind, Table::Governance, id, r)?,
+            Row::CriticResult(r) => guard::row_matches(db, job, kind, Table::CriticResults, id, r)?,
+            Row::Incident(r) => guard::row_matches(db, job, kind, Table::Incidents, id, r)?,
         };
         out.insert(id.to_string(), Json::String(hash));
     }
@@ -508,6 +513,11 @@ fn save_loop(
         Some(Row::Decision(d)) => insert_decision(db, d)?,
         Some(Row::Learning(l)) => insert_learning(db, l)?,
         Some(Row::Metric(m)) => upsert_metric(db, m)?,
+        Some(Row::FlowStep(r)) => upsert_flow_step(db, r)?,
+        Some(Row::FlowDrop(r)) => upsert_flow_drop(db, r)?,
+        Some(Row::Governance(r)) => upsert_governance(db, r)?,
+        Some(Row::CriticResult(r)) => upsert_critic_result(db, r)?,
+        Some(Row::Incident(r)) => upsert_incident(db, r)?,
         None => {}
     }
     if let Some(d) = &outcome.deviation {
@@ -526,6 +536,11 @@ fn save_loop(
             // loop's metrics.
             Row::Metric(m) if !m.role.is_primary() => upsert_metric(db, m)?,
             Row::Metric(_) => {}
+            Row::FlowStep(r) => upsert_flow_step(db, r)?,
+            Row::FlowDrop(r) => upsert_flow_drop(db, r)?,
+            Row::Governance(r) => upsert_governance(db, r)?,
+            Row::CriticResult(r) => upsert_critic_result(db, r)?,
+            Row::Incident(r) => upsert_incident(db, r)?,
         }
     }
     Ok(wrote_loop)

@@ -9,6 +9,7 @@ use super::rows::{self, JOB_COLS};
 use super::sql::{Db, Undecodable, params};
 use super::{Error, Result, Store};
 use crate::domain::LoopKind;
+use crate::domain::flow::{Flow, FlowView};
 use crate::domain::loop_record::LoopRecord;
 use crate::domain::model::*;
 use crate::domain::review::{self, JobInput, JobReview, LoopReview};
@@ -43,6 +44,72 @@ pub struct LoopDetail {
     pub review: Option<LoopReview>,
     /// The loop's most recent audit events, newest first.
     pub events: Vec<AuditEvent>,
+}
+
+/// Everything the flow's views (`flow list`, `flow export`, the register, the TUI's lanes)
+/// read of one job.
+#[derive(Clone, Debug)]
+pub struct FlowDetail {
+    pub job: Job,
+    pub flow: Flow,
+    /// The decisions in force of every loop of the job, with their loop.
+    pub decisions: Vec<(LoopKind, Decision)>,
+    /// The job as the review sees it (its loops' kill signals and suggestions).
+    pub review: Option<JobReview>,
+}
+
+impl FlowDetail {
+    pub fn view(&self) -> FlowView {
+        let decisions: Vec<Decision> = self.decisions.iter().map(|(_, d)| d.clone()).collect();
+        FlowView::of(&self.flow, &decisions)
+    }
+}
+
+/// The decisions in force (neither voided nor amended) of every loop of a job.
+fn decisions_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<(LoopKind, Decision)>> {
+    let loops: Vec<(String, String)> = db.all(
+        "SELECT id, kind FROM loops WHERE job_id = ?1 ORDER BY position",
+        params![job_id],
+        text_pair,
+    )?;
+    let mut out = Vec::new();
+    for (id, kind) in loops {
+        let Some(kind) = LoopKind::from_name(&kind) else {
+            continue;
+        };
+        let all = db.all(
+            &format!(
+                "SELECT {} FROM decisions WHERE loop_id = ?1 ORDER BY at, id",
+                super::tables::DECISION_COLS
+            ),
+            params![id],
+            rows::decision,
+        )?;
+        for d in all.iter().filter(|d| {
+            d.void.is_none()
+                && !all
+                    .iter()
+                    .any(|n| n.supersedes.as_deref() == Some(d.id.as_str()) && n.void.is_none())
+        }) {
+            out.push((kind, d.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn flow_detail_of(db: &mut dyn Db, job: Job, now: Stamp) -> Result<FlowDetail> {
+    let id = job.id.clone();
+    let board = inputs(db, vec![job.clone()], Which::One(&id))?;
+    let review = board
+        .jobs
+        .first()
+        .map(|j| review::job_review(j, now, Week::containing(now)));
+    Ok(FlowDetail {
+        flow: load::flow_of(db, &id)?,
+        decisions: decisions_of(db, &id)?,
+        review,
+        job,
+    })
 }
 
 /// Everything the job view and `job show` display.
@@ -307,6 +374,48 @@ impl Store {
                 review,
                 events,
             })
+        })
+    }
+
+    /// One job's flow with its governance, incidents and decisions.
+    pub fn flow_detail(&mut self, slug: &str, now: Stamp) -> Result<FlowDetail> {
+        self.read(|db| {
+            let job = job_by_slug(db, slug)?;
+            flow_detail_of(db, job, now)
+        })
+    }
+
+    /// Every active job's flow, in board order: what the register reads.
+    pub fn register(&mut self, now: Stamp) -> Result<Vec<FlowDetail>> {
+        self.read(|db| {
+            let jobs = read_jobs(db, false, None, &mut Vec::new())?;
+            jobs.into_iter()
+                .map(|job| flow_detail_of(db, job, now))
+                .collect()
+        })
+    }
+
+    /// The job of the incident whose id contains `reference` (at least 4 characters), and
+    /// its whole id.
+    pub fn find_incident(&mut self, reference: &str) -> Result<(String, String)> {
+        self.read(|db| {
+            let found: Vec<(String, String)> = db.all(
+                "SELECT j.slug, i.id FROM incidents i JOIN loops l ON l.id = i.loop_id
+                 JOIN jobs j ON j.id = l.job_id WHERE i.void_at IS NULL",
+                &[],
+                text_pair,
+            )?;
+            let id = crate::domain::model::find_by_ref(
+                found.iter().map(|(_, id)| id.as_str()),
+                reference,
+            )
+            .map_err(|e| Error::Refused(e.about("incident", "the database")))?;
+            let slug = found
+                .iter()
+                .find(|(_, i)| *i == id)
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default();
+            Ok((slug, id))
         })
     }
 

@@ -2,11 +2,13 @@
 //! written by column name, against the table's one declaration (`tables`). Shared by every
 //! query, the pipeline, import and export.
 
+mod flow;
 mod jobs;
 mod measures;
 mod records;
 mod trail;
 
+pub(super) use flow::*;
 pub(super) use jobs::*;
 pub(super) use measures::*;
 pub(super) use records::*;
@@ -19,9 +21,9 @@ use crate::domain::model::*;
 use crate::domain::time::Stamp;
 
 pub(super) use super::tables::{
-    CYCLE_COLS, DECISION_COLS, DEVIATION_COLS, EVENT_COLS, INTERVENTION_COLS, JOB_COLS,
-    LEARNING_COLS, LOOP_COLS, METRIC_COLS, PROOF_COLS, SIGNAL_COLS, STEP_COLS, TOOL_COLS,
-    VALUE_COLS,
+    CRITIC_RESULT_COLS, CYCLE_COLS, DECISION_COLS, DEVIATION_COLS, EVENT_COLS, FLOW_DROP_COLS,
+    FLOW_STEP_COLS, GOVERNANCE_COLS, INCIDENT_COLS, INTERVENTION_COLS, JOB_COLS, LEARNING_COLS,
+    LOOP_COLS, METRIC_COLS, PROOF_COLS, SIGNAL_COLS, STEP_COLS, TOOL_COLS, VALUE_COLS,
 };
 
 /// A column list with each column qualified by a table alias, for joins.

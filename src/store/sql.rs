@@ -9,8 +9,9 @@ use super::tables::TableDef;
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::model::{
-    Better, Capability, DeviationKind, KillDecision, LearningType, Measures, MetricRole, Phase,
-    ProofKind, SignalState, Status, Visibility,
+    AgentRole, Better, Capability, DetectedBy, DeviationKind, HumanGate, KillDecision,
+    LearningType, Measures, MetricRole, Performer, Phase, ProofKind, Severity, SignalState, Status,
+    StepKind, Verdict, Visibility,
 };
 use crate::domain::stats::{Limit, Target};
 use crate::domain::time::{Stamp, When};
@@ -146,7 +147,14 @@ text_params!(
     LearningType,
     Capability,
     ProofKind,
-    Visibility
+    Visibility,
+    StepKind,
+    Performer,
+    AgentRole,
+    HumanGate,
+    Severity,
+    DetectedBy,
+    Verdict
 );
 
 /// Builds a parameter list: `params![a, b, c]`.

@@ -352,6 +352,7 @@ table! {
     "void_at" => text null changes label("void time"),
     "void_by" => text null changes actor label("voider"),
     "void_reason" => text null changes label("void reason"),
+    "step_id" => text null label("flow step"),
 }
 
 table! {
@@ -395,6 +396,7 @@ table! {
     "void_at" => text null changes label("void time"),
     "void_by" => text null changes actor label("voider"),
     "void_reason" => text null changes label("void reason"),
+    "incident" => text null,
 }
 
 table! {
@@ -430,6 +432,93 @@ table! {
 }
 
 table! {
+    FLOW_STEPS, FLOW_STEP_COLS: Table::FlowSteps, "flow_steps", Scope::Loop, Accounted::Rows, Some(("flow_steps", "loop_id, recorded_at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "name" => text changes,
+    "kind" => text changes,
+    "performer" => text changes,
+    "role" => text null changes,
+    "gate" => text null changes,
+    "after_steps" => text changes label("predecessors"),
+    "data" => text changes label("data classes"),
+    "irreversible" => int changes label("irreversible flag"),
+    "at" => text label("date"),
+    "recorded_by" => text actor label("recorder"),
+    "recorded_at" => text label("time recorded"),
+    "changed_at" => text null changes label("change time"),
+    "changed_by" => text null changes actor label("changed by"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    FLOW_DROPS, FLOW_DROP_COLS: Table::FlowDrops, "flow_drops", Scope::Loop, Accounted::Rows, Some(("flow_drops", "loop_id, recorded_at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "name" => text,
+    "why" => text,
+    "at" => text label("date"),
+    "recorded_by" => text actor label("recorder"),
+    "recorded_at" => text label("time recorded"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    GOVERNANCE, GOVERNANCE_COLS: Table::Governance, "governance", Scope::Loop, Accounted::Rows, Some(("governance", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "step_id" => text label("flow step"),
+    "owner" => text null,
+    "approval" => text null label("approval threshold"),
+    "critic" => text null,
+    "critic_by" => text null label("critic performer"),
+    "at" => text label("time"),
+    "recorded_by" => text actor label("recorder"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    CRITIC_RESULTS, CRITIC_RESULT_COLS: Table::CriticResults, "critic_results", Scope::Loop, Accounted::Rows, Some(("critic_results", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "step_id" => text label("flow step"),
+    "critic" => text,
+    "result" => text,
+    "note" => text null,
+    "at" => text label("time"),
+    "recorded_by" => text actor label("recorder"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
+    INCIDENTS, INCIDENT_COLS: Table::Incidents, "incidents", Scope::Loop, Accounted::Rows, Some(("incidents", "loop_id, at, id"));
+    "id" => text,
+    "loop_id" => text label("loop"),
+    "step_id" => text label("flow step"),
+    "what" => text,
+    "severity" => text,
+    "tag" => text null,
+    "detected_by" => text null label("detected by"),
+    "at" => text label("date"),
+    "recorded_by" => text actor label("recorder"),
+    "recorded_at" => text label("time recorded"),
+    "change" => text null changes,
+    "fixed_at" => text null changes label("fix time"),
+    "fixed_by" => text null changes actor label("fixer"),
+    "void_at" => text null changes label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes label("void reason"),
+}
+
+table! {
     AUDIT_EVENTS, EVENT_COLS: Table::AuditEvents, "audit_events", Scope::Trail, Accounted::Chain, Some(("audit_events", "seq"));
     "seq" => int,
     "id" => text,
@@ -459,7 +548,7 @@ table! {
 }
 
 /// Every table, in export order (each refers only to earlier ones), derived state last.
-pub const TABLES: [&TableDef; 16] = [
+pub const TABLES: [&TableDef; 21] = [
     &JOBS,
     &LOOPS,
     &STEPS,
@@ -473,6 +562,11 @@ pub const TABLES: [&TableDef; 16] = [
     &LEARNINGS,
     &PROOFS,
     &DEVIATIONS,
+    &FLOW_STEPS,
+    &FLOW_DROPS,
+    &GOVERNANCE,
+    &CRITIC_RESULTS,
+    &INCIDENTS,
     &AUDIT_EVENTS,
     &LOOP_STATE,
     &JOB_STATE,

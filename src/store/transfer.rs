@@ -140,6 +140,11 @@ fn stream(
         Table::Learnings => rows_of!(learning),
         Table::Proofs => rows_of!(proof),
         Table::Deviations => rows_of!(deviation),
+        Table::FlowSteps => rows_of!(flow_step),
+        Table::FlowDrops => rows_of!(flow_drop),
+        Table::Governance => rows_of!(governance),
+        Table::CriticResults => rows_of!(critic_result),
+        Table::Incidents => rows_of!(incident),
         Table::AuditEvents => rows_of!(event),
         // Derived state is not exported: an import rebuilds it.
         Table::LoopState | Table::JobState => Ok(()),

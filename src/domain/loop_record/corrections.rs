@@ -11,6 +11,7 @@ impl LoopRecord {
         kind: LearningType,
         tag: Option<&str>,
         capability: Option<Capability>,
+        incident: Option<String>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
@@ -26,6 +27,7 @@ impl LoopRecord {
             at: ctx.now,
             recorded_by: ctx.actor.clone(),
             void: None,
+            incident,
         };
         self.learnings.push(row.clone());
         self.touch();
@@ -53,16 +55,35 @@ impl LoopRecord {
                 .ok()
                 .map(|i| vec![Row::Metric(self.guardrails[i].metric.clone())])
                 .unwrap_or_default(),
+            LoopOp::FlowSet { step, .. } | LoopOp::FlowVoid { step, .. } => {
+                crate::domain::flow::find(&self.flow.steps, step)
+                    .ok()
+                    .and_then(|s| self.own_flow_row(&s.id))
+                    .into_iter()
+                    .collect()
+            }
+            LoopOp::IncidentFix { incident, .. } => {
+                let ids = self.flow.incidents.iter().map(|i| i.id.as_str());
+                find_by_ref(ids, incident)
+                    .ok()
+                    .and_then(|id| self.own_flow_row(&id))
+                    .into_iter()
+                    .collect()
+            }
             LoopOp::Void { record, .. } => {
                 let ids = self
                     .all_values()
                     .map(|r| r.id.as_str())
                     .chain(self.interventions.iter().map(|r| r.id.as_str()))
                     .chain(self.decisions.iter().map(|r| r.id.as_str()))
-                    .chain(self.learnings.iter().map(|r| r.id.as_str()));
+                    .chain(self.learnings.iter().map(|r| r.id.as_str()))
+                    .chain(self.own_flow_ids());
                 let Ok(id) = find_by_ref(ids, record) else {
                     return Vec::new();
                 };
+                if let Some(row) = self.own_flow_row(&id) {
+                    return vec![row];
+                }
                 let found = (self
                     .all_values()
                     .find(|r| r.id == id)
@@ -109,7 +130,8 @@ impl LoopRecord {
             .map(|r| r.id.as_str())
             .chain(self.interventions.iter().map(|r| r.id.as_str()))
             .chain(self.decisions.iter().map(|r| r.id.as_str()))
-            .chain(self.learnings.iter().map(|r| r.id.as_str()));
+            .chain(self.learnings.iter().map(|r| r.id.as_str()))
+            .chain(self.own_flow_ids());
         let id = find_by_ref(ids, reference).map_err(|e| {
             e.about("record", &self.addr())
                 .fix(Fix::ShowLoop(self.at()))
@@ -121,6 +143,18 @@ impl LoopRecord {
         };
         let deviation = self.void_deviation(&id, &reason, ctx)?;
         let addr = self.addr();
+        if let Some(done) = self.void_flow_record(&id, void.clone()) {
+            let (what, row) = match done {
+                Ok(found) => found,
+                Err(unchanged) => return Ok(unchanged),
+            };
+            let mut out = Outcome::done(
+                Command::Void,
+                format!("voided the {what} on {addr} ({}): {reason}", short_id(&id)),
+            );
+            out.updated.push(row);
+            return Ok(out);
+        }
         let in_guardrails = self.guardrails.iter_mut().flat_map(|g| g.values.iter_mut());
         let (what, row) = if let Some(v) = self
             .values

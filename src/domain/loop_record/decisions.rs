@@ -11,6 +11,7 @@ impl LoopRecord {
         text: &str,
         owner: &str,
         threshold: Option<&str>,
+        step_id: Option<String>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         let text = required_text("decision", text, MAX_REASON)?;
@@ -29,6 +30,7 @@ impl LoopRecord {
             approved_at: None,
             approved_by: None,
             void: None,
+            step_id,
         };
         self.decisions.push(row.clone());
         self.touch();
@@ -158,6 +160,7 @@ impl LoopRecord {
             approved_at: None,
             approved_by: None,
             void: None,
+            step_id: old.step_id.clone(),
         };
         self.decisions.push(row.clone());
         let fix = Fix::SignOffAs {

@@ -103,6 +103,7 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
                     text: "agent closes duplicates".into(),
                     owner: "Chen".into(),
                     threshold: None,
+                    step: None,
                 },
             );
             apply(

@@ -20,6 +20,7 @@ pub(in crate::store) fn decision(r: &dyn Row) -> Result<Decision> {
         approved_at: f.opt_stamp("approved_at")?,
         approved_by: f.opt_text("approved_by")?,
         void: void(&f)?,
+        step_id: f.opt_text("step_id")?,
     })
 }
 
@@ -36,6 +37,7 @@ pub(in crate::store) fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result
         approved_at,
         approved_by,
         void,
+        step_id,
     } = d;
     let put = Put::new(&tables::DECISIONS)
         .put("id", id)
@@ -47,7 +49,8 @@ pub(in crate::store) fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result
         .put("recorded_by", recorded_by)
         .put("supersedes", supersedes)
         .put("approved_at", approved_at)
-        .put("approved_by", approved_by);
+        .put("approved_by", approved_by)
+        .put("step_id", step_id);
     write(db, &tables::DECISIONS, false, put_void(put, void))
 }
 
@@ -102,6 +105,7 @@ pub(in crate::store) fn learning(r: &dyn Row) -> Result<Learning> {
         at: f.stamp("at")?,
         recorded_by: f.text("recorded_by")?,
         void: void(&f)?,
+        incident: f.opt_text("incident")?,
     })
 }
 
@@ -116,6 +120,7 @@ pub(in crate::store) fn insert_learning(db: &mut dyn Db, l: &Learning) -> Result
         at,
         recorded_by,
         void,
+        incident,
     } = l;
     let put = Put::new(&tables::LEARNINGS)
         .put("id", id)
@@ -125,7 +130,8 @@ pub(in crate::store) fn insert_learning(db: &mut dyn Db, l: &Learning) -> Result
         .put("tag", tag)
         .put("capability", capability)
         .put("at", at)
-        .put("recorded_by", recorded_by);
+        .put("recorded_by", recorded_by)
+        .put("incident", incident);
     write(db, &tables::LEARNINGS, false, put_void(put, void))
 }
 

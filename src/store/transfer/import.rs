@@ -26,6 +26,11 @@ pub(super) enum Record {
     Learning(Learning),
     Proof(Proof),
     Deviation(Deviation),
+    FlowStep(FlowStep),
+    FlowDrop(FlowDrop),
+    Governance(Governance),
+    CriticResult(CriticResult),
+    Incident(Incident),
     Event(AuditEvent),
 }
 
@@ -45,6 +50,11 @@ impl Record {
             Record::Learning(r) => r.id.clone(),
             Record::Proof(r) => r.id.clone(),
             Record::Deviation(r) => r.id.clone(),
+            Record::FlowStep(r) => r.id.clone(),
+            Record::FlowDrop(r) => r.id.clone(),
+            Record::Governance(r) => r.id.clone(),
+            Record::CriticResult(r) => r.id.clone(),
+            Record::Incident(r) => r.id.clone(),
             Record::Event(r) => r.seq.to_string(),
         }
     }
@@ -64,6 +74,11 @@ impl Record {
             Record::Learning(r) => w.record(r),
             Record::Proof(r) => w.record(r),
             Record::Deviation(r) => w.record(r),
+            Record::FlowStep(r) => w.record(r),
+            Record::FlowDrop(r) => w.record(r),
+            Record::Governance(r) => w.record(r),
+            Record::CriticResult(r) => w.record(r),
+            Record::Incident(r) => w.record(r),
             Record::Event(r) => w.record(r),
         }
     }
@@ -83,6 +98,11 @@ impl Record {
             Record::Learning(r) => insert_learning(db, r),
             Record::Proof(r) => upsert_proof(db, r),
             Record::Deviation(r) => insert_deviation(db, r),
+            Record::FlowStep(r) => upsert_flow_step(db, r),
+            Record::FlowDrop(r) => upsert_flow_drop(db, r),
+            Record::Governance(r) => upsert_governance(db, r),
+            Record::CriticResult(r) => upsert_critic_result(db, r),
+            Record::Incident(r) => upsert_incident(db, r),
             Record::Event(r) => crate::store::audit::insert(db, r),
         }
     }
@@ -346,6 +366,21 @@ impl<'de> Visitor<'de> for Section<'_, '_> {
                 Table::Deviations => seq
                     .next_element::<Deviation>()?
                     .map(checked(Record::Deviation)),
+                Table::FlowSteps => seq
+                    .next_element::<FlowStep>()?
+                    .map(checked(Record::FlowStep)),
+                Table::FlowDrops => seq
+                    .next_element::<FlowDrop>()?
+                    .map(checked(Record::FlowDrop)),
+                Table::Governance => seq
+                    .next_element::<Governance>()?
+                    .map(checked(Record::Governance)),
+                Table::CriticResults => seq
+                    .next_element::<CriticResult>()?
+                    .map(checked(Record::CriticResult)),
+                Table::Incidents => seq
+                    .next_element::<Incident>()?
+                    .map(checked(Record::Incident)),
                 Table::AuditEvents => seq
                     .next_element::<AuditEvent>()?
                     .map(checked(Record::Event)),

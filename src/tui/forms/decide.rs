@@ -19,6 +19,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                     text: f.text("text"),
                     owner: f.text("owner"),
                     threshold: f.optional("threshold"),
+                    step: None,
                 },
             )
         },

@@ -40,6 +40,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                     kind,
                     tag: f.optional("tag"),
                     capability,
+                    incident: None,
                 },
             )
         },

@@ -9,7 +9,8 @@ use ratatui::widgets::Paragraph;
 use super::scroll::Scroll;
 use super::{Go, Shared};
 use crate::display::{clean, status_symbol};
-use crate::domain::model::short_id;
+use crate::domain::flow::{FlowView, StepView};
+use crate::domain::model::{Performer, Verdict, short_id};
 use crate::store::JobDetail;
 use crate::tui::keymap::Action;
 use crate::tui::worker::Request;
@@ -52,6 +53,117 @@ impl JobView {
             return;
         };
         self.scroll.render(frame, s.theme, &lines(s, d), area);
+    }
+}
+
+/// The flow as lanes (agent · system · human): each step numbered in flow order, with its
+/// kind, role or gate, data classes, owner and critic state; the work removed and the open
+/// incidents below.
+fn flow_lanes(out: &mut Vec<(String, Style)>, s: &Shared, flow: &FlowView) {
+    let theme = s.theme;
+    let plain = Style::new();
+    out.push((String::new(), plain));
+    if flow.steps.is_empty() {
+        out.push(("Flow: not mapped yet".into(), theme.title()));
+        return;
+    }
+    out.push((
+        format!(
+            "Flow ({} steps, lanes agent · system · human)",
+            flow.steps.len()
+        ),
+        theme.title(),
+    ));
+    for lane in [Performer::Agent, Performer::System, Performer::Human] {
+        let steps: Vec<(usize, &StepView)> = flow
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.by == lane)
+            .collect();
+        if steps.is_empty() {
+            continue;
+        }
+        out.push((format!("  {lane}"), theme.title()));
+        for (i, st) in steps {
+            let mut what = vec![st.kind.to_string()];
+            if let Some(r) = st.role {
+                what.push(r.to_string());
+            }
+            if let Some(g) = st.gate {
+                what.push(format!("{g} gate"));
+            }
+            if st.irreversible {
+                what.push("irreversible".into());
+            }
+            let data = if st.data.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", crate::domain::flow::classes(&st.data))
+            };
+            out.push((
+                format!(
+                    "    {:>2} {} · {}{data}",
+                    i + 1,
+                    clean(&st.name),
+                    what.join(" · ")
+                ),
+                plain,
+            ));
+            let g = &st.governance;
+            let mut gov = Vec::new();
+            if let Some(o) = &g.owner {
+                gov.push(format!("owner {}", clean(o)));
+            }
+            if let Some(a) = &g.approval {
+                gov.push(format!("approval: {}", clean(a)));
+            }
+            let mut failed = false;
+            for c in &g.critics {
+                let state = match &c.latest {
+                    Some(l) if l.result == Verdict::Fail => {
+                        failed = true;
+                        "FAIL"
+                    }
+                    Some(_) => "pass",
+                    None => "no result",
+                };
+                gov.push(format!("critic {} ({}): {state}", clean(&c.name), c.by));
+            }
+            if st.open_incidents > 0 {
+                gov.push(format!("{} open incident(s)", st.open_incidents));
+                failed = true;
+            }
+            if !gov.is_empty() {
+                out.push((
+                    format!("       {}", gov.join(" · ")),
+                    if failed { theme.alert() } else { theme.muted() },
+                ));
+            }
+        }
+    }
+    if !flow.dropped.is_empty() {
+        let names: Vec<String> = flow
+            .dropped
+            .iter()
+            .map(|d| clean(&d.name).into_owned())
+            .collect();
+        out.push((
+            format!("  work removed: {}", names.join(", ")),
+            theme.muted(),
+        ));
+    }
+    for i in flow.incidents.iter().filter(|i| i.open) {
+        out.push((
+            format!(
+                "  incident {} {} at {}: {}",
+                short_id(&i.id),
+                i.severity,
+                clean(&i.step),
+                clean(&i.what)
+            ),
+            theme.alert(),
+        ));
     }
 }
 
@@ -126,6 +238,7 @@ fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
                 theme.status(l.status),
             ));
         }
+        flow_lanes(&mut out, s, &r.flow);
         if r.cycle.overdue {
             out.push((
                 format!(

@@ -404,6 +404,7 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
                 text: "auto-refund under 50 EUR".into(),
                 owner: "Ben".into(),
                 threshold: Some("50 EUR".into()),
+                step: None,
             },
             &ctx(),
         )
