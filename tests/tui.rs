@@ -1505,3 +1505,65 @@ fn typed_ahead_keys_wait_for_the_form_and_the_save_before_them() {
         _ => panic!("the loop detail of the new job's instrument loop is not open"),
     }
 }
+
+/// The redesigned workflow is edited from the job view: add steps, govern one, record a critic's
+/// result and an incident, remove a step; each is the same record as its command.
+#[test]
+fn the_job_view_edits_the_workflow_with_forms() {
+    for size in SIZES {
+        let mut h = Harness::new(size, |s| add_job(s, "Job", Some("Ana")));
+        h.keys("J");
+        assert!(matches!(h.app.top(), View::Job(_)));
+        // No step yet: the forms that need one say so.
+        h.keys("G");
+        assert!(h.app.form.is_none());
+        assert!(h.message().contains("no step yet"), "{}", h.message());
+        h.keys("w").keys("Read ticket");
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        // An agent step after it, handling personal data.
+        h.keys("w").keys("Draft reply");
+        h.tab(4).keys("personal");
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        let flow = h.record("job", LoopKind::Redesign).flow;
+        let names: Vec<&str> = flow.steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Read ticket", "Draft reply"], "{size:?}");
+        // Govern the second: choose it, name an owner and a critic.
+        h.keys("G")
+            .key(KeyCode::Right)
+            .tab(1)
+            .keys("Ana")
+            .tab(2)
+            .keys("tone check");
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        h.keys("H").tab(1).key(KeyCode::Right);
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        h.keys("I")
+            .keys("Wrong refund promised")
+            .tab(1)
+            .key(KeyCode::Right);
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        let govern = h.record("job", LoopKind::Govern).flow;
+        assert_eq!(govern.critic_results.len(), 1, "{size:?}");
+        assert_eq!(h.record("job", LoopKind::Improve).flow.incidents.len(), 1);
+        // Remove the first step, with why; it is kept, voided.
+        h.keys("v").tab(1).keys("merged into intake");
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        let steps = h.record("job", LoopKind::Redesign).flow.steps;
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.name == "Read ticket" && s.void.is_some())
+        );
+        let text = h.scrolled(KeyCode::Char('j'), 60);
+        assert!(
+            text.contains("Draft reply") && text.contains("tone check"),
+            "{text}"
+        );
+    }
+}

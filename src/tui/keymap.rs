@@ -75,6 +75,13 @@ actions! {
     EditJob: "edit_job", "edit the job: title, statement and canvas", ["e"], Job, true;
     CloseCycle: "close_cycle", "close a week's cycle with the compound test", ["c"], Job, true;
     Tool: "tool", "record a tool selected for the job", ["t"], Job, true;
+    FlowAdd: "flow_add", "add a step to the redesigned workflow", ["w"], Job, true;
+    FlowSet: "flow_set", "change a workflow step", ["z"], Job, true;
+    FlowVoid: "flow_void", "remove a workflow step (kept, with why)", ["v"], Job, true;
+    FlowDrop: "flow_drop", "record work the redesign removed, and why", ["y"], Job, true;
+    Govern: "govern_step", "govern a workflow step: owner, approval threshold, critic check", ["G"], Job, true;
+    CriticResult: "critic_result", "record a critic check's result (pass or fail)", ["H"], Job, true;
+    Incident: "incident", "record an incident at a workflow step", ["I"], Job, true;
     AddProof: "add_proof", "add a proof artifact (case, story, benchmark…)", ["p"], Job, true;
     TrackProof: "track_proof", "track what a proof artifact brought back", ["P"], Job, true;
     Archive: "archive_job", "archive the job (asks first)", ["Z"], Job, true;
@@ -123,6 +130,13 @@ impl Action {
             Action::EditJob => "edit",
             Action::CloseCycle => "close cycle",
             Action::Tool => "tool",
+            Action::FlowAdd => "add step",
+            Action::FlowSet => "change step",
+            Action::FlowVoid => "remove step",
+            Action::FlowDrop => "removed work",
+            Action::Govern => "govern",
+            Action::CriticResult => "critic result",
+            Action::Incident => "incident",
             Action::AddProof => "add proof",
             Action::TrackProof => "track proof",
             Action::Owner => "owner",

@@ -9,6 +9,7 @@ mod close_loop;
 mod confirm;
 mod cycle;
 mod decide;
+mod flow;
 mod intervene;
 mod job_add;
 mod job_edit;
@@ -420,6 +421,13 @@ pub fn open(action: Action, ask: &Ask) -> Option<Result<Form, Closed>> {
         Archive => archive::open(ask),
         CloseCycle => cycle::open(ask),
         Tool => tool::open(ask),
+        FlowAdd => flow::add(ask),
+        FlowSet => flow::set(ask),
+        FlowVoid => flow::void(ask),
+        FlowDrop => flow::drop(ask),
+        Govern => flow::govern(ask),
+        CriticResult => flow::critic_result(ask),
+        Incident => flow::incident(ask),
         AddProof => proof_add::open(ask),
         TrackProof => proof_outcome::open(ask),
         Owner => owner::open(ask),
