@@ -31,6 +31,33 @@ pub fn num(v: f64) -> String {
     estimate(v, 4)
 }
 
+/// Whether a metric's unit is a percentage: its changes are then percentage points.
+pub fn is_percent(unit: &str) -> bool {
+    matches!(
+        unit.trim().to_ascii_lowercase().as_str(),
+        "%" | "percent" | "pct" | "per cent"
+    )
+}
+
+/// The unit of a change of a metric in `unit`: percentage points for a percentage.
+pub fn change_unit(unit: &str) -> &str {
+    if is_percent(unit) { "pp" } else { unit }
+}
+
+/// A target as the lead reads it: on a percentage metric a bare number is percentage points
+/// (`-8 pp`) and a percentage is relative (`-20% (relative)`).
+pub fn target_words(t: crate::domain::stats::Target, unit: &str) -> String {
+    if t.percent {
+        if is_percent(unit) {
+            format!("{} (relative)", t.to_text())
+        } else {
+            t.to_text()
+        }
+    } else {
+        with_unit(t.to_text(), change_unit(unit))
+    }
+}
+
 pub(crate) fn with_unit(v: String, unit: &str) -> String {
     if unit.is_empty() {
         v
@@ -81,7 +108,9 @@ pub fn verdict_label(c: &Comparison) -> String {
 /// the headline first, then what would settle it, then the caveats.
 pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<String> {
     let u = |v: f64| with_unit(num(v), unit);
-    let su = |v: f64| with_unit(signed(v), unit);
+    // A change of a percentage is in percentage points; its relative change says so.
+    let su = |v: f64| with_unit(signed(v), change_unit(unit));
+    let relative = if is_percent(unit) { "relative " } else { "" };
     let (Some(b), Some(l), Some(d)) = (c.baseline_mean, c.live_mean, c.delta) else {
         return vec![match c.baseline_mean {
             None if c.live_n == 0 => {
@@ -100,9 +129,14 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
     };
     let percent = match (c.pct_change, c.pct_ci_low, c.pct_ci_high) {
         (Some(p), Some(lo), Some(hi)) => {
-            format!(" ({}, 95% interval {} to {})", pct(p), pct(lo), pct(hi))
+            format!(
+                " ({relative}{}, 95% interval {} to {})",
+                pct(p),
+                pct(lo),
+                pct(hi)
+            )
         }
-        (Some(p), _, _) => format!(" ({})", pct(p)),
+        (Some(p), _, _) => format!(" ({relative}{})", pct(p)),
         _ => String::new(),
     };
     let head = format!(
@@ -187,7 +221,7 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
         .map(|m| {
             format!(
                 "smallest change this look can detect (80% power at its share of 5%): {}",
-                u(m)
+                with_unit(num(m), change_unit(unit))
             )
         })
         .into_iter()
@@ -229,7 +263,7 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
             p.intervention_at,
             &p.hash[..p.hash.len().min(12)]
         ));
-        lines.extend(plan_terms(p));
+        lines.extend(plan_terms(p, unit));
         for d in &p.deviations {
             lines.push(deviation_line(d));
         }
@@ -337,10 +371,10 @@ pub fn guardrail_line(g: &GuardrailState) -> String {
 }
 
 /// What a plan fixed, in words.
-pub fn plan_terms(p: &PlanState) -> Vec<String> {
+pub fn plan_terms(p: &PlanState, unit: &str) -> Vec<String> {
     let target = p.target.map_or_else(
         || "no target".to_string(),
-        |t| format!("target {}", t.to_text()),
+        |t| format!("target {}", target_words(t, unit)),
     );
     let from = match p.horizon_from {
         HorizonFrom::Typed => "as typed",
@@ -498,6 +532,20 @@ pub fn clean_multiline(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_percentage_metric_changes_in_points_and_says_which_target_is_relative() {
+        use crate::domain::stats::Target;
+        assert_eq!(super::change_unit("%"), "pp");
+        assert_eq!(super::change_unit(" Percent "), "pp");
+        assert_eq!(super::change_unit("h"), "h");
+        let points = Target::parse("+25").unwrap();
+        let relative = Target::parse("-20%").unwrap();
+        assert_eq!(super::target_words(points, "%"), "+25 pp");
+        assert_eq!(super::target_words(relative, "%"), "-20% (relative)");
+        assert_eq!(super::target_words(relative, "h"), "-20%");
+        assert_eq!(super::target_words(points, "h"), "+25 h");
+    }
+
     use super::*;
 
     #[test]

@@ -400,7 +400,7 @@ pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
         Some(m) => {
             let target = m
                 .target
-                .map(|t| format!(", target {}", t.to_text()))
+                .map(|t| format!(", target {}", crate::display::target_words(t, &m.unit)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,

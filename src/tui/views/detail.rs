@@ -170,7 +170,7 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
         Some(m) => {
             let target = m
                 .target
-                .map(|t| format!(" · target {}", t.to_text()))
+                .map(|t| format!(" · target {}", crate::display::target_words(t, &m.unit)))
                 .unwrap_or_else(|| format!(" · no target ({} sets one)", k(Action::Target)));
             out.push((
                 format!(
