@@ -78,7 +78,7 @@ actions! {
     FlowAdd: "flow_add", "add a step to the redesigned workflow", ["w"], Job, true;
     FlowSet: "flow_set", "change a workflow step", ["z"], Job, true;
     FlowVoid: "flow_void", "remove a workflow step (kept, with why)", ["v"], Job, true;
-    FlowDrop: "flow_drop", "record work the redesign removed, and why", ["y"], Job, true;
+    FlowDrop: "flow_drop", "record work the redesign removed, and why", ["B"], Job, true;
     Govern: "govern_step", "govern a workflow step: owner, approval threshold, critic check", ["G"], Job, true;
     CriticResult: "critic_result", "record a critic check's result (pass or fail)", ["H"], Job, true;
     Incident: "incident", "record an incident at a workflow step", ["I"], Job, true;
