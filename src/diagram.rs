@@ -96,7 +96,10 @@ fn edges(view: &FlowView) -> Vec<(String, String)> {
 
 /// The flow as a Mermaid flowchart, left to right, a subgraph per lane.
 pub fn mermaid(title: &str, view: &FlowView) -> String {
-    let mut out = format!("---\ntitle: {}\n---\nflowchart LR\n", mermaid_text(title));
+    // The title is a YAML value in the front matter: double-quoted, so `Refunds: EU`, `&x` or
+    // `[draft]` stay the title (mermaid_text has already turned `"` into `'`).
+    let title = mermaid_text(title).replace('\\', "\\\\");
+    let mut out = format!("---\ntitle: \"{title}\"\n---\nflowchart LR\n");
     let ids = node_ids(view);
     for lane in LANES {
         let steps: Vec<&(String, &StepView)> = ids.iter().filter(|(_, s)| s.by == lane).collect();

@@ -326,7 +326,15 @@ fn when(at: When) -> String {
 
 /// The register as text: Markdown a lead can attach (`markdown`), or the same plainly.
 pub fn text(r: &Register, markdown: bool) -> String {
-    let c = |s: &str| crate::display::clean(s).into_owned();
+    // Stored text is made inert for Markdown (a step named `[x]` is not a ticked box, `<b>` is
+    // not HTML), and cleaned for a terminal either way.
+    let c = |s: &str| {
+        if markdown {
+            crate::digest::inert(s)
+        } else {
+            crate::display::clean(s).into_owned()
+        }
+    };
     let mut out = String::new();
     let (h1, h2, h3, item) = if markdown {
         ("# ", "## ", "### ", "- ")

@@ -33,12 +33,38 @@ impl std::fmt::Display for BadRow {
     }
 }
 
+/// The largest values file read: far above any real history, and bounded so that a runaway
+/// pipe cannot take all the memory.
+const MAX_BYTES: u64 = 1 << 30;
+
 /// Reads every row of `input`, dates read as of `now`. The first wrong cell ends the reading.
 pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
+    let mut text = String::new();
+    let bad_text = |why: String| BadRow {
+        line: 1,
+        column: None,
+        why,
+    };
+    input
+        .take(MAX_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => {
+                bad_text("the file is not UTF-8 text: save it as UTF-8".into())
+            }
+            _ => bad_text(format!("the file cannot be read ({e})")),
+        })?;
+    if text.len() as u64 > MAX_BYTES {
+        return Err(bad_text(format!(
+            "the file is larger than {} GiB: split it",
+            MAX_BYTES >> 30
+        )));
+    }
+    strict_quotes(&text)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(input);
+        .from_reader(text.as_bytes());
     let bad = |line: u64, column: Option<&str>, why: String| BadRow {
         line,
         column: column.map(str::to_string),
@@ -124,6 +150,66 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
     Ok(rows)
 }
 
+/// Quotes as RFC 4180 has them, checked before the file is read as CSV (which would take a quote
+/// that never closes as the start of one cell holding the rest of the file): a quoted cell is
+/// quoted from its first character to its end, and a quote inside it is doubled.
+fn strict_quotes(text: &str) -> Result<(), BadRow> {
+    let bad = |line: u64, why: &str| BadRow {
+        line,
+        column: None,
+        why: why.to_string(),
+    };
+    let (mut line, mut opened) = (1u64, 0u64);
+    let (mut quoted, mut start) = (false, true);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\0' {
+            return Err(bad(line, "holds a NUL character: the file is not text"));
+        }
+        let newline = c == '\n' || (c == '\r' && chars.peek() != Some(&'\n'));
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    quoted = false;
+                    if !matches!(chars.peek(), None | Some(',' | '\n' | '\r')) {
+                        return Err(bad(
+                            line,
+                            "a quoted cell goes on after its closing quote: quote the whole cell and double each quote inside it (\"a \"\"b\"\"\")",
+                        ));
+                    }
+                }
+            }
+        } else {
+            match c {
+                '"' if start => {
+                    quoted = true;
+                    opened = line;
+                }
+                '"' => {
+                    return Err(bad(
+                        line,
+                        "a quote inside an unquoted cell: quote the whole cell and double each quote inside it (\"a \"\"b\"\"\")",
+                    ));
+                }
+                _ => {}
+            }
+            start = matches!(c, ',' | '\n' | '\r');
+        }
+        if newline {
+            line += 1;
+        }
+    }
+    if quoted {
+        return Err(bad(
+            opened,
+            "a quote opened here is never closed: the rest of the file would be one cell",
+        ));
+    }
+    Ok(())
+}
+
 fn csv_words(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text: save the file as UTF-8".into(),
@@ -200,6 +286,21 @@ mod tests {
         assert!(e.starts_with("line 2, column `kind`"), "{e}");
         let e = err("job,kind,date,value,phase\nt,instr,2026-11-02,1,later\n");
         assert!(e.starts_with("line 2, column `phase`"), "{e}");
+        let e =
+            err("job,kind,date,value,note\nt,instr,2026-11-05,7,\"abc\nt,instr,2026-11-06,8,x\n");
+        assert!(
+            e.starts_with("line 2:") && e.contains("never closed"),
+            "{e}"
+        );
+        let e = err("job,kind,date,value,note\nt,instr,2026-11-05,7,ab\"c\"d\n");
+        assert!(e.starts_with("line 2:") && e.contains("unquoted"), "{e}");
+        let e = err("job,kind,date,value,note\nt,instr,2026-11-05,7,\"ab\"cd\n");
+        assert!(
+            e.starts_with("line 2:") && e.contains("closing quote"),
+            "{e}"
+        );
+        let e = err("job,kind,date,value,note\rt,instr,2026-11-05,7,x\rt,instr,2026-11-05,7,a\0\r");
+        assert!(e.starts_with("line 3:") && e.contains("NUL"), "{e}");
         let e = err("job,kind,date,value\nt,instr,2026-11-02\n");
         assert!(e.starts_with("line 2:") && e.contains("3 cells"), "{e}");
     }

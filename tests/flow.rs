@@ -505,6 +505,24 @@ fn a_refused_flow_command_says_what_to_do_and_changes_nothing() {
         let err = db.refused(args, *code);
         assert!(err.contains(words), "{args:?}: {err}");
     }
+    // A step others follow is not removed while they do: the flow would be cut there.
+    let err = db.refused(
+        &[
+            "flow",
+            "void",
+            "triage",
+            "draft",
+            "--reason",
+            "the agent is gone",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("`Approve reply`") && err.contains("follow"),
+        "{err}"
+    );
+    db.ok(&["flow", "set", "triage", "Approve reply", "--first"]);
+    db.ok(&["flow", "set", "triage", "Approve refund", "--first"]);
     // A step removed from the flow is no longer named; its history stays.
     db.ok(&[
         "flow",

@@ -207,6 +207,9 @@ fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() 
     );
     let l = db.review_loop("instrument");
     assert_eq!(l["live_n"], 4, "{l}");
+    // Undo takes back one command, never part of an import.
+    let err = db.refused(&["undo", "--yes"], 1);
+    assert!(err.contains("4 values at once"), "{err}");
     // Again: nothing new; a row with a new source id is new even with the same number.
     let out = pipe(
         &db,
@@ -238,6 +241,15 @@ fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() 
     std::fs::write(&file, "job,kind,day,value\n").unwrap();
     let err = db.refused(&["values", "import", file.to_str().unwrap()], 2);
     assert!(err.contains("column `day`"), "{err}");
+    // A source id already recorded with another number is refused, never silently kept old.
+    let out = pipe(
+        &db,
+        &["values", "import", "-"],
+        "job,kind,date,value,source\nt,instr,2026-01-26,4,T-9\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("source `T-9` is already recorded"), "{err}");
     let template = db.ok(&["values", "template", "t"]);
     assert!(template.starts_with("job,kind,date,value,phase,guard,note,source\nt,instrument,"));
 }

@@ -1550,20 +1550,34 @@ fn the_job_view_edits_the_workflow_with_forms() {
         let govern = h.record("job", LoopKind::Govern).flow;
         assert_eq!(govern.critic_results.len(), 1, "{size:?}");
         assert_eq!(h.record("job", LoopKind::Improve).flow.incidents.len(), 1);
-        // Remove the first step, with why; it is kept, voided.
+        let text = h.scrolled(KeyCode::Char('j'), 60);
+        assert!(
+            text.contains("Draft reply") && text.contains("tone check"),
+            "{text}"
+        );
+        // The first step is followed by the second: removing it is refused, the form stays.
         h.keys("v").tab(1).keys("merged into intake");
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_some(), "{size:?}");
+        h.key(KeyCode::Esc).keys("y");
+        assert!(h.app.form.is_none(), "{size:?}");
+        // The second is followed by nothing: removed with why, kept, voided.
+        h.keys("v")
+            .key(KeyCode::Right)
+            .tab(1)
+            .keys("the agent is gone");
         h.key(KeyCode::Enter);
         assert!(h.app.form.is_none(), "{}", h.message());
         let steps = h.record("job", LoopKind::Redesign).flow.steps;
         assert!(
             steps
                 .iter()
-                .any(|s| s.name == "Read ticket" && s.void.is_some())
+                .any(|s| s.name == "Draft reply" && s.void.is_some())
         );
-        let text = h.scrolled(KeyCode::Char('j'), 60);
         assert!(
-            text.contains("Draft reply") && text.contains("tone check"),
-            "{text}"
+            steps
+                .iter()
+                .any(|s| s.name == "Read ticket" && s.void.is_none())
         );
     }
 }

@@ -2,8 +2,9 @@
 //! none, and which rows were recorded already, so that importing the same file again records
 //! nothing new. Each row is then recorded by the same rule as the commands (`RecordValue`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
+use super::error::Refusal;
 use super::loop_record::LoopRecord;
 use super::model::{Phase, Value};
 use super::time::When;
@@ -36,16 +37,17 @@ type Key = (Option<String>, Phase, String, u64, String);
 /// separate values: the n-th such row is skipped only when the loop already has n of them.
 pub struct Recorded {
     counts: HashMap<Key, usize>,
-    sources: HashSet<String>,
+    /// Each source id recorded, with its value's day and number.
+    sources: HashMap<String, (String, u64)>,
 }
 
 impl Recorded {
     pub fn of(record: &LoopRecord) -> Recorded {
         let mut counts = HashMap::new();
-        let mut sources = HashSet::new();
+        let mut sources = HashMap::new();
         let mut count = |guard: Option<&str>, v: &Value| {
             if let Some(s) = &v.source {
-                sources.insert(s.clone());
+                sources.insert(s.clone(), (v.at.date().to_string(), v.value.to_bits()));
             }
             let key = (
                 guard.map(str::to_string),
@@ -67,12 +69,23 @@ impl Recorded {
         Recorded { counts, sources }
     }
 
-    /// The value to record for `row`, or `None` when the loop has it already (skipped).
-    pub fn take(&mut self, record: &LoopRecord, row: &ValueRow) -> Option<LoopOp> {
+    /// The value to record for `row`, or `None` when the loop has it already (skipped). A row
+    /// whose source id is recorded with another day or number is refused: the system it came
+    /// from changed it, and skipping it would keep the old number without a word.
+    pub fn take(&mut self, record: &LoopRecord, row: &ValueRow) -> Result<Option<LoopOp>, Refusal> {
         if let Some(s) = &row.source
-            && self.sources.contains(s)
+            && let Some((day, bits)) = self.sources.get(s)
         {
-            return None;
+            if *day == row.date.date().to_string() && *bits == (row.value + 0.0).to_bits() {
+                return Ok(None);
+            }
+            return Err(Refusal::conflict(format!(
+                "source `{s}` is already recorded on {} with {} on {day}, not {} on {}: void that value first if the system it came from corrected it",
+                record.addr(),
+                f64::from_bits(*bits),
+                row.typed,
+                row.date
+            )));
         }
         let phase = row.phase.unwrap_or_else(|| phase_on(record, row.date));
         if row.source.is_none() {
@@ -88,10 +101,10 @@ impl Recorded {
                 && *n > 0
             {
                 *n -= 1;
-                return None;
+                return Ok(None);
             }
         }
-        Some(LoopOp::RecordValue {
+        Ok(Some(LoopOp::RecordValue {
             phase,
             value: row.value,
             typed: Some(row.typed.clone()),
@@ -100,7 +113,7 @@ impl Recorded {
             note: row.note.clone(),
             reason: None,
             guard: row.guard.clone(),
-        })
+        }))
     }
 }
 

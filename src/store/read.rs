@@ -486,6 +486,21 @@ impl Store {
             let Some(event) = super::audit::last_by(db, actor)? else {
                 return Ok(None);
             };
+            // Many events of one person at one instant are one command that recorded many
+            // values (`values import`): undo takes back one command, never part of one.
+            let at_once = db
+                .first(
+                    "SELECT COUNT(*) FROM audit_events WHERE actor = ?1 AND at = ?2",
+                    params![actor, event.at],
+                    |r| Ok(r.int(0)?.unwrap_or(0)),
+                )?
+                .unwrap_or(0);
+            if at_once > 1 {
+                let refusal = crate::domain::Refusal::rule(format!(
+                    "your last command recorded {at_once} values at once (an import): undo takes back a single command, not part of one; void the values you do not want, each with its reason"
+                ));
+                return Ok(Some((event, Err(refusal))));
+            }
             let Some(job_id) = event.job_id.clone() else {
                 let refusal = crate::domain::Refusal::rule(format!(
                     "your last command (`{}`) changed no job, so there is nothing to take back",

@@ -50,7 +50,10 @@ impl Store {
                 let Some((record, recorded)) = seen.get_mut(&key) else {
                     continue;
                 };
-                let Some(op) = recorded.take(record, row) else {
+                let Some(op) = recorded
+                    .take(record, row)
+                    .map_err(|r| at_line(Error::Refused(r)))?
+                else {
                     done.skipped += 1;
                     continue;
                 };

@@ -272,6 +272,19 @@ impl LoopRecord {
         self.job_live()?;
         let step = self.flow_step(reference)?;
         let slug = self.job.slug.clone();
+        // Removing a step that others follow would cut the flow there without a word: the
+        // steps after it are given their new predecessors first.
+        let followers: Vec<String> = flow::live(&self.flow.steps)
+            .filter(|s| s.after.contains(&step.id))
+            .map(|s| format!("`{}`", s.name))
+            .collect();
+        if !followers.is_empty() {
+            return Err(Refusal::rule(format!(
+                "{} follow(s) step `{}`: change what they follow first, so the flow is not cut where it was",
+                followers.join(", "),
+                step.name
+            )));
+        }
         let Some(s) = self.own_step_mut(&step.id) else {
             return Err(Refusal::rule(format!(
                 "step `{}` is not this loop's",

@@ -347,7 +347,7 @@ impl LoopRecord {
             .chain(self.guardrails.iter().flat_map(|g| g.values.iter()));
         if let Some(v) = all.find(|v| v.source.as_deref() == Some(source)) {
             return Err(Refusal::conflict(format!(
-                "{} already has the value with source `{source}` ({} on {}): nothing was recorded",
+                "{} already has the value with source `{source}` ({} on {})",
                 self.addr(),
                 v.shown(),
                 v.at
