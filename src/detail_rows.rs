@@ -143,3 +143,129 @@ pub fn event_row(e: &AuditEvent) -> String {
         clean(&e.summary.replace('\n', " · "))
     )
 }
+
+/// The loop's part of the job's redesigned workflow, as its detail shows it: the steps (redesign),
+/// each step's governance and critics (govern), the open incidents (improve); `None` for the other
+/// loops, or while the flow is empty. A heading, then the lines.
+pub fn flow_part(
+    kind: crate::domain::LoopKind,
+    view: &crate::domain::flow::FlowView,
+) -> Option<(&'static str, Vec<String>)> {
+    use crate::domain::LoopKind;
+    use crate::domain::flow::classes;
+    let who = |s: &crate::domain::flow::StepView| match (s.by, s.role, s.gate) {
+        (by, Some(role), _) => format!("{by} ({role})"),
+        (by, _, Some(gate)) => format!("{by} ({gate} gate)"),
+        (by, _, _) => by.to_string(),
+    };
+    let data = |s: &crate::domain::flow::StepView| {
+        if s.data.is_empty() {
+            String::new()
+        } else {
+            format!(" · data: {}", classes(&s.data))
+        }
+    };
+    match kind {
+        LoopKind::Redesign if !view.steps.is_empty() || !view.dropped.is_empty() => {
+            let mut lines: Vec<String> = view
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let after = if s.after.is_empty() {
+                        String::new()
+                    } else {
+                        let names: Vec<String> =
+                            s.after.iter().map(|a| clean(a).into_owned()).collect();
+                        format!(" · after {}", names.join(", "))
+                    };
+                    format!(
+                        "{}. {} — {} · {}{}{}{after}",
+                        i + 1,
+                        clean(&s.name),
+                        s.kind,
+                        who(s),
+                        data(s),
+                        if s.irreversible {
+                            " · irreversible"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            for d in &view.dropped {
+                lines.push(format!(
+                    "removed work: {} — {}",
+                    clean(&d.name),
+                    clean(&d.why)
+                ));
+            }
+            Some(("Workflow (the redesign)", lines))
+        }
+        LoopKind::Govern if !view.steps.is_empty() => {
+            let lines = view
+                .steps
+                .iter()
+                .map(|s| {
+                    let g = &s.governance;
+                    let owner = g
+                        .owner
+                        .as_deref()
+                        .map_or("no owner".into(), |o| format!("owner {}", clean(o)));
+                    let approval = g
+                        .approval
+                        .as_deref()
+                        .map_or("no approval threshold".into(), |a| {
+                            format!("approval: {}", clean(a))
+                        });
+                    let critics: Vec<String> = g
+                        .critics
+                        .iter()
+                        .map(|c| match &c.latest {
+                            Some(l) => format!(
+                                "{} ({}) {} {}",
+                                clean(&c.name),
+                                c.by,
+                                l.result,
+                                l.at.local_date()
+                            ),
+                            None => format!("{} ({}) no result yet", clean(&c.name), c.by),
+                        })
+                        .collect();
+                    let critics = if critics.is_empty() {
+                        "no critic check".to_string()
+                    } else {
+                        format!("critics: {}", critics.join(", "))
+                    };
+                    format!(
+                        "{} — {}{} · {owner} · {approval} · {critics}",
+                        clean(&s.name),
+                        who(s),
+                        data(s)
+                    )
+                })
+                .collect();
+            Some(("Governance in the workflow", lines))
+        }
+        LoopKind::Improve if view.incidents.iter().any(|i| i.open) => {
+            let lines = view
+                .incidents
+                .iter()
+                .filter(|i| i.open)
+                .map(|i| {
+                    format!(
+                        "{}  {} at {} — {} ({})",
+                        short_id(&i.id),
+                        i.at,
+                        clean(&i.step),
+                        clean(&i.what),
+                        i.severity
+                    )
+                })
+                .collect();
+            Some(("Open incidents", lines))
+        }
+        _ => None,
+    }
+}

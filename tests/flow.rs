@@ -1256,3 +1256,81 @@ also_on_postgres!(
     a_refused_flow_command_says_what_to_do_and_changes_nothing,
     flow_records_are_voided_and_undone_with_their_history_kept,
 );
+
+/// The redesign, govern and improve loops show their part of the flow in their detail.
+#[test]
+fn each_loop_detail_shows_its_part_of_the_flow() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    db.ok(&[
+        "flow",
+        "add",
+        "t",
+        "Read",
+        "--kind",
+        "input",
+        "--by",
+        "agent",
+        "--role",
+        "perception",
+        "--data",
+        "personal",
+    ]);
+    db.ok(&[
+        "flow", "add", "t", "Approve", "--kind", "decision", "--by", "human", "--gate", "approval",
+        "--after", "Read",
+    ]);
+    db.ok(&[
+        "flow",
+        "govern",
+        "t",
+        "Read",
+        "--owner",
+        "Ana",
+        "--critic",
+        "pii check",
+        "--critic-by",
+        "system",
+    ]);
+    db.ok(&[
+        "flow",
+        "drop",
+        "t",
+        "weekly spreadsheet",
+        "--why",
+        "the agent reports",
+    ]);
+    db.ok(&[
+        "incident",
+        "add",
+        "t",
+        "leaked email",
+        "--step",
+        "Read",
+        "--severity",
+        "high",
+    ]);
+    let redesign = db.ok(&["loop", "show", "t", "redesign"]);
+    for t in [
+        "Workflow (the redesign)",
+        "1. Read — input · agent (perception) · data: personal",
+        "2. Approve — decision · human (approval gate) · after Read",
+        "removed work: weekly spreadsheet",
+    ] {
+        assert!(redesign.contains(t), "{t} missing in\n{redesign}");
+    }
+    let govern = db.ok(&["loop", "show", "t", "govern"]);
+    assert!(
+        govern.contains("owner Ana") && govern.contains("pii check (system) no result yet"),
+        "{govern}"
+    );
+    let improve = db.ok(&["loop", "show", "t", "improve"]);
+    assert!(
+        improve.contains("Open incidents") && improve.contains("leaked email (high)"),
+        "{improve}"
+    );
+    assert!(
+        !db.ok(&["loop", "show", "t", "instrument"])
+            .contains("Workflow")
+    );
+}

@@ -445,6 +445,13 @@ pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
             }
         }
     }
+    let view = crate::domain::flow::FlowView::of(&r.flow, &r.decisions);
+    if let Some((heading, lines)) = crate::detail_rows::flow_part(r.lp.kind, &view) {
+        let _ = writeln!(out, "\n{heading}");
+        for l in lines {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
     if !r.interventions.is_empty() {
         out.push_str("\nInterventions\n");
         for i in &r.interventions {

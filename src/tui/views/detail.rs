@@ -223,6 +223,13 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
             }
         }
     }
+    let view = crate::domain::flow::FlowView::of(&r.flow, &r.decisions);
+    if let Some((heading, lines)) = crate::detail_rows::flow_part(r.lp.kind, &view) {
+        head(heading, &mut out);
+        for l in lines {
+            out.push((format!("  {l}"), plain));
+        }
+    }
     if !r.interventions.is_empty() {
         head("Interventions", &mut out);
         for i in &r.interventions {
