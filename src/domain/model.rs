@@ -119,9 +119,14 @@ impl RefError {
     /// The refusal, naming what was looked for (`decision`) and where (`triage/govern`).
     pub fn about(self, what: &str, place: &str) -> super::Refusal {
         use super::Refusal;
+        let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         match self {
             RefError::TooShort(r) => Refusal::invalid(format!(
-                "`{r}` is too short to name a {what}: give at least 4 characters of its id"
+                "`{r}` is too short to name {article} {what}: give at least 4 characters of its id"
             )),
             RefError::NotFound(r) => {
                 Refusal::not_found(format!("{place} has no {what} with id `{r}`"))
