@@ -285,7 +285,25 @@ fn leftovers_of_a_killed_demo_or_import_into_a_new_file_are_removed_by_the_next_
         assert!(child.try_wait().unwrap().is_none(), "the demo ended early");
         std::thread::sleep(Duration::from_millis(5));
     }
-    std::thread::sleep(Duration::from_millis(300));
+    // Killed while it writes: once its temporary files hold records (more than an empty
+    // database's pages), not after a fixed time a loaded machine may not honour.
+    let written = || -> u64 {
+        std::fs::read_dir(db.dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".jobloop-tmp-"))
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    };
+    while written() < 256 << 10 {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the demo wrote nothing"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the demo ended early");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     let left = names(db.dir.path());
