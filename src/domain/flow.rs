@@ -139,6 +139,10 @@ pub fn find<'a>(steps: &'a [FlowStep], reference: &str) -> Result<&'a FlowStep, 
     if wanted.is_empty() {
         return Err(StepRef::NotFound);
     }
+    // A whole id names its step whatever the names are (undo names steps so).
+    if let Some(s) = live(steps).find(|s| s.id == reference) {
+        return Ok(s);
+    }
     if let Some(s) = live(steps).find(|s| norm(&s.name) == wanted) {
         return Ok(s);
     }

@@ -9,17 +9,21 @@ use super::error::Refusal;
 use super::intent::{Intent, LoopOp};
 use super::job::{CanvasEdit, JobEdit};
 use super::loop_record::LoopRecord;
-use super::model::{AuditEvent, Job};
+use super::flow::StepEdit;
+use super::model::{AuditEvent, FlowStep, Job};
 
 /// The reason recorded on a compensating record.
 pub const REASON: &str = "undone by its author";
 
 /// The intent that takes back `event` (the actor's last command) on `job` (and, for a loop
-/// command, its loop as it is now). A refusal says why it cannot be undone.
+/// command, its loop as it is now). `earlier` holds the job's events before it, newest first,
+/// when [`needs_history`] says the compensation must know what a record was before. A refusal
+/// says why it cannot be undone.
 pub fn compensation(
     event: &AuditEvent,
     job: &Job,
     record: Option<&LoopRecord>,
+    earlier: &[AuditEvent],
 ) -> Result<Intent, Refusal> {
     let cannot = |what: &str, instead: &str| {
         Err(Refusal::rule(format!("{what} cannot be undone")).advice(instead.to_string()))
@@ -208,10 +212,22 @@ pub fn compensation(
             "changing a plan's horizon",
             "change it again, with its reason: each change is a deviation kept in the plan",
         ),
-        Command::FlowSet => cannot(
-            "changing a flow step",
-            "change it again to what it was (the step's earlier values are in the log)",
-        ),
+        Command::FlowSet => {
+            let now: FlowStep = event.after["updated"]["flow_steps"]
+                .get(0)
+                .and_then(|row| serde_json::from_value(row.clone()).ok())
+                .ok_or_else(|| Refusal::rule("the event does not name the step it changed"))?;
+            let Some(was) = step_before(earlier, &now.id) else {
+                return cannot(
+                    &format!("changing step `{}`", now.name),
+                    "its earlier values are not in the log: change it again with `flow set`",
+                );
+            };
+            on(LoopOp::FlowSet {
+                step: now.id.clone(),
+                edit: restoring(&was, record.map(|r| &r.flow.steps))?,
+            })
+        }
         Command::FlowVoid => cannot("removing a flow step", "add the step again"),
         Command::IncidentFix => cannot(
             "recording a fix",
@@ -222,6 +238,67 @@ pub fn compensation(
             "restore the copy written before it",
         ),
     }
+}
+
+/// Whether the compensation of `event` needs the job's earlier events (what a record was before
+/// it changed), so a store reads them only then.
+pub fn needs_history(event: &AuditEvent) -> bool {
+    Command::parse(&event.command) == Some(Command::FlowSet)
+}
+
+/// The step `id` as the newest event before the change left it (added or changed).
+fn step_before(earlier: &[AuditEvent], id: &str) -> Option<FlowStep> {
+    earlier.iter().find_map(|e| {
+        let added = std::iter::once(&e.after["added"]);
+        let updated = e.after["updated"]["flow_steps"]
+            .as_array()
+            .into_iter()
+            .flatten();
+        added
+            .chain(updated)
+            .filter(|row| row["id"].as_str() == Some(id))
+            .find_map(|row| serde_json::from_value::<FlowStep>(row.clone()).ok())
+    })
+}
+
+/// The edit that puts a step back as `was`: every field, its predecessors by id. A step cannot
+/// be put back onto predecessors that were removed since; the refusal says which.
+fn restoring(was: &FlowStep, steps: Option<&Vec<FlowStep>>) -> Result<StepEdit, Refusal> {
+    // A role or gate goes only with a change of performer: one the step gained while its
+    // performer stayed cannot be taken away by an edit.
+    let now = steps.and_then(|all| all.iter().find(|s| s.id == was.id));
+    if let Some(now) = now
+        && now.by == was.by
+        && ((was.role.is_none() && now.role.is_some()) || (was.gate.is_none() && now.gate.is_some()))
+    {
+        return Err(Refusal::rule(format!(
+            "changing step `{}` cannot be undone: the {} it was given cannot be taken away by an edit",
+            was.name,
+            if now.role.is_some() { "role" } else { "gate" }
+        ))
+        .advice("record the step's change again with `flow set`"));
+    }
+    if let Some(gone) = steps.and_then(|all| {
+        was.after
+            .iter()
+            .find_map(|id| all.iter().find(|s| &s.id == id && s.void.is_some()))
+    }) {
+        return Err(Refusal::rule(format!(
+            "changing step `{}` cannot be undone: it followed `{}`, which was removed since",
+            was.name, gone.name
+        ))
+        .advice("change the step with `flow set` to what it should follow now"));
+    }
+    Ok(StepEdit {
+        name: Some(was.name.clone()),
+        kind: Some(was.kind),
+        by: Some(was.by),
+        role: was.role,
+        gate: was.gate,
+        after: Some(was.after.clone()),
+        data: Some(was.data.clone()),
+        irreversible: Some(was.irreversible),
+    })
 }
 
 /// Whether an event changed a loop (so undo needs that loop's record).
@@ -295,7 +372,7 @@ mod tests {
             },
         );
         let job = r.job.clone();
-        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r)).unwrap() else {
+        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r), &[]).unwrap() else {
             panic!()
         };
         let LoopOp::Void { record, .. } = &op else {
@@ -318,7 +395,7 @@ mod tests {
             },
         );
         let job = r.job.clone();
-        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r)).unwrap() else {
+        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r), &[]).unwrap() else {
             panic!()
         };
         assert!(matches!(op, LoopOp::Rearm { n: 1, .. }), "{op:?}");
@@ -329,7 +406,7 @@ mod tests {
                 evidence: None,
             },
         );
-        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r)).unwrap() else {
+        let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r), &[]).unwrap() else {
             panic!()
         };
         assert_eq!(op, LoopOp::UndoStep { n: 3 });
@@ -351,7 +428,7 @@ mod tests {
         );
         e.after = serde_json::json!({});
         let job = instrument().job;
-        let err = compensation(&e, &job, None).unwrap_err();
+        let err = compensation(&e, &job, None, &[]).unwrap_err();
         assert!(err.to_string().contains("amend"), "{err}");
     }
 }

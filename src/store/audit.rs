@@ -144,6 +144,22 @@ pub(super) fn log(
     )
 }
 
+/// A job's events before sequence number `seq`, newest first (what undo needs to know what a
+/// record was before a change).
+pub(super) fn job_events_before(
+    db: &mut dyn Db,
+    job_id: &str,
+    seq: i64,
+) -> Result<Vec<AuditEvent>> {
+    db.all(
+        &format!(
+            "SELECT {EVENT_COLS} FROM audit_events WHERE job_id = ?1 AND seq < ?2 ORDER BY seq DESC"
+        ),
+        params![job_id, seq],
+        event,
+    )
+}
+
 /// The last event the actor wrote (for undo): `None` when they wrote none.
 pub(super) fn last_by(db: &mut dyn Db, actor: &str) -> Result<Option<AuditEvent>> {
     db.first(

@@ -519,7 +519,13 @@ impl Store {
                 Some(kind) => Some(load::loop_of(db, job.clone(), kind)?),
                 None => None,
             };
-            let plan = crate::domain::undo::compensation(&event, &job, record.as_ref());
+            let earlier = if crate::domain::undo::needs_history(&event) {
+                super::audit::job_events_before(db, &job.id, event.seq)?
+            } else {
+                Vec::new()
+            };
+            let plan =
+                crate::domain::undo::compensation(&event, &job, record.as_ref(), &earlier);
             Ok(Some((event, plan)))
         })
     }
