@@ -158,7 +158,9 @@ CREATE TABLE decisions (
     void_by     TEXT,
     void_reason TEXT,
     -- The flow step it belongs to (version 6).
-    step_id     TEXT
+    step_id     TEXT,
+    -- The day it is about when not the day it was recorded (version 8).
+    about       TEXT CHECK (about IS NULL OR length(about) = 10)
 ) STRICT;
 
 CREATE INDEX decisions_by_loop ON decisions (loop_id, at);
@@ -205,7 +207,9 @@ CREATE TABLE learnings (
     void_by     TEXT,
     void_reason TEXT,
     -- The incident it learns from (version 6).
-    incident    TEXT
+    incident    TEXT,
+    -- The day it is about when not the day it was recorded (version 8).
+    about       TEXT CHECK (about IS NULL OR length(about) = 10)
 ) STRICT;
 
 -- Proof turned into something that travels, and what it brought back.

@@ -6,6 +6,7 @@
 use crate::display::{clean, with_unit};
 use crate::domain::model::*;
 use crate::domain::rules::RuleCheck;
+use crate::domain::time::{Stamp, When};
 
 /// `  VOID (date by who: why)` after a voided record; nothing otherwise.
 pub fn void_mark(v: &Option<Void>) -> String {
@@ -109,7 +110,7 @@ pub fn decision_row(dc: &Decision, all: &[Decision]) -> String {
     format!(
         "{}  {}  {} — owner: {}{th}{state}{}",
         short_id(&dc.id),
-        dc.at.local_date(),
+        dated(dc.when(), dc.recorded_at),
         clean(&dc.text),
         clean(&dc.owner),
         void_mark(&dc.void)
@@ -127,7 +128,7 @@ pub fn learning_row(l: &Learning) -> String {
     format!(
         "{}  {}  {}{tag}{cap}: {}{}",
         short_id(&l.id),
-        l.at.local_date(),
+        dated(l.when(), l.recorded_at),
         l.kind,
         clean(&l.text),
         void_mark(&l.void)
@@ -267,5 +268,14 @@ pub fn flow_part(
             Some(("Open incidents", lines))
         }
         _ => None,
+    }
+}
+
+/// The day a record is about, and the day it was recorded when that is another (backfill).
+fn dated(when: When, recorded_at: Stamp) -> String {
+    let recorded = recorded_at.local_date();
+    match when.date() {
+        day if day == recorded => day.to_string(),
+        day => format!("{day} (recorded {recorded})"),
     }
 }

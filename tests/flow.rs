@@ -599,12 +599,33 @@ fn flow_records_are_voided_and_undone_with_their_history_kept() {
     // Undo of a change puts the step back as it was, every field of it, as a new change.
     let before = step(&flow(&db), "Read ticket").clone();
     db.ok(&[
-        "flow", "set", "triage", "read", "--kind", "handoff", "--name", "Read mail", "--by",
-        "human", "--gate", "judgment", "--data", "public", "--irreversible",
+        "flow",
+        "set",
+        "triage",
+        "read",
+        "--kind",
+        "handoff",
+        "--name",
+        "Read mail",
+        "--by",
+        "human",
+        "--gate",
+        "judgment",
+        "--data",
+        "public",
+        "--irreversible",
     ]);
     db.ok(&["undo", "--yes"]);
     let back = step(&flow(&db), "Read ticket").clone();
-    for field in ["kind", "by", "role", "gate", "after", "data", "irreversible"] {
+    for field in [
+        "kind",
+        "by",
+        "role",
+        "gate",
+        "after",
+        "data",
+        "irreversible",
+    ] {
         assert_eq!(back[field], before[field], "{field}");
     }
     // The undo is itself a change: undoing it again makes the change again.
@@ -612,7 +633,9 @@ fn flow_records_are_voided_and_undone_with_their_history_kept() {
     db.ok(&["undo", "--yes"]);
     assert_eq!(step(&flow(&db), "Read ticket")["kind"], "input");
     // What an edit cannot take away, undo does not pretend to: a role given to an agent step.
-    db.ok(&["flow", "add", "triage", "Tag", "--kind", "action", "--by", "agent"]);
+    db.ok(&[
+        "flow", "add", "triage", "Tag", "--kind", "action", "--by", "agent",
+    ]);
     db.ok(&["flow", "set", "triage", "tag", "--role", "memory"]);
     let err = db.refused(&["undo", "--yes"], 1);
     assert!(err.contains("role it was given"), "{err}");
@@ -620,11 +643,20 @@ fn flow_records_are_voided_and_undone_with_their_history_kept() {
     // Nor onto a predecessor someone removed since: the refusal names it. (On a local file one
     // person can act as another; the rule is the domain's, the same on both stores.)
     if !db.shared() {
-        db.ok(&["flow", "add", "triage", "Label", "--kind", "action", "--by", "system"]);
+        db.ok(&[
+            "flow", "add", "triage", "Label", "--kind", "action", "--by", "system",
+        ]);
         db.ok(&["flow", "set", "triage", "tag", "--after", "label"]);
         db.ok(&["flow", "set", "triage", "tag", "--first"]);
         db.ok(&[
-            "--as", "Ana", "flow", "void", "triage", "label", "--reason", "merged into tagging",
+            "--as",
+            "Ana",
+            "flow",
+            "void",
+            "triage",
+            "label",
+            "--reason",
+            "merged into tagging",
         ]);
         let err = db.refused(&["undo", "--yes"], 1);
         assert!(err.contains("`Label`, which was removed"), "{err}");

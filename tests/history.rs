@@ -254,7 +254,119 @@ fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() 
     assert!(template.starts_with("job,kind,date,value,phase,guard,note,source\nt,instrument,"));
 }
 
+#[test]
+fn learnings_and_decisions_are_dated_by_the_day_they_are_about_and_keep_when_recorded() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    let (w5, monday5) = weeks_ago(5);
+    let (_, monday3) = weeks_ago(3);
+    let (_, monday1) = weeks_ago(1);
+    // A learning about five weeks ago opens that week, like any dated record.
+    db.ok(&[
+        "learn",
+        "t",
+        "improve",
+        "Acme tickets need a human",
+        "--type",
+        "mistake",
+        "--tag",
+        "acme",
+        "--at",
+        &monday5,
+    ]);
+    db.ok(&strs(&close("t", &w5)));
+    db.ok(&[
+        "decide",
+        "t",
+        "govern",
+        "Refunds under 50 EUR go out unreviewed",
+        "--owner",
+        "Chen",
+        "--at",
+        &monday3,
+    ]);
+    let shown = db.ok(&["loop", "show", "t", "govern"]);
+    let today = Stamp::now().local_date().to_string();
+    assert!(
+        shown.contains(&format!("{monday3} (recorded {today})")),
+        "{shown}"
+    );
+    let json = db.json(&["loop", "show", "t", "improve", "--json"]);
+    let learning = &json["learnings"][0];
+    assert_eq!(learning["about"], monday5.as_str());
+    assert!(learning["at"].as_str().unwrap().starts_with(&today[..4]));
+    // The same mistake again, with a change dated between the two: the rule is quiet; the
+    // change is backfilled, and it is the day it is about that counts, not the day it was typed.
+    db.ok(&[
+        "learn",
+        "t",
+        "improve",
+        "Acme again",
+        "--type",
+        "mistake",
+        "--tag",
+        "acme",
+        "--at",
+        &monday1,
+    ]);
+    let suggested = |db: &Db| db.review_loop("improve")["suggested_kill_signals"].to_string();
+    assert!(suggested(&db).contains("`acme`"), "{}", suggested(&db));
+    db.ok(&[
+        "learn",
+        "t",
+        "improve",
+        "Routing rule for Acme",
+        "--type",
+        "change",
+        "--at",
+        &monday3,
+    ]);
+    assert!(!suggested(&db).contains("`acme`"), "{}", suggested(&db));
+    // A day that has not come, a date that is not one: refused, nothing recorded.
+    let before = db.state();
+    db.refused(
+        &[
+            "learn",
+            "t",
+            "improve",
+            "x",
+            "--type",
+            "evidence",
+            "--at",
+            "2999-01-01",
+        ],
+        2,
+    );
+    db.refused(
+        &[
+            "decide",
+            "t",
+            "govern",
+            "x",
+            "--owner",
+            "A",
+            "--at",
+            "yesterday",
+        ],
+        2,
+    );
+    assert_eq!(db.state(), before);
+    // Kept through export and import, and verified.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.json");
+    db.ok(&["export", file.to_str().unwrap()]);
+    let db2 = Db::new();
+    db2.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        db2.json(&["loop", "show", "t", "improve", "--json"])["learnings"][0]["about"],
+        monday5.as_str()
+    );
+    db2.ok(&["verify"]);
+    db.ok(&["verify"]);
+}
+
 also_on_postgres!(
+    learnings_and_decisions_are_dated_by_the_day_they_are_about_and_keep_when_recorded,
     a_job_with_an_earlier_start_answers_its_earlier_weeks_and_shows_them_backfilled,
     job_add_since_opens_earlier_weeks_and_its_earliest_record_does_too,
     a_csv_of_values_is_recorded_all_or_nothing_and_once,

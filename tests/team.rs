@@ -260,6 +260,7 @@ fn four_writers_and_two_open_screens_lose_nothing() {
                                 tag: None,
                                 capability: None,
                                 incident: None,
+                                about: None,
                             },
                         },
                     )

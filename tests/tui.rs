@@ -1074,6 +1074,7 @@ fn choosing_another_decision_or_proof_shows_its_own_values() {
                     owner: owner.into(),
                     threshold: Some(threshold.into()),
                     step: None,
+                    about: None,
                 }),
             )
             .unwrap();

@@ -364,6 +364,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             owner: ACTOR.into(),
             threshold: Some("refunds under 50 EUR".into()),
             step: None,
+            about: None,
         }),
         Step::Approve => instr(LoopOp::Approve {
             decision: newest(s, "decision")?,
@@ -374,6 +375,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             tag: Some("tag".into()),
             capability: Some(Capability::Reality),
             incident: None,
+            about: None,
         }),
         Step::VoidLast => instr(LoopOp::Void {
             record: newest(s, "value")?,

@@ -125,6 +125,9 @@ pub enum Command {
         /// Record a new version of decision ID with another --owner or --threshold
         #[arg(long, value_name = "ID", conflicts_with = "text")]
         amend: Option<String>,
+        /// The day it was taken, YYYY-MM-DD [default: today]
+        #[arg(long, value_parser = parse_day, value_name = "DATE", conflicts_with_all = ["approve", "amend"])]
+        at: Option<chrono::NaiveDate>,
     },
     /// Check every kill rule against the data now, and trip the signals whose rules fire
     Check,
@@ -155,6 +158,9 @@ pub enum Command {
         /// The incident it learns from (at least 4 characters of its id)
         #[arg(long, value_name = "ID")]
         incident: Option<String>,
+        /// The day it is about, YYYY-MM-DD [default: today]
+        #[arg(long, value_parser = parse_day, value_name = "DATE")]
+        at: Option<chrono::NaiveDate>,
     },
     /// The redesigned workflow of a job: its steps (who does each, its data, its gates), the
     /// governance inside it, the work it removed, and its diagram

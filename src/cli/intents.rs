@@ -291,6 +291,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
             approve,
             amend,
             step,
+            at,
         } => on(
             job,
             *kind,
@@ -308,6 +309,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                     owner: owner.clone().unwrap_or_default(),
                     threshold: threshold.clone(),
                     step: step.clone(),
+                    about: *at,
                 },
             },
         ),
@@ -324,6 +326,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
             tag,
             capability,
             incident,
+            at,
         } => on(
             job,
             *kind,
@@ -333,6 +336,7 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 tag: tag.clone(),
                 capability: *capability,
                 incident: incident.clone(),
+                about: *at,
             },
         ),
         Command::Proof(ProofCmd::Add {

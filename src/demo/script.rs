@@ -797,6 +797,7 @@ impl Script {
                         "only below 0.2 risk score; everything else waits for a person".into(),
                     ),
                     step: None,
+                    about: None,
                 },
             );
             self.on(
@@ -839,6 +840,7 @@ impl Script {
                     tag: Some("reseller-routing".into()),
                     capability: Some(Capability::Reality),
                     incident: None,
+                    about: None,
                 },
             );
         }
@@ -854,6 +856,7 @@ impl Script {
                     tag: Some("reseller-routing".into()),
                     capability: None,
                     incident: None,
+                    about: None,
                 },
             );
         }

@@ -10,7 +10,7 @@ use super::kind::LoopKind;
 use super::model::{Measures, Performer, Verdict};
 use super::review::JobInput;
 use super::state::LoopState;
-use super::time::Stamp;
+use super::time::{Moment, Stamp};
 
 /// How long a proof artifact may wait for a tracked outcome before distribution looks broken.
 pub const PROOF_GRACE_DAYS: i64 = 14;
@@ -190,7 +190,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
             out.extend(ungoverned(&flow).into_iter().map(|why| suggest(kind, why)));
         }
         LoopKind::Improve => {
-            let changes: Vec<Stamp> = job
+            let changes: Vec<Moment> = job
                 .loops
                 .iter()
                 .flat_map(|l| l.facts.changes.iter().copied())
@@ -203,8 +203,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                     kind,
                     format!(
                         "the mistake `{tag}` was recorded on {} and again on {} with no change recorded between",
-                        first.local_date(),
-                        second.local_date()
+                        first.0, second.0
                     ),
                 ));
             }
@@ -287,7 +286,7 @@ fn join_and(items: &[&str]) -> String {
 
 /// The first incident (by step and tag) recorded twice with no change to the system recorded
 /// between: no fix of the first, no change to its step, no learning of a change.
-fn repeated_incident(flow: &Flow, learned_changes: &[Stamp]) -> Option<String> {
+fn repeated_incident(flow: &Flow, learned_changes: &[Moment]) -> Option<String> {
     let mut incidents: Vec<&super::model::Incident> = flow
         .incidents
         .iter()
@@ -304,12 +303,12 @@ fn repeated_incident(flow: &Flow, learned_changes: &[Stamp]) -> Option<String> {
             second.at.order_key(second.recorded_at),
         );
         let step = flow::live(&flow.steps).find(|s| s.id == first.step_id);
-        let changes = first
+        let mut changes = first
             .fixed_at
             .into_iter()
             .chain(step.and_then(|s| s.changed_at))
+            .map(key)
             .chain(learned_changes.iter().copied());
-        let mut changes = changes.map(key);
         if changes.any(|c| c > from && c < to) {
             return None;
         }
@@ -325,11 +324,11 @@ fn repeated_incident(flow: &Flow, learned_changes: &[Stamp]) -> Option<String> {
 
 /// The first mistake (by tag) recorded twice across the job's loops with no change recorded
 /// between the two.
-fn repeated_mistake(loops: &[LoopState]) -> Option<(String, Stamp, Stamp)> {
-    let mut mistakes: Vec<&(String, Stamp)> =
+fn repeated_mistake(loops: &[LoopState]) -> Option<(String, Moment, Moment)> {
+    let mut mistakes: Vec<&(String, Moment)> =
         loops.iter().flat_map(|l| l.facts.mistakes.iter()).collect();
     mistakes.sort_by_key(|(_, at)| *at);
-    let changes: Vec<Stamp> = loops
+    let changes: Vec<Moment> = loops
         .iter()
         .flat_map(|l| l.facts.changes.iter().copied())
         .collect();

@@ -11,6 +11,8 @@ use super::model::{
     Severity, Verdict, Visibility,
 };
 use super::stats::{Limit, Target};
+use chrono::NaiveDate;
+
 use super::time::{Week, When};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -168,6 +170,8 @@ pub enum LoopOp {
         capability: Option<Capability>,
         /// The incident it learns from (at least 4 characters of its id).
         incident: Option<String>,
+        /// The day it is about, when not today (backfill).
+        about: Option<NaiveDate>,
     },
     Decide {
         text: String,
@@ -175,6 +179,8 @@ pub enum LoopOp {
         threshold: Option<String>,
         /// The flow step it belongs to, by name or unique prefix.
         step: Option<String>,
+        /// The day it was taken, when not today (backfill).
+        about: Option<NaiveDate>,
     },
     /// The decision's named owner signs it off.
     Approve {

@@ -483,18 +483,30 @@ impl LoopRecord {
                 tag,
                 capability,
                 incident,
+                about,
             } => {
                 let incident = self.incident_id_of(incident.as_deref())?;
-                self.learn(text, *kind, tag.as_deref(), *capability, incident, ctx)
+                let about = dated(*about, ctx)?;
+                self.learn(
+                    text,
+                    *kind,
+                    tag.as_deref(),
+                    *capability,
+                    incident,
+                    about,
+                    ctx,
+                )
             }
             LoopOp::Decide {
                 text,
                 owner,
                 threshold,
                 step,
+                about,
             } => {
                 let step = self.step_id_of(step.as_deref())?;
-                self.decide(text, owner, threshold.as_deref(), step, ctx)
+                let about = dated(*about, ctx)?;
+                self.decide(text, owner, threshold.as_deref(), step, about, ctx)
             }
             LoopOp::Approve { decision } => self.approve(decision, ctx),
             LoopOp::Amend {
@@ -572,3 +584,13 @@ mod signals;
 
 #[cfg(test)]
 mod tests;
+
+/// The day a learning or decision is about, when given: a day that has come (in the actor's
+/// time zone) and not before 1970, as for every dated record.
+fn dated(about: Option<NaiveDate>, ctx: &Ctx) -> Result<Option<NaiveDate>, Refusal> {
+    let Some(day) = about else {
+        return Ok(None);
+    };
+    super::time::parse_when(&day.format("%Y-%m-%d").to_string(), ctx.now)?;
+    Ok(Some(day))
+}

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kind::{Layer, LoopKind};
 use super::stats::{Limit, Target};
-use super::time::{Stamp, When};
+use super::time::{Moment, Stamp, When};
 
 /// Who is acting and when: every command is stamped with both. In team mode (a shared database)
 /// the actor is the server's authenticated identity and only a loop's owner and its job's lead
@@ -539,7 +539,9 @@ pub struct Decision {
     pub text: String,
     pub owner: String,
     pub threshold: Option<String>,
-    pub at: Stamp,
+    /// When it was recorded (`at` in the store, the export and the audit trail).
+    #[serde(rename = "at")]
+    pub recorded_at: Stamp,
     pub recorded_by: String,
     /// The decision this one amends (a new version; the old one is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -554,6 +556,17 @@ pub struct Decision {
     /// The flow step the decision belongs to (its id), from version 6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_id: Option<String>,
+    /// The day it is about when that is not the day it was recorded (`--at`, backfill), from
+    /// version 8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<chrono::NaiveDate>,
+}
+
+impl Decision {
+    /// When it happened: the day it is about, or the moment it was recorded.
+    pub fn when(&self) -> When {
+        self.about.map_or(When::At(self.recorded_at), When::Day)
+    }
 }
 
 /// A closed review cycle and its compound test.
@@ -669,13 +682,31 @@ pub struct Learning {
     pub kind: LearningType,
     pub tag: Option<String>,
     pub capability: Option<Capability>,
-    pub at: Stamp,
+    /// When it was recorded (`at` in the store, the export and the audit trail).
+    #[serde(rename = "at")]
+    pub recorded_at: Stamp,
     pub recorded_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub void: Option<Void>,
     /// The incident it learns from (its id), from version 6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
+    /// The day it is about when that is not the day it was recorded (`--at`, backfill), from
+    /// version 8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<chrono::NaiveDate>,
+}
+
+impl Learning {
+    /// When it happened: the day it is about, or the moment it was recorded.
+    pub fn when(&self) -> When {
+        self.about.map_or(When::At(self.recorded_at), When::Day)
+    }
+
+    /// Its place in time among other records (the day it is about first).
+    pub fn moment(&self) -> Moment {
+        self.when().order_key(self.recorded_at)
+    }
 }
 
 /// What a proof artifact brought back; all counts are given together.

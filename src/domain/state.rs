@@ -12,11 +12,11 @@ use super::model::*;
 use super::plan::{EarlierPlan, GuardrailState, PlanState, SupersededState, judge, superseded};
 use super::rules::RuleInputs;
 use super::stats::{Comparison, Process, process};
-use super::time::{Stamp, When, epoch_day};
+use super::time::{Moment, Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 6;
+pub const STATE_VERSION: u32 = 7;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -86,10 +86,10 @@ pub struct LoopFacts {
     pub unproven_intervention: Option<When>,
     pub decisions_without_threshold: i64,
     pub pending: Vec<Pending>,
-    /// Learnings in force that record a mistake, by tag, and when.
-    pub mistakes: Vec<(String, Stamp)>,
-    /// When changes to the system were recorded.
-    pub changes: Vec<Stamp>,
+    /// Learnings in force that record a mistake, by tag, and when (the day it is about).
+    pub mistakes: Vec<(String, Moment)>,
+    /// When changes to the system happened (the day each is about).
+    pub changes: Vec<Moment>,
     /// When step 1 was done (for redesign: the workflow mapped).
     pub step1_done: Option<Stamp>,
 }
@@ -292,11 +292,11 @@ impl LoopState {
                 mistakes: learnings
                     .clone()
                     .filter(|l| l.kind == LearningType::Mistake)
-                    .filter_map(|l| l.tag.clone().map(|t| (t, l.at)))
+                    .filter_map(|l| l.tag.clone().map(|t| (t, l.moment())))
                     .collect(),
                 changes: learnings
                     .filter(|l| l.kind == LearningType::Change)
-                    .map(|l| l.at)
+                    .map(Learning::moment)
                     .collect(),
                 step1_done: r.steps.iter().find(|s| s.n == 1).and_then(|s| s.done_at),
             },

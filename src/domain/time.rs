@@ -148,6 +148,10 @@ pub fn epoch_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)
 }
 
+/// A record's place in time: the day it is about, then the moment it was recorded (see
+/// [`When::order_key`]).
+pub type Moment = (NaiveDate, Stamp);
+
 /// When something happened, as the person said it: a calendar date (`2026-11-16`, the same date
 /// for a teammate in any time zone) or, for records from before jobloop kept dates, an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -6,10 +6,10 @@ use serde_json::Value as Json;
 
 use super::command::Command;
 use super::error::Refusal;
+use super::flow::StepEdit;
 use super::intent::{Intent, LoopOp};
 use super::job::{CanvasEdit, JobEdit};
 use super::loop_record::LoopRecord;
-use super::flow::StepEdit;
 use super::model::{AuditEvent, FlowStep, Job};
 
 /// The reason recorded on a compensating record.
@@ -269,7 +269,8 @@ fn restoring(was: &FlowStep, steps: Option<&Vec<FlowStep>>) -> Result<StepEdit, 
     let now = steps.and_then(|all| all.iter().find(|s| s.id == was.id));
     if let Some(now) = now
         && now.by == was.by
-        && ((was.role.is_none() && now.role.is_some()) || (was.gate.is_none() && now.gate.is_some()))
+        && ((was.role.is_none() && now.role.is_some())
+            || (was.gate.is_none() && now.gate.is_some()))
     {
         return Err(Refusal::rule(format!(
             "changing step `{}` cannot be undone: the {} it was given cannot be taken away by an edit",

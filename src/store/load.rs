@@ -297,8 +297,9 @@ pub(super) fn put_job_state(db: &mut dyn Db, job_id: &str, s: &JobState) -> Resu
     Ok(())
 }
 
-/// The day of the job's earliest dated record that stands (a value, an intervention, a decision, a
-/// learning, a tool): its history begins no later than that day.
+/// The day of the job's earliest dated record that stands (a value, an intervention, a decision or
+/// a learning by the day it is about, a tool, a flow step, removed work, an incident): its
+/// history begins no later than that day.
 pub(super) fn earliest_record(db: &mut dyn Db, job_id: &str) -> Result<Option<NaiveDate>> {
     let day = db.first(
         "SELECT MIN(d) FROM (
@@ -306,11 +307,17 @@ pub(super) fn earliest_record(db: &mut dyn Db, job_id: &str) -> Result<Option<Na
                 WHERE l.job_id = ?1 AND v.void_at IS NULL
             UNION ALL SELECT substr(i.at, 1, 10) FROM interventions i JOIN loops l ON l.id = i.loop_id
                 WHERE l.job_id = ?1 AND i.void_at IS NULL
-            UNION ALL SELECT substr(d.at, 1, 10) FROM decisions d JOIN loops l ON l.id = d.loop_id
-                WHERE l.job_id = ?1 AND d.void_at IS NULL
-            UNION ALL SELECT substr(g.at, 1, 10) FROM learnings g JOIN loops l ON l.id = g.loop_id
-                WHERE l.job_id = ?1 AND g.void_at IS NULL
+            UNION ALL SELECT COALESCE(d.about, substr(d.at, 1, 10)) FROM decisions d
+                JOIN loops l ON l.id = d.loop_id WHERE l.job_id = ?1 AND d.void_at IS NULL
+            UNION ALL SELECT COALESCE(g.about, substr(g.at, 1, 10)) FROM learnings g
+                JOIN loops l ON l.id = g.loop_id WHERE l.job_id = ?1 AND g.void_at IS NULL
             UNION ALL SELECT substr(t.at, 1, 10) FROM tools t WHERE t.job_id = ?1
+            UNION ALL SELECT substr(f.at, 1, 10) FROM flow_steps f JOIN loops l ON l.id = f.loop_id
+                WHERE l.job_id = ?1 AND f.void_at IS NULL
+            UNION ALL SELECT substr(f.at, 1, 10) FROM flow_drops f JOIN loops l ON l.id = f.loop_id
+                WHERE l.job_id = ?1 AND f.void_at IS NULL
+            UNION ALL SELECT substr(n.at, 1, 10) FROM incidents n JOIN loops l ON l.id = n.loop_id
+                WHERE l.job_id = ?1 AND n.void_at IS NULL
         ) AS dated",
         params![job_id],
         |r| Ok(r.text(0)?.map(str::to_string)),

@@ -17,7 +17,7 @@ use crate::files::{Protected, free_name, io_words, produce_file};
 /// `PRAGMA application_id` of every jobloop database ("JLOP").
 pub const APPLICATION_ID: i32 = 0x4A4C_4F50;
 /// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 pub(super) const SCHEMA: &str = include_str!("../../schema.sql");
 
@@ -30,6 +30,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/005.sql")),
     (6, include_str!("migrations/006.sql")),
     (7, include_str!("migrations/007.sql")),
+    (8, include_str!("migrations/008.sql")),
 ];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

@@ -353,6 +353,7 @@ table! {
     "void_by" => text null changes actor label("voider"),
     "void_reason" => text null changes label("void reason"),
     "step_id" => text null label("flow step"),
+    "about" => text null label("day it is about"),
 }
 
 table! {
@@ -397,6 +398,7 @@ table! {
     "void_by" => text null changes actor label("voider"),
     "void_reason" => text null changes label("void reason"),
     "incident" => text null,
+    "about" => text null label("day it is about"),
 }
 
 table! {

@@ -5,6 +5,10 @@ use super::*;
 impl LoopRecord {
     /// Captures a learning (evidence, a decision, feedback, a correction, an outcome, a mistake
     /// or a change to the system), with an optional tag and capability.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the fields of the intent, checked one by one as every operation takes them"
+    )]
     pub(super) fn learn(
         &mut self,
         text: &str,
@@ -12,6 +16,7 @@ impl LoopRecord {
         tag: Option<&str>,
         capability: Option<Capability>,
         incident: Option<String>,
+        about: Option<NaiveDate>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
@@ -24,10 +29,11 @@ impl LoopRecord {
             kind,
             tag: tag.clone(),
             capability,
-            at: ctx.now,
+            recorded_at: ctx.now,
             recorded_by: ctx.actor.clone(),
             void: None,
             incident,
+            about,
         };
         self.learnings.push(row.clone());
         self.touch();

@@ -12,6 +12,7 @@ impl LoopRecord {
         owner: &str,
         threshold: Option<&str>,
         step_id: Option<String>,
+        about: Option<NaiveDate>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         let text = required_text("decision", text, MAX_REASON)?;
@@ -24,13 +25,14 @@ impl LoopRecord {
             text: text.clone(),
             owner: owner.clone(),
             threshold,
-            at: ctx.now,
+            recorded_at: ctx.now,
             recorded_by: ctx.actor.clone(),
             supersedes: None,
             approved_at: None,
             approved_by: None,
             void: None,
             step_id,
+            about,
         };
         self.decisions.push(row.clone());
         self.touch();
@@ -154,13 +156,15 @@ impl LoopRecord {
             text: old.text.clone(),
             owner: owner.clone(),
             threshold,
-            at: ctx.now,
+            recorded_at: ctx.now,
             recorded_by: ctx.actor.clone(),
             supersedes: Some(old.id.clone()),
             approved_at: None,
             approved_by: None,
             void: None,
             step_id: old.step_id.clone(),
+            // A new version of the same decision: it was taken on the day the first was.
+            about: old.about,
         };
         self.decisions.push(row.clone());
         let fix = Fix::SignOffAs {

@@ -104,6 +104,7 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
                     owner: "Chen".into(),
                     threshold: None,
                     step: None,
+                    about: None,
                 },
             );
             apply(

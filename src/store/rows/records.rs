@@ -14,13 +14,14 @@ pub(in crate::store) fn decision(r: &dyn Row) -> Result<Decision> {
         text: f.text("text")?,
         owner: f.text("owner")?,
         threshold: f.opt_text("threshold")?,
-        at: f.stamp("at")?,
+        recorded_at: f.stamp("at")?,
         recorded_by: f.text("recorded_by")?,
         supersedes: f.opt_text("supersedes")?,
         approved_at: f.opt_stamp("approved_at")?,
         approved_by: f.opt_text("approved_by")?,
         void: void(&f)?,
         step_id: f.opt_text("step_id")?,
+        about: f.opt_date("about")?,
     })
 }
 
@@ -31,13 +32,14 @@ pub(in crate::store) fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result
         text,
         owner,
         threshold,
-        at,
+        recorded_at,
         recorded_by,
         supersedes,
         approved_at,
         approved_by,
         void,
         step_id,
+        about,
     } = d;
     let put = Put::new(&tables::DECISIONS)
         .put("id", id)
@@ -45,12 +47,13 @@ pub(in crate::store) fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result
         .put("text", text)
         .put("owner", owner)
         .put("threshold", threshold)
-        .put("at", at)
+        .put("at", recorded_at)
         .put("recorded_by", recorded_by)
         .put("supersedes", supersedes)
         .put("approved_at", approved_at)
         .put("approved_by", approved_by)
-        .put("step_id", step_id);
+        .put("step_id", step_id)
+        .put("about", about);
     write(db, &tables::DECISIONS, false, put_void(put, void))
 }
 
@@ -102,10 +105,11 @@ pub(in crate::store) fn learning(r: &dyn Row) -> Result<Learning> {
         kind: f.choice("type", LearningType::from_text)?,
         tag: f.opt_text("tag")?,
         capability: f.opt_choice("capability", Capability::from_text)?,
-        at: f.stamp("at")?,
+        recorded_at: f.stamp("at")?,
         recorded_by: f.text("recorded_by")?,
         void: void(&f)?,
         incident: f.opt_text("incident")?,
+        about: f.opt_date("about")?,
     })
 }
 
@@ -117,10 +121,11 @@ pub(in crate::store) fn insert_learning(db: &mut dyn Db, l: &Learning) -> Result
         kind,
         tag,
         capability,
-        at,
+        recorded_at,
         recorded_by,
         void,
         incident,
+        about,
     } = l;
     let put = Put::new(&tables::LEARNINGS)
         .put("id", id)
@@ -129,9 +134,10 @@ pub(in crate::store) fn insert_learning(db: &mut dyn Db, l: &Learning) -> Result
         .put("type", kind)
         .put("tag", tag)
         .put("capability", capability)
-        .put("at", at)
+        .put("at", recorded_at)
         .put("recorded_by", recorded_by)
-        .put("incident", incident);
+        .put("incident", incident)
+        .put("about", about);
     write(db, &tables::LEARNINGS, false, put_void(put, void))
 }
 

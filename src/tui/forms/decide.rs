@@ -11,6 +11,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             Field::text("text", "decision", true),
             Field::text("owner", "owner (signs it off)", true),
             Field::text("threshold", "approval threshold", false),
+            Field::date("date", "taken on", ask.now),
         ],
         |f| {
             on_loop(
@@ -20,6 +21,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                     owner: f.text("owner"),
                     threshold: f.optional("threshold"),
                     step: None,
+                    about: Some(f.date("date")?.date()),
                 },
             )
         },

@@ -20,6 +20,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             Field::choice("type", "type", types, 0),
             Field::text("tag", "tag", false),
             Field::choice("capability", "capability", caps, 0),
+            Field::date("date", "on", ask.now),
         ],
         |f| {
             let kind = LearningType::ALL
@@ -41,6 +42,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                     tag: f.optional("tag"),
                     capability,
                     incident: None,
+                    about: Some(f.date("date")?.date()),
                 },
             )
         },

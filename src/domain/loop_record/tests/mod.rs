@@ -405,6 +405,7 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
                 owner: "Ben".into(),
                 threshold: Some("50 EUR".into()),
                 step: None,
+                about: None,
             },
             &ctx(),
         )
