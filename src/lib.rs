@@ -16,6 +16,7 @@ pub mod files;
 pub mod par;
 pub mod paths;
 pub mod progress;
+pub mod publish;
 pub mod register;
 pub mod store;
 pub mod tui;

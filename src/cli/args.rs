@@ -183,6 +183,13 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Write the playbook (DIR/playbook/: per job its canvas, workflow, what was tried and
+    /// shown, what was stopped and why, decisions, learnings) and the journeys (DIR/journeys/:
+    /// public proof only) as Markdown; rewrites only its own pages that changed
+    Publish {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Proof artifacts: add one, track what it brought back, list them
     #[command(subcommand)]
     Proof(ProofCmd),
@@ -302,6 +309,7 @@ impl Command {
                 | Command::Flow(FlowCmd::List { .. } | FlowCmd::Export { .. })
                 | Command::Incident(IncidentCmd::List { .. })
                 | Command::Register { .. }
+                | Command::Publish { .. }
         )
     }
 }
@@ -862,6 +870,17 @@ pub enum ProofCmd {
         sales: u32,
         #[arg(long, default_value_t = 0)]
         reuse: u32,
+    },
+    /// Make a proof public (it goes to the journeys `publish` writes) or withdraw it (private
+    /// again; its record stays), with why
+    Visibility {
+        job: String,
+        /// At least 4 characters of its id
+        id: String,
+        #[arg(value_parser = parse_visibility)]
+        visibility: Visibility,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
     },
     /// List a job's proof artifacts with their ids
     List {

@@ -375,6 +375,17 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
                 reuse: i64::from(*reuse),
             },
         },
+        Command::Proof(ProofCmd::Visibility {
+            job,
+            id,
+            visibility,
+            reason,
+        }) => Intent::SetProofVisibility {
+            slug: job.clone(),
+            proof: id.clone(),
+            visibility: *visibility,
+            reason: reason.clone(),
+        },
         Command::Cycle(CycleCmd::Close(a)) => Intent::CloseCycle {
             slug: a.job.clone(),
             week: a.week,

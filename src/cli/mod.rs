@@ -4,6 +4,7 @@ mod args;
 mod flow;
 mod health;
 mod intents;
+mod publish;
 mod remedy;
 mod render;
 mod transfer;
@@ -660,6 +661,29 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             } else {
                 emit(&flow::incidents(&views))
             }
+        }
+        Command::Publish { dir } => {
+            let material = store.publish_material(now)?;
+            let pages = crate::publish::pages(&material);
+            let done = publish::publish(dir, &pages, &store.protected())
+                .map_err(|message| fail(exit::IO, message))?;
+            let mut out = String::new();
+            for w in &done.written {
+                out.push_str(&format!("wrote {w}\n"));
+            }
+            for r in &done.removed {
+                out.push_str(&format!("removed {r}\n"));
+            }
+            out.push_str(&format!(
+                "published {} playbook page(s) and {} journey(s) to {}: {} written, {} unchanged, {} removed\n",
+                pages.iter().filter(|p| p.folder == crate::publish::Folder::Playbook).count(),
+                pages.iter().filter(|p| p.folder == crate::publish::Folder::Journeys).count(),
+                clean(&dir.display().to_string()),
+                done.written.len(),
+                done.unchanged,
+                done.removed.len()
+            ));
+            emit(&out)
         }
         Command::Register { json, markdown } => {
             let details = store.register(now)?;

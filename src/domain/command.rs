@@ -70,6 +70,7 @@ commands! {
     Tool = "tool",
     ProofAdd = "proof add",
     ProofOutcome = "proof outcome",
+    ProofVisibility = "proof visibility",
     CycleClose = "cycle close",
     Migrate = "migrate",
     FlowAdd = "flow add",
@@ -109,7 +110,8 @@ impl Command {
             Command::ProofAdd => Writes::JobRow(Table::Proofs),
             Command::ProofOutcome => Writes::ProofCounts,
             Command::DecideApprove => Writes::SignOff,
-            Command::JobEdit
+            Command::ProofVisibility
+            | Command::JobEdit
             | Command::JobArchive
             | Command::JobUnarchive
             | Command::JobLead

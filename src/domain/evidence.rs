@@ -111,6 +111,32 @@ pub fn track_outcome(
 }
 
 /// The one proof of the job whose id contains `reference` (at least four characters).
+/// Makes a proof public or private again, with why: a withdrawn proof leaves the journeys,
+/// its record stays.
+pub fn set_visibility(
+    job: &Job,
+    proof: &mut Proof,
+    visibility: Visibility,
+    reason: &str,
+) -> Result<Outcome, Refusal> {
+    live(job)?;
+    let reason = required_text("reason", reason, MAX_REASON)?;
+    if proof.visibility == visibility {
+        return Ok(Outcome::unchanged(
+            Command::ProofVisibility,
+            format!("`{}` is already {visibility}; nothing changed", proof.title),
+        ));
+    }
+    proof.visibility = visibility;
+    Ok(Outcome::done(
+        Command::ProofVisibility,
+        format!(
+            "`{}` of {} is now {visibility}: {reason}",
+            proof.title, job.slug
+        ),
+    ))
+}
+
 pub fn find_proof<'a>(
     proofs: &'a mut [Proof],
     reference: &str,

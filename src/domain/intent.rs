@@ -56,6 +56,13 @@ pub enum Intent {
         proof: String,
         counts: ProofOutcome,
     },
+    /// Makes a proof public (it goes to the journeys) or withdraws it (private again), with why.
+    SetProofVisibility {
+        slug: String,
+        proof: String,
+        visibility: Visibility,
+        reason: String,
+    },
     CloseCycle {
         slug: String,
         week: Option<Week>,
@@ -301,6 +308,7 @@ impl Intent {
             | Intent::SelectTool { slug, .. }
             | Intent::AddProof { slug, .. }
             | Intent::TrackProof { slug, .. }
+            | Intent::SetProofVisibility { slug, .. }
             | Intent::CloseCycle { slug, .. }
             | Intent::OnLoop { slug, .. } => Some(slug),
         }

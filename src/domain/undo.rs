@@ -10,7 +10,7 @@ use super::flow::StepEdit;
 use super::intent::{Intent, LoopOp};
 use super::job::{CanvasEdit, JobEdit};
 use super::loop_record::LoopRecord;
-use super::model::{AuditEvent, FlowStep, Job};
+use super::model::{AuditEvent, FlowStep, Job, Visibility};
 
 /// The reason recorded on a compensating record.
 pub const REASON: &str = "undone by its author";
@@ -201,6 +201,23 @@ pub fn compensation(
             "the compound test is answered once per week; note the correction in next week's",
         ),
         Command::JobAdd => cannot("adding a job", "archive it"),
+        Command::ProofVisibility => {
+            let id = event.after["updated"]["proofs"][0]["id"].as_str();
+            let was = event.before["visibility"]
+                .as_str()
+                .and_then(Visibility::from_text);
+            match (id, was) {
+                (Some(id), Some(visibility)) => Ok(Intent::SetProofVisibility {
+                    slug,
+                    proof: id.to_string(),
+                    visibility,
+                    reason: REASON.into(),
+                }),
+                _ => Err(Refusal::rule(
+                    "the event does not name the proof it changed",
+                )),
+            }
+        }
         Command::Tool | Command::ProofAdd | Command::ProofOutcome => {
             cannot("this record", "record the correction as a new entry")
         }

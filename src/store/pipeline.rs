@@ -230,6 +230,40 @@ pub(super) fn apply(
             states.job_changed(db, &job.id)?;
             Ok(ack)
         }
+        Intent::SetProofVisibility {
+            slug,
+            proof,
+            visibility,
+            reason,
+        } => {
+            let job = job_by_slug(db, slug)?;
+            guard::job_matches(db, &job)?;
+            job::authorize(&job, ctx)?;
+            let mut proofs = load::proofs_of(db, &job.id)?;
+            let p = evidence::find_proof(&mut proofs, proof, slug)?;
+            let before = row_json(p);
+            let hash_before = guard::row_matches(db, &job.id, None, Table::Proofs, &p.id, &*p)?;
+            let outcome = evidence::set_visibility(&job, p, *visibility, reason)?;
+            if !outcome.changed {
+                return Ok(Ack::unchanged(outcome));
+            }
+            upsert_proof(db, p)?;
+            let row = row_json(p);
+            let rows_before = [(p.id.clone(), Json::String(hash_before))]
+                .into_iter()
+                .collect();
+            let ack = job_event_with(
+                db,
+                ctx,
+                &job,
+                outcome,
+                (before, row.clone()),
+                rows_before,
+                |after| updated(after, "proofs", vec![row]),
+            )?;
+            states.job_changed(db, &job.id)?;
+            Ok(ack)
+        }
         Intent::CloseCycle {
             slug,
             week,

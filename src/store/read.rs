@@ -112,6 +112,14 @@ fn flow_detail_of(db: &mut dyn Db, job: Job, now: Stamp) -> Result<FlowDetail> {
     })
 }
 
+/// What `publish` writes of one job: its loops' records, its flow and decisions, its proofs.
+#[derive(Clone, Debug)]
+pub struct PublishMaterial {
+    pub detail: FlowDetail,
+    pub records: Vec<LoopRecord>,
+    pub proofs: Vec<Proof>,
+}
+
 /// Everything the job view and `job show` display.
 #[derive(Clone, Debug)]
 pub struct JobDetail {
@@ -391,6 +399,28 @@ impl Store {
             let jobs = read_jobs(db, false, None, &mut Vec::new())?;
             jobs.into_iter()
                 .map(|job| flow_detail_of(db, job, now))
+                .collect()
+        })
+    }
+
+    /// Every job (archived ones too: their know-how stays) with what `publish` writes of it, in
+    /// board order.
+    pub fn publish_material(&mut self, now: Stamp) -> Result<Vec<PublishMaterial>> {
+        self.read(|db| {
+            let jobs = read_jobs(db, true, None, &mut Vec::new())?;
+            jobs.into_iter()
+                .map(|job| {
+                    let records = LoopKind::ALL
+                        .iter()
+                        .map(|k| load::loop_of(db, job.clone(), *k))
+                        .collect::<Result<Vec<_>>>()?;
+                    let proofs = load::proofs_of(db, &job.id)?;
+                    Ok(PublishMaterial {
+                        detail: flow_detail_of(db, job, now)?,
+                        records,
+                        proofs,
+                    })
+                })
                 .collect()
         })
     }

@@ -407,7 +407,7 @@ table! {
     "job_id" => text label("job"),
     "title" => text,
     "kind" => text,
-    "visibility" => text,
+    "visibility" => text changes,
     "link" => text null,
     "at" => text label("date"),
     "recorded_by" => text actor label("recorder"),
