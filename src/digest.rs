@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::display::{clean, num, pct, status_symbol};
-use crate::domain::model::Status;
-use crate::domain::review::{JobReview, Review};
+use crate::domain::model::{ProofOutcome, Status};
+use crate::domain::review::{JobReview, ProofReview, Review};
+use crate::domain::state::ProofFact;
 use crate::domain::stats::sparkline;
 use crate::domain::time::Week;
 use crate::store::Changes;
@@ -102,6 +103,67 @@ pub fn markdown(review: &Review, week: Week, changes: &HashMap<String, Changes>)
     out
 }
 
+/// What the distribute loop's proof did: published and tracked this week, and in all.
+fn proof_section(out: &mut String, p: &ProofReview, week: Week) {
+    if p.artifacts == 0 {
+        return;
+    }
+    let what = |f: &ProofFact| {
+        format!(
+            "{} ({} {})",
+            inert(&f.title),
+            if f.public { "public" } else { "private" },
+            f.kind
+        )
+    };
+    for f in &p.published_this_week {
+        let _ = writeln!(out, "- **Proof published in {week}:** {}", what(f));
+    }
+    for f in &p.tracked_this_week {
+        if let Some(o) = f.outcome {
+            let _ = writeln!(
+                out,
+                "- **Proof tracked in {week}:** {} brought back {}",
+                what(f),
+                outcome_words(&o)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "- **Proof in all:** {} artifact(s), {} public, {} tracked{}\n",
+        p.artifacts,
+        p.public,
+        p.tracked,
+        if p.tracked > 0 {
+            format!(": {}", outcome_words(&p.brought_back))
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// An outcome's counts in words, the ones that are not zero (or "nothing yet").
+pub fn outcome_words(o: &ProofOutcome) -> String {
+    let parts: Vec<String> = [
+        (o.replies, "replies"),
+        (o.citations, "citations"),
+        (o.intros, "intros"),
+        (o.bookings, "bookings"),
+        (o.sales, "sales"),
+        (o.reuse, "reuse"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n != 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        "nothing yet".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Changes>) {
     let _ = writeln!(out, "\n### {} ({})\n", inert(&j.title), inert(&j.slug));
     let mut head = vec![format!(
@@ -131,6 +193,7 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
         head.push(format!("compound test due for {}", j.cycle.week));
     }
     let _ = writeln!(out, "{}\n", head.join(" · "));
+    proof_section(out, &j.proof, week);
 
     match changes.filter(|c| c.total > 0) {
         None => {

@@ -155,11 +155,38 @@ fn the_playbook_keeps_know_how_and_the_journeys_only_public_proof() {
     );
     assert_eq!(times(&dir), before);
     assert_eq!(tree(&dir), files);
+    // The week's digest says what proof was published and what it brought back.
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(
+        digest.contains("**Proof published in") && digest.contains("(public story)"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("**Proof in all:** 2 artifact(s), 1 public, 0 tracked"),
+        "{digest}"
+    );
     // A change rewrites only the page it changes.
-    db.ok(&["proof", "outcome", "t", &proof_id(&db), "--replies", "3"]);
+    db.ok(&[
+        "proof",
+        "outcome",
+        "t",
+        &proof_id(&db),
+        "--replies",
+        "3",
+        "--intros",
+        "1",
+    ]);
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(
+        digest.contains("brought back 3 replies, 1 intros"),
+        "{digest}"
+    );
+    let proof = &db.json(&["review", "--json"])["jobs"][0]["proof"];
+    assert_eq!(proof["brought_back"]["replies"], 3, "{proof}");
+    assert_eq!(proof["public"], 1, "{proof}");
     let out = db.ok(&["publish", dir.to_str().unwrap()]);
     assert!(out.contains("1 written, 1 unchanged"), "{out}");
-    assert!(tree(&dir)[0].1.contains("| 3 | 0 | 0 | 0 | 0 | 0 |"));
+    assert!(tree(&dir)[0].1.contains("| 3 | 0 | 1 | 0 | 0 | 0 |"));
     // A proof withdrawn leaves the journeys (its record stays); undone, it comes back.
     db.ok(&[
         "proof",

@@ -16,7 +16,7 @@ use super::kind::{Layer, LoopKind};
 use super::model::*;
 use super::rules::{KillRule, RuleCheck};
 use super::state::{
-    JobState, LoopState, MetricSummary, Pending, SignalSummary, StepCount, Summary,
+    JobState, LoopState, MetricSummary, Pending, ProofFact, SignalSummary, StepCount, Summary,
 };
 use super::stats::{Comparison, Process};
 use super::time::{Stamp, Week, When};
@@ -139,6 +139,8 @@ pub struct JobReview {
     /// The redesigned workflow with its governance and incidents (absent while unmapped).
     #[serde(skip_serializing_if = "FlowView::is_empty")]
     pub flow: FlowView,
+    /// The distribute loop's proof artifacts and what they brought back.
+    pub proof: ProofReview,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -338,6 +340,52 @@ pub fn job_review(j: &JobInput, now: Stamp, week: Week) -> JobReview {
             overdue: state.overdue,
         },
         flow,
+        proof: ProofReview::of(&j.state.proof_facts, week),
+    }
+}
+
+/// The distribute loop's proof: what exists, what is public, what it brought back in all, and
+/// what was published or tracked in the review's week.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ProofReview {
+    pub artifacts: usize,
+    pub public: usize,
+    /// Artifacts with a tracked outcome.
+    pub tracked: usize,
+    /// The tracked outcomes added up.
+    pub brought_back: ProofOutcome,
+    pub published_this_week: Vec<ProofFact>,
+    /// Artifacts whose outcome was tracked (last) in the review's week, with it.
+    pub tracked_this_week: Vec<ProofFact>,
+}
+
+impl ProofReview {
+    pub fn of(facts: &[ProofFact], week: Week) -> ProofReview {
+        let mut brought_back = ProofOutcome::default();
+        for o in facts.iter().filter_map(|f| f.outcome) {
+            brought_back.replies += o.replies;
+            brought_back.citations += o.citations;
+            brought_back.intros += o.intros;
+            brought_back.bookings += o.bookings;
+            brought_back.sales += o.sales;
+            brought_back.reuse += o.reuse;
+        }
+        ProofReview {
+            artifacts: facts.len(),
+            public: facts.iter().filter(|f| f.public).count(),
+            tracked: facts.iter().filter(|f| f.outcome.is_some()).count(),
+            brought_back,
+            published_this_week: facts
+                .iter()
+                .filter(|f| Week::of(f.at.date()) == week)
+                .cloned()
+                .collect(),
+            tracked_this_week: facts
+                .iter()
+                .filter(|f| f.outcome_at.is_some_and(|at| Week::containing(at) == week))
+                .cloned()
+                .collect(),
+        }
     }
 }
 

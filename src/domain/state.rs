@@ -16,7 +16,7 @@ use super::time::{Moment, Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 7;
+pub const STATE_VERSION: u32 = 8;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -318,6 +318,20 @@ pub struct JobState {
     /// Proof artifacts without a tracked outcome: title and when published.
     pub untracked_proofs: Vec<(String, When)>,
     pub proofs: i64,
+    /// Every proof artifact: what the review and the digest say of the distribute loop.
+    #[serde(default)]
+    pub proof_facts: Vec<ProofFact>,
+}
+
+/// A proof artifact as the review reads it: what, whether public, when, what it brought back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProofFact {
+    pub title: String,
+    pub kind: ProofKind,
+    pub public: bool,
+    pub at: When,
+    pub outcome: Option<ProofOutcome>,
+    pub outcome_at: Option<Stamp>,
 }
 
 impl JobState {
@@ -332,6 +346,17 @@ impl JobState {
                 .map(|p| (p.title.clone(), p.at))
                 .collect(),
             proofs: proofs.len() as i64,
+            proof_facts: proofs
+                .iter()
+                .map(|p| ProofFact {
+                    title: p.title.clone(),
+                    kind: p.kind,
+                    public: p.visibility == Visibility::Public,
+                    at: p.at,
+                    outcome: p.outcome,
+                    outcome_at: p.outcome_at,
+                })
+                .collect(),
         }
     }
 }
