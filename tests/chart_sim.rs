@@ -95,7 +95,9 @@ fn with_no_change_at_most_10_percent_of_12_live_points_signal_where_signals_are_
     let mut rates = Vec::new();
     for nb in sizes {
         let rate = signal_rate(&mut rng, n, nb);
-        eprintln!("no change, {nb} baseline values: a signal among 12 live points in {rate:.3} of {n} series");
+        eprintln!(
+            "no change, {nb} baseline values: a signal among 12 live points in {rate:.3} of {n} series"
+        );
         rates.push(rate);
         // Held to the bound with no allowance for the simulation's sampling error: the sizes
         // were chosen so the true rate sits below it by more than two standard errors.

@@ -467,7 +467,12 @@ fn eight_in_a_row_on_one_side_is_a_signal_and_seven_is_not() {
     );
     let mut broken = live.clone();
     broken[4].1 = 11.0;
-    assert!(process(&base(RUNS_FROM), &broken).unwrap().signals.is_empty());
+    assert!(
+        process(&base(RUNS_FROM), &broken)
+            .unwrap()
+            .signals
+            .is_empty()
+    );
     // Below it, points outside are judged and runs are not.
     assert!(
         process(&base(RUNS_FROM - 1), &live)
@@ -486,7 +491,10 @@ fn process_limits_read_the_decimals_as_typed() {
     assert_eq!(p.lower_limit, -0.116);
     assert_eq!(p.upper_limit, 0.416);
     let json = serde_json::to_string(&p).unwrap();
-    assert!(json.contains("\"lower_limit\":-0.116,\"upper_limit\":0.416"), "{json}");
+    assert!(
+        json.contains("\"lower_limit\":-0.116,\"upper_limit\":0.416"),
+        "{json}"
+    );
     // A 17-significant-digit value is the decimal typed, not the other one of the same length
     // that reads back as the same number: 0.10000000000000001 typed is 0.1 kept.
     let typed = "0.10000000000000001";
@@ -500,15 +508,25 @@ fn process_limits_read_the_decimals_as_typed() {
 /// values, or of values that do not vary, has none (`null`, its key kept).
 #[test]
 fn each_phase_has_its_own_limits() {
-    let p = phase(Some(7), &[(10.0, None), (12.0, None), (11.0, None), (13.0, None)]);
+    let p = phase(
+        Some(7),
+        &[(10.0, None), (12.0, None), (11.0, None), (13.0, None)],
+    );
     assert_eq!((p.from, p.n, p.provisional), (Some(7), 4, true));
     close(p.center.unwrap(), 11.5, 1e-12);
     close(p.upper_limit.unwrap(), 11.5 + 2.66 * 5.0 / 3.0, 1e-12);
     let one = phase(Some(8), &[(10.0, None)]);
-    assert_eq!((one.center, one.lower_limit, one.upper_limit), (None, None, None));
+    assert_eq!(
+        (one.center, one.lower_limit, one.upper_limit),
+        (None, None, None)
+    );
     let json = serde_json::to_value(&one).unwrap();
     assert!(json["lower_limit"].is_null() && json.get("lower_limit").is_some());
-    assert!(phase::<u8>(None, &[(3.0, None), (3.0, Some("3.00"))]).center.is_none());
+    assert!(
+        phase::<u8>(None, &[(3.0, None), (3.0, Some("3.00"))])
+            .center
+            .is_none()
+    );
     let chart = process(&pts(&[10.0, 12.0]), &[]).unwrap();
     assert_eq!(chart.phases.len(), 1);
     assert_eq!(chart.phases[0].from, None::<f64>);

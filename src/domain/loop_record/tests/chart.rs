@@ -24,7 +24,11 @@ fn the_chart_is_split_at_each_intervention() {
     }
     add(&mut r, value(Phase::Live, 40.0, "2026-09-25"));
     add(&mut r, intervene("2026-10-01"));
-    for (v, at) in [(9.0, "2026-10-01"), (9.5, "2026-10-02"), (8.0, "2026-10-05")] {
+    for (v, at) in [
+        (9.0, "2026-10-01"),
+        (9.5, "2026-10-02"),
+        (8.0, "2026-10-05"),
+    ] {
         add(&mut r, value(Phase::Live, v, at));
     }
     add(&mut r, intervene("2026-10-10"));
@@ -46,7 +50,10 @@ fn the_chart_is_split_at_each_intervention() {
     );
     let last = &p.phases[2];
     // 7.25 ± 2.66 × 0.5, from the phase's own values, a first guess.
-    assert_eq!((last.lower_limit, last.upper_limit), (Some(5.92), Some(8.58)));
+    assert_eq!(
+        (last.lower_limit, last.upper_limit),
+        (Some(5.92), Some(8.58))
+    );
     assert!(p.phases.iter().all(|f| f.provisional));
     // A phase with one value has no limits of its own yet.
     add(&mut r, intervene("2026-10-20"));
