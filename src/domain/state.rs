@@ -204,7 +204,7 @@ impl LoopState {
                 &super::num::exact_mean(
                     &compared
                         .iter()
-                        .map(|v| super::num::exact(v.1))
+                        .map(|v| super::num::rational(&super::num::decimal_of(v.1, v.2)))
                         .collect::<Vec<_>>(),
                 )
                 .unwrap_or_default(),
