@@ -13,7 +13,8 @@ pub use crate::domain::num::show;
 use crate::domain::plan::{DeviationView, GuardrailState, PlanState};
 use crate::domain::review::LoopReview;
 use crate::domain::stats::{
-    Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, Verdict,
+    Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, RUNS_FROM, SIGNALS_FROM,
+    Verdict,
 };
 
 /// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
@@ -465,8 +466,10 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
     }
 }
 
-/// The process limits and what broke them, in one line.
-pub fn process_words<T>(p: &Process<T>, total: usize) -> String {
+/// The process limits and what broke them, in one line. Beside a verdict (`comparison`), a
+/// signal says which is the stronger evidence: the verdict, whose false verdicts are held to 5%
+/// over all the live values, where a chart signal comes by chance in up to 10% of series.
+pub fn process_words<T>(p: &Process<T>, total: usize, comparison: Option<&Comparison>) -> String {
     let mut s = format!(
         "process limits {} to {} around {}",
         num(p.lower_limit),
@@ -474,7 +477,16 @@ pub fn process_words<T>(p: &Process<T>, total: usize) -> String {
         num(p.center)
     );
     if p.provisional {
-        s.push_str(" (provisional: fewer than 12 baseline values)");
+        s.push_str(&format!(
+            " (provisional: {} baseline value(s); signals are judged from {SIGNALS_FROM}, as fewer give limits too narrow)",
+            p.baseline_n
+        ));
+        return s;
+    }
+    if p.baseline_n < RUNS_FROM {
+        s.push_str(&format!(
+            " (runs of 8 are judged from {RUNS_FROM} baseline values)"
+        ));
     }
     let outside = p
         .signals
@@ -497,8 +509,47 @@ pub fn process_words<T>(p: &Process<T>, total: usize) -> String {
     }
     if p.signals.is_empty() {
         s.push_str("; no signal");
+    } else if let Some(c) = comparison {
+        s.push_str(match c.verdict {
+            Verdict::Improved | Verdict::Worse => {
+                "; the verdict is the stronger evidence of a change: its false verdicts are held to 5% over all the live values, where a chart signal comes by chance in up to 10% of series"
+            }
+            Verdict::Inconclusive | Verdict::NotEnoughData => {
+                "; weaker evidence than the verdict, which does not show a change: its false verdicts are held to 5% over all the live values, where a chart signal comes by chance in up to 10% of series"
+            }
+        });
     }
     s
+}
+
+/// The chart's limits phase by phase, when an intervention split it: each phase's own limits
+/// (those of fewer than two values, or of values that do not vary, are not drawn yet).
+pub fn phase_words(p: &Process<crate::domain::time::When>) -> Option<String> {
+    if p.phases.len() < 2 {
+        return None;
+    }
+    let parts: Vec<String> = p
+        .phases
+        .iter()
+        .map(|f| {
+            let name = match f.from {
+                None => "baseline".to_string(),
+                Some(at) => format!("from {at}"),
+            };
+            match (f.lower_limit, f.center, f.upper_limit) {
+                (Some(lo), Some(c), Some(hi)) => format!(
+                    "{name} {} to {} around {} ({} value(s){})",
+                    num(lo),
+                    num(hi),
+                    num(c),
+                    f.n,
+                    if f.provisional { ", provisional" } else { "" }
+                ),
+                _ => format!("{name} none yet ({} value(s))", f.n),
+            }
+        })
+        .collect();
+    Some(format!("limits by phase: {}", parts.join("; ")))
 }
 
 /// Characters that a terminal would act on rather than print (the rule lives with the names
@@ -532,6 +583,65 @@ pub fn clean_multiline(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// A chart signal beside a verdict says which is the stronger evidence; limits from a
+    /// handful of values raise none (the repro: "3 live point(s) outside" next to an
+    /// inconclusive verdict, from 3 baseline values).
+    #[test]
+    fn a_signal_beside_a_verdict_says_which_is_the_stronger_evidence() {
+        use crate::domain::model::Better;
+        use crate::domain::stats::{SIGNALS_FROM, compare, process};
+        let at = |xs: &[f64], from: usize| -> Vec<(f64, f64)> {
+            xs.iter()
+                .enumerate()
+                .map(|(i, x)| ((from + i) as f64 * 7.0, *x))
+                .collect()
+        };
+        let words = |base: &[f64], live: &[f64]| {
+            let (b, l) = (at(base, 0), at(live, base.len()));
+            let p = process(&b, &l).unwrap();
+            let c = compare(&b, &l, Better::Lower, None, None);
+            (
+                c.verdict,
+                super::process_words(&p, p.signals.len(), Some(&c)),
+            )
+        };
+        let (v, w) = words(&[10.0, 9.0, 11.0], &[7.0, 13.0, 6.0]);
+        assert!(matches!(v, Verdict::NotEnoughData | Verdict::Inconclusive));
+        assert!(
+            w.contains("provisional: 3 baseline value(s); signals are judged from 30"),
+            "{w}"
+        );
+        assert!(!w.contains("outside"), "{w}");
+        // From 30 baseline values, one wild live week among ordinary ones: a signal, and the
+        // verdict (no change shown) is named the stronger evidence.
+        let base: Vec<f64> = (0..SIGNALS_FROM)
+            .map(|i| [10.0, 9.0, 11.0][i % 3])
+            .collect();
+        let (v, w) = words(&base, &[10.0, 9.0, 30.0]);
+        assert!(
+            matches!(v, Verdict::NotEnoughData | Verdict::Inconclusive),
+            "{v:?}"
+        );
+        assert!(w.contains("1 live point(s) outside"), "{w}");
+        assert!(
+            w.contains("weaker evidence than the verdict, which does not show a change"),
+            "{w}"
+        );
+        // A clear fall: the verdict is the stronger evidence of it.
+        let live: Vec<f64> = (0..12).map(|i| [4.0, 3.0, 5.0][i % 3]).collect();
+        let (v, w) = words(&base, &live);
+        assert_eq!(v, Verdict::Improved);
+        assert!(w.contains("12 live point(s) outside"), "{w}");
+        assert!(
+            w.contains("the verdict is the stronger evidence of a change"),
+            "{w}"
+        );
+        // Without a verdict beside it, a signal stands alone.
+        let (b, l) = (at(&base, 0), at(&live, SIGNALS_FROM));
+        let p = process(&b, &l).unwrap();
+        assert!(!super::process_words(&p, 12, None).contains("evidence"));
+    }
+
     #[test]
     fn a_percentage_metric_changes_in_points_and_says_which_target_is_relative() {
         use crate::domain::stats::Target;

@@ -496,7 +496,14 @@ fn review_json_carries_the_comparison_and_process_limits() {
     assert!((c["ci_high"].as_f64().unwrap() + 1.559968).abs() < 1e-5);
     let p = &l["process"];
     assert_eq!(p["center"], 10.25);
-    assert_eq!(p["signals"][0]["kind"], "outside-limits");
+    // Limits from 4 baseline values are a first guess: no signal is judged against them.
+    assert_eq!(p["provisional"], true);
+    assert_eq!(p["baseline_n"], 4);
+    assert_eq!(p["signals"].as_array().map(Vec::len), Some(0));
+    // The chart is split at the intervention: the baseline phase, then the live values' own.
+    assert_eq!(p["phases"][0]["center"], 10.25);
+    assert!(p["phases"][0]["from"].is_null());
+    assert_eq!(p["phases"][1]["n"], 3);
     // Without a metric there is nothing to compare.
     assert!(loop_of(&review, "job", "govern")["comparison"].is_null());
     assert!(loop_of(&review, "job", "govern")["process"].is_null());

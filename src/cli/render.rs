@@ -9,8 +9,8 @@ use crate::detail_rows::{
     decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
 };
 use crate::display::{
-    clean, clean_multiline, comparison_lines, num, plan_lines, process_words, status_symbol,
-    with_unit,
+    clean, clean_multiline, comparison_lines, num, phase_words, plan_lines, process_words,
+    status_symbol, with_unit,
 };
 use crate::domain::Stamp;
 use crate::domain::model::*;
@@ -421,7 +421,11 @@ pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
             }
             if let Some(p) = review.and_then(|l| l.process.as_ref()) {
                 let total = review.map_or(0, |l| l.signals_total);
-                let _ = writeln!(out, "  {}", process_words(p, total));
+                let c = review.and_then(|l| l.comparison.as_ref());
+                let _ = writeln!(out, "  {}", process_words(p, total, c));
+                if let Some(line) = phase_words(p) {
+                    let _ = writeln!(out, "  {line}");
+                }
             }
             for line in review
                 .map(|l| plan_lines(l, &m.unit, m.better))

@@ -11,12 +11,12 @@ use super::loop_record::{Guardrail, LoopRecord};
 use super::model::*;
 use super::plan::{EarlierPlan, GuardrailState, PlanState, SupersededState, judge, superseded};
 use super::rules::RuleInputs;
-use super::stats::{Comparison, Process, process};
+use super::stats::{Comparison, Process, ProcessPhase, TypedAt, phase, process_typed};
 use super::time::{Moment, Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 8;
+pub const STATE_VERSION: u32 = 9;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -144,6 +144,31 @@ pub struct LoopState {
     pub flow: Option<super::flow::FlowFacts>,
 }
 
+/// The chart's phases after the baseline: one per intervention in force, in time order, over the
+/// live values from it to the next (process-behaviour charts split their limits at each change).
+fn intervention_phases(r: &LoopRecord) -> Vec<ProcessPhase<When>> {
+    let mut starts: Vec<_> = r
+        .active_interventions()
+        .map(|i| (i.at, i.at.order_key(i.recorded_at)))
+        .collect();
+    starts.sort_by_key(|s| s.1);
+    (0..starts.len())
+        .map(|k| {
+            let (at, from) = starts[k];
+            let until = starts.get(k + 1).map(|s| s.1);
+            let values: Vec<(f64, Option<&str>)> = r
+                .live()
+                .filter(|v| {
+                    let key = v.at.order_key(v.recorded_at);
+                    key >= from && until.is_none_or(|u| key < u)
+                })
+                .map(|v| (v.value, v.typed.as_deref()))
+                .collect();
+            phase(Some(at), &values)
+        })
+        .collect()
+}
+
 /// A date as a number of days, for trends.
 pub fn day_number(at: When) -> f64 {
     (at.date() - epoch_day()).num_days() as f64
@@ -155,9 +180,23 @@ impl LoopState {
         let live_all: Vec<&Value> = r.live().collect();
         let live: Vec<&Value> = r.live_since_intervention().collect();
         // The baseline every view shows beside the verdict: the locked plan's, when one is.
-        let compared: Vec<(When, f64)> = match r.plan_in_force() {
-            Some((_, p)) => p.baseline.iter().map(|v| (v.at, v.value)).collect(),
-            None => baseline.iter().map(|v| (v.at, v.value)).collect(),
+        // The plan keeps each baseline value's number; its typed text is the value's own.
+        let typed_of = |id: &str| {
+            r.values
+                .iter()
+                .find(|v| v.id == id)
+                .and_then(|v| v.typed.as_deref())
+        };
+        let compared: Vec<TypedAt<When>> = match r.plan_in_force() {
+            Some((_, p)) => p
+                .baseline
+                .iter()
+                .map(|v| (v.at, v.value, typed_of(&v.id)))
+                .collect(),
+            None => baseline
+                .iter()
+                .map(|v| (v.at, v.value, v.typed.as_deref()))
+                .collect(),
         };
         let summary = (!compared.is_empty()).then(|| Summary {
             n: compared.len() as i64,
@@ -165,7 +204,7 @@ impl LoopState {
                 &super::num::exact_mean(
                     &compared
                         .iter()
-                        .map(|v| super::num::exact(v.1))
+                        .map(|v| super::num::rational(&super::num::decimal_of(v.1, v.2)))
                         .collect::<Vec<_>>(),
                 )
                 .unwrap_or_default(),
@@ -179,14 +218,16 @@ impl LoopState {
             .map(|m| judge(m, &r.values, &r.interventions, &r.deviations, &guards));
         let (process, signals_total) = match &r.metric {
             Some(_) if !compared.is_empty() || !live.is_empty() => {
-                let timed = |vs: &[&Value]| -> Vec<(When, f64)> {
-                    vs.iter().map(|v| (v.at, v.value)).collect()
-                };
-                let mut p = process(&compared, &timed(&live));
+                let timed: Vec<TypedAt<When>> = live
+                    .iter()
+                    .map(|v| (v.at, v.value, v.typed.as_deref()))
+                    .collect();
+                let mut p = process_typed(&compared, &timed);
                 let total = p.as_ref().map_or(0, |p| p.signals.len());
                 if let Some(p) = p.as_mut() {
                     let keep = p.signals.len().saturating_sub(SIGNALS_KEPT);
                     p.signals.drain(..keep);
+                    p.phases.extend(intervention_phases(r));
                 }
                 (p, total)
             }

@@ -1,5 +1,6 @@
 //! The loop's primary metric over time: baseline values as dots, live values as a line, the
-//! baseline mean, the process limits and the interventions, with a legend, and the year on the
+//! baseline mean, the process limits of each phase (split at each intervention, provisional ones
+//! fainter) and the interventions, with a legend, and the year on the
 //! axis when the values span more than one.
 
 use ratatui::Frame;
@@ -11,6 +12,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition};
 use super::{Shared, fit};
 use crate::display::num;
 use crate::domain::model::{Phase, Status};
+use crate::domain::stats::Process;
 use crate::domain::time::When;
 use crate::store::LoopDetail;
 
@@ -29,16 +31,23 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
         return;
     }
     let process = d.review.as_ref().and_then(|l| l.process.clone());
+    // Every limit drawn: the baseline's and each phase's own.
+    let bounds: Vec<f64> = process
+        .iter()
+        .flat_map(|p| {
+            [p.lower_limit, p.upper_limit].into_iter().chain(
+                p.phases
+                    .iter()
+                    .flat_map(|f| f.lower_limit.into_iter().chain(f.upper_limit)),
+            )
+        })
+        .collect();
     // Values near the limits of a number (1e307, 1e-300) are drawn divided by their largest
     // magnitude: the chart's arithmetic on them would overflow (and never finish drawing).
     let largest = values
         .iter()
         .map(|v| v.value.abs())
-        .chain(
-            process
-                .iter()
-                .flat_map(|p| [p.lower_limit.abs(), p.upper_limit.abs()]),
-        )
+        .chain(bounds.iter().map(|v| v.abs()))
         .fold(0.0_f64, f64::max);
     let scale = if largest > 1e100 || (largest > 0.0 && largest < 1e-100) {
         largest
@@ -74,11 +83,7 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
     let (mut lo, mut hi) = values
         .iter()
         .map(|v| y(v.value))
-        .chain(
-            process
-                .iter()
-                .flat_map(|p| [y(p.lower_limit), y(p.upper_limit)]),
-        )
+        .chain(bounds.iter().map(|v| y(*v)))
         .filter(|v| v.is_finite())
         .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
     if !(hi - lo).is_finite() || hi - lo <= 0.0 {
@@ -93,11 +98,7 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
         .and_then(|l| l.baseline)
         .map(|b| vec![(0.0, y(b.mean)), (x_max, y(b.mean))])
         .unwrap_or_default();
-    let limits: Vec<Vec<(f64, f64)>> = process
-        .iter()
-        .flat_map(|p| [y(p.lower_limit), y(p.upper_limit)])
-        .map(|v| vec![(0.0, v), (x_max, v)])
-        .collect();
+    let limits = phase_limits(process.as_ref(), |w| x(w).max(0.0), x_max, y);
     let marks: Vec<Vec<(f64, f64)>> = interventions
         .iter()
         .map(|i| vec![(*i, lo), (*i, hi)])
@@ -122,16 +123,25 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
             .style(theme.status(Status::Closed))
             .data(&mean),
     ];
-    for (i, limit) in limits.iter().enumerate() {
+    let (mut firm_named, mut provisional_named) = (false, false);
+    for (limit, provisional) in &limits {
         let ds = Dataset::default()
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(theme.muted())
             .data(limit);
-        sets.push(if i == 0 {
-            ds.name("⠤ process limits")
-        } else {
-            ds
+        sets.push(match provisional {
+            // A first guess is drawn fainter and named so: no signal is judged against it.
+            true if !provisional_named => {
+                provisional_named = true;
+                ds.name("⠤ limits (provisional)")
+                    .style(theme.status(Status::NotStarted))
+            }
+            true => ds.style(theme.status(Status::NotStarted)),
+            false if !firm_named => {
+                firm_named = true;
+                ds.name("⠤ process limits").style(theme.muted())
+            }
+            false => ds.style(theme.muted()),
         });
     }
     for (i, mark) in marks.iter().enumerate() {
@@ -179,6 +189,34 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
                 .labels(vec![Span::raw(num(lo * scale)), Span::raw(num(hi * scale))]),
         );
     frame.render_widget(chart, area);
+}
+
+/// Each phase's limits over its own span (from its intervention to the next), as lines with
+/// whether they are provisional; a phase without limits of its own yet (fewer than two values)
+/// carries the phase before it's forward, as process-behaviour charts do.
+fn phase_limits(
+    process: Option<&Process<When>>,
+    x: impl Fn(When) -> f64,
+    x_max: f64,
+    y: impl Fn(f64) -> f64,
+) -> Vec<(Vec<(f64, f64)>, bool)> {
+    let Some(p) = process else {
+        return Vec::new();
+    };
+    let starts: Vec<f64> = p.phases.iter().map(|f| f.from.map_or(0.0, &x)).collect();
+    let mut carried = (p.lower_limit, p.upper_limit, p.provisional);
+    let mut out = Vec::new();
+    for (k, f) in p.phases.iter().enumerate() {
+        if let (Some(lo), Some(hi)) = (f.lower_limit, f.upper_limit) {
+            carried = (lo, hi, f.provisional);
+        }
+        let (from, to) = (starts[k], starts.get(k + 1).copied().unwrap_or(x_max));
+        let (lo, hi, provisional) = carried;
+        for v in [lo, hi] {
+            out.push((vec![(from, y(v)), (to.max(from), y(v))], provisional));
+        }
+    }
+    out
 }
 
 use chrono::Datelike;

@@ -13,7 +13,9 @@ use super::{Go, Shared};
 use crate::detail_rows::{
     decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
 };
-use crate::display::{clean, comparison_lines, plan_lines, process_words, status_symbol};
+use crate::display::{
+    clean, comparison_lines, phase_words, plan_lines, process_words, status_symbol,
+};
 use crate::domain::LoopKind;
 use crate::domain::model::*;
 use crate::store::LoopDetail;
@@ -198,7 +200,11 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
             }
             if let Some(p) = d.review.as_ref().and_then(|l| l.process.as_ref()) {
                 let total = d.review.as_ref().map_or(0, |l| l.signals_total);
-                out.push((process_words(p, total), theme.muted()));
+                let c = d.review.as_ref().and_then(|l| l.comparison.as_ref());
+                out.push((process_words(p, total, c), theme.muted()));
+                if let Some(line) = phase_words(p) {
+                    out.push((line, theme.muted()));
+                }
             }
             for line in d
                 .review

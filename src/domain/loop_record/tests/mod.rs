@@ -4,6 +4,9 @@ use crate::domain::{RefusalKind, Remedy};
 /// Kill rules, continuing after a trip, notes and what the summary shows.
 mod signals;
 
+/// The process chart split at each intervention.
+mod chart;
+
 fn now() -> Stamp {
     Stamp::parse("2026-11-20T12:00:00Z").unwrap()
 }
