@@ -13,6 +13,7 @@ pub mod digest;
 pub mod display;
 pub mod domain;
 pub mod files;
+pub mod hooks;
 pub mod par;
 pub mod paths;
 pub mod progress;

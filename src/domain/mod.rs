@@ -9,6 +9,7 @@ pub mod detect;
 pub mod error;
 pub mod evidence;
 pub mod flow;
+pub mod hook;
 pub mod intent;
 pub mod job;
 pub mod kind;
