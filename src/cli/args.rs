@@ -177,6 +177,15 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Write an iCalendar file (RFC 5545) to import into a calendar program: each job's weekly
+    /// check-in, the day each loop's verdict is expected to become possible, dated kill rules,
+    /// decisions awaiting sign-off. Importing it again updates the events (`-`: standard output)
+    Calendar {
+        file: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
     /// Proof artifacts: add one, track what it brought back, list them
     #[command(subcommand)]
     Proof(ProofCmd),
@@ -296,6 +305,7 @@ impl Command {
                 | Command::Flow(FlowCmd::List { .. } | FlowCmd::Export { .. })
                 | Command::Incident(IncidentCmd::List { .. })
                 | Command::Register { .. }
+                | Command::Calendar { .. }
         )
     }
 }

@@ -729,6 +729,7 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
                 emit(&crate::register::text(&r, *markdown))
             }
         }
+        Command::Calendar { file, force } => calendar_cmd(store, file, *force),
         Command::Cycle(CycleCmd::List { job, json }) => {
             let cycles = store.cycles(job)?;
             if *json {
@@ -750,6 +751,34 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             format!("this command cannot run here: {other:?}"),
         )),
     }
+}
+
+/// `calendar FILE`: the board's dates as iCalendar events, written as exports are.
+fn calendar_cmd(store: &mut Store, file: &Path, force: bool) -> Result<(), Failure> {
+    let now = Stamp::now();
+    let board = store.board()?;
+    let review = board.review(now);
+    let pairs: Vec<_> = board
+        .jobs
+        .iter()
+        .filter_map(|input| {
+            let r = review.jobs.iter().find(|j| j.slug == input.job.slug)?;
+            Some((input, r))
+        })
+        .collect();
+    let entries = crate::domain::calendar::entries(&pairs, now.local_date());
+    let text = crate::ics::calendar(&entries, now);
+    if file == Path::new("-") {
+        return emit(&text);
+    }
+    write_file(file, force, &store.protected(), |w| {
+        w.write_all(text.as_bytes())
+    })?;
+    emit(&format!(
+        "wrote {} event(s) to {}\n",
+        entries.len(),
+        clean(&file.display().to_string())
+    ))
 }
 
 fn review_cmd(

@@ -2,6 +2,7 @@
 //! import all change records through the intents defined here.
 
 pub mod audit;
+pub mod calendar;
 pub mod command;
 pub mod cycle;
 pub mod dataset;
