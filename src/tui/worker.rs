@@ -234,7 +234,10 @@ impl Worker {
         let thread = std::thread::spawn(move || {
             let mut version = store.data_version().unwrap_or(0);
             let mut looked = std::time::Instant::now();
-            loop {
+            // Hooks still running: quitting waits for them (each ends by its time limit), so
+            // none is left running past it.
+            let mut hooks_running: Vec<std::thread::JoinHandle<()>> = Vec::new();
+            'serve: loop {
                 // Looks for other processes' commits every half second, whether or not requests
                 // keep coming (a lead moving through loops must still see a teammate's change).
                 let until_look = POLL.saturating_sub(looked.elapsed());
@@ -247,19 +250,20 @@ impl Worker {
                         let response = answer_noting(&mut store, request, asked, &mut happened);
                         let launches = crate::hooks::prepare(&mut store, &hooks, &happened, asked);
                         if out.send(wrap(response)).is_err() {
-                            return;
+                            break 'serve;
                         }
                         if !launches.is_empty() {
                             let out = out.clone();
                             let limit = hooks.timeout;
-                            std::thread::spawn(move || {
+                            hooks_running.retain(|t| !t.is_finished());
+                            hooks_running.push(std::thread::spawn(move || {
                                 let failures = crate::hooks::run_all(launches, limit);
                                 let _ = out.send(wrap(Response::Hooked(failures)));
-                            });
+                            }));
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => return,
+                    Err(RecvTimeoutError::Disconnected) => break 'serve,
                 }
                 if looked.elapsed() >= POLL {
                     looked = std::time::Instant::now();
@@ -267,10 +271,13 @@ impl Worker {
                     if now != version {
                         version = now;
                         if out.send(wrap(Response::Changed)).is_err() {
-                            return;
+                            break 'serve;
                         }
                     }
                 }
+            }
+            for t in hooks_running {
+                let _ = t.join();
             }
         });
         Worker::Thread {
