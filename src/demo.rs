@@ -305,6 +305,7 @@ pub fn load(
         changed: true,
         seq: None,
         next: None,
+        happened: Vec::new(),
     })
 }
 

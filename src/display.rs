@@ -11,11 +11,12 @@ use crate::domain::model::{Better, Status};
 use crate::domain::num::estimate;
 pub use crate::domain::num::show;
 use crate::domain::plan::{DeviationView, GuardrailState, PlanState};
-use crate::domain::review::LoopReview;
+use crate::domain::review::{JobReview, LoopReview};
 use crate::domain::stats::{
     Caveat, Comparison, HorizonFrom, PMethod, Process, ProcessSignal, RUNS_FROM, SIGNALS_FROM,
     Verdict,
 };
+use std::fmt::Write as _;
 
 /// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
 pub fn status_symbol(s: Status) -> &'static str {
@@ -579,6 +580,72 @@ pub fn clean_multiline(s: &str) -> String {
         .map(|line| clean(&line.replace('\t', "    ")).into_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A loop's line in the review, as `jobloop review` prints it (with its newline).
+pub fn loop_line(l: &LoopReview) -> String {
+    let mut line = format!(
+        "    {:<11} {} {:<12} {:<18}",
+        l.kind.name(),
+        status_symbol(l.status),
+        l.status.label(),
+        l.owner.as_deref().map(clean).unwrap_or("(no owner)".into()),
+    );
+    let mut facts = Vec::new();
+    if let Some(m) = &l.metric {
+        let mut f = clean(&m.name).into_owned();
+        if let Some(b) = &l.baseline {
+            let _ = write!(
+                f,
+                ": baseline {} (n={})",
+                with_unit(num(b.mean), &m.unit),
+                b.n
+            );
+        }
+        if let Some(v) = &l.latest_text {
+            let _ = write!(f, " → latest {}", with_unit(clean(v).into_owned(), &m.unit));
+        }
+        if let Some(c) = &l.comparison
+            && c.baseline_n > 0
+            && c.live_n > 0
+        {
+            let _ = write!(f, " [{}]", crate::display::verdict_label(c));
+        }
+        facts.push(f);
+    }
+    facts.push(format!("{}/{} steps", l.steps.done, l.steps.total));
+    if l.needs_decision() {
+        facts.push("KILL SIGNAL TRIPPED — decide".into());
+    }
+    line.push_str(&facts.join(" · "));
+    line.trim_end().to_string() + "\n"
+}
+
+/// The line under a job's name in the review: the loop open now, the compound test due, the
+/// last one's answer.
+pub fn job_head(j: &JobReview) -> String {
+    let mut head = vec![format!(
+        "open now: {}",
+        j.open_now
+            .map_or("none (every loop closed or killed)", |k| k.name())
+    )];
+    if j.cycle.overdue {
+        head.push("compound test OVERDUE for last week".into());
+    } else if j.cycle.due {
+        head.push(format!("compound test due for {}", j.cycle.week));
+    }
+    if let Some(c) = &j.last_compound {
+        head.push(match (c.compounds, j.next_job, j.next_job_status) {
+            (true, _, _) => format!("{}: compounds", c.week),
+            (false, Some(k), Some(Status::Killed)) => format!(
+                "{}: next job is {k}, which was killed — reopen it with `jobloop loop open {} {k}`",
+                c.week, j.slug
+            ),
+            (false, Some(k), _) => format!("{}: next job is {k}", c.week),
+            (false, None, _) => c.week.clone(),
+        });
+    }
+    head.join(" · ")
 }
 
 #[cfg(test)]

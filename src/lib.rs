@@ -13,6 +13,8 @@ pub mod digest;
 pub mod display;
 pub mod domain;
 pub mod files;
+pub mod hooks;
+pub mod ics;
 pub mod par;
 pub mod paths;
 pub mod progress;

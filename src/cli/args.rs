@@ -190,6 +190,15 @@ pub enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Write an iCalendar file (RFC 5545) to import into a calendar program: each job's weekly
+    /// check-in, the day each loop's verdict is expected to become possible, dated kill rules,
+    /// decisions awaiting sign-off. Importing it again updates the events (`-`: standard output)
+    Calendar {
+        file: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
     /// Proof artifacts: add one, track what it brought back, list them
     #[command(subcommand)]
     Proof(ProofCmd),
@@ -310,6 +319,7 @@ impl Command {
                 | Command::Incident(IncidentCmd::List { .. })
                 | Command::Register { .. }
                 | Command::Publish { .. }
+                | Command::Calendar { .. }
         )
     }
 }

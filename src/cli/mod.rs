@@ -15,11 +15,13 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::display::clean;
+use crate::domain::hook::Happening;
 use crate::domain::intent::Intent;
 use crate::domain::job::NewJob;
 use crate::domain::time::{Week, When};
 use crate::domain::{Ctx, RefusalKind, Stamp};
 use crate::files::{FileError, io_words, write_file};
+use crate::hooks::Hooks;
 use crate::store::{self, Ack, Missing, Store};
 pub use args::Cli;
 use args::*;
@@ -267,9 +269,17 @@ fn emit_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     out.flush().map_err(out_err)
 }
 
-/// An acknowledgement, with the likely next step in the CLI's words. One that cannot be printed
-/// is an error that says the command was saved all the same.
-fn ack(a: Ack) -> Result<(), Failure> {
+/// An acknowledgement, with the likely next step in the CLI's words, then the hooks of what the
+/// write did (its hooks run even when it cannot be printed: the write was committed).
+fn ack(a: Ack, store: &mut Store, hooks: &Hooks) -> Result<(), Failure> {
+    let printed = say(&a);
+    after(store, hooks, &a.happened);
+    printed
+}
+
+/// An acknowledgement printed. One that cannot be printed is an error that says the command was
+/// saved all the same.
+fn say(a: &Ack) -> Result<(), Failure> {
     let mut text = crate::display::clean_multiline(&a.summary);
     if let Some(next) = &a.next {
         text.push_str(&format!("\nnext: {}", remedy::words(next)));
@@ -281,6 +291,36 @@ fn ack(a: Ack) -> Result<(), Failure> {
         }
         f
     })
+}
+
+/// The config file's hooks, read before a write: hooks that cannot be read refuse the command,
+/// so nobody is left believing a hook tells them what it never will.
+fn hooks_for_writes() -> Result<Hooks, Failure> {
+    Hooks::load().map_err(|m| {
+        fail(
+            exit::USAGE,
+            format!("{m}; fix the config file: nothing was recorded"),
+        )
+    })
+}
+
+/// Runs the hooks listening to what a committed write did and waits for them up to their time
+/// limit; each failure is one line on standard error and changes nothing else (the write
+/// stands, the exit code is the command's).
+fn after(store: &mut Store, hooks: &Hooks, happened: &[Happening]) {
+    let launches = crate::hooks::prepare(store, hooks, happened, Stamp::now());
+    if launches.is_empty() {
+        return;
+    }
+    let failures = crate::hooks::run_all(launches, hooks.timeout);
+    let mut err = io::stderr().lock();
+    for line in failures {
+        let _ = writeln!(
+            err,
+            "jobloop: warning: the write was recorded, but {}",
+            clean(&line)
+        );
+    }
 }
 
 fn today() -> When {
@@ -355,6 +395,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             owner,
             since,
         }) => {
+            let hooks = hooks_for_writes()?;
             // Checked before the file is touched: a refused command creates nothing.
             NewJob::create(
                 title,
@@ -372,13 +413,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 owner: owner.clone(),
                 since: *since,
             };
-            ack(store.apply(&ctx, &intent)?)
+            let a = store.apply(&ctx, &intent)?;
+            ack(a, &mut store, &hooks)
         }
         Command::Import { file } => import_cmd(&path, file),
         Command::Demo { jobs, weeks, seed } => demo_cmd(&path, *jobs as usize, *weeks, *seed),
         _ => {
+            let hooks = hooks_for_writes()?;
             let mut store = Store::open(&path, Missing::Refuse)?;
-            write_cmd(&mut store, &ctx, command)
+            write_cmd(&mut store, &ctx, command, &hooks)
         }
     }
 }
@@ -442,6 +485,7 @@ fn shared_cmd(cli: &Cli, path: &Path, command: &Command) -> Result<(), Failure> 
         Command::Import { file } => import_cmd(path, file),
         Command::Demo { jobs, weeks, seed } => demo_cmd(path, *jobs as usize, *weeks, *seed),
         _ => {
+            let hooks = hooks_for_writes()?;
             let mut store = Store::open(path, Missing::Refuse)?;
             let ctx = store.ctx(cli.actor.as_deref(), Stamp::now())?;
             match command {
@@ -451,70 +495,48 @@ fn shared_cmd(cli: &Cli, path: &Path, command: &Command) -> Result<(), Failure> 
                     statement,
                     owner,
                     since,
-                }) => ack(store.apply(
-                    &ctx,
-                    &Intent::AddJob {
-                        title: title.clone(),
-                        slug: slug.clone(),
-                        statement: statement.clone(),
-                        owner: owner.clone(),
-                        since: *since,
-                    },
-                )?),
-                _ => write_cmd(&mut store, &ctx, command),
+                }) => {
+                    let a = store.apply(
+                        &ctx,
+                        &Intent::AddJob {
+                            title: title.clone(),
+                            slug: slug.clone(),
+                            statement: statement.clone(),
+                            owner: owner.clone(),
+                            since: *since,
+                        },
+                    )?;
+                    ack(a, &mut store, &hooks)
+                }
+                _ => write_cmd(&mut store, &ctx, command, &hooks),
             }
         }
     }
 }
 
-fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Failure> {
+fn write_cmd(
+    store: &mut Store,
+    ctx: &Ctx,
+    command: &Command,
+    hooks: &Hooks,
+) -> Result<(), Failure> {
     if let Some(intent) = intent_of(ctx, command) {
-        return ack(store.apply(ctx, &intent)?);
+        let a = store.apply(ctx, &intent)?;
+        return ack(a, store, hooks);
     }
     match command {
         Command::Values(ValuesCmd::Import { file, dry_run }) => {
-            values::import(store, ctx, file, *dry_run)
+            values::import(store, ctx, file, *dry_run, hooks)
         }
         Command::Check => {
             let now = Stamp::now();
-            let fired = store.check_rules(now)?;
-            // A rule that tripped its signal earlier still fires until the lead decides: `check`
-            // says so, so it never reads "holds" where `loop show` reads "fires".
-            let review = store.board()?.review(now);
-            let waiting: Vec<String> = review
-                .jobs
-                .iter()
-                .flat_map(|j| {
-                    j.loops.iter().flat_map(move |l| {
-                        l.kill_signals
-                            .iter()
-                            .filter(|k| k.signal.awaits_decision())
-                            .map(move |k| {
-                                format!(
-                                    "kill signal {} on {}/{} is tripped and awaits your decision: {}",
-                                    k.signal.n,
-                                    j.slug,
-                                    l.kind,
-                                    k.signal.reason.as_deref().unwrap_or("")
-                                )
-                            })
-                    })
-                })
-                .collect();
-            let out = match (fired.is_empty(), waiting.is_empty()) {
-                (true, true) => return emit("every kill rule holds\n"),
-                (true, false) => {
-                    [vec!["no rule tripped anything new".to_string()], waiting].concat()
-                }
-                // What just fired awaits a decision too: said once.
-                (false, _) => fired,
-            };
-            // Each line cleaned on its own: the line breaks between them are ours.
-            let lines: Vec<String> = out.iter().map(|l| clean(l).into_owned()).collect();
-            emit(&format!("{}\n", lines.join("\n")))
+            let checked = store.check_rules(now)?;
+            let printed = check_words(store, now, checked.fired);
+            after(store, hooks, &checked.happened);
+            printed
         }
         Command::Doctor { repair: true } => doctor_cmd(store, true, None),
-        Command::Undo { yes } => undo_cmd(store, ctx, *yes),
+        Command::Undo { yes } => undo_cmd(store, ctx, *yes, hooks),
         Command::Incident(IncidentCmd::Fix { id, change }) => {
             let (slug, id) = store.find_incident(id)?;
             let intent = Intent::OnLoop {
@@ -525,13 +547,50 @@ fn write_cmd(store: &mut Store, ctx: &Ctx, command: &Command) -> Result<(), Fail
                     change: change.clone(),
                 },
             };
-            ack(store.apply(ctx, &intent)?)
+            let a = store.apply(ctx, &intent)?;
+            ack(a, store, hooks)
         }
         other => Err(fail(
             exit::USAGE,
             format!("this command cannot run here: {other:?}"),
         )),
     }
+}
+
+/// What `check` says: what fired, else what still waits for a decision.
+fn check_words(store: &mut Store, now: Stamp, fired: Vec<String>) -> Result<(), Failure> {
+    // A rule that tripped its signal earlier still fires until the lead decides: `check`
+    // says so, so it never reads "holds" where `loop show` reads "fires".
+    let review = store.board()?.review(now);
+    let waiting: Vec<String> = review
+        .jobs
+        .iter()
+        .flat_map(|j| {
+            j.loops.iter().flat_map(move |l| {
+                l.kill_signals
+                    .iter()
+                    .filter(|k| k.signal.awaits_decision())
+                    .map(move |k| {
+                        format!(
+                            "kill signal {} on {}/{} is tripped and awaits your decision: {}",
+                            k.signal.n,
+                            j.slug,
+                            l.kind,
+                            k.signal.reason.as_deref().unwrap_or("")
+                        )
+                    })
+            })
+        })
+        .collect();
+    let out = match (fired.is_empty(), waiting.is_empty()) {
+        (true, true) => return emit("every kill rule holds\n"),
+        (true, false) => [vec!["no rule tripped anything new".to_string()], waiting].concat(),
+        // What just fired awaits a decision too: said once.
+        (false, _) => fired,
+    };
+    // Each line cleaned on its own: the line breaks between them are ours.
+    let lines: Vec<String> = out.iter().map(|l| clean(l).into_owned()).collect();
+    emit(&format!("{}\n", lines.join("\n")))
 }
 
 fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
@@ -694,6 +753,7 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
                 emit(&crate::register::text(&r, *markdown))
             }
         }
+        Command::Calendar { file, force } => calendar_cmd(store, file, *force),
         Command::Cycle(CycleCmd::List { job, json }) => {
             let cycles = store.cycles(job)?;
             if *json {
@@ -715,6 +775,34 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             format!("this command cannot run here: {other:?}"),
         )),
     }
+}
+
+/// `calendar FILE`: the board's dates as iCalendar events, written as exports are.
+fn calendar_cmd(store: &mut Store, file: &Path, force: bool) -> Result<(), Failure> {
+    let now = Stamp::now();
+    let board = store.board()?;
+    let review = board.review(now);
+    let pairs: Vec<_> = board
+        .jobs
+        .iter()
+        .filter_map(|input| {
+            let r = review.jobs.iter().find(|j| j.slug == input.job.slug)?;
+            Some((input, r))
+        })
+        .collect();
+    let entries = crate::domain::calendar::entries(&pairs, now.local_date());
+    let text = crate::ics::calendar(&entries, now);
+    if file == Path::new("-") {
+        return emit(&text);
+    }
+    write_file(file, force, &store.protected(), |w| {
+        w.write_all(text.as_bytes())
+    })?;
+    emit(&format!(
+        "wrote {} event(s) to {}\n",
+        entries.len(),
+        clean(&file.display().to_string())
+    ))
 }
 
 fn review_cmd(
@@ -740,7 +828,7 @@ fn review_cmd(
     }
 }
 
-fn undo_cmd(store: &mut Store, ctx: &Ctx, yes: bool) -> Result<(), Failure> {
+fn undo_cmd(store: &mut Store, ctx: &Ctx, yes: bool, hooks: &Hooks) -> Result<(), Failure> {
     let Some((event, plan)) = store.undo_plan(&ctx.actor)? else {
         return Err(fail(
             exit::REFUSED,
@@ -783,5 +871,6 @@ fn undo_cmd(store: &mut Store, ctx: &Ctx, yes: bool) -> Result<(), Failure> {
             return emit("nothing was changed\n");
         }
     }
-    ack(store.apply(ctx, &intent)?)
+    let a = store.apply(ctx, &intent)?;
+    ack(a, store, hooks)
 }

@@ -9,8 +9,8 @@ use crate::detail_rows::{
     decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
 };
 use crate::display::{
-    clean, clean_multiline, comparison_lines, num, phase_words, plan_lines, process_words,
-    status_symbol, with_unit,
+    clean, clean_multiline, comparison_lines, phase_words, plan_lines, process_words,
+    status_symbol,
 };
 use crate::domain::Stamp;
 use crate::domain::model::*;
@@ -20,44 +20,6 @@ use crate::store::{JobDetail, LoopDetail};
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn loop_line(l: &LoopReview) -> String {
-    let mut line = format!(
-        "    {:<11} {} {:<12} {:<18}",
-        l.kind.name(),
-        status_symbol(l.status),
-        l.status.label(),
-        l.owner.as_deref().map(clean).unwrap_or("(no owner)".into()),
-    );
-    let mut facts = Vec::new();
-    if let Some(m) = &l.metric {
-        let mut f = clean(&m.name).into_owned();
-        if let Some(b) = &l.baseline {
-            let _ = write!(
-                f,
-                ": baseline {} (n={})",
-                with_unit(num(b.mean), &m.unit),
-                b.n
-            );
-        }
-        if let Some(v) = &l.latest_text {
-            let _ = write!(f, " → latest {}", with_unit(clean(v).into_owned(), &m.unit));
-        }
-        if let Some(c) = &l.comparison
-            && c.baseline_n > 0
-            && c.live_n > 0
-        {
-            let _ = write!(f, " [{}]", crate::display::verdict_label(c));
-        }
-        facts.push(f);
-    }
-    facts.push(format!("{}/{} steps", l.steps.done, l.steps.total));
-    if l.needs_decision() {
-        facts.push("KILL SIGNAL TRIPPED — decide".into());
-    }
-    line.push_str(&facts.join(" · "));
-    line.trim_end().to_string() + "\n"
 }
 
 /// The problems of rows the review had to skip, as lines to print after it.
@@ -129,30 +91,9 @@ fn flag_advice(j: &JobReview, l: &LoopReview, f: Flag, team: bool) -> String {
 
 fn job_block(out: &mut String, j: &JobReview, team: bool) {
     let _ = writeln!(out, "{}  {}", clean(&j.slug), clean(&j.title));
-    let mut head = vec![format!(
-        "open now: {}",
-        j.open_now
-            .map_or("none (every loop closed or killed)", |k| k.name())
-    )];
-    if j.cycle.overdue {
-        head.push("compound test OVERDUE for last week".into());
-    } else if j.cycle.due {
-        head.push(format!("compound test due for {}", j.cycle.week));
-    }
-    if let Some(c) = &j.last_compound {
-        head.push(match (c.compounds, j.next_job, j.next_job_status) {
-            (true, _, _) => format!("{}: compounds", c.week),
-            (false, Some(k), Some(Status::Killed)) => format!(
-                "{}: next job is {k}, which was killed — reopen it with `jobloop loop open {} {k}`",
-                c.week, j.slug
-            ),
-            (false, Some(k), _) => format!("{}: next job is {k}", c.week),
-            (false, None, _) => c.week.clone(),
-        });
-    }
-    let _ = writeln!(out, "  {}", head.join(" · "));
+    let _ = writeln!(out, "  {}", crate::display::job_head(j));
     for l in &j.loops {
-        out.push_str(&loop_line(l));
+        out.push_str(&crate::display::loop_line(l));
     }
     let needs: Vec<(&LoopReview, Flag)> = j
         .loops

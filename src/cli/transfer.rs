@@ -180,7 +180,7 @@ pub(super) fn import_cmd(path: &Path, file: &Path) -> Result<(), Failure> {
             )
         })
     };
-    ack(new_or_existing(path, run)?)
+    say(&new_or_existing(path, run)?)
 }
 
 /// Runs `f` on a new database built beside `path` and linked into place (a missing file), or
@@ -206,5 +206,5 @@ pub(super) fn demo_cmd(path: &Path, jobs: usize, weeks: u32, seed: u64) -> Resul
         drop(bar);
         Ok(done)
     };
-    ack(new_or_existing(path, run)?)
+    say(&new_or_existing(path, run)?)
 }

@@ -17,6 +17,7 @@ pub(super) fn import(
     ctx: &Ctx,
     file: &Path,
     dry_run: bool,
+    hooks: &crate::hooks::Hooks,
 ) -> Result<(), Failure> {
     let shown = clean(&file.display().to_string()).into_owned();
     let unreadable = |e: io::Error| {
@@ -66,7 +67,9 @@ pub(super) fn import(
         done.skipped,
         if dry_run { "; nothing was written" } else { "" }
     ));
-    emit(&text)
+    let printed = emit(&text);
+    super::after(store, hooks, &done.happened);
+    printed
 }
 
 /// Every value of every job (archived ones too), in the import's format.

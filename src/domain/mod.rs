@@ -2,6 +2,7 @@
 //! import all change records through the intents defined here.
 
 pub mod audit;
+pub mod calendar;
 pub mod command;
 pub mod cycle;
 pub mod dataset;
@@ -9,6 +10,7 @@ pub mod detect;
 pub mod error;
 pub mod evidence;
 pub mod flow;
+pub mod hook;
 pub mod intent;
 pub mod job;
 pub mod kind;

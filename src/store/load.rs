@@ -262,6 +262,42 @@ pub(super) fn save_loop_state(db: &mut dyn Db, r: &LoopRecord) -> Result<()> {
     put_loop_state(db, &r.lp.id, &r.lp.job_id, &state)
 }
 
+/// Writes a loop's derived state and says which guardrails it breaches that the state it
+/// replaces did not, as a write by `actor` at `at` (read from the stored state, so nothing is
+/// computed twice). A stored state that cannot be read says nothing: a breach is never claimed
+/// without the state before it.
+pub(super) fn save_loop_state_breaches(
+    db: &mut dyn Db,
+    r: &LoopRecord,
+    actor: &str,
+    at: crate::domain::Stamp,
+) -> Result<Vec<crate::domain::hook::Happening>> {
+    let state = LoopState::compute(r);
+    let breached = state.guardrails.iter().any(|g| g.breached);
+    let happened = if breached {
+        let stored = db.first(
+            "SELECT state FROM loop_state WHERE loop_id = ?1",
+            params![r.lp.id],
+            |row| {
+                Ok(serde_json::from_str::<LoopState>(
+                    row.text(0)?.unwrap_or_default(),
+                ))
+            },
+        )?;
+        match stored {
+            None => crate::domain::hook::of_breaches(&r.job, None, &state, actor, at),
+            Some(Ok(before)) => {
+                crate::domain::hook::of_breaches(&r.job, Some(&before), &state, actor, at)
+            }
+            Some(Err(_)) => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    put_loop_state(db, &r.lp.id, &r.lp.job_id, &state)?;
+    Ok(happened)
+}
+
 pub(super) fn put_loop_state(
     db: &mut dyn Db,
     loop_id: &str,

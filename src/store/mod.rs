@@ -379,29 +379,34 @@ impl Store {
                 states: pipeline::States::later(),
             };
             f(&mut batch)?;
+            // A batch (the demo) is not news: what it breached runs no hook.
             batch.states.finish(batch.db)?;
             Ok(true)
         })
     }
 
     /// `check`: every armed kill signal with a rule, checked against its loop's data now; the
-    /// ones that fire are tripped (each in its own transaction). Returns what fired.
-    pub fn check_rules(&mut self, now: Stamp) -> Result<Vec<String>> {
+    /// ones that fire are tripped (each in its own transaction). Returns what fired, and what
+    /// the committed trips did for hooks.
+    pub fn check_rules(&mut self, now: Stamp) -> Result<Checked> {
         let due = self.read(|db| read::rules_due(db, now))?;
         let ctx = self.ctx(None, now)?;
-        let mut all = Vec::new();
+        let mut all = Checked::default();
         for (slug, kind) in due {
             let fired = self.write(&ctx, |db, ctx| {
-                let fired = pipeline::check_loop(db, &slug, kind, ctx)?;
+                let mut happened = Vec::new();
+                let fired = pipeline::check_loop(db, &slug, kind, ctx, &mut happened)?;
                 Ok(Ack {
                     summary: fired.join("\n"),
                     changed: !fired.is_empty(),
                     seq: None,
                     next: None,
+                    happened,
                 })
             })?;
             if fired.changed {
-                all.push(fired.summary);
+                all.fired.push(fired.summary);
+                all.happened.extend(fired.happened);
             }
         }
         Ok(all)
@@ -449,6 +454,8 @@ impl Store {
                 changed: true,
                 seq: Some(e.seq),
                 next: None,
+                // The commit was in doubt: what it did is not known here, so no hook runs.
+                happened: Vec::new(),
             });
         }
         ack.ok_or_else(|| Error::Storage("the write produced no acknowledgement".into()))
@@ -558,6 +565,13 @@ fn not_shared(what: &str) -> Error {
 }
 
 /// Many intents in one transaction (see `Store::batch`).
+/// What `check` tripped: a line each, and what the trips did for hooks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Checked {
+    pub fired: Vec<String>,
+    pub happened: Vec<crate::domain::hook::Happening>,
+}
+
 pub struct Batch<'a> {
     db: &'a mut dyn Db,
     states: pipeline::States,

@@ -15,6 +15,7 @@ use crate::domain::audit::{Change, row_json, with_state_hash};
 use crate::domain::cycle::close_cycle;
 use crate::domain::error::{Fix, Refusal};
 use crate::domain::evidence;
+use crate::domain::hook::{self, Happening};
 use crate::domain::intent::{Intent, LoopOp};
 use crate::domain::job::{self, NewJob};
 use crate::domain::loop_record::{LoopRecord, Outcome, Row};
@@ -33,6 +34,8 @@ pub struct Ack {
     pub seq: Option<i64>,
     /// What the lead will likely do next.
     pub next: Option<Fix>,
+    /// What the committed write did that hooks listen to (empty for a write not committed).
+    pub happened: Vec<Happening>,
 }
 
 impl Ack {
@@ -42,6 +45,7 @@ impl Ack {
             changed: false,
             seq: None,
             next: None,
+            happened: Vec::new(),
         }
     }
 
@@ -51,6 +55,7 @@ impl Ack {
             changed: true,
             seq: Some(seq),
             next: outcome.next,
+            happened: Vec::new(),
         }
     }
 }
@@ -65,6 +70,8 @@ pub(super) enum States {
     Later {
         loops: std::collections::BTreeSet<(String, LoopKind)>,
         jobs: std::collections::BTreeSet<String>,
+        /// Who wrote last, and when: a guardrail the batch breached is theirs.
+        by: Option<(String, crate::domain::Stamp)>,
     },
 }
 
@@ -73,15 +80,23 @@ impl States {
         States::Later {
             loops: Default::default(),
             jobs: Default::default(),
+            by: None,
         }
     }
 
-    fn loop_changed(&mut self, db: &mut dyn Db, r: &LoopRecord) -> Result<()> {
+    /// Saves (or, in a batch, notes) a loop's new state; says which guardrails it breached.
+    fn loop_changed(
+        &mut self,
+        db: &mut dyn Db,
+        r: &LoopRecord,
+        ctx: &Ctx,
+    ) -> Result<Vec<Happening>> {
         match self {
-            States::Now => save_loop_state(db, r),
-            States::Later { loops, .. } => {
+            States::Now => load::save_loop_state_breaches(db, r, &ctx.actor, ctx.now),
+            States::Later { loops, by, .. } => {
                 loops.insert((r.job.id.clone(), r.lp.kind));
-                Ok(())
+                *by = Some((ctx.actor.clone(), ctx.now));
+                Ok(Vec::new())
             }
         }
     }
@@ -96,9 +111,11 @@ impl States {
         }
     }
 
-    /// Writes the states a batch left for later.
-    pub(super) fn finish(self, db: &mut dyn Db) -> Result<()> {
-        if let States::Later { loops, jobs } = self {
+    /// Writes the states a batch left for later; says which guardrails the batch breached
+    /// (the stored states are still those from before it).
+    pub(super) fn finish(self, db: &mut dyn Db) -> Result<Vec<Happening>> {
+        let mut happened = Vec::new();
+        if let States::Later { loops, jobs, by } = self {
             for (job_id, kind) in loops {
                 let job = db
                     .first(
@@ -108,13 +125,18 @@ impl States {
                     )?
                     .ok_or_else(|| Error::Storage(format!("job {job_id} vanished")))?;
                 let record = load::loop_of(db, job, kind)?;
-                save_loop_state(db, &record)?;
+                match &by {
+                    Some((actor, at)) => {
+                        happened.extend(load::save_loop_state_breaches(db, &record, actor, *at)?)
+                    }
+                    None => save_loop_state(db, &record)?,
+                }
             }
             for job_id in jobs {
                 save_job_state(db, &job_id)?;
             }
         }
-        Ok(())
+        Ok(happened)
     }
 }
 
@@ -280,8 +302,12 @@ pub(super) fn apply(
             let earliest = load::earliest_record(db, &job.id)?;
             let (cycle, outcome) = close_cycle(&job, &closed, earliest, week, answers, ctx)?;
             insert_cycle(db, &cycle)?;
-            let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&cycle))?;
+            let mut ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&cycle))?;
             states.job_changed(db, &job.id)?;
+            ack.happened.push(Happening {
+                seq: ack.seq,
+                ..hook::of_cycle(&job, &cycle)
+            });
             Ok(ack)
         }
         Intent::OnLoop { slug, kind, op } => on_loop(db, ctx, slug, *kind, op, states),
@@ -354,7 +380,7 @@ fn add_job(db: &mut dyn Db, ctx: &Ctx, new: NewJob, states: &mut States) -> Resu
         new.audit_after(),
     )?;
     for r in &new.loops {
-        states.loop_changed(db, r)?;
+        states.loop_changed(db, r, ctx)?;
     }
     states.job_changed(db, &new.job.id)?;
     Ok(ack)
@@ -485,17 +511,25 @@ pub(super) fn on_loop(
         rows_before,
     )?;
     let mut ack = Ack::of(outcome, e.seq);
+    ack.happened = hook::of_loop_change(&before, &record, &ctx.actor, ctx.now)
+        .into_iter()
+        .map(|h| Happening {
+            seq: Some(e.seq),
+            ..h
+        })
+        .collect();
     // A decision's owner signing off on a loop they may not otherwise record on leaves its
     // rules to its owner and lead (the next write or `check` by one of them fires them).
     let fired = if ctx.team && record.authorize(ctx).is_err() {
         Vec::new()
     } else {
-        fire_rules(db, &mut record, ctx)?
+        fire_rules(db, &mut record, ctx, &mut ack.happened)?
     };
     if !fired.is_empty() {
         ack.summary = format!("{}\n{}", ack.summary, fired.join("\n"));
     }
-    states.loop_changed(db, &record)?;
+    let breached = states.loop_changed(db, &record, ctx)?;
+    ack.happened.extend(breached);
     Ok(ack)
 }
 
@@ -639,11 +673,13 @@ fn rule_actor(ctx: &Ctx) -> Ctx {
     }
 }
 
-/// Trips, one audited event each, the kill signals whose rules the loop's data breaks.
+/// Trips, one audited event each, the kill signals whose rules the loop's data breaks; what
+/// each trip did is added to `happened`.
 pub(super) fn fire_rules(
     db: &mut dyn Db,
     record: &mut LoopRecord,
     ctx: &Ctx,
+    happened: &mut Vec<Happening>,
 ) -> Result<Vec<String>> {
     let bot = rule_actor(ctx);
     let mut fired = Vec::new();
@@ -655,7 +691,7 @@ pub(super) fn fire_rules(
         if save_small_state(db, &before, record)? {
             record.lp.rev += 1;
         }
-        append(
+        let e = append(
             db,
             &bot,
             Change {
@@ -668,16 +704,26 @@ pub(super) fn fire_rules(
             },
             Map::new(),
         )?;
+        happened.extend(
+            hook::of_loop_change(&before, record, &bot.actor, bot.now)
+                .into_iter()
+                .map(|h| Happening {
+                    seq: Some(e.seq),
+                    ..h
+                }),
+        );
         fired.push(outcome.summary);
     }
 }
 
-/// `check` for one loop by `ctx`: fires its rules now (a no-op when they hold).
+/// `check` for one loop by `ctx`: fires its rules now (a no-op when they hold); what the
+/// trips did is added to `happened`.
 pub(super) fn check_loop(
     db: &mut dyn Db,
     slug: &str,
     kind: LoopKind,
     ctx: &Ctx,
+    happened: &mut Vec<Happening>,
 ) -> Result<Vec<String>> {
     let mut record = load::loop_record(db, slug, kind)?;
     // On the shared store a member checks only the loops they may record on; the owners of the
@@ -687,9 +733,11 @@ pub(super) fn check_loop(
     }
     guard::job_matches(db, &record.job)?;
     guard::loop_matches(db, &record)?;
-    let fired = fire_rules(db, &mut record, ctx)?;
+    let fired = fire_rules(db, &mut record, ctx, happened)?;
     if !fired.is_empty() {
-        save_loop_state(db, &record)?;
+        happened.extend(load::save_loop_state_breaches(
+            db, &record, &ctx.actor, ctx.now,
+        )?);
     }
     Ok(fired)
 }

@@ -227,6 +227,7 @@ impl Store {
                     changed: false,
                     seq: None,
                     next: None,
+                    happened: Vec::new(),
                 }));
             }
             return Err(Error::Refused(
@@ -305,6 +306,8 @@ impl Store {
                 changed: true,
                 seq: None,
                 next: None,
+                // Restoring an export is not news: no hook runs.
+                happened: Vec::new(),
             }),
             Some(Err(e)) => Err(e),
             None => Err(ImportError("nothing was read".into())),

@@ -15,6 +15,9 @@ pub struct ValuesImported {
     pub recorded: Vec<String>,
     /// Rows the loops already had.
     pub skipped: usize,
+    /// What the committed import did for hooks: trips and decisions as each row did them,
+    /// guardrails breached by the whole file (empty for a dry run).
+    pub happened: Vec<crate::domain::hook::Happening>,
 }
 
 impl Store {
@@ -64,10 +67,15 @@ impl Store {
                 };
                 let ack = pipeline::apply(db, ctx, &intent, &mut states).map_err(at_line)?;
                 done.recorded.push(ack.summary);
+                done.happened.extend(ack.happened);
             }
-            states.finish(db)?;
+            let breached = states.finish(db)?;
+            done.happened.extend(breached);
             Ok(!dry_run && !done.recorded.is_empty())
         })?;
+        if dry_run {
+            done.happened.clear();
+        }
         Ok(done)
     }
 }

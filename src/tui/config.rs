@@ -1,5 +1,6 @@
-//! The optional config file, `$XDG_CONFIG_HOME/jobloop/config.toml`: key bindings and colors.
-//! A broken file never stops the program: the defaults are used and the problem is shown.
+//! The optional config file, `$XDG_CONFIG_HOME/jobloop/config.toml`: key bindings, colors and
+//! hooks (`crate::hooks`). A broken file never stops the TUI: the defaults are used and the
+//! problem is shown; hooks that are wrong run nothing, and the status line says so.
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
@@ -9,6 +10,7 @@ use std::str::FromStr;
 
 use super::keymap::Keymap;
 use crate::domain::model::Status;
+use crate::hooks::Hooks;
 
 #[derive(Clone, Debug)]
 pub struct Theme {
@@ -82,12 +84,16 @@ struct File {
     keys: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     colors: BTreeMap<String, String>,
+    /// Read by `crate::hooks`, which checks every key of it.
+    #[serde(default, rename = "hooks")]
+    _hooks: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug)]
 pub struct Config {
     pub keymap: Keymap,
     pub theme: Theme,
+    pub hooks: Hooks,
     /// A problem with the config file, shown once in the status line.
     pub warning: Option<String>,
 }
@@ -98,19 +104,43 @@ pub fn path() -> Option<PathBuf> {
 
 /// Reads the config file if there is one.
 pub fn load(color: bool) -> Config {
-    let text = path().and_then(|p| std::fs::read_to_string(p).ok());
-    match text {
-        None => Config {
+    let Some(path) = path() else {
+        return load_text(None, "config.toml", color);
+    };
+    let text = std::fs::read_to_string(&path).ok();
+    load_text(text.as_deref(), &path.display().to_string(), color)
+}
+
+/// The config of a file's text (`None`: no file). Keys and colors and hooks are read apart, so
+/// a mistyped color does not silence a hook, nor a wrong hook the keys.
+pub fn load_text(text: Option<&str>, file: &str, color: bool) -> Config {
+    let Some(text) = text else {
+        return Config {
             keymap: Keymap::default(),
             theme: Theme::new(color),
+            hooks: Hooks::default(),
             warning: None,
-        },
-        Some(text) => parse(&text, color).unwrap_or_else(|e| Config {
-            keymap: Keymap::default(),
-            theme: Theme::new(color),
-            warning: Some(format!("config.toml ignored: {e}")),
-        }),
+        };
+    };
+    let (hooks, hooks_warning) = match Hooks::from_text(text, file) {
+        Ok(h) => (h, None),
+        Err(e) => (Hooks::default(), Some(format!("no hook runs: {e}"))),
+    };
+    let mut config = parse(text, color).unwrap_or_else(|e| Config {
+        keymap: Keymap::default(),
+        theme: Theme::new(color),
+        hooks: Hooks::default(),
+        warning: Some(format!("config.toml ignored: {e}")),
+    });
+    config.hooks = hooks;
+    if let Some(w) = hooks_warning {
+        // A file that does not parse at all is said once.
+        config.warning = Some(match config.warning.take() {
+            Some(other) if !other.starts_with("config.toml ignored") => format!("{w}; {other}"),
+            _ => w,
+        });
     }
+    config
 }
 
 pub fn parse(text: &str, color: bool) -> Result<Config, String> {
@@ -134,6 +164,7 @@ pub fn parse(text: &str, color: bool) -> Result<Config, String> {
     Ok(Config {
         keymap,
         theme,
+        hooks: Hooks::default(),
         warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
     })
 }
@@ -141,8 +172,9 @@ pub fn parse(text: &str, color: bool) -> Result<Config, String> {
 /// The whole default config file, as the README documents it.
 pub fn default_toml() -> String {
     format!(
-        "{}\n[colors]\nnot_started = \"darkgray\"\nopen = \"yellow\"\nclosed = \"green\"\nkilled = \"red\"\nalert = \"lightred\"\naccent = \"cyan\"\nmuted = \"gray\"\n",
-        Keymap::default_toml()
+        "{}\n[colors]\nnot_started = \"darkgray\"\nopen = \"yellow\"\nclosed = \"green\"\nkilled = \"red\"\nalert = \"lightred\"\naccent = \"cyan\"\nmuted = \"gray\"\n\n[hooks]\ntimeout_seconds = {}\n",
+        Keymap::default_toml(),
+        crate::hooks::DEFAULT_TIMEOUT.as_secs()
     )
 }
 
@@ -171,6 +203,34 @@ mod tests {
         assert!(parse("[wat]", true).is_err());
         let c = parse("[colors]\nopen = \"#ff8800\"", true).unwrap();
         assert_eq!(c.theme.open, Color::Rgb(255, 136, 0));
+    }
+
+    #[test]
+    fn a_wrong_hook_runs_nothing_and_keeps_the_keys() {
+        let c = load_text(
+            Some("[colors]\nopen = \"red\"\n[[hooks.run]]\nprogram = \"x\"\nevents = [\"kill\"]\n"),
+            "/home/ana/.config/jobloop/config.toml",
+            true,
+        );
+        assert_eq!(c.theme.open, Color::Red);
+        assert!(c.hooks.hooks.is_empty());
+        let w = c.warning.unwrap();
+        assert!(
+            w.starts_with("no hook runs: /home/ana/.config/jobloop/config.toml: events of the 1st [[hooks.run]]"),
+            "{w}"
+        );
+        // A wrong color keeps the hooks.
+        let c = load_text(
+            Some("[colors]\nopen = \"plaid\"\n[[hooks.run]]\nprogram = \"x\"\nevents = [\"*\"]\n"),
+            "config.toml",
+            true,
+        );
+        assert_eq!(c.hooks.hooks.len(), 1);
+        assert!(c.warning.unwrap().contains("plaid"));
+        assert_eq!(
+            load_text(Some(&default_toml()), "config.toml", true).hooks,
+            Hooks::default()
+        );
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     let path = store.path().to_path_buf();
     let shared = store.is_shared();
     let side = (!shared).then(|| tx.clone());
-    let worker = Worker::spawn(store, tx.clone(), Msg::Worker);
+    let worker = Worker::spawn_with_hooks(store, config.hooks.clone(), tx.clone(), Msg::Worker);
     let mut app = App::new(worker, actor, config.keymap, config.theme, read_only);
     app.team = team;
     if let Some(note) = read_only_note {

@@ -10,12 +10,14 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
+use crate::domain::hook::Happening;
 use crate::domain::intent::Intent;
 use crate::domain::model::AuditEvent;
 use crate::domain::review::Review;
 use crate::domain::time::{Stamp, Week};
 use crate::domain::{Ctx, LoopKind, Refusal};
 use crate::files::FileError;
+use crate::hooks::Hooks;
 use crate::store::{self, Ack, Board, JobDetail, LoopDetail, Store};
 
 /// How often the worker asks whether another process changed the file.
@@ -85,6 +87,9 @@ pub enum Response {
     Demo(Result<Ack, store::Error>),
     /// Another process committed: what is on screen may be stale.
     Changed,
+    /// The hooks of a committed write finished: one line per hook that failed. Not the answer
+    /// to a request (it comes after the write's own answer).
+    Hooked(Vec<String>),
 }
 
 #[derive(Debug)]
@@ -104,6 +109,16 @@ impl std::fmt::Display for DigestError {
 
 /// Answers one request, at the time the app asked it (`now`, from the app's clock).
 pub fn answer(store: &mut Store, request: Request, now: Stamp) -> Response {
+    answer_noting(store, request, now, &mut Vec::new())
+}
+
+/// Answers one request; what a committed write did is added to `happened`, for its hooks.
+fn answer_noting(
+    store: &mut Store,
+    request: Request,
+    now: Stamp,
+    happened: &mut Vec<Happening>,
+) -> Response {
     match request {
         Request::BoardFirst { rows } => {
             Response::Board(store.board_first(rows).map(|(board, more)| Loaded {
@@ -122,11 +137,17 @@ pub fn answer(store: &mut Store, request: Request, now: Stamp) -> Response {
         }
         Request::Job { slug } => Response::Job(store.job_detail(&slug, now).map(Box::new)),
         Request::Log { limit } => Response::Log(store.log(None, None, limit)),
-        Request::Apply { ctx, intent } => Response::Applied {
-            result: store.apply(&ctx, &intent),
-            intent,
-        },
-        Request::Check => Response::Checked(store.check_rules(now)),
+        Request::Apply { ctx, intent } => {
+            let result = store.apply(&ctx, &intent);
+            if let Ok(a) = &result {
+                happened.extend(a.happened.iter().cloned());
+            }
+            Response::Applied { result, intent }
+        }
+        Request::Check => Response::Checked(store.check_rules(now).map(|c| {
+            happened.extend(c.happened);
+            c.fired
+        })),
         Request::QuickCheck => Response::QuickChecked(store.integrity(true)),
         Request::Digest { path, week, force } => {
             Response::Digest(digest(store, &path, week, force, now))
@@ -173,21 +194,39 @@ pub enum Worker {
     Inline {
         store: Box<Store>,
         answers: VecDeque<Response>,
+        hooks: Hooks,
     },
 }
 
 impl Worker {
     /// A worker that answers on the calling thread, for tests.
     pub fn inline(store: Store) -> Worker {
+        Worker::inline_with_hooks(store, Hooks::default())
+    }
+
+    /// An inline worker that runs `hooks` after each write (and waits for them), for tests.
+    pub fn inline_with_hooks(store: Store, hooks: Hooks) -> Worker {
         Worker::Inline {
             store: Box::new(store),
             answers: VecDeque::new(),
+            hooks,
         }
     }
 
     /// Starts the worker thread; its answers arrive through `wrap` on `out`.
     pub fn spawn<T: Send + 'static>(
+        store: Store,
+        out: Sender<T>,
+        wrap: fn(Response) -> T,
+    ) -> Worker {
+        Worker::spawn_with_hooks(store, Hooks::default(), out, wrap)
+    }
+
+    /// Starts the worker thread, which runs `hooks` after each committed write on a thread of
+    /// their own (the store goes on answering); their failures arrive as `Response::Hooked`.
+    pub fn spawn_with_hooks<T: Send + 'static>(
         mut store: Store,
+        hooks: Hooks,
         out: Sender<T>,
         wrap: fn(Response) -> T,
     ) -> Worker {
@@ -195,7 +234,10 @@ impl Worker {
         let thread = std::thread::spawn(move || {
             let mut version = store.data_version().unwrap_or(0);
             let mut looked = std::time::Instant::now();
-            loop {
+            // Hooks still running: quitting waits for them (each ends by its time limit), so
+            // none is left running past it.
+            let mut hooks_running: Vec<std::thread::JoinHandle<()>> = Vec::new();
+            'serve: loop {
                 // Looks for other processes' commits every half second, whether or not requests
                 // keep coming (a lead moving through loops must still see a teammate's change).
                 let until_look = POLL.saturating_sub(looked.elapsed());
@@ -204,13 +246,24 @@ impl Worker {
                     // writes do not move it), so one made while a request was answered is
                     // still seen at the next look.
                     Ok((request, asked)) => {
-                        let response = answer(&mut store, request, asked);
+                        let mut happened = Vec::new();
+                        let response = answer_noting(&mut store, request, asked, &mut happened);
+                        let launches = crate::hooks::prepare(&mut store, &hooks, &happened, asked);
                         if out.send(wrap(response)).is_err() {
-                            return;
+                            break 'serve;
+                        }
+                        if !launches.is_empty() {
+                            let out = out.clone();
+                            let limit = hooks.timeout;
+                            hooks_running.retain(|t| !t.is_finished());
+                            hooks_running.push(std::thread::spawn(move || {
+                                let failures = crate::hooks::run_all(launches, limit);
+                                let _ = out.send(wrap(Response::Hooked(failures)));
+                            }));
                         }
                     }
                     Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => return,
+                    Err(RecvTimeoutError::Disconnected) => break 'serve,
                 }
                 if looked.elapsed() >= POLL {
                     looked = std::time::Instant::now();
@@ -218,10 +271,13 @@ impl Worker {
                     if now != version {
                         version = now;
                         if out.send(wrap(Response::Changed)).is_err() {
-                            return;
+                            break 'serve;
                         }
                     }
                 }
+            }
+            for t in hooks_running {
+                let _ = t.join();
             }
         });
         Worker::Thread {
@@ -244,7 +300,21 @@ impl Worker {
                     *pending += 1;
                 }
             }
-            Worker::Inline { store, answers } => answers.push_back(answer(store, request, now)),
+            Worker::Inline {
+                store,
+                answers,
+                hooks,
+            } => {
+                let mut happened = Vec::new();
+                answers.push_back(answer_noting(store, request, now, &mut happened));
+                let launches = crate::hooks::prepare(store, hooks, &happened, now);
+                if !launches.is_empty() {
+                    answers.push_back(Response::Hooked(crate::hooks::run_all(
+                        launches,
+                        hooks.timeout,
+                    )));
+                }
+            }
         }
     }
 

@@ -187,6 +187,14 @@ impl App {
                 self.refresh();
             }
             Response::Changed => self.refresh(),
+            Response::Hooked(failures) => {
+                if !failures.is_empty() {
+                    self.say(
+                        format!("the write was recorded, but {}", failures.join(" · ")),
+                        true,
+                    );
+                }
+            }
         }
     }
 

@@ -245,7 +245,7 @@ impl App {
 
     /// An answer from the worker thread.
     pub fn on_worker(&mut self, r: Response) {
-        if !matches!(r, Response::Changed) {
+        if !matches!(r, Response::Changed | Response::Hooked(_)) {
             self.worker.answered();
         }
         self.on_response(r);

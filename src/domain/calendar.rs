@@ -1,0 +1,163 @@
+//! What a calendar should hold of the board: each job's weekly check-in, the day each loop's
+//! verdict is expected to become possible, the dates dated kill rules judge on, and the decisions
+//! that wait for a sign-off. Each entry has an id that stays the same from one export to the next
+//! (so a calendar program updates rather than duplicates it). Writing RFC 5545 is `crate::ics`.
+
+use chrono::{Days, NaiveDate, Weekday};
+
+use super::model::short_id;
+use super::review::{JobInput, JobReview, LoopReview};
+use super::rules::KillRule;
+use super::stats::Verdict;
+use super::time::Week;
+
+/// One all-day entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// Stable across exports: made of record ids, never of dates or titles.
+    pub uid: String,
+    pub date: NaiveDate,
+    pub summary: String,
+    pub description: String,
+    /// Repeats every week from `date` (the check-in).
+    pub weekly: bool,
+}
+
+/// The day of the week a job's check-in falls on: the last working day of the week whose
+/// compound test it answers (the test is overdue once the next week begins).
+pub const CHECK_IN: Weekday = Weekday::Fri;
+
+/// A cadence assumed for a loop with no live values yet: the routine measures weekly.
+const WEEKLY: f64 = 7.0;
+
+/// The entries for `jobs` (their inputs and reviews, in the same order), on `today`.
+pub fn entries(jobs: &[(&JobInput, &JobReview)], today: NaiveDate) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let this_check_in = check_in_of(Week::of(today));
+    for (input, review) in jobs {
+        if input.job.archived_at.is_some() {
+            continue;
+        }
+        let job = &input.job;
+        let first = Week::of(job.since.unwrap_or_else(|| job.created_at.local_date()));
+        out.push(Entry {
+            uid: format!("check-in-{}@jobloop", job.id),
+            date: check_in_of(first),
+            summary: format!("Weekly check-in: {}", job.title),
+            description: format!(
+                "Review {slug} and answer the week's compound test: jobloop cycle close {slug}",
+                slug = job.slug
+            ),
+            weekly: true,
+        });
+        for l in &review.loops {
+            let addr = format!("{}/{}", job.slug, l.kind);
+            if let Some((date, more)) = verdict_expected(l, today) {
+                out.push(Entry {
+                    uid: format!("verdict-{}-{}@jobloop", job.id, l.kind),
+                    date,
+                    summary: format!("Verdict possible: {addr}"),
+                    description: format!(
+                        "{more} more live value(s) of {} at the loop's measuring cadence make a verdict possible",
+                        l.metric.as_ref().map_or("the metric", |m| m.name.as_str())
+                    ),
+                    weekly: false,
+                });
+            }
+            for k in l.kill_signals.iter().map(|k| &k.signal) {
+                if k.tripped {
+                    continue;
+                }
+                let Some(Ok(KillRule::By { date, .. })) = k.rule.as_deref().map(KillRule::parse)
+                else {
+                    continue;
+                };
+                out.push(Entry {
+                    uid: format!("kill-rule-{}-{}-{}@jobloop", job.id, l.kind, k.n),
+                    date,
+                    summary: format!("Kill rule judges {addr}: {}", k.text),
+                    description: format!(
+                        "kill signal {} ({}) trips on this day unless its rule holds: {}",
+                        k.n,
+                        k.text,
+                        k.rule.as_deref().unwrap_or("")
+                    ),
+                    weekly: false,
+                });
+            }
+            for d in &l.decisions_pending {
+                out.push(Entry {
+                    uid: format!("sign-off-{}@jobloop", d.id),
+                    date: this_check_in.max(today),
+                    summary: format!("Sign-off awaited from {}: {}", d.owner, d.text),
+                    description: format!(
+                        "decision {} on {addr} waits for {}: jobloop --as {} decide {} {} --approve {}",
+                        short_id(&d.id),
+                        d.owner,
+                        d.owner,
+                        job.slug,
+                        l.kind,
+                        short_id(&d.id)
+                    ),
+                    weekly: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn check_in_of(week: Week) -> NaiveDate {
+    week.monday() + Days::new(u64::from(CHECK_IN.num_days_from_monday()))
+}
+
+/// When a loop's verdict is expected to become possible, and how many more live values that
+/// takes: the values the comparison says it still needs (a verdict at all, the target's power,
+/// or the plan's horizon), at the loop's cadence — the days from its intervention to its latest
+/// value over the live values since (a week without any), counted from the latest value.
+pub fn verdict_expected(l: &LoopReview, today: NaiveDate) -> Option<(NaiveDate, usize)> {
+    if l.status.is_finished() {
+        return None;
+    }
+    let c = l.comparison.as_ref()?;
+    let horizon = l.plan.as_ref().map(|p| p.horizon);
+    let more = match c.verdict {
+        Verdict::NotEnoughData => c.values_needed?,
+        Verdict::Inconclusive => match (c.live_needed, horizon) {
+            (Some(n), _) if n > c.live_n => n - c.live_n,
+            (_, Some(h)) if h > c.live_n => h - c.live_n,
+            _ => return None,
+        },
+        // A verdict was reached.
+        _ => return None,
+    };
+    if more == 0 {
+        return None;
+    }
+    let start = l.plan.as_ref().map(|p| p.intervention_at.date());
+    let latest = l.latest_at.map(|w| w.date());
+    let cadence = match (start, latest) {
+        (Some(s), Some(e)) if c.live_n > 0 && e > s => (e - s).num_days() as f64 / c.live_n as f64,
+        _ => WEEKLY,
+    };
+    let days = (cadence * more as f64).ceil().clamp(1.0, 3650.0) as u64;
+    // Never a day already past: values late against the cadence make it possible from today on.
+    let date = (latest.unwrap_or(today) + Days::new(days)).max(today);
+    Some((date, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_check_in_is_the_friday_of_its_week() {
+        use chrono::Datelike;
+        let w = Week::parse("2026-W49").unwrap();
+        assert_eq!(
+            check_in_of(w),
+            NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
+        );
+        assert_eq!(check_in_of(w).weekday(), Weekday::Fri);
+    }
+}
