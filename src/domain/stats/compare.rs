@@ -205,7 +205,9 @@ fn compare_values(
     }
     let look = nl.min(h);
     if sequential::possible(nb, look, h) {
-        c.mde = sb.and_then(|s| mde_at(nb, look, s, sequential::level(look, h)));
+        c.mde = sb
+            .and_then(|s| planning_sd(s, nb))
+            .and_then(|s| mde_at(nb, look, s, sequential::level(look, h)));
     }
     // Too few values for any look so far to reach its level: the interval is still reported,
     // as the estimate of the size of the change, but the verdict says what more data would
