@@ -203,6 +203,16 @@ fn compare_values(
     if nb < 2 {
         return c;
     }
+    // A difference beyond the largest number a value holds (live and baseline near opposite
+    // ends of the range) cannot be computed, nor its interval, test or verdict: the comparison
+    // says so and shows none of them, never a zero, an infinity or "no live values".
+    if delta.as_ref().is_some_and(|d| !to_f64(d).is_finite()) {
+        c.delta = None;
+        c.pct_change = None;
+        c.verdict = Verdict::Inconclusive;
+        c.caveats.push(Caveat::OutOfRange);
+        return c;
+    }
     let look = nl.min(h);
     if sequential::possible(nb, look, h) {
         c.mde = sb

@@ -116,13 +116,13 @@ pub fn process<T: Copy>(baseline: &[(T, f64)], live: &[(T, f64)]) -> Option<Proc
         }
     }
     flush(&run, run_side, &mut signals);
-    // Limits of values near the largest number can lie beyond it: they are shown at the edge
-    // of what a number can hold (the signals were judged exactly above).
-    let bounded = |r: &BigRational| to_f64(r).clamp(-f64::MAX, f64::MAX);
+    // Limits of values near the largest number can lie beyond it: then there are none to show,
+    // nor signals read against them (never a limit clamped to the edge that was not computed).
+    let fits = |r: &BigRational| Some(to_f64(r)).filter(|v| v.is_finite());
     Some(Process {
-        center: bounded(&center),
-        lower_limit: bounded(&lower),
-        upper_limit: bounded(&upper),
+        center: fits(&center)?,
+        lower_limit: fits(&lower)?,
+        upper_limit: fits(&upper)?,
         provisional: baseline.len() < PROCESS_FIRM,
         signals,
     })
