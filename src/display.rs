@@ -102,6 +102,7 @@ pub fn verdict_label(c: &Comparison) -> String {
     match (c.verdict, c.target_met) {
         (Verdict::Improved, Some(true)) => "improved, target reached".into(),
         (Verdict::Improved, Some(false)) => "improved, short of target".into(),
+        _ if c.caveats.contains(&Caveat::OutOfRange) => "cannot compute".into(),
         (v, _) => v.as_str().into(),
     }
 }
@@ -115,6 +116,13 @@ pub fn comparison_lines(c: &Comparison, unit: &str, better: Better) -> Vec<Strin
     let relative = if is_percent(unit) { "relative " } else { "" };
     let (Some(b), Some(l), Some(d)) = (c.baseline_mean, c.live_mean, c.delta) else {
         return vec![match c.baseline_mean {
+            Some(b) if c.caveats.contains(&Caveat::OutOfRange) => format!(
+                "live {} (n={}) vs baseline {} (n={}): {OUT_OF_RANGE}",
+                c.live_mean.map_or_else(|| "?".into(), u),
+                c.live_n,
+                u(b),
+                c.baseline_n
+            ),
             None if c.live_n == 0 => {
                 "no values yet: record a baseline before any intervention".into()
             }
@@ -437,6 +445,9 @@ pub fn comparison_words(c: &Comparison, unit: &str, better: Better) -> String {
     comparison_lines(c, unit, better).join(" · ")
 }
 
+/// What a comparison whose difference overflows says in place of one.
+const OUT_OF_RANGE: &str = "the difference cannot be computed: it lies beyond the largest number a value can hold (about 1.8e308), so there is no interval, test or verdict";
+
 pub fn caveat_words(c: &Caveat, unit: &str) -> String {
     let u = |v: f64| with_unit(signed(v), unit);
     match c {
@@ -464,6 +475,7 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
         Caveat::NormalModel => {
             "caveat: the interval alone would call this a change, but the exact test cannot confirm it: that reading rests on the values being normally distributed".into()
         }
+        Caveat::OutOfRange => OUT_OF_RANGE.into(),
     }
 }
 

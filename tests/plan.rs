@@ -93,11 +93,12 @@ fn the_intervention_locks_the_plan_and_every_view_shows_it() {
     assert_eq!(json["plan"], *plan);
     let detail = db.ok(&["loop", "show", "triage", "instr"]);
     assert!(detail.contains("plan 1 locked"), "{detail}");
-    // The horizon comes from the target when none is typed.
+    // The horizon comes from the target when none is typed (one these 4 baseline values can
+    // be promised: with the upper bound of their spread, a quarter of the mean is too small).
     let other = Db::new();
     other.ok(&["job", "add", "Other", "--slug", "other"]);
     other.ok(&[
-        "metric", "set", "other", "instr", "x", "--better", "lower", "--target", "-25%",
+        "metric", "set", "other", "instr", "x", "--better", "lower", "--target", "-50%",
     ]);
     for (i, v) in ["10", "11", "10.5", "9.5"].iter().enumerate() {
         other.ok(&[

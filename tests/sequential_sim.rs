@@ -157,7 +157,7 @@ fn the_live_values_promised_for_a_target_find_it_as_often_as_promised() {
     // estimate of the noise moves the promise is another matter: the baseline's own spread.)
     let n = series();
     let mut rng = Rng(0x5eed_0003);
-    for (nb, shift) in [(8, 2.0), (12, 1.5)] {
+    for (nb, shift) in [(8, 3.0), (12, 3.0)] {
         let target = Target::parse(&format!("-{}", 5.0 * shift)).unwrap();
         let runs: Vec<Option<Verdict>> = (0..n)
             .filter_map(|_| {

@@ -184,6 +184,9 @@ pub enum Caveat {
     IndependenceUntested,
     /// The interval alone would call a change that the exact test cannot confirm.
     NormalModel,
+    /// The difference of the means lies beyond the largest number a value can hold (about
+    /// 1.8e308): no difference, interval, test or verdict is computed (`delta` is null).
+    OutOfRange,
 }
 
 /// A change the lead wants to be able to see: a percentage of the baseline mean, or an absolute

@@ -203,9 +203,21 @@ fn compare_values(
     if nb < 2 {
         return c;
     }
+    // A difference beyond the largest number a value holds (live and baseline near opposite
+    // ends of the range) cannot be computed, nor its interval, test or verdict: the comparison
+    // says so and shows none of them, never a zero, an infinity or "no live values".
+    if delta.as_ref().is_some_and(|d| !to_f64(d).is_finite()) {
+        c.delta = None;
+        c.pct_change = None;
+        c.verdict = Verdict::Inconclusive;
+        c.caveats.push(Caveat::OutOfRange);
+        return c;
+    }
     let look = nl.min(h);
     if sequential::possible(nb, look, h) {
-        c.mde = sb.and_then(|s| mde_at(nb, look, s, sequential::level(look, h)));
+        c.mde = sb
+            .and_then(|s| planning_sd(s, nb))
+            .and_then(|s| mde_at(nb, look, s, sequential::level(look, h)));
     }
     // Too few values for any look so far to reach its level: the interval is still reported,
     // as the estimate of the size of the change, but the verdict says what more data would

@@ -156,16 +156,16 @@ impl Limits {
         scaled(v, self.unit) * &self.den
     }
 
-    /// A limit as the nearest number; one beyond the largest number (limits of values near it)
-    /// is shown at the edge of what a number can hold (signals are judged exactly).
-    fn shown(&self, numerator: &BigInt) -> f64 {
+    /// A limit as the nearest number; `None` beyond the largest number (limits of values near
+    /// it): never a limit clamped to the edge that was not computed.
+    fn shown(&self, numerator: &BigInt) -> Option<f64> {
         let ten = |e: i32| num_traits::pow(BigInt::from(10), e.unsigned_abs() as usize);
         let r = if self.unit >= 0 {
             BigRational::new(numerator * ten(self.unit), self.den.clone())
         } else {
             BigRational::new(numerator.clone(), &self.den * ten(self.unit))
         };
-        to_f64(&r).clamp(-f64::MAX, f64::MAX)
+        Some(to_f64(&r)).filter(|v| v.is_finite())
     }
 }
 
@@ -207,10 +207,16 @@ pub fn process_typed<T: Copy>(
     if judged {
         judge(&live, &limits, n >= RUNS_FROM, &mut signals);
     }
+    // Limits beyond the largest number leave nothing to show, nor signals read against them.
+    let (center, lower_limit, upper_limit) = (
+        limits.shown(&limits.center)?,
+        limits.shown(&limits.lower)?,
+        limits.shown(&limits.upper)?,
+    );
     Some(Process {
-        center: limits.shown(&limits.center),
-        lower_limit: limits.shown(&limits.lower),
-        upper_limit: limits.shown(&limits.upper),
+        center,
+        lower_limit,
+        upper_limit,
         provisional: !judged,
         signals,
         baseline_n: n,
@@ -271,9 +277,9 @@ fn phase_of<T>(from: Option<T>, values: &[(BigInt, i32)]) -> ProcessPhase<T> {
     ProcessPhase {
         from,
         n: values.len(),
-        center: l.as_ref().map(|l| l.shown(&l.center)),
-        lower_limit: l.as_ref().map(|l| l.shown(&l.lower)),
-        upper_limit: l.as_ref().map(|l| l.shown(&l.upper)),
+        center: l.as_ref().and_then(|l| l.shown(&l.center)),
+        lower_limit: l.as_ref().and_then(|l| l.shown(&l.lower)),
+        upper_limit: l.as_ref().and_then(|l| l.shown(&l.upper)),
         provisional: values.len() < SIGNALS_FROM,
     }
 }

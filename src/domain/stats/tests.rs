@@ -223,14 +223,15 @@ fn one_value_a_side_and_empty_sides() {
     assert_eq!(c.min_p, None);
 }
 
-/// Under the rule that survives weekly looks (`/work/notes/seq_ref.py` in SciPy 1.17.1: look k
-/// of h spends 0.05·((k/h)³ − ((k−1)/h)³); mde = (t₁₋ₐ/₂,ν + t₀.₈₀,ν)·s·√(1/n_b + 1/n_l)·κ with
-/// Welch's ν for equal spreads, s = 0.6454972243679028 and κ the serial allowance (issue 19:
-/// the widening at φ = min(0.9, 0.3/(√pairs·(1 − 3c))), added to that script): a change of 3 is
-/// promised at 5 live values (the horizon derived from it; 3 before the allowance), mde there
-/// 2.380893709671804; 1, 1.5 and 0.8 cannot be seen with 4 baseline values at any horizon up to
-/// 520 — 11, 6 and 16 more baseline values would; under a fixed horizon of 12, 3 is promised
-/// at 7.
+/// Under the rule that survives weekly looks (`/work/notes/seq_ref.py` in SciPy 1.17.1, extended
+/// for issue 19: look k of h spends 0.05·((k/h)³ − ((k−1)/h)³); mde = (t₁₋ₐ/₂,ν + t₀.₈₀,ν)·s⁺·
+/// √(1/n_b + 1/n_l)·κ with Welch's ν for equal spreads, a the largest multiple of min_p at or
+/// below the look's share, κ the serial allowance (the widening at φ = min(0.9,
+/// 0.3/(√pairs·(1 − 3c)))) and s⁺ = s·√((n_b − 1)/χ²₀.₁₅,ₙ_b₋₁) = 1.2517447051931831, the 85%
+/// upper bound of the spread from s = 0.6454972243679028): a change of 5 is promised at 5 live
+/// values (the horizon derived from it), mde there 4.638642220697711; 3, 1, 1.5 and 0.8 cannot
+/// be seen with 4 baseline values at any horizon up to 520 — 4, 15, 9 and 22 more baseline
+/// values would; under a fixed horizon of 12, 5 is promised at 8.
 #[test]
 fn detectable_change_and_how_many_live_values_a_target_needs() {
     let base = pts(&[9.5, 10.5, 10.0, 11.0]);
@@ -248,7 +249,7 @@ fn detectable_change_and_how_many_live_values_a_target_needs() {
         )
     };
     let with = |change: f64| with_horizon(change, None);
-    let c = with(-3.0);
+    let c = with(-5.0);
     assert_eq!(c.live_needed, Some(5));
     let seq = c.sequential.clone().unwrap();
     assert_eq!((seq.horizon, seq.horizon_from), (5, HorizonFrom::Target));
@@ -259,13 +260,13 @@ fn detectable_change_and_how_many_live_values_a_target_needs() {
         &pts(&[7.0, 6.5, 8.0, 7.5, 7.0]),
         Better::Lower,
         Some(Target {
-            change: -3.0,
+            change: -5.0,
             percent: false,
         }),
         None,
     );
-    close(at_five.mde.unwrap(), 2.380893709671804, 1e-8);
-    for (change, more) in [(-1.0, 11), (-1.5, 6), (-0.8, 16)] {
+    close(at_five.mde.unwrap(), 4.638642220697711, 1e-8);
+    for (change, more) in [(-3.0, 4), (-1.0, 15), (-1.5, 9), (-0.8, 22)] {
         let c = with(change);
         assert_eq!(c.live_needed, None, "{change}");
         assert_eq!(c.baseline_needed, Some(more), "{change}");
@@ -276,12 +277,12 @@ fn detectable_change_and_how_many_live_values_a_target_needs() {
         );
         assert_eq!(c.sequential.unwrap().horizon_from, HorizonFrom::Default);
     }
-    let c = with_horizon(-3.0, Some(12));
-    assert_eq!(c.live_needed, Some(7));
+    let c = with_horizon(-5.0, Some(12));
+    assert_eq!(c.live_needed, Some(8));
     let seq = c.sequential.unwrap();
     assert_eq!((seq.horizon, seq.horizon_from), (12, HorizonFrom::Typed));
     // A typed horizon too short for the target says which would do.
-    let c = with_horizon(-3.0, Some(2));
+    let c = with_horizon(-5.0, Some(2));
     assert_eq!(c.live_needed, None);
     assert!(c.live_needed_note.unwrap().contains("horizon of 5 would"));
     // A percentage target is a share of the baseline mean (10.25): −10% is −1.025.
@@ -812,4 +813,108 @@ fn a_value_is_computed_as_the_decimal_typed_however_many_digits() {
     // Read as the f64 alone, the two are one value and differ by exactly 0.
     let plain = cmp(&[v, v], &[v, v], Better::Higher);
     assert_eq!(plain.delta, Some(0.0));
+}
+
+/// Issue 19, point 6: live values near the top of the range against a baseline near the bottom
+/// differ by more than a number holds. The comparison says it cannot compute the difference
+/// and shows nothing it did not compute: no difference, interval, test, verdict or widening,
+/// and never "no live values to compare yet"; JSON keeps the keys, null.
+#[test]
+fn a_difference_that_overflows_says_so_and_shows_nothing_it_did_not_compute() {
+    let c = cmp(
+        &[-1.5e308, -1.6e308, -1.4e308, -1.55e308],
+        &[1.5e308, 1.6e308, 1.4e308, 1.45e308, 1.55e308],
+        Better::Higher,
+    );
+    close(c.baseline_mean.unwrap(), -1.5125e308, 1e293);
+    close(c.live_mean.unwrap(), 1.5e308, 1e293);
+    assert_eq!(c.delta, None);
+    assert_eq!(
+        (c.ci_low, c.ci_high, c.exact_p, c.mde),
+        (None, None, None, None)
+    );
+    assert_eq!(c.pct_change, None);
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+    assert_eq!(c.target_met, None);
+    assert_eq!(c.caveats, vec![Caveat::OutOfRange]);
+    let json = serde_json::to_value(&c).unwrap();
+    for key in [
+        "delta",
+        "ci_low",
+        "ci_high",
+        "exact_p",
+        "mde",
+        "live_needed",
+    ] {
+        assert!(json[key].is_null(), "{key}: {}", json[key]);
+        assert!(json.as_object().unwrap().contains_key(key), "{key}");
+    }
+    let words = crate::display::comparison_lines(&c, "h", Better::Higher).join("\n");
+    assert!(
+        words.contains("the difference cannot be computed"),
+        "{words}"
+    );
+    assert!(!words.contains("no live values"), "{words}");
+    assert!(
+        !words.contains("interval -") && !words.contains("inf"),
+        "{words}"
+    );
+    assert_eq!(crate::display::verdict_label(&c), "cannot compute");
+    // The same values a side apart are compared as usual.
+    let near = cmp(
+        &[1.5e308, 1.6e308, 1.4e308, 1.55e308],
+        &[1.5e308, 1.6e308],
+        Better::Higher,
+    );
+    assert!(near.delta.is_some() && near.caveats.iter().all(|c| *c != Caveat::OutOfRange));
+    // Limits beyond the range are not drawn at its edge: there are none.
+    assert!(process(&pts(&[-1.7e308, 1.7e308]), &pts(&[0.0])).is_none());
+}
+
+/// Issue 19, point 3: at 3 against 3 no look can reach its share of 5% (the best p is 0.1), so
+/// no change is "detectable with 80% power": `mde` is null (its key kept) and the words say why
+/// rather than promise. A target no count of live values can deliver from 3 baseline values is
+/// null with the reason and what would help.
+#[test]
+fn no_power_is_promised_where_no_count_can_deliver_it() {
+    let target = Some(Target::parse("-20%").unwrap());
+    let c = compare(
+        &pts(&[9.0, 10.0, 11.0]),
+        &pts(&[6.0, 7.0, 8.0]),
+        Better::Lower,
+        target,
+        None,
+    );
+    assert_eq!(c.verdict, Verdict::NotEnoughData);
+    assert_eq!((c.mde, c.live_needed), (None, None));
+    assert_eq!(c.baseline_needed, Some(12));
+    let json = serde_json::to_value(&c).unwrap();
+    assert!(json["mde"].is_null() && json["live_needed"].is_null());
+    let words = crate::display::comparison_lines(&c, "h", Better::Lower).join("\n");
+    assert!(!words.contains("80% power"), "{words}");
+    assert!(
+        words.contains("no look so far can reach its share"),
+        "{words}"
+    );
+    assert!(words.contains("about 12 more baseline values"), "{words}");
+    // A look that can reach its share but whose exact test could only reach a smaller p than
+    // the share is computed at that smaller p: 3 against 4 under a horizon of 4 spends
+    // 0.0289 at the 4th look, and the best p there is 1/35 = 0.0286.
+    close(
+        reachable_level(3, 4, level_of(4, 4)).unwrap(),
+        1.0 / 35.0,
+        1e-15,
+    );
+    assert_eq!(reachable_level(3, 3, 0.05), None);
+    // 5 values with s = 1: the 85% upper bound √(4/χ²₀.₁₅,₄) = 1.7109… (SciPy: chi2.ppf(0.15, 4)
+    // = 1.366477226141881).
+    close(
+        planning_sd(1.0, 5).unwrap(),
+        (4.0f64 / 1.366477226141881).sqrt(),
+        1e-9,
+    );
+}
+
+fn level_of(k: usize, h: usize) -> f64 {
+    sequential::level(k, h)
 }
