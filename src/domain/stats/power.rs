@@ -177,9 +177,9 @@ pub(super) fn plan(
     c.baseline_needed = more;
     c.live_needed_note = Some(match more {
         Some(k) => format!(
-            "even {cap} live values cannot show a change this small: the baseline is too short or too noisy; about {k} more baseline values (dated before the intervention) would make it possible"
+            "the target cannot be promised: even {cap} live values would find a change this small in fewer than 80% of series, as the baseline is too short or too noisy; about {k} more baseline values (dated before the intervention) would make it possible"
         ),
-        None => "even unlimited live and baseline values cannot show a change this small against this much noise".into(),
+        None => "the target cannot be promised: even unlimited live and baseline values would find a change this small in fewer than 80% of series against this much noise".into(),
     });
     None
 }
