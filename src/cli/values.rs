@@ -60,6 +60,10 @@ pub(super) fn import(
             text.push_str(&format!("would record: {}\n", clean(line)));
         }
     }
+    for line in &done.fired {
+        let then = if dry_run { "would then: " } else { "" };
+        text.push_str(&format!("{then}{}\n", clean(line)));
+    }
     let verb = if dry_run { "would record" } else { "recorded" };
     text.push_str(&format!(
         "{verb} {} value(s) from {shown}; {} already recorded (skipped){}\n",

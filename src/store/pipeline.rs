@@ -487,14 +487,38 @@ pub(super) fn on_loop(
     let before = load::loop_record(db, slug, kind)?;
     guard::job_matches(db, &before.job)?;
     guard::loop_matches(db, &before)?;
-    let mut rows_before = touched_rows_match(db, &before, op)?;
     let mut record = before.clone();
+    applied(db, ctx, &before, &mut record, op, states, Rules::Fire)
+}
+
+/// Whether a loop's kill rules are read after each intent, or once after a batch of them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rules {
+    Fire,
+    Later,
+}
+
+/// Applies `op` to `record` (which is `before`, as stored and checked against the trail, or
+/// that record with the values of a batch recorded since — `before` then needs no values, as
+/// nothing of the trail's state holds them) and writes what it changed with its audit event.
+/// On a refusal `record` may be partly changed: a batch is then given up whole.
+pub(super) fn applied(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    before: &LoopRecord,
+    record: &mut LoopRecord,
+    op: &LoopOp,
+    states: &mut States,
+    rules: Rules,
+) -> Result<Ack> {
+    let kind = record.lp.kind;
+    let mut rows_before = touched_rows_match(db, before, op)?;
     let outcome = record.apply(op, ctx)?;
     if !outcome.changed {
         return Ok(Ack::unchanged(outcome));
     }
     rows_before.retain(|id, _| outcome.updated.iter().any(|r| r.id() == id));
-    if save_loop(db, &before, &record, &outcome)? {
+    if save_loop(db, before, record, &outcome)? {
         record.lp.rev += 1;
     }
     let e = append(
@@ -511,24 +535,20 @@ pub(super) fn on_loop(
         rows_before,
     )?;
     let mut ack = Ack::of(outcome, e.seq);
-    ack.happened = hook::of_loop_change(&before, &record, &ctx.actor, ctx.now)
+    ack.happened = hook::of_loop_change(before, record, &ctx.actor, ctx.now)
         .into_iter()
         .map(|h| Happening {
             seq: Some(e.seq),
             ..h
         })
         .collect();
-    // A decision's owner signing off on a loop they may not otherwise record on leaves its
-    // rules to its owner and lead (the next write or `check` by one of them fires them).
-    let fired = if ctx.team && record.authorize(ctx).is_err() {
-        Vec::new()
-    } else {
-        fire_rules(db, &mut record, ctx, &mut ack.happened)?
-    };
-    if !fired.is_empty() {
-        ack.summary = format!("{}\n{}", ack.summary, fired.join("\n"));
+    if rules == Rules::Fire {
+        let fired = rules_after(db, record, ctx, &mut ack.happened)?;
+        if !fired.is_empty() {
+            ack.summary = format!("{}\n{}", ack.summary, fired.join("\n"));
+        }
     }
-    let breached = states.loop_changed(db, &record, ctx)?;
+    let breached = states.loop_changed(db, record, ctx)?;
     ack.happened.extend(breached);
     Ok(ack)
 }
@@ -675,6 +695,21 @@ fn rule_actor(ctx: &Ctx) -> Ctx {
 
 /// Trips, one audited event each, the kill signals whose rules the loop's data breaks; what
 /// each trip did is added to `happened`.
+/// The loop's kill rules read after a write, unless the writer is a decision's owner signing
+/// off on a loop they may not otherwise record on: its rules are left to its owner and lead (the
+/// next write or `check` by one of them fires them).
+pub(super) fn rules_after(
+    db: &mut dyn Db,
+    record: &mut LoopRecord,
+    ctx: &Ctx,
+    happened: &mut Vec<Happening>,
+) -> Result<Vec<String>> {
+    if ctx.team && record.authorize(ctx).is_err() {
+        return Ok(Vec::new());
+    }
+    fire_rules(db, record, ctx, happened)
+}
+
 pub(super) fn fire_rules(
     db: &mut dyn Db,
     record: &mut LoopRecord,

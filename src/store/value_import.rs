@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::{Error, Result, Store, load, pipeline};
+use super::{Error, Result, Store, guard, load, pipeline};
 use crate::domain::loop_record::LoopRecord;
 use crate::domain::value_import::{Recorded, ValueRow};
-use crate::domain::{Ctx, Intent, LoopKind, Refusal};
+use crate::domain::{Ctx, LoopKind, Refusal};
 
 /// What an import recorded (or, in a dry run, would record).
 #[derive(Debug, Default)]
@@ -15,6 +15,8 @@ pub struct ValuesImported {
     pub recorded: Vec<String>,
     /// Rows the loops already had.
     pub skipped: usize,
+    /// What the loops' kill rules did once every row was in (a signal tripped), as said.
+    pub fired: Vec<String>,
     /// What the committed import did for hooks: trips and decisions as each row did them,
     /// guardrails breached by the whole file (empty for a dry run).
     pub happened: Vec<crate::domain::hook::Happening>,
@@ -33,9 +35,11 @@ impl Store {
         self.write_raw(|db| {
             done = ValuesImported::default();
             let mut states = pipeline::States::later();
-            // Each loop as the import found it (its interventions decide a row's phase), with
-            // what it had recorded: loaded once, not per row.
+            // Each loop loaded and checked against the trail once, then kept as the rows change
+            // it (its interventions decide a row's phase), with what it had recorded before the
+            // import: a row costs its own write, never a reload of the loop's history.
             let mut seen: HashMap<(String, LoopKind), (LoopRecord, Recorded)> = HashMap::new();
+            let mut order: Vec<(String, LoopKind)> = Vec::new();
             for row in rows {
                 let at_line = |e: Error| match e {
                     Error::Refused(r) => Error::Refused(Refusal {
@@ -47,8 +51,11 @@ impl Store {
                 let key = (row.job.clone(), row.kind);
                 if !seen.contains_key(&key) {
                     let record = load::loop_record(db, &row.job, row.kind).map_err(at_line)?;
+                    guard::job_matches(db, &record.job).map_err(at_line)?;
+                    guard::loop_matches(db, &record).map_err(at_line)?;
                     let recorded = Recorded::of(&record);
                     seen.insert(key.clone(), (record, recorded));
+                    order.push(key.clone());
                 }
                 let Some((record, recorded)) = seen.get_mut(&key) else {
                     continue;
@@ -60,14 +67,31 @@ impl Store {
                     done.skipped += 1;
                     continue;
                 };
-                let intent = Intent::OnLoop {
-                    slug: row.job.clone(),
-                    kind: row.kind,
-                    op,
-                };
-                let ack = pipeline::apply(db, ctx, &intent, &mut states).map_err(at_line)?;
+                // The loop before this row, but for its values: what the row's write and
+                // event compare it with holds none.
+                let values = std::mem::take(&mut record.values);
+                let before = record.clone();
+                record.values = values;
+                let ack = pipeline::applied(
+                    db,
+                    ctx,
+                    &before,
+                    record,
+                    &op,
+                    &mut states,
+                    pipeline::Rules::Later,
+                )
+                .map_err(at_line)?;
                 done.recorded.push(ack.summary);
                 done.happened.extend(ack.happened);
+            }
+            // The kill rules read the loops once, with every row in: what a rule finds is the
+            // same, and a file costs one reading of each loop's values, not one per row.
+            for key in &order {
+                if let Some((record, _)) = seen.get_mut(key) {
+                    let fired = pipeline::rules_after(db, record, ctx, &mut done.happened)?;
+                    done.fired.extend(fired);
+                }
             }
             let breached = states.finish(db)?;
             done.happened.extend(breached);
