@@ -17,6 +17,7 @@ pub mod par;
 pub mod paths;
 pub mod progress;
 pub mod register;
+pub mod report;
 pub mod store;
 pub mod tui;
 pub mod values_csv;
