@@ -736,7 +736,9 @@ fn report_cmd(
     if let Some(w) = week.filter(|w| *w > this) {
         return Err(fail(
             exit::USAGE,
-            format!("{w} has not begun yet (this is {this}): give this week or an earlier one, or leave out --week"),
+            format!(
+                "{w} has not begun yet (this is {this}): give this week or an earlier one, or leave out --week"
+            ),
         ));
     }
     // Checked before the records are read: a refused target costs nothing.
@@ -748,13 +750,16 @@ fn report_cmd(
         team: store.is_shared(),
     };
     let page = crate::report::page(&jobs, &scope);
-    write_file(file, force, &store.protected(), |w| w.write_all(page.as_bytes()))?;
+    write_file(file, force, &store.protected(), |w| {
+        w.write_all(page.as_bytes())
+    })?;
     emit(&format!(
         "wrote {} ({} job{}{})\n",
         clean(&file.display().to_string()),
         jobs.len(),
         if jobs.len() == 1 { "" } else { "s" },
-        week.map(|w| format!(", as of the end of {w}")).unwrap_or_default()
+        week.map(|w| format!(", as of the end of {w}"))
+            .unwrap_or_default()
     ))
 }
 

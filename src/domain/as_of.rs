@@ -94,7 +94,11 @@ pub fn cycles(cycles: &[Cycle], week: Week, end: NaiveDate) -> Vec<Cycle> {
 }
 
 pub fn tools(tools: &[Tool], end: NaiveDate) -> Vec<Tool> {
-    tools.iter().filter(|t| t.at.date() <= end).cloned().collect()
+    tools
+        .iter()
+        .filter(|t| t.at.date() <= end)
+        .cloned()
+        .collect()
 }
 
 /// Proofs published by `end`, with what they had brought back by then.

@@ -91,7 +91,9 @@ pub fn page(jobs: &[JobRecords], scope: &Scope) -> String {
         .map(|(records, review)| Shown { records, review })
         .collect();
 
-    let week = scope.week.unwrap_or_else(|| Week::containing(scope.generated));
+    let week = scope
+        .week
+        .unwrap_or_else(|| Week::containing(scope.generated));
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
@@ -127,7 +129,10 @@ pub fn page(jobs: &[JobRecords], scope: &Scope) -> String {
 /// What "as of" means on this page.
 fn as_of_words(scope: &Scope, at: Stamp) -> String {
     match scope.week {
-        None => format!("as of {}: every record in the database now", at.local_minute()),
+        None => format!(
+            "as of {}: every record in the database now",
+            at.local_minute()
+        ),
         Some(w) => format!(
             "as of the end of {w} ({}): values, interventions, decisions, learnings, compound tests, tools and proofs dated up to then (backfilled ones included), with the sign-offs, voids, trips and kill decisions, steps done and proof outcomes recorded by then; each loop's status and owner are today's (their history is in `jobloop log`)",
             at.local_minute()
@@ -308,7 +313,10 @@ fn job_section(out: &mut String, j: &Shown) {
         meta.push(r.statement.clone());
     }
     meta.push(format!("lead: {}", r.lead.as_deref().unwrap_or("none")));
-    meta.push(format!("open now: {}", r.open_now.map_or("none", |k| k.name())));
+    meta.push(format!(
+        "open now: {}",
+        r.open_now.map_or("none", |k| k.name())
+    ));
     if r.cycle.overdue {
         meta.push(format!("compound test of {} overdue", r.cycle.week));
     } else if r.cycle.due {
@@ -326,7 +334,10 @@ fn job_section(out: &mut String, j: &Shown) {
 fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
     let interesting = rec.metric.is_some()
         || !rec.decisions.is_empty()
-        || rec.kill_signals.iter().any(|k| k.state != crate::domain::model::SignalState::Armed || k.decision.is_some())
+        || rec
+            .kill_signals
+            .iter()
+            .any(|k| k.state != crate::domain::model::SignalState::Armed || k.decision.is_some())
         || !rec.learnings.is_empty();
     let _ = write!(
         out,
@@ -335,10 +346,17 @@ fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
         status_symbol(l.status),
         l.kind,
         l.status.label(),
-        text(&l.owner.as_deref().map(|o| format!(" · owner {o}")).unwrap_or_else(|| " · no owner".into()))
+        text(
+            &l.owner
+                .as_deref()
+                .map(|o| format!(" · owner {o}"))
+                .unwrap_or_else(|| " · no owner".into())
+        )
     );
     if !interesting {
-        out.push_str("<p class=\"muted\">no metric, signals, decisions or learnings yet</p></div>\n");
+        out.push_str(
+            "<p class=\"muted\">no metric, signals, decisions or learnings yet</p></div>\n",
+        );
         return;
     }
     if let (Some(m), Some(svg)) = (&l.metric, svg::chart(rec, l)) {
@@ -350,7 +368,11 @@ fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
             out,
             "<p><b>{}</b>{} ({} is better){}</p>{svg}<p class=\"key muted\"><span>● baseline</span><span>— live</span><span>┆ process limits</span><span>│ intervention</span><span>╌ target</span></p>",
             text(&m.name),
-            text(&if m.unit.is_empty() { String::new() } else { format!(", {}", m.unit) }),
+            text(&if m.unit.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", m.unit)
+            }),
             m.better,
             text(&target)
         );
@@ -374,9 +396,16 @@ fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
                 .find(|s| s.signal.n == k.n)
                 .and_then(|s| s.rule_check.as_ref());
             let (head, details) = signal_rows(k, check);
-            std::iter::once(head).chain(details).collect::<Vec<_>>().join(" · ")
+            std::iter::once(head)
+                .chain(details)
+                .collect::<Vec<_>>()
+                .join(" · ")
         })
-        .chain(l.suggested_kill_signals.iter().map(|s| format!("suggested: {} — {}", s.text, s.why)))
+        .chain(
+            l.suggested_kill_signals
+                .iter()
+                .map(|s| format!("suggested: {} — {}", s.text, s.why)),
+        )
         .collect();
     list(out, "Kill signals", &signals);
     let decisions: Vec<String> = rec
@@ -402,8 +431,16 @@ fn cycles(out: &mut String, j: &JobRecords) {
     for c in cs {
         let _ = write!(out, "<tr><td>{}</td>", text(&c.week));
         for (_, improved, note) in c.answers() {
-            let mark = if improved { "✓ improved" } else { "✗ broke" };
-            let note = if note.is_empty() { String::new() } else { format!(" — {note}") };
+            let mark = if improved {
+                "✓ improved"
+            } else {
+                "✗ broke"
+            };
+            let note = if note.is_empty() {
+                String::new()
+            } else {
+                format!(" — {note}")
+            };
             let _ = write!(out, "<td>{}</td>", text(&format!("{mark}{note}")));
         }
         let result = match c.broken_layer() {
@@ -411,7 +448,11 @@ fn cycles(out: &mut String, j: &JobRecords) {
             Some(layer) => format!("{} broke: next job {}", layer.name(), layer.next_loop()),
         };
         let answered = match c.backfilled() {
-            Some(d) => format!("{} by {} (backfilled on {d})", c.closed_at.local_date(), c.closed_by),
+            Some(d) => format!(
+                "{} by {} (backfilled on {d})",
+                c.closed_at.local_date(),
+                c.closed_by
+            ),
             None => format!("{} by {}", c.closed_at.local_date(), c.closed_by),
         };
         let _ = write!(
@@ -443,7 +484,9 @@ fn proofs(out: &mut String, j: &JobRecords) {
                 o.bookings,
                 o.sales,
                 o.reuse,
-                p.outcome_at.map(|a| format!(" (as of {})", a.local_date())).unwrap_or_default()
+                p.outcome_at
+                    .map(|a| format!(" (as of {})", a.local_date()))
+                    .unwrap_or_default()
             ),
         };
         // A link is shown as text, never made a link: the page fetches and opens nothing.
@@ -454,7 +497,10 @@ fn proofs(out: &mut String, j: &JobRecords) {
         let _ = write!(
             out,
             "<li>{}</li>",
-            text(&format!("{} ({}, {}, {}){link}: {brought}", p.title, p.kind, p.visibility, p.at))
+            text(&format!(
+                "{} ({}, {}, {}){link}: {brought}",
+                p.title, p.kind, p.visibility, p.at
+            ))
         );
     }
     out.push_str("</ul>\n");

@@ -109,9 +109,24 @@ pub(super) fn chart(r: &LoopRecord, l: &LoopReview) -> Option<String> {
         );
     };
     if let Some(p) = limits {
-        hline(&mut out, "center", p.center, &format!("centre {}", num(p.center)));
-        hline(&mut out, "limit", p.lower_limit, &format!("lower process limit {}", num(p.lower_limit)));
-        hline(&mut out, "limit", p.upper_limit, &format!("upper process limit {}", num(p.upper_limit)));
+        hline(
+            &mut out,
+            "center",
+            p.center,
+            &format!("centre {}", num(p.center)),
+        );
+        hline(
+            &mut out,
+            "limit",
+            p.lower_limit,
+            &format!("lower process limit {}", num(p.lower_limit)),
+        );
+        hline(
+            &mut out,
+            "limit",
+            p.upper_limit,
+            &format!("upper process limit {}", num(p.upper_limit)),
+        );
     }
     if let Some(t) = target {
         hline(&mut out, "target", t, &format!("target {}", num(t)));
@@ -131,7 +146,11 @@ pub(super) fn chart(r: &LoopRecord, l: &LoopReview) -> Option<String> {
             .iter()
             .map(|p| format!("{},{}", f(sx(p.0)), f(sy(p.1))))
             .collect();
-        let _ = write!(out, r#"<polyline class="live-line" points="{}"/>"#, pts.join(" "));
+        let _ = write!(
+            out,
+            r#"<polyline class="live-line" points="{}"/>"#,
+            pts.join(" ")
+        );
     }
     for (class, pts, r) in [("baseline", &base, 4.0), ("live", &live, 3.0)] {
         for p in pts {
@@ -159,7 +178,11 @@ fn span(vs: impl Iterator<Item = f64>) -> (f64, f64) {
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
-    let pad = if hi > lo { (hi - lo) * 0.06 } else { lo.abs().max(1.0) * 0.1 };
+    let pad = if hi > lo {
+        (hi - lo) * 0.06
+    } else {
+        lo.abs().max(1.0) * 0.1
+    };
     (lo - pad, hi + pad)
 }
 
