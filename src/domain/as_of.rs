@@ -123,3 +123,102 @@ pub fn last_day(week: Week) -> NaiveDate {
         .checked_add_days(chrono::Days::new(6))
         .unwrap_or(NaiveDate::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::intent::LoopOp;
+    use crate::domain::kind::LoopKind;
+    use crate::domain::model::Ctx;
+    use crate::domain::time::When;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn value(phase: Phase, v: f64, at: &str) -> LoopOp {
+        LoopOp::RecordValue {
+            phase,
+            value: v,
+            at: When::Day(day(at)),
+            note: None,
+            reason: None,
+            guard: None,
+            typed: None,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn a_past_day_keeps_what_was_dated_by_then_and_takes_back_later_voids_and_trips() {
+        let ctx = Ctx::local("ana", Stamp::parse("2026-11-20T12:00:00Z").unwrap());
+        let job = Job {
+            id: "job1".into(),
+            slug: "triage".into(),
+            title: "Triage".into(),
+            statement: String::new(),
+            canvas: Canvas::default(),
+            created_at: ctx.now,
+            archived_at: None,
+            rev: 1,
+            lead: None,
+            since: None,
+        };
+        let mut r = LoopRecord::new(&job, LoopKind::Instrument, None, &ctx);
+        let ops = [
+            LoopOp::SetMetric {
+                name: "time".into(),
+                unit: "h".into(),
+                better: Better::Lower,
+                measures: Measures::Outcome,
+                replace: false,
+                target: None,
+                reason: None,
+            },
+            value(Phase::Baseline, 10.0, "2026-11-02"),
+            value(Phase::Baseline, 11.0, "2026-11-04"),
+            LoopOp::Intervene {
+                description: "routing".into(),
+                at: When::Day(day("2026-11-09")),
+                horizon: None,
+            },
+            value(Phase::Live, 7.0, "2026-11-12"),
+            value(Phase::Live, 6.0, "2026-11-16"),
+            LoopOp::Trip {
+                n: None,
+                reason: "adoption only".into(),
+                evidence: None,
+            },
+        ];
+        for op in &ops {
+            r.apply(op, &ctx).unwrap();
+        }
+        let first_live = r.live().next().unwrap().id.clone();
+        r.apply(
+            &LoopOp::Void {
+                record: first_live,
+                reason: "typo".into(),
+            },
+            &ctx,
+        )
+        .unwrap();
+
+        let then = loop_record(&r, day("2026-11-13"));
+        assert_eq!(then.baselines().count(), 2);
+        assert_eq!(then.active_interventions().count(), 1);
+        // The value voided on the 20th was in force on the 13th; the one of the 16th not yet.
+        assert_eq!(then.live().map(|v| v.value).collect::<Vec<_>>(), [7.0]);
+        assert!(
+            then.kill_signals
+                .iter()
+                .all(|k| k.state == SignalState::Armed)
+        );
+
+        let before = loop_record(&r, day("2026-11-03"));
+        assert_eq!(before.values.len(), 1);
+        assert!(before.interventions.is_empty());
+
+        let now = loop_record(&r, day("2026-11-20"));
+        assert_eq!(now, r, "on the last day nothing is taken back");
+    }
+}
