@@ -20,6 +20,7 @@ pub mod paths;
 pub mod progress;
 pub mod publish;
 pub mod register;
+pub mod report;
 pub mod store;
 pub mod tui;
 pub mod values_csv;

@@ -216,6 +216,23 @@ pub enum Command {
         #[arg(long, value_parser = parse_week, requires = "markdown")]
         week: Option<Week>,
     },
+    /// One self-contained HTML page to send to people who never open a terminal: the board,
+    /// what needs whom, each metric as a chart with its comparison in words, kill signals and
+    /// decisions, compound tests, proof artifacts. It fetches nothing and runs no script.
+    Report {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// Only this job (archived or not)
+        #[arg(long, value_name = "SLUG")]
+        job: Option<String>,
+        /// A past week as it stood at its end, e.g. 2026-W45 [default: now]
+        #[arg(long, value_parser = parse_week)]
+        week: Option<Week>,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
     /// The audit trail, newest first
     Log {
         /// Only this job's events
@@ -303,6 +320,7 @@ impl Command {
         matches!(
             self,
             Command::Review { .. }
+                | Command::Report { .. }
                 | Command::Verify
                 | Command::Doctor { repair: false }
                 | Command::Backup { .. }

@@ -601,6 +601,12 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             markdown,
             week,
         } => review_cmd(store, *json, *markdown, *week),
+        Command::Report {
+            html,
+            job,
+            week,
+            force,
+        } => report_cmd(store, html, job.as_deref(), *week, *force),
         Command::Verify => verify_cmd(store),
         Command::Doctor { .. } => doctor_cmd(store, false, None),
         Command::Backup { file, force } => {
@@ -826,6 +832,47 @@ fn review_cmd(
     } else {
         emit(&render::review_text(&review))
     }
+}
+
+/// `report --html FILE`: written as an export is (never over the database, an existing file
+/// only with --force, all or nothing).
+fn report_cmd(
+    store: &mut Store,
+    file: &Path,
+    job: Option<&str>,
+    week: Option<Week>,
+    force: bool,
+) -> Result<(), Failure> {
+    let now = Stamp::now();
+    let this = Week::containing(now);
+    if let Some(w) = week.filter(|w| *w > this) {
+        return Err(fail(
+            exit::USAGE,
+            format!(
+                "{w} has not begun yet (this is {this}): give this week or an earlier one, or leave out --week"
+            ),
+        ));
+    }
+    // Checked before the records are read: a refused target costs nothing.
+    crate::files::check_target(file, force, &store.protected())?;
+    let jobs = store.records(job)?;
+    let scope = crate::report::Scope {
+        week,
+        generated: now,
+        team: store.is_shared(),
+    };
+    let page = crate::report::page(&jobs, &scope);
+    write_file(file, force, &store.protected(), |w| {
+        w.write_all(page.as_bytes())
+    })?;
+    emit(&format!(
+        "wrote {} ({} job{}{})\n",
+        clean(&file.display().to_string()),
+        jobs.len(),
+        if jobs.len() == 1 { "" } else { "s" },
+        week.map(|w| format!(", as of the end of {w}"))
+            .unwrap_or_default()
+    ))
 }
 
 fn undo_cmd(store: &mut Store, ctx: &Ctx, yes: bool, hooks: &Hooks) -> Result<(), Failure> {

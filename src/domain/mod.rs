@@ -1,6 +1,7 @@
 //! The rules of the six loops, pure Rust: no SQL, no terminal, no files. The CLI, the TUI and
 //! import all change records through the intents defined here.
 
+pub mod as_of;
 pub mod audit;
 pub mod calendar;
 pub mod command;

@@ -37,7 +37,7 @@ pub use guard::Disagreement;
 pub use health::Finding;
 pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION, no_orphan_log};
 pub use pipeline::{Ack, SELF_ACTOR};
-pub use read::{Board, FlowDetail, JobDetail, LoopDetail, PublishMaterial};
+pub use read::{Board, FlowDetail, JobDetail, JobRecords, LoopDetail, PublishMaterial};
 pub use transfer::ImportError;
 pub use value_import::ValuesImported;
 

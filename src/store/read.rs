@@ -139,6 +139,31 @@ fn text_pair(r: &dyn super::sql::Row) -> Result<(String, String)> {
     ))
 }
 
+/// A job's records, whole: what the HTML report reads (its charts need every value).
+#[derive(Clone, Debug)]
+pub struct JobRecords {
+    /// The six loops, in the spec's order.
+    pub loops: Vec<LoopRecord>,
+    pub cycles: Vec<Cycle>,
+    pub tools: Vec<Tool>,
+    pub proofs: Vec<Proof>,
+    pub job: Job,
+}
+
+fn records_of(db: &mut dyn Db, job: Job) -> Result<JobRecords> {
+    let mut loops = Vec::with_capacity(6);
+    for kind in LoopKind::ALL {
+        loops.push(load::loop_of(db, job.clone(), kind)?);
+    }
+    Ok(JobRecords {
+        loops,
+        cycles: load::cycles_of(db, &job.id)?,
+        tools: load::tools_of(db, &job.id)?,
+        proofs: load::proofs_of(db, &job.id)?,
+        job,
+    })
+}
+
 /// Whose stored state `inputs` reads.
 enum Which<'a> {
     /// Every job's.
@@ -332,6 +357,17 @@ impl Store {
             let mut board = inputs(db, jobs, Which::First(n))?;
             board.unreadable.extend(skipped);
             Ok((board, active > n))
+        })
+    }
+
+    /// Every active job's records (or one job's, by slug, archived or not), in board order.
+    pub fn records(&mut self, slug: Option<&str>) -> Result<Vec<JobRecords>> {
+        self.read(|db| {
+            let jobs = match slug {
+                Some(s) => vec![job_by_slug(db, s)?],
+                None => read_jobs(db, false, None, &mut Vec::new())?,
+            };
+            jobs.into_iter().map(|j| records_of(db, j)).collect()
         })
     }
 

@@ -6,6 +6,7 @@
 
 pub mod file_db;
 pub mod pg;
+pub mod report;
 pub mod screen;
 pub mod team;
 
