@@ -197,6 +197,24 @@ fn binary_for_everyone() -> PathBuf {
     .clone()
 }
 
+/// Runs `c`, waiting while its program is busy (ETXTBSY): the copy of the binary may still be
+/// open for writing in a child another test forked while it was written, until that child
+/// executes its own program. Retried until it runs, for a bounded number of attempts.
+fn output_when_executable(c: &mut Command) -> std::process::Output {
+    const ETXTBSY: i32 = 26;
+    let mut attempts = 0;
+    loop {
+        match c.output() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) && attempts < 1000 => {
+                attempts += 1;
+                std::thread::yield_now();
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other.unwrap(),
+        }
+    }
+}
+
 /// Every read works and reads the records; every write is refused with exit 6 and `why`.
 fn reads_and_refuses(path: &Path, expected: &str, why: &str, as_user: Option<u32>) {
     let run = |args: &[&str]| {
@@ -209,7 +227,8 @@ fn reads_and_refuses(path: &Path, expected: &str, why: &str, as_user: Option<u32
                 .env("NO_COLOR", "1");
             c.uid(uid).gid(uid).env("HOME", "/");
         }
-        c.args(args).output().unwrap()
+        c.args(args);
+        output_when_executable(&mut c)
     };
     let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(path.parent().unwrap())
         .unwrap()

@@ -9,8 +9,7 @@ use crate::detail_rows::{
     decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
 };
 use crate::display::{
-    clean, clean_multiline, comparison_lines, phase_words, plan_lines, process_words,
-    status_symbol,
+    clean, clean_multiline, comparison_lines, phase_words, plan_lines, process_words, status_symbol,
 };
 use crate::domain::Stamp;
 use crate::domain::model::*;

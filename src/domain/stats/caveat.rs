@@ -82,10 +82,25 @@ pub fn lag1(xs: &[f64]) -> Option<f64> {
 /// How many baseline values a trend needs before it is looked for.
 pub const TREND_FROM: usize = 4;
 
+/// The most baseline values a trend is looked for in: Theil–Sen takes every pair (n² slopes, 8
+/// bytes each), so a longer baseline (a history imported whole) is thinned to this many values
+/// evenly spread over it. Fewer values give a wider interval: a trend is then claimed less
+/// readily, never more.
+pub const TREND_POINTS: usize = 1_500;
+
+/// `points` thinned to at most `most`, evenly spread, first and last kept, in order.
+fn thinned(points: &[Point], most: usize) -> Vec<Point> {
+    if points.len() <= most || most < 2 {
+        return points.to_vec();
+    }
+    let last = points.len() - 1;
+    (0..most).map(|k| points[k * last / (most - 1)]).collect()
+}
+
 pub(super) fn caveats(baseline: &[Point]) -> Vec<Caveat> {
     let mut out = Vec::new();
     if baseline.len() >= TREND_FROM
-        && let Some((slope, low, high)) = theil_sen(baseline)
+        && let Some((slope, low, high)) = theil_sen(&thinned(baseline, TREND_POINTS))
         && (low > 0.0 || high < 0.0)
     {
         out.push(Caveat::BaselineTrend {
@@ -98,4 +113,31 @@ pub(super) fn caveats(baseline: &[Point]) -> Vec<Caveat> {
         out.push(Caveat::BaselineConstant);
     }
     out
+}
+
+#[cfg(test)]
+mod thinning {
+    use super::*;
+
+    #[test]
+    fn a_long_baseline_is_thinned_evenly_keeping_its_ends() {
+        let points: Vec<Point> = (0..10_000)
+            .map(|i| (f64::from(i), f64::from(i % 7)))
+            .collect();
+        let t = thinned(&points, TREND_POINTS);
+        assert_eq!(t.len(), TREND_POINTS);
+        assert_eq!(t[0], points[0]);
+        assert_eq!(t[TREND_POINTS - 1], points[9_999]);
+        assert!(t.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(thinned(&points[..10], TREND_POINTS), points[..10].to_vec());
+        // A trend in a long history is still found from the thinned values.
+        let rising: Vec<Point> = (0..5_000)
+            .map(|i| (f64::from(i), f64::from(i) * 0.01))
+            .collect();
+        assert!(
+            caveats(&rising)
+                .iter()
+                .any(|c| matches!(c, Caveat::BaselineTrend { .. }))
+        );
+    }
 }
