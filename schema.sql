@@ -160,7 +160,9 @@ CREATE TABLE decisions (
     -- The flow step it belongs to (version 6).
     step_id     TEXT,
     -- The day it is about when not the day it was recorded (version 8).
-    about       TEXT CHECK (about IS NULL OR length(about) = 10)
+    about       TEXT CHECK (about IS NULL OR length(about) = 10),
+    -- Who recorded the owner's sign-off on the owner's word (version 8).
+    witnessed_by TEXT
 ) STRICT;
 
 CREATE INDEX decisions_by_loop ON decisions (loop_id, at);

@@ -260,6 +260,7 @@ pub fn load(
                             kind,
                             op: LoopOp::Approve {
                                 decision: d.id.clone(),
+                                witnessed: false,
                             },
                         }
                     }

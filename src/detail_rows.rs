@@ -103,7 +103,15 @@ pub fn decision_row(dc: &Decision, all: &[Decision]) -> String {
         "  (amended: see the newer version)".to_string()
     } else {
         match (&dc.approved_by, dc.approved_at) {
-            (Some(by), Some(at)) => format!("  signed off by {} on {}", clean(by), at.local_date()),
+            (Some(by), Some(at)) => match &dc.witnessed_by {
+                Some(w) => format!(
+                    "  WITNESSED sign-off: {} recorded {}'s sign-off on their word on {}",
+                    clean(w),
+                    clean(by),
+                    at.local_date()
+                ),
+                None => format!("  signed off by {} on {}", clean(by), at.local_date()),
+            },
             _ => format!("  PENDING sign-off by {}", clean(&dc.owner)),
         }
     };

@@ -534,6 +534,53 @@ fn review_json_carries_the_comparison_and_process_limits() {
 }
 
 // The same tests on the shared PostgreSQL store.
+#[test]
+fn a_lead_records_a_sign_off_witnessed_and_the_trail_says_so() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Mail", "--slug", "m"]);
+    let out = db.ok(&[
+        "decide",
+        "m",
+        "govern",
+        "Agents answer invoices",
+        "--owner",
+        "Chen",
+        "--threshold",
+        "under 50 EUR",
+    ]);
+    let id = out.split("decision ").nth(1).unwrap()[..8].to_string();
+    // The lead alone cannot sign it; the refusal names both ways.
+    let err = db.refused(&["decide", "m", "govern", "--approve", &id], 6);
+    assert!(err.contains("--witnessed"), "{err}");
+    // Witnessed: the owner's sign-off recorded by the lead, with the threshold, said as such.
+    let out = db.ok(&["decide", "m", "govern", "--approve", &id, "--witnessed"]);
+    assert!(
+        out.contains("recorded Chen's sign-off") && out.contains("witnessed, not signed by them"),
+        "{out}"
+    );
+    assert!(out.contains("under 50 EUR"), "{out}");
+    let shown = db.ok(&["loop", "show", "m", "govern"]);
+    assert!(
+        shown.contains("WITNESSED sign-off: tester recorded Chen's sign-off"),
+        "{shown}"
+    );
+    let d = &db.json(&["loop", "show", "m", "govern", "--json"])["decisions"][0];
+    assert_eq!(d["approved_by"], "Chen", "{d}");
+    assert_eq!(d["witnessed_by"], "tester", "{d}");
+    let log = db.ok(&["log", "m"]);
+    assert!(log.contains("decide witness"), "{log}");
+    // The owner's own decision is signed, not witnessed; a sign-off is never undone.
+    let out = db.ok(&["decide", "m", "govern", "Refunds", "--owner", "tester"]);
+    let mine = out.split("decision ").nth(1).unwrap()[..8].to_string();
+    let err = db.refused(
+        &["decide", "m", "govern", "--approve", &mine, "--witnessed"],
+        2,
+    );
+    assert!(err.contains("sign it off yourself"), "{err}");
+    db.refused(&["decide", "m", "govern", "--witnessed"], 2);
+    assert!(db.ok(&["verify"]).contains("intact"));
+}
+
 also_on_postgres!(
     the_weekly_routine_end_to_end,
     text_outputs_read_well,

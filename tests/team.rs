@@ -137,6 +137,19 @@ fn a_decision_is_signed_off_by_its_owner_only() {
         .as_user("ana", &["decide", "mail", "govern", "--approve", &id])
         .assert_code(6);
     assert!(err.contains("cannot sign it off"), "{err}");
+    // Nor record it as witnessed: on the shared database only the owner signs.
+    let err = t
+        .as_user(
+            "ana",
+            &["decide", "mail", "govern", "--approve", &id, "--witnessed"],
+        )
+        .assert_code(6);
+    assert!(err.contains("cannot be witnessed there"), "{err}");
+    // Nor, through the server, a witness on the row.
+    let e = t
+        .sql("ana", "UPDATE decisions SET witnessed_by = 'ana'")
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("stays as it was"), "{e:?}");
     // ben signs off a decision on a loop he does not own: it is his decision.
     t.as_user("ben", &["decide", "mail", "govern", "--approve", &id])
         .assert_ok();

@@ -733,13 +733,44 @@ fn decisions_are_signed_off_by_their_owner_only() {
     h.keys("Emil").key(KeyCode::Enter);
     assert!(h.app.form.is_none(), "{}", h.message());
     assert_eq!(h.totals().decisions_pending, 1);
+    // In team mode only Emil signs.
+    h.app.team = true;
     h.keys("Y");
     h.shows(&["Emil"]);
     assert!(h.app.form.is_none(), "only Emil can sign it off");
+    h.app.team = false;
+    // Emil signs his own.
     h.app.actor = Some("Emil".into());
     h.keys("Y").key(KeyCode::Enter);
     assert!(h.app.form.is_none(), "{}", h.message());
     assert_eq!(h.totals().decisions_pending, 0);
+}
+
+#[test]
+fn on_a_local_file_the_lead_records_a_sign_off_witnessed_with_its_threshold() {
+    let mut h = Harness::new((120, 40), |s| add_job(s, "Job", Some("Ana")));
+    h.keys("lll").keys("d").keys("Agents may refund").tab(1);
+    h.keys("Emil")
+        .tab(1)
+        .keys("up to 50 EUR")
+        .key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.app.actor = Some("Ana".into());
+    h.keys("Y");
+    h.shows(&[
+        "Record a sign-off you witnessed",
+        "owner: Emil — threshold: up to 50 EUR",
+        "mark it witnessed by",
+    ]);
+    h.key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    assert_eq!(h.totals().decisions_pending, 0);
+    let d = h.record("job", LoopKind::Govern).decisions[0].clone();
+    assert_eq!(d.approved_by.as_deref(), Some("Emil"));
+    assert_eq!(d.witnessed_by.as_deref(), Some("Ana"));
+    let mut store = Store::open(&h.path, Missing::Refuse).unwrap();
+    let log = store.log(None, None, 5).unwrap();
+    assert_eq!(log[0].command, "decide witness");
 }
 
 #[test]

@@ -368,6 +368,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
         }),
         Step::Approve => instr(LoopOp::Approve {
             decision: newest(s, "decision")?,
+            witnessed: false,
         }),
         Step::Learn(text) => instr(LoopOp::Learn {
             text,

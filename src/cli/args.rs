@@ -122,6 +122,10 @@ pub enum Command {
         /// Sign off decision ID as its named owner
         #[arg(long, value_name = "ID", conflicts_with_all = ["text", "amend", "threshold", "owner"])]
         approve: Option<String>,
+        /// With --approve on a local file: record the named owner's sign-off on their word
+        /// (witnessed by you, not signed by them; the trail and the review say so)
+        #[arg(long, requires = "approve")]
+        witnessed: bool,
         /// Record a new version of decision ID with another --owner or --threshold
         #[arg(long, value_name = "ID", conflicts_with = "text")]
         amend: Option<String>,

@@ -292,12 +292,14 @@ pub(super) fn intent_of(ctx: &Ctx, command: &Command) -> Option<Intent> {
             amend,
             step,
             at,
+            witnessed,
         } => on(
             job,
             *kind,
             match (approve, amend) {
                 (Some(id), _) => LoopOp::Approve {
                     decision: id.clone(),
+                    witnessed: *witnessed,
                 },
                 (None, Some(id)) => LoopOp::Amend {
                     decision: id.clone(),

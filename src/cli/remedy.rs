@@ -96,9 +96,11 @@ pub(super) fn words(fix: &Fix) -> String {
             decision,
             team: false,
         } => format!(
-            "{} signs it off with `jobloop --as {} decide {} --approve {}`",
+            "{} signs it off with `jobloop --as {} decide {} --approve {}`, or you record the sign-off they gave you in person with `jobloop decide {} --approve {} --witnessed`",
             clean(owner),
             shell_word(owner),
+            args(at),
+            decision.as_deref().unwrap_or("ID"),
             args(at),
             decision.as_deref().unwrap_or("ID")
         ),

@@ -64,6 +64,7 @@ commands! {
     KillRearm = "kill rearm",
     Decide = "decide",
     DecideApprove = "decide approve",
+    DecideWitness = "decide witness",
     DecideAmend = "decide amend",
     Void = "void",
     Learn = "learn",
@@ -109,7 +110,7 @@ impl Command {
             Command::Tool => Writes::JobRow(Table::Tools),
             Command::ProofAdd => Writes::JobRow(Table::Proofs),
             Command::ProofOutcome => Writes::ProofCounts,
-            Command::DecideApprove => Writes::SignOff,
+            Command::DecideApprove | Command::DecideWitness => Writes::SignOff,
             Command::ProofVisibility
             | Command::JobEdit
             | Command::JobArchive

@@ -192,6 +192,8 @@ pub enum LoopOp {
     /// The decision's named owner signs it off.
     Approve {
         decision: String,
+        /// The lead records the named owner's sign-off on the owner's word (local files only).
+        witnessed: bool,
     },
     /// A new version of a decision with another threshold or owner; the old one is kept.
     Amend {

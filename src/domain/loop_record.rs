@@ -508,7 +508,10 @@ impl LoopRecord {
                 let about = dated(*about, ctx)?;
                 self.decide(text, owner, threshold.as_deref(), step, about, ctx)
             }
-            LoopOp::Approve { decision } => self.approve(decision, ctx),
+            LoopOp::Approve {
+                decision,
+                witnessed,
+            } => self.approve(decision, *witnessed, ctx),
             LoopOp::Amend {
                 decision,
                 owner,

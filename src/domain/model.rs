@@ -560,6 +560,10 @@ pub struct Decision {
     /// version 8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<chrono::NaiveDate>,
+    /// Who recorded the owner's sign-off on the owner's word (a witnessed sign-off, on a local
+    /// file), from version 8; absent when the owner signed it themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witnessed_by: Option<String>,
 }
 
 impl Decision {

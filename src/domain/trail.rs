@@ -132,9 +132,19 @@ impl<'a> Said<'a> {
     }
 
     /// A sign-off speaks for a decision its actor owns and has signed.
+    /// A sign-off speaks only for the signer's own decision — or, witnessed, for the decision
+    /// whose owner it names as signer, recorded by its witness.
     fn signs_own(&self, table: Table, row: &Json) -> bool {
-        let is_actor = |k: &str| row.get(k).and_then(Json::as_str) == Some(self.actor);
-        table == Table::Decisions && is_actor("owner") && is_actor("approved_by")
+        let text = |k: &str| row.get(k).and_then(Json::as_str);
+        let is_actor = |k: &str| text(k) == Some(self.actor);
+        table == Table::Decisions
+            && if self.command == Some(Command::DecideWitness) {
+                is_actor("witnessed_by")
+                    && text("approved_by").is_some()
+                    && text("owner") == text("approved_by")
+            } else {
+                is_actor("owner") && is_actor("approved_by") && text("witnessed_by").is_none()
+            }
     }
 }
 

@@ -174,7 +174,7 @@ pub fn compensation(
             "a void",
             "record the value, intervention, decision or learning again",
         ),
-        Command::DecideApprove => cannot(
+        Command::DecideApprove | Command::DecideWitness => cannot(
             "a sign-off",
             "amend the decision: the new version waits for a new sign-off",
         ),

@@ -354,6 +354,7 @@ table! {
     "void_reason" => text null changes label("void reason"),
     "step_id" => text null label("flow step"),
     "about" => text null label("day it is about"),
+    "witnessed_by" => text null actor label("witness"),
 }
 
 table! {

@@ -50,7 +50,7 @@ impl LoopRecord {
     /// trail before applying it. A reference that names nothing gives none (the intent refuses).
     pub fn rows_touched_by(&self, op: &LoopOp) -> Vec<Row> {
         match op {
-            LoopOp::Approve { decision } | LoopOp::Amend { decision, .. } => self
+            LoopOp::Approve { decision, .. } | LoopOp::Amend { decision, .. } => self
                 .decision_index(decision)
                 .ok()
                 .and_then(|i| self.decisions.get(i))

@@ -33,6 +33,7 @@ impl LoopRecord {
             void: None,
             step_id,
             about,
+            witnessed_by: None,
         };
         self.decisions.push(row.clone());
         self.touch();
@@ -78,13 +79,41 @@ impl LoopRecord {
             .unwrap_or(0))
     }
 
-    pub(super) fn approve(&mut self, reference: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+    /// The named owner signs a decision off — or, `witnessed`, the actor records the owner's
+    /// sign-off on the owner's word: only on a local file (in team mode only the owner signs,
+    /// and the server decides who they are), and never for the actor's own decision.
+    pub(super) fn approve(
+        &mut self,
+        reference: &str,
+        witnessed: bool,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
         self.writable()?;
         let idx = self.decision_index(reference)?;
         let addr = self.addr();
         let at = self.at();
         let d = &mut self.decisions[idx];
-        if !same_person(&d.owner, &ctx.actor) {
+        if witnessed {
+            if ctx.team {
+                return Err(Refusal::forbidden(format!(
+                    "on the shared database only {} signs decision {} off: a sign-off cannot be witnessed there",
+                    d.owner,
+                    short_id(&d.id)
+                ))
+                .fix(Fix::SignOffAs {
+                    at,
+                    owner: d.owner.clone(),
+                    decision: Some(short_id(&d.id).to_string()),
+                    team: ctx.team,
+                }));
+            }
+            if same_person(&d.owner, &ctx.actor) {
+                return Err(Refusal::invalid(format!(
+                    "decision {} is yours: sign it off yourself, without --witnessed",
+                    short_id(&d.id)
+                )));
+            }
+        } else if !same_person(&d.owner, &ctx.actor) {
             return Err(Refusal::forbidden(format!(
                 "decision {} on {addr} is owned by {}; {} cannot sign it off",
                 short_id(&d.id),
@@ -108,17 +137,40 @@ impl LoopRecord {
             ));
         }
         d.approved_at = Some(ctx.now);
-        d.approved_by = Some(ctx.actor.clone());
+        d.approved_by = Some(if witnessed {
+            d.owner.clone()
+        } else {
+            ctx.actor.clone()
+        });
+        d.witnessed_by = witnessed.then(|| ctx.actor.clone());
         let row = d.clone();
-        let mut out = Outcome::done(
-            Command::DecideApprove,
-            format!(
-                "{} signed off decision {} on {addr}: {}",
-                ctx.actor,
-                short_id(&row.id),
-                row.text
-            ),
-        );
+        let threshold = row
+            .threshold
+            .as_deref()
+            .map(|t| format!(" (threshold: {t})"))
+            .unwrap_or_default();
+        let mut out = if witnessed {
+            Outcome::done(
+                Command::DecideWitness,
+                format!(
+                    "{} recorded {}'s sign-off of decision {} on {addr} on their word (witnessed, not signed by them){threshold}: {}",
+                    ctx.actor,
+                    row.owner,
+                    short_id(&row.id),
+                    row.text
+                ),
+            )
+        } else {
+            Outcome::done(
+                Command::DecideApprove,
+                format!(
+                    "{} signed off decision {} on {addr}{threshold}: {}",
+                    ctx.actor,
+                    short_id(&row.id),
+                    row.text
+                ),
+            )
+        };
         out.updated.push(Row::Decision(row));
         Ok(out)
     }
@@ -165,6 +217,7 @@ impl LoopRecord {
             step_id: old.step_id.clone(),
             // A new version of the same decision: it was taken on the day the first was.
             about: old.about,
+            witnessed_by: None,
         };
         self.decisions.push(row.clone());
         let fix = Fix::SignOffAs {

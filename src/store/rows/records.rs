@@ -22,6 +22,7 @@ pub(in crate::store) fn decision(r: &dyn Row) -> Result<Decision> {
         void: void(&f)?,
         step_id: f.opt_text("step_id")?,
         about: f.opt_date("about")?,
+        witnessed_by: f.opt_text("witnessed_by")?,
     })
 }
 
@@ -40,6 +41,7 @@ pub(in crate::store) fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result
         void,
         step_id,
         about,
+        witnessed_by,
     } = d;
     let put = Put::new(&tables::DECISIONS)
         .put("id", id)
@@ -53,14 +55,15 @@ pub(in crate::store) fn insert_decision(db: &mut dyn Db, d: &Decision) -> Result
         .put("approved_at", approved_at)
         .put("approved_by", approved_by)
         .put("step_id", step_id)
-        .put("about", about);
+        .put("about", about)
+        .put("witnessed_by", witnessed_by);
     write(db, &tables::DECISIONS, false, put_void(put, void))
 }
 
 pub(in crate::store) fn set_approval(db: &mut dyn Db, d: &Decision) -> Result<()> {
     db.exec(
-        "UPDATE decisions SET approved_at = ?2, approved_by = ?3 WHERE id = ?1",
-        params![d.id, d.approved_at, d.approved_by],
+        "UPDATE decisions SET approved_at = ?2, approved_by = ?3, witnessed_by = ?4 WHERE id = ?1",
+        params![d.id, d.approved_at, d.approved_by, d.witnessed_by],
     )?;
     Ok(())
 }

@@ -74,6 +74,7 @@ impl App {
             now: self.clock.now(),
             keys: &self.keymap,
             actor: &actor,
+            team: self.team,
         };
         match forms::open(action, &ask) {
             Some(Ok(form)) => self.form = Some(form),

@@ -62,6 +62,8 @@ pub struct Ask<'a> {
     pub now: Stamp,
     pub keys: &'a Keymap,
     pub actor: &'a str,
+    /// On the shared database (only a decision's owner signs it there).
+    pub team: bool,
 }
 
 impl Ask<'_> {

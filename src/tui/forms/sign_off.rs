@@ -1,9 +1,10 @@
-//! Sign off a decision: only its named owner can; the others see whose it is.
+//! Sign off a decision: its named owner signs; on a local file the lead may record the owner's
+//! sign-off on their word (witnessed); in team mode the others see whose it is.
 
 use super::{Ask, Closed, Field, Form, on_loop};
-use crate::domain::intent::LoopOp;
+use crate::domain::intent::{Intent, LoopOp};
 use crate::domain::loop_record::same_person;
-use crate::domain::model::short_id;
+use crate::domain::model::{Decision, short_id};
 
 pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let d = ask
@@ -23,10 +24,18 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let mine: Vec<String> = pending
         .iter()
         .filter(|x| same_person(&x.owner, ask.actor))
-        .map(|x| format!("{} {}", short_id(&x.id), x.text))
+        .map(|x| choice(x))
         .collect();
-    if mine.is_empty() {
-        let owners: Vec<&str> = pending.iter().map(|x| x.owner.as_str()).collect();
+    if !mine.is_empty() {
+        return Ok(Form::new(
+            format!("Sign off a decision on {} as {}", ask.addr(), ask.actor),
+            vec![Field::choice("decision", "decision", mine, 0)],
+            |f| approve(f, false),
+        )
+        .on(&ask.slug(), ask.kind));
+    }
+    let owners: Vec<&str> = pending.iter().map(|x| x.owner.as_str()).collect();
+    if ask.team {
         return Err(format!(
             "the pending decisions of {} are owned by {}: only they can sign them off (you are {})",
             ask.addr(),
@@ -34,18 +43,48 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             ask.actor
         ));
     }
+    // On a local file the lead may record a named owner's sign-off given in person: marked as
+    // witnessed, never as the owner's own, with the threshold shown before it is confirmed.
+    let theirs: Vec<String> = pending.iter().map(|x| choice(x)).collect();
     Ok(Form::new(
-        format!("Sign off a decision on {} as {}", ask.addr(), ask.actor),
-        vec![Field::choice("decision", "decision", mine, 0)],
-        |f| {
-            let id = f
-                .text("decision")
-                .split(' ')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            on_loop(f, LoopOp::Approve { decision: id })
+        format!("Record a sign-off you witnessed on {}", ask.addr()),
+        vec![Field::choice("decision", "decision", theirs, 0)],
+        |f| approve(f, true),
+    )
+    .on(&ask.slug(), ask.kind)
+    .intro(vec![
+        format!(
+            "You ({}) record the owner's sign-off on their word: the trail and the review mark it witnessed by you, not signed by them.",
+            ask.actor
+        ),
+        "Check the owner and the threshold below with them before you save.".into(),
+    ]))
+}
+
+/// A pending decision as the form offers it: its id first (what is saved), its text, its
+/// owner and the threshold being approved.
+fn choice(d: &Decision) -> String {
+    format!(
+        "{} {} — owner: {} — threshold: {}",
+        short_id(&d.id),
+        d.text,
+        d.owner,
+        d.threshold.as_deref().unwrap_or("none")
+    )
+}
+
+fn approve(f: &Form, witnessed: bool) -> Result<Intent, String> {
+    let id = f
+        .text("decision")
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    on_loop(
+        f,
+        LoopOp::Approve {
+            decision: id,
+            witnessed,
         },
     )
-    .on(&ask.slug(), ask.kind))
 }

@@ -425,6 +425,7 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
     );
     let approve = LoopOp::Approve {
         decision: short_id(&id).into(),
+        witnessed: false,
     };
     let err = r.apply(&approve, &ctx()).unwrap_err();
     assert_eq!(err.kind, RefusalKind::Forbidden);
