@@ -2,6 +2,8 @@
 //! the letter — CRLF line ends, content lines folded at 75 octets without splitting a UTF-8
 //! character, `DTSTAMP` on every event, TEXT escaped (backslash, semicolon, comma, line break).
 
+use chrono::Datelike;
+
 use crate::domain::Stamp;
 use crate::domain::calendar::{CHECK_IN, Entry};
 
@@ -21,7 +23,9 @@ pub fn calendar(entries: &[Entry], now: Stamp) -> String {
     ));
     line("CALSCALE:GREGORIAN");
     line("METHOD:PUBLISH");
-    for e in entries {
+    // A DATE has four digits of year: a day after 9998-12-31 has no end date to write.
+    let writable = |e: &&Entry| e.date.succ_opt().is_some_and(|d| d.year() <= 9999);
+    for e in entries.iter().filter(writable) {
         line("BEGIN:VEVENT");
         line(&format!("UID:{}", text(&e.uid)));
         line(&format!("DTSTAMP:{stamp}"));

@@ -8,14 +8,9 @@ fn args(at: &At) -> String {
     format!("{} {}", at.slug, at.kind)
 }
 
-/// A name as one shell word: as is when it is plain, else in single quotes.
+/// A name as one shell word, shown safely.
 fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.@+".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else {
-        format!("'{}'", clean(s).replace('\'', "'\\''"))
-    }
+    crate::domain::text::shell_word(&clean(s))
 }
 
 /// The command that carries out `fix`, as a short instruction.

@@ -94,7 +94,7 @@ pub fn entries(jobs: &[(&JobInput, &JobReview)], today: NaiveDate) -> Vec<Entry>
                         "decision {} on {addr} waits for {}: jobloop --as {} decide {} {} --approve {}",
                         short_id(&d.id),
                         d.owner,
-                        d.owner,
+                        super::text::shell_word(&d.owner),
                         job.slug,
                         l.kind,
                         short_id(&d.id)

@@ -293,7 +293,8 @@ fn repeated_incident(flow: &Flow, learned_changes: &[Moment]) -> Option<String> 
         .filter(|i| i.void.is_none() && i.tag.is_some())
         .collect();
     incidents.sort_by_key(|i| i.at.order_key(i.recorded_at));
-    let key = |s: Stamp| (s.local_date(), s);
+    // The same day in every time zone, as the learned changes' moments are.
+    let key = |s: Stamp| (s.0.with_timezone(&chrono::Utc).date_naive(), s);
     incidents.iter().enumerate().find_map(|(n, first)| {
         let second = incidents[n + 1..]
             .iter()

@@ -707,9 +707,13 @@ impl Learning {
         self.about.map_or(When::At(self.recorded_at), When::Day)
     }
 
-    /// Its place in time among other records (the day it is about first).
+    /// Its place in time among other records: the day it is about, else the day (UTC) it was
+    /// recorded — the same in every time zone, as the derived state it feeds must be.
     pub fn moment(&self) -> Moment {
-        self.when().order_key(self.recorded_at)
+        let day = self
+            .about
+            .unwrap_or_else(|| self.recorded_at.0.with_timezone(&chrono::Utc).date_naive());
+        (day, self.recorded_at)
     }
 }
 
