@@ -117,7 +117,13 @@ fn proof_section(out: &mut String, p: &ProofReview, week: Week) {
         )
     };
     for f in &p.published_this_week {
-        let _ = writeln!(out, "- **Proof published in {week}:** {}", what(f));
+        // Only a public proof is published; a private one is kept for the team.
+        let verb = if f.public {
+            "published"
+        } else {
+            "added (private)"
+        };
+        let _ = writeln!(out, "- **Proof {verb} in {week}:** {}", what(f));
     }
     for f in &p.tracked_this_week {
         if let Some(o) = f.outcome {

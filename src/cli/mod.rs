@@ -731,7 +731,7 @@ fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failure> {
             let material = store.publish_material(now)?;
             let pages = crate::publish::pages(&material);
             let done = publish::publish(dir, &pages, &store.protected())
-                .map_err(|message| fail(exit::IO, message))?;
+                .map_err(|(code, message)| fail(code, message))?;
             let mut out = String::new();
             for w in &done.written {
                 out.push_str(&format!("wrote {w}\n"));

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use super::exit;
 use crate::display::clean;
 use crate::files::{Protected, io_words, write_file};
 use crate::publish::{Folder, MARK, Page};
@@ -26,25 +27,39 @@ fn show(p: &Path) -> String {
     clean(&p.display().to_string()).into_owned()
 }
 
-fn failed(p: &Path, e: &io::Error) -> String {
-    format!(
+/// Why a run stopped: the exit code it means, and the one line that says so.
+pub(super) type Stop = (i32, String);
+
+fn failed(p: &Path, e: &io::Error) -> Stop {
+    let code = if e.kind() == io::ErrorKind::PermissionDenied {
+        exit::DENIED
+    } else {
+        exit::IO
+    };
+    let message = format!(
         "cannot publish to {}: {}; nothing more was written",
         show(p),
         io_words(e)
-    )
+    );
+    (code, message)
+}
+
+/// A target that is not what `publish` may write into: said, with nothing written.
+fn refused(message: String) -> Stop {
+    (exit::USAGE, message)
 }
 
 /// A folder `publish` may write into: an existing folder (not a link to one), or a new one.
-fn folder(path: &Path) -> Result<(), String> {
+fn folder(path: &Path) -> Result<(), Stop> {
     match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Err(format!(
+        Ok(m) if m.file_type().is_symlink() => Err(refused(format!(
             "{} is a link: publish writes only into a real folder; remove the link or choose another place",
             show(path)
-        )),
-        Ok(m) if !m.is_dir() => Err(format!(
+        ))),
+        Ok(m) if !m.is_dir() => Err(refused(format!(
             "{} is not a folder: move it away or choose another place",
             show(path)
-        )),
+        ))),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             fs::create_dir(path).map_err(|e| failed(path, &e))
@@ -64,7 +79,7 @@ fn ours(path: &Path) -> bool {
 }
 
 /// The pages `publish` wrote earlier in `dir` (file names, sorted).
-fn earlier(dir: &Path) -> Result<BTreeSet<String>, String> {
+fn earlier(dir: &Path) -> Result<BTreeSet<String>, Stop> {
     let mut out = BTreeSet::new();
     for entry in fs::read_dir(dir).map_err(|e| failed(dir, &e))? {
         let entry = entry.map_err(|e| failed(dir, &e))?;
@@ -87,7 +102,7 @@ pub(super) fn publish(
     target: &Path,
     pages: &[Page],
     protected: &Protected,
-) -> Result<Published, String> {
+) -> Result<Published, Stop> {
     folder(target)?;
     let mut mine: Vec<(Folder, PathBuf, BTreeSet<String>)> = Vec::new();
     for f in Folder::ALL {
@@ -99,25 +114,23 @@ pub(super) fn publish(
     // Every page is checked before the first is written: a file of someone else's in the way
     // stops the run with nothing changed.
     for p in pages {
-        let (_, dir, had) = mine
-            .iter()
-            .find(|(f, ..)| *f == p.folder)
-            .ok_or("no folder")?;
+        let Some((_, dir, had)) = mine.iter().find(|(f, ..)| *f == p.folder) else {
+            continue;
+        };
         let path = dir.join(&p.name);
         let exists = fs::symlink_metadata(&path).is_ok();
         if exists && !had.contains(&p.name) {
-            return Err(format!(
+            return Err(refused(format!(
                 "{} was not written by jobloop publish: move it away (publish rewrites only its own pages); nothing was written",
                 show(&path)
-            ));
+            )));
         }
     }
     let mut done = Published::default();
     for p in pages {
-        let (_, dir, _) = mine
-            .iter()
-            .find(|(f, ..)| *f == p.folder)
-            .ok_or("no folder")?;
+        let Some((_, dir, _)) = mine.iter().find(|(f, ..)| *f == p.folder) else {
+            continue;
+        };
         let path = dir.join(&p.name);
         let relative = format!("{}/{}", p.folder.name(), p.name);
         if fs::read(&path).is_ok_and(|old| old == p.text.as_bytes()) {
@@ -127,7 +140,7 @@ pub(super) fn publish(
         write_file(&path, true, protected, |w: &mut dyn Write| {
             w.write_all(p.text.as_bytes())
         })
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| (exit::IO, e.to_string()))?;
         // Pages are for others to read: the private mode of a new file is widened to a
         // document's usual one.
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644))

@@ -203,10 +203,9 @@ pub fn compensation(
         Command::JobAdd => cannot("adding a job", "archive it"),
         // An undo is not undone in turn: a withdrawn proof must never go public again by a
         // second `undo`; making it public is a deliberate `proof visibility`.
-        Command::ProofVisibility if event.summary.ends_with(REASON) => cannot(
-            "an undo",
-            "change the visibility again, with its reason",
-        ),
+        Command::ProofVisibility if event.summary.ends_with(REASON) => {
+            cannot("an undo", "change the visibility again, with its reason")
+        }
         Command::ProofVisibility => {
             let id = event.after["updated"]["proofs"][0]["id"].as_str();
             let was = event.before["visibility"]

@@ -61,7 +61,11 @@ pub fn run_all(launches: Vec<Launch>, limit: Duration) -> Vec<String> {
             }),
             Err(e) => failures.push(format!(
                 "{name} could not start: {}",
-                crate::files::io_words(&e)
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such program (give its absolute path, or a name on PATH)".to_string()
+                } else {
+                    crate::files::io_words(&e)
+                }
             )),
         }
     }
