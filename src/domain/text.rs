@@ -114,6 +114,17 @@ fn check_len(field: &str, text: &str, max_chars: usize) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// A name as one shell word: as is when it is plain, else in single quotes (a quote inside
+/// closed, escaped and reopened), so a command built with it runs with that one argument.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.@+".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,16 +181,5 @@ mod tests {
         }
         assert!(person_name("owner", &"x".repeat(100)).is_ok());
         assert!(person_name("owner", &"x".repeat(101)).is_err());
-    }
-}
-
-/// A name as one shell word: as is when it is plain, else in single quotes (a quote inside
-/// closed, escaped and reopened), so a command built with it runs with that one argument.
-pub fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.@+".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
