@@ -103,13 +103,25 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
             ),
         ));
     }
+    // Lines as an editor numbers them — a break is LF, CRLF (what spreadsheets write) or a lone
+    // CR — counted from the byte a record starts at (the reader's own count knows only LF).
+    let starts = line_starts(&text);
+    let bytes = text.as_bytes();
+    let line_at = |p: Option<&csv::Position>| {
+        p.map_or(0, |p| {
+            // The reader may place a record at the LF of the CRLF before it: a record starts at
+            // its first byte that is not a line break.
+            let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
+                byte += 1;
+            }
+            starts.partition_point(|s| *s <= byte) as u64
+        })
+    };
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, csv::Position::line);
-            bad(line, None, csv_words(&e))
-        })?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let record = record.map_err(|e| bad(line_at(e.position()), None, csv_words(&e)))?;
+        let line = line_at(record.position());
         let cell = |name: &str| -> Option<&str> {
             at.get(name)
                 .and_then(|i| record.get(*i))
@@ -153,6 +165,20 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
 /// Quotes as RFC 4180 has them, checked before the file is read as CSV (which would take a quote
 /// that never closes as the start of one cell holding the rest of the file): a quoted cell is
 /// quoted from its first character to its end, and a quote inside it is doubled.
+/// The byte each line starts at (the first at 0): after LF, after CRLF (as one break), after a
+/// lone CR.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut out = vec![0];
+    for (i, b) in bytes.iter().enumerate() {
+        let lone_cr = *b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if *b == b'\n' || lone_cr {
+            out.push(i + 1);
+        }
+    }
+    out
+}
+
 fn strict_quotes(text: &str) -> Result<(), BadRow> {
     let bad = |line: u64, why: &str| BadRow {
         line,
@@ -258,6 +284,25 @@ mod tests {
 
     fn now() -> Stamp {
         Stamp::parse("2026-11-25T12:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn lines_are_numbered_as_an_editor_does_whatever_ends_them() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = [
+                "job,kind,date,value",
+                "t,instr,2026-11-02,1",
+                "t,instr,2026-11-03,x",
+                "",
+            ]
+            .join(end);
+            let e = read(text.as_bytes(), now()).unwrap_err().to_string();
+            assert!(e.starts_with("line 3, column `value`"), "{end:?}: {e}");
+        }
+        // A quoted note over two lines counts as two lines.
+        let text = "job,kind,date,value,note\r\nt,instr,2026-11-02,1,\"a\r\nb\"\r\nt,instr,2026-11-03,x,\r\n";
+        let e = read(text.as_bytes(), now()).unwrap_err().to_string();
+        assert!(e.starts_with("line 4, column `value`"), "{e}");
     }
 
     #[test]

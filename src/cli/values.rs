@@ -21,17 +21,15 @@ pub(super) fn import(
 ) -> Result<(), Failure> {
     let shown = clean(&file.display().to_string()).into_owned();
     let unreadable = |e: io::Error| {
-        let code = if e.kind() == io::ErrorKind::NotFound {
-            exit::NO_DATABASE
+        // A file that is not there is a mistake in the command, not in the database.
+        let (code, why) = if e.kind() == io::ErrorKind::NotFound {
+            (exit::USAGE, "there is no such file".to_string())
         } else {
-            exit::IO
+            (exit::IO, io_words(&e))
         };
         fail(
             code,
-            format!(
-                "cannot read {shown}: {}; nothing was recorded",
-                io_words(&e)
-            ),
+            format!("cannot read {shown}: {why}; nothing was recorded"),
         )
     };
     let input: Box<dyn Read> = if file == Path::new("-") {
