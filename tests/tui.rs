@@ -1582,3 +1582,21 @@ fn the_job_view_edits_the_workflow_with_forms() {
         );
     }
 }
+
+#[test]
+fn an_empty_filter_result_says_no_loop_matches_and_how_to_clear_it() {
+    let mut h = Harness::demo((80, 24));
+    // While typing, and after Enter.
+    h.keys("/zzz-nothing");
+    h.shows(&["No loop matches the filter (text `zzz-nothing`). Esc clears"]);
+    h.key(KeyCode::Enter);
+    h.shows(&["No loop matches the filter (text `zzz-nothing`). Esc clears"]);
+    h.key(KeyCode::Esc);
+    h.shows(&["support-triage"]).hides(&["No loop matches"]);
+    // A text and a flag filter that together leave nothing: both are named, Esc clears both.
+    h.keys("/support").key(KeyCode::Enter).keys("ff");
+    h.shows(&["(text `support`, only: tripped)"]);
+    h.key(KeyCode::Esc);
+    h.shows(&["support-triage", "coaching-follow-up"])
+        .hides(&["No loop matches"]);
+}
