@@ -1600,3 +1600,28 @@ fn an_empty_filter_result_says_no_loop_matches_and_how_to_clear_it() {
     h.shows(&["support-triage", "coaching-follow-up"])
         .hides(&["No loop matches"]);
 }
+
+#[test]
+fn continue_and_retire_forms_show_the_trip_reason_and_evidence() {
+    let mut h = Harness::new((100, 30), |s| add_job(s, "Job", Some("Ana")));
+    h.keys("l")
+        .keys("x")
+        .keys("the tool came first")
+        .tab(1)
+        .keys("3 tickets name the tool")
+        .key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    for key in ["C", "R"] {
+        h.keys(key);
+        assert!(h.app.form.is_some(), "{key}: {}", h.message());
+        h.shows(&[
+            "Tripped kill signal 1:",
+            "trip reason: the tool came first (tester,",
+            "evidence: 3 tickets name the tool",
+        ]);
+        h.key(KeyCode::Esc);
+        if h.app.form.is_some() {
+            h.keys("y");
+        }
+    }
+}
