@@ -1625,3 +1625,38 @@ fn continue_and_retire_forms_show_the_trip_reason_and_evidence() {
         }
     }
 }
+
+#[test]
+fn a_double_click_on_a_loop_cell_opens_it() {
+    let mut h = Harness::demo((120, 40));
+    let body = ui::areas(h.app.size).1;
+    let cols = jobloop::tui::views::board::columns(120);
+    let click = |h: &mut Harness, col: u16| {
+        h.event(Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: cols.job + cols.cell * col + 1,
+            row: body.y + 2,
+            modifiers: KeyModifiers::NONE,
+        }));
+    };
+    let on_board = |h: &Harness| matches!(h.app.top(), View::Board(_));
+    // Too slow: two single clicks.
+    click(&mut h, 3);
+    h.app.clock.advance(std::time::Duration::from_millis(501));
+    click(&mut h, 3);
+    assert!(on_board(&h), "clicks 501 ms apart opened the loop");
+    // Two cells: two single clicks.
+    click(&mut h, 2);
+    h.app.clock.advance(std::time::Duration::from_millis(100));
+    assert!(on_board(&h));
+    // The same cell within 500 ms: opened, as Enter opens it.
+    h.app.clock.advance(std::time::Duration::from_millis(400));
+    click(&mut h, 2);
+    match h.app.top() {
+        View::Detail(d) => assert_eq!(
+            (d.slug.as_str(), d.kind),
+            ("coaching-follow-up", LoopKind::Instrument)
+        ),
+        _ => panic!("a double click did not open the loop"),
+    }
+}
