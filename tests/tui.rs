@@ -1660,3 +1660,14 @@ fn a_double_click_on_a_loop_cell_opens_it() {
         _ => panic!("a double click did not open the loop"),
     }
 }
+
+#[test]
+fn the_logs_event_diffs_number_kill_signals_from_one() {
+    let mut h = Harness::demo((120, 40));
+    h.keys("L").keys("/kill trip").key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    // The newest trip changed the first signal of its loop, stored at position 0.
+    assert!(screen.contains("\"signal 1\": {"), "{screen}");
+    assert!(!screen.contains("\"0\": {"), "{screen}");
+}
