@@ -271,6 +271,26 @@ fn the_weekly_routine_end_to_end() {
 }
 
 #[test]
+fn help_says_what_no_command_does_on_a_terminal_and_when_piped() {
+    // `text_outputs_read_well` checks the piped side; the terminal side is the TUI's tests.
+    let db = Db::new();
+    let long = db.ok(&["--help"]);
+    assert!(
+        long.contains("on a terminal to open the interactive board"),
+        "{long}"
+    );
+    assert!(
+        long.contains("piped or redirected, it prints the weekly review as text"),
+        "{long}"
+    );
+    let short = db.ok(&["-h"]);
+    assert!(
+        short.contains("no command: the board on a terminal, the weekly review when piped"),
+        "{short}"
+    );
+}
+
+#[test]
 fn text_outputs_read_well() {
     let db = Db::new();
     // Piped, the program prints the review; with no database there it says how to make one.

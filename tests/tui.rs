@@ -1613,3 +1613,92 @@ fn the_job_view_edits_the_workflow_with_forms() {
         );
     }
 }
+
+#[test]
+fn an_empty_filter_result_says_no_loop_matches_and_how_to_clear_it() {
+    let mut h = Harness::demo((80, 24));
+    // While typing, and after Enter.
+    h.keys("/zzz-nothing");
+    h.shows(&["No loop matches the filter (text `zzz-nothing`). Esc clears"]);
+    h.key(KeyCode::Enter);
+    h.shows(&["No loop matches the filter (text `zzz-nothing`). Esc clears"]);
+    h.key(KeyCode::Esc);
+    h.shows(&["support-triage"]).hides(&["No loop matches"]);
+    // A text and a flag filter that together leave nothing: both are named, Esc clears both.
+    h.keys("/support").key(KeyCode::Enter).keys("ff");
+    h.shows(&["(text `support`, only: tripped)"]);
+    h.key(KeyCode::Esc);
+    h.shows(&["support-triage", "coaching-follow-up"])
+        .hides(&["No loop matches"]);
+}
+
+#[test]
+fn continue_and_retire_forms_show_the_trip_reason_and_evidence() {
+    let mut h = Harness::new((100, 30), |s| add_job(s, "Job", Some("Ana")));
+    h.keys("l")
+        .keys("x")
+        .keys("the tool came first")
+        .tab(1)
+        .keys("3 tickets name the tool")
+        .key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    for key in ["C", "R"] {
+        h.keys(key);
+        assert!(h.app.form.is_some(), "{key}: {}", h.message());
+        h.shows(&[
+            "Tripped kill signal 1:",
+            "trip reason: the tool came first (tester,",
+            "evidence: 3 tickets name the tool",
+        ]);
+        h.key(KeyCode::Esc);
+        if h.app.form.is_some() {
+            h.keys("y");
+        }
+    }
+}
+
+#[test]
+fn a_double_click_on_a_loop_cell_opens_it() {
+    let mut h = Harness::demo((120, 40));
+    let body = ui::areas(h.app.size).1;
+    let cols = jobloop::tui::views::board::columns(120);
+    let click = |h: &mut Harness, col: u16| {
+        h.event(Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: cols.job + cols.cell * col + 1,
+            row: body.y + 2,
+            modifiers: KeyModifiers::NONE,
+        }));
+    };
+    let on_board = |h: &Harness| matches!(h.app.top(), View::Board(_));
+    // Too slow: two single clicks.
+    click(&mut h, 3);
+    h.app.clock.advance(std::time::Duration::from_millis(501));
+    click(&mut h, 3);
+    assert!(on_board(&h), "clicks 501 ms apart opened the loop");
+    // Two cells: two single clicks.
+    click(&mut h, 2);
+    h.app.clock.advance(std::time::Duration::from_millis(100));
+    assert!(on_board(&h));
+    // The same cell within 500 ms: opened, as Enter opens it.
+    h.app.clock.advance(std::time::Duration::from_millis(400));
+    click(&mut h, 2);
+    match h.app.top() {
+        View::Detail(d) => assert_eq!(
+            (d.slug.as_str(), d.kind),
+            ("coaching-follow-up", LoopKind::Instrument)
+        ),
+        _ => panic!("a double click did not open the loop"),
+    }
+}
+
+#[test]
+fn the_logs_event_diffs_number_kill_signals_from_one() {
+    let mut h = Harness::demo((120, 40));
+    h.keys("L").keys("/kill trip").key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    // The newest trip changed the first signal of its loop, stored at position 0.
+    assert!(screen.contains("\"signal 1\": {"), "{screen}");
+    assert!(!screen.contains("\"0\": {"), "{screen}");
+}

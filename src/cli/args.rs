@@ -17,11 +17,13 @@ use crate::domain::time::{Stamp, Week, When, parse_when};
 #[command(
     name = "jobloop",
     version,
-    about = "Review the six AI-native loops of your team's customer jobs",
+    about = "Review the six AI-native loops of your team's customer jobs (no command: the board on a terminal, the weekly review when piped)",
     long_about = "jobloop keeps, for every customer job your team is making AI-native, the six loops \
 (understand, redesign, instrument, govern, improve, distribute): who owns each, its primary metric, \
 the baseline before any change, live measurements, kill signals, and the weekly compound test.\n\n\
-Run without a command to see the weekly review.",
+Run without a command on a terminal to open the interactive board (the database is created if \
+it does not exist yet); piped or redirected, it prints the weekly review as text, as `jobloop review` \
+does.",
     after_help = "JOB is a job's slug (see `jobloop job list`); KIND is a loop kind or a unique prefix of one (`instr`)."
 )]
 pub struct Cli {

@@ -45,6 +45,41 @@ pub fn diff(before: &Json, after: &Json) -> (Json, Json) {
     }
 }
 
+/// An event's diff as the screens show it. `diff` keys an array changed in place by position
+/// from 0, so a kill signal changed in place (tripped, re-armed, decided) is stored under
+/// `kill_signals` as `"0"`, `"1"`, … while every screen numbers signals from 1. A loop's signals
+/// are numbered 1, 2, … in the order they are added and are never removed, so the signal at
+/// position `i` is signal `i + 1`: the key is shown as `signal {i + 1}`. Only what is shown
+/// changes; the stored event, and its hash, stay as they are.
+pub fn as_shown(value: &Json) -> Json {
+    match value {
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Json::Object(by_index) if k == "kill_signals" => Json::Object(
+                            by_index
+                                .iter()
+                                .map(|(i, signal)| {
+                                    let key = match i.parse::<usize>() {
+                                        Ok(i) => format!("signal {}", i + 1),
+                                        Err(_) => i.clone(),
+                                    };
+                                    (key, as_shown(signal))
+                                })
+                                .collect(),
+                        ),
+                        v => as_shown(v),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Json::Array(items) => Json::Array(items.iter().map(as_shown).collect()),
+        v => v.clone(),
+    }
+}
+
 /// What a command changed, as the audit trail records it.
 pub struct Change<'a> {
     pub command: super::command::Command,
@@ -209,6 +244,23 @@ mod tests {
             da,
             json!({"status": "open", "steps": {"1": {"done": true}}})
         );
+    }
+
+    #[test]
+    fn kill_signals_changed_in_place_are_shown_numbered_from_one() {
+        let b = json!({"kill_signals": [{"n": 1, "state": "armed"}, {"n": 2, "state": "armed"}]});
+        let a = json!({"kill_signals": [{"n": 1, "state": "armed"}, {"n": 2, "state": "tripped"}]});
+        let (_, stored) = diff(&b, &a);
+        // Stored as diff keys it, by position from 0 …
+        assert_eq!(stored, json!({"kill_signals": {"1": {"state": "tripped"}}}));
+        // … shown as the signal's number, as every screen numbers it.
+        assert_eq!(
+            as_shown(&stored),
+            json!({"kill_signals": {"signal 2": {"state": "tripped"}}})
+        );
+        // Other arrays, and whole arrays (a signal added), are shown as stored.
+        let steps = json!({"steps": {"0": {"done": true}}, "kill_signals": [{"n": 1}]});
+        assert_eq!(as_shown(&steps), steps);
     }
 
     #[test]

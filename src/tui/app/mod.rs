@@ -81,7 +81,14 @@ pub struct App {
     pub clock: Clock,
     /// The board could not be read and will not be tried again: keys act on what is shown.
     board_failed: bool,
+    /// The last left click on a board loop cell (when, job row, loop column): a second one on
+    /// the same cell soon after is a double click.
+    last_click: Option<(Instant, usize, usize)>,
 }
+
+/// Two clicks on the same cell this close together are a double click (the usual system
+/// default).
+const DOUBLE_CLICK: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl App {
     pub fn new(
@@ -118,6 +125,7 @@ impl App {
             retry_board: None,
             clock: Clock::system(),
             board_failed: false,
+            last_click: None,
         };
         if read_only {
             app.say("read-only database: you can look, not record", true);
@@ -415,7 +423,7 @@ impl App {
             MouseEventKind::ScrollUp => self.act(Action::Up),
             MouseEventKind::Down(MouseButton::Left) => {
                 let body = super::ui::areas(self.size).1;
-                self.with_top(|v, s| {
+                let cell = self.with_top(|v, s| {
                     if let View::Board(b) = v
                         && let Some((row, col)) = b.hit(body, s, m.column, m.row)
                     {
@@ -423,8 +431,24 @@ impl App {
                         if let Some(c) = col {
                             b.cursor_kind = c;
                         }
+                        return col.map(|c| (row, c));
                     }
+                    None
                 });
+                // The app's clock, not the system's, so a test can drive the interval.
+                let now = self.clock.instant();
+                let double = matches!(
+                    (self.last_click, cell),
+                    (Some((at, r, c)), Some((row, col)))
+                        if (r, c) == (row, col) && now.saturating_duration_since(at) <= DOUBLE_CLICK
+                );
+                if double {
+                    // A third click starts a new pair rather than opening again.
+                    self.last_click = None;
+                    self.act(Action::Open);
+                } else {
+                    self.last_click = cell.map(|(row, col)| (now, row, col));
+                }
             }
             _ => {}
         }

@@ -117,6 +117,7 @@ impl Field {
 
     pub fn kind(mut self, kind: Kind) -> Field {
         self.kind = kind;
+        self.select_prefilled();
         self.check_live();
         self
     }
@@ -135,6 +136,7 @@ impl Field {
             Input::Answer(a) => *a = Some(value == "yes"),
             Input::Choice { .. } => {}
         }
+        self.select_prefilled();
         self.error = None;
         self.check_live();
     }
@@ -146,8 +148,27 @@ impl Field {
             Input::Answer(a) => *a = Some(value == "yes"),
             Input::Choice { .. } => {}
         }
+        self.select_prefilled();
         self.check_live();
         self
+    }
+
+    /// A pre-filled number, count, date or target is a suggestion the user usually retypes
+    /// whole (today's date, a count of 0, the current target): its text starts selected, so the
+    /// first character typed or pasted replaces it (`5` into `3` gives `5`, not `35`), while a
+    /// cursor key or Backspace first keeps it for editing. Text, notes and rules are edited in
+    /// place, so they start unselected.
+    fn select_prefilled(&mut self) {
+        let replaceable = matches!(
+            self.kind,
+            Kind::Number | Kind::Count | Kind::Date | Kind::Target
+        );
+        if let Input::Line(t) = &mut self.input {
+            t.cancel_selection();
+            if replaceable && !t.is_empty() {
+                t.select_all();
+            }
+        }
     }
 
     /// The text typed (lines joined by newlines).
@@ -240,6 +261,12 @@ impl Field {
                 t.insert_char(c);
             }
             (Input::Lines(t, _), KeyCode::Enter) => t.insert_newline(),
+            // Backspace on a selected pre-filled value edits it (drops its last character)
+            // rather than clearing it all.
+            (Input::Line(t), KeyCode::Backspace) if t.is_selecting() => {
+                t.cancel_selection();
+                t.delete_char();
+            }
             // The shell's line-editing keys, which the text area would read as undo and nothing.
             (Input::Line(t) | Input::Lines(t, _), KeyCode::Char('u'))
                 if e.modifiers.contains(KeyModifiers::CONTROL) =>
@@ -285,5 +312,73 @@ impl Field {
             (_, Kind::Text) => None,
         };
         self.error.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(f: &mut Field, code: KeyCode) {
+        f.key(&KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn typed(mut f: Field, keys: &[KeyCode]) -> String {
+        for k in keys {
+            key(&mut f, *k);
+        }
+        f.value()
+    }
+
+    #[test]
+    fn typing_into_a_prefilled_number_replaces_it() {
+        let three = || Field::number("v", "value").prefill("3");
+        assert_eq!(typed(three(), &[KeyCode::Char('5')]), "5");
+        assert_eq!(
+            typed(three(), &[KeyCode::Char('5'), KeyCode::Char('2')]),
+            "52"
+        );
+        // A cursor key or Backspace first keeps the value for editing.
+        assert_eq!(typed(three(), &[KeyCode::End, KeyCode::Char('5')]), "35");
+        assert_eq!(typed(three(), &[KeyCode::Home, KeyCode::Char('1')]), "13");
+        let f = Field::number("v", "value").prefill("3.5");
+        assert_eq!(typed(f, &[KeyCode::Backspace, KeyCode::Char('7')]), "3.7");
+        // A paste replaces it too.
+        let mut f = three();
+        f.insert("12");
+        assert_eq!(f.value(), "12");
+    }
+
+    #[test]
+    fn counts_dates_and_targets_are_replaced_too() {
+        assert_eq!(
+            typed(Field::count("n", "count"), &[KeyCode::Char('4')]),
+            "4"
+        );
+        let today = Field::date("d", "date", Stamp::EPOCH);
+        assert_eq!(typed(today, &[KeyCode::Char('y')]), "y");
+        let target = Field::text("t", "target", false)
+            .kind(Kind::Target)
+            .prefill("-20%");
+        assert_eq!(
+            typed(target, &[KeyCode::Char('-'), KeyCode::Char('5')]),
+            "-5"
+        );
+        // A value set by a choice (a form's refill) is replaceable as well.
+        let mut f = Field::number("v", "value");
+        f.set("8");
+        assert_eq!(typed(f, &[KeyCode::Char('9')]), "9");
+    }
+
+    #[test]
+    fn prefilled_text_is_edited_not_replaced() {
+        let title = Field::text("title", "title", true).prefill("Invoices");
+        assert_eq!(typed(title, &[KeyCode::Char('!')]), "Invoices!");
+        let notes = Field::lines("notes", "notes", 3).prefill("a");
+        assert_eq!(typed(notes, &[KeyCode::Char('b')]), "ab");
+        let rule = Field::text("rule", "rule", true)
+            .kind(Kind::Rule)
+            .prefill("below 3 for 2 weeks");
+        assert_eq!(typed(rule, &[KeyCode::Char('x')]), "below 3 for 2 weeksx");
     }
 }

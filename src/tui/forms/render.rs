@@ -157,6 +157,9 @@ pub fn render(frame: &mut Frame, theme: &Theme, form: &mut Form, area: Rect) {
                             Style::new()
                         };
                         t.set_cursor_style(cursor);
+                        // A selected pre-filled value (typing replaces it) shows as selected
+                        // only while focused; reversed so it shows without colour too.
+                        t.set_selection_style(cursor);
                         if matches!(f.input, Input::Lines(..))
                             && let Input::Lines(t, _) = &mut f.input
                         {

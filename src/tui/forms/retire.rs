@@ -1,7 +1,9 @@
 //! Retire (kill) the loop, or continue it after a tripped kill signal, with a reason. Retiring a
-//! loop that never tripped a signal asks for confirmation.
+//! loop that never tripped a signal asks for confirmation. Both show the tripped signals being
+//! decided, with their trip reason and evidence.
 
 use super::{Ask, Closed, Field, Form, on_loop};
+use crate::display::clean;
 use crate::domain::intent::LoopOp;
 use crate::domain::model::Status;
 
@@ -18,7 +20,26 @@ pub(super) fn open(ask: &Ask, retire: bool) -> Result<Form, Closed> {
         ));
     }
     let mut fields = vec![Field::text("reason", "reason", true)];
+    // What is being decided, before the user confirms: each tripped signal awaiting a decision,
+    // numbered as every screen numbers it, with why and on what evidence it tripped.
     let mut intro = Vec::new();
+    for sig in l.undecided() {
+        intro.push(format!(
+            "Tripped kill signal {}: {}",
+            sig.n,
+            clean(&sig.text)
+        ));
+        if let Some(reason) = &sig.reason {
+            let by = match (&sig.changed_by, sig.changed_at) {
+                (Some(b), Some(at)) => format!(" ({}, {})", clean(b), at.local_minute()),
+                _ => String::new(),
+            };
+            intro.push(format!("  trip reason: {}{by}", clean(reason)));
+        }
+        if let Some(e) = &sig.evidence {
+            intro.push(format!("  evidence: {}", clean(e)));
+        }
+    }
     if retire && !l.kill_signals.iter().any(|k| k.signal.tripped) {
         intro.push("No kill signal of this loop ever tripped.".into());
         fields.push(Field::answer("sure", "retire it anyway"));

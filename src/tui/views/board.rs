@@ -254,12 +254,21 @@ impl Board {
         }
         let jobs = self.visible(s);
         if jobs.is_empty() {
+            // Name what is filtered, so an empty board is never mistaken for an empty file.
+            let mut by = Vec::new();
+            if !self.filter.is_empty() {
+                by.push(format!("text `{}`", clean(&self.filter)));
+            }
+            if !self.flags.label().is_empty() {
+                by.push(format!("only: {}", self.flags.label()));
+            }
             frame.render_widget(
                 Paragraph::new(format!(
-                    "No job matches the filter. {} changes the text filter, {} the flag filter, {} clears.",
+                    "No loop matches the filter ({}). {} clears the filter, {} changes the text, {} the flag filter.",
+                    by.join(", "),
+                    s.key(Action::Back),
                     s.key(Action::Filter),
                     s.key(Action::FlagFilter),
-                    s.key(Action::Back)
                 ))
                 .wrap(Wrap { trim: false }),
                 area,

@@ -120,8 +120,10 @@ impl Log {
         frame.render_widget(Paragraph::new(lines), area);
         let opened = self.open.and_then(|i| rows.get(i).map(|e| (*e).clone()));
         if let Some(e) = opened {
-            let pretty =
-                |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+            // Kill signals numbered as every screen numbers them (the stored event is unchanged).
+            let pretty = |v: &serde_json::Value| {
+                serde_json::to_string_pretty(&crate::domain::audit::as_shown(v)).unwrap_or_default()
+            };
             let mut text: Vec<(String, Style)> = vec![
                 (
                     format!(
