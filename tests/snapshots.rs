@@ -76,3 +76,19 @@ fn every_screen_at_80x24_and_120x40() {
         }
     }
 }
+
+/// The board answers the spec's questions at every size: at 200×50 the extra width goes to
+/// the metric column, not only the title; with the cursor on the instrument column the metric
+/// column shows each job's instrument metric.
+#[test]
+fn the_board_at_200x50_and_on_the_instrument_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo((200, 50), &dir);
+    insta::assert_snapshot!("board_200x50", screen::text(&mut app));
+    for (w, h) in SIZES {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = demo((w, h), &dir);
+        keys(&mut app, &[KeyCode::Right, KeyCode::Right]);
+        insta::assert_snapshot!(format!("board_instrument_{w}x{h}"), screen::text(&mut app));
+    }
+}

@@ -890,8 +890,14 @@ fn filters_narrow_the_board_by_text_owner_and_flag() {
     h.shows(&["support-triage", "coaching-follow-up"]);
     h.key(KeyCode::Esc);
     h.keys("ff");
+    h.shows(&["only: no metric", "support-triage", "coaching-follow-up"]);
+    h.keys("ff");
     h.shows(&["only: tripped", "coaching-follow-up"])
         .hides(&["support-triage Triage"]);
+    // The demo's one pending sign-off is coaching-follow-up's govern decision.
+    h.keys("ff");
+    h.shows(&["only: sign-off pending", "coaching-follow-up"])
+        .hides(&["support-triage Triage", "invoice-reconciliation"]);
     h.key(KeyCode::Esc);
     h.hides(&["only:"]);
 }
@@ -1625,7 +1631,7 @@ fn an_empty_filter_result_says_no_loop_matches_and_how_to_clear_it() {
     h.key(KeyCode::Esc);
     h.shows(&["support-triage"]).hides(&["No loop matches"]);
     // A text and a flag filter that together leave nothing: both are named, Esc clears both.
-    h.keys("/support").key(KeyCode::Enter).keys("ff");
+    h.keys("/support").key(KeyCode::Enter).keys("ffff");
     h.shows(&["(text `support`, only: tripped)"]);
     h.key(KeyCode::Esc);
     h.shows(&["support-triage", "coaching-follow-up"])

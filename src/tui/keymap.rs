@@ -62,7 +62,7 @@ actions! {
     PageUp: "page_up", "scroll up a page", ["pageup"], Global, false;
     PageDown: "page_down", "scroll down a page", ["pagedown"], Global, false;
     Filter: "filter", "filter by text (@name: by owner)", ["/"], Global, false;
-    FlagFilter: "flag_filter", "show only loops with a flag: none, no owner, tripped, suggested, no baseline", ["f"], Global, false;
+    FlagFilter: "flag_filter", "next flag filter: none, no owner/metric/baseline, tripped, breach, sign-off, suggested", ["f"], Global, false;
     Review: "weekly_review", "weekly review: walk everything that needs you", ["r"], Global, false;
     Log: "log", "audit log (Enter shows an event in full)", ["L"], Global, false;
     Message: "message", "read the last message in full", ["!"], Global, false;

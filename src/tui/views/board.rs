@@ -9,11 +9,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Go, Shared, View, fit, pad};
-use crate::display::{clean, status_symbol};
+use crate::display::clean;
 use crate::domain::LoopKind;
-use crate::domain::model::Status;
 use crate::domain::review::{Flag, JobReview, LoopReview};
 use crate::tui::keymap::Action;
+
+mod layout;
+mod row;
+
+pub use layout::{Columns, columns};
 
 /// The flag filters `f` cycles through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -21,19 +25,25 @@ pub enum FlagFilter {
     #[default]
     All,
     NoOwner,
-    Tripped,
-    Suggested,
+    NoMetric,
     NoBaseline,
+    Tripped,
+    Breached,
+    SignOff,
+    Suggested,
 }
 
 impl FlagFilter {
     fn next(self) -> FlagFilter {
         match self {
             FlagFilter::All => FlagFilter::NoOwner,
-            FlagFilter::NoOwner => FlagFilter::Tripped,
-            FlagFilter::Tripped => FlagFilter::Suggested,
-            FlagFilter::Suggested => FlagFilter::NoBaseline,
-            FlagFilter::NoBaseline => FlagFilter::All,
+            FlagFilter::NoOwner => FlagFilter::NoMetric,
+            FlagFilter::NoMetric => FlagFilter::NoBaseline,
+            FlagFilter::NoBaseline => FlagFilter::Tripped,
+            FlagFilter::Tripped => FlagFilter::Breached,
+            FlagFilter::Breached => FlagFilter::SignOff,
+            FlagFilter::SignOff => FlagFilter::Suggested,
+            FlagFilter::Suggested => FlagFilter::All,
         }
     }
 
@@ -41,9 +51,12 @@ impl FlagFilter {
         match self {
             FlagFilter::All => "",
             FlagFilter::NoOwner => "no owner",
-            FlagFilter::Tripped => "tripped",
-            FlagFilter::Suggested => "suggested",
+            FlagFilter::NoMetric => "no metric",
             FlagFilter::NoBaseline => "no baseline",
+            FlagFilter::Tripped => "tripped",
+            FlagFilter::Breached => "guardrail breached",
+            FlagFilter::SignOff => "sign-off pending",
+            FlagFilter::Suggested => "suggested",
         }
     }
 
@@ -51,9 +64,14 @@ impl FlagFilter {
         match self {
             FlagFilter::All => true,
             FlagFilter::NoOwner => l.flags.contains(&Flag::NoOwner),
-            FlagFilter::Tripped => l.flags.contains(&Flag::KillTripped),
-            FlagFilter::Suggested => !l.suggested_kill_signals.is_empty(),
+            FlagFilter::NoMetric => l.flags.contains(&Flag::NoMetric),
             FlagFilter::NoBaseline => l.flags.contains(&Flag::NoBaseline),
+            FlagFilter::Tripped => l.flags.contains(&Flag::KillTripped),
+            FlagFilter::Breached => l.flags.contains(&Flag::GuardrailBreached),
+            FlagFilter::SignOff => {
+                l.flags.contains(&Flag::DecisionPending) || !l.decisions_pending.is_empty()
+            }
+            FlagFilter::Suggested => !l.suggested_kill_signals.is_empty(),
         }
     }
 }
@@ -67,22 +85,6 @@ pub struct Board {
     pub filter: String,
     pub typing: bool,
     pub flags: FlagFilter,
-}
-
-/// Column geometry for a board of `width` cells: the job column, the cell width and how many
-/// loop columns fit.
-pub struct Columns {
-    pub job: u16,
-    pub cell: u16,
-    pub shown: usize,
-}
-
-pub fn columns(width: u16) -> Columns {
-    let cell = 12u16;
-    let job = (width / 4).clamp(10, 40);
-    let shown = ((width.saturating_sub(job)) / cell).clamp(1, 6) as usize;
-    let job = width.saturating_sub(cell * shown as u16).max(10);
-    Columns { job, cell, shown }
 }
 
 impl Board {
@@ -233,7 +235,8 @@ impl Board {
         }
         let c = columns(area.width);
         let dx = x - area.x;
-        let col = (dx >= c.job)
+        let cells = c.cell * c.shown as u16;
+        let col = (dx >= c.job && dx < c.job + cells)
             .then(|| ((dx - c.job) / c.cell) as usize + self.first_column)
             .filter(|c| *c < 6);
         Some((row, col))
@@ -277,11 +280,40 @@ impl Board {
         }
         let c = columns(area.width);
         let theme = s.theme;
-        let kinds: Vec<LoopKind> = LoopKind::ALL
-            .into_iter()
-            .skip(self.first_column)
-            .take(c.shown)
-            .collect();
+        self.render_header(frame, s, area, &c);
+        let first = self.offset(area);
+        for (i, job) in jobs.iter().enumerate().skip(first).take(rows(area)) {
+            let y = area.y + 1 + (i - first) as u16;
+            let line = self.job_line(s, job, i == self.cursor_job, &c);
+            frame.render_widget(Paragraph::new(line), Rect::new(area.x, y, area.width, 1));
+        }
+        // The selected loop in words, then the legend.
+        let legend = legend_lines(area.width);
+        let bottom = 1 + legend.len() as u16;
+        if area.height > bottom + 1 {
+            let info = self.selected_words(s);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    fit(&info, area.width as usize),
+                    theme.accent(),
+                )),
+                Rect::new(area.x, area.y + area.height - bottom, area.width, 1),
+            );
+        }
+        for (i, text) in legend.iter().enumerate() {
+            let y = area.y + area.height - legend.len() as u16 + i as u16;
+            if y > area.y {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(text.clone(), theme.muted())),
+                    Rect::new(area.x, y, area.width, 1),
+                );
+            }
+        }
+    }
+
+    /// The column names; the metric column names the loop whose metric it shows (the cursor's).
+    fn render_header(&self, frame: &mut Frame, s: &Shared, area: Rect, c: &Columns) {
+        let theme = s.theme;
         let more_left = if self.first_column > 0 { "‹" } else { " " };
         let more_right = if self.first_column + c.shown < 6 {
             "›"
@@ -292,63 +324,78 @@ impl Board {
             pad(&format!("job {more_left}{more_right}"), c.job as usize),
             theme.title(),
         )];
-        for k in &kinds {
-            header.push(Span::styled(pad(k.name(), c.cell as usize), theme.title()));
+        for k in LoopKind::ALL
+            .into_iter()
+            .skip(self.first_column)
+            .take(c.shown)
+        {
+            header.push(Span::styled(
+                pad(row::loop_name(k, c.words), c.cell as usize),
+                theme.title(),
+            ));
+        }
+        for (w, name) in [(c.now, "now"), (c.last, "last"), (c.next, "next")] {
+            if w > 0 {
+                header.push(Span::styled(pad(name, w as usize), theme.title()));
+            }
+        }
+        if c.metric > 0 {
+            // Each row names the loop whose metric it shows: the cursor's column where it has
+            // one.
+            header.push(Span::styled(
+                pad("metric", c.metric as usize),
+                theme.title(),
+            ));
         }
         frame.render_widget(
             Paragraph::new(Line::from(header)),
             Rect::new(area.x, area.y, area.width, 1),
         );
-        let first = self.offset(area);
-        for (i, job) in jobs.iter().enumerate().skip(first).take(rows(area)) {
-            let y = area.y + 1 + (i - first) as u16;
-            let on_row = i == self.cursor_job;
-            let label = if c.job >= 30 {
-                format!("{} {}", job.slug, job.title)
-            } else {
-                job.slug.clone()
-            };
-            let style = if on_row {
-                Style::new().add_modifier(Modifier::BOLD)
-            } else {
-                Style::new()
-            };
-            let overdue = if job.cycle.overdue { "*" } else { " " };
-            let mut spans = vec![
-                Span::styled(pad(&label, c.job.saturating_sub(2) as usize), style),
-                Span::styled(format!("{overdue} "), theme.alert()),
-            ];
-            for kind in &kinds {
-                if let Some(l) = job.loops.iter().find(|l| l.kind == *kind) {
-                    let selected = on_row && kind.position() as usize - 1 == self.cursor_kind;
-                    spans.extend(cell(s, l, selected, job.open_now == Some(l.kind), c.cell));
-                }
+    }
+
+    /// One job's row: its name, its loop cells, its answers and the cursor column's metric.
+    fn job_line(&self, s: &Shared, job: &JobReview, on_row: bool, c: &Columns) -> Line<'static> {
+        let theme = s.theme;
+        let label = if c.job >= 30 {
+            format!("{} {}", job.slug, job.title)
+        } else {
+            job.slug.clone()
+        };
+        let style = if on_row {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        let overdue = if job.cycle.overdue { "*" } else { " " };
+        let mut spans = vec![
+            Span::styled(pad(&label, c.job.saturating_sub(2) as usize), style),
+            Span::styled(format!("{overdue} "), theme.alert()),
+        ];
+        for kind in LoopKind::ALL
+            .into_iter()
+            .skip(self.first_column)
+            .take(c.shown)
+        {
+            if let Some(l) = job.loops.iter().find(|l| l.kind == kind) {
+                let selected = on_row && kind.position() as usize - 1 == self.cursor_kind;
+                spans.extend(row::cell(s, l, selected, job.open_now == Some(l.kind), c));
             }
-            frame.render_widget(
-                Paragraph::new(Line::from(spans)),
-                Rect::new(area.x, y, area.width, 1),
-            );
         }
-        // The selected loop in words, then the legend.
-        if area.height >= 4 {
-            let info = self.selected_words(s);
-            frame.render_widget(
-                Paragraph::new(Line::styled(
-                    fit(&info, area.width as usize),
-                    theme.accent(),
-                )),
-                Rect::new(area.x, area.y + area.height - 2, area.width, 1),
-            );
+        let [now, last, next] = row::answers(job, c);
+        for (w, text) in [(c.now, now), (c.last, last), (c.next, next)] {
+            if w > 0 {
+                spans.push(Span::styled(format!("{text} "), style));
+            }
         }
-        let legend =
-            "·new ●open ✓closed ✗killed !tripped/breach ?owner/metric/baseline ~suggested *overdue";
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                fit(legend, area.width as usize),
-                theme.muted(),
-            )),
-            Rect::new(area.x, area.y + area.height - 1, area.width, 1),
-        );
+        if c.metric > 0 {
+            let kind = LoopKind::ALL[self.cursor_kind.min(5)];
+            let text = match row::metric_loop(job, kind) {
+                Some(l) => row::metric(l, c.metric as usize),
+                None => fit("no metric", c.metric as usize),
+            };
+            spans.push(Span::styled(text, theme.accent()));
+        }
+        Line::from(spans)
     }
 
     /// The selected loop: owner and the metric's verdict.
@@ -374,6 +421,9 @@ impl Board {
                 crate::display::verdict_label(c)
             ));
         }
+        for words in row::mark_words(l) {
+            out.push_str(&format!(" · {words}"));
+        }
         if !self.flags.label().is_empty() {
             out.push_str(&format!(" · showing: {}", self.flags.label()));
         }
@@ -381,60 +431,18 @@ impl Board {
     }
 }
 
+/// The legend's lines at the board's width.
+fn legend_lines(width: u16) -> Vec<String> {
+    row::legend(&columns(width), width)
+        .iter()
+        .map(|l| fit(l, width as usize))
+        .collect()
+}
+
 /// Rows of jobs that fit, leaving the header row, the selected loop and the legend.
 fn rows(area: Rect) -> usize {
-    area.height.saturating_sub(3) as usize
-}
-
-fn cell(
-    s: &Shared,
-    l: &LoopReview,
-    selected: bool,
-    open_now: bool,
-    width: u16,
-) -> Vec<Span<'static>> {
-    let theme = s.theme;
-    let mut marks = String::new();
-    if l.flags
-        .iter()
-        .any(|f| matches!(f, Flag::KillTripped | Flag::GuardrailBreached))
-    {
-        marks.push('!');
-    }
-    if l.flags
-        .iter()
-        .any(|f| matches!(f, Flag::NoOwner | Flag::NoMetric | Flag::NoBaseline))
-    {
-        marks.push('?');
-    }
-    if !l.suggested_kill_signals.is_empty() {
-        marks.push('~');
-    }
-    let marks: String = marks.chars().take(2).collect();
-    let marker = if selected { ">" } else { " " };
-    let mut style = theme.status(l.status);
-    if open_now {
-        style = style.add_modifier(Modifier::UNDERLINED);
-    }
-    if selected {
-        style = style.patch(theme.selected());
-    }
-    let label = short_label(l.status);
-    let rest = (width as usize).saturating_sub(2 + 2 + 1);
-    vec![
-        Span::styled(format!("{marker}{}", status_symbol(l.status)), style),
-        Span::styled(format!("{marks:<2}"), theme.alert()),
-        Span::styled(format!(" {}", pad(label, rest)), style),
-    ]
-}
-
-fn short_label(s: Status) -> &'static str {
-    match s {
-        Status::NotStarted => "new",
-        Status::Open => "open",
-        Status::Closed => "closed",
-        Status::Killed => "killed",
-    }
+    area.height
+        .saturating_sub(2 + legend_lines(area.width).len() as u16) as usize
 }
 
 fn welcome(frame: &mut Frame, s: &Shared, area: Rect) {
