@@ -1284,6 +1284,35 @@ fn archiving_a_job_takes_its_items_out_of_the_walk() {
     h.shows(&["(0 resolved)"]);
 }
 
+/// Archived jobs are listed in the TUI and one is brought back after a confirmation, with its
+/// records: it is on the board again, off the list, and `u` archives it again.
+#[test]
+fn archived_jobs_are_listed_and_one_is_brought_back() {
+    let mut h = Harness::new((100, 30), |s| {
+        add_job(s, "Job", Some("Ana"));
+        add_job(s, "Other", None);
+    });
+    h.keys("U");
+    h.shows(&["No archived job. Z on the board archives"]);
+    h.key(KeyCode::Esc).keys("Z").key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.hides(&["job Job"]).keys("U");
+    h.shows(&["1 archived job", "> job  Job  archived "]);
+    // Enter asks first; Esc leaves it archived.
+    h.key(KeyCode::Enter);
+    h.shows(&["Bring job back?", "every record it had"]);
+    h.key(KeyCode::Esc);
+    h.shows(&["1 archived job"]);
+    h.key(KeyCode::Enter).key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.shows(&["No archived job."]);
+    h.key(KeyCode::Esc);
+    h.shows(&["job Job", "other Other"]);
+    // Its owner came back with it (the cursor stayed on `other`, now below it).
+    h.keys("k");
+    h.shows(&["owner Ana"]);
+}
+
 /// A large board shows its first screenful before the rest is read: the footer says so rather
 /// than count only those jobs; keys typed meanwhile wait and then act on the whole board (none
 /// lost, none clamped to the first screenful); a first screenful that arrives after the whole

@@ -65,6 +65,7 @@ actions! {
     FlagFilter: "flag_filter", "next flag filter: none, no owner/metric/baseline, tripped, breach, sign-off, suggested", ["f"], Global, false;
     Review: "weekly_review", "weekly review: walk everything that needs you", ["r"], Global, false;
     Log: "log", "audit log (Enter shows an event in full)", ["L"], Global, false;
+    Archived: "archived_jobs", "archived jobs (Enter brings one back, asks first)", ["U"], Global, false;
     Message: "message", "read the last message in full", ["!"], Global, false;
     Digest: "write_digest", "write the weekly digest (Markdown) to a file", ["W"], Global, false;
     Undo: "undo", "undo your last command (asks first)", ["u"], Global, true;
@@ -149,6 +150,7 @@ impl Action {
             Action::Void => "void",
             Action::Demo => "demo",
             Action::Undo => "undo",
+            Action::Archived => "archived",
             _ => self.name(),
         }
     }

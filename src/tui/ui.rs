@@ -62,6 +62,7 @@ pub fn render(frame: &mut Frame, app: &mut App, tick: usize) {
             View::Walk(w) => w.render(frame, &s, body),
             View::Log(l) => l.render(frame, &s, body),
             View::Help(h) => h.render(frame, &s, body),
+            View::Archived(a) => a.render(frame, &s, body),
         }
     }
     render_footer(frame, app, &app.shared(), footer);

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::domain::hook::Happening;
 use crate::domain::intent::Intent;
-use crate::domain::model::AuditEvent;
+use crate::domain::model::{AuditEvent, Job};
 use crate::domain::review::Review;
 use crate::domain::time::{Stamp, Week};
 use crate::domain::{Ctx, LoopKind, Refusal};
@@ -40,6 +40,8 @@ pub enum Request {
     Log {
         limit: usize,
     },
+    /// The archived jobs, for the screen that brings them back.
+    Archived,
     // Boxed: an intent carries every field of a form.
     Apply {
         ctx: Ctx,
@@ -76,6 +78,7 @@ pub enum Response {
     Detail(Result<Box<LoopDetail>, store::Error>),
     Job(Result<Box<JobDetail>, store::Error>),
     Log(Result<Vec<AuditEvent>, store::Error>),
+    Archived(Result<Vec<Job>, store::Error>),
     Applied {
         intent: Box<Intent>,
         result: Result<Ack, store::Error>,
@@ -137,6 +140,11 @@ fn answer_noting(
         }
         Request::Job { slug } => Response::Job(store.job_detail(&slug, now).map(Box::new)),
         Request::Log { limit } => Response::Log(store.log(None, None, limit)),
+        Request::Archived => Response::Archived(store.jobs(true).map(|jobs| {
+            jobs.into_iter()
+                .filter(|j| j.archived_at.is_some())
+                .collect()
+        })),
         Request::Apply { ctx, intent } => {
             let result = store.apply(&ctx, &intent);
             if let Ok(a) = &result {

@@ -96,6 +96,14 @@ impl App {
                 self.job = Some(*j);
                 self.resume_waiting();
             }
+            Response::Archived(Ok(jobs)) => {
+                if let Some(a) = self.views.iter_mut().rev().find_map(|v| match v {
+                    View::Archived(a) => Some(a),
+                    _ => None,
+                }) {
+                    a.set(jobs);
+                }
+            }
             Response::Log(Ok(events)) => {
                 // The log may have been covered by another screen while it loaded.
                 if let Some(l) = self.views.iter_mut().rev().find_map(|v| match v {
@@ -128,7 +136,8 @@ impl App {
             Response::Board(Err(e))
             | Response::Detail(Err(e))
             | Response::Job(Err(e))
-            | Response::Log(Err(e)) => {
+            | Response::Log(Err(e))
+            | Response::Archived(Err(e)) => {
                 self.waiting = None;
                 let text = self.error_words(&e);
                 self.say(text, true);

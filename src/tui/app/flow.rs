@@ -75,6 +75,7 @@ impl App {
             keys: &self.keymap,
             actor: &actor,
             team: self.team,
+            archived: matches!(self.top(), crate::tui::views::View::Archived(_)),
         };
         match forms::open(action, &ask) {
             Some(Ok(form)) => self.form = Some(form),

@@ -15,7 +15,9 @@ use std::time::Instant;
 use super::config::Theme;
 use super::forms::{self, Form};
 use super::keymap::{Action, Keymap, Scope};
-use super::views::{Go, Shared, View, board::Board, help::Help, log::Log, walk::Walk};
+use super::views::{
+    Go, Shared, View, archived::Archived, board::Board, help::Help, log::Log, walk::Walk,
+};
 use super::worker::{Loaded, Request, Response, Worker};
 use crate::clock::Clock;
 use crate::domain::LoopKind;
@@ -468,6 +470,7 @@ impl App {
             View::Walk(w) => w.handle(action),
             View::Log(l) => l.handle(action),
             View::Help(h) => h.handle(action),
+            View::Archived(a) => a.handle(action),
         });
         match go {
             Go::Stay => {}
@@ -483,6 +486,7 @@ impl App {
             View::Detail(d) => Some(d.load()),
             View::Job(j) => Some(j.load()),
             View::Log(_) => Some(Log::load()),
+            View::Archived(_) => Some(Archived::load()),
             _ => None,
         };
         self.views.push(view);
@@ -534,6 +538,11 @@ impl App {
             }
             Action::Review => self.walk(),
             Action::Log => self.open(View::Log(Log::default())),
+            Action::Archived => self.open(View::Archived(Archived::default())),
+            // Enter on an archived job asks to bring it back.
+            Action::Open if matches!(self.top(), View::Archived(_)) => {
+                self.open_form(Action::Archive)
+            }
             Action::Message if self.message.is_some() => {
                 self.message_open = true;
             }
@@ -622,6 +631,7 @@ impl App {
             View::Detail(d) => Some(d.load()),
             View::Job(j) => Some(j.load()),
             View::Log(_) => Some(Log::load()),
+            View::Archived(_) => Some(Archived::load()),
             _ => None,
         };
         if let Some(r) = again {

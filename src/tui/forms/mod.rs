@@ -64,6 +64,8 @@ pub struct Ask<'a> {
     pub actor: &'a str,
     /// On the shared database (only a decision's owner signs it there).
     pub team: bool,
+    /// The job is picked from the archived jobs (the archive key then brings it back).
+    pub archived: bool,
 }
 
 impl Ask<'_> {
@@ -457,7 +459,8 @@ pub fn open(action: Action, ask: &Ask) -> Option<Result<Form, Closed>> {
         Reopen => reopen::open(ask),
         // Listed, not `_`: a new action must be given a form or placed here on purpose.
         Quit | Help | Back | Open | Left | Right | Up | Down | PageUp | PageDown | Filter
-        | FlagFilter | Review | Log | Message | Digest | Undo | Check | Demo | JobView => {
+        | FlagFilter | Review | Log | Archived | Message | Digest | Undo | Check | Demo
+        | JobView => {
             return None;
         }
     })

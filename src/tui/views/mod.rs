@@ -2,6 +2,7 @@
 //! pure function of that state and what the app shares). The app routes keys to the screen on
 //! top and acts on what the screen asks for.
 
+pub mod archived;
 pub mod board;
 pub mod chart;
 pub mod detail;
@@ -58,6 +59,7 @@ pub enum View {
     Walk(walk::Walk),
     Log(log::Log),
     Help(help::Help),
+    Archived(archived::Archived),
 }
 
 impl View {
@@ -69,6 +71,7 @@ impl View {
             View::Walk(_) => "weekly review",
             View::Log(_) => "audit log",
             View::Help(_) => "help",
+            View::Archived(_) => "archived jobs",
         }
     }
 
@@ -79,6 +82,7 @@ impl View {
             View::Detail(d) => (Some(d.slug.clone()), Some(d.kind)),
             View::Job(j) => (Some(j.slug.clone()), None),
             View::Walk(w) => w.target(),
+            View::Archived(a) => (a.target(), None),
             View::Log(_) | View::Help(_) => (None, None),
         }
     }
@@ -98,6 +102,7 @@ impl View {
             View::Walk(_) => vec![Down, Up, Open, Owner, Metric, Baseline, Help, Back],
             View::Log(_) => vec![Open, Filter, Down, Up, Back],
             View::Help(_) => vec![Down, Up, Back],
+            View::Archived(_) => vec![Open, Down, Up, Back],
         }
     }
 }
