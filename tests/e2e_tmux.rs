@@ -41,6 +41,26 @@ impl Tmux {
         }
     }
 
+    /// Presses `key` (a scroll key) until `text` is on screen, each time waiting for the screen
+    /// to change.
+    fn scroll_to(&self, text: &str, key: &str) {
+        for _ in 0..60 {
+            let before = self.screen();
+            if before.contains(text) {
+                return;
+            }
+            self.keys(&[key]);
+            let start = Instant::now();
+            while self.screen() == before {
+                if start.elapsed() > Duration::from_secs(15) {
+                    panic!("{key} did not scroll toward {text:?}; the screen was:\n{before}");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        panic!("{text:?} is not on screen after 60 presses of {key}");
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
@@ -84,6 +104,107 @@ fn cli(db: &Path, args: &[&str]) -> Vec<u8> {
 
 fn review(db: &Path) -> serde_json::Value {
     serde_json::from_slice(&cli(db, &["review", "--json"])).unwrap()
+}
+
+/// Starts the program on `db` as `user` in a tmux session of `size`, or says why not.
+fn start(dir: &Path, db: &Path, user: &str, size: (u16, u16)) -> Option<Tmux> {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return None;
+    }
+    let tmux = Tmux {
+        socket: format!("jobloop-e2e-{}-{user}", std::process::id()),
+    };
+    let command = format!(
+        "env JOBLOOP_USER={user} XDG_CONFIG_HOME={} {} --db {}",
+        dir.display(),
+        env!("CARGO_BIN_EXE_jobloop"),
+        db.display()
+    );
+    let (x, y) = (size.0.to_string(), size.1.to_string());
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        &x,
+        "-y",
+        &y,
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    Some(tmux)
+}
+
+/// A lead on a local file records the owner's sign-off they witnessed without leaving the
+/// board (the form shows the threshold first), and a double click on a board cell opens that
+/// loop; the trail tells the witnessed sign-off apart.
+#[test]
+fn a_lead_records_a_witnessed_sign_off_and_double_clicks_a_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e2e.db");
+    cli(&db, &["job", "add", "Refund requests"]);
+    cli(
+        &db,
+        &[
+            "decide",
+            "refund-requests",
+            "govern",
+            "Agents may refund",
+            "--owner",
+            "Emil",
+            "--threshold",
+            "up to 50 EUR",
+        ],
+    );
+    let Some(tmux) = start(dir.path(), &db, "ana", (120, 30)) else {
+        return;
+    };
+    tmux.wait_for("refund-requests");
+    // The board marks the pending sign-off on the govern cell.
+    tmux.wait_for("✎");
+    tmux.keys(&["l", "l", "l"]);
+    tmux.wait_for("refund-requests/govern");
+    tmux.keys(&["Y"]);
+    tmux.wait_for("Record a sign-off you witnessed");
+    tmux.wait_for("threshold: up to 50 EUR");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("witnessed");
+
+    // A double click (SGR mouse reports: press and release, twice) on the distribute cell.
+    let screen = tmux.screen();
+    let header = screen
+        .lines()
+        .position(|l| l.starts_with("job "))
+        .expect("the board's header");
+    let column = screen.lines().nth(header).unwrap().find("distr").unwrap() + 2;
+    let row = header + 2; // the first job's row, 1-based for the terminal
+    let click = format!("\x1b[<0;{column};{row}M\x1b[<0;{column};{row}m");
+    tmux.type_text(&format!("{click}{click}"));
+    tmux.wait_for("Did the proof distribute into value?");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("refund-requests/distribute");
+    tmux.keys(&["q"]);
+
+    let log = String::from_utf8(cli(&db, &["log", "--json"])).unwrap();
+    let events: Vec<serde_json::Value> = serde_json::from_str(&log).unwrap();
+    let witness = events
+        .iter()
+        .find(|e| e["command"] == "decide witness")
+        .unwrap_or_else(|| panic!("no witnessed sign-off in {log}"));
+    assert_eq!(witness["actor"], "ana");
+    let shown =
+        String::from_utf8(cli(&db, &["loop", "show", "refund-requests", "govern"])).unwrap();
+    assert!(
+        shown.contains("WITNESSED sign-off: ana recorded Emil's sign-off on their word"),
+        "{shown}"
+    );
+    cli(&db, &["verify"]);
 }
 
 #[test]
@@ -166,7 +287,10 @@ fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
     tmux.keys(&["Tab"]);
     tmux.type_text("typed 950 for 9.50");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("VOID");
+    tmux.wait_for("voided the live 950");
+    // The values are below the checklist's evidence: scroll to them.
+    tmux.scroll_to("VOID", "j");
+    tmux.scroll_to("Is the proof instrumented?", "k");
 
     tmux.keys(&["g"]);
     tmux.wait_for("Learning on triage-support-tickets/instrument");

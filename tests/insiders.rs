@@ -1070,7 +1070,7 @@ fn who_acted_is_always_named_and_times_are_as_jobloop_writes_them() {
         "UPDATE metric_values SET void_at = '2026-12-01T09:00:00.000Z', void_reason = 'x'"
             .to_string(),
         format!(
-            "UPDATE steps SET done_at = '2026-12-01T09:00:00.000Z' WHERE loop_id = {instrument} AND n = 1"
+            "UPDATE steps SET done_at = '2026-12-01T09:00:00.000Z' WHERE loop_id = {instrument} AND n = 3"
         ),
         format!(
             "UPDATE kill_signals SET state = 'tripped', reason = 'x', changed_at = '2026-12-01T09:00:00.000Z' WHERE loop_id = {instrument}"

@@ -482,9 +482,7 @@ fn the_tui_on_a_read_only_disk_says_so_in_its_header() {
     assert!(lines[0].contains("READ-ONLY"), "header: {:?}", lines[0]);
     let all = lines.join("\n");
     assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("t ") && l.contains("open")),
+        lines.iter().any(|l| l.starts_with("t ") && l.contains("●")),
         "the board is read: {all}"
     );
     let message = app

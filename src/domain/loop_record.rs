@@ -384,6 +384,23 @@ impl LoopRecord {
                 self.addr()
             )));
         }
+        // A person ticking or unticking a step decides it themselves.
+        let steps_by_hand = matches!(
+            op,
+            LoopOp::MarkStep { .. } | LoopOp::UndoStep { .. } | LoopOp::AddStep { .. }
+        );
+        let before = self.autotick_before();
+        let mut outcome = self.dispatch(op, ctx)?;
+        if outcome.changed && !steps_by_hand {
+            let ticks = self.autotick_after(&before, ctx.now, &ctx.actor);
+            if !ticks.is_empty() {
+                outcome.summary = format!("{} ({})", outcome.summary, ticks.join(", "));
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn dispatch(&mut self, op: &LoopOp, ctx: &Ctx) -> Result<Outcome, Refusal> {
         match op {
             LoopOp::AssignOwner { name } => self.assign_owner(name, ctx),
             LoopOp::Open => self.open(),
@@ -575,6 +592,7 @@ pub const MAX_SIGNALS: usize = 100;
 /// Steps in force a flow may hold.
 pub const MAX_FLOW_STEPS: usize = 200;
 
+mod autotick;
 mod corrections;
 mod decisions;
 mod flow;

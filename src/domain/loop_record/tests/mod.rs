@@ -699,3 +699,6 @@ fn archived_jobs_refuse_changes() {
         Some(Remedy::Do(Fix::Unarchive { .. }))
     ));
 }
+
+/// Checklist steps a record satisfies tick in the same command.
+mod autotick;
