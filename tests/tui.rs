@@ -1011,6 +1011,10 @@ fn the_week_form_refuses_a_bad_value_whole_and_keeps_what_was_typed() {
     h.ctrl('u').key(KeyCode::Enter);
     assert!(h.app.form.is_none(), "{}", h.message());
     assert_eq!(h.record("job", LoopKind::Instrument).values.len(), 2);
+    // From the weekly review: the week's values of the item's job.
+    h.keys("r").keys("N");
+    h.shows(&["This week's values for job", "instrument errors"])
+        .hides(&["instrument hours"]);
 }
 
 #[test]
