@@ -840,8 +840,8 @@ fn undo_asks_then_takes_back_the_last_command() {
 }
 
 /// Two jobs for the week form, every value dated ten days ago (always an earlier ISO week):
-/// `job`'s instrument loop with a guardrail, `other`'s improve loop, and `other`'s instrument
-/// loop already measured this week (not asked again).
+/// `job`'s instrument loop with a guardrail, `other`'s improve loop, `other`'s instrument loop
+/// already measured this week and `job`'s closed govern loop (neither asked).
 fn week_jobs(s: &mut Store) {
     let ten_days_ago = When::Day(Stamp::now().local_date() - chrono::Days::new(10));
     let metric = |name: &str| LoopOp::SetMetric {
@@ -885,6 +885,10 @@ fn week_jobs(s: &mut Store) {
         on_loop("other", m, value(12.0, ten_days_ago, None)),
         on_loop("other", i, metric("minutes")),
         on_loop("other", i, value(40.0, today(), None)),
+        // A closed loop is measured no more: not asked.
+        on_loop("job", LoopKind::Govern, metric("approvals")),
+        on_loop("job", LoopKind::Govern, value(2.0, ten_days_ago, None)),
+        on_loop("job", LoopKind::Govern, LoopOp::Close { force: true }),
     ] {
         s.apply(&ctx(), &intent).unwrap();
     }
@@ -912,7 +916,7 @@ fn the_week_form_records_several_loops_at_once_and_undo_takes_them_all_back() {
             "job/instrument hours",
             "baseline 9",
         ])
-        .hides(&["other/instrument"]);
+        .hides(&["other/instrument", "job/govern"]);
         // The first value field has the focus; the guardrail is left empty, then skipped.
         h.keys("5").tab(1).tab(1).keys("7.50").key(KeyCode::Enter);
         assert!(h.app.form.is_none(), "{}", h.message());
