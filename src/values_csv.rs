@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 
 use crate::domain::model::{Phase, Value};
 use crate::domain::time::parse_when;
-use crate::domain::value_import::ValueRow;
+use crate::domain::value_import::{Place, ValueRow};
 use crate::domain::{LoopKind, Stamp};
 
 /// The columns a file must have.
@@ -147,7 +147,7 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
             })?),
         };
         rows.push(ValueRow {
-            line,
+            place: Place::Line(line),
             job,
             kind,
             date,
@@ -313,7 +313,7 @@ mod tests {
         assert_eq!(rows[0].typed, "10.00");
         assert_eq!(rows[0].note.as_deref(), Some("café, \"ok\""));
         assert_eq!(rows[0].source.as_deref(), Some("A-1"));
-        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].place, Place::Line(2));
         assert_eq!(rows[1].kind, LoopKind::Instrument);
         assert_eq!(rows[1].note, None);
     }

@@ -312,9 +312,76 @@ fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("triage-support-tickets/instrument · open");
 
-    // Another process writes; the board shows it without a key press.
+    // Another process writes; the board shows it without a key press. Its two measured loops
+    // were last measured ten days ago: an earlier week.
+    let ten_days_ago = (chrono::Local::now().date_naive() - chrono::Days::new(10)).to_string();
+    let emails = "answer-supplier-emails";
     cli(&db, &["job", "add", "Answer supplier emails"]);
-    tmux.wait_for("answer-supplier-emails");
+    cli(
+        &db,
+        &[
+            "metric",
+            "set",
+            emails,
+            "instr",
+            "reply time",
+            "--unit",
+            "h",
+            "--better",
+            "lower",
+        ],
+    );
+    cli(
+        &db,
+        &["baseline", emails, "instr", "6", "--at", &ten_days_ago],
+    );
+    cli(
+        &db,
+        &[
+            "metric", "set", emails, "improve", "resends", "--better", "lower",
+        ],
+    );
+    cli(
+        &db,
+        &["baseline", emails, "improve", "3", "--at", &ten_days_ago],
+    );
+    tmux.wait_for(emails);
+
+    // The week's values of every job in one form (Ctrl-n). The board may have been read
+    // between those writes: the form is opened again until it shows the last of them.
+    let start = Instant::now();
+    loop {
+        tmux.keys(&["C-n"]);
+        tmux.wait_for("This week's values for every job");
+        if tmux
+            .screen()
+            .contains("answer-supplier-emails/improve resends")
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{}",
+            tmux.screen()
+        );
+        tmux.keys(&["Escape"]);
+        tmux.wait_for("triage-support-tickets/instrument · open");
+    }
+    // Triage's instrument loop has this week's baseline: it is not asked again.
+    let form = tmux.screen();
+    assert!(
+        !form.contains("triage-support-tickets/instrument time"),
+        "{form}"
+    );
+    assert!(
+        form.contains("answer-supplier-emails/instrument reply time"),
+        "{form}"
+    );
+    tmux.type_text("5.5");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("2");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("recorded baseline 5.5 h");
 
     tmux.keys(&["q"]);
     let start = Instant::now();
@@ -366,6 +433,27 @@ fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
     .unwrap();
     assert!(shown.contains("VOID"), "{shown}");
     assert!(shown.contains("weekends are excluded"), "{shown}");
+    // The form's two values, one audit event each.
+    let emails = r["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["slug"] == "answer-supplier-emails")
+        .unwrap();
+    for l in emails["loops"].as_array().unwrap() {
+        if l["kind"] == "instrument" || l["kind"] == "improve" {
+            assert_eq!(l["baseline"]["n"], 2, "{l}");
+        }
+    }
+    let log: serde_json::Value =
+        serde_json::from_slice(&cli(&db, &["log", "answer-supplier-emails", "--json"])).unwrap();
+    let by_lead = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "e2e-lead" && e["command"] == "baseline")
+        .count();
+    assert_eq!(by_lead, 2, "{log}");
     let proofs = String::from_utf8(cli(&db, &["proof", "list", "triage-support-tickets"])).unwrap();
     assert!(proofs.contains("Case: triage in a day"), "{proofs}");
     cli(&db, &["verify"]);

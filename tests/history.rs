@@ -187,6 +187,37 @@ fn a_csv_of_values_is_recorded_all_or_nothing_and_once() {
 }
 
 #[test]
+fn undo_takes_back_every_value_of_an_import_in_one_transaction() {
+    let db = measured();
+    db.ok(&["baseline", "t", "instr", "7", "--at", "2026-01-05"]);
+    let rows =
+        "date,value,kind,job\n2026-01-06,4,instr,t\n2026-01-07,5,instr,t\n2026-01-08,6,instr,t\n";
+    let out = pipe(&db, &["values", "import", "-"], rows);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(db.review_loop("instrument")["baseline"]["n"], 4);
+    let out = db.ok(&["undo", "--yes"]);
+    assert_eq!(out.matches("voided").count(), 3, "{out}");
+    // The three, and only them: the baseline typed alone stays.
+    assert_eq!(db.review_loop("instrument")["baseline"]["n"], 1);
+    let log = db.json(&["log", "--json"]);
+    let voids = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["command"] == "void")
+        .count();
+    assert_eq!(voids, 3, "one audit event per value voided");
+    // The undo itself is not undone: its voids stand, and it says so.
+    let err = db.refused(&["undo", "--yes"], 1);
+    assert!(err.contains("a void cannot be undone"), "{err}");
+    db.ok(&["verify"]);
+}
+
+#[test]
 fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() {
     let db = measured();
     db.ok(&["baseline", "t", "instr", "7", "--at", "2026-01-05"]);
@@ -207,9 +238,6 @@ fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() 
     );
     let l = db.review_loop("instrument");
     assert_eq!(l["live_n"], 4, "{l}");
-    // Undo takes back one command, never part of an import.
-    let err = db.refused(&["undo", "--yes"], 1);
-    assert!(err.contains("4 values at once"), "{err}");
     // Again: nothing new; a row with a new source id is new even with the same number.
     let out = pipe(
         &db,

@@ -42,7 +42,7 @@ fn keys(app: &mut App, keys: &[KeyCode]) {
 }
 
 /// Each screen, reached by its keys from the board.
-const SCREENS: [(&str, &[KeyCode]); 9] = [
+const SCREENS: [(&str, &[KeyCode]); 10] = [
     ("board", &[]),
     ("loop_detail", &[KeyCode::Enter]),
     ("job", &[KeyCode::Char('J')]),
@@ -58,6 +58,7 @@ const SCREENS: [(&str, &[KeyCode]); 9] = [
         &[KeyCode::Right, KeyCode::Right, KeyCode::Enter],
     ),
     ("filter", &[KeyCode::Char('/')]),
+    ("week_form", &[KeyCode::Char('N')]),
 ];
 
 #[test]

@@ -839,6 +839,188 @@ fn undo_asks_then_takes_back_the_last_command() {
     );
 }
 
+/// Two jobs for the week form, every value dated ten days ago (always an earlier ISO week):
+/// `job`'s instrument loop with a guardrail, `other`'s improve loop, `other`'s instrument loop
+/// already measured this week and `job`'s closed govern loop (neither asked).
+fn week_jobs(s: &mut Store) {
+    let ten_days_ago = When::Day(Stamp::now().local_date() - chrono::Days::new(10));
+    let metric = |name: &str| LoopOp::SetMetric {
+        name: name.into(),
+        unit: "h".into(),
+        better: Better::Lower,
+        measures: Measures::Outcome,
+        replace: false,
+        target: None,
+        reason: None,
+    };
+    let value = |v: f64, at: When, guard: Option<&str>| LoopOp::RecordValue {
+        phase: Phase::Baseline,
+        value: v,
+        at,
+        note: None,
+        reason: None,
+        guard: guard.map(str::to_string),
+        typed: None,
+        source: None,
+    };
+    add_job(s, "Job", Some("Ana"));
+    add_job(s, "Other", Some("Ana"));
+    let (i, m) = (LoopKind::Instrument, LoopKind::Improve);
+    for intent in [
+        on_loop("job", i, metric("hours")),
+        on_loop(
+            "job",
+            i,
+            LoopOp::AddGuardrail {
+                name: "errors".into(),
+                unit: "count".into(),
+                better: Better::Lower,
+                max_worse: jobloop::domain::stats::Limit::parse("10%").unwrap(),
+                reason: None,
+            },
+        ),
+        on_loop("job", i, value(9.0, ten_days_ago, None)),
+        on_loop("job", i, value(3.0, ten_days_ago, Some("errors"))),
+        on_loop("other", m, metric("defects")),
+        on_loop("other", m, value(12.0, ten_days_ago, None)),
+        on_loop("other", i, metric("minutes")),
+        on_loop("other", i, value(40.0, today(), None)),
+        // A closed loop is measured no more: not asked.
+        on_loop("job", LoopKind::Govern, metric("approvals")),
+        on_loop("job", LoopKind::Govern, value(2.0, ten_days_ago, None)),
+        on_loop("job", LoopKind::Govern, LoopOp::Close { force: true }),
+    ] {
+        s.apply(&ctx(), &intent).unwrap();
+    }
+}
+
+/// The `baseline` events of the store, oldest first.
+fn value_events(h: &Harness) -> Vec<jobloop::domain::model::AuditEvent> {
+    let mut s = Store::open(&h.path, Missing::Refuse).unwrap();
+    let mut log = s.log(None, None, 1000).unwrap();
+    log.reverse();
+    log.into_iter()
+        .filter(|e| e.command == "baseline")
+        .collect()
+}
+
+#[test]
+fn the_week_form_records_several_loops_at_once_and_undo_takes_them_all_back() {
+    for size in SIZES {
+        let mut h = Harness::new(size, week_jobs);
+        let before = value_events(&h).len();
+        h.ctrl('n');
+        assert!(h.app.form.is_some(), "{}", h.message());
+        h.shows(&[
+            "This week's values for every job",
+            "job/instrument hours",
+            "baseline 9",
+        ])
+        .hides(&["other/instrument", "job/govern"]);
+        // The first value field has the focus; the guardrail is left empty, then skipped.
+        h.keys("5").tab(1).tab(1).keys("7.50").key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        let job = h.record("job", LoopKind::Instrument);
+        assert_eq!(job.values.len(), 2);
+        assert_eq!(job.values[1].value, 5.0);
+        assert_eq!(job.values[1].at, today());
+        assert_eq!(
+            job.guardrails[0].values.len(),
+            1,
+            "an empty field is skipped"
+        );
+        let other = h.record("other", LoopKind::Improve);
+        assert_eq!(
+            other.values[1].typed.as_deref(),
+            Some("7.50"),
+            "kept as typed"
+        );
+        // One audit event per value, each the event a single baseline writes, at one instant.
+        let events = value_events(&h);
+        assert_eq!(events.len(), before + 2);
+        let new = &events[before..];
+        assert_eq!(new[0].at, new[1].at);
+        assert!(new.iter().all(|e| e.actor == "tester"));
+        assert!(
+            new[1]
+                .summary
+                .contains("recorded baseline 7.50 h for other/improve"),
+            "{}",
+            new[1].summary
+        );
+        // Undo takes back the whole form, in one transaction.
+        h.keys("u");
+        h.shows(&["Undo your last command?", "2 values recorded at once"]);
+        h.key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+        assert!(
+            h.record("job", LoopKind::Instrument).values[1]
+                .void
+                .is_some()
+        );
+        assert!(
+            h.record("other", LoopKind::Improve).values[1]
+                .void
+                .is_some()
+        );
+        assert!(
+            h.record("job", LoopKind::Instrument).values[0]
+                .void
+                .is_none()
+        );
+        let mut s = Store::open(&h.path, Missing::Refuse).unwrap();
+        assert!(s.verify().unwrap().problems.is_empty());
+    }
+}
+
+#[test]
+fn the_week_form_refuses_a_bad_value_whole_and_keeps_what_was_typed() {
+    let mut h = Harness::new((80, 24), week_jobs);
+    let before = h.export();
+    // On the board's first job: that job's loops only.
+    h.keys("N");
+    h.shows(&[
+        "This week's values for job",
+        "instrument hours",
+        "instrument errors",
+    ])
+    .hides(&["improve defects"]);
+    h.key(KeyCode::Esc);
+    h.ctrl('n').keys("5").tab(2).keys("4,5").key(KeyCode::Enter);
+    assert!(h.app.form.is_some());
+    h.shows(&[
+        "other/improve defects: `4,5` is not a number",
+        "nothing was saved",
+    ]);
+    assert_eq!(h.export(), before);
+    assert_eq!(h.field("value"), "5", "what was typed stays");
+    // A refusal from the rules, found as the values are written (the job was archived in
+    // another window after the form opened), refuses the values before it too.
+    let mut other = Store::open(&h.path, Missing::Refuse).unwrap();
+    other
+        .apply(
+            &ctx(),
+            &Intent::ArchiveJob {
+                slug: "other".into(),
+                archived: true,
+            },
+        )
+        .unwrap();
+    let before = h.export();
+    h.ctrl('u').keys("6").key(KeyCode::Enter);
+    assert!(h.app.form.is_some(), "{}", h.message());
+    h.shows(&["other/improve defects: job `other` is archived"]);
+    assert_eq!(h.export(), before, "nothing saved, not even job's value");
+    // Emptied, the field is skipped and the rest is recorded.
+    h.ctrl('u').key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    assert_eq!(h.record("job", LoopKind::Instrument).values.len(), 2);
+    // From the weekly review: the week's values of the item's job.
+    h.keys("r").keys("N");
+    h.shows(&["This week's values for job", "instrument errors"])
+        .hides(&["instrument hours"]);
+}
+
 #[test]
 fn without_a_name_the_tui_asks_once() {
     let mut h = Harness::with((80, 24), None, Theme::new(true), |_| {});

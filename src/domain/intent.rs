@@ -73,6 +73,19 @@ pub enum Intent {
         kind: LoopKind,
         op: LoopOp,
     },
+    /// Values of several loops (the week form), in one transaction: each recorded by the same
+    /// rule and with the same audit event as a single value, all or none; a row names no phase
+    /// (it is read from its loop as it is written).
+    RecordValues {
+        rows: Vec<super::value_import::ValueRow>,
+    },
+    /// Voids several values of several loops in one transaction, each with its own event, all
+    /// or none: undoing a command that recorded many values at once (the week form, an import).
+    VoidValues {
+        /// Job, loop and the value's id.
+        values: Vec<(String, LoopKind, String)>,
+        reason: String,
+    },
 }
 
 /// What can be done to one loop.
@@ -313,6 +326,15 @@ impl Intent {
             | Intent::SetProofVisibility { slug, .. }
             | Intent::CloseCycle { slug, .. }
             | Intent::OnLoop { slug, .. } => Some(slug),
+            // Several jobs' loops, or one job's.
+            Intent::RecordValues { rows } => one_job(rows.iter().map(|r| r.job.as_str())),
+            Intent::VoidValues { values, .. } => one_job(values.iter().map(|v| v.0.as_str())),
         }
     }
+}
+
+/// The job all of `slugs` name, when they name one.
+fn one_job<'a>(mut slugs: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let first = slugs.next()?;
+    slugs.all(|s| s == first).then_some(first)
 }

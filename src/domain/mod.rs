@@ -31,6 +31,7 @@ pub mod trail;
 pub mod undo;
 pub mod value_import;
 pub mod verify;
+pub mod week_values;
 
 pub use command::Command;
 pub use error::{Fix, Refusal, RefusalKind, Remedy};

@@ -207,6 +207,10 @@ pub struct LoopReview {
     /// The improve loop's incidents not yet fixed, newest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub open_incidents: Vec<IncidentView>,
+    /// The newest value of the primary metric and of each guardrail (for the week form; the
+    /// JSON review already says `latest` and each guardrail's comparison).
+    #[serde(skip)]
+    pub last_values: Vec<super::state::LastValue>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -496,6 +500,7 @@ fn loop_review(
             l.facts.pending.clone()
         },
         open_incidents: Vec::new(),
+        last_values: l.last_values.clone(),
     }
 }
 

@@ -16,7 +16,7 @@ use super::time::{Moment, Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 9;
+pub const STATE_VERSION: u32 = 10;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -142,6 +142,35 @@ pub struct LoopState {
     /// The flow records in force this loop wrote (steps, governance, incidents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<super::flow::FlowFacts>,
+    /// The newest value in force of the primary metric and of each guardrail in force, of
+    /// either phase: what the week form asks against, and whether the week has one yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last_values: Vec<LastValue>,
+}
+
+/// The newest value in force of one metric of a loop, of either phase.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastValue {
+    /// The guardrail's name; `None` for the primary metric.
+    pub guard: Option<String>,
+    pub at: When,
+    /// As typed.
+    pub shown: String,
+}
+
+impl LastValue {
+    /// The newest of `values` in force (by the day it is about, then when it was entered).
+    fn of(guard: Option<&str>, values: &[Value]) -> Option<LastValue> {
+        values
+            .iter()
+            .filter(|v| v.void.is_none())
+            .max_by_key(|v| v.at.order_key(v.recorded_at))
+            .map(|v| LastValue {
+                guard: guard.map(str::to_string),
+                at: v.at,
+                shown: v.shown(),
+            })
+    }
 }
 
 /// The chart's phases after the baseline: one per intervention in force, in time order, over the
@@ -342,6 +371,17 @@ impl LoopState {
                 step1_done: r.steps.iter().find(|s| s.n == 1).and_then(|s| s.done_at),
             },
             flow: r.flow.facts_of(&r.lp.id),
+            last_values: r
+                .metric
+                .as_ref()
+                .and_then(|_| LastValue::of(None, &r.values))
+                .into_iter()
+                .chain(
+                    r.guardrails
+                        .iter()
+                        .filter_map(|g| LastValue::of(Some(&g.metric.name), &g.values)),
+                )
+                .collect(),
         }
     }
 

@@ -262,6 +262,42 @@ pub fn compensation(
     }
 }
 
+/// The intent that takes back a command that wrote many events at one instant (the week form,
+/// `values import`): every value it recorded voided, in one transaction. `events` are the
+/// command's, each with its job. A command that did more than record values cannot be taken
+/// back whole, and undo never takes back part of one.
+pub fn compensation_of_many(events: &[(AuditEvent, Job)]) -> Result<Intent, Refusal> {
+    let n = events.len();
+    if events
+        .iter()
+        .all(|(e, _)| Command::parse(&e.command) == Some(Command::Void))
+    {
+        return Err(Refusal::rule(format!(
+            "your last command voided {n} values at once (an undo), and a void cannot be undone"
+        ))
+        .advice("record the values again".to_string()));
+    }
+    let mut values = Vec::new();
+    for (event, job) in events {
+        let value = matches!(
+            Command::parse(&event.command),
+            Some(Command::Baseline | Command::Measure)
+        );
+        let id = event.after["added"]["id"].as_str();
+        let (true, Some(kind), Some(id)) = (value, event.loop_kind, id) else {
+            return Err(Refusal::rule(format!(
+                "your last command wrote {n} records at once, not all of them values: undo takes back a single command whole, never part of one"
+            ))
+            .advice("void the records you do not want, each with its reason".to_string()));
+        };
+        values.push((job.slug.clone(), kind, id.to_string()));
+    }
+    Ok(Intent::VoidValues {
+        values,
+        reason: REASON.into(),
+    })
+}
+
 /// Whether the compensation of `event` needs the job's earlier events (what a record was before
 /// it changed), so a store reads them only then.
 pub fn needs_history(event: &AuditEvent) -> bool {

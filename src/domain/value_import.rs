@@ -13,8 +13,8 @@ use super::{LoopKind, LoopOp};
 /// One value to record, as a file gives it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValueRow {
-    /// Where it is in its file (the header is line 1), for the error that names it.
-    pub line: u64,
+    /// Where it came from, for the error that names it.
+    pub place: Place,
     pub job: String,
     pub kind: LoopKind,
     pub date: When,
@@ -27,6 +27,23 @@ pub struct ValueRow {
     pub note: Option<String>,
     /// The value's id in the system it came from.
     pub source: Option<String>,
+}
+
+/// Where a row came from: a line of its file (the header is line 1), or a form's field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Line(u64),
+    /// The field's label (`job/loop metric`).
+    Field(String),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Line(n) => write!(f, "line {n}"),
+            Place::Field(label) => f.write_str(label),
+        }
+    }
 }
 
 /// What makes two values without a source id the same record: the metric (primary or which
@@ -87,11 +104,13 @@ impl Recorded {
                 row.date
             )));
         }
-        let phase = row.phase.unwrap_or_else(|| phase_on(record, row.date));
-        if row.source.is_none() {
+        let op = row.op(record);
+        if row.source.is_none()
+            && let LoopOp::RecordValue { phase, .. } = &op
+        {
             let key = (
                 row.guard.clone(),
-                phase,
+                *phase,
                 row.date.date().to_string(),
                 // `-0` is kept as 0.
                 (row.value + 0.0).to_bits(),
@@ -104,16 +123,23 @@ impl Recorded {
                 return Ok(None);
             }
         }
-        Ok(Some(LoopOp::RecordValue {
-            phase,
-            value: row.value,
-            typed: Some(row.typed.clone()),
-            source: row.source.clone(),
-            at: row.date,
-            note: row.note.clone(),
+        Ok(Some(op))
+    }
+}
+
+impl ValueRow {
+    /// The value to record on `record`, its phase read from the loop when the row names none.
+    pub fn op(&self, record: &LoopRecord) -> LoopOp {
+        LoopOp::RecordValue {
+            phase: self.phase.unwrap_or_else(|| phase_on(record, self.date)),
+            value: self.value,
+            typed: Some(self.typed.clone()),
+            source: self.source.clone(),
+            at: self.date,
+            note: self.note.clone(),
             reason: None,
-            guard: row.guard.clone(),
-        }))
+            guard: self.guard.clone(),
+        }
     }
 }
 

@@ -160,6 +160,15 @@ pub(super) fn job_events_before(
     )
 }
 
+/// Every event the actor wrote at instant `at`, in order: one command's (for undo).
+pub(super) fn all_at(db: &mut dyn Db, actor: &str, at: Stamp) -> Result<Vec<AuditEvent>> {
+    db.all(
+        &format!("SELECT {EVENT_COLS} FROM audit_events WHERE actor = ?1 AND at = ?2 ORDER BY seq"),
+        params![actor, at],
+        event,
+    )
+}
+
 /// The last event the actor wrote (for undo): `None` when they wrote none.
 pub(super) fn last_by(db: &mut dyn Db, actor: &str) -> Result<Option<AuditEvent>> {
     db.first(

@@ -311,6 +311,11 @@ pub(super) fn apply(
             Ok(ack)
         }
         Intent::OnLoop { slug, kind, op } => on_loop(db, ctx, slug, *kind, op, states),
+        // Derived state is written once per loop at their end, whatever `states` says.
+        Intent::RecordValues { rows } => super::value_import::record_values(db, ctx, rows),
+        Intent::VoidValues { values, reason } => {
+            super::value_import::void_values(db, ctx, values, reason)
+        }
     }
 }
 

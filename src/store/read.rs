@@ -553,19 +553,49 @@ impl Store {
                 return Ok(None);
             };
             // Many events of one person at one instant are one command that recorded many
-            // values (`values import`): undo takes back one command, never part of one.
-            let at_once = db
-                .first(
-                    "SELECT COUNT(*) FROM audit_events WHERE actor = ?1 AND at = ?2",
-                    params![actor, event.at],
-                    |r| Ok(r.int(0)?.unwrap_or(0)),
-                )?
-                .unwrap_or(0);
-            if at_once > 1 {
-                let refusal = crate::domain::Refusal::rule(format!(
-                    "your last command recorded {at_once} values at once (an import): undo takes back a single command, not part of one; void the values you do not want, each with its reason"
-                ));
-                return Ok(Some((event, Err(refusal))));
+            // values (the week form, `values import`): undo takes back the whole command, in
+            // one transaction, never part of one.
+            let at_once = super::audit::all_at(db, actor, event.at)?;
+            if at_once.len() > 1 {
+                let mut events = Vec::new();
+                for e in &at_once {
+                    let job = match &e.job_id {
+                        Some(id) => db.first(
+                            &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
+                            params![id],
+                            rows::job,
+                        )?,
+                        None => None,
+                    };
+                    match job {
+                        Some(job) => events.push((e.clone(), job)),
+                        None => {
+                            let refusal = crate::domain::Refusal::rule(format!(
+                                "your last command wrote {} records at once, one of them on no job: undo takes back a single command whole, never part of one",
+                                at_once.len()
+                            ));
+                            return Ok(Some((event, Err(refusal))));
+                        }
+                    }
+                }
+                let plan = crate::domain::undo::compensation_of_many(&events);
+                if plan.is_err() {
+                    return Ok(Some((event, plan)));
+                }
+                // What the confirmation names: every value of the command.
+                let shown = AuditEvent {
+                    summary: format!(
+                        "{} values recorded at once: {}",
+                        at_once.len(),
+                        at_once
+                            .iter()
+                            .map(|e| e.summary.replace('\n', " "))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    ..event
+                };
+                return Ok(Some((shown, plan)));
             }
             let Some(job_id) = event.job_id.clone() else {
                 let refusal = crate::domain::Refusal::rule(format!(

@@ -1,9 +1,13 @@
-//! Many values in one transaction (`values import`): each row recorded by the same rule as the
-//! commands, all or nothing; rows the loop already has are skipped and counted.
+//! Many values in one transaction (`values import`, the week form, undoing either): each
+//! recorded or voided by the same rule and with the same audit event as one command, all or
+//! nothing; an import skips and counts the rows the loop already has.
 
 use std::collections::HashMap;
 
-use super::{Error, Result, Store, guard, load, pipeline};
+use super::pipeline::{self, Ack};
+use super::sql::Db;
+use super::{Error, Result, Store, guard, load};
+use crate::domain::intent::LoopOp;
 use crate::domain::loop_record::LoopRecord;
 use crate::domain::value_import::{Recorded, ValueRow};
 use crate::domain::{Ctx, LoopKind, Refusal};
@@ -20,6 +24,193 @@ pub struct ValuesImported {
     /// What the committed import did for hooks: trips and decisions as each row did them,
     /// guardrails breached by the whole file (empty for a dry run).
     pub happened: Vec<crate::domain::hook::Happening>,
+    /// The last audit event written.
+    seq: Option<i64>,
+}
+
+impl ValuesImported {
+    /// The acknowledgement of a command that wrote them.
+    fn ack(self) -> Ack {
+        Ack {
+            changed: !self.recorded.is_empty(),
+            summary: self
+                .recorded
+                .into_iter()
+                .chain(self.fired)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            seq: self.seq,
+            next: None,
+            happened: self.happened,
+        }
+    }
+}
+
+/// Whether a row the loop already has is skipped (an import run again) or recorded again (a
+/// form: what was typed is a new measurement, even when it equals an earlier one).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Again {
+    Skip,
+    Record,
+}
+
+/// Loops written by many commands in one transaction: each loaded and checked against the trail
+/// once, then kept as the commands change it (its interventions decide a row's phase), so a
+/// command costs its own write, never a reload of the loop's history. The kill rules read each
+/// loop once, with every command in: what a rule finds is the same.
+struct Many {
+    seen: HashMap<(String, LoopKind), (LoopRecord, Recorded)>,
+    order: Vec<(String, LoopKind)>,
+    states: pipeline::States,
+    done: ValuesImported,
+}
+
+impl Many {
+    fn new() -> Many {
+        Many {
+            seen: HashMap::new(),
+            order: Vec::new(),
+            states: pipeline::States::later(),
+            done: ValuesImported::default(),
+        }
+    }
+
+    /// The loop as the commands so far left it, with the values it had before them.
+    fn record(
+        &mut self,
+        db: &mut dyn Db,
+        slug: &str,
+        kind: LoopKind,
+    ) -> Result<&mut (LoopRecord, Recorded)> {
+        let key = (slug.to_string(), kind);
+        if !self.seen.contains_key(&key) {
+            let record = load::loop_record(db, slug, kind)?;
+            guard::job_matches(db, &record.job)?;
+            guard::loop_matches(db, &record)?;
+            let recorded = Recorded::of(&record);
+            self.seen.insert(key.clone(), (record, recorded));
+            self.order.push(key.clone());
+        }
+        self.seen
+            .get_mut(&key)
+            .ok_or_else(|| Error::Storage("a loop of the batch vanished".into()))
+    }
+
+    fn apply(
+        &mut self,
+        db: &mut dyn Db,
+        ctx: &Ctx,
+        slug: &str,
+        kind: LoopKind,
+        op: &LoopOp,
+    ) -> Result<()> {
+        let key = (slug.to_string(), kind);
+        let Some((record, _)) = self.seen.get_mut(&key) else {
+            return Err(Error::Storage("a loop of the batch was not loaded".into()));
+        };
+        // The loop before a new value, but for its values: what its write and event compare
+        // it with holds none. (A void updates a value row, checked against the trail: its
+        // `before` keeps them.)
+        let before = if matches!(op, LoopOp::RecordValue { .. }) {
+            let values = std::mem::take(&mut record.values);
+            let before = record.clone();
+            record.values = values;
+            before
+        } else {
+            record.clone()
+        };
+        let ack = pipeline::applied(
+            db,
+            ctx,
+            &before,
+            record,
+            op,
+            &mut self.states,
+            pipeline::Rules::Later,
+        )?;
+        if ack.changed {
+            self.done.recorded.push(ack.summary);
+            self.done.seq = ack.seq.or(self.done.seq);
+        }
+        self.done.happened.extend(ack.happened);
+        Ok(())
+    }
+
+    fn finish(mut self, db: &mut dyn Db, ctx: &Ctx) -> Result<ValuesImported> {
+        for key in &self.order {
+            if let Some((record, _)) = self.seen.get_mut(key) {
+                let fired = pipeline::rules_after(db, record, ctx, &mut self.done.happened)?;
+                self.done.fired.extend(fired);
+            }
+        }
+        let breached = self.states.finish(db)?;
+        self.done.happened.extend(breached);
+        Ok(self.done)
+    }
+}
+
+/// Records `rows` in the open transaction; a refused row refuses them all, named by where it
+/// came from (its line, its field).
+pub(super) fn record_rows(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    rows: &[ValueRow],
+    again: Again,
+) -> Result<ValuesImported> {
+    let mut many = Many::new();
+    for row in rows {
+        let at_place = |e: Error| match e {
+            Error::Refused(r) => Error::Refused(Refusal {
+                message: format!("{}: {}", row.place, r.message),
+                ..r
+            }),
+            other => other,
+        };
+        let (record, recorded) = many.record(db, &row.job, row.kind).map_err(at_place)?;
+        let op = match again {
+            Again::Skip => recorded
+                .take(record, row)
+                .map_err(|r| at_place(Error::Refused(r)))?,
+            Again::Record => Some(row.op(record)),
+        };
+        let Some(op) = op else {
+            many.done.skipped += 1;
+            continue;
+        };
+        many.apply(db, ctx, &row.job, row.kind, &op)
+            .map_err(at_place)?;
+    }
+    many.finish(db, ctx)
+}
+
+/// Records the week form's values (`Intent::RecordValues`).
+pub(super) fn record_values(db: &mut dyn Db, ctx: &Ctx, rows: &[ValueRow]) -> Result<Ack> {
+    if rows.is_empty() {
+        return Err(Refusal::invalid(
+            "no value was typed: type at least one number, or leave the form",
+        )
+        .into());
+    }
+    Ok(record_rows(db, ctx, rows, Again::Record)?.ack())
+}
+
+/// Voids many values (`Intent::VoidValues`), each as `void` does it.
+pub(super) fn void_values(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    values: &[(String, LoopKind, String)],
+    reason: &str,
+) -> Result<Ack> {
+    let mut many = Many::new();
+    for (slug, kind, id) in values {
+        many.record(db, slug, *kind)?;
+        let op = LoopOp::Void {
+            record: id.clone(),
+            reason: reason.to_string(),
+        };
+        many.apply(db, ctx, slug, *kind, &op)?;
+    }
+    Ok(many.finish(db, ctx)?.ack())
 }
 
 impl Store {
@@ -33,68 +224,7 @@ impl Store {
     ) -> Result<ValuesImported> {
         let mut done = ValuesImported::default();
         self.write_raw(|db| {
-            done = ValuesImported::default();
-            let mut states = pipeline::States::later();
-            // Each loop loaded and checked against the trail once, then kept as the rows change
-            // it (its interventions decide a row's phase), with what it had recorded before the
-            // import: a row costs its own write, never a reload of the loop's history.
-            let mut seen: HashMap<(String, LoopKind), (LoopRecord, Recorded)> = HashMap::new();
-            let mut order: Vec<(String, LoopKind)> = Vec::new();
-            for row in rows {
-                let at_line = |e: Error| match e {
-                    Error::Refused(r) => Error::Refused(Refusal {
-                        message: format!("line {}: {}", row.line, r.message),
-                        ..r
-                    }),
-                    other => other,
-                };
-                let key = (row.job.clone(), row.kind);
-                if !seen.contains_key(&key) {
-                    let record = load::loop_record(db, &row.job, row.kind).map_err(at_line)?;
-                    guard::job_matches(db, &record.job).map_err(at_line)?;
-                    guard::loop_matches(db, &record).map_err(at_line)?;
-                    let recorded = Recorded::of(&record);
-                    seen.insert(key.clone(), (record, recorded));
-                    order.push(key.clone());
-                }
-                let Some((record, recorded)) = seen.get_mut(&key) else {
-                    continue;
-                };
-                let Some(op) = recorded
-                    .take(record, row)
-                    .map_err(|r| at_line(Error::Refused(r)))?
-                else {
-                    done.skipped += 1;
-                    continue;
-                };
-                // The loop before this row, but for its values: what the row's write and
-                // event compare it with holds none.
-                let values = std::mem::take(&mut record.values);
-                let before = record.clone();
-                record.values = values;
-                let ack = pipeline::applied(
-                    db,
-                    ctx,
-                    &before,
-                    record,
-                    &op,
-                    &mut states,
-                    pipeline::Rules::Later,
-                )
-                .map_err(at_line)?;
-                done.recorded.push(ack.summary);
-                done.happened.extend(ack.happened);
-            }
-            // The kill rules read the loops once, with every row in: what a rule finds is the
-            // same, and a file costs one reading of each loop's values, not one per row.
-            for key in &order {
-                if let Some((record, _)) = seen.get_mut(key) {
-                    let fired = pipeline::rules_after(db, record, ctx, &mut done.happened)?;
-                    done.fired.extend(fired);
-                }
-            }
-            let breached = states.finish(db)?;
-            done.happened.extend(breached);
+            done = record_rows(db, ctx, rows, Again::Skip)?;
             Ok(!dry_run && !done.recorded.is_empty())
         })?;
         if dry_run {

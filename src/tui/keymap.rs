@@ -68,6 +68,7 @@ actions! {
     Archived: "archived_jobs", "archived jobs (Enter brings one back, asks first)", ["U"], Global, false;
     Message: "message", "read the last message in full", ["!"], Global, false;
     Digest: "write_digest", "write the weekly digest (Markdown) to a file", ["W"], Global, false;
+    WeekValuesAll: "week_values_all", "this week's values of every job, in one form", ["ctrl-n"], Global, true;
     Undo: "undo", "undo your last command (asks first)", ["u"], Global, true;
     Check: "check", "check every kill rule now", ["F"], Global, true;
     Demo: "demo", "load the demo (empty database only)", ["D"], Global, true;
@@ -86,6 +87,7 @@ actions! {
     AddProof: "add_proof", "add a proof artifact (case, story, benchmark…)", ["p"], Job, true;
     TrackProof: "track_proof", "track what a proof artifact brought back", ["P"], Job, true;
     Archive: "archive_job", "archive the job (asks first)", ["Z"], Job, true;
+    WeekValues: "week_values", "this week's values of the job's loops, in one form", ["N"], Job, true;
     Owner: "owner", "name the loop's owner", ["o"], Loop, true;
     Metric: "metric", "set (or replace) the primary metric and its target", ["M"], Loop, true;
     Target: "target", "set the change the metric should be able to show", ["T"], Loop, true;
@@ -151,6 +153,8 @@ impl Action {
             Action::Demo => "demo",
             Action::Undo => "undo",
             Action::Archived => "archived",
+            Action::WeekValues => "week's values",
+            Action::WeekValuesAll => "every job's week",
             _ => self.name(),
         }
     }

@@ -278,7 +278,7 @@ impl App {
             Err(e) => {
                 let text = self.error_words(&e);
                 match self.form.as_mut() {
-                    Some(f) => f.error = Some(text),
+                    Some(f) => f.refused(text),
                     None => self.say(text, true),
                 }
                 // What was typed after a refused save was meant for the screen after it: the

@@ -22,7 +22,12 @@ impl App {
         } else {
             self.target()
         };
-        if action != Action::AddJob {
+        // The week's values of the job under the cursor; with none there, of every job.
+        let action = match (action, &slug) {
+            (Action::WeekValues, None) => Action::WeekValuesAll,
+            _ => action,
+        };
+        if !matches!(action, Action::AddJob | Action::WeekValuesAll) {
             let Some(slug) = slug.clone() else {
                 return self.say(
                     format!(

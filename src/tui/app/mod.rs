@@ -581,7 +581,11 @@ impl App {
                     self.open_form(Action::CloseCycle);
                 }
             }
-            a if a.scope() != Scope::Global || a == Action::AddJob => self.open_form(a),
+            a if a.scope() != Scope::Global
+                || matches!(a, Action::AddJob | Action::WeekValuesAll) =>
+            {
+                self.open_form(a)
+            }
             _ => {}
         }
     }

@@ -33,6 +33,7 @@ mod trip;
 mod undo_step;
 mod value;
 mod void;
+mod week;
 
 mod field;
 pub mod render;
@@ -129,6 +130,8 @@ pub struct Form {
     pub fills: Option<Fills>,
     /// When the form was last submitted: relative dates (`today`, `-3d`) are read from it.
     pub submitted: Stamp,
+    /// The week form: what each of its value fields records, in order.
+    pub due: Vec<crate::domain::week_values::Due>,
 }
 
 /// For a choice field, the values other fields take for each of its options.
@@ -177,6 +180,7 @@ impl Form {
             prepared: None,
             fills: None,
             submitted: Stamp::EPOCH,
+            due: Vec::new(),
         }
     }
 
@@ -366,11 +370,45 @@ impl Form {
         match first_bad {
             Some(i) => {
                 self.focus = i;
-                self.error = Some("fix the marked field; nothing was saved".into());
+                // The field named, for a form with many alike (the week form's values).
+                let f = &self.fields[i];
+                let why = f.error.clone().unwrap_or_default();
+                self.error = Some(if why.starts_with(f.label.as_str()) {
+                    format!("{why} — fix it; nothing was saved")
+                } else {
+                    format!("{}: {why} — fix it; nothing was saved", f.label)
+                });
                 false
             }
             None => true,
         }
+    }
+
+    /// A refusal from the store, shown above the fields; the field it names (`label: why`) is
+    /// focused and marked, so the lead lands where the fix is.
+    pub fn refused(&mut self, text: String) {
+        let names = |label: &str| {
+            !label.is_empty()
+                && text
+                    .strip_prefix(label)
+                    .is_some_and(|rest| rest.starts_with(':'))
+        };
+        // The week form's refusals name a value by its job, loop and metric.
+        let value_fields = self
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name == "value")
+            .map(|(i, _)| i);
+        let by_due = value_fields
+            .zip(&self.due)
+            .find(|(_, d)| names(&d.label()))
+            .map(|(i, _)| i);
+        if let Some(i) = by_due.or_else(|| self.fields.iter().position(|f| names(&f.label))) {
+            self.focus = i;
+            self.fields[i].error = Some(text.clone());
+        }
+        self.error = Some(text);
     }
 
     /// The intent, when every field is valid.
@@ -457,6 +495,8 @@ pub fn open(action: Action, ask: &Ask) -> Option<Result<Form, Closed>> {
         Void => void::open(ask),
         CloseLoop => close_loop::open(ask),
         Reopen => reopen::open(ask),
+        WeekValues => week::open(ask, false),
+        WeekValuesAll => week::open(ask, true),
         // Listed, not `_`: a new action must be given a form or placed here on purpose.
         Quit | Help | Back | Open | Left | Right | Up | Down | PageUp | PageDown | Filter
         | FlagFilter | Review | Log | Archived | Message | Digest | Undo | Check | Demo

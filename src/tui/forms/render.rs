@@ -28,7 +28,9 @@ pub fn render(frame: &mut Frame, theme: &Theme, form: &mut Form, area: Rect) {
         .map(|f| f.label.chars().count())
         .max()
         .unwrap_or(8)
-        .min((inner_w / 3) as usize)
+        // Up to half the width: a label that names a job, a loop and a metric (the week form)
+        // stays readable; short labels take only what they need.
+        .min((inner_w / 2) as usize)
         .max(6);
     let value_w = inner_w.saturating_sub(label_w as u16 + 3).max(4);
     // The body as pieces with their heights.
