@@ -92,7 +92,15 @@ impl Detail {
             let [l, r] =
                 Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                     .areas(area);
-            (l, Some(r))
+            // A blank column between the text and the chart's axis labels.
+            (
+                l,
+                Some(Rect {
+                    x: r.x + 1,
+                    width: r.width.saturating_sub(1),
+                    ..r
+                }),
+            )
         } else if area.height >= 18 {
             let [c, t] = Layout::vertical([Constraint::Length(9), Constraint::Min(4)]).areas(area);
             (t, Some(c))
