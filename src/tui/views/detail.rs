@@ -276,13 +276,15 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
     }
     for sg in d.review.iter().flat_map(|l| &l.suggested_kill_signals) {
         out.push((
-            format!(
-                "suggested ({} trips it): {} — {}",
-                k(Action::TripSuggested),
-                clean(&sg.text),
-                clean(&sg.why)
-            ),
+            format!("suggested: {} — {}", clean(&sg.text), clean(&sg.why)),
             theme.alert(),
+        ));
+        out.push((
+            format!(
+                "   {}",
+                crate::tui::remedy::suggestion(sg.cure, &r.job.slug, r.lp.kind, s.keys)
+            ),
+            theme.muted(),
         ));
     }
     if !r.decisions.is_empty() {
