@@ -85,13 +85,17 @@ const CHART_MARKS: [char; 7] = ['○', '●', '─', '╌', '·', '═', '┆'];
 /// glyph of the plot named, the legend under the plot.
 #[test]
 fn the_chart_legend_names_what_the_plot_draws_with_and_without_colour() {
+    // One demo, read by all four screens: loading it is what takes time.
+    let dir = tempfile::tempdir().unwrap();
+    let now = Stamp::parse(NOW).unwrap();
+    let db = dir.path().join("jobloop.db");
+    let mut store = Store::open(&db, Missing::Create).unwrap();
+    jobloop::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+    drop(store);
     for (w, h) in SIZES {
         let mut frames = Vec::new();
         for color in [true, false] {
-            let dir = tempfile::tempdir().unwrap();
-            let now = Stamp::parse(NOW).unwrap();
-            let mut store = Store::open(&dir.path().join("jobloop.db"), Missing::Create).unwrap();
-            jobloop::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+            let store = Store::open(&db, Missing::Create).unwrap();
             let mut app = screen::app(
                 store,
                 Some("Lead"),
