@@ -620,7 +620,15 @@ fn the_walk_names_the_overdue_week_and_offers_the_fixes_that_resolve() {
         // The suggested kill signal: not `X` alone, but what decides after it and the record
         // that removes its cause (in the demo, a workflow step nobody governs: `G`).
         let mut walked = 0;
+        // A decision waits for its owner: named, with what the lead can do (amend its owner or
+        // threshold). Words may wrap anywhere a space is.
+        let mut pending = false;
+        let mut read = |h: &mut Harness| {
+            let words = h.screen().split_whitespace().collect::<Vec<_>>().join(" ");
+            pending |= words.contains("signs it with Y on this loop; E amends its owner");
+        };
         while !h.screen().contains("suggested kill signal") {
+            read(&mut h);
             h.keys("j");
             walked += 1;
             assert!(walked < 40, "the demo has a suggested kill signal");
@@ -641,10 +649,12 @@ fn the_walk_names_the_overdue_week_and_offers_the_fixes_that_resolve() {
         h.key(KeyCode::Esc);
         // On to the compound test of the job that owes one.
         while !h.screen().contains("was never answered") {
+            read(&mut h);
             h.keys("j");
             walked += 1;
             assert!(walked < 40, "the demo has a job overdue");
         }
+        assert!(pending, "{size:?}: the pending sign-off names its fix");
         h.shows(&[&format!("{owed}'s compound test was never answered")]);
         h.shows(&[&format!("opens the test on {owed}")]);
         h.key(KeyCode::Enter);

@@ -278,6 +278,7 @@ fn fix_words(s: &Shared, l: &LoopReview, f: Flag) -> String {
                 .iter()
                 .map(|p| clean(&p.owner).into_owned())
                 .collect();
+            owners.sort();
             owners.dedup();
             let who = if owners.is_empty() {
                 "its owner".to_string()
