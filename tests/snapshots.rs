@@ -93,3 +93,106 @@ fn the_board_at_200x50_and_on_the_instrument_column() {
         insta::assert_snapshot!(format!("board_instrument_{w}x{h}"), screen::text(&mut app));
     }
 }
+
+/// The glyph of each chart mark, as the legend names it (`src/tui/views/chart.rs`).
+const CHART_MARKS: [char; 7] = ['○', '●', '─', '╌', '·', '═', '┆'];
+
+/// The instrument loop's chart of the demo, at both sizes, with and without colour: the same
+/// text (colour adds, never replaces), every glyph the legend names drawn in the plot and every
+/// glyph of the plot named, the legend under the plot.
+#[test]
+fn the_chart_legend_names_what_the_plot_draws_with_and_without_colour() {
+    // One demo, read by all four screens: loading it is what takes time.
+    let dir = tempfile::tempdir().unwrap();
+    let now = Stamp::parse(NOW).unwrap();
+    let db = dir.path().join("jobloop.db");
+    let mut store = Store::open(&db, Missing::Create).unwrap();
+    jobloop::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+    drop(store);
+    for (w, h) in SIZES {
+        let mut frames = Vec::new();
+        for color in [true, false] {
+            let store = Store::open(&db, Missing::Create).unwrap();
+            let mut app = screen::app(
+                store,
+                Some("Lead"),
+                Theme::new(color),
+                Clock::fixed(now),
+                (w, h),
+                dir.path(),
+            );
+            keys(&mut app, &[KeyCode::Right, KeyCode::Right, KeyCode::Enter]);
+            let t = screen::terminal(&mut app);
+            let buf = t.backend().buffer().clone();
+            let row = |y: u16, from: u16| -> Vec<char> {
+                (from..w)
+                    .flat_map(|x| buf[(x, y)].symbol().chars().collect::<Vec<_>>())
+                    .collect()
+            };
+            // The x axis: `└` then the first date.
+            let (ax, ay) = (0..h)
+                .flat_map(|y| (0..w).map(move |x| (x, y)))
+                .find(|&p| buf[p].symbol() == "└" && buf[(p.0 + 1, p.1)].symbol() == "0")
+                .expect("the chart's x axis");
+            let plot_rows: Vec<u16> = (0..ay)
+                .rev()
+                .take_while(|&y| buf[(ax, y)].symbol() == "│")
+                .collect();
+            assert!(
+                plot_rows.len() >= 5,
+                "{w}x{h}: {} plot rows",
+                plot_rows.len()
+            );
+            let plot: String = plot_rows.iter().flat_map(|&y| row(y, ax + 1)).collect();
+            // The chart's left edge: where the highest value's label begins.
+            let top = *plot_rows.last().unwrap();
+            let mut left = ax;
+            while left > 0 && buf[(left - 1, top)].symbol() == " " {
+                left -= 1;
+            }
+            while left > 0 && buf[(left - 1, top)].symbol() != " " {
+                left -= 1;
+            }
+            // Legend rows: under the axis, each only `glyph name` entries.
+            let mut legend = String::new();
+            for y in ay + 1..h {
+                let text: String = row(y, left).into_iter().collect();
+                let entries: Vec<&str> = text.trim_end().split("  ").collect();
+                let is_legend = entries.iter().all(|e| {
+                    let mut c = e.chars();
+                    c.next().is_some_and(|g| CHART_MARKS.contains(&g)) && c.next() == Some(' ')
+                });
+                if !is_legend {
+                    break;
+                }
+                legend.push_str(&text);
+            }
+            assert!(!legend.is_empty(), "{w}x{h}: no legend under the chart");
+            for g in CHART_MARKS {
+                let named = legend.contains(&format!("{g} "));
+                assert_eq!(
+                    named,
+                    plot.contains(g),
+                    "{w}x{h} colour {color}: `{g}` named {named} in `{legend}`"
+                );
+            }
+            for c in plot.chars().filter(|c| *c != ' ') {
+                assert!(
+                    CHART_MARKS.contains(&c),
+                    "{w}x{h}: `{c}` drawn, never named"
+                );
+            }
+            if !color {
+                assert!(
+                    buf.content()
+                        .iter()
+                        .all(|c| c.fg == ratatui::style::Color::Reset),
+                    "no colour under NO_COLOR"
+                );
+            }
+            frames.push(screen::text(&mut app));
+        }
+        assert_eq!(frames[0], frames[1], "{w}x{h}: colour adds, never replaces");
+        insta::assert_snapshot!(format!("chart_no_color_{w}x{h}"), frames[1]);
+    }
+}

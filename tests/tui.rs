@@ -610,6 +610,67 @@ fn the_weekly_review_walks_what_needs_you_and_counts_what_was_fixed() {
 }
 
 #[test]
+fn the_walk_names_the_overdue_week_and_offers_the_fixes_that_resolve() {
+    for size in SIZES {
+        let mut h = Harness::demo(size);
+        let owed = jobloop::domain::time::Week::containing(h.app.clock.now())
+            .previous()
+            .to_string();
+        h.keys("r");
+        // The suggested kill signal: not `X` alone, but what decides after it and the record
+        // that removes its cause (in the demo, a workflow step nobody governs: `G`).
+        let mut walked = 0;
+        // A decision waits for its owner: named, with what the lead can do (amend its owner or
+        // threshold). Words may wrap anywhere a space is.
+        let mut pending = false;
+        let mut read = |h: &mut Harness| {
+            let words = h.screen().split_whitespace().collect::<Vec<_>>().join(" ");
+            pending |= words.contains("signs it with Y on this loop; E amends its owner");
+        };
+        while !h.screen().contains("suggested kill signal") {
+            read(&mut h);
+            h.keys("j");
+            walked += 1;
+            assert!(walked < 40, "the demo has a suggested kill signal");
+        }
+        h.shows(&[
+            "X trips it",
+            "R retires",
+            "C continues",
+            "; or G governs the step",
+        ]);
+        h.keys("G");
+        let form = h
+            .app
+            .form
+            .as_ref()
+            .expect("G opens the form that governs a step");
+        assert!(form.title.contains("overn"), "{}", form.title);
+        h.key(KeyCode::Esc);
+        // On to the compound test of the job that owes one.
+        while !h.screen().contains("was never answered") {
+            read(&mut h);
+            h.keys("j");
+            walked += 1;
+            assert!(walked < 40, "the demo has a job overdue");
+        }
+        assert!(pending, "{size:?}: the pending sign-off names its fix");
+        h.shows(&[&format!("{owed}'s compound test was never answered")]);
+        h.shows(&[&format!("opens the test on {owed}")]);
+        h.key(KeyCode::Enter);
+        assert_eq!(h.field("week"), owed, "the form opens on the week owed");
+        h.key(KeyCode::Esc).keys("c");
+        assert_eq!(h.field("week"), owed);
+        h.key(KeyCode::Esc);
+        // The summary names it too.
+        for _ in 0..40 {
+            h.keys("j");
+        }
+        h.shows(&[&format!("({owed} overdue)")]);
+    }
+}
+
+#[test]
 fn the_job_view_shows_everything_and_takes_the_job_keys() {
     for size in SIZES {
         let mut h = Harness::demo(size);

@@ -21,12 +21,46 @@ pub struct Suggestion {
     pub text: String,
     /// What in the records points at it.
     pub why: String,
+    /// What record, besides tripping the signal, makes the suggestion go: the screens offer it
+    /// (not in the JSON, which says `why` in words).
+    #[serde(skip)]
+    pub cure: Cure,
 }
 
-fn suggest(kind: LoopKind, why: String) -> Suggestion {
+/// The record that removes a suggestion's cause. Tripping the signal always answers it too; a
+/// cause that is history (`Cure::None`) has no other answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cure {
+    /// The record is history: only tripping the signal (or living with it) answers it.
+    #[default]
+    None,
+    /// Record the customer's current workaround on the job's canvas.
+    Workaround,
+    /// Put a human gate after the agent step in the workflow.
+    HumanGate,
+    /// Replace the primary metric with one that measures an outcome.
+    OutcomeMetric,
+    /// Record a baseline dated before the intervention, on the loop of that kind.
+    BaselineBefore(LoopKind),
+    /// Give the irreversible decisions an approval threshold.
+    Threshold,
+    /// Name the loop's owner.
+    Owner,
+    /// Govern the workflow step: owner, approval threshold, critic check.
+    GovernStep,
+    /// Record a change (a learning) dated between the two occurrences.
+    RecordChange,
+    /// Track what the proof brought back.
+    TrackProof,
+    /// A guardrail breached: add a kill signal to trip, or retire the loop.
+    WeighBreach,
+}
+
+fn suggest(kind: LoopKind, why: String, cure: Cure) -> Suggestion {
     Suggestion {
         text: kind.kill_signal().to_string(),
         why,
+        cure,
     }
 }
 
@@ -57,6 +91,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                         "the agent step `{}` is in the flow but the canvas records no current workaround",
                         agent.name
                     ),
+                    Cure::Workaround,
                 ));
             }
             if interventions > 0 && no_workaround {
@@ -65,6 +100,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                     format!(
                         "{interventions} intervention(s) are recorded but not the customer's current workaround"
                     ),
+                    Cure::Workaround,
                 ));
             }
         }
@@ -98,6 +134,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                     format!(
                         "the tool `{name}` was selected on {at} before the workflow was mapped ({when_mapped})"
                     ),
+                    Cure::None,
                 ));
             }
             for agent in flow::ordered(&flow.steps)
@@ -116,6 +153,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                             "the agent step `{}` {path} with no human gate after it",
                             agent.name
                         ),
+                        Cure::HumanGate,
                     ));
                 }
             }
@@ -132,6 +170,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                         "the primary metric `{}` measures adoption, not an outcome",
                         m.name
                     ),
+                    Cure::OutcomeMetric,
                 ));
             }
             if let Some((k, at)) = job
@@ -145,6 +184,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                         "the intervention of {at} on {}/{k} has no baseline dated before it",
                         job.job.slug
                     ),
+                    Cure::BaselineBefore(k),
                 ));
             }
             // A primary metric switched once live values were in: success redefined after
@@ -163,6 +203,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                                 .unwrap_or_default(),
                             m.live_n
                         ),
+                        Cure::None,
                     ));
                 }
             }
@@ -177,6 +218,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                 out.push(suggest(
                     kind,
                     format!("{open} irreversible decision(s) have no approval threshold"),
+                    Cure::Threshold,
                 ));
             }
             if interventions > 0 && l.owner.is_none() {
@@ -185,9 +227,14 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                     format!(
                         "{interventions} intervention(s) run while the govern loop has no owner"
                     ),
+                    Cure::Owner,
                 ));
             }
-            out.extend(ungoverned(&flow).into_iter().map(|why| suggest(kind, why)));
+            out.extend(
+                ungoverned(&flow)
+                    .into_iter()
+                    .map(|why| suggest(kind, why, Cure::GovernStep)),
+            );
         }
         LoopKind::Improve => {
             let changes: Vec<Moment> = job
@@ -196,7 +243,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                 .flat_map(|l| l.facts.changes.iter().copied())
                 .collect();
             if let Some(why) = repeated_incident(&flow, &changes) {
-                out.push(suggest(kind, why));
+                out.push(suggest(kind, why, Cure::RecordChange));
             }
             if let Some((tag, first, second)) = repeated_mistake(&job.loops) {
                 out.push(suggest(
@@ -205,6 +252,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                         "the mistake `{tag}` was recorded on {} and again on {} with no change recorded between",
                         first.0, second.0
                     ),
+                    Cure::RecordChange,
                 ));
             }
         }
@@ -223,6 +271,7 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
                         "the proof `{title}` is {} days old with no tracked outcome",
                         (now.local_date() - at.date()).num_days()
                     ),
+                    Cure::TrackProof,
                 ));
             }
         }

@@ -150,6 +150,19 @@ pub struct CycleReview {
     pub overdue: bool,
 }
 
+impl CycleReview {
+    /// The week whose compound test was never answered, when the job is overdue: the one
+    /// before the current week (overdue means no week from that one on was closed).
+    pub fn overdue_week(&self) -> Option<super::time::Week> {
+        if !self.overdue {
+            return None;
+        }
+        super::time::Week::parse(&self.week)
+            .ok()
+            .map(super::time::Week::previous)
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct SignalReview {
     #[serde(flatten)]
@@ -447,6 +460,7 @@ fn loop_review(
                     estimate.unwrap_or_else(|| "estimate unknown".into()),
                     g.max_worse.map_or_else(|| "none".into(), |m| m.to_text())
                 ),
+                cure: super::detect::Cure::WeighBreach,
             });
         }
     }

@@ -3,6 +3,8 @@
 
 use super::keymap::{Action, Keymap};
 use crate::display::clean;
+use crate::domain::LoopKind;
+use crate::domain::detect::Cure;
 use crate::domain::error::{Fix, Refusal, Remedy};
 
 pub fn words(fix: &Fix, keys: &Keymap) -> String {
@@ -68,6 +70,67 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
             "say why in the reason field: the change is recorded as a deviation from the plan locked on {locked}"
         ),
     }
+}
+
+/// What answers a suggested kill signal: tripping it, or the record that removes its cause
+/// (`kind`: the loop the keys act on).
+pub fn suggestion(cure: Cure, slug: &str, kind: LoopKind, keys: &Keymap) -> String {
+    let k = |a| keys.key_for(a);
+    let trip = format!(
+        "{} trips it (then {} retires or {} continues)",
+        k(Action::TripSuggested),
+        k(Action::Retire),
+        k(Action::Continue)
+    );
+    let other = match cure {
+        Cure::None => {
+            return format!("{trip}; the record it points at is history, nothing else answers it");
+        }
+        Cure::Workaround => format!(
+            "{} records the customer's current workaround on the job's canvas",
+            k(Action::EditJob)
+        ),
+        Cure::HumanGate => format!(
+            "{} adds a human step after the agent step ({} changes a step)",
+            k(Action::FlowAdd),
+            k(Action::FlowSet)
+        ),
+        Cure::OutcomeMetric => format!(
+            "{} replaces the metric with one that measures an outcome",
+            k(Action::Metric)
+        ),
+        Cure::BaselineBefore(at) if at == kind => format!(
+            "{} records a baseline dated before the intervention",
+            k(Action::Baseline)
+        ),
+        Cure::BaselineBefore(at) => format!(
+            "{} on {}/{at} records a baseline dated before the intervention",
+            k(Action::Baseline),
+            clean(slug)
+        ),
+        Cure::Threshold => format!(
+            "{} gives the decision an approval threshold, on the loop that recorded it",
+            k(Action::Amend)
+        ),
+        Cure::Owner => format!("{} names the loop's owner", k(Action::Owner)),
+        Cure::GovernStep => format!(
+            "{} governs the step (owner, approval threshold, critic check)",
+            k(Action::Govern)
+        ),
+        Cure::RecordChange => format!(
+            "{} records the change made between them (a learning of kind change, dated between)",
+            k(Action::Learn)
+        ),
+        Cure::TrackProof => format!(
+            "{} tracks what the proof brought back",
+            k(Action::TrackProof)
+        ),
+        Cure::WeighBreach => format!(
+            "{} adds a kill signal of your own to trip",
+            k(Action::AddSignal)
+        ),
+    };
+    format!("{trip}; or {other}")
 }
 
 pub fn refusal(r: &Refusal, keys: &Keymap) -> String {

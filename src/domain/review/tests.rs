@@ -213,3 +213,21 @@ fn rules_are_shown_with_what_they_say_today() {
     // The metric was set on 2026-11-02; on 2026-11-20 that is 18 days without a value.
     assert!(k.rule_check.as_ref().unwrap().fires().is_some());
 }
+
+#[test]
+fn the_overdue_week_is_the_one_before_the_current_across_a_year() {
+    let c = CycleReview {
+        week: "2026-W01".into(),
+        due: true,
+        overdue: true,
+    };
+    assert_eq!(
+        c.overdue_week().map(|w| w.to_string()).as_deref(),
+        Some("2025-W52")
+    );
+    let c = CycleReview {
+        overdue: false,
+        ..c
+    };
+    assert!(c.overdue_week().is_none());
+}

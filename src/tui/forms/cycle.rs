@@ -34,7 +34,13 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             d.job.slug
         ));
     }
-    let mut fields = vec![Field::choice("week", "week (←/→)", open_weeks, 0)];
+    // An overdue week first: it is the test that was owed, not this week's.
+    let owed = ask
+        .job_review()
+        .and_then(|j| j.cycle.overdue_week())
+        .and_then(|w| open_weeks.iter().position(|o| *o == w.to_string()))
+        .unwrap_or(0);
+    let mut fields = vec![Field::choice("week", "week (←/→)", open_weeks, owed)];
     for l in Layer::ALL {
         // The question under its layer's name, where it has the whole width.
         fields.push(Field::answer(l.name(), l.name()).note(l.meaning()));

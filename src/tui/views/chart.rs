@@ -1,13 +1,23 @@
-//! The loop's primary metric over time: baseline values as dots, live values as a line, the
-//! baseline mean, the process limits of each phase (split at each intervention, provisional ones
-//! fainter) and the interventions, with a legend, and the year on the
-//! axis when the values span more than one.
+//! The loop's primary metric over time: baseline values, live values, the baseline mean, the
+//! process limits of each phase (split at each intervention, provisional ones apart), the
+//! target and the interventions, with the year on the axis when the values span more than one.
+//!
+//! Drawn cell by cell with one character per kind of mark, not with braille lines: a braille
+//! line takes whatever dot pattern its slope gives, so no legend can name what it drew, and
+//! under `NO_COLOR` two braille lines look alike. Here each mark has its own character (`○`
+//! baseline, `●` live, `─` mean, `╌` limits, `·` provisional limits, `═` target, `┆`
+//! intervention), so the marks differ without colour, and the legend shows exactly the
+//! characters drawn. Values are drawn last, over every line, so none is hidden; lines that
+//! share a row take turns cell by cell, so none hides another. The legend sits under the plot,
+//! never on it, in one compact line at 80 columns.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::symbols::Marker;
-use ratatui::text::Span;
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, LegendPosition};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Shared, fit};
 use crate::display::num;
@@ -15,22 +25,143 @@ use crate::domain::model::{Phase, Status};
 use crate::domain::stats::Process;
 use crate::domain::time::When;
 use crate::store::LoopDetail;
+use crate::tui::config::Theme;
+
+/// A kind of mark on the chart, in the legend's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Baseline,
+    Live,
+    Mean,
+    Limits,
+    Provisional,
+    Target,
+    Intervention,
+}
+
+impl Mark {
+    pub const ALL: [Mark; 7] = [
+        Mark::Baseline,
+        Mark::Live,
+        Mark::Mean,
+        Mark::Limits,
+        Mark::Provisional,
+        Mark::Target,
+        Mark::Intervention,
+    ];
+
+    /// The one character this mark is drawn with, in the plot and in the legend.
+    pub fn glyph(self) -> char {
+        match self {
+            Mark::Baseline => '○',
+            Mark::Live => '●',
+            Mark::Mean => '─',
+            Mark::Limits => '╌',
+            Mark::Provisional => '·',
+            Mark::Target => '═',
+            Mark::Intervention => '┆',
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mark::Baseline => "baseline value",
+            Mark::Live => "live value",
+            Mark::Mean => "baseline mean",
+            Mark::Limits => "process limits",
+            Mark::Provisional => "provisional limits",
+            Mark::Target => "target",
+            Mark::Intervention => "intervention",
+        }
+    }
+
+    /// The name where the whole legend must fit one line of 80 columns.
+    fn short(self) -> &'static str {
+        match self {
+            Mark::Baseline => "baseline",
+            Mark::Live => "live",
+            Mark::Mean => "mean",
+            Mark::Limits => "limits",
+            Mark::Provisional => "prov. limits",
+            Mark::Target => "target",
+            Mark::Intervention => "intervention",
+        }
+    }
+
+    /// Colour on top of the glyph, never instead of it: under `NO_COLOR` the theme gives none.
+    pub fn style(self, theme: &Theme) -> Style {
+        match self {
+            Mark::Baseline => Style::new(),
+            Mark::Live => theme.accent().add_modifier(Modifier::BOLD),
+            Mark::Mean => theme.status(Status::Closed),
+            Mark::Limits => theme.muted(),
+            Mark::Provisional => theme.status(Status::NotStarted),
+            Mark::Target => theme.status(Status::Open),
+            Mark::Intervention => theme.alert(),
+        }
+    }
+}
+
+/// A horizontal line from `from` to `to` (days) at `y`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    pub mark: Mark,
+    pub from: f64,
+    pub to: f64,
+    pub y: f64,
+}
+
+/// What the chart draws, in its own coordinates: days from the first value across, values
+/// (divided by `scale`) up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub title: String,
+    pub x_max: f64,
+    pub lo: f64,
+    pub hi: f64,
+    /// Lowest and highest value shown, as labels of the y axis.
+    pub y_labels: (String, String),
+    /// First and last day, as labels of the x axis.
+    pub x_labels: (String, String),
+    pub baseline: Vec<(f64, f64)>,
+    pub live: Vec<(f64, f64)>,
+    pub levels: Vec<Level>,
+    pub interventions: Vec<f64>,
+}
+
+/// Where the chart put its parts: what tests read back from the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drawn {
+    pub plot: Rect,
+    pub legend: Rect,
+}
 
 pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
-    let theme = s.theme;
-    let Some(m) = &d.record.metric else {
-        return;
-    };
+    if let Some(model) = model(d) {
+        draw(frame.buffer_mut(), s.theme, &model, area);
+    }
+}
+
+/// The chart of a loop's primary metric; `None` without a metric or values.
+pub fn model(d: &LoopDetail) -> Option<Model> {
+    let m = d.record.metric.as_ref()?;
     let values: Vec<_> = d
         .record
         .values
         .iter()
-        .filter(|v| v.void.is_none())
+        .filter(|v| v.void.is_none() && v.value.is_finite())
         .collect();
-    if values.is_empty() || area.height < 5 || area.width < 20 {
-        return;
+    if values.is_empty() {
+        return None;
     }
-    let process = d.review.as_ref().and_then(|l| l.process.clone());
+    let review = d.review.as_ref();
+    let process = review.and_then(|l| l.process.clone());
+    let mean = review.and_then(|l| l.baseline).map(|b| b.mean);
+    // The level the plan aims at: the comparison's baseline mean moved by the target change.
+    let target = review
+        .and_then(|l| l.comparison.as_ref())
+        .and_then(|c| Some(c.baseline_mean? + c.target?))
+        .filter(|t| t.is_finite());
     // Every limit drawn: the baseline's and each phase's own.
     let bounds: Vec<f64> = process
         .iter()
@@ -41,9 +172,12 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
                     .flat_map(|f| f.lower_limit.into_iter().chain(f.upper_limit)),
             )
         })
+        .chain(mean)
+        .chain(target)
+        .filter(|v| v.is_finite())
         .collect();
     // Values near the limits of a number (1e307, 1e-300) are drawn divided by their largest
-    // magnitude: the chart's arithmetic on them would overflow (and never finish drawing).
+    // magnitude: the chart's arithmetic on them would overflow.
     let largest = values
         .iter()
         .map(|v| v.value.abs())
@@ -58,16 +192,13 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
     let day = |w: When| w.date().num_days_from_ce() as f64;
     let t0 = values.iter().map(|v| day(v.at)).fold(f64::MAX, f64::min);
     let x = |w: When| day(w) - t0;
-    let base: Vec<(f64, f64)> = values
-        .iter()
-        .filter(|v| v.phase == Phase::Baseline)
-        .map(|v| (x(v.at), y(v.value)))
-        .collect();
-    let live: Vec<(f64, f64)> = values
-        .iter()
-        .filter(|v| v.phase == Phase::Live)
-        .map(|v| (x(v.at), y(v.value)))
-        .collect();
+    let points = |phase: Phase| -> Vec<(f64, f64)> {
+        values
+            .iter()
+            .filter(|v| v.phase == phase)
+            .map(|v| (x(v.at), y(v.value)))
+            .collect()
+    };
     let interventions: Vec<f64> = d
         .record
         .interventions
@@ -92,78 +223,30 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
     }
     let padding = (hi - lo) * 0.1;
     let (lo, hi) = (lo - padding, hi + padding);
-    let mean: Vec<(f64, f64)> = d
-        .review
-        .as_ref()
-        .and_then(|l| l.baseline)
-        .map(|b| vec![(0.0, y(b.mean)), (x_max, y(b.mean))])
-        .unwrap_or_default();
-    let limits = phase_limits(process.as_ref(), |w| x(w).max(0.0), x_max, y);
-    let marks: Vec<Vec<(f64, f64)>> = interventions
-        .iter()
-        .map(|i| vec![(*i, lo), (*i, hi)])
-        .collect();
-    let mut sets = vec![
-        Dataset::default()
-            .name("• baseline")
-            .marker(Marker::Dot)
-            .graph_type(GraphType::Scatter)
-            .style(theme.status(Status::NotStarted))
-            .data(&base),
-        Dataset::default()
-            .name("⣿ live")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.accent())
-            .data(&live),
-        Dataset::default()
-            .name("⠒ baseline mean")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.status(Status::Closed))
-            .data(&mean),
-    ];
-    let (mut firm_named, mut provisional_named) = (false, false);
-    for (limit, provisional) in &limits {
-        let ds = Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .data(limit);
-        sets.push(match provisional {
-            // A first guess is drawn fainter and named so: no signal is judged against it.
-            true if !provisional_named => {
-                provisional_named = true;
-                ds.name("⠤ limits (provisional)")
-                    .style(theme.status(Status::NotStarted))
-            }
-            true => ds.style(theme.status(Status::NotStarted)),
-            false if !firm_named => {
-                firm_named = true;
-                ds.name("⠤ process limits").style(theme.muted())
-            }
-            false => ds.style(theme.muted()),
+    let mut levels = Vec::new();
+    if let Some(mean) = mean {
+        levels.push(Level {
+            mark: Mark::Mean,
+            from: 0.0,
+            to: x_max,
+            y: y(mean),
         });
     }
-    for (i, mark) in marks.iter().enumerate() {
-        let ds = Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme.alert())
-            .data(mark);
-        sets.push(if i == 0 {
-            ds.name("│ intervention")
-        } else {
-            ds
+    levels.extend(phase_limits(process.as_ref(), |w| x(w).max(0.0), x_max, y));
+    if let Some(t) = target {
+        // Over the live values it is judged on: from the latest intervention on.
+        let from = interventions.iter().copied().fold(0.0, f64::max);
+        levels.push(Level {
+            mark: Mark::Target,
+            from,
+            to: x_max,
+            y: y(t),
         });
     }
-    let first = values.iter().map(|v| v.at.date()).min();
-    let last = values.iter().map(|v| v.at.date()).max();
-    let (first, last) = match (first, last) {
-        (Some(a), Some(b)) => (a, b),
-        _ => return,
-    };
+    let first = values.iter().map(|v| v.at.date()).min()?;
+    let last = values.iter().map(|v| v.at.date()).max()?;
     // The year appears when the span crosses one.
-    let format = if first.format("%Y").to_string() == last.format("%Y").to_string() {
+    let format = if first.year() == last.year() {
         "%m-%d"
     } else {
         "%Y-%m-%d"
@@ -172,34 +255,32 @@ pub fn render(frame: &mut Frame, s: &Shared, d: &LoopDetail, area: Rect) {
     if scale != 1.0 {
         title.push_str(&format!(" — drawn ÷ {}", num(scale)));
     }
-    let chart = Chart::new(sets)
-        .block(Block::new().title(Span::styled(
-            fit(&title, area.width as usize),
-            theme.title(),
-        )))
-        .legend_position(Some(LegendPosition::TopRight))
-        .hidden_legend_constraints((Constraint::Ratio(2, 3), Constraint::Ratio(2, 3)))
-        .x_axis(Axis::default().bounds([0.0, x_max]).labels(vec![
-            Span::raw(first.format(format).to_string()),
-            Span::raw(last.format(format).to_string()),
-        ]))
-        .y_axis(
-            Axis::default()
-                .bounds([lo, hi])
-                .labels(vec![Span::raw(num(lo * scale)), Span::raw(num(hi * scale))]),
-        );
-    frame.render_widget(chart, area);
+    Some(Model {
+        title,
+        x_max,
+        lo,
+        hi,
+        y_labels: (num(lo * scale), num(hi * scale)),
+        x_labels: (
+            first.format(format).to_string(),
+            last.format(format).to_string(),
+        ),
+        baseline: points(Phase::Baseline),
+        live: points(Phase::Live),
+        levels,
+        interventions,
+    })
 }
 
-/// Each phase's limits over its own span (from its intervention to the next), as lines with
-/// whether they are provisional; a phase without limits of its own yet (fewer than two values)
-/// carries the phase before it's forward, as process-behaviour charts do.
+/// Each phase's limits over its own span (from its intervention to the next), firm or
+/// provisional; a phase without limits of its own yet (fewer than two values) carries the
+/// phase before it's forward, as process-behaviour charts do.
 fn phase_limits(
     process: Option<&Process<When>>,
     x: impl Fn(When) -> f64,
     x_max: f64,
     y: impl Fn(f64) -> f64,
-) -> Vec<(Vec<(f64, f64)>, bool)> {
+) -> Vec<Level> {
     let Some(p) = process else {
         return Vec::new();
     };
@@ -213,10 +294,372 @@ fn phase_limits(
         let (from, to) = (starts[k], starts.get(k + 1).copied().unwrap_or(x_max));
         let (lo, hi, provisional) = carried;
         for v in [lo, hi] {
-            out.push((vec![(from, y(v)), (to.max(from), y(v))], provisional));
+            out.push(Level {
+                mark: if provisional {
+                    Mark::Provisional
+                } else {
+                    Mark::Limits
+                },
+                from,
+                to: to.max(from),
+                y: y(v),
+            });
         }
     }
     out
 }
 
+/// The plot's cells, row by row: which mark each shows.
+fn cells(m: &Model, w: u16, h: u16) -> Vec<Vec<Option<Mark>>> {
+    let (w, h) = (w as usize, h as usize);
+    let col = |x: f64| -> usize {
+        let c = (x / m.x_max * (w - 1) as f64).round();
+        (c.max(0.0) as usize).min(w - 1)
+    };
+    let row = |y: f64| -> usize {
+        let r = ((m.hi - y) / (m.hi - m.lo) * (h - 1) as f64).round();
+        (r.max(0.0) as usize).min(h - 1)
+    };
+    let mut grid = vec![vec![None; w]; h];
+    // Lines in one row take turns cell by cell, so each shows along its span.
+    for (r, cells) in grid.iter_mut().enumerate() {
+        for (c, cell) in cells.iter_mut().enumerate() {
+            let here: Vec<Mark> = m
+                .levels
+                .iter()
+                .filter(|l| row(l.y) == r && col(l.from) <= c && c <= col(l.to))
+                .map(|l| l.mark)
+                .fold(Vec::new(), |mut v, mark| {
+                    if !v.contains(&mark) {
+                        v.push(mark);
+                    }
+                    v
+                });
+            if !here.is_empty() {
+                *cell = Some(here[c % here.len()]);
+            }
+        }
+    }
+    for &x in &m.interventions {
+        let c = col(x);
+        for cells in grid.iter_mut() {
+            cells[c] = Some(Mark::Intervention);
+        }
+    }
+    // Values last: a line never hides one.
+    for (mark, points) in [(Mark::Baseline, &m.baseline), (Mark::Live, &m.live)] {
+        for &(x, y) in points {
+            if y.is_finite() {
+                grid[row(y)][col(x)] = Some(mark);
+            }
+        }
+    }
+    grid
+}
+
+/// The legend's lines at `width`: full names when they fit in `rows` lines, else short ones.
+fn legend(marks: &[Mark], width: usize, rows: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let lay = |name: fn(Mark) -> &'static str| -> Vec<Vec<Span<'static>>> {
+        let mut lines: Vec<Vec<Span>> = vec![Vec::new()];
+        let mut used = 0;
+        for &mark in marks {
+            let text = name(mark);
+            let need = 2 + text.width();
+            if used > 0 && used + 2 + need > width {
+                lines.push(Vec::new());
+                used = 0;
+            }
+            let n = lines.len() - 1;
+            let line = &mut lines[n];
+            if used > 0 {
+                line.push(Span::raw("  "));
+                used += 2;
+            }
+            line.push(Span::styled(mark.glyph().to_string(), mark.style(theme)));
+            line.push(Span::raw(format!(" {text}")));
+            used += need;
+        }
+        lines
+    };
+    let full = lay(Mark::name);
+    let lines = if full.len() <= rows {
+        full
+    } else {
+        lay(Mark::short)
+    };
+    lines.into_iter().map(Line::from).collect()
+}
+
+/// Draws `m` in `area`: the title, the plot with its axes, and the legend under it. `None`
+/// when the area is too small to draw it honestly.
+pub fn draw(buf: &mut Buffer, theme: &Theme, m: &Model, area: Rect) -> Option<Drawn> {
+    let area = area.intersection(buf.area);
+    let label_w = m.y_labels.0.width().max(m.y_labels.1.width()) as u16;
+    if area.width < label_w + 12 || area.height < 6 {
+        return None;
+    }
+    let present: Vec<Mark> = Mark::ALL
+        .into_iter()
+        .filter(|k| match k {
+            Mark::Baseline => !m.baseline.is_empty(),
+            Mark::Live => !m.live.is_empty(),
+            Mark::Intervention => !m.interventions.is_empty(),
+            _ => m.levels.iter().any(|l| l.mark == *k),
+        })
+        .collect();
+    // Room for three legend lines where the chart is tall, one where it is not.
+    let rows = if area.height >= 16 { 3 } else { 1 };
+    let legend_rows = legend(&present, area.width as usize, rows, theme).len() as u16;
+    // Title, plot, the x axis with its dates, the legend.
+    let plot_h = area.height.checked_sub(2 + legend_rows)?;
+    if plot_h < 3 {
+        return None;
+    }
+    let plot = Rect::new(
+        area.x + label_w + 1,
+        area.y + 1,
+        area.width - label_w - 1,
+        plot_h,
+    );
+    let grid = cells(m, plot.width, plot.height);
+    // A mark whose every cell a value covers is not named.
+    let shown: Vec<Mark> = present
+        .into_iter()
+        .filter(|k| grid.iter().flatten().any(|c| *c == Some(*k)))
+        .collect();
+    let legend_lines = legend(&shown, area.width as usize, rows, theme);
+
+    Paragraph::new(Span::styled(
+        fit(&m.title, area.width as usize),
+        theme.title(),
+    ))
+    .render(Rect::new(area.x, area.y, area.width, 1), buf);
+    for (r, cells) in grid.iter().enumerate() {
+        let yy = plot.y + r as u16;
+        buf[(plot.x - 1, yy)].set_symbol("│");
+        for (c, cell) in cells.iter().enumerate() {
+            if let Some(mark) = cell {
+                let xx = plot.x + c as u16;
+                buf[(xx, yy)]
+                    .set_char(mark.glyph())
+                    .set_style(mark.style(theme));
+            }
+        }
+    }
+    let muted = theme.muted();
+    buf.set_string(area.x, plot.y, &m.y_labels.1, muted);
+    buf.set_string(area.x, plot.y + plot.height - 1, &m.y_labels.0, muted);
+    // The x axis, with the first and last day written on it.
+    let axis_y = plot.y + plot.height;
+    buf.set_string(
+        plot.x - 1,
+        axis_y,
+        format!("└{}", "─".repeat(plot.width as usize)),
+        Style::new(),
+    );
+    let (first, last) = (&m.x_labels.0, &m.x_labels.1);
+    buf.set_string(plot.x, axis_y, first, muted);
+    if (first.width() + last.width() + 1) as u16 <= plot.width {
+        buf.set_string(
+            plot.x + plot.width - last.width() as u16,
+            axis_y,
+            last,
+            muted,
+        );
+    }
+    let legend = Rect::new(area.x, axis_y + 1, area.width, legend_rows);
+    Paragraph::new(legend_lines).render(legend, buf);
+    Some(Drawn { plot, legend })
+}
+
 use chrono::Datelike;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
+
+    /// Six baseline weeks around 10 (one exactly on the mean), an intervention, eight live
+    /// weeks falling towards the target: the newest points land top-right or bottom-right,
+    /// where a legend box used to sit.
+    fn model(better_up: bool) -> Model {
+        let sign = if better_up { 1.0 } else { -1.0 };
+        let baseline: Vec<(f64, f64)> = [9.0, 11.0, 10.0, 9.5, 10.5, 10.0]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (7.0 * i as f64, *v))
+            .collect();
+        let live: Vec<(f64, f64)> = (0..8)
+            .map(|i| (42.0 + 7.0 * i as f64, 10.0 + sign * 0.5 * i as f64))
+            .collect();
+        let level = |mark, from, to, y| Level { mark, from, to, y };
+        Model {
+            title: "hours to answer (lower is better)".into(),
+            x_max: 91.0,
+            lo: 5.0,
+            hi: 15.0,
+            y_labels: ("5".into(), "15".into()),
+            x_labels: ("09-01".into(), "12-01".into()),
+            baseline,
+            live,
+            levels: vec![
+                level(Mark::Mean, 0.0, 91.0, 10.0),
+                level(Mark::Limits, 0.0, 40.0, 8.0),
+                level(Mark::Limits, 0.0, 40.0, 12.0),
+                level(Mark::Provisional, 40.0, 91.0, 8.0),
+                level(Mark::Provisional, 40.0, 91.0, 12.0),
+                // The target on a limit's row: both must show.
+                level(Mark::Target, 40.0, 91.0, 10.0 + sign * 2.0),
+            ],
+            interventions: vec![40.0],
+        }
+    }
+
+    /// The chart drawn on a TestBackend: its buffer and where the parts went.
+    fn drawn(m: &Model, color: bool, (w, h): (u16, u16)) -> (Buffer, Drawn) {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let theme = Theme::new(color);
+        let mut parts = None;
+        t.draw(|f| {
+            let area = f.area();
+            parts = draw(f.buffer_mut(), &theme, m, area)
+        })
+        .unwrap();
+        (t.backend().buffer().clone(), parts.unwrap())
+    }
+
+    fn text(buf: &Buffer, r: Rect) -> String {
+        (r.y..r.y + r.height)
+            .flat_map(|y| (r.x..r.x + r.width).map(move |x| (x, y)))
+            .map(|p| buf[p].symbol().to_string())
+            .collect()
+    }
+
+    /// The marks the legend names: each entry is the glyph then a space then its name.
+    fn legend_marks(buf: &Buffer, r: Rect) -> Vec<Mark> {
+        let legend = text(buf, r);
+        Mark::ALL
+            .into_iter()
+            .filter(|k| {
+                [k.name(), k.short()]
+                    .iter()
+                    .any(|n| legend.contains(&format!("{} {n}", k.glyph())))
+            })
+            .collect()
+    }
+
+    fn plot_marks(buf: &Buffer, r: Rect) -> Vec<Mark> {
+        let plot = text(buf, r);
+        Mark::ALL
+            .into_iter()
+            .filter(|k| plot.contains(k.glyph()))
+            .collect()
+    }
+
+    #[test]
+    fn the_legend_names_exactly_the_glyphs_in_the_plot_at_every_size() {
+        for size in [(80, 9), (54, 37), (120, 12), (40, 20)] {
+            for up in [true, false] {
+                let (buf, d) = drawn(&model(up), false, size);
+                let (legend, plot) = (legend_marks(&buf, d.legend), plot_marks(&buf, d.plot));
+                assert_eq!(
+                    legend,
+                    Mark::ALL.to_vec(),
+                    "{size:?}\n{}",
+                    text(&buf, buf.area)
+                );
+                assert_eq!(plot, legend, "{size:?}");
+                // Nothing else is drawn in the plot: every cell is a named mark or blank.
+                let names: String = legend.iter().map(|k| k.glyph()).collect();
+                assert!(
+                    text(&buf, d.plot)
+                        .chars()
+                        .all(|c| c == ' ' || names.contains(c)),
+                    "{size:?}"
+                );
+                assert!(d.legend.intersection(d.plot).is_empty());
+                assert!(
+                    d.legend.y > d.plot.y + d.plot.height,
+                    "the legend is under the plot"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn at_80_columns_the_legend_is_one_line_and_the_plot_keeps_its_rows() {
+        let (buf, d) = drawn(&model(false), true, (80, 9));
+        assert_eq!(d.legend.height, 1);
+        assert_eq!(d.plot.height, 6);
+        let legend = text(&buf, d.legend);
+        assert!(
+            legend.starts_with("○ baseline  ● live  ─ mean  ╌ limits"),
+            "{legend}"
+        );
+    }
+
+    #[test]
+    fn a_value_on_a_line_and_lines_sharing_a_row_all_show() {
+        let m = model(true);
+        let g = cells(&m, 60, 11);
+        let count = |k: Mark| g.iter().flatten().filter(|c| **c == Some(k)).count();
+        // Every value has a cell of its own (none share one here) and a line never takes it.
+        assert_eq!(count(Mark::Baseline), m.baseline.len());
+        assert_eq!(count(Mark::Live), m.live.len());
+        // The target shares the upper limit's row after the intervention: both show there.
+        let (lim, tgt) = (
+            g[3].iter()
+                .filter(|c| **c == Some(Mark::Provisional))
+                .count(),
+            g[3].iter().filter(|c| **c == Some(Mark::Target)).count(),
+        );
+        assert!(lim > 5 && tgt > 5, "{lim} {tgt}");
+    }
+
+    #[test]
+    fn marks_differ_by_glyph_without_colour_and_by_colour_too_with_it() {
+        let glyphs: std::collections::BTreeSet<char> =
+            Mark::ALL.iter().map(|k| k.glyph()).collect();
+        assert_eq!(glyphs.len(), Mark::ALL.len(), "one glyph per mark");
+        let (plain, d) = drawn(&model(false), false, (80, 20));
+        let (colour, _) = drawn(&model(false), true, (80, 20));
+        assert_eq!(
+            text(&plain, plain.area),
+            text(&colour, colour.area),
+            "colour adds, never replaces"
+        );
+        let mut fg_of = std::collections::BTreeMap::new();
+        for y in d.plot.y..d.plot.y + d.plot.height {
+            for x in d.plot.x..d.plot.x + d.plot.width {
+                assert_eq!(plain[(x, y)].fg, Color::Reset, "no colour under NO_COLOR");
+                if let Some(k) = Mark::ALL
+                    .iter()
+                    .find(|k| colour[(x, y)].symbol() == k.glyph().to_string())
+                {
+                    fg_of.entry(format!("{k:?}")).or_insert(colour[(x, y)].fg);
+                    assert_eq!(colour[(x, y)].fg, *fg_of.get(&format!("{k:?}")).unwrap());
+                }
+            }
+        }
+        // Each mark its own colour, the baseline in the terminal's own.
+        let colours: std::collections::BTreeSet<String> =
+            fg_of.values().map(|c| format!("{c:?}")).collect();
+        assert_eq!(colours.len(), Mark::ALL.len(), "{fg_of:?}");
+        assert_eq!(fg_of["Live"], Color::Cyan);
+    }
+
+    #[test]
+    fn too_small_an_area_draws_nothing_rather_than_a_cramped_chart() {
+        let m = model(true);
+        let mut t = Terminal::new(TestBackend::new(80, 5)).unwrap();
+        t.draw(|f| {
+            assert!({
+                let area = f.area();
+                draw(f.buffer_mut(), &Theme::new(true), &m, area).is_none()
+            })
+        })
+        .unwrap();
+    }
+}

@@ -92,7 +92,15 @@ impl Detail {
             let [l, r] =
                 Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                     .areas(area);
-            (l, Some(r))
+            // A blank column between the text and the chart's axis labels.
+            (
+                l,
+                Some(Rect {
+                    x: r.x + 1,
+                    width: r.width.saturating_sub(1),
+                    ..r
+                }),
+            )
         } else if area.height >= 18 {
             let [c, t] = Layout::vertical([Constraint::Length(9), Constraint::Min(4)]).areas(area);
             (t, Some(c))
@@ -268,13 +276,15 @@ fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
     }
     for sg in d.review.iter().flat_map(|l| &l.suggested_kill_signals) {
         out.push((
-            format!(
-                "suggested ({} trips it): {} — {}",
-                k(Action::TripSuggested),
-                clean(&sg.text),
-                clean(&sg.why)
-            ),
+            format!("suggested: {} — {}", clean(&sg.text), clean(&sg.why)),
             theme.alert(),
+        ));
+        out.push((
+            format!(
+                "   {}",
+                crate::tui::remedy::suggestion(sg.cure, &r.job.slug, r.lp.kind, s.keys)
+            ),
+            theme.muted(),
         ));
     }
     if !r.decisions.is_empty() {

@@ -13,7 +13,7 @@ use super::scroll::wrap;
 use super::{Go, Shared};
 use crate::display::{clean, comparison_lines, status_symbol};
 use crate::domain::LoopKind;
-use crate::domain::review::{Flag, Review};
+use crate::domain::review::{Flag, LoopReview, Review};
 use crate::tui::keymap::Action;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -201,7 +201,14 @@ impl Walk {
                         match i {
                             Item::Loop { slug, kind, .. } => format!("  {}/{kind}", clean(slug)),
                             Item::Compound { slug } => {
-                                format!("  compound test of {}", clean(slug))
+                                let overdue = review
+                                    .jobs
+                                    .iter()
+                                    .find(|j| &j.slug == slug)
+                                    .and_then(|j| j.cycle.overdue_week())
+                                    .map(|w| format!(" ({w} overdue)"))
+                                    .unwrap_or_default();
+                                format!("  compound test of {}{overdue}", clean(slug))
                             }
                         },
                         theme.alert(),
@@ -247,7 +254,7 @@ impl Walk {
 }
 
 /// How a flag is fixed from here.
-fn fix_words(s: &Shared, f: Flag) -> String {
+fn fix_words(s: &Shared, l: &LoopReview, f: Flag) -> String {
     let k = |a| s.key(a);
     match f {
         Flag::KillTripped => format!(
@@ -265,12 +272,27 @@ fn fix_words(s: &Shared, f: Flag) -> String {
             "no measurement this week — {} records one",
             k(Action::Measure)
         ),
-        Flag::DecisionPending => format!(
-            "a decision waits for its owner's sign-off — its owner presses {}",
-            k(Action::SignOff)
-        ),
+        Flag::DecisionPending => {
+            let mut owners: Vec<String> = l
+                .decisions_pending
+                .iter()
+                .map(|p| clean(&p.owner).into_owned())
+                .collect();
+            owners.sort();
+            owners.dedup();
+            let who = if owners.is_empty() {
+                "its owner".to_string()
+            } else {
+                owners.join(" or ")
+            };
+            format!(
+                "a decision waits for {who}'s sign-off — {who} signs it with {} on this loop; {} amends its owner or threshold",
+                k(Action::SignOff),
+                k(Action::Amend)
+            )
+        }
         Flag::GuardrailBreached => format!(
-            "a guardrail got worse beyond its limit — {} adds a kill signal to trip, {} decides",
+            "a guardrail got worse beyond its limit — {} adds a kill signal to trip, {} retires the loop",
             k(Action::AddSignal),
             k(Action::Retire)
         ),
@@ -330,12 +352,18 @@ fn item_lines(s: &Shared, review: &Review, item: &Item, out: &mut Vec<(String, S
             for sg in &l.suggested_kill_signals {
                 out.push((
                     format!(
-                        "~ suggested kill signal: {} — {} ({} trips it)",
+                        "~ suggested kill signal: {} — {}",
                         clean(&sg.text),
-                        clean(&sg.why),
-                        s.key(Action::TripSuggested)
+                        clean(&sg.why)
                     ),
                     theme.alert(),
+                ));
+                out.push((
+                    format!(
+                        "  {}",
+                        crate::tui::remedy::suggestion(sg.cure, slug, *kind, s.keys)
+                    ),
+                    plain,
                 ));
             }
             // The flags it joined with, fixed or not, and any that appeared since.
@@ -352,7 +380,7 @@ fn item_lines(s: &Shared, review: &Review, item: &Item, out: &mut Vec<(String, S
                 } else {
                     ("•", theme.alert())
                 };
-                out.push((format!("{mark} {}", fix_words(s, f)), style));
+                out.push((format!("{mark} {}", fix_words(s, l, f)), style));
             }
             out.push((
                 format!("{} opens the loop for everything else", s.key(Action::Open)),
@@ -360,17 +388,41 @@ fn item_lines(s: &Shared, review: &Review, item: &Item, out: &mut Vec<(String, S
             ));
         }
         Item::Compound { slug } => {
-            out.push((
-                format!("Compound test of {} — {}", clean(slug), review.week),
-                theme.title(),
-            ));
-            out.push(("Did each layer improve this week?".into(), plain));
+            let cycle = review
+                .jobs
+                .iter()
+                .find(|j| &j.slug == slug)
+                .map(|j| &j.cycle);
+            out.push((format!("Compound test of {}", clean(slug)), theme.title()));
+            let overdue = cycle.and_then(|c| c.overdue_week());
+            if let Some(w) = overdue {
+                out.push((
+                    format!("{w}'s compound test was never answered: it is overdue"),
+                    theme.alert(),
+                ));
+            }
+            if let Some(c) = cycle.filter(|c| c.due) {
+                out.push((
+                    if overdue.is_some() {
+                        format!("{}'s is due this week too", c.week)
+                    } else {
+                        format!("{}'s compound test is due this week", c.week)
+                    },
+                    plain,
+                ));
+            }
+            let week = overdue
+                .map(|w| w.to_string())
+                .or_else(|| cycle.map(|c| c.week.clone()))
+                .unwrap_or_else(|| review.week.clone());
+            out.push((String::new(), plain));
+            out.push((format!("Did each layer improve in {week}?"), plain));
             for layer in crate::domain::Layer::ALL {
                 out.push((format!("  {:<14} {}", layer.name(), layer.meaning()), plain));
             }
             out.push((
                 format!(
-                    "{} or {} opens the test; a broken layer names the next job.",
+                    "{} or {} opens the test on {week} (←/→ there picks another open week); a broken layer names the next job.",
                     s.key(Action::Open),
                     s.key(Action::CloseCycle)
                 ),
