@@ -984,7 +984,7 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
 pub struct Since(pub Option<chrono::NaiveDate>);
 
 fn parse_since(s: &str) -> Result<Since, String> {
-    if s.trim().is_empty() {
+    if s.is_empty() {
         return Ok(Since(None));
     }
     parse_day(s).map(|d| Since(Some(d)))

@@ -150,7 +150,7 @@ pub fn compensation(
                     since: Some(
                         event.before["since"]
                             .as_str()
-                            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                            .and_then(crate::domain::time::parse_typed_day),
                     ),
                 },
             })

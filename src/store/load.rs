@@ -360,5 +360,5 @@ pub(super) fn earliest_record(db: &mut dyn Db, job_id: &str) -> Result<Option<Na
     )?;
     Ok(day
         .flatten()
-        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+        .and_then(|d| crate::domain::time::parse_typed_day(&d)))
 }
