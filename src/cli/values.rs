@@ -146,7 +146,8 @@ pub(super) fn template(store: &mut Store, job: &str) -> Result<(), Failure> {
                 .map_err(failed)?;
         }
         for g in &r.guardrails {
-            w.write_record([&slug, kind.name(), &today, "", "", &g.metric.name, "", ""])
+            let guard = values_csv::guard_cell(&g.metric.name);
+            w.write_record([&slug, kind.name(), &today, "", "", &guard, "", ""])
                 .map_err(failed)?;
         }
     }
