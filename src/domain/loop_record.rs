@@ -99,7 +99,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A command's summary is one line: what was typed into it (a title over two lines, a
+    /// tab) is made visible rather than printed raw by every front end that shows it.
     pub fn done(command: Command, summary: String) -> Outcome {
+        let summary = match super::text::one_line(&summary) {
+            std::borrow::Cow::Borrowed(_) => summary,
+            std::borrow::Cow::Owned(clean) => clean,
+        };
         Outcome {
             command,
             summary,
@@ -135,7 +141,9 @@ impl Outcome {
         if let Some(d) = &deviation {
             self.summary = format!(
                 "{}\nrecorded as a deviation from the locked plan: {} (why: {})",
-                self.summary, d.detail, d.reason
+                self.summary,
+                super::text::one_line(&d.detail),
+                super::text::one_line(&d.reason)
             );
         }
         self.deviation = deviation;
