@@ -101,6 +101,67 @@ fn job_add_since_opens_earlier_weeks_and_its_earliest_record_does_too() {
     db.ok(&["verify"]);
 }
 
+/// A dated record opened earlier weeks, one was answered, and the record was voided as a
+/// mistake: the answer keeps its week inside the history (it is a record of that week), so the
+/// weeks from it on can still be answered, nothing is orphaned, and `verify` agrees. A start
+/// after the answered week is still refused.
+#[test]
+fn an_answered_week_stays_in_the_history_when_the_record_that_opened_it_is_voided() {
+    let db = Db::new();
+    let (w6, monday6) = weeks_ago(6);
+    let (w5, monday5) = weeks_ago(5);
+    let (w7, _) = weeks_ago(7);
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    db.ok(&["learn", "t", "improve", "old lesson", "--type", "evidence", "--at", &monday6]);
+    db.ok(&strs(&close("t", &w6)));
+    let id = db.json(&["loop", "show", "t", "improve", "--json"])["learnings"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.ok(&["void", "t", "improve", &id, "--reason", "entered by mistake"]);
+    // The week after the answered one is inside the history; the week before is not.
+    db.ok(&strs(&close("t", &w5)));
+    let err = db.refused(&strs(&close("t", &w7)), 1);
+    assert!(err.contains(&format!("history begins in {w6}")), "{err}");
+    let err = db.refused(&["job", "edit", "t", "--since", &monday5], 1);
+    assert!(err.contains(&w6), "{err}");
+    // A report and a digest of that week have the job; of the week before, not.
+    let page = db.dir.path().join("w.html");
+    let out = db.ok(&["report", "--html", page.to_str().unwrap(), "--week", &w6]);
+    assert!(out.contains("(1 job,"), "{out}");
+    let out = db.ok(&["report", "--html", page.to_str().unwrap(), "--week", &w7, "--force"]);
+    assert!(out.contains("(0 jobs,"), "{out}");
+    db.ok(&["verify"]);
+}
+
+/// A job is on a report or a digest of a week only from the week its history begins: not a
+/// job recorded later, nor one whose start or earliest record is later.
+#[test]
+fn a_report_or_digest_of_a_week_before_a_job_existed_leaves_it_out() {
+    let db = Db::new();
+    let (w3, monday3) = weeks_ago(3);
+    let (w4, _) = weeks_ago(4);
+    db.ok(&["job", "add", "Old job", "--slug", "old", "--since", &monday3]);
+    db.ok(&["job", "add", "New job", "--slug", "new"]);
+    let page = db.dir.path().join("w.html");
+    let page = page.to_str().unwrap();
+    let out = db.ok(&["report", "--html", page, "--week", &w3]);
+    assert!(out.contains("(1 job,"), "{out}");
+    let html = std::fs::read_to_string(page).unwrap();
+    assert!(html.contains("Old job") && !html.contains("New job"), "{html}");
+    let digest = db.ok(&["review", "--markdown", "--week", &w3]);
+    assert!(digest.contains("Old job") && !digest.contains("New job"), "{digest}");
+    assert!(digest.contains("1 jobs ·"), "{digest}");
+    let digest = db.ok(&["review", "--markdown", "--week", &w4]);
+    assert!(!digest.contains("Old job") && !digest.contains("New job"), "{digest}");
+    // Asked for by name, a week before its history is refused with what to give instead.
+    let err = db.refused(&["report", "--html", page, "--week", &w4, "--job", "old", "--force"], 1);
+    assert!(err.contains(&format!("begins in {w3}")), "{err}");
+    // This week has both.
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(digest.contains("Old job") && digest.contains("New job"), "{digest}");
+}
+
 /// A job `t` whose instrument loop has a metric.
 fn measured() -> Db {
     let db = Db::new();
