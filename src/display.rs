@@ -5,7 +5,6 @@
 //! made visible as `\u{…}` instead of acted on. JSON output is not passed through here: it keeps
 //! the text exactly, escaped by the JSON encoder.
 
-
 use crate::domain::model::{Better, Status};
 use crate::domain::num::estimate;
 pub use crate::domain::num::show;
@@ -759,7 +758,10 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_untouched() {
-        assert!(matches!(clean("Café — ✓ 日本"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            clean("Café — ✓ 日本"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

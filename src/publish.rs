@@ -375,12 +375,21 @@ mod tests {
     fn journey_names_keep_letters_of_every_script() {
         let id = "00000000-0000-0000-0000-00001f3c9a2e";
         let name = |title: &str| journey_file("t", title, id);
-        assert_eq!(name("Évaluation des tickets"), "t-évaluation-des-tickets-1f3c9a2e.md");
+        assert_eq!(
+            name("Évaluation des tickets"),
+            "t-évaluation-des-tickets-1f3c9a2e.md"
+        );
         assert_eq!(name("客服"), "t-客服-1f3c9a2e.md");
         // The same title typed decomposed (as macOS keeps names) makes the same name.
         assert_eq!(name("E\u{301}valuation"), name("Évaluation"));
         // Nothing that separates paths, hides or controls survives; the id always does.
-        for hostile in ["../../etc/passwd", "a/b\\c", "x\u{0}y\u{202e}z\n", "..", "\u{200b}"] {
+        for hostile in [
+            "../../etc/passwd",
+            "a/b\\c",
+            "x\u{0}y\u{202e}z\n",
+            "..",
+            "\u{200b}",
+        ] {
             let n = name(hostile);
             let stem = n.strip_suffix("-1f3c9a2e.md").unwrap();
             assert!(

@@ -355,7 +355,13 @@ mod tests {
         assert!(e.starts_with("line 3, column `value`"), "{e}");
         let e = err("job,kind,date,value\nt,instr,2999-01-01,1\n");
         assert!(e.starts_with("line 2, column `date`"), "{e}");
-        for date in ["2026-11-2", " 2026-11-02", "2026-11-02 ", "\"2026-11-02 \"", "02/11/2026"] {
+        for date in [
+            "2026-11-2",
+            " 2026-11-02",
+            "2026-11-02 ",
+            "\"2026-11-02 \"",
+            "02/11/2026",
+        ] {
             let e = err(&format!("job,kind,date,value\nt,instr,{date},1\n"));
             assert!(
                 e.starts_with("line 2, column `date`") && e.contains("write YYYY-MM-DD"),
@@ -436,7 +442,10 @@ mod tests {
             // Columns guard, note and source: free text, protected. The value is a number
             // (`-3.5` is data to a spreadsheet, and `num::parse` reads nothing else).
             for cell in [5, 6, 7].map(|i| &record[i]) {
-                assert!(!cell.starts_with(&FORMULA_START[..6]), "unprotected: {cell:?}");
+                assert!(
+                    !cell.starts_with(&FORMULA_START[..6]),
+                    "unprotected: {cell:?}"
+                );
                 seen += 1;
             }
             assert!(crate::domain::num::parse(&record[3]).is_ok());
@@ -451,7 +460,8 @@ mod tests {
         }
         // An apostrophe a person typed before anything else is theirs.
         let typed = read(
-            "job,kind,date,value,note\nt,instr,2026-11-02,1,'tis\nt,instr,2026-11-02,1,'=x\n".as_bytes(),
+            "job,kind,date,value,note\nt,instr,2026-11-02,1,'tis\nt,instr,2026-11-02,1,'=x\n"
+                .as_bytes(),
             now(),
         )
         .unwrap();

@@ -212,7 +212,16 @@ fn no_calendar_without_an_event_and_check_ins_from_the_first_backfilled_week() {
     db.ok(&["job", "add", "Refunds", "--slug", "r"]);
     // Backfilled by a dated record, then answered, then that record voided: the answered week
     // keeps the history (and the check-ins) where they began.
-    db.ok(&["learn", "r", "improve", "an old lesson", "--type", "evidence", "--at", "2026-10-05"]);
+    db.ok(&[
+        "learn",
+        "r",
+        "improve",
+        "an old lesson",
+        "--type",
+        "evidence",
+        "--at",
+        "2026-10-05",
+    ]);
     let check_in = |db: &Db| {
         let events = parse(&db.run(&["calendar", "-"]).stdout);
         assert_eq!(events.len(), 1, "{events:?}");
@@ -220,13 +229,31 @@ fn no_calendar_without_an_event_and_check_ins_from_the_first_backfilled_week() {
     };
     assert_eq!(check_in(&db), "20261009", "the Friday of 2026-W41");
     db.ok(&[
-        "cycle", "close", "r", "--week", "2026-W41", "--understanding", "yes", "--explanation",
-        "yes", "--creation", "yes", "--distribution", "no",
+        "cycle",
+        "close",
+        "r",
+        "--week",
+        "2026-W41",
+        "--understanding",
+        "yes",
+        "--explanation",
+        "yes",
+        "--creation",
+        "yes",
+        "--distribution",
+        "no",
     ]);
     let id = db.json(&["loop", "show", "r", "improve", "--json"])["learnings"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    db.ok(&["void", "r", "improve", &id, "--reason", "entered by mistake"]);
+    db.ok(&[
+        "void",
+        "r",
+        "improve",
+        &id,
+        "--reason",
+        "entered by mistake",
+    ]);
     assert_eq!(check_in(&db), "20261009");
 }

@@ -112,13 +112,29 @@ fn an_answered_week_stays_in_the_history_when_the_record_that_opened_it_is_voide
     let (w5, monday5) = weeks_ago(5);
     let (w7, _) = weeks_ago(7);
     db.ok(&["job", "add", "Triage", "--slug", "t"]);
-    db.ok(&["learn", "t", "improve", "old lesson", "--type", "evidence", "--at", &monday6]);
+    db.ok(&[
+        "learn",
+        "t",
+        "improve",
+        "old lesson",
+        "--type",
+        "evidence",
+        "--at",
+        &monday6,
+    ]);
     db.ok(&strs(&close("t", &w6)));
     let id = db.json(&["loop", "show", "t", "improve", "--json"])["learnings"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    db.ok(&["void", "t", "improve", &id, "--reason", "entered by mistake"]);
+    db.ok(&[
+        "void",
+        "t",
+        "improve",
+        &id,
+        "--reason",
+        "entered by mistake",
+    ]);
     // The week after the answered one is inside the history; the week before is not.
     db.ok(&strs(&close("t", &w5)));
     let err = db.refused(&strs(&close("t", &w7)), 1);
@@ -129,7 +145,14 @@ fn an_answered_week_stays_in_the_history_when_the_record_that_opened_it_is_voide
     let page = db.dir.path().join("w.html");
     let out = db.ok(&["report", "--html", page.to_str().unwrap(), "--week", &w6]);
     assert!(out.contains("(1 job,"), "{out}");
-    let out = db.ok(&["report", "--html", page.to_str().unwrap(), "--week", &w7, "--force"]);
+    let out = db.ok(&[
+        "report",
+        "--html",
+        page.to_str().unwrap(),
+        "--week",
+        &w7,
+        "--force",
+    ]);
     assert!(out.contains("(0 jobs,"), "{out}");
     db.ok(&["verify"]);
 }
@@ -141,25 +164,44 @@ fn a_report_or_digest_of_a_week_before_a_job_existed_leaves_it_out() {
     let db = Db::new();
     let (w3, monday3) = weeks_ago(3);
     let (w4, _) = weeks_ago(4);
-    db.ok(&["job", "add", "Old job", "--slug", "old", "--since", &monday3]);
+    db.ok(&[
+        "job", "add", "Old job", "--slug", "old", "--since", &monday3,
+    ]);
     db.ok(&["job", "add", "New job", "--slug", "new"]);
     let page = db.dir.path().join("w.html");
     let page = page.to_str().unwrap();
     let out = db.ok(&["report", "--html", page, "--week", &w3]);
     assert!(out.contains("(1 job,"), "{out}");
     let html = std::fs::read_to_string(page).unwrap();
-    assert!(html.contains("Old job") && !html.contains("New job"), "{html}");
+    assert!(
+        html.contains("Old job") && !html.contains("New job"),
+        "{html}"
+    );
     let digest = db.ok(&["review", "--markdown", "--week", &w3]);
-    assert!(digest.contains("Old job") && !digest.contains("New job"), "{digest}");
+    assert!(
+        digest.contains("Old job") && !digest.contains("New job"),
+        "{digest}"
+    );
     assert!(digest.contains("1 jobs ·"), "{digest}");
     let digest = db.ok(&["review", "--markdown", "--week", &w4]);
-    assert!(!digest.contains("Old job") && !digest.contains("New job"), "{digest}");
+    assert!(
+        !digest.contains("Old job") && !digest.contains("New job"),
+        "{digest}"
+    );
     // Asked for by name, a week before its history is refused with what to give instead.
-    let err = db.refused(&["report", "--html", page, "--week", &w4, "--job", "old", "--force"], 1);
+    let err = db.refused(
+        &[
+            "report", "--html", page, "--week", &w4, "--job", "old", "--force",
+        ],
+        1,
+    );
     assert!(err.contains(&format!("begins in {w3}")), "{err}");
     // This week has both.
     let digest = db.ok(&["review", "--markdown"]);
-    assert!(digest.contains("Old job") && digest.contains("New job"), "{digest}");
+    assert!(
+        digest.contains("Old job") && digest.contains("New job"),
+        "{digest}"
+    );
 }
 
 /// A job `t` whose instrument loop has a metric.
@@ -269,8 +311,14 @@ fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() 
     let l = db.review_loop("instrument");
     assert_eq!(l["live_n"], 4, "{l}");
     // Undo takes back one command, never part of an import.
+    // It names the command as the import it was, not as its last value.
     let err = db.refused(&["undo", "--yes"], 1);
-    assert!(err.contains("4 values at once"), "{err}");
+    assert!(
+        err.contains("your last command (a values import of 4 values,"),
+        "{err}"
+    );
+    assert!(!err.contains("recorded measurement"), "{err}");
+    assert!(err.contains("void each value you do not want"), "{err}");
     // Again: nothing new; a row with a new source id is new even with the same number.
     let out = pipe(
         &db,

@@ -319,7 +319,10 @@ fn a_proof_link_is_a_plain_web_or_mail_address_and_confirmations_stay_on_their_l
             ],
             2,
         );
-        assert!(err.contains("give an http:// or https:// address"), "{bad}: {err}");
+        assert!(
+            err.contains("give an http:// or https:// address"),
+            "{bad}: {err}"
+        );
     }
     let out = db.ok(&[
         "proof",
@@ -337,7 +340,10 @@ fn a_proof_link_is_a_plain_web_or_mail_address_and_confirmations_stay_on_their_l
         out.lines().all(|l| !l.starts_with("INJECTED")),
         "a typed newline broke the confirmation: {out:?}"
     );
-    assert!(out.starts_with("added public story `Two\\u{a}INJECTED line`"), "{out}");
+    assert!(
+        out.starts_with("added public story `Two\\u{a}INJECTED line`"),
+        "{out}"
+    );
     let out = db.ok(&["proof", "outcome", "t", &proof_id(&db), "--replies", "1"]);
     assert!(out.lines().all(|l| !l.starts_with("INJECTED")), "{out:?}");
 }

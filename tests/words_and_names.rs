@@ -54,7 +54,13 @@ fn dates_before_1970_or_after_today_are_refused_naming_the_range() {
 #[test]
 fn dates_and_weeks_are_read_in_one_form_only() {
     let db = Db::measured();
-    for bad in ["2026-01-2", "2026-1-02", " 2026-01-02", "2026-01-02 ", "2026-01-02T08:00:00Z"] {
+    for bad in [
+        "2026-01-2",
+        "2026-1-02",
+        " 2026-01-02",
+        "2026-01-02 ",
+        "2026-01-02T08:00:00Z",
+    ] {
         for args in [
             vec!["baseline", "t", "instr", "4", "--at", bad],
             vec!["learn", "t", "instr", "a lesson", "--at", bad],

@@ -42,8 +42,7 @@ pub fn entries(jobs: &[(&JobInput, &JobReview, Option<Week>)], today: NaiveDate)
         let job = &input.job;
         // The check-ins begin with the history, backfilled weeks included (as the review and
         // `cycle close --week` count them); without it, from the job's start or record.
-        let first = history_start
-            .unwrap_or_else(|| super::job::first_week(job, None));
+        let first = history_start.unwrap_or_else(|| super::job::first_week(job, None));
         out.push(Entry {
             uid: format!("check-in-{}@jobloop", job.id),
             date: check_in_of(first),

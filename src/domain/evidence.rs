@@ -71,15 +71,16 @@ pub fn add_proof(
 /// it, or `mailto:`, all of it one word of printable characters. `javascript:`, `data:`,
 /// `file:` and the like would run or open something instead.
 pub fn link_problem(url: &str) -> Option<&'static str> {
-    if url
-        .chars()
-        .any(|c| c.is_whitespace() || super::text::is_unsafe(c) || matches!(c, '<' | '>' | '\\' | '`' | '"'))
-    {
+    if url.chars().any(|c| {
+        c.is_whitespace() || super::text::is_unsafe(c) || matches!(c, '<' | '>' | '\\' | '`' | '"')
+    }) {
         return Some("holds spaces, control characters, quotes, angle brackets or backslashes");
     }
     let lower = url.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("mailto:") {
-        return rest.is_empty().then_some("names no address after `mailto:`");
+        return rest
+            .is_empty()
+            .then_some("names no address after `mailto:`");
     }
     let Some(rest) = lower
         .strip_prefix("https://")

@@ -131,6 +131,13 @@ impl Outcome {
         }
     }
 
+    /// One more line of the summary, made of our words (its typed parts made one line too).
+    fn and_line(mut self, line: String) -> Outcome {
+        self.summary.push('\n');
+        self.summary.push_str(&super::text::one_line(&line));
+        self
+    }
+
     fn then(mut self, fix: Fix) -> Outcome {
         self.next = Some(fix);
         self
@@ -139,12 +146,10 @@ impl Outcome {
     /// Records `deviation` with the outcome, and says so in its acknowledgement.
     fn deviating(mut self, deviation: Option<Deviation>) -> Outcome {
         if let Some(d) = &deviation {
-            self.summary = format!(
-                "{}\nrecorded as a deviation from the locked plan: {} (why: {})",
-                self.summary,
-                super::text::one_line(&d.detail),
-                super::text::one_line(&d.reason)
-            );
+            self = self.and_line(format!(
+                "recorded as a deviation from the locked plan: {} (why: {})",
+                d.detail, d.reason
+            ));
         }
         self.deviation = deviation;
         self

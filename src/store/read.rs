@@ -579,9 +579,13 @@ impl Store {
                 )?
                 .unwrap_or(0);
             if at_once > 1 {
-                let refusal = crate::domain::Refusal::rule(format!(
-                    "your last command recorded {at_once} values at once (an import): undo takes back a single command, not part of one; void the values you do not want, each with its reason"
-                ));
+                let refusal = crate::domain::Refusal::rule(
+                    "undo takes back a command that recorded one thing, and an import recorded many",
+                )
+                .advice("void each value you do not want, with its reason (a void names the value by its id)");
+                // Named as the whole command it was, not as its last value.
+                let mut event = event;
+                event.summary = crate::domain::undo::last_command(&event, at_once);
                 return Ok(Some((event, Err(refusal))));
             }
             let Some(job_id) = event.job_id.clone() else {
