@@ -299,7 +299,7 @@ fn voided(event: &AuditEvent) -> (&'static str, &'static str) {
         Some("interventions") => ("an intervention", "start it again"),
         Some("decisions") => ("a decision", "record it again"),
         Some("learnings") => ("a learning", "record it again"),
-        Some("flow_steps") => ("a flow step", "add the step again to the flow"),
+        Some("flow_steps") => ("a flow step", "add the step to the flow again"),
         Some("flow_drops") => ("removed work", "record it again"),
         Some("governance") => ("a governance act", "record it again"),
         Some("critic_results") => ("a critic result", "record it again"),
