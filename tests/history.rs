@@ -474,10 +474,97 @@ fn learnings_and_decisions_are_dated_by_the_day_they_are_about_and_keep_when_rec
     db.ok(&["verify"]);
 }
 
+/// A baseline value that changes a plan locked by an intervention (a guardrail's or the primary
+/// metric's, dated before it) needs a reason in an import as it does in `baseline`: refused
+/// without `--reason`, naming the line, and recorded as a deviation with it. Live rows take
+/// none, as `measure` takes none.
+#[test]
+fn an_import_needs_a_reason_where_the_command_needs_one() {
+    let db = measured();
+    db.ok(&[
+        "guard",
+        "add",
+        "t",
+        "instr",
+        "cost",
+        "--better",
+        "lower",
+        "--max-worse",
+        "10%",
+    ]);
+    db.ok(&["baseline", "t", "instr", "5", "--at", "2026-01-05"]);
+    db.ok(&[
+        "baseline",
+        "t",
+        "instr",
+        "3",
+        "--guard",
+        "cost",
+        "--at",
+        "2026-01-05",
+    ]);
+    db.ok(&[
+        "intervene",
+        "t",
+        "instr",
+        "New triage",
+        "--at",
+        "2026-01-19",
+    ]);
+    let rows = "job,kind,date,value,guard\nt,instr,2026-01-12,4,cost\nt,instr,2026-01-26,4.5,\n";
+    // The command refuses it without a reason, and so does the import.
+    db.refused(
+        &[
+            "baseline",
+            "t",
+            "instr",
+            "4",
+            "--guard",
+            "cost",
+            "--at",
+            "2026-01-12",
+        ],
+        1,
+    );
+    let before = db.state();
+    let out = pipe(&db, &["values", "import", "-"], rows);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("line 2") && err.contains("--reason"), "{err}");
+    assert_eq!(db.state(), before);
+    // With one, it is recorded as a deviation; the live row takes none.
+    let out = pipe(
+        &db,
+        &[
+            "values",
+            "import",
+            "-",
+            "--reason",
+            "found in the helpdesk export",
+        ],
+        rows,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan = db.ok(&["plan", "show", "t", "instr"]);
+    assert!(
+        plan.contains("baseline value 4 of guardrail cost dated 2026-01-12 added — why: found in the helpdesk export"),
+        "{plan}"
+    );
+    assert_eq!(db.review_loop("instrument")["live_n"], 1);
+    db.ok(&["verify"]);
+}
+
 also_on_postgres!(
     learnings_and_decisions_are_dated_by_the_day_they_are_about_and_keep_when_recorded,
     a_job_with_an_earlier_start_answers_its_earlier_weeks_and_shows_them_backfilled,
     job_add_since_opens_earlier_weeks_and_its_earliest_record_does_too,
     a_csv_of_values_is_recorded_all_or_nothing_and_once,
     rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values,
+    an_import_needs_a_reason_where_the_command_needs_one,
+    an_answered_week_stays_in_the_history_when_the_record_that_opened_it_is_voided,
+    a_report_or_digest_of_a_week_before_a_job_existed_leaves_it_out,
 );

@@ -525,9 +525,11 @@ fn write_cmd(
         return ack(a, store, hooks);
     }
     match command {
-        Command::Values(ValuesCmd::Import { file, dry_run }) => {
-            values::import(store, ctx, file, *dry_run, hooks)
-        }
+        Command::Values(ValuesCmd::Import {
+            file,
+            dry_run,
+            reason,
+        }) => values::import(store, ctx, file, *dry_run, reason.as_deref(), hooks),
         Command::Check => {
             let now = Stamp::now();
             let checked = store.check_rules(now)?;

@@ -72,7 +72,14 @@ impl Recorded {
     /// The value to record for `row`, or `None` when the loop has it already (skipped). A row
     /// whose source id is recorded with another day or number is refused: the system it came
     /// from changed it, and skipping it would keep the old number without a word.
-    pub fn take(&mut self, record: &LoopRecord, row: &ValueRow) -> Result<Option<LoopOp>, Refusal> {
+    /// `reason` goes with a baseline row, as `baseline --reason` does: the row is then recorded
+    /// as a deviation when it changes a locked plan, and refused without one, as the command is.
+    pub fn take(
+        &mut self,
+        record: &LoopRecord,
+        row: &ValueRow,
+        reason: Option<&str>,
+    ) -> Result<Option<LoopOp>, Refusal> {
         if let Some(s) = &row.source
             && let Some((day, bits)) = self.sources.get(s)
         {
@@ -111,7 +118,11 @@ impl Recorded {
             source: row.source.clone(),
             at: row.date,
             note: row.note.clone(),
-            reason: None,
+            // A live value changes no plan and takes no reason (as `measure` refuses one).
+            reason: (phase == Phase::Baseline)
+                .then_some(reason)
+                .flatten()
+                .map(str::to_string),
             guard: row.guard.clone(),
         }))
     }

@@ -30,6 +30,7 @@ impl Store {
         ctx: &Ctx,
         rows: &[ValueRow],
         dry_run: bool,
+        reason: Option<&str>,
     ) -> Result<ValuesImported> {
         let mut done = ValuesImported::default();
         self.write_raw(|db| {
@@ -61,7 +62,7 @@ impl Store {
                     continue;
                 };
                 let Some(op) = recorded
-                    .take(record, row)
+                    .take(record, row, reason)
                     .map_err(|r| at_line(Error::Refused(r)))?
                 else {
                     done.skipped += 1;
