@@ -879,19 +879,19 @@ fn report_cmd(
     let mut jobs = store.records(job)?;
     if let Some(w) = week {
         // A job whose history begins after the week was not there to report on.
-        if let (Some(slug), Some(j)) = (job, jobs.first()) {
-            if !crate::domain::as_of::began_by(j.history_start, w) {
-                return Err(fail(
-                    exit::REFUSED,
-                    format!(
-                        "`{}`'s history begins in {}: there is nothing of it in {w} to report (give --week {} or later, or an earlier start with `jobloop job edit {} --since DATE`)",
-                        clean(slug),
-                        j.history_start,
-                        j.history_start,
-                        clean(slug)
-                    ),
-                ));
-            }
+        if let (Some(slug), Some(j)) = (job, jobs.first())
+            && !crate::domain::as_of::began_by(j.history_start, w)
+        {
+            return Err(fail(
+                exit::REFUSED,
+                format!(
+                    "`{}`'s history begins in {}: there is nothing of it in {w} to report (give --week {} or later, or an earlier start with `jobloop job edit {} --since DATE`)",
+                    clean(slug),
+                    j.history_start,
+                    j.history_start,
+                    clean(slug)
+                ),
+            ));
         }
         jobs.retain(|j| crate::domain::as_of::began_by(j.history_start, w));
     }
