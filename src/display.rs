@@ -5,8 +5,6 @@
 //! made visible as `\u{…}` instead of acted on. JSON output is not passed through here: it keeps
 //! the text exactly, escaped by the JSON encoder.
 
-use std::borrow::Cow;
-
 use crate::domain::model::{Better, Status};
 use crate::domain::num::estimate;
 pub use crate::domain::num::show;
@@ -570,20 +568,7 @@ pub fn phase_words(p: &Process<crate::domain::time::When>) -> Option<String> {
 pub use crate::domain::text::is_unsafe;
 
 /// Text for one line: every unsafe character (newlines and tabs included) made visible.
-pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::domain::text::one_line as clean;
 
 /// Text that may span lines (notes, evidence): newlines are kept, tabs become spaces, every other
 /// unsafe character is made visible.
@@ -773,7 +758,10 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_untouched() {
-        assert!(matches!(clean("Café — ✓ 日本"), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean("Café — ✓ 日本"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -10,7 +10,14 @@ use crate::domain::calendar::{CHECK_IN, Entry};
 /// The longest content line, in octets, before it is folded (RFC 5545 §3.1).
 const FOLD: usize = 75;
 
-/// The whole calendar, generated at `now`.
+/// Whether an entry can be written: a DATE has four digits of year, so a day after 9998-12-31
+/// has no end date to write.
+pub fn writable(e: &Entry) -> bool {
+    e.date.succ_opt().is_some_and(|d| d.year() <= 9999)
+}
+
+/// The whole calendar, generated at `now`. RFC 5545 wants at least one component in it: the
+/// caller refuses a calendar with no writable entry rather than write one without.
 pub fn calendar(entries: &[Entry], now: Stamp) -> String {
     let stamp = now.0.format("%Y%m%dT%H%M%SZ").to_string();
     let mut out = String::new();
@@ -23,9 +30,7 @@ pub fn calendar(entries: &[Entry], now: Stamp) -> String {
     ));
     line("CALSCALE:GREGORIAN");
     line("METHOD:PUBLISH");
-    // A DATE has four digits of year: a day after 9998-12-31 has no end date to write.
-    let writable = |e: &&Entry| e.date.succ_opt().is_some_and(|d| d.year() <= 9999);
-    for e in entries.iter().filter(writable) {
+    for e in entries.iter().filter(|e| writable(e)) {
         line("BEGIN:VEVENT");
         line(&format!("UID:{}", text(&e.uid)));
         line(&format!("DTSTAMP:{stamp}"));

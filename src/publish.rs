@@ -67,25 +67,38 @@ pub fn pages(material: &[PublishMaterial]) -> Vec<Page> {
     out
 }
 
-/// A stable, portable name: the job's slug, the title's letters and digits, the proof's id.
+/// A stable, portable name: the job's slug, the title's letters and digits in any script
+/// ("Évaluation" keeps its `é`, "客服" its characters), the proof's id (so two titles that read
+/// alike never share a file). The title is composed (NFC) first, so the same title makes the
+/// same bytes on every system; anything but a letter or digit — a slash, a dot, a control or
+/// invisible character — becomes one `-`.
 fn journey_name(job: &Job, p: &Proof) -> String {
+    journey_file(&job.slug, &p.title, &p.id)
+}
+
+fn journey_file(slug: &str, title_typed: &str, id: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut title = String::new();
-    for c in p.title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
+    let mut kept = 0;
+    for c in title_typed.nfc().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
             title.push(c);
+            kept += 1;
         } else if !title.ends_with('-') && !title.is_empty() {
             title.push('-');
+            kept += 1;
         }
-        if title.len() >= 40 {
+        // 40 characters of at most 4 bytes: the name stays well under 255 bytes.
+        if kept >= 40 {
             break;
         }
     }
     let title = title.trim_end_matches('-');
-    let id = short_id(&p.id);
+    let id = short_id(id);
     if title.is_empty() {
-        format!("{}-{id}.md", job.slug)
+        format!("{slug}-{id}.md")
     } else {
-        format!("{}-{title}-{id}.md", job.slug)
+        format!("{slug}-{title}-{id}.md")
     }
 }
 
@@ -93,13 +106,11 @@ fn when(at: When) -> String {
     at.date().to_string()
 }
 
-/// A link that may stay a link: http(s) with nothing Markdown or HTML would read otherwise.
+/// A link that may stay a link: one `proof add` would accept (`link_problem`). Another — one an
+/// import brought in, or stored before links were checked — is shown as inert text, never
+/// followed.
 fn link(url: &str) -> String {
-    let plain = url.starts_with("https://") || url.starts_with("http://");
-    let safe = url
-        .chars()
-        .all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '<' | '>' | '\\' | '`'));
-    if plain && safe && url.len() > "https://".len() {
+    if crate::domain::evidence::link_problem(url).is_none() {
         format!("<{url}>")
     } else {
         inert(url)
@@ -334,5 +345,62 @@ fn records(
     out.push_str(&format!("\n## {title}\n\n"));
     for (kind, row) in rows {
         out.push_str(&format!("- **{kind}** {}\n", inert(&row)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A link stored before links were checked (or brought in by `import`) that `proof add`
+    /// would refuse stays text: no autolink, nothing a Markdown renderer would follow.
+    #[test]
+    fn only_a_link_proof_add_accepts_is_linked() {
+        assert_eq!(link("https://example.com/s"), "<https://example.com/s>");
+        for stored in [
+            "javascript:alert(1)",
+            "https://user:pass@example.com/",
+            "data:text/html,<script>",
+            "file:///etc/passwd",
+            "https://example.com/a b",
+        ] {
+            let shown = link(stored);
+            assert!(!shown.starts_with('<'), "{stored}: {shown}");
+            assert!(!shown.contains("://"), "{stored}: {shown}");
+            assert!(!shown.replace("\\<", "").contains('<'), "{stored}: {shown}");
+        }
+    }
+
+    #[test]
+    fn journey_names_keep_letters_of_every_script() {
+        let id = "00000000-0000-0000-0000-00001f3c9a2e";
+        let name = |title: &str| journey_file("t", title, id);
+        assert_eq!(
+            name("Évaluation des tickets"),
+            "t-évaluation-des-tickets-1f3c9a2e.md"
+        );
+        assert_eq!(name("客服"), "t-客服-1f3c9a2e.md");
+        // The same title typed decomposed (as macOS keeps names) makes the same name.
+        assert_eq!(name("E\u{301}valuation"), name("Évaluation"));
+        // Nothing that separates paths, hides or controls survives; the id always does.
+        for hostile in [
+            "../../etc/passwd",
+            "a/b\\c",
+            "x\u{0}y\u{202e}z\n",
+            "..",
+            "\u{200b}",
+        ] {
+            let n = name(hostile);
+            let stem = n.strip_suffix("-1f3c9a2e.md").unwrap();
+            assert!(
+                stem.chars().all(|c| c == '-' || c.is_alphanumeric()),
+                "{hostile:?}: {n}"
+            );
+        }
+        assert_eq!(name("..."), "t-1f3c9a2e.md");
+        // Long titles are cut at 40 characters, whatever their bytes.
+        let long = name(&"客".repeat(300));
+        assert!(long.len() < 255, "{}", long.len());
+        assert_eq!(long.chars().filter(|c| *c == '客').count(), 40);
     }
 }

@@ -134,7 +134,10 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
         let wrong = |name: &str, why: String| bad(line, Some(name), why);
         let job = need("job")?.to_string();
         let kind = LoopKind::parse(need("kind")?).map_err(|e| wrong("kind", e.message))?;
-        let date = parse_when(need("date")?, now).map_err(|e| wrong("date", e.message))?;
+        need("date")?;
+        // Untrimmed: a date is typed in one form only (`parse_typed_day`), here as everywhere.
+        let raw_date = at.get("date").and_then(|i| record.get(*i)).unwrap_or("");
+        let date = parse_when(raw_date, now).map_err(|e| wrong("date", e.message))?;
         let typed = need("value")?.to_string();
         let value = crate::domain::num::parse(&typed).map_err(|e| wrong("value", e.message))?;
         let phase = match cell("phase") {
@@ -154,9 +157,9 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
             value,
             typed,
             phase,
-            guard: cell("guard").map(str::to_string),
-            note: cell("note").map(str::to_string),
-            source: cell("source").map(str::to_string),
+            guard: cell("guard").map(|c| unguard_cell(c).to_string()),
+            note: cell("note").map(|c| unguard_cell(c).to_string()),
+            source: cell("source").map(|c| unguard_cell(c).to_string()),
         });
     }
     Ok(rows)
@@ -247,6 +250,31 @@ fn csv_words(e: &csv::Error) -> String {
     }
 }
 
+/// What a spreadsheet reads as the start of a formula (OWASP's list), and the apostrophe that
+/// protects them.
+const FORMULA_START: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// A text cell as written: one starting with a formula character gets an apostrophe in front,
+/// which spreadsheets read as "this is text" (and hide), so a note `=HYPERLINK(…)` is shown, not
+/// run. A cell starting with an apostrophe gets one too, so `unguard` can tell the two apart and
+/// every text reads back exactly as it was stored.
+pub fn guard_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_START) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// A text cell as read: the apostrophe `guard_cell` put in front of a formula character (or of
+/// an apostrophe) is taken off; any other apostrophe is part of the text (`'tis` stays `'tis`).
+fn unguard_cell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => text,
+    }
+}
+
 /// One value as a row, for `values export`.
 pub struct Out<'a> {
     pub job: &'a str,
@@ -270,9 +298,9 @@ pub fn write<'a>(
             &v.at.date().to_string(),
             &v.shown(),
             v.phase.as_str(),
-            r.guard.unwrap_or(""),
-            &v.note,
-            v.source.as_deref().unwrap_or(""),
+            &guard_cell(r.guard.unwrap_or("")),
+            &guard_cell(&v.note),
+            &guard_cell(v.source.as_deref().unwrap_or("")),
         ])?;
     }
     w.flush()
@@ -327,6 +355,19 @@ mod tests {
         assert!(e.starts_with("line 3, column `value`"), "{e}");
         let e = err("job,kind,date,value\nt,instr,2999-01-01,1\n");
         assert!(e.starts_with("line 2, column `date`"), "{e}");
+        for date in [
+            "2026-11-2",
+            " 2026-11-02",
+            "2026-11-02 ",
+            "\"2026-11-02 \"",
+            "02/11/2026",
+        ] {
+            let e = err(&format!("job,kind,date,value\nt,instr,{date},1\n"));
+            assert!(
+                e.starts_with("line 2, column `date`") && e.contains("write YYYY-MM-DD"),
+                "{date}: {e}"
+            );
+        }
         let e = err("job,kind,date,value\nt,nope,2026-11-02,1\n");
         assert!(e.starts_with("line 2, column `kind`"), "{e}");
         let e = err("job,kind,date,value,phase\nt,instr,2026-11-02,1,later\n");
@@ -348,5 +389,99 @@ mod tests {
         assert!(e.starts_with("line 3:") && e.contains("NUL"), "{e}");
         let e = err("job,kind,date,value\nt,instr,2026-11-02\n");
         assert!(e.starts_with("line 2:") && e.contains("3 cells"), "{e}");
+    }
+    fn value(note: &str, source: Option<&str>) -> Value {
+        Value {
+            id: "v".into(),
+            loop_id: "l".into(),
+            metric_id: "m".into(),
+            phase: Phase::Baseline,
+            value: -3.5,
+            at: crate::domain::time::When::parse("2026-11-02").unwrap(),
+            note: note.into(),
+            recorded_by: "ana".into(),
+            recorded_at: now(),
+            void: None,
+            typed: None,
+            source: source.map(str::to_string),
+        }
+    }
+
+    fn export(rows: &[(Option<&str>, Value)]) -> String {
+        let mut out = Vec::new();
+        let rows = rows.iter().map(|(guard, v)| Out {
+            job: "t",
+            kind: LoopKind::Instrument,
+            guard: *guard,
+            value: v,
+        });
+        write(&mut out, rows).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn no_exported_text_cell_starts_a_formula() {
+        let hostile = [
+            "=HYPERLINK(\"http://x\";\"y\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "'=quoted already",
+            "'tis",
+            "plain",
+        ];
+        let rows: Vec<_> = hostile
+            .iter()
+            .map(|h| (Some(*h), value(h, Some(h))))
+            .collect();
+        let text = export(&rows);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut seen = 0;
+        for record in reader.records() {
+            let record = record.unwrap();
+            // Columns guard, note and source: free text, protected. The value is a number
+            // (`-3.5` is data to a spreadsheet, and `num::parse` reads nothing else).
+            for cell in [5, 6, 7].map(|i| &record[i]) {
+                assert!(
+                    !cell.starts_with(&FORMULA_START[..6]),
+                    "unprotected: {cell:?}"
+                );
+                seen += 1;
+            }
+            assert!(crate::domain::num::parse(&record[3]).is_ok());
+        }
+        assert_eq!(seen, 3 * hostile.len());
+        // And each reads back as stored.
+        let back = read(text.as_bytes(), now()).unwrap();
+        for (row, h) in back.iter().zip(hostile) {
+            assert_eq!(row.note.as_deref(), Some(h));
+            assert_eq!(row.source.as_deref(), Some(h));
+            assert_eq!(row.guard.as_deref(), Some(h));
+        }
+        // An apostrophe a person typed before anything else is theirs.
+        let typed = read(
+            "job,kind,date,value,note\nt,instr,2026-11-02,1,'tis\nt,instr,2026-11-02,1,'=x\n"
+                .as_bytes(),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(typed[0].note.as_deref(), Some("'tis"));
+        assert_eq!(typed[1].note.as_deref(), Some("=x"));
+    }
+
+    proptest::proptest! {
+        /// Every text the domain can store (trimmed, not empty) is exported and read back
+        /// exactly, whatever it starts with.
+        #[test]
+        fn exported_text_reads_back_exactly(
+            note in "[=+\\-@'\t\r a-zé\",\n]{0,3}[a-z'=]{1,4}[=+\\-@'\t\r a-zé\",\n]{0,3}",
+        ) {
+            let note = note.trim().to_string();
+            proptest::prop_assume!(!note.is_empty());
+            let text = export(&[(None, value(&note, Some(&note)))]);
+            let back = read(text.as_bytes(), now()).unwrap();
+            proptest::prop_assert_eq!(back[0].note.as_deref(), Some(note.as_str()));
+            proptest::prop_assert_eq!(back[0].source.as_deref(), Some(note.as_str()));
+        }
     }
 }

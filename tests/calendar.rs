@@ -61,6 +61,8 @@ fn parse(bytes: &[u8]) -> Vec<Event> {
             }
         }
     }
+    // RFC 5545 §3.4: a calendar holds at least one component.
+    assert!(!events.is_empty(), "a VCALENDAR with no component");
     for e in &events {
         for required in ["UID", "DTSTAMP", "DTSTART", "SUMMARY"] {
             assert!(e.contains_key(required), "{required} missing in {e:?}");
@@ -191,4 +193,67 @@ fn the_calendar_reads_back_exactly_with_hostile_names() {
     let piped = db.run(&["calendar", "-"]);
     assert!(piped.status.success());
     assert_eq!(uids(&parse(&piped.stdout)), uids(&events));
+}
+
+/// No active job: no component to put in a calendar, which RFC 5545 does not allow; refused in
+/// one line, no file written. A job with backfilled weeks has its check-ins from the first of
+/// them, as `cycle close --week` and the review count them.
+#[test]
+fn no_calendar_without_an_event_and_check_ins_from_the_first_backfilled_week() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    db.ok(&["job", "archive", "t"]);
+    let file = db.dir.path().join("empty.ics");
+    let err = db.refused(&["calendar", file.to_str().unwrap()], 1);
+    assert!(err.contains("nothing to put in a calendar yet"), "{err}");
+    assert!(!file.exists());
+    db.refused(&["calendar", "-"], 1);
+
+    db.ok(&["job", "add", "Refunds", "--slug", "r"]);
+    // Backfilled by a dated record, then answered, then that record voided: the answered week
+    // keeps the history (and the check-ins) where they began.
+    db.ok(&[
+        "learn",
+        "r",
+        "improve",
+        "an old lesson",
+        "--type",
+        "evidence",
+        "--at",
+        "2026-10-05",
+    ]);
+    let check_in = |db: &Db| {
+        let events = parse(&db.run(&["calendar", "-"]).stdout);
+        assert_eq!(events.len(), 1, "{events:?}");
+        events[0]["DTSTART"].1.clone()
+    };
+    assert_eq!(check_in(&db), "20261009", "the Friday of 2026-W41");
+    db.ok(&[
+        "cycle",
+        "close",
+        "r",
+        "--week",
+        "2026-W41",
+        "--understanding",
+        "yes",
+        "--explanation",
+        "yes",
+        "--creation",
+        "yes",
+        "--distribution",
+        "no",
+    ]);
+    let id = db.json(&["loop", "show", "r", "improve", "--json"])["learnings"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.ok(&[
+        "void",
+        "r",
+        "improve",
+        &id,
+        "--reason",
+        "entered by mistake",
+    ]);
+    assert_eq!(check_in(&db), "20261009");
 }

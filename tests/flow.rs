@@ -1396,3 +1396,42 @@ fn each_loop_detail_shows_its_part_of_the_flow() {
             .contains("Workflow")
     );
 }
+
+/// After a void of a flow record — by `flow void` or by `void JOB KIND ID` — undo names what was
+/// voided and says how to put it back as that record is put back, never the words for a value.
+#[test]
+fn undo_after_a_flow_void_names_the_flow_record_and_how_to_add_it_again() {
+    let db = Db::new();
+    mapped(&db);
+    db.ok(&[
+        "flow", "add", "triage", "Oops", "--kind", "input", "--by", "human",
+    ]);
+    db.ok(&["flow", "void", "triage", "oops", "--reason", "mapped twice"]);
+    let err = db.refused(&["undo", "--yes"], 1);
+    assert!(
+        err.contains("removed step `Oops`") && err.contains("add the step to the flow again"),
+        "{err}"
+    );
+    db.ok(&[
+        "flow", "add", "triage", "Again", "--kind", "input", "--by", "human",
+    ]);
+    let id = step(&flow(&db), "Again")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.ok(&[
+        "void",
+        "triage",
+        "redesign",
+        &id,
+        "--reason",
+        "mapped twice",
+    ]);
+    let err = db.refused(&["undo", "--yes"], 1);
+    assert!(
+        err.contains("a void of a flow step cannot be undone")
+            && err.contains("add the step to the flow again"),
+        "{err}"
+    );
+    assert!(!err.contains("value"), "{err}");
+}

@@ -101,6 +101,109 @@ fn job_add_since_opens_earlier_weeks_and_its_earliest_record_does_too() {
     db.ok(&["verify"]);
 }
 
+/// A dated record opened earlier weeks, one was answered, and the record was voided as a
+/// mistake: the answer keeps its week inside the history (it is a record of that week), so the
+/// weeks from it on can still be answered, nothing is orphaned, and `verify` agrees. A start
+/// after the answered week is still refused.
+#[test]
+fn an_answered_week_stays_in_the_history_when_the_record_that_opened_it_is_voided() {
+    let db = Db::new();
+    let (w6, monday6) = weeks_ago(6);
+    let (w5, monday5) = weeks_ago(5);
+    let (w7, _) = weeks_ago(7);
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    db.ok(&[
+        "learn",
+        "t",
+        "improve",
+        "old lesson",
+        "--type",
+        "evidence",
+        "--at",
+        &monday6,
+    ]);
+    db.ok(&strs(&close("t", &w6)));
+    let id = db.json(&["loop", "show", "t", "improve", "--json"])["learnings"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.ok(&[
+        "void",
+        "t",
+        "improve",
+        &id,
+        "--reason",
+        "entered by mistake",
+    ]);
+    // The week after the answered one is inside the history; the week before is not.
+    db.ok(&strs(&close("t", &w5)));
+    let err = db.refused(&strs(&close("t", &w7)), 1);
+    assert!(err.contains(&format!("history begins in {w6}")), "{err}");
+    let err = db.refused(&["job", "edit", "t", "--since", &monday5], 1);
+    assert!(err.contains(&w6), "{err}");
+    // A report and a digest of that week have the job; of the week before, not.
+    let page = db.dir.path().join("w.html");
+    let out = db.ok(&["report", "--html", page.to_str().unwrap(), "--week", &w6]);
+    assert!(out.contains("(1 job,"), "{out}");
+    let out = db.ok(&[
+        "report",
+        "--html",
+        page.to_str().unwrap(),
+        "--week",
+        &w7,
+        "--force",
+    ]);
+    assert!(out.contains("(0 jobs,"), "{out}");
+    db.ok(&["verify"]);
+}
+
+/// A job is on a report or a digest of a week only from the week its history begins: not a
+/// job recorded later, nor one whose start or earliest record is later.
+#[test]
+fn a_report_or_digest_of_a_week_before_a_job_existed_leaves_it_out() {
+    let db = Db::new();
+    let (w3, monday3) = weeks_ago(3);
+    let (w4, _) = weeks_ago(4);
+    db.ok(&[
+        "job", "add", "Old job", "--slug", "old", "--since", &monday3,
+    ]);
+    db.ok(&["job", "add", "New job", "--slug", "new"]);
+    let page = db.dir.path().join("w.html");
+    let page = page.to_str().unwrap();
+    let out = db.ok(&["report", "--html", page, "--week", &w3]);
+    assert!(out.contains("(1 job,"), "{out}");
+    let html = std::fs::read_to_string(page).unwrap();
+    assert!(
+        html.contains("Old job") && !html.contains("New job"),
+        "{html}"
+    );
+    let digest = db.ok(&["review", "--markdown", "--week", &w3]);
+    assert!(
+        digest.contains("Old job") && !digest.contains("New job"),
+        "{digest}"
+    );
+    assert!(digest.contains("1 jobs ·"), "{digest}");
+    let digest = db.ok(&["review", "--markdown", "--week", &w4]);
+    assert!(
+        !digest.contains("Old job") && !digest.contains("New job"),
+        "{digest}"
+    );
+    // Asked for by name, a week before its history is refused with what to give instead.
+    let err = db.refused(
+        &[
+            "report", "--html", page, "--week", &w4, "--job", "old", "--force",
+        ],
+        1,
+    );
+    assert!(err.contains(&format!("begins in {w3}")), "{err}");
+    // This week has both.
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(
+        digest.contains("Old job") && digest.contains("New job"),
+        "{digest}"
+    );
+}
+
 /// A job `t` whose instrument loop has a metric.
 fn measured() -> Db {
     let db = Db::new();
@@ -393,10 +496,97 @@ fn learnings_and_decisions_are_dated_by_the_day_they_are_about_and_keep_when_rec
     db.ok(&["verify"]);
 }
 
+/// A baseline value that changes a plan locked by an intervention (a guardrail's or the primary
+/// metric's, dated before it) needs a reason in an import as it does in `baseline`: refused
+/// without `--reason`, naming the line, and recorded as a deviation with it. Live rows take
+/// none, as `measure` takes none.
+#[test]
+fn an_import_needs_a_reason_where_the_command_needs_one() {
+    let db = measured();
+    db.ok(&[
+        "guard",
+        "add",
+        "t",
+        "instr",
+        "cost",
+        "--better",
+        "lower",
+        "--max-worse",
+        "10%",
+    ]);
+    db.ok(&["baseline", "t", "instr", "5", "--at", "2026-01-05"]);
+    db.ok(&[
+        "baseline",
+        "t",
+        "instr",
+        "3",
+        "--guard",
+        "cost",
+        "--at",
+        "2026-01-05",
+    ]);
+    db.ok(&[
+        "intervene",
+        "t",
+        "instr",
+        "New triage",
+        "--at",
+        "2026-01-19",
+    ]);
+    let rows = "job,kind,date,value,guard\nt,instr,2026-01-12,4,cost\nt,instr,2026-01-26,4.5,\n";
+    // The command refuses it without a reason, and so does the import.
+    db.refused(
+        &[
+            "baseline",
+            "t",
+            "instr",
+            "4",
+            "--guard",
+            "cost",
+            "--at",
+            "2026-01-12",
+        ],
+        1,
+    );
+    let before = db.state();
+    let out = pipe(&db, &["values", "import", "-"], rows);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("line 2") && err.contains("--reason"), "{err}");
+    assert_eq!(db.state(), before);
+    // With one, it is recorded as a deviation; the live row takes none.
+    let out = pipe(
+        &db,
+        &[
+            "values",
+            "import",
+            "-",
+            "--reason",
+            "found in the helpdesk export",
+        ],
+        rows,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan = db.ok(&["plan", "show", "t", "instr"]);
+    assert!(
+        plan.contains("baseline value 4 of guardrail cost dated 2026-01-12 added — why: found in the helpdesk export"),
+        "{plan}"
+    );
+    assert_eq!(db.review_loop("instrument")["live_n"], 1);
+    db.ok(&["verify"]);
+}
+
 also_on_postgres!(
     learnings_and_decisions_are_dated_by_the_day_they_are_about_and_keep_when_recorded,
     a_job_with_an_earlier_start_answers_its_earlier_weeks_and_shows_them_backfilled,
     job_add_since_opens_earlier_weeks_and_its_earliest_record_does_too,
     a_csv_of_values_is_recorded_all_or_nothing_and_once,
     rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values,
+    an_import_needs_a_reason_where_the_command_needs_one,
+    an_answered_week_stays_in_the_history_when_the_record_that_opened_it_is_voided,
+    a_report_or_digest_of_a_week_before_a_job_existed_leaves_it_out,
 );

@@ -288,3 +288,62 @@ fn publish_rewrites_and_removes_only_its_own_pages() {
     let err = db.refused(&["publish", linked.to_str().unwrap()], 2);
     assert!(err.contains("is a link"), "{err}");
 }
+
+/// A proof's link is one people follow from a page: only http(s) without credentials, or
+/// mailto:, is taken; the refusal is one line that says what to give, and nothing is recorded.
+/// What was typed in a title never breaks the confirmation's line.
+#[test]
+fn a_proof_link_is_a_plain_web_or_mail_address_and_confirmations_stay_on_their_line() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    for bad in [
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "file:///etc/passwd",
+        "https://user:pass@example.com/",
+        "https://exa mple.com",
+        "https://example.com/\u{7}",
+    ] {
+        let err = db.refused(
+            &[
+                "proof",
+                "add",
+                "t",
+                "Story",
+                "--kind",
+                "story",
+                "--visibility",
+                "public",
+                "--link",
+                bad,
+            ],
+            2,
+        );
+        assert!(
+            err.contains("give an http:// or https:// address"),
+            "{bad}: {err}"
+        );
+    }
+    let out = db.ok(&[
+        "proof",
+        "add",
+        "t",
+        "Two\nINJECTED line",
+        "--kind",
+        "story",
+        "--visibility",
+        "public",
+        "--link",
+        "mailto:ana@example.com",
+    ]);
+    assert!(
+        out.lines().all(|l| !l.starts_with("INJECTED")),
+        "a typed newline broke the confirmation: {out:?}"
+    );
+    assert!(
+        out.starts_with("added public story `Two\\u{a}INJECTED line`"),
+        "{out}"
+    );
+    let out = db.ok(&["proof", "outcome", "t", &proof_id(&db), "--replies", "1"]);
+    assert!(out.lines().all(|l| !l.starts_with("INJECTED")), "{out:?}");
+}

@@ -49,6 +49,40 @@ fn dates_before_1970_or_after_today_are_refused_naming_the_range() {
     );
 }
 
+/// One typed form of a day and of a week: what a lenient parser would guess at (`2026-11-2`, a
+/// space around it, a time) is refused the same way by every option that takes one.
+#[test]
+fn dates_and_weeks_are_read_in_one_form_only() {
+    let db = Db::measured();
+    for bad in [
+        "2026-01-2",
+        "2026-1-02",
+        " 2026-01-02",
+        "2026-01-02 ",
+        "2026-01-02T08:00:00Z",
+    ] {
+        for args in [
+            vec!["baseline", "t", "instr", "4", "--at", bad],
+            vec!["learn", "t", "instr", "a lesson", "--at", bad],
+            vec!["job", "edit", "t", "--since", bad],
+            vec!["job", "add", "Other", "--since", bad],
+        ] {
+            let err = db.refused(&args, 2);
+            assert!(err.contains("write YYYY-MM-DD"), "{args:?}: {err}");
+        }
+    }
+    for bad in ["2026-W2", " 2026-W02", "2026-W02 ", "2026-w02", "2026W02"] {
+        for args in [
+            vec!["cycle", "close", "t", "--week", bad],
+            vec!["review", "--markdown", "--week", bad],
+        ] {
+            let err = db.refused(&args, 2);
+            assert!(err.contains("write YYYY-Www"), "{args:?}: {err}");
+        }
+    }
+    db.ok(&["baseline", "t", "instr", "4", "--at", "2026-01-02"]);
+}
+
 #[test]
 fn impossible_and_five_digit_dates_are_refused_naming_the_range() {
     let db = Db::measured();

@@ -359,6 +359,10 @@ pub enum ValuesCmd {
         /// Check every row and print what would be recorded; write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Why, for baseline rows that change a plan locked by an intervention (as
+        /// `baseline --reason`): each such row is recorded as a deviation with it
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
     },
     /// Write every value in the import's CSV format (standard output unless FILE is given)
     Export {
@@ -984,7 +988,7 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
 pub struct Since(pub Option<chrono::NaiveDate>);
 
 fn parse_since(s: &str) -> Result<Since, String> {
-    if s.trim().is_empty() {
+    if s.is_empty() {
         return Ok(Since(None));
     }
     parse_day(s).map(|d| Since(Some(d)))

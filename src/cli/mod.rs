@@ -525,9 +525,11 @@ fn write_cmd(
         return ack(a, store, hooks);
     }
     match command {
-        Command::Values(ValuesCmd::Import { file, dry_run }) => {
-            values::import(store, ctx, file, *dry_run, hooks)
-        }
+        Command::Values(ValuesCmd::Import {
+            file,
+            dry_run,
+            reason,
+        }) => values::import(store, ctx, file, *dry_run, reason.as_deref(), hooks),
         Command::Check => {
             let now = Stamp::now();
             let checked = store.check_rules(now)?;
@@ -788,15 +790,25 @@ fn calendar_cmd(store: &mut Store, file: &Path, force: bool) -> Result<(), Failu
     let now = Stamp::now();
     let board = store.board()?;
     let review = board.review(now);
+    let starts = store.history_starts()?;
     let pairs: Vec<_> = board
         .jobs
         .iter()
         .filter_map(|input| {
             let r = review.jobs.iter().find(|j| j.slug == input.job.slug)?;
-            Some((input, r))
+            let start = starts.get(&input.job.id).copied();
+            Some((input, r, start))
         })
         .collect();
     let entries = crate::domain::calendar::entries(&pairs, now.local_date());
+    let events = entries.iter().filter(|e| crate::ics::writable(e)).count();
+    if events == 0 {
+        // RFC 5545 wants at least one component: an empty calendar is not one to import.
+        return Err(fail(
+            exit::REFUSED,
+            "nothing to put in a calendar yet: no active job (each has a weekly check-in); add one with `jobloop job add TITLE`",
+        ));
+    }
     let text = crate::ics::calendar(&entries, now);
     if file == Path::new("-") {
         return emit(&text);
@@ -806,7 +818,7 @@ fn calendar_cmd(store: &mut Store, file: &Path, force: bool) -> Result<(), Failu
     })?;
     emit(&format!(
         "wrote {} event(s) to {}\n",
-        entries.len(),
+        events,
         clean(&file.display().to_string())
     ))
 }
@@ -818,7 +830,16 @@ fn review_cmd(
     week: Option<Week>,
 ) -> Result<(), Failure> {
     let now = Stamp::now();
-    let board = store.board()?;
+    let mut board = store.board()?;
+    if let Some(w) = week {
+        // The digest of a week leaves out a job whose history begins after it.
+        let starts = store.history_starts()?;
+        board.jobs.retain(|j| {
+            starts
+                .get(&j.job.id)
+                .is_none_or(|s| crate::domain::as_of::began_by(*s, w))
+        });
+    }
     let review = board.review(now);
     if !board.unreadable.is_empty() {
         let _ = write!(io::stderr(), "{}", render::unreadable(&board.unreadable));
@@ -855,7 +876,25 @@ fn report_cmd(
     }
     // Checked before the records are read: a refused target costs nothing.
     crate::files::check_target(file, force, &store.protected())?;
-    let jobs = store.records(job)?;
+    let mut jobs = store.records(job)?;
+    if let Some(w) = week {
+        // A job whose history begins after the week was not there to report on.
+        if let (Some(slug), Some(j)) = (job, jobs.first())
+            && !crate::domain::as_of::began_by(j.history_start, w)
+        {
+            return Err(fail(
+                exit::REFUSED,
+                format!(
+                    "`{}`'s history begins in {}: there is nothing of it in {w} to report (give --week {} or later, or an earlier start with `jobloop job edit {} --since DATE`)",
+                    clean(slug),
+                    j.history_start,
+                    j.history_start,
+                    clean(slug)
+                ),
+            ));
+        }
+        jobs.retain(|j| crate::domain::as_of::began_by(j.history_start, w));
+    }
     let scope = crate::report::Scope {
         week,
         generated: now,

@@ -17,6 +17,7 @@ pub(super) fn import(
     ctx: &Ctx,
     file: &Path,
     dry_run: bool,
+    reason: Option<&str>,
     hooks: &crate::hooks::Hooks,
 ) -> Result<(), Failure> {
     let shown = clean(&file.display().to_string()).into_owned();
@@ -45,17 +46,23 @@ pub(super) fn import(
     };
     let rows = values_csv::read(io::BufReader::new(input), ctx.now)
         .map_err(|e| fail(exit::USAGE, format!("{shown}, {e}; nothing was recorded")))?;
-    let done = store.import_values(ctx, &rows, dry_run).map_err(|e| {
-        let f = Failure::from(e);
-        Failure {
-            message: format!("{shown}, {}; nothing was recorded", f.message),
-            ..f
-        }
-    })?;
+    let done = store
+        .import_values(ctx, &rows, dry_run, reason)
+        .map_err(|e| {
+            let f = Failure::from(e);
+            Failure {
+                message: format!("{shown}, {}; nothing was recorded", f.message),
+                ..f
+            }
+        })?;
     let mut text = String::new();
     if dry_run {
         for line in &done.recorded {
-            text.push_str(&format!("would record: {}\n", clean(line)));
+            // The summary's own lines (a deviation) read on one line here.
+            text.push_str(&format!(
+                "would record: {}\n",
+                clean(&line.replace('\n', " · "))
+            ));
         }
     }
     for line in &done.fired {
@@ -146,7 +153,8 @@ pub(super) fn template(store: &mut Store, job: &str) -> Result<(), Failure> {
                 .map_err(failed)?;
         }
         for g in &r.guardrails {
-            w.write_record([&slug, kind.name(), &today, "", "", &g.metric.name, "", ""])
+            let guard = values_csv::guard_cell(&g.metric.name);
+            w.write_record([&slug, kind.name(), &today, "", "", &guard, "", ""])
                 .map_err(failed)?;
         }
     }

@@ -12,6 +12,12 @@ use super::loop_record::LoopRecord;
 use super::model::*;
 use super::time::{Stamp, Week};
 
+/// Whether a job whose history begins in `history_start` (`job::history_start`) is on a report,
+/// digest or review of `week`: not when its history begins after that week.
+pub fn began_by(history_start: Week, week: Week) -> bool {
+    history_start <= week
+}
+
 fn by(at: Stamp, end: NaiveDate) -> bool {
     at.local_date() <= end
 }

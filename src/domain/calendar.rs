@@ -30,16 +30,19 @@ pub const CHECK_IN: Weekday = Weekday::Fri;
 /// A cadence assumed for a loop with no live values yet: the routine measures weekly.
 const WEEKLY: f64 = 7.0;
 
-/// The entries for `jobs` (their inputs and reviews, in the same order), on `today`.
-pub fn entries(jobs: &[(&JobInput, &JobReview)], today: NaiveDate) -> Vec<Entry> {
+/// The entries for `jobs` (their inputs, reviews and the week their history begins —
+/// `job::history_start`, which counts backfilled weeks — in the same order), on `today`.
+pub fn entries(jobs: &[(&JobInput, &JobReview, Option<Week>)], today: NaiveDate) -> Vec<Entry> {
     let mut out = Vec::new();
     let this_check_in = check_in_of(Week::of(today));
-    for (input, review) in jobs {
+    for (input, review, history_start) in jobs {
         if input.job.archived_at.is_some() {
             continue;
         }
         let job = &input.job;
-        let first = Week::of(job.since.unwrap_or_else(|| job.created_at.local_date()));
+        // The check-ins begin with the history, backfilled weeks included (as the review and
+        // `cycle close --week` count them); without it, from the job's start or record.
+        let first = history_start.unwrap_or_else(|| super::job::first_week(job, None));
         out.push(Entry {
             uid: format!("check-in-{}@jobloop", job.id),
             date: check_in_of(first),

@@ -42,7 +42,7 @@ pub fn close_cycle(
             )),
         );
     }
-    let first = super::job::first_week(job, earliest_record);
+    let first = super::job::history_start(job, earliest_record, closed_weeks.iter().copied());
     if week < first {
         return Err(Refusal::rule(format!(
             "`{}`'s history begins in {first}: there is no cycle to close in {week}",

@@ -40,6 +40,9 @@ pub fn add_proof(
     live(job)?;
     let title = required_text("proof title", title, MAX_NAME)?;
     let link = optional_text("link", link, MAX_REASON)?;
+    if let Some(l) = &link {
+        check_link(l)?;
+    }
     let proof = Proof {
         id: ctx.new_id(),
         job_id: job.id.clone(),
@@ -61,6 +64,50 @@ pub fn add_proof(
         ),
     );
     Ok((proof, outcome))
+}
+
+/// What is wrong with a proof's link, if anything: a link is for people to follow from a page
+/// (`publish`), so it is `http://` or `https://` to a host without a user name or password in
+/// it, or `mailto:`, all of it one word of printable characters. `javascript:`, `data:`,
+/// `file:` and the like would run or open something instead.
+pub fn link_problem(url: &str) -> Option<&'static str> {
+    if url.chars().any(|c| {
+        c.is_whitespace() || super::text::is_unsafe(c) || matches!(c, '<' | '>' | '\\' | '`' | '"')
+    }) {
+        return Some("holds spaces, control characters, quotes, angle brackets or backslashes");
+    }
+    let lower = url.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("mailto:") {
+        return rest
+            .is_empty()
+            .then_some("names no address after `mailto:`");
+    }
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return Some("is not an http://, https:// or mailto: address");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.contains('@') {
+        return Some("carries a user name or password (`user:pass@host`)");
+    }
+    if host.is_empty() || host.starts_with(':') {
+        return Some("names no host");
+    }
+    None
+}
+
+/// Refuses a link that `link_problem` finds wrong, saying what is accepted.
+fn check_link(url: &str) -> Result<(), Refusal> {
+    match link_problem(url) {
+        None => Ok(()),
+        Some(why) => Err(Refusal::invalid(format!(
+            "the link `{}` {why}",
+            super::text::one_line(url)
+        ))
+        .advice("give an http:// or https:// address without a user name or password, or a mailto: address")),
+    }
 }
 
 /// The largest count an outcome records for any channel.
@@ -151,4 +198,43 @@ pub fn find_proof<'a>(
         .iter_mut()
         .find(|p| p.id == id)
         .ok_or_else(|| Refusal::not_found(format!("`{slug}` has no proof `{reference}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_problem;
+
+    #[test]
+    fn only_plain_web_and_mail_links_are_links() {
+        for ok in [
+            "https://example.com/story?x=1#a",
+            "HTTP://example.com",
+            "https://example.com:8443/p",
+            "https://example.com/a@b",
+            "mailto:ana@example.com",
+        ] {
+            assert_eq!(link_problem(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("javascript:alert(1)", "not an http"),
+            ("JaVaScRiPt:alert(1)", "not an http"),
+            ("data:text/html;base64,PHNjcmlwdD4=", "not an http"),
+            ("file:///etc/passwd", "not an http"),
+            ("ftp://example.com", "not an http"),
+            ("//example.com", "not an http"),
+            ("https://user:pass@example.com/", "password"),
+            ("https://user@example.com", "password"),
+            ("https://", "no host"),
+            ("https://:80/x", "no host"),
+            ("https://example.com/a b", "spaces"),
+            ("https://example.com/\n", "spaces"),
+            ("https://exa\u{202e}mple.com", "control"),
+            ("https://example.com/\"onmouseover=", "quotes"),
+            ("https:\\\\example.com", "backslashes"),
+            ("mailto:", "no address"),
+        ] {
+            let why = link_problem(bad).unwrap_or_else(|| panic!("{bad} passed"));
+            assert!(why.contains(says), "{bad}: {why}");
+        }
+    }
 }

@@ -346,6 +346,21 @@ pub fn first_week(job: &Job, earliest_record: Option<NaiveDate>) -> Week {
     Week::of(day)
 }
 
+/// Where the job's history begins once its answers are counted: its first week
+/// (`first_week`), or an earlier week whose compound test was answered. An answer keeps its own
+/// week inside the history, so voiding the record that opened that week (a value or learning
+/// `--at` an earlier day, entered by mistake) never leaves an answered week outside it; the week
+/// stays open, as the answer shows it was. A later `--since` is still refused while it would drop
+/// an answered week: that start says the job began later, which the answer contradicts.
+pub fn history_start(
+    job: &Job,
+    earliest_record: Option<NaiveDate>,
+    answered: impl IntoIterator<Item = Week>,
+) -> Week {
+    let first = first_week(job, earliest_record);
+    answered.into_iter().min().map_or(first, |w| w.min(first))
+}
+
 /// Names the job's lead.
 pub fn set_lead(job: &mut Job, lead: &str) -> Result<Outcome, Refusal> {
     live(job)?;

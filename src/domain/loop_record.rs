@@ -99,7 +99,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A command's summary is one line: what was typed into it (a title over two lines, a
+    /// tab) is made visible rather than printed raw by every front end that shows it.
     pub fn done(command: Command, summary: String) -> Outcome {
+        let summary = match super::text::one_line(&summary) {
+            std::borrow::Cow::Borrowed(_) => summary,
+            std::borrow::Cow::Owned(clean) => clean,
+        };
         Outcome {
             command,
             summary,
@@ -125,6 +131,13 @@ impl Outcome {
         }
     }
 
+    /// One more line of the summary, made of our words (its typed parts made one line too).
+    fn and_line(mut self, line: String) -> Outcome {
+        self.summary.push('\n');
+        self.summary.push_str(&super::text::one_line(&line));
+        self
+    }
+
     fn then(mut self, fix: Fix) -> Outcome {
         self.next = Some(fix);
         self
@@ -133,10 +146,10 @@ impl Outcome {
     /// Records `deviation` with the outcome, and says so in its acknowledgement.
     fn deviating(mut self, deviation: Option<Deviation>) -> Outcome {
         if let Some(d) = &deviation {
-            self.summary = format!(
-                "{}\nrecorded as a deviation from the locked plan: {} (why: {})",
-                self.summary, d.detail, d.reason
-            );
+            self = self.and_line(format!(
+                "recorded as a deviation from the locked plan: {} (why: {})",
+                d.detail, d.reason
+            ));
         }
         self.deviation = deviation;
         self

@@ -77,8 +77,7 @@ impl KillRule {
                 .map(|days| KillRule::Stale { days })
                 .ok_or_else(|| format!("the days (`{n}`) are a whole number from 1 to 3650")),
             ["by", d, "improved", p] => {
-                let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .ok()
+                let date = super::time::parse_typed_day(d)
                     .filter(|x| {
                         *x >= super::time::epoch_day() && x.format("%Y").to_string().len() == 4
                     })
@@ -443,6 +442,8 @@ mod tests {
             "by 2026-13-01 improved 5%",
             "by 2026-12-01 improved -5%",
             "by 1969-12-01 improved 5%",
+            "by 2026-12-1 improved 5%",
+            "by +2026-12-01 improved 5%",
             "sometimes",
         ] {
             let err = KillRule::parse(bad).unwrap_err();

@@ -36,6 +36,24 @@ pub fn is_unsafe(c: char) -> bool {
             | '\u{FFF9}'..='\u{FFFB}') // interlinear annotations
 }
 
+/// Text for one line: every unsafe character (newlines and tabs included) made visible as
+/// `\u{a}`, so what a person typed can never break a line or act on a terminal. A command's
+/// summary is built with it (`Outcome::done`): it is one line whatever its title or note holds.
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn required_text(field: &str, input: &str, max_chars: usize) -> Result<String, Refusal> {
     let text = input.trim();
     if !has_visible(text) {

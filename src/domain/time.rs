@@ -198,16 +198,8 @@ impl When {
     /// Reads the stored form: a date, or an RFC 3339 instant.
     pub fn parse(s: &str) -> Result<When, Refusal> {
         if s.len() == 10 {
-            let b = s.as_bytes();
-            let n = |from: usize, to: usize| -> Option<u32> {
-                b[from..to].iter().try_fold(0u32, |acc, c| {
-                    c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-                })
-            };
-            let quick = (b[4] == b'-' && b[7] == b'-')
-                .then(|| NaiveDate::from_ymd_opt(n(0, 4)? as i32, n(5, 7)?, n(8, 10)?))
-                .flatten();
-            let d = quick.ok_or_else(|| Refusal::invalid(format!("`{s}` is not a date")))?;
+            let d = parse_typed_day(s)
+                .ok_or_else(|| Refusal::invalid(format!("`{s}` is not a date")))?;
             if d < epoch_day() || d.year() > 9999 {
                 return Err(Refusal::invalid(format!(
                     "`{s}` lies outside the years 1970 to 9999"
@@ -241,11 +233,27 @@ impl<'de> Deserialize<'de> for When {
     }
 }
 
-/// Parses what a person types for "when": `YYYY-MM-DD` (a calendar date) or a full RFC 3339
-/// time. Only dates from 1970-01-01 to today (in the person's time zone) are accepted: a
-/// measurement cannot come from tomorrow, and nothing jobloop tracks predates 1970.
+/// The one form a person types a day in: `YYYY-MM-DD`, exactly ten characters (no spaces
+/// around it, two-digit month and day). Every typed date — `--at`, `--since`, a CSV `date`
+/// cell, a TUI date field — goes through here, so `2026-11-2` or ` 2026-11-02` is refused the
+/// same way everywhere instead of being read differently by each parser.
+pub fn parse_typed_day(input: &str) -> Option<NaiveDate> {
+    let b = input.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let n = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(n(0, 4)? as i32, n(5, 7)?, n(8, 10)?)
+}
+
+/// Parses what a person types for "when": `YYYY-MM-DD` (a calendar date in their time zone),
+/// and nothing else (see `parse_typed_day`). Only dates from 1970-01-01 to today are accepted:
+/// a measurement cannot come from tomorrow, and nothing jobloop tracks predates 1970.
 pub fn parse_when(input: &str, now: Stamp) -> Result<When, Refusal> {
-    let input = input.trim();
     let today = now.local_date();
     let range = || {
         format!(
@@ -253,23 +261,15 @@ pub fn parse_when(input: &str, now: Stamp) -> Result<When, Refusal> {
             today.format("%Y-%m-%d")
         )
     };
-    let when = if let Ok(date) = NaiveDate::parse_from_str(input, "%Y-%m-%d") {
-        When::Day(date)
-    } else if let Ok(t) = DateTime::parse_from_rfc3339(input) {
-        When::At(Stamp::from_utc(t.with_timezone(&Utc)))
-    } else {
+    let Some(date) = parse_typed_day(input) else {
         return Err(Refusal::invalid(format!(
-            "`{}` is not a date: write YYYY-MM-DD, e.g. {}; {}",
+            "`{}` is not a date: write YYYY-MM-DD (four-digit year, two-digit month and day, nothing around it), e.g. {}; {}",
             input,
             today.format("%Y-%m-%d"),
             range()
         )));
     };
-    let (date, future) = match when {
-        When::Day(d) => (d, d > today),
-        When::At(s) => (s.0.with_timezone(&Utc).date_naive(), s > now),
-    };
-    if future {
+    if date > today {
         return Err(Refusal::invalid(format!(
             "{input} is in the future: {}",
             range()
@@ -281,7 +281,7 @@ pub fn parse_when(input: &str, now: Stamp) -> Result<When, Refusal> {
             range()
         )));
     }
-    Ok(when)
+    Ok(When::Day(date))
 }
 
 /// An ISO week, the default review cycle: `2026-W47`.
@@ -325,7 +325,7 @@ impl Week {
                 input
             ))
         };
-        let (y, w) = input.trim().split_once("-W").ok_or_else(bad)?;
+        let (y, w) = input.split_once("-W").ok_or_else(bad)?;
         if y.len() != 4 || w.len() != 2 || !y.bytes().chain(w.bytes()).all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
@@ -382,20 +382,27 @@ mod tests {
     fn dates_parse_and_are_kept_in_range() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         assert_eq!(parse_when("2026-11-01", now()).unwrap(), When::Day(d));
-        assert!(matches!(
-            parse_when("2026-11-01T08:00:00+01:00", now()).unwrap(),
-            When::At(_)
-        ));
         assert!(parse_when("1970-01-01", now()).is_ok());
         for (bad, says) in [
             ("2027-01-01", "in the future"),
             ("2026-13-01", "YYYY-MM-DD"),
             ("yesterday", "YYYY-MM-DD"),
             ("1969-12-31", "before 1970"),
-            ("-0001-01-01", "before 1970"),
+            ("-0001-01-01", "YYYY-MM-DD"),
             ("0000-01-01", "before 1970"),
             ("99999-01-01", "YYYY-MM-DD"),
-            ("1960-01-01T00:00:00Z", "before 1970"),
+            // One form only: everything a lenient parser would guess at is refused.
+            ("2026-11-2", "YYYY-MM-DD"),
+            ("2026-1-02", "YYYY-MM-DD"),
+            (" 2026-11-02", "YYYY-MM-DD"),
+            ("2026-11-02 ", "YYYY-MM-DD"),
+            ("2026-11-02\n", "YYYY-MM-DD"),
+            ("2026/11/02", "YYYY-MM-DD"),
+            ("+2026-11-02", "YYYY-MM-DD"),
+            ("2026-11-+2", "YYYY-MM-DD"),
+            ("２026-11-02", "YYYY-MM-DD"),
+            ("2026-11-01T08:00:00+01:00", "YYYY-MM-DD"),
+            ("1960-01-01T00:00:00Z", "YYYY-MM-DD"),
         ] {
             let err = parse_when(bad, now()).unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");

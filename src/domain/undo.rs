@@ -150,7 +150,7 @@ pub fn compensation(
                     since: Some(
                         event.before["since"]
                             .as_str()
-                            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                            .and_then(crate::domain::time::parse_typed_day),
                     ),
                 },
             })
@@ -170,10 +170,10 @@ pub fn compensation(
             }),
             None => cannot("naming the job's first lead", "name another lead instead"),
         },
-        Command::Void => cannot(
-            "a void",
-            "record the value, intervention, decision or learning again",
-        ),
+        Command::Void => {
+            let (what, instead) = voided(event);
+            cannot(&format!("a void of {what}"), instead)
+        }
         Command::DecideApprove | Command::DecideWitness => cannot(
             "a sign-off",
             "amend the decision: the new version waits for a new sign-off",
@@ -223,9 +223,18 @@ pub fn compensation(
                 )),
             }
         }
-        Command::Tool | Command::ProofAdd | Command::ProofOutcome => {
-            cannot("this record", "record the correction as a new entry")
-        }
+        Command::Tool => cannot(
+            "recording a tool",
+            "record the correction as a new entry (a learning of type correction)",
+        ),
+        Command::ProofAdd => cannot(
+            "adding a proof artifact",
+            "make it private, with a reason, if it should not be shown",
+        ),
+        Command::ProofOutcome => cannot(
+            "tracking a proof's outcome",
+            "track it again with the right counts: the latest count replaces it",
+        ),
         Command::GuardAdd | Command::GuardRemove => cannot(
             "adding or removing a guardrail",
             "add or remove it again (with a reason once the plan is locked)",
@@ -250,7 +259,10 @@ pub fn compensation(
                 edit: restoring(&was, record.map(|r| &r.flow.steps))?,
             })
         }
-        Command::FlowVoid => cannot("removing a flow step", "add the step again"),
+        Command::FlowVoid => cannot(
+            "removing a flow step (a void kept in its history)",
+            "add the step to the flow again",
+        ),
         Command::IncidentFix => cannot(
             "recording a fix",
             "record a new incident if it happens again; the fix stays in its history",
@@ -296,6 +308,40 @@ pub fn compensation_of_many(events: &[(AuditEvent, Job)]) -> Result<Intent, Refu
         values,
         reason: REASON.into(),
     })
+}
+
+/// What a `void` event voided, by the table it changed, and how to put it back: a void is kept
+/// in the history, so the record is recorded again rather than un-voided.
+fn voided(event: &AuditEvent) -> (&'static str, &'static str) {
+    let updated = &event.after["updated"];
+    let table = [
+        "values",
+        "interventions",
+        "decisions",
+        "learnings",
+        "flow_steps",
+        "flow_drops",
+        "governance",
+        "critic_results",
+        "incidents",
+    ]
+    .into_iter()
+    .find(|t| !updated[*t].is_null());
+    match table {
+        Some("values") => (
+            "a value",
+            "record the value again as a baseline or a measurement",
+        ),
+        Some("interventions") => ("an intervention", "start it again"),
+        Some("decisions") => ("a decision", "record it again"),
+        Some("learnings") => ("a learning", "record it again"),
+        Some("flow_steps") => ("a flow step", "add the step to the flow again"),
+        Some("flow_drops") => ("removed work", "record it again"),
+        Some("governance") => ("a governance act", "record it again"),
+        Some("critic_results") => ("a critic result", "record it again"),
+        Some("incidents") => ("an incident", "record it again"),
+        _ => ("a record", "record it again with the command that made it"),
+    }
 }
 
 /// Whether the compensation of `event` needs the job's earlier events (what a record was before

@@ -89,7 +89,14 @@ impl Recorded {
     /// The value to record for `row`, or `None` when the loop has it already (skipped). A row
     /// whose source id is recorded with another day or number is refused: the system it came
     /// from changed it, and skipping it would keep the old number without a word.
-    pub fn take(&mut self, record: &LoopRecord, row: &ValueRow) -> Result<Option<LoopOp>, Refusal> {
+    /// `reason` goes with a baseline row, as `baseline --reason` does: the row is then recorded
+    /// as a deviation when it changes a locked plan, and refused without one, as the command is.
+    pub fn take(
+        &mut self,
+        record: &LoopRecord,
+        row: &ValueRow,
+        reason: Option<&str>,
+    ) -> Result<Option<LoopOp>, Refusal> {
         if let Some(s) = &row.source
             && let Some((day, bits)) = self.sources.get(s)
         {
@@ -104,7 +111,7 @@ impl Recorded {
                 row.date
             )));
         }
-        let op = row.op(record);
+        let op = row.op(record, reason);
         if row.source.is_none()
             && let LoopOp::RecordValue { phase, .. } = &op
         {
@@ -129,15 +136,21 @@ impl Recorded {
 
 impl ValueRow {
     /// The value to record on `record`, its phase read from the loop when the row names none.
-    pub fn op(&self, record: &LoopRecord) -> LoopOp {
+    /// `reason` goes with a baseline value, as `baseline --reason` does; a live value changes
+    /// no plan and takes none (as `measure` refuses one).
+    pub fn op(&self, record: &LoopRecord, reason: Option<&str>) -> LoopOp {
+        let phase = self.phase.unwrap_or_else(|| phase_on(record, self.date));
         LoopOp::RecordValue {
-            phase: self.phase.unwrap_or_else(|| phase_on(record, self.date)),
+            phase,
             value: self.value,
             typed: Some(self.typed.clone()),
             source: self.source.clone(),
             at: self.date,
             note: self.note.clone(),
-            reason: None,
+            reason: (phase == Phase::Baseline)
+                .then_some(reason)
+                .flatten()
+                .map(str::to_string),
             guard: self.guard.clone(),
         }
     }

@@ -72,6 +72,7 @@ pub fn page(jobs: &[JobRecords], scope: &Scope) -> String {
                     tools: as_of::tools(&j.tools, end),
                     proofs: as_of::proofs(&j.proofs, end),
                     job: j.job.clone(),
+                    history_start: j.history_start,
                 }
             }
         })

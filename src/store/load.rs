@@ -11,6 +11,7 @@ use crate::domain::loop_record::{Guardrail, LoopRecord, Superseded};
 use crate::domain::model::*;
 use crate::domain::state::{JobState, LoopState};
 use crate::domain::suggest::nearest;
+use crate::domain::time::Week;
 use chrono::NaiveDate;
 
 /// The job with this slug, or a refusal that suggests the nearest slug.
@@ -360,5 +361,16 @@ pub(super) fn earliest_record(db: &mut dyn Db, job_id: &str) -> Result<Option<Na
     )?;
     Ok(day
         .flatten()
-        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+        .and_then(|d| crate::domain::time::parse_typed_day(&d)))
+}
+
+/// The week the job's history begins (`job::history_start`): its start, the day it was
+/// recorded, its earliest dated record or its earliest answered week, whichever is earliest.
+pub(super) fn history_start(db: &mut dyn Db, job: &Job) -> Result<Week> {
+    let earliest = earliest_record(db, &job.id)?;
+    let answered: Vec<Week> = cycles_of(db, &job.id)?
+        .iter()
+        .filter_map(|c| Week::parse(&c.week).ok())
+        .collect();
+    Ok(crate::domain::job::history_start(job, earliest, answered))
 }

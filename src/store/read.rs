@@ -148,6 +148,9 @@ pub struct JobRecords {
     pub tools: Vec<Tool>,
     pub proofs: Vec<Proof>,
     pub job: Job,
+    /// The week its history begins (`job::history_start`): a report of an earlier week leaves
+    /// the job out.
+    pub history_start: Week,
 }
 
 fn records_of(db: &mut dyn Db, job: Job) -> Result<JobRecords> {
@@ -160,6 +163,7 @@ fn records_of(db: &mut dyn Db, job: Job) -> Result<JobRecords> {
         cycles: load::cycles_of(db, &job.id)?,
         tools: load::tools_of(db, &job.id)?,
         proofs: load::proofs_of(db, &job.id)?,
+        history_start: load::history_start(db, &job)?,
         job,
     })
 }
@@ -368,6 +372,19 @@ impl Store {
                 None => read_jobs(db, false, None, &mut Vec::new())?,
             };
             jobs.into_iter().map(|j| records_of(db, j)).collect()
+        })
+    }
+
+    /// The week each job's history begins (`job::history_start`), by job id: what the digest and
+    /// the calendar of a week read, as a cycle does.
+    pub fn history_starts(&mut self) -> Result<HashMap<String, Week>> {
+        self.read(|db| {
+            let jobs = read_jobs(db, true, None, &mut Vec::new())?;
+            let mut out = HashMap::with_capacity(jobs.len());
+            for job in jobs {
+                out.insert(job.id.clone(), load::history_start(db, &job)?);
+            }
+            Ok(out)
         })
     }
 

@@ -365,9 +365,9 @@ impl<'r> Fields<'r> {
     pub fn opt_date(&self, name: &str) -> Result<Option<chrono::NaiveDate>> {
         let (_, label) = self.at(name)?;
         match self.opt_text(name)? {
-            Some(t) => chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            Some(t) => crate::domain::time::parse_typed_day(&t)
                 .map(Some)
-                .map_err(|_| self.bad(label, format!("`{t}` is not a date"))),
+                .ok_or_else(|| self.bad(label, format!("`{t}` is not a date"))),
             None => Ok(None),
         }
     }

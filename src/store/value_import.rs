@@ -156,6 +156,7 @@ pub(super) fn record_rows(
     ctx: &Ctx,
     rows: &[ValueRow],
     again: Again,
+    reason: Option<&str>,
 ) -> Result<ValuesImported> {
     let mut many = Many::new();
     for row in rows {
@@ -169,9 +170,9 @@ pub(super) fn record_rows(
         let (record, recorded) = many.record(db, &row.job, row.kind).map_err(at_place)?;
         let op = match again {
             Again::Skip => recorded
-                .take(record, row)
+                .take(record, row, reason)
                 .map_err(|r| at_place(Error::Refused(r)))?,
-            Again::Record => Some(row.op(record)),
+            Again::Record => Some(row.op(record, reason)),
         };
         let Some(op) = op else {
             many.done.skipped += 1;
@@ -191,7 +192,9 @@ pub(super) fn record_values(db: &mut dyn Db, ctx: &Ctx, rows: &[ValueRow]) -> Re
         )
         .into());
     }
-    Ok(record_rows(db, ctx, rows, Again::Record)?.ack())
+    // The week form takes no reason: a baseline that would change a locked plan is refused,
+    // as `baseline` without `--reason` is.
+    Ok(record_rows(db, ctx, rows, Again::Record, None)?.ack())
 }
 
 /// Voids many values (`Intent::VoidValues`), each as `void` does it.
@@ -221,10 +224,11 @@ impl Store {
         ctx: &Ctx,
         rows: &[ValueRow],
         dry_run: bool,
+        reason: Option<&str>,
     ) -> Result<ValuesImported> {
         let mut done = ValuesImported::default();
         self.write_raw(|db| {
-            done = record_rows(db, ctx, rows, Again::Skip)?;
+            done = record_rows(db, ctx, rows, Again::Skip, reason)?;
             Ok(!dry_run && !done.recorded.is_empty())
         })?;
         if dry_run {

@@ -426,24 +426,29 @@ impl LoopRecord {
         Ok(Outcome::appending(
             Command::Intervene,
             format!(
-                "started intervention on {} ({at}): {description}\nlocked plan {}: {} baseline value(s), {}, a horizon of {} live value(s){}",
-                self.addr(),
-                plan.version,
-                plan.baseline.len(),
-                plan.target
-                    .map_or_else(|| "no target".to_string(), |t| format!("target {}", t.to_text())),
-                plan.horizon,
-                if plan.seen_live.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " ({} live value(s) dated after it were already recorded)",
-                        plan.seen_live.len()
-                    )
-                }
+                "started intervention on {} ({at}): {description}",
+                self.addr()
             ),
             Row::Intervention(row),
         )
+        .and_line(format!(
+            "locked plan {}: {} baseline value(s), {}, a horizon of {} live value(s){}",
+            plan.version,
+            plan.baseline.len(),
+            plan.target.map_or_else(
+                || "no target".to_string(),
+                |t| format!("target {}", t.to_text())
+            ),
+            plan.horizon,
+            if plan.seen_live.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} live value(s) dated after it were already recorded)",
+                    plan.seen_live.len()
+                )
+            }
+        ))
         .then(Fix::RecordMeasurement(self.at())))
     }
 }

@@ -55,7 +55,9 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     fields.push(Field::text("note", "note", false));
     Ok(
         Form::new(format!("Compound test of {}", d.job.slug), fields, |f| {
-            let week = Week::parse(&f.text("week")).map_err(|e| e.message)?;
+            // Untrimmed: a week is typed in one form only, as on the command line.
+            let typed = f.field("week").map(|w| w.value()).unwrap_or_default();
+            let week = Week::parse(&typed).map_err(|e| e.message)?;
             let note = |l: Layer| f.optional(note_name(l));
             Ok(Intent::CloseCycle {
                 slug: f.slug.clone().unwrap_or_default(),

@@ -302,7 +302,8 @@ impl Field {
                     "`{v}` is not a count: write a whole number like 0 or 12"
                 )),
             },
-            (_, Kind::Date) => parse_when(v, now).err().map(|e| e.message),
+            // Untrimmed: a date is typed in one form only, as on the command line.
+            (_, Kind::Date) => parse_when(&self.value(), now).err().map(|e| e.message),
             (_, Kind::Target) => crate::domain::stats::Target::parse(v)
                 .err()
                 .map(|e| e.to_string()),

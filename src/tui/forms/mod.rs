@@ -292,7 +292,9 @@ impl Form {
 
     /// The date typed in `name`, read at the time the form was submitted.
     pub fn date(&self, name: &str) -> Result<When, String> {
-        parse_when(&self.text(name), self.submitted).map_err(|e| e.message)
+        // Untrimmed, as `validate` checks it: one typed form of a date everywhere.
+        let raw = self.field(name).map(|f| f.value()).unwrap_or_default();
+        parse_when(&raw, self.submitted).map_err(|e| e.message)
     }
 
     /// Whether the focused field edits multi-line text (then Enter is a new line).
