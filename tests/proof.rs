@@ -584,3 +584,90 @@ also_on_postgres!(
     distribute_detector_catches_proof_without_outcome_after_two_weeks,
     a_tripped_canonical_signal_is_no_longer_suggested,
 );
+
+fn distribute_status(db: &Db, slug: &str) -> String {
+    let review = db.json(&["review", "--json"]);
+    review["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["slug"] == slug)
+        .unwrap()["loops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "distribute")
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Proof is the distribute loop's work: recording it on a job whose distribute loop is not
+/// started opens that loop in the same transaction, with its own `loop open` event, and the
+/// trail still verifies; a loop the lead retired stays retired.
+#[test]
+fn recording_proof_opens_a_distribute_loop_not_started_and_nothing_else() {
+    let db = Db::new();
+    job(&db);
+    assert_eq!(distribute_status(&db, "triage"), "not_started");
+    let out = db.ok(&[
+        "proof",
+        "add",
+        "triage",
+        "Case study",
+        "--kind",
+        "case",
+        "--visibility",
+        "public",
+    ]);
+    assert!(
+        out.contains("opened triage/distribute") && out.contains("work begun"),
+        "{out}"
+    );
+    assert_eq!(distribute_status(&db, "triage"), "open");
+    let log = db.json(&["log", "--json"]);
+    let commands: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(&commands[..2], &["loop open", "proof add"], "{commands:?}");
+    db.ok(&["verify"]);
+    // A second proof changes no loop.
+    let out = db.ok(&[
+        "proof",
+        "add",
+        "triage",
+        "Diagram",
+        "--kind",
+        "diagram",
+        "--visibility",
+        "private",
+    ]);
+    assert!(!out.contains("opened"), "{out}");
+    // A retired distribute loop is the lead's decision: proof does not reopen it.
+    db.ok(&["job", "add", "Other", "--owner", "Ana"]);
+    db.ok(&[
+        "loop",
+        "retire",
+        "other",
+        "distribute",
+        "--reason",
+        "no audience yet",
+    ]);
+    let out = db.ok(&[
+        "proof",
+        "add",
+        "other",
+        "Benchmark",
+        "--kind",
+        "benchmark",
+        "--visibility",
+        "private",
+    ]);
+    assert!(!out.contains("opened"), "{out}");
+    assert_eq!(distribute_status(&db, "other"), "killed");
+    db.ok(&["verify"]);
+}

@@ -28,6 +28,16 @@ pub fn select_tool(job: &Job, name: &str, at: When, ctx: &Ctx) -> Result<(Tool, 
     Ok((tool, outcome))
 }
 
+/// Whether recording proof on the job opens its distribute loop: proof is that loop's work
+/// ("turn proof into a case…", "track whether distribution creates replies…"), so a loop not
+/// started begins with it. An open, closed or killed loop is the lead's to change; in team mode
+/// only someone who may record on that loop opens it.
+pub fn proof_opens(distribute: &crate::domain::loop_record::LoopRecord, ctx: &Ctx) -> bool {
+    distribute.lp.kind == crate::domain::LoopKind::Distribute
+        && distribute.lp.status == crate::domain::model::Status::NotStarted
+        && distribute.authorize(ctx).is_ok()
+}
+
 pub fn add_proof(
     job: &Job,
     title: &str,

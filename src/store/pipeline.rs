@@ -215,8 +215,9 @@ pub(super) fn apply(
             let (proof, outcome) =
                 evidence::add_proof(&job, title, *kind, *visibility, link.as_deref(), *at, ctx)?;
             upsert_proof(db, &proof)?;
-            let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&proof))?;
+            let mut ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&proof))?;
             states.job_changed(db, &job.id)?;
+            proof_opens_distribute(db, ctx, slug, states, &mut ack)?;
             Ok(ack)
         }
         Intent::TrackProof {
@@ -240,7 +241,7 @@ pub(super) fn apply(
             let rows_before = [(p.id.clone(), Json::String(hash_before))]
                 .into_iter()
                 .collect();
-            let ack = job_event_with(
+            let mut ack = job_event_with(
                 db,
                 ctx,
                 &job,
@@ -250,6 +251,7 @@ pub(super) fn apply(
                 |after| updated(after, "proofs", vec![row]),
             )?;
             states.job_changed(db, &job.id)?;
+            proof_opens_distribute(db, ctx, slug, states, &mut ack)?;
             Ok(ack)
         }
         Intent::SetProofVisibility {
@@ -481,6 +483,32 @@ fn job_event_with(
 }
 
 /// Applies one intent to one loop.
+/// Proof recorded on a job whose distribute loop is not started opens that loop in the same
+/// transaction, with its own `loop open` event after the proof's (the loop's state is written by
+/// loop events only, so the trail accounts for it). In team mode only when the person may record
+/// on that loop; otherwise it stays as it was and the proof is recorded all the same.
+fn proof_opens_distribute(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    slug: &str,
+    states: &mut States,
+    ack: &mut Ack,
+) -> Result<()> {
+    let record = load::loop_record(db, slug, LoopKind::Distribute)?;
+    if !evidence::proof_opens(&record, ctx) {
+        return Ok(());
+    }
+    let opened = on_loop(db, ctx, slug, LoopKind::Distribute, &LoopOp::Open, states)?;
+    if opened.changed {
+        ack.summary = format!(
+            "{}\n{} (proof is the distribute loop's work begun)",
+            ack.summary, opened.summary
+        );
+        ack.happened.extend(opened.happened);
+    }
+    Ok(())
+}
+
 pub(super) fn on_loop(
     db: &mut dyn Db,
     ctx: &Ctx,

@@ -92,7 +92,9 @@ impl View {
         use Action::*;
         match self {
             View::Board(b) if b.is_empty(s) => vec![AddJob, Demo, Help, Quit],
-            View::Board(_) => vec![Open, Review, AddJob, Trip, Filter, JobView, Help, Quit],
+            View::Board(_) => vec![
+                Open, Review, WeekValues, AddJob, Trip, Filter, JobView, Help, Quit,
+            ],
             View::Detail(_) => vec![
                 Right, Down, Step, Baseline, Measure, Trip, Void, Learn, Help, Back,
             ],

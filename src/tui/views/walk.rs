@@ -269,8 +269,9 @@ fn fix_words(s: &Shared, l: &LoopReview, f: Flag) -> String {
             k(Action::Baseline)
         ),
         Flag::NoMeasurementThisCycle => format!(
-            "no measurement this week — {} records one",
-            k(Action::Measure)
+            "no measurement this week — {} records one, {} the job's whole week in one form",
+            k(Action::Measure),
+            k(Action::WeekValues)
         ),
         Flag::DecisionPending => {
             let mut owners: Vec<String> = l
