@@ -589,6 +589,23 @@ fn a_lead_records_a_sign_off_witnessed_and_the_trail_says_so() {
     assert_eq!(d["witnessed_by"], "tester", "{d}");
     let log = db.ok(&["log", "m"]);
     assert!(log.contains("decide witness"), "{log}");
+    // The review tells it apart from a signed one, in words and in JSON.
+    let review = db.ok(&["review"]);
+    assert!(
+        review.contains("witnessed sign-offs (recorded on the owner's word, not signed by them):")
+            && review.contains("tester recorded Chen's sign-off of"),
+        "{review}"
+    );
+    let govern = db.json(&["review", "--json"])["jobs"][0]["loops"][3].clone();
+    assert_eq!(govern["kind"], "govern", "{govern}");
+    assert_eq!(
+        govern["witnessed_sign_offs"][0]["owner"], "Chen",
+        "{govern}"
+    );
+    assert_eq!(
+        govern["witnessed_sign_offs"][0]["witnessed_by"], "tester",
+        "{govern}"
+    );
     // The owner's own decision is signed, not witnessed; a sign-off is never undone.
     let out = db.ok(&["decide", "m", "govern", "Refunds", "--owner", "tester"]);
     let mine = out.split("decision ").nth(1).unwrap()[..8].to_string();

@@ -110,6 +110,27 @@ fn job_block(out: &mut String, j: &JobReview, team: bool) {
             );
         }
     }
+    // Sign-offs the lead recorded on an owner's word are told apart from the owner's own.
+    let witnessed: Vec<_> = j
+        .loops
+        .iter()
+        .flat_map(|l| l.witnessed_sign_offs.iter().map(move |w| (l.kind, w)))
+        .collect();
+    if !witnessed.is_empty() {
+        out.push_str("  witnessed sign-offs (recorded on the owner's word, not signed by them):\n");
+        for (kind, w) in witnessed {
+            let _ = writeln!(
+                out,
+                "    {:<11} {} recorded {}'s sign-off of {} on {}: {}",
+                kind.name(),
+                clean(&w.witnessed_by),
+                clean(&w.owner),
+                crate::domain::model::short_id(&w.id),
+                w.at.local_date(),
+                clean(&w.text)
+            );
+        }
+    }
     let suggested: Vec<_> = j
         .loops
         .iter()

@@ -217,6 +217,10 @@ pub struct LoopReview {
     pub recent: Vec<f64>,
     /// Decisions waiting for their named owner's sign-off.
     pub decisions_pending: Vec<Pending>,
+    /// Decisions in force signed off on the owner's word: recorded (witnessed) by someone else,
+    /// not signed by the owner.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub witnessed_sign_offs: Vec<super::state::Witnessed>,
     /// The improve loop's incidents not yet fixed, newest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub open_incidents: Vec<IncidentView>,
@@ -513,6 +517,7 @@ fn loop_review(
         } else {
             l.facts.pending.clone()
         },
+        witnessed_sign_offs: l.facts.witnessed.clone(),
         open_incidents: Vec::new(),
         last_values: l.last_values.clone(),
     }

@@ -16,7 +16,7 @@ use super::time::{Moment, Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 10;
+pub const STATE_VERSION: u32 = 11;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -71,6 +71,16 @@ impl SignalSummary {
     }
 }
 
+/// A sign-off the actor recorded on the named owner's word (witnessed, not signed by them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Witnessed {
+    pub id: String,
+    pub text: String,
+    pub owner: String,
+    pub witnessed_by: String,
+    pub at: Stamp,
+}
+
 /// A decision that waits for its named owner's sign-off.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
@@ -86,6 +96,9 @@ pub struct LoopFacts {
     pub unproven_intervention: Option<When>,
     pub decisions_without_threshold: i64,
     pub pending: Vec<Pending>,
+    /// Decisions in force whose sign-off was witnessed rather than signed.
+    #[serde(default)]
+    pub witnessed: Vec<Witnessed>,
     /// Learnings in force that record a mistake, by tag, and when (the day it is about).
     pub mistakes: Vec<(String, Moment)>,
     /// When changes to the system happened (the day each is about).
@@ -350,6 +363,18 @@ impl LoopState {
                     .iter()
                     .filter(|d| d.threshold.as_deref().is_none_or(str::is_empty))
                     .count() as i64,
+                witnessed: decisions
+                    .iter()
+                    .filter_map(|d| {
+                        Some(Witnessed {
+                            id: d.id.clone(),
+                            text: d.text.clone(),
+                            owner: d.owner.clone(),
+                            witnessed_by: d.witnessed_by.clone()?,
+                            at: d.approved_at?,
+                        })
+                    })
+                    .collect(),
                 pending: decisions
                     .iter()
                     .filter(|d| d.approved_at.is_none())

@@ -101,7 +101,7 @@ actions! {
     Retire: "retire_loop", "retire (kill) the loop", ["R"], Loop, true;
     Continue: "continue_loop", "continue the loop after a tripped signal", ["C"], Loop, true;
     Decide: "decision", "record an irreversible decision and its owner", ["d"], Loop, true;
-    SignOff: "sign_off", "sign off a decision you own", ["Y"], Loop, true;
+    SignOff: "sign_off", "sign off a decision you own, or record an owner's sign-off you witnessed (local file)", ["Y"], Loop, true;
     Amend: "amend_decision", "amend a decision's owner or threshold", ["E"], Loop, true;
     Step: "checklist_step", "mark a checklist step done (with evidence)", ["s"], Loop, true;
     UndoStep: "undo_step", "mark a checklist step not done", ["-"], Loop, true;

@@ -9,6 +9,7 @@
 
 use super::LoopRecord;
 use crate::domain::LoopKind;
+use crate::domain::model::short_id;
 use crate::domain::time::Stamp;
 
 /// A canonical step and the live records that satisfy it: (record id, the record in words).
@@ -116,7 +117,7 @@ const RULES: [Rule; 5] = [
 /// The evidence a tick by `record` carries: its words, then the record's short id as every
 /// screen shows it (what tells a tick by a record from a person's own evidence).
 fn evidence(words: &str, id: &str) -> String {
-    format!("{words} (record {})", crate::domain::model::short_id(id))
+    format!("{words} (record {})", short_id(id))
 }
 
 /// What the records that can tick a step say before a command, for [`after`].
@@ -155,6 +156,7 @@ impl LoopRecord {
             else {
                 continue;
             };
+            let by_record = |e: &str| e.ends_with(')') && e.contains(" (record ");
             match (step.done_at, records.first()) {
                 (None, Some((id, words))) if !had => {
                     step.done_at = Some(now);
@@ -162,19 +164,31 @@ impl LoopRecord {
                     step.evidence = Some(evidence(words, id));
                     changed.push(format!("checklist step {} done", rule.n));
                 }
-                (Some(_), None) => {
-                    // Untick only a tick that named a record, now voided: a person's own tick
-                    // with their own evidence stays theirs.
-                    let by_record = step
-                        .evidence
-                        .as_deref()
-                        .is_some_and(|e| e.ends_with(")") && e.contains(" (record "));
-                    if by_record {
-                        step.done_at = None;
-                        step.done_by = None;
-                        step.evidence = None;
-                        changed.push(format!("checklist step {} no longer done", rule.n));
-                    }
+                // The record a tick named is gone while another proves the step: the evidence
+                // names that one, so it never points at a voided record.
+                (Some(_), Some((id, words)))
+                    if step.evidence.as_deref().is_some_and(|e| {
+                        by_record(e) && !e.ends_with(&format!("(record {})", short_id(id)))
+                    }) && !records.iter().any(|(i, _)| {
+                        step.evidence
+                            .as_deref()
+                            .is_some_and(|e| e.ends_with(&format!("(record {})", short_id(i))))
+                    }) =>
+                {
+                    step.evidence = Some(evidence(words, id));
+                    changed.push(format!(
+                        "checklist step {}'s evidence now names {}",
+                        rule.n,
+                        short_id(id)
+                    ));
+                }
+                // Untick only a tick that named a record, now voided: a person's own tick with
+                // their own evidence stays theirs.
+                (Some(_), None) if step.evidence.as_deref().is_some_and(by_record) => {
+                    step.done_at = None;
+                    step.done_by = None;
+                    step.evidence = None;
+                    changed.push(format!("checklist step {} no longer done", rule.n));
                 }
                 _ => {}
             }

@@ -21,21 +21,11 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             ask.addr()
         ));
     }
-    let mine: Vec<String> = pending
+    let (mine, theirs): (Vec<&Decision>, Vec<&Decision>) = pending
         .iter()
-        .filter(|x| same_person(&x.owner, ask.actor))
-        .map(|x| choice(x))
-        .collect();
-    if !mine.is_empty() {
-        return Ok(Form::new(
-            format!("Sign off a decision on {} as {}", ask.addr(), ask.actor),
-            vec![Field::choice("decision", "decision", mine, 0)],
-            |f| approve(f, false),
-        )
-        .on(&ask.slug(), ask.kind));
-    }
-    let owners: Vec<&str> = pending.iter().map(|x| x.owner.as_str()).collect();
-    if ask.team {
+        .partition(|x| same_person(&x.owner, ask.actor));
+    if ask.team && mine.is_empty() {
+        let owners: Vec<&str> = theirs.iter().map(|x| x.owner.as_str()).collect();
         return Err(format!(
             "the pending decisions of {} are owned by {}: only they can sign them off (you are {})",
             ask.addr(),
@@ -43,43 +33,74 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             ask.actor
         ));
     }
-    // On a local file the lead may record a named owner's sign-off given in person: marked as
-    // witnessed, never as the owner's own, with the threshold shown before it is confirmed.
-    let theirs: Vec<String> = pending.iter().map(|x| choice(x)).collect();
+    // On a local file the lead may also record a named owner's sign-off given in person: marked
+    // as witnessed, never as the owner's own. In team mode only the owner signs.
+    let offered: Vec<&Decision> = if ask.team {
+        mine.clone()
+    } else {
+        mine.iter().chain(&theirs).copied().collect()
+    };
+    let witnessing = offered.iter().any(|x| !same_person(&x.owner, ask.actor));
+    let title = match (mine.is_empty(), witnessing) {
+        (false, false) => format!("Sign off a decision on {} as {}", ask.addr(), ask.actor),
+        (true, _) => format!("Record a sign-off you witnessed on {}", ask.addr()),
+        (false, true) => format!(
+            "Sign off a decision on {} (yours, or one you witnessed)",
+            ask.addr()
+        ),
+    };
+    // Every decision in full, wrapped: the threshold is read before it is confirmed, however
+    // long it is or however narrow the terminal.
+    let mut intro = Vec::new();
+    if witnessing {
+        intro.push(format!(
+            "For a decision someone else owns, you ({}) record their sign-off on their word: the trail and the review mark it witnessed by you, not signed by them. Check the owner and the threshold with them before you save.",
+            ask.actor
+        ));
+    }
+    for x in &offered {
+        intro.push(format!(
+            "{}: {} — owner {} — threshold {}",
+            short_id(&x.id),
+            x.text,
+            x.owner,
+            x.threshold.as_deref().unwrap_or("none")
+        ));
+    }
+    let choices = offered
+        .iter()
+        .map(|x| choice(x, !same_person(&x.owner, ask.actor)))
+        .collect();
     Ok(Form::new(
-        format!("Record a sign-off you witnessed on {}", ask.addr()),
-        vec![Field::choice("decision", "decision", theirs, 0)],
-        |f| approve(f, true),
+        title,
+        vec![Field::choice("decision", "decision", choices, 0)],
+        approve,
     )
     .on(&ask.slug(), ask.kind)
-    .intro(vec![
-        format!(
-            "You ({}) record the owner's sign-off on their word: the trail and the review mark it witnessed by you, not signed by them.",
-            ask.actor
-        ),
-        "Check the owner and the threshold below with them before you save.".into(),
-    ]))
+    .intro(intro))
 }
 
-/// A pending decision as the form offers it: its id first (what is saved), its text, its
-/// owner and the threshold being approved.
-fn choice(d: &Decision) -> String {
+/// Ends the choice of a decision the actor records on its owner's word.
+const WITNESSED: &str = " — witnessed by you";
+
+/// A pending decision as the form offers it: its id first (what is saved), its owner, the
+/// threshold being approved and its text (all of it is in the lines above the field), and
+/// whether the sign-off is witnessed last.
+fn choice(d: &Decision, witnessed: bool) -> String {
     format!(
-        "{} {} — owner: {} — threshold: {}",
+        "{} owner: {} — threshold: {} — {}{}",
         short_id(&d.id),
-        d.text,
         d.owner,
-        d.threshold.as_deref().unwrap_or("none")
+        d.threshold.as_deref().unwrap_or("none"),
+        d.text,
+        if witnessed { WITNESSED } else { "" }
     )
 }
 
-fn approve(f: &Form, witnessed: bool) -> Result<Intent, String> {
-    let id = f
-        .text("decision")
-        .split(' ')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+fn approve(f: &Form) -> Result<Intent, String> {
+    let chosen = f.text("decision");
+    let witnessed = chosen.ends_with(WITNESSED);
+    let id = chosen.split(' ').next().unwrap_or_default().to_string();
     on_loop(
         f,
         LoopOp::Approve {

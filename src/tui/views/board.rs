@@ -198,6 +198,14 @@ impl Board {
             Action::FlagFilter => {
                 self.flags = self.flags.next();
                 self.cursor_job = 0;
+                // The cursor goes to the first loop the filter shows, so Enter opens it.
+                if let Some(k) = self
+                    .visible(s)
+                    .first()
+                    .and_then(|j| j.loops.iter().position(|l| self.flags.matches(l)))
+                {
+                    self.cursor_kind = k;
+                }
             }
             Action::Open => {
                 let (slug, kind) = self.target(s);

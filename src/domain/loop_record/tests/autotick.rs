@@ -173,3 +173,38 @@ fn an_owned_decision_with_a_threshold_ticks_the_govern_steps_and_custom_steps_ne
         .unwrap();
     assert!(other.steps.iter().all(|s| s.done_at.is_none()));
 }
+
+#[test]
+fn voiding_the_named_record_while_another_proves_the_step_names_that_one() {
+    let mut r = with_metric();
+    r.apply(&value(Phase::Baseline, 12.0, "2026-11-01"), &later(1))
+        .unwrap();
+    r.apply(&value(Phase::Baseline, 13.0, "2026-11-02"), &later(2))
+        .unwrap();
+    let (first, second) = (r.values[0].id.clone(), r.values[1].id.clone());
+    let out = r
+        .apply(
+            &LoopOp::Void {
+                record: first,
+                reason: "typo".into(),
+            },
+            &later(3),
+        )
+        .unwrap();
+    assert!(
+        out.summary.contains("evidence now names"),
+        "{}",
+        out.summary
+    );
+    let s = step(&r, 2);
+    assert!(s.done_at.is_some());
+    let e = s.evidence.as_deref().unwrap();
+    assert!(e.starts_with("baseline value 13 of 2026-11-02"), "{e}");
+    assert!(
+        e.ends_with(&format!(
+            "(record {})",
+            crate::domain::model::short_id(&second)
+        )),
+        "{e}"
+    );
+}

@@ -53,7 +53,7 @@ pub fn columns(width: u16) -> Columns {
     let (cell, words, now, last, next) = if width >= WIDE {
         (WIDE_CELL, true, 12, 20, 12)
     } else {
-        (CELL, false, 6, 7, 6)
+        (CELL, false, 6, 7, 7)
     };
     let mut c = Columns {
         job: 0,

@@ -64,13 +64,21 @@ pub(super) fn legend(c: &Columns, width: u16) -> [String; 2] {
     [marks.join(gap), job.join(if short { "  " } else { "   " })]
 }
 
-/// What the marks on a loop mean, in the legend's long words.
+/// What the marks on a loop mean, in words: the legend's, but for `?`, which names exactly what
+/// is missing.
 pub(super) fn mark_words(l: &LoopReview) -> Vec<&'static str> {
     let on = marks(l);
     MARKS
         .iter()
         .filter(|(m, _, _)| on.contains(*m))
-        .map(|(_, long, _)| *long)
+        .flat_map(|(m, long, _)| match m {
+            '?' => [Flag::NoOwner, Flag::NoMetric, Flag::NoBaseline]
+                .into_iter()
+                .filter(|f| l.flags.contains(f))
+                .map(Flag::problem)
+                .collect::<Vec<_>>(),
+            _ => vec![*long],
+        })
         .collect()
 }
 
