@@ -535,7 +535,7 @@ fn after_the_lock_the_forms_ask_why_and_offer_the_guardrails() {
     h.shows(&["recorded as a deviation", "why (deviation)"]);
     h.keys("-20%").key(KeyCode::Enter);
     assert!(h.app.form.is_some(), "refused without a reason");
-    h.shows(&["reason field"]);
+    h.shows(&["say why in the reason"]);
     h.tab(1).keys("the board asked").key(KeyCode::Enter);
     assert!(h.app.form.is_none(), "{}", h.message());
     let r = h.record("job", LoopKind::Instrument);
@@ -1080,6 +1080,68 @@ fn the_week_form_refuses_a_bad_value_whole_and_keeps_what_was_typed() {
     h.keys("r").keys("N");
     h.shows(&["This week's values for job", "instrument errors"])
         .hides(&["instrument hours"]);
+}
+
+/// A baseline the week form would add before a locked plan's intervention changes that plan:
+/// refused as `baseline` without `--reason` is, naming the form's reason field, and recorded
+/// with the reason (as a deviation) once one is typed.
+#[test]
+fn the_week_form_takes_a_reason_for_a_baseline_that_changes_a_locked_plan() {
+    let day = |n: u64| When::Day(Stamp::now().local_date() - chrono::Days::new(n));
+    let mut h = Harness::new((100, 30), |s| {
+        add_job(s, "Job", Some("Ana"));
+        let i = LoopKind::Instrument;
+        for op in [
+            LoopOp::SetMetric {
+                name: "hours".into(),
+                unit: "h".into(),
+                better: Better::Lower,
+                measures: Measures::Outcome,
+                replace: false,
+                target: None,
+                reason: None,
+            },
+            LoopOp::RecordValue {
+                phase: Phase::Baseline,
+                value: 9.0,
+                at: day(30),
+                note: None,
+                reason: None,
+                guard: None,
+                typed: None,
+                source: None,
+            },
+            LoopOp::Intervene {
+                description: "new routing".into(),
+                at: day(20),
+                horizon: None,
+            },
+        ] {
+            s.apply(&ctx(), &on_loop("job", i, op)).unwrap();
+        }
+    });
+    let before = h.export();
+    h.keys("N");
+    h.shows(&["reason (a baseline that changes a locked plan)"]);
+    // Dated before the intervention: a baseline.
+    let date = day(25).date().to_string();
+    h.key(KeyCode::BackTab)
+        .ctrl('u')
+        .keys(&date)
+        .tab(1)
+        .keys("8");
+    h.key(KeyCode::Enter);
+    assert!(h.app.form.is_some(), "{}", h.message());
+    h.shows(&["say why in the reason"]);
+    assert_eq!(h.export(), before, "nothing saved without the reason");
+    h.tab(1)
+        .keys("found in last month's export")
+        .key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    let r = h.record("job", LoopKind::Instrument);
+    assert_eq!(r.values.len(), 2);
+    assert_eq!(r.deviations.len(), 1);
+    assert_eq!(r.deviations[0].reason, "found in last month's export");
 }
 
 #[test]

@@ -78,6 +78,8 @@ pub enum Intent {
     /// (it is read from its loop as it is written).
     RecordValues {
         rows: Vec<super::value_import::ValueRow>,
+        /// Why, for a baseline value that changes a locked plan (as `baseline --reason`).
+        reason: Option<String>,
     },
     /// Voids several values of several loops in one transaction, each with its own event, all
     /// or none: undoing a command that recorded many values at once (the week form, an import).
@@ -327,7 +329,7 @@ impl Intent {
             | Intent::CloseCycle { slug, .. }
             | Intent::OnLoop { slug, .. } => Some(slug),
             // Several jobs' loops, or one job's.
-            Intent::RecordValues { rows } => one_job(rows.iter().map(|r| r.job.as_str())),
+            Intent::RecordValues { rows, .. } => one_job(rows.iter().map(|r| r.job.as_str())),
             Intent::VoidValues { values, .. } => one_job(values.iter().map(|v| v.0.as_str())),
         }
     }

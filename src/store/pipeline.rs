@@ -314,7 +314,9 @@ pub(super) fn apply(
         }
         Intent::OnLoop { slug, kind, op } => on_loop(db, ctx, slug, *kind, op, states),
         // Derived state is written once per loop at their end, whatever `states` says.
-        Intent::RecordValues { rows } => super::value_import::record_values(db, ctx, rows),
+        Intent::RecordValues { rows, reason } => {
+            super::value_import::record_values(db, ctx, rows, reason.as_deref())
+        }
         Intent::VoidValues { values, reason } => {
             super::value_import::void_values(db, ctx, values, reason)
         }

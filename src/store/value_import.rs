@@ -184,17 +184,21 @@ pub(super) fn record_rows(
     many.finish(db, ctx)
 }
 
-/// Records the week form's values (`Intent::RecordValues`).
-pub(super) fn record_values(db: &mut dyn Db, ctx: &Ctx, rows: &[ValueRow]) -> Result<Ack> {
+/// Records the week form's values (`Intent::RecordValues`); `reason` goes with a baseline value
+/// that changes a locked plan, as with `baseline --reason`.
+pub(super) fn record_values(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    rows: &[ValueRow],
+    reason: Option<&str>,
+) -> Result<Ack> {
     if rows.is_empty() {
         return Err(Refusal::invalid(
             "no value was typed: type at least one number, or leave the form",
         )
         .into());
     }
-    // The week form takes no reason: a baseline that would change a locked plan is refused,
-    // as `baseline` without `--reason` is.
-    Ok(record_rows(db, ctx, rows, Again::Record, None)?.ack())
+    Ok(record_rows(db, ctx, rows, Again::Record, reason)?.ack())
 }
 
 /// Voids many values (`Intent::VoidValues`), each as `void` does it.

@@ -13,7 +13,10 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
         format!("Archive {}?", j.slug),
         vec![
             format!("{} leaves the board and the review.", j.title),
-            "Nothing is deleted; `jobloop job unarchive` brings it back.".into(),
+            format!(
+                "Nothing is deleted; {} lists archived jobs and brings one back (`jobloop job unarchive` too).",
+                ask.keys.key_for(crate::tui::keymap::Action::Archived)
+            ),
         ],
         |f| {
             Ok(Intent::ArchiveJob {

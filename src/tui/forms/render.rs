@@ -71,6 +71,8 @@ pub fn render(frame: &mut Frame, theme: &Theme, form: &mut Form, area: Rect) {
             _ => 1,
         };
         pieces.push((Piece::Field(i), rows));
+        // A field's error (and note) scrolls into view with it: a refusal at the bottom of a
+        // long form is never below the box.
         for msg in [&f.error, &f.note].into_iter().flatten() {
             let style = if f.error.is_some() && Some(msg) == f.error.as_ref() {
                 theme.alert()
@@ -100,14 +102,21 @@ pub fn render(frame: &mut Frame, theme: &Theme, form: &mut Form, area: Rect) {
     let mut y_focus = 0u16;
     let mut h_focus = 1u16;
     let mut y = 0u16;
+    let mut in_focus = false;
     for (p, h) in &pieces {
-        if matches!(p, Piece::Field(i) if *i == form.focus) {
-            y_focus = y;
-            h_focus = *h;
+        match p {
+            Piece::Field(i) if *i == form.focus => {
+                y_focus = y;
+                h_focus = *h;
+                in_focus = true;
+            }
+            Piece::Text(_) if in_focus => h_focus += h,
+            _ => in_focus = false,
         }
         y += h;
     }
-    let skip = (y_focus + h_focus).saturating_sub(visible);
+    // The field itself stays in view even when its lines are taller than the box.
+    let skip = (y_focus + h_focus).saturating_sub(visible).min(y_focus);
     let x = area.x + (area.width.saturating_sub(width)) / 2;
     let top = area.y + (area.height.saturating_sub(height)) / 2;
     let rect = Rect::new(x, top, width, height);

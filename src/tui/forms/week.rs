@@ -21,7 +21,8 @@ pub(super) fn open(ask: &Ask, all: bool) -> Result<Form, Closed> {
     }
     let mut fields = vec![Field::date("date", "date (all values)", ask.now)];
     for d in &due {
-        // The title names the one job; every job's form names each field's.
+        // The title names the one job; every job's form names each field's. The label may be
+        // cut at 80 columns: the line under it, which wraps, names the field whole.
         let label = match slug {
             Some(_) => format!("{} {}", d.kind, d.metric),
             None => d.label(),
@@ -31,9 +32,14 @@ pub(super) fn open(ask: &Ask, all: bool) -> Result<Form, Closed> {
                 required: false,
                 ..Field::number("value", &label)
             }
-            .note(&d.against()),
+            .note(&format!("{label}: {}", d.against())),
         );
     }
+    fields.push(Field::text(
+        "reason",
+        "reason (a baseline that changes a locked plan)",
+        false,
+    ));
     let intro = vec![
         format!(
             "{week}: the metrics of {whose} with no value yet this week. Empty fields are skipped; the values are saved together or not at all."
@@ -70,5 +76,8 @@ fn build(f: &Form) -> Result<Intent, String> {
                 .into(),
         );
     }
-    Ok(Intent::RecordValues { rows })
+    Ok(Intent::RecordValues {
+        rows,
+        reason: f.optional("reason"),
+    })
 }
