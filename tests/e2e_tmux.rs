@@ -209,37 +209,11 @@ fn a_lead_records_a_witnessed_sign_off_and_double_clicks_a_loop() {
 
 #[test]
 fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("e2e.db");
-    let tmux = Tmux {
-        socket: format!("jobloop-e2e-{}", std::process::id()),
+    let Some(tmux) = start(dir.path(), &db, "e2e-lead", (100, 30)) else {
+        return;
     };
-    let command = format!(
-        "env JOBLOOP_USER=e2e-lead XDG_CONFIG_HOME={} {} --db {}",
-        dir.path().display(),
-        env!("CARGO_BIN_EXE_jobloop"),
-        db.display()
-    );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
-    );
     tmux.wait_for("Welcome to jobloop");
 
     tmux.keys(&["a"]);
