@@ -533,3 +533,56 @@ fn an_input_far_larger_than_any_export_is_refused_before_it_is_read_whole() {
         assert_eq!(names(db.dir.path()), ["big.json"]);
     }
 }
+
+/// An edit behind jobloop's back refuses the next write on both front ends, and each says what
+/// helps in its own words: the store names the step (`verify`), not a command line.
+#[test]
+fn a_write_after_an_edit_is_refused_and_each_front_end_names_what_helps() {
+    use common::screen;
+    use jobloop::clock::Clock;
+    use jobloop::store::{Missing, Store};
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    let db = Db::measured();
+    sqlite(
+        &db.path,
+        "UPDATE loops SET owner = 'Mallory' WHERE kind = 'instrument'",
+    );
+    let before = one(&db.path, "SELECT CAST(count(*) AS TEXT) FROM metric_values");
+
+    let out = db.run(&["measure", "t", "instr", "4"]);
+    let err = error_line(&out, 8, "measure after an edit");
+    assert!(
+        err.contains("was changed behind jobloop's back")
+            && err.contains("restore a backup, or ask whoever edited it; `jobloop verify` names every such record"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&db.path, Missing::Refuse).unwrap();
+    let mut app = screen::app(
+        store,
+        Some("lead"),
+        jobloop::tui::config::Theme::new(false),
+        Clock::fixed(jobloop::domain::Stamp::parse("2026-02-02T09:00:00Z").unwrap()),
+        (120, 40),
+        dir.path(),
+    );
+    for k in [KeyCode::Right, KeyCode::Right, KeyCode::Char('m')] {
+        screen::press(&mut app, k, KeyModifiers::NONE);
+    }
+    for c in "4".chars() {
+        screen::press(&mut app, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+    screen::press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
+    let frame = screen::text(&mut app);
+    assert!(
+        frame.contains("quit, and `jobloop verify` names"),
+        "the TUI names what helps in its words:\n{frame}"
+    );
+    assert_eq!(
+        one(&db.path, "SELECT CAST(count(*) AS TEXT) FROM metric_values"),
+        before,
+        "nothing was written"
+    );
+}

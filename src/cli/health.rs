@@ -61,7 +61,17 @@ pub(super) fn doctor_cmd(
     let mut text = String::new();
     for f in &findings {
         let mark = if f.ok { "ok  " } else { "FAIL" };
-        text.push_str(&format!("{mark} {:<11} {}\n", f.check, clean(&f.detail)));
+        let next = if f.next.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", super::remedy::next_words(&f.next))
+        };
+        text.push_str(&format!(
+            "{mark} {:<11} {}{}\n",
+            f.check,
+            clean(&f.detail),
+            clean(&next)
+        ));
     }
     if !report.problems.is_empty() {
         text.push('\n');

@@ -57,25 +57,29 @@ pub struct Failure {
 
 impl From<store::Error> for Failure {
     fn from(e: store::Error) -> Failure {
-        use store::Error::*;
-        let code = match &e {
-            Refused(r) if r.kind == RefusalKind::Invalid => exit::USAGE,
-            Refused(r) if r.kind == RefusalKind::Forbidden => exit::DENIED,
-            Refused(_) | Storage(_) => exit::REFUSED,
-            NoDatabase(_) => exit::NO_DATABASE,
-            Unusable(_) | Undecodable(_) => exit::UNUSABLE,
-            Busy(_) => exit::BUSY,
-            // Not "locked": the server went away (a restart, a failover, the network).
-            Lost(_) => exit::IO,
-            Tampered(_) => exit::PROBLEMS,
-            Denied(_) => exit::DENIED,
-            Io(_) => exit::IO,
-        };
-        let message = match &e {
-            Refused(r) => remedy::refusal(r),
-            other => other.to_string(),
-        };
-        Failure { code, message }
+        Failure {
+            code: exit_code(&e),
+            message: remedy::store_error(&e),
+        }
+    }
+}
+
+/// The exit code of a store error (the advice with it changes nothing).
+fn exit_code(e: &store::Error) -> i32 {
+    use store::Error::*;
+    match e {
+        Refused(r) if r.kind == RefusalKind::Invalid => exit::USAGE,
+        Refused(r) if r.kind == RefusalKind::Forbidden => exit::DENIED,
+        Refused(_) | Storage(_) => exit::REFUSED,
+        NoDatabase(_) => exit::NO_DATABASE,
+        Unusable(_) | Undecodable(_) => exit::UNUSABLE,
+        Busy(_) => exit::BUSY,
+        // Not "locked": the server went away (a restart, a failover, the network).
+        Lost(_) => exit::IO,
+        Tampered(_) => exit::PROBLEMS,
+        Denied(_) => exit::DENIED,
+        Io(_) => exit::IO,
+        Advised(e, _) => exit_code(e),
     }
 }
 
@@ -476,7 +480,7 @@ fn shared_cmd(cli: &Cli, path: &Path, command: &Command) -> Result<(), Failure> 
             };
             let mut store = Store::open(path, Missing::Refuse)?;
             let said = store.team_add(name, password.as_deref())?;
-            emit(&format!("{said}\n"))
+            emit(&format!("{}\n", clean(&said)))
         }
         _ if command.reads_only() => {
             let mut store = Store::open(path, Missing::Refuse)?;

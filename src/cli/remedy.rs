@@ -3,6 +3,8 @@
 
 use crate::display::clean;
 use crate::domain::error::{At, Fix, Refusal, Remedy};
+use crate::domain::model::short_id;
+use crate::store::{self, Next, Place};
 
 fn args(at: &At) -> String {
     format!("{} {}", at.slug, at.kind)
@@ -122,5 +124,82 @@ pub(super) fn refusal(r: &Refusal) -> String {
         None => r.message.clone(),
         Some(Remedy::Say(s)) => format!("{}: {s}", r.message),
         Some(Remedy::Do(fix)) => format!("{}: {}", r.message, words(fix)),
+    }
+}
+
+/// A store error as one line for the command line: what happened, then the command that helps.
+pub(super) fn store_error(e: &store::Error) -> String {
+    match (e.bare(), e.next()) {
+        (store::Error::Refused(r), _) => refusal(r),
+        (bare, Some(next)) => format!("{bare}; {}", next_words(std::slice::from_ref(next))),
+        (bare, None) => bare.to_string(),
+    }
+}
+
+/// The commands that carry out `next`, in order, as one instruction.
+pub(super) fn next_words(next: &[Next]) -> String {
+    let renames: Vec<String> = next
+        .iter()
+        .filter_map(|n| match n {
+            Next::Rename { place, role } => Some(rename(place, role)),
+            _ => None,
+        })
+        .collect();
+    let mut said: Vec<String> = next
+        .iter()
+        .filter_map(|n| {
+            Some(match n {
+                Next::GiveFile => "give the path of a database file with --db".into(),
+                Next::Init { db } => format!(
+                    "`jobloop --db {} init` makes a new database there",
+                    shell_word(db)
+                ),
+                Next::Verify => "`jobloop verify` names every such record".into(),
+                Next::Doctor => "`jobloop doctor` says more".into(),
+                Next::MoveLogAside { db } => format!(
+                    "`jobloop --db {} doctor --repair` moves the log aside (nothing is deleted)",
+                    shell_word(db)
+                ),
+                Next::RebuildStates => {
+                    "`jobloop doctor --repair` rebuilds them (records are not touched)".into()
+                }
+                Next::RestoreBackup => {
+                    "restore the latest backup (`jobloop backup` makes one) or export what is readable"
+                        .into()
+                }
+                Next::CreateDatabase => {
+                    "create the database on the server, then run `jobloop --db URL migrate` (as the database's owner)"
+                        .into()
+                }
+                Next::Migrate => {
+                    "run `jobloop --db URL migrate` (as the database's owner)".into()
+                }
+                Next::Rename { .. } => return None,
+            })
+        })
+        .collect();
+    if !renames.is_empty() {
+        let them = if renames.len() == 1 { "it" } else { "them" };
+        said.push(format!(
+            "the job's lead re-names {them} with {}",
+            renames.join("; ")
+        ));
+    }
+    said.join("; ")
+}
+
+/// The command that names `role` at `place`.
+fn rename(place: &Place, role: &str) -> String {
+    let role = shell_word(role);
+    match place {
+        Place::Lead { slug } => format!("`jobloop job lead {} {role}`", shell_word(slug)),
+        Place::Owner { slug, kind } => {
+            format!("`jobloop loop owner {} {kind} {role}`", shell_word(slug))
+        }
+        Place::Decision { slug, kind, id } => format!(
+            "`jobloop decide {} {kind} --amend {} --owner {role}`",
+            shell_word(slug),
+            short_id(id)
+        ),
     }
 }

@@ -43,8 +43,9 @@ pub use time::{Stamp, Week, When};
 /// The domain is pure by construction of this check: no I/O, threads, SQL, terminal, display
 /// code or other layers' modules (the sanitiser and the shell's words belong to the edges).
 #[cfg(test)]
-mod layering {
-    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+pub(crate) mod layering {
+    /// The code (before any test module) of every Rust file under `dir`.
+    pub(crate) fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -58,6 +59,14 @@ mod layering {
                 out.push((path.display().to_string(), code));
             }
         }
+    }
+
+    /// `code` without its comments (what a rule about code, not prose, reads).
+    pub(crate) fn without_comments(code: &str) -> String {
+        code.lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     #[test]

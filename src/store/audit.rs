@@ -46,8 +46,9 @@ pub(super) fn prepare(db: &mut dyn Db, ctx: &Ctx, change: Change) -> Result<Audi
     let last = head(db)?;
     if last.as_ref().is_some_and(|(s, _)| *s == i64::MAX) {
         return Err(super::Error::Unusable(
-            "the audit trail's last event has the largest sequence number there can be, which only an edit behind jobloop's back makes: nothing was written; `jobloop verify` says more".into(),
-        ));
+            "the audit trail's last event has the largest sequence number there can be, which only an edit behind jobloop's back makes: nothing was written".into(),
+        )
+        .then(super::Next::Verify));
     }
     Ok(next_event(
         last.as_ref().map(|(s, h)| (*s, h.as_str())),

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::rows::{self, *};
 use super::sql::Db;
 use super::tables;
-use super::{Error, Result, Store};
+use super::{Error, Next, Place, Result, Store};
 use crate::domain::audit::EventText;
 use crate::domain::model::*;
 use crate::domain::verify::{Report, StoredEvent, Table, Verifier, Wrong};
@@ -18,7 +18,21 @@ use crate::files::{FileError, produce_file};
 pub struct Finding {
     pub check: &'static str,
     pub ok: bool,
+    /// What was found, in plain words (shown through the front end's sanitiser).
     pub detail: String,
+    /// What would help, in order; each front end words it.
+    pub next: Vec<Next>,
+}
+
+impl Finding {
+    fn ok(check: &'static str, detail: impl Into<String>) -> Finding {
+        Finding {
+            check,
+            ok: true,
+            detail: detail.into(),
+            next: Vec::new(),
+        }
+    }
 }
 
 /// Feeds rows of one table to `f`, reporting rows that cannot be read and going on.
@@ -238,6 +252,7 @@ impl Store {
                         "{log} did not belong to this file ({why}) and was moved aside meanwhile by another process; the file opens as it is without it"
                     ),
                 },
+                next: Vec::new(),
             };
             return Ok((store, Some(finding)));
         }
@@ -253,8 +268,11 @@ impl Store {
             check: "wal",
             ok: false,
             detail: format!(
-                "{log} does not belong to this file: replayed, it makes the file fail its checks ({why}) while the file alone is sound (the checks below read it alone) — `jobloop doctor --repair` moves the log aside (nothing is deleted)"
+                "{log} does not belong to this file: replayed, it makes the file fail its checks ({why}) while the file alone is sound (the checks below read it alone)"
             ),
+            next: vec![Next::MoveLogAside {
+                db: super::open::shown(path),
+            }],
         };
         Ok((store, Some(finding)))
     }
@@ -310,10 +328,12 @@ impl Store {
             } else if sound {
                 "SQLite's integrity check passes".into()
             } else {
-                format!(
-                    "{} — restore the latest backup (`jobloop backup` makes one) or export what is readable",
-                    integrity.join("; ")
-                )
+                integrity.join("; ")
+            },
+            next: if sound {
+                Vec::new()
+            } else {
+                vec![Next::RestoreBackup]
             },
         }];
         // PostgreSQL enforces every reference itself; SQLite's can be switched off by an editor.
@@ -340,6 +360,7 @@ impl Store {
             } else {
                 format!("{fk} records point at records that do not exist, or at another loop's metric — the records were edited outside jobloop; restore a backup")
             },
+            next: Vec::new(),
         });
         let report = self.verify()?;
         let count = |f: fn(&Wrong) -> bool| report.problems.iter().filter(|p| f(&p.wrong)).count();
@@ -354,6 +375,7 @@ impl Store {
             } else {
                 format!("{unreadable} row(s) cannot be read (listed below) — the file was edited outside jobloop; restore those records from a backup")
             },
+            next: Vec::new(),
         });
         findings.push(Finding {
             check: "audit",
@@ -366,6 +388,7 @@ impl Store {
             } else {
                 format!("{tampered} problem(s) with the audit trail (listed below) — find out who edited the file; a backup from before has the true records")
             },
+            next: Vec::new(),
         });
         if let super::Backend::Postgres(pg) = &mut self.backend {
             findings.push(names_finding(&super::pg_schema::case_twins(pg)?));
@@ -379,7 +402,12 @@ impl Store {
             detail: if stale == 0 {
                 "the derived state of every loop and job matches its records".into()
             } else {
-                format!("{stale} derived state(s) differ from their records — `jobloop doctor --repair` rebuilds them (records are not touched)")
+                format!("{stale} derived state(s) differ from their records")
+            },
+            next: if stale == 0 {
+                Vec::new()
+            } else {
+                vec![Next::RebuildStates]
             },
         });
         Ok((findings, report))
@@ -392,7 +420,7 @@ impl Store {
             return Err(FileError::Io(
                 target.to_path_buf(),
                 std::io::Error::other(
-                    "a shared PostgreSQL database is backed up by its server (pg_dump, base backups); `jobloop export FILE` writes a portable copy",
+                    "a shared PostgreSQL database is backed up by its server (pg_dump, base backups); an export is a portable copy",
                 ),
             ));
         };
@@ -427,55 +455,51 @@ impl Store {
 /// On the shared database: owners and leads whose names are no role but differ from one only
 /// by case (names compare exactly, so they name nobody who can log in).
 fn names_finding(twins: &[super::pg_schema::CaseTwin]) -> Finding {
-    use crate::display::clean;
     if twins.is_empty() {
-        return Finding {
-            check: "names",
-            ok: true,
-            detail: "every owner and lead is named as their login role".into(),
-        };
+        return Finding::ok("names", "every owner and lead is named as their login role");
     }
-    let each: Vec<String> = twins
+    let (each, next): (Vec<String>, Vec<Next>) = twins
         .iter()
         .map(|t| {
-            let (who, fix) = match t.what.as_str() {
+            let (slug, kind) = t.place.split_once('/').unwrap_or((&t.place, ""));
+            let (who, place) = match t.what.as_str() {
                 "lead" => (
-                    format!("the lead of {}", clean(&t.place)),
-                    format!("`jobloop job lead {} {}`", clean(&t.place), clean(&t.role)),
+                    format!("the lead of {}", t.place),
+                    Place::Lead { slug: slug.into() },
                 ),
-                "decision" => (
-                    format!(
-                        "the owner of decision {} on {}",
-                        short_id(t.id.as_deref().unwrap_or("")),
-                        clean(&t.place)
-                    ),
-                    format!(
-                        "`jobloop decide {} --amend {} --owner {}`",
-                        clean(&t.place).replacen('/', " ", 1),
-                        short_id(t.id.as_deref().unwrap_or("")),
-                        clean(&t.role)
-                    ),
-                ),
+                "decision" => {
+                    let id = t.id.clone().unwrap_or_default();
+                    (
+                        format!("the owner of decision {} on {}", short_id(&id), t.place),
+                        Place::Decision {
+                            slug: slug.into(),
+                            kind: kind.into(),
+                            id,
+                        },
+                    )
+                }
                 _ => (
-                    format!("the owner of {}", clean(&t.place)),
-                    format!(
-                        "`jobloop loop owner {} {}`",
-                        clean(&t.place).replacen('/', " ", 1),
-                        clean(&t.role)
-                    ),
+                    format!("the owner of {}", t.place),
+                    Place::Owner {
+                        slug: slug.into(),
+                        kind: kind.into(),
+                    },
                 ),
             };
-            format!(
-                "`{}`, {who}, is no role; the role is `{}`: the job's lead re-names it with {fix}",
-                clean(&t.name),
-                clean(&t.role)
+            (
+                format!("`{}`, {who}, is no role; the role is `{}`", t.name, t.role),
+                Next::Rename {
+                    place,
+                    role: t.role.clone(),
+                },
             )
         })
-        .collect();
+        .unzip();
     Finding {
         check: "names",
         ok: false,
         detail: each.join("; "),
+        next,
     }
 }
 
@@ -485,17 +509,10 @@ fn roles_finding(roles: &[crate::domain::team::RoleFacts]) -> Finding {
     let unbound: Vec<String> = roles
         .iter()
         .filter(|r| r.member)
-        .filter_map(|r| {
-            r.unbound
-                .map(|why| format!("`{}` {}", crate::display::clean(&r.name), why.words()))
-        })
+        .filter_map(|r| r.unbound.map(|why| format!("`{}` {}", r.name, why.words())))
         .collect();
     if unbound.is_empty() {
-        return Finding {
-            check: "roles",
-            ok: true,
-            detail: "every member is bound by the team's rules".into(),
-        };
+        return Finding::ok("roles", "every member is bound by the team's rules");
     }
     Finding {
         check: "roles",
@@ -504,5 +521,6 @@ fn roles_finding(roles: &[crate::domain::team::RoleFacts]) -> Finding {
             "{}: no rule of the team binds them — take those rights back (`ALTER ROLE … NOSUPERUSER NOBYPASSRLS NOCREATEROLE`, `REVOKE owner FROM …`), or take them off the team",
             unbound.join("; ")
         ),
+        next: Vec::new(),
     }
 }

@@ -29,7 +29,7 @@ pub(super) fn job_by_slug(db: &mut dyn Db, slug: &str) -> Result<Job> {
         |r| Ok(r.text(0)?.unwrap_or_default().to_string()),
     )?;
     let names: Vec<&str> = slugs.iter().map(String::as_str).collect();
-    let shown = crate::display::clean(slug);
+    let shown = slug;
     let refusal = if names.is_empty() {
         Refusal::not_found(format!("no job `{shown}`: there are no jobs yet")).fix(Fix::AddJob)
     } else {
@@ -56,9 +56,10 @@ pub(super) fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopR
         )?
         .ok_or_else(|| {
             Error::Storage(format!(
-                "job `{}` has no {kind} loop: the file was edited outside jobloop; run `jobloop doctor`",
+                "job `{}` has no {kind} loop: the file was edited outside jobloop",
                 job.slug
             ))
+            .then(super::Next::Doctor)
         })?;
     let steps = db.all(
         &format!("SELECT {STEP_COLS} FROM steps WHERE loop_id = ?1 ORDER BY n"),

@@ -7,6 +7,7 @@ mod audit;
 mod guard;
 mod health;
 mod load;
+mod next;
 mod open;
 pub mod pg;
 mod pg_schema;
@@ -35,6 +36,7 @@ use sqlite::SqliteDb;
 pub use audit::Changes;
 pub use guard::Disagreement;
 pub use health::Finding;
+pub use next::{Next, Place};
 pub use open::{APPLICATION_ID, Access, Missing, SCHEMA_VERSION, no_orphan_log};
 pub use pipeline::{Ack, SELF_ACTOR};
 pub use read::{Board, FlowDetail, JobDetail, JobRecords, LoopDetail, PublishMaterial};
@@ -65,9 +67,34 @@ pub enum Error {
     /// A record a write loaded is not what the audit trail last recorded for it (edited behind
     /// jobloop's back): nothing was written.
     Tampered(guard::Disagreement),
+    /// An error and the step that would help (worded by each front end).
+    Advised(Box<Error>, Next),
 }
 
 impl Error {
+    /// This error, with the step that would help.
+    pub(crate) fn then(self, next: Next) -> Error {
+        Error::Advised(Box::new(self), next)
+    }
+
+    /// The error itself, without the advice (what exit code and retry decisions look at).
+    pub fn bare(&self) -> &Error {
+        match self {
+            Error::Advised(e, _) => e.bare(),
+            other => other,
+        }
+    }
+
+    /// The step that would help, if the store knows one.
+    pub fn next(&self) -> Option<&Next> {
+        match self {
+            Error::Advised(_, n) => Some(n),
+            Error::Tampered(_) => Some(&Next::Verify),
+            Error::Undecodable(_) => Some(&Next::Doctor),
+            _ => None,
+        }
+    }
+
     fn sqlite(e: rusqlite::Error) -> Error {
         if let rusqlite::Error::SqliteFailure(f, _) = &e {
             return match f.code {
@@ -85,8 +112,9 @@ impl Error {
                     "the database cannot be opened for writing ({e}): check the permissions of its folder"
                 )),
                 ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => Error::Unusable(format!(
-                    "the database file is damaged ({e}): restore it from a backup (`jobloop doctor` says more)"
-                )),
+                    "the database file is damaged ({e}): restore it from a backup"
+                ))
+                .then(Next::Doctor),
                 ErrorCode::SystemIoFailure => Error::Io(format!(
                     "reading or writing the disk failed (is it full?): {e}"
                 )),
@@ -113,14 +141,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Refused(r) => write!(f, "{r}"),
-            Error::Tampered(d) => write!(
-                f,
-                "{d}; `jobloop verify` names every such record: restore a backup, or ask whoever edited it"
-            ),
-            Error::Undecodable(u) => write!(
-                f,
-                "{u}: the file was edited outside jobloop; `jobloop doctor` lists every such row"
-            ),
+            Error::Tampered(d) => write!(f, "{d}: restore a backup, or ask whoever edited it"),
+            Error::Undecodable(u) => write!(f, "{u}: the file was edited outside jobloop"),
+            // The advice is the front end's to word (`cli::remedy`, `tui::remedy`).
+            Error::Advised(e, _) => write!(f, "{e}"),
             Error::NoDatabase(m)
             | Error::Unusable(m)
             | Error::Denied(m)
@@ -266,7 +290,7 @@ impl Store {
                 Some(given) if !given.is_empty() && !loop_record::same_person(given, me) => {
                     Err(Error::Denied(format!(
                         "on the shared database you act as the role you logged in with ({me}), not as {}: drop --as, or log in as that role",
-                        crate::display::clean(given)
+                        given
                     )))
                 }
                 _ => Ok(Ctx {
@@ -310,7 +334,7 @@ impl Store {
             let (why, remedy) = open::read_only_why(&self.path);
             format!(
                 "read-only: {} {why} — you can look, not record; {remedy}",
-                crate::display::clean(&self.path.display().to_string())
+                self.path.display()
             )
         })
     }
@@ -604,4 +628,31 @@ fn jitter(attempt: u32) -> Duration {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     Duration::from_millis(u64::from(attempt) * (20 + u64::from(nanos % 60)))
+}
+
+/// The store names what would help (`Next`) and leaves the words to each front end, and it shows
+/// nothing itself: the sanitiser runs where text meets a terminal.
+#[cfg(test)]
+mod layering {
+    use crate::domain::layering::{sources, without_comments};
+
+    #[test]
+    fn the_store_words_no_command_and_uses_no_front_end() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store");
+        let mut files = Vec::new();
+        sources(&dir, &mut files);
+        assert!(files.len() > 20, "{dir:?}");
+        for (path, code) in &files {
+            let code = without_comments(code);
+            for f in [
+                "`jobloop ",
+                "jobloop --db",
+                "crate::display",
+                "crate::cli",
+                "crate::tui",
+            ] {
+                assert!(!code.contains(f), "{path} uses {f}");
+            }
+        }
+    }
 }

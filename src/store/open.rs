@@ -9,9 +9,9 @@ use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 
-use super::Error;
 use super::sqlite::SqliteDb;
 use super::wal;
+use super::{Error, Next};
 use crate::files::{Protected, free_name, io_words, produce_file};
 
 /// `PRAGMA application_id` of every jobloop database ("JLOP").
@@ -84,8 +84,8 @@ fn hold(path: &Path) -> Option<Held> {
     Some(Held { _token: token })
 }
 
-fn shown(path: &Path) -> String {
-    crate::display::clean(&path.display().to_string()).into_owned()
+pub(super) fn shown(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// Opens (creating when allowed) the database at `path`. `init` also accepts an existing empty
@@ -106,21 +106,21 @@ pub(super) fn open(
         Ok(meta) => {
             let ft = meta.file_type();
             if ft.is_dir() {
-                return Err(Error::Unusable(format!(
-                    "{name} is a folder: give the path of a database file with --db"
-                )));
+                return Err(Error::Unusable(format!("{name} is a folder")).then(Next::GiveFile));
             }
             if ft.is_fifo() || ft.is_socket() || ft.is_char_device() || ft.is_block_device() {
                 return Err(Error::Unusable(format!(
-                    "{name} is a FIFO, socket or device, not a database file: give the path of a file with --db"
-                )));
+                    "{name} is a FIFO, socket or device, not a database file"
+                ))
+                .then(Next::GiveFile));
             }
             check_one_name(path, &meta)?;
             here = open_here((meta.dev(), meta.ino()));
             if meta.len() == 0 && !init {
                 return Err(Error::Unusable(format!(
-                    "{name} is empty (0 bytes), perhaps from a failed copy: if it should be a new database, run `jobloop --db {name} init`"
-                )));
+                    "{name} is empty (0 bytes), perhaps from a failed copy"
+                ))
+                .then(Next::Init { db: name }));
             }
             if meta.len() == 0 {
                 no_orphan_log(path)?;
@@ -131,9 +131,8 @@ pub(super) fn open(
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => match missing {
             Missing::Refuse => {
-                return Err(Error::NoDatabase(format!(
-                    "there is no database at {name}: create one with `jobloop --db {name} init` or by adding a job"
-                )));
+                return Err(Error::NoDatabase(format!("there is no database at {name}"))
+                    .then(Next::Init { db: name }));
             }
             Missing::Create => create_initialised(path)?,
         },
@@ -271,11 +270,11 @@ pub(super) fn read_only_refusal(path: &Path) -> Error {
 /// The refusal of a log that does not belong to its file.
 fn foreign_wal(path: &Path, why: &str) -> Error {
     Error::Unusable(format!(
-        "{} does not belong to {}: replayed, it makes the file fail its checks ({why}) while the file alone is sound (a backup copied over a file whose session was killed?); run `jobloop --db {} doctor --repair` to move the log aside (nothing is deleted); nothing was changed",
+        "{} does not belong to {}: replayed, it makes the file fail its checks ({why}) while the file alone is sound (a backup copied over a file whose session was killed?); nothing was changed",
         shown_companion(path, "-wal"),
         shown(path),
-        shown(path),
     ))
+    .then(Next::MoveLogAside { db: shown(path) })
 }
 
 /// The verdict on the log beside the file at `path`, when a file with one name is there (see
@@ -298,10 +297,10 @@ pub(super) fn open_alone(path: &Path) -> Result<Connection, Error> {
     check_identity(&conn, path)?;
     if user_version(&conn)? < SCHEMA_VERSION {
         return Err(Error::Denied(format!(
-            "{} needs an upgrade to schema version {SCHEMA_VERSION}, which waits until the log beside it is moved aside: run `jobloop --db {} doctor --repair`",
+            "{} needs an upgrade to schema version {SCHEMA_VERSION}, which waits until the log beside it is moved aside",
             shown(path),
-            shown(path)
-        )));
+        ))
+        .then(Next::MoveLogAside { db: shown(path) }));
     }
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;")
         .map_err(Error::sqlite)?;

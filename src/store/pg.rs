@@ -87,7 +87,7 @@ pub fn error(e: postgres::Error) -> Error {
         ));
     };
     let code = db.code();
-    let message = crate::display::clean(db.message()).into_owned();
+    let message = db.message().to_string();
     if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED {
         Error::Busy(format!(
             "another writer changed the same records at the same moment ({message}): nothing was written, try again"
@@ -110,8 +110,9 @@ pub fn error(e: postgres::Error) -> Error {
         Error::Denied(format!("the database server refused the login: {message}"))
     } else if *code == SqlState::INVALID_CATALOG_NAME {
         Error::NoDatabase(format!(
-            "{message}: create the database on the server, then run `jobloop migrate`"
+            "{message}: the database does not exist on the server"
         ))
+        .then(super::Next::CreateDatabase)
     } else if *code == SqlState::DISK_FULL {
         Error::Io(format!(
             "the database server's disk is full ({message}): nothing was written"
@@ -200,8 +201,7 @@ fn connect_client(config: &Config) -> Result<Client> {
                     .map(|u| u.name)
                     .unwrap_or_default()
             });
-            let role = crate::display::clean(&role).into_owned();
-            let hosts = shown(config);
+                        let hosts = shown(config);
             let rest = hosts
                 .split_once('@')
                 .map(|(_, r)| r)
@@ -423,26 +423,21 @@ fn holder_words(client: &mut Client, waited: Duration) -> String {
     let mode: String = row.get(4);
     let own_word = app
         .strip_prefix("jobloop writing since ")
-        .map(|at| {
-            format!(
-                "; it says it has been writing since {}",
-                crate::display::clean(at)
-            )
-        })
+        .map(|at| format!("; it says it has been writing since {}", at))
         .unwrap_or_default();
     let program = if app.is_empty() || app.starts_with("jobloop") {
         String::new()
     } else {
-        format!(", {}", crate::display::clean(&app))
+        format!(", {}", app)
     };
     let what = if table == "chain_head" {
         "the chain-head lock".to_string()
     } else {
-        format!("table {} ({mode})", crate::display::clean(&table))
+        format!("table {} ({mode})", table)
     };
     format!(
         "the shared database is busy: {} has held {what} for more than {:.1} s (session {pid}{program}{own_word}); nothing was written: try again, or ask them to finish",
-        crate::display::clean(&who),
+        who,
         waited.as_secs_f64()
     )
 }

@@ -281,13 +281,15 @@ pub(super) fn check(pg: &mut Pg) -> Result<bool> {
         found.is_some_and(|(_, s)| s == Some(i64::from(crate::domain::state::STATE_VERSION)));
     match found.map(|(v, _)| v) {
         None => Err(Error::NoDatabase(format!(
-            "{} has no jobloop schema yet: create it once with `jobloop --db URL migrate` (as the database's owner)",
+            "{} has no jobloop schema yet: it is created once",
             pg.shown
-        ))),
+        ))
+        .then(super::Next::Migrate)),
         Some(v) if v < SCHEMA_VERSION => Err(Error::Unusable(format!(
-            "the shared schema of {} is version {v}; this jobloop needs {SCHEMA_VERSION}: run `jobloop --db URL migrate` (as the database's owner)",
+            "the shared schema of {} is version {v}; this jobloop needs {SCHEMA_VERSION}",
             pg.shown
-        ))),
+        ))
+        .then(super::Next::Migrate)),
         Some(v) if v > SCHEMA_VERSION => Err(Error::Unusable(format!(
             "{} was upgraded by a newer jobloop (schema version {v}; this one knows {SCHEMA_VERSION}): upgrade jobloop",
             pg.shown
@@ -532,9 +534,9 @@ pub(super) fn add_member(pg: &mut Pg, name: &str, password: Option<&str>) -> Res
     tx.commit()?;
     Ok(format!(
         "{} is on the team of {shown}{}: they log in as `{}` and record on the loops they own or lead",
-        crate::display::clean(n),
+        n,
         if exists { " (existing role)" } else { "" },
-        crate::display::clean(n)
+        n
     ))
 }
 

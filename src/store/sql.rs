@@ -252,7 +252,7 @@ impl std::fmt::Display for Undecodable {
             f,
             "{} `{}` cannot be read: {}",
             self.table.sql_name(),
-            crate::display::clean(&self.id),
+            self.id,
             self.why
         )
     }

@@ -56,7 +56,7 @@ fn readable_loops(db: &mut dyn Db, batch: &[Job]) -> Result<Vec<(Job, Vec<LoopRe
             .collect::<Result<Vec<_>>>();
         match loops {
             Ok(l) => out.push((job.clone(), l)),
-            Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => {}
+            Err(e) if matches!(e.bare(), Error::Undecodable(_) | Error::Storage(_)) => {}
             Err(e) => return Err(e),
         }
     }
@@ -127,7 +127,8 @@ pub(super) fn rebuild_all(db: &mut dyn Db, progress: &mut dyn FnMut(u64, u64)) -
         }
         for job in &c.readable {
             match load::save_job_state(db, &job.id) {
-                Ok(()) | Err(Error::Undecodable(_)) | Err(Error::Storage(_)) => {}
+                Ok(()) => {}
+                Err(e) if matches!(e.bare(), Error::Undecodable(_) | Error::Storage(_)) => {}
                 Err(e) => return Err(e),
             }
         }

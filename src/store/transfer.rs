@@ -198,7 +198,7 @@ impl Store {
         size_hint: Option<u64>,
         tick: &mut dyn FnMut(u64),
     ) -> Result<std::result::Result<Ack, ImportError>> {
-        let path = crate::display::clean(&self.path.display().to_string()).into_owned();
+        let path = self.path.display().to_string();
         if !self.is_empty()? {
             // Retrying an import that succeeded is safe: compare the file with what is here.
             let mut hasher = Hasher {
@@ -352,7 +352,7 @@ fn consistency(db: &mut dyn Db) -> Result<Option<String>> {
             .unwrap_or_default();
         return Ok(Some(format!(
             "{table} `{}` refers to {parent} that are not in the file",
-            crate::display::clean(&id)
+            id
         )));
     }
     if let Some(slug) = db.first(

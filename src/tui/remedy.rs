@@ -6,6 +6,7 @@ use crate::display::clean;
 use crate::domain::LoopKind;
 use crate::domain::detect::Cure;
 use crate::domain::error::{Fix, Refusal, Remedy};
+use crate::store::{Next, Place};
 
 pub fn words(fix: &Fix, keys: &Keymap) -> String {
     let k = |a| keys.key_for(a);
@@ -138,5 +139,42 @@ pub fn refusal(r: &Refusal, keys: &Keymap) -> String {
         None => r.message.clone(),
         Some(Remedy::Say(s)) => format!("{}: {s}", r.message),
         Some(Remedy::Do(fix)) => format!("{}: {}", r.message, words(fix, keys)),
+    }
+}
+
+/// What helps after a store error, in the TUI's words: the checks and repairs are commands run
+/// outside this screen (they need the database to themselves, or print a long report).
+pub fn store_next(next: &Next) -> String {
+    match next {
+        Next::GiveFile => "start jobloop with the path of a database file".into(),
+        Next::Init { db } => format!(
+            "quit, and `jobloop --db {} init` makes a new database there",
+            clean(db)
+        ),
+        Next::Verify => "quit, and `jobloop verify` names every such record".into(),
+        Next::Doctor => "quit, and `jobloop doctor` says more".into(),
+        Next::MoveLogAside { db } => format!(
+            "quit, and `jobloop --db {} doctor --repair` moves the log aside (nothing is deleted)",
+            clean(db)
+        ),
+        Next::RebuildStates => {
+            "quit, and `jobloop doctor --repair` rebuilds them (records are not touched)".into()
+        }
+        Next::RestoreBackup => "restore the latest backup, or export what is readable".into(),
+        Next::CreateDatabase | Next::Migrate => {
+            "whoever owns the shared database upgrades its schema (`jobloop migrate`)".into()
+        }
+        Next::Rename { place, role } => {
+            let who = match place {
+                Place::Lead { slug } => format!("the lead of {}", clean(slug)),
+                Place::Owner { slug, kind } => format!("the owner of {}/{kind}", clean(slug)),
+                Place::Decision { slug, kind, id } => format!(
+                    "the owner of decision {} on {}/{kind}",
+                    crate::domain::model::short_id(id),
+                    clean(slug)
+                ),
+            };
+            format!("the job's lead names {who} `{}`", clean(role))
+        }
     }
 }

@@ -137,12 +137,9 @@ impl Sink for Inserter<'_> {
             }
             Error::Storage(m) if m.contains("UNIQUE") => format!(
                 "{section} `{}` appears twice, or clashes with another record",
-                crate::display::clean(&id)
+                id
             ),
-            Error::Storage(m) => format!(
-                "{section} `{}` cannot be stored ({m})",
-                crate::display::clean(&id)
-            ),
+            Error::Storage(m) => format!("{section} `{}` cannot be stored ({m})", id),
             other => other.to_string(),
         })?;
         self.counts.records += 1;
@@ -269,7 +266,7 @@ impl<'de> Visitor<'de> for &mut DocSeed<'_> {
                     if f != FORMAT {
                         return Err(de::Error::custom(format!(
                             "the format is `{}`, not `{FORMAT}`",
-                            crate::display::clean(&f)
+                            f
                         )));
                     }
                     self.header.0 = Some(f);
@@ -296,7 +293,7 @@ impl<'de> Visitor<'de> for &mut DocSeed<'_> {
                     let _: IgnoredAny = map.next_value()?;
                     return Err(de::Error::custom(format!(
                         "`{}` is not a section of an export",
-                        crate::display::clean(other)
+                        other
                     )));
                 }
             }
@@ -410,7 +407,7 @@ pub(super) fn checked<T: Checked>(
         let rec = wrap(r);
         match check {
             Ok(()) => Ok(rec),
-            Err(why) => Err(format!("`{}`: {why}", crate::display::clean(&rec.id()))),
+            Err(why) => Err(format!("`{}`: {why}", rec.id())),
         }
     }
 }

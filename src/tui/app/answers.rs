@@ -17,10 +17,13 @@ const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl App {
     pub(super) fn error_words(&self, e: &store::Error) -> String {
-        match e {
-            store::Error::Refused(r) => remedy::refusal(r, &self.keymap),
-            store::Error::Busy(m) => format!("{m} — your entries are kept; press Enter to retry"),
-            other => other.to_string(),
+        match (e.bare(), e.next()) {
+            (store::Error::Refused(r), _) => remedy::refusal(r, &self.keymap),
+            (store::Error::Busy(m), _) => {
+                format!("{m} — your entries are kept; press Enter to retry")
+            }
+            (bare, Some(next)) => format!("{bare}; {}", remedy::store_next(next)),
+            (bare, None) => bare.to_string(),
         }
     }
 
