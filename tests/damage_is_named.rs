@@ -554,7 +554,7 @@ fn a_write_after_an_edit_is_refused_and_each_front_end_names_what_helps() {
     let err = error_line(&out, 8, "measure after an edit");
     assert!(
         err.contains("was changed behind jobloop's back")
-            && err.contains("restore a backup, or ask whoever edited it; `jobloop verify` names every such record"),
+            && err.contains("nothing was written: `jobloop verify` names every such record: restore a backup, or ask whoever edited it"),
         "{err}"
     );
 
@@ -577,7 +577,8 @@ fn a_write_after_an_edit_is_refused_and_each_front_end_names_what_helps() {
     screen::press(&mut app, KeyCode::Enter, KeyModifiers::NONE);
     let frame = screen::text(&mut app);
     assert!(
-        frame.contains("quit, and `jobloop verify` names"),
+        frame.contains("nothing was written: quit, and `jobloop")
+            && frame.contains("names every such record; restore a backup"),
         "the TUI names what helps in its words:\n{frame}"
     );
     assert_eq!(

@@ -131,7 +131,7 @@ pub(super) fn refusal(r: &Refusal) -> String {
 pub(super) fn store_error(e: &store::Error) -> String {
     match (e.bare(), e.next()) {
         (store::Error::Refused(r), _) => refusal(r),
-        (bare, Some(next)) => format!("{bare}; {}", next_words(std::slice::from_ref(next))),
+        (bare, Some(next)) => format!("{bare}: {}", next_words(std::slice::from_ref(next))),
         (bare, None) => bare.to_string(),
     }
 }
@@ -152,13 +152,16 @@ pub(super) fn next_words(next: &[Next]) -> String {
                 Next::GiveFile => "give the path of a database file with --db".into(),
                 Next::Init { db } => format!(
                     "`jobloop --db {} init` makes a new database there",
-                    shell_word(db)
+                    path_word(db)
                 ),
-                Next::Verify => "`jobloop verify` names every such record".into(),
+                Next::Verify => {
+                    "`jobloop verify` names every such record: restore a backup, or ask whoever edited it"
+                        .into()
+                }
                 Next::Doctor => "`jobloop doctor` says more".into(),
                 Next::MoveLogAside { db } => format!(
                     "`jobloop --db {} doctor --repair` moves the log aside (nothing is deleted)",
-                    shell_word(db)
+                    path_word(db)
                 ),
                 Next::RebuildStates => {
                     "`jobloop doctor --repair` rebuilds them (records are not touched)".into()
@@ -186,6 +189,16 @@ pub(super) fn next_words(next: &[Next]) -> String {
         ));
     }
     said.join("; ")
+}
+
+/// A path as one shell word: quoted only when the shell would split or expand it.
+fn path_word(p: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.@+/".contains(c);
+    if !p.is_empty() && p.chars().all(plain) {
+        p.to_string()
+    } else {
+        shell_word(p)
+    }
 }
 
 /// The command that names `role` at `place`.

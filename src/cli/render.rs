@@ -5,12 +5,7 @@ use serde_json::json;
 use std::fmt::Write as _;
 
 use super::remedy;
-use crate::detail_rows::{
-    decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
-};
-use crate::display::{
-    clean, clean_multiline, comparison_lines, phase_words, plan_lines, process_words, status_symbol,
-};
+use crate::display::{clean, clean_multiline, comparison_lines, plan_lines};
 use crate::domain::Stamp;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
@@ -312,164 +307,88 @@ pub(super) fn plan_show(d: &LoopDetail) -> String {
     out
 }
 
+/// `loop show`: the loop's view model as text, with the commands that act on it.
 pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
+    use crate::loop_view::{Alert, LoopView, Part, RowKind};
+    let v = LoopView::of(d);
     let r = &d.record;
-    let review = d.review.as_ref();
     let args = format!("{} {}", r.job.slug, r.lp.kind);
     let mut out = format!(
-        "{}/{}  {} {}  owner: {}\n{}\n",
-        clean(&r.job.slug),
-        r.lp.kind,
-        status_symbol(r.lp.status),
-        r.lp.status.label(),
-        r.lp.owner.as_deref().map(clean).unwrap_or("(none)".into()),
-        r.lp.kind.question()
+        "{}  {}  owner: {}\n{}\n",
+        v.title, v.status, v.owner, v.question
     );
-    if r.lp.status == Status::Killed {
+    for a in &v.alerts {
         let _ = writeln!(
             out,
-            "KILLED — reopen it with `jobloop loop open {args}` to record on it again"
+            "{}",
+            match a {
+                Alert::Killed => format!(
+                    "KILLED — reopen it with `jobloop loop open {args}` to record on it again"
+                ),
+                Alert::Tripped => format!(
+                    "KILL SIGNAL TRIPPED — decide: `jobloop loop retire {args} --reason …` or `jobloop loop continue {args} --reason …`"
+                ),
+            }
         );
     }
-    if r.kill_signals.iter().any(KillSignal::awaits_decision) {
-        let _ = writeln!(
-            out,
-            "KILL SIGNAL TRIPPED — decide: `jobloop loop retire {args} --reason …` or `jobloop loop continue {args} --reason …`"
+    for section in &v.sections {
+        // The sections a loop always has are shown empty; the others only with something in them.
+        let always = matches!(
+            section.part,
+            Part::Checklist | Part::Metric | Part::KillSignals
         );
-    }
-    out.push_str("\nChecklist\n");
-    for s in &r.steps {
-        let mark = if s.done_at.is_some() { "[x]" } else { "[ ]" };
-        let _ = writeln!(out, "  {mark} {}. {}", s.n, clean(&s.text));
-        if let (Some(at), Some(by)) = (s.done_at, &s.done_by) {
-            let ev = s
-                .evidence
-                .as_deref()
-                .map(|e| format!(": {}", clean_multiline(e)))
-                .unwrap_or_default();
-            let _ = writeln!(out, "        done {} by {}{ev}", when(at), clean(by));
+        if section.rows.is_empty() && !always {
+            continue;
         }
-    }
-    out.push_str("\nPrimary metric\n");
-    match &r.metric {
-        None => {
-            let _ = writeln!(
-                out,
-                "  none: `jobloop metric set {args} NAME --unit U --better higher|lower`"
-            );
-        }
-        Some(m) => {
-            let target = m
-                .target
-                .map(|t| format!(", target {}", crate::display::target_words(t, &m.unit)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {} ({}{} is better, measures {}{target})",
-                clean(&m.name),
-                if m.unit.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}, ", clean(&m.unit))
-                },
-                m.better,
-                m.measures
-            );
-            if let Some(c) = review.and_then(|l| l.comparison.as_ref()) {
-                for line in comparison_lines(c, &m.unit, m.better) {
-                    let _ = writeln!(out, "  {line}");
+        let _ = writeln!(out, "\n{}", section.part.heading());
+        let values = section
+            .rows
+            .iter()
+            .filter(|row| row.kind == RowKind::Value)
+            .count();
+        let hidden = if all {
+            0
+        } else {
+            values.saturating_sub(VALUES_SHOWN)
+        };
+        let mut seen = 0;
+        for row in &section.rows {
+            if row.kind == RowKind::Value {
+                seen += 1;
+                if seen == 1 && hidden > 0 {
+                    let _ = writeln!(
+                        out,
+                        "    … {hidden} earlier value(s): `jobloop loop show {args} --all` lists them"
+                    );
+                }
+                if seen <= hidden {
+                    continue;
                 }
             }
-            if let Some(p) = review.and_then(|l| l.process.as_ref()) {
-                let total = review.map_or(0, |l| l.signals_total);
-                let c = review.and_then(|l| l.comparison.as_ref());
-                let _ = writeln!(out, "  {}", process_words(p, total, c));
-                if let Some(line) = phase_words(p) {
-                    let _ = writeln!(out, "  {line}");
-                }
-            }
-            for line in review
-                .map(|l| plan_lines(l, &m.unit, m.better))
-                .unwrap_or_default()
-            {
-                let _ = writeln!(out, "  {line}");
-            }
-            let skip = if all {
-                0
-            } else {
-                r.values.len().saturating_sub(VALUES_SHOWN)
-            };
-            if skip > 0 {
-                let _ = writeln!(
-                    out,
-                    "    … {skip} earlier value(s): `jobloop loop show {args} --all` lists them"
-                );
-            }
-            for v in r.values.iter().skip(skip) {
-                let _ = writeln!(out, "    {}", value_row(v, &m.unit));
-            }
-        }
-    }
-    let view = crate::domain::flow::FlowView::of(&r.flow, &r.decisions);
-    if let Some((heading, lines)) = crate::detail_rows::flow_part(r.lp.kind, &view) {
-        let _ = writeln!(out, "\n{heading}");
-        for l in lines {
-            let _ = writeln!(out, "  {l}");
-        }
-    }
-    if !r.interventions.is_empty() {
-        out.push_str("\nInterventions\n");
-        for i in &r.interventions {
-            let _ = writeln!(out, "  {}", intervention_row(i));
-        }
-    }
-    out.push_str("\nKill signals\n");
-    for k in &r.kill_signals {
-        let check = review
-            .and_then(|l| l.kill_signals.iter().find(|s| s.signal.n == k.n))
-            .and_then(|s| s.rule_check.as_ref());
-        let (head, details) = signal_rows(k, check);
-        let _ = writeln!(out, "  {head}");
-        for d in details {
-            let _ = writeln!(out, "        {d}");
-        }
-    }
-    if let Some(l) = review {
-        for s in &l.suggested_kill_signals {
-            let _ = writeln!(
-                out,
-                "  suggested: {} — {} (trip with `jobloop kill trip {args} --reason …`)",
-                clean(&s.text),
-                clean(&s.why)
-            );
-        }
-    }
-    if !r.decisions.is_empty() {
-        out.push_str("\nDecisions\n");
-        for dc in &r.decisions {
-            let _ = writeln!(out, "  {}", decision_row(dc, &r.decisions));
-        }
-    }
-    if !r.learnings.is_empty() {
-        out.push_str("\nLearnings\n");
-        for l in &r.learnings {
-            let _ = writeln!(out, "  {}", learning_row(l));
-        }
-    }
-    if !r.lp.notes.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nNotes\n  {}",
-            clean_multiline(&r.lp.notes).replace('\n', "\n  ")
-        );
-    }
-    if !d.events.is_empty() {
-        out.push_str("\nRecent activity\n");
-        for e in &d.events {
-            let _ = writeln!(out, "  {}", event_row(e));
+            let _ = writeln!(out, "{}", loop_row(row, &args));
         }
     }
     out
+}
+
+/// A row of the loop detail on the command line: indented by depth, an `Ask` as its command.
+fn loop_row(row: &crate::loop_view::Row, args: &str) -> String {
+    use crate::loop_view::{Ask, RowKind};
+    let indent = match row.depth {
+        0 => "  ",
+        1 => "    ",
+        _ => "        ",
+    };
+    let ask = match row.kind {
+        RowKind::Ask(Ask::SetMetric) => {
+            format!(": `jobloop metric set {args} NAME --unit U --better higher|lower`")
+        }
+        RowKind::Ask(Ask::Suggested(_)) => {
+            format!(" (trip with `jobloop kill trip {args} --reason …`)")
+        }
+        RowKind::Ask(Ask::SetTarget) | RowKind::Fact | RowKind::Value => String::new(),
+    };
+    format!("{indent}{}{ask}", row.text)
 }
 
 pub(super) fn loop_json(d: &LoopDetail) -> serde_json::Value {
@@ -541,4 +460,62 @@ pub(super) fn log(events: &[AuditEvent]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{LoopKind, Stamp};
+    use crate::loop_view::LoopView;
+    use crate::store::{Missing, Store};
+    use crate::tui::config::Theme;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::views::Shared;
+
+    /// The loop detail is one view model: every row of it is on `loop show --all` and on the
+    /// TUI's loop detail, for every loop of the demo (values, signals, decisions, flows…).
+    #[test]
+    fn loop_show_and_the_tui_detail_show_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db"), Missing::Create).unwrap();
+        let now = Stamp::parse("2026-11-30T09:00:00Z").unwrap();
+        crate::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+        let theme = Theme::new(false);
+        let keys = Keymap::default();
+        let shared = Shared {
+            theme: &theme,
+            keys: &keys,
+            review: None,
+            now,
+        };
+        let mut rows = 0;
+        let jobs = store.jobs(false).unwrap();
+        assert_eq!(jobs.len(), 3);
+        for job in jobs {
+            for kind in LoopKind::ALL {
+                let d = store.loop_detail(&job.slug, kind, 8, now).unwrap();
+                let cli = super::loop_show(&d, true);
+                let tui: Vec<String> = crate::tui::views::detail::lines(&shared, &d)
+                    .into_iter()
+                    .map(|(t, _)| t)
+                    .collect();
+                let view = LoopView::of(&d);
+                for section in &view.sections {
+                    for row in &section.rows {
+                        rows += 1;
+                        assert!(cli.contains(&row.text), "loop show lacks {:?}", row.text);
+                        assert!(
+                            tui.iter().any(|t| t.contains(&row.text)),
+                            "the TUI lacks {:?}",
+                            row.text
+                        );
+                    }
+                    assert!(cli.contains(section.part.heading()) || section.rows.is_empty());
+                }
+            }
+        }
+        assert!(
+            rows > 200,
+            "the demo's loops have rows of every kind: {rows}"
+        );
+    }
 }

@@ -141,7 +141,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Refused(r) => write!(f, "{r}"),
-            Error::Tampered(d) => write!(f, "{d}: restore a backup, or ask whoever edited it"),
+            // What to do is the front end's to word (`Next::Verify`).
+            Error::Tampered(d) => write!(f, "{d}"),
             Error::Undecodable(u) => write!(f, "{u}: the file was edited outside jobloop"),
             // The advice is the front end's to word (`cli::remedy`, `tui::remedy`).
             Error::Advised(e, _) => write!(f, "{e}"),

@@ -151,7 +151,10 @@ pub fn store_next(next: &Next) -> String {
             "quit, and `jobloop --db {} init` makes a new database there",
             clean(db)
         ),
-        Next::Verify => "quit, and `jobloop verify` names every such record".into(),
+        Next::Verify => {
+            "quit, and `jobloop verify` names every such record; restore a backup, or ask whoever edited it"
+                .into()
+        }
         Next::Doctor => "quit, and `jobloop doctor` says more".into(),
         Next::MoveLogAside { db } => format!(
             "quit, and `jobloop --db {} doctor --repair` moves the log aside (nothing is deleted)",

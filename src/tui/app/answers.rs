@@ -22,7 +22,7 @@ impl App {
             (store::Error::Busy(m), _) => {
                 format!("{m} — your entries are kept; press Enter to retry")
             }
-            (bare, Some(next)) => format!("{bare}; {}", remedy::store_next(next)),
+            (bare, Some(next)) => format!("{bare}: {}", remedy::store_next(next)),
             (bare, None) => bare.to_string(),
         }
     }

@@ -10,14 +10,9 @@ use ratatui::widgets::Paragraph;
 
 use super::scroll::Scroll;
 use super::{Go, Shared};
-use crate::detail_rows::{
-    decision_row, event_row, intervention_row, learning_row, signal_rows, value_row,
-};
-use crate::display::{
-    clean, comparison_lines, phase_words, plan_lines, process_words, status_symbol,
-};
+use crate::display::clean;
 use crate::domain::LoopKind;
-use crate::domain::model::*;
+use crate::loop_view::{Alert, Ask, LoopView, Part, RowKind, Tone};
 use crate::store::LoopDetail;
 use crate::tui::keymap::Action;
 use crate::tui::worker::Request;
@@ -114,209 +109,103 @@ impl Detail {
     }
 }
 
-fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
+/// The loop's view model as styled lines, with the keys that act on it.
+pub(crate) fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
     let theme = s.theme;
+    let v = LoopView::of(d);
     let r = &d.record;
     let k = |a| s.key(a);
-    let plain = Style::new();
-    let mut out: Vec<(String, Style)> = Vec::new();
-    let head = |t: &str, out: &mut Vec<(String, Style)>| {
-        out.push((String::new(), plain));
-        out.push((t.to_string(), theme.title()));
-    };
-    out.push((
-        format!(
-            "{}/{}  {} {} · owner: {}",
-            clean(&r.job.slug),
-            r.lp.kind,
-            status_symbol(r.lp.status),
-            r.lp.status.label(),
-            r.lp.owner.as_deref().map(clean).unwrap_or("(none)".into())
+    let mut out: Vec<(String, Style)> = vec![
+        (
+            format!("{}  {} · owner: {}", v.title, v.status, v.owner),
+            theme.title(),
         ),
-        theme.title(),
-    ));
-    out.push((r.lp.kind.question().to_string(), theme.muted()));
-    if r.lp.status == Status::Killed {
-        out.push((
-            format!("KILLED — {} reopens it", k(Action::Reopen)),
-            theme.alert(),
-        ));
-    }
-    if r.kill_signals.iter().any(KillSignal::awaits_decision) {
-        out.push((
-            format!(
+        (v.question.to_string(), theme.muted()),
+    ];
+    for a in &v.alerts {
+        let text = match a {
+            Alert::Killed => format!("KILLED — {} reopens it", k(Action::Reopen)),
+            Alert::Tripped => format!(
                 "KILL SIGNAL TRIPPED — decide: {} retire · {} continue",
                 k(Action::Retire),
                 k(Action::Continue)
             ),
-            theme.alert(),
-        ));
+        };
+        out.push((text, theme.alert()));
     }
-    head(
-        &format!("Checklist ({} marks a step done)", k(Action::Step)),
-        &mut out,
-    );
-    for st in &r.steps {
-        let mark = if st.done_at.is_some() { "[x]" } else { "[ ]" };
-        out.push((format!("{mark} {}. {}", st.n, clean(&st.text)), plain));
-        if let (Some(at), Some(by)) = (st.done_at, &st.done_by) {
-            let ev = st
-                .evidence
-                .as_deref()
-                .map(|e| format!(": {}", clean(e)))
-                .unwrap_or_default();
-            out.push((
-                format!("      done {} by {}{ev}", at.local_date(), clean(by)),
-                theme.muted(),
-            ));
+    for section in &v.sections {
+        // What the TUI can add to by a key is shown empty, with that key.
+        let keyed = !matches!(
+            section.part,
+            Part::Interventions | Part::Decisions | Part::Flow(_)
+        );
+        if section.rows.is_empty() && !keyed {
+            continue;
         }
-    }
-    head("Primary metric", &mut out);
-    match &r.metric {
-        None => out.push((
-            format!("none yet: {} sets one", k(Action::Metric)),
-            theme.muted(),
-        )),
-        Some(m) => {
-            let target = m
-                .target
-                .map(|t| format!(" · target {}", crate::display::target_words(t, &m.unit)))
-                .unwrap_or_else(|| format!(" · no target ({} sets one)", k(Action::Target)));
-            out.push((
-                format!(
-                    "{} ({}{} is better, measures {}){target}",
-                    clean(&m.name),
-                    if m.unit.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}, ", clean(&m.unit))
-                    },
-                    m.better,
-                    m.measures
-                ),
-                plain,
-            ));
-            if let Some(c) = d.review.as_ref().and_then(|l| l.comparison.as_ref()) {
-                for line in comparison_lines(c, &m.unit, m.better) {
-                    let style = if line.starts_with("caveat") {
-                        theme.alert()
-                    } else {
-                        theme.accent()
-                    };
-                    out.push((line, style));
+        out.push((String::new(), Style::new()));
+        out.push((heading(s, section.part), theme.title()));
+        // Beside the chart the newest value comes first.
+        let (values, rest): (Vec<_>, Vec<_>) = section
+            .rows
+            .iter()
+            .partition(|row| row.kind == RowKind::Value);
+        for row in rest.into_iter().chain(values.into_iter().rev()) {
+            let indent = match row.depth {
+                0 => "",
+                1 => "  ",
+                _ => "   ",
+            };
+            out.push((format!("{indent}{}", row.text), style(theme, row.tone)));
+            if let RowKind::Ask(Ask::Suggested(cure)) = row.kind {
+                out.push((
+                    format!(
+                        "   {}",
+                        crate::tui::remedy::suggestion(cure, &r.job.slug, r.lp.kind, s.keys)
+                    ),
+                    theme.muted(),
+                ));
+            }
+            if let RowKind::Ask(ask @ (Ask::SetMetric | Ask::SetTarget)) = row.kind {
+                let (action, does) = match ask {
+                    Ask::SetMetric => (Action::Metric, "sets one"),
+                    _ => (Action::Target, "sets one"),
+                };
+                if let Some((text, _)) = out.last_mut() {
+                    text.push_str(&format!(" ({} {does})", k(action)));
                 }
             }
-            if let Some(p) = d.review.as_ref().and_then(|l| l.process.as_ref()) {
-                let total = d.review.as_ref().map_or(0, |l| l.signals_total);
-                let c = d.review.as_ref().and_then(|l| l.comparison.as_ref());
-                out.push((process_words(p, total, c), theme.muted()));
-                if let Some(line) = phase_words(p) {
-                    out.push((line, theme.muted()));
-                }
-            }
-            for line in d
-                .review
-                .as_ref()
-                .map(|l| plan_lines(l, &m.unit, m.better))
-                .unwrap_or_default()
-            {
-                let style = if line.contains("deviation") || line.contains("BREACHED") {
-                    theme.alert()
-                } else {
-                    theme.muted()
-                };
-                out.push((line, style));
-            }
-            for v in r.values.iter().rev() {
-                let style = if v.void.is_some() {
-                    theme.muted()
-                } else {
-                    plain
-                };
-                out.push((format!("  {}", value_row(v, &m.unit)), style));
-            }
         }
     }
-    let view = crate::domain::flow::FlowView::of(&r.flow, &r.decisions);
-    if let Some((heading, lines)) = crate::detail_rows::flow_part(r.lp.kind, &view) {
-        head(heading, &mut out);
-        for l in lines {
-            out.push((format!("  {l}"), plain));
-        }
-    }
-    if !r.interventions.is_empty() {
-        head("Interventions", &mut out);
-        for i in &r.interventions {
-            out.push((format!("  {}", intervention_row(i)), plain));
-        }
-    }
-    head(
-        &format!(
-            "Kill signals ({} trips one, {} adds one)",
+    out
+}
+
+/// A section's heading, with the keys that add to it.
+fn heading(s: &Shared, part: Part) -> String {
+    let k = |a| s.key(a);
+    let keys = match part {
+        Part::Checklist => format!(" ({} marks a step done)", k(Action::Step)),
+        Part::KillSignals => format!(
+            " ({} trips one, {} adds one)",
             k(Action::Trip),
             k(Action::AddSignal)
         ),
-        &mut out,
-    );
-    let checks = d.review.as_ref().map(|l| &l.kill_signals);
-    for sig in &r.kill_signals {
-        let check = checks
-            .and_then(|c| c.iter().find(|c| c.signal.n == sig.n))
-            .and_then(|c| c.rule_check.as_ref());
-        let (head, details) = signal_rows(sig, check);
-        let style = match (sig.state, sig.decision) {
-            (SignalState::Tripped, None) => theme.alert(),
-            (SignalState::Tripped, Some(_)) => theme.muted(),
-            (SignalState::Armed, _) => plain,
-        };
-        out.push((head, style));
-        for d in details {
-            out.push((format!("   {d}"), theme.muted()));
-        }
+        Part::Decisions => format!(
+            " ({} signs off, {} amends)",
+            k(Action::SignOff),
+            k(Action::Amend)
+        ),
+        Part::Learnings => format!(" ({} captures one)", k(Action::Learn)),
+        Part::Notes => format!(" ({} edits them)", k(Action::Notes)),
+        Part::Metric | Part::Flow(_) | Part::Interventions | Part::Activity => String::new(),
+    };
+    format!("{}{keys}", part.heading())
+}
+
+fn style(theme: &crate::tui::config::Theme, tone: Tone) -> Style {
+    match tone {
+        Tone::Plain => Style::new(),
+        Tone::Muted => theme.muted(),
+        Tone::Accent => theme.accent(),
+        Tone::Alert => theme.alert(),
     }
-    for sg in d.review.iter().flat_map(|l| &l.suggested_kill_signals) {
-        out.push((
-            format!("suggested: {} — {}", clean(&sg.text), clean(&sg.why)),
-            theme.alert(),
-        ));
-        out.push((
-            format!(
-                "   {}",
-                crate::tui::remedy::suggestion(sg.cure, &r.job.slug, r.lp.kind, s.keys)
-            ),
-            theme.muted(),
-        ));
-    }
-    if !r.decisions.is_empty() {
-        head(
-            &format!(
-                "Decisions ({} signs off, {} amends)",
-                k(Action::SignOff),
-                k(Action::Amend)
-            ),
-            &mut out,
-        );
-        for dc in &r.decisions {
-            out.push((format!("  {}", decision_row(dc, &r.decisions)), plain));
-        }
-    }
-    head(
-        &format!("Learnings ({} captures one)", k(Action::Learn)),
-        &mut out,
-    );
-    for l in &r.learnings {
-        out.push((format!("  {}", learning_row(l)), plain));
-    }
-    head(
-        &format!("Notes ({} edits them)", k(Action::Notes)),
-        &mut out,
-    );
-    for line in r.lp.notes.split('\n') {
-        out.push((clean(line).into_owned(), plain));
-    }
-    head("Recent activity", &mut out);
-    for e in &d.events {
-        out.push((event_row(e), theme.muted()));
-    }
-    out
 }
