@@ -15,6 +15,7 @@ pub mod domain;
 pub mod files;
 pub mod hooks;
 pub mod ics;
+pub mod job_view;
 pub mod loop_view;
 pub mod par;
 pub mod paths;

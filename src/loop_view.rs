@@ -10,10 +10,11 @@ use crate::detail_rows::{
 use crate::display::{
     clean, comparison_lines, phase_words, plan_lines, process_words, status_symbol, target_words,
 };
+use crate::domain::LoopKind;
 use crate::domain::detect::Cure;
 use crate::domain::flow::FlowView;
 use crate::domain::model::*;
-use crate::domain::review::LoopReview;
+use crate::domain::review::{Flag, LoopReview};
 use crate::store::LoopDetail;
 
 /// Everything about one loop, in the order it is shown.
@@ -95,6 +96,10 @@ pub enum Tone {
     Muted,
     Accent,
     Alert,
+    /// A heading inside a section (a lane of the flow).
+    Title,
+    /// A loop's line, in its status's colour.
+    Status(Status),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,8 +117,18 @@ pub enum Ask {
     SetMetric,
     /// The metric has no target: set one.
     SetTarget,
-    /// A kill signal is suggested: trip it, or record what removes its cause.
-    Suggested(Cure),
+    /// A kill signal is suggested on the loop: trip it, or record what removes its cause.
+    Suggested(LoopKind, Cure),
+    /// A flag of the loop: what would clear it.
+    Flag(LoopKind, Flag),
+    /// Answer the compound test.
+    CloseCycle,
+    /// Reopen the loop (the next job named was killed).
+    Reopen(LoopKind),
+    /// Map the job's workflow.
+    MapFlow,
+    /// Record a proof artifact.
+    AddProof,
 }
 
 impl Row {
@@ -342,7 +357,7 @@ fn kill_signals(
                 Tone::Alert,
                 0,
             )
-            .ask(Ask::Suggested(s.cure)),
+            .ask(Ask::Suggested(r.lp.kind, s.cure)),
         );
     }
     Section {

@@ -5,7 +5,7 @@ use serde_json::json;
 use std::fmt::Write as _;
 
 use super::remedy;
-use crate::display::{clean, clean_multiline, comparison_lines, plan_lines};
+use crate::display::{clean, comparison_lines, plan_lines};
 use crate::domain::Stamp;
 use crate::domain::model::*;
 use crate::domain::review::{Flag, JobReview, LoopReview, Review};
@@ -172,55 +172,37 @@ pub(super) fn job_list(jobs: &[Job]) -> String {
     out
 }
 
+/// `job show`: the job's view model as text, with the commands that act on it.
 pub(super) fn job_show(d: &JobDetail) -> String {
+    let v = crate::job_view::JobView::of(d);
     let j = &d.job;
-    let mut out = format!("{}  {}\n", clean(&j.slug), clean(&j.title));
-    if j.archived_at.is_some() {
+    let mut out = format!("{}\n", v.title);
+    if v.archived {
         let _ = writeln!(
             out,
             "(archived: `jobloop job unarchive {}` brings it back)",
             j.slug
         );
     }
-    let field = |out: &mut String, label: &str, v: &str| {
-        let shown = if v.is_empty() {
+    let lead = v.lead.clone().unwrap_or_default();
+    for (label, value) in
+        std::iter::once(("lead", &lead)).chain(v.fields.iter().map(|(l, v)| (*l, v)))
+    {
+        let shown = if value.is_empty() {
             "—".into()
         } else {
-            clean_multiline(v).replace('\n', "\n                         ")
+            value.replace('\n', "\n                         ")
         };
         let _ = writeln!(out, "  {label:<22} {shown}");
-    };
-    field(&mut out, "lead", j.lead.as_deref().unwrap_or(""));
-    field(&mut out, "statement", &j.statement);
-    let c = &j.canvas;
-    field(&mut out, "performer", &c.performer);
-    field(&mut out, "circumstance", &c.circumstance);
-    field(&mut out, "current workaround", &c.workaround);
-    field(&mut out, "functional job", &c.functional_job);
-    field(&mut out, "emotional job", &c.emotional_job);
-    field(&mut out, "social job", &c.social_job);
-    field(&mut out, "competing solutions", &c.competing_solutions);
-    field(&mut out, "hiring criteria", &c.hiring_criteria);
-    out.push('\n');
-    if let Some(r) = &d.review {
-        job_block(&mut out, r, d.team);
     }
-    if !d.tools.is_empty() {
-        out.push_str("Tools\n");
-        for t in &d.tools {
-            let _ = writeln!(out, "  {}  {}", t.at, clean(&t.name));
+    let job = d.review.as_ref().map(|r| (r, d.team));
+    for section in &v.sections {
+        let _ = writeln!(out, "\n{}", section.part.heading());
+        for row in &section.rows {
+            let _ = writeln!(out, "{}", view_row(row, &j.slug, job));
         }
-        out.push('\n');
     }
-    out.push_str("Proof\n");
-    out.push_str(&indent(&proofs(&d.proofs)));
-    out.push('\n');
-    out.push_str(&cycles_text(&d.cycles, &j.slug));
     out
-}
-
-fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("  {l}\n")).collect()
 }
 
 fn cycles_text(cycles: &[Cycle], slug: &str) -> String {
@@ -365,30 +347,70 @@ pub(super) fn loop_show(d: &LoopDetail, all: bool) -> String {
                     continue;
                 }
             }
-            let _ = writeln!(out, "{}", loop_row(row, &args));
+            let _ = writeln!(out, "{}", loop_row(row, &r.job.slug, &args));
         }
     }
     out
 }
 
-/// A row of the loop detail on the command line: indented by depth, an `Ask` as its command.
-fn loop_row(row: &crate::loop_view::Row, args: &str) -> String {
+/// A row of the loop detail: `SetMetric` names the loop's own command.
+fn loop_row(row: &crate::loop_view::Row, slug: &str, args: &str) -> String {
     use crate::loop_view::{Ask, RowKind};
+    match row.kind {
+        RowKind::Ask(Ask::SetMetric) => format!(
+            "  {}: `jobloop metric set {args} NAME --unit U --better higher|lower`",
+            row.text
+        ),
+        _ => view_row(row, slug, None),
+    }
+}
+
+/// A row of a view model on the command line: indented by depth, an `Ask` as its command.
+fn view_row(row: &crate::loop_view::Row, slug: &str, job: Option<(&JobReview, bool)>) -> String {
+    use crate::loop_view::RowKind;
     let indent = match row.depth {
         0 => "  ",
         1 => "    ",
         _ => "        ",
     };
     let ask = match row.kind {
-        RowKind::Ask(Ask::SetMetric) => {
-            format!(": `jobloop metric set {args} NAME --unit U --better higher|lower`")
-        }
-        RowKind::Ask(Ask::Suggested(_)) => {
-            format!(" (trip with `jobloop kill trip {args} --reason …`)")
-        }
-        RowKind::Ask(Ask::SetTarget) | RowKind::Fact | RowKind::Value => String::new(),
+        RowKind::Ask(a) => ask_words(a, slug, job),
+        RowKind::Fact | RowKind::Value => String::new(),
     };
     format!("{indent}{}{ask}", row.text)
+}
+
+/// What follows a row that asks for something: the command that does it.
+fn ask_words(ask: crate::loop_view::Ask, slug: &str, job: Option<(&JobReview, bool)>) -> String {
+    use crate::loop_view::Ask;
+    let slug = crate::domain::text::shell_word(slug);
+    match ask {
+        Ask::SetMetric => String::new(),
+        Ask::SetTarget => String::new(),
+        Ask::Suggested(kind, _) => {
+            format!(" (trip with `jobloop kill trip {slug} {kind} --reason …`)")
+        }
+        Ask::Flag(kind, f) => job
+            .and_then(|(j, team)| {
+                let l = j.loops.iter().find(|l| l.kind == kind)?;
+                let how = match f {
+                    Flag::NoOwner => format!("`jobloop loop owner {slug} {kind} NAME`"),
+                    _ => remedy::words(&f.fix(&j.slug, kind, l.decisions_pending.first(), team)),
+                };
+                Some(format!(": {}", clean(&how)))
+            })
+            .unwrap_or_default(),
+        Ask::CloseCycle => format!(
+            ": `jobloop cycle close {slug} --understanding yes|no --explanation yes|no --creation yes|no --distribution yes|no`"
+        ),
+        Ask::Reopen(kind) => format!(" — reopen it with `jobloop loop open {slug} {kind}`"),
+        Ask::MapFlow => format!(
+            ": `jobloop flow add {slug} STEP --kind KIND --by agent|system|human` maps its first step"
+        ),
+        Ask::AddProof => {
+            format!(": `jobloop proof add {slug} TITLE --kind case --visibility public`")
+        }
+    }
 }
 
 pub(super) fn loop_json(d: &LoopDetail) -> serde_json::Value {
@@ -471,10 +493,11 @@ mod tests {
     use crate::tui::keymap::Keymap;
     use crate::tui::views::Shared;
 
-    /// The loop detail is one view model: every row of it is on `loop show --all` and on the
-    /// TUI's loop detail, for every loop of the demo (values, signals, decisions, flows…).
+    /// The loop detail and the job view are each one view model: every row of them is on
+    /// `loop show --all` / `job show` and on the TUI's loop detail / job view, for every loop and
+    /// job of the demo (values, signals, decisions, flows, proof, cycles…).
     #[test]
-    fn loop_show_and_the_tui_detail_show_the_same_rows() {
+    fn the_cli_and_the_tui_show_the_same_rows_of_each_loop_and_job() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("d.db"), Missing::Create).unwrap();
         let now = Stamp::parse("2026-11-30T09:00:00Z").unwrap();
@@ -491,6 +514,29 @@ mod tests {
         let jobs = store.jobs(false).unwrap();
         assert_eq!(jobs.len(), 3);
         for job in jobs {
+            let d = store.job_detail(&job.slug, now).unwrap();
+            let cli = super::job_show(&d);
+            let tui: Vec<String> = crate::tui::views::job::lines(&shared, &d)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect();
+            let view = crate::job_view::JobView::of(&d);
+            for (label, value) in &view.fields {
+                assert!(cli.contains(label) && cli.contains(value.lines().next().unwrap_or("")));
+                assert!(tui.iter().any(|t| t.eq_ignore_ascii_case(label)), "{label}");
+            }
+            for section in &view.sections {
+                assert!(cli.contains(section.part.heading()));
+                for row in &section.rows {
+                    rows += 1;
+                    assert!(cli.contains(&row.text), "job show lacks {:?}", row.text);
+                    assert!(
+                        tui.iter().any(|t| t.contains(&row.text)),
+                        "the TUI's job view lacks {:?}",
+                        row.text
+                    );
+                }
+            }
             for kind in LoopKind::ALL {
                 let d = store.loop_detail(&job.slug, kind, 8, now).unwrap();
                 let cli = super::loop_show(&d, true);

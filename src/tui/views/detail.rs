@@ -12,7 +12,7 @@ use super::scroll::Scroll;
 use super::{Go, Shared};
 use crate::display::clean;
 use crate::domain::LoopKind;
-use crate::loop_view::{Alert, Ask, LoopView, Part, RowKind, Tone};
+use crate::loop_view::{Alert, LoopView, Part};
 use crate::store::LoopDetail;
 use crate::tui::keymap::Action;
 use crate::tui::worker::Request;
@@ -113,7 +113,6 @@ impl Detail {
 pub(crate) fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
     let theme = s.theme;
     let v = LoopView::of(d);
-    let r = &d.record;
     let k = |a| s.key(a);
     let mut out: Vec<(String, Style)> = vec![
         (
@@ -144,37 +143,7 @@ pub(crate) fn lines(s: &Shared, d: &LoopDetail) -> Vec<(String, Style)> {
         }
         out.push((String::new(), Style::new()));
         out.push((heading(s, section.part), theme.title()));
-        // Beside the chart the newest value comes first.
-        let (values, rest): (Vec<_>, Vec<_>) = section
-            .rows
-            .iter()
-            .partition(|row| row.kind == RowKind::Value);
-        for row in rest.into_iter().chain(values.into_iter().rev()) {
-            let indent = match row.depth {
-                0 => "",
-                1 => "  ",
-                _ => "   ",
-            };
-            out.push((format!("{indent}{}", row.text), style(theme, row.tone)));
-            if let RowKind::Ask(Ask::Suggested(cure)) = row.kind {
-                out.push((
-                    format!(
-                        "   {}",
-                        crate::tui::remedy::suggestion(cure, &r.job.slug, r.lp.kind, s.keys)
-                    ),
-                    theme.muted(),
-                ));
-            }
-            if let RowKind::Ask(ask @ (Ask::SetMetric | Ask::SetTarget)) = row.kind {
-                let (action, does) = match ask {
-                    Ask::SetMetric => (Action::Metric, "sets one"),
-                    _ => (Action::Target, "sets one"),
-                };
-                if let Some((text, _)) = out.last_mut() {
-                    text.push_str(&format!(" ({} {does})", k(action)));
-                }
-            }
-        }
+        super::rows::push(&mut out, s, &section.rows, &d.record.job.slug, None);
     }
     out
 }
@@ -199,13 +168,4 @@ fn heading(s: &Shared, part: Part) -> String {
         Part::Metric | Part::Flow(_) | Part::Interventions | Part::Activity => String::new(),
     };
     format!("{}{keys}", part.heading())
-}
-
-fn style(theme: &crate::tui::config::Theme, tone: Tone) -> Style {
-    match tone {
-        Tone::Plain => Style::new(),
-        Tone::Muted => theme.muted(),
-        Tone::Accent => theme.accent(),
-        Tone::Alert => theme.alert(),
-    }
 }

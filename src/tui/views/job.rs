@@ -8,9 +8,8 @@ use ratatui::widgets::Paragraph;
 
 use super::scroll::Scroll;
 use super::{Go, Shared};
-use crate::display::{clean, status_symbol};
-use crate::domain::flow::{FlowView, StepView};
-use crate::domain::model::{Performer, Verdict, short_id};
+use crate::display::clean;
+use crate::job_view::JobPart;
 use crate::store::JobDetail;
 use crate::tui::keymap::Action;
 use crate::tui::worker::Request;
@@ -56,141 +55,24 @@ impl JobView {
     }
 }
 
-/// The flow as lanes (agent · system · human): each step numbered in flow order, with its
-/// kind, role or gate, data classes, owner and critic state; the work removed and the open
-/// incidents below.
-fn flow_lanes(out: &mut Vec<(String, Style)>, s: &Shared, flow: &FlowView) {
+/// The job's view model as styled lines, with the keys that act on it.
+pub(crate) fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
     let theme = s.theme;
-    let plain = Style::new();
-    out.push((String::new(), plain));
-    if flow.steps.is_empty() {
-        out.push(("Flow: not mapped yet".into(), theme.title()));
-        return;
-    }
-    out.push((
-        format!(
-            "Flow ({} steps, lanes agent · system · human)",
-            flow.steps.len()
-        ),
-        theme.title(),
-    ));
-    for lane in [Performer::Agent, Performer::System, Performer::Human] {
-        let steps: Vec<(usize, &StepView)> = flow
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|(_, st)| st.by == lane)
-            .collect();
-        if steps.is_empty() {
-            continue;
-        }
-        out.push((format!("  {lane}"), theme.title()));
-        for (i, st) in steps {
-            let mut what = vec![st.kind.to_string()];
-            if let Some(r) = st.role {
-                what.push(r.to_string());
-            }
-            if let Some(g) = st.gate {
-                what.push(format!("{g} gate"));
-            }
-            if st.irreversible {
-                what.push("irreversible".into());
-            }
-            let data = if st.data.is_empty() {
-                String::new()
-            } else {
-                format!("  [{}]", crate::domain::flow::classes(&st.data))
-            };
-            out.push((
-                format!(
-                    "    {:>2} {} · {}{data}",
-                    i + 1,
-                    clean(&st.name),
-                    what.join(" · ")
-                ),
-                plain,
-            ));
-            let g = &st.governance;
-            let mut gov = Vec::new();
-            if let Some(o) = &g.owner {
-                gov.push(format!("owner {}", clean(o)));
-            }
-            if let Some(a) = &g.approval {
-                gov.push(format!("approval: {}", clean(a)));
-            }
-            let mut failed = false;
-            for c in &g.critics {
-                let state = match &c.latest {
-                    Some(l) if l.result == Verdict::Fail => {
-                        failed = true;
-                        "FAIL"
-                    }
-                    Some(_) => "pass",
-                    None => "no result",
-                };
-                gov.push(format!("critic {} ({}): {state}", clean(&c.name), c.by));
-            }
-            if st.open_incidents > 0 {
-                gov.push(format!("{} open incident(s)", st.open_incidents));
-                failed = true;
-            }
-            if !gov.is_empty() {
-                out.push((
-                    format!("       {}", gov.join(" · ")),
-                    if failed { theme.alert() } else { theme.muted() },
-                ));
-            }
-        }
-    }
-    if !flow.dropped.is_empty() {
-        let names: Vec<String> = flow
-            .dropped
-            .iter()
-            .map(|d| clean(&d.name).into_owned())
-            .collect();
-        out.push((
-            format!("  work removed: {}", names.join(", ")),
-            theme.muted(),
-        ));
-    }
-    for i in flow.incidents.iter().filter(|i| i.open) {
+    let k = |a| s.key(a);
+    let v = crate::job_view::JobView::of(d);
+    let mut out: Vec<(String, Style)> = vec![(v.title.clone(), theme.title())];
+    if v.archived {
         out.push((
             format!(
-                "  incident {} {} at {}: {}",
-                short_id(&i.id),
-                i.severity,
-                clean(&i.step),
-                clean(&i.what)
+                "archived: {} lists archived jobs to bring back",
+                k(Action::Archived)
             ),
             theme.alert(),
         ));
     }
-}
-
-fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
-    let theme = s.theme;
-    let k = |a| s.key(a);
-    let plain = Style::new();
-    let j = &d.job;
-    let mut out: Vec<(String, Style)> = vec![(
-        format!("{}  {}", clean(&j.slug), clean(&j.title)),
-        theme.title(),
-    )];
-    if j.archived_at.is_some() {
-        out.push(("archived".into(), theme.alert()));
+    if let Some(lead) = &v.lead {
+        out.push((format!("lead: {lead}"), theme.muted()));
     }
-    if let Some(lead) = &j.lead {
-        out.push((format!("lead: {}", clean(lead)), theme.muted()));
-    }
-    let field = |out: &mut Vec<(String, Style)>, label: &str, v: &str| {
-        out.push((label.to_string(), theme.title()));
-        if v.is_empty() {
-            out.push(("  —".into(), theme.muted()));
-        }
-        for line in v.split('\n').filter(|_| !v.is_empty()) {
-            out.push((format!("  {}", clean(line)), plain));
-        }
-    };
     out.push((
         format!(
             "({} edits the statement and the canvas)",
@@ -198,125 +80,48 @@ fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
         ),
         theme.muted(),
     ));
-    field(&mut out, "Statement", &j.statement);
-    let c = &j.canvas;
-    for (label, v) in [
-        ("Performer", &c.performer),
-        ("Circumstance", &c.circumstance),
-        ("Current workaround", &c.workaround),
-        ("Functional job", &c.functional_job),
-        ("Emotional job", &c.emotional_job),
-        ("Social job", &c.social_job),
-        ("Competing solutions", &c.competing_solutions),
-        ("Hiring criteria", &c.hiring_criteria),
-    ] {
-        field(&mut out, label, v);
-    }
-    if let Some(r) = &d.review {
-        out.push((String::new(), plain));
-        out.push((
-            format!(
-                "Loops (open now: {})",
-                r.open_now.map_or("none", |k| k.name())
-            ),
-            theme.title(),
-        ));
-        for l in &r.loops {
-            let verdict = l
-                .comparison
-                .as_ref()
-                .map(|c| format!(" · {}", crate::display::verdict_label(c)))
-                .unwrap_or_default();
-            out.push((
-                format!(
-                    "  {:<11} {} {:<12} owner {}{verdict}",
-                    l.kind.name(),
-                    status_symbol(l.status),
-                    l.status.label(),
-                    l.owner.as_deref().map(clean).unwrap_or("none".into())
-                ),
-                theme.status(l.status),
-            ));
+    for (label, value) in &v.fields {
+        out.push((capitalised(label), theme.title()));
+        if value.is_empty() {
+            out.push(("  —".into(), theme.muted()));
         }
-        flow_lanes(&mut out, s, &r.flow);
-        if r.cycle.overdue {
-            out.push((
-                format!(
-                    "last week's compound test is overdue: {} closes it",
-                    k(Action::CloseCycle)
-                ),
-                theme.alert(),
-            ));
+        for line in value.split('\n').filter(|_| !value.is_empty()) {
+            out.push((format!("  {line}"), Style::new()));
         }
     }
-    out.push((String::new(), plain));
-    out.push((
-        format!("Tools ({} records one)", k(Action::Tool)),
-        theme.title(),
-    ));
-    for t in &d.tools {
-        out.push((format!("  {}  {}", t.at, clean(&t.name)), plain));
+    let job = d.review.as_ref().map(|r| (r, d.team));
+    for section in &v.sections {
+        out.push((String::new(), Style::new()));
+        out.push((heading(s, section.part), theme.title()));
+        super::rows::push(&mut out, s, &section.rows, &d.job.slug, job);
     }
-    out.push((String::new(), plain));
-    out.push((
-        format!(
-            "Proof ({} adds, {} tracks what it brought back)",
+    out
+}
+
+/// A section's heading, with the keys that add to it.
+fn heading(s: &Shared, part: JobPart) -> String {
+    let k = |a| s.key(a);
+    let keys = match part {
+        JobPart::Flow => format!(
+            " ({} adds a step, {} governs one)",
+            k(Action::FlowAdd),
+            k(Action::Govern)
+        ),
+        JobPart::Tools => format!(" ({} records one)", k(Action::Tool)),
+        JobPart::Proof => format!(
+            " ({} adds, {} tracks what it brought back)",
             k(Action::AddProof),
             k(Action::TrackProof)
         ),
-        theme.title(),
-    ));
-    for p in &d.proofs {
-        out.push((
-            format!(
-                "  {}  {}  {} {} · {}",
-                short_id(&p.id),
-                p.at,
-                p.visibility,
-                p.kind,
-                clean(&p.title)
-            ),
-            plain,
-        ));
-        let outcome = match p.outcome {
-            None => "no outcome tracked".to_string(),
-            Some(o) => format!(
-                "{} replies · {} citations · {} intros · {} bookings · {} sales · {} reuse",
-                o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse
-            ),
-        };
-        out.push((format!("      {outcome}"), theme.muted()));
-    }
-    out.push((String::new(), plain));
-    out.push((
-        format!("Cycles ({} closes one)", k(Action::CloseCycle)),
-        theme.title(),
-    ));
-    for c in d.cycles.iter().rev() {
-        let verdict = match c.next_job() {
-            None => "compounds".to_string(),
-            Some(k) => format!("next job: {k}"),
-        };
-        let late = c
-            .backfilled()
-            .map(|d| format!(" (backfilled on {d})"))
-            .unwrap_or_default();
-        out.push((format!("  {}  {verdict}{late}", c.week), plain));
-        for (layer, ok, note) in c.answers() {
-            let answer = if ok { "yes" } else { "no" };
-            let note = if note.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", clean(note))
-            };
-            out.push((
-                format!("      {:<14} {answer}{note}", layer.name()),
-                theme.muted(),
-            ));
-        }
-        if !c.note.is_empty() {
-            out.push((format!("      note: {}", clean(&c.note)), theme.muted()));
-        }
-    }
-    out
+        JobPart::Cycles => format!(" ({} closes one)", k(Action::CloseCycle)),
+        JobPart::Loops => String::new(),
+    };
+    format!("{}{keys}", part.heading())
+}
+
+fn capitalised(label: &str) -> String {
+    let mut c = label.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

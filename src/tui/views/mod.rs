@@ -9,6 +9,7 @@ pub mod detail;
 pub mod help;
 pub mod job;
 pub mod log;
+mod rows;
 pub mod scroll;
 pub mod walk;
 
