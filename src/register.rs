@@ -360,150 +360,7 @@ pub fn text(r: &Register, markdown: bool) -> String {
         }
         out.push('\n');
         for (key, title, label) in &SECTIONS {
-            let lines: Vec<String> = match *key {
-                "agent_steps" => j
-                    .agent_steps
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{} — {}{}{}{}",
-                            c(&s.step),
-                            s.kind,
-                            s.role.map(|r| format!(" · {r}")).unwrap_or_default(),
-                            if s.data.is_empty() {
-                                String::new()
-                            } else {
-                                format!(
-                                    " · data: {}",
-                                    s.data
-                                        .iter()
-                                        .map(|d| d.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )
-                            },
-                            if s.irreversible {
-                                " · irreversible"
-                            } else {
-                                ""
-                            }
-                        )
-                    })
-                    .collect(),
-                "data_classes" => j
-                    .data_classes
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{}: {}",
-                            d.class,
-                            d.steps.iter().map(|s| c(s)).collect::<Vec<_>>().join(", ")
-                        )
-                    })
-                    .collect(),
-                "oversight" => j
-                    .oversight
-                    .iter()
-                    .map(|o| {
-                        format!(
-                            "{} ({}{}) — owner: {}",
-                            c(&o.step),
-                            o.by,
-                            o.gate.map(|g| format!(", {g} gate")).unwrap_or_default(),
-                            o.owner
-                                .as_deref()
-                                .map_or_else(|| "none named".to_string(), c)
-                        )
-                    })
-                    .collect(),
-                "approval_thresholds" => j
-                    .approval_thresholds
-                    .iter()
-                    .map(|t| format!("{}: {}", c(&t.step), c(&t.approval)))
-                    .collect(),
-                "critic_checks" => j
-                    .critic_checks
-                    .iter()
-                    .map(|k| {
-                        format!(
-                            "{} on {} ({}) — {}",
-                            c(&k.critic),
-                            c(&k.step),
-                            k.by,
-                            match &k.latest {
-                                Some(l) => format!("{} on {}", l.result, l.at.local_date()),
-                                None => "no result yet".into(),
-                            }
-                        )
-                    })
-                    .collect(),
-                "open_incidents" => j
-                    .open_incidents
-                    .iter()
-                    .map(|i| {
-                        format!(
-                            "{} {} at {} ({}){}: {}",
-                            short_id(&i.id),
-                            i.severity,
-                            c(&i.step),
-                            when(i.at),
-                            i.tag
-                                .as_deref()
-                                .map(|t| format!(" [{}]", c(t)))
-                                .unwrap_or_default(),
-                            c(&i.what)
-                        )
-                    })
-                    .collect(),
-                "kill_signals" => {
-                    j.kill_signals
-                        .iter()
-                        .map(|k| {
-                            format!(
-                                "{} {}: {}{}",
-                                k.kind,
-                                k.n,
-                                c(&k.text),
-                                if k.tripped {
-                                    format!(
-                                        " — TRIPPED: {}",
-                                        k.reason.as_deref().map_or_else(String::new, c)
-                                    )
-                                } else {
-                                    " — armed".into()
-                                }
-                            )
-                        })
-                        .chain(j.suggested_kill_signals.iter().map(|s| {
-                            format!("{} (suggested): {} — {}", s.kind, c(&s.text), c(&s.why))
-                        }))
-                        .collect()
-                }
-                _ => j
-                    .decisions
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{}{} — owner {}{}{}",
-                            c(&d.text),
-                            d.step
-                                .as_deref()
-                                .map(|s| format!(" (step {})", c(s)))
-                                .unwrap_or_default(),
-                            c(&d.owner),
-                            d.threshold
-                                .as_deref()
-                                .map(|t| format!(", threshold: {}", c(t)))
-                                .unwrap_or_default(),
-                            if d.signed_off {
-                                ", signed off"
-                            } else {
-                                ", awaiting sign-off"
-                            }
-                        )
-                    })
-                    .collect(),
-            };
+            let lines = section_lines(j, key, &c);
             out.push_str(&format!("{h3}{title}\n"));
             out.push_str(&format!(
                 "{}EU AI Act: {} · NIST AI RMF: {}{}\n",
@@ -525,4 +382,159 @@ pub fn text(r: &Register, markdown: bool) -> String {
         }
     }
     out
+}
+
+/// The lines of one section of a job's entry, each item's text made safe by `c`.
+fn section_lines(j: &JobEntry, key: &str, c: &dyn Fn(&str) -> String) -> Vec<String> {
+    match key {
+        "agent_steps" => j
+            .agent_steps
+            .iter()
+            .map(|s| agent_step_line(s, c))
+            .collect(),
+        "data_classes" => j
+            .data_classes
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {}",
+                    d.class,
+                    d.steps.iter().map(|s| c(s)).collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect(),
+        "oversight" => j.oversight.iter().map(|o| oversight_line(o, c)).collect(),
+        "approval_thresholds" => j
+            .approval_thresholds
+            .iter()
+            .map(|t| format!("{}: {}", c(&t.step), c(&t.approval)))
+            .collect(),
+        "critic_checks" => j.critic_checks.iter().map(|k| critic_line(k, c)).collect(),
+        "open_incidents" => j
+            .open_incidents
+            .iter()
+            .map(|i| incident_line(i, c))
+            .collect(),
+        "kill_signals" => j
+            .kill_signals
+            .iter()
+            .map(|k| signal_line(k, c))
+            .chain(
+                j.suggested_kill_signals
+                    .iter()
+                    .map(|s| format!("{} (suggested): {} — {}", s.kind, c(&s.text), c(&s.why))),
+            )
+            .collect(),
+        _ => j.decisions.iter().map(|d| decision_line(d, c)).collect(),
+    }
+}
+
+/// An agent's step: its kind, role, data and whether it can be undone.
+fn agent_step_line(s: &AgentStep, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} — {}{}{}{}",
+        c(&s.step),
+        s.kind,
+        s.role.map(|r| format!(" · {r}")).unwrap_or_default(),
+        if s.data.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · data: {}",
+                s.data
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        if s.irreversible {
+            " · irreversible"
+        } else {
+            ""
+        }
+    )
+}
+
+/// A step's oversight: who performs it, its gate and its owner.
+fn oversight_line(o: &Oversight, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} ({}{}) — owner: {}",
+        c(&o.step),
+        o.by,
+        o.gate.map(|g| format!(", {g} gate")).unwrap_or_default(),
+        o.owner
+            .as_deref()
+            .map_or_else(|| "none named".to_string(), c)
+    )
+}
+
+/// A critic check and its latest result.
+fn critic_line(k: &Critic, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} on {} ({}) — {}",
+        c(&k.critic),
+        c(&k.step),
+        k.by,
+        match &k.latest {
+            Some(l) => format!("{} on {}", l.result, l.at.local_date()),
+            None => "no result yet".into(),
+        }
+    )
+}
+
+/// An open incident: id, severity, step, day, tag and what happened.
+fn incident_line(i: &IncidentView, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} {} at {} ({}){}: {}",
+        short_id(&i.id),
+        i.severity,
+        c(&i.step),
+        when(i.at),
+        i.tag
+            .as_deref()
+            .map(|t| format!(" [{}]", c(t)))
+            .unwrap_or_default(),
+        c(&i.what)
+    )
+}
+
+/// A kill signal, armed or tripped (with why).
+fn signal_line(k: &Signal, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} {}: {}{}",
+        k.kind,
+        k.n,
+        c(&k.text),
+        if k.tripped {
+            format!(
+                " — TRIPPED: {}",
+                k.reason.as_deref().map_or_else(String::new, c)
+            )
+        } else {
+            " — armed".into()
+        }
+    )
+}
+
+/// A decision: its step, owner, threshold and sign-off.
+fn decision_line(d: &DecisionEntry, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{}{} — owner {}{}{}",
+        c(&d.text),
+        d.step
+            .as_deref()
+            .map(|s| format!(" (step {})", c(s)))
+            .unwrap_or_default(),
+        c(&d.owner),
+        d.threshold
+            .as_deref()
+            .map(|t| format!(", threshold: {}", c(t)))
+            .unwrap_or_default(),
+        if d.signed_off {
+            ", signed off"
+        } else {
+            ", awaiting sign-off"
+        }
+    )
 }
