@@ -88,16 +88,7 @@ pub(super) fn chart(r: &LoopRecord, l: &LoopReview) -> Option<String> {
     if let Some(t) = target {
         fr.hline(&mut out, "target", t, &format!("target {}", num(t)));
     }
-    for (x, what) in &marks {
-        let _ = write!(
-            out,
-            r#"<line class="intervention" x1="{x}" y1="{}" x2="{x}" y2="{}"><title>intervention {}</title></line>"#,
-            f(TOP),
-            f(H - BOTTOM),
-            text(what),
-            x = f(fr.sx(*x)),
-        );
-    }
+    interventions(&mut out, &fr, &marks);
     points(&mut out, &fr, &base, &live);
     out.push_str("</svg>");
     Some(out)
@@ -170,6 +161,20 @@ fn axes(out: &mut String, fr: &Frame) {
         f(H - 8.0),
         day(fr.x.1)
     );
+}
+
+/// Each intervention as a vertical line, with what it was as its tooltip.
+fn interventions(out: &mut String, fr: &Frame, marks: &[(f64, String)]) {
+    for (x, what) in marks {
+        let _ = write!(
+            out,
+            r#"<line class="intervention" x1="{x}" y1="{}" x2="{x}" y2="{}"><title>intervention {}</title></line>"#,
+            f(TOP),
+            f(H - BOTTOM),
+            text(what),
+            x = f(fr.sx(*x)),
+        );
+    }
 }
 
 /// The live values' line, then every value as a point with its tooltip.
