@@ -190,7 +190,42 @@ pub fn load(
     let first_monday = this_monday
         .checked_sub_days(Days::new(7 * u64::from(weeks)))
         .unwrap_or(this_monday);
-    let mut scripts: Vec<Script> = (0..jobs)
+    let mut scripts = scripts(jobs, weeks, seed, first_monday);
+    let mut records = 0usize;
+    // Ids from the seed: the same seed in the same week gives the same file.
+    let ids = Ids::seeded(seed);
+    store.batch(&mut |batch| {
+        for w in 0..weeks {
+            let mut steps: Vec<(usize, Step)> = Vec::new();
+            for (i, s) in scripts.iter_mut().enumerate() {
+                steps.extend(s.week(w).into_iter().map(|step| (i, step)));
+            }
+            // The week in time order; each job's own steps keep their order.
+            steps.sort_by_key(|(i, (at, _, _))| (*at, *i));
+            for (_, (at, who, act)) in steps {
+                let ctx = Ctx::local(who, at).with_ids(ids.clone());
+                let Some(intent) = resolve(batch, act)? else {
+                    continue;
+                };
+                batch.apply(&ctx, &intent)?;
+                records += 1;
+            }
+            on_week(u64::from(w) + 1, u64::from(weeks));
+        }
+        Ok(())
+    })?;
+    Ok(store::Ack {
+        summary: format!("loaded the demo: {jobs} jobs over {weeks} weeks ({records} commands)"),
+        changed: true,
+        seq: None,
+        next: None,
+        happened: Vec::new(),
+    })
+}
+
+/// Each job's script: the templates in turn, numbered from the second round on.
+fn scripts(jobs: usize, weeks: u32, seed: u64, first_monday: chrono::NaiveDate) -> Vec<Script> {
+    (0..jobs)
         .map(|j| {
             let t = &TEMPLATES[j % TEMPLATES.len()];
             let round = j / TEMPLATES.len();
@@ -214,100 +249,77 @@ pub fn load(
                 iw: 3.min(weeks.saturating_sub(1)),
             }
         })
-        .collect();
-    let mut records = 0usize;
-    // Ids from the seed: the same seed in the same week gives the same file.
-    let ids = Ids::seeded(seed);
-    store.batch(&mut |batch| {
-        for w in 0..weeks {
-            let mut steps: Vec<(usize, Step)> = Vec::new();
-            for (i, s) in scripts.iter_mut().enumerate() {
-                steps.extend(s.week(w).into_iter().map(|step| (i, step)));
+        .collect()
+}
+
+/// The intent a scripted act stands for, resolving the records it names by what the store
+/// holds now; `None` when the record is not there (the act is skipped).
+fn resolve(batch: &mut store::Batch, act: Act) -> Result<Option<Intent>, store::Error> {
+    Ok(Some(match act {
+        Act::Do(intent) => intent,
+        Act::VoidTypo {
+            slug,
+            kind,
+            typed,
+            reason,
+        } => {
+            let r = batch.loop_record(&slug, kind)?;
+            let Some(v) = r.values.iter().rev().find(|v| v.value == typed) else {
+                return Ok(None);
+            };
+            Intent::OnLoop {
+                slug,
+                kind,
+                op: LoopOp::Void {
+                    record: v.id.clone(),
+                    reason,
+                },
             }
-            // The week in time order; each job's own steps keep their order.
-            steps.sort_by_key(|(i, (at, _, _))| (*at, *i));
-            for (_, (at, who, act)) in steps {
-                let ctx = Ctx::local(who, at).with_ids(ids.clone());
-                let intent = match act {
-                    Act::Do(intent) => intent,
-                    Act::VoidTypo {
-                        slug,
-                        kind,
-                        typed,
-                        reason,
-                    } => {
-                        let r = batch.loop_record(&slug, kind)?;
-                        let Some(v) = r.values.iter().rev().find(|v| v.value == typed) else {
-                            continue;
-                        };
-                        Intent::OnLoop {
-                            slug,
-                            kind,
-                            op: LoopOp::Void {
-                                record: v.id.clone(),
-                                reason,
-                            },
-                        }
-                    }
-                    Act::Approve { slug, kind } => {
-                        let r = batch.loop_record(&slug, kind)?;
-                        let Some(d) = r.current_decisions().find(|d| d.approved_at.is_none())
-                        else {
-                            continue;
-                        };
-                        Intent::OnLoop {
-                            slug,
-                            kind,
-                            op: LoopOp::Approve {
-                                decision: d.id.clone(),
-                                witnessed: false,
-                            },
-                        }
-                    }
-                    Act::FixIncident { slug, change } => {
-                        let r = batch.loop_record(&slug, LoopKind::Improve)?;
-                        let Some(i) = r
-                            .flow
-                            .incidents
-                            .iter()
-                            .find(|i| i.void.is_none() && i.fixed_at.is_none())
-                        else {
-                            continue;
-                        };
-                        Intent::OnLoop {
-                            slug,
-                            kind: LoopKind::Improve,
-                            op: LoopOp::IncidentFix {
-                                incident: i.id.clone(),
-                                change,
-                            },
-                        }
-                    }
-                    Act::TrackProof { slug, counts } => {
-                        let Some(p) = batch.proofs(&slug)?.into_iter().next() else {
-                            continue;
-                        };
-                        Intent::TrackProof {
-                            slug,
-                            proof: p.id,
-                            counts,
-                        }
-                    }
-                };
-                batch.apply(&ctx, &intent)?;
-                records += 1;
-            }
-            on_week(u64::from(w) + 1, u64::from(weeks));
         }
-        Ok(())
-    })?;
-    Ok(store::Ack {
-        summary: format!("loaded the demo: {jobs} jobs over {weeks} weeks ({records} commands)"),
-        changed: true,
-        seq: None,
-        next: None,
-        happened: Vec::new(),
-    })
+        Act::Approve { slug, kind } => {
+            let r = batch.loop_record(&slug, kind)?;
+            let Some(d) = r.current_decisions().find(|d| d.approved_at.is_none()) else {
+                return Ok(None);
+            };
+            Intent::OnLoop {
+                slug,
+                kind,
+                op: LoopOp::Approve {
+                    decision: d.id.clone(),
+                    witnessed: false,
+                },
+            }
+        }
+        Act::FixIncident { slug, change } => {
+            let r = batch.loop_record(&slug, LoopKind::Improve)?;
+            let Some(i) = r
+                .flow
+                .incidents
+                .iter()
+                .find(|i| i.void.is_none() && i.fixed_at.is_none())
+            else {
+                return Ok(None);
+            };
+            Intent::OnLoop {
+                slug,
+                kind: LoopKind::Improve,
+                op: LoopOp::IncidentFix {
+                    incident: i.id.clone(),
+                    change,
+                },
+            }
+        }
+        Act::TrackProof { slug, counts } => {
+            let Some(p) = batch.proofs(&slug)?.into_iter().next() else {
+                return Ok(None);
+            };
+            Intent::TrackProof {
+                slug,
+                proof: p.id,
+                counts,
+            }
+        }
+    }))
 }
 
 #[cfg(test)]

@@ -172,6 +172,17 @@ pub fn outcome_words(o: &ProofOutcome) -> String {
 
 fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Changes>) {
     let _ = writeln!(out, "\n### {} ({})\n", inert(&j.title), inert(&j.slug));
+    let _ = writeln!(out, "{}\n", job_head(j).join(" · "));
+    proof_section(out, &j.proof, week);
+    changes_section(out, j, week, changes);
+    metrics_table(out, j);
+    deviations_section(out, j, week);
+    signals_section(out, j);
+    needs_section(out, j);
+}
+
+/// The job's state in a line: the loop open now, the last compound test, what is due.
+fn job_head(j: &JobReview) -> Vec<String> {
     let mut head = vec![format!(
         "**Open now:** {}",
         j.open_now.map_or("none", |k| k.name())
@@ -198,9 +209,11 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
     } else if j.cycle.due {
         head.push(format!("compound test due for {}", j.cycle.week));
     }
-    let _ = writeln!(out, "{}\n", head.join(" · "));
-    proof_section(out, &j.proof, week);
+    head
+}
 
+/// What was recorded in the week, the latest first few.
+fn changes_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Changes>) {
     match changes.filter(|c| c.total > 0) {
         None => {
             let _ = writeln!(out, "Nothing was recorded in {week}.\n");
@@ -223,7 +236,10 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
             out.push('\n');
         }
     }
+}
 
+/// Each measured loop's metric, baseline, live values, change, verdict and trend.
+fn metrics_table(out: &mut String, j: &JobReview) {
     let measured: Vec<_> = j.loops.iter().filter(|l| l.metric.is_some()).collect();
     if !measured.is_empty() {
         out.push_str("| loop | metric | baseline | live | change | verdict | trend |\n|---|---|---|---|---|---|---|\n");
@@ -259,7 +275,10 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
         }
         out.push('\n');
     }
+}
 
+/// Changes to locked plans made in the week.
+fn deviations_section(out: &mut String, j: &JobReview, week: Week) {
     // Changes to locked plans made this week, in force or under a replaced metric.
     let deviations: Vec<String> = j
         .loops
@@ -290,7 +309,10 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
             deviations.join("\n")
         );
     }
+}
 
+/// Kill signals tripped and awaiting a decision, and those suggested.
+fn signals_section(out: &mut String, j: &JobReview) {
     let mut signals = Vec::new();
     for l in &j.loops {
         for k in l.undecided() {
@@ -313,6 +335,10 @@ fn job_section(out: &mut String, j: &JobReview, week: Week, changes: Option<&Cha
     if !signals.is_empty() {
         let _ = writeln!(out, "**Kill signals:**\n\n{}\n", signals.join("\n"));
     }
+}
+
+/// What each loop needs from the lead.
+fn needs_section(out: &mut String, j: &JobReview) {
     let needs: Vec<String> = j
         .loops
         .iter()

@@ -223,33 +223,7 @@ fn hook(entry: &toml::Value, file: &str, n: usize) -> Result<Hook, String> {
                     })
                     .ok_or_else(|| at(file, &whose("args"), "must be a list of strings"))?;
             }
-            "events" => {
-                let names = value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
-                    at(
-                        file,
-                        &whose("events"),
-                        format!("must be a list of events: {}", event_words()),
-                    )
-                })?;
-                let mut set = BTreeSet::new();
-                let mut every = false;
-                for name in names {
-                    match name.as_str() {
-                        Some("*") => every = true,
-                        Some(s) if Event::parse(s).is_some() => {
-                            set.extend(Event::parse(s));
-                        }
-                        _ => {
-                            return Err(at(
-                                file,
-                                &whose("events"),
-                                format!("{name} is not an event: use {}", event_words()),
-                            ));
-                        }
-                    }
-                }
-                events = Some((!every).then_some(set));
-            }
+            "events" => events = Some(events_of(value, file, &whose("events"))?),
             other => {
                 return Err(at(
                     file,
@@ -278,6 +252,39 @@ fn hook(entry: &toml::Value, file: &str, n: usize) -> Result<Hook, String> {
         args,
         events,
     })
+}
+
+/// A hook's `events`: the events it listens to, or `None` for every event (`"*"`).
+fn events_of(
+    value: &toml::Value,
+    file: &str,
+    place: &str,
+) -> Result<Option<BTreeSet<Event>>, String> {
+    let names = value.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
+        at(
+            file,
+            place,
+            format!("must be a list of events: {}", event_words()),
+        )
+    })?;
+    let mut set = BTreeSet::new();
+    let mut every = false;
+    for name in names {
+        match name.as_str() {
+            Some("*") => every = true,
+            Some(s) if Event::parse(s).is_some() => {
+                set.extend(Event::parse(s));
+            }
+            _ => {
+                return Err(at(
+                    file,
+                    place,
+                    format!("{name} is not an event: use {}", event_words()),
+                ));
+            }
+        }
+    }
+    Ok((!every).then_some(set))
 }
 
 /// The JSON a hook reads: the happening's fields, the review line of its loop (or, for a

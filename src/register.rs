@@ -7,8 +7,9 @@
 use serde::Serialize;
 
 use crate::domain::LoopKind;
-use crate::domain::flow::{IncidentView, Latest};
+use crate::domain::flow::{FlowView, IncidentView, Latest};
 use crate::domain::model::*;
+use crate::domain::review::LoopReview;
 use crate::domain::time::{Stamp, When};
 use crate::store::FlowDetail;
 
@@ -188,15 +189,26 @@ pub struct JobEntry {
 
 fn entry(d: &FlowDetail) -> JobEntry {
     let view = d.view();
-    let name_of = |id: &str| {
-        d.flow
-            .steps
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.name.clone())
-    };
-    let agent_steps = view
-        .steps
+    let loops = d.review.as_ref().map(|r| r.loops.as_slice()).unwrap_or(&[]);
+    JobEntry {
+        slug: d.job.slug.clone(),
+        title: d.job.title.clone(),
+        lead: d.job.lead.clone(),
+        agent_steps: agent_steps(&view),
+        data_classes: data_uses(&view),
+        oversight: oversight(&view),
+        approval_thresholds: thresholds(&view),
+        critic_checks: critic_checks(&view),
+        open_incidents: view.incidents.iter().filter(|i| i.open).cloned().collect(),
+        kill_signals: signals(loops),
+        suggested_kill_signals: suggested(loops),
+        decisions: decisions(d),
+    }
+}
+
+/// The steps an agent performs.
+fn agent_steps(view: &FlowView) -> Vec<AgentStep> {
+    view.steps
         .iter()
         .filter(|s| s.by == Performer::Agent)
         .map(|s| AgentStep {
@@ -206,14 +218,18 @@ fn entry(d: &FlowDetail) -> JobEntry {
             data: s.data.clone(),
             irreversible: s.irreversible,
         })
-        .collect();
+        .collect()
+}
+
+/// Each class of data an agent handles, with every step that handles it.
+fn data_uses(view: &FlowView) -> Vec<DataUse> {
     let classes: Vec<DataClass> = view
         .steps
         .iter()
         .filter(|s| s.by == Performer::Agent)
         .flat_map(|s| s.data.iter().copied())
         .collect();
-    let data_classes = DataClass::ALL
+    DataClass::ALL
         .iter()
         .filter(|c| classes.contains(c))
         .map(|c| DataUse {
@@ -225,9 +241,12 @@ fn entry(d: &FlowDetail) -> JobEntry {
                 .map(|s| s.name.clone())
                 .collect(),
         })
-        .collect();
-    let oversight = view
-        .steps
+        .collect()
+}
+
+/// The steps with a human gate or a named owner.
+fn oversight(view: &FlowView) -> Vec<Oversight> {
+    view.steps
         .iter()
         .filter(|s| s.gate.is_some() || s.governance.owner.is_some())
         .map(|s| Oversight {
@@ -236,9 +255,12 @@ fn entry(d: &FlowDetail) -> JobEntry {
             gate: s.gate,
             owner: s.governance.owner.clone(),
         })
-        .collect();
-    let approval_thresholds = view
-        .steps
+        .collect()
+}
+
+/// The approval threshold of each step that has one.
+fn thresholds(view: &FlowView) -> Vec<Threshold> {
+    view.steps
         .iter()
         .filter_map(|s| {
             s.governance.approval.as_ref().map(|a| Threshold {
@@ -246,9 +268,12 @@ fn entry(d: &FlowDetail) -> JobEntry {
                 approval: a.clone(),
             })
         })
-        .collect();
-    let critic_checks = view
-        .steps
+        .collect()
+}
+
+/// Every critic of every step, with its latest result.
+fn critic_checks(view: &FlowView) -> Vec<Critic> {
+    view.steps
         .iter()
         .flat_map(|s| {
             s.governance.critics.iter().map(|c| Critic {
@@ -258,54 +283,60 @@ fn entry(d: &FlowDetail) -> JobEntry {
                 latest: c.latest.clone(),
             })
         })
-        .collect();
-    let loops = d.review.as_ref().map(|r| r.loops.as_slice()).unwrap_or(&[]);
-    JobEntry {
-        slug: d.job.slug.clone(),
-        title: d.job.title.clone(),
-        lead: d.job.lead.clone(),
-        agent_steps,
-        data_classes,
-        oversight,
-        approval_thresholds,
-        critic_checks,
-        open_incidents: view.incidents.iter().filter(|i| i.open).cloned().collect(),
-        kill_signals: loops
-            .iter()
-            .flat_map(|l| {
-                l.kill_signals.iter().map(|k| Signal {
-                    kind: l.kind,
-                    n: k.signal.n,
-                    text: k.signal.text.clone(),
-                    tripped: k.signal.tripped,
-                    reason: k.signal.reason.clone(),
-                })
+        .collect()
+}
+
+/// Every loop's kill signals, armed or tripped.
+fn signals(loops: &[LoopReview]) -> Vec<Signal> {
+    loops
+        .iter()
+        .flat_map(|l| {
+            l.kill_signals.iter().map(|k| Signal {
+                kind: l.kind,
+                n: k.signal.n,
+                text: k.signal.text.clone(),
+                tripped: k.signal.tripped,
+                reason: k.signal.reason.clone(),
             })
-            .collect(),
-        suggested_kill_signals: loops
-            .iter()
-            .flat_map(|l| {
-                l.suggested_kill_signals.iter().map(|s| Suggested {
-                    kind: l.kind,
-                    text: s.text.clone(),
-                    why: s.why.clone(),
-                })
+        })
+        .collect()
+}
+
+/// The kill signals the loops suggest.
+fn suggested(loops: &[LoopReview]) -> Vec<Suggested> {
+    loops
+        .iter()
+        .flat_map(|l| {
+            l.suggested_kill_signals.iter().map(|s| Suggested {
+                kind: l.kind,
+                text: s.text.clone(),
+                why: s.why.clone(),
             })
-            .collect(),
-        decisions: d
-            .decisions
+        })
+        .collect()
+}
+
+/// The job's decisions, each naming its step and whether it was signed off.
+fn decisions(d: &FlowDetail) -> Vec<DecisionEntry> {
+    let name_of = |id: &str| {
+        d.flow
+            .steps
             .iter()
-            .map(|(kind, x)| DecisionEntry {
-                kind: *kind,
-                id: x.id.clone(),
-                text: x.text.clone(),
-                owner: x.owner.clone(),
-                threshold: x.threshold.clone(),
-                step: x.step_id.as_deref().and_then(name_of),
-                signed_off: x.approved_at.is_some(),
-            })
-            .collect(),
-    }
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+    };
+    d.decisions
+        .iter()
+        .map(|(kind, x)| DecisionEntry {
+            kind: *kind,
+            id: x.id.clone(),
+            text: x.text.clone(),
+            owner: x.owner.clone(),
+            threshold: x.threshold.clone(),
+            step: x.step_id.as_deref().and_then(name_of),
+            signed_off: x.approved_at.is_some(),
+        })
+        .collect()
 }
 
 pub fn register(details: &[FlowDetail], now: Stamp) -> Register {
@@ -360,150 +391,7 @@ pub fn text(r: &Register, markdown: bool) -> String {
         }
         out.push('\n');
         for (key, title, label) in &SECTIONS {
-            let lines: Vec<String> = match *key {
-                "agent_steps" => j
-                    .agent_steps
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{} — {}{}{}{}",
-                            c(&s.step),
-                            s.kind,
-                            s.role.map(|r| format!(" · {r}")).unwrap_or_default(),
-                            if s.data.is_empty() {
-                                String::new()
-                            } else {
-                                format!(
-                                    " · data: {}",
-                                    s.data
-                                        .iter()
-                                        .map(|d| d.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )
-                            },
-                            if s.irreversible {
-                                " · irreversible"
-                            } else {
-                                ""
-                            }
-                        )
-                    })
-                    .collect(),
-                "data_classes" => j
-                    .data_classes
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{}: {}",
-                            d.class,
-                            d.steps.iter().map(|s| c(s)).collect::<Vec<_>>().join(", ")
-                        )
-                    })
-                    .collect(),
-                "oversight" => j
-                    .oversight
-                    .iter()
-                    .map(|o| {
-                        format!(
-                            "{} ({}{}) — owner: {}",
-                            c(&o.step),
-                            o.by,
-                            o.gate.map(|g| format!(", {g} gate")).unwrap_or_default(),
-                            o.owner
-                                .as_deref()
-                                .map_or_else(|| "none named".to_string(), c)
-                        )
-                    })
-                    .collect(),
-                "approval_thresholds" => j
-                    .approval_thresholds
-                    .iter()
-                    .map(|t| format!("{}: {}", c(&t.step), c(&t.approval)))
-                    .collect(),
-                "critic_checks" => j
-                    .critic_checks
-                    .iter()
-                    .map(|k| {
-                        format!(
-                            "{} on {} ({}) — {}",
-                            c(&k.critic),
-                            c(&k.step),
-                            k.by,
-                            match &k.latest {
-                                Some(l) => format!("{} on {}", l.result, l.at.local_date()),
-                                None => "no result yet".into(),
-                            }
-                        )
-                    })
-                    .collect(),
-                "open_incidents" => j
-                    .open_incidents
-                    .iter()
-                    .map(|i| {
-                        format!(
-                            "{} {} at {} ({}){}: {}",
-                            short_id(&i.id),
-                            i.severity,
-                            c(&i.step),
-                            when(i.at),
-                            i.tag
-                                .as_deref()
-                                .map(|t| format!(" [{}]", c(t)))
-                                .unwrap_or_default(),
-                            c(&i.what)
-                        )
-                    })
-                    .collect(),
-                "kill_signals" => {
-                    j.kill_signals
-                        .iter()
-                        .map(|k| {
-                            format!(
-                                "{} {}: {}{}",
-                                k.kind,
-                                k.n,
-                                c(&k.text),
-                                if k.tripped {
-                                    format!(
-                                        " — TRIPPED: {}",
-                                        k.reason.as_deref().map_or_else(String::new, c)
-                                    )
-                                } else {
-                                    " — armed".into()
-                                }
-                            )
-                        })
-                        .chain(j.suggested_kill_signals.iter().map(|s| {
-                            format!("{} (suggested): {} — {}", s.kind, c(&s.text), c(&s.why))
-                        }))
-                        .collect()
-                }
-                _ => j
-                    .decisions
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{}{} — owner {}{}{}",
-                            c(&d.text),
-                            d.step
-                                .as_deref()
-                                .map(|s| format!(" (step {})", c(s)))
-                                .unwrap_or_default(),
-                            c(&d.owner),
-                            d.threshold
-                                .as_deref()
-                                .map(|t| format!(", threshold: {}", c(t)))
-                                .unwrap_or_default(),
-                            if d.signed_off {
-                                ", signed off"
-                            } else {
-                                ", awaiting sign-off"
-                            }
-                        )
-                    })
-                    .collect(),
-            };
+            let lines = section_lines(j, key, &c);
             out.push_str(&format!("{h3}{title}\n"));
             out.push_str(&format!(
                 "{}EU AI Act: {} · NIST AI RMF: {}{}\n",
@@ -525,4 +413,159 @@ pub fn text(r: &Register, markdown: bool) -> String {
         }
     }
     out
+}
+
+/// The lines of one section of a job's entry, each item's text made safe by `c`.
+fn section_lines(j: &JobEntry, key: &str, c: &dyn Fn(&str) -> String) -> Vec<String> {
+    match key {
+        "agent_steps" => j
+            .agent_steps
+            .iter()
+            .map(|s| agent_step_line(s, c))
+            .collect(),
+        "data_classes" => j
+            .data_classes
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: {}",
+                    d.class,
+                    d.steps.iter().map(|s| c(s)).collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect(),
+        "oversight" => j.oversight.iter().map(|o| oversight_line(o, c)).collect(),
+        "approval_thresholds" => j
+            .approval_thresholds
+            .iter()
+            .map(|t| format!("{}: {}", c(&t.step), c(&t.approval)))
+            .collect(),
+        "critic_checks" => j.critic_checks.iter().map(|k| critic_line(k, c)).collect(),
+        "open_incidents" => j
+            .open_incidents
+            .iter()
+            .map(|i| incident_line(i, c))
+            .collect(),
+        "kill_signals" => j
+            .kill_signals
+            .iter()
+            .map(|k| signal_line(k, c))
+            .chain(
+                j.suggested_kill_signals
+                    .iter()
+                    .map(|s| format!("{} (suggested): {} — {}", s.kind, c(&s.text), c(&s.why))),
+            )
+            .collect(),
+        _ => j.decisions.iter().map(|d| decision_line(d, c)).collect(),
+    }
+}
+
+/// An agent's step: its kind, role, data and whether it can be undone.
+fn agent_step_line(s: &AgentStep, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} — {}{}{}{}",
+        c(&s.step),
+        s.kind,
+        s.role.map(|r| format!(" · {r}")).unwrap_or_default(),
+        if s.data.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · data: {}",
+                s.data
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+        if s.irreversible {
+            " · irreversible"
+        } else {
+            ""
+        }
+    )
+}
+
+/// A step's oversight: who performs it, its gate and its owner.
+fn oversight_line(o: &Oversight, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} ({}{}) — owner: {}",
+        c(&o.step),
+        o.by,
+        o.gate.map(|g| format!(", {g} gate")).unwrap_or_default(),
+        o.owner
+            .as_deref()
+            .map_or_else(|| "none named".to_string(), c)
+    )
+}
+
+/// A critic check and its latest result.
+fn critic_line(k: &Critic, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} on {} ({}) — {}",
+        c(&k.critic),
+        c(&k.step),
+        k.by,
+        match &k.latest {
+            Some(l) => format!("{} on {}", l.result, l.at.local_date()),
+            None => "no result yet".into(),
+        }
+    )
+}
+
+/// An open incident: id, severity, step, day, tag and what happened.
+fn incident_line(i: &IncidentView, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} {} at {} ({}){}: {}",
+        short_id(&i.id),
+        i.severity,
+        c(&i.step),
+        when(i.at),
+        i.tag
+            .as_deref()
+            .map(|t| format!(" [{}]", c(t)))
+            .unwrap_or_default(),
+        c(&i.what)
+    )
+}
+
+/// A kill signal, armed or tripped (with why).
+fn signal_line(k: &Signal, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{} {}: {}{}",
+        k.kind,
+        k.n,
+        c(&k.text),
+        if k.tripped {
+            format!(
+                " — TRIPPED: {}",
+                k.reason.as_deref().map_or_else(String::new, c)
+            )
+        } else {
+            " — armed".into()
+        }
+    )
+}
+
+/// A decision: its step, owner, threshold and sign-off.
+fn decision_line(d: &DecisionEntry, c: &dyn Fn(&str) -> String) -> String {
+    format!(
+        "{}{} — owner {}{}{}",
+        c(&d.text),
+        d.step
+            .as_deref()
+            .map(|s| format!(" (step {})", c(s)))
+            .unwrap_or_default(),
+        c(&d.owner),
+        d.threshold
+            .as_deref()
+            .map(|t| format!(", threshold: {}", c(t)))
+            .unwrap_or_default(),
+        if d.signed_off {
+            ", signed off"
+        } else {
+            ", awaiting sign-off"
+        }
+    )
 }

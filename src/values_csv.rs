@@ -39,12 +39,54 @@ const MAX_BYTES: u64 = 1 << 30;
 
 /// Reads every row of `input`, dates read as of `now`. The first wrong cell ends the reading.
 pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
-    let mut text = String::new();
-    let bad_text = |why: String| BadRow {
-        line: 1,
-        column: None,
-        why,
+    let text = read_text(input)?;
+    strict_quotes(&text)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(1, None, csv_words(&e)))?
+        .clone();
+    let at = columns(&headers)?;
+    // Lines as an editor numbers them — a break is LF, CRLF (what spreadsheets write) or a lone
+    // CR — counted from the byte a record starts at (the reader's own count knows only LF).
+    let starts = line_starts(&text);
+    let bytes = text.as_bytes();
+    let line_at = |p: Option<&csv::Position>| {
+        p.map_or(0, |p| {
+            // The reader may place a record at the LF of the CRLF before it: a record starts at
+            // its first byte that is not a line break.
+            let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
+                byte += 1;
+            }
+            starts.partition_point(|s| *s <= byte) as u64
+        })
     };
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(line_at(e.position()), None, csv_words(&e)))?;
+        let line = line_at(record.position());
+        rows.push(row(&record, &at, line, now)?);
+    }
+    Ok(rows)
+}
+
+/// A wrong cell or line, for the message that names it.
+fn bad(line: u64, column: Option<&str>, why: String) -> BadRow {
+    BadRow {
+        line,
+        column: column.map(str::to_string),
+        why,
+    }
+}
+
+/// The whole input as UTF-8 text, up to `MAX_BYTES`.
+fn read_text(input: impl Read) -> Result<String, BadRow> {
+    let mut text = String::new();
+    let bad_text = |why: String| bad(1, None, why);
     input
         .take(MAX_BYTES + 1)
         .read_to_string(&mut text)
@@ -60,20 +102,11 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
             MAX_BYTES >> 30
         )));
     }
-    strict_quotes(&text)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let bad = |line: u64, column: Option<&str>, why: String| BadRow {
-        line,
-        column: column.map(str::to_string),
-        why,
-    };
-    let headers = reader
-        .headers()
-        .map_err(|e| bad(1, None, csv_words(&e)))?
-        .clone();
+    Ok(text)
+}
+
+/// Where each column of the header is: every name known, none twice, the required ones there.
+fn columns(headers: &csv::StringRecord) -> Result<HashMap<String, usize>, BadRow> {
     let mut at: HashMap<String, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
@@ -103,66 +136,55 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
             ),
         ));
     }
-    // Lines as an editor numbers them — a break is LF, CRLF (what spreadsheets write) or a lone
-    // CR — counted from the byte a record starts at (the reader's own count knows only LF).
-    let starts = line_starts(&text);
-    let bytes = text.as_bytes();
-    let line_at = |p: Option<&csv::Position>| {
-        p.map_or(0, |p| {
-            // The reader may place a record at the LF of the CRLF before it: a record starts at
-            // its first byte that is not a line break.
-            let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX);
-            while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
-                byte += 1;
-            }
-            starts.partition_point(|s| *s <= byte) as u64
-        })
+    Ok(at)
+}
+
+/// One record as a value row, each cell checked as the command line checks it.
+fn row(
+    record: &csv::StringRecord,
+    at: &HashMap<String, usize>,
+    line: u64,
+    now: Stamp,
+) -> Result<ValueRow, BadRow> {
+    let cell = |name: &str| -> Option<&str> {
+        at.get(name)
+            .and_then(|i| record.get(*i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
     };
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| bad(line_at(e.position()), None, csv_words(&e)))?;
-        let line = line_at(record.position());
-        let cell = |name: &str| -> Option<&str> {
-            at.get(name)
-                .and_then(|i| record.get(*i))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
-        let need = |name: &str| {
-            cell(name).ok_or_else(|| bad(line, Some(name), "is empty: every row needs one".into()))
-        };
-        let wrong = |name: &str, why: String| bad(line, Some(name), why);
-        let job = need("job")?.to_string();
-        let kind = LoopKind::parse(need("kind")?).map_err(|e| wrong("kind", e.message))?;
-        need("date")?;
-        // Untrimmed: a date is typed in one form only (`parse_typed_day`), here as everywhere.
-        let raw_date = at.get("date").and_then(|i| record.get(*i)).unwrap_or("");
-        let date = parse_when(raw_date, now).map_err(|e| wrong("date", e.message))?;
-        let typed = need("value")?.to_string();
-        let value = crate::domain::num::parse(&typed).map_err(|e| wrong("value", e.message))?;
-        let phase = match cell("phase") {
-            None => None,
-            Some(p) => Some(Phase::from_text(&p.to_ascii_lowercase()).ok_or_else(|| {
-                wrong(
-                    "phase",
-                    format!("`{p}` is not a phase: write baseline or live, or leave it empty"),
-                )
-            })?),
-        };
-        rows.push(ValueRow {
-            place: Place::Line(line),
-            job,
-            kind,
-            date,
-            value,
-            typed,
-            phase,
-            guard: cell("guard").map(|c| unguard_cell(c).to_string()),
-            note: cell("note").map(|c| unguard_cell(c).to_string()),
-            source: cell("source").map(|c| unguard_cell(c).to_string()),
-        });
-    }
-    Ok(rows)
+    let need = |name: &str| {
+        cell(name).ok_or_else(|| bad(line, Some(name), "is empty: every row needs one".into()))
+    };
+    let wrong = |name: &str, why: String| bad(line, Some(name), why);
+    let job = need("job")?.to_string();
+    let kind = LoopKind::parse(need("kind")?).map_err(|e| wrong("kind", e.message))?;
+    need("date")?;
+    // Untrimmed: a date is typed in one form only (`parse_typed_day`), here as everywhere.
+    let raw_date = at.get("date").and_then(|i| record.get(*i)).unwrap_or("");
+    let date = parse_when(raw_date, now).map_err(|e| wrong("date", e.message))?;
+    let typed = need("value")?.to_string();
+    let value = crate::domain::num::parse(&typed).map_err(|e| wrong("value", e.message))?;
+    let phase = match cell("phase") {
+        None => None,
+        Some(p) => Some(Phase::from_text(&p.to_ascii_lowercase()).ok_or_else(|| {
+            wrong(
+                "phase",
+                format!("`{p}` is not a phase: write baseline or live, or leave it empty"),
+            )
+        })?),
+    };
+    Ok(ValueRow {
+        place: Place::Line(line),
+        job,
+        kind,
+        date,
+        value,
+        typed,
+        phase,
+        guard: cell("guard").map(|c| unguard_cell(c).to_string()),
+        note: cell("note").map(|c| unguard_cell(c).to_string()),
+        source: cell("source").map(|c| unguard_cell(c).to_string()),
+    })
 }
 
 /// Quotes as RFC 4180 has them, checked before the file is read as CSV (which would take a quote

@@ -32,63 +32,7 @@ pub(super) fn flow_list(slug: &str, v: &FlowView) -> String {
         out.push_str(&format!("{}'s flow ({} steps)\n", c(slug), v.steps.len()));
     }
     for (i, s) in v.steps.iter().enumerate() {
-        out.push_str(&format!("{:>3}. {}  [{}]\n", i + 1, c(&s.name), what(s)));
-        if !s.after.is_empty() {
-            let after: Vec<String> = s.after.iter().map(|a| c(a)).collect();
-            out.push_str(&format!("     after: {}\n", after.join(", ")));
-        }
-        if !s.data.is_empty() {
-            out.push_str(&format!(
-                "     data: {}\n",
-                crate::domain::flow::classes(&s.data)
-            ));
-        }
-        let g = &s.governance;
-        let mut gov = Vec::new();
-        if let Some(o) = &g.owner {
-            gov.push(format!("owner {}", c(o)));
-        }
-        if let Some(a) = &g.approval {
-            gov.push(format!("approval: {}", c(a)));
-        }
-        if !gov.is_empty() {
-            out.push_str(&format!("     {}\n", gov.join(" · ")));
-        }
-        for k in &g.critics {
-            let state = match &k.latest {
-                Some(l) => format!(
-                    "{} on {}{}",
-                    if l.result == Verdict::Fail {
-                        "FAIL"
-                    } else {
-                        "pass"
-                    },
-                    l.at.local_date(),
-                    l.note
-                        .as_deref()
-                        .map(|n| format!(" ({})", c(n)))
-                        .unwrap_or_default()
-                ),
-                None => "no result yet".into(),
-            };
-            out.push_str(&format!("     critic {} ({}): {state}\n", c(&k.name), k.by));
-        }
-        for d in &s.decisions {
-            out.push_str(&format!(
-                "     decision {}: {} — owner {}{}\n",
-                short_id(&d.id),
-                c(&d.text),
-                c(&d.owner),
-                if d.signed_off {
-                    ", signed off"
-                } else {
-                    ", awaiting sign-off"
-                }
-            ));
-        }
-        if s.open_incidents > 0 {
-            out.push_str(&format!("     {} open incident(s)\n", s.open_incidents));
-        }
+        out.push_str(&step_lines(i + 1, s));
     }
     if !v.dropped.is_empty() {
         out.push_str("work removed:\n");
@@ -115,6 +59,71 @@ pub(super) fn flow_list(slug: &str, v: &FlowView) -> String {
     if !v.incidents.is_empty() {
         out.push_str("incidents:\n");
         out.push_str(&incident_lines(v));
+    }
+    out
+}
+
+/// One step of the flow, numbered: what it is, what it follows, its data, its governance,
+/// critics, decisions and open incidents.
+fn step_lines(n: usize, s: &StepView) -> String {
+    let c = |s: &str| clean(s).into_owned();
+    let mut out = String::new();
+    out.push_str(&format!("{:>3}. {}  [{}]\n", n, c(&s.name), what(s)));
+    if !s.after.is_empty() {
+        let after: Vec<String> = s.after.iter().map(|a| c(a)).collect();
+        out.push_str(&format!("     after: {}\n", after.join(", ")));
+    }
+    if !s.data.is_empty() {
+        out.push_str(&format!(
+            "     data: {}\n",
+            crate::domain::flow::classes(&s.data)
+        ));
+    }
+    let g = &s.governance;
+    let mut gov = Vec::new();
+    if let Some(o) = &g.owner {
+        gov.push(format!("owner {}", c(o)));
+    }
+    if let Some(a) = &g.approval {
+        gov.push(format!("approval: {}", c(a)));
+    }
+    if !gov.is_empty() {
+        out.push_str(&format!("     {}\n", gov.join(" · ")));
+    }
+    for k in &g.critics {
+        let state = match &k.latest {
+            Some(l) => format!(
+                "{} on {}{}",
+                if l.result == Verdict::Fail {
+                    "FAIL"
+                } else {
+                    "pass"
+                },
+                l.at.local_date(),
+                l.note
+                    .as_deref()
+                    .map(|n| format!(" ({})", c(n)))
+                    .unwrap_or_default()
+            ),
+            None => "no result yet".into(),
+        };
+        out.push_str(&format!("     critic {} ({}): {state}\n", c(&k.name), k.by));
+    }
+    for d in &s.decisions {
+        out.push_str(&format!(
+            "     decision {}: {} — owner {}{}\n",
+            short_id(&d.id),
+            c(&d.text),
+            c(&d.owner),
+            if d.signed_off {
+                ", signed off"
+            } else {
+                ", awaiting sign-off"
+            }
+        ));
+    }
+    if s.open_incidents > 0 {
+        out.push_str(&format!("     {} open incident(s)\n", s.open_incidents));
     }
     out
 }

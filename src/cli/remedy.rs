@@ -16,6 +16,8 @@ fn shell_word(s: &str) -> String {
 }
 
 /// The command that carries out `fix`, as a short instruction.
+// long: one arm per `Fix` variant, each its command in the CLI's words; split up, the
+// exhaustive match (the compiler's check that every fix has words) would be lost.
 pub(super) fn words(fix: &Fix) -> String {
     match fix {
         Fix::AddJob => "add one with `jobloop job add TITLE`".into(),

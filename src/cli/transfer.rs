@@ -65,60 +65,8 @@ pub(super) fn into_new_database(
     // A killed import or demo left its temporary database (and its -wal, -shm) here: remove it.
     crate::files::remove_leftovers(path);
     let tmp = crate::files::temp_path(path);
-    let cleanup = |tmp: &Path| {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut p = tmp.as_os_str().to_owned();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
-        }
-    };
-    let mut f = f;
-    let result = (|| {
-        // A private empty file, initialised where it is: no other process knows its name.
-        std::os::unix::fs::OpenOptionsExt::mode(
-            std::fs::OpenOptions::new().write(true).create_new(true),
-            0o600,
-        )
-        .open(&tmp)
-        .map_err(|e| {
-            fail(
-                exit::IO,
-                format!(
-                    "cannot create a temporary file beside {}: {}",
-                    clean(&path.display().to_string()),
-                    io_words(&e)
-                ),
-            )
-        })?;
-        let mut store = Store::init(&tmp)?;
-        store.begin_unseen_build()?;
-        let done = f(&mut store)?;
-        store.end_unseen_build()?;
-        drop(store);
-        std::fs::File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| {
-                fail(
-                    exit::IO,
-                    format!("cannot sync the new database: {}", io_words(&e)),
-                )
-            })?;
-        match crate::files::move_new(&tmp, path) {
-            Ok(()) => Ok(done),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(fail(
-                exit::REFUSED,
-                format!(
-                    "a database appeared at {} meanwhile; nothing was written",
-                    clean(&path.display().to_string())
-                ),
-            )),
-            Err(e) => Err(fail(
-                exit::IO,
-                format!("cannot put the new database in place: {}", io_words(&e)),
-            )),
-        }
-    })();
-    cleanup(&tmp);
+    let result = build_and_move(path, &tmp, f);
+    remove_temp(&tmp);
     // What the store said names the temporary file: name the database instead.
     let named = |text: String| {
         text.replace(
@@ -135,6 +83,67 @@ pub(super) fn into_new_database(
             failure.message = named(failure.message);
             Err(failure)
         }
+    }
+}
+
+/// Builds the new database in `tmp` with `f`, syncs it and moves it to `path` (never over a
+/// database that appeared meanwhile).
+fn build_and_move(
+    path: &Path,
+    tmp: &Path,
+    mut f: impl FnMut(&mut Store) -> Result<Ack, Failure>,
+) -> Result<Ack, Failure> {
+    // A private empty file, initialised where it is: no other process knows its name.
+    std::os::unix::fs::OpenOptionsExt::mode(
+        std::fs::OpenOptions::new().write(true).create_new(true),
+        0o600,
+    )
+    .open(tmp)
+    .map_err(|e| {
+        fail(
+            exit::IO,
+            format!(
+                "cannot create a temporary file beside {}: {}",
+                clean(&path.display().to_string()),
+                io_words(&e)
+            ),
+        )
+    })?;
+    let mut store = Store::init(tmp)?;
+    store.begin_unseen_build()?;
+    let done = f(&mut store)?;
+    store.end_unseen_build()?;
+    drop(store);
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| {
+            fail(
+                exit::IO,
+                format!("cannot sync the new database: {}", io_words(&e)),
+            )
+        })?;
+    match crate::files::move_new(tmp, path) {
+        Ok(()) => Ok(done),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(fail(
+            exit::REFUSED,
+            format!(
+                "a database appeared at {} meanwhile; nothing was written",
+                clean(&path.display().to_string())
+            ),
+        )),
+        Err(e) => Err(fail(
+            exit::IO,
+            format!("cannot put the new database in place: {}", io_words(&e)),
+        )),
+    }
+}
+
+/// The temporary database and its companion files, removed whatever happened.
+fn remove_temp(tmp: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = tmp.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
     }
 }
 

@@ -44,6 +44,16 @@ struct Running {
 pub fn run_all(launches: Vec<Launch>, limit: Duration) -> Vec<String> {
     let deadline = Instant::now() + limit;
     let mut failures = Vec::new();
+    let mut running = start_all(launches, &mut failures);
+    wait_all(&mut running, deadline, &mut failures);
+    for r in &mut running {
+        failures.extend(outcome(r, limit));
+    }
+    failures
+}
+
+/// Starts up to `MOST` launches; each that cannot start, and the skipped ones, is a failure.
+fn start_all(launches: Vec<Launch>, failures: &mut Vec<String>) -> Vec<Running> {
     let skipped = launches.len().saturating_sub(MOST);
     let mut running = Vec::new();
     for l in launches.into_iter().take(MOST) {
@@ -74,6 +84,11 @@ pub fn run_all(launches: Vec<Launch>, limit: Duration) -> Vec<String> {
             "{skipped} more hook run(s) were skipped: at most {MOST} run after one command"
         ));
     }
+    running
+}
+
+/// Waits until every hook is done or the deadline has passed.
+fn wait_all(running: &mut [Running], deadline: Instant, failures: &mut Vec<String>) {
     loop {
         for r in running.iter_mut().filter(|r| r.done.is_none()) {
             match r.child.try_wait() {
@@ -95,37 +110,39 @@ pub fn run_all(launches: Vec<Launch>, limit: Duration) -> Vec<String> {
         }
         std::thread::sleep(POLL.min(deadline.saturating_duration_since(Instant::now())));
     }
-    for r in &mut running {
-        match r.done {
-            None => {
-                stop(&mut r.child);
-                failures.push(format!(
-                    "{} did not finish within {} and was stopped",
-                    r.name,
-                    seconds(limit)
-                ));
-            }
-            Some(status) if !status.success() => {
-                let why = match status.code() {
-                    Some(code) => format!("exited with code {code}"),
-                    None => "was ended by a signal".to_string(),
-                };
-                // The pipe closes when the program (and whatever it left running) is gone;
-                // a moment is allowed for the last bytes, never more.
-                let said = r
-                    .stderr
-                    .recv_timeout(Duration::from_millis(200))
-                    .ok()
-                    .and_then(|tail| last_line(&tail));
-                failures.push(match said {
-                    Some(line) => format!("{} failed: {why}: {line}", r.name),
-                    None => format!("{} failed: {why}", r.name),
-                });
-            }
-            Some(_) => {}
+}
+
+/// What went wrong with a hook, if anything: still running at the limit (it is stopped), or
+/// ended with an error (with the last line it wrote to standard error).
+fn outcome(r: &mut Running, limit: Duration) -> Option<String> {
+    match r.done {
+        None => {
+            stop(&mut r.child);
+            Some(format!(
+                "{} did not finish within {} and was stopped",
+                r.name,
+                seconds(limit)
+            ))
         }
+        Some(status) if !status.success() => {
+            let why = match status.code() {
+                Some(code) => format!("exited with code {code}"),
+                None => "was ended by a signal".to_string(),
+            };
+            // The pipe closes when the program (and whatever it left running) is gone;
+            // a moment is allowed for the last bytes, never more.
+            let said = r
+                .stderr
+                .recv_timeout(Duration::from_millis(200))
+                .ok()
+                .and_then(|tail| last_line(&tail));
+            Some(match said {
+                Some(line) => format!("{} failed: {why}: {line}", r.name),
+                None => format!("{} failed: {why}", r.name),
+            })
+        }
+        Some(_) => None,
     }
-    failures
 }
 
 fn start(l: &Launch) -> std::io::Result<(Child, mpsc::Receiver<Vec<u8>>)> {

@@ -361,35 +361,58 @@ fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
         return;
     }
     if let (Some(m), Some(svg)) = (&l.metric, svg::chart(rec, l)) {
-        let target = m
-            .target
-            .map(|t| format!(" · target {}", crate::display::target_words(t, &m.unit)))
-            .unwrap_or_default();
-        let _ = write!(
-            out,
-            "<p><b>{}</b>{} ({} is better){}</p>{svg}<p class=\"key muted\"><span>● baseline</span><span>— live</span><span>┆ process limits</span><span>│ intervention</span><span>╌ target</span></p>",
-            text(&m.name),
-            text(&if m.unit.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", m.unit)
-            }),
-            m.better,
-            text(&target)
-        );
-        let mut words = match &l.comparison {
-            Some(c) => comparison_lines(c, &m.unit, m.better),
-            None => vec!["no values yet".into()],
-        };
-        if let Some(p) = &l.process {
-            words.push(process_words(p, l.signals_total, l.comparison.as_ref()));
-            words.extend(phase_words(p));
-        }
-        words.extend(plan_lines(l, &m.unit, m.better));
-        list(out, "The comparison", &words);
+        metric_part(out, l, m, &svg);
     }
-    let signals: Vec<String> = rec
-        .kill_signals
+    list(out, "Kill signals", &signal_rows_of(rec, l));
+    let decisions: Vec<String> = rec
+        .decisions
+        .iter()
+        .map(|d| decision_row(d, &rec.decisions))
+        .collect();
+    list(out, "Decisions", &decisions);
+    let learnings: Vec<String> = rec.learnings.iter().map(learning_row).collect();
+    list(out, "Learnings", &learnings);
+    out.push_str("</div>\n");
+}
+
+/// The loop's metric, its chart and the comparison in words.
+fn metric_part(
+    out: &mut String,
+    l: &LoopReview,
+    m: &crate::domain::state::MetricSummary,
+    svg: &str,
+) {
+    let target = m
+        .target
+        .map(|t| format!(" · target {}", crate::display::target_words(t, &m.unit)))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<p><b>{}</b>{} ({} is better){}</p>{svg}<p class=\"key muted\"><span>● baseline</span><span>— live</span><span>┆ process limits</span><span>│ intervention</span><span>╌ target</span></p>",
+        text(&m.name),
+        text(&if m.unit.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", m.unit)
+        }),
+        m.better,
+        text(&target)
+    );
+    let mut words = match &l.comparison {
+        Some(c) => comparison_lines(c, &m.unit, m.better),
+        None => vec!["no values yet".into()],
+    };
+    if let Some(p) = &l.process {
+        words.push(process_words(p, l.signals_total, l.comparison.as_ref()));
+        words.extend(phase_words(p));
+    }
+    words.extend(plan_lines(l, &m.unit, m.better));
+    list(out, "The comparison", &words);
+}
+
+/// Each kill signal with its rule's check, then those suggested.
+fn signal_rows_of(rec: &LoopRecord, l: &LoopReview) -> Vec<String> {
+    rec.kill_signals
         .iter()
         .map(|k| {
             let check = l
@@ -408,17 +431,7 @@ fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
                 .iter()
                 .map(|s| format!("suggested: {} — {}", s.text, s.why)),
         )
-        .collect();
-    list(out, "Kill signals", &signals);
-    let decisions: Vec<String> = rec
-        .decisions
-        .iter()
-        .map(|d| decision_row(d, &rec.decisions))
-        .collect();
-    list(out, "Decisions", &decisions);
-    let learnings: Vec<String> = rec.learnings.iter().map(learning_row).collect();
-    list(out, "Learnings", &learnings);
-    out.push_str("</div>\n");
+        .collect()
 }
 
 fn cycles(out: &mut String, j: &JobRecords) {

@@ -60,11 +60,80 @@ pub(super) fn chart(r: &LoopRecord, l: &LoopReview) -> Option<String> {
         .map(|p| p.1)
         .chain(limits.iter().flat_map(|p| [p.lower_limit, p.upper_limit]))
         .chain(target);
-    let (x0, x1) = span(xs);
-    let (y0, y1) = span(ys);
-    let sx = |x: f64| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
-    let sy = |y: f64| TOP + (y1 - y) / (y1 - y0) * (H - TOP - BOTTOM);
-    // Axes and their end labels: the value range on the left, the first and last day below.
+    let fr = Frame {
+        x: span(xs),
+        y: span(ys),
+    };
+    axes(&mut out, &fr);
+    if let Some(p) = limits {
+        fr.hline(
+            &mut out,
+            "center",
+            p.center,
+            &format!("centre {}", num(p.center)),
+        );
+        fr.hline(
+            &mut out,
+            "limit",
+            p.lower_limit,
+            &format!("lower process limit {}", num(p.lower_limit)),
+        );
+        fr.hline(
+            &mut out,
+            "limit",
+            p.upper_limit,
+            &format!("upper process limit {}", num(p.upper_limit)),
+        );
+    }
+    if let Some(t) = target {
+        fr.hline(&mut out, "target", t, &format!("target {}", num(t)));
+    }
+    interventions(&mut out, &fr, &marks);
+    points(&mut out, &fr, &base, &live);
+    out.push_str("</svg>");
+    Some(out)
+}
+
+/// The ranges of days and values drawn, and where a point of them falls on the chart.
+struct Frame {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Frame {
+    fn sx(&self, x: f64) -> f64 {
+        let (x0, x1) = self.x;
+        LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT)
+    }
+
+    fn sy(&self, y: f64) -> f64 {
+        let (y0, y1) = self.y;
+        TOP + (y1 - y) / (y1 - y0) * (H - TOP - BOTTOM)
+    }
+
+    /// A level across the chart (centre, limit, target) with what it is as its tooltip.
+    fn hline(&self, out: &mut String, class: &str, y: f64, what: &str) {
+        let _ = write!(
+            out,
+            r#"<line class="{class}" x1="{}" y1="{y}" x2="{}" y2="{y}"><title>{}</title></line>"#,
+            f(LEFT),
+            f(W - RIGHT),
+            text(what),
+            y = f(self.sy(y)),
+        );
+    }
+}
+
+/// The day a chart x stands for.
+fn day(x: f64) -> String {
+    crate::domain::time::epoch_day()
+        .checked_add_signed(chrono::Duration::days(x as i64))
+        .map(|d| d.to_string())
+        .unwrap_or_default()
+}
+
+/// Axes and their end labels: the value range on the left, the first and last day below.
+fn axes(out: &mut String, fr: &Frame) {
     let _ = write!(
         out,
         r#"<line class="center" x1="{l}" y1="{t}" x2="{l}" y2="{b}"/><line class="center" x1="{l}" y1="{b}" x2="{r}" y2="{b}"/>"#,
@@ -73,78 +142,47 @@ pub(super) fn chart(r: &LoopRecord, l: &LoopReview) -> Option<String> {
         b = f(H - BOTTOM),
         r = f(W - RIGHT)
     );
-    for y in [y0, y1] {
+    for y in [fr.y.0, fr.y.1] {
         let _ = write!(
             out,
             r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
             f(LEFT - 4.0),
-            f(sy(y) + 4.0),
+            f(fr.sy(y) + 4.0),
             text(&num(y))
         );
     }
-    let day = |x: f64| {
-        crate::domain::time::epoch_day()
-            .checked_add_signed(chrono::Duration::days(x as i64))
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-    };
     let _ = write!(
         out,
         r#"<text x="{}" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text>"#,
         f(LEFT),
         f(H - 8.0),
-        day(x0),
+        day(fr.x.0),
         f(W - RIGHT),
         f(H - 8.0),
-        day(x1)
+        day(fr.x.1)
     );
-    let hline = |out: &mut String, class: &str, y: f64, what: &str| {
-        let _ = write!(
-            out,
-            r#"<line class="{class}" x1="{}" y1="{y}" x2="{}" y2="{y}"><title>{}</title></line>"#,
-            f(LEFT),
-            f(W - RIGHT),
-            text(what),
-            y = f(sy(y)),
-        );
-    };
-    if let Some(p) = limits {
-        hline(
-            &mut out,
-            "center",
-            p.center,
-            &format!("centre {}", num(p.center)),
-        );
-        hline(
-            &mut out,
-            "limit",
-            p.lower_limit,
-            &format!("lower process limit {}", num(p.lower_limit)),
-        );
-        hline(
-            &mut out,
-            "limit",
-            p.upper_limit,
-            &format!("upper process limit {}", num(p.upper_limit)),
-        );
-    }
-    if let Some(t) = target {
-        hline(&mut out, "target", t, &format!("target {}", num(t)));
-    }
-    for (x, what) in &marks {
+}
+
+/// Each intervention as a vertical line, with what it was as its tooltip.
+fn interventions(out: &mut String, fr: &Frame, marks: &[(f64, String)]) {
+    for (x, what) in marks {
         let _ = write!(
             out,
             r#"<line class="intervention" x1="{x}" y1="{}" x2="{x}" y2="{}"><title>intervention {}</title></line>"#,
             f(TOP),
             f(H - BOTTOM),
             text(what),
-            x = f(sx(*x)),
+            x = f(fr.sx(*x)),
         );
     }
+}
+
+/// The live values' line, then every value as a point with its tooltip.
+fn points(out: &mut String, fr: &Frame, base: &[(f64, f64)], live: &[(f64, f64)]) {
     if live.len() > 1 {
         let pts: Vec<String> = live
             .iter()
-            .map(|p| format!("{},{}", f(sx(p.0)), f(sy(p.1))))
+            .map(|p| format!("{},{}", f(fr.sx(p.0)), f(fr.sy(p.1))))
             .collect();
         let _ = write!(
             out,
@@ -152,20 +190,18 @@ pub(super) fn chart(r: &LoopRecord, l: &LoopReview) -> Option<String> {
             pts.join(" ")
         );
     }
-    for (class, pts, r) in [("baseline", &base, 4.0), ("live", &live, 3.0)] {
+    for (class, pts, r) in [("baseline", base, 4.0), ("live", live, 3.0)] {
         for p in pts {
             let _ = write!(
                 out,
                 r#"<circle class="{class}" cx="{}" cy="{}" r="{r}"><title>{class} {} on {}</title></circle>"#,
-                f(sx(p.0)),
-                f(sy(p.1)),
+                f(fr.sx(p.0)),
+                f(fr.sy(p.1)),
                 text(&num(p.1)),
                 day(p.0)
             );
         }
     }
-    out.push_str("</svg>");
-    Some(out)
 }
 
 /// The range of `vs`, widened a little (and made non-empty) so nothing sits on the frame.

@@ -73,18 +73,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     }));
     execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
 
-    std::thread::spawn(move || {
-        loop {
-            let msg = match event::read() {
-                Ok(e) => Msg::Input(e),
-                Err(e) => Msg::InputFailed(e),
-            };
-            let failed = matches!(msg, Msg::InputFailed(_));
-            if tx.send(msg).is_err() || failed {
-                return;
-            }
-        }
-    });
+    spawn_input(tx);
 
     // The first screenful of jobs is read for the terminal's height.
     if let Ok(size) = terminal.size() {
@@ -101,44 +90,67 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
             let _ = side.send(Msg::SideCheck(Response::QuickChecked(checked)));
         });
     }
-    let result = (|| -> io::Result<()> {
-        let mut tick = 0usize;
-        while !app.quit {
-            terminal.draw(|frame| ui::render(frame, &mut app, tick))?;
-            // While the store works, redraw often for the spinner; otherwise wake once a minute
-            // (the week in the header, stale-rule hints) or when something arrives.
-            let wait = if app.busy() || app.waiting_for_time() {
-                Duration::from_millis(100)
-            } else {
-                Duration::from_secs(60)
-            };
-            let first = match rx.recv_timeout(wait) {
-                Ok(m) => m,
-                Err(RecvTimeoutError::Timeout) => {
-                    tick = tick.wrapping_add(1);
-                    app.tick();
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            };
-            // Everything already waiting is applied before the next frame: a held key or a
-            // paste never queues redraws.
-            for msg in std::iter::once(first).chain(rx.try_iter()) {
-                match msg {
-                    Msg::Input(e) => app.handle(e),
-                    Msg::Worker(r) => app.on_worker(r),
-                    Msg::SideCheck(r) => app.on_response(r),
-                    Msg::InputFailed(e) => return Err(e),
-                }
-                if app.quit {
-                    break;
-                }
-            }
-        }
-        Ok(())
-    })();
+    let result = event_loop(&mut terminal, &mut app, &rx);
 
     let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
     result
+}
+
+/// Reads the terminal's events on their own thread, until the screen is gone or reading fails.
+fn spawn_input(tx: mpsc::Sender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(e) => Msg::Input(e),
+                Err(e) => Msg::InputFailed(e),
+            };
+            let failed = matches!(msg, Msg::InputFailed(_));
+            if tx.send(msg).is_err() || failed {
+                return;
+            }
+        }
+    });
+}
+
+/// Draws, waits for what comes (a key, an answer, a tick) and applies it, until the user quits.
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    rx: &mpsc::Receiver<Msg>,
+) -> io::Result<()> {
+    let mut tick = 0usize;
+    while !app.quit {
+        terminal.draw(|frame| ui::render(frame, app, tick))?;
+        // While the store works, redraw often for the spinner; otherwise wake once a minute
+        // (the week in the header, stale-rule hints) or when something arrives.
+        let wait = if app.busy() || app.waiting_for_time() {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(60)
+        };
+        let first = match rx.recv_timeout(wait) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => {
+                tick = tick.wrapping_add(1);
+                app.tick();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        // Everything already waiting is applied before the next frame: a held key or a
+        // paste never queues redraws.
+        for msg in std::iter::once(first).chain(rx.try_iter()) {
+            match msg {
+                Msg::Input(e) => app.handle(e),
+                Msg::Worker(r) => app.on_worker(r),
+                Msg::SideCheck(r) => app.on_response(r),
+                Msg::InputFailed(e) => return Err(e),
+            }
+            if app.quit {
+                break;
+            }
+        }
+    }
+    Ok(())
 }

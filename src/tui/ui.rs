@@ -139,58 +139,65 @@ fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
         Some(_) if !app.board_complete() => {
             Line::raw("showing the first jobs · reading the rest of the board (keys wait for it)…")
         }
-        Some(r) => {
-            let t = &r.totals;
-            let warn = |n: usize| if n > 0 { s.theme.alert() } else { Style::new() };
-            // Narrow terminals get the same counts in fewer words.
-            let wide = area.width >= 110;
-            let words = |long: &'static str, short: &'static str| if wide { long } else { short };
-            let mut spans = Vec::new();
-            if wide {
-                let jobs = if t.jobs == 1 { "job" } else { "jobs" };
-                spans.push(Span::raw(format!("{} {jobs} · ", t.jobs)));
-            }
-            spans.extend([
-                Span::raw(format!("{} open · ", t.open_loops)),
-                Span::styled(format!("{} tripped", t.kill_tripped), warn(t.kill_tripped)),
-                Span::raw(format!(
-                    " · {} {} · {} {} · ",
-                    t.no_owner,
-                    words("without owner", "no owner"),
-                    t.no_baseline,
-                    words("without baseline", "no baseline"),
-                )),
-                Span::styled(
-                    format!(
-                        "{} {}",
-                        t.decisions_pending,
-                        if t.decisions_pending == 1 {
-                            words("sign-off pending", "to sign off")
-                        } else {
-                            words("sign-offs pending", "to sign off")
-                        }
-                    ),
-                    warn(t.decisions_pending),
-                ),
-                Span::raw(" · "),
-                Span::styled(
-                    format!(
-                        "{} {}",
-                        t.cycles_overdue,
-                        if t.cycles_overdue == 1 {
-                            words("cycle overdue", "overdue")
-                        } else {
-                            words("cycles overdue", "overdue")
-                        }
-                    ),
-                    warn(t.cycles_overdue),
-                ),
-            ]);
-            Line::from(spans)
-        }
+        // Narrow terminals get the same counts in fewer words.
+        Some(r) => totals_line(&r.totals, s, area.width >= 110),
     };
-    let width = area.width as usize;
-    let second = match &app.message {
+    let second = message_line(app, s, area.width as usize);
+    frame.render_widget(Paragraph::new(vec![counts, second]), area);
+}
+
+/// The board's totals in a line; a narrow terminal (`wide` false) gets them in fewer words.
+fn totals_line(t: &crate::domain::review::Totals, s: &Shared, wide: bool) -> Line<'static> {
+    let warn = |n: usize| if n > 0 { s.theme.alert() } else { Style::new() };
+    let words = |long: &'static str, short: &'static str| if wide { long } else { short };
+    let mut spans = Vec::new();
+    if wide {
+        let jobs = if t.jobs == 1 { "job" } else { "jobs" };
+        spans.push(Span::raw(format!("{} {jobs} · ", t.jobs)));
+    }
+    spans.extend([
+        Span::raw(format!("{} open · ", t.open_loops)),
+        Span::styled(format!("{} tripped", t.kill_tripped), warn(t.kill_tripped)),
+        Span::raw(format!(
+            " · {} {} · {} {} · ",
+            t.no_owner,
+            words("without owner", "no owner"),
+            t.no_baseline,
+            words("without baseline", "no baseline"),
+        )),
+        Span::styled(
+            format!(
+                "{} {}",
+                t.decisions_pending,
+                if t.decisions_pending == 1 {
+                    words("sign-off pending", "to sign off")
+                } else {
+                    words("sign-offs pending", "to sign off")
+                }
+            ),
+            warn(t.decisions_pending),
+        ),
+        Span::raw(" · "),
+        Span::styled(
+            format!(
+                "{} {}",
+                t.cycles_overdue,
+                if t.cycles_overdue == 1 {
+                    words("cycle overdue", "overdue")
+                } else {
+                    words("cycles overdue", "overdue")
+                }
+            ),
+            warn(t.cycles_overdue),
+        ),
+    ]);
+    Line::from(spans)
+}
+
+/// The message of the moment (cut to the line, with the key that shows it whole), else the
+/// keys that matter here.
+fn message_line(app: &App, s: &Shared, width: usize) -> Line<'static> {
+    match &app.message {
         Some(m) => {
             let text = clean(&m.text).replace('\n', " · ");
             let style = if m.error {
@@ -211,8 +218,7 @@ fn render_footer(frame: &mut Frame, app: &App, s: &Shared, area: Rect) {
             }
         }
         None => hints(app, s, width),
-    };
-    frame.render_widget(Paragraph::new(vec![counts, second]), area);
+    }
 }
 
 /// The keys that matter on this screen, from the keymap, as many as fit.

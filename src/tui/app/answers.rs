@@ -5,11 +5,11 @@ use crate::domain::Refusal;
 use crate::domain::intent::Intent;
 use crate::domain::model::AuditEvent;
 use crate::files::FileError;
-use crate::store;
+use crate::store::{self, JobDetail, LoopDetail};
 use crate::tui::forms::{self, Purpose};
 use crate::tui::remedy;
 use crate::tui::views::{Shared, View};
-use crate::tui::worker::{DigestError, Response};
+use crate::tui::worker::{DigestError, Loaded, Response};
 
 /// How long a board that could not be read (busy, connection lost) waits before it is read
 /// again; each attempt also waits out the lock timeout.
@@ -37,68 +37,9 @@ impl App {
         match r {
             // A first screenful never replaces a whole board (a reload that overtook it).
             Response::Board(Ok(l)) if !l.complete && self.board_complete() => {}
-            Response::Board(Ok(l)) => {
-                if l.complete
-                    && let Some(View::Walk(w)) = self.views.last_mut()
-                {
-                    w.refresh(&l.review);
-                }
-                let added = self.jobs_before_add.take().and_then(|before| {
-                    l.review
-                        .jobs
-                        .iter()
-                        .find(|j| !before.contains(&j.slug))
-                        .map(|j| j.slug.clone())
-                });
-                // The cursor stays on its job when jobs above it come or go (another process
-                // archived one): it follows the job, not the row.
-                let was_on = match self.views.first() {
-                    Some(View::Board(b)) => b.target(&self.shared()).0,
-                    _ => None,
-                };
-                let s = Shared {
-                    theme: &self.theme,
-                    keys: &self.keymap,
-                    review: Some(&l.review),
-                    now: self.clock.now(),
-                };
-                if let Some(View::Board(b)) = self.views.first_mut() {
-                    match (added, was_on) {
-                        (Some(slug), _) => b.select(&s, &slug),
-                        (None, Some(slug)) => b.follow(&s, &slug),
-                        (None, None) => b.clamp(&s),
-                    }
-                }
-                let complete = l.complete;
-                self.loaded = Some(l);
-                if complete {
-                    self.retry_board = None;
-                    self.board_failed = false;
-                }
-            }
-            Response::Detail(Ok(d)) => {
-                for v in self.views.iter_mut() {
-                    if let View::Detail(x) = v
-                        && x.slug == d.record.job.slug
-                        && x.kind == d.record.lp.kind
-                    {
-                        x.data = Some((*d).clone());
-                    }
-                }
-                self.detail = Some(*d);
-                self.resume_waiting();
-            }
-            Response::Job(Ok(j)) => {
-                for v in self.views.iter_mut() {
-                    if let View::Job(x) = v
-                        && x.slug == j.job.slug
-                    {
-                        x.data = Some((*j).clone());
-                    }
-                }
-                self.job = Some(*j);
-                self.resume_waiting();
-            }
+            Response::Board(Ok(l)) => self.board_loaded(l),
+            Response::Detail(Ok(d)) => self.detail_loaded(*d),
+            Response::Job(Ok(j)) => self.job_loaded(*j),
             Response::Archived(Ok(jobs)) => {
                 if let Some(a) = self.views.iter_mut().rev().find_map(|v| match v {
                     View::Archived(a) => Some(a),
@@ -116,26 +57,7 @@ impl App {
                     l.events = Some(events);
                 }
             }
-            Response::Board(Err(e)) if !self.board_complete() => {
-                // Without a whole board the screen cannot go on: a busy file or a lost
-                // connection is tried again by itself, each second.
-                let why = match e {
-                    store::Error::Busy(_) => Some("another program holds the database's lock"),
-                    store::Error::Lost(_) => Some("the connection to the shared database was lost"),
-                    _ => None,
-                };
-                if let Some(why) = why {
-                    self.retry_board = Some(self.clock.instant() + RETRY);
-                    self.say(
-                        format!("cannot read the board yet ({why}); reading it again shortly"),
-                        true,
-                    );
-                } else {
-                    let text = self.error_words(&e);
-                    self.say(text, true);
-                    self.board_failed = true;
-                }
-            }
+            Response::Board(Err(e)) if !self.board_complete() => self.board_unreadable(e),
             Response::Board(Err(e))
             | Response::Detail(Err(e))
             | Response::Job(Err(e))
@@ -146,29 +68,8 @@ impl App {
                 self.say(text, true);
             }
             Response::Applied { intent, result } => self.applied(intent, result),
-            Response::Checked(Ok(fired)) => {
-                let asked = std::mem::take(&mut self.check_asked);
-                if !fired.is_empty() {
-                    self.say(fired.join(" · "), true);
-                    self.refresh();
-                } else if asked {
-                    self.say(
-                        "no kill rule fired: every rule holds, or cannot judge yet (the loop detail says which)",
-                        false,
-                    );
-                }
-            }
-            Response::QuickChecked(Ok(rows)) => {
-                if rows != ["ok"] {
-                    self.say(
-                        format!(
-                            "the database file is damaged ({}): run `jobloop doctor`",
-                            rows.join("; ")
-                        ),
-                        true,
-                    );
-                }
-            }
+            Response::Checked(Ok(fired)) => self.checked(fired),
+            Response::QuickChecked(Ok(rows)) => self.quick_checked(&rows),
             Response::Checked(Err(e)) | Response::QuickChecked(Err(e)) | Response::Demo(Err(e)) => {
                 let text = self.error_words(&e);
                 self.say(text, true);
@@ -177,13 +78,7 @@ impl App {
                 self.say(format!("wrote the digest to {}", path.display()), false)
             }
             Response::Digest(Err(DigestError::File(FileError::Exists(p)))) => {
-                let mut f = forms::confirm(
-                    "Replace the digest?".into(),
-                    vec![format!("{} already exists.", p.display())],
-                    |_| Err("not an intent".into()),
-                );
-                f.purpose = Purpose::OverwriteDigest;
-                self.form = Some(f);
+                self.digest_exists(&p)
             }
             Response::Digest(Err(e)) => self.say(format!("the digest was not written: {e}"), true),
             Response::UndoPlan(Ok(Some(plan))) => self.undo_plan(*plan),
@@ -199,14 +94,146 @@ impl App {
                 self.refresh();
             }
             Response::Changed => self.refresh(),
-            Response::Hooked(failures) => {
-                if !failures.is_empty() {
-                    self.say(
-                        format!("the write was recorded, but {}", failures.join(" · ")),
-                        true,
-                    );
-                }
+            Response::Hooked(failures) => self.hooked(&failures),
+        }
+    }
+
+    /// A board read: the walk and the board follow it, the cursor stays on its job (or goes
+    /// to the job just added).
+    fn board_loaded(&mut self, l: Loaded) {
+        if l.complete
+            && let Some(View::Walk(w)) = self.views.last_mut()
+        {
+            w.refresh(&l.review);
+        }
+        let added = self.jobs_before_add.take().and_then(|before| {
+            l.review
+                .jobs
+                .iter()
+                .find(|j| !before.contains(&j.slug))
+                .map(|j| j.slug.clone())
+        });
+        // The cursor stays on its job when jobs above it come or go (another process
+        // archived one): it follows the job, not the row.
+        let was_on = match self.views.first() {
+            Some(View::Board(b)) => b.target(&self.shared()).0,
+            _ => None,
+        };
+        let s = Shared {
+            theme: &self.theme,
+            keys: &self.keymap,
+            review: Some(&l.review),
+            now: self.clock.now(),
+        };
+        if let Some(View::Board(b)) = self.views.first_mut() {
+            match (added, was_on) {
+                (Some(slug), _) => b.select(&s, &slug),
+                (None, Some(slug)) => b.follow(&s, &slug),
+                (None, None) => b.clamp(&s),
             }
+        }
+        let complete = l.complete;
+        self.loaded = Some(l);
+        if complete {
+            self.retry_board = None;
+            self.board_failed = false;
+        }
+    }
+
+    /// A board that could not be read while no whole board is shown.
+    fn board_unreadable(&mut self, e: store::Error) {
+        // Without a whole board the screen cannot go on: a busy file or a lost
+        // connection is tried again by itself, each second.
+        let why = match e {
+            store::Error::Busy(_) => Some("another program holds the database's lock"),
+            store::Error::Lost(_) => Some("the connection to the shared database was lost"),
+            _ => None,
+        };
+        if let Some(why) = why {
+            self.retry_board = Some(self.clock.instant() + RETRY);
+            self.say(
+                format!("cannot read the board yet ({why}); reading it again shortly"),
+                true,
+            );
+        } else {
+            let text = self.error_words(&e);
+            self.say(text, true);
+            self.board_failed = true;
+        }
+    }
+
+    /// What `check` fired, or that nothing did when the person asked.
+    fn checked(&mut self, fired: Vec<String>) {
+        let asked = std::mem::take(&mut self.check_asked);
+        if !fired.is_empty() {
+            self.say(fired.join(" · "), true);
+            self.refresh();
+        } else if asked {
+            self.say(
+                "no kill rule fired: every rule holds, or cannot judge yet (the loop detail says which)",
+                false,
+            );
+        }
+    }
+
+    /// A loop's detail read: every screen of that loop shows it.
+    fn detail_loaded(&mut self, d: LoopDetail) {
+        for v in self.views.iter_mut() {
+            if let View::Detail(x) = v
+                && x.slug == d.record.job.slug
+                && x.kind == d.record.lp.kind
+            {
+                x.data = Some(d.clone());
+            }
+        }
+        self.detail = Some(d);
+        self.resume_waiting();
+    }
+
+    /// A job's view read: every screen of that job shows it.
+    fn job_loaded(&mut self, j: JobDetail) {
+        for v in self.views.iter_mut() {
+            if let View::Job(x) = v
+                && x.slug == j.job.slug
+            {
+                x.data = Some(j.clone());
+            }
+        }
+        self.job = Some(j);
+        self.resume_waiting();
+    }
+
+    /// SQLite's quick check: said only when the file is damaged.
+    fn quick_checked(&mut self, rows: &[String]) {
+        if rows != ["ok"] {
+            self.say(
+                format!(
+                    "the database file is damaged ({}): run `jobloop doctor`",
+                    rows.join("; ")
+                ),
+                true,
+            );
+        }
+    }
+
+    /// A digest file already there: ask before replacing it.
+    fn digest_exists(&mut self, p: &std::path::Path) {
+        let mut f = forms::confirm(
+            "Replace the digest?".into(),
+            vec![format!("{} already exists.", p.display())],
+            |_| Err("not an intent".into()),
+        );
+        f.purpose = Purpose::OverwriteDigest;
+        self.form = Some(f);
+    }
+
+    /// Hooks that failed after a write that was recorded.
+    fn hooked(&mut self, failures: &[String]) {
+        if !failures.is_empty() {
+            self.say(
+                format!("the write was recorded, but {}", failures.join(" · ")),
+                true,
+            );
         }
     }
 

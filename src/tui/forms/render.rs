@@ -33,7 +33,63 @@ pub fn render(frame: &mut Frame, theme: &Theme, form: &mut Form, area: Rect) {
         .min((inner_w / 2) as usize)
         .max(6);
     let value_w = inner_w.saturating_sub(label_w as u16 + 3).max(4);
-    // The body as pieces with their heights.
+    let pieces = pieces(theme, form, inner_w);
+    let total: u16 = pieces.iter().map(|(_, h)| *h).sum();
+    let height = (total + 2).min(area.height);
+    let visible = height.saturating_sub(2);
+    let skip = scroll_to_focus(&pieces, form.focus, visible);
+    let x = area.x + (area.width.saturating_sub(width)) / 2;
+    let top = area.y + (area.height.saturating_sub(height)) / 2;
+    let rect = Rect::new(x, top, width, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Block::bordered().title(Span::styled(
+            fit(&form.title, width.saturating_sub(4) as usize),
+            theme.title(),
+        )),
+        rect,
+    );
+    let mut y = 0u16;
+    let focus = form.focus;
+    for (piece, h) in pieces {
+        let start = y;
+        y += h;
+        if start < skip || start - skip >= visible {
+            continue;
+        }
+        let row = rect.y + 1 + start - skip;
+        let h = h.min(visible - (start - skip));
+        match piece {
+            Piece::Text(line) => frame.render_widget(
+                Paragraph::new(line).wrap(Wrap { trim: false }),
+                Rect::new(rect.x + 1, row, inner_w, h),
+            ),
+            Piece::Field(i) => {
+                let f = &mut form.fields[i];
+                let focused = i == focus;
+                let marker = if focused { ">" } else { " " };
+                let label_style = if focused {
+                    theme.selected()
+                } else {
+                    theme.title()
+                };
+                frame.render_widget(
+                    Paragraph::new(Span::styled(
+                        format!("{marker} {:<label_w$}", fit(&f.label, label_w)),
+                        label_style,
+                    )),
+                    Rect::new(rect.x + 1, row, label_w as u16 + 2, 1),
+                );
+                let value_area = Rect::new(rect.x + 1 + label_w as u16 + 3, row, value_w, h);
+                render_value(frame, &mut f.input, focused, value_area);
+            }
+        }
+    }
+}
+
+/// The body as pieces with their heights: the leave question, the error, the intro, each field
+/// with its error and note, and the keys.
+fn pieces(theme: &Theme, form: &Form, inner_w: u16) -> Vec<(Piece<'static>, u16)> {
     let mut pieces: Vec<(Piece, u16)> = Vec::new();
     let text = |pieces: &mut Vec<(Piece, u16)>, line: Line<'static>| {
         let h = wrapped_rows(&line, inner_w);
@@ -95,17 +151,18 @@ pub fn render(frame: &mut Frame, theme: &Theme, form: &mut Form, area: Rect) {
     };
     text(&mut pieces, Line::styled(hint, theme.muted()));
 
-    let total: u16 = pieces.iter().map(|(_, h)| *h).sum();
-    let height = (total + 2).min(area.height);
-    let visible = height.saturating_sub(2);
-    // Scroll so the focused field is in view.
+    pieces
+}
+
+/// How many rows to scroll so the focused field (with its messages) is in view.
+fn scroll_to_focus(pieces: &[(Piece, u16)], focus: usize, visible: u16) -> u16 {
     let mut y_focus = 0u16;
     let mut h_focus = 1u16;
     let mut y = 0u16;
     let mut in_focus = false;
-    for (p, h) in &pieces {
+    for (p, h) in pieces {
         match p {
-            Piece::Field(i) if *i == form.focus => {
+            Piece::Field(i) if *i == focus => {
                 y_focus = y;
                 h_focus = *h;
                 in_focus = true;
@@ -116,94 +173,52 @@ pub fn render(frame: &mut Frame, theme: &Theme, form: &mut Form, area: Rect) {
         y += h;
     }
     // The field itself stays in view even when its lines are taller than the box.
-    let skip = (y_focus + h_focus).saturating_sub(visible).min(y_focus);
-    let x = area.x + (area.width.saturating_sub(width)) / 2;
-    let top = area.y + (area.height.saturating_sub(height)) / 2;
-    let rect = Rect::new(x, top, width, height);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Block::bordered().title(Span::styled(
-            fit(&form.title, width.saturating_sub(4) as usize),
-            theme.title(),
-        )),
-        rect,
-    );
-    let mut y = 0u16;
-    let focus = form.focus;
-    for (piece, h) in pieces {
-        let start = y;
-        y += h;
-        if start < skip || start - skip >= visible {
-            continue;
-        }
-        let row = rect.y + 1 + start - skip;
-        let h = h.min(visible - (start - skip));
-        match piece {
-            Piece::Text(line) => frame.render_widget(
-                Paragraph::new(line).wrap(Wrap { trim: false }),
-                Rect::new(rect.x + 1, row, inner_w, h),
-            ),
-            Piece::Field(i) => {
-                let f = &mut form.fields[i];
-                let focused = i == focus;
-                let marker = if focused { ">" } else { " " };
-                let label_style = if focused {
-                    theme.selected()
-                } else {
-                    theme.title()
-                };
-                frame.render_widget(
-                    Paragraph::new(Span::styled(
-                        format!("{marker} {:<label_w$}", fit(&f.label, label_w)),
-                        label_style,
-                    )),
-                    Rect::new(rect.x + 1, row, label_w as u16 + 2, 1),
-                );
-                let value_area = Rect::new(rect.x + 1 + label_w as u16 + 3, row, value_w, h);
-                match &mut f.input {
-                    Input::Line(t) | Input::Lines(t, _) => {
-                        let cursor = if focused {
-                            Style::new().add_modifier(Modifier::REVERSED)
-                        } else {
-                            Style::new()
-                        };
-                        t.set_cursor_style(cursor);
-                        // A selected pre-filled value (typing replaces it) shows as selected
-                        // only while focused; reversed so it shows without colour too.
-                        t.set_selection_style(cursor);
-                        if matches!(f.input, Input::Lines(..))
-                            && let Input::Lines(t, _) = &mut f.input
-                        {
-                            t.set_wrap_mode(WrapMode::WordOrGlyph);
-                        }
-                        if let Input::Line(t) | Input::Lines(t, _) = &f.input {
-                            frame.render_widget(&**t, value_area);
-                        }
-                    }
-                    Input::Answer(a) => {
-                        let shown = match a {
-                            Some(true) => "‹ yes ›",
-                            Some(false) => "‹ no ›",
-                            None => "‹ ? › (y/n)",
-                        };
-                        frame.render_widget(Paragraph::new(shown), value_area);
-                    }
-                    Input::Choice { options, chosen } => {
-                        let n = options.len();
-                        let label = options.get(*chosen).map(String::as_str).unwrap_or("");
-                        let count = if n > 1 {
-                            format!(" ({}/{n})", *chosen + 1)
-                        } else {
-                            String::new()
-                        };
-                        let room = (value_w as usize).saturating_sub(4 + count.chars().count());
-                        frame.render_widget(
-                            Paragraph::new(format!("‹ {} ›{count}", fit(label, room))),
-                            value_area,
-                        );
-                    }
-                }
+    (y_focus + h_focus).saturating_sub(visible).min(y_focus)
+}
+
+/// A field's value: a text input with its cursor, a yes/no answer or a choice among options.
+fn render_value(frame: &mut Frame, input: &mut Input, focused: bool, value_area: Rect) {
+    match input {
+        Input::Line(t) | Input::Lines(t, _) => {
+            let cursor = if focused {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            t.set_cursor_style(cursor);
+            // A selected pre-filled value (typing replaces it) shows as selected
+            // only while focused; reversed so it shows without colour too.
+            t.set_selection_style(cursor);
+            if matches!(input, Input::Lines(..))
+                && let Input::Lines(t, _) = input
+            {
+                t.set_wrap_mode(WrapMode::WordOrGlyph);
             }
+            if let Input::Line(t) | Input::Lines(t, _) = &*input {
+                frame.render_widget(&**t, value_area);
+            }
+        }
+        Input::Answer(a) => {
+            let shown = match a {
+                Some(true) => "‹ yes ›",
+                Some(false) => "‹ no ›",
+                None => "‹ ? › (y/n)",
+            };
+            frame.render_widget(Paragraph::new(shown), value_area);
+        }
+        Input::Choice { options, chosen } => {
+            let n = options.len();
+            let label = options.get(*chosen).map(String::as_str).unwrap_or("");
+            let count = if n > 1 {
+                format!(" ({}/{n})", *chosen + 1)
+            } else {
+                String::new()
+            };
+            let room = (value_area.width as usize).saturating_sub(4 + count.chars().count());
+            frame.render_widget(
+                Paragraph::new(format!("‹ {} ›{count}", fit(label, room))),
+                value_area,
+            );
         }
     }
 }

@@ -162,32 +162,8 @@ pub fn model(d: &LoopDetail) -> Option<Model> {
         .and_then(|l| l.comparison.as_ref())
         .and_then(|c| Some(c.baseline_mean? + c.target?))
         .filter(|t| t.is_finite());
-    // Every limit drawn: the baseline's and each phase's own.
-    let bounds: Vec<f64> = process
-        .iter()
-        .flat_map(|p| {
-            [p.lower_limit, p.upper_limit].into_iter().chain(
-                p.phases
-                    .iter()
-                    .flat_map(|f| f.lower_limit.into_iter().chain(f.upper_limit)),
-            )
-        })
-        .chain(mean)
-        .chain(target)
-        .filter(|v| v.is_finite())
-        .collect();
-    // Values near the limits of a number (1e307, 1e-300) are drawn divided by their largest
-    // magnitude: the chart's arithmetic on them would overflow.
-    let largest = values
-        .iter()
-        .map(|v| v.value.abs())
-        .chain(bounds.iter().map(|v| v.abs()))
-        .fold(0.0_f64, f64::max);
-    let scale = if largest > 1e100 || (largest > 0.0 && largest < 1e-100) {
-        largest
-    } else {
-        1.0
-    };
+    let bounds = levels_drawn(process.as_ref(), mean, target);
+    let scale = scale_of(values.iter().map(|v| v.value).chain(bounds.iter().copied()));
     let y = |v: f64| v / scale;
     let day = |w: When| w.date().num_days_from_ce() as f64;
     let t0 = values.iter().map(|v| day(v.at)).fold(f64::MAX, f64::min);
@@ -211,27 +187,19 @@ pub fn model(d: &LoopDetail) -> Option<Model> {
         .map(|v| x(v.at))
         .chain(interventions.iter().copied())
         .fold(1.0_f64, f64::max);
-    let (mut lo, mut hi) = values
-        .iter()
-        .map(|v| y(v.value))
-        .chain(bounds.iter().map(|v| y(*v)))
-        .filter(|v| v.is_finite())
-        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
-    if !(hi - lo).is_finite() || hi - lo <= 0.0 {
-        lo -= 1.0;
-        hi += 1.0;
-    }
-    let padding = (hi - lo) * 0.1;
-    let (lo, hi) = (lo - padding, hi + padding);
-    let mut levels = Vec::new();
-    if let Some(mean) = mean {
-        levels.push(Level {
-            mark: Mark::Mean,
-            from: 0.0,
-            to: x_max,
-            y: y(mean),
-        });
-    }
+    let (lo, hi) = y_range(
+        values
+            .iter()
+            .map(|v| y(v.value))
+            .chain(bounds.iter().map(|v| y(*v))),
+    );
+    let mean_level = mean.map(|mean| Level {
+        mark: Mark::Mean,
+        from: 0.0,
+        to: x_max,
+        y: y(mean),
+    });
+    let mut levels: Vec<Level> = mean_level.into_iter().collect();
     levels.extend(phase_limits(process.as_ref(), |w| x(w).max(0.0), x_max, y));
     if let Some(t) = target {
         // Over the live values it is judged on: from the latest intervention on.
@@ -243,33 +211,89 @@ pub fn model(d: &LoopDetail) -> Option<Model> {
             y: y(t),
         });
     }
-    let first = values.iter().map(|v| v.at.date()).min()?;
-    let last = values.iter().map(|v| v.at.date()).max()?;
-    // The year appears when the span crosses one.
-    let format = if first.year() == last.year() {
-        "%m-%d"
-    } else {
-        "%Y-%m-%d"
-    };
-    let mut title = format!("{} ({} is better)", m.name, m.better);
-    if scale != 1.0 {
-        title.push_str(&format!(" — drawn ÷ {}", num(scale)));
-    }
+    let x_labels = day_labels(values.iter().map(|v| v.at.date()))?;
     Some(Model {
-        title,
+        title: title(m, scale),
         x_max,
         lo,
         hi,
         y_labels: (num(lo * scale), num(hi * scale)),
-        x_labels: (
-            first.format(format).to_string(),
-            last.format(format).to_string(),
-        ),
+        x_labels,
         baseline: points(Phase::Baseline),
         live: points(Phase::Live),
         levels,
         interventions,
     })
+}
+
+/// The metric and its direction, and what its values are divided by when drawn.
+fn title(m: &crate::domain::model::Metric, scale: f64) -> String {
+    let mut title = format!("{} ({} is better)", m.name, m.better);
+    if scale != 1.0 {
+        title.push_str(&format!(" — drawn ÷ {}", num(scale)));
+    }
+    title
+}
+
+/// Every level drawn: the baseline's limits and each phase's own, the mean and the target.
+fn levels_drawn(
+    process: Option<&Process<When>>,
+    mean: Option<f64>,
+    target: Option<f64>,
+) -> Vec<f64> {
+    process
+        .iter()
+        .flat_map(|p| {
+            [p.lower_limit, p.upper_limit].into_iter().chain(
+                p.phases
+                    .iter()
+                    .flat_map(|f| f.lower_limit.into_iter().chain(f.upper_limit)),
+            )
+        })
+        .chain(mean)
+        .chain(target)
+        .filter(|v| v.is_finite())
+        .collect()
+}
+
+/// What values are divided by to be drawn: values near the limits of a number (1e307,
+/// 1e-300) are drawn divided by their largest magnitude, as the chart's arithmetic on them
+/// would overflow; other values as they are.
+fn scale_of(values: impl Iterator<Item = f64>) -> f64 {
+    let largest = values.map(f64::abs).fold(0.0_f64, f64::max);
+    if largest > 1e100 || (largest > 0.0 && largest < 1e-100) {
+        largest
+    } else {
+        1.0
+    }
+}
+
+/// The range of the drawn values, made non-empty and padded by a tenth on each side.
+fn y_range(ys: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = ys
+        .filter(|v| v.is_finite())
+        .fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
+    if !(hi - lo).is_finite() || hi - lo <= 0.0 {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let padding = (hi - lo) * 0.1;
+    (lo - padding, hi + padding)
+}
+
+/// The first and last day under the chart; the year appears when the span crosses one.
+fn day_labels(days: impl Iterator<Item = chrono::NaiveDate> + Clone) -> Option<(String, String)> {
+    let first = days.clone().min()?;
+    let last = days.max()?;
+    let format = if first.year() == last.year() {
+        "%m-%d"
+    } else {
+        "%Y-%m-%d"
+    };
+    Some((
+        first.format(format).to_string(),
+        last.format(format).to_string(),
+    ))
 }
 
 /// Each phase's limits over its own span (from its intervention to the next), firm or

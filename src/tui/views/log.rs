@@ -120,41 +120,7 @@ impl Log {
         frame.render_widget(Paragraph::new(lines), area);
         let opened = self.open.and_then(|i| rows.get(i).map(|e| (*e).clone()));
         if let Some(e) = opened {
-            // Kill signals numbered as every screen numbers them (the stored event is unchanged).
-            let pretty = |v: &serde_json::Value| {
-                serde_json::to_string_pretty(&crate::domain::audit::as_shown(v)).unwrap_or_default()
-            };
-            let mut text: Vec<(String, Style)> = vec![
-                (
-                    format!(
-                        "event {} · {} · {}",
-                        e.seq,
-                        e.at.local_minute(),
-                        clean(&e.actor)
-                    ),
-                    s.theme.title(),
-                ),
-                (
-                    format!("{}: {}", e.command, clean(&e.summary)),
-                    Style::new(),
-                ),
-                (String::new(), Style::new()),
-                ("before".into(), s.theme.title()),
-            ];
-            text.extend(
-                pretty(&e.before)
-                    .lines()
-                    .map(|l| (clean(l).into_owned(), Style::new())),
-            );
-            text.push((String::new(), Style::new()));
-            text.push(("after".into(), s.theme.title()));
-            text.extend(
-                pretty(&e.after)
-                    .lines()
-                    .map(|l| (clean(l).into_owned(), Style::new())),
-            );
-            text.push((String::new(), Style::new()));
-            text.push((format!("hash {}", e.hash), s.theme.muted()));
+            let text = event_text(&e, s);
             let rect = Rect::new(
                 area.x + 1,
                 area.y,
@@ -173,4 +139,44 @@ impl Log {
             self.scroll.render(frame, s.theme, &text, inner);
         }
     }
+}
+
+/// An event opened whole: who and when, what it did, the records before and after, its hash.
+fn event_text(e: &AuditEvent, s: &Shared) -> Vec<(String, Style)> {
+    // Kill signals numbered as every screen numbers them (the stored event is unchanged).
+    let pretty = |v: &serde_json::Value| {
+        serde_json::to_string_pretty(&crate::domain::audit::as_shown(v)).unwrap_or_default()
+    };
+    let mut text: Vec<(String, Style)> = vec![
+        (
+            format!(
+                "event {} · {} · {}",
+                e.seq,
+                e.at.local_minute(),
+                clean(&e.actor)
+            ),
+            s.theme.title(),
+        ),
+        (
+            format!("{}: {}", e.command, clean(&e.summary)),
+            Style::new(),
+        ),
+        (String::new(), Style::new()),
+        ("before".into(), s.theme.title()),
+    ];
+    text.extend(
+        pretty(&e.before)
+            .lines()
+            .map(|l| (clean(l).into_owned(), Style::new())),
+    );
+    text.push((String::new(), Style::new()));
+    text.push(("after".into(), s.theme.title()));
+    text.extend(
+        pretty(&e.after)
+            .lines()
+            .map(|l| (clean(l).into_owned(), Style::new())),
+    );
+    text.push((String::new(), Style::new()));
+    text.push((format!("hash {}", e.hash), s.theme.muted()));
+    text
 }

@@ -165,6 +165,68 @@ impl Walk {
         Go::Stay
     }
 
+    /// The end of the walk: how many items were resolved and which are still open.
+    fn finished_lines(
+        &self,
+        s: &Shared,
+        review: &Review,
+        done: usize,
+        lines: &mut Vec<(String, Style)>,
+    ) {
+        let theme = s.theme;
+        let k = |a| s.key(a);
+        let plain = Style::new();
+        lines.push((
+            format!("Weekly review of {} — done", self.week),
+            theme.title(),
+        ));
+        lines.push((String::new(), plain));
+        lines.push((
+            format!("{done} of {} items resolved.", self.items.len()),
+            plain,
+        ));
+        let open: Vec<&Item> = self
+            .items
+            .iter()
+            .filter(|i| !self.resolved(i, review))
+            .collect();
+        if open.is_empty() {
+            lines.push((
+                "Everything that needed you is in order.".into(),
+                theme.accent(),
+            ));
+        } else {
+            lines.push(("Still open:".into(), theme.alert()));
+            for i in open {
+                lines.push((
+                    match i {
+                        Item::Loop { slug, kind, .. } => format!("  {}/{kind}", clean(slug)),
+                        Item::Compound { slug } => {
+                            let overdue = review
+                                .jobs
+                                .iter()
+                                .find(|j| &j.slug == slug)
+                                .and_then(|j| j.cycle.overdue_week())
+                                .map(|w| format!(" ({w} overdue)"))
+                                .unwrap_or_default();
+                            format!("  compound test of {}{overdue}", clean(slug))
+                        }
+                    },
+                    theme.alert(),
+                ));
+            }
+        }
+        lines.push((String::new(), plain));
+        lines.push((
+            format!(
+                "{} goes back to the items · {} to the board",
+                k(Action::Up),
+                k(Action::Back)
+            ),
+            theme.muted(),
+        ));
+    }
+
     pub fn render(&self, frame: &mut Frame, s: &Shared, area: Rect) {
         let Some(review) = s.review else {
             return;
@@ -175,55 +237,7 @@ impl Walk {
         let plain = Style::new();
         let mut lines: Vec<(String, Style)> = Vec::new();
         if self.finished {
-            lines.push((
-                format!("Weekly review of {} — done", self.week),
-                theme.title(),
-            ));
-            lines.push((String::new(), plain));
-            lines.push((
-                format!("{done} of {} items resolved.", self.items.len()),
-                plain,
-            ));
-            let open: Vec<&Item> = self
-                .items
-                .iter()
-                .filter(|i| !self.resolved(i, review))
-                .collect();
-            if open.is_empty() {
-                lines.push((
-                    "Everything that needed you is in order.".into(),
-                    theme.accent(),
-                ));
-            } else {
-                lines.push(("Still open:".into(), theme.alert()));
-                for i in open {
-                    lines.push((
-                        match i {
-                            Item::Loop { slug, kind, .. } => format!("  {}/{kind}", clean(slug)),
-                            Item::Compound { slug } => {
-                                let overdue = review
-                                    .jobs
-                                    .iter()
-                                    .find(|j| &j.slug == slug)
-                                    .and_then(|j| j.cycle.overdue_week())
-                                    .map(|w| format!(" ({w} overdue)"))
-                                    .unwrap_or_default();
-                                format!("  compound test of {}{overdue}", clean(slug))
-                            }
-                        },
-                        theme.alert(),
-                    ));
-                }
-            }
-            lines.push((String::new(), plain));
-            lines.push((
-                format!(
-                    "{} goes back to the items · {} to the board",
-                    k(Action::Up),
-                    k(Action::Back)
-                ),
-                theme.muted(),
-            ));
+            self.finished_lines(s, review, done, &mut lines);
         } else if let Some(item) = self.items.get(self.pos) {
             lines.push((
                 format!(
@@ -306,129 +320,156 @@ fn fix_words(s: &Shared, l: &LoopReview, f: Flag) -> String {
 }
 
 fn item_lines(s: &Shared, review: &Review, item: &Item, out: &mut Vec<(String, Style)>) {
+    match item {
+        Item::Loop { slug, kind, flags } => loop_lines(s, review, (slug, *kind), flags, out),
+        Item::Compound { slug } => compound_lines(s, review, slug, out),
+    }
+}
+
+/// A loop of the walk: its state, comparison, tripped and suggested signals, and the flags it
+/// joined the walk with (fixed or not) and any that appeared since.
+fn loop_lines(
+    s: &Shared,
+    review: &Review,
+    (slug, kind): (&str, LoopKind),
+    flags: &[Flag],
+    out: &mut Vec<(String, Style)>,
+) {
     let theme = s.theme;
     let plain = Style::new();
-    match item {
-        Item::Loop { slug, kind, flags } => {
-            let job = review.jobs.iter().find(|j| &j.slug == slug);
-            out.push((
-                format!(
-                    "{}/{kind}  {}",
-                    clean(slug),
-                    job.map(|j| clean(&j.title).into_owned())
-                        .unwrap_or_default()
-                ),
-                theme.title(),
-            ));
-            out.push((kind.question().to_string(), theme.muted()));
-            let Some(l) = job.and_then(|j| j.loops.iter().find(|l| l.kind == *kind)) else {
-                return;
-            };
-            out.push((
-                format!(
-                    "{} {} · owner: {}",
-                    status_symbol(l.status),
-                    l.status.label(),
-                    l.owner.as_deref().map(clean).unwrap_or("(none)".into())
-                ),
-                theme.status(l.status),
-            ));
-            if let (Some(m), Some(c)) = (&l.metric, &l.comparison) {
-                out.push((format!("metric: {}", clean(&m.name)), plain));
-                for line in comparison_lines(c, &m.unit, m.better) {
-                    out.push((line, theme.accent()));
-                }
-            }
-            for sig in l.undecided() {
-                out.push((
-                    format!(
-                        "tripped: {} — {}",
-                        clean(&sig.text),
-                        clean(sig.reason.as_deref().unwrap_or(""))
-                    ),
-                    theme.alert(),
-                ));
-            }
-            out.push((String::new(), plain));
-            for sg in &l.suggested_kill_signals {
-                out.push((
-                    format!(
-                        "~ suggested kill signal: {} — {}",
-                        clean(&sg.text),
-                        clean(&sg.why)
-                    ),
-                    theme.alert(),
-                ));
-                out.push((
-                    format!(
-                        "  {}",
-                        crate::tui::remedy::suggestion(sg.cure, slug, *kind, s.keys)
-                    ),
-                    plain,
-                ));
-            }
-            // The flags it joined with, fixed or not, and any that appeared since.
-            let mut all = flags.clone();
-            for f in &l.flags {
-                if !all.contains(f) {
-                    all.push(*f);
-                }
-            }
-            for f in all {
-                let fixed = !l.flags.contains(&f);
-                let (mark, style) = if fixed {
-                    ("✓", theme.status(crate::domain::model::Status::Closed))
-                } else {
-                    ("•", theme.alert())
-                };
-                out.push((format!("{mark} {}", fix_words(s, l, f)), style));
-            }
-            out.push((
-                format!("{} opens the loop for everything else", s.key(Action::Open)),
-                theme.muted(),
-            ));
-        }
-        Item::Compound { slug } => {
-            let cycle = review
-                .jobs
-                .iter()
-                .find(|j| &j.slug == slug)
-                .map(|j| &j.cycle);
-            out.push((format!("Compound test of {}", clean(slug)), theme.title()));
-            let overdue = cycle.and_then(|c| c.overdue_week());
-            if let Some(w) = overdue {
-                out.push((
-                    format!("{w}'s compound test was never answered: it is overdue"),
-                    theme.alert(),
-                ));
-            }
-            if let Some(c) = cycle.filter(|c| c.due) {
-                out.push((
-                    if overdue.is_some() {
-                        format!("{}'s is due this week too", c.week)
-                    } else {
-                        format!("{}'s compound test is due this week", c.week)
-                    },
-                    plain,
-                ));
-            }
-            let week = overdue
-                .map(|w| w.to_string())
-                .or_else(|| cycle.map(|c| c.week.clone()))
-                .unwrap_or_else(|| review.week.clone());
-            out.push((String::new(), plain));
-            out.push((format!("Did each layer improve in {week}?"), plain));
-            for layer in crate::domain::Layer::ALL {
-                out.push((format!("  {:<14} {}", layer.name(), layer.meaning()), plain));
-            }
-            out.push((
-                format!(
-                    "{} or {} opens the test on {week} (←/→ there picks another open week); a broken layer names the next job.",
-                    s.key(Action::Open),
-                    s.key(Action::CloseCycle)
-                ),
-                theme.muted(),
-            ));
+    let job = review.jobs.iter().find(|j| j.slug == slug);
+    out.push((
+        format!(
+            "{}/{kind}  {}",
+            clean(slug),
+            job.map(|j| clean(&j.title).into_owned())
+                .unwrap_or_default()
+        ),
+        theme.title(),
+    ));
+    out.push((kind.question().to_string(), theme.muted()));
+    let Some(l) = job.and_then(|j| j.loops.iter().find(|l| l.kind == kind)) else {
+        return;
+    };
+    out.push((
+        format!(
+            "{} {} · owner: {}",
+            status_symbol(l.status),
+            l.status.label(),
+            l.owner.as_deref().map(clean).unwrap_or("(none)".into())
+        ),
+        theme.status(l.status),
+    ));
+    if let (Some(m), Some(c)) = (&l.metric, &l.comparison) {
+        out.push((format!("metric: {}", clean(&m.name)), plain));
+        for line in comparison_lines(c, &m.unit, m.better) {
+            out.push((line, theme.accent()));
         }
     }
+    signal_lines(s, l, (slug, kind), out);
+    // The flags it joined with, fixed or not, and any that appeared since.
+    let mut all = flags.to_vec();
+    for f in &l.flags {
+        if !all.contains(f) {
+            all.push(*f);
+        }
+    }
+    for f in all {
+        let fixed = !l.flags.contains(&f);
+        let (mark, style) = if fixed {
+            ("✓", theme.status(crate::domain::model::Status::Closed))
+        } else {
+            ("•", theme.alert())
+        };
+        out.push((format!("{mark} {}", fix_words(s, l, f)), style));
+    }
+    out.push((
+        format!("{} opens the loop for everything else", s.key(Action::Open)),
+        theme.muted(),
+    ));
+}
+
+/// A loop's tripped kill signals, then those it suggests with how to add each.
+fn signal_lines(
+    s: &Shared,
+    l: &LoopReview,
+    (slug, kind): (&str, LoopKind),
+    out: &mut Vec<(String, Style)>,
+) {
+    let theme = s.theme;
+    let plain = Style::new();
+    for sig in l.undecided() {
+        out.push((
+            format!(
+                "tripped: {} — {}",
+                clean(&sig.text),
+                clean(sig.reason.as_deref().unwrap_or(""))
+            ),
+            theme.alert(),
+        ));
+    }
+    out.push((String::new(), plain));
+    for sg in &l.suggested_kill_signals {
+        out.push((
+            format!(
+                "~ suggested kill signal: {} — {}",
+                clean(&sg.text),
+                clean(&sg.why)
+            ),
+            theme.alert(),
+        ));
+        out.push((
+            format!(
+                "  {}",
+                crate::tui::remedy::suggestion(sg.cure, slug, kind, s.keys)
+            ),
+            plain,
+        ));
+    }
+}
+
+/// The weekly compound test of a job: overdue or due, and the four layers it asks about.
+fn compound_lines(s: &Shared, review: &Review, slug: &str, out: &mut Vec<(String, Style)>) {
+    let theme = s.theme;
+    let plain = Style::new();
+    let cycle = review
+        .jobs
+        .iter()
+        .find(|j| j.slug == slug)
+        .map(|j| &j.cycle);
+    out.push((format!("Compound test of {}", clean(slug)), theme.title()));
+    let overdue = cycle.and_then(|c| c.overdue_week());
+    if let Some(w) = overdue {
+        out.push((
+            format!("{w}'s compound test was never answered: it is overdue"),
+            theme.alert(),
+        ));
+    }
+    if let Some(c) = cycle.filter(|c| c.due) {
+        out.push((
+            if overdue.is_some() {
+                format!("{}'s is due this week too", c.week)
+            } else {
+                format!("{}'s compound test is due this week", c.week)
+            },
+            plain,
+        ));
+    }
+    let week = overdue
+        .map(|w| w.to_string())
+        .or_else(|| cycle.map(|c| c.week.clone()))
+        .unwrap_or_else(|| review.week.clone());
+    out.push((String::new(), plain));
+    out.push((format!("Did each layer improve in {week}?"), plain));
+    for layer in crate::domain::Layer::ALL {
+        out.push((format!("  {:<14} {}", layer.name(), layer.meaning()), plain));
+    }
+    out.push((
+        format!(
+            "{} or {} opens the test on {week} (←/→ there picks another open week); a broken layer names the next job.",
+            s.key(Action::Open),
+            s.key(Action::CloseCycle)
+        ),
+        theme.muted(),
+    ));
 }
