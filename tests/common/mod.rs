@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 pub mod file_db;
+pub mod harness;
 pub mod pg;
 pub mod report;
 pub mod screen;
