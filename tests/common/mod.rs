@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 pub mod file_db;
+pub mod flow;
 pub mod harness;
 pub mod pg;
 pub mod report;
@@ -123,4 +124,15 @@ pub fn bin() -> &'static str {
 
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
+}
+
+/// Why the review suggests the canonical kill signal of `kind` on the first job (one line per
+/// reason).
+pub fn suggested(db: &Db, kind: &str) -> Vec<String> {
+    db.review_loop(kind)["suggested_kill_signals"]
+        .as_array()
+        .expect("suggested kill signals")
+        .iter()
+        .map(|s| s["why"].as_str().expect("why").to_string())
+        .collect()
 }
