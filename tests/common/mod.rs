@@ -8,6 +8,7 @@ pub mod file_db;
 pub mod flow;
 pub mod harness;
 pub mod pg;
+pub mod proof;
 pub mod report;
 pub mod screen;
 pub mod team;
