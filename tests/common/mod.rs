@@ -39,12 +39,7 @@ impl Db {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_jobloop"));
-        c.arg("--db").arg(&self.path);
-        c.env_remove("JOBLOOP_DB")
-            .env("JOBLOOP_USER", "tester")
-            .env("NO_COLOR", "1");
-        c
+        jobloop(&self.path)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -117,6 +112,24 @@ impl Db {
             .expect("the loop")
             .clone()
     }
+}
+
+/// The binary on `db` as `tester` (named by `JOBLOOP_USER`), with nothing from the environment
+/// choosing another file.
+pub fn jobloop(db: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("--db").arg(db);
+    c.env_remove("JOBLOOP_DB")
+        .env("JOBLOOP_USER", "tester")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// The file beside `path` whose name adds `suffix` (`-wal`, `-journal`, …).
+pub fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
 }
 
 pub fn bin() -> &'static str {
