@@ -11,6 +11,7 @@ pub mod pg;
 pub mod proof;
 pub mod report;
 pub mod screen;
+pub mod sim;
 pub mod team;
 
 use std::path::{Path, PathBuf};
