@@ -5,6 +5,8 @@
 // A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -87,9 +89,7 @@ impl Drop for Tmux {
 }
 
 fn cli(db: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_jobloop"))
-        .arg("--db")
-        .arg(db)
+    let out = common::jobloop(db)
         .args(["--as", "someone-else"])
         .args(args)
         .output()
@@ -118,7 +118,7 @@ fn start(dir: &Path, db: &Path, user: &str, size: (u16, u16)) -> Option<Tmux> {
     let command = format!(
         "env JOBLOOP_USER={user} XDG_CONFIG_HOME={} {} --db {}",
         dir.display(),
-        env!("CARGO_BIN_EXE_jobloop"),
+        common::bin(),
         db.display()
     );
     let (x, y) = (size.0.to_string(), size.1.to_string());

@@ -3,18 +3,16 @@
 // A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::file_db::export;
+
 use jobloop::domain::model::{Better, Measures, Phase};
 use jobloop::domain::rules::KillRule;
 use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
 use jobloop::store::{Missing, Store};
 use proptest::prelude::*;
 use serde_json::Value as Json;
-
-fn export(s: &mut Store) -> String {
-    let mut out = Vec::new();
-    s.export(&mut out, &mut |_| {}).unwrap();
-    String::from_utf8(out).unwrap()
-}
 
 fn sample_export() -> String {
     let dir = tempfile::tempdir().unwrap();
