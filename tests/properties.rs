@@ -6,8 +6,9 @@
 mod common;
 
 use common::file_db::export;
+use common::lower_metric;
 
-use jobloop::domain::model::{Better, Measures, Phase};
+use jobloop::domain::model::Phase;
 use jobloop::domain::rules::KillRule;
 use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
 use jobloop::store::{Missing, Store};
@@ -31,15 +32,7 @@ fn sample_export() -> String {
             owner: Some("Ana".into()),
             since: None,
         },
-        on(LoopOp::SetMetric {
-            name: "hours".into(),
-            unit: "h".into(),
-            better: Better::Lower,
-            measures: Measures::Outcome,
-            replace: false,
-            target: None,
-            reason: None,
-        }),
+        on(lower_metric("hours")),
         on(LoopOp::RecordValue {
             phase: Phase::Baseline,
             value: 5.0,

@@ -8,9 +8,10 @@
 mod common;
 
 use common::harness::{Harness, SIZES, add_job, ctx, on_loop, today};
+use common::lower_metric;
 use jobloop::domain::LoopKind;
 use jobloop::domain::intent::{Intent, LoopOp};
-use jobloop::domain::model::{Better, Measures, Phase};
+use jobloop::domain::model::{Better, Phase};
 use jobloop::domain::time::{Stamp, When};
 use jobloop::store::{Missing, Store};
 use jobloop::tui::views::View;
@@ -105,15 +106,7 @@ fn the_walk_names_the_overdue_week_and_offers_the_fixes_that_resolve() {
 /// already measured this week and `job`'s closed govern loop (neither asked).
 fn week_jobs(s: &mut Store) {
     let ten_days_ago = When::Day(Stamp::now().local_date() - chrono::Days::new(10));
-    let metric = |name: &str| LoopOp::SetMetric {
-        name: name.into(),
-        unit: "h".into(),
-        better: Better::Lower,
-        measures: Measures::Outcome,
-        replace: false,
-        target: None,
-        reason: None,
-    };
+    let metric = lower_metric;
     let value = |v: f64, at: When, guard: Option<&str>| LoopOp::RecordValue {
         phase: Phase::Baseline,
         value: v,
@@ -292,15 +285,7 @@ fn the_week_form_takes_a_reason_for_a_baseline_that_changes_a_locked_plan() {
         add_job(s, "Job", Some("Ana"));
         let i = LoopKind::Instrument;
         for op in [
-            LoopOp::SetMetric {
-                name: "hours".into(),
-                unit: "h".into(),
-                better: Better::Lower,
-                measures: Measures::Outcome,
-                replace: false,
-                target: None,
-                reason: None,
-            },
+            lower_metric("hours"),
             LoopOp::RecordValue {
                 phase: Phase::Baseline,
                 value: 9.0,

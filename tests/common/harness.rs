@@ -1,9 +1,9 @@
 //! The TUI on a file database, driven key by key through `screen`: a harness that types, reads
 //! the frame, and opens the store behind the app to check what was recorded.
 
-use super::screen;
+use super::{lower_metric, screen};
 use jobloop::domain::intent::{Intent, LoopOp};
-use jobloop::domain::model::{Better, Measures, Phase};
+use jobloop::domain::model::Phase;
 use jobloop::domain::time::{Stamp, When};
 use jobloop::domain::{Ctx, LoopKind};
 use jobloop::store::{Missing, Store};
@@ -55,23 +55,8 @@ pub fn add_job(s: &mut Store, title: &str, owner: Option<&str>) {
 pub fn measured_job(s: &mut Store, baselines: &[f64]) {
     add_job(s, "Job", Some("Ana"));
     let i = LoopKind::Instrument;
-    s.apply(
-        &ctx(),
-        &on_loop(
-            "job",
-            i,
-            LoopOp::SetMetric {
-                name: "hours".into(),
-                unit: "h".into(),
-                better: Better::Lower,
-                measures: Measures::Outcome,
-                replace: false,
-                target: None,
-                reason: None,
-            },
-        ),
-    )
-    .unwrap();
+    s.apply(&ctx(), &on_loop("job", i, lower_metric("hours")))
+        .unwrap();
     for v in baselines {
         s.apply(
             &ctx(),

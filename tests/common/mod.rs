@@ -151,3 +151,17 @@ pub fn suggested(db: &Db, kind: &str) -> Vec<String> {
         .map(|s| s["why"].as_str().expect("why").to_string())
         .collect()
 }
+
+/// An outcome metric `name` in hours, lower is better (no target): the metric most tests measure.
+pub fn lower_metric(name: &str) -> jobloop::domain::LoopOp {
+    use jobloop::domain::model::{Better, Measures};
+    jobloop::domain::LoopOp::SetMetric {
+        name: name.into(),
+        unit: "h".into(),
+        better: Better::Lower,
+        measures: Measures::Outcome,
+        replace: false,
+        target: None,
+        reason: None,
+    }
+}
