@@ -7,16 +7,9 @@
 
 mod common;
 use common::file_db::{error_line, names as files};
-use common::{Db, companion, jobloop, read};
+use common::{Db, companion, jobloop, read, ready};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-
-fn ready() -> Db {
-    let db = Db::new();
-    db.ok(&["job", "add", "Triage", "--slug", "t"]);
-    db.ok(&["metric", "set", "t", "instr", "hours", "--better", "lower"]);
-    db
-}
 
 /// Every kind of command: reads, writes, a backup, the TUI's review path.
 const COMMANDS: [&[&str]; 7] = [

@@ -133,6 +133,14 @@ pub fn companion(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// A new database with job `t` whose instrument loop measures hours (lower is better).
+pub fn ready() -> Db {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    db.ok(&["metric", "set", "t", "instr", "hours", "--better", "lower"]);
+    db
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_jobloop")
 }
