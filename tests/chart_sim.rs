@@ -10,36 +10,11 @@
 //! are sampled to show the rate keeps falling.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use jobloop::domain::model::splitmix;
+mod common;
+
+use common::sim::{Rng, series};
+
 use jobloop::domain::stats::{RUNS_FROM, SIGNALS_FROM, TypedAt, process_typed};
-
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        let (r, next) = splitmix(self.0);
-        self.0 = next;
-        ((r >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    /// A standard normal draw (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-    /// `n` weekly values of mean 50 and SD 5, typed to two decimals as a lead types them.
-    fn weeks(&mut self, n: usize) -> Vec<f64> {
-        (0..n)
-            .map(|_| ((50.0 + 5.0 * self.normal()) * 100.0).round() / 100.0)
-            .collect()
-    }
-}
-
-fn series() -> usize {
-    std::env::var("CHART_SERIES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000)
-}
 
 const LIVE: usize = 12;
 
@@ -55,7 +30,7 @@ fn points(xs: &[f64], from: usize) -> Vec<TypedAt<'static, usize>> {
 fn signal_rate(rng: &mut Rng, n: usize, nb: usize) -> f64 {
     let hits = (0..n)
         .filter(|_| {
-            let w = rng.weeks(nb + LIVE);
+            let w = rng.weeks(nb + LIVE, 0.0);
             let p = process_typed(&points(&w[..nb], 0), &points(&w[nb..], nb)).unwrap();
             assert_eq!(p.provisional, nb < SIGNALS_FROM);
             !p.signals.is_empty()
@@ -69,7 +44,7 @@ fn below_the_size_that_allows_it_limits_are_provisional_and_raise_no_signal() {
     let mut rng = Rng(0x5eed_1941);
     for nb in 2..SIGNALS_FROM {
         for _ in 0..10 {
-            let w = rng.weeks(nb + LIVE);
+            let w = rng.weeks(nb + LIVE, 0.0);
             // Live values far outside and all on one side: a signal anywhere else.
             let live: Vec<f64> = w[nb..].iter().map(|x| x + 100.0).collect();
             let p = process_typed(&points(&w[..nb], 0), &points(&live, nb)).unwrap();
@@ -79,7 +54,7 @@ fn below_the_size_that_allows_it_limits_are_provisional_and_raise_no_signal() {
         }
     }
     // From the size that allows it, the same data signals.
-    let w = rng.weeks(SIGNALS_FROM + LIVE);
+    let w = rng.weeks(SIGNALS_FROM + LIVE, 0.0);
     let live: Vec<f64> = w[SIGNALS_FROM..].iter().map(|x| x + 100.0).collect();
     let p = process_typed(&points(&w[..SIGNALS_FROM], 0), &points(&live, 0)).unwrap();
     assert!(!p.provisional);
@@ -88,7 +63,7 @@ fn below_the_size_that_allows_it_limits_are_provisional_and_raise_no_signal() {
 
 #[test]
 fn with_no_change_at_most_10_percent_of_12_live_points_signal_where_signals_are_shown() {
-    let n = series();
+    let n = series("CHART_SERIES", 2000);
     let mut rng = Rng(0x5eed_1940);
     // The first size of each rule (the worst), its neighbours, and sizes beyond.
     let sizes = [SIGNALS_FROM, SIGNALS_FROM + 1, RUNS_FROM, RUNS_FROM + 1, 90];

@@ -4,17 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use common::{Db, read};
+use common::{Db, read, ready};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn ready() -> Db {
-    let db = Db::new();
-    db.ok(&["job", "add", "Triage", "--slug", "t"]);
-    db.ok(&["metric", "set", "t", "instr", "hours", "--better", "lower"]);
-    db
-}
 
 fn notes(db: &Db) -> Vec<String> {
     let ex = db.json(&["export"]);

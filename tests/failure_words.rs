@@ -6,26 +6,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+use common::file_db::{error_line, names as files};
 use common::{Db, read};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-fn error_line(out: &Output, code: i32, what: &str) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: expected exit {code} ({:?}); stderr: {err}",
-        out.status
-    );
-    assert_eq!(err.lines().count(), 1, "{what}: not one line: {err:?}");
-    assert!(err.starts_with("jobloop: error: "), "{what}: {err}");
-    err
-}
 
 /// A pipe whose reading end is already closed: every write to it fails with EPIPE.
 fn closed_pipe() -> Stdio {
@@ -113,15 +101,6 @@ fn output_cut_short_by_a_closed_pipe_is_an_output_failure() {
 fn set_user_version(path: &Path, v: i64) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.pragma_update(None, "user_version", v).unwrap();
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

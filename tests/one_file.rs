@@ -6,45 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use common::{Db, read};
+use common::file_db::{error_line, names as files};
+use common::{Db, companion, jobloop, read, ready};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn companion(path: &Path, suffix: &str) -> PathBuf {
-    let mut p = path.as_os_str().to_owned();
-    p.push(suffix);
-    PathBuf::from(p)
-}
-
-/// Asserts a one-line error with `code`; returns it.
-fn error_line(out: &Output, code: i32, what: &str) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: expected exit {code}; stderr: {err}; stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(err.lines().count(), 1, "{what}: not one line: {err:?}");
-    assert!(err.starts_with("jobloop: error: "), "{what}: {err}");
-    err
-}
-
-fn jobloop(db: &Path) -> Command {
-    let mut c = Command::new(common::bin());
-    c.arg("--db").arg(db);
-    c.env_remove("JOBLOOP_DB")
-        .env("JOBLOOP_USER", "tester")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn ready() -> Db {
-    let db = Db::new();
-    db.ok(&["job", "add", "Triage", "--slug", "t"]);
-    db.ok(&["metric", "set", "t", "instr", "hours", "--better", "lower"]);
-    db
-}
+use std::process::Stdio;
 
 /// Every kind of command: reads, writes, a backup, the TUI's review path.
 const COMMANDS: [&[&str]; 7] = [
@@ -87,15 +52,6 @@ fn session(db: &Db, writes: &[&[&str]]) -> Leftover {
 fn put_log(path: &Path, left: &Leftover) {
     std::fs::write(companion(path, "-wal"), &left.wal).unwrap();
     std::fs::write(companion(path, "-shm"), &left.shm).unwrap();
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// Database B's backup restored with `cp` over database A, whose killed session left a log.

@@ -11,51 +11,13 @@
 //! allowed; the third says its own margin.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use jobloop::domain::model::{Better, splitmix};
+mod common;
+
+use common::sim::{Rng, points, series};
+
+use jobloop::domain::model::Better;
 use jobloop::domain::stats::sequential::first_crossing;
-use jobloop::domain::stats::{DEFAULT_HORIZON, HorizonFrom, Point, Target, Verdict, compare};
-
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        let (r, next) = splitmix(self.0);
-        self.0 = next;
-        ((r >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    /// A standard normal draw (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-    /// `n` consecutive weeks of a stationary AR(1) process with lag-1 correlation `phi`, mean 50
-    /// and standard deviation 5, typed to two decimals as a lead types them.
-    fn weeks(&mut self, n: usize, phi: f64) -> Vec<f64> {
-        let mut x = self.normal();
-        let mut out = Vec::with_capacity(n);
-        for i in 0..n {
-            if i > 0 {
-                x = phi * x + (1.0 - phi * phi).sqrt() * self.normal();
-            }
-            out.push(((50.0 + 5.0 * x) * 100.0).round() / 100.0);
-        }
-        out
-    }
-}
-
-fn series() -> usize {
-    std::env::var("PROMISE_SERIES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(400)
-}
-
-fn points(xs: &[f64]) -> Vec<Point> {
-    xs.iter()
-        .enumerate()
-        .map(|(i, x)| (i as f64 * 7.0, *x))
-        .collect()
-}
+use jobloop::domain::stats::{DEFAULT_HORIZON, HorizonFrom, Target, Verdict, compare};
 
 /// The share of `n` whole series (n_b baseline weeks, then n_l live weeks shifted by `shift`
 /// SDs, lower is better) in which one comparison at the end, under the horizon `h` (None: the
@@ -86,7 +48,7 @@ fn slack(bound: f64, n: usize) -> f64 {
 
 #[test]
 fn weeks_that_move_together_cannot_manufacture_a_verdict() {
-    let n = series();
+    let n = series("PROMISE_SERIES", 400);
     let mut rng = Rng(0x5eed_1901);
     for size in [5, 8, 15] {
         for h in [Some(size), None] {
@@ -106,7 +68,7 @@ fn weeks_that_move_together_cannot_manufacture_a_verdict() {
 
 #[test]
 fn a_change_of_one_and_a_half_sds_at_15_against_15_is_found_in_at_least_70_percent() {
-    let n = series();
+    let n = series("PROMISE_SERIES", 400);
     let mut rng = Rng(0x5eed_1902);
     for h in [Some(15), None] {
         let power = verdict_rate(&mut rng, n, (15, 15), 0.0, 1.5, h);

@@ -3,18 +3,17 @@
 // A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use jobloop::domain::model::{Better, Measures, Phase};
+mod common;
+
+use common::file_db::export;
+use common::lower_metric;
+
+use jobloop::domain::model::Phase;
 use jobloop::domain::rules::KillRule;
 use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
 use jobloop::store::{Missing, Store};
 use proptest::prelude::*;
 use serde_json::Value as Json;
-
-fn export(s: &mut Store) -> String {
-    let mut out = Vec::new();
-    s.export(&mut out, &mut |_| {}).unwrap();
-    String::from_utf8(out).unwrap()
-}
 
 fn sample_export() -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -33,15 +32,7 @@ fn sample_export() -> String {
             owner: Some("Ana".into()),
             since: None,
         },
-        on(LoopOp::SetMetric {
-            name: "hours".into(),
-            unit: "h".into(),
-            better: Better::Lower,
-            measures: Measures::Outcome,
-            replace: false,
-            target: None,
-            reason: None,
-        }),
+        on(lower_metric("hours")),
         on(LoopOp::RecordValue {
             phase: Phase::Baseline,
             value: 5.0,

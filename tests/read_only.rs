@@ -6,26 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
-use common::{Db, read};
+use common::{Db, companion, jobloop, read};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn companion(path: &Path, suffix: &str) -> PathBuf {
-    let mut p = path.as_os_str().to_owned();
-    p.push(suffix);
-    PathBuf::from(p)
-}
-
-fn jobloop(db: &Path) -> Command {
-    let mut c = Command::new(common::bin());
-    c.arg("--db").arg(db);
-    c.env_remove("JOBLOOP_DB")
-        .env("JOBLOOP_USER", "tester")
-        .env("NO_COLOR", "1");
-    c
-}
 
 fn ok(out: Output, what: &str) -> String {
     assert!(
@@ -37,15 +22,9 @@ fn ok(out: Output, what: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A refusal as the user sees it (see `common::file_db::error_line`), with nothing on stdout.
 fn error_line(out: &Output, code: i32, what: &str) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "{what}: expected exit {code}; stderr: {err}"
-    );
-    assert_eq!(err.lines().count(), 1, "{what}: not one line: {err:?}");
-    assert!(err.starts_with("jobloop: error: "), "{what}: {err}");
+    let err = common::file_db::error_line(out, code, what);
     assert!(out.stdout.is_empty(), "{what}: printed to stdout");
     err
 }

@@ -8,42 +8,13 @@
 //! decisions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use jobloop::domain::model::{Better, splitmix};
+mod common;
+
+use common::sim::{Rng, points, series};
+
+use jobloop::domain::model::Better;
 use jobloop::domain::stats::sequential::first_crossing;
-use jobloop::domain::stats::{DEFAULT_HORIZON, Point, Target, Verdict, compare};
-
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        let (r, next) = splitmix(self.0);
-        self.0 = next;
-        ((r >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    /// A standard normal draw (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-    /// A weekly value as a lead types it: two decimals.
-    fn value(&mut self, mean: f64, sd: f64) -> f64 {
-        ((mean + sd * self.normal()) * 100.0).round() / 100.0
-    }
-}
-
-fn series() -> usize {
-    std::env::var("SEQUENTIAL_SERIES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000)
-}
-
-fn points(xs: &[f64]) -> Vec<Point> {
-    xs.iter()
-        .enumerate()
-        .map(|(i, x)| (i as f64 * 7.0, *x))
-        .collect()
-}
+use jobloop::domain::stats::{DEFAULT_HORIZON, Target, Verdict, compare};
 
 /// A baseline of `nb` values whose mean and spread are exactly the process's (50 and 5):
 /// what a lead would see if the baseline estimated the noise right.
@@ -116,7 +87,7 @@ fn looking_after_every_value_sees_the_decision_of_the_rule() {
 
 #[test]
 fn under_no_change_a_lead_who_looks_every_week_sees_a_verdict_in_at_most_5_percent_of_series() {
-    let n = series();
+    let n = series("SEQUENTIAL_SERIES", 2000);
     let mut rng = Rng(0x5eed_0001);
     for nb in [3, 4, 6, 8, 10, 12] {
         let false_verdicts = (0..n)
@@ -136,7 +107,7 @@ fn under_no_change_a_lead_who_looks_every_week_sees_a_verdict_in_at_most_5_perce
 
 #[test]
 fn a_change_of_one_and_a_half_sds_is_found_by_the_twelfth_look_in_at_least_50_percent() {
-    let n = series();
+    let n = series("SEQUENTIAL_SERIES", 2000);
     let mut rng = Rng(0x5eed_0002);
     let found = (0..n)
         .filter(|_| {
@@ -155,7 +126,7 @@ fn the_live_values_promised_for_a_target_find_it_as_often_as_promised() {
     // A target equal to the true change, against a baseline that estimates the noise right:
     // `live_needed` promises 80% power by that look under the same rule. (How far a noisy
     // estimate of the noise moves the promise is another matter: the baseline's own spread.)
-    let n = series();
+    let n = series("SEQUENTIAL_SERIES", 2000);
     let mut rng = Rng(0x5eed_0003);
     for (nb, shift) in [(8, 3.0), (12, 3.0)] {
         let target = Target::parse(&format!("-{}", 5.0 * shift)).unwrap();

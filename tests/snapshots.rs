@@ -1,6 +1,6 @@
 //! Whole-frame snapshots of every TUI screen at 80×24 and 120×40, beside the substring checks
-//! of `tui.rs`: a change to any cell of a screen shows up in review (`cargo insta review`, or
-//! read the `.snap` files). The data is the seeded demo and the clock is fixed, so a frame is
+//! of the `tui_*.rs` tests: a change to any cell of a screen shows up in review (`cargo insta
+//! review`, or read the `.snap` files). The data is the seeded demo and the clock is fixed, so a frame is
 //! the same on every machine and every day.
 // A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -2,7 +2,7 @@
 //! with the tools of someone working behind jobloop's back: raw SQL, the folder's names, a
 //! process that has ended.
 
-use jobloop::domain::model::{Better, Measures};
+use super::lower_metric;
 use jobloop::domain::{Ctx, Intent, LoopKind, LoopOp, Stamp, When};
 use jobloop::store::{Missing, Store};
 use std::path::{Path, PathBuf};
@@ -226,22 +226,8 @@ pub fn measured_store(path: &Path) -> Store {
         },
     )
     .unwrap();
-    s.apply(
-        &ctx(),
-        &on(
-            LoopKind::Instrument,
-            LoopOp::SetMetric {
-                name: "hours".into(),
-                unit: "h".into(),
-                better: Better::Lower,
-                measures: Measures::Outcome,
-                replace: false,
-                target: None,
-                reason: None,
-            },
-        ),
-    )
-    .unwrap();
+    s.apply(&ctx(), &on(LoopKind::Instrument, lower_metric("hours")))
+        .unwrap();
     s
 }
 

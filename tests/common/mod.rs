@@ -5,9 +5,13 @@
 #![allow(unreachable_pub)]
 
 pub mod file_db;
+pub mod flow;
+pub mod harness;
 pub mod pg;
+pub mod proof;
 pub mod report;
 pub mod screen;
+pub mod sim;
 pub mod team;
 
 use std::path::{Path, PathBuf};
@@ -36,12 +40,7 @@ impl Db {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_jobloop"));
-        c.arg("--db").arg(&self.path);
-        c.env_remove("JOBLOOP_DB")
-            .env("JOBLOOP_USER", "tester")
-            .env("NO_COLOR", "1");
-        c
+        jobloop(&self.path)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -116,10 +115,61 @@ impl Db {
     }
 }
 
+/// The binary on `db` as `tester` (named by `JOBLOOP_USER`), with nothing from the environment
+/// choosing another file.
+pub fn jobloop(db: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("--db").arg(db);
+    c.env_remove("JOBLOOP_DB")
+        .env("JOBLOOP_USER", "tester")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// The file beside `path` whose name adds `suffix` (`-wal`, `-journal`, …).
+pub fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// A new database with job `t` whose instrument loop measures hours (lower is better).
+pub fn ready() -> Db {
+    let db = Db::new();
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    db.ok(&["metric", "set", "t", "instr", "hours", "--better", "lower"]);
+    db
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_jobloop")
 }
 
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
+}
+
+/// Why the review suggests the canonical kill signal of `kind` on the first job (one line per
+/// reason).
+pub fn suggested(db: &Db, kind: &str) -> Vec<String> {
+    db.review_loop(kind)["suggested_kill_signals"]
+        .as_array()
+        .expect("suggested kill signals")
+        .iter()
+        .map(|s| s["why"].as_str().expect("why").to_string())
+        .collect()
+}
+
+/// An outcome metric `name` in hours, lower is better (no target): the metric most tests measure.
+pub fn lower_metric(name: &str) -> jobloop::domain::LoopOp {
+    use jobloop::domain::model::{Better, Measures};
+    jobloop::domain::LoopOp::SetMetric {
+        name: name.into(),
+        unit: "h".into(),
+        better: Better::Lower,
+        measures: Measures::Outcome,
+        replace: false,
+        target: None,
+        reason: None,
+    }
 }

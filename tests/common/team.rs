@@ -91,3 +91,28 @@ pub fn job(t: &Team) {
     )
     .assert_ok();
 }
+
+/// The loop `kind` of job `mail`, as SQL.
+pub fn loop_of(kind: &str) -> String {
+    format!(
+        "(SELECT l.id FROM public.loops l JOIN public.jobs j ON j.id = l.job_id WHERE j.slug = 'mail' AND l.kind = '{kind}')"
+    )
+}
+
+/// What the server answered a member's SQL that must change nothing: its error, or "no row"
+/// when the rules hid every row; a change is a failure naming `what`.
+pub fn refused(result: Result<u64, postgres::Error>, what: &str) -> String {
+    match result {
+        Err(e) => format!("{e:?}"),
+        Ok(0) => "no row".into(),
+        Ok(n) => panic!("{what}: the server let it change {n} row(s)"),
+    }
+}
+
+/// The id of job `slug`, read as the schema's owner.
+pub fn job_id(t: &Team, slug: &str) -> String {
+    let mut c = postgres::Client::connect(&t.url("tester"), postgres::NoTls).unwrap();
+    c.query_one("SELECT id FROM jobs WHERE slug = $1", &[&slug])
+        .unwrap()
+        .get(0)
+}
