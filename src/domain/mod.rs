@@ -52,6 +52,8 @@ pub(crate) mod layering {
                 sources(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs")
                 && !path.ends_with("tests.rs")
+                // Unit tests may use anything, in a `tests.rs` or a `tests/` folder.
+                && !path.components().any(|c| c.as_os_str() == "tests")
                 && let Ok(text) = std::fs::read_to_string(&path)
             {
                 // Unit tests may use anything.
