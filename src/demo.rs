@@ -244,7 +244,7 @@ pub fn load(
                             slug,
                             kind,
                             op: LoopOp::Void {
-                                record: v.id.clone(),
+                                record: v.id.to_string(),
                                 reason,
                             },
                         }
@@ -259,7 +259,7 @@ pub fn load(
                             slug,
                             kind,
                             op: LoopOp::Approve {
-                                decision: d.id.clone(),
+                                decision: d.id.to_string(),
                                 witnessed: false,
                             },
                         }
@@ -278,7 +278,7 @@ pub fn load(
                             slug,
                             kind: LoopKind::Improve,
                             op: LoopOp::IncidentFix {
-                                incident: i.id.clone(),
+                                incident: i.id.to_string(),
                                 change,
                             },
                         }
@@ -289,7 +289,7 @@ pub fn load(
                         };
                         Intent::TrackProof {
                             slug,
-                            proof: p.id,
+                            proof: p.id.into_string(),
                             counts,
                         }
                     }

@@ -545,7 +545,7 @@ fn write_cmd(
                 slug,
                 kind: crate::domain::LoopKind::Improve,
                 op: crate::domain::LoopOp::IncidentFix {
-                    incident: id,
+                    incident: id.into_string(),
                     change: change.clone(),
                 },
             };

@@ -94,6 +94,24 @@ impl<T> PartialEq<String> for Id<T> {
     }
 }
 
+impl<T> PartialEq<Id<T>> for str {
+    fn eq(&self, other: &Id<T>) -> bool {
+        self == other.text
+    }
+}
+
+impl<T> PartialEq<Id<T>> for &str {
+    fn eq(&self, other: &Id<T>) -> bool {
+        *self == other.text
+    }
+}
+
+impl<T> PartialEq<Id<T>> for String {
+    fn eq(&self, other: &Id<T>) -> bool {
+        *self == other.text
+    }
+}
+
 impl<T> AsRef<str> for Id<T> {
     fn as_ref(&self) -> &str {
         &self.text

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{EventId, JobId};
+
 use crate::domain::kind::LoopKind;
 use crate::domain::time::Stamp;
 
@@ -10,11 +12,11 @@ use crate::domain::time::Stamp;
 #[serde(deny_unknown_fields)]
 pub struct AuditEvent {
     pub seq: i64,
-    pub id: String,
+    pub id: EventId,
     pub at: Stamp,
     pub actor: String,
     pub command: String,
-    pub job_id: Option<String>,
+    pub job_id: Option<JobId>,
     pub loop_kind: Option<LoopKind>,
     pub summary: String,
     pub before: serde_json::Value,

@@ -1,5 +1,6 @@
 //! Who acts, when, and where new ids come from: passed in with each command.
 
+use super::Id;
 use crate::domain::time::Stamp;
 
 /// Who is acting and when: every command is stamped with both. In team mode (a shared database)
@@ -32,8 +33,9 @@ impl Ctx {
         }
     }
 
-    /// A new record id (see `Ids`).
-    pub fn new_id(&self) -> String {
+    /// A new id for a record of kind `T` (see `Ids`): `ctx.new_id::<Job>()`, or inferred from
+    /// the field it fills.
+    pub fn new_id<T>(&self) -> Id<T> {
         self.ids.next()
     }
 }
@@ -79,7 +81,18 @@ impl Ids {
 
     /// The next id: a UUIDv7, as text, made here rather than by the database so that a second
     /// store (PostgreSQL) can share the ids.
-    pub fn next(&self) -> String {
+    /// One sequence serves every kind of record, so the values (and a seeded demo's database)
+    /// do not depend on which kinds are drawn.
+    pub fn next<T>(&self) -> Id<T> {
+        Id::from_text(self.next_text())
+    }
+
+    /// `n` ids drawn ahead of a command, of whatever kinds it will make (see `planned`).
+    pub fn draw(&self, n: usize) -> Vec<String> {
+        (0..n).map(|_| self.next_text()).collect()
+    }
+
+    fn next_text(&self) -> String {
         let mut st = self.state();
         if let Some(id) = st.planned.pop_front() {
             return id;
@@ -97,8 +110,9 @@ impl Ids {
 }
 
 /// The last eight characters of an id (the random part of a UUIDv7, whose start is a clock):
-/// enough to type, shown wherever an id is asked for.
-pub fn short_id(id: &str) -> &str {
+/// enough to type, shown wherever an id is asked for. Any kind of id, or its text.
+pub fn short_id<I: AsRef<str> + ?Sized>(id: &I) -> &str {
+    let id = id.as_ref();
     id.get(id.len().saturating_sub(8)..).unwrap_or(id)
 }
 
@@ -133,18 +147,20 @@ impl RefError {
     }
 }
 
-/// The one id among `ids` that contains `reference` (at least four characters, any case).
-pub fn find_by_ref<'a>(
-    ids: impl Iterator<Item = &'a str>,
+/// The one id among `ids` that contains `reference` (at least four characters, any case): typed
+/// ids of one kind (`&Id<Decision>`), or the text of ids of several kinds (`void` looks among all
+/// of a loop's records).
+pub fn find_by_ref<'a, I: AsRef<str> + ?Sized>(
+    ids: impl Iterator<Item = &'a I>,
     reference: &str,
-) -> Result<String, RefError> {
+) -> Result<&'a I, RefError> {
     let wanted = reference.trim().to_lowercase();
     if wanted.chars().count() < 4 {
         return Err(RefError::TooShort(reference.trim().to_string()));
     }
-    let mut found = ids.filter(|id| id.to_lowercase().contains(&wanted));
+    let mut found = ids.filter(|id| id.as_ref().to_lowercase().contains(&wanted));
     match (found.next(), found.next()) {
-        (Some(id), None) => Ok(id.to_string()),
+        (Some(id), None) => Ok(id),
         (None, _) => Err(RefError::NotFound(reference.trim().to_string())),
         (Some(_), Some(_)) => Err(RefError::Ambiguous(reference.trim().to_string())),
     }

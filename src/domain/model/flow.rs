@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{CriticResultId, FlowDropId, FlowStepId, GovernanceId, IncidentId, LoopId};
+
 use super::Void;
 use crate::domain::time::{Stamp, When};
 
@@ -90,8 +92,8 @@ text_enum!(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlowStep {
-    pub id: String,
-    pub loop_id: String,
+    pub id: FlowStepId,
+    pub loop_id: LoopId,
     pub name: String,
     pub kind: StepKind,
     pub by: Performer,
@@ -100,7 +102,7 @@ pub struct FlowStep {
     /// A human step's gate.
     pub gate: Option<HumanGate>,
     /// The ids of the steps it follows (its predecessors): the flow is a graph without cycles.
-    pub after: Vec<String>,
+    pub after: Vec<FlowStepId>,
     pub data: Vec<DataClass>,
     pub irreversible: bool,
     pub at: When,
@@ -117,8 +119,8 @@ pub struct FlowStep {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlowDrop {
-    pub id: String,
-    pub loop_id: String,
+    pub id: FlowDropId,
+    pub loop_id: LoopId,
     pub name: String,
     pub why: String,
     pub at: When,
@@ -134,9 +136,9 @@ pub struct FlowDrop {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Governance {
-    pub id: String,
-    pub loop_id: String,
-    pub step_id: String,
+    pub id: GovernanceId,
+    pub loop_id: LoopId,
+    pub step_id: FlowStepId,
     pub owner: Option<String>,
     pub approval: Option<String>,
     /// A critic check's name, and who performs it.
@@ -152,9 +154,9 @@ pub struct Governance {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CriticResult {
-    pub id: String,
-    pub loop_id: String,
-    pub step_id: String,
+    pub id: CriticResultId,
+    pub loop_id: LoopId,
+    pub step_id: FlowStepId,
     pub critic: String,
     pub result: Verdict,
     pub note: Option<String>,
@@ -168,9 +170,9 @@ pub struct CriticResult {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
-    pub id: String,
-    pub loop_id: String,
-    pub step_id: String,
+    pub id: IncidentId,
+    pub loop_id: LoopId,
+    pub step_id: FlowStepId,
     pub what: String,
     pub severity: Severity,
     pub tag: Option<String>,

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{CycleId, JobId, LoopId, ProofId, StepId, ToolId};
+
 use super::Canvas;
 use crate::domain::kind::{Layer, LoopKind};
 use crate::domain::time::{Stamp, When};
@@ -33,7 +35,7 @@ impl Status {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Job {
-    pub id: String,
+    pub id: JobId,
     pub slug: String,
     pub title: String,
     pub statement: String,
@@ -55,8 +57,8 @@ pub struct Job {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Loop {
-    pub id: String,
-    pub job_id: String,
+    pub id: LoopId,
+    pub job_id: JobId,
     pub kind: LoopKind,
     pub status: Status,
     pub owner: Option<String>,
@@ -67,8 +69,8 @@ pub struct Loop {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
-    pub id: String,
-    pub loop_id: String,
+    pub id: StepId,
+    pub loop_id: LoopId,
     pub n: i64,
     pub text: String,
     pub custom: bool,
@@ -81,8 +83,8 @@ pub struct Step {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cycle {
-    pub id: String,
-    pub job_id: String,
+    pub id: CycleId,
+    pub job_id: JobId,
     /// The ISO week, `2026-W47`.
     pub week: String,
     pub understanding: bool,
@@ -154,8 +156,8 @@ text_enum!(Visibility {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tool {
-    pub id: String,
-    pub job_id: String,
+    pub id: ToolId,
+    pub job_id: JobId,
     pub name: String,
     pub at: When,
     pub recorded_by: String,
@@ -177,8 +179,8 @@ pub struct ProofOutcome {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Proof {
-    pub id: String,
-    pub job_id: String,
+    pub id: ProofId,
+    pub job_id: JobId,
     pub title: String,
     pub kind: ProofKind,
     pub visibility: Visibility,

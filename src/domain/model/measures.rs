@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{DeviationId, InterventionId, LoopId, MetricId, ValueId};
+
 use super::Void;
 use crate::domain::stats::{Limit, Target};
 use crate::domain::time::{Stamp, When};
@@ -25,8 +27,8 @@ text_enum!(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
-    pub id: String,
-    pub loop_id: String,
+    pub id: MetricId,
+    pub loop_id: LoopId,
     pub name: String,
     pub unit: String,
     pub better: Better,
@@ -68,9 +70,9 @@ impl MetricRole {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Value {
-    pub id: String,
-    pub loop_id: String,
-    pub metric_id: String,
+    pub id: ValueId,
+    pub loop_id: LoopId,
+    pub metric_id: MetricId,
     pub phase: Phase,
     pub value: f64,
     pub at: When,
@@ -101,9 +103,9 @@ impl Value {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Intervention {
-    pub id: String,
-    pub loop_id: String,
-    pub metric_id: String,
+    pub id: InterventionId,
+    pub loop_id: LoopId,
+    pub metric_id: MetricId,
     pub description: String,
     pub at: When,
     pub recorded_by: String,
@@ -139,10 +141,10 @@ text_enum!(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deviation {
-    pub id: String,
-    pub loop_id: String,
+    pub id: DeviationId,
+    pub loop_id: LoopId,
     /// The intervention whose plan it departs from.
-    pub intervention_id: String,
+    pub intervention_id: InterventionId,
     pub what: DeviationKind,
     /// What changed, in words (`target -25% → -15%`).
     pub detail: String,

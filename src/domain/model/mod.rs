@@ -48,6 +48,29 @@ pub use jobs::*;
 pub use measures::*;
 pub use signals::*;
 
+pub use crate::domain::id::Id;
+
+// One id type per kind of record that is referred to by id; a new kind of record adds its line.
+pub type JobId = Id<Job>;
+pub type LoopId = Id<Loop>;
+pub type StepId = Id<Step>;
+pub type MetricId = Id<Metric>;
+pub type ValueId = Id<Value>;
+pub type InterventionId = Id<Intervention>;
+pub type DeviationId = Id<Deviation>;
+pub type SignalId = Id<KillSignal>;
+pub type DecisionId = Id<Decision>;
+pub type CycleId = Id<Cycle>;
+pub type ToolId = Id<Tool>;
+pub type LearningId = Id<Learning>;
+pub type ProofId = Id<Proof>;
+pub type FlowStepId = Id<FlowStep>;
+pub type FlowDropId = Id<FlowDrop>;
+pub type GovernanceId = Id<Governance>;
+pub type CriticResultId = Id<CriticResult>;
+pub type IncidentId = Id<Incident>;
+pub type EventId = Id<AuditEvent>;
+
 /// The understand loop's canvas of the customer job.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

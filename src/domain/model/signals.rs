@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{DecisionId, FlowStepId, IncidentId, LearningId, LoopId, SignalId};
+
 use super::{Ctx, Void};
 use crate::domain::time::{Moment, Stamp, When};
 
@@ -18,8 +20,8 @@ text_enum!(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KillSignal {
-    pub id: String,
-    pub loop_id: String,
+    pub id: SignalId,
+    pub loop_id: LoopId,
     pub n: i64,
     pub text: String,
     pub canonical: bool,
@@ -69,7 +71,7 @@ impl KillSignal {
 
     /// A new, armed signal on a loop.
     pub fn armed(
-        loop_id: &str,
+        loop_id: &LoopId,
         n: i64,
         text: String,
         canonical: bool,
@@ -78,7 +80,7 @@ impl KillSignal {
     ) -> KillSignal {
         KillSignal {
             id: ctx.new_id(),
-            loop_id: loop_id.to_string(),
+            loop_id: loop_id.clone(),
             n,
             text,
             canonical,
@@ -105,8 +107,8 @@ impl KillSignal {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    pub id: String,
-    pub loop_id: String,
+    pub id: DecisionId,
+    pub loop_id: LoopId,
     pub text: String,
     pub owner: String,
     pub threshold: Option<String>,
@@ -116,7 +118,7 @@ pub struct Decision {
     pub recorded_by: String,
     /// The decision this one amends (a new version; the old one is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supersedes: Option<String>,
+    pub supersedes: Option<DecisionId>,
     /// When its named owner signed it off; pending until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<Stamp>,
@@ -126,7 +128,7 @@ pub struct Decision {
     pub void: Option<Void>,
     /// The flow step the decision belongs to (its id), from version 6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step_id: Option<String>,
+    pub step_id: Option<FlowStepId>,
     /// The day it is about when that is not the day it was recorded (`--at`, backfill), from
     /// version 8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,8 +167,8 @@ text_enum!(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Learning {
-    pub id: String,
-    pub loop_id: String,
+    pub id: LearningId,
+    pub loop_id: LoopId,
     pub text: String,
     #[serde(rename = "type")]
     pub kind: LearningType,
@@ -180,7 +182,7 @@ pub struct Learning {
     pub void: Option<Void>,
     /// The incident it learns from (its id), from version 6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incident: Option<String>,
+    pub incident: Option<IncidentId>,
     /// The day it is about when that is not the day it was recorded (`--at`, backfill), from
     /// version 8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
