@@ -271,7 +271,7 @@ fn resolve(batch: &mut store::Batch, act: Act) -> Result<Option<Intent>, store::
                 slug,
                 kind,
                 op: LoopOp::Void {
-                    record: v.id.clone(),
+                    record: v.id.to_string(),
                     reason,
                 },
             }
@@ -285,7 +285,7 @@ fn resolve(batch: &mut store::Batch, act: Act) -> Result<Option<Intent>, store::
                 slug,
                 kind,
                 op: LoopOp::Approve {
-                    decision: d.id.clone(),
+                    decision: d.id.to_string(),
                     witnessed: false,
                 },
             }
@@ -304,7 +304,7 @@ fn resolve(batch: &mut store::Batch, act: Act) -> Result<Option<Intent>, store::
                 slug,
                 kind: LoopKind::Improve,
                 op: LoopOp::IncidentFix {
-                    incident: i.id.clone(),
+                    incident: i.id.to_string(),
                     change,
                 },
             }
@@ -315,7 +315,7 @@ fn resolve(batch: &mut store::Batch, act: Act) -> Result<Option<Intent>, store::
             };
             Intent::TrackProof {
                 slug,
-                proof: p.id,
+                proof: p.id.into_string(),
                 counts,
             }
         }

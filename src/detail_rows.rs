@@ -96,7 +96,7 @@ pub fn decision_row(dc: &Decision, all: &[Decision]) -> String {
         .unwrap_or_default();
     let amended = all
         .iter()
-        .any(|n| n.supersedes.as_deref() == Some(dc.id.as_str()) && n.void.is_none());
+        .any(|n| n.supersedes.as_ref() == Some(&dc.id) && n.void.is_none());
     let state = if dc.void.is_some() {
         String::new()
     } else if amended {

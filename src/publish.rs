@@ -73,7 +73,7 @@ pub fn pages(material: &[PublishMaterial]) -> Vec<Page> {
 /// same bytes on every system; anything but a letter or digit — a slash, a dot, a control or
 /// invisible character — becomes one `-`.
 fn journey_name(job: &Job, p: &Proof) -> String {
-    journey_file(&job.slug, &p.title, &p.id)
+    journey_file(&job.slug, &p.title, p.id.as_str())
 }
 
 fn journey_file(slug: &str, title_typed: &str, id: &str) -> String {

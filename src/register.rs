@@ -160,7 +160,7 @@ pub struct Suggested {
 #[derive(Clone, Debug, Serialize)]
 pub struct DecisionEntry {
     pub kind: LoopKind,
-    pub id: String,
+    pub id: DecisionId,
     pub text: String,
     pub owner: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -333,7 +333,7 @@ fn decisions(d: &FlowDetail) -> Vec<DecisionEntry> {
             text: x.text.clone(),
             owner: x.owner.clone(),
             threshold: x.threshold.clone(),
-            step: x.step_id.as_deref().and_then(name_of),
+            step: x.step_id.as_ref().map(FlowStepId::as_str).and_then(name_of),
             signed_off: x.approved_at.is_some(),
         })
         .collect()

@@ -414,9 +414,9 @@ mod tests {
     }
     fn value(note: &str, source: Option<&str>) -> Value {
         Value {
-            id: "v".into(),
-            loop_id: "l".into(),
-            metric_id: "m".into(),
+            id: crate::domain::id::Id::from_text("v"),
+            loop_id: crate::domain::id::Id::from_text("l"),
+            metric_id: crate::domain::id::Id::from_text("m"),
             phase: Phase::Baseline,
             value: -3.5,
             at: crate::domain::time::When::parse("2026-11-02").unwrap(),

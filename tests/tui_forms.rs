@@ -393,7 +393,7 @@ fn choosing_another_decision_or_proof_shows_its_own_values() {
             .unwrap();
             if replies > 0 {
                 let mut st = Store::open(s.path(), Missing::Refuse).unwrap();
-                let id = st.proofs("job").unwrap().last().unwrap().id.clone();
+                let id = st.proofs("job").unwrap().last().unwrap().id.to_string();
                 s.apply(
                     &ctx(),
                     &Intent::TrackProof {

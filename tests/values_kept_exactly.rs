@@ -312,8 +312,8 @@ fn newest(s: &mut Store, what: &str) -> Option<String> {
         .unwrap()
         .record;
     match what {
-        "value" => r.values.last().map(|v| v.id.clone()),
-        _ => r.decisions.last().map(|d| d.id.clone()),
+        "value" => r.values.last().map(|v| v.id.to_string()),
+        _ => r.decisions.last().map(|d| d.id.to_string()),
     }
 }
 

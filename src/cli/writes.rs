@@ -33,7 +33,7 @@ pub(super) fn write_cmd(
                 slug,
                 kind: crate::domain::LoopKind::Improve,
                 op: crate::domain::LoopOp::IncidentFix {
-                    incident: id,
+                    incident: id.into_string(),
                     change: change.clone(),
                 },
             };

@@ -159,7 +159,7 @@ mod tests {
     fn a_past_day_keeps_what_was_dated_by_then_and_takes_back_later_voids_and_trips() {
         let ctx = Ctx::local("ana", Stamp::parse("2026-11-20T12:00:00Z").unwrap());
         let job = Job {
-            id: "job1".into(),
+            id: Id::from_text("job1"),
             slug: "triage".into(),
             title: "Triage".into(),
             statement: String::new(),
@@ -199,7 +199,7 @@ mod tests {
         for op in &ops {
             r.apply(op, &ctx).unwrap();
         }
-        let first_live = r.live().next().unwrap().id.clone();
+        let first_live = r.live().next().unwrap().id.to_string();
         r.apply(
             &LoopOp::Void {
                 record: first_live,

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::LoopKind;
 
-use super::model::{AuditEvent, Ctx};
+use super::model::{AuditEvent, Ctx, JobId};
 
 /// The hash the first event chains to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -83,7 +83,7 @@ pub fn as_shown(value: &Json) -> Json {
 /// What a command changed, as the audit trail records it.
 pub struct Change<'a> {
     pub command: super::command::Command,
-    pub job_id: Option<&'a str>,
+    pub job_id: Option<&'a JobId>,
     pub loop_kind: Option<LoopKind>,
     pub summary: &'a str,
     pub before: Json,
@@ -105,7 +105,7 @@ pub fn next_event(prev: Option<(i64, &str)>, ctx: &Ctx, change: Change) -> Audit
         at: ctx.now,
         actor: ctx.actor.clone(),
         command: change.command.name().to_string(),
-        job_id: change.job_id.map(str::to_string),
+        job_id: change.job_id.cloned(),
         loop_kind: change.loop_kind,
         summary: change.summary.to_string(),
         before,
@@ -135,11 +135,11 @@ pub fn add_rows_before(e: &mut AuditEvent, rows: Map<String, Json>) {
 pub fn hash(event: &AuditEvent) -> String {
     hash_parts(&EventText {
         seq: event.seq,
-        id: &event.id,
+        id: event.id.as_str(),
         at: &event.at.to_text(),
         actor: &event.actor,
         command: &event.command,
-        job_id: event.job_id.as_deref(),
+        job_id: event.job_id.as_ref().map(JobId::as_str),
         loop_kind: event.loop_kind.map(LoopKind::name),
         summary: &event.summary,
         before: &event.before.to_string(),
@@ -291,11 +291,11 @@ mod tests {
     fn hashing_the_stored_text_gives_the_hash_version_2_wrote() {
         let e = AuditEvent {
             seq: 42,
-            id: "0193-ab".into(),
+            id: crate::domain::id::Id::from_text("0193-ab"),
             at: Stamp::parse("2026-11-22T00:00:00.123Z").unwrap(),
             actor: "Ana \"the lead\" \u{1b}[2J Søren 日本".into(),
             command: "measure".into(),
-            job_id: Some("j\n1".into()),
+            job_id: Some(crate::domain::id::Id::from_text("j\n1")),
             loop_kind: Some(LoopKind::Instrument),
             summary: "recorded 0.18181818181818182 h\tok \u{2028}".into(),
             before: Json::Null,
@@ -314,7 +314,7 @@ mod tests {
     fn hash_changes_with_any_field() {
         let e = AuditEvent {
             seq: 1,
-            id: "a".into(),
+            id: crate::domain::id::Id::from_text("a"),
             at: Stamp::parse("2026-11-22T00:00:00Z").unwrap(),
             actor: "ana".into(),
             command: "baseline".into(),

@@ -145,7 +145,7 @@ mod tests {
 
     fn job() -> Job {
         Job {
-            id: "j".into(),
+            id: crate::domain::id::Id::from_text("j"),
             slug: "triage".into(),
             title: "Triage".into(),
             statement: String::new(),

@@ -206,7 +206,11 @@ impl Checked for FlowStep {
         if self.role.is_some() && self.by != Performer::Agent {
             return Err("a role on a step no agent does".into());
         }
-        if self.after.iter().any(|a| a.contains(',') || a == &self.id) {
+        if self
+            .after
+            .iter()
+            .any(|a| a.as_str().contains(',') || a == &self.id)
+        {
             return Err("its predecessors are malformed".into());
         }
         actor("recorded by", &self.recorded_by)?;

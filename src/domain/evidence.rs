@@ -199,11 +199,13 @@ pub fn find_proof<'a>(
     reference: &str,
     slug: &str,
 ) -> Result<&'a mut Proof, Refusal> {
-    let id = find_by_ref(proofs.iter().map(|p| p.id.as_str()), reference).map_err(|e| {
-        e.about("proof", &format!("`{slug}`")).fix(Fix::ListProofs {
-            slug: slug.to_string(),
-        })
-    })?;
+    let id = find_by_ref(proofs.iter().map(|p| &p.id), reference)
+        .cloned()
+        .map_err(|e| {
+            e.about("proof", &format!("`{slug}`")).fix(Fix::ListProofs {
+                slug: slug.to_string(),
+            })
+        })?;
     proofs
         .iter_mut()
         .find(|p| p.id == id)

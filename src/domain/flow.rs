@@ -82,21 +82,21 @@ pub struct FlowFacts {
 
 impl Flow {
     /// The records in force that the loop `loop_id` wrote; `None` when it wrote none.
-    pub fn facts_of(&self, loop_id: &str) -> Option<FlowFacts> {
+    pub fn facts_of(&self, loop_id: &LoopId) -> Option<FlowFacts> {
         fn own<T: Clone>(rows: &[T], keep: impl Fn(&T) -> bool) -> Vec<T> {
             rows.iter().filter(|r| keep(r)).cloned().collect()
         }
         let f = FlowFacts {
-            steps: own(&self.steps, |r| r.loop_id == loop_id && r.void.is_none()),
-            drops: own(&self.drops, |r| r.loop_id == loop_id && r.void.is_none()),
+            steps: own(&self.steps, |r| r.loop_id == *loop_id && r.void.is_none()),
+            drops: own(&self.drops, |r| r.loop_id == *loop_id && r.void.is_none()),
             governance: own(&self.governance, |r| {
-                r.loop_id == loop_id && r.void.is_none()
+                r.loop_id == *loop_id && r.void.is_none()
             }),
             critic_results: own(&self.critic_results, |r| {
-                r.loop_id == loop_id && r.void.is_none()
+                r.loop_id == *loop_id && r.void.is_none()
             }),
             incidents: own(&self.incidents, |r| {
-                r.loop_id == loop_id && r.void.is_none()
+                r.loop_id == *loop_id && r.void.is_none()
             }),
         };
         (f != FlowFacts::default()).then_some(f)
@@ -159,7 +159,9 @@ pub fn find<'a>(steps: &'a [FlowStep], reference: &str) -> Result<&'a FlowStep, 
         }
     }
     if wanted.chars().count() >= 4 {
-        let by_id: Vec<&FlowStep> = live(steps).filter(|s| s.id.contains(&wanted)).collect();
+        let by_id: Vec<&FlowStep> = live(steps)
+            .filter(|s| s.id.as_str().contains(&wanted))
+            .collect();
         if let [one] = by_id.as_slice() {
             return Ok(one);
         }
@@ -328,14 +330,14 @@ impl StepGovernance {
 
 /// The governance in force of step `step_id`, from the acts and results in force.
 pub fn governance_of(
-    step_id: &str,
+    step_id: &FlowStepId,
     acts: &[Governance],
     results: &[CriticResult],
 ) -> StepGovernance {
     let mut g = StepGovernance::default();
     let mut acts: Vec<&Governance> = acts
         .iter()
-        .filter(|a| a.step_id == step_id && a.void.is_none())
+        .filter(|a| a.step_id == *step_id && a.void.is_none())
         .collect();
     acts.sort_by_key(|a| (a.at, a.id.clone()));
     for a in acts {
@@ -361,7 +363,7 @@ pub fn governance_of(
     }
     let mut results: Vec<&CriticResult> = results
         .iter()
-        .filter(|r| r.step_id == step_id && r.void.is_none())
+        .filter(|r| r.step_id == *step_id && r.void.is_none())
         .collect();
     results.sort_by_key(|r| (r.at, r.id.clone()));
     for r in results {
@@ -439,7 +441,7 @@ pub fn parse_classes(text: &str) -> Result<Vec<DataClass>, String> {
 /// A decision in force that names a step.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepDecision {
-    pub id: String,
+    pub id: DecisionId,
     pub text: String,
     pub owner: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -451,7 +453,7 @@ pub struct StepDecision {
 /// governance in force, its open incidents and the decisions that name it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepView {
-    pub id: String,
+    pub id: FlowStepId,
     pub name: String,
     pub kind: StepKind,
     pub by: Performer,
@@ -472,7 +474,7 @@ pub struct StepView {
 /// An incident as the views show it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct IncidentView {
-    pub id: String,
+    pub id: IncidentId,
     pub step: String,
     pub what: String,
     pub severity: Severity,
@@ -563,7 +565,7 @@ impl FlowView {
                     .count(),
                 decisions: decisions
                     .iter()
-                    .filter(|d| d.step_id.as_deref() == Some(s.id.as_str()))
+                    .filter(|d| d.step_id.as_ref() == Some(&s.id))
                     .map(|d| StepDecision {
                         id: d.id.clone(),
                         text: d.text.clone(),
@@ -579,7 +581,7 @@ impl FlowView {
                 id: i.id.clone(),
                 step: names
                     .get(i.step_id.as_str())
-                    .map_or_else(|| i.step_id.clone(), |n| n.to_string()),
+                    .map_or_else(|| i.step_id.to_string(), |n| n.to_string()),
                 what: i.what.clone(),
                 severity: i.severity,
                 tag: i.tag.clone(),
@@ -626,14 +628,14 @@ mod tests {
     fn step(id: &str, name: &str, kind: StepKind, by: Performer, after: &[&str]) -> FlowStep {
         let t = Stamp::parse("2026-11-02T09:00:00Z").unwrap();
         FlowStep {
-            id: id.into(),
-            loop_id: "l".into(),
+            id: Id::from_text(id),
+            loop_id: Id::from_text("l"),
             name: name.into(),
             kind,
             by,
             role: None,
             gate: (by == Performer::Human).then_some(HumanGate::Approval),
-            after: after.iter().map(|s| s.to_string()).collect(),
+            after: after.iter().copied().map(Id::from_text).collect(),
             data: Vec::new(),
             irreversible: false,
             at: When::At(t),
@@ -686,9 +688,9 @@ mod tests {
             Performer::Human,
             &["b"],
         ));
-        steps[2].after = vec!["d".into()];
+        steps[2].after = vec![Id::from_text("d")];
         assert_eq!(ungated_output(&steps, &steps[1]), None);
-        steps[0].after = vec!["c".into()];
+        steps[0].after = vec![Id::from_text("c")];
         let c = cycle(&steps).unwrap();
         assert_eq!(c.first(), c.last());
         assert!(c.len() >= 4, "{c:?}");

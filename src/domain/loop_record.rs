@@ -52,18 +52,19 @@ impl Row {
         }
     }
 
+    /// The row's id, whatever its kind (as the trail and the store's generic writes name it).
     pub fn id(&self) -> &str {
         match self {
-            Row::Value(r) => &r.id,
-            Row::Intervention(r) => &r.id,
-            Row::Decision(r) => &r.id,
-            Row::Learning(r) => &r.id,
-            Row::Metric(r) => &r.id,
-            Row::FlowStep(r) => &r.id,
-            Row::FlowDrop(r) => &r.id,
-            Row::Governance(r) => &r.id,
-            Row::CriticResult(r) => &r.id,
-            Row::Incident(r) => &r.id,
+            Row::Value(r) => r.id.as_str(),
+            Row::Intervention(r) => r.id.as_str(),
+            Row::Decision(r) => r.id.as_str(),
+            Row::Learning(r) => r.id.as_str(),
+            Row::Metric(r) => r.id.as_str(),
+            Row::FlowStep(r) => r.id.as_str(),
+            Row::FlowDrop(r) => r.id.as_str(),
+            Row::Governance(r) => r.id.as_str(),
+            Row::CriticResult(r) => r.id.as_str(),
+            Row::Incident(r) => r.id.as_str(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod evidence;
 pub mod flow;
 pub mod hook;
+pub mod id;
 pub mod intent;
 pub mod job;
 pub mod kind;

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 
 use super::loop_record::Guardrail;
 use super::model::{
-    Better, Deviation, DeviationKind, Intervention, Measures, Metric, Phase, Value,
+    Better, Deviation, DeviationKind, Intervention, InterventionId, Measures, Metric, MetricId,
+    Phase, Value, ValueId,
 };
 use super::state::day_number;
 use super::stats::{
@@ -58,13 +59,13 @@ pub struct Plan {
     pub decision_rule: StoredRule,
     /// Live values dated on or after the intervention that had already been recorded when it
     /// was locked (a back-dated intervention entered after they were seen).
-    pub seen_live: Vec<String>,
+    pub seen_live: Vec<ValueId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanMetric {
-    pub id: String,
+    pub id: MetricId,
     pub name: String,
     pub unit: String,
     pub better: Better,
@@ -74,7 +75,7 @@ pub struct PlanMetric {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanValue {
-    pub id: String,
+    pub id: ValueId,
     pub at: When,
     pub value: f64,
 }
@@ -82,7 +83,7 @@ pub struct PlanValue {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanGuardrail {
-    pub id: String,
+    pub id: MetricId,
     pub name: String,
     pub unit: String,
     pub better: Better,
@@ -90,7 +91,7 @@ pub struct PlanGuardrail {
     pub baseline: Vec<PlanValue>,
     /// Its live values dated after the intervention but recorded before the lock.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub seen_live: Vec<String>,
+    pub seen_live: Vec<ValueId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -164,7 +165,7 @@ pub fn of(i: &Intervention) -> Option<Plan> {
 pub struct PlanState {
     pub version: u32,
     /// The intervention that locked it.
-    pub intervention: String,
+    pub intervention: InterventionId,
     pub intervention_at: When,
     pub locked_at: Stamp,
     pub locked_by: String,

@@ -74,7 +74,7 @@ impl SignalSummary {
 /// A sign-off the actor recorded on the named owner's word (witnessed, not signed by them).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Witnessed {
-    pub id: String,
+    pub id: DecisionId,
     pub text: String,
     pub owner: String,
     pub witnessed_by: String,
@@ -84,7 +84,7 @@ pub struct Witnessed {
 /// A decision that waits for its named owner's sign-off.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pending {
-    pub id: String,
+    pub id: DecisionId,
     pub text: String,
     pub owner: String,
 }
@@ -223,10 +223,10 @@ impl LoopState {
         let live: Vec<&Value> = r.live_since_intervention().collect();
         // The baseline every view shows beside the verdict: the locked plan's, when one is.
         // The plan keeps each baseline value's number; its typed text is the value's own.
-        let typed_of = |id: &str| {
+        let typed_of = |id: &ValueId| {
             r.values
                 .iter()
-                .find(|v| v.id == id)
+                .find(|v| v.id == *id)
                 .and_then(|v| v.typed.as_deref())
         };
         let compared: Vec<TypedAt<When>> = match r.plan_in_force() {

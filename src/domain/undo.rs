@@ -10,7 +10,7 @@ use super::flow::StepEdit;
 use super::intent::{Intent, LoopOp};
 use super::job::{CanvasEdit, JobEdit};
 use super::loop_record::LoopRecord;
-use super::model::{AuditEvent, FlowStep, Job, Visibility};
+use super::model::{AuditEvent, FlowStep, FlowStepId, Job, Visibility};
 
 /// The reason recorded on a compensating record.
 pub const REASON: &str = "undone by its author";
@@ -255,7 +255,7 @@ pub fn compensation(
                 );
             };
             on(LoopOp::FlowSet {
-                step: now.id.clone(),
+                step: now.id.to_string(),
                 edit: restoring(&was, record.map(|r| &r.flow.steps))?,
             })
         }
@@ -351,7 +351,7 @@ pub fn needs_history(event: &AuditEvent) -> bool {
 }
 
 /// The step `id` as the newest event before the change left it (added or changed).
-fn step_before(earlier: &[AuditEvent], id: &str) -> Option<FlowStep> {
+fn step_before(earlier: &[AuditEvent], id: &FlowStepId) -> Option<FlowStep> {
     earlier.iter().find_map(|e| {
         let added = std::iter::once(&e.after["added"]);
         let updated = e.after["updated"]["flow_steps"]
@@ -360,7 +360,7 @@ fn step_before(earlier: &[AuditEvent], id: &str) -> Option<FlowStep> {
             .flatten();
         added
             .chain(updated)
-            .filter(|row| row["id"].as_str() == Some(id))
+            .filter(|row| row["id"].as_str() == Some(id.as_str()))
             .find_map(|row| serde_json::from_value::<FlowStep>(row.clone()).ok())
     })
 }
@@ -400,7 +400,8 @@ fn restoring(was: &FlowStep, steps: Option<&Vec<FlowStep>>) -> Result<StepEdit, 
         by: Some(was.by),
         role: was.role,
         gate: was.gate,
-        after: Some(was.after.clone()),
+        // Its predecessors by their whole ids: references a step resolves exactly.
+        after: Some(was.after.iter().map(ToString::to_string).collect()),
         data: Some(was.data.clone()),
         irreversible: Some(was.irreversible),
     })
@@ -524,7 +525,7 @@ mod tests {
             &ctx(),
             Change {
                 command: Command::DecideApprove,
-                job_id: Some("j"),
+                job_id: Some(&crate::domain::id::Id::from_text("j")),
                 loop_kind: Some(crate::domain::LoopKind::Govern),
                 summary: "s",
                 before: Json::Null,

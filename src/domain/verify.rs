@@ -586,7 +586,7 @@ impl Verifier {
         self.records += 1;
         let current = with_state_hash(row_json(j));
         let current = Self::state_hash(&current);
-        match self.jobs.get_mut(&j.id) {
+        match self.jobs.get_mut(j.id.as_str()) {
             None => self.problem(Table::Jobs, &j.slug, Wrong::Inserted, None),
             Some(e) => {
                 e.seen = true;
@@ -611,7 +611,8 @@ impl Verifier {
         self.records += 1 + steps.len() + signals.len() + usize::from(metric.is_some());
         let current = Self::state_hash(&loop_state(lp, metric, steps, signals));
         let name = format!("{slug}/{}", lp.kind);
-        match self.loops.get_mut(&(lp.job_id.clone(), lp.kind)) {
+        // The trail names jobs by the text it stored: compared as text.
+        match self.loops.get_mut(&(lp.job_id.to_string(), lp.kind)) {
             None => self.problem(Table::Loops, name, Wrong::Inserted, None),
             Some(e) => {
                 e.seen = true;

@@ -7,7 +7,7 @@ use super::rows::{EVENT_COLS, event, insert_event};
 use super::sql::{Db, params};
 use crate::domain::LoopKind;
 use crate::domain::audit::{Change, next_event};
-use crate::domain::model::{AuditEvent, Ctx};
+use crate::domain::model::{AuditEvent, Ctx, JobId};
 use crate::domain::time::{Stamp, Week, start_of_day};
 
 /// The last event (sequence number and hash), by the unique index on `seq`. (On PostgreSQL the
@@ -92,11 +92,11 @@ pub(super) fn changes_in(
     db: &mut dyn Db,
     week: Week,
     limit: usize,
-) -> Result<HashMap<String, Changes>> {
+) -> Result<HashMap<JobId, Changes>> {
     let from = start_of_day(week.monday());
     let to = start_of_day(week.monday() + chrono::Days::new(7));
     let cols = super::rows::prefixed("e", EVENT_COLS);
-    let mut out: HashMap<String, Changes> = HashMap::new();
+    let mut out: HashMap<JobId, Changes> = HashMap::new();
     db.each(
         &format!(
             "SELECT {EVENT_COLS}, total FROM (
@@ -111,7 +111,11 @@ pub(super) fn changes_in(
         &mut |r| {
             let e = event(r)?;
             let total = r.int(12)?.unwrap_or(0);
-            let entry = out.entry(e.job_id.clone().unwrap_or_default()).or_default();
+            // The query keeps only events that name a job.
+            let Some(job_id) = e.job_id.clone() else {
+                return Ok(());
+            };
+            let entry = out.entry(job_id).or_default();
             entry.total = total;
             entry.events.push(e);
             Ok(())
@@ -123,7 +127,7 @@ pub(super) fn changes_in(
 /// The newest `limit` events, newest first, optionally of one job (and one loop kind).
 pub(super) fn log(
     db: &mut dyn Db,
-    job_id: Option<&str>,
+    job_id: Option<&JobId>,
     kind: Option<LoopKind>,
     limit: usize,
 ) -> Result<Vec<AuditEvent>> {
@@ -149,7 +153,7 @@ pub(super) fn log(
 /// record was before a change).
 pub(super) fn job_events_before(
     db: &mut dyn Db,
-    job_id: &str,
+    job_id: &JobId,
     seq: i64,
 ) -> Result<Vec<AuditEvent>> {
     db.all(

@@ -10,7 +10,7 @@ use super::{Error, Result};
 use crate::domain::audit::row_json;
 use crate::domain::audit::{STATE_KEY, row_hash, with_state_hash};
 use crate::domain::loop_record::LoopRecord;
-use crate::domain::model::Job;
+use crate::domain::model::{Job, JobId};
 use crate::domain::trail::Said;
 use crate::domain::verify::Table;
 use crate::domain::{Command, LoopKind};
@@ -139,7 +139,7 @@ pub(super) fn job_matches(db: &mut dyn Db, job: &Job) -> Result<()> {
 /// `before`. `kind` is its loop (`None` for a job's own rows).
 pub(super) fn row_matches<T: serde::Serialize>(
     db: &mut dyn Db,
-    job_id: &str,
+    job_id: &JobId,
     kind: Option<LoopKind>,
     table: Table,
     id: &str,

@@ -88,7 +88,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
     )?;
 
     // Jobs, then loops with what their audited state covers.
-    let mut slugs: HashMap<String, String> = HashMap::new();
+    let mut slugs: HashMap<JobId, String> = HashMap::new();
     rows_of(
         db,
         &mut v,
@@ -99,7 +99,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             v.job(&j);
         },
     )?;
-    let mut steps: HashMap<String, Vec<Step>> = HashMap::new();
+    let mut steps: HashMap<LoopId, Vec<Step>> = HashMap::new();
     rows_of(
         db,
         &mut v,
@@ -107,7 +107,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
         rows::step,
         |_, s| steps.entry(s.loop_id.clone()).or_default().push(s),
     )?;
-    let mut signals: HashMap<String, Vec<KillSignal>> = HashMap::new();
+    let mut signals: HashMap<LoopId, Vec<KillSignal>> = HashMap::new();
     rows_of(
         db,
         &mut v,
@@ -115,7 +115,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
         rows::signal,
         |_, k| signals.entry(k.loop_id.clone()).or_default().push(k),
     )?;
-    let mut metrics: HashMap<String, Metric> = HashMap::new();
+    let mut metrics: HashMap<LoopId, Metric> = HashMap::new();
     rows_of(
         db,
         &mut v,
@@ -124,7 +124,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
         |v, m| {
             // Replaced metrics and guardrails are rows of their own, written whole by an event.
             if m.replaced_at.is_some() || !m.role.is_primary() {
-                v.row(Table::Metrics, &m.id.clone(), &m);
+                v.row(Table::Metrics, m.id.as_str(), &m);
             } else {
                 metrics.insert(m.loop_id.clone(), m);
             }
@@ -139,7 +139,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             let slug = slugs
                 .get(&l.job_id)
                 .cloned()
-                .unwrap_or_else(|| l.job_id.clone());
+                .unwrap_or_else(|| l.job_id.to_string());
             v.loop_record(
                 &slug,
                 &l,
@@ -151,13 +151,18 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
     )?;
     // Rows that belong to no loop were added behind jobloop's back.
     for s in steps.into_values().flatten() {
-        v.problem(Table::Steps, s.id, Wrong::Inserted, None);
+        v.problem(Table::Steps, s.id.into_string(), Wrong::Inserted, None);
     }
     for k in signals.into_values().flatten() {
-        v.problem(Table::KillSignals, k.id, Wrong::Inserted, None);
+        v.problem(
+            Table::KillSignals,
+            k.id.into_string(),
+            Wrong::Inserted,
+            None,
+        );
     }
     for m in metrics.into_values() {
-        v.problem(Table::Metrics, m.id, Wrong::Inserted, None);
+        v.problem(Table::Metrics, m.id.into_string(), Wrong::Inserted, None);
     }
 
     // Every table whose rows the trail accounts for one by one, as its declaration says.
@@ -177,7 +182,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
         macro_rules! rows {
             ($map:expr) => {
                 rows_of(db, &mut v, &sql, $map, |v, r| {
-                    v.row(def.table, &r.id.clone(), &r)
+                    v.row(def.table, r.id.as_str(), &r)
                 })?
             };
         }
@@ -189,12 +194,12 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
                 if let Err(why) = crate::domain::plan::check(&r) {
                     v.problem(
                         Table::Interventions,
-                        r.id.clone(),
+                        r.id.to_string(),
                         Wrong::Unreadable(why),
                         None,
                     );
                 }
-                v.row(def.table, &r.id.clone(), &r)
+                v.row(def.table, r.id.as_str(), &r)
             })?,
             Table::Decisions => rows!(rows::decision),
             Table::Learnings => rows!(rows::learning),

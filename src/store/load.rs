@@ -123,7 +123,7 @@ pub(super) fn loop_of(db: &mut dyn Db, job: Job, kind: LoopKind) -> Result<LoopR
 /// The flow records of a job: each table's rows of the one loop that writes them (the steps
 /// and drops of its redesign loop, governance and critic results of its govern loop, incidents
 /// of its improve loop), oldest first.
-pub(super) fn flow_of(db: &mut dyn Db, job_id: &str) -> Result<Flow> {
+pub(super) fn flow_of(db: &mut dyn Db, job_id: &JobId) -> Result<Flow> {
     let of = |kind: &str| format!("(SELECT id FROM loops WHERE job_id = ?1 AND kind = '{kind}')");
     Ok(Flow {
         steps: db.all(
@@ -171,7 +171,7 @@ pub(super) fn flow_of(db: &mut dyn Db, job_id: &str) -> Result<Flow> {
 
 /// The loop's guardrails in force (or, with `removed`, no longer watched), by name, each with
 /// its values.
-fn guardrails_of(db: &mut dyn Db, loop_id: &str, removed: bool) -> Result<Vec<Guardrail>> {
+fn guardrails_of(db: &mut dyn Db, loop_id: &LoopId, removed: bool) -> Result<Vec<Guardrail>> {
     let metrics = db.all(
         &format!(
             "SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS {} NULL AND role = 'guardrail' ORDER BY name, id",
@@ -189,7 +189,7 @@ fn guardrails_of(db: &mut dyn Db, loop_id: &str, removed: bool) -> Result<Vec<Gu
 }
 
 /// The loop's replaced primary metrics, oldest first, each with its values and interventions.
-fn superseded_of(db: &mut dyn Db, loop_id: &str) -> Result<Vec<Superseded>> {
+fn superseded_of(db: &mut dyn Db, loop_id: &LoopId) -> Result<Vec<Superseded>> {
     let metrics = db.all(
         &format!(
             "SELECT {METRIC_COLS} FROM metrics WHERE loop_id = ?1 AND replaced_at IS NOT NULL AND role = 'primary' ORDER BY set_at, id"
@@ -212,8 +212,8 @@ fn superseded_of(db: &mut dyn Db, loop_id: &str) -> Result<Vec<Superseded>> {
 /// A metric's values and interventions on its loop, each in time order.
 fn measured(
     db: &mut dyn Db,
-    metric_id: &str,
-    loop_id: &str,
+    metric_id: &MetricId,
+    loop_id: &LoopId,
 ) -> Result<(Vec<Value>, Vec<Intervention>)> {
     // A value is the loop's only when both its loop and its metric say so: a row naming
     // another loop's metric (an edit, refused by the shared server) is not.
@@ -234,7 +234,7 @@ fn measured(
     Ok((values, interventions))
 }
 
-pub(super) fn cycles_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Cycle>> {
+pub(super) fn cycles_of(db: &mut dyn Db, job_id: &JobId) -> Result<Vec<Cycle>> {
     db.all(
         &format!("SELECT {CYCLE_COLS} FROM cycles WHERE job_id = ?1 ORDER BY week"),
         params![job_id],
@@ -242,7 +242,7 @@ pub(super) fn cycles_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Cycle>> {
     )
 }
 
-pub(super) fn tools_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Tool>> {
+pub(super) fn tools_of(db: &mut dyn Db, job_id: &JobId) -> Result<Vec<Tool>> {
     db.all(
         &format!("SELECT {TOOL_COLS} FROM tools WHERE job_id = ?1 ORDER BY at, id"),
         params![job_id],
@@ -250,7 +250,7 @@ pub(super) fn tools_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Tool>> {
     )
 }
 
-pub(super) fn proofs_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<Proof>> {
+pub(super) fn proofs_of(db: &mut dyn Db, job_id: &JobId) -> Result<Vec<Proof>> {
     db.all(
         &format!("SELECT {PROOF_COLS} FROM proofs WHERE job_id = ?1 ORDER BY at, id"),
         params![job_id],
@@ -302,8 +302,8 @@ pub(super) fn save_loop_state_breaches(
 
 pub(super) fn put_loop_state(
     db: &mut dyn Db,
-    loop_id: &str,
-    job_id: &str,
+    loop_id: &LoopId,
+    job_id: &JobId,
     s: &LoopState,
 ) -> Result<()> {
     let json = serde_json::to_string(s).map_err(|e| Error::Storage(e.to_string()))?;
@@ -316,7 +316,7 @@ pub(super) fn put_loop_state(
 }
 
 /// Recomputes and writes a job's derived state from its cycles, tools and proofs.
-pub(super) fn save_job_state(db: &mut dyn Db, job_id: &str) -> Result<()> {
+pub(super) fn save_job_state(db: &mut dyn Db, job_id: &JobId) -> Result<()> {
     let state = JobState::compute(
         &cycles_of(db, job_id)?,
         &tools_of(db, job_id)?,
@@ -325,7 +325,7 @@ pub(super) fn save_job_state(db: &mut dyn Db, job_id: &str) -> Result<()> {
     put_job_state(db, job_id, &state)
 }
 
-pub(super) fn put_job_state(db: &mut dyn Db, job_id: &str, s: &JobState) -> Result<()> {
+pub(super) fn put_job_state(db: &mut dyn Db, job_id: &JobId, s: &JobState) -> Result<()> {
     let json = serde_json::to_string(s).map_err(|e| Error::Storage(e.to_string()))?;
     db.exec(
         "INSERT INTO job_state (job_id, state) VALUES (?1, ?2)
@@ -338,7 +338,7 @@ pub(super) fn put_job_state(db: &mut dyn Db, job_id: &str, s: &JobState) -> Resu
 /// The day of the job's earliest dated record that stands (a value, an intervention, a decision or
 /// a learning by the day it is about, a tool, a flow step, removed work, an incident): its
 /// history begins no later than that day.
-pub(super) fn earliest_record(db: &mut dyn Db, job_id: &str) -> Result<Option<NaiveDate>> {
+pub(super) fn earliest_record(db: &mut dyn Db, job_id: &JobId) -> Result<Option<NaiveDate>> {
     let day = db.first(
         "SELECT MIN(d) FROM (
             SELECT substr(v.at, 1, 10) AS d FROM metric_values v JOIN loops l ON l.id = v.loop_id

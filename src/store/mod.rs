@@ -454,7 +454,7 @@ impl Store {
         // reconnect the store first looks for the command's own audit event, and reports it
         // instead of writing the command twice.
         let planned: Vec<String> = if self.is_shared() {
-            (0..PLANNED_IDS).map(|_| ctx.new_id()).collect()
+            ctx.ids.draw(PLANNED_IDS)
         } else {
             Vec::new()
         };

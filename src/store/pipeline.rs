@@ -68,8 +68,8 @@ pub const SELF_ACTOR: &str = "jobloop";
 pub(super) enum States {
     Now,
     Later {
-        loops: std::collections::BTreeSet<(String, LoopKind)>,
-        jobs: std::collections::BTreeSet<String>,
+        loops: std::collections::BTreeSet<(JobId, LoopKind)>,
+        jobs: std::collections::BTreeSet<JobId>,
         /// Who wrote last, and when: a guardrail the batch breached is theirs.
         by: Option<(String, crate::domain::Stamp)>,
     },
@@ -101,11 +101,11 @@ impl States {
         }
     }
 
-    fn job_changed(&mut self, db: &mut dyn Db, job_id: &str) -> Result<()> {
+    fn job_changed(&mut self, db: &mut dyn Db, job_id: &JobId) -> Result<()> {
         match self {
             States::Now => save_job_state(db, job_id),
             States::Later { jobs, .. } => {
-                jobs.insert(job_id.to_string());
+                jobs.insert(job_id.clone());
                 Ok(())
             }
         }
@@ -231,14 +231,15 @@ pub(super) fn apply(
             let mut proofs = load::proofs_of(db, &job.id)?;
             let p = evidence::find_proof(&mut proofs, proof, slug)?;
             let before = row_json(p);
-            let hash_before = guard::row_matches(db, &job.id, None, Table::Proofs, &p.id, &*p)?;
+            let hash_before =
+                guard::row_matches(db, &job.id, None, Table::Proofs, p.id.as_str(), &*p)?;
             let outcome = evidence::track_outcome(&job, p, *counts, ctx)?;
             if !outcome.changed {
                 return Ok(Ack::unchanged(outcome));
             }
             upsert_proof(db, p)?;
             let row = row_json(p);
-            let rows_before = [(p.id.clone(), Json::String(hash_before))]
+            let rows_before = [(p.id.to_string(), Json::String(hash_before))]
                 .into_iter()
                 .collect();
             let mut ack = job_event_with(
@@ -266,14 +267,15 @@ pub(super) fn apply(
             let mut proofs = load::proofs_of(db, &job.id)?;
             let p = evidence::find_proof(&mut proofs, proof, slug)?;
             let before = row_json(p);
-            let hash_before = guard::row_matches(db, &job.id, None, Table::Proofs, &p.id, &*p)?;
+            let hash_before =
+                guard::row_matches(db, &job.id, None, Table::Proofs, p.id.as_str(), &*p)?;
             let outcome = evidence::set_visibility(&job, p, *visibility, reason)?;
             if !outcome.changed {
                 return Ok(Ack::unchanged(outcome));
             }
             upsert_proof(db, p)?;
             let row = row_json(p);
-            let rows_before = [(p.id.clone(), Json::String(hash_before))]
+            let rows_before = [(p.id.to_string(), Json::String(hash_before))]
                 .into_iter()
                 .collect();
             let ack = job_event_with(
@@ -596,7 +598,7 @@ fn touched_rows_match(
     op: &LoopOp,
 ) -> Result<Map<String, Json>> {
     let mut out = Map::new();
-    let (job, kind) = (before.job.id.as_str(), Some(before.lp.kind));
+    let (job, kind) = (&before.job.id, Some(before.lp.kind));
     for row in before.rows_touched_by(op) {
         let id = row.id();
         let hash = match &row {
@@ -648,11 +650,13 @@ fn save_loop(
     }
     for row in &outcome.updated {
         match row {
-            Row::Value(v) => rows::set_void(db, &tables::VALUES, &v.id, &v.void)?,
-            Row::Intervention(i) => rows::set_void(db, &tables::INTERVENTIONS, &i.id, &i.void)?,
-            Row::Learning(l) => rows::set_void(db, &tables::LEARNINGS, &l.id, &l.void)?,
+            Row::Value(v) => rows::set_void(db, &tables::VALUES, v.id.as_str(), &v.void)?,
+            Row::Intervention(i) => {
+                rows::set_void(db, &tables::INTERVENTIONS, i.id.as_str(), &i.void)?
+            }
+            Row::Learning(l) => rows::set_void(db, &tables::LEARNINGS, l.id.as_str(), &l.void)?,
             Row::Decision(d) => {
-                rows::set_void(db, &tables::DECISIONS, &d.id, &d.void)?;
+                rows::set_void(db, &tables::DECISIONS, d.id.as_str(), &d.void)?;
                 rows::set_approval(db, d)?;
             }
             // A guardrail is a row of its own; the replaced primary metric is written with the

@@ -66,7 +66,7 @@ impl FlowDetail {
 }
 
 /// The decisions in force (neither voided nor amended) of every loop of a job.
-fn decisions_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<(LoopKind, Decision)>> {
+fn decisions_of(db: &mut dyn Db, job_id: &JobId) -> Result<Vec<(LoopKind, Decision)>> {
     let loops: Vec<(String, String)> = db.all(
         "SELECT id, kind FROM loops WHERE job_id = ?1 ORDER BY position",
         params![job_id],
@@ -89,7 +89,7 @@ fn decisions_of(db: &mut dyn Db, job_id: &str) -> Result<Vec<(LoopKind, Decision
             d.void.is_none()
                 && !all
                     .iter()
-                    .any(|n| n.supersedes.as_deref() == Some(d.id.as_str()) && n.void.is_none())
+                    .any(|n| n.supersedes.as_ref() == Some(&d.id) && n.void.is_none())
         }) {
             out.push((kind, d.clone()));
         }
@@ -173,7 +173,7 @@ enum Which<'a> {
     /// Every job's.
     All,
     /// One job's, by id.
-    One(&'a str),
+    One(&'a JobId),
     /// The first active jobs in board order (the TUI's first screen).
     First(i64),
 }
@@ -232,10 +232,10 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
         loop_states.entry(job).or_default().push(p);
     }
     for job in jobs {
-        let state = job_states.remove(&job.id);
+        let state = job_states.remove(job.id.as_str());
         let mut loops: Vec<LoopState> = Vec::new();
         let mut bad = None;
-        for parsed in loop_states.remove(&job.id).unwrap_or_default() {
+        for parsed in loop_states.remove(job.id.as_str()).unwrap_or_default() {
             match parsed {
                 Ok(l) => loops.push(l),
                 Err(e) => bad = Some(e),
@@ -377,7 +377,7 @@ impl Store {
 
     /// The week each job's history begins (`job::history_start`), by job id: what the digest and
     /// the calendar of a week read, as a cycle does.
-    pub fn history_starts(&mut self) -> Result<HashMap<String, Week>> {
+    pub fn history_starts(&mut self) -> Result<HashMap<JobId, Week>> {
         self.read(|db| {
             let jobs = read_jobs(db, true, None, &mut Vec::new())?;
             let mut out = HashMap::with_capacity(jobs.len());
@@ -480,7 +480,7 @@ impl Store {
 
     /// The job of the incident whose id contains `reference` (at least 4 characters), and
     /// its whole id.
-    pub fn find_incident(&mut self, reference: &str) -> Result<(String, String)> {
+    pub fn find_incident(&mut self, reference: &str) -> Result<(String, IncidentId)> {
         self.read(|db| {
             let found: Vec<(String, String)> = db.all(
                 "SELECT j.slug, i.id FROM incidents i JOIN loops l ON l.id = i.loop_id
@@ -492,6 +492,7 @@ impl Store {
                 found.iter().map(|(_, id)| id.as_str()),
                 reference,
             )
+            .map(IncidentId::from_text)
             .map_err(|e| Error::Refused(e.about("incident", "the database")))?;
             let slug = found
                 .iter()
@@ -532,7 +533,7 @@ impl Store {
                 Some(slug) => Some(job_by_slug(db, slug)?.id),
                 None => None,
             };
-            super::audit::log(db, job_id.as_deref(), kind, limit)
+            super::audit::log(db, job_id.as_ref(), kind, limit)
         })
     }
 
@@ -550,7 +551,7 @@ impl Store {
             let by_id = super::audit::changes_in(db, week, limit)?;
             Ok(by_id
                 .into_iter()
-                .filter_map(|(id, c)| slugs.get(&id).map(|s| (s.clone(), c)))
+                .filter_map(|(id, c)| slugs.get(id.as_str()).map(|s| (s.clone(), c)))
                 .collect())
         })
     }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use super::tables::TableDef;
 use super::{Error, Result};
 use crate::domain::LoopKind;
+use crate::domain::id::Id;
 use crate::domain::model::{
     AgentRole, Better, Capability, DetectedBy, DeviationKind, HumanGate, KillDecision,
     LearningType, Measures, MetricRole, Performer, Phase, ProofKind, Severity, SignalState, Status,
@@ -86,6 +87,12 @@ impl<T: ToP> ToP for Option<T> {
 impl<T: ToP + ?Sized> ToP for &T {
     fn p(&self) -> P<'_> {
         (**self).p()
+    }
+}
+
+impl<T> ToP for Id<T> {
+    fn p(&self) -> P<'_> {
+        P::Text(Cow::Borrowed(self.as_str()))
     }
 }
 
@@ -275,6 +282,21 @@ impl<'r> Fields<'r> {
 
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The record's own id, typed as the record it is read into: a stored row is where text
+    /// becomes an id.
+    pub fn own_id<T>(&self) -> Id<T> {
+        Id::from_text(self.id.clone())
+    }
+
+    /// A column that holds the id of a record of kind `T` (`loop_id`, `metric_id`).
+    pub fn id_of<T>(&self, name: &str) -> Result<Id<T>> {
+        self.text(name).map(Id::from_text)
+    }
+
+    pub fn opt_id_of<T>(&self, name: &str) -> Result<Option<Id<T>>> {
+        Ok(self.opt_text(name)?.map(Id::from_text))
     }
 
     /// The position of column `name`, and how errors name it.

@@ -201,7 +201,7 @@ pub(super) fn check_all(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
         }
         for (record, fresh) in c.records.iter().zip(c.states) {
             let same = stored_loops
-                .get(&record.lp.id)
+                .get(record.lp.id.as_str())
                 .and_then(|s| s.as_ref().ok())
                 .is_some_and(|s| *s == fresh);
             if !same {

@@ -27,7 +27,7 @@ const RULES: [Rule; 5] = [
         records: |r| {
             r.metric
                 .iter()
-                .map(|m| (m.id.clone(), format!("primary metric “{}” set", m.name)))
+                .map(|m| (m.id.to_string(), format!("primary metric “{}” set", m.name)))
                 .collect()
         },
     },
@@ -42,7 +42,7 @@ const RULES: [Rule; 5] = [
                 .map(|v| {
                     let day = v.at.date();
                     (
-                        v.id.clone(),
+                        v.id.to_string(),
                         format!("baseline value {} of {day} recorded", v.shown()),
                     )
                 })
@@ -61,7 +61,7 @@ const RULES: [Rule; 5] = [
                 .filter_map(|g| {
                     let a = g.approval.as_ref()?;
                     Some((
-                        g.id.clone(),
+                        g.id.to_string(),
                         format!("approval threshold “{a}” set on a step"),
                     ))
                 });
@@ -72,7 +72,7 @@ const RULES: [Rule; 5] = [
                 .filter_map(|d| {
                     let t = d.threshold.as_ref()?;
                     Some((
-                        d.id.clone(),
+                        d.id.to_string(),
                         format!("decision with approval threshold “{t}”"),
                     ))
                 });
@@ -89,7 +89,10 @@ const RULES: [Rule; 5] = [
                 .filter(|g| g.void.is_none())
                 .filter_map(|g| {
                     let c = g.critic.as_ref()?;
-                    Some((g.id.clone(), format!("critic check “{c}” added to a step")))
+                    Some((
+                        g.id.to_string(),
+                        format!("critic check “{c}” added to a step"),
+                    ))
                 })
                 .take(1)
                 .collect()
@@ -105,7 +108,7 @@ const RULES: [Rule; 5] = [
                 .take(1)
                 .map(|d| {
                     (
-                        d.id.clone(),
+                        d.id.to_string(),
                         format!("decision owned by {} recorded", d.owner),
                     )
                 })

@@ -15,7 +15,7 @@ impl LoopRecord {
         kind: LearningType,
         tag: Option<&str>,
         capability: Option<Capability>,
-        incident: Option<String>,
+        incident: Option<IncidentId>,
         about: Option<NaiveDate>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
@@ -64,7 +64,7 @@ impl LoopRecord {
             LoopOp::FlowSet { step, .. } | LoopOp::FlowVoid { step, .. } => {
                 crate::domain::flow::find(&self.flow.steps, step)
                     .ok()
-                    .and_then(|s| self.own_flow_row(&s.id))
+                    .and_then(|s| self.own_flow_row(s.id.as_str()))
                     .into_iter()
                     .collect()
             }
@@ -72,7 +72,7 @@ impl LoopRecord {
                 let ids = self.flow.incidents.iter().map(|i| i.id.as_str());
                 find_by_ref(ids, incident)
                     .ok()
-                    .and_then(|id| self.own_flow_row(&id))
+                    .and_then(|id| self.own_flow_row(id))
                     .into_iter()
                     .collect()
             }
@@ -87,7 +87,7 @@ impl LoopRecord {
                 let Ok(id) = find_by_ref(ids, record) else {
                     return Vec::new();
                 };
-                if let Some(row) = self.own_flow_row(&id) {
+                if let Some(row) = self.own_flow_row(id) {
                     return vec![row];
                 }
                 let found = (self
@@ -138,10 +138,13 @@ impl LoopRecord {
             .chain(self.decisions.iter().map(|r| r.id.as_str()))
             .chain(self.learnings.iter().map(|r| r.id.as_str()))
             .chain(self.own_flow_ids());
-        let id = find_by_ref(ids, reference).map_err(|e| {
-            e.about("record", &self.addr())
-                .fix(Fix::ShowLoop(self.at()))
-        })?;
+        // Any kind of record of the loop: the id is compared as text.
+        let id = find_by_ref(ids, reference)
+            .map(str::to_string)
+            .map_err(|e| {
+                e.about("record", &self.addr())
+                    .fix(Fix::ShowLoop(self.at()))
+            })?;
         let void = Void {
             at: ctx.now,
             by: ctx.actor.clone(),

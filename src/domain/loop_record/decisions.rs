@@ -11,7 +11,7 @@ impl LoopRecord {
         text: &str,
         owner: &str,
         threshold: Option<&str>,
-        step_id: Option<String>,
+        step_id: Option<FlowStepId>,
         about: Option<NaiveDate>,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
@@ -62,20 +62,20 @@ impl LoopRecord {
                 && !self
                     .decisions
                     .iter()
-                    .any(|n| n.supersedes.as_deref() == Some(d.id.as_str()) && n.void.is_none())
+                    .any(|n| n.supersedes.as_ref() == Some(&d.id) && n.void.is_none())
         })
     }
 
     pub(super) fn decision_index(&self, reference: &str) -> Result<usize, Refusal> {
         let current: Vec<&Decision> = self.current_decisions().collect();
-        let found = find_by_ref(current.iter().map(|d| d.id.as_str()), reference).map_err(|e| {
+        let found = find_by_ref(current.iter().map(|d| &d.id), reference).map_err(|e| {
             e.about("decision", &self.addr())
                 .fix(Fix::ShowLoop(self.at()))
         })?;
         Ok(self
             .decisions
             .iter()
-            .position(|d| d.id == found)
+            .position(|d| d.id == *found)
             .unwrap_or(0))
     }
 

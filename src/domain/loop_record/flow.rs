@@ -76,8 +76,8 @@ impl LoopRecord {
     }
 
     /// The ids of the steps `refs` name, each once, in the order given.
-    fn step_ids(&self, refs: &[String]) -> Result<Vec<String>, Refusal> {
-        let mut out: Vec<String> = Vec::new();
+    fn step_ids(&self, refs: &[String]) -> Result<Vec<FlowStepId>, Refusal> {
+        let mut out: Vec<FlowStepId> = Vec::new();
         for r in refs {
             let s = self.flow_step(r)?;
             if !out.contains(&s.id) {
@@ -87,9 +87,9 @@ impl LoopRecord {
         Ok(out)
     }
 
-    fn unique_name(&self, name: &str, except: Option<&str>) -> Result<(), Refusal> {
+    fn unique_name(&self, name: &str, except: Option<&FlowStepId>) -> Result<(), Refusal> {
         if let Some(other) = flow::live(&self.flow.steps)
-            .find(|s| s.name.to_lowercase() == name.to_lowercase() && Some(s.id.as_str()) != except)
+            .find(|s| s.name.to_lowercase() == name.to_lowercase() && Some(&s.id) != except)
         {
             return Err(Refusal::rule(format!(
                 "{}'s flow already has a step named `{}`",
@@ -100,12 +100,12 @@ impl LoopRecord {
         Ok(())
     }
 
-    fn own_step_mut(&mut self, id: &str) -> Option<&mut FlowStep> {
+    fn own_step_mut(&mut self, id: &FlowStepId) -> Option<&mut FlowStep> {
         let loop_id = self.lp.id.clone();
         self.flow
             .steps
             .iter_mut()
-            .find(|s| s.id == id && s.loop_id == loop_id)
+            .find(|s| s.id == *id && s.loop_id == loop_id)
     }
 
     pub(super) fn flow_add(
@@ -531,8 +531,10 @@ impl LoopRecord {
             .incidents
             .iter()
             .filter(|i| i.void.is_none() && i.loop_id == loop_id)
-            .map(|i| i.id.as_str());
-        let id = find_by_ref(ids, reference).map_err(|e| e.about("incident", &self.addr()))?;
+            .map(|i| &i.id);
+        let id = find_by_ref(ids, reference)
+            .map_err(|e| e.about("incident", &self.addr()))?
+            .clone();
         let slug = self.job.slug.clone();
         let Some(i) = self.flow.incidents.iter_mut().find(|i| i.id == id) else {
             return Err(Refusal::not_found(format!("no incident `{reference}`")));
@@ -562,7 +564,10 @@ impl LoopRecord {
     }
 
     /// The id of the live step `reference` names (a decision's `--step`).
-    pub(super) fn step_id_of(&self, reference: Option<&str>) -> Result<Option<String>, Refusal> {
+    pub(super) fn step_id_of(
+        &self,
+        reference: Option<&str>,
+    ) -> Result<Option<FlowStepId>, Refusal> {
         reference
             .map(|r| self.flow_step(r).map(|s| s.id))
             .transpose()
@@ -572,7 +577,7 @@ impl LoopRecord {
     pub(super) fn incident_id_of(
         &self,
         reference: Option<&str>,
-    ) -> Result<Option<String>, Refusal> {
+    ) -> Result<Option<IncidentId>, Refusal> {
         let Some(r) = reference else {
             return Ok(None);
         };
@@ -581,15 +586,15 @@ impl LoopRecord {
             .incidents
             .iter()
             .filter(|i| i.void.is_none())
-            .map(|i| i.id.as_str());
+            .map(|i| &i.id);
         find_by_ref(ids, r)
-            .map(Some)
+            .map(|id| Some(id.clone()))
             .map_err(|e| e.about("incident", &self.job.slug))
     }
 
     /// This loop's own flow record with id `id`, as a row (what a void changes).
     pub(super) fn own_flow_row(&self, id: &str) -> Option<Row> {
-        let mine = |loop_id: &str| loop_id == self.lp.id;
+        let mine = |loop_id: &LoopId| *loop_id == self.lp.id;
         let f = &self.flow;
         f.steps
             .iter()
@@ -628,7 +633,7 @@ impl LoopRecord {
 
     /// The ids of this loop's own flow records (what `void` may name).
     pub(super) fn own_flow_ids(&self) -> Vec<&str> {
-        let mine = |loop_id: &str| loop_id == self.lp.id;
+        let mine = |loop_id: &LoopId| *loop_id == self.lp.id;
         let f = &self.flow;
         f.steps
             .iter()

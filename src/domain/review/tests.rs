@@ -155,7 +155,7 @@ fn the_last_compound_test_names_the_next_job_and_says_when_it_is_killed() {
     });
     let job_id = input.job.id.clone();
     input.state.last_cycle = Some(Cycle {
-        id: "c".into(),
+        id: Id::from_text("c"),
         job_id,
         week: "2026-W46".into(),
         understanding: true,

@@ -93,11 +93,11 @@ fn feed_events(v: &mut Verifier, events: &[AuditEvent]) {
         v.event(&StoredEvent {
             text: EventText {
                 seq: e.seq,
-                id: &e.id,
+                id: e.id.as_str(),
                 at: &at,
                 actor: &e.actor,
                 command: &e.command,
-                job_id: e.job_id.as_deref(),
+                job_id: e.job_id.as_ref().map(JobId::as_str),
                 loop_kind: e.loop_kind.map(LoopKind::name),
                 summary: &e.summary,
                 before: &before,
@@ -126,11 +126,11 @@ fn check(t: &Trail, edit: impl FnOnce(&mut Job, &mut Value, &mut Vec<Value>)) ->
             &r.kill_signals,
         );
     }
-    if !value.id.is_empty() {
-        v.row(Table::Values, &value.id.clone(), &value);
+    if !value.id.as_str().is_empty() {
+        v.row(Table::Values, value.id.as_str(), &value);
     }
     for x in &extra {
-        v.row(Table::Values, &x.id, x);
+        v.row(Table::Values, x.id.as_str(), x);
     }
     v.finish()
 }
@@ -162,9 +162,9 @@ fn a_deleted_value_and_an_inserted_one_are_found() {
     let t = trail();
     let r = check(&t, |_, v, extra| {
         let mut other = v.clone();
-        other.id = "inserted".into();
+        other.id = Id::from_text("inserted");
         extra.push(other);
-        v.id = String::new(); // not fed: deleted
+        v.id = Id::from_text(""); // not fed: deleted
     });
     let kinds: Vec<(Wrong, String)> = r
         .problems
@@ -176,7 +176,7 @@ fn a_deleted_value_and_an_inserted_one_are_found() {
         "{kinds:?}"
     );
     assert!(
-        kinds.contains(&(Wrong::Deleted, t.value.id.clone())),
+        kinds.contains(&(Wrong::Deleted, t.value.id.to_string())),
         "{kinds:?}"
     );
 }
@@ -262,7 +262,7 @@ fn an_edit_hashed_in_by_a_later_event_is_still_found() {
         &r.steps,
         &r.kill_signals,
     );
-    v.row(Table::Values, &t.value.id.clone(), &t.value);
+    v.row(Table::Values, t.value.id.as_str(), &t.value);
     for l in &t.loops {
         v.loop_record(
             &t.job.slug,
@@ -299,7 +299,7 @@ fn a_row_edited_then_voided_is_still_found() {
         &t,
         &mut r,
         LoopOp::Void {
-            record: id.clone(),
+            record: id.to_string(),
             reason: "typo".into(),
         },
     );
@@ -315,7 +315,7 @@ fn a_row_edited_then_voided_is_still_found() {
             &l.kill_signals,
         );
     }
-    v.row(Table::Values, &id, &r.values[0]);
+    v.row(Table::Values, id.as_str(), &r.values[0]);
     let report = v.finish();
     assert_eq!(
         report

@@ -29,14 +29,14 @@ pub(in crate::store) fn flow_step(r: &dyn Row) -> Result<FlowStep> {
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(FlowStep {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
         name: f.text("name")?,
         kind: f.choice("kind", StepKind::from_text)?,
         by: f.choice("performer", Performer::from_text)?,
         role: f.opt_choice("role", AgentRole::from_text)?,
         gate: f.opt_choice("gate", HumanGate::from_text)?,
-        after: split(&f.text("after_steps")?).map(str::to_string).collect(),
+        after: split(&f.text("after_steps")?).map(Id::from_text).collect(),
         data,
         irreversible: f.bool("irreversible")?,
         at: f.when("at")?,
@@ -68,7 +68,7 @@ pub(in crate::store) fn upsert_flow_step(db: &mut dyn Db, s: &FlowStep) -> Resul
         changed_by,
         void,
     } = s;
-    let after = joined(after.iter().map(String::as_str));
+    let after = joined(after.iter().map(FlowStepId::as_str));
     let data = joined(data.iter().map(|d| d.as_str()));
     let put = Put::new(&tables::FLOW_STEPS)
         .put("id", id)
@@ -92,8 +92,8 @@ pub(in crate::store) fn upsert_flow_step(db: &mut dyn Db, s: &FlowStep) -> Resul
 pub(in crate::store) fn flow_drop(r: &dyn Row) -> Result<FlowDrop> {
     let f = Fields::new(r, &tables::FLOW_DROPS)?;
     Ok(FlowDrop {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
         name: f.text("name")?,
         why: f.text("why")?,
         at: f.when("at")?,
@@ -128,9 +128,9 @@ pub(in crate::store) fn upsert_flow_drop(db: &mut dyn Db, d: &FlowDrop) -> Resul
 pub(in crate::store) fn governance(r: &dyn Row) -> Result<Governance> {
     let f = Fields::new(r, &tables::GOVERNANCE)?;
     Ok(Governance {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
-        step_id: f.text("step_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
+        step_id: f.id_of("step_id")?,
         owner: f.opt_text("owner")?,
         approval: f.opt_text("approval")?,
         critic: f.opt_text("critic")?,
@@ -170,9 +170,9 @@ pub(in crate::store) fn upsert_governance(db: &mut dyn Db, g: &Governance) -> Re
 pub(in crate::store) fn critic_result(r: &dyn Row) -> Result<CriticResult> {
     let f = Fields::new(r, &tables::CRITIC_RESULTS)?;
     Ok(CriticResult {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
-        step_id: f.text("step_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
+        step_id: f.id_of("step_id")?,
         critic: f.text("critic")?,
         result: f.choice("result", Verdict::from_text)?,
         note: f.opt_text("note")?,
@@ -209,9 +209,9 @@ pub(in crate::store) fn upsert_critic_result(db: &mut dyn Db, c: &CriticResult) 
 pub(in crate::store) fn incident(r: &dyn Row) -> Result<Incident> {
     let f = Fields::new(r, &tables::INCIDENTS)?;
     Ok(Incident {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
-        step_id: f.text("step_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
+        step_id: f.id_of("step_id")?,
         what: f.text("what")?,
         severity: f.choice("severity", Severity::from_text)?,
         tag: f.opt_text("tag")?,

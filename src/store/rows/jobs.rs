@@ -9,7 +9,7 @@ use crate::store::tables::{self};
 pub(in crate::store) fn job(r: &dyn Row) -> Result<Job> {
     let f = Fields::new(r, &tables::JOBS)?;
     Ok(Job {
-        id: f.id().to_string(),
+        id: f.own_id(),
         slug: f.text("slug")?,
         title: f.text("title")?,
         statement: f.text("statement")?,
@@ -111,8 +111,8 @@ pub(in crate::store) fn update_job(db: &mut dyn Db, j: &Job, read_rev: i64) -> R
 pub(in crate::store) fn loop_row(r: &dyn Row) -> Result<Loop> {
     let f = Fields::new(r, &tables::LOOPS)?;
     Ok(Loop {
-        id: f.id().to_string(),
-        job_id: f.text("job_id")?,
+        id: f.own_id(),
+        job_id: f.id_of("job_id")?,
         kind: f.kind("kind")?,
         status: f.choice("status", Status::from_text)?,
         owner: f.opt_text("owner")?,
@@ -147,8 +147,8 @@ pub(in crate::store) fn insert_loop(db: &mut dyn Db, l: &Loop) -> Result<()> {
 pub(in crate::store) fn step(r: &dyn Row) -> Result<Step> {
     let f = Fields::new(r, &tables::STEPS)?;
     Ok(Step {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
         n: f.int("n")?,
         text: f.text("text")?,
         custom: f.bool("custom")?,
@@ -192,8 +192,8 @@ pub(in crate::store) fn cycle(r: &dyn Row) -> Result<Cycle> {
         })
     })?;
     Ok(Cycle {
-        id: f.id().to_string(),
-        job_id: f.text("job_id")?,
+        id: f.own_id(),
+        job_id: f.id_of("job_id")?,
         week,
         understanding: f.bool("understanding")?,
         explanation: f.bool("explanation")?,

@@ -9,8 +9,8 @@ use crate::store::tables::{self, TableDef};
 pub(in crate::store) fn metric(r: &dyn Row) -> Result<Metric> {
     let f = Fields::new(r, &tables::METRICS)?;
     Ok(Metric {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
         name: f.text("name")?,
         unit: f.text("unit")?,
         better: f.choice("better", Better::from_text)?,
@@ -58,9 +58,9 @@ pub(in crate::store) fn upsert_metric(db: &mut dyn Db, m: &Metric) -> Result<()>
 pub(in crate::store) fn value(r: &dyn Row) -> Result<Value> {
     let f = Fields::new(r, &tables::VALUES)?;
     Ok(Value {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
-        metric_id: f.text("metric_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
+        metric_id: f.id_of("metric_id")?,
         phase: f.choice("phase", Phase::from_text)?,
         value: f.real("value")?,
         at: f.when("at")?,
@@ -127,9 +127,9 @@ pub(in crate::store) fn set_void(
 pub(in crate::store) fn intervention(r: &dyn Row) -> Result<Intervention> {
     let f = Fields::new(r, &tables::INTERVENTIONS)?;
     Ok(Intervention {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
-        metric_id: f.text("metric_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
+        metric_id: f.id_of("metric_id")?,
         description: f.text("description")?,
         at: f.when("at")?,
         recorded_by: f.text("recorded_by")?,
@@ -169,9 +169,9 @@ pub(in crate::store) fn insert_intervention(db: &mut dyn Db, i: &Intervention) -
 pub(in crate::store) fn deviation(r: &dyn Row) -> Result<Deviation> {
     let f = Fields::new(r, &tables::DEVIATIONS)?;
     Ok(Deviation {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
-        intervention_id: f.text("intervention_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
+        intervention_id: f.id_of("intervention_id")?,
         what: f.choice("what", DeviationKind::from_text)?,
         detail: f.text("detail")?,
         value: f.opt_text("value")?,
@@ -209,8 +209,8 @@ pub(in crate::store) fn insert_deviation(db: &mut dyn Db, d: &Deviation) -> Resu
 pub(in crate::store) fn signal(r: &dyn Row) -> Result<KillSignal> {
     let f = Fields::new(r, &tables::KILL_SIGNALS)?;
     Ok(KillSignal {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
         n: f.int("n")?,
         text: f.text("text")?,
         canonical: f.bool("canonical")?,

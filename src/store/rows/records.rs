@@ -9,18 +9,18 @@ use crate::store::tables::{self};
 pub(in crate::store) fn decision(r: &dyn Row) -> Result<Decision> {
     let f = Fields::new(r, &tables::DECISIONS)?;
     Ok(Decision {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
         text: f.text("text")?,
         owner: f.text("owner")?,
         threshold: f.opt_text("threshold")?,
         recorded_at: f.stamp("at")?,
         recorded_by: f.text("recorded_by")?,
-        supersedes: f.opt_text("supersedes")?,
+        supersedes: f.opt_id_of("supersedes")?,
         approved_at: f.opt_stamp("approved_at")?,
         approved_by: f.opt_text("approved_by")?,
         void: void(&f)?,
-        step_id: f.opt_text("step_id")?,
+        step_id: f.opt_id_of("step_id")?,
         about: f.opt_date("about")?,
         witnessed_by: f.opt_text("witnessed_by")?,
     })
@@ -71,8 +71,8 @@ pub(in crate::store) fn set_approval(db: &mut dyn Db, d: &Decision) -> Result<()
 pub(in crate::store) fn tool(r: &dyn Row) -> Result<Tool> {
     let f = Fields::new(r, &tables::TOOLS)?;
     Ok(Tool {
-        id: f.id().to_string(),
-        job_id: f.text("job_id")?,
+        id: f.own_id(),
+        job_id: f.id_of("job_id")?,
         name: f.text("name")?,
         at: f.when("at")?,
         recorded_by: f.text("recorded_by")?,
@@ -102,8 +102,8 @@ pub(in crate::store) fn insert_tool(db: &mut dyn Db, t: &Tool) -> Result<()> {
 pub(in crate::store) fn learning(r: &dyn Row) -> Result<Learning> {
     let f = Fields::new(r, &tables::LEARNINGS)?;
     Ok(Learning {
-        id: f.id().to_string(),
-        loop_id: f.text("loop_id")?,
+        id: f.own_id(),
+        loop_id: f.id_of("loop_id")?,
         text: f.text("text")?,
         kind: f.choice("type", LearningType::from_text)?,
         tag: f.opt_text("tag")?,
@@ -111,7 +111,7 @@ pub(in crate::store) fn learning(r: &dyn Row) -> Result<Learning> {
         recorded_at: f.stamp("at")?,
         recorded_by: f.text("recorded_by")?,
         void: void(&f)?,
-        incident: f.opt_text("incident")?,
+        incident: f.opt_id_of("incident")?,
         about: f.opt_date("about")?,
     })
 }
@@ -179,8 +179,8 @@ pub(in crate::store) fn proof(r: &dyn Row) -> Result<Proof> {
         _ => None,
     };
     Ok(Proof {
-        id: f.id().to_string(),
-        job_id: f.text("job_id")?,
+        id: f.own_id(),
+        job_id: f.id_of("job_id")?,
         title: f.text("title")?,
         kind: f.choice("kind", ProofKind::from_text)?,
         visibility: f.choice("visibility", Visibility::from_text)?,

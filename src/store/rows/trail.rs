@@ -23,11 +23,11 @@ pub(in crate::store) fn event(r: &dyn Row) -> Result<AuditEvent> {
     };
     Ok(AuditEvent {
         seq,
-        id: f.text("id")?,
+        id: f.id_of("id")?,
         at: f.stamp("at")?,
         actor: f.text("actor")?,
         command: f.text("command")?,
-        job_id: f.opt_text("job_id")?,
+        job_id: f.opt_id_of("job_id")?,
         loop_kind: f.opt_kind("loop_kind")?,
         summary: f.text("summary")?,
         before: json("before")?,

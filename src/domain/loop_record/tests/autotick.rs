@@ -73,7 +73,7 @@ fn voiding_the_only_record_unticks_its_step_and_a_persons_tick_stays_theirs() {
     let out = r
         .apply(
             &LoopOp::Void {
-                record: id,
+                record: id.to_string(),
                 reason: "typo".into(),
             },
             &later(2),
@@ -105,7 +105,7 @@ fn voiding_the_only_record_unticks_its_step_and_a_persons_tick_stays_theirs() {
         .find(|v| v.void.is_none())
         .unwrap()
         .id
-        .clone();
+        .to_string();
     r.apply(
         &LoopOp::Void {
             record: live,
@@ -185,7 +185,7 @@ fn voiding_the_named_record_while_another_proves_the_step_names_that_one() {
     let out = r
         .apply(
             &LoopOp::Void {
-                record: first,
+                record: first.to_string(),
                 reason: "typo".into(),
             },
             &later(3),

@@ -28,7 +28,7 @@ fn day(s: &str) -> When {
 
 fn record(kind: LoopKind) -> LoopRecord {
     let job = Job {
-        id: "job1".into(),
+        id: Id::from_text("job1"),
         slug: "support-triage".into(),
         title: "Triage support tickets".into(),
         statement: String::new(),
@@ -259,7 +259,7 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
     let err = r
         .apply(
             &LoopOp::Void {
-                record: plan.baseline[0].id.clone(),
+                record: plan.baseline[0].id.to_string(),
                 reason: "typo".into(),
             },
             &later(11),
@@ -338,7 +338,7 @@ fn voiding_removes_a_record_from_everything_but_keeps_it() {
     let again = r
         .apply(
             &LoopOp::Void {
-                record: v.id.clone(),
+                record: v.id.to_string(),
                 reason: "x".into(),
             },
             &ctx(),
@@ -367,7 +367,7 @@ fn voiding_removes_a_record_from_everything_but_keeps_it() {
     );
     r.apply(
         &LoopOp::Void {
-            record: i.id.clone(),
+            record: i.id.to_string(),
             reason: "wrong loop".into(),
         },
         &later(4),
@@ -413,7 +413,7 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
             &ctx(),
         )
         .unwrap();
-    let id = r.decisions[0].id.clone();
+    let id = r.decisions[0].id.to_string();
     assert_eq!(
         out.next,
         Some(Fix::SignOffAs {
@@ -453,7 +453,10 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
     assert_eq!(current.len(), 1);
     assert_eq!(current[0].threshold.as_deref(), Some("30 EUR"));
     assert!(current[0].approved_at.is_none());
-    assert_eq!(current[0].supersedes.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        current[0].supersedes.as_ref().map(DecisionId::as_str),
+        Some(id.as_str())
+    );
     // The old version can no longer be amended or signed off.
     assert!(r.apply(&approve, &ben).is_err());
 }
