@@ -414,6 +414,8 @@ impl LoopRecord {
         Ok(outcome)
     }
 
+    // long: one arm per loop operation, each a call to its rule; the exhaustive match is what
+    // makes a new operation fail to compile until it has one.
     fn dispatch(&mut self, op: &LoopOp, ctx: &Ctx) -> Result<Outcome, Refusal> {
         match op {
             LoopOp::AssignOwner { name } => self.assign_owner(name, ctx),

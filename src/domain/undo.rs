@@ -19,6 +19,8 @@ pub const REASON: &str = "undone by its author";
 /// command, its loop as it is now). `earlier` holds the job's events before it, newest first,
 /// when [`needs_history`] says the compensation must know what a record was before. A refusal
 /// says why it cannot be undone.
+// long: one arm per audit command, matched without a catch-all so that a new command does not
+// compile until it says how it is taken back; the arms share the closures above.
 pub fn compensation(
     event: &AuditEvent,
     job: &Job,
