@@ -95,13 +95,17 @@ impl JobView {
                 rows: flow(&r.flow),
             });
         }
-        sections.push(JobSection {
-            part: JobPart::Tools,
-            rows: d
-                .tools
+        let tools = if d.tools.is_empty() {
+            vec![ask("none selected yet", Tone::Muted, 0, Ask::AddTool)]
+        } else {
+            d.tools
                 .iter()
                 .map(|t| row(format!("{}  {}", t.at, clean(&t.name)), Tone::Plain, 0))
-                .collect(),
+                .collect()
+        };
+        sections.push(JobSection {
+            part: JobPart::Tools,
+            rows: tools,
         });
         sections.push(JobSection {
             part: JobPart::Proof,

@@ -129,6 +129,8 @@ pub enum Ask {
     MapFlow,
     /// Record a proof artifact.
     AddProof,
+    /// Record a tool selected for the job.
+    AddTool,
 }
 
 impl Row {

@@ -410,6 +410,7 @@ fn ask_words(ask: crate::loop_view::Ask, slug: &str, job: Option<(&JobReview, bo
         Ask::AddProof => {
             format!(": `jobloop proof add {slug} TITLE --kind case --visibility public`")
         }
+        Ask::AddTool => format!(": `jobloop tool {slug} NAME` records one"),
     }
 }
 

@@ -72,6 +72,7 @@ fn words(ask: Ask, s: &Shared, slug: &str, job: Option<(&JobReview, bool)>) -> S
         )),
         Ask::MapFlow => Said::After(format!(" ({} adds a step)", k(Action::FlowAdd))),
         Ask::AddProof => Said::After(format!(" ({} adds one)", k(Action::AddProof))),
+        Ask::AddTool => Said::After(format!(" ({} records one)", k(Action::Tool))),
     }
 }
 
