@@ -43,10 +43,14 @@ impl JobPart {
             JobPart::Flow => "Flow",
             JobPart::Tools => "Tools",
             JobPart::Proof => "Proof",
-            JobPart::Cycles => {
-                "Cycles (compound test: understanding explanation creation distribution)"
-            }
+            JobPart::Cycles => "Cycles",
         }
+    }
+
+    /// What the columns of the section's rows are, when they need saying.
+    pub fn legend(self) -> Option<&'static str> {
+        (self == JobPart::Cycles)
+            .then_some("compound test: understanding explanation creation distribution")
     }
 }
 

@@ -197,7 +197,12 @@ pub(super) fn job_show(d: &JobDetail) -> String {
     }
     let job = d.review.as_ref().map(|r| (r, d.team));
     for section in &v.sections {
-        let _ = writeln!(out, "\n{}", section.part.heading());
+        let legend = section
+            .part
+            .legend()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "\n{}{legend}", section.part.heading());
         for row in &section.rows {
             let _ = writeln!(out, "{}", view_row(row, &j.slug, job));
         }

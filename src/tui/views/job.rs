@@ -93,6 +93,9 @@ pub(crate) fn lines(s: &Shared, d: &JobDetail) -> Vec<(String, Style)> {
     for section in &v.sections {
         out.push((String::new(), Style::new()));
         out.push((heading(s, section.part), theme.title()));
+        if let Some(legend) = section.part.legend() {
+            out.push((legend.to_string(), theme.muted()));
+        }
         super::rows::push(&mut out, s, &section.rows, &d.job.slug, job);
     }
     out
