@@ -217,11 +217,6 @@ impl LoopView {
             sections,
         }
     }
-
-    /// The section of `part`, if the detail has one.
-    pub fn section(&self, part: Part) -> Option<&Section> {
-        self.sections.iter().find(|s| s.part == part)
-    }
 }
 
 fn rows<T>(items: &[T], row: impl Fn(&T) -> String) -> Vec<Row> {
