@@ -433,20 +433,8 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                     }),
                 )
                 .unwrap();
-                s.apply(
-                    &ctx(),
-                    &on(LoopOp::RecordValue {
-                        phase: Phase::Baseline,
-                        value,
-                        at,
-                        note: None,
-                        reason: None,
-                        guard: None,
-                        typed: None,
-                        source: None,
-                    }),
-                )
-                .unwrap();
+                s.apply(&ctx(), &on(LoopOp::value(Phase::Baseline, value, at)))
+                    .unwrap();
             }
         }
     });

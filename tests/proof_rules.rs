@@ -103,7 +103,7 @@ fn adding_a_rule_that_the_data_already_breaks_trips_it() {
 fn check_fires_rules_that_time_broke() {
     // Rules that time breaks (stale, by DATE) fire on `check`: here the records were made 40
     // days ago on a simulated clock, and `check` runs today.
-    use jobloop::domain::model::{Better, Measures, Phase};
+    use jobloop::domain::model::{Better, Phase};
     use jobloop::domain::{Intent, LoopKind, LoopOp, Stamp, When};
     use jobloop::store::{Missing, Store};
     let db = Db::new();
@@ -127,35 +127,14 @@ fn check_fires_rules_that_time_broke() {
             owner: None,
             since: None,
         },
-        on(LoopOp::SetMetric {
-            name: "hours".into(),
-            unit: String::new(),
-            better: Better::Lower,
-            measures: Measures::Outcome,
-            replace: false,
-            target: None,
-            reason: None,
-        }),
-        on(LoopOp::RecordValue {
-            phase: Phase::Live,
-            value: 9.0,
-            at: day,
-            note: None,
-            reason: None,
-            guard: None,
-            typed: None,
-            source: None,
-        }),
+        on(LoopOp::metric("hours", "", Better::Lower)),
+        on(LoopOp::value(Phase::Live, 9.0, day)),
         on(LoopOp::AddKillSignal {
             text: "late proof".into(),
             rule: Some(format!("by {deadline} improved 50%")),
             reason: None,
         }),
-        on(LoopOp::AddKillSignal {
-            text: "still measured".into(),
-            rule: Some("stale 60 days".into()),
-            reason: None,
-        }),
+        on(LoopOp::kill_signal("still measured", Some("stale 60 days"))),
     ] {
         s.apply(&ctx, &intent).unwrap();
     }

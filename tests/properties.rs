@@ -33,16 +33,11 @@ fn sample_export() -> String {
             since: None,
         },
         on(lower_metric("hours")),
-        on(LoopOp::RecordValue {
-            phase: Phase::Baseline,
-            value: 5.0,
-            at: When::parse("2026-10-01").unwrap(),
-            note: None,
-            reason: None,
-            guard: None,
-            typed: None,
-            source: None,
-        }),
+        on(LoopOp::value(
+            Phase::Baseline,
+            5.0,
+            When::parse("2026-10-01").unwrap(),
+        )),
     ] {
         s.apply(&ctx, &intent).unwrap();
     }

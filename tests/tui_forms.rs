@@ -368,13 +368,7 @@ fn choosing_another_decision_or_proof_shows_its_own_values() {
         ] {
             s.apply(
                 &ctx(),
-                &govern(LoopOp::Decide {
-                    text: text.into(),
-                    owner: owner.into(),
-                    threshold: Some(threshold.into()),
-                    step: None,
-                    about: None,
-                }),
+                &govern(LoopOp::decide(text, owner, Some(threshold))),
             )
             .unwrap();
         }

@@ -286,15 +286,7 @@ fn a_chart_of_values_near_the_largest_number_is_drawn() {
         measured_job(s, &[5.0, 6.0]);
         s.apply(
             &ctx(),
-            &on_loop(
-                "job",
-                LoopKind::Instrument,
-                LoopOp::Intervene {
-                    description: "x".into(),
-                    at: today(),
-                    horizon: None,
-                },
-            ),
+            &on_loop("job", LoopKind::Instrument, LoopOp::intervene("x", today())),
         )
         .unwrap();
         for v in [1e307, -1.7e308, 1e-300] {
@@ -303,16 +295,7 @@ fn a_chart_of_values_near_the_largest_number_is_drawn() {
                 &on_loop(
                     "job",
                     LoopKind::Instrument,
-                    LoopOp::RecordValue {
-                        phase: Phase::Live,
-                        value: v,
-                        at: today(),
-                        note: None,
-                        reason: None,
-                        guard: None,
-                        typed: None,
-                        source: None,
-                    },
+                    LoopOp::value(Phase::Live, v, today()),
                 ),
             )
             .unwrap();

@@ -286,21 +286,8 @@ fn the_week_form_takes_a_reason_for_a_baseline_that_changes_a_locked_plan() {
         let i = LoopKind::Instrument;
         for op in [
             lower_metric("hours"),
-            LoopOp::RecordValue {
-                phase: Phase::Baseline,
-                value: 9.0,
-                at: day(30),
-                note: None,
-                reason: None,
-                guard: None,
-                typed: None,
-                source: None,
-            },
-            LoopOp::Intervene {
-                description: "new routing".into(),
-                at: day(20),
-                horizon: None,
-            },
+            LoopOp::value(Phase::Baseline, 9.0, day(30)),
+            LoopOp::intervene("new routing", day(20)),
         ] {
             s.apply(&ctx(), &on_loop("job", i, op)).unwrap();
         }

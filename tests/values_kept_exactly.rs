@@ -330,21 +330,9 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             typed: None,
             source: None,
         }),
-        Step::Intervene => instr(LoopOp::Intervene {
-            description: format!("change {i}"),
-            at: day(i),
-            horizon: None,
-        }),
-        Step::AddSignal(rule) => instr(LoopOp::AddKillSignal {
-            text: format!("signal {i}"),
-            rule: rule.map(str::to_string),
-            reason: None,
-        }),
-        Step::Trip => instr(LoopOp::Trip {
-            n: None,
-            reason: "seen in the data".into(),
-            evidence: None,
-        }),
+        Step::Intervene => instr(LoopOp::intervene(format!("change {i}"), day(i))),
+        Step::AddSignal(rule) => instr(LoopOp::kill_signal(format!("signal {i}"), rule)),
+        Step::Trip => instr(LoopOp::trip("seen in the data")),
         Step::Rearm(n) => instr(LoopOp::Rearm {
             n,
             reason: "fixed".into(),
@@ -359,13 +347,11 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             },
         ),
         Step::Unmark(kind, n) => on(kind, LoopOp::UndoStep { n }),
-        Step::Decide => instr(LoopOp::Decide {
-            text: format!("decision {i}"),
-            owner: ACTOR.into(),
-            threshold: Some("refunds under 50 EUR".into()),
-            step: None,
-            about: None,
-        }),
+        Step::Decide => instr(LoopOp::decide(
+            format!("decision {i}"),
+            ACTOR,
+            Some("refunds under 50 EUR"),
+        )),
         Step::Approve => instr(LoopOp::Approve {
             decision: newest(s, "decision")?,
             witnessed: false,

@@ -148,11 +148,7 @@ impl Script {
                 at,
                 self.lead,
                 kind,
-                LoopOp::Intervene {
-                    description: intervention.to_string(),
-                    at: When::Day(at.local_date()),
-                    horizon: None,
-                },
+                LoopOp::intervene(intervention.to_string(), When::Day(at.local_date())),
             );
         }
         let drift = trend * 3.5;
@@ -270,15 +266,7 @@ impl Script {
             self.day(0, 1, 9),
             lead,
             Improve,
-            LoopOp::SetMetric {
-                name: "repeat mistakes".into(),
-                unit: "per week".into(),
-                better: Better::Lower,
-                measures: Measures::Outcome,
-                replace: false,
-                target: None,
-                reason: None,
-            },
+            LoopOp::metric("repeat mistakes", "per week", Better::Lower),
         );
         self.on(
             out,
@@ -296,11 +284,10 @@ impl Script {
             self.day(0, 1, 13),
             lead,
             Instrument,
-            LoopOp::AddKillSignal {
-                text: "The metric slides back to where it started".into(),
-                rule: Some("worse-than-baseline 10% for 3".into()),
-                reason: None,
-            },
+            LoopOp::kill_signal(
+                "The metric slides back to where it started",
+                Some("worse-than-baseline 10% for 3"),
+            ),
         );
         self.on(
             out,
@@ -589,11 +576,7 @@ impl Script {
                     2,
                     0,
                     12,
-                    LoopOp::AddKillSignal {
-                        text: "Duplicate payments reach the bank run".into(),
-                        rule: None,
-                        reason: None,
-                    },
+                    LoopOp::kill_signal("Duplicate payments reach the bank run", None),
                 ),
                 (
                     4,

@@ -143,16 +143,7 @@ mod tests {
     }
 
     fn value(phase: Phase, v: f64, at: &str) -> LoopOp {
-        LoopOp::RecordValue {
-            phase,
-            value: v,
-            at: When::Day(day(at)),
-            note: None,
-            reason: None,
-            guard: None,
-            typed: None,
-            source: None,
-        }
+        LoopOp::value(phase, v, When::Day(day(at)))
     }
 
     #[test]
@@ -172,29 +163,13 @@ mod tests {
         };
         let mut r = LoopRecord::new(&job, LoopKind::Instrument, None, &ctx);
         let ops = [
-            LoopOp::SetMetric {
-                name: "time".into(),
-                unit: "h".into(),
-                better: Better::Lower,
-                measures: Measures::Outcome,
-                replace: false,
-                target: None,
-                reason: None,
-            },
+            LoopOp::metric("time", "h", Better::Lower),
             value(Phase::Baseline, 10.0, "2026-11-02"),
             value(Phase::Baseline, 11.0, "2026-11-04"),
-            LoopOp::Intervene {
-                description: "routing".into(),
-                at: When::Day(day("2026-11-09")),
-                horizon: None,
-            },
+            LoopOp::intervene("routing", When::Day(day("2026-11-09"))),
             value(Phase::Live, 7.0, "2026-11-12"),
             value(Phase::Live, 6.0, "2026-11-16"),
-            LoopOp::Trip {
-                n: None,
-                reason: "adoption only".into(),
-                evidence: None,
-            },
+            LoopOp::trip("adoption only"),
         ];
         for op in &ops {
             r.apply(op, &ctx).unwrap();

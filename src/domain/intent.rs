@@ -273,6 +273,81 @@ pub enum LoopOp {
     },
 }
 
+/// The common intents with only what they require, the rest left unset: what the demo, replays
+/// and tests build by hand. An optional field added to one of these variants is then written
+/// in the variant and here, and nowhere else that only wants the default (the CLI and the TUI
+/// still name every field, so the compiler sends them to it).
+impl LoopOp {
+    /// A value of the primary metric, typed as its shortest form, with no note.
+    pub fn value(phase: Phase, value: f64, at: When) -> Self {
+        LoopOp::RecordValue {
+            phase,
+            value,
+            typed: None,
+            source: None,
+            at,
+            note: None,
+            reason: None,
+            guard: None,
+        }
+    }
+
+    /// A primary outcome metric with no target, set on a loop that has none yet.
+    pub fn metric(name: impl Into<String>, unit: impl Into<String>, better: Better) -> Self {
+        LoopOp::SetMetric {
+            name: name.into(),
+            unit: unit.into(),
+            better,
+            measures: Measures::Outcome,
+            replace: false,
+            target: None,
+            reason: None,
+        }
+    }
+
+    /// An intervention that keeps the plan's default horizon.
+    pub fn intervene(description: impl Into<String>, at: When) -> Self {
+        LoopOp::Intervene {
+            description: description.into(),
+            at,
+            horizon: None,
+        }
+    }
+
+    /// Trips the first armed kill signal, with no evidence beside the reason.
+    pub fn trip(reason: impl Into<String>) -> Self {
+        LoopOp::Trip {
+            n: None,
+            reason: reason.into(),
+            evidence: None,
+        }
+    }
+
+    /// A kill signal, with a rule jobloop checks (`stale 7 days`) or none.
+    pub fn kill_signal(text: impl Into<String>, rule: Option<&str>) -> Self {
+        LoopOp::AddKillSignal {
+            text: text.into(),
+            rule: rule.map(str::to_string),
+            reason: None,
+        }
+    }
+
+    /// A decision and its owner, not tied to a flow step, taken today.
+    pub fn decide(
+        text: impl Into<String>,
+        owner: impl Into<String>,
+        threshold: Option<&str>,
+    ) -> Self {
+        LoopOp::Decide {
+            text: text.into(),
+            owner: owner.into(),
+            threshold: threshold.map(str::to_string),
+            step: None,
+            about: None,
+        }
+    }
+}
+
 impl LoopOp {
     /// The loop whose records an intent writes, when only one loop's may (the flow is the
     /// redesign loop's, its governance the govern loop's, incidents the improve loop's).

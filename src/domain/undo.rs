@@ -447,19 +447,8 @@ mod tests {
     fn instrument() -> LoopRecord {
         let nj = NewJob::create("T", None, None, None, &ctx()).unwrap();
         let mut r = nj.loops[2].clone();
-        r.apply(
-            &LoopOp::SetMetric {
-                name: "m".into(),
-                unit: String::new(),
-                better: Better::Lower,
-                measures: Measures::Outcome,
-                replace: false,
-                target: None,
-                reason: None,
-            },
-            &ctx(),
-        )
-        .unwrap();
+        r.apply(&LoopOp::metric("m", "", Better::Lower), &ctx())
+            .unwrap();
         r
     }
 
@@ -468,16 +457,11 @@ mod tests {
         let mut r = instrument();
         let e = run(
             &mut r,
-            LoopOp::RecordValue {
-                phase: Phase::Baseline,
-                value: 4.0,
-                at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
-                note: None,
-                reason: None,
-                guard: None,
-                typed: None,
-                source: None,
-            },
+            LoopOp::value(
+                Phase::Baseline,
+                4.0,
+                When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
+            ),
         );
         let job = r.job.clone();
         let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r), &[]).unwrap() else {
@@ -494,14 +478,7 @@ mod tests {
     #[test]
     fn a_trip_is_undone_by_rearming_and_a_step_by_undoing_it() {
         let mut r = instrument();
-        let e = run(
-            &mut r,
-            LoopOp::Trip {
-                n: None,
-                reason: "oops".into(),
-                evidence: None,
-            },
-        );
+        let e = run(&mut r, LoopOp::trip("oops"));
         let job = r.job.clone();
         let Intent::OnLoop { op, .. } = compensation(&e, &job, Some(&r), &[]).unwrap() else {
             panic!()

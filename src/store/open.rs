@@ -16,8 +16,9 @@ use crate::files::{Protected, free_name, io_words, produce_file};
 
 /// `PRAGMA application_id` of every jobloop database ("JLOP").
 pub const APPLICATION_ID: i32 = 0x4A4C_4F50;
-/// The schema version this binary writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 8;
+/// The schema version this binary writes (`PRAGMA user_version`): the one its last migration
+/// produces, so adding a migration is one line in `MIGRATIONS`.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 pub(super) const SCHEMA: &str = include_str!("../../schema.sql");
 

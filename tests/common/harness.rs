@@ -60,20 +60,7 @@ pub fn measured_job(s: &mut Store, baselines: &[f64]) {
     for v in baselines {
         s.apply(
             &ctx(),
-            &on_loop(
-                "job",
-                i,
-                LoopOp::RecordValue {
-                    phase: Phase::Baseline,
-                    value: *v,
-                    at: today(),
-                    note: None,
-                    reason: None,
-                    guard: None,
-                    typed: None,
-                    source: None,
-                },
-            ),
+            &on_loop("job", i, LoopOp::value(Phase::Baseline, *v, today())),
         )
         .unwrap();
     }

@@ -162,14 +162,6 @@ pub fn suggested(db: &Db, kind: &str) -> Vec<String> {
 
 /// An outcome metric `name` in hours, lower is better (no target): the metric most tests measure.
 pub fn lower_metric(name: &str) -> jobloop::domain::LoopOp {
-    use jobloop::domain::model::{Better, Measures};
-    jobloop::domain::LoopOp::SetMetric {
-        name: name.into(),
-        unit: "h".into(),
-        better: Better::Lower,
-        measures: Measures::Outcome,
-        replace: false,
-        target: None,
-        reason: None,
-    }
+    use jobloop::domain::model::Better;
+    jobloop::domain::LoopOp::metric(name, "h", Better::Lower)
 }

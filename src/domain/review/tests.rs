@@ -72,49 +72,20 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
         &[job(|l| {
             apply(&mut l[2], LoopOp::Open);
             apply(&mut l[2], LoopOp::AssignOwner { name: "Ana".into() });
+            apply(&mut l[3], LoopOp::metric("x", "h", Better::Lower));
             apply(
                 &mut l[3],
-                LoopOp::SetMetric {
-                    name: "x".into(),
-                    unit: "h".into(),
-                    better: Better::Lower,
-                    measures: Measures::Outcome,
-                    replace: false,
-                    target: None,
-                    reason: None,
-                },
+                LoopOp::value(
+                    Phase::Live,
+                    1.0,
+                    When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
+                ),
             );
             apply(
                 &mut l[3],
-                LoopOp::RecordValue {
-                    phase: Phase::Live,
-                    value: 1.0,
-                    at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
-                    note: None,
-                    reason: None,
-                    guard: None,
-                    typed: None,
-                    source: None,
-                },
+                LoopOp::decide("agent closes duplicates", "Chen", None),
             );
-            apply(
-                &mut l[3],
-                LoopOp::Decide {
-                    text: "agent closes duplicates".into(),
-                    owner: "Chen".into(),
-                    threshold: None,
-                    step: None,
-                    about: None,
-                },
-            );
-            apply(
-                &mut l[4],
-                LoopOp::Trip {
-                    n: None,
-                    reason: "same mistake twice".into(),
-                    evidence: None,
-                },
-            );
+            apply(&mut l[4], LoopOp::trip("same mistake twice"));
         })],
         now(),
         false,
@@ -184,25 +155,10 @@ fn the_last_compound_test_names_the_next_job_and_says_when_it_is_killed() {
 fn rules_are_shown_with_what_they_say_today() {
     let r = build(
         &[job(|l| {
+            apply(&mut l[2], LoopOp::metric("x", "", Better::Lower));
             apply(
                 &mut l[2],
-                LoopOp::SetMetric {
-                    name: "x".into(),
-                    unit: String::new(),
-                    better: Better::Lower,
-                    measures: Measures::Outcome,
-                    replace: false,
-                    target: None,
-                    reason: None,
-                },
-            );
-            apply(
-                &mut l[2],
-                LoopOp::AddKillSignal {
-                    text: "nobody measures".into(),
-                    rule: Some("stale 7 days".into()),
-                    reason: None,
-                },
+                LoopOp::kill_signal("nobody measures", Some("stale 7 days")),
             );
         })],
         now(),

@@ -41,25 +41,12 @@ fn trail() -> Trail {
     let mut r = loops.remove(2);
     let mut value = None;
     for op in [
-        LoopOp::SetMetric {
-            name: "m".into(),
-            unit: String::new(),
-            better: Better::Lower,
-            measures: Measures::Outcome,
-            replace: false,
-            target: None,
-            reason: None,
-        },
-        LoopOp::RecordValue {
-            phase: Phase::Baseline,
-            value: 0.18181818181818182,
-            at: When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
-            note: None,
-            reason: None,
-            guard: None,
-            typed: None,
-            source: None,
-        },
+        LoopOp::metric("m", "", Better::Lower),
+        LoopOp::value(
+            Phase::Baseline,
+            0.18181818181818182,
+            When::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+        ),
     ] {
         let before = r.audit_state();
         let out = r.apply(&op, &ctx()).unwrap();

@@ -132,13 +132,7 @@ fn an_owned_decision_with_a_threshold_ticks_the_govern_steps_and_custom_steps_ne
     .unwrap();
     let out = r
         .apply(
-            &LoopOp::Decide {
-                text: "auto-refund under 50 EUR".into(),
-                owner: "Ben".into(),
-                threshold: Some("50 EUR".into()),
-                step: None,
-                about: None,
-            },
+            &LoopOp::decide("auto-refund under 50 EUR", "Ben", Some("50 EUR")),
             &later(1),
         )
         .unwrap();
@@ -160,16 +154,7 @@ fn an_owned_decision_with_a_threshold_ticks_the_govern_steps_and_custom_steps_ne
     // The same decision on another loop ticks nothing: the rule is the govern loop's.
     let mut other = record(LoopKind::Understand);
     other
-        .apply(
-            &LoopOp::Decide {
-                text: "stop the pilot".into(),
-                owner: "Ben".into(),
-                threshold: None,
-                step: None,
-                about: None,
-            },
-            &ctx(),
-        )
+        .apply(&LoopOp::decide("stop the pilot", "Ben", None), &ctx())
         .unwrap();
     assert!(other.steps.iter().all(|s| s.done_at.is_none()));
 }

@@ -43,15 +43,7 @@ fn record(kind: LoopKind) -> LoopRecord {
 }
 
 fn metric(better: Better) -> LoopOp {
-    LoopOp::SetMetric {
-        name: "time to triage".into(),
-        unit: "h".into(),
-        better,
-        measures: Measures::Outcome,
-        replace: false,
-        target: None,
-        reason: None,
-    }
+    LoopOp::metric("time to triage", "h", better)
 }
 
 fn with_metric() -> LoopRecord {
@@ -61,32 +53,15 @@ fn with_metric() -> LoopRecord {
 }
 
 fn value(phase: Phase, v: f64, at: &str) -> LoopOp {
-    LoopOp::RecordValue {
-        phase,
-        value: v,
-        at: day(at),
-        note: None,
-        reason: None,
-        guard: None,
-        typed: None,
-        source: None,
-    }
+    LoopOp::value(phase, v, day(at))
 }
 
 fn intervene(at: &str) -> LoopOp {
-    LoopOp::Intervene {
-        description: "new routing".into(),
-        at: day(at),
-        horizon: None,
-    }
+    LoopOp::intervene("new routing", day(at))
 }
 
 fn trip(reason: &str) -> LoopOp {
-    LoopOp::Trip {
-        n: None,
-        reason: reason.into(),
-        evidence: None,
-    }
+    LoopOp::trip(reason)
 }
 
 #[test]
@@ -232,11 +207,7 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
             horizon: 20,
             reason: None,
         },
-        LoopOp::AddKillSignal {
-            text: "slides back".into(),
-            rule: Some("above 12".into()),
-            reason: None,
-        },
+        LoopOp::kill_signal("slides back", Some("above 12")),
         LoopOp::SetMetric {
             name: "other".into(),
             unit: String::new(),
@@ -403,13 +374,7 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
     let mut r = record(LoopKind::Govern);
     let out = r
         .apply(
-            &LoopOp::Decide {
-                text: "auto-refund under 50 EUR".into(),
-                owner: "Ben".into(),
-                threshold: Some("50 EUR".into()),
-                step: None,
-                about: None,
-            },
+            &LoopOp::decide("auto-refund under 50 EUR", "Ben", Some("50 EUR")),
             &ctx(),
         )
         .unwrap();

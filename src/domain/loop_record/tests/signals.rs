@@ -4,25 +4,14 @@ use super::*;
 fn a_kill_rule_trips_its_signal_when_the_data_breaks_it() {
     let mut r = with_metric();
     let err = r
-        .apply(
-            &LoopOp::AddKillSignal {
-                text: "answers slow".into(),
-                rule: Some("below".into()),
-                reason: None,
-            },
-            &ctx(),
-        )
+        .apply(&LoopOp::kill_signal("answers slow", Some("below")), &ctx())
         .unwrap_err();
     assert!(
         err.to_string().contains("worse-than-baseline P% for N"),
         "{err}"
     );
     r.apply(
-        &LoopOp::AddKillSignal {
-            text: "answers slow".into(),
-            rule: Some("above 12.000".into()),
-            reason: None,
-        },
+        &LoopOp::kill_signal("answers slow", Some("above 12.000")),
         &ctx(),
     )
     .unwrap();
@@ -128,11 +117,7 @@ fn recorded_values_are_shown_exactly_in_the_summary() {
 fn continue_after_a_rule_tripped_re_arms_it_and_only_new_evidence_trips_it_again() {
     let mut r = with_metric();
     r.apply(
-        &LoopOp::AddKillSignal {
-            text: "answers slow".into(),
-            rule: Some("above 9".into()),
-            reason: None,
-        },
+        &LoopOp::kill_signal("answers slow", Some("above 9")),
         &ctx(),
     )
     .unwrap();
@@ -180,11 +165,7 @@ fn continue_after_a_rule_tripped_re_arms_it_and_only_new_evidence_trips_it_again
 fn a_re_armed_stale_rule_counts_its_days_from_the_decision() {
     let mut r = with_metric();
     r.apply(
-        &LoopOp::AddKillSignal {
-            text: "nobody measures".into(),
-            rule: Some("stale 7 days".into()),
-            reason: None,
-        },
+        &LoopOp::kill_signal("nobody measures", Some("stale 7 days")),
         &ctx(),
     )
     .unwrap();
