@@ -342,28 +342,31 @@ fn proofs(proofs: &[Proof]) -> Vec<Row> {
     }
     let mut rows = Vec::new();
     for p in proofs {
-        rows.push(row(
-            format!(
-                "{}  {}  {:<9} {:<7} {}",
-                short_id(&p.id),
-                p.at,
-                p.kind,
-                p.visibility,
-                clean(&p.title)
-            ),
-            Tone::Plain,
-            0,
-        ));
-        let outcome = match p.outcome {
-            None => "no outcome tracked".to_string(),
-            Some(o) => format!(
-                "{} replies · {} citations · {} intros · {} bookings · {} sales · {} reuse",
-                o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse
-            ),
-        };
+        let (line, outcome) = proof_lines(p);
+        rows.push(row(line, Tone::Plain, 0));
         rows.push(row(outcome, Tone::Muted, 2));
     }
     rows
+}
+
+/// A proof's line and what it brought back, as the job view and `proof list` show them.
+pub(crate) fn proof_lines(p: &Proof) -> (String, String) {
+    let line = format!(
+        "{}  {}  {:<9} {:<7} {}",
+        short_id(&p.id),
+        p.at,
+        p.kind,
+        p.visibility,
+        clean(&p.title)
+    );
+    let outcome = match p.outcome {
+        None => "no outcome tracked".to_string(),
+        Some(o) => format!(
+            "{} replies · {} citations · {} intros · {} bookings · {} sales · {} reuse",
+            o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse
+        ),
+    };
+    (line, outcome)
 }
 
 /// Every compound test, newest first: its answers, the next job it named, its notes.
@@ -373,38 +376,40 @@ fn cycles(cycles: &[Cycle]) -> Vec<Row> {
     }
     let mut rows = Vec::new();
     for c in cycles.iter().rev() {
-        let answers: Vec<&str> = c
-            .answers()
-            .iter()
-            .map(|(_, ok, _)| if *ok { "yes" } else { "no " })
-            .collect();
-        let verdict = match c.next_job() {
-            None => "compounds".to_string(),
-            Some(k) => format!("next job: {k}"),
-        };
-        let note = if c.note.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", clean(&c.note))
-        };
-        let late = c
-            .backfilled()
-            .map(|d| format!(" (backfilled on {d})"))
-            .unwrap_or_default();
-        rows.push(row(
-            format!("{}  {}  {verdict}{late}{note}", c.week, answers.join(" ")),
-            Tone::Plain,
-            0,
-        ));
-        for (layer, _, n) in c.answers() {
-            if !n.is_empty() {
-                rows.push(row(
-                    format!("{}: {}", layer.name(), clean(n)),
-                    Tone::Muted,
-                    2,
-                ));
-            }
-        }
+        let (line, notes) = cycle_lines(c);
+        rows.push(row(line, Tone::Plain, 0));
+        rows.extend(notes.into_iter().map(|n| row(n, Tone::Muted, 2)));
     }
     rows
+}
+
+/// A compound test's line (week, answers, verdict) and its layers' notes, as the job view and
+/// `cycle list` show them.
+pub(crate) fn cycle_lines(c: &Cycle) -> (String, Vec<String>) {
+    let answers: Vec<&str> = c
+        .answers()
+        .iter()
+        .map(|(_, ok, _)| if *ok { "yes" } else { "no " })
+        .collect();
+    let verdict = match c.next_job() {
+        None => "compounds".to_string(),
+        Some(k) => format!("next job: {k}"),
+    };
+    let note = if c.note.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", clean(&c.note))
+    };
+    let late = c
+        .backfilled()
+        .map(|d| format!(" (backfilled on {d})"))
+        .unwrap_or_default();
+    let line = format!("{}  {}  {verdict}{late}{note}", c.week, answers.join(" "));
+    let notes = c
+        .answers()
+        .into_iter()
+        .filter(|(_, _, n)| !n.is_empty())
+        .map(|(layer, _, n)| format!("{}: {}", layer.name(), clean(n)))
+        .collect();
+    (line, notes)
 }

@@ -210,7 +210,8 @@ pub(super) fn job_show(d: &JobDetail) -> String {
     out
 }
 
-fn cycles_text(cycles: &[Cycle], slug: &str) -> String {
+/// `cycle list`: each compound test as the job view words it, newest first.
+pub(super) fn cycles(cycles: &[Cycle], slug: &str) -> String {
     if cycles.is_empty() {
         return format!(
             "No cycle closed yet: `jobloop cycle close {slug} --understanding yes|no --explanation yes|no --creation yes|no --distribution yes|no`\n"
@@ -219,41 +220,13 @@ fn cycles_text(cycles: &[Cycle], slug: &str) -> String {
     let mut out =
         String::from("Cycles (compound test: understanding explanation creation distribution)\n");
     for c in cycles.iter().rev() {
-        let answers: Vec<&str> = c
-            .answers()
-            .iter()
-            .map(|(_, ok, _)| if *ok { "yes" } else { "no " })
-            .collect();
-        let verdict = match c.next_job() {
-            None => "compounds".to_string(),
-            Some(k) => format!("next job: {k}"),
-        };
-        let note = if c.note.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", clean(&c.note))
-        };
-        let late = c
-            .backfilled()
-            .map(|d| format!(" (backfilled on {d})"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {}  {}  {verdict}{late}{note}",
-            c.week,
-            answers.join(" ")
-        );
-        for (layer, _, n) in c.answers() {
-            if !n.is_empty() {
-                let _ = writeln!(out, "      {}: {}", layer.name(), clean(n));
-            }
+        let (line, notes) = crate::job_view::cycle_lines(c);
+        let _ = writeln!(out, "  {line}");
+        for n in notes {
+            let _ = writeln!(out, "      {n}");
         }
     }
     out
-}
-
-pub(super) fn cycles(cycles: &[Cycle], slug: &str) -> String {
-    cycles_text(cycles, slug)
 }
 
 fn when(s: Stamp) -> String {
@@ -444,6 +417,7 @@ pub(super) fn loop_json(d: &LoopDetail) -> serde_json::Value {
     })
 }
 
+/// `proof list`: each proof as the job view words it, with its outcome on the same line.
 pub(super) fn proofs(proofs: &[Proof]) -> String {
     if proofs.is_empty() {
         return "No proof yet: `jobloop proof add JOB TITLE --kind case --visibility public`\n"
@@ -451,22 +425,8 @@ pub(super) fn proofs(proofs: &[Proof]) -> String {
     }
     let mut out = String::new();
     for p in proofs {
-        let outcome = match p.outcome {
-            None => "no outcome tracked".to_string(),
-            Some(o) => format!(
-                "{} replies · {} citations · {} intros · {} bookings · {} sales · {} reuse",
-                o.replies, o.citations, o.intros, o.bookings, o.sales, o.reuse
-            ),
-        };
-        let _ = writeln!(
-            out,
-            "{}  {}  {:<9} {:<7} {}  — {outcome}",
-            short_id(&p.id),
-            p.at,
-            p.kind,
-            p.visibility,
-            clean(&p.title)
-        );
+        let (line, outcome) = crate::job_view::proof_lines(p);
+        let _ = writeln!(out, "{line}  — {outcome}");
     }
     out
 }
