@@ -18,6 +18,31 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The id of a record of kind `T` (the record's own struct names the kind: `Id<Job>`).
+///
+/// A job's id where a loop's is wanted does not compile:
+///
+/// ```compile_fail,E0308
+/// use jobloop::domain::model::{JobId, LoopId};
+/// fn loop_only(_: &LoopId) {}
+/// loop_only(&JobId::from_text("job1"));
+/// ```
+///
+/// nor does an id where its text is wanted, without saying so (`as_str()`):
+///
+/// ```compile_fail,E0308
+/// use jobloop::domain::model::LoopId;
+/// fn text(_: &str) {}
+/// text(&LoopId::from_text("loop1"));
+/// ```
+///
+/// while the same id passed as itself does:
+///
+/// ```
+/// use jobloop::domain::model::{JobId, LoopId};
+/// fn loop_only(id: &LoopId) -> &str { id.as_str() }
+/// assert_eq!(loop_only(&LoopId::from_text("loop1")), "loop1");
+/// let _job: JobId = JobId::from_text("job1");
+/// ```
 pub struct Id<T> {
     text: String,
     kind: PhantomData<fn() -> T>,
