@@ -34,6 +34,32 @@ pub fn close_cycle(
     ctx: &Ctx,
 ) -> Result<(Cycle, Outcome), Refusal> {
     super::job::live(job)?;
+    check_week_closable(job, closed_weeks, earliest_record, week, ctx)?;
+    check_all_answered(answers)?;
+    let cycle = new_cycle(job, week, answers, ctx)?;
+    let verdict = match cycle.broken_layer() {
+        None => "all four layers improved: the job compounds".to_string(),
+        Some(layer) => format!(
+            "{} broke: the next job is the {} loop",
+            layer.name(),
+            layer.next_loop()
+        ),
+    };
+    let outcome = Outcome::done(
+        Command::CycleClose,
+        format!("closed {week} for `{}`: {verdict}", job.slug),
+    );
+    Ok((cycle, outcome))
+}
+
+/// May `week` be closed? Not in the future, not before the job's history begins, not twice.
+fn check_week_closable(
+    job: &Job,
+    closed_weeks: &[Week],
+    earliest_record: Option<chrono::NaiveDate>,
+    week: Week,
+    ctx: &Ctx,
+) -> Result<(), Refusal> {
     let current = Week::containing(ctx.now);
     if week > current {
         return Err(
@@ -59,6 +85,11 @@ pub fn close_cycle(
             job.slug
         )));
     }
+    Ok(())
+}
+
+/// Is every layer answered? The compound test has no default answer.
+fn check_all_answered(answers: &CompoundAnswers) -> Result<(), Refusal> {
     let unanswered: Vec<&str> = Layer::ALL
         .into_iter()
         .zip([
@@ -79,10 +110,20 @@ pub fn close_cycle(
             "answer yes or no for each of understanding, explanation, creation and distribution",
         ));
     }
+    Ok(())
+}
+
+/// The cycle row the compound test closes, its notes checked.
+fn new_cycle(
+    job: &Job,
+    week: Week,
+    answers: &CompoundAnswers,
+    ctx: &Ctx,
+) -> Result<Cycle, Refusal> {
     let note = |field: &str, v: &Option<String>| {
         optional_text(field, v.as_deref(), MAX_REASON).map(Option::unwrap_or_default)
     };
-    let cycle = Cycle {
+    Ok(Cycle {
         id: ctx.new_id(),
         job_id: job.id.clone(),
         week: week.to_string(),
@@ -97,20 +138,7 @@ pub fn close_cycle(
         note: note("note", &answers.note)?,
         closed_at: ctx.now,
         closed_by: ctx.actor.clone(),
-    };
-    let verdict = match cycle.broken_layer() {
-        None => "all four layers improved: the job compounds".to_string(),
-        Some(layer) => format!(
-            "{} broke: the next job is the {} loop",
-            layer.name(),
-            layer.next_loop()
-        ),
-    };
-    let outcome = Outcome::done(
-        Command::CycleClose,
-        format!("closed {week} for `{}`: {verdict}", job.slug),
-    );
-    Ok((cycle, outcome))
+    })
 }
 
 /// Whether a job owes its compound test: `due` while the current week is open, `overdue` when

@@ -131,20 +131,7 @@ impl LoopRecord {
     ) -> Result<Outcome, Refusal> {
         let reason = required_text("reason", reason, MAX_REASON)?;
         self.job_live()?;
-        let ids = self
-            .all_values()
-            .map(|r| r.id.as_str())
-            .chain(self.interventions.iter().map(|r| r.id.as_str()))
-            .chain(self.decisions.iter().map(|r| r.id.as_str()))
-            .chain(self.learnings.iter().map(|r| r.id.as_str()))
-            .chain(self.own_flow_ids());
-        // Any kind of record of the loop: the id is compared as text.
-        let id = find_by_ref(ids, reference)
-            .map(str::to_string)
-            .map_err(|e| {
-                e.about("record", &self.addr())
-                    .fix(Fix::ShowLoop(self.at()))
-            })?;
+        let id = self.void_target(reference)?;
         let void = Void {
             at: ctx.now,
             by: ctx.actor.clone(),
@@ -153,33 +140,65 @@ impl LoopRecord {
         let deviation = self.void_deviation(&id, &reason, ctx)?;
         let addr = self.addr();
         if let Some(done) = self.void_flow_record(&id, void.clone()) {
-            let (what, row) = match done {
-                Ok(found) => found,
-                Err(unchanged) => return Ok(unchanged),
-            };
-            let mut out = Outcome::done(
-                Command::Void,
-                format!("voided the {what} on {addr} ({}): {reason}", short_id(&id)),
-            );
-            out.updated.push(row);
-            return Ok(out);
+            return Ok(match done {
+                Ok((what, row)) => voided(&what, &addr, &id, &reason, row),
+                Err(unchanged) => unchanged,
+            });
         }
+        let (what, row) = match self.void_own_record(&id, void) {
+            Some(Ok(found)) => found,
+            Some(Err(unchanged)) => return Ok(unchanged),
+            None => {
+                return Err(Refusal::not_found(format!(
+                    "{addr} has no record `{reference}`"
+                )));
+            }
+        };
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
+        Ok(voided(&what, &addr, &id, &reason, row).deviating(deviation))
+    }
+
+    /// The id of the record of this loop that `reference` names, of any kind (compared as
+    /// text), or a refusal pointing at the loop's records.
+    fn void_target(&self, reference: &str) -> Result<String, Refusal> {
+        let ids = self
+            .all_values()
+            .map(|r| r.id.as_str())
+            .chain(self.interventions.iter().map(|r| r.id.as_str()))
+            .chain(self.decisions.iter().map(|r| r.id.as_str()))
+            .chain(self.learnings.iter().map(|r| r.id.as_str()))
+            .chain(self.own_flow_ids());
+        // Any kind of record of the loop: the id is compared as text.
+        find_by_ref(ids, reference)
+            .map(str::to_string)
+            .map_err(|e| {
+                e.about("record", &self.addr())
+                    .fix(Fix::ShowLoop(self.at()))
+            })
+    }
+
+    /// Voids the value (of the metric or a guardrail in force), intervention, decision or
+    /// learning with `id`: what it was and its row, or the unchanged outcome when it was
+    /// already void; none when no such record is here.
+    fn void_own_record(&mut self, id: &str, void: Void) -> Option<Result<(String, Row), Outcome>> {
         let in_guardrails = self.guardrails.iter_mut().flat_map(|g| g.values.iter_mut());
-        let (what, row) = if let Some(v) = self
+        let found = if let Some(v) = self
             .values
             .iter_mut()
             .chain(in_guardrails)
             .find(|r| r.id == id)
         {
             if v.void.is_some() {
-                return Ok(already_void(&id));
+                return Some(Err(already_void(id)));
             }
             v.void = Some(void);
             let what = format!("{} {} of {}", v.phase, v.shown(), v.at);
             (what, Row::Value(v.clone()))
         } else if let Some(i) = self.interventions.iter_mut().find(|r| r.id == id) {
             if i.void.is_some() {
-                return Ok(already_void(&id));
+                return Some(Err(already_void(id)));
             }
             i.void = Some(void);
             (
@@ -188,13 +207,13 @@ impl LoopRecord {
             )
         } else if let Some(d) = self.decisions.iter_mut().find(|r| r.id == id) {
             if d.void.is_some() {
-                return Ok(already_void(&id));
+                return Some(Err(already_void(id)));
             }
             d.void = Some(void);
             (format!("decision \"{}\"", d.text), Row::Decision(d.clone()))
         } else if let Some(l) = self.learnings.iter_mut().find(|r| r.id == id) {
             if l.void.is_some() {
-                return Ok(already_void(&id));
+                return Some(Err(already_void(id)));
             }
             l.void = Some(void);
             (
@@ -202,20 +221,9 @@ impl LoopRecord {
                 Row::Learning(l.clone()),
             )
         } else {
-            return Err(Refusal::not_found(format!(
-                "{addr} has no record `{reference}`"
-            )));
+            return None;
         };
-        if let Some(d) = &deviation {
-            self.deviations.push(d.clone());
-        }
-        let mut out = Outcome::done(
-            Command::Void,
-            format!("voided the {what} on {addr} ({}): {reason}", short_id(&id)),
-        )
-        .deviating(deviation);
-        out.updated.push(row);
-        Ok(out)
+        Some(Ok(found))
     }
 
     /// Every value of the loop's metrics in force: the primary one's, then each guardrail's.
@@ -279,6 +287,16 @@ impl LoopRecord {
             None => Ok(None),
         }
     }
+}
+
+/// What `void` reports about the record it voided, with its updated row.
+fn voided(what: &str, addr: &str, id: &str, reason: &str, row: Row) -> Outcome {
+    let mut out = Outcome::done(
+        Command::Void,
+        format!("voided the {what} on {addr} ({}): {reason}", short_id(id)),
+    );
+    out.updated.push(row);
+    out
 }
 
 pub(super) fn already_void(id: &str) -> Outcome {

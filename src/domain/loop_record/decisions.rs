@@ -93,40 +93,7 @@ impl LoopRecord {
         let addr = self.addr();
         let at = self.at();
         let d = &mut self.decisions[idx];
-        if witnessed {
-            if ctx.team {
-                return Err(Refusal::forbidden(format!(
-                    "on the shared database only {} signs decision {} off: a sign-off cannot be witnessed there",
-                    d.owner,
-                    short_id(&d.id)
-                ))
-                .fix(Fix::SignOffAs {
-                    at,
-                    owner: d.owner.clone(),
-                    decision: Some(short_id(&d.id).to_string()),
-                    team: ctx.team,
-                }));
-            }
-            if same_person(&d.owner, &ctx.actor) {
-                return Err(Refusal::invalid(format!(
-                    "decision {} is yours: sign it off yourself, without --witnessed",
-                    short_id(&d.id)
-                )));
-            }
-        } else if !same_person(&d.owner, &ctx.actor) {
-            return Err(Refusal::forbidden(format!(
-                "decision {} on {addr} is owned by {}; {} cannot sign it off",
-                short_id(&d.id),
-                d.owner,
-                ctx.actor
-            ))
-            .fix(Fix::SignOffAs {
-                at,
-                owner: d.owner.clone(),
-                decision: Some(short_id(&d.id).to_string()),
-                team: ctx.team,
-            }));
-        }
+        check_signer(d, witnessed, ctx, &addr, at)?;
         if d.approved_at.is_some() {
             return Ok(Outcome::unchanged(
                 Command::DecideApprove,
@@ -144,35 +111,7 @@ impl LoopRecord {
         });
         d.witnessed_by = witnessed.then(|| ctx.actor.clone());
         let row = d.clone();
-        let threshold = row
-            .threshold
-            .as_deref()
-            .map(|t| format!(" (threshold: {t})"))
-            .unwrap_or_default();
-        let mut out = if witnessed {
-            Outcome::done(
-                Command::DecideWitness,
-                format!(
-                    "{} recorded {}'s sign-off of decision {} on {addr} on their word (witnessed, not signed by them){threshold}: {}",
-                    ctx.actor,
-                    row.owner,
-                    short_id(&row.id),
-                    row.text
-                ),
-            )
-        } else {
-            Outcome::done(
-                Command::DecideApprove,
-                format!(
-                    "{} signed off decision {} on {addr}{threshold}: {}",
-                    ctx.actor,
-                    short_id(&row.id),
-                    row.text
-                ),
-            )
-        };
-        out.updated.push(Row::Decision(row));
-        Ok(out)
+        Ok(signed_off(row, witnessed, ctx, &addr))
     }
 
     pub(super) fn amend(
@@ -238,4 +177,83 @@ impl LoopRecord {
         )
         .then(fix))
     }
+}
+
+/// May the actor sign this decision off? The owner signs; a witness records the owner's word
+/// only on a local file, and never for their own decision.
+fn check_signer(
+    d: &Decision,
+    witnessed: bool,
+    ctx: &Ctx,
+    addr: &str,
+    at: At,
+) -> Result<(), Refusal> {
+    if witnessed {
+        if ctx.team {
+            return Err(Refusal::forbidden(format!(
+                "on the shared database only {} signs decision {} off: a sign-off cannot be witnessed there",
+                d.owner,
+                short_id(&d.id)
+            ))
+            .fix(Fix::SignOffAs {
+                at,
+                owner: d.owner.clone(),
+                decision: Some(short_id(&d.id).to_string()),
+                team: ctx.team,
+            }));
+        }
+        if same_person(&d.owner, &ctx.actor) {
+            return Err(Refusal::invalid(format!(
+                "decision {} is yours: sign it off yourself, without --witnessed",
+                short_id(&d.id)
+            )));
+        }
+    } else if !same_person(&d.owner, &ctx.actor) {
+        return Err(Refusal::forbidden(format!(
+            "decision {} on {addr} is owned by {}; {} cannot sign it off",
+            short_id(&d.id),
+            d.owner,
+            ctx.actor
+        ))
+        .fix(Fix::SignOffAs {
+            at,
+            owner: d.owner.clone(),
+            decision: Some(short_id(&d.id).to_string()),
+            team: ctx.team,
+        }));
+    }
+    Ok(())
+}
+
+/// What a sign-off reports (a witnessed one says whose word it is), with the decision's row.
+fn signed_off(row: Decision, witnessed: bool, ctx: &Ctx, addr: &str) -> Outcome {
+    let threshold = row
+        .threshold
+        .as_deref()
+        .map(|t| format!(" (threshold: {t})"))
+        .unwrap_or_default();
+    let mut out = if witnessed {
+        Outcome::done(
+            Command::DecideWitness,
+            format!(
+                "{} recorded {}'s sign-off of decision {} on {addr} on their word (witnessed, not signed by them){threshold}: {}",
+                ctx.actor,
+                row.owner,
+                short_id(&row.id),
+                row.text
+            ),
+        )
+    } else {
+        Outcome::done(
+            Command::DecideApprove,
+            format!(
+                "{} signed off decision {} on {addr}{threshold}: {}",
+                ctx.actor,
+                short_id(&row.id),
+                row.text
+            ),
+        )
+    };
+    out.updated.push(Row::Decision(row));
+    out
 }

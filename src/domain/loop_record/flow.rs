@@ -4,7 +4,9 @@
 //! writes only its own records.
 
 use super::*;
-use crate::domain::flow::{self, CriticSpec, StepEdit, StepSpec};
+use crate::domain::flow::{self, CriticSpec, StepSpec};
+
+mod step_edit;
 
 /// Checks that a role is an agent's and a gate a human's.
 fn fits(
@@ -158,108 +160,6 @@ impl LoopRecord {
             ),
             Row::FlowStep(row),
         ))
-    }
-
-    pub(super) fn flow_set(
-        &mut self,
-        reference: &str,
-        edit: &StepEdit,
-        ctx: &Ctx,
-    ) -> Result<Outcome, Refusal> {
-        self.writable()?;
-        if edit.is_empty() {
-            return Err(Refusal::invalid("say what to change of the step").advice(
-                "give its new name, kind, performer, role, gate, predecessors, data classes or whether it is irreversible",
-            ));
-        }
-        let old = self.flow_step(reference)?;
-        let mut new = old.clone();
-        if let Some(name) = &edit.name {
-            let name = required_text("step name", name, MAX_NAME)?;
-            self.unique_name(&name, Some(&old.id))?;
-            new.name = name;
-        }
-        if let Some(k) = edit.kind {
-            new.kind = k;
-        }
-        if let Some(by) = edit.by {
-            new.by = by;
-            // A role or gate that no longer fits goes with the change of performer.
-            if by != Performer::Agent && edit.role.is_none() {
-                new.role = None;
-            }
-            if by != Performer::Human && edit.gate.is_none() {
-                new.gate = None;
-            }
-        }
-        if let Some(r) = edit.role {
-            new.role = Some(r);
-        }
-        if let Some(g) = edit.gate {
-            new.gate = Some(g);
-        }
-        fits(&new.name, new.by, new.role, new.gate)?;
-        if let Some(after) = &edit.after {
-            let ids = self.step_ids(after)?;
-            if ids.contains(&old.id) {
-                return Err(
-                    Refusal::invalid(format!("step `{}` cannot follow itself", old.name))
-                        .advice("name the steps before it"),
-                );
-            }
-            new.after = ids;
-        }
-        if let Some(d) = &edit.data {
-            let mut d = d.clone();
-            d.dedup();
-            new.data = d;
-        }
-        if let Some(i) = edit.irreversible {
-            new.irreversible = i;
-        }
-        if new == old {
-            return Ok(Outcome::unchanged(
-                Command::FlowSet,
-                format!("step `{}` is already so; nothing changed", old.name),
-            ));
-        }
-        let mut tentative = self.flow.steps.clone();
-        if let Some(s) = tentative.iter_mut().find(|s| s.id == old.id) {
-            *s = new.clone();
-        }
-        if let Some(names) = flow::cycle(&tentative) {
-            return Err(Refusal::rule(format!(
-                "that would make a cycle in {}'s flow: {}",
-                self.job.slug,
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(" → ")
-            ))
-            .advice("a flow runs one way: name only steps that come before it"));
-        }
-        new.changed_at = Some(ctx.now);
-        new.changed_by = Some(ctx.actor.clone());
-        let Some(slot) = self.own_step_mut(&old.id) else {
-            return Err(Refusal::rule(format!(
-                "step `{}` is not {}'s to change",
-                old.name,
-                self.addr()
-            )));
-        };
-        *slot = new.clone();
-        let mut out = Outcome::done(
-            Command::FlowSet,
-            format!(
-                "changed step `{}` ({}) of {}'s flow",
-                new.name,
-                who(&new),
-                self.job.slug
-            ),
-        );
-        out.updated.push(Row::FlowStep(new));
-        Ok(out)
     }
 
     pub(super) fn flow_void(

@@ -55,6 +55,7 @@ impl LoopRecord {
         }
     }
 
+    /// Adds a guardrail beside the primary metric: a deviation when the loop's plan is locked.
     pub(super) fn add_guardrail(
         &mut self,
         spec: MetricSpec<'_>,
@@ -65,40 +66,7 @@ impl LoopRecord {
         self.writable()?;
         let name = required_text("guardrail name", spec.name, MAX_NAME)?;
         let unit = optional_text("unit", Some(spec.unit), MAX_UNIT)?.unwrap_or_default();
-        let primary = self.require_metric("a guardrail")?;
-        // Names that read alike (case, look-alike letters, invisible characters) are one name:
-        // a plan that locked `cost` must not be confused with `Cost`.
-        let key = |n: &str| {
-            look_alike_key(
-                &n.chars()
-                    .filter(|c| has_visible(&c.to_string()))
-                    .collect::<String>(),
-            )
-        };
-        if key(&primary.name) == key(&name) {
-            return Err(Refusal::invalid(format!(
-                "`{name}` reads as the primary metric `{}` of {}: a guardrail watches something else",
-                primary.name,
-                self.addr()
-            )));
-        }
-        if let Some(g) = self
-            .guardrails
-            .iter()
-            .find(|g| key(&g.metric.name) == key(&name))
-        {
-            return Err(Refusal::rule(format!(
-                "{} already has the guardrail `{}`, which reads as `{name}`",
-                self.addr(),
-                g.metric.name
-            )));
-        }
-        if self.guardrails.len() >= MAX_GUARDRAILS {
-            return Err(Refusal::rule(format!(
-                "{} already has {MAX_GUARDRAILS} guardrails, the most a loop holds",
-                self.addr()
-            )));
-        }
+        self.check_new_guardrail(&name)?;
         let deviation = self.loop_deviation(
             DeviationKind::GuardrailAdded,
             format!(
@@ -108,20 +76,7 @@ impl LoopRecord {
             reason,
             ctx,
         )?;
-        let metric = Metric {
-            id: ctx.new_id(),
-            loop_id: self.lp.id.clone(),
-            name: name.clone(),
-            unit,
-            better: spec.better,
-            measures: spec.measures,
-            set_at: ctx.now,
-            set_by: ctx.actor.clone(),
-            replaced_at: None,
-            target: None,
-            role: MetricRole::Guardrail,
-            max_worse: Some(max_worse),
-        };
+        let metric = self.new_guardrail_metric(&spec, name.clone(), unit, max_worse, ctx);
         self.guardrails.push(Guardrail {
             metric: metric.clone(),
             values: Vec::new(),
@@ -144,6 +99,62 @@ impl LoopRecord {
         .deviating(deviation);
         out.updated.push(Row::Metric(metric));
         Ok(out)
+    }
+
+    /// May a guardrail named `name` be added? There must be a primary metric, the name must
+    /// read as neither it nor a guardrail already here, and there is room for one more.
+    fn check_new_guardrail(&self, name: &str) -> Result<(), Refusal> {
+        let primary = self.require_metric("a guardrail")?;
+        if name_key(&primary.name) == name_key(name) {
+            return Err(Refusal::invalid(format!(
+                "`{name}` reads as the primary metric `{}` of {}: a guardrail watches something else",
+                primary.name,
+                self.addr()
+            )));
+        }
+        if let Some(g) = self
+            .guardrails
+            .iter()
+            .find(|g| name_key(&g.metric.name) == name_key(name))
+        {
+            return Err(Refusal::rule(format!(
+                "{} already has the guardrail `{}`, which reads as `{name}`",
+                self.addr(),
+                g.metric.name
+            )));
+        }
+        if self.guardrails.len() >= MAX_GUARDRAILS {
+            return Err(Refusal::rule(format!(
+                "{} already has {MAX_GUARDRAILS} guardrails, the most a loop holds",
+                self.addr()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The metric row of a new guardrail.
+    fn new_guardrail_metric(
+        &self,
+        spec: &MetricSpec<'_>,
+        name: String,
+        unit: String,
+        max_worse: Limit,
+        ctx: &Ctx,
+    ) -> Metric {
+        Metric {
+            id: ctx.new_id(),
+            loop_id: self.lp.id.clone(),
+            name,
+            unit,
+            better: spec.better,
+            measures: spec.measures,
+            set_at: ctx.now,
+            set_by: ctx.actor.clone(),
+            replaced_at: None,
+            target: None,
+            role: MetricRole::Guardrail,
+            max_worse: Some(max_worse),
+        }
     }
 
     /// Stops watching a guardrail: its row is kept, marked replaced, with its values.
@@ -176,4 +187,14 @@ impl LoopRecord {
         out.updated.push(Row::Metric(g.metric));
         Ok(out)
     }
+}
+
+/// Names that read alike (case, look-alike letters, invisible characters) are one name: a plan
+/// that locked `cost` must not be confused with `Cost`.
+fn name_key(n: &str) -> String {
+    look_alike_key(
+        &n.chars()
+            .filter(|c| has_visible(&c.to_string()))
+            .collect::<String>(),
+    )
 }

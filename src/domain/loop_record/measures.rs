@@ -3,6 +3,8 @@
 
 use super::*;
 
+mod intervene;
+
 impl LoopRecord {
     /// Sets the primary metric. A loop has at most one: replacing it must be asked for, and the
     /// old metric (with its values, interventions and plans) is kept as superseded, so baselines
@@ -15,80 +17,109 @@ impl LoopRecord {
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let MetricSpec {
-            better,
-            measures,
-            target,
-            ..
-        } = spec;
-        let name = required_text("metric name", spec.name, MAX_NAME)?;
-        let unit = optional_text("unit", Some(spec.unit), MAX_UNIT)?.unwrap_or_default();
-        if let Some(t) = target {
-            check_target(t, better)?;
-        }
-        let mut updated = Vec::new();
-        let mut deviation = None;
-        if let Some(current) = &self.metric {
-            if !replace {
-                return Err(Refusal::rule(format!(
-                    "{} already has the primary metric `{}` (one per loop)",
-                    self.addr(),
-                    current.name
-                ))
-                .fix(Fix::ReplaceMetric(self.at())));
-            }
-            let live = self.live().count();
-            deviation = self.deviation(
-                DeviationKind::MetricReplaced,
-                format!(
-                    "primary metric `{}` replaced by `{name}` after {live} live value(s)",
-                    current.name
-                ),
-                None,
-                reason,
-                ctx,
-            )?;
-            let mut old = current.clone();
-            old.replaced_at = Some(ctx.now);
-            updated.push(Row::Metric(old.clone()));
-            self.superseded.push(Superseded {
-                metric: old.clone(),
-                values: std::mem::take(&mut self.values),
-                interventions: std::mem::take(&mut self.interventions),
-            });
-            self.retired_metric = Some(old);
-        } else if replace {
-            return Err(
-                Refusal::rule(format!("{} has no primary metric to replace", self.addr()))
-                    .fix(Fix::SetMetric(self.at())),
-            );
-        }
-        self.metric = Some(Metric {
-            id: ctx.new_id(),
-            loop_id: self.lp.id.clone(),
-            name: name.clone(),
-            unit,
-            better,
-            measures,
-            set_at: ctx.now,
-            set_by: ctx.actor.clone(),
-            replaced_at: None,
-            target,
-            role: MetricRole::Primary,
-            max_worse: None,
-        });
+        let (name, unit) = checked_metric_names(&spec)?;
+        self.check_replace_asked(replace)?;
+        let (deviation, updated) = match self.metric.clone() {
+            Some(current) => self.supersede_metric(&current, &name, reason, ctx)?,
+            None => (None, Vec::new()),
+        };
+        self.metric = Some(self.new_primary_metric(&spec, name.clone(), unit, ctx));
         self.values.clear();
         self.interventions.clear();
         if let Some(d) = &deviation {
             self.deviations.push(d.clone());
         }
         self.touch();
+        let mut out = self
+            .metric_set_outcome(replace, &name, spec.better)
+            .deviating(deviation);
+        out.updated = updated;
+        Ok(out)
+    }
+
+    /// Is the replacing asked for exactly when there is a metric to replace? One per loop, and
+    /// a replace with nothing to replace is a mistake, not a set.
+    fn check_replace_asked(&self, replace: bool) -> Result<(), Refusal> {
+        match &self.metric {
+            Some(current) if !replace => Err(Refusal::rule(format!(
+                "{} already has the primary metric `{}` (one per loop)",
+                self.addr(),
+                current.name
+            ))
+            .fix(Fix::ReplaceMetric(self.at()))),
+            None if replace => Err(Refusal::rule(format!(
+                "{} has no primary metric to replace",
+                self.addr()
+            ))
+            .fix(Fix::SetMetric(self.at()))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Retires the current metric with its values and interventions, so baselines start again
+    /// for the new one; the deviation (when its plan is locked) and the updated row it writes.
+    fn supersede_metric(
+        &mut self,
+        current: &Metric,
+        name: &str,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<(Option<Deviation>, Vec<Row>), Refusal> {
+        let live = self.live().count();
+        let deviation = self.deviation(
+            DeviationKind::MetricReplaced,
+            format!(
+                "primary metric `{}` replaced by `{name}` after {live} live value(s)",
+                current.name
+            ),
+            None,
+            reason,
+            ctx,
+        )?;
+        let mut old = current.clone();
+        old.replaced_at = Some(ctx.now);
+        let updated = vec![Row::Metric(old.clone())];
+        self.superseded.push(Superseded {
+            metric: old.clone(),
+            values: std::mem::take(&mut self.values),
+            interventions: std::mem::take(&mut self.interventions),
+        });
+        self.retired_metric = Some(old);
+        Ok((deviation, updated))
+    }
+
+    /// The new primary metric row, as `metric set` / `metric replace` record it.
+    fn new_primary_metric(
+        &self,
+        spec: &MetricSpec<'_>,
+        name: String,
+        unit: String,
+        ctx: &Ctx,
+    ) -> Metric {
+        Metric {
+            id: ctx.new_id(),
+            loop_id: self.lp.id.clone(),
+            name,
+            unit,
+            better: spec.better,
+            measures: spec.measures,
+            set_at: ctx.now,
+            set_by: ctx.actor.clone(),
+            replaced_at: None,
+            target: spec.target,
+            role: MetricRole::Primary,
+            max_worse: None,
+        }
+    }
+
+    /// What `metric set` / `metric replace` report, and the baseline they lead to.
+    fn metric_set_outcome(&self, replace: bool, name: &str, better: Better) -> Outcome {
         let (command, verb) = if replace {
             (Command::MetricReplace, "replaced the primary metric of")
         } else {
             (Command::MetricSet, "set the primary metric of")
         };
-        let mut out = Outcome::done(
+        Outcome::done(
             command,
             format!("{verb} {} to {name} ({better} is better)", self.addr()),
         )
@@ -96,9 +127,6 @@ impl LoopRecord {
             at: self.at(),
             before: None,
         })
-        .deviating(deviation);
-        out.updated = updated;
-        Ok(out)
     }
 
     pub(super) fn set_target(
@@ -197,23 +225,61 @@ impl LoopRecord {
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
         self.writable()?;
-        let ValueNotes {
-            note,
-            reason,
-            guard,
-            typed,
-            source,
-        } = notes;
-        if phase == Phase::Live && reason.is_some() {
-            return Err(Refusal::invalid(
-                "a live measurement changes no plan, so it takes no reason: use a note for a remark",
-            ));
+        check_live_takes_no_reason(phase, notes.reason)?;
+        // The metric the value is of: the primary one, or a guardrail beside it.
+        let (guard, metric) = self.value_metric(phase, notes.guard)?;
+        let of = match guard {
+            Some(_) => format!(" of guardrail {}", metric.name),
+            None => String::new(),
+        };
+        check_finite(value)?;
+        let texts = self.value_texts(value, notes)?;
+        let value = if value == 0.0 { 0.0 } else { value };
+        let here = key(at, ctx.now);
+        if phase == Phase::Baseline {
+            self.check_baseline_before_change(guard.is_some(), here)?;
         }
+        // A baseline value added after the plan was locked changes what the verdict compares
+        // against: the locked plan keeps its own baseline, the change is a deviation.
+        let deviation = match phase {
+            Phase::Baseline => self.baseline_deviation(
+                guard.is_some(),
+                format!(
+                    "baseline value {}{of} dated {at} added",
+                    shown(value, texts.typed.as_deref())
+                ),
+                notes.reason,
+                ctx,
+            )?,
+            Phase::Live => None,
+        };
+        let row = self.new_value(&metric, phase, value, at, texts, ctx);
+        let values = match guard {
+            Some(i) => &mut self.guardrails[i].values,
+            None => &mut self.values,
+        };
+        let pos = values.partition_point(|v| key(v.at, v.recorded_at) <= here);
+        values.insert(pos, row.clone());
+        if let Some(d) = &deviation {
+            self.deviations.push(d.clone());
+        }
+        self.touch();
+        Ok(self
+            .value_outcome(phase, &metric, &of, row)
+            .deviating(deviation))
+    }
+
+    /// Which metric a value is of (a named guardrail's, else the primary one, which must be
+    /// set), with the guardrail's index when it is one.
+    fn value_metric(
+        &self,
+        phase: Phase,
+        guard: Option<&str>,
+    ) -> Result<(Option<usize>, Metric), Refusal> {
         let what = match phase {
             Phase::Baseline => "a baseline",
             Phase::Live => "a measurement",
         };
-        // The metric the value is of: the primary one, or a guardrail beside it.
         let guard = match guard {
             Some(g) => Some(self.guardrail_index(g)?),
             None => None,
@@ -222,33 +288,40 @@ impl LoopRecord {
             Some(i) => self.guardrails[i].metric.clone(),
             None => self.require_metric(what)?.clone(),
         };
-        let of = match guard {
-            Some(_) => format!(" of guardrail {}", metric.name),
-            None => String::new(),
-        };
-        if !value.is_finite() {
-            return Err(Refusal::invalid(
-                "that is not a number that can be recorded: give a finite value",
-            ));
-        }
-        let typed = crate::domain::num::typed_text(value, typed)?;
-        let source = match source.map(str::trim).filter(|s| !s.is_empty()) {
+        Ok((guard, metric))
+    }
+
+    /// The texts kept with a value, checked: the text it was typed as, its source id (not yet
+    /// recorded on this loop) and its note.
+    fn value_texts(&self, value: f64, notes: ValueNotes<'_>) -> Result<ValueTexts, Refusal> {
+        let typed = crate::domain::num::typed_text(value, notes.typed)?;
+        let source = match notes.source.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => Some(self.new_source(s)?),
             None => None,
         };
-        let value = if value == 0.0 { 0.0 } else { value };
-        let note = optional_text("note", note, MAX_REASON)?.unwrap_or_default();
-        let here = key(at, ctx.now);
-        // A guardrail's baseline is before the loop's first intervention, whichever metric it
-        // was on; the primary metric's, before the first on it.
-        let first = match guard {
-            Some(_) => self.first_intervention(),
-            None => self
-                .active_interventions()
-                .min_by_key(|i| key(i.at, i.recorded_at)),
+        let note = optional_text("note", notes.note, MAX_REASON)?.unwrap_or_default();
+        Ok(ValueTexts {
+            typed,
+            source,
+            note,
+        })
+    }
+
+    /// Is a baseline dated at `here` still before any change? A guardrail's baseline is before
+    /// the loop's first intervention, whichever metric it was on; the primary metric's, before
+    /// the first on it.
+    fn check_baseline_before_change(
+        &self,
+        on_guard: bool,
+        here: (NaiveDate, Stamp),
+    ) -> Result<(), Refusal> {
+        let first = if on_guard {
+            self.first_intervention()
+        } else {
+            self.active_interventions()
+                .min_by_key(|i| key(i.at, i.recorded_at))
         };
-        if phase == Phase::Baseline
-            && let Some(first) = first
+        if let Some(first) = first
             && here >= key(first.at, first.recorded_at)
         {
             return Err(Refusal::rule(format!(
@@ -261,54 +334,53 @@ impl LoopRecord {
                 before: Some(first.at.date()),
             }));
         }
-        // A baseline value added after the plan was locked changes what the verdict compares
-        // against: the locked plan keeps its own baseline, the change is a deviation.
-        let deviation = match (phase, guard) {
-            (Phase::Baseline, Some(_)) => self.loop_deviation(
-                DeviationKind::BaselineAdded,
-                format!(
-                    "baseline value {}{of} dated {at} added",
-                    shown(value, typed.as_deref())
-                ),
-                reason,
-                ctx,
-            )?,
-            (Phase::Baseline, None) => self.deviation(
-                DeviationKind::BaselineAdded,
-                format!(
-                    "baseline value {}{of} dated {at} added",
-                    shown(value, typed.as_deref())
-                ),
-                None,
-                reason,
-                ctx,
-            )?,
-            (Phase::Live, _) => None,
-        };
-        let row = Value {
+        Ok(())
+    }
+
+    /// The deviation a baseline value makes when a plan is locked: a guardrail's against the
+    /// loop's locked plan, the primary metric's against its own.
+    fn baseline_deviation(
+        &self,
+        on_guard: bool,
+        detail: String,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Option<Deviation>, Refusal> {
+        if on_guard {
+            self.loop_deviation(DeviationKind::BaselineAdded, detail, reason, ctx)
+        } else {
+            self.deviation(DeviationKind::BaselineAdded, detail, None, reason, ctx)
+        }
+    }
+
+    /// The value row a `baseline` or `measure` records.
+    fn new_value(
+        &self,
+        metric: &Metric,
+        phase: Phase,
+        value: f64,
+        at: When,
+        texts: ValueTexts,
+        ctx: &Ctx,
+    ) -> Value {
+        Value {
             id: ctx.new_id(),
             loop_id: self.lp.id.clone(),
             metric_id: metric.id.clone(),
             phase,
             value,
             at,
-            note,
+            note: texts.note,
             recorded_by: ctx.actor.clone(),
             recorded_at: ctx.now,
             void: None,
-            typed,
-            source,
-        };
-        let values = match guard {
-            Some(i) => &mut self.guardrails[i].values,
-            None => &mut self.values,
-        };
-        let pos = values.partition_point(|v| key(v.at, v.recorded_at) <= here);
-        values.insert(pos, row.clone());
-        if let Some(d) = &deviation {
-            self.deviations.push(d.clone());
+            typed: texts.typed,
+            source: texts.source,
         }
-        self.touch();
+    }
+
+    /// What `baseline` / `measure` report about the value recorded.
+    fn value_outcome(&self, phase: Phase, metric: &Metric, of: &str, row: Value) -> Outcome {
         let (command, label) = match phase {
             Phase::Baseline => (Command::Baseline, "baseline"),
             Phase::Live => (Command::Measure, "measurement"),
@@ -318,7 +390,8 @@ impl LoopRecord {
         } else {
             format!(" {}", metric.unit)
         };
-        Ok(Outcome::appending(
+        let at = row.at;
+        Outcome::appending(
             command,
             format!(
                 "recorded {label} {}{unit}{of} for {} on {at}",
@@ -327,7 +400,6 @@ impl LoopRecord {
             ),
             Row::Value(row),
         )
-        .deviating(deviation))
     }
 
     /// A source id not yet recorded on this loop (an import skips those it has already
@@ -355,102 +427,43 @@ impl LoopRecord {
         }
         Ok(source.to_string())
     }
+}
 
-    /// Starts an intervention: refused unless the loop has a primary metric and baselines all
-    /// dated before it, because otherwise the change can never be shown to have helped.
-    pub(super) fn intervene(
-        &mut self,
-        description: &str,
-        at: When,
-        horizon: Option<usize>,
-        ctx: &Ctx,
-    ) -> Result<Outcome, Refusal> {
-        self.writable()?;
-        let description = required_text("description", description, MAX_REASON)?;
-        if let Some(h) = horizon
-            && !(1..=crate::domain::stats::HORIZON_CAP).contains(&h)
-        {
-            return Err(Refusal::invalid(format!(
-                "a horizon of {h} live values is out of range: give 1 to {}",
-                crate::domain::stats::HORIZON_CAP
-            )));
-        }
-        let metric = self.require_metric("an intervention")?.clone();
-        let here = key(at, ctx.now);
-        let last_baseline = self
-            .baselines()
-            .map(|v| (key(v.at, v.recorded_at), v.at))
-            .max_by_key(|(k, _)| *k);
-        match last_baseline {
-            None => {
-                return Err(Refusal::rule(format!(
-                    "no baseline is recorded for {}, so the change could never be shown to help",
-                    self.addr()
-                ))
-                .fix(Fix::RecordBaseline {
-                    at: self.at(),
-                    before: None,
-                }));
-            }
-            Some((last, last_at)) if last >= here => {
-                return Err(Refusal::rule(format!(
-                    "{} has a baseline dated {last_at}, not before this intervention ({at}): it would count as before the change",
-                    self.addr()
-                ))
-                .fix(Fix::InterveneAfter {
-                    at: self.at(),
-                    after: last_at.date(),
-                }));
-            }
-            Some(_) => {}
-        }
-        let plan = self.lock_plan(&metric, at, horizon, ctx);
-        let (text, hash) = plan.seal();
-        let row = Intervention {
-            id: ctx.new_id(),
-            loop_id: self.lp.id.clone(),
-            metric_id: metric.id,
-            description: description.clone(),
-            at,
-            recorded_by: ctx.actor.clone(),
-            recorded_at: ctx.now,
-            void: None,
-            plan: Some(text),
-            plan_hash: Some(hash),
-        };
-        let pos = self
-            .interventions
-            .partition_point(|i| key(i.at, i.recorded_at) <= here);
-        self.interventions.insert(pos, row.clone());
-        self.touch();
-        Ok(Outcome::appending(
-            Command::Intervene,
-            format!(
-                "started intervention on {} ({at}): {description}",
-                self.addr()
-            ),
-            Row::Intervention(row),
-        )
-        .and_line(format!(
-            "locked plan {}: {} baseline value(s), {}, a horizon of {} live value(s){}",
-            plan.version,
-            plan.baseline.len(),
-            plan.target.map_or_else(
-                || "no target".to_string(),
-                |t| format!("target {}", t.to_text())
-            ),
-            plan.horizon,
-            if plan.seen_live.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " ({} live value(s) dated after it were already recorded)",
-                    plan.seen_live.len()
-                )
-            }
-        ))
-        .then(Fix::RecordMeasurement(self.at())))
+/// The metric's name and unit as given, checked, and its target checked against its direction.
+fn checked_metric_names(spec: &MetricSpec<'_>) -> Result<(String, String), Refusal> {
+    let name = required_text("metric name", spec.name, MAX_NAME)?;
+    let unit = optional_text("unit", Some(spec.unit), MAX_UNIT)?.unwrap_or_default();
+    if let Some(t) = spec.target {
+        check_target(t, spec.better)?;
     }
+    Ok((name, unit))
+}
+
+/// A live measurement changes no plan, so a reason given with one is a mistake.
+fn check_live_takes_no_reason(phase: Phase, reason: Option<&str>) -> Result<(), Refusal> {
+    if phase == Phase::Live && reason.is_some() {
+        return Err(Refusal::invalid(
+            "a live measurement changes no plan, so it takes no reason: use a note for a remark",
+        ));
+    }
+    Ok(())
+}
+
+/// Only a finite number can be recorded (no NaN, no infinity).
+fn check_finite(value: f64) -> Result<(), Refusal> {
+    if !value.is_finite() {
+        return Err(Refusal::invalid(
+            "that is not a number that can be recorded: give a finite value",
+        ));
+    }
+    Ok(())
+}
+
+/// The texts kept with a value besides its number: checked by `value_texts`.
+struct ValueTexts {
+    typed: Option<String>,
+    source: Option<String>,
+    note: String,
 }
 
 /// A value as shown: its typed text, or its shortest form.

@@ -135,85 +135,22 @@ impl LoopRecord {
         ctx: &Ctx,
     ) -> Plan {
         let baseline: Vec<&Value> = self.baselines().collect();
-        let points: Vec<(f64, f64)> = baseline
-            .iter()
-            .map(|v| (day_number(v.at), v.value))
-            .collect();
-        let typed = typed_horizon.map(|h| (h, HorizonFrom::Typed));
-        let (horizon, horizon_from) =
-            stats::compare(&points, &[], metric.better, metric.target, typed)
-                .sequential
-                .map(|s| (s.horizon, s.horizon_from))
-                .or(typed)
-                .unwrap_or((DEFAULT_HORIZON, HorizonFrom::Default));
+        let (horizon, horizon_from) = planned_horizon(metric, &baseline, typed_horizon);
         let here = key(at, ctx.now);
-        let earlier = self
-            .interventions
-            .iter()
-            .chain(self.superseded.iter().flat_map(|s| &s.interventions))
-            .filter(|i| i.plan.is_some())
-            .count();
         Plan {
-            version: earlier as u32 + 1,
+            version: self.next_plan_version(),
             locked_at: ctx.now,
             locked_by: ctx.actor.clone(),
-            metric: PlanMetric {
-                id: metric.id.clone(),
-                name: metric.name.clone(),
-                unit: metric.unit.clone(),
-                better: metric.better,
-                measures: metric.measures,
-            },
-            baseline: baseline
-                .iter()
-                .map(|v| PlanValue {
-                    id: v.id.clone(),
-                    at: v.at,
-                    value: v.value,
-                })
-                .collect(),
+            metric: plan_metric(metric),
+            baseline: baseline.iter().map(|v| plan_value(v)).collect(),
             target: metric.target,
             horizon,
             horizon_from,
-            kill_rules: self
-                .kill_signals
-                .iter()
-                .filter(|k| k.state == SignalState::Armed)
-                .filter_map(|k| {
-                    Some(PlanRule {
-                        n: k.n,
-                        text: k.text.clone(),
-                        rule: k.rule.clone()?,
-                    })
-                })
-                .collect(),
+            kill_rules: self.armed_plan_rules(),
             guardrails: self
                 .guardrails
                 .iter()
-                .map(|g| PlanGuardrail {
-                    id: g.metric.id.clone(),
-                    name: g.metric.name.clone(),
-                    unit: g.metric.unit.clone(),
-                    better: g.metric.better,
-                    max_worse: g.metric.max_worse,
-                    baseline: g
-                        .values
-                        .iter()
-                        .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
-                        .map(|v| PlanValue {
-                            id: v.id.clone(),
-                            at: v.at,
-                            value: v.value,
-                        })
-                        .collect(),
-                    seen_live: g
-                        .values
-                        .iter()
-                        .filter(|v| v.void.is_none() && v.phase == Phase::Live)
-                        .filter(|v| key(v.at, v.recorded_at) >= here)
-                        .map(|v| v.id.clone())
-                        .collect(),
-                })
+                .map(|g| plan_guardrail(g, here))
                 .collect(),
             decision_rule: DECISION_RULE.into(),
             seen_live: self
@@ -222,6 +159,33 @@ impl LoopRecord {
                 .map(|v| v.id.clone())
                 .collect(),
         }
+    }
+
+    /// The version the next locked plan takes: one more than the plans locked before it, on
+    /// this metric or a superseded one.
+    fn next_plan_version(&self) -> u32 {
+        let earlier = self
+            .interventions
+            .iter()
+            .chain(self.superseded.iter().flat_map(|s| &s.interventions))
+            .filter(|i| i.plan.is_some())
+            .count();
+        earlier as u32 + 1
+    }
+
+    /// The kill rules armed now, as the plan keeps them (a rule that cannot be read stays out).
+    fn armed_plan_rules(&self) -> Vec<PlanRule> {
+        self.kill_signals
+            .iter()
+            .filter(|k| k.state == SignalState::Armed)
+            .filter_map(|k| {
+                Some(PlanRule {
+                    n: k.n,
+                    text: k.text.clone(),
+                    rule: k.rule.clone()?,
+                })
+            })
+            .collect()
     }
 
     /// Changes the plan's horizon (the number of live values its 5% is spent over): always a
@@ -276,5 +240,69 @@ impl LoopRecord {
             ),
         )
         .deviating(Some(d)))
+    }
+}
+
+/// The horizon a plan locks, and where it came from: the sequential test's (from the target),
+/// else the typed one, else the default.
+fn planned_horizon(
+    metric: &Metric,
+    baseline: &[&Value],
+    typed_horizon: Option<usize>,
+) -> (usize, HorizonFrom) {
+    let points: Vec<(f64, f64)> = baseline
+        .iter()
+        .map(|v| (day_number(v.at), v.value))
+        .collect();
+    let typed = typed_horizon.map(|h| (h, HorizonFrom::Typed));
+    stats::compare(&points, &[], metric.better, metric.target, typed)
+        .sequential
+        .map(|s| (s.horizon, s.horizon_from))
+        .or(typed)
+        .unwrap_or((DEFAULT_HORIZON, HorizonFrom::Default))
+}
+
+/// The metric as the plan keeps it.
+fn plan_metric(metric: &Metric) -> PlanMetric {
+    PlanMetric {
+        id: metric.id.clone(),
+        name: metric.name.clone(),
+        unit: metric.unit.clone(),
+        better: metric.better,
+        measures: metric.measures,
+    }
+}
+
+/// A baseline value as the plan keeps it.
+fn plan_value(v: &Value) -> PlanValue {
+    PlanValue {
+        id: v.id.clone(),
+        at: v.at,
+        value: v.value,
+    }
+}
+
+/// A guardrail as the plan keeps it: its metric, its baseline in force and the live values
+/// already seen at `here`.
+fn plan_guardrail(g: &Guardrail, here: (NaiveDate, Stamp)) -> PlanGuardrail {
+    PlanGuardrail {
+        id: g.metric.id.clone(),
+        name: g.metric.name.clone(),
+        unit: g.metric.unit.clone(),
+        better: g.metric.better,
+        max_worse: g.metric.max_worse,
+        baseline: g
+            .values
+            .iter()
+            .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
+            .map(plan_value)
+            .collect(),
+        seen_live: g
+            .values
+            .iter()
+            .filter(|v| v.void.is_none() && v.phase == Phase::Live)
+            .filter(|v| key(v.at, v.recorded_at) >= here)
+            .map(|v| v.id.clone())
+            .collect(),
     }
 }

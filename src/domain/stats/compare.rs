@@ -127,6 +127,8 @@ impl Comparison {
     }
 }
 
+/// The comparison itself: the figures of each side, the target and the horizon, then (with
+/// two baseline values or more) the detectable change, the interval, the test and the verdict.
 fn compare_values(
     baseline: &[TypedPoint],
     live: &[TypedPoint],
@@ -144,10 +146,86 @@ fn compare_values(
     let q = finest(&[&db, &dl]);
     let eb: Vec<BigRational> = vb.exact();
     let el: Vec<BigRational> = vl.exact();
-    let timed = |ps: &[TypedPoint]| -> Vec<Point> { ps.iter().map(|p| (p.0, p.1)).collect() };
     let (mb, ml) = (exact_mean(&eb), exact_mean(&el));
     let delta = mb.as_ref().zip(ml.as_ref()).map(|(b, l)| l - b);
-    let mut c = Comparison {
+    let mut c = first_figures(baseline, nl, &mb, &ml, &delta);
+    let sb = floored_sd(&b, q);
+    let all_positive = !eb.is_empty() && eb.iter().all(|v| v.is_positive());
+    c.target = target_in_unit(target, all_positive, c.baseline_mean);
+    if all_positive && let (Some(d), Some(b)) = (&delta, &mb) {
+        c.pct_change = Some(to_f64(&(d / b)) * 100.0);
+    }
+    let (h, from) = horizon_of(&mut c, target, sb, all_positive, fixed_horizon);
+    if nb < 2 {
+        return c;
+    }
+    // A difference beyond the largest number a value holds (live and baseline near opposite
+    // ends of the range) cannot be computed, nor its interval, test or verdict: the comparison
+    // says so and shows none of them, never a zero, an infinity or "no live values".
+    if delta.as_ref().is_some_and(|d| !to_f64(d).is_finite()) {
+        out_of_range(&mut c);
+        return c;
+    }
+    let too_few = look_figures(&mut c, sb, nb, nl, h);
+    let seq = Sequential {
+        horizon: h,
+        horizon_from: from,
+        look: nl,
+        level: sequential::level(nl, h),
+        decided_at: None,
+        decided_p: None,
+        past_horizon: false,
+    };
+    // Weeks that move together: the correlation allowed for at this look, and whether these
+    // values could exclude a correlation of 0.5 at all.
+    let phi = serial_lag1(&[&b, &l]);
+    let (Some(delta), Some((se, df))) = (delta, welch(&b, &l, q, 0.0)) else {
+        c.sequential = Some(seq);
+        return c;
+    };
+    serial_caveat(&mut c, &b, &l, q, phi, se);
+    let (p, method) = permutation_p_typed(&db, &dl);
+    c.exact_p = Some(p);
+    c.p_method = Some(method);
+    let d = to_f64(&delta);
+    let (lo, hi) = interval(&mut c, d, se, df, all_positive);
+    normal_model_caveat(&mut c, p, &delta, (lo, hi));
+    let crossing = sequential::decide(vb, vl, q, better, h);
+    settle(&mut c, seq, crossing, too_few, d);
+    c
+}
+
+/// A difference too large to compute: no difference, no percentage, no verdict but
+/// inconclusive, and the caveat that says why.
+fn out_of_range(c: &mut Comparison) {
+    c.delta = None;
+    c.pct_change = None;
+    c.verdict = Verdict::Inconclusive;
+    c.caveats.push(Caveat::OutOfRange);
+}
+
+/// The caveat when the interval excludes no change but the change is not shown (the exact
+/// test's p above the level, or no difference at all): the interval leans on the normal model.
+fn normal_model_caveat(c: &mut Comparison, p: f64, delta: &BigRational, (lo, hi): (f64, f64)) {
+    let interval_excludes_zero = lo > 0.0 || hi < 0.0;
+    let shown = p <= ALPHA && !delta.is_zero() && interval_excludes_zero;
+    if interval_excludes_zero && !shown {
+        c.caveats.push(Caveat::NormalModel);
+    }
+}
+
+/// The figures every comparison shows, whatever the counts: the sizes, the means and their
+/// difference, the smallest p-value possible, and the baseline's caveats.
+fn first_figures(
+    baseline: &[TypedPoint],
+    nl: usize,
+    mb: &Option<BigRational>,
+    ml: &Option<BigRational>,
+    delta: &Option<BigRational>,
+) -> Comparison {
+    let nb = baseline.len();
+    let timed = |ps: &[TypedPoint]| -> Vec<Point> { ps.iter().map(|p| (p.0, p.1)).collect() };
+    Comparison {
         baseline_n: nb,
         baseline_mean: mb.as_ref().map(to_f64),
         live_n: nl,
@@ -171,48 +249,56 @@ fn compare_values(
         caveats: caveats(&timed(baseline)),
         sequential: None,
         target_met: None,
-    };
-    let sb = floored_sd(&b, q);
-    let all_positive = !eb.is_empty() && eb.iter().all(|v| v.is_positive());
-    c.target = target.and_then(|t| {
+    }
+}
+
+/// The target change in the metric's unit: as typed, or a percentage of the baseline mean
+/// when every baseline value is positive (none otherwise).
+fn target_in_unit(
+    target: Option<Target>,
+    all_positive: bool,
+    baseline_mean: Option<f64>,
+) -> Option<f64> {
+    target.and_then(|t| {
         if !t.percent {
             Some(t.change)
         } else if all_positive {
-            c.baseline_mean.map(|m| t.change / 100.0 * m)
+            baseline_mean.map(|m| t.change / 100.0 * m)
         } else {
             None
         }
-    });
-    if all_positive && let (Some(d), Some(b)) = (&delta, &mb) {
-        c.pct_change = Some(to_f64(&(d / b)) * 100.0);
-    }
+    })
+}
+
+/// The horizon the verdict is spent over and where it came from (the plan's, else derived
+/// from the target, else the default), with the live values the target needs filled in.
+fn horizon_of(
+    c: &mut Comparison,
+    target: Option<Target>,
+    sb: Option<f64>,
+    all_positive: bool,
+    fixed_horizon: Option<(usize, HorizonFrom)>,
+) -> (usize, HorizonFrom) {
     let (h, from) = match (fixed_horizon, target, sb) {
         (Some((h, from)), _, _) => (h.clamp(1, HORIZON_CAP), from),
-        (None, Some(t), Some(s)) => plan(&mut c, t, s, all_positive, None)
+        (None, Some(t), Some(s)) => plan(c, t, s, all_positive, None)
             .map_or((DEFAULT_HORIZON, HorizonFrom::Default), |h| {
                 (h, HorizonFrom::Target)
             }),
         _ => (DEFAULT_HORIZON, HorizonFrom::Default),
     };
     if let (Some(t), Some(s), Some(_)) = (target, sb, fixed_horizon) {
-        plan(&mut c, t, s, all_positive, Some(h));
-    } else if target.is_some() && nb < 2 {
+        plan(c, t, s, all_positive, Some(h));
+    } else if target.is_some() && c.baseline_n < 2 {
         c.live_needed_note =
             Some("a target needs at least 2 baseline values to judge the noise against".into());
     }
-    if nb < 2 {
-        return c;
-    }
-    // A difference beyond the largest number a value holds (live and baseline near opposite
-    // ends of the range) cannot be computed, nor its interval, test or verdict: the comparison
-    // says so and shows none of them, never a zero, an infinity or "no live values".
-    if delta.as_ref().is_some_and(|d| !to_f64(d).is_finite()) {
-        c.delta = None;
-        c.pct_change = None;
-        c.verdict = Verdict::Inconclusive;
-        c.caveats.push(Caveat::OutOfRange);
-        return c;
-    }
+    (h, from)
+}
+
+/// The smallest change detectable at this look, and whether too few values are in for any
+/// look so far to reach its level (then how many more would); returns that "too few".
+fn look_figures(c: &mut Comparison, sb: Option<f64>, nb: usize, nl: usize, h: usize) -> bool {
     let look = nl.min(h);
     if sequential::possible(nb, look, h) {
         c.mde = sb
@@ -226,36 +312,27 @@ fn compare_values(
     if too_few {
         c.values_needed = sequential::first_possible(nb, nl, h).map(|k| k - nl);
     }
-    let mut seq = Sequential {
-        horizon: h,
-        horizon_from: from,
-        look: nl,
-        level: sequential::level(nl, h),
-        decided_at: None,
-        decided_p: None,
-        past_horizon: false,
-    };
-    // Weeks that move together: the correlation allowed for at this look, and whether these
-    // values could exclude a correlation of 0.5 at all.
-    let phi = serial_lag1(&[&b, &l]);
-    let (Some(delta), Some((se, df))) = (delta, welch(&b, &l, q, 0.0)) else {
-        c.sequential = Some(seq);
-        return c;
-    };
+    too_few
+}
+
+/// The caveat on weeks that move together: how much the correlation `phi` widened the
+/// interval, or that these values could not exclude one of 0.5.
+fn serial_caveat(c: &mut Comparison, b: &[f64], l: &[f64], q: f64, phi: f64, se: f64) {
     if phi > 0.0 {
-        let wide = welch(&b, &l, q, phi).map_or(1.0, |w| w.0);
+        let wide = welch(b, l, q, phi).map_or(1.0, |w| w.0);
         c.caveats.push(Caveat::Autocorrelated {
             lag1: phi,
             widened: wide / se,
         });
-    } else if serial_upper(&[&b, &l]) >= UNTESTED_FROM {
+    } else if serial_upper(&[b, l]) >= UNTESTED_FROM {
         c.caveats.push(Caveat::IndependenceUntested);
     }
-    let (p, method) = permutation_p_typed(&db, &dl);
-    c.exact_p = Some(p);
-    c.p_method = Some(method);
+}
+
+/// The 95% interval of live − baseline (`d`), and the same in percent of the baseline mean;
+/// returns its ends.
+fn interval(c: &mut Comparison, d: f64, se: f64, df: f64, all_positive: bool) -> (f64, f64) {
     let t = t_quantile(0.975, df);
-    let d = to_f64(&delta);
     let (lo, hi) = (d - t * se, d + t * se);
     c.ci_low = Some(lo);
     c.ci_high = Some(hi);
@@ -265,12 +342,18 @@ fn compare_values(
         c.pct_ci_low = Some(lo / bm * 100.0);
         c.pct_ci_high = Some(hi / bm * 100.0);
     }
-    let interval_excludes_zero = lo > 0.0 || hi < 0.0;
-    let shown = p <= ALPHA && !delta.is_zero() && interval_excludes_zero;
-    if interval_excludes_zero && !shown {
-        c.caveats.push(Caveat::NormalModel);
-    }
-    let crossing = sequential::decide(vb, vl, q, better, h);
+    (lo, hi)
+}
+
+/// The verdict under the sequential rule (the look where the boundary was crossed, else not
+/// enough data or inconclusive), and whether the estimate `d` met the target.
+fn settle(
+    c: &mut Comparison,
+    mut seq: Sequential,
+    crossing: Option<(usize, Verdict, f64)>,
+    too_few: bool,
+    d: f64,
+) {
     c.verdict = match crossing {
         Some((k, v, p)) => {
             seq.decided_at = Some(k);
@@ -280,12 +363,11 @@ fn compare_values(
         None if too_few => Verdict::NotEnoughData,
         None => Verdict::Inconclusive,
     };
-    seq.past_horizon = crossing.is_none() && nl >= h;
+    seq.past_horizon = crossing.is_none() && seq.look >= seq.horizon;
     c.sequential = Some(seq);
     c.target_met = c.target.map(|goal| {
         c.verdict == Verdict::Improved && goal != 0.0 && d * goal.signum() >= goal.abs()
     });
-    c
 }
 
 /// The sample standard deviation, floored by the resolution `q` the values of the metric were

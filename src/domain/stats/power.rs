@@ -121,48 +121,62 @@ pub(super) fn plan(
     if goal == 0.0 {
         return None;
     }
-    // With `nb` baseline values the spread is bounded from their `s` as if it came from them:
-    // more baseline values would tighten the bound too.
-    let reaches_with = |spread: Option<f64>, nb: usize, n: usize, h: usize| {
-        sequential::possible(nb, n, h)
-            && spread
-                .and_then(|s| mde_at(nb, n, s, sequential::level(n, h)))
-                .is_some_and(|m| m <= goal)
-    };
     let here = planning_sd(s, nb);
-    let reaches = |nb: usize, n: usize, h: usize| reaches_with(planning_sd(s, nb), nb, n, h);
-    // Linear: the level of a look falls as the horizon grows, so the detectable change is not
-    // monotone in the count. It stops once (z₁₋ₐ/₂ + z₀.₈₀)·s/√n_b, below the detectable change
-    // at every later horizon (their levels a are smaller, t is above z, the allowance at least
-    // 1, and the baseline's own mean is uncertain by s/√n_b whatever the live values), exceeds
-    // the target: each step computes t quantiles, and most searches that fail fail early.
-    let derived = || {
-        let spread = here?;
-        let floor = |n: usize| {
-            (z_quantile(1.0 - sequential::level(n, n) / 2.0) + z_quantile(POWER)) * spread
-                / (nb as f64).sqrt()
-        };
-        (2..=HORIZON_CAP)
-            .take_while(|&n| floor(n) <= goal)
-            .find(|&n| reaches_with(here, nb, n, n))
-    };
     let found = match fixed {
-        Some(h) => (2..=h).find(|&n| reaches_with(here, nb, n, h)),
-        None => derived(),
+        Some(h) => (2..=h).find(|&n| reaches_with(here, nb, n, h, goal)),
+        None => derived_horizon(here, nb, goal),
     };
     if let Some(n) = found {
         c.live_needed = Some(n);
         return Some(n);
     }
-    if let (Some(h), Some(n)) = (fixed, derived()) {
+    if let (Some(h), Some(n)) = (fixed, derived_horizon(here, nb, goal)) {
         c.live_needed_note = Some(format!(
             "the plan's horizon of {h} live values is too short to show this target: a horizon of {n} would (a recorded deviation)"
         ));
         return None;
     }
-    // More baseline values at the longest horizon: the detectable change falls as they grow.
+    let more = more_baseline_needed(s, nb, goal);
+    c.baseline_needed = more;
+    c.live_needed_note = Some(cannot_promise(more));
+    None
+}
+
+/// Does a look at `n` of `h` live values detect the target `goal` with 80% power? With `nb`
+/// baseline values the spread is bounded from their `s` as if it came from them: more baseline
+/// values would tighten the bound too.
+fn reaches_with(spread: Option<f64>, nb: usize, n: usize, h: usize, goal: f64) -> bool {
+    sequential::possible(nb, n, h)
+        && spread
+            .and_then(|s| mde_at(nb, n, s, sequential::level(n, h)))
+            .is_some_and(|m| m <= goal)
+}
+
+/// The horizon a target derives: the fewest live values that detect it when they are also
+/// the horizon.
+///
+/// Linear: the level of a look falls as the horizon grows, so the detectable change is not
+/// monotone in the count. It stops once (z₁₋ₐ/₂ + z₀.₈₀)·s/√n_b, below the detectable change
+/// at every later horizon (their levels a are smaller, t is above z, the allowance at least
+/// 1, and the baseline's own mean is uncertain by s/√n_b whatever the live values), exceeds
+/// the target: each step computes t quantiles, and most searches that fail fail early.
+fn derived_horizon(here: Option<f64>, nb: usize, goal: f64) -> Option<usize> {
+    let spread = here?;
+    let floor = |n: usize| {
+        (z_quantile(1.0 - sequential::level(n, n) / 2.0) + z_quantile(POWER)) * spread
+            / (nb as f64).sqrt()
+    };
+    (2..=HORIZON_CAP)
+        .take_while(|&n| floor(n) <= goal)
+        .find(|&n| reaches_with(here, nb, n, n, goal))
+}
+
+/// How many more baseline values would let the longest horizon detect the target, if any
+/// number up to the search's cap would: the detectable change falls as they grow.
+fn more_baseline_needed(s: f64, nb: usize, goal: f64) -> Option<usize> {
+    let reaches = |nb: usize, n: usize, h: usize| reaches_with(planning_sd(s, nb), nb, n, h, goal);
     let cap = HORIZON_CAP;
-    let more = reaches(SEARCH_CAP, cap, cap).then(|| {
+    reaches(SEARCH_CAP, cap, cap).then(|| {
         let (mut lo, mut hi) = (nb + 1, SEARCH_CAP);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -173,13 +187,16 @@ pub(super) fn plan(
             }
         }
         hi - nb
-    });
-    c.baseline_needed = more;
-    c.live_needed_note = Some(match more {
+    })
+}
+
+/// Why a target cannot be promised, and what more baseline values would do.
+fn cannot_promise(more: Option<usize>) -> String {
+    let cap = HORIZON_CAP;
+    match more {
         Some(k) => format!(
             "the target cannot be promised: even {cap} live values would find a change this small in fewer than 80% of series, as the baseline is too short or too noisy; about {k} more baseline values (dated before the intervention) would make it possible"
         ),
         None => "the target cannot be promised: even unlimited live and baseline values would find a change this small in fewer than 80% of series against this much noise".into(),
-    });
-    None
+    }
 }
