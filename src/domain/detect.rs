@@ -64,6 +64,16 @@ fn suggest(kind: LoopKind, why: String, cure: Cure) -> Suggestion {
     }
 }
 
+/// What every detector reads: the job, the loop asked about, the job's joined flow, and the
+/// interventions recorded across its loops.
+struct Seen<'a> {
+    job: &'a JobInput,
+    l: &'a LoopState,
+    flow: &'a Flow,
+    interventions: i64,
+    now: Stamp,
+}
+
 /// The suggested kill signals of one loop of `job`.
 pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion> {
     let Some(l) = job.loops.iter().find(|l| l.kind == kind) else {
@@ -76,207 +86,260 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
     }
     let interventions: i64 = job.loops.iter().map(|l| l.interventions).sum();
     let flow = Flow::joined(job.loops.iter().filter_map(|l| l.flow.as_ref()));
-    let mut out = Vec::new();
+    let seen = Seen {
+        job,
+        l,
+        flow: &flow,
+        interventions,
+        now,
+    };
     match kind {
-        LoopKind::Understand => {
-            let no_workaround = job.job.canvas.workaround.trim().is_empty();
-            if let Some(agent) = flow::ordered(&flow.steps)
-                .into_iter()
-                .find(|s| s.by == Performer::Agent)
-                .filter(|_| no_workaround)
-            {
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "the agent step `{}` is in the flow but the canvas records no current workaround",
-                        agent.name
-                    ),
-                    Cure::Workaround,
-                ));
-            }
-            if interventions > 0 && no_workaround {
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "{interventions} intervention(s) are recorded but not the customer's current workaround"
-                    ),
-                    Cure::Workaround,
-                ));
-            }
-        }
-        LoopKind::Redesign => {
-            // Mapped: the first flow step or redesign step 1 done, whichever is earlier (by
-            // the day each is about).
-            let first_step = flow::live(&flow.steps).min_by_key(|s| s.at.order_key(s.recorded_at));
-            let mapped = [
-                l.facts.step1_done.map(|s| s.local_date()),
-                first_step.map(|s| s.at.date()),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            if let Some((name, at)) = job
-                .state
-                .tools
-                .iter()
-                // A tool chosen on the day the flow was mapped gets the benefit of the doubt.
-                .filter(|(_, at)| mapped.is_none_or(|m| at.date() < m))
-                .min_by_key(|(_, at)| at.date())
-            {
-                let when_mapped = match first_step {
-                    Some(s) if mapped == Some(s.at.date()) => {
-                        format!("its first step `{}` on {}", s.name, s.at)
-                    }
-                    _ => "redesign step 1".to_string(),
-                };
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "the tool `{name}` was selected on {at} before the workflow was mapped ({when_mapped})"
-                    ),
-                    Cure::None,
-                ));
-            }
-            for agent in flow::ordered(&flow.steps)
-                .into_iter()
-                .filter(|s| s.by == Performer::Agent)
-            {
-                if let Some(output) = flow::ungated_output(&flow.steps, agent) {
-                    let path = if output.id == agent.id {
-                        "is itself an output".to_string()
-                    } else {
-                        format!("reaches the output `{}`", output.name)
-                    };
-                    out.push(suggest(
-                        kind,
-                        format!(
-                            "the agent step `{}` {path} with no human gate after it",
-                            agent.name
-                        ),
-                        Cure::HumanGate,
-                    ));
-                }
-            }
-        }
-        LoopKind::Instrument => {
-            if let Some(m) = l
-                .metric
-                .as_ref()
-                .filter(|m| m.measures == Measures::Adoption)
-            {
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "the primary metric `{}` measures adoption, not an outcome",
-                        m.name
-                    ),
-                    Cure::OutcomeMetric,
-                ));
-            }
-            if let Some((k, at)) = job
-                .loops
-                .iter()
-                .find_map(|l| l.facts.unproven_intervention.map(|at| (l.kind, at)))
-            {
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "the intervention of {at} on {}/{k} has no baseline dated before it",
-                        job.job.slug
-                    ),
-                    Cure::BaselineBefore(k),
-                ));
-            }
-            // A primary metric switched once live values were in: success redefined after
-            // the fact (the old metric and its verdict are kept beside the new one).
-            for l in &job.loops {
-                for m in l.superseded_metrics.iter().filter(|m| m.live_n > 0) {
-                    out.push(suggest(
-                        kind,
-                        format!(
-                            "the primary metric `{}` of {}/{} was replaced{} after {} live value(s): success redefined after the fact",
-                            m.name,
-                            job.job.slug,
-                            l.kind,
-                            m.replaced_at
-                                .map(|r| format!(" on {}", r.local_date()))
-                                .unwrap_or_default(),
-                            m.live_n
-                        ),
-                        Cure::None,
-                    ));
-                }
-            }
-        }
-        LoopKind::Govern => {
-            let open: i64 = job
-                .loops
-                .iter()
-                .map(|l| l.facts.decisions_without_threshold)
-                .sum();
-            if open > 0 {
-                out.push(suggest(
-                    kind,
-                    format!("{open} irreversible decision(s) have no approval threshold"),
-                    Cure::Threshold,
-                ));
-            }
-            if interventions > 0 && l.owner.is_none() {
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "{interventions} intervention(s) run while the govern loop has no owner"
-                    ),
-                    Cure::Owner,
-                ));
-            }
-            out.extend(
-                ungoverned(&flow)
-                    .into_iter()
-                    .map(|why| suggest(kind, why, Cure::GovernStep)),
-            );
-        }
-        LoopKind::Improve => {
-            let changes: Vec<Moment> = job
-                .loops
-                .iter()
-                .flat_map(|l| l.facts.changes.iter().copied())
-                .collect();
-            if let Some(why) = repeated_incident(&flow, &changes) {
-                out.push(suggest(kind, why, Cure::RecordChange));
-            }
-            if let Some((tag, first, second)) = repeated_mistake(&job.loops) {
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "the mistake `{tag}` was recorded on {} and again on {} with no change recorded between",
-                        first.0, second.0
-                    ),
-                    Cure::RecordChange,
-                ));
-            }
-        }
-        LoopKind::Distribute => {
-            let cutoff = (now.0 - Duration::days(PROOF_GRACE_DAYS)).date_naive();
-            if let Some((title, at)) = job
-                .state
-                .untracked_proofs
-                .iter()
-                .filter(|(_, at)| at.date() < cutoff)
-                .min_by_key(|(_, at)| at.date())
-            {
-                out.push(suggest(
-                    kind,
-                    format!(
-                        "the proof `{title}` is {} days old with no tracked outcome",
-                        (now.local_date() - at.date()).num_days()
-                    ),
-                    Cure::TrackProof,
-                ));
-            }
+        LoopKind::Understand => understand(&seen, kind),
+        LoopKind::Redesign => redesign(&seen, kind),
+        LoopKind::Instrument => instrument(&seen, kind),
+        LoopKind::Govern => govern(&seen, kind),
+        LoopKind::Improve => improve(&seen, kind),
+        LoopKind::Distribute => distribute(&seen, kind),
+    }
+}
+
+/// Understand: is the agent or the intervention built without knowing today's workaround?
+fn understand(seen: &Seen, kind: LoopKind) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    let no_workaround = seen.job.job.canvas.workaround.trim().is_empty();
+    if let Some(agent) = flow::ordered(&seen.flow.steps)
+        .into_iter()
+        .find(|s| s.by == Performer::Agent)
+        .filter(|_| no_workaround)
+    {
+        out.push(suggest(
+            kind,
+            format!(
+                "the agent step `{}` is in the flow but the canvas records no current workaround",
+                agent.name
+            ),
+            Cure::Workaround,
+        ));
+    }
+    let interventions = seen.interventions;
+    if interventions > 0 && no_workaround {
+        out.push(suggest(
+            kind,
+            format!(
+                "{interventions} intervention(s) are recorded but not the customer's current workaround"
+            ),
+            Cure::Workaround,
+        ));
+    }
+    out
+}
+
+/// Redesign: was a tool chosen before the workflow was mapped, and does an agent step reach
+/// an output with no human gate after it?
+fn redesign(seen: &Seen, kind: LoopKind) -> Vec<Suggestion> {
+    let mut out: Vec<Suggestion> = tool_before_mapping(seen, kind).into_iter().collect();
+    let steps = &seen.flow.steps;
+    for agent in flow::ordered(steps)
+        .into_iter()
+        .filter(|s| s.by == Performer::Agent)
+    {
+        if let Some(output) = flow::ungated_output(steps, agent) {
+            let path = if output.id == agent.id {
+                "is itself an output".to_string()
+            } else {
+                format!("reaches the output `{}`", output.name)
+            };
+            out.push(suggest(
+                kind,
+                format!(
+                    "the agent step `{}` {path} with no human gate after it",
+                    agent.name
+                ),
+                Cure::HumanGate,
+            ));
         }
     }
     out
+}
+
+/// The earliest tool selected before the workflow was mapped, if any.
+fn tool_before_mapping(seen: &Seen, kind: LoopKind) -> Option<Suggestion> {
+    // Mapped: the first flow step or redesign step 1 done, whichever is earlier (by
+    // the day each is about).
+    let first_step = flow::live(&seen.flow.steps).min_by_key(|s| s.at.order_key(s.recorded_at));
+    let mapped = [
+        seen.l.facts.step1_done.map(|s| s.local_date()),
+        first_step.map(|s| s.at.date()),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    let (name, at) = seen
+        .job
+        .state
+        .tools
+        .iter()
+        // A tool chosen on the day the flow was mapped gets the benefit of the doubt.
+        .filter(|(_, at)| mapped.is_none_or(|m| at.date() < m))
+        .min_by_key(|(_, at)| at.date())?;
+    let when_mapped = match first_step {
+        Some(s) if mapped == Some(s.at.date()) => {
+            format!("its first step `{}` on {}", s.name, s.at)
+        }
+        _ => "redesign step 1".to_string(),
+    };
+    Some(suggest(
+        kind,
+        format!(
+            "the tool `{name}` was selected on {at} before the workflow was mapped ({when_mapped})"
+        ),
+        Cure::None,
+    ))
+}
+
+/// Instrument: does the primary metric measure adoption, does an intervention lack a baseline
+/// before it, was success redefined after live values came in?
+fn instrument(seen: &Seen, kind: LoopKind) -> Vec<Suggestion> {
+    let job = seen.job;
+    let mut out = Vec::new();
+    if let Some(m) = seen
+        .l
+        .metric
+        .as_ref()
+        .filter(|m| m.measures == Measures::Adoption)
+    {
+        out.push(suggest(
+            kind,
+            format!(
+                "the primary metric `{}` measures adoption, not an outcome",
+                m.name
+            ),
+            Cure::OutcomeMetric,
+        ));
+    }
+    if let Some((k, at)) = job
+        .loops
+        .iter()
+        .find_map(|l| l.facts.unproven_intervention.map(|at| (l.kind, at)))
+    {
+        out.push(suggest(
+            kind,
+            format!(
+                "the intervention of {at} on {}/{k} has no baseline dated before it",
+                job.job.slug
+            ),
+            Cure::BaselineBefore(k),
+        ));
+    }
+    out.extend(redefined_success(job, kind));
+    out
+}
+
+/// A primary metric switched once live values were in: success redefined after the fact (the
+/// old metric and its verdict are kept beside the new one).
+fn redefined_success(job: &JobInput, kind: LoopKind) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    for l in &job.loops {
+        for m in l.superseded_metrics.iter().filter(|m| m.live_n > 0) {
+            out.push(suggest(
+                kind,
+                format!(
+                    "the primary metric `{}` of {}/{} was replaced{} after {} live value(s): success redefined after the fact",
+                    m.name,
+                    job.job.slug,
+                    l.kind,
+                    m.replaced_at
+                        .map(|r| format!(" on {}", r.local_date()))
+                        .unwrap_or_default(),
+                    m.live_n
+                ),
+                Cure::None,
+            ));
+        }
+    }
+    out
+}
+
+/// Govern: irreversible decisions without a threshold, interventions with no owner, steps
+/// whose governance nothing reads.
+fn govern(seen: &Seen, kind: LoopKind) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    let open: i64 = seen
+        .job
+        .loops
+        .iter()
+        .map(|l| l.facts.decisions_without_threshold)
+        .sum();
+    if open > 0 {
+        out.push(suggest(
+            kind,
+            format!("{open} irreversible decision(s) have no approval threshold"),
+            Cure::Threshold,
+        ));
+    }
+    let interventions = seen.interventions;
+    if interventions > 0 && seen.l.owner.is_none() {
+        out.push(suggest(
+            kind,
+            format!("{interventions} intervention(s) run while the govern loop has no owner"),
+            Cure::Owner,
+        ));
+    }
+    out.extend(
+        ungoverned(seen.flow)
+            .into_iter()
+            .map(|why| suggest(kind, why, Cure::GovernStep)),
+    );
+    out
+}
+
+/// Improve: the same incident or mistake twice with no change recorded between.
+fn improve(seen: &Seen, kind: LoopKind) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    let changes: Vec<Moment> = seen
+        .job
+        .loops
+        .iter()
+        .flat_map(|l| l.facts.changes.iter().copied())
+        .collect();
+    if let Some(why) = repeated_incident(seen.flow, &changes) {
+        out.push(suggest(kind, why, Cure::RecordChange));
+    }
+    if let Some((tag, first, second)) = repeated_mistake(&seen.job.loops) {
+        out.push(suggest(
+            kind,
+            format!(
+                "the mistake `{tag}` was recorded on {} and again on {} with no change recorded between",
+                first.0, second.0
+            ),
+            Cure::RecordChange,
+        ));
+    }
+    out
+}
+
+/// Distribute: the oldest proof past its grace period with no tracked outcome.
+fn distribute(seen: &Seen, kind: LoopKind) -> Vec<Suggestion> {
+    let now = seen.now;
+    let cutoff = (now.0 - Duration::days(PROOF_GRACE_DAYS)).date_naive();
+    seen.job
+        .state
+        .untracked_proofs
+        .iter()
+        .filter(|(_, at)| at.date() < cutoff)
+        .min_by_key(|(_, at)| at.date())
+        .map(|(title, at)| {
+            suggest(
+                kind,
+                format!(
+                    "the proof `{title}` is {} days old with no tracked outcome",
+                    (now.local_date() - at.date()).num_days()
+                ),
+                Cure::TrackProof,
+            )
+        })
+        .into_iter()
+        .collect()
 }
 
 /// Governance that no step reads: an agent step handling personal or special data, or an

@@ -540,59 +540,11 @@ impl FlowView {
             .iter()
             .map(|s| (s.id.as_str(), s.name.as_str()))
             .collect();
-        let live_incidents = || flow.incidents.iter().filter(|i| i.void.is_none());
         let steps = ordered(&flow.steps)
             .into_iter()
-            .map(|s| StepView {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                kind: s.kind,
-                by: s.by,
-                role: s.role,
-                gate: s.gate,
-                after: s
-                    .after
-                    .iter()
-                    .filter(|p| live(&flow.steps).any(|l| &l.id == *p))
-                    .filter_map(|p| names.get(p.as_str()).map(|n| n.to_string()))
-                    .collect(),
-                data: s.data.clone(),
-                irreversible: s.irreversible,
-                at: s.at,
-                governance: governance_of(&s.id, &flow.governance, &flow.critic_results),
-                open_incidents: live_incidents()
-                    .filter(|i| i.step_id == s.id && i.fixed_at.is_none())
-                    .count(),
-                decisions: decisions
-                    .iter()
-                    .filter(|d| d.step_id.as_ref() == Some(&s.id))
-                    .map(|d| StepDecision {
-                        id: d.id.clone(),
-                        text: d.text.clone(),
-                        owner: d.owner.clone(),
-                        threshold: d.threshold.clone(),
-                        signed_off: d.approved_at.is_some(),
-                    })
-                    .collect(),
-            })
+            .map(|s| step_view(flow, &names, decisions, s))
             .collect();
-        let mut incidents: Vec<IncidentView> = live_incidents()
-            .map(|i| IncidentView {
-                id: i.id.clone(),
-                step: names
-                    .get(i.step_id.as_str())
-                    .map_or_else(|| i.step_id.to_string(), |n| n.to_string()),
-                what: i.what.clone(),
-                severity: i.severity,
-                tag: i.tag.clone(),
-                detected_by: i.detected_by,
-                at: i.at,
-                open: i.fixed_at.is_none(),
-                change: i.change.clone(),
-                fixed_at: i.fixed_at,
-            })
-            .collect();
-        incidents.sort_by(|a, b| b.open.cmp(&a.open).then(b.at.date().cmp(&a.at.date())));
+        let incidents = incident_views(flow, &names);
         FlowView {
             steps,
             dropped: flow
@@ -619,6 +571,76 @@ impl FlowView {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty() && self.dropped.is_empty() && self.incidents.is_empty()
     }
+}
+
+/// One live step as the views show it: the live steps it follows by name, its governance, its
+/// open incidents and the decisions that name it.
+fn step_view(
+    flow: &Flow,
+    names: &BTreeMap<&str, &str>,
+    decisions: &[Decision],
+    s: &FlowStep,
+) -> StepView {
+    StepView {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        kind: s.kind,
+        by: s.by,
+        role: s.role,
+        gate: s.gate,
+        after: s
+            .after
+            .iter()
+            .filter(|p| live(&flow.steps).any(|l| &l.id == *p))
+            .filter_map(|p| names.get(p.as_str()).map(|n| n.to_string()))
+            .collect(),
+        data: s.data.clone(),
+        irreversible: s.irreversible,
+        at: s.at,
+        governance: governance_of(&s.id, &flow.governance, &flow.critic_results),
+        open_incidents: flow
+            .incidents
+            .iter()
+            .filter(|i| i.void.is_none())
+            .filter(|i| i.step_id == s.id && i.fixed_at.is_none())
+            .count(),
+        decisions: decisions
+            .iter()
+            .filter(|d| d.step_id.as_ref() == Some(&s.id))
+            .map(|d| StepDecision {
+                id: d.id.clone(),
+                text: d.text.clone(),
+                owner: d.owner.clone(),
+                threshold: d.threshold.clone(),
+                signed_off: d.approved_at.is_some(),
+            })
+            .collect(),
+    }
+}
+
+/// The incidents in force as the views show them: open ones first, newest first.
+fn incident_views(flow: &Flow, names: &BTreeMap<&str, &str>) -> Vec<IncidentView> {
+    let mut incidents: Vec<IncidentView> = flow
+        .incidents
+        .iter()
+        .filter(|i| i.void.is_none())
+        .map(|i| IncidentView {
+            id: i.id.clone(),
+            step: names
+                .get(i.step_id.as_str())
+                .map_or_else(|| i.step_id.to_string(), |n| n.to_string()),
+            what: i.what.clone(),
+            severity: i.severity,
+            tag: i.tag.clone(),
+            detected_by: i.detected_by,
+            at: i.at,
+            open: i.fixed_at.is_none(),
+            change: i.change.clone(),
+            fixed_at: i.fixed_at,
+        })
+        .collect();
+    incidents.sort_by(|a, b| b.open.cmp(&a.open).then(b.at.date().cmp(&a.at.date())));
+    incidents
 }
 
 #[cfg(test)]

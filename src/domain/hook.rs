@@ -129,6 +129,13 @@ pub fn of_loop_change(
     actor: &str,
     at: Stamp,
 ) -> Vec<Happening> {
+    let mut out = trips(before, after, actor, at);
+    out.extend(decision_changes(before, after, actor, at));
+    out
+}
+
+/// The kill signals the change tripped (tripped after, not before).
+fn trips(before: &LoopRecord, after: &LoopRecord, actor: &str, at: Stamp) -> Vec<Happening> {
     let addr = after.addr();
     let kind = Some(after.lp.kind);
     let mut out = Vec::new();
@@ -157,6 +164,19 @@ pub fn of_loop_change(
             ));
         }
     }
+    out
+}
+
+/// The decisions the change left waiting for a sign-off, and those it signed.
+fn decision_changes(
+    before: &LoopRecord,
+    after: &LoopRecord,
+    actor: &str,
+    at: Stamp,
+) -> Vec<Happening> {
+    let addr = after.addr();
+    let kind = Some(after.lp.kind);
+    let mut out = Vec::new();
     let pending_before: BTreeSet<&str> = before
         .current_decisions()
         .filter(|d| d.approved_at.is_none())

@@ -388,82 +388,16 @@ pub fn judge(
     deviations: &[Deviation],
     guards: &[&Guardrail],
 ) -> Judged {
-    // A replaced metric's story ends when it was replaced: its guardrails are judged up to then.
-    let until: Option<Key> = metric.replaced_at.map(|r| (r.local_date(), r));
-    let judge_guards = |p: Option<&Plan>, from: Option<&Intervention>, end: Option<Key>| {
-        guards
-            .iter()
-            // Those watched, and those removed since the plan locked them: a removal is a
-            // deviation, the locked plan still judges them.
-            .filter(|g| {
-                g.metric.replaced_at.is_none()
-                    || p.is_some_and(|p| p.guardrails.iter().any(|x| x.id == g.metric.id))
-            })
-            .map(|g| {
-                judge_guardrail(
-                    &g.metric,
-                    &g.values,
-                    (from.map(|i| i.at.order_key(i.recorded_at)), end.or(until)),
-                    p,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
+    let t = Timeline::new(metric, values, interventions, guards);
     let baseline: Vec<&Value> = values
         .iter()
         .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
         .collect();
-    let key = |i: &Intervention| i.at.order_key(i.recorded_at);
-    let mut active: Vec<&Intervention> =
-        interventions.iter().filter(|i| i.void.is_none()).collect();
-    active.sort_by_key(|i| key(i));
-    // Live values in force from `from` (an intervention) up to the next one in force.
-    let live_between = |from: Option<&Intervention>| -> Vec<&Value> {
-        let start = from.map(key);
-        let end = start.and_then(|s| active.iter().map(|i| key(i)).find(|k| *k > s));
-        values
-            .iter()
-            .filter(|v| v.void.is_none() && v.phase == Phase::Live)
-            .filter(|v| {
-                let k = v.at.order_key(v.recorded_at);
-                start.is_none_or(|s| k >= s) && end.is_none_or(|e| k < e)
-            })
-            .collect()
-    };
-    let latest = active.last().copied();
-    let live = live_between(latest);
+    let latest = t.active.last().copied();
+    let live = t.live_between(latest);
     let live_points = typed_points(&live);
     let baseline_points = typed_points(&baseline);
-    let next_after = |j: &Intervention| {
-        let s = key(j);
-        active.iter().map(|i| key(i)).find(|k| *k > s)
-    };
-    let earlier: Vec<EarlierPlan> = interventions
-        .iter()
-        .filter(|j| latest.is_none_or(|i| i.id != j.id))
-        .filter_map(|j| {
-            let p = of(j)?;
-            let voided = j.void.is_some();
-            let locked_guards: Vec<GuardrailState> = guards
-                .iter()
-                .filter(|g| p.guardrails.iter().any(|x| x.id == g.metric.id))
-                .map(|g| {
-                    judge_guardrail(
-                        &g.metric,
-                        &g.values,
-                        (Some(key(j)), next_after(j).or(until)),
-                        Some(&p),
-                    )
-                })
-                .collect();
-            Some(EarlierPlan {
-                comparison: Some(locked_comparison(&p, values, &live_between(Some(j)))),
-                plan: plan_state(j, &p, deviations),
-                voided,
-                guardrails: locked_guards,
-            })
-        })
-        .collect();
+    let earlier = t.earlier_plans(interventions, latest, deviations);
     let Some((i, p)) = latest.and_then(|i| Some((i, of(i)?))) else {
         let comparison = (!baseline.is_empty() || !live_points.is_empty()).then(|| {
             compare_typed(
@@ -478,7 +412,7 @@ pub fn judge(
             plan: None,
             comparison,
             amended: None,
-            guardrails: judge_guards(None, latest, None),
+            guardrails: t.judge_guards(None, latest, None),
             earlier,
         };
     };
@@ -502,8 +436,129 @@ pub fn judge(
         plan: Some(plan_state(i, &p, deviations)),
         comparison: Some(locked_comparison(&p, values, &live)),
         amended,
-        guardrails: judge_guards(Some(&p), Some(i), None),
+        guardrails: t.judge_guards(Some(&p), Some(i), None),
         earlier,
+    }
+}
+
+/// The position of an intervention in time.
+fn key_of(i: &Intervention) -> Key {
+    i.at.order_key(i.recorded_at)
+}
+
+/// One metric's story in time, as `judge` cuts it: its values, its interventions in force (in
+/// time order), the guardrails beside it, and when the story ends.
+struct Timeline<'a> {
+    values: &'a [Value],
+    guards: &'a [&'a Guardrail],
+    active: Vec<&'a Intervention>,
+    /// A replaced metric's story ends when it was replaced: its guardrails are judged up to then.
+    until: Option<Key>,
+}
+
+impl<'a> Timeline<'a> {
+    fn new(
+        metric: &Metric,
+        values: &'a [Value],
+        interventions: &'a [Intervention],
+        guards: &'a [&'a Guardrail],
+    ) -> Timeline<'a> {
+        let until: Option<Key> = metric.replaced_at.map(|r| (r.local_date(), r));
+        let mut active: Vec<&Intervention> =
+            interventions.iter().filter(|i| i.void.is_none()).collect();
+        active.sort_by_key(|i| key_of(i));
+        Timeline {
+            values,
+            guards,
+            active,
+            until,
+        }
+    }
+
+    /// When the next intervention in force after the one at `start` begins.
+    fn next_after(&self, start: Key) -> Option<Key> {
+        self.active.iter().map(|i| key_of(i)).find(|k| *k > start)
+    }
+
+    /// Live values in force from `from` (an intervention) up to the next one in force.
+    fn live_between(&self, from: Option<&Intervention>) -> Vec<&'a Value> {
+        let start = from.map(key_of);
+        let end = start.and_then(|s| self.next_after(s));
+        self.values
+            .iter()
+            .filter(|v| v.void.is_none() && v.phase == Phase::Live)
+            .filter(|v| {
+                let k = v.at.order_key(v.recorded_at);
+                start.is_none_or(|s| k >= s) && end.is_none_or(|e| k < e)
+            })
+            .collect()
+    }
+
+    /// The guardrails judged from `from` up to `end` (or the story's end), under plan `p`.
+    fn judge_guards(
+        &self,
+        p: Option<&Plan>,
+        from: Option<&Intervention>,
+        end: Option<Key>,
+    ) -> Vec<GuardrailState> {
+        self.guards
+            .iter()
+            // Those watched, and those removed since the plan locked them: a removal is a
+            // deviation, the locked plan still judges them.
+            .filter(|g| {
+                g.metric.replaced_at.is_none()
+                    || p.is_some_and(|p| p.guardrails.iter().any(|x| x.id == g.metric.id))
+            })
+            .map(|g| {
+                judge_guardrail(
+                    &g.metric,
+                    &g.values,
+                    (from.map(key_of), end.or(self.until)),
+                    p,
+                )
+            })
+            .collect()
+    }
+
+    /// Every plan but the latest in force, each judged over its own live values and with the
+    /// guardrails it locked.
+    fn earlier_plans(
+        &self,
+        interventions: &[Intervention],
+        latest: Option<&Intervention>,
+        deviations: &[Deviation],
+    ) -> Vec<EarlierPlan> {
+        interventions
+            .iter()
+            .filter(|j| latest.is_none_or(|i| i.id != j.id))
+            .filter_map(|j| {
+                let p = of(j)?;
+                let voided = j.void.is_some();
+                let locked_guards: Vec<GuardrailState> = self
+                    .guards
+                    .iter()
+                    .filter(|g| p.guardrails.iter().any(|x| x.id == g.metric.id))
+                    .map(|g| {
+                        judge_guardrail(
+                            &g.metric,
+                            &g.values,
+                            (Some(key_of(j)), self.next_after(key_of(j)).or(self.until)),
+                            Some(&p),
+                        )
+                    })
+                    .collect();
+                Some(EarlierPlan {
+                    comparison: Some(locked_comparison(
+                        &p,
+                        self.values,
+                        &self.live_between(Some(j)),
+                    )),
+                    plan: plan_state(j, &p, deviations),
+                    voided,
+                    guardrails: locked_guards,
+                })
+            })
+            .collect()
     }
 }
 

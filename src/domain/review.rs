@@ -417,6 +417,59 @@ fn loop_review(
     suggested: Vec<Suggestion>,
 ) -> LoopReview {
     let status = l.status;
+    let mut flags = flags_of(l, week);
+    let mut suggested = suggested;
+    if !status.is_finished() {
+        let breaches = breached_guardrails(l);
+        if !breaches.is_empty() {
+            flags.push(Flag::GuardrailBreached);
+        }
+        suggested.extend(breaches);
+    }
+    LoopReview {
+        kind: l.kind,
+        status,
+        owner: l.owner.clone(),
+        metric: l.metric.clone(),
+        baseline: l.baseline,
+        latest: l.latest,
+        latest_at: l.latest_at,
+        latest_text: l.latest.map(|v| {
+            l.latest_typed
+                .clone()
+                .unwrap_or_else(|| super::num::show(v))
+        }),
+        live_n: l.live_n,
+        interventions: l.interventions,
+        steps: l.steps,
+        kill_signals: signal_reviews(l, today),
+        flags,
+        comparison: l.comparison.clone(),
+        plan: l.plan.clone(),
+        amended_comparison: l.amended.clone(),
+        guardrails: l.guardrails.clone(),
+        earlier_plans: l.earlier_plans.clone(),
+        superseded_metrics: l.superseded_metrics.clone(),
+        locked_on: l.locked_on,
+        process: l.process.clone(),
+        signals_total: l.signals_total,
+        suggested_kill_signals: suggested,
+        recent: l.recent.clone(),
+        decisions_pending: if status.is_finished() {
+            Vec::new()
+        } else {
+            l.facts.pending.clone()
+        },
+        witnessed_sign_offs: l.facts.witnessed.clone(),
+        open_incidents: Vec::new(),
+        last_values: l.last_values.clone(),
+    }
+}
+
+/// The flags that need the lead on the loop this week, in the order the lead would fix them
+/// (all but a breached guardrail, which comes last).
+fn flags_of(l: &LoopState, week: Week) -> Vec<Flag> {
+    let status = l.status;
     let mut flags = Vec::new();
     if !status.is_finished() {
         if l.awaits_decision() {
@@ -445,18 +498,21 @@ fn loop_review(
     if !status.is_finished() && !l.facts.pending.is_empty() {
         flags.push(Flag::DecisionPending);
     }
-    let mut suggested = suggested;
-    if !status.is_finished() {
-        for g in l.guardrails.iter().filter(|g| g.breached) {
-            if !flags.contains(&Flag::GuardrailBreached) {
-                flags.push(Flag::GuardrailBreached);
-            }
+    flags
+}
+
+/// One suggestion per guardrail that got worse beyond its limit, saying by how much.
+fn breached_guardrails(l: &LoopState) -> Vec<Suggestion> {
+    l.guardrails
+        .iter()
+        .filter(|g| g.breached)
+        .map(|g| {
             let estimate = g.comparison.as_ref().and_then(|c| {
                 c.pct_change
                     .map(|p| format!("{p:+.1}%"))
                     .or_else(|| c.delta.map(|d| format!("{d:+}")))
             });
-            suggested.push(Suggestion {
+            Suggestion {
                 text: format!("the guardrail `{}` got worse beyond its limit", g.name),
                 why: format!(
                     "`{}` is shown worse than its baseline ({}), beyond its limit of {}",
@@ -465,11 +521,14 @@ fn loop_review(
                     g.max_worse.map_or_else(|| "none".into(), |m| m.to_text())
                 ),
                 cure: super::detect::Cure::WeighBreach,
-            });
-        }
-    }
-    let kill_signals = l
-        .kill_signals
+            }
+        })
+        .collect()
+}
+
+/// Each kill signal with its rule (if it has one) checked today.
+fn signal_reviews(l: &LoopState, today: chrono::NaiveDate) -> Vec<SignalReview> {
+    l.kill_signals
         .iter()
         .map(|k| SignalReview {
             signal: k.clone(),
@@ -482,45 +541,7 @@ fn loop_review(
                     (Err(_), _) => RuleCheck::CannotJudge("the rule cannot be read".into()),
                 }),
         })
-        .collect();
-    LoopReview {
-        kind: l.kind,
-        status,
-        owner: l.owner.clone(),
-        metric: l.metric.clone(),
-        baseline: l.baseline,
-        latest: l.latest,
-        latest_at: l.latest_at,
-        latest_text: l.latest.map(|v| {
-            l.latest_typed
-                .clone()
-                .unwrap_or_else(|| super::num::show(v))
-        }),
-        live_n: l.live_n,
-        interventions: l.interventions,
-        steps: l.steps,
-        kill_signals,
-        flags,
-        comparison: l.comparison.clone(),
-        plan: l.plan.clone(),
-        amended_comparison: l.amended.clone(),
-        guardrails: l.guardrails.clone(),
-        earlier_plans: l.earlier_plans.clone(),
-        superseded_metrics: l.superseded_metrics.clone(),
-        locked_on: l.locked_on,
-        process: l.process.clone(),
-        signals_total: l.signals_total,
-        suggested_kill_signals: suggested,
-        recent: l.recent.clone(),
-        decisions_pending: if status.is_finished() {
-            Vec::new()
-        } else {
-            l.facts.pending.clone()
-        },
-        witnessed_sign_offs: l.facts.witnessed.clone(),
-        open_incidents: Vec::new(),
-        last_values: l.last_values.clone(),
-    }
+        .collect()
 }
 
 #[cfg(test)]

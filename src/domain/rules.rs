@@ -258,133 +258,152 @@ impl KillRule {
 
     /// Checks the rule against its inputs on `today` (the reader's calendar date).
     pub fn check(&self, i: &RuleInputs, today: NaiveDate) -> RuleCheck {
-        // How much worse `v` is than `b` in the metric's direction.
-        let worse_by = |v: &BigRational, b: &BigRational| match i.better {
-            Better::Lower => v - b,
-            Better::Higher => b - v,
-        };
-        let pct = |p: f64| exact(p) / n(100);
         match *self {
-            KillRule::WorseThanBaseline { pct: p, n: count } => {
-                let Some(b) = i.baseline_mean() else {
-                    return RuleCheck::CannotJudge("no baseline yet".into());
-                };
-                if !i.baseline_positive {
-                    return RuleCheck::CannotJudge(
-                        "a percentage of the baseline needs positive baseline values; use `below X` or `above X`".into(),
-                    );
-                }
-                if i.live_tail.len() < count || i.live_n < count {
-                    return RuleCheck::Holds(format!(
-                        "{} of {count} live values since the latest intervention so far",
-                        i.live_n.min(count)
-                    ));
-                }
-                let limit = &b * pct(p);
-                let last = &i.live_tail[i.live_tail.len() - count..];
-                let shown: Vec<String> = last.iter().map(|v| show(*v)).collect();
-                if last.iter().all(|v| worse_by(&exact(*v), &b) > limit) {
-                    RuleCheck::Fires(format!(
-                        "rule: the last {count} values ({}) are all more than {}% worse than the baseline mean {}",
-                        shown.join(", "),
-                        show(p),
-                        estimate(to_f64(&b), 6)
-                    ))
-                } else {
-                    RuleCheck::Holds(format!(
-                        "the last {count} values ({}) are not all more than {}% worse than the baseline mean {}",
-                        shown.join(", "),
-                        show(p),
-                        estimate(to_f64(&b), 6)
-                    ))
-                }
-            }
-            KillRule::Below(x) | KillRule::Above(x) => {
-                let Some(v) = i.live_tail.last() else {
-                    return RuleCheck::CannotJudge("no live value yet".into());
-                };
-                let (ev, ex) = (exact(*v), exact(x));
-                let (broken, word) = match self {
-                    KillRule::Below(_) => (ev < ex, "below"),
-                    _ => (ev > ex, "above"),
-                };
-                if broken {
-                    RuleCheck::Fires(format!(
-                        "rule: the latest value {} is {word} {}",
-                        show(*v),
-                        show(x)
-                    ))
-                } else {
-                    RuleCheck::Holds(format!(
-                        "the latest value {} is not {word} {}",
-                        show(*v),
-                        show(x)
-                    ))
-                }
-            }
-            KillRule::Stale { days } => {
-                let since = i.last_live.unwrap_or_else(|| i.metric_set.local_date());
-                let idle = (today - since).num_days();
-                let last = match i.last_live {
-                    Some(d) => format!("the last was on {d}"),
-                    None => format!("none since the metric was set on {since}"),
-                };
-                if idle >= days {
-                    RuleCheck::Fires(format!("rule: no live value for {idle} days ({last})"))
-                } else {
-                    RuleCheck::Holds(format!(
-                        "{idle} of {days} days without a live value ({last})"
-                    ))
-                }
-            }
-            KillRule::By { date, pct: p } => {
-                if today < date {
-                    return RuleCheck::Holds(format!(
-                        "holds until {date}, when the live mean must be {}% better than the baseline mean",
-                        show(p)
-                    ));
-                }
-                let missing = match (i.baseline_mean(), i.live_mean()) {
-                    (Some(b), Some(l)) => Ok((b, l)),
-                    (None, None) => {
-                        Err("no baseline and no live values since the latest intervention")
-                    }
-                    (None, Some(_)) => Err("no baseline values"),
-                    (Some(_), None) => Err("no live values since the latest intervention"),
-                };
-                let (b, l) = match missing {
-                    Ok(pair) => pair,
-                    Err(what) => {
-                        return RuleCheck::Fires(format!(
-                            "rule: by {date} there are {what} to show a {}% improvement",
-                            show(p)
-                        ));
-                    }
-                };
-                if !i.baseline_positive {
-                    return RuleCheck::CannotJudge(
-                        "a percentage of the baseline needs positive baseline values".into(),
-                    );
-                }
-                // Improvement as a share of the baseline mean, compared exactly with P%.
-                let gained = -worse_by(&l, &b) / &b;
-                let wanted = pct(p);
-                let shown = estimate(to_f64(&(&gained * n(100))), 4);
-                if gained < wanted {
-                    RuleCheck::Fires(format!(
-                        "rule: by {date} the live mean {} is {shown}% better than the baseline mean {}, not the {}% required",
-                        estimate(to_f64(&l), 6),
-                        estimate(to_f64(&b), 6),
-                        show(p)
-                    ))
-                } else {
-                    RuleCheck::Holds(format!(
-                        "the live mean is {shown}% better than the baseline mean, at least the {}% required",
-                        show(p)
-                    ))
-                }
-            }
+            KillRule::WorseThanBaseline { pct: p, n: count } => worse_than_baseline(i, p, count),
+            KillRule::Below(x) | KillRule::Above(x) => beyond_bound(self, i, x),
+            KillRule::Stale { days } => stale(i, today, days),
+            KillRule::By { date, pct: p } => improved_by(i, today, date, p),
         }
+    }
+}
+
+/// How much worse `v` is than `b` in the metric's direction.
+fn worse_by(i: &RuleInputs, v: &BigRational, b: &BigRational) -> BigRational {
+    match i.better {
+        Better::Lower => v - b,
+        Better::Higher => b - v,
+    }
+}
+
+/// `p` percent as an exact fraction.
+fn pct(p: f64) -> BigRational {
+    exact(p) / n(100)
+}
+
+/// `worse-than-baseline P% for N`: are the last N live values all worse than the baseline mean
+/// by more than P%?
+fn worse_than_baseline(i: &RuleInputs, p: f64, count: usize) -> RuleCheck {
+    let Some(b) = i.baseline_mean() else {
+        return RuleCheck::CannotJudge("no baseline yet".into());
+    };
+    if !i.baseline_positive {
+        return RuleCheck::CannotJudge(
+            "a percentage of the baseline needs positive baseline values; use `below X` or `above X`".into(),
+        );
+    }
+    if i.live_tail.len() < count || i.live_n < count {
+        return RuleCheck::Holds(format!(
+            "{} of {count} live values since the latest intervention so far",
+            i.live_n.min(count)
+        ));
+    }
+    let limit = &b * pct(p);
+    let last = &i.live_tail[i.live_tail.len() - count..];
+    let shown: Vec<String> = last.iter().map(|v| show(*v)).collect();
+    if last.iter().all(|v| worse_by(i, &exact(*v), &b) > limit) {
+        RuleCheck::Fires(format!(
+            "rule: the last {count} values ({}) are all more than {}% worse than the baseline mean {}",
+            shown.join(", "),
+            show(p),
+            estimate(to_f64(&b), 6)
+        ))
+    } else {
+        RuleCheck::Holds(format!(
+            "the last {count} values ({}) are not all more than {}% worse than the baseline mean {}",
+            shown.join(", "),
+            show(p),
+            estimate(to_f64(&b), 6)
+        ))
+    }
+}
+
+/// `below X` / `above X` (`rule` says which): is the latest live value past `x`?
+fn beyond_bound(rule: &KillRule, i: &RuleInputs, x: f64) -> RuleCheck {
+    let Some(v) = i.live_tail.last() else {
+        return RuleCheck::CannotJudge("no live value yet".into());
+    };
+    let (ev, ex) = (exact(*v), exact(x));
+    let (broken, word) = match rule {
+        KillRule::Below(_) => (ev < ex, "below"),
+        _ => (ev > ex, "above"),
+    };
+    if broken {
+        RuleCheck::Fires(format!(
+            "rule: the latest value {} is {word} {}",
+            show(*v),
+            show(x)
+        ))
+    } else {
+        RuleCheck::Holds(format!(
+            "the latest value {} is not {word} {}",
+            show(*v),
+            show(x)
+        ))
+    }
+}
+
+/// `stale N days`: has there been no live value for N days (or since the metric was set)?
+fn stale(i: &RuleInputs, today: NaiveDate, days: i64) -> RuleCheck {
+    let since = i.last_live.unwrap_or_else(|| i.metric_set.local_date());
+    let idle = (today - since).num_days();
+    let last = match i.last_live {
+        Some(d) => format!("the last was on {d}"),
+        None => format!("none since the metric was set on {since}"),
+    };
+    if idle >= days {
+        RuleCheck::Fires(format!("rule: no live value for {idle} days ({last})"))
+    } else {
+        RuleCheck::Holds(format!(
+            "{idle} of {days} days without a live value ({last})"
+        ))
+    }
+}
+
+/// `by DATE improved P%`: from `date` on, is the live mean at least P% better than the
+/// baseline mean?
+fn improved_by(i: &RuleInputs, today: NaiveDate, date: NaiveDate, p: f64) -> RuleCheck {
+    if today < date {
+        return RuleCheck::Holds(format!(
+            "holds until {date}, when the live mean must be {}% better than the baseline mean",
+            show(p)
+        ));
+    }
+    let missing = match (i.baseline_mean(), i.live_mean()) {
+        (Some(b), Some(l)) => Ok((b, l)),
+        (None, None) => Err("no baseline and no live values since the latest intervention"),
+        (None, Some(_)) => Err("no baseline values"),
+        (Some(_), None) => Err("no live values since the latest intervention"),
+    };
+    let (b, l) = match missing {
+        Ok(pair) => pair,
+        Err(what) => {
+            return RuleCheck::Fires(format!(
+                "rule: by {date} there are {what} to show a {}% improvement",
+                show(p)
+            ));
+        }
+    };
+    if !i.baseline_positive {
+        return RuleCheck::CannotJudge(
+            "a percentage of the baseline needs positive baseline values".into(),
+        );
+    }
+    // Improvement as a share of the baseline mean, compared exactly with P%.
+    let gained = -worse_by(i, &l, &b) / &b;
+    let wanted = pct(p);
+    let shown = estimate(to_f64(&(&gained * n(100))), 4);
+    if gained < wanted {
+        RuleCheck::Fires(format!(
+            "rule: by {date} the live mean {} is {shown}% better than the baseline mean {}, not the {}% required",
+            estimate(to_f64(&l), 6),
+            estimate(to_f64(&b), 6),
+            show(p)
+        ))
+    } else {
+        RuleCheck::Holds(format!(
+            "the live mean is {shown}% better than the baseline mean, at least the {}% required",
+            show(p)
+        ))
     }
 }
 

@@ -221,75 +221,20 @@ impl LoopState {
         let baseline: Vec<&Value> = r.baselines().collect();
         let live_all: Vec<&Value> = r.live().collect();
         let live: Vec<&Value> = r.live_since_intervention().collect();
-        // The baseline every view shows beside the verdict: the locked plan's, when one is.
-        // The plan keeps each baseline value's number; its typed text is the value's own.
-        let typed_of = |id: &ValueId| {
-            r.values
-                .iter()
-                .find(|v| v.id == *id)
-                .and_then(|v| v.typed.as_deref())
-        };
-        let compared: Vec<TypedAt<When>> = match r.plan_in_force() {
-            Some((_, p)) => p
-                .baseline
-                .iter()
-                .map(|v| (v.at, v.value, typed_of(&v.id)))
-                .collect(),
-            None => baseline
-                .iter()
-                .map(|v| (v.at, v.value, v.typed.as_deref()))
-                .collect(),
-        };
-        let summary = (!compared.is_empty()).then(|| Summary {
-            n: compared.len() as i64,
-            mean: super::num::to_f64(
-                &super::num::exact_mean(
-                    &compared
-                        .iter()
-                        .map(|v| super::num::rational(&super::num::decimal_of(v.1, v.2)))
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or_default(),
-            ),
-        });
+        let compared = compared_baseline(r, &baseline);
+        let summary = baseline_summary(&compared);
         let latest = live_all.last().map(|v| (v.value, v.at, v.typed.clone()));
         let guards: Vec<&Guardrail> = r.guardrails.iter().chain(&r.removed_guardrails).collect();
         let judged = r
             .metric
             .as_ref()
             .map(|m| judge(m, &r.values, &r.interventions, &r.deviations, &guards));
-        let (process, signals_total) = match &r.metric {
-            Some(_) if !compared.is_empty() || !live.is_empty() => {
-                let timed: Vec<TypedAt<When>> = live
-                    .iter()
-                    .map(|v| (v.at, v.value, v.typed.as_deref()))
-                    .collect();
-                let mut p = process_typed(&compared, &timed);
-                let total = p.as_ref().map_or(0, |p| p.signals.len());
-                if let Some(p) = p.as_mut() {
-                    let keep = p.signals.len().saturating_sub(SIGNALS_KEPT);
-                    p.signals.drain(..keep);
-                    p.phases.extend(intervention_phases(r));
-                }
-                (p, total)
-            }
-            _ => (None, 0),
-        };
+        let (process, signals_total) = process_of(r, &compared, &live);
         let (comparison, plan, amended, earlier_plans, guardrails) = match judged {
             Some(j) => (j.comparison, j.plan, j.amended, j.earlier, j.guardrails),
             None => (None, None, None, Vec::new(), Vec::new()),
         };
         let in_force: Vec<&Value> = r.values.iter().filter(|v| v.void.is_none()).collect();
-        let unproven = r
-            .active_interventions()
-            .find(|i| {
-                !baseline
-                    .iter()
-                    .any(|b| b.at.order_key(b.recorded_at) < i.at.order_key(i.recorded_at))
-            })
-            .map(|i| i.at);
-        let decisions: Vec<&Decision> = r.current_decisions().collect();
-        let learnings = r.learnings.iter().filter(|l| l.void.is_none());
         LoopState {
             version: STATE_VERSION,
             kind: r.lp.kind,
@@ -313,43 +258,14 @@ impl LoopState {
                 done: r.steps.iter().filter(|s| s.done_at.is_some()).count() as i64,
                 total: r.steps.len() as i64,
             },
-            kill_signals: r
-                .kill_signals
-                .iter()
-                .map(|k| SignalSummary {
-                    n: k.n,
-                    text: k.text.clone(),
-                    canonical: k.canonical,
-                    tripped: k.state == SignalState::Tripped,
-                    reason: k.reason.clone(),
-                    evidence: k.evidence.clone(),
-                    changed_by: k.changed_by.clone(),
-                    changed_at: k.changed_at,
-                    decision: k.decision,
-                    decision_reason: k.decision_reason.clone(),
-                    rule: k.rule.clone(),
-                    continued_at: k.continued_at(),
-                })
-                .collect(),
+            kill_signals: signal_summaries(r),
             comparison,
             plan,
             amended,
             earlier_plans,
             guardrails,
             locked_on: r.locking().or_else(|| r.loop_locking()).map(|i| i.at),
-            superseded_metrics: r
-                .superseded
-                .iter()
-                .map(|s| {
-                    superseded(
-                        &s.metric,
-                        &s.values,
-                        &s.interventions,
-                        &r.deviations,
-                        &guards,
-                    )
-                })
-                .collect(),
+            superseded_metrics: superseded_metrics(r, &guards),
             process,
             signals_total,
             recent: in_force[in_force.len().saturating_sub(RECENT)..]
@@ -357,62 +273,182 @@ impl LoopState {
                 .map(|v| v.value)
                 .collect(),
             rules: r.rule_inputs(),
-            facts: LoopFacts {
-                unproven_intervention: unproven,
-                decisions_without_threshold: decisions
-                    .iter()
-                    .filter(|d| d.threshold.as_deref().is_none_or(str::is_empty))
-                    .count() as i64,
-                witnessed: decisions
-                    .iter()
-                    .filter_map(|d| {
-                        Some(Witnessed {
-                            id: d.id.clone(),
-                            text: d.text.clone(),
-                            owner: d.owner.clone(),
-                            witnessed_by: d.witnessed_by.clone()?,
-                            at: d.approved_at?,
-                        })
-                    })
-                    .collect(),
-                pending: decisions
-                    .iter()
-                    .filter(|d| d.approved_at.is_none())
-                    .map(|d| Pending {
-                        id: d.id.clone(),
-                        text: d.text.clone(),
-                        owner: d.owner.clone(),
-                    })
-                    .collect(),
-                mistakes: learnings
-                    .clone()
-                    .filter(|l| l.kind == LearningType::Mistake)
-                    .filter_map(|l| l.tag.clone().map(|t| (t, l.moment())))
-                    .collect(),
-                changes: learnings
-                    .filter(|l| l.kind == LearningType::Change)
-                    .map(Learning::moment)
-                    .collect(),
-                step1_done: r.steps.iter().find(|s| s.n == 1).and_then(|s| s.done_at),
-            },
+            facts: loop_facts(r, &baseline),
             flow: r.flow.facts_of(&r.lp.id),
-            last_values: r
-                .metric
-                .as_ref()
-                .and_then(|_| LastValue::of(None, &r.values))
-                .into_iter()
-                .chain(
-                    r.guardrails
-                        .iter()
-                        .filter_map(|g| LastValue::of(Some(&g.metric.name), &g.values)),
-                )
-                .collect(),
+            last_values: last_values(r),
         }
     }
 
     pub fn awaits_decision(&self) -> bool {
         self.kill_signals.iter().any(SignalSummary::awaits_decision)
     }
+}
+
+/// The baseline every view shows beside the verdict: the locked plan's, when one is.
+fn compared_baseline<'a>(r: &'a LoopRecord, baseline: &[&'a Value]) -> Vec<TypedAt<'a, When>> {
+    // The plan keeps each baseline value's number; its typed text is the value's own.
+    let typed_of = |id: &ValueId| {
+        r.values
+            .iter()
+            .find(|v| v.id == *id)
+            .and_then(|v| v.typed.as_deref())
+    };
+    match r.plan_in_force() {
+        Some((_, p)) => p
+            .baseline
+            .iter()
+            .map(|v| (v.at, v.value, typed_of(&v.id)))
+            .collect(),
+        None => baseline
+            .iter()
+            .map(|v| (v.at, v.value, v.typed.as_deref()))
+            .collect(),
+    }
+}
+
+/// The compared baseline's count and exact mean (of the values as typed), if it has any.
+fn baseline_summary(compared: &[TypedAt<When>]) -> Option<Summary> {
+    (!compared.is_empty()).then(|| Summary {
+        n: compared.len() as i64,
+        mean: super::num::to_f64(
+            &super::num::exact_mean(
+                &compared
+                    .iter()
+                    .map(|v| super::num::rational(&super::num::decimal_of(v.1, v.2)))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default(),
+        ),
+    })
+}
+
+/// The process-behaviour chart of the primary metric (its latest signals kept, one phase per
+/// intervention) and how many signals it found in all.
+fn process_of(
+    r: &LoopRecord,
+    compared: &[TypedAt<When>],
+    live: &[&Value],
+) -> (Option<Process<When>>, usize) {
+    match &r.metric {
+        Some(_) if !compared.is_empty() || !live.is_empty() => {
+            let timed: Vec<TypedAt<When>> = live
+                .iter()
+                .map(|v| (v.at, v.value, v.typed.as_deref()))
+                .collect();
+            let mut p = process_typed(compared, &timed);
+            let total = p.as_ref().map_or(0, |p| p.signals.len());
+            if let Some(p) = p.as_mut() {
+                let keep = p.signals.len().saturating_sub(SIGNALS_KEPT);
+                p.signals.drain(..keep);
+                p.phases.extend(intervention_phases(r));
+            }
+            (p, total)
+        }
+        _ => (None, 0),
+    }
+}
+
+/// The replaced primary metrics, each judged under its own plans.
+fn superseded_metrics(r: &LoopRecord, guards: &[&Guardrail]) -> Vec<SupersededState> {
+    r.superseded
+        .iter()
+        .map(|s| {
+            superseded(
+                &s.metric,
+                &s.values,
+                &s.interventions,
+                &r.deviations,
+                guards,
+            )
+        })
+        .collect()
+}
+
+/// The loop's kill signals as every view shows them.
+fn signal_summaries(r: &LoopRecord) -> Vec<SignalSummary> {
+    r.kill_signals
+        .iter()
+        .map(|k| SignalSummary {
+            n: k.n,
+            text: k.text.clone(),
+            canonical: k.canonical,
+            tripped: k.state == SignalState::Tripped,
+            reason: k.reason.clone(),
+            evidence: k.evidence.clone(),
+            changed_by: k.changed_by.clone(),
+            changed_at: k.changed_at,
+            decision: k.decision,
+            decision_reason: k.decision_reason.clone(),
+            rule: k.rule.clone(),
+            continued_at: k.continued_at(),
+        })
+        .collect()
+}
+
+/// What the detectors read of the loop: its decisions, learnings and unproven intervention.
+fn loop_facts(r: &LoopRecord, baseline: &[&Value]) -> LoopFacts {
+    let unproven = r
+        .active_interventions()
+        .find(|i| {
+            !baseline
+                .iter()
+                .any(|b| b.at.order_key(b.recorded_at) < i.at.order_key(i.recorded_at))
+        })
+        .map(|i| i.at);
+    let decisions: Vec<&Decision> = r.current_decisions().collect();
+    let learnings = r.learnings.iter().filter(|l| l.void.is_none());
+    LoopFacts {
+        unproven_intervention: unproven,
+        decisions_without_threshold: decisions
+            .iter()
+            .filter(|d| d.threshold.as_deref().is_none_or(str::is_empty))
+            .count() as i64,
+        witnessed: decisions
+            .iter()
+            .filter_map(|d| {
+                Some(Witnessed {
+                    id: d.id.clone(),
+                    text: d.text.clone(),
+                    owner: d.owner.clone(),
+                    witnessed_by: d.witnessed_by.clone()?,
+                    at: d.approved_at?,
+                })
+            })
+            .collect(),
+        pending: decisions
+            .iter()
+            .filter(|d| d.approved_at.is_none())
+            .map(|d| Pending {
+                id: d.id.clone(),
+                text: d.text.clone(),
+                owner: d.owner.clone(),
+            })
+            .collect(),
+        mistakes: learnings
+            .clone()
+            .filter(|l| l.kind == LearningType::Mistake)
+            .filter_map(|l| l.tag.clone().map(|t| (t, l.moment())))
+            .collect(),
+        changes: learnings
+            .filter(|l| l.kind == LearningType::Change)
+            .map(Learning::moment)
+            .collect(),
+        step1_done: r.steps.iter().find(|s| s.n == 1).and_then(|s| s.done_at),
+    }
+}
+
+/// The newest value in force of the primary metric, then of each guardrail in force.
+fn last_values(r: &LoopRecord) -> Vec<LastValue> {
+    r.metric
+        .as_ref()
+        .and_then(|_| LastValue::of(None, &r.values))
+        .into_iter()
+        .chain(
+            r.guardrails
+                .iter()
+                .filter_map(|g| LastValue::of(Some(&g.metric.name), &g.values)),
+        )
+        .collect()
 }
 
 /// A job's derived state: one row per job.

@@ -509,6 +509,20 @@ impl Verifier {
             after,
         };
         let place = t.job_id.map(|j| (j.to_string(), kind));
+        self.learn_rows(&said, seq, &place);
+        let Some(job_id) = t.job_id else {
+            return;
+        };
+        let writes = command.map(Command::writes);
+        self.learn_states(&said, seq, job_id, writes);
+        if kind.is_none() && writes == Some(Writes::ProofCounts) {
+            self.learn_proof_counts(t, after, seq, &place);
+        }
+    }
+
+    /// The rows an event wrote in full: each must be the event's to write, and is expected as
+    /// written (a sign-off that sets a loop's state was not written by jobloop).
+    fn learn_rows(&mut self, said: &Said, seq: i64, place: &Option<Place>) {
         if said.oversteps_state() {
             self.problem(
                 Table::AuditEvents,
@@ -521,24 +535,25 @@ impl Verifier {
             );
         }
         for w in said.rows() {
-            if !w.allowed || !self.belongs(w.id, &place) {
+            if !w.allowed || !self.belongs(w.id, place) {
                 self.problem(w.table, w.id, Wrong::Claimed, Some(seq));
                 continue;
             }
             // A proof is kept whole: older events record its outcome updates as changes only.
-            let expect = if w.table == Table::Proofs && command == Some(Command::ProofAdd) {
+            let expect = if w.table == Table::Proofs && said.command == Some(Command::ProofAdd) {
                 Expect::Json(w.row.clone())
             } else {
                 Expect::Hash(sha(w.row))
             };
             self.expect_row(w.table, w.id, expect, seq, place.clone());
         }
-        let Some(job_id) = t.job_id else {
-            return;
-        };
-        let writes = command.map(Command::writes);
+    }
+
+    /// The job's slug (for a new job) and the loop and job state hashes the event recorded.
+    fn learn_states(&mut self, said: &Said, seq: i64, job_id: &str, writes: Option<Writes>) {
         if writes == Some(Writes::NewJob)
-            && let Some(slug) = after
+            && let Some(slug) = said
+                .after
                 .get("job")
                 .and_then(|j| j.get("slug"))
                 .and_then(Json::as_str)
@@ -562,9 +577,12 @@ impl Verifier {
             self.jobs
                 .insert(job_id.to_string(), expected(h, Table::Jobs));
         }
-        if kind.is_none()
-            && writes == Some(Writes::ProofCounts)
-            && after.get("updated").is_none()
+    }
+
+    /// A proof's outcome tracked by an older event, which records only the changed counts:
+    /// they are applied to the proof's expected row.
+    fn learn_proof_counts(&mut self, t: &EventText, after: &Json, seq: i64, place: &Option<Place>) {
+        if after.get("updated").is_none()
             && let Ok(before) = serde_json::from_str::<Json>(t.before)
             && let Some(id) = before.get("id").and_then(Json::as_str)
             && let Some(Expected {
@@ -573,7 +591,7 @@ impl Verifier {
                 place: p,
                 ..
             }) = self.rows.get_mut(&RowId::of(id))
-            && *p == place
+            && p == place
         {
             // Older events record only the changed counts: apply them to the row.
             merge(row, after);
