@@ -214,10 +214,12 @@ struct Axes {
 }
 
 impl Axes {
+    /// Where a day sits across.
     fn x(self, w: When) -> f64 {
         day(w) - self.t0
     }
 
+    /// Where a value sits up.
     fn y(self, v: f64) -> f64 {
         v / self.scale
     }
