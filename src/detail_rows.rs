@@ -161,100 +161,12 @@ pub fn flow_part(
     view: &crate::domain::flow::FlowView,
 ) -> Option<(&'static str, Vec<String>)> {
     use crate::domain::LoopKind;
-    use crate::domain::flow::classes;
-    let who = |s: &crate::domain::flow::StepView| match (s.by, s.role, s.gate) {
-        (by, Some(role), _) => format!("{by} ({role})"),
-        (by, _, Some(gate)) => format!("{by} ({gate} gate)"),
-        (by, _, _) => by.to_string(),
-    };
-    let data = |s: &crate::domain::flow::StepView| {
-        if s.data.is_empty() {
-            String::new()
-        } else {
-            format!(" · data: {}", classes(&s.data))
-        }
-    };
     match kind {
         LoopKind::Redesign if !view.steps.is_empty() || !view.dropped.is_empty() => {
-            let mut lines: Vec<String> = view
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let after = if s.after.is_empty() {
-                        String::new()
-                    } else {
-                        let names: Vec<String> =
-                            s.after.iter().map(|a| clean(a).into_owned()).collect();
-                        format!(" · after {}", names.join(", "))
-                    };
-                    format!(
-                        "{}. {} — {} · {}{}{}{after}",
-                        i + 1,
-                        clean(&s.name),
-                        s.kind,
-                        who(s),
-                        data(s),
-                        if s.irreversible {
-                            " · irreversible"
-                        } else {
-                            ""
-                        }
-                    )
-                })
-                .collect();
-            for d in &view.dropped {
-                lines.push(format!(
-                    "removed work: {} — {}",
-                    clean(&d.name),
-                    clean(&d.why)
-                ));
-            }
-            Some(("Workflow (the redesign)", lines))
+            Some(("Workflow (the redesign)", redesign_lines(view)))
         }
         LoopKind::Govern if !view.steps.is_empty() => {
-            let lines = view
-                .steps
-                .iter()
-                .map(|s| {
-                    let g = &s.governance;
-                    let owner = g
-                        .owner
-                        .as_deref()
-                        .map_or("no owner".into(), |o| format!("owner {}", clean(o)));
-                    let approval = g
-                        .approval
-                        .as_deref()
-                        .map_or("no approval threshold".into(), |a| {
-                            format!("approval: {}", clean(a))
-                        });
-                    let critics: Vec<String> = g
-                        .critics
-                        .iter()
-                        .map(|c| match &c.latest {
-                            Some(l) => format!(
-                                "{} ({}) {} {}",
-                                clean(&c.name),
-                                c.by,
-                                l.result,
-                                l.at.local_date()
-                            ),
-                            None => format!("{} ({}) no result yet", clean(&c.name), c.by),
-                        })
-                        .collect();
-                    let critics = if critics.is_empty() {
-                        "no critic check".to_string()
-                    } else {
-                        format!("critics: {}", critics.join(", "))
-                    };
-                    format!(
-                        "{} — {}{} · {owner} · {approval} · {critics}",
-                        clean(&s.name),
-                        who(s),
-                        data(s)
-                    )
-                })
-                .collect();
+            let lines = view.steps.iter().map(governance_line).collect();
             Some(("Governance in the workflow", lines))
         }
         LoopKind::Improve if view.incidents.iter().any(|i| i.open) => {
@@ -277,6 +189,103 @@ pub fn flow_part(
         }
         _ => None,
     }
+}
+
+/// Who does a workflow step, with their role or gate when it has one.
+fn step_who(s: &crate::domain::flow::StepView) -> String {
+    match (s.by, s.role, s.gate) {
+        (by, Some(role), _) => format!("{by} ({role})"),
+        (by, _, Some(gate)) => format!("{by} ({gate} gate)"),
+        (by, _, _) => by.to_string(),
+    }
+}
+
+/// The classes of data a workflow step touches, as a suffix (empty when none).
+fn step_data(s: &crate::domain::flow::StepView) -> String {
+    if s.data.is_empty() {
+        String::new()
+    } else {
+        format!(" · data: {}", crate::domain::flow::classes(&s.data))
+    }
+}
+
+/// The redesign's lines: each step in order, then the work it removed.
+fn redesign_lines(view: &crate::domain::flow::FlowView) -> Vec<String> {
+    let mut lines: Vec<String> = view
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let after = if s.after.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = s.after.iter().map(|a| clean(a).into_owned()).collect();
+                format!(" · after {}", names.join(", "))
+            };
+            format!(
+                "{}. {} — {} · {}{}{}{after}",
+                i + 1,
+                clean(&s.name),
+                s.kind,
+                step_who(s),
+                step_data(s),
+                if s.irreversible {
+                    " · irreversible"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    for d in &view.dropped {
+        lines.push(format!(
+            "removed work: {} — {}",
+            clean(&d.name),
+            clean(&d.why)
+        ));
+    }
+    lines
+}
+
+/// One step's governance: its owner, its approval threshold, its critics and their latest
+/// results.
+fn governance_line(s: &crate::domain::flow::StepView) -> String {
+    let g = &s.governance;
+    let owner = g
+        .owner
+        .as_deref()
+        .map_or("no owner".into(), |o| format!("owner {}", clean(o)));
+    let approval = g
+        .approval
+        .as_deref()
+        .map_or("no approval threshold".into(), |a| {
+            format!("approval: {}", clean(a))
+        });
+    let critics: Vec<String> = g
+        .critics
+        .iter()
+        .map(|c| match &c.latest {
+            Some(l) => format!(
+                "{} ({}) {} {}",
+                clean(&c.name),
+                c.by,
+                l.result,
+                l.at.local_date()
+            ),
+            None => format!("{} ({}) no result yet", clean(&c.name), c.by),
+        })
+        .collect();
+    let critics = if critics.is_empty() {
+        "no critic check".to_string()
+    } else {
+        format!("critics: {}", critics.join(", "))
+    };
+    format!(
+        "{} — {}{} · {owner} · {approval} · {critics}",
+        clean(&s.name),
+        step_who(s),
+        step_data(s)
+    )
 }
 
 /// The day a record is about, and the day it was recorded when that is another (backfill).

@@ -132,6 +132,16 @@ impl JobView {
 /// Where the job stands, each loop on a line, then what needs the lead: flags, sign-offs
 /// recorded on an owner's word, kill signals the data suggests.
 fn loops(j: &JobReview) -> Vec<Row> {
+    let mut rows = facts(j);
+    flags(j, &mut rows);
+    witnessed(j, &mut rows);
+    suggested(j, &mut rows);
+    rows
+}
+
+/// Where the job stands: the loop open now, the compound test due, the last one's answer, and
+/// each loop on a line.
+fn facts(j: &JobReview) -> Vec<Row> {
     let mut rows = vec![row(
         format!(
             "open now: {}",
@@ -177,6 +187,11 @@ fn loops(j: &JobReview) -> Vec<Row> {
             0,
         ));
     }
+    rows
+}
+
+/// Each loop's flags, each a question for the lead.
+fn flags(j: &JobReview, rows: &mut Vec<Row>) {
     for l in &j.loops {
         for f in &l.flags {
             rows.push(ask(
@@ -187,6 +202,10 @@ fn loops(j: &JobReview) -> Vec<Row> {
             ));
         }
     }
+}
+
+/// Sign-offs someone recorded on an owner's word, so the lead sees who vouched.
+fn witnessed(j: &JobReview, rows: &mut Vec<Row>) {
     for l in &j.loops {
         for w in &l.witnessed_sign_offs {
             rows.push(row(
@@ -204,6 +223,10 @@ fn loops(j: &JobReview) -> Vec<Row> {
             ));
         }
     }
+}
+
+/// Kill signals the data suggests, each for the lead to add or not.
+fn suggested(j: &JobReview, rows: &mut Vec<Row>) {
     for l in &j.loops {
         for s in &l.suggested_kill_signals {
             rows.push(ask(
@@ -219,7 +242,6 @@ fn loops(j: &JobReview) -> Vec<Row> {
             ));
         }
     }
-    rows
 }
 
 /// The flow as lanes (agent · system · human): each step numbered in flow order, with its

@@ -63,6 +63,17 @@ fn rows_of<T>(
 /// derived per-loop and per-job state is recomputed and compared too.
 pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
     let mut v = Verifier::new();
+    trail(db, &mut v)?;
+    jobs_and_loops(db, &mut v)?;
+    accounted_rows(db, &mut v)?;
+    if states {
+        super::states::check_all(db, &mut v)?;
+    }
+    Ok(v.finish())
+}
+
+/// The audit trail, event by event in order: is the chain whole?
+fn trail(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
     db.each(
         &format!("SELECT {EVENT_COLS} FROM audit_events ORDER BY seq"),
         &[],
@@ -86,12 +97,15 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             Ok(())
         },
     )?;
+    Ok(())
+}
 
-    // Jobs, then loops with what their audited state covers.
+/// Jobs, then loops with what their audited state covers.
+fn jobs_and_loops(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
     let mut slugs: HashMap<JobId, String> = HashMap::new();
     rows_of(
         db,
-        &mut v,
+        v,
         &format!("SELECT {JOB_COLS} FROM jobs"),
         rows::job,
         |v, j| {
@@ -99,40 +113,10 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             v.job(&j);
         },
     )?;
-    let mut steps: HashMap<LoopId, Vec<Step>> = HashMap::new();
+    let (mut steps, mut signals, mut metrics) = loop_parts(db, v)?;
     rows_of(
         db,
-        &mut v,
-        &format!("SELECT {STEP_COLS} FROM steps ORDER BY loop_id, n"),
-        rows::step,
-        |_, s| steps.entry(s.loop_id.clone()).or_default().push(s),
-    )?;
-    let mut signals: HashMap<LoopId, Vec<KillSignal>> = HashMap::new();
-    rows_of(
-        db,
-        &mut v,
-        &format!("SELECT {SIGNAL_COLS} FROM kill_signals ORDER BY loop_id, n"),
-        rows::signal,
-        |_, k| signals.entry(k.loop_id.clone()).or_default().push(k),
-    )?;
-    let mut metrics: HashMap<LoopId, Metric> = HashMap::new();
-    rows_of(
-        db,
-        &mut v,
-        &format!("SELECT {METRIC_COLS} FROM metrics ORDER BY id"),
-        rows::metric,
-        |v, m| {
-            // Replaced metrics and guardrails are rows of their own, written whole by an event.
-            if m.replaced_at.is_some() || !m.role.is_primary() {
-                v.row(Table::Metrics, m.id.as_str(), &m);
-            } else {
-                metrics.insert(m.loop_id.clone(), m);
-            }
-        },
-    )?;
-    rows_of(
-        db,
-        &mut v,
+        v,
         &format!("SELECT {LOOP_COLS} FROM loops ORDER BY job_id, position"),
         rows::loop_row,
         |v, l| {
@@ -149,7 +133,61 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             );
         },
     )?;
-    // Rows that belong to no loop were added behind jobloop's back.
+    no_loop_rows(v, steps, signals, metrics);
+    Ok(())
+}
+
+/// Each loop's steps, kill signals and primary metric, by loop.
+type LoopParts = (
+    HashMap<LoopId, Vec<Step>>,
+    HashMap<LoopId, Vec<KillSignal>>,
+    HashMap<LoopId, Metric>,
+);
+
+/// The rows a loop's audited state covers, by loop: its steps, its kill signals, its primary
+/// metric (other metrics are checked as rows of their own here).
+fn loop_parts(db: &mut dyn Db, v: &mut Verifier) -> Result<LoopParts> {
+    let mut steps: HashMap<LoopId, Vec<Step>> = HashMap::new();
+    rows_of(
+        db,
+        v,
+        &format!("SELECT {STEP_COLS} FROM steps ORDER BY loop_id, n"),
+        rows::step,
+        |_, s| steps.entry(s.loop_id.clone()).or_default().push(s),
+    )?;
+    let mut signals: HashMap<LoopId, Vec<KillSignal>> = HashMap::new();
+    rows_of(
+        db,
+        v,
+        &format!("SELECT {SIGNAL_COLS} FROM kill_signals ORDER BY loop_id, n"),
+        rows::signal,
+        |_, k| signals.entry(k.loop_id.clone()).or_default().push(k),
+    )?;
+    let mut metrics: HashMap<LoopId, Metric> = HashMap::new();
+    rows_of(
+        db,
+        v,
+        &format!("SELECT {METRIC_COLS} FROM metrics ORDER BY id"),
+        rows::metric,
+        |v, m| {
+            // Replaced metrics and guardrails are rows of their own, written whole by an event.
+            if m.replaced_at.is_some() || !m.role.is_primary() {
+                v.row(Table::Metrics, m.id.as_str(), &m);
+            } else {
+                metrics.insert(m.loop_id.clone(), m);
+            }
+        },
+    )?;
+    Ok((steps, signals, metrics))
+}
+
+/// Rows that belong to no loop were added behind jobloop's back.
+fn no_loop_rows(
+    v: &mut Verifier,
+    steps: HashMap<LoopId, Vec<Step>>,
+    signals: HashMap<LoopId, Vec<KillSignal>>,
+    metrics: HashMap<LoopId, Metric>,
+) {
     for s in steps.into_values().flatten() {
         v.problem(Table::Steps, s.id.into_string(), Wrong::Inserted, None);
     }
@@ -164,8 +202,10 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
     for m in metrics.into_values() {
         v.problem(Table::Metrics, m.id.into_string(), Wrong::Inserted, None);
     }
+}
 
-    // Every table whose rows the trail accounts for one by one, as its declaration says.
+/// Every table whose rows the trail accounts for one by one, as its declaration says.
+fn accounted_rows(db: &mut dyn Db, v: &mut Verifier) -> Result<()> {
     for def in tables::TABLES
         .into_iter()
         .filter(|t| t.accounted == tables::Accounted::Rows)
@@ -181,7 +221,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
         );
         macro_rules! rows {
             ($map:expr) => {
-                rows_of(db, &mut v, &sql, $map, |v, r| {
+                rows_of(db, v, &sql, $map, |v, r| {
                     v.row(def.table, r.id.as_str(), &r)
                 })?
             };
@@ -190,7 +230,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             Table::Values => rows!(rows::value),
             // Each plan also against its own hash: a plan and hash edited together still
             // differ from the trail, and say which it is.
-            Table::Interventions => rows_of(db, &mut v, &sql, rows::intervention, |v, r| {
+            Table::Interventions => rows_of(db, v, &sql, rows::intervention, |v, r| {
                 if let Err(why) = crate::domain::plan::check(&r) {
                     v.problem(
                         Table::Interventions,
@@ -223,10 +263,7 @@ pub(super) fn verify_in(db: &mut dyn Db, states: bool) -> Result<Report> {
             | Table::JobState => {}
         }
     }
-    if states {
-        super::states::check_all(db, &mut v)?;
-    }
-    Ok(v.finish())
+    Ok(())
 }
 
 impl Store {
@@ -323,9 +360,30 @@ impl Store {
         if repair {
             self.write_raw(|db| super::states::repair(db).map(|()| true))?;
         }
+        let mut findings = vec![self.integrity_finding()?];
+        findings.push(self.references_finding()?);
+        let report = self.verify()?;
+        let count = |f: fn(&Wrong) -> bool| report.problems.iter().filter(|p| f(&p.wrong)).count();
+        let unreadable = count(|w| matches!(w, Wrong::Unreadable(_)));
+        let stale = count(|w| *w == Wrong::Stale);
+        let tampered = report.problems.len() - unreadable - stale + report.more;
+        findings.push(readable_finding(unreadable));
+        findings.push(audit_finding(tampered, &report));
+        if let super::Backend::Postgres(pg) = &mut self.backend {
+            findings.push(names_finding(&super::pg_schema::case_twins(pg)?));
+            let roles =
+                pg.transaction(false, |db| Ok((super::pg_schema::role_facts(db)?, false)))?;
+            findings.push(roles_finding(&roles));
+        }
+        findings.push(state_finding(stale));
+        Ok((findings, report))
+    }
+
+    /// Does the database itself say its pages are sound?
+    fn integrity_finding(&mut self) -> Result<Finding> {
         let integrity = self.integrity(false)?;
         let sound = integrity == ["ok"];
-        let mut findings = vec![Finding {
+        Ok(Finding {
             check: "integrity",
             ok: sound,
             detail: if sound && self.is_shared() {
@@ -340,7 +398,12 @@ impl Store {
             } else {
                 vec![Next::RestoreBackup]
             },
-        }];
+        })
+    }
+
+    /// Does every reference point at a record that exists, and a value or intervention at its
+    /// own loop's metric?
+    fn references_finding(&mut self) -> Result<Finding> {
         // PostgreSQL enforces every reference itself; SQLite's can be switched off by an editor.
         let fk = if self.is_shared() {
             0
@@ -357,65 +420,18 @@ impl Store {
             )
         })?;
         let fk = fk + usize::try_from(crossed).unwrap_or(0);
-        findings.push(Finding {
+        Ok(Finding {
             check: "references",
             ok: fk == 0,
             detail: if fk == 0 {
                 "every reference points at an existing record".into()
             } else {
-                format!("{fk} records point at records that do not exist, or at another loop's metric — the records were edited outside jobloop; restore a backup")
-            },
-            next: Vec::new(),
-        });
-        let report = self.verify()?;
-        let count = |f: fn(&Wrong) -> bool| report.problems.iter().filter(|p| f(&p.wrong)).count();
-        let unreadable = count(|w| matches!(w, Wrong::Unreadable(_)));
-        let stale = count(|w| *w == Wrong::Stale);
-        let tampered = report.problems.len() - unreadable - stale + report.more;
-        findings.push(Finding {
-            check: "readable",
-            ok: unreadable == 0,
-            detail: if unreadable == 0 {
-                "every row can be read".into()
-            } else {
-                format!("{unreadable} row(s) cannot be read (listed below) — the file was edited outside jobloop; restore those records from a backup")
-            },
-            next: Vec::new(),
-        });
-        findings.push(Finding {
-            check: "audit",
-            ok: tampered == 0,
-            detail: if tampered == 0 {
                 format!(
-                    "the audit chain of {} events is intact and {} records match it",
-                    report.events, report.records
+                    "{fk} records point at records that do not exist, or at another loop's metric — the records were edited outside jobloop; restore a backup"
                 )
-            } else {
-                format!("{tampered} problem(s) with the audit trail (listed below) — find out who edited the file; a backup from before has the true records")
             },
             next: Vec::new(),
-        });
-        if let super::Backend::Postgres(pg) = &mut self.backend {
-            findings.push(names_finding(&super::pg_schema::case_twins(pg)?));
-            let roles =
-                pg.transaction(false, |db| Ok((super::pg_schema::role_facts(db)?, false)))?;
-            findings.push(roles_finding(&roles));
-        }
-        findings.push(Finding {
-            check: "state",
-            ok: stale == 0,
-            detail: if stale == 0 {
-                "the derived state of every loop and job matches its records".into()
-            } else {
-                format!("{stale} derived state(s) differ from their records")
-            },
-            next: if stale == 0 {
-                Vec::new()
-            } else {
-                vec![Next::RebuildStates]
-            },
-        });
-        Ok((findings, report))
+        })
     }
 
     /// A consistent, checked, private copy of the open database at `target`.
@@ -454,6 +470,59 @@ impl Store {
                 }
             },
         )
+    }
+}
+
+/// Can every row be read?
+fn readable_finding(unreadable: usize) -> Finding {
+    Finding {
+        check: "readable",
+        ok: unreadable == 0,
+        detail: if unreadable == 0 {
+            "every row can be read".into()
+        } else {
+            format!(
+                "{unreadable} row(s) cannot be read (listed below) — the file was edited outside jobloop; restore those records from a backup"
+            )
+        },
+        next: Vec::new(),
+    }
+}
+
+/// Is the audit chain whole, and do the records match it?
+fn audit_finding(tampered: usize, report: &Report) -> Finding {
+    Finding {
+        check: "audit",
+        ok: tampered == 0,
+        detail: if tampered == 0 {
+            format!(
+                "the audit chain of {} events is intact and {} records match it",
+                report.events, report.records
+            )
+        } else {
+            format!(
+                "{tampered} problem(s) with the audit trail (listed below) — find out who edited the file; a backup from before has the true records"
+            )
+        },
+        next: Vec::new(),
+    }
+}
+
+/// Does the derived state of every loop and job match its records?
+fn state_finding(stale: usize) -> Finding {
+    Finding {
+        check: "state",
+        ok: stale == 0,
+        detail: if stale == 0 {
+            "the derived state of every loop and job matches its records".into()
+        } else {
+            format!("{stale} derived state(s) differ from their records")
+        },
+        next: if stale == 0 {
+            Vec::new()
+        } else {
+            vec![Next::RebuildStates]
+        },
     }
 }
 

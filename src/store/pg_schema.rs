@@ -100,6 +100,15 @@ const FUNCTIONS_SQL: &str = include_str!("pg_functions.sql");
 /// Grants, functions, policies and triggers, written so that running them again changes
 /// nothing.
 fn access_sql() -> String {
+    let mut sql = grants_sql();
+    sql.push_str(FIXED_POLICIES_SQL);
+    sql.push_str(&scoped_policies_sql());
+    sql.push_str(&guards_sql());
+    sql
+}
+
+/// What the group may do to each table (and the functions its policies call).
+fn grants_sql() -> String {
     let g = GROUP;
     let public = |names: &[&str]| {
         names
@@ -108,8 +117,6 @@ fn access_sql() -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let loop_tables = scoped(Scope::Loop);
-    let job_tables = scoped(Scope::Job);
     // A table none of whose columns a later command changes is only ever added to.
     let (changing, append_only): (Vec<&str>, Vec<&str>) =
         tables::records().map(|t| t.name).partition(|name| {
@@ -118,7 +125,7 @@ fn access_sql() -> String {
                 .any(|t| t.name == *name && t.changeable().next().is_some())
         });
     let (changing, append_only) = (public(&changing), public(&append_only));
-    let mut sql = format!(
+    format!(
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC;
          GRANT USAGE ON SCHEMA public TO {g};
          GRANT SELECT ON ALL TABLES IN SCHEMA public TO {g};
@@ -130,7 +137,12 @@ fn access_sql() -> String {
          GRANT INSERT ON {append_only} TO {g};
          REVOKE UPDATE ON {append_only} FROM {g};
          {FUNCTIONS_SQL}
-         ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
+"
+    )
+}
+
+/// Row-level security on the trail, the jobs and the loops: who may add and change which rows.
+const FIXED_POLICIES_SQL: &str = "         ALTER TABLE public.audit_events ENABLE ROW LEVEL SECURITY;
          DROP POLICY IF EXISTS jobloop_read ON public.audit_events;
          CREATE POLICY jobloop_read ON public.audit_events FOR SELECT USING (true);
          DROP POLICY IF EXISTS jobloop_add ON public.audit_events;
@@ -157,9 +169,12 @@ fn access_sql() -> String {
          -- A loop's owner may hand it on only through its lead (the trigger checks `owner`).
          CREATE POLICY jobloop_change ON public.loops FOR UPDATE
              USING (public.jobloop_may_record(id)) WITH CHECK (true);
-"
-    );
-    for t in &loop_tables {
+";
+
+/// Row-level security on each loop's and each job's record tables.
+fn scoped_policies_sql() -> String {
+    let mut sql = String::new();
+    for t in &scoped(Scope::Loop) {
         // A decision's named owner may sign it off on a loop they do not own.
         let change = if *t == "decisions" {
             "public.jobloop_may_record(loop_id) OR public.jobloop_is_me(owner)"
@@ -177,7 +192,7 @@ fn access_sql() -> String {
 "
         ));
     }
-    for t in &job_tables {
+    for t in &scoped(Scope::Job) {
         sql.push_str(&format!(
             "ALTER TABLE public.{t} ENABLE ROW LEVEL SECURITY;
              DROP POLICY IF EXISTS jobloop_read ON public.{t};
@@ -189,6 +204,13 @@ fn access_sql() -> String {
 "
         ));
     }
+    sql
+}
+
+/// The triggers that guard each record table's columns and actors, and the special guards
+/// (metrics, the chain, sign-offs).
+fn guards_sql() -> String {
+    let mut sql = String::new();
     for g in tables::records() {
         let list = |cols: &mut dyn Iterator<Item = &'static str>| {
             literal(&cols.collect::<Vec<_>>().join(","))

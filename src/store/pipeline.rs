@@ -12,7 +12,7 @@ use super::sql::{Db, params};
 use super::tables;
 use super::{Error, Result};
 use crate::domain::audit::{Change, row_json, with_state_hash};
-use crate::domain::cycle::close_cycle;
+use crate::domain::cycle::{CompoundAnswers, close_cycle};
 use crate::domain::error::{Fix, Refusal};
 use crate::domain::evidence;
 use crate::domain::hook::{self, Happening};
@@ -20,7 +20,7 @@ use crate::domain::intent::{Intent, LoopOp};
 use crate::domain::job::{self, NewJob};
 use crate::domain::loop_record::{LoopRecord, Outcome, Row};
 use crate::domain::model::*;
-use crate::domain::time::Week;
+use crate::domain::time::{Week, When};
 use crate::domain::verify::Table;
 use crate::domain::{Ctx, LoopKind};
 
@@ -140,12 +140,97 @@ impl States {
     }
 }
 
+/// Applies one intent inside the caller's transaction: the team's check of the people it names,
+/// then the intent's own steps.
 pub(super) fn apply(
     db: &mut dyn Db,
     ctx: &Ctx,
     intent: &Intent,
     states: &mut States,
 ) -> Result<Ack> {
+    team_binds_named_people(db, intent)?;
+    match intent {
+        Intent::AddJob {
+            title,
+            slug,
+            statement,
+            owner,
+            since,
+        } => {
+            let (slug, statement, owner) =
+                (slug.as_deref(), statement.as_deref(), owner.as_deref());
+            let new = new_job(ctx, title, slug, statement, owner, *since)?;
+            add_job(db, ctx, new, states)
+        }
+        Intent::EditJob { slug, edit } => {
+            if let Some(since) = edit.since {
+                later_start_keeps_answered_weeks(db, slug, since)?;
+            }
+            on_job(db, ctx, slug, |j| job::edit(j, edit, ctx.now))
+        }
+        Intent::ArchiveJob { slug, archived } => {
+            on_job(db, ctx, slug, |j| Ok(job::set_archived(j, *archived, ctx)))
+        }
+        Intent::SetLead { slug, lead } => on_job(db, ctx, slug, |j| job::set_lead(j, lead)),
+        Intent::SelectTool { slug, name, at } => select_tool(db, ctx, slug, name, *at, states),
+        Intent::AddProof {
+            slug,
+            title,
+            kind,
+            visibility,
+            link,
+            at,
+        } => add_proof(db, ctx, slug, states, |job| {
+            evidence::add_proof(job, title, *kind, *visibility, link.as_deref(), *at, ctx)
+        }),
+        Intent::TrackProof {
+            slug,
+            proof,
+            counts,
+        } => change_proof(db, ctx, (slug, proof), states, true, |job, p| {
+            evidence::track_outcome(job, p, *counts, ctx)
+        }),
+        Intent::SetProofVisibility {
+            slug,
+            proof,
+            visibility,
+            reason,
+        } => change_proof(db, ctx, (slug, proof), states, false, |job, p| {
+            evidence::set_visibility(job, p, *visibility, reason)
+        }),
+        Intent::CloseCycle {
+            slug,
+            week,
+            answers,
+        } => close_cycle_of(db, ctx, slug, *week, answers, states),
+        Intent::OnLoop { slug, kind, op } => on_loop(db, ctx, slug, *kind, op, states),
+        // Derived state is written once per loop at their end, whatever `states` says.
+        Intent::RecordValues { rows, reason } => {
+            super::value_import::record_values(db, ctx, rows, reason.as_deref())
+        }
+        Intent::VoidValues { values, reason } => {
+            super::value_import::void_values(db, ctx, values, reason)
+        }
+    }
+}
+
+/// The job (and its loops) a new job's command describes, not yet written.
+fn new_job(
+    ctx: &Ctx,
+    title: &str,
+    slug: Option<&str>,
+    statement: Option<&str>,
+    owner: Option<&str>,
+    since: Option<chrono::NaiveDate>,
+) -> Result<NewJob> {
+    let mut new = NewJob::create(title, slug, statement, owner, ctx)?;
+    job::set_since(&mut new.job, since, ctx.now)?;
+    Ok(new)
+}
+
+/// Is every owner or lead the intent names someone the team's rules bind? Checked before
+/// anything else is read or written.
+fn team_binds_named_people(db: &mut dyn Db, intent: &Intent) -> Result<()> {
     // On the shared database an owner or lead must be someone the team's rules bind, and no
     // look-alike of a member (names compare exactly there).
     let names = intent.person_names();
@@ -163,166 +248,117 @@ pub(super) fn apply(
             }
         }
     }
-    match intent {
-        Intent::AddJob {
-            title,
-            slug,
-            statement,
-            owner,
-            since,
-        } => {
-            let mut new = NewJob::create(
-                title,
-                slug.as_deref(),
-                statement.as_deref(),
-                owner.as_deref(),
-                ctx,
-            )?;
-            job::set_since(&mut new.job, *since, ctx.now)?;
-            add_job(db, ctx, new, states)
-        }
-        Intent::EditJob { slug, edit } => {
-            if let Some(since) = edit.since {
-                later_start_keeps_answered_weeks(db, slug, since)?;
-            }
-            on_job(db, ctx, slug, |j| job::edit(j, edit, ctx.now))
-        }
-        Intent::ArchiveJob { slug, archived } => {
-            on_job(db, ctx, slug, |j| Ok(job::set_archived(j, *archived, ctx)))
-        }
-        Intent::SetLead { slug, lead } => on_job(db, ctx, slug, |j| job::set_lead(j, lead)),
-        Intent::SelectTool { slug, name, at } => {
-            let job = job_by_slug(db, slug)?;
-            guard::job_matches(db, &job)?;
-            job::authorize(&job, ctx)?;
-            let (tool, outcome) = evidence::select_tool(&job, name, *at, ctx)?;
-            insert_tool(db, &tool)?;
-            let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&tool))?;
-            states.job_changed(db, &job.id)?;
-            Ok(ack)
-        }
-        Intent::AddProof {
-            slug,
-            title,
-            kind,
-            visibility,
-            link,
-            at,
-        } => {
-            let job = job_by_slug(db, slug)?;
-            guard::job_matches(db, &job)?;
-            job::authorize(&job, ctx)?;
-            let (proof, outcome) =
-                evidence::add_proof(&job, title, *kind, *visibility, link.as_deref(), *at, ctx)?;
-            upsert_proof(db, &proof)?;
-            let mut ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&proof))?;
-            states.job_changed(db, &job.id)?;
-            proof_opens_distribute(db, ctx, slug, states, &mut ack)?;
-            Ok(ack)
-        }
-        Intent::TrackProof {
-            slug,
-            proof,
-            counts,
-        } => {
-            let job = job_by_slug(db, slug)?;
-            guard::job_matches(db, &job)?;
-            job::authorize(&job, ctx)?;
-            let mut proofs = load::proofs_of(db, &job.id)?;
-            let p = evidence::find_proof(&mut proofs, proof, slug)?;
-            let before = row_json(p);
-            let hash_before =
-                guard::row_matches(db, &job.id, None, Table::Proofs, p.id.as_str(), &*p)?;
-            let outcome = evidence::track_outcome(&job, p, *counts, ctx)?;
-            if !outcome.changed {
-                return Ok(Ack::unchanged(outcome));
-            }
-            upsert_proof(db, p)?;
-            let row = row_json(p);
-            let rows_before = [(p.id.to_string(), Json::String(hash_before))]
-                .into_iter()
-                .collect();
-            let mut ack = job_event_with(
-                db,
-                ctx,
-                &job,
-                outcome,
-                (before, row.clone()),
-                rows_before,
-                |after| updated(after, "proofs", vec![row]),
-            )?;
-            states.job_changed(db, &job.id)?;
-            proof_opens_distribute(db, ctx, slug, states, &mut ack)?;
-            Ok(ack)
-        }
-        Intent::SetProofVisibility {
-            slug,
-            proof,
-            visibility,
-            reason,
-        } => {
-            let job = job_by_slug(db, slug)?;
-            guard::job_matches(db, &job)?;
-            job::authorize(&job, ctx)?;
-            let mut proofs = load::proofs_of(db, &job.id)?;
-            let p = evidence::find_proof(&mut proofs, proof, slug)?;
-            let before = row_json(p);
-            let hash_before =
-                guard::row_matches(db, &job.id, None, Table::Proofs, p.id.as_str(), &*p)?;
-            let outcome = evidence::set_visibility(&job, p, *visibility, reason)?;
-            if !outcome.changed {
-                return Ok(Ack::unchanged(outcome));
-            }
-            upsert_proof(db, p)?;
-            let row = row_json(p);
-            let rows_before = [(p.id.to_string(), Json::String(hash_before))]
-                .into_iter()
-                .collect();
-            let ack = job_event_with(
-                db,
-                ctx,
-                &job,
-                outcome,
-                (before, row.clone()),
-                rows_before,
-                |after| updated(after, "proofs", vec![row]),
-            )?;
-            states.job_changed(db, &job.id)?;
-            Ok(ack)
-        }
-        Intent::CloseCycle {
-            slug,
-            week,
-            answers,
-        } => {
-            let job = job_by_slug(db, slug)?;
-            guard::job_matches(db, &job)?;
-            job::authorize(&job, ctx)?;
-            let closed: Vec<Week> = load::cycles_of(db, &job.id)?
-                .iter()
-                .filter_map(|c| Week::parse(&c.week).ok())
-                .collect();
-            let week = week.unwrap_or_else(|| Week::containing(ctx.now));
-            let earliest = load::earliest_record(db, &job.id)?;
-            let (cycle, outcome) = close_cycle(&job, &closed, earliest, week, answers, ctx)?;
-            insert_cycle(db, &cycle)?;
-            let mut ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&cycle))?;
-            states.job_changed(db, &job.id)?;
-            ack.happened.push(Happening {
-                seq: ack.seq,
-                ..hook::of_cycle(&job, &cycle)
-            });
-            Ok(ack)
-        }
-        Intent::OnLoop { slug, kind, op } => on_loop(db, ctx, slug, *kind, op, states),
-        // Derived state is written once per loop at their end, whatever `states` says.
-        Intent::RecordValues { rows, reason } => {
-            super::value_import::record_values(db, ctx, rows, reason.as_deref())
-        }
-        Intent::VoidValues { values, reason } => {
-            super::value_import::void_values(db, ctx, values, reason)
-        }
+    Ok(())
+}
+
+/// The job a job-level command writes on, once it is known unchanged behind our back and the
+/// person may write on it.
+fn writable_job(db: &mut dyn Db, ctx: &Ctx, slug: &str) -> Result<Job> {
+    let job = job_by_slug(db, slug)?;
+    guard::job_matches(db, &job)?;
+    job::authorize(&job, ctx)?;
+    Ok(job)
+}
+
+/// Records the tool a job's proof is made with.
+fn select_tool(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    slug: &str,
+    name: &str,
+    at: When,
+    states: &mut States,
+) -> Result<Ack> {
+    let job = writable_job(db, ctx, slug)?;
+    let (tool, outcome) = evidence::select_tool(&job, name, at, ctx)?;
+    insert_tool(db, &tool)?;
+    let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&tool))?;
+    states.job_changed(db, &job.id)?;
+    Ok(ack)
+}
+
+/// Records a new proof (`make` builds it from the job); it may open the distribute loop.
+fn add_proof(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    slug: &str,
+    states: &mut States,
+    make: impl FnOnce(&Job) -> std::result::Result<(Proof, Outcome), Refusal>,
+) -> Result<Ack> {
+    let job = writable_job(db, ctx, slug)?;
+    let (proof, outcome) = make(&job)?;
+    upsert_proof(db, &proof)?;
+    let mut ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&proof))?;
+    states.job_changed(db, &job.id)?;
+    proof_opens_distribute(db, ctx, slug, states, &mut ack)?;
+    Ok(ack)
+}
+
+/// Changes one recorded proof (`change` decides, or says nothing changed); the event keeps the
+/// row's hash from before. Tracking its outcome may open the distribute loop (`opens`).
+fn change_proof(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    (slug, proof): (&str, &str),
+    states: &mut States,
+    opens: bool,
+    change: impl FnOnce(&Job, &mut Proof) -> std::result::Result<Outcome, Refusal>,
+) -> Result<Ack> {
+    let job = writable_job(db, ctx, slug)?;
+    let mut proofs = load::proofs_of(db, &job.id)?;
+    let p = evidence::find_proof(&mut proofs, proof, slug)?;
+    let before = row_json(p);
+    let hash_before = guard::row_matches(db, &job.id, None, Table::Proofs, p.id.as_str(), &*p)?;
+    let outcome = change(&job, p)?;
+    if !outcome.changed {
+        return Ok(Ack::unchanged(outcome));
     }
+    upsert_proof(db, p)?;
+    let row = row_json(p);
+    let rows_before = [(p.id.to_string(), Json::String(hash_before))]
+        .into_iter()
+        .collect();
+    let mut ack = job_event_with(
+        db,
+        ctx,
+        &job,
+        outcome,
+        (before, row.clone()),
+        rows_before,
+        |after| updated(after, "proofs", vec![row]),
+    )?;
+    states.job_changed(db, &job.id)?;
+    if opens {
+        proof_opens_distribute(db, ctx, slug, states, &mut ack)?;
+    }
+    Ok(ack)
+}
+
+/// Closes a week's cycle of a job (the current week unless one is named).
+fn close_cycle_of(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    slug: &str,
+    week: Option<Week>,
+    answers: &CompoundAnswers,
+    states: &mut States,
+) -> Result<Ack> {
+    let job = writable_job(db, ctx, slug)?;
+    let closed: Vec<Week> = load::cycles_of(db, &job.id)?
+        .iter()
+        .filter_map(|c| Week::parse(&c.week).ok())
+        .collect();
+    let week = week.unwrap_or_else(|| Week::containing(ctx.now));
+    let earliest = load::earliest_record(db, &job.id)?;
+    let (cycle, outcome) = close_cycle(&job, &closed, earliest, week, answers, ctx)?;
+    insert_cycle(db, &cycle)?;
+    let mut ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&cycle))?;
+    states.job_changed(db, &job.id)?;
+    ack.happened.push(Happening {
+        seq: ack.seq,
+        ..hook::of_cycle(&job, &cycle)
+    });
+    Ok(ack)
 }
 
 /// A later start is refused while a week before it was answered: its compound test would fall

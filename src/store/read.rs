@@ -184,7 +184,20 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
         team: db.engine() == super::sql::Engine::Postgres,
         ..Board::default()
     };
-    let (job_sql, loop_sql, p) = match which {
+    let (job_sql, loop_sql, p) = state_queries(&which);
+    let mut job_states = job_states(db, job_sql, &p)?;
+    let mut loop_states = loop_states(db, loop_sql, &p)?;
+    for job in jobs {
+        let state = job_states.remove(job.id.as_str());
+        let loops = loop_states.remove(job.id.as_str()).unwrap_or_default();
+        board_row(&mut board, job, state, loops);
+    }
+    Ok(board)
+}
+
+/// The queries (and their parameter) that read the job states and loop states of `which`.
+fn state_queries<'a>(which: &Which<'a>) -> (&'static str, &'static str, Vec<super::sql::P<'a>>) {
+    match *which {
         Which::One(id) => (
             "SELECT job_id, state FROM job_state WHERE job_id = ?1",
             "SELECT job_id, state, loop_id FROM loop_state WHERE job_id = ?1",
@@ -202,20 +215,40 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
             "SELECT job_id, state, loop_id FROM loop_state",
             vec![],
         ),
-    };
+    }
+}
+
+/// Each job's stored state, by job id (a state that cannot be parsed is left out).
+fn job_states(
+    db: &mut dyn Db,
+    sql: &str,
+    p: &[super::sql::P],
+) -> Result<HashMap<String, JobState>> {
     // Each state is parsed straight from the row it is read from (no copy of the text).
     let mut job_states: HashMap<String, JobState> = HashMap::new();
-    db.each(job_sql, &p, &mut |r| {
+    db.each(sql, p, &mut |r| {
         let job = r.text(0)?.unwrap_or_default();
         if let Ok(s) = serde_json::from_str::<JobState>(r.text(1)?.unwrap_or_default()) {
             job_states.insert(job.to_string(), s);
         }
         Ok(())
     })?;
+    Ok(job_states)
+}
+
+/// A loop's stored state, parsed, or the loop's id and why it cannot be.
+type ParsedLoop = std::result::Result<LoopState, (String, String)>;
+
+/// Each loop's stored state, parsed, by job id (in the order read).
+fn loop_states(
+    db: &mut dyn Db,
+    sql: &str,
+    p: &[super::sql::P],
+) -> Result<HashMap<String, Vec<ParsedLoop>>> {
     // The loop states are read first and parsed on every core: parsing is most of the cost of
     // reading a large board.
     let mut texts: Vec<(String, String, String)> = Vec::new();
-    db.each(loop_sql, &p, &mut |r| {
+    db.each(sql, p, &mut |r| {
         texts.push((
             r.text(0)?.unwrap_or_default().to_string(),
             r.text(2)?.unwrap_or_default().to_string(),
@@ -223,42 +256,41 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
         ));
         Ok(())
     })?;
-    type Parsed = std::result::Result<LoopState, (String, String)>;
-    let parsed: Vec<Parsed> = crate::par::map(&texts, |(_, id, text)| {
+    let parsed: Vec<ParsedLoop> = crate::par::map(&texts, |(_, id, text)| {
         serde_json::from_str::<LoopState>(text).map_err(|e| (id.clone(), e.to_string()))
     });
-    let mut loop_states: HashMap<String, Vec<Parsed>> = HashMap::new();
+    let mut loop_states: HashMap<String, Vec<ParsedLoop>> = HashMap::new();
     for ((job, _, _), p) in texts.into_iter().zip(parsed) {
         loop_states.entry(job).or_default().push(p);
     }
-    for job in jobs {
-        let state = job_states.remove(job.id.as_str());
-        let mut loops: Vec<LoopState> = Vec::new();
-        let mut bad = None;
-        for parsed in loop_states.remove(job.id.as_str()).unwrap_or_default() {
-            match parsed {
-                Ok(l) => loops.push(l),
-                Err(e) => bad = Some(e),
-            }
-        }
-        loops.sort_by_key(|l| l.kind);
-        match (state, bad) {
-            (Some(state), None) if loops.len() == 6 => {
-                board.jobs.push(JobInput { job, state, loops })
-            }
-            (_, Some((id, why))) => board.unreadable.push(Undecodable {
-                table: Table::LoopState,
-                id,
-                why: format!("its derived state cannot be read ({why})"),
-            }),
-            _ => board.unreadable.push(Undecodable {
-                table: Table::JobState,
-                id: job.slug.clone(),
-                why: "its derived state is missing".into(),
-            }),
+    Ok(loop_states)
+}
+
+/// One job on the board when its state and all six loop states could be read; otherwise a row
+/// that cannot be read, saying which.
+fn board_row(board: &mut Board, job: Job, state: Option<JobState>, parsed: Vec<ParsedLoop>) {
+    let mut loops: Vec<LoopState> = Vec::new();
+    let mut bad = None;
+    for parsed in parsed {
+        match parsed {
+            Ok(l) => loops.push(l),
+            Err(e) => bad = Some(e),
         }
     }
-    Ok(board)
+    loops.sort_by_key(|l| l.kind);
+    match (state, bad) {
+        (Some(state), None) if loops.len() == 6 => board.jobs.push(JobInput { job, state, loops }),
+        (_, Some((id, why))) => board.unreadable.push(Undecodable {
+            table: Table::LoopState,
+            id,
+            why: format!("its derived state cannot be read ({why})"),
+        }),
+        _ => board.unreadable.push(Undecodable {
+            table: Table::JobState,
+            id: job.slug.clone(),
+            why: "its derived state is missing".into(),
+        }),
+    }
 }
 
 /// Jobs in board order (the first `limit` of them, when given), skipping (and reporting) rows
@@ -575,72 +607,90 @@ impl Store {
             // one transaction, never part of one.
             let at_once = super::audit::all_at(db, actor, event.at)?;
             if at_once.len() > 1 {
-                let mut events = Vec::new();
-                for e in &at_once {
-                    let job = match &e.job_id {
-                        Some(id) => db.first(
-                            &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
-                            params![id],
-                            rows::job,
-                        )?,
-                        None => None,
-                    };
-                    match job {
-                        Some(job) => events.push((e.clone(), job)),
-                        None => {
-                            let refusal = crate::domain::Refusal::rule(format!(
-                                "your last command wrote {} records at once, one of them on no job: undo takes back a single command whole, never part of one",
-                                at_once.len()
-                            ));
-                            return Ok(Some((event, Err(refusal))));
-                        }
-                    }
-                }
-                let plan = crate::domain::undo::compensation_of_many(&events);
-                if plan.is_err() {
-                    return Ok(Some((event, plan)));
-                }
-                // What the confirmation names: every value of the command.
-                let shown = AuditEvent {
-                    summary: format!(
-                        "{} values recorded at once: {}",
-                        at_once.len(),
-                        at_once
-                            .iter()
-                            .map(|e| e.summary.replace('\n', " "))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                    ..event
-                };
-                return Ok(Some((shown, plan)));
+                return undo_whole_command(db, event, &at_once).map(Some);
             }
-            let Some(job_id) = event.job_id.clone() else {
-                let refusal = crate::domain::Refusal::rule(format!(
-                    "your last command (`{}`) changed no job, so there is nothing to take back",
-                    event.command
-                ));
-                return Ok(Some((event, Err(refusal))));
-            };
-            let job = db
-                .first(
-                    &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
-                    params![job_id],
-                    rows::job,
-                )?
-                .ok_or_else(|| Error::Storage("the job of that command is gone".into()))?;
-            let record = match event.loop_kind {
-                Some(kind) => Some(load::loop_of(db, job.clone(), kind)?),
-                None => None,
-            };
-            let earlier = if crate::domain::undo::needs_history(&event) {
-                super::audit::job_events_before(db, &job.id, event.seq)?
-            } else {
-                Vec::new()
-            };
-            let plan =
-                crate::domain::undo::compensation(&event, &job, record.as_ref(), &earlier);
-            Ok(Some((event, plan)))
+            undo_one_event(db, event).map(Some)
         })
     }
+}
+
+/// What would take back a command, or why nothing can.
+type UndoPlan = std::result::Result<crate::domain::Intent, crate::domain::Refusal>;
+
+/// Undo of a command that wrote many events at one instant: all of them, or none (refused when
+/// one is on no job). The event shown names every value of the command.
+fn undo_whole_command(
+    db: &mut dyn Db,
+    event: AuditEvent,
+    at_once: &[AuditEvent],
+) -> Result<(AuditEvent, UndoPlan)> {
+    let mut events = Vec::new();
+    for e in at_once {
+        let job = match &e.job_id {
+            Some(id) => db.first(
+                &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
+                params![id],
+                rows::job,
+            )?,
+            None => None,
+        };
+        match job {
+            Some(job) => events.push((e.clone(), job)),
+            None => {
+                let refusal = crate::domain::Refusal::rule(format!(
+                    "your last command wrote {} records at once, one of them on no job: undo takes back a single command whole, never part of one",
+                    at_once.len()
+                ));
+                return Ok((event, Err(refusal)));
+            }
+        }
+    }
+    let plan = crate::domain::undo::compensation_of_many(&events);
+    if plan.is_err() {
+        return Ok((event, plan));
+    }
+    // What the confirmation names: every value of the command.
+    let shown = AuditEvent {
+        summary: format!(
+            "{} values recorded at once: {}",
+            at_once.len(),
+            at_once
+                .iter()
+                .map(|e| e.summary.replace('\n', " "))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ..event
+    };
+    Ok((shown, plan))
+}
+
+/// Undo of a command that wrote one event: refused when it changed no job; otherwise
+/// computed from the job, its loop and (when it needs them) the job's earlier events.
+fn undo_one_event(db: &mut dyn Db, event: AuditEvent) -> Result<(AuditEvent, UndoPlan)> {
+    let Some(job_id) = event.job_id.clone() else {
+        let refusal = crate::domain::Refusal::rule(format!(
+            "your last command (`{}`) changed no job, so there is nothing to take back",
+            event.command
+        ));
+        return Ok((event, Err(refusal)));
+    };
+    let job = db
+        .first(
+            &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
+            params![job_id],
+            rows::job,
+        )?
+        .ok_or_else(|| Error::Storage("the job of that command is gone".into()))?;
+    let record = match event.loop_kind {
+        Some(kind) => Some(load::loop_of(db, job.clone(), kind)?),
+        None => None,
+    };
+    let earlier = if crate::domain::undo::needs_history(&event) {
+        super::audit::job_events_before(db, &job.id, event.seq)?
+    } else {
+        Vec::new()
+    };
+    let plan = crate::domain::undo::compensation(&event, &job, record.as_ref(), &earlier);
+    Ok((event, plan))
 }

@@ -200,42 +200,7 @@ impl Store {
     ) -> Result<std::result::Result<Ack, ImportError>> {
         let path = self.path.display().to_string();
         if !self.is_empty()? {
-            // Retrying an import that succeeded is safe: compare the file with what is here.
-            let mut hasher = Hasher {
-                bytes: Vec::new(),
-                sha: Sha256::new(),
-                section: None,
-                first: true,
-                doc_started: false,
-                version: SCHEMA_VERSION,
-            };
-            if let Err(e) = read_doc(input, size_hint, &mut hasher) {
-                return Ok(Err(e));
-            }
-            hasher.start();
-            if hasher.section.is_some() {
-                hasher.bytes.extend_from_slice(b"\n]");
-            }
-            hasher.bytes.extend_from_slice(b"}\n");
-            hasher.flush();
-            let theirs = hasher.sha.finalize();
-            let mut ours = HashWriter(Sha256::new());
-            self.export(&mut ours, &mut |_| {})?;
-            if ours.0.finalize() == theirs {
-                return Ok(Ok(Ack {
-                    summary: format!("{path} already holds exactly these records; nothing changed"),
-                    changed: false,
-                    seq: None,
-                    next: None,
-                    happened: Vec::new(),
-                }));
-            }
-            return Err(Error::Refused(
-                Refusal::rule(format!(
-                    "{path} already holds other records: an import fills only an empty database"
-                ))
-                .advice("import into a new database file"),
-            ));
+            return self.import_again(input, size_hint, &path);
         }
         // Into a shared database only its owner imports: the records name other people, and a
         // member never writes a row or an event naming someone else (the server refuses it).
@@ -248,53 +213,10 @@ impl Store {
         }
         let mut outcome: Option<std::result::Result<Counts, ImportError>> = None;
         let result = self.write_raw(|db| {
-            // References are checked at the end: sections may come in any order.
-            match db.engine() {
-                super::sql::Engine::Sqlite => db.exec("PRAGMA defer_foreign_keys = ON", &[])?,
-                super::sql::Engine::Postgres => db.exec("SET CONSTRAINTS ALL DEFERRED", &[])?,
-            };
-            let mut inserter = Inserter {
-                db,
-                counts: Counts::default(),
-                tick,
-                fatal: None,
-            };
-            let read = read_doc(input, size_hint, &mut inserter);
-            if let Some(e) = inserter.fatal.take() {
-                return Err(e);
-            }
-            let version = match read {
-                Ok(v) => v,
-                Err(e) => {
-                    outcome = Some(Err(e));
-                    return Ok(false);
-                }
-            };
-            let counts = inserter.counts;
-            if seed_header_missing(version) {
-                outcome = Some(Err(ImportError(
-                    "it has no `schema_version`: not a jobloop export".into(),
-                )));
-                return Ok(false);
-            }
-            if let Some(problem) = consistency(db)? {
-                outcome = Some(Err(ImportError(problem)));
-                return Ok(false);
-            }
-            let report = super::health::verify_in(db, false)?;
-            if let Some(p) = report.problems.first() {
-                outcome = Some(Err(ImportError(format!(
-                    "its records disagree with its own audit trail: {p}{}",
-                    p.event.map(|s| format!(" (event {s})")).unwrap_or_default()
-                ))));
-                return Ok(false);
-            }
-            super::states::rebuild_all(db, &mut |_, _| {})?;
-            if version < 3 {
-                super::states::after_migration(db, version)?;
-            }
-            outcome = Some(Ok(counts));
-            Ok(true)
+            let inserted = insert_checked(db, input, size_hint, tick)?;
+            let commit = inserted.is_ok();
+            outcome = Some(inserted);
+            Ok(commit)
         });
         result?;
         Ok(match outcome {
@@ -313,6 +235,103 @@ impl Store {
             None => Err(ImportError("nothing was read".into())),
         })
     }
+
+    /// An import into a database that is not empty: retrying an import that succeeded is safe,
+    /// so the file is compared with what is here (the same records change nothing; others are
+    /// refused).
+    fn import_again(
+        &mut self,
+        input: &mut dyn Read,
+        size_hint: Option<u64>,
+        path: &str,
+    ) -> Result<std::result::Result<Ack, ImportError>> {
+        let mut hasher = Hasher {
+            bytes: Vec::new(),
+            sha: Sha256::new(),
+            section: None,
+            first: true,
+            doc_started: false,
+            version: SCHEMA_VERSION,
+        };
+        if let Err(e) = read_doc(input, size_hint, &mut hasher) {
+            return Ok(Err(e));
+        }
+        hasher.start();
+        if hasher.section.is_some() {
+            hasher.bytes.extend_from_slice(b"\n]");
+        }
+        hasher.bytes.extend_from_slice(b"}\n");
+        hasher.flush();
+        let theirs = hasher.sha.finalize();
+        let mut ours = HashWriter(Sha256::new());
+        self.export(&mut ours, &mut |_| {})?;
+        if ours.0.finalize() == theirs {
+            return Ok(Ok(Ack {
+                summary: format!("{path} already holds exactly these records; nothing changed"),
+                changed: false,
+                seq: None,
+                next: None,
+                happened: Vec::new(),
+            }));
+        }
+        Err(Error::Refused(
+            Refusal::rule(format!(
+                "{path} already holds other records: an import fills only an empty database"
+            ))
+            .advice("import into a new database file"),
+        ))
+    }
+}
+
+/// Inside the import's transaction: every record of the file written (each checked as it is
+/// read), then the file checked as a whole; the derived state rebuilt if it passes. A fault of
+/// the file is the inner error (nothing is to be committed); a fault of the machine the outer.
+fn insert_checked(
+    db: &mut dyn Db,
+    input: &mut dyn Read,
+    size_hint: Option<u64>,
+    tick: &mut dyn FnMut(u64),
+) -> Result<std::result::Result<Counts, ImportError>> {
+    // References are checked at the end: sections may come in any order.
+    match db.engine() {
+        super::sql::Engine::Sqlite => db.exec("PRAGMA defer_foreign_keys = ON", &[])?,
+        super::sql::Engine::Postgres => db.exec("SET CONSTRAINTS ALL DEFERRED", &[])?,
+    };
+    let mut inserter = Inserter {
+        db,
+        counts: Counts::default(),
+        tick,
+        fatal: None,
+    };
+    let read = read_doc(input, size_hint, &mut inserter);
+    if let Some(e) = inserter.fatal.take() {
+        return Err(e);
+    }
+    let version = match read {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    let counts = inserter.counts;
+    if seed_header_missing(version) {
+        return Ok(Err(ImportError(
+            "it has no `schema_version`: not a jobloop export".into(),
+        )));
+    }
+    if let Some(problem) = consistency(db)? {
+        return Ok(Err(ImportError(problem)));
+    }
+    let report = super::health::verify_in(db, false)?;
+    if let Some(p) = report.problems.first() {
+        return Ok(Err(ImportError(format!(
+            "its records disagree with its own audit trail: {p}{}",
+            p.event.map(|s| format!(" (event {s})")).unwrap_or_default()
+        ))));
+    }
+    super::states::rebuild_all(db, &mut |_, _| {})?;
+    if version < 3 {
+        super::states::after_migration(db, version)?;
+    }
+    Ok(Ok(counts))
 }
 
 fn seed_header_missing(version: i64) -> bool {

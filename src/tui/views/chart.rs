@@ -154,25 +154,16 @@ pub fn model(d: &LoopDetail) -> Option<Model> {
     if values.is_empty() {
         return None;
     }
-    let review = d.review.as_ref();
-    let process = review.and_then(|l| l.process.clone());
-    let mean = review.and_then(|l| l.baseline).map(|b| b.mean);
-    // The level the plan aims at: the comparison's baseline mean moved by the target change.
-    let target = review
-        .and_then(|l| l.comparison.as_ref())
-        .and_then(|c| Some(c.baseline_mean? + c.target?))
-        .filter(|t| t.is_finite());
+    let (process, mean, target) = review_levels(d);
     let bounds = levels_drawn(process.as_ref(), mean, target);
     let scale = scale_of(values.iter().map(|v| v.value).chain(bounds.iter().copied()));
-    let y = |v: f64| v / scale;
-    let day = |w: When| w.date().num_days_from_ce() as f64;
     let t0 = values.iter().map(|v| day(v.at)).fold(f64::MAX, f64::min);
-    let x = |w: When| day(w) - t0;
+    let axes = Axes { t0, scale };
     let points = |phase: Phase| -> Vec<(f64, f64)> {
         values
             .iter()
             .filter(|v| v.phase == phase)
-            .map(|v| (x(v.at), y(v.value)))
+            .map(|v| (axes.x(v.at), axes.y(v.value)))
             .collect()
     };
     let interventions: Vec<f64> = d
@@ -180,37 +171,20 @@ pub fn model(d: &LoopDetail) -> Option<Model> {
         .interventions
         .iter()
         .filter(|i| i.void.is_none())
-        .map(|i| x(i.at))
+        .map(|i| axes.x(i.at))
         .collect();
     let x_max = values
         .iter()
-        .map(|v| x(v.at))
+        .map(|v| axes.x(v.at))
         .chain(interventions.iter().copied())
         .fold(1.0_f64, f64::max);
     let (lo, hi) = y_range(
         values
             .iter()
-            .map(|v| y(v.value))
-            .chain(bounds.iter().map(|v| y(*v))),
+            .map(|v| axes.y(v.value))
+            .chain(bounds.iter().map(|v| axes.y(*v))),
     );
-    let mean_level = mean.map(|mean| Level {
-        mark: Mark::Mean,
-        from: 0.0,
-        to: x_max,
-        y: y(mean),
-    });
-    let mut levels: Vec<Level> = mean_level.into_iter().collect();
-    levels.extend(phase_limits(process.as_ref(), |w| x(w).max(0.0), x_max, y));
-    if let Some(t) = target {
-        // Over the live values it is judged on: from the latest intervention on.
-        let from = interventions.iter().copied().fold(0.0, f64::max);
-        levels.push(Level {
-            mark: Mark::Target,
-            from,
-            to: x_max,
-            y: y(t),
-        });
-    }
+    let levels = levels_of(axes, process.as_ref(), mean, target, &interventions, x_max);
     let x_labels = day_labels(values.iter().map(|v| v.at.date()))?;
     Some(Model {
         title: title(m, scale),
@@ -224,6 +198,81 @@ pub fn model(d: &LoopDetail) -> Option<Model> {
         levels,
         interventions,
     })
+}
+
+/// A day as a number, counted the same way for every value.
+fn day(w: When) -> f64 {
+    w.date().num_days_from_ce() as f64
+}
+
+/// The chart's coordinates: days from the first value (`t0`) across, values divided by `scale`
+/// up.
+#[derive(Clone, Copy)]
+struct Axes {
+    t0: f64,
+    scale: f64,
+}
+
+impl Axes {
+    /// Where a day sits across.
+    fn x(self, w: When) -> f64 {
+        day(w) - self.t0
+    }
+
+    /// Where a value sits up.
+    fn y(self, v: f64) -> f64 {
+        v / self.scale
+    }
+}
+
+/// What the loop's review says to draw as levels: the process limits, the baseline mean, and
+/// the level the plan aims at (the comparison's baseline mean moved by the target change).
+fn review_levels(d: &LoopDetail) -> (Option<Process<When>>, Option<f64>, Option<f64>) {
+    let review = d.review.as_ref();
+    let process = review.and_then(|l| l.process.clone());
+    let mean = review.and_then(|l| l.baseline).map(|b| b.mean);
+    // The level the plan aims at: the comparison's baseline mean moved by the target change.
+    let target = review
+        .and_then(|l| l.comparison.as_ref())
+        .and_then(|c| Some(c.baseline_mean? + c.target?))
+        .filter(|t| t.is_finite());
+    (process, mean, target)
+}
+
+/// The horizontal lines, in drawing order: the baseline mean across the whole chart, each
+/// phase's limits, the target over the live values it is judged on.
+fn levels_of(
+    axes: Axes,
+    process: Option<&Process<When>>,
+    mean: Option<f64>,
+    target: Option<f64>,
+    interventions: &[f64],
+    x_max: f64,
+) -> Vec<Level> {
+    let mean_level = mean.map(|mean| Level {
+        mark: Mark::Mean,
+        from: 0.0,
+        to: x_max,
+        y: axes.y(mean),
+    });
+    let mut levels: Vec<Level> = mean_level.into_iter().collect();
+    levels.extend(phase_limits(
+        process,
+        |w| axes.x(w).max(0.0),
+        x_max,
+        |v| axes.y(v),
+    ));
+    if let Some(t) = target {
+        // Over the live values it is judged on: from the latest intervention on.
+        let from = interventions.iter().copied().fold(0.0, f64::max);
+        levels.push(Level {
+            mark: Mark::Target,
+            from,
+            to: x_max,
+            y: axes.y(t),
+        });
+    }
+    levels
 }
 
 /// The metric and its direction, and what its values are divided by when drawn.
