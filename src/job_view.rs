@@ -151,19 +151,19 @@ fn facts(j: &JobReview) -> Vec<Row> {
         Tone::Muted,
         0,
     )];
-    if j.cycle.overdue {
+    if let Some(week) = j.cycle.overdue_week() {
         rows.push(ask(
-            format!("{}'s compound test is overdue", j.cycle.week),
+            format!("{week}'s compound test is overdue"),
             Tone::Alert,
             0,
-            Ask::CloseCycle,
+            Ask::CloseCycle(Some(week)),
         ));
     } else if j.cycle.due {
         rows.push(ask(
             format!("compound test due for {}", j.cycle.week),
             Tone::Muted,
             0,
-            Ask::CloseCycle,
+            Ask::CloseCycle(None),
         ));
     }
     if let Some(c) = &j.last_compound {
@@ -394,7 +394,12 @@ pub(crate) fn proof_lines(p: &Proof) -> (String, String) {
 /// Every compound test, newest first: its answers, the next job it named, its notes.
 fn cycles(cycles: &[Cycle]) -> Vec<Row> {
     if cycles.is_empty() {
-        return vec![ask("none closed yet", Tone::Muted, 0, Ask::CloseCycle)];
+        return vec![ask(
+            "none closed yet",
+            Tone::Muted,
+            0,
+            Ask::CloseCycle(None),
+        )];
     }
     let mut rows = Vec::new();
     for c in cycles.iter().rev() {

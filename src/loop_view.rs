@@ -121,8 +121,9 @@ pub enum Ask {
     Suggested(LoopKind, Cure),
     /// A flag of the loop: what would clear it.
     Flag(LoopKind, Flag),
-    /// Answer the compound test.
-    CloseCycle,
+    /// Answer the compound test: this week's, or the overdue week named (a week before this one
+    /// that was never answered, which closing "this week" would leave unanswered).
+    CloseCycle(Option<crate::domain::time::Week>),
     /// Reopen the loop (the next job named was killed).
     Reopen(LoopKind),
     /// Map the job's workflow.

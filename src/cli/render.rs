@@ -378,8 +378,9 @@ fn ask_words(ask: crate::loop_view::Ask, slug: &str, job: Option<(&JobReview, bo
                 Some(format!(": {}", clean(&how)))
             })
             .unwrap_or_default(),
-        Ask::CloseCycle => format!(
-            ": `jobloop cycle close {slug} --understanding yes|no --explanation yes|no --creation yes|no --distribution yes|no`"
+        Ask::CloseCycle(week) => format!(
+            ": `jobloop cycle close {slug}{} --understanding yes|no --explanation yes|no --creation yes|no --distribution yes|no`",
+            week.map(|w| format!(" --week {w}")).unwrap_or_default()
         ),
         Ask::Reopen(kind) => format!(" — reopen it with `jobloop loop open {slug} {kind}`"),
         Ask::MapFlow => format!(
@@ -458,6 +459,63 @@ mod tests {
     use crate::tui::config::Theme;
     use crate::tui::keymap::Keymap;
     use crate::tui::views::Shared;
+
+    /// A job that left last week's compound test unanswered is told which week is overdue and
+    /// given the command that answers that week (not this one, which would leave it open); run,
+    /// it clears the overdue week.
+    #[test]
+    fn an_overdue_compound_test_names_its_week_and_the_command_answers_that_week() {
+        use crate::domain::cycle::CompoundAnswers;
+        use crate::domain::intent::Intent;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db"), Missing::Create).unwrap();
+        let now = Stamp::parse("2026-12-02T09:00:00Z").unwrap();
+        crate::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+        let mut overdue = 0;
+        for job in store.jobs(false).unwrap() {
+            let d = store.job_detail(&job.slug, now).unwrap();
+            let Some(week) = d.review.as_ref().and_then(|r| r.cycle.overdue_week()) else {
+                continue;
+            };
+            overdue += 1;
+            assert!(
+                week < crate::domain::time::Week::containing(now),
+                "{week} is before this week"
+            );
+            let cli = super::job_show(&d);
+            let wanted = format!(
+                "{week}'s compound test is overdue: `jobloop cycle close {} --week {week} ",
+                job.slug
+            );
+            assert!(cli.contains(&wanted), "{wanted}\n{cli}");
+            let yes = Some(true);
+            let answers = CompoundAnswers {
+                understanding: yes,
+                explanation: yes,
+                creation: yes,
+                distribution: yes,
+                ..CompoundAnswers::default()
+            };
+            let ctx = crate::domain::Ctx::local("ana", now);
+            store
+                .apply(
+                    &ctx,
+                    &Intent::CloseCycle {
+                        slug: job.slug.clone(),
+                        week: Some(week),
+                        answers,
+                    },
+                )
+                .unwrap();
+            let d = store.job_detail(&job.slug, now).unwrap();
+            assert!(d.cycles.iter().any(|c| c.week == week.to_string()));
+            assert_eq!(d.review.and_then(|r| r.cycle.overdue_week()), None);
+        }
+        assert!(
+            overdue > 0,
+            "the demo has a job overdue for last week's test"
+        );
+    }
 
     /// The loop detail and the job view are each one view model: every row of them is on
     /// `loop show --all` / `job show` and on the TUI's loop detail / job view, for every loop and

@@ -19,10 +19,12 @@ pub(super) fn push(
 ) {
     let (values, rest): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r.kind == RowKind::Value);
     for row in rest.into_iter().chain(values.into_iter().rev()) {
+        // Under its heading as on the command line (`cli::render::view_row`), two columns a
+        // level; a section's heading alone starts at the edge.
         let indent = match row.depth {
-            0 => "",
-            1 => "  ",
-            _ => "   ",
+            0 => "  ",
+            1 => "    ",
+            _ => "      ",
         };
         let mut text = format!("{indent}{}", row.text);
         let mut below = None;
@@ -35,7 +37,7 @@ pub(super) fn push(
         }
         out.push((text, style(s.theme, row.tone)));
         if let Some(w) = below {
-            out.push((format!("   {w}"), s.theme.muted()));
+            out.push((format!("      {w}"), s.theme.muted()));
         }
     }
 }
@@ -65,7 +67,7 @@ fn words(ask: Ask, s: &Shared, slug: &str, job: Option<(&JobReview, bool)>) -> S
                 )))
             })
             .unwrap_or(Said::Nothing),
-        Ask::CloseCycle => Said::After(format!(" ({} answers it)", k(Action::CloseCycle))),
+        Ask::CloseCycle(_) => Said::After(format!(" ({} answers it)", k(Action::CloseCycle))),
         Ask::Reopen(_) => Said::After(format!(
             " (open that loop, then {} reopens it)",
             k(Action::Reopen)
