@@ -26,9 +26,10 @@ macro_rules! text_enum {
             }
         }
 
+        // `pad`, not `write_str`: a width asked for (`{:<9}`, a column of kinds) is honoured.
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
     };
@@ -93,4 +94,17 @@ pub struct Void {
     pub at: Stamp,
     pub by: String,
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ProofKind, Visibility};
+
+    /// A column of closed words lines up: the width a format asks for is honoured.
+    #[test]
+    fn a_closed_word_fills_the_width_it_is_given() {
+        assert_eq!(format!("{:<9}|", ProofKind::Case), "case     |");
+        assert_eq!(format!("{:>7}|", Visibility::Public), " public|");
+        assert_eq!(ProofKind::Case.to_string(), "case");
+    }
 }

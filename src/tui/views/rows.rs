@@ -72,9 +72,9 @@ fn words(ask: Ask, s: &Shared, slug: &str, job: Option<(&JobReview, bool)>) -> S
             " (open that loop, then {} reopens it)",
             k(Action::Reopen)
         )),
-        Ask::MapFlow => Said::After(format!(" ({} adds a step)", k(Action::FlowAdd))),
-        Ask::AddProof => Said::After(format!(" ({} adds one)", k(Action::AddProof))),
-        Ask::AddTool => Said::After(format!(" ({} records one)", k(Action::Tool))),
+        // The flow's, the proof's and the tools' headings name their keys already
+        // (`views::job::heading`): said again on their empty row, they would be said twice.
+        Ask::MapFlow | Ask::AddProof | Ask::AddTool => Said::Nothing,
     }
 }
 
