@@ -92,6 +92,8 @@ fn unescape(v: &str) -> String {
     out
 }
 
+// long: one job with hostile names written as a calendar and read back field by field; the
+// fields are the test
 #[test]
 fn the_calendar_reads_back_exactly_with_hostile_names() {
     let db = Db::new();

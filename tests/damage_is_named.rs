@@ -170,6 +170,8 @@ fn loop_name(db: &Path, loop_id: &str) -> String {
     )
 }
 
+// long: a table of edits, deletions and insertions, one per table of the schema, each checked
+// for how verify names it; the table is the test
 #[test]
 fn verify_names_every_edited_deleted_or_inserted_record() {
     let pristine = demo_file();

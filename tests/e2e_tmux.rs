@@ -212,6 +212,8 @@ fn a_lead_records_a_witnessed_sign_off_and_double_clicks_a_loop() {
     cli(&db, &["verify"]);
 }
 
+// long: one session at a real terminal, key by key, each waiting for the screen the one before
+// produced; split, the session would not be one
 #[test]
 fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
     let dir = tempfile::tempdir().unwrap();

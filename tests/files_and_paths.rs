@@ -262,6 +262,8 @@ fn leftovers_of_a_killed_export_or_backup_are_removed_by_the_next_one() {
     assert!(left.contains(&running), "{left:?}");
 }
 
+// long: a demo and an import each killed half-way, then the next run checked for what it
+// removed; each step needs the leftovers of the one before
 #[test]
 fn leftovers_of_a_killed_demo_or_import_into_a_new_file_are_removed_by_the_next_one() {
     let db = Db::new();

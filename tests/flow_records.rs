@@ -12,6 +12,8 @@ use common::Db;
 use common::flow::{flow, mapped, person, step};
 use serde_json::Value as Json;
 
+// long: one flow mapped, governed, exported, imported and verified in that order; each step
+// reads what the one before wrote
 #[test]
 fn a_flow_is_mapped_governed_and_kept_through_export_and_verify() {
     let db = Db::new();
@@ -200,6 +202,8 @@ fn a_flow_is_mapped_governed_and_kept_through_export_and_verify() {
     assert_eq!(flow(&copy), flow(&db));
 }
 
+// long: each kind of flow record voided and undone in turn on one flow, its history read after
+// each; the order is the point
 #[test]
 fn flow_records_are_voided_and_undone_with_their_history_kept() {
     let db = Db::new();

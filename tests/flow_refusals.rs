@@ -10,6 +10,8 @@ mod common;
 use common::Db;
 use common::flow::{flow, mapped, person};
 
+// long: a table of refused flow commands on one mapped flow, each checked for its words and for
+// a file left unchanged; the table is the test
 #[test]
 fn a_refused_flow_command_says_what_to_do_and_changes_nothing() {
     let db = Db::new();
@@ -279,6 +281,8 @@ fn a_refused_flow_command_says_what_to_do_and_changes_nothing() {
     assert!(db.ok(&["verify"]).contains("intact"));
 }
 
+// long: each loop owner writing their part of one flow in turn, and refused outside it; each
+// write reads the flow the ones before left
 #[test]
 fn in_team_mode_each_loop_owner_writes_their_part_of_the_flow() {
     let Some(t) = common::team::team() else {

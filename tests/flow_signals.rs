@@ -14,6 +14,8 @@ fn fires(db: &Db, kind: &str, words: &str) -> bool {
     suggested(db, kind).iter().any(|w| w.contains(words))
 }
 
+// long: the understand and redesign signals raised and cleared in order on one flow; each step
+// changes what the next one detects
 #[test]
 fn the_understand_and_redesign_signals_read_the_flow_and_clear() {
     let db = Db::new();
@@ -108,6 +110,8 @@ fn the_understand_and_redesign_signals_read_the_flow_and_clear() {
     );
 }
 
+// long: the govern signal raised by each gap in turn and cleared as each is governed; each step
+// changes what the next one detects
 #[test]
 fn the_govern_signal_names_ungoverned_steps_and_failed_critics_and_clears() {
     let db = Db::new();
@@ -199,6 +203,8 @@ fn the_govern_signal_names_ungoverned_steps_and_failed_critics_and_clears() {
     assert!(!fires(&db, "govern", "`tone`"));
 }
 
+// long: one incident seen twice with no change between, then after a change; the order is what
+// the signal is about
 #[test]
 fn the_improve_signal_finds_the_same_incident_twice_with_no_change_between() {
     let db = Db::new();
@@ -406,6 +412,8 @@ fn the_diagrams_read_back_as_the_flow_with_its_lanes_and_gates() {
     );
 }
 
+// long: one register read for each of its sections in turn on the same flow; the sections are
+// the test
 #[test]
 fn the_register_lists_agents_data_overseers_critics_incidents_signals_and_decisions() {
     let db = Db::new();

@@ -164,6 +164,8 @@ fn a_guardrail_within_its_limit_or_not_shown_worse_is_no_breach() {
     );
 }
 
+// long: one guardrail's life in order: values before and after the lock, then a new one after
+// it; each step needs the plan the one before locked
 #[test]
 fn guardrail_values_keep_the_baseline_rule_and_adding_one_after_the_lock_needs_a_reason() {
     let db = Db::new();

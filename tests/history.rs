@@ -385,6 +385,8 @@ fn rows_take_their_phase_from_the_date_and_identical_rows_are_separate_values() 
     assert!(template.starts_with("job,kind,date,value,phase,guard,note,source\nt,instrument,"));
 }
 
+// long: one loop's learnings and decisions dated, backfilled and read back in order; each check
+// reads what the steps before recorded
 #[test]
 fn learnings_and_decisions_are_dated_by_the_day_they_are_about_and_keep_when_recorded() {
     let db = Db::new();

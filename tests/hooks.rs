@@ -148,6 +148,8 @@ fn measured(h: &Hooked) {
     }
 }
 
+// long: one write of each kind in turn, each checked for the exact hook payload it produced
+// after the one before
 #[test]
 fn a_hook_gets_what_each_write_did() {
     let h = Hooked::new(ALL);
@@ -271,6 +273,8 @@ fn a_hook_gets_what_each_write_did() {
     assert_eq!(h.take(), Vec::<Json>::new());
 }
 
+// long: one guardrail breached, written to again and recovered, in order; the promise is about
+// what is told once across them
 #[test]
 fn a_guardrail_breach_is_told_once_when_it_happens() {
     let h = Hooked::new(

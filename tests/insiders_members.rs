@@ -92,6 +92,8 @@ fn a_members_temporary_tables_change_no_decision_of_the_server() {
     t.as_user("tester", &["verify"]).assert_ok();
 }
 
+// long: one sign-off forged on a copy and copied back, step by step; each step needs the files
+// the one before produced
 #[test]
 fn a_sign_off_forged_on_a_copy_cannot_be_copied_back() {
     let Some(t) = team() else { return };
@@ -332,6 +334,8 @@ fn forge_event(
     )
 }
 
+// long: one member forging events of each kind in turn, each checked against what the server
+// and verify say of it
 #[test]
 fn events_a_member_forges_speak_only_for_what_they_may_write() {
     let Some(t) = team() else { return };

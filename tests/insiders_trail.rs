@@ -47,6 +47,8 @@ fn every_row_and_event_a_member_writes_names_them() {
     assert_eq!(t.export(), before);
 }
 
+// long: one team's names tried in order (bound, look-alike, unbound, made outside jobloop);
+// each attempt starts from the roles the last left
 #[test]
 fn names_mean_one_person() {
     let Some(t) = team() else { return };
@@ -393,6 +395,8 @@ fn id_of(db: &Db, table: &str) -> String {
     }
 }
 
+// long: one edit behind jobloop's back followed by each honest write that could absorb it, in
+// turn on the same database
 fn the_next_write_never_launders_an_edit() {
     let instr = "(SELECT l.id FROM loops l JOIN jobs j ON j.id = l.job_id WHERE j.slug = 'mail' AND l.kind = 'instrument')";
     let value = "(SELECT id FROM metric_values ORDER BY at LIMIT 1)";

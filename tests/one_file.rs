@@ -77,6 +77,8 @@ fn restored_over_a_leftover() -> (Db, Leftover, Vec<u8>, String) {
     (db, left, b_bytes, b_export)
 }
 
+// long: one stray log followed through open, doctor and repair in order; each step reads what
+// the one before left on disk
 #[test]
 fn a_log_left_by_another_database_is_refused_named_by_doctor_and_moved_aside_by_repair() {
     let (db, left, b_bytes, b_export) = restored_over_a_leftover();

@@ -128,6 +128,8 @@ fn the_intervention_locks_the_plan_and_every_view_shows_it() {
     assert!(err.contains("out of range"), "{err}");
 }
 
+// long: one locked plan changed in each way it can be, in turn; each change is checked against
+// the deviations the ones before left
 #[test]
 fn changes_after_the_lock_need_a_reason_and_are_kept_as_deviations() {
     let db = Db::new();
@@ -308,6 +310,8 @@ fn a_second_intervention_locks_a_new_plan_and_the_first_keeps_its_verdict() {
     assert!(shown.contains("earlier plan 2"), "{shown}");
 }
 
+// long: what a lead under pressure tries, one attempt after another on the same locked plan;
+// each attempt meets what the ones before left
 /// What a lead under pressure would try: a reason nobody can read, a back-dated intervention
 /// around values already seen, a baseline that disarms a kill rule, a voided intervention to
 /// unlock the plan.

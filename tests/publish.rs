@@ -101,6 +101,8 @@ fn recorded() -> Db {
     db
 }
 
+// long: one playbook published, changed and published again; each run is checked against the
+// files the one before wrote
 #[test]
 fn the_playbook_keeps_know_how_and_the_journeys_only_public_proof() {
     let db = recorded();

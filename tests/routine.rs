@@ -20,6 +20,8 @@ fn loop_of<'a>(review: &'a serde_json::Value, slug: &str, kind: &str) -> &'a ser
         .unwrap()
 }
 
+// long: the weekly routine end to end, in the order a lead lives it; each step starts from the
+// state the one before left
 #[test]
 fn the_weekly_routine_end_to_end() {
     let db = Db::new();
@@ -469,6 +471,7 @@ fn replacing_a_metric_is_explicit_and_restarts_baselines() {
     );
 }
 
+// long: one review's JSON read for each figure it carries in turn; the figures are the test
 #[test]
 fn review_json_carries_the_comparison_and_process_limits() {
     let db = Db::new();

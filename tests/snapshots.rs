@@ -97,6 +97,8 @@ fn the_board_at_200x50_and_on_the_instrument_column() {
 /// The glyph of each chart mark, as the legend names it (`src/tui/views/chart.rs`).
 const CHART_MARKS: [char; 7] = ['○', '●', '─', '╌', '·', '═', '┆'];
 
+// long: one chart at both sizes with and without colour, each glyph checked both ways between
+// legend and plot; the checks only mean something together
 /// The instrument loop's chart of the demo, at both sizes, with and without colour: the same
 /// text (colour adds, never replaces), every glyph the legend names drawn in the plot and every
 /// glyph of the plot named, the legend under the plot.

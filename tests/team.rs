@@ -203,6 +203,8 @@ fn the_schema_is_created_once_and_an_old_or_newer_one_is_refused() {
     assert!(err.contains("migrate"), "{err}");
 }
 
+// long: four writers and two open screens run together and then every record counted; the parts
+// only mean something together
 #[test]
 fn four_writers_and_two_open_screens_lose_nothing() {
     let Some(t) = team() else { return };
@@ -433,6 +435,8 @@ fn an_export_moves_between_the_shared_store_and_a_file_unchanged() {
     run(&again, &["doctor"]).assert_ok();
 }
 
+// long: one failover told in order (standby, writer, kill, promotion, reading back); each step
+// needs the cluster the one before left
 /// A primary with a synchronous standby; a writer acknowledging commands through a multi-host
 /// URL; the primary killed; the standby promoted. Every acknowledged write is on the new primary.
 #[test]

@@ -15,6 +15,8 @@ use jobloop::store::{Missing, Store};
 use jobloop::tui::config::Theme;
 use ratatui::crossterm::event::{Event, KeyCode};
 
+// long: a table of every form: its key, where to press it and the texts it must show; the table
+// is the test
 #[test]
 fn every_form_opens_with_its_fields_and_closes_at_both_sizes() {
     // (key, where: board moves before it, texts)

@@ -317,6 +317,8 @@ fn newest(s: &mut Store, what: &str) -> Option<String> {
     }
 }
 
+// long: one arm per step of the property's state machine, each the intent it stands for; the
+// match is the table
 fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
     let instr = |op| on(LoopKind::Instrument, op);
     Some(match step.clone() {
@@ -460,6 +462,8 @@ proptest! {
 // 9. What was typed is kept.
 // ---------------------------------------------------------------------------------------------
 
+// long: one loop's rules and values typed, stored and shown in turn; each is read back after
+// the ones before
 #[test]
 fn rules_and_values_are_kept_as_typed_and_shown_readably() {
     let db = Db::measured();

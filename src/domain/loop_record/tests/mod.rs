@@ -87,6 +87,8 @@ fn values_need_a_metric_and_the_remedy_says_so_without_syntax() {
     assert_eq!(r.lp.status, Status::NotStarted);
 }
 
+// long: one record of each kind voided in turn, each checked against everything that counts it;
+// the order is the point
 #[test]
 fn voiding_removes_a_record_from_everything_but_keeps_it() {
     let mut r = with_metric();

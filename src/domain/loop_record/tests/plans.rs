@@ -73,6 +73,8 @@ fn baselines_after_an_intervention_are_refused() {
     );
 }
 
+// long: one locked plan changed in each way it can be, in turn; each change is checked against
+// the deviations the ones before left
 /// The plan is locked by the intervention: a switched metric, a changed target or horizon, a
 /// new kill rule or a voided baseline each needs a reason and is kept as a deviation; the
 /// verdict stays the locked plan's, and a replaced metric keeps its comparison.
