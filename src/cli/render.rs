@@ -460,6 +460,14 @@ mod tests {
     use crate::tui::keymap::Keymap;
     use crate::tui::views::Shared;
 
+    /// The demo's three jobs over eight weeks up to `now`, in a file of its own.
+    fn demo(now: Stamp) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("d.db"), Missing::Create).unwrap();
+        crate::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+        (dir, store)
+    }
+
     /// A job that left last week's compound test unanswered is told which week is overdue and
     /// given the command that answers that week (not this one, which would leave it open); run,
     /// it clears the overdue week.
@@ -467,10 +475,8 @@ mod tests {
     fn an_overdue_compound_test_names_its_week_and_the_command_answers_that_week() {
         use crate::domain::cycle::CompoundAnswers;
         use crate::domain::intent::Intent;
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("d.db"), Missing::Create).unwrap();
         let now = Stamp::parse("2026-12-02T09:00:00Z").unwrap();
-        crate::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+        let (_dir, mut store) = demo(now);
         let mut overdue = 0;
         for job in store.jobs(false).unwrap() {
             let d = store.job_detail(&job.slug, now).unwrap();
@@ -522,10 +528,8 @@ mod tests {
     /// job of the demo (values, signals, decisions, flows, proof, cycles…).
     #[test]
     fn the_cli_and_the_tui_show_the_same_rows_of_each_loop_and_job() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("d.db"), Missing::Create).unwrap();
         let now = Stamp::parse("2026-11-30T09:00:00Z").unwrap();
-        crate::demo::load(&mut store, 3, 8, 1, now, &mut |_, _| {}).unwrap();
+        let (_dir, mut store) = demo(now);
         let theme = Theme::new(false);
         let keys = Keymap::default();
         let shared = Shared {

@@ -33,6 +33,21 @@ impl Finding {
             next: Vec::new(),
         }
     }
+
+    /// A check that counts what is wrong: it passes at none, and says `fine` or `wrong`.
+    fn counted(
+        check: &'static str,
+        wrong: usize,
+        fine: impl Into<String>,
+        bad: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            check,
+            ok: wrong == 0,
+            detail: if wrong == 0 { fine.into() } else { bad.into() },
+            next: Vec::new(),
+        }
+    }
 }
 
 /// Feeds rows of one table to `f`, reporting rows that cannot be read and going on.
@@ -420,18 +435,14 @@ impl Store {
             )
         })?;
         let fk = fk + usize::try_from(crossed).unwrap_or(0);
-        Ok(Finding {
-            check: "references",
-            ok: fk == 0,
-            detail: if fk == 0 {
-                "every reference points at an existing record".into()
-            } else {
-                format!(
-                    "{fk} records point at records that do not exist, or at another loop's metric — the records were edited outside jobloop; restore a backup"
-                )
-            },
-            next: Vec::new(),
-        })
+        Ok(Finding::counted(
+            "references",
+            fk,
+            "every reference points at an existing record",
+            format!(
+                "{fk} records point at records that do not exist, or at another loop's metric — the records were edited outside jobloop; restore a backup"
+            ),
+        ))
     }
 
     /// A consistent, checked, private copy of the open database at `target`.
@@ -475,55 +486,43 @@ impl Store {
 
 /// Can every row be read?
 fn readable_finding(unreadable: usize) -> Finding {
-    Finding {
-        check: "readable",
-        ok: unreadable == 0,
-        detail: if unreadable == 0 {
-            "every row can be read".into()
-        } else {
-            format!(
-                "{unreadable} row(s) cannot be read (listed below) — the file was edited outside jobloop; restore those records from a backup"
-            )
-        },
-        next: Vec::new(),
-    }
+    Finding::counted(
+        "readable",
+        unreadable,
+        "every row can be read",
+        format!(
+            "{unreadable} row(s) cannot be read (listed below) — the file was edited outside jobloop; restore those records from a backup"
+        ),
+    )
 }
 
 /// Is the audit chain whole, and do the records match it?
 fn audit_finding(tampered: usize, report: &Report) -> Finding {
-    Finding {
-        check: "audit",
-        ok: tampered == 0,
-        detail: if tampered == 0 {
-            format!(
-                "the audit chain of {} events is intact and {} records match it",
-                report.events, report.records
-            )
-        } else {
-            format!(
-                "{tampered} problem(s) with the audit trail (listed below) — find out who edited the file; a backup from before has the true records"
-            )
-        },
-        next: Vec::new(),
-    }
+    Finding::counted(
+        "audit",
+        tampered,
+        format!(
+            "the audit chain of {} events is intact and {} records match it",
+            report.events, report.records
+        ),
+        format!(
+            "{tampered} problem(s) with the audit trail (listed below) — find out who edited the file; a backup from before has the true records"
+        ),
+    )
 }
 
 /// Does the derived state of every loop and job match its records?
 fn state_finding(stale: usize) -> Finding {
-    Finding {
-        check: "state",
-        ok: stale == 0,
-        detail: if stale == 0 {
-            "the derived state of every loop and job matches its records".into()
-        } else {
-            format!("{stale} derived state(s) differ from their records")
-        },
-        next: if stale == 0 {
-            Vec::new()
-        } else {
-            vec![Next::RebuildStates]
-        },
+    let mut found = Finding::counted(
+        "state",
+        stale,
+        "the derived state of every loop and job matches its records",
+        format!("{stale} derived state(s) differ from their records"),
+    );
+    if !found.ok {
+        found.next.push(Next::RebuildStates);
     }
+    found
 }
 
 /// On the shared database: owners and leads whose names are no role but differ from one only
