@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::team::{Check, Team, job, job_id, loop_of, refused, team};
+use common::team::{Check, Team, forge_event, job, job_id, loop_of, refused, team};
 use jobloop::store::{Missing, Store};
 use std::path::Path;
 use std::process::Command;
@@ -293,47 +293,6 @@ fn only_the_schemas_owner_imports_into_a_shared_database() {
 
 /// Appends an event chained correctly to the trail, as `user` with psql: what a member who has
 /// read the source could write.
-fn forge_event(
-    t: &Team,
-    user: &str,
-    command: &str,
-    job: &str,
-    kind: Option<&str>,
-    after: serde_json::Value,
-) -> Result<u64, postgres::Error> {
-    let mut c = postgres::Client::connect(&t.url(user), postgres::NoTls).unwrap();
-    let (seq, prev): (i64, String) = c
-        .query_one(
-            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-            &[],
-        )
-        .map(|r| (r.get(0), r.get(1)))
-        .unwrap();
-    let seq = seq + 1;
-    let id = format!("forged-{seq}");
-    let at = "2026-12-01T09:00:00.000Z";
-    let (before, after) = ("{}".to_string(), after.to_string());
-    let text = jobloop::domain::audit::EventText {
-        seq,
-        id: &id,
-        at,
-        actor: user,
-        command,
-        job_id: Some(job),
-        loop_kind: kind,
-        summary: "forged",
-        before: &before,
-        after: &after,
-        prev_hash: &prev,
-    };
-    let hash = jobloop::domain::audit::hash_parts(&text);
-    c.execute(
-        "INSERT INTO audit_events (seq, id, at, actor, command, job_id, loop_kind, summary, before, after, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'forged', $8, $9, $10, $11)",
-        &[&seq, &id, &at, &user, &command, &job, &kind, &before, &after, &prev, &hash],
-    )
-}
-
 // long: one member forging events of each kind in turn, each checked against what the server
 // and verify say of it
 #[test]
@@ -391,6 +350,7 @@ fn events_a_member_forges_speak_only_for_what_they_may_write() {
         "loop note",
         &mail,
         Some("govern"),
+        serde_json::json!({}),
         serde_json::json!({"state_sha256": "0".repeat(64)}),
     )
     .unwrap_err();
@@ -410,6 +370,7 @@ fn events_a_member_forges_speak_only_for_what_they_may_write() {
         "decide approve",
         &mail,
         Some("govern"),
+        serde_json::json!({}),
         serde_json::json!({"state_sha256": "0".repeat(64),
                            "updated": {"decisions": [{"id": "not-a-decision", "owner": "ana"}]}}),
     )
@@ -420,6 +381,7 @@ fn events_a_member_forges_speak_only_for_what_they_may_write() {
         "void",
         &danjob,
         Some("instrument"),
+        serde_json::json!({}),
         serde_json::json!({"updated": {"values": [{"id": value, "value": 1}]}}),
     )
     .unwrap();
@@ -513,4 +475,83 @@ fn a_reader_or_a_writer_kept_waiting_is_told_who_holds_the_lock() {
     assert!(msg.contains("ben has held table loop_state"), "{msg}");
     tx.rollback().unwrap();
     s.apply(&ctx, &note).unwrap();
+}
+
+/// chen's sign-off, done on the row as the server allows, and its event: the event says it
+/// started from ben's value and the loop's state, and that the decision's words changed.
+#[test]
+fn a_forged_sign_off_is_named_and_blames_no_honest_record() {
+    let Some(t) = team() else { return };
+    let decision = with_decision(&t);
+    t.as_user(
+        "ben",
+        &["baseline", "mail", "instr", "9", "--at", "2026-11-02"],
+    )
+    .assert_ok();
+    let mail = job_id(&t, "mail");
+    let mut c = postgres::Client::connect(&t.url("tester"), postgres::NoTls).unwrap();
+    let value: String = c
+        .query_one("SELECT id FROM metric_values", &[])
+        .unwrap()
+        .get(0);
+    let row: String = c
+        .query_one(
+            "SELECT id FROM decisions WHERE id LIKE '%' || $1",
+            &[&decision],
+        )
+        .unwrap()
+        .get(0);
+    t.sql(
+        "chen",
+        &format!(
+            "UPDATE decisions SET approved_at = '2026-12-01T09:00:00.000Z', approved_by = 'chen' WHERE id = '{row}'"
+        ),
+    )
+    .unwrap();
+    let export: serde_json::Value =
+        serde_json::from_str(&t.as_user("tester", &["export"]).assert_ok()).unwrap();
+    let mut signed = export["decisions"][0].clone();
+    signed["text"] = "Refunds over 5000 EUR".into();
+    forge_event(
+        &t,
+        "chen",
+        "decide approve",
+        &mail,
+        Some("govern"),
+        serde_json::json!({"records_sha256": {value.clone(): "0".repeat(64)},
+                           "state_sha256": "ab".repeat(32)}),
+        serde_json::json!({"updated": {"decisions": [signed]}}),
+    )
+    .unwrap();
+    let out = t.as_user("tester", &["verify"]);
+    assert_eq!(out.status.code(), Some(8));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.contains(&format!("claims metric_values `{value}`")),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("claims decisions `{row}`")),
+        "{report}"
+    );
+    // ben's value and the loop are not blamed (the decision's row was changed: only its
+    // sign-off, by chen, whose event speaks for nothing).
+    assert!(
+        !report.contains(&format!("metric_values `{value}` was changed"))
+            && !report.contains("loops `mail/govern` was changed"),
+        "an honest record is blamed: {report}"
+    );
+    // ben's value stays his to void.
+    t.as_user(
+        "ben",
+        &[
+            "void",
+            "mail",
+            "instr",
+            &value[value.len() - 8..],
+            "--reason",
+            "typo",
+        ],
+    )
+    .assert_ok();
 }

@@ -54,6 +54,10 @@ pub(super) fn words(fix: &Fix) -> String {
         Fix::RecordBaseline { at, before: None } => {
             format!("record one with `jobloop baseline {} VALUE`", args(at))
         }
+        Fix::BaselineNotLive { at, first } => format!(
+            "record it as a baseline with `jobloop baseline {} VALUE --at YYYY-MM-DD`, or give the day it was measured, on or after {first}, with --at",
+            args(at)
+        ),
         Fix::RecordMeasurement(at) => {
             format!("record one with `jobloop measure {} VALUE`", args(at))
         }
@@ -179,6 +183,9 @@ pub(super) fn next_words(next: &[Next]) -> String {
                 Next::Migrate => {
                     "run `jobloop --db URL migrate` (as the database's owner)".into()
                 }
+                Next::Utf8Database { encoding } => format!(
+                    "it stores text as {encoding}: create a UTF-8 one with `createdb -E UTF8 -T template0 NAME`, then run `jobloop --db URL migrate` in it"
+                ),
                 Next::Rename { .. } => return None,
             })
         })

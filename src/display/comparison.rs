@@ -5,7 +5,8 @@ use super::*;
 use crate::domain::model::Better;
 use crate::domain::num::estimate;
 use crate::domain::stats::{
-    Caveat, Comparison, PMethod, Process, ProcessSignal, RUNS_FROM, SIGNALS_FROM, Verdict,
+    Caveat, Comparison, PMethod, Process, ProcessSignal, RUNS_FROM, SERIAL_CAP, SIGNALS_FROM,
+    Verdict,
 };
 
 /// The verdict in a word or three, naming a target reached or missed: for a table cell or a
@@ -15,6 +16,7 @@ pub fn verdict_label(c: &Comparison) -> String {
         (Verdict::Improved, Some(true)) => "improved, target reached".into(),
         (Verdict::Improved, Some(false)) => "improved, short of target".into(),
         _ if c.caveats.contains(&Caveat::OutOfRange) => "cannot compute".into(),
+        _ if c.caveats.contains(&Caveat::NoPlan) => "no plan, no verdict".into(),
         (v, _) => v.as_str().into(),
     }
 }
@@ -125,6 +127,16 @@ fn verdict_words(c: &Comparison, unit: &str, better: Better, d: f64) -> String {
     };
     let seq = c.sequential.as_ref();
     let horizon = seq.map_or(0, |s| s.horizon);
+    if c.caveats.contains(&Caveat::NoPlan) {
+        let figures: Vec<String> = [test, interval]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        return match figures.is_empty() {
+            true => "no verdict without a plan".into(),
+            false => format!("no verdict without a plan ({})", figures.join("; ")),
+        };
+    }
     match c.verdict {
         Verdict::Improved | Verdict::Worse => {
             let at = match seq.and_then(|s| s.decided_at.zip(s.decided_p)) {
@@ -238,6 +250,12 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
         Caveat::BaselineConstant => {
             "caveat: every baseline value is the same: its spread is only the resolution the values were typed with".into()
         }
+        // The cap is what too few values are given, not a measurement: say so.
+        Caveat::Autocorrelated { lag1, widened } if *lag1 >= SERIAL_CAP => format!(
+            "caveat: too few values to estimate how much consecutive weeks move together, so the verdict allows for the most it considers (a lag-1 correlation of {}), with an interval {}× as wide as the 95% interval shown, which assumes independent weeks",
+            estimate(*lag1, 2),
+            estimate(*widened, 2)
+        ),
         Caveat::Autocorrelated { lag1, widened } => format!(
             "caveat: consecutive values move together (lag-1 autocorrelation about {} within each phase): the verdict allows for it, with an interval {}× as wide as the 95% interval shown, which assumes independent weeks",
             estimate(*lag1, 2),
@@ -250,8 +268,21 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
             "caveat: the interval alone would call this a change, but the exact test cannot confirm it: that reading rests on the values being normally distributed".into()
         }
         Caveat::OutOfRange => OUT_OF_RANGE.into(),
+        Caveat::NoPlan => NO_PLAN.into(),
+        Caveat::CountsVoided { n } => format!(
+            "caveat: the verdict still counts {n} live value(s) voided after the plan was locked: a look cannot be taken back (the result without them is the amended one)"
+        ),
+        Caveat::RecordedLate { n } => format!(
+            "caveat: {n} live value(s) were recorded after values dated later: the locked plan's looks take values in the order they were recorded, so each was a later look, not a change to the looks already made"
+        ),
+        Caveat::SharedWeeks { n } => format!(
+            "caveat: {n} live values share a week with another: the rule counts each value as one weekly look, and values of the same week are not independent weeks"
+        ),
     }
 }
+
+/// Why live values with no intervention get no verdict.
+const NO_PLAN: &str = "no verdict: no intervention is recorded, so no plan was locked before these live values came in (what counts as a change, and when to decide, must be fixed first); record the change as an intervention and the values after it are judged under its plan";
 
 /// The process limits and what broke them, in one line. Beside a verdict (`comparison`), a
 /// signal says which is the stronger evidence: the verdict, whose false verdicts are held to 5%

@@ -55,14 +55,15 @@ pub fn entries(jobs: &[(&JobInput, &JobReview, Option<Week>)], today: NaiveDate)
         });
         for l in &review.loops {
             let addr = format!("{}/{}", job.slug, l.kind);
-            if let Some((date, more)) = verdict_expected(l, today) {
+            if let Some((date, more, what)) = verdict_expected(l, today) {
                 out.push(Entry {
                     uid: format!("verdict-{}-{}@jobloop", job.id, l.kind),
                     date,
                     summary: format!("Verdict possible: {addr}"),
                     description: format!(
-                        "{more} more live value(s) of {} at the loop's measuring cadence make a verdict possible",
-                        l.metric.as_ref().map_or("the metric", |m| m.name.as_str())
+                        "{more} more live value(s) of {} at the loop's measuring cadence {}",
+                        l.metric.as_ref().map_or("the metric", |m| m.name.as_str()),
+                        what.words()
                     ),
                     weekly: false,
                 });
@@ -118,17 +119,17 @@ fn check_in_of(week: Week) -> NaiveDate {
 /// takes: the values the comparison says it still needs (a verdict at all, the target's power,
 /// or the plan's horizon), at the loop's cadence — the days from its intervention to its latest
 /// value over the live values since (a week without any), counted from the latest value.
-pub fn verdict_expected(l: &LoopReview, today: NaiveDate) -> Option<(NaiveDate, usize)> {
+pub fn verdict_expected(l: &LoopReview, today: NaiveDate) -> Option<(NaiveDate, usize, Expected)> {
     if l.status.is_finished() {
         return None;
     }
     let c = l.comparison.as_ref()?;
     let horizon = l.plan.as_ref().map(|p| p.horizon);
-    let more = match c.verdict {
-        Verdict::NotEnoughData => c.values_needed?,
+    let (more, what) = match c.verdict {
+        Verdict::NotEnoughData => (c.values_needed?, Expected::Possible),
         Verdict::Inconclusive => match (c.live_needed, horizon) {
-            (Some(n), _) if n > c.live_n => n - c.live_n,
-            (_, Some(h)) if h > c.live_n => h - c.live_n,
+            (Some(n), _) if n > c.live_n => (n - c.live_n, Expected::Target),
+            (_, Some(h)) if h > c.live_n => (h - c.live_n, Expected::Final),
             _ => return None,
         },
         // A verdict was reached.
@@ -144,9 +145,40 @@ pub fn verdict_expected(l: &LoopReview, today: NaiveDate) -> Option<(NaiveDate, 
         _ => WEEKLY,
     };
     let days = (cadence * more as f64).ceil().clamp(1.0, 3650.0) as u64;
-    // Never a day already past: values late against the cadence make it possible from today on.
-    let date = (latest.unwrap_or(today) + Days::new(days)).max(today);
-    Some((date, more))
+    // Never a day already past: when the values are late against the cadence, they still have
+    // to come, at the same cadence, from today on.
+    let due = latest.unwrap_or(today) + Days::new(days);
+    let date = if due > today {
+        due
+    } else {
+        today + Days::new(days)
+    };
+    Some((date, more, what))
+}
+
+/// What the values still needed would bring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// A verdict at all (none is possible yet).
+    Possible,
+    /// The target seen with 80% power.
+    Target,
+    /// The plan's horizon: its final result.
+    Final,
+}
+
+impl Expected {
+    fn words(self) -> &'static str {
+        match self {
+            Expected::Possible => "make a verdict possible",
+            Expected::Target => {
+                "give the target its promised power (80%): a verdict may come earlier"
+            }
+            Expected::Final => {
+                "reach the plan's horizon, its final result: a verdict may come earlier"
+            }
+        }
+    }
 }
 
 #[cfg(test)]

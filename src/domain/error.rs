@@ -52,6 +52,9 @@ pub enum Fix {
     RecordBaseline { at: At, before: Option<NaiveDate> },
     /// Record the value as a live measurement instead.
     RecordMeasurement(At),
+    /// A live value dated before the first intervention (`first`): record it as a baseline, or
+    /// give the day it was measured, on or after `first`.
+    BaselineNotLive { at: At, first: NaiveDate },
     /// Date the intervention after `after` (the last baseline), or void that baseline.
     InterveneAfter { at: At, after: NaiveDate },
     /// Decide after a tripped kill signal: retire or continue.
@@ -177,6 +180,9 @@ impl Fix {
             }
             Fix::RecordBaseline { before: None, .. } => "record a baseline first".into(),
             Fix::RecordMeasurement(_) => "record it as a measurement instead".into(),
+            Fix::BaselineNotLive { first, .. } => {
+                format!("record it as a baseline, or date it on or after {first}")
+            }
             Fix::InterveneAfter { after, .. } => {
                 format!("date the intervention on or after {after}, or void that baseline")
             }

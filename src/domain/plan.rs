@@ -15,7 +15,8 @@ use super::model::{
 };
 use super::state::day_number;
 use super::stats::{
-    ALPHA, Comparison, HorizonFrom, Limit, Point, Target, TypedPoint, compare, compare_typed,
+    ALPHA, Caveat, Comparison, HorizonFrom, Limit, Point, Target, TypedPoint, Verdict, compare,
+    compare_typed,
 };
 use super::time::{Stamp, When};
 
@@ -218,25 +219,33 @@ pub struct GuardrailState {
 pub type Key = (chrono::NaiveDate, Stamp);
 
 /// Judges guardrail `g` (its `values`, voided ones included) over its live values in `window`
-/// (from an intervention, up to the next one), under `plan` when that plan locked this
-/// guardrail: against the baseline it locked, leaving out the live values it had already seen.
-pub fn judge_guardrail(
+/// (from an intervention, up to the next one, and those of `also`: dated after the next one
+/// but seen before it locked its plan), under `plan` when that plan locked this guardrail:
+/// against the baseline it locked, over the looks it made as the primary metric's are
+/// (`looked_at`: in the order recorded, voided ones still counted, those seen before the lock
+/// left out).
+fn judge_guardrail(
     g: &Metric,
     values: &[Value],
     window: (Option<Key>, Option<Key>),
     plan: Option<&Plan>,
+    also: &[ValueId],
 ) -> GuardrailState {
     let locked = plan.and_then(|p| p.guardrails.iter().find(|x| x.id == g.id));
     let (start, end) = window;
-    let live: Vec<&Value> = values
+    let mut live: Vec<&Value> = values
         .iter()
-        .filter(|v| v.void.is_none() && v.phase == Phase::Live)
+        .filter(|v| v.phase == Phase::Live)
+        .filter(|v| locked.is_some() || v.void.is_none())
         .filter(|v| {
             let k = v.at.order_key(v.recorded_at);
-            start.is_none_or(|s| k >= s) && end.is_none_or(|e| k < e)
+            start.is_none_or(|s| k >= s) && (end.is_none_or(|e| k < e) || also.contains(&v.id))
         })
         .filter(|v| locked.is_none_or(|l| !l.seen_live.contains(&v.id)))
         .collect();
+    if locked.is_some() {
+        live.sort_by_key(|v| recorded_order(v));
+    }
     let baseline: Vec<(When, f64)> = match locked {
         Some(l) => l.baseline.iter().map(|v| (v.at, v.value)).collect(),
         None => values
@@ -394,19 +403,25 @@ pub fn judge(
         .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
         .collect();
     let latest = t.active.last().copied();
-    let live = t.live_between(latest);
+    let window = t.window(latest);
+    let live: Vec<&Value> = in_force(&window);
     let live_points = typed_points(&live);
     let baseline_points = typed_points(&baseline);
     let earlier = t.earlier_plans(interventions, latest, deviations);
     let Some((i, p)) = latest.and_then(|i| Some((i, of(i)?))) else {
         let comparison = (!baseline.is_empty() || !live_points.is_empty()).then(|| {
-            compare_typed(
+            let mut c = compare_typed(
                 &baseline_points,
                 &live_points,
                 metric.better,
                 metric.target,
                 None,
-            )
+            );
+            if latest.is_none() {
+                withhold_without_plan(&mut c);
+            }
+            note_shared_weeks(&mut c, &live);
+            c
         });
         return Judged {
             plan: None,
@@ -419,22 +434,29 @@ pub fn judge(
     let horizon = horizon_in_force(i, &p, deviations);
     let same_baseline = baseline.len() == p.baseline.len()
         && baseline.iter().zip(&p.baseline).all(|(a, b)| a.id == b.id);
+    // Under the amended plan the looks are still the values in the order they were recorded;
+    // what it leaves out is what was voided, and it counts what the lock had seen.
+    let mut amended_live = live.clone();
+    amended_live.sort_by_key(|v| recorded_order(v));
     let amended = (!same_baseline
         || metric.target != p.target
         || horizon.0 != p.horizon
-        || !p.seen_live.is_empty())
+        || !p.seen_live.is_empty()
+        || live.len() != window.len())
     .then(|| {
-        compare_typed(
+        let mut c = compare_typed(
             &baseline_points,
-            &live_points,
+            &typed_points(&amended_live),
             metric.better,
             metric.target,
             Some(horizon),
-        )
+        );
+        note_shared_weeks(&mut c, &live);
+        c
     });
     Judged {
         plan: Some(plan_state(i, &p, deviations)),
-        comparison: Some(locked_comparison(&p, values, &live)),
+        comparison: Some(locked_comparison(&p, values, &window)),
         amended,
         guardrails: t.judge_guards(Some(&p), Some(i), None),
         earlier,
@@ -475,21 +497,27 @@ impl<'a> Timeline<'a> {
         }
     }
 
-    /// When the next intervention in force after the one at `start` begins.
-    fn next_after(&self, start: Key) -> Option<Key> {
-        self.active.iter().map(|i| key_of(i)).find(|k| *k > start)
+    /// The next intervention in force after the one at `start`.
+    fn next_intervention(&self, start: Key) -> Option<&'a Intervention> {
+        self.active.iter().copied().find(|i| key_of(i) > start)
     }
 
-    /// Live values in force from `from` (an intervention) up to the next one in force.
-    fn live_between(&self, from: Option<&Intervention>) -> Vec<&'a Value> {
+    /// The live values of the plan `from` locked (voided ones included): dated from its
+    /// intervention up to the next one in force, and also those dated after the next one that
+    /// were recorded before the next plan was locked. Those were this plan's looks (the next
+    /// plan leaves them out as seen): a back-dated intervention cannot take them away from it.
+    fn window(&self, from: Option<&Intervention>) -> Vec<&'a Value> {
         let start = from.map(key_of);
-        let end = start.and_then(|s| self.next_after(s));
+        let next = start.and_then(|s| self.next_intervention(s));
+        let end = next.map(key_of);
+        let seen_by_next: Vec<ValueId> = next.and_then(of).map(|p| p.seen_live).unwrap_or_default();
         self.values
             .iter()
-            .filter(|v| v.void.is_none() && v.phase == Phase::Live)
+            .filter(|v| v.phase == Phase::Live)
             .filter(|v| {
                 let k = v.at.order_key(v.recorded_at);
-                start.is_none_or(|s| k >= s) && end.is_none_or(|e| k < e)
+                start.is_none_or(|s| k >= s)
+                    && (end.is_none_or(|e| k < e) || seen_by_next.contains(&v.id))
             })
             .collect()
     }
@@ -515,6 +543,7 @@ impl<'a> Timeline<'a> {
                     &g.values,
                     (from.map(key_of), end.or(self.until)),
                     p,
+                    &[],
                 )
             })
             .collect()
@@ -534,25 +563,30 @@ impl<'a> Timeline<'a> {
             .filter_map(|j| {
                 let p = of(j)?;
                 let voided = j.void.is_some();
+                let next = self.next_intervention(key_of(j));
+                let next_plan = next.and_then(of);
                 let locked_guards: Vec<GuardrailState> = self
                     .guards
                     .iter()
                     .filter(|g| p.guardrails.iter().any(|x| x.id == g.metric.id))
                     .map(|g| {
+                        // What the next plan saw of this guardrail before its lock was ours.
+                        let seen_by_next = next_plan
+                            .as_ref()
+                            .and_then(|n| n.guardrails.iter().find(|x| x.id == g.metric.id))
+                            .map(|x| x.seen_live.as_slice())
+                            .unwrap_or_default();
                         judge_guardrail(
                             &g.metric,
                             &g.values,
-                            (Some(key_of(j)), self.next_after(key_of(j)).or(self.until)),
+                            (Some(key_of(j)), next.map(key_of).or(self.until)),
                             Some(&p),
+                            seen_by_next,
                         )
                     })
                     .collect();
                 Some(EarlierPlan {
-                    comparison: Some(locked_comparison(
-                        &p,
-                        self.values,
-                        &self.live_between(Some(j)),
-                    )),
+                    comparison: Some(locked_comparison(&p, self.values, &self.window(Some(j)))),
                     plan: plan_state(j, &p, deviations),
                     voided,
                     guardrails: locked_guards,
@@ -562,15 +596,10 @@ impl<'a> Timeline<'a> {
     }
 }
 
-/// `live` against the plan's own baseline, direction, target and horizon. Live values that
-/// had been seen when the plan was locked (dated after a back-dated intervention) are left
-/// out: a plan cannot be locked around data already in.
-fn locked_comparison(p: &Plan, values: &[Value], live: &[&Value]) -> Comparison {
-    let live: Vec<&Value> = live
-        .iter()
-        .filter(|v| !p.seen_live.contains(&v.id))
-        .copied()
-        .collect();
+/// The plan's looks (`looked_at` over its `window`) against its own baseline, direction,
+/// target and horizon.
+fn locked_comparison(p: &Plan, values: &[Value], window: &[&Value]) -> Comparison {
+    let live = looked_at(p, window);
     // The plan keeps each baseline value's number; its typed text is the value's own.
     let baseline: Vec<TypedPoint> = p
         .baseline
@@ -583,13 +612,105 @@ fn locked_comparison(p: &Plan, values: &[Value], live: &[&Value]) -> Comparison 
             (day_number(b.at), b.value, typed)
         })
         .collect();
-    compare_typed(
+    let mut c = compare_typed(
         &baseline,
         &typed_points(&live),
         p.metric.better,
         p.target,
         Some((p.horizon, p.horizon_from)),
-    )
+    );
+    // More baseline values no longer count for this plan: its baseline is locked.
+    if c.baseline_needed.is_some()
+        && let Some(note) = c.live_needed_note.as_mut()
+    {
+        note.push_str(" (in a next plan: this plan's baseline is locked)");
+    }
+    let voided = live.iter().filter(|v| v.void.is_some()).count();
+    if voided > 0 {
+        c.caveats.push(Caveat::CountsVoided { n: voided });
+    }
+    let late = recorded_late(&live);
+    if late > 0 {
+        c.caveats.push(Caveat::RecordedLate { n: late });
+    }
+    note_shared_weeks(&mut c, &live);
+    c
+}
+
+/// The live values a locked plan's looks saw, in the order they were recorded. Each recorded
+/// value is one look whatever its date, so a value entered after later-dated ones is the next
+/// look, never a rewrite of the looks already made (which could turn a final "inconclusive"
+/// into a verdict); a value voided after the lock still counts, as a look cannot be taken
+/// back (the result without it is the amended one, shown beside). Values recorded before the
+/// lock (a back-dated intervention entered after they were seen) are left out: a plan cannot
+/// be locked around data already in. Values of one command (a file) keep their date order.
+fn looked_at<'a>(p: &Plan, window: &[&'a Value]) -> Vec<&'a Value> {
+    let mut live: Vec<&Value> = window
+        .iter()
+        .filter(|v| !p.seen_live.contains(&v.id))
+        .copied()
+        .collect();
+    live.sort_by_key(|v| recorded_order(v));
+    live
+}
+
+/// The order looks were made in: when each value was recorded, and within one command (a
+/// file of values) by date, then by id, so the order never depends on how they were loaded.
+fn recorded_order(v: &Value) -> (Stamp, Key, &str) {
+    (v.recorded_at, v.at.order_key(v.recorded_at), v.id.as_str())
+}
+
+/// The values in force (not voided) of `window`, in time order.
+fn in_force<'a>(window: &[&'a Value]) -> Vec<&'a Value> {
+    window
+        .iter()
+        .filter(|v| v.void.is_none())
+        .copied()
+        .collect()
+}
+
+/// How many of `looks` (in the order recorded) are dated before a value recorded earlier.
+fn recorded_late(looks: &[&Value]) -> usize {
+    let mut latest: Option<chrono::NaiveDate> = None;
+    let mut late = 0;
+    for v in looks {
+        let d = v.at.date();
+        if latest.is_some_and(|l| d < l) {
+            late += 1;
+        }
+        latest = latest.max(Some(d));
+    }
+    late
+}
+
+/// Live values that share an ISO week with another are not independent weeks: the rule counts
+/// each as a weekly look, so the comparison says how many do.
+fn note_shared_weeks(c: &mut Comparison, live: &[&Value]) {
+    use chrono::Datelike;
+    let mut weeks: std::collections::HashMap<chrono::IsoWeek, usize> =
+        std::collections::HashMap::new();
+    for v in live {
+        *weeks.entry(v.at.date().iso_week()).or_default() += 1;
+    }
+    let n: usize = weeks.values().filter(|k| **k > 1).sum();
+    if n > 0 {
+        c.caveats.push(Caveat::SharedWeeks { n });
+    }
+}
+
+/// With no intervention there is no locked plan: what counts as a change, and when to decide,
+/// was fixed before no live value, and a target set after seeing them would choose the
+/// horizon. The figures stay; the verdict is withheld and the comparison says why.
+fn withhold_without_plan(c: &mut Comparison) {
+    if c.live_n == 0 {
+        return;
+    }
+    if matches!(c.verdict, Verdict::Improved | Verdict::Worse) {
+        c.verdict = Verdict::Inconclusive;
+    }
+    c.sequential = None;
+    c.target_met = None;
+    c.caveats.push(Caveat::NoPlan);
 }
 
 /// Values in time with the text they were typed as.

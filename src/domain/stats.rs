@@ -187,6 +187,19 @@ pub enum Caveat {
     /// The difference of the means lies beyond the largest number a value can hold (about
     /// 1.8e308): no difference, interval, test or verdict is computed (`delta` is null).
     OutOfRange,
+    /// No intervention is recorded, so no plan was locked before these live values came in:
+    /// the figures are shown, the verdict is withheld (`inconclusive`).
+    NoPlan,
+    /// A locked verdict still counts `n` live values voided after the lock: a look cannot be
+    /// taken back. The result without them is the amended one, shown beside.
+    CountsVoided { n: usize },
+    /// `n` live values were recorded after values dated later: the locked plan's looks take
+    /// values in the order they were recorded, so they were later looks, never a rewrite of
+    /// the looks already made.
+    RecordedLate { n: usize },
+    /// `n` live values share a week with another: the rule counts each value as one weekly
+    /// look, and values of one week are not independent weeks.
+    SharedWeeks { n: usize },
 }
 
 /// A change the lead wants to be able to see: a percentage of the baseline mean, or an absolute

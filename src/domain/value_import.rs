@@ -56,15 +56,27 @@ pub struct Recorded {
     counts: HashMap<Key, usize>,
     /// Each source id recorded, with its value's day and number.
     sources: HashMap<String, (String, u64)>,
+    /// The day and number of each voided value with a source id.
+    voided_sources: HashMap<String, Vec<(String, u64)>>,
 }
 
 impl Recorded {
     pub fn of(record: &LoopRecord) -> Recorded {
         let mut counts = HashMap::new();
         let mut sources = HashMap::new();
+        let mut voided_sources: HashMap<String, Vec<(String, u64)>> = HashMap::new();
         let mut count = |guard: Option<&str>, v: &Value| {
+            // A voided value's source id is free for the corrected value, but the voided value
+            // itself still counts as recorded: reading the same file again does not bring it
+            // back.
             if let Some(s) = &v.source {
-                sources.insert(s.clone(), (v.at.date().to_string(), v.value.to_bits()));
+                let seen = (v.at.date().to_string(), v.value.to_bits());
+                match v.void {
+                    None => {
+                        sources.insert(s.clone(), seen);
+                    }
+                    Some(_) => voided_sources.entry(s.clone()).or_default().push(seen),
+                }
             }
             let key = (
                 guard.map(str::to_string),
@@ -83,7 +95,11 @@ impl Recorded {
                 count(Some(&g.metric.name), v);
             }
         }
-        Recorded { counts, sources }
+        Recorded {
+            counts,
+            sources,
+            voided_sources,
+        }
     }
 
     /// The value to record for `row`, or `None` when the loop has it already (skipped). A row
@@ -97,6 +113,16 @@ impl Recorded {
         row: &ValueRow,
         reason: Option<&str>,
     ) -> Result<Option<LoopOp>, Refusal> {
+        let seen = (row.date.date().to_string(), (row.value + 0.0).to_bits());
+        if let Some(s) = &row.source
+            && self
+                .voided_sources
+                .get(s)
+                .is_some_and(|v| v.contains(&seen))
+            && !self.sources.contains_key(s)
+        {
+            return Ok(None);
+        }
         if let Some(s) = &row.source
             && let Some((day, bits)) = self.sources.get(s)
         {

@@ -305,10 +305,11 @@ impl Verifier {
         self.next_seq = t.seq + 1;
         self.prev_hash = e.hash.to_string();
         self.head = Some(e.hash.to_string());
+        let after = serde_json::from_str::<Json>(t.after);
         if let Ok(before) = serde_json::from_str::<Json>(t.before) {
-            self.check_before(t, &before);
+            self.check_before(t, &before, after.as_ref().ok());
         }
-        let Ok(after) = serde_json::from_str::<Json>(t.after) else {
+        let Ok(after) = after else {
             self.problem(
                 Table::AuditEvents,
                 t.seq.to_string(),
@@ -359,13 +360,32 @@ impl Verifier {
     /// Holds what an event started from against what the trail had recorded: the loop's or the
     /// job's state hash in its `before`, and the hash of every row it updates. A record edited
     /// between two events shows here even when the later event hashed the edit in.
-    fn check_before(&mut self, t: &EventText, before: &Json) {
+    fn check_before(&mut self, t: &EventText, before: &Json, after: Option<&Json>) {
         let seq = t.seq;
         let Some(job_id) = t.job_id else {
             return;
         };
         let kind = t.loop_kind.and_then(LoopKind::from_name);
-        if let Some(h) = Self::state_hash(before) {
+        let command = Command::parse(t.command);
+        // A sign-off speaks only for the signer's own decision: what it says it started from
+        // is no evidence about the loop or any other record (the rows it may speak for are
+        // those its `after` writes and may write).
+        let own: Option<Vec<String>> = (command.map(Command::writes) == Some(Writes::SignOff))
+            .then(|| {
+                let said = Said {
+                    command,
+                    actor: t.actor,
+                    job_id: t.job_id,
+                    loop_kind: kind,
+                    after: after.unwrap_or(&Json::Null),
+                };
+                said.rows()
+                    .into_iter()
+                    .filter(|w| w.allowed)
+                    .map(|w| w.id.to_string())
+                    .collect()
+            });
+        if let Some(h) = Self::state_hash(before).filter(|_| own.is_none()) {
             let (expected, table, id) = match kind {
                 Some(kind) => (
                     self.loops.get(&(job_id.to_string(), kind)),
@@ -390,7 +410,7 @@ impl Verifier {
                 continue;
             };
             let place = Some((job_id.to_string(), kind));
-            if !self.belongs(id, &place) {
+            if !self.belongs(id, &place) || own.as_ref().is_some_and(|o| !o.contains(id)) {
                 let table = self
                     .rows
                     .get(&RowId::of(id))
@@ -449,8 +469,12 @@ impl Verifier {
                 Some(seq),
             );
         }
+        let sign_off = said.command.map(Command::writes) == Some(Writes::SignOff);
         for w in said.rows() {
-            if !w.allowed || !self.belongs(w.id, place) {
+            if !w.allowed
+                || !self.belongs(w.id, place)
+                || (sign_off && !self.only_signed(w.id, w.row))
+            {
                 self.problem(w.table, w.id, Wrong::Claimed, Some(seq));
                 continue;
             }
@@ -461,6 +485,25 @@ impl Verifier {
                 Expect::Hash(sha(w.row))
             };
             self.expect_row(w.table, w.id, expect, seq, place.clone());
+        }
+    }
+
+    /// Whether a signed decision `row` is the decision as the trail last recorded it but for
+    /// its sign-off (who signed, when, and a witness): a sign-off that rewrites the decision's
+    /// words, owner or threshold speaks for what is not its to write.
+    fn only_signed(&self, id: &str, row: &Json) -> bool {
+        let Some(e) = self.rows.get(&RowId::of(id)) else {
+            return true;
+        };
+        let mut pending = row.clone();
+        if let Some(m) = pending.as_object_mut() {
+            for k in ["approved_at", "approved_by", "witnessed_by"] {
+                m.remove(k);
+            }
+        }
+        match &e.expect {
+            Expect::Hash(x) => sha(&pending) == *x,
+            Expect::Json(j) => sha(j) == sha(&pending),
         }
     }
 

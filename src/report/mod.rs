@@ -375,6 +375,26 @@ fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
     out.push_str("</div>\n");
 }
 
+/// The chart's key: only what it draws (read from the drawing's own classes), so a chart
+/// without a target or limits names none.
+fn chart_key(svg: &str) -> String {
+    let keys: String = [
+        ("circle class=\"baseline\"", "● baseline"),
+        ("circle class=\"live\"", "— live"),
+        ("line class=\"limit\"", "┆ process limits"),
+        ("line class=\"intervention\"", "│ intervention"),
+        ("line class=\"target\"", "╌ target"),
+    ]
+    .iter()
+    .filter(|(drawn, _)| svg.contains(drawn))
+    .map(|(_, key)| format!("<span>{key}</span>"))
+    .collect();
+    match keys.is_empty() {
+        true => String::new(),
+        false => format!("<p class=\"key muted\">{keys}</p>"),
+    }
+}
+
 /// The loop's metric, its chart and the comparison in words.
 fn metric_part(
     out: &mut String,
@@ -388,7 +408,7 @@ fn metric_part(
         .unwrap_or_default();
     let _ = write!(
         out,
-        "<p><b>{}</b>{} ({} is better){}</p>{svg}<p class=\"key muted\"><span>● baseline</span><span>— live</span><span>┆ process limits</span><span>│ intervention</span><span>╌ target</span></p>",
+        "<p><b>{}</b>{} ({} is better){}</p>{svg}{}",
         text(&m.name),
         text(&if m.unit.is_empty() {
             String::new()
@@ -396,7 +416,8 @@ fn metric_part(
             format!(", {}", m.unit)
         }),
         m.better,
-        text(&target)
+        text(&target),
+        chart_key(svg)
     );
     let mut words = match &l.comparison {
         Some(c) => comparison_lines(c, &m.unit, m.better),

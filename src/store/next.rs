@@ -23,6 +23,8 @@ pub enum Next {
     CreateDatabase,
     /// Create or upgrade the shared schema, as the database's owner.
     Migrate,
+    /// Create the shared database again, storing text as UTF-8 (`encoding` is what it uses).
+    Utf8Database { encoding: String },
     /// Give a `place`'s person their login role's exact name: the job's lead does it.
     Rename { place: Place, role: String },
 }

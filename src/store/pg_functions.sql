@@ -33,8 +33,24 @@ CREATE OR REPLACE FUNCTION public.jobloop_admin() RETURNS boolean
                              AND (r.rolsuper OR r.oid OPERATOR(pg_catalog.=) (
                                   SELECT c.relowner FROM pg_catalog.pg_class c
                                    WHERE c.oid OPERATOR(pg_catalog.=) 'public.jobs'::pg_catalog.regclass))) $f$;
+-- Whether a stored date (YYYY-MM-DD) or UTC time (RFC 3339, as jobloop writes it) is one that
+-- exists and that jobloop reads: the shape, then a real conversion (no 31 February, no hour 25)
+-- within 1970 to 9999.
+CREATE OR REPLACE FUNCTION public.jobloop_is_time(t text) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+    AS $f$
+BEGIN
+    IF t !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?Z)?$' THEN
+        RETURN false;
+    END IF;
+    RETURN pg_catalog.substr(t, 1, 10)::date BETWEEN '1970-01-01'::date AND '9999-12-31'::date
+       AND (pg_catalog.length(t) OPERATOR(pg_catalog.=) 10 OR t::timestamptz IS NOT NULL);
+EXCEPTION WHEN OTHERS THEN
+    RETURN false;
+END $f$;
 -- Arguments: the columns an update may change, the columns naming who acted, the columns only
--- the job's lead may change (comma-separated).
+-- the job's lead may change, and `column:actor` for each column whose change names who made it
+-- (comma-separated).
 CREATE OR REPLACE FUNCTION public.jobloop_guard() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $f$
@@ -42,9 +58,11 @@ DECLARE
     changeable text[] := pg_catalog.string_to_array(TG_ARGV[0], ',');
     actors text[] := pg_catalog.string_to_array(TG_ARGV[1], ',');
     lead_only text[] := pg_catalog.string_to_array(TG_ARGV[2], ',');
+    vouched text[] := pg_catalog.string_to_array(COALESCE(TG_ARGV[3], ''), ',');
     n jsonb := pg_catalog.to_jsonb(NEW);
     o jsonb;
     c text;
+    by_col text;
     me text := session_user::text;
 BEGIN
     IF public.jobloop_admin() THEN
@@ -78,13 +96,27 @@ BEGIN
         END IF;
     END LOOP;
     -- Times and dates as jobloop writes them, so no member can make a record unreadable.
-    FOR c IN SELECT k FROM pg_catalog.jsonb_object_keys(n) k WHERE k = 'at' OR k LIKE '%\_at' LOOP
-        IF (n ->> c) IS NOT NULL
-           AND (n ->> c) !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z)?$' THEN
+    FOR c IN SELECT k FROM pg_catalog.jsonb_object_keys(n) k
+              WHERE k = 'at' OR k LIKE '%\_at' OR k IN ('since', 'about') LOOP
+        IF (n ->> c) IS NOT NULL AND NOT public.jobloop_is_time(n ->> c) THEN
             RAISE EXCEPTION 'jobloop: % of a % must be a date (YYYY-MM-DD) or a UTC time (RFC 3339)', c, TG_TABLE_NAME
                 USING ERRCODE = 'check_violation';
         END IF;
     END LOOP;
+    -- A change names who made it: the actor column beside it names the logged-in role (or
+    -- both are cleared), so no one rewrites another person's act under that person's name.
+    IF TG_OP = 'UPDATE' THEN
+        FOREACH c IN ARRAY vouched LOOP
+            by_col := pg_catalog.split_part(c, ':', 2);
+            c := pg_catalog.split_part(c, ':', 1);
+            IF (n -> c) IS DISTINCT FROM (o -> c)
+               AND NOT ((n ->> by_col) IS NOT DISTINCT FROM me
+                        OR ((n ->> by_col) IS NULL AND (n ->> c) IS NULL)) THEN
+                RAISE EXCEPTION 'jobloop: a change of % in % names who made it: % must be %', c, TG_TABLE_NAME, by_col, me
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+        END LOOP;
+    END IF;
     RETURN NEW;
 END $f$;
 -- A value or an intervention belongs to the loop of its metric.
@@ -119,7 +151,7 @@ BEGIN
     IF NEW.seq IS DISTINCT FROM COALESCE(last_seq, 0) OPERATOR(pg_catalog.+) 1
        OR NEW.prev_hash IS DISTINCT FROM COALESCE(last_hash, '0000000000000000000000000000000000000000000000000000000000000000')
        OR NEW.hash !~ '^[0-9a-f]{64}$'
-       OR NEW.at !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$' THEN
+       OR NEW.at !~ 'T' OR NOT public.jobloop_is_time(NEW.at) THEN
         RAISE EXCEPTION 'jobloop: an audit event follows the last one (sequence %, its hash)', COALESCE(last_seq, 0) OPERATOR(pg_catalog.+) 1
             USING ERRCODE = 'check_violation';
     END IF;
@@ -148,6 +180,13 @@ BEGIN
        AND (OLD.approved_by IS NOT NULL OR NEW.approved_at IS NULL
             OR NEW.approved_by IS DISTINCT FROM me OR OLD.owner IS DISTINCT FROM me) THEN
         RAISE EXCEPTION 'jobloop: only % signs off this decision, logged in as themselves', OLD.owner
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- Only a decision in force is signed off: not a voided one, nor one a newer version amends.
+    IF (NEW.approved_by, NEW.approved_at) IS DISTINCT FROM (OLD.approved_by, OLD.approved_at)
+       AND (OLD.void_at IS NOT NULL
+            OR EXISTS (SELECT 1 FROM public.decisions d WHERE d.supersedes OPERATOR(pg_catalog.=) OLD.id)) THEN
+        RAISE EXCEPTION 'jobloop: only a decision in force is signed off (this one is voided or amended)'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NOT public.jobloop_may_record(OLD.loop_id)

@@ -218,12 +218,13 @@ fn guards_sql() -> String {
         sql.push_str(&format!(
             "DROP TRIGGER IF EXISTS jobloop_guard ON public.{t};
              CREATE TRIGGER jobloop_guard BEFORE INSERT OR UPDATE ON public.{t}
-                 FOR EACH ROW EXECUTE FUNCTION public.jobloop_guard({changeable}, {actors}, {lead_only});
+                 FOR EACH ROW EXECUTE FUNCTION public.jobloop_guard({changeable}, {actors}, {lead_only}, {vouched});
 ",
             t = g.name,
             changeable = list(&mut g.changeable()),
             actors = list(&mut g.actors()),
             lead_only = list(&mut g.lead_only()),
+            vouched = literal(&g.vouched().collect::<Vec<_>>().join(",")),
         ));
     }
     sql.push_str(
@@ -320,11 +321,37 @@ pub(super) fn check(pg: &mut Pg) -> Result<bool> {
     }
 }
 
+/// A shared database whose text is not UTF-8 (`SQL_ASCII` takes any bytes) would let one
+/// member's invalid byte make every later read fail for the whole team: it is refused before
+/// anything is created in it.
+fn refuse_other_encoding(pg: &mut Pg) -> Result<()> {
+    let encoding: String = pg
+        .client()
+        .query_one(
+            "SELECT pg_catalog.pg_encoding_to_char(d.encoding)::text FROM pg_catalog.pg_database d
+              WHERE d.datname = pg_catalog.current_database()",
+            &[],
+        )?
+        .get(0);
+    if encoding != "UTF8" {
+        return Err(Error::Unusable(format!(
+            "{} stores text as {encoding}, not UTF-8: one invalid byte could then make every read fail for the whole team; nothing was created",
+            pg.shown
+        ))
+        .then(super::Next::Utf8Database { encoding }));
+    }
+    Ok(())
+}
+
 /// Creates the schema, or brings it to this version, once: concurrent `migrate`s wait on an
 /// advisory lock and find the work done.
 pub(super) fn migrate(pg: &mut Pg) -> Result<()> {
-    ensure_group(pg)?;
     let shown = pg.shown.clone();
+    // A schema made before this check is upgraded as it is: refusing would strand its team.
+    if !pg.has_schema {
+        refuse_other_encoding(pg)?;
+    }
+    ensure_group(pg)?;
     let client = pg.client();
     let mut tx = client.transaction()?;
     tx.batch_execute("SELECT pg_advisory_xact_lock(7440925571137372499)")?;

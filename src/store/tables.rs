@@ -45,6 +45,10 @@ pub struct Col {
     pub actor: bool,
     /// Only the job's lead may change it (a loop's owner, the job's lead).
     pub lead_only: bool,
+    /// The actor column that says who changed it: on the shared database a change of this
+    /// column must name the logged-in role there (or clear both), so no member rewrites what
+    /// another person did under that person's name.
+    pub by: Option<&'static str>,
     /// How errors name it (`creation time`); the column's name when not given.
     pub label: &'static str,
 }
@@ -58,6 +62,7 @@ impl Col {
             changes: false,
             actor: false,
             lead_only: false,
+            by: None,
             label: name,
         }
     }
@@ -102,6 +107,12 @@ impl Col {
     }
     pub const fn label(self, label: &'static str) -> Col {
         Col { label, ..self }
+    }
+    pub const fn by(self, actor: &'static str) -> Col {
+        Col {
+            by: Some(actor),
+            ..self
+        }
     }
 }
 
@@ -197,6 +208,13 @@ impl TableDef {
     pub fn lead_only(&self) -> impl Iterator<Item = &'static str> {
         self.columns.iter().filter(|c| c.lead_only).map(|c| c.name)
     }
+
+    /// Each column whose change names who made it, as `column:actor`.
+    pub fn vouched(&self) -> impl Iterator<Item = String> {
+        self.columns
+            .iter()
+            .filter_map(|c| c.by.map(|by| format!("{}:{by}", c.name)))
+    }
 }
 
 /// Joins column names at compile time: `join!("a", "b")` is `"a, b"`.
@@ -262,9 +280,9 @@ table! {
     "n" => int label("number"),
     "text" => text,
     "custom" => int label("custom flag"),
-    "done_at" => text null changes label("done time"),
+    "done_at" => text null changes by("done_by") label("done time"),
     "done_by" => text null changes actor label("done by"),
-    "evidence" => text null changes,
+    "evidence" => text null changes by("done_by"),
 }
 
 table! {
@@ -294,9 +312,9 @@ table! {
     "note" => text,
     "recorded_by" => text actor label("recorder"),
     "recorded_at" => text label("time recorded"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
     "typed" => text null label("typed text"),
     "source" => text null,
 }
@@ -310,9 +328,9 @@ table! {
     "at" => text label("date"),
     "recorded_by" => text actor label("recorder"),
     "recorded_at" => text label("time recorded"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
     "plan" => text null,
     "plan_hash" => text null label("plan hash"),
 }
@@ -324,15 +342,15 @@ table! {
     "n" => int label("number"),
     "text" => text,
     "canonical" => int label("canonical flag"),
-    "state" => text changes,
-    "reason" => text null changes,
-    "evidence" => text null changes,
+    "state" => text changes by("changed_by"),
+    "reason" => text null changes by("changed_by"),
+    "evidence" => text null changes by("changed_by"),
     "changed_by" => text null changes actor label("changed by"),
-    "changed_at" => text null changes label("change time"),
-    "decision" => text null changes,
-    "decision_reason" => text null changes label("decision reason"),
+    "changed_at" => text null changes by("changed_by") label("change time"),
+    "decision" => text null changes by("decided_by"),
+    "decision_reason" => text null changes by("decided_by") label("decision reason"),
     "decided_by" => text null changes actor label("decided by"),
-    "decided_at" => text null changes label("decision time"),
+    "decided_at" => text null changes by("decided_by") label("decision time"),
     "created_at" => text label("creation time"),
     "rule" => text null,
 }
@@ -347,11 +365,11 @@ table! {
     "at" => text label("time"),
     "recorded_by" => text actor label("recorder"),
     "supersedes" => text null label("amended decision"),
-    "approved_at" => text null changes label("sign-off time"),
+    "approved_at" => text null changes by("approved_by") label("sign-off time"),
     "approved_by" => text null changes actor label("signer"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
     "step_id" => text null label("flow step"),
     "about" => text null label("day it is about"),
     "witnessed_by" => text null actor label("witness"),
@@ -395,9 +413,9 @@ table! {
     "capability" => text null,
     "at" => text label("time"),
     "recorded_by" => text actor label("recorder"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
     "incident" => text null,
     "about" => text null label("day it is about"),
 }
@@ -438,22 +456,22 @@ table! {
     FLOW_STEPS, FLOW_STEP_COLS: Table::FlowSteps, "flow_steps", Scope::Loop, Accounted::Rows, Some(("flow_steps", "loop_id, recorded_at, id"));
     "id" => text,
     "loop_id" => text label("loop"),
-    "name" => text changes,
-    "kind" => text changes,
-    "performer" => text changes,
-    "role" => text null changes,
-    "gate" => text null changes,
-    "after_steps" => text changes label("predecessors"),
-    "data" => text changes label("data classes"),
-    "irreversible" => int changes label("irreversible flag"),
+    "name" => text changes by("changed_by"),
+    "kind" => text changes by("changed_by"),
+    "performer" => text changes by("changed_by"),
+    "role" => text null changes by("changed_by"),
+    "gate" => text null changes by("changed_by"),
+    "after_steps" => text changes by("changed_by") label("predecessors"),
+    "data" => text changes by("changed_by") label("data classes"),
+    "irreversible" => int changes by("changed_by") label("irreversible flag"),
     "at" => text label("date"),
     "recorded_by" => text actor label("recorder"),
     "recorded_at" => text label("time recorded"),
-    "changed_at" => text null changes label("change time"),
+    "changed_at" => text null changes by("changed_by") label("change time"),
     "changed_by" => text null changes actor label("changed by"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
 }
 
 table! {
@@ -465,9 +483,9 @@ table! {
     "at" => text label("date"),
     "recorded_by" => text actor label("recorder"),
     "recorded_at" => text label("time recorded"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
 }
 
 table! {
@@ -481,9 +499,9 @@ table! {
     "critic_by" => text null label("critic performer"),
     "at" => text label("time"),
     "recorded_by" => text actor label("recorder"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
 }
 
 table! {
@@ -496,9 +514,9 @@ table! {
     "note" => text null,
     "at" => text label("time"),
     "recorded_by" => text actor label("recorder"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
 }
 
 table! {
@@ -513,12 +531,12 @@ table! {
     "at" => text label("date"),
     "recorded_by" => text actor label("recorder"),
     "recorded_at" => text label("time recorded"),
-    "change" => text null changes,
-    "fixed_at" => text null changes label("fix time"),
+    "change" => text null changes by("fixed_by"),
+    "fixed_at" => text null changes by("fixed_by") label("fix time"),
     "fixed_by" => text null changes actor label("fixer"),
-    "void_at" => text null changes label("void time"),
+    "void_at" => text null changes by("void_by") label("void time"),
     "void_by" => text null changes actor label("voider"),
-    "void_reason" => text null changes label("void reason"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
 }
 
 table! {

@@ -33,6 +33,10 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
             format!("press {} to record one", k(Action::Baseline))
         }
         Fix::RecordMeasurement(_) => format!("press {} to record one", k(Action::Measure)),
+        Fix::BaselineNotLive { first, .. } => format!(
+            "press {} to record it as a baseline, or give the day it was measured, on or after {first}",
+            k(Action::Baseline)
+        ),
         Fix::InterveneAfter { after, .. } => format!(
             "date the intervention on or after {after}, or void that baseline ({})",
             k(Action::Void)
@@ -164,6 +168,9 @@ pub fn store_next(next: &Next) -> String {
             "quit, and `jobloop doctor --repair` rebuilds them (records are not touched)".into()
         }
         Next::RestoreBackup => "restore the latest backup, or export what is readable".into(),
+        Next::Utf8Database { encoding } => format!(
+            "the shared database stores text as {encoding}: its owner creates a UTF-8 one and runs `jobloop migrate` in it"
+        ),
         Next::CreateDatabase | Next::Migrate => {
             "whoever owns the shared database upgrades its schema (`jobloop migrate`)".into()
         }

@@ -116,3 +116,47 @@ pub fn job_id(t: &Team, slug: &str) -> String {
         .unwrap()
         .get(0)
 }
+
+/// Appends an event as `user`, chained and hashed as jobloop does, saying what its writer
+/// chooses: what a member with `psql` and the hash function can forge.
+pub fn forge_event(
+    t: &Team,
+    user: &str,
+    command: &str,
+    job: &str,
+    kind: Option<&str>,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> Result<u64, postgres::Error> {
+    let mut c = postgres::Client::connect(&t.url(user), postgres::NoTls).unwrap();
+    let (seq, prev): (i64, String) = c
+        .query_one(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    let seq = seq + 1;
+    let id = format!("forged-{seq}");
+    let at = "2026-12-01T09:00:00.000Z";
+    let (before, after) = (before.to_string(), after.to_string());
+    let text = jobloop::domain::audit::EventText {
+        seq,
+        id: &id,
+        at,
+        actor: user,
+        command,
+        job_id: Some(job),
+        loop_kind: kind,
+        summary: "forged",
+        before: &before,
+        after: &after,
+        prev_hash: &prev,
+    };
+    let hash = jobloop::domain::audit::hash_parts(&text);
+    c.execute(
+        "INSERT INTO audit_events (seq, id, at, actor, command, job_id, loop_kind, summary, before, after, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'forged', $8, $9, $10, $11)",
+        &[&seq, &id, &at, &user, &command, &job, &kind, &before, &after, &prev, &hash],
+    )
+}

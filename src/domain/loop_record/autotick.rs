@@ -178,7 +178,10 @@ impl LoopRecord {
                             .is_some_and(|e| e.ends_with(&format!("(record {})", short_id(i))))
                     }) =>
                 {
+                    // Whose command renamed the evidence is who the step's evidence is by now
+                    // (on a shared database the server holds every change to its actor).
                     step.evidence = Some(evidence(words, id));
+                    step.done_by = Some(actor.to_string());
                     changed.push(format!(
                         "checklist step {}'s evidence now names {}",
                         rule.n,

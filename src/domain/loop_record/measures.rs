@@ -236,8 +236,9 @@ impl LoopRecord {
         let texts = self.value_texts(value, notes)?;
         let value = if value == 0.0 { 0.0 } else { value };
         let here = key(at, ctx.now);
-        if phase == Phase::Baseline {
-            self.check_baseline_before_change(guard.is_some(), here)?;
+        match phase {
+            Phase::Baseline => self.check_baseline_before_change(guard.is_some(), here)?,
+            Phase::Live => self.check_live_after_change(guard.is_some(), here)?,
         }
         // A baseline value added after the plan was locked changes what the verdict compares
         // against: the locked plan keeps its own baseline, the change is a deviation.
@@ -337,6 +338,38 @@ impl LoopRecord {
         Ok(())
     }
 
+    /// A live value measures the work after a change: one dated before the first intervention
+    /// would be counted by no comparison (each plan compares the values from its intervention
+    /// on), so it is refused and named for what it is, a baseline. Before any intervention,
+    /// live values are kept and compared, without a verdict (no plan is locked).
+    fn check_live_after_change(
+        &self,
+        on_guard: bool,
+        here: (NaiveDate, Stamp),
+    ) -> Result<(), Refusal> {
+        let first = if on_guard {
+            self.first_intervention()
+        } else {
+            self.active_interventions()
+                .min_by_key(|i| key(i.at, i.recorded_at))
+        };
+        if let Some(first) = first
+            && here < key(first.at, first.recorded_at)
+        {
+            return Err(Refusal::rule(format!(
+                "a live value measures the work after a change, but {} had no intervention yet on {}: its first is on {}, and a value from before it is a baseline",
+                self.addr(),
+                here.0,
+                first.at
+            ))
+            .fix(Fix::BaselineNotLive {
+                at: self.at(),
+                first: first.at.date(),
+            }));
+        }
+        Ok(())
+    }
+
     /// The deviation a baseline value makes when a plan is locked: a guardrail's against the
     /// loop's locked plan, the primary metric's against its own.
     fn baseline_deviation(
@@ -417,7 +450,9 @@ impl LoopRecord {
             .values
             .iter()
             .chain(self.guardrails.iter().flat_map(|g| g.values.iter()));
-        if let Some(v) = all.find(|v| v.source.as_deref() == Some(source)) {
+        // A voided value's source is free again: the corrected value from the same system
+        // takes its place (the voided one stays, with why).
+        if let Some(v) = all.find(|v| v.void.is_none() && v.source.as_deref() == Some(source)) {
             return Err(Refusal::conflict(format!(
                 "{} already has the value with source `{source}` ({} on {})",
                 self.addr(),

@@ -1,0 +1,162 @@
+//! No member rewrites another person's act under that person's name, makes a record no one can
+//! read, or signs off a decision that is no longer in force: the server refuses each, on a
+//! throwaway PostgreSQL cluster with each person logged in as themselves.
+
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::team::{Check, job, job_id, loop_of, refused, team};
+
+#[test]
+fn a_trip_or_a_decision_is_not_rewritten_under_its_authors_name() {
+    let Some(t) = team() else { return };
+    job(&t);
+    // ana, the lead, trips ben's signal and decides to retire the loop.
+    t.as_user(
+        "ana",
+        &[
+            "kill",
+            "trip",
+            "mail",
+            "instr",
+            "--reason",
+            "stop the agent",
+        ],
+    )
+    .assert_ok();
+    let before = t.export();
+    let instrument = loop_of("instrument");
+    for sql in [
+        // ben turns her trip into a re-arm, her name left on it.
+        format!(
+            "UPDATE kill_signals SET state = 'armed', reason = 'false alarm', changed_at = '2026-12-01T09:00:00.000Z'
+              WHERE loop_id = {instrument} AND state = 'tripped'"
+        ),
+        // ...or only her words.
+        format!("UPDATE kill_signals SET reason = 'all fine' WHERE loop_id = {instrument} AND state = 'tripped'"),
+        // ...or clears who acted while keeping what was done.
+        format!(
+            "UPDATE kill_signals SET reason = 'all fine', changed_by = NULL, changed_at = NULL
+              WHERE loop_id = {instrument} AND state = 'tripped'"
+        ),
+    ] {
+        let e = refused(t.sql("ben", &sql), &sql);
+        assert!(e.contains("jobloop:"), "{sql}: {e}");
+    }
+    assert_eq!(t.export(), before);
+    t.as_user(
+        "ana",
+        &[
+            "loop",
+            "retire",
+            "mail",
+            "instr",
+            "--reason",
+            "it made refunds slower",
+        ],
+    )
+    .assert_ok();
+    let before = t.export();
+    let sql = format!(
+        "UPDATE kill_signals SET decision = 'continue', decision_reason = 'keep it running'
+          WHERE loop_id = {instrument} AND decision IS NOT NULL"
+    );
+    let e = refused(t.sql("ben", &sql), &sql);
+    assert!(e.contains("decided_by must be ben"), "{e}");
+    assert_eq!(t.export(), before);
+    // Their own acts, the honest way, go on.
+    t.as_user(
+        "ana",
+        &["loop", "note", "mail", "instr", "retired on purpose"],
+    )
+    .assert_ok();
+    t.as_user("tester", &["verify"]).assert_ok();
+}
+
+#[test]
+fn dates_and_times_that_do_not_exist_are_refused_by_the_server() {
+    let Some(t) = team() else { return };
+    job(&t);
+    let before = t.export();
+    let instrument = loop_of("instrument");
+    let value = |at: &str, recorded: &str| {
+        format!(
+            "INSERT INTO metric_values (id, loop_id, metric_id, phase, value, at, recorded_by, recorded_at)
+             SELECT 'bad', {instrument}, m.id, 'baseline', 1, '{at}', 'ben', '{recorded}'
+               FROM metrics m WHERE m.loop_id = {instrument}"
+        )
+    };
+    for sql in [
+        value("2026-02-31", "2026-12-01T09:00:00.000Z"),
+        value("0000-01-01", "2026-12-01T09:00:00.000Z"),
+        value("2026-11-02", "2026-12-04T25:61:61Z"),
+        value("2026-11-02", "2026-12-04T24:00:00Z"),
+    ] {
+        let e = t.sql("ben", &sql).unwrap_err();
+        assert!(format!("{e:?}").contains("must be a date"), "{sql}: {e:?}");
+    }
+    // The lead cannot hide the job behind a date no one can read.
+    let e = t
+        .sql(
+            "ana",
+            "UPDATE jobs SET since = '2026-02-31' WHERE slug = 'mail'",
+        )
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("must be a date"), "{e:?}");
+    // Nor can an event carry one.
+    let mail = job_id(&t, "mail");
+    let sql = format!(
+        "INSERT INTO audit_events (seq, id, at, actor, command, job_id, loop_kind, summary, before, after, prev_hash, hash)
+         SELECT (SELECT max(seq) + 1 FROM audit_events), 'e1', '2026-02-31T10:00:00.000Z', 'ben', 'loop note',
+                '{mail}', 'instrument', 's', '{{}}', '{{}}',
+                (SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), repeat('0', 64)"
+    );
+    let e = t.sql("ben", &sql).unwrap_err();
+    assert!(format!("{e:?}").contains("follows the last one"), "{e:?}");
+    assert_eq!(t.export(), before);
+    t.as_user(
+        "ben",
+        &["baseline", "mail", "instr", "9", "--at", "2026-11-02"],
+    )
+    .assert_ok();
+}
+
+#[test]
+fn only_a_decision_in_force_is_signed_off() {
+    let Some(t) = team() else { return };
+    t.as_user("tester", &["team", "add", "chen"]).assert_ok();
+    job(&t);
+    let out = t
+        .as_user(
+            "ana",
+            &[
+                "decide",
+                "mail",
+                "govern",
+                "Refunds over 500 EUR",
+                "--owner",
+                "chen",
+            ],
+        )
+        .assert_ok();
+    let old = out.split("decision ").nth(1).unwrap()[..8].to_string();
+    t.as_user(
+        "ana",
+        &[
+            "decide", "mail", "govern", "--amend", &old, "--owner", "ana",
+        ],
+    )
+    .assert_ok();
+    let before = t.export();
+    let sql = format!(
+        "UPDATE decisions SET approved_at = '2026-12-01T09:00:00.000Z', approved_by = 'chen' WHERE id LIKE '%{old}'"
+    );
+    let e = t.sql("chen", &sql).unwrap_err();
+    assert!(
+        format!("{e:?}").contains("only a decision in force"),
+        "{e:?}"
+    );
+    assert_eq!(t.export(), before);
+}

@@ -1,0 +1,309 @@
+//! The looks a locked plan made cannot be made again: a live value entered after later-dated
+//! ones is the next look, a voided one still counts for the locked verdict, a back-dated second
+//! intervention does not take the first plan's values away, live values with no intervention
+//! get no verdict, and values that share a week say so. Through the real binary, each test also
+//! on PostgreSQL.
+
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use common::Db;
+use serde_json::Value as Json;
+
+/// `sup/instrument` (lower is better) with eight weekly baseline values around 10 h.
+fn baseline(db: &Db) {
+    db.ok(&["job", "add", "Support", "--slug", "sup"]);
+    db.ok(&[
+        "metric", "set", "sup", "instr", "time", "--unit", "h", "--better", "lower",
+    ]);
+    let days = ["03", "10", "17", "24", "31"];
+    let values = ["10", "11", "9", "10.5", "9.5", "10", "11", "9"];
+    let dates: Vec<String> = days
+        .iter()
+        .map(|d| format!("2026-08-{d}"))
+        .chain(["07", "14", "21"].iter().map(|d| format!("2026-09-{d}")))
+        .collect();
+    for (v, at) in values.iter().zip(&dates) {
+        db.ok(&["baseline", "sup", "instr", v, "--at", at]);
+    }
+}
+
+/// Live values `values`, one a week from 2026-09-28.
+fn weekly(db: &Db, values: &[&str]) -> Vec<String> {
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
+    let mut ids = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let at = (start + chrono::Days::new(7 * i as u64)).to_string();
+        db.ok(&["measure", "sup", "instr", v, "--at", &at]);
+        ids.push(at);
+    }
+    ids
+}
+
+/// A plan of six live values from 2026-09-28, and six values that end it without a verdict.
+fn final_inconclusive(db: &Db) {
+    baseline(db);
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot",
+        "--at",
+        "2026-09-28",
+        "--horizon",
+        "6",
+    ]);
+    weekly(db, &["8", "8.2", "12", "7.9", "11.5", "8.1"]);
+    let c = comparison(db);
+    assert_eq!(c["verdict"], "inconclusive");
+    assert_eq!(c["sequential"]["past_horizon"], true);
+}
+
+fn instrument(db: &Db) -> Json {
+    db.review_loop("instrument")
+}
+
+fn comparison(db: &Db) -> Json {
+    instrument(db)["comparison"].clone()
+}
+
+fn caveat_kinds(c: &Json) -> Vec<String> {
+    c["caveats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The id of the live value `v` of the instrument loop.
+fn live_id(db: &Db, v: f64) -> String {
+    let export = db.json(&["export"]);
+    export["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["phase"] == "live" && x["value"].as_f64() == Some(v))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_value_dated_into_weeks_already_looked_at_is_a_later_look_not_a_rewrite() {
+    let db = Db::new();
+    final_inconclusive(&db);
+    // Entered now, dated into the first week: in date order the fourth look would now decide.
+    db.ok(&["measure", "sup", "instr", "7.5", "--at", "2026-09-29"]);
+    db.ok(&["measure", "sup", "instr", "7.6", "--at", "2026-09-30"]);
+    let l = instrument(&db);
+    let c = &l["comparison"];
+    assert_eq!(c["verdict"], "inconclusive", "{c}");
+    assert_eq!(c["sequential"]["past_horizon"], true);
+    assert_eq!(c["sequential"]["decided_at"], Json::Null);
+    let kinds = caveat_kinds(c);
+    assert!(kinds.contains(&"recorded-late".to_string()), "{kinds:?}");
+    assert!(kinds.contains(&"shared-weeks".to_string()), "{kinds:?}");
+    let shown = db.ok(&["loop", "show", "sup", "instr"]);
+    assert!(shown.contains("inconclusive, final"), "{shown}");
+    assert!(
+        shown.contains("recorded after values dated later"),
+        "{shown}"
+    );
+    let board = db.ok(&["review"]);
+    assert!(!board.contains("[improved"), "{board}");
+}
+
+#[test]
+fn voided_live_values_still_count_for_the_locked_verdict() {
+    let db = Db::new();
+    final_inconclusive(&db);
+    for v in [12.0, 11.5] {
+        let id = live_id(&db, v);
+        db.ok(&["void", "sup", "instr", &id, "--reason", "typo"]);
+    }
+    let l = instrument(&db);
+    let c = &l["comparison"];
+    assert_eq!(c["verdict"], "inconclusive", "{c}");
+    assert_eq!(c["live_n"], 6);
+    assert!(
+        c["caveats"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"kind": "counts-voided", "n": 2})),
+        "{c}"
+    );
+    // Without them is the amended result, labelled, never the verdict.
+    assert_eq!(l["amended_comparison"]["live_n"], 4);
+    let shown = db.ok(&["loop", "show", "sup", "instr"]);
+    assert!(
+        shown.contains("under the amended plan (not the verdict)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("still counts 2 live value(s) voided"),
+        "{shown}"
+    );
+    assert!(db.ok(&["review"]).contains("[inconclusive]"));
+}
+
+#[test]
+fn a_guardrail_breach_is_not_voided_away() {
+    let db = Db::new();
+    baseline(&db);
+    db.ok(&[
+        "guard",
+        "add",
+        "sup",
+        "instr",
+        "cost",
+        "--unit",
+        "EUR",
+        "--better",
+        "lower",
+        "--max-worse",
+        "5%",
+    ]);
+    for (i, v) in ["100", "101", "99", "100.5", "99.5", "100"]
+        .iter()
+        .enumerate()
+    {
+        let at = format!("2026-09-0{}", i + 1);
+        db.ok(&[
+            "baseline", "sup", "instr", v, "--guard", "cost", "--at", &at,
+        ]);
+    }
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot",
+        "--at",
+        "2026-09-28",
+        "--horizon",
+        "6",
+    ]);
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
+    for (i, v) in ["120", "121", "119", "122", "120.5", "121.5"]
+        .iter()
+        .enumerate()
+    {
+        let at = (start + chrono::Days::new(7 * i as u64)).to_string();
+        db.ok(&["measure", "sup", "instr", v, "--guard", "cost", "--at", &at]);
+    }
+    assert_eq!(instrument(&db)["guardrails"][0]["breached"], true);
+    let export = db.json(&["export"]);
+    let guard_live: Vec<String> = export["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["phase"] == "live" && x["value"].as_f64().unwrap() > 110.0)
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .collect();
+    for id in &guard_live[..5] {
+        db.ok(&["void", "sup", "instr", id, "--reason", "typo"]);
+    }
+    let g = &instrument(&db)["guardrails"][0];
+    assert_eq!(g["breached"], true, "{g}");
+}
+
+#[test]
+fn live_values_without_an_intervention_get_no_verdict_even_after_a_late_target() {
+    let db = Db::new();
+    baseline(&db);
+    weekly(&db, &["9", "8.5", "9.2", "8", "8.8"]);
+    db.ok(&["metric", "target", "sup", "instr", "--", "-40%"]);
+    let c = comparison(&db);
+    assert_eq!(c["verdict"], "inconclusive", "{c}");
+    assert_eq!(c["sequential"], Json::Null);
+    assert_eq!(c["target_met"], Json::Null);
+    assert!(caveat_kinds(&c).contains(&"no-plan".to_string()));
+    let shown = db.ok(&["loop", "show", "sup", "instr"]);
+    assert!(shown.contains("no verdict without a plan"), "{shown}");
+    assert!(db.ok(&["review"]).contains("[no plan, no verdict]"));
+    // Once a change is recorded, a live value from before it is refused: it is a baseline.
+    db.ok(&["intervene", "sup", "instr", "bot", "--at", "2026-11-02"]);
+    let before = db.state();
+    let err = db.refused(&["measure", "sup", "instr", "7", "--at", "2026-11-01"], 1);
+    assert!(
+        err.contains("a value from before it is a baseline"),
+        "{err}"
+    );
+    assert!(err.contains("jobloop baseline sup instrument"), "{err}");
+    assert_eq!(db.state(), before);
+    db.ok(&["measure", "sup", "instr", "7", "--at", "2026-11-02"]);
+}
+
+#[test]
+fn a_back_dated_second_intervention_does_not_take_the_first_plans_values() {
+    let db = Db::new();
+    baseline(&db);
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot",
+        "--at",
+        "2026-09-28",
+        "--horizon",
+        "6",
+    ]);
+    weekly(&db, &["13", "13.5", "12.8", "13.2", "13.1", "13.4"]);
+    let first = comparison(&db);
+    assert_eq!(first["verdict"], "worse");
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot v2",
+        "--at",
+        "2026-10-01",
+        "--horizon",
+        "3",
+    ]);
+    let l = instrument(&db);
+    let earlier = &l["earlier_plans"][0]["comparison"];
+    assert_eq!(earlier["verdict"], "worse", "{earlier}");
+    assert_eq!(earlier["live_n"], 6);
+    assert_eq!(
+        earlier["sequential"]["decided_at"],
+        first["sequential"]["decided_at"]
+    );
+    // The new plan leaves out what it had seen.
+    assert_eq!(l["comparison"]["live_n"], 0);
+    let shown = db.ok(&["loop", "show", "sup", "instr"]);
+    assert!(shown.contains("earlier plan 1"), "{shown}");
+    assert!(
+        shown.contains("worse (lower is better): decided at live value 4"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn values_that_share_a_week_say_the_rule_counts_each_as_a_look() {
+    let db = Db::new();
+    baseline(&db);
+    db.ok(&["intervene", "sup", "instr", "bot", "--at", "2026-11-30"]);
+    for _ in 0..6 {
+        db.ok(&["measure", "sup", "instr", "8", "--at", "2026-12-01"]);
+    }
+    let c = comparison(&db);
+    assert!(
+        c["caveats"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"kind": "shared-weeks", "n": 6})),
+        "{c}"
+    );
+    let shown = db.ok(&["loop", "show", "sup", "instr"]);
+    assert!(shown.contains("6 live values share a week"), "{shown}");
+}
+
+also_on_postgres!(
+    a_value_dated_into_weeks_already_looked_at_is_a_later_look_not_a_rewrite,
+    voided_live_values_still_count_for_the_locked_verdict,
+    a_back_dated_second_intervention_does_not_take_the_first_plans_values,
+    live_values_without_an_intervention_get_no_verdict_even_after_a_late_target,
+);
