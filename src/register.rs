@@ -167,7 +167,11 @@ pub struct DecisionEntry {
     pub threshold: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
+    /// Signed off by its owner, logged in as themselves (not a witnessed sign-off).
     pub signed_off: bool,
+    /// Who recorded the owner's sign-off on their word: a witnessed sign-off, not a signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witnessed_by: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -334,7 +338,8 @@ fn decisions(d: &FlowDetail) -> Vec<DecisionEntry> {
             owner: x.owner.clone(),
             threshold: x.threshold.clone(),
             step: x.step_id.as_ref().map(FlowStepId::as_str).and_then(name_of),
-            signed_off: x.approved_at.is_some(),
+            signed_off: x.approved_at.is_some() && x.witnessed_by.is_none(),
+            witnessed_by: x.witnessed_by.clone().filter(|_| x.approved_at.is_some()),
         })
         .collect()
 }
@@ -562,10 +567,19 @@ fn decision_line(d: &DecisionEntry, c: &dyn Fn(&str) -> String) -> String {
             .as_deref()
             .map(|t| format!(", threshold: {}", c(t)))
             .unwrap_or_default(),
-        if d.signed_off {
-            ", signed off"
-        } else {
-            ", awaiting sign-off"
-        }
+        sign_off_words(d.signed_off, d.witnessed_by.as_deref())
     )
+}
+
+/// Whether a decision was signed off, by whom it was only witnessed, or that it waits: the
+/// register and the flow's steps say it the same way.
+pub fn sign_off_words(signed_off: bool, witnessed_by: Option<&str>) -> String {
+    match (signed_off, witnessed_by) {
+        (_, Some(w)) => format!(
+            ", WITNESSED sign-off: recorded by {} on the owner's word, not signed by them",
+            crate::display::clean(w)
+        ),
+        (true, None) => ", signed off".into(),
+        (false, None) => ", awaiting sign-off".into(),
+    }
 }

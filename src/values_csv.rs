@@ -184,6 +184,8 @@ fn row(
         guard: cell("guard").map(|c| unguard_cell(c).to_string()),
         note: cell("note").map(|c| unguard_cell(c).to_string()),
         source: cell("source").map(|c| unguard_cell(c).to_string()),
+        // A file names its loop, not a metric: it is recorded under the metric in force.
+        shown: None,
     })
 }
 

@@ -458,3 +458,54 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
     writer.join().unwrap();
     assert!(reviews > 0);
 }
+
+/// A store kept open (the TUI's) while its file is deleted, or replaced by a restored backup,
+/// acknowledges no write it cannot keep: the write is refused, nothing lands in a file nobody
+/// can open or beside a file it does not belong to.
+#[test]
+fn a_file_deleted_or_replaced_while_open_takes_no_write() {
+    use jobloop::domain::intent::{Intent, LoopOp};
+    use jobloop::domain::{Ctx, LoopKind};
+    use jobloop::store::{Missing, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let owner = |name: &str| Intent::OnLoop {
+        slug: "job".into(),
+        kind: LoopKind::Understand,
+        op: LoopOp::AssignOwner { name: name.into() },
+    };
+    let ctx = || Ctx::local("tester", jobloop::domain::time::Stamp::now());
+    let mut s = Store::open(&path, Missing::Create).unwrap();
+    s.apply(
+        &ctx(),
+        &Intent::AddJob {
+            title: "Job".into(),
+            slug: None,
+            statement: None,
+            owner: None,
+            since: None,
+        },
+    )
+    .unwrap();
+    // Replaced: a backup restored over it with `mv`.
+    let backup = dir.path().join("b.db");
+    Store::open(&path, Missing::Refuse)
+        .unwrap()
+        .backup(&backup, false)
+        .unwrap();
+    std::fs::rename(&backup, &path).unwrap();
+    let restored = read(&path);
+    let err = s.apply(&ctx(), &owner("Ghost")).unwrap_err().to_string();
+    assert!(err.contains("replaced while open"), "{err}");
+    assert_eq!(
+        read(&path),
+        restored,
+        "nothing was written into the restored file"
+    );
+    // Deleted.
+    for f in ["t.db", "t.db-wal", "t.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(f));
+    }
+    let err = s.apply(&ctx(), &owner("Ghost")).unwrap_err().to_string();
+    assert!(err.contains("moved or deleted while open"), "{err}");
+}

@@ -249,7 +249,10 @@ fn a_write_waiting_for_the_chain_head_names_who_holds_it() {
             &jobloop::domain::Intent::OnLoop {
                 slug: "mail".into(),
                 kind: jobloop::domain::LoopKind::Govern,
-                op: jobloop::domain::LoopOp::SetNotes { text: "x".into() },
+                op: jobloop::domain::LoopOp::SetNotes {
+                    text: "x".into(),
+                    was: None,
+                },
             },
         )
         .unwrap_err();
@@ -264,7 +267,10 @@ fn a_write_waiting_for_the_chain_head_names_who_holds_it() {
         &jobloop::domain::Intent::OnLoop {
             slug: "mail".into(),
             kind: jobloop::domain::LoopKind::Govern,
-            op: jobloop::domain::LoopOp::SetNotes { text: "x".into() },
+            op: jobloop::domain::LoopOp::SetNotes {
+                text: "x".into(),
+                was: None,
+            },
         },
     )
     .unwrap();
@@ -460,7 +466,10 @@ fn a_reader_or_a_writer_kept_waiting_is_told_who_holds_the_lock() {
     let note = jobloop::domain::Intent::OnLoop {
         slug: "mail".into(),
         kind: jobloop::domain::LoopKind::Govern,
-        op: jobloop::domain::LoopOp::SetNotes { text: "x".into() },
+        op: jobloop::domain::LoopOp::SetNotes {
+            text: "x".into(),
+            was: None,
+        },
     };
     let msg = s.apply(&ctx, &note).unwrap_err().to_string();
     assert!(msg.contains("ben has held the chain-head lock"), "{msg}");

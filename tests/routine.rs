@@ -609,6 +609,16 @@ fn a_lead_records_a_sign_off_witnessed_and_the_trail_says_so() {
         govern["witnessed_sign_offs"][0]["witnessed_by"], "tester",
         "{govern}"
     );
+    // The register, the document for the people who ask, never calls it signed.
+    let register = db.ok(&["register"]);
+    assert!(
+        register.contains("WITNESSED sign-off: recorded by tester")
+            && !register.contains("signed off"),
+        "{register}"
+    );
+    let r = &db.json(&["register", "--json"])["jobs"][0]["decisions"][0];
+    assert_eq!(r["signed_off"], false, "{r}");
+    assert_eq!(r["witnessed_by"], "tester", "{r}");
     // The owner's own decision is signed, not witnessed; a sign-off is never undone.
     let out = db.ok(&["decide", "m", "govern", "Refunds", "--owner", "tester"]);
     let mine = out.split("decision ").nth(1).unwrap()[..8].to_string();

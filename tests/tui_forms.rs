@@ -464,3 +464,105 @@ fn continue_and_retire_forms_show_the_trip_reason_and_evidence() {
         }
     }
 }
+
+/// A value typed against the metric the form showed is never recorded under another: replaced
+/// by a teammate while the form was open (the single-value form and the week form alike), the
+/// value is refused and the form keeps it.
+#[test]
+fn a_value_is_not_recorded_under_a_metric_replaced_while_it_was_typed() {
+    for (open, keys) in [("ll", "b"), ("", "N")] {
+        let mut h = Harness::new((120, 40), |s| measured_job(s, &[]));
+        h.keys(open).keys(keys).keys("8");
+        assert!(h.app.form.is_some(), "{keys}: {}", h.screen());
+        {
+            let mut other = Store::open(&h.path, Missing::Refuse).unwrap();
+            other
+                .apply(
+                    &ctx(),
+                    &on_loop(
+                        "job",
+                        LoopKind::Instrument,
+                        LoopOp::SetMetric {
+                            name: "cost per ticket".into(),
+                            unit: "EUR".into(),
+                            better: Better::Lower,
+                            measures: jobloop::domain::model::Measures::Outcome,
+                            replace: true,
+                            target: None,
+                            reason: None,
+                        },
+                    ),
+                )
+                .unwrap();
+        }
+        let before = h.export();
+        h.ctrl('s');
+        assert!(h.app.form.is_some(), "{keys}: the form stays open");
+        h.shows(&["was replaced while the value"]);
+        assert_eq!(h.export(), before, "{keys}: nothing was recorded");
+    }
+}
+
+/// Below the smallest size only the size notice is drawn, so keys act on nothing: no form
+/// opens or is submitted unseen, no dialog is confirmed; quitting still works.
+#[test]
+fn keys_in_a_window_too_small_to_draw_act_on_nothing() {
+    let mut h = Harness::new((80, 24), |s| add_job(s, "Job", None));
+    let before = h.export();
+    h.event(Event::Resize(30, 8));
+    h.shows(&["jobloop needs at least 40×10"]);
+    h.keys("o").keys("Blind").key(KeyCode::Enter);
+    h.keys("kZ").key(KeyCode::Enter).keys("y");
+    assert!(h.app.form.is_none());
+    assert_eq!(h.export(), before);
+    h.event(Event::Resize(80, 24));
+    h.keys("o");
+    assert!(
+        h.app.form.is_some(),
+        "keys act again once the screen is drawn"
+    );
+    h.key(KeyCode::Esc);
+    h.event(Event::Resize(30, 8)).keys("q");
+    assert!(h.app.quit);
+}
+
+/// The job's edit form writes only the fields the lead changed: a teammate's statement and
+/// workaround, changed while it was open, are kept, and the trail says what the lead changed.
+#[test]
+fn the_job_form_writes_only_what_was_changed() {
+    let mut h = Harness::new((120, 40), |s| add_job(s, "Job", None));
+    h.keys("e");
+    assert!(h.app.form.is_some());
+    {
+        let mut other = Store::open(&h.path, Missing::Refuse).unwrap();
+        other
+            .apply(
+                &ctx(),
+                &Intent::EditJob {
+                    slug: "job".into(),
+                    edit: jobloop::domain::job::JobEdit {
+                        title: None,
+                        statement: Some("Ana's statement".into()),
+                        canvas: jobloop::domain::job::CanvasEdit {
+                            workaround: Some("Ana's workaround".into()),
+                            ..Default::default()
+                        },
+                        since: None,
+                    },
+                },
+            )
+            .unwrap();
+    }
+    h.key(KeyCode::End).keys(" (lead)").ctrl('s');
+    assert!(h.app.form.is_none(), "{}", h.message());
+    let mut out = Vec::new();
+    Store::open(&h.path, Missing::Refuse)
+        .unwrap()
+        .export(&mut out, &mut |_| {})
+        .unwrap();
+    let export: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let job = &export["jobs"][0];
+    assert_eq!(job["title"], "Job (lead)");
+    assert_eq!(job["statement"], "Ana's statement");
+    assert_eq!(job["workaround"], "Ana's workaround");
+}

@@ -114,6 +114,7 @@ fn week_jobs(s: &mut Store) {
         note: None,
         reason: None,
         guard: guard.map(str::to_string),
+        shown: None,
         typed: None,
         source: None,
     };

@@ -115,11 +115,7 @@ fn step_lines(n: usize, s: &StepView) -> String {
             short_id(&d.id),
             c(&d.text),
             c(&d.owner),
-            if d.signed_off {
-                ", signed off"
-            } else {
-                ", awaiting sign-off"
-            }
+            crate::register::sign_off_words(d.signed_off, d.witnessed_by.as_deref())
         ));
     }
     if s.open_incidents > 0 {

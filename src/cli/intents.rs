@@ -133,9 +133,14 @@ fn loop_intent(cmd: &LoopCmd) -> Option<Intent> {
                 }
             },
         ),
-        LoopCmd::Note { job, kind, text } => {
-            on(job, *kind, LoopOp::SetNotes { text: text.clone() })
-        }
+        LoopCmd::Note { job, kind, text } => on(
+            job,
+            *kind,
+            LoopOp::SetNotes {
+                text: text.clone(),
+                was: None,
+            },
+        ),
         LoopCmd::StepAdd { job, kind, text } => {
             on(job, *kind, LoopOp::AddStep { text: text.clone() })
         }
@@ -224,6 +229,7 @@ fn value_intent(a: &ValueArgs, phase: Phase) -> Intent {
             note: a.note.clone(),
             reason: a.reason.clone(),
             guard: a.guard.clone(),
+            shown: None,
         },
     )
 }

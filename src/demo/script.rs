@@ -105,6 +105,7 @@ impl Script {
                 note: note.map(str::to_string),
                 reason: None,
                 guard: None,
+                shown: None,
             },
         );
     }

@@ -446,7 +446,11 @@ pub struct StepDecision {
     pub owner: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<String>,
+    /// Signed off by its owner, logged in as themselves (not a witnessed sign-off).
     pub signed_off: bool,
+    /// Who recorded the owner's sign-off on their word: a witnessed sign-off, not a signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witnessed_by: Option<String>,
 }
 
 /// One step as the flow's views show it: the step, the names of the steps it follows, its
@@ -612,7 +616,8 @@ fn step_view(
                 text: d.text.clone(),
                 owner: d.owner.clone(),
                 threshold: d.threshold.clone(),
-                signed_off: d.approved_at.is_some(),
+                signed_off: d.approved_at.is_some() && d.witnessed_by.is_none(),
+                witnessed_by: d.witnessed_by.clone().filter(|_| d.approved_at.is_some()),
             })
             .collect(),
     }

@@ -7,8 +7,8 @@ use super::flow::{CriticSpec, StepEdit, StepSpec};
 use super::job::JobEdit;
 use super::kind::LoopKind;
 use super::model::{
-    Better, Capability, DetectedBy, LearningType, Measures, Phase, ProofKind, ProofOutcome,
-    Severity, Verdict, Visibility,
+    Better, Capability, DetectedBy, LearningType, Measures, MetricId, Phase, ProofKind,
+    ProofOutcome, Severity, Verdict, Visibility,
 };
 use super::stats::{Limit, Target};
 use chrono::NaiveDate;
@@ -112,6 +112,10 @@ pub enum LoopOp {
     },
     SetNotes {
         text: String,
+        /// The notes the front end showed before they were edited: refused when they changed
+        /// meanwhile, so an edit never writes over a teammate's note it did not show. `None`
+        /// where nothing was shown first (a command line, an undo bound to its event).
+        was: Option<String>,
     },
     Retire {
         reason: String,
@@ -147,6 +151,10 @@ pub enum LoopOp {
         reason: Option<String>,
         /// A value of this guardrail instead of the primary metric.
         guard: Option<String>,
+        /// The primary metric the front end showed when the value was typed: refused when
+        /// it is no longer the loop's (replaced meanwhile), so a number never lands under a
+        /// metric and unit nobody saw. `None` where nothing was shown first (a command line).
+        shown: Option<MetricId>,
     },
     /// Watches a guardrail metric beside the primary one.
     AddGuardrail {
@@ -289,6 +297,7 @@ impl LoopOp {
             note: None,
             reason: None,
             guard: None,
+            shown: None,
         }
     }
 

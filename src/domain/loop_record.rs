@@ -424,7 +424,7 @@ impl LoopRecord {
             LoopOp::MarkStep { n, evidence } => self.mark_step(*n, evidence.as_deref(), ctx),
             LoopOp::UndoStep { n } => self.undo_step(*n),
             LoopOp::AddStep { text } => self.add_step(text, ctx),
-            LoopOp::SetNotes { text } => self.set_notes(text),
+            LoopOp::SetNotes { text, was } => self.set_notes(text, was.as_deref()),
             LoopOp::Retire { reason } => self.retire(reason, ctx),
             LoopOp::Continue { reason } => self.continue_after_trip(reason, ctx),
             LoopOp::SetMetric {
@@ -459,6 +459,7 @@ impl LoopRecord {
                 guard,
                 typed,
                 source,
+                shown,
             } => self.record_value(
                 *phase,
                 *value,
@@ -469,6 +470,7 @@ impl LoopRecord {
                     guard: guard.as_deref(),
                     typed: typed.as_deref(),
                     source: source.as_deref(),
+                    shown: shown.as_ref(),
                 },
                 ctx,
             ),

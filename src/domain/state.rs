@@ -37,6 +37,9 @@ pub struct StepCount {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricSummary {
+    /// Which metric it is: a form that shows it records under it, or is refused once it is
+    /// replaced.
+    pub id: MetricId,
     pub name: String,
     pub unit: String,
     pub better: Better,
@@ -241,6 +244,7 @@ impl LoopState {
             status: r.lp.status,
             owner: r.lp.owner.clone(),
             metric: r.metric.as_ref().map(|m| MetricSummary {
+                id: m.id.clone(),
                 name: m.name.clone(),
                 unit: m.unit.clone(),
                 better: m.better,

@@ -121,6 +121,7 @@ pub fn compensation(
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
+            was: None,
         }),
         Command::MetricTarget => {
             let previous = event.before["metric"]["target"]

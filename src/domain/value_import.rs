@@ -27,6 +27,8 @@ pub struct ValueRow {
     pub note: Option<String>,
     /// The value's id in the system it came from.
     pub source: Option<String>,
+    /// The primary metric the form showed for it (see `LoopOp::RecordValue`).
+    pub shown: Option<crate::domain::model::MetricId>,
 }
 
 /// Where a row came from: a line of its file (the header is line 1), or a form's field.
@@ -178,6 +180,7 @@ impl ValueRow {
                 .flatten()
                 .map(str::to_string),
             guard: self.guard.clone(),
+            shown: self.shown.clone(),
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct Due {
     pub last: Option<(String, When)>,
     /// The primary metric's target change, as written (`-20%`).
     pub target: Option<String>,
+    /// The primary metric's id (`None` for a guardrail): its value is refused once the metric
+    /// was replaced.
+    pub metric_id: Option<crate::domain::model::MetricId>,
 }
 
 impl Due {
@@ -114,6 +117,7 @@ fn of_loop(slug: &str, l: &LoopReview, week: Week) -> Vec<Due> {
                 baseline: l.baseline.map(|b| num::estimate(b.mean, 3)),
                 last,
                 target: m.target.map(|t| t.to_text()),
+                metric_id: Some(m.id.clone()),
             });
         }
     }
@@ -134,6 +138,7 @@ fn of_loop(slug: &str, l: &LoopReview, week: Week) -> Vec<Due> {
                     .map(|m| num::estimate(m, 3)),
                 last,
                 target: None,
+                metric_id: None,
             });
         }
     }
@@ -166,6 +171,7 @@ pub fn rows(due: &[Due], typed: &[String], at: When) -> Result<Vec<ValueRow>, Re
             guard: d.guard.clone(),
             note: None,
             source: None,
+            shown: d.metric_id.clone(),
         });
     }
     Ok(rows)
@@ -186,6 +192,7 @@ mod tests {
             baseline: Some("9.25".into()),
             last: None,
             target: Some("-20%".into()),
+            metric_id: None,
         }
     }
 

@@ -320,6 +320,7 @@ impl Store {
             access: super::Access::ReadOnly,
             retries: 0,
             _held: None,
+            file_id: None,
         };
         let finding = Finding {
             check: "wal",

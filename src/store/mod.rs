@@ -170,6 +170,9 @@ pub struct Store {
     retries: u32,
     /// This process's hold on the file, as long as the connection (see `open::Held`).
     _held: Option<open::Held>,
+    /// Which file the path named when it was opened (device and inode): a write first checks
+    /// the path still names it.
+    file_id: Option<(u64, u64)>,
 }
 
 /// The engine behind a store: the local file, or the team's shared PostgreSQL database.
@@ -211,6 +214,7 @@ impl Store {
             access,
             retries: 4,
             _held: held,
+            file_id: file_id(path),
         };
         if access == Access::ReadWrite {
             // What a killed import, demo or export left beside the file (by a process that is
@@ -239,6 +243,7 @@ impl Store {
             access: Access::ReadWrite,
             retries: 4,
             _held: None,
+            file_id: None,
         };
         // The shared schema records the format of its derived state: the first jobloop of a
         // newer format to open it rebuilds the states, once (under the chain-head lock).
@@ -505,9 +510,11 @@ impl Store {
         let mut attempt = 0u32;
         let mut lost = 0u32;
         loop {
+            let (path, opened) = (&self.path, self.file_id);
             let result = match &mut self.backend {
                 Backend::Sqlite(conn) => (|| {
                     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                    still_the_file(path, opened)?;
                     let commit = f(&mut SqliteDb(&tx))?;
                     if commit {
                         tx.commit()?;
@@ -633,6 +640,41 @@ fn jitter(attempt: u32) -> Duration {
 
 /// The store names what would help (`Next`) and leaves the words to each front end, and it shows
 /// nothing itself: the sanitiser runs where text meets a terminal.
+/// The device and inode of the file at `path`, where the system has them.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Refuses a write when the path no longer names the file that was opened: deleted, the
+/// connection would write into a file nobody can open again; replaced (a backup restored), it
+/// would write the old file's pages beside the new one. Checked under the write lock.
+fn still_the_file(path: &Path, opened: Option<(u64, u64)>) -> Result<()> {
+    let Some(opened) = opened else {
+        return Ok(());
+    };
+    match file_id(path) {
+        Some(now) if now == opened => Ok(()),
+        now => Err(Error::Unusable(format!(
+            "{} is no longer the file that was opened: it was {} while open, and nothing was written; open it again",
+            open::shown(path),
+            if now.is_none() {
+                "moved or deleted"
+            } else {
+                "replaced"
+            }
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod layering {
     use crate::domain::layering::{sources, without_comments};

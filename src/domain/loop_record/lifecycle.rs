@@ -192,8 +192,16 @@ impl LoopRecord {
     }
 
     /// Replaces the loop's free-text notes (empty text clears them).
-    pub(super) fn set_notes(&mut self, notes: &str) -> Result<Outcome, Refusal> {
+    pub(super) fn set_notes(&mut self, notes: &str, was: Option<&str>) -> Result<Outcome, Refusal> {
         self.job_live()?;
+        if let Some(was) = was
+            && was.trim() != self.lp.notes.trim()
+        {
+            return Err(Refusal::conflict(format!(
+                "the notes of {} were changed while you edited them: nothing was written; look at them again and edit what they say now",
+                self.addr()
+            )));
+        }
         let notes = optional_text("notes", Some(notes), MAX_NOTES)?.unwrap_or_default();
         if notes == self.lp.notes {
             return Ok(Outcome::unchanged(

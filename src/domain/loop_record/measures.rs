@@ -228,6 +228,7 @@ impl LoopRecord {
         check_live_takes_no_reason(phase, notes.reason)?;
         // The metric the value is of: the primary one, or a guardrail beside it.
         let (guard, metric) = self.value_metric(phase, notes.guard)?;
+        self.check_metric_shown(notes.shown)?;
         let of = match guard {
             Some(_) => format!(" of guardrail {}", metric.name),
             None => String::new(),
@@ -336,6 +337,32 @@ impl LoopRecord {
             }));
         }
         Ok(())
+    }
+
+    /// A value typed against a metric a form showed is recorded under that metric or not at
+    /// all: replaced meanwhile, the number would land under a name and unit nobody saw.
+    fn check_metric_shown(&self, shown: Option<&MetricId>) -> Result<(), Refusal> {
+        let Some(shown) = shown else {
+            return Ok(());
+        };
+        match &self.metric {
+            Some(m) if m.id == *shown => Ok(()),
+            Some(m) => Err(Refusal::conflict(format!(
+                "the primary metric of {} was replaced while the value was being typed: it is now `{}`{}, not the metric shown; nothing was recorded: look at the loop again and type the value for `{}`",
+                self.addr(),
+                m.name,
+                if m.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", m.unit)
+                },
+                m.name
+            ))),
+            None => Err(Refusal::conflict(format!(
+                "{} has no primary metric any more: nothing was recorded",
+                self.addr()
+            ))),
+        }
     }
 
     /// A live value measures the work after a change: one dated before the first intervention
@@ -517,6 +544,8 @@ pub struct ValueNotes<'a> {
     pub typed: Option<&'a str>,
     /// The value's id in the system it came from.
     pub source: Option<&'a str>,
+    /// The primary metric a form showed when it was typed.
+    pub shown: Option<&'a MetricId>,
 }
 
 /// What a metric is set to (`metric set` / `metric replace`).

@@ -237,6 +237,7 @@ fn an_edit_hashed_in_by_a_later_event_is_still_found() {
         &mut r,
         LoopOp::SetNotes {
             text: "weekly".into(),
+            was: None,
         },
     );
     let mut v = Verifier::new();

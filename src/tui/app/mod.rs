@@ -289,6 +289,19 @@ impl App {
     }
 
     fn handle_now(&mut self, event: Event) {
+        // Below the smallest size only the size notice is drawn: a key, a click or a paste
+        // would act on a screen nobody sees (a form submitted, a dialog confirmed), so only
+        // quitting and resizing are taken.
+        if self.too_small() && !matches!(event, Event::Resize(..)) {
+            if let Event::Key(k) = &event
+                && k.kind == KeyEventKind::Press
+                && (k.code == KeyCode::Char('q') && self.form.is_none()
+                    || k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL))
+            {
+                self.quit = true;
+            }
+            return;
+        }
         match event {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
             Event::Mouse(m) => self.mouse(m),
@@ -340,6 +353,11 @@ impl App {
             View::Log(l) if l.typing => l.type_filter(text),
             _ => {}
         });
+    }
+
+    /// Whether the window is below the smallest size the screens are drawn at.
+    fn too_small(&self) -> bool {
+        self.size.width < crate::tui::ui::MIN_WIDTH || self.size.height < crate::tui::ui::MIN_HEIGHT
     }
 
     fn key(&mut self, k: KeyEvent) {

@@ -42,6 +42,8 @@ pub struct Field {
     pub error: Option<String>,
     /// A live note under the field (a rule that parses, the grammar).
     pub note: Option<String>,
+    /// The text it was filled with when the form opened: what the record said then.
+    pub prefilled: Option<String>,
 }
 
 fn area(text: &str) -> TextArea<'static> {
@@ -67,6 +69,7 @@ impl Field {
             required,
             error: None,
             note: None,
+            prefilled: None,
         }
     }
 
@@ -142,6 +145,7 @@ impl Field {
     }
 
     pub fn prefill(mut self, value: &str) -> Field {
+        self.prefilled = Some(value.to_string());
         match &mut self.input {
             Input::Line(t) => **t = area(value),
             Input::Lines(t, _) => **t = area(value),

@@ -48,7 +48,8 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
         format!("Job {}: statement and canvas", j.slug),
         fields,
         |f| {
-            let text = |n: &str| Some(f.text(n));
+            // Only what was changed: the rest stays as it is now, whoever changed it meanwhile.
+            let text = |n: &str| f.changed(n);
             Ok(Intent::EditJob {
                 slug: f.slug.clone().unwrap_or_default(),
                 edit: JobEdit {
@@ -64,10 +65,11 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                         competing_solutions: text("competing_solutions"),
                         hiring_criteria: text("hiring_criteria"),
                     },
-                    since: Some(match f.optional("since") {
-                        Some(_) => Some(f.date("since")?.date()),
-                        None => None,
-                    }),
+                    since: match (f.changed("since"), f.optional("since")) {
+                        (None, _) => None,
+                        (Some(_), Some(_)) => Some(Some(f.date("since")?.date())),
+                        (Some(_), None) => Some(None),
+                    },
                 },
             })
         },

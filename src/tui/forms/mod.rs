@@ -132,6 +132,8 @@ pub struct Form {
     pub submitted: Stamp,
     /// The week form: what each of its value fields records, in order.
     pub due: Vec<crate::domain::week_values::Due>,
+    /// The primary metric the form shows: a value is recorded under it or refused.
+    pub shown_metric: Option<crate::domain::model::MetricId>,
 }
 
 /// For a choice field, the values other fields take for each of its options.
@@ -181,6 +183,7 @@ impl Form {
             fills: None,
             submitted: Stamp::EPOCH,
             due: Vec::new(),
+            shown_metric: None,
         }
     }
 
@@ -213,6 +216,12 @@ impl Form {
         }
     }
 
+    /// The primary metric the form shows (see `LoopOp::RecordValue`).
+    pub fn showing(mut self, metric: crate::domain::model::MetricId) -> Form {
+        self.shown_metric = Some(metric);
+        self
+    }
+
     pub fn intro(mut self, lines: Vec<String>) -> Form {
         self.intro = lines;
         self
@@ -236,6 +245,15 @@ impl Form {
         self.field(name)
             .map(|f| f.value().trim().to_string())
             .unwrap_or_default()
+    }
+
+    /// The field's text when the user changed it from what it was filled with, else `None`: an
+    /// edit form writes only what was changed, so a teammate's change to another field made
+    /// while it was open is kept, not written back over.
+    pub fn changed(&self, name: &str) -> Option<String> {
+        let f = self.fields.iter().find(|f| f.name == name)?;
+        let now = self.text(name);
+        (f.prefilled.as_deref().map(str::trim) != Some(now.as_str())).then_some(now)
     }
 
     pub fn optional(&self, name: &str) -> Option<String> {

@@ -15,6 +15,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                 f,
                 LoopOp::SetNotes {
                     text: f.text("notes"),
+                    was: f.field("notes").and_then(|x| x.prefilled.clone()),
                 },
             )
         },

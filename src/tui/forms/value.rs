@@ -54,6 +54,7 @@ pub(super) fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
     Ok(
         Form::new(format!("{what} for {}", ask.addr()), fields, build)
             .on(&ask.slug(), ask.kind)
+            .showing(m.id.clone())
             .intro(intro),
     )
 }
@@ -70,6 +71,7 @@ fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
             note: f.optional("note"),
             reason: f.reason(),
             guard: f.guard(),
+            shown: f.shown_metric.clone(),
         },
     )
 }

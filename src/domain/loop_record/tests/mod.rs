@@ -169,6 +169,7 @@ fn voiding_removes_a_record_from_everything_but_keeps_it() {
                 note: None,
                 reason: Some("the pilot never ran".into()),
                 guard: None,
+                shown: None,
                 typed: None,
                 source: None,
             },

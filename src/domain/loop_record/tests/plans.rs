@@ -58,6 +58,7 @@ fn baselines_after_an_intervention_are_refused() {
                 note: None,
                 reason: Some("found in last month's export".into()),
                 guard: None,
+                shown: None,
                 typed: None,
                 source: None,
             },

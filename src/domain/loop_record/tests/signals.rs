@@ -73,6 +73,7 @@ fn notes_are_replaced_and_cleared() {
     r.apply(
         &LoopOp::SetNotes {
             text: "  retro on Friday ".into(),
+            was: None,
         },
         &ctx(),
     )
@@ -81,16 +82,50 @@ fn notes_are_replaced_and_cleared() {
     assert!(
         !r.apply(
             &LoopOp::SetNotes {
-                text: "retro on Friday".into()
+                text: "retro on Friday".into(),
+                was: None,
             },
             &ctx()
         )
         .unwrap()
         .changed
     );
-    r.apply(&LoopOp::SetNotes { text: "".into() }, &ctx())
-        .unwrap();
+    r.apply(
+        &LoopOp::SetNotes {
+            text: "".into(),
+            was: None,
+        },
+        &ctx(),
+    )
+    .unwrap();
     assert_eq!(r.lp.notes, "");
+}
+
+#[test]
+fn notes_edited_from_what_was_shown_are_not_written_over_a_newer_note() {
+    let mut r = record(LoopKind::Improve);
+    let set = |text: &str, was: Option<&str>| LoopOp::SetNotes {
+        text: text.into(),
+        was: was.map(str::to_string),
+    };
+    // A teammate's note came in after the form showed none.
+    r.apply(&set("Ana: retro moved to Monday", None), &ctx())
+        .unwrap();
+    let err = r.apply(&set("lead note", Some("")), &ctx()).unwrap_err();
+    assert!(
+        err.message.contains("were changed while you edited them"),
+        "{err:?}"
+    );
+    assert_eq!(r.lp.notes, "Ana: retro moved to Monday");
+    r.apply(
+        &set(
+            "Ana: retro moved to Monday; lead agrees",
+            Some("Ana: retro moved to Monday"),
+        ),
+        &ctx(),
+    )
+    .unwrap();
+    assert_eq!(r.lp.notes, "Ana: retro moved to Monday; lead agrees");
 }
 
 #[test]
