@@ -444,3 +444,64 @@ fn a_lead_records_a_baseline_and_trips_a_kill_signal_in_the_tui() {
     assert!(proofs.contains("Case: triage in a day"), "{proofs}");
     cli(&db, &["verify"]);
 }
+
+/// Asked to end by a signal (a logout, a supervisor, `kill`), the program ends as `q` does and
+/// gives the terminal back to the shell it was run from: no alternate screen, no mouse
+/// reporting, the cursor shown, and a clean exit.
+#[test]
+fn a_request_to_end_gives_the_terminal_back() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    cli(&db, &["init"]);
+    for signal in ["TERM", "HUP"] {
+        let t = Tmux {
+            socket: format!("jobloop-e2e-{}-signal-{signal}", std::process::id()),
+        };
+        // Run from a shell, as a person does: the shell is what gets the terminal back.
+        let command = format!(
+            "env JOBLOOP_USER=lead XDG_CONFIG_HOME={} {} --db {}; echo ended=$?; sleep 60",
+            dir.path().display(),
+            common::bin(),
+            db.display()
+        );
+        let started = t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            &command,
+        ]);
+        assert!(started.status.success());
+        t.wait_for("board");
+        let flags = |f: &str| {
+            let out = t.run(&["display-message", "-p", "-t", "e2e", f]).stdout;
+            String::from_utf8_lossy(&out).trim().to_string()
+        };
+        assert_eq!(flags("#{alternate_on} #{mouse_any_flag}"), "1 1");
+        let shell = flags("#{pane_pid}");
+        let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        let pid = String::from_utf8_lossy(&child.stdout).trim().to_string();
+        assert!(!pid.is_empty(), "no program under the shell");
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), pid.as_str()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        t.wait_for("ended=0");
+        assert_eq!(
+            flags("#{alternate_on} #{mouse_any_flag} #{cursor_flag}"),
+            "0 0 1",
+            "SIG{signal} left the terminal in the program's modes"
+        );
+    }
+}

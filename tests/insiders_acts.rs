@@ -160,3 +160,39 @@ fn only_a_decision_in_force_is_signed_off() {
     );
     assert_eq!(t.export(), before);
 }
+
+/// The rules a shared database holds its members to are the ones this jobloop installs: rules
+/// left by another version (older, or never recorded) stop every member's jobloop, with the
+/// step that renews them, until the database's owner runs `migrate`.
+#[test]
+fn rules_installed_by_another_version_are_renewed_before_anyone_writes() {
+    let Some(t) = team() else { return };
+    job(&t);
+    let mut c = postgres::Client::connect(&t.url("tester"), postgres::NoTls).unwrap();
+    c.execute(
+        "UPDATE jobloop_meta SET value = 'older' WHERE key = 'access_sha256'",
+        &[],
+    )
+    .unwrap();
+    let err = t
+        .as_user(
+            "ben",
+            &["baseline", "mail", "instr", "9", "--at", "2026-11-02"],
+        )
+        .assert_code(4);
+    assert!(
+        err.contains("are not this jobloop's") && err.contains("migrate"),
+        "{err}"
+    );
+    t.as_user("tester", &["migrate"]).assert_ok();
+    assert!(
+        !t.export().contains("\"phase\":\"baseline\""),
+        "nothing was written"
+    );
+    t.as_user(
+        "ben",
+        &["baseline", "mail", "instr", "9", "--at", "2026-11-02"],
+    )
+    .assert_ok();
+    assert!(t.export().contains("\"phase\":\"baseline\""));
+}

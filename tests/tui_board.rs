@@ -565,3 +565,15 @@ fn a_double_click_on_a_loop_cell_opens_it() {
         _ => panic!("a double click did not open the loop"),
     }
 }
+
+/// A window made narrow for a moment (a split pane) scrolls the loop columns; made wide again,
+/// every column is back, from understand on.
+#[test]
+fn a_wide_board_again_shows_every_loop_column() {
+    let mut h = Harness::demo((120, 40));
+    h.keys("lllll");
+    h.event(Event::Resize(44, 20));
+    h.shows(&["‹"]);
+    h.event(Event::Resize(120, 40));
+    h.shows(&["under redes instr gov"]).hides(&["‹"]);
+}

@@ -345,6 +345,16 @@ fn pasted_text_lands_in_the_focused_field_sanitised() {
     let v = h.field("title");
     assert!(v.starts_with("Pasted"), "{v:?}");
     assert!(!v.chars().any(jobloop::display::is_unsafe), "{v:?}");
+    // What a terminal pastes as CR or CRLF is a line break in a text area; the joiners of
+    // Persian words and emoji sequences are kept, as the command line keeps them.
+    h.tab(2);
+    h.event(Event::Paste("first line\rsecond line\r\nthird".into()));
+    assert_eq!(h.field("statement"), "first line\nsecond line\nthird");
+    h.key(KeyCode::BackTab).key(KeyCode::BackTab).ctrl('u');
+    h.event(Event::Paste(
+        "می\u{200c}خواهم 👨\u{200d}👩\u{200d}👧".into(),
+    ));
+    assert_eq!(h.field("title"), "می\u{200c}خواهم 👨\u{200d}👩\u{200d}👧");
 }
 
 #[test]

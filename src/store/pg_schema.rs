@@ -262,12 +262,12 @@ fn ensure_group(pg: &mut Pg) -> Result<()> {
 
 /// The shared schema's version and its derived state's, or `None` when the database holds no
 /// jobloop schema.
-fn version(pg: &mut Pg) -> Result<Option<(i64, Option<i64>)>> {
+fn version(pg: &mut Pg) -> Result<Option<Found>> {
     if !pg.has_schema {
         return Ok(None);
     }
     let rows = pg.client().query(
-        "SELECT key, value FROM jobloop_meta WHERE key IN ('application', 'schema_version', 'state_version')",
+        "SELECT key, value FROM jobloop_meta WHERE key IN ('application', 'schema_version', 'state_version', 'access_sha256')",
         &[],
     )?;
     let get = |k: &str| {
@@ -283,7 +283,26 @@ fn version(pg: &mut Pg) -> Result<Option<(i64, Option<i64>)>> {
     }
     Ok(get("schema_version")
         .and_then(|v| v.parse().ok())
-        .map(|v| (v, get("state_version").and_then(|s| s.parse().ok()))))
+        .map(|schema| Found {
+            schema,
+            states: get("state_version").and_then(|s| s.parse().ok()),
+            access: get("access_sha256"),
+        }))
+}
+
+/// What a shared schema records of itself.
+struct Found {
+    schema: i64,
+    /// The format of its derived state.
+    states: Option<i64>,
+    /// The SHA-256 of the rules (grants, policies, guards) its last `migrate` installed.
+    access: Option<String>,
+}
+
+/// The SHA-256 of the rules this jobloop installs: a shared schema whose rules are another's
+/// (older, or never recorded) is brought up to them by `migrate`, even at the same version.
+fn access_hash() -> String {
+    crate::domain::plan::hash(&access_sql())
 }
 
 /// Records that every derived state is of this jobloop's format (after a rebuild).
@@ -300,9 +319,13 @@ pub(super) fn mark_states_current(db: &mut dyn super::sql::Db) -> Result<()> {
 /// state is of this jobloop's format.
 pub(super) fn check(pg: &mut Pg) -> Result<bool> {
     let found = version(pg)?;
-    let states_current =
-        found.is_some_and(|(_, s)| s == Some(i64::from(crate::domain::state::STATE_VERSION)));
-    match found.map(|(v, _)| v) {
+    let states_current = found
+        .as_ref()
+        .is_some_and(|f| f.states == Some(i64::from(crate::domain::state::STATE_VERSION)));
+    let rules_current = found
+        .as_ref()
+        .is_some_and(|f| f.access.as_deref() == Some(access_hash().as_str()));
+    match found.map(|f| f.schema) {
         None => Err(Error::NoDatabase(format!(
             "{} has no jobloop schema yet: it is created once",
             pg.shown
@@ -317,6 +340,11 @@ pub(super) fn check(pg: &mut Pg) -> Result<bool> {
             "{} was upgraded by a newer jobloop (schema version {v}; this one knows {SCHEMA_VERSION}): upgrade jobloop",
             pg.shown
         ))),
+        Some(_) if !rules_current => Err(Error::Unusable(format!(
+            "the rules {} holds its members to are not this jobloop's (they were installed by another version): they are renewed once, by the database's owner",
+            pg.shown
+        ))
+        .then(super::Next::Migrate)),
         Some(_) => Ok(states_current),
     }
 }
@@ -411,6 +439,11 @@ pub(super) fn migrate(pg: &mut Pg) -> Result<()> {
         }
     }
     tx.batch_execute(&access_sql())?;
+    tx.execute(
+        "INSERT INTO jobloop_meta (key, value) VALUES ('access_sha256', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&access_hash()],
+    )?;
     // Dropped once no policy uses it (schema 3 let a decision's owner update the whole loop).
     tx.batch_execute(
         "DROP FUNCTION IF EXISTS public.jobloop_signs_on(text);

@@ -31,6 +31,9 @@ enum Msg {
     Worker(Response),
     /// The start-up file check, run on a connection of its own.
     SideCheck(Response),
+    /// Asked to end (SIGTERM, SIGHUP, SIGQUIT: a logout, a supervisor, `kill`): end as `q`
+    /// does, so the terminal is given back as it was.
+    Ended,
 }
 
 /// How long a write waits for another program's lock before the TUI says "busy" (the worker
@@ -73,6 +76,7 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
     }));
     execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
 
+    spawn_signals(tx.clone());
     spawn_input(tx);
 
     // The first screenful of jobs is read for the terminal's height.
@@ -94,7 +98,24 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
 
     let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
+    // The cursor is shown again on the main screen, whatever the last frame did with it.
+    drop(terminal);
+    let _ = execute!(io::stdout(), ratatui::crossterm::cursor::Show);
     result
+}
+
+/// Waits for a request to end on its own thread: without it the process would die at once and
+/// leave the terminal in the alternate screen with mouse reporting on and no cursor.
+fn spawn_signals(tx: mpsc::Sender<Msg>) {
+    use signal_hook::consts::{SIGHUP, SIGQUIT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGQUIT]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(Msg::Ended);
+        }
+    });
 }
 
 /// Reads the terminal's events on their own thread, until the screen is gone or reading fails.
@@ -146,6 +167,7 @@ fn event_loop(
                 Msg::Worker(r) => app.on_worker(r),
                 Msg::SideCheck(r) => app.on_response(r),
                 Msg::InputFailed(e) => return Err(e),
+                Msg::Ended => app.quit = true,
             }
             if app.quit {
                 break;

@@ -192,15 +192,21 @@ impl Field {
         matches!(self.input, Input::Line(_) | Input::Lines(..))
     }
 
-    /// Inserts typed or pasted text; control characters become spaces (a newline stays only in
-    /// a multi-line field), so a paste can never smuggle an escape sequence into a record.
+    /// Inserts typed or pasted text; control characters become spaces (a line break stays only
+    /// in a multi-line field), so a paste can never smuggle an escape sequence into a record.
+    /// Terminals paste a line break as CR (or CRLF): it is a line break. The joiners that
+    /// Persian, Hindi and emoji sequences are written with are kept, as the command line keeps
+    /// them: what was typed is what is stored.
     pub fn insert(&mut self, text: &str) {
         let multi = matches!(self.input, Input::Lines(..));
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
         let clean: String = text
             .chars()
             .map(|c| {
                 if c == '\n' && multi {
                     '\n'
+                } else if kept(c) {
+                    c
                 } else if crate::display::is_unsafe(c) {
                     ' '
                 } else {
@@ -261,7 +267,11 @@ impl Field {
             (Input::Line(t) | Input::Lines(t, _), KeyCode::Char(c))
                 if !e.modifiers.contains(KeyModifiers::CONTROL) =>
             {
-                let c = if crate::display::is_unsafe(c) { ' ' } else { c };
+                let c = if crate::display::is_unsafe(c) && !kept(c) {
+                    ' '
+                } else {
+                    c
+                };
                 t.insert_char(c);
             }
             (Input::Lines(t, _), KeyCode::Enter) => t.insert_newline(),
@@ -318,6 +328,12 @@ impl Field {
         };
         self.error.is_none()
     }
+}
+
+/// The zero-width non-joiner and joiner: part of how words and emoji are written, and harmless
+/// to a terminal (they neither move the cursor nor reorder text).
+fn kept(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
 }
 
 #[cfg(test)]

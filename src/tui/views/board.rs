@@ -141,6 +141,10 @@ impl Board {
     /// Scrolls the loop columns so the cursor's is drawn at `width`.
     pub fn keep_visible(&mut self, width: u16) {
         let shown = columns(width).shown.max(1);
+        // No column is scrolled away once the window is wide enough for all of them again.
+        self.first_column = self
+            .first_column
+            .min(LoopKind::ALL.len().saturating_sub(shown));
         if self.cursor_kind < self.first_column {
             self.first_column = self.cursor_kind;
         } else if self.cursor_kind >= self.first_column + shown {

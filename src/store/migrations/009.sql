@@ -1,4 +1,0 @@
--- Migration to schema version 9. No table changes: on PostgreSQL, `migrate` renews the rules the
--- server holds every member to (a change names who made it; dates and times that exist; only a
--- decision in force is signed off), and this version number makes every jobloop ask for it. A
--- local file has no such rules; it only records the version.
