@@ -316,7 +316,8 @@ fn resolve(batch: &mut store::Batch, act: Act) -> Result<Option<Intent>, store::
             Intent::TrackProof {
                 slug,
                 proof: p.id.into_string(),
-                counts,
+                counts: crate::domain::model::ProofCounts::all(counts),
+                was: None,
             }
         }
     }))

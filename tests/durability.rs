@@ -430,6 +430,7 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                         replace,
                         target: None,
                         reason: None,
+                        shown: None,
                     }),
                 )
                 .unwrap();

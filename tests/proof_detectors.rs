@@ -251,6 +251,16 @@ fn distribute_detector_catches_proof_without_outcome_after_two_weeks() {
         "1",
     ]);
     assert!(suggested(&db, "distribute").is_empty());
+    // A count given later replaces that count only: "one citation came in" keeps the replies.
+    let before = db.state();
+    let err = db.refused(&["proof", "outcome", "triage", short], 2);
+    assert!(err.contains("no count was given"), "{err}");
+    assert_eq!(db.state(), before);
+    let out = db.ok(&["proof", "outcome", "triage", short, "--citations", "1"]);
+    assert!(
+        out.contains("3 replies, 1 citations") && out.contains("1 reuse"),
+        "{out}"
+    );
     db.refused(&["proof", "outcome", "triage", "zz", "--replies", "1"], 2);
     db.refused(
         &["proof", "outcome", "triage", "ffffffff", "--replies", "1"],

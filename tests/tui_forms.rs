@@ -405,14 +405,17 @@ fn choosing_another_decision_or_proof_shows_its_own_values() {
                     &Intent::TrackProof {
                         slug: "job".into(),
                         proof: id,
-                        counts: jobloop::domain::model::ProofOutcome {
-                            replies,
-                            citations: 1,
-                            intros: 2,
-                            bookings: 1,
-                            sales: 0,
-                            reuse: 3,
-                        },
+                        counts: jobloop::domain::model::ProofCounts::all(
+                            jobloop::domain::model::ProofOutcome {
+                                replies,
+                                citations: 1,
+                                intros: 2,
+                                bookings: 1,
+                                sales: 0,
+                                reuse: 3,
+                            },
+                        ),
+                        was: None,
                     },
                 )
                 .unwrap();
@@ -477,12 +480,13 @@ fn continue_and_retire_forms_show_the_trip_reason_and_evidence() {
 
 /// A value typed against the metric the form showed is never recorded under another: replaced
 /// by a teammate while the form was open (the single-value form and the week form alike), the
-/// value is refused and the form keeps it.
+/// value is refused and the form keeps it. A replacement replaces the metric it showed, never
+/// the teammate's newer one.
 #[test]
 fn a_value_is_not_recorded_under_a_metric_replaced_while_it_was_typed() {
-    for (open, keys) in [("ll", "b"), ("", "N")] {
+    for (open, keys) in [("ll", "b8"), ("", "N8"), ("ll", "M")] {
         let mut h = Harness::new((120, 40), |s| measured_job(s, &[]));
-        h.keys(open).keys(keys).keys("8");
+        h.keys(open).keys(keys);
         assert!(h.app.form.is_some(), "{keys}: {}", h.screen());
         {
             let mut other = Store::open(&h.path, Missing::Refuse).unwrap();
@@ -500,6 +504,7 @@ fn a_value_is_not_recorded_under_a_metric_replaced_while_it_was_typed() {
                             replace: true,
                             target: None,
                             reason: None,
+                            shown: None,
                         },
                     ),
                 )
@@ -508,7 +513,7 @@ fn a_value_is_not_recorded_under_a_metric_replaced_while_it_was_typed() {
         let before = h.export();
         h.ctrl('s');
         assert!(h.app.form.is_some(), "{keys}: the form stays open");
-        h.shows(&["was replaced while the value"]);
+        h.shows(&["was replaced while the form"]);
         assert_eq!(h.export(), before, "{keys}: nothing was recorded");
     }
 }

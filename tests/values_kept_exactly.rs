@@ -388,6 +388,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             replace: true,
             target: None,
             reason: None,
+            shown: None,
         }),
         Step::Tool(name) => Intent::SelectTool {
             slug: "t".into(),

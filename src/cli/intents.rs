@@ -8,7 +8,7 @@ use crate::domain::cycle::CompoundAnswers;
 use crate::domain::flow::{CriticSpec, StepEdit, StepSpec};
 use crate::domain::intent::{Intent, LoopOp};
 use crate::domain::job::{CanvasEdit, JobEdit};
-use crate::domain::model::{Phase, ProofOutcome};
+use crate::domain::model::{Phase, ProofCounts};
 
 /// The job a flow command names.
 fn job_of(cmd: &FlowCmd) -> &str {
@@ -176,6 +176,7 @@ fn metric_intent(cmd: &MetricCmd) -> Intent {
                 replace: matches!(cmd, MetricCmd::Replace(_)),
                 target: a.target,
                 reason: a.reason.clone(),
+                shown: None,
             },
         ),
         MetricCmd::Target {
@@ -412,14 +413,15 @@ fn proof_intent(cmd: &ProofCmd) -> Option<Intent> {
         } => Intent::TrackProof {
             slug: job.clone(),
             proof: id.clone(),
-            counts: ProofOutcome {
-                replies: i64::from(*replies),
-                citations: i64::from(*citations),
-                intros: i64::from(*intros),
-                bookings: i64::from(*bookings),
-                sales: i64::from(*sales),
-                reuse: i64::from(*reuse),
+            counts: ProofCounts {
+                replies: replies.map(i64::from),
+                citations: citations.map(i64::from),
+                intros: intros.map(i64::from),
+                bookings: bookings.map(i64::from),
+                sales: sales.map(i64::from),
+                reuse: reuse.map(i64::from),
             },
+            was: None,
         },
         ProofCmd::Visibility {
             job,

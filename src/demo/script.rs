@@ -260,6 +260,7 @@ impl Script {
                 replace: false,
                 target: Target::parse(target).ok(),
                 reason: None,
+                shown: None,
             },
         );
         self.on(

@@ -127,10 +127,24 @@ pub const MAX_COUNT: i64 = 1_000_000_000;
 pub fn track_outcome(
     job: &Job,
     proof: &mut Proof,
-    counts: ProofOutcome,
+    given: ProofCounts,
+    was: Option<ProofOutcome>,
     ctx: &Ctx,
 ) -> Result<Outcome, Refusal> {
     live(job)?;
+    if given.is_empty() {
+        return Err(Refusal::invalid(
+            "no count was given: give the counts that changed (the others stay as they are)",
+        ));
+    }
+    let stored = proof.outcome.unwrap_or_default();
+    if was.is_some_and(|w| w != stored) {
+        return Err(Refusal::conflict(format!(
+            "the counts of `{}` were changed while you edited them: nothing was written; look at them again and give what changed",
+            proof.title
+        )));
+    }
+    let counts = given.over(stored);
     let all = [
         counts.replies,
         counts.citations,

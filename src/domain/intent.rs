@@ -7,8 +7,8 @@ use super::flow::{CriticSpec, StepEdit, StepSpec};
 use super::job::JobEdit;
 use super::kind::LoopKind;
 use super::model::{
-    Better, Capability, DetectedBy, LearningType, Measures, MetricId, Phase, ProofKind,
-    ProofOutcome, Severity, Verdict, Visibility,
+    Better, Capability, DetectedBy, LearningType, Measures, MetricId, Phase, ProofCounts,
+    ProofKind, ProofOutcome, Severity, Verdict, Visibility,
 };
 use super::stats::{Limit, Target};
 use chrono::NaiveDate;
@@ -54,7 +54,10 @@ pub enum Intent {
     TrackProof {
         slug: String,
         proof: String,
-        counts: ProofOutcome,
+        counts: ProofCounts,
+        /// The counts the front end showed before they were edited: refused when they changed
+        /// meanwhile (a teammate's count would be written over). `None` from a command line.
+        was: Option<ProofOutcome>,
     },
     /// Makes a proof public (it goes to the journeys) or withdraws it (private again), with why.
     SetProofVisibility {
@@ -132,6 +135,9 @@ pub enum LoopOp {
         target: Option<Target>,
         /// Why, when it changes a locked plan (a deviation).
         reason: Option<String>,
+        /// The metric the front end showed as the one replaced: refused when another replaced
+        /// it meanwhile (its records would be thrown out unseen). `None` from a command line.
+        shown: Option<MetricId>,
     },
     /// Sets (or with `None` clears) the primary metric's target change.
     SetTarget {
@@ -311,6 +317,7 @@ impl LoopOp {
             replace: false,
             target: None,
             reason: None,
+            shown: None,
         }
     }
 

@@ -435,18 +435,22 @@ impl LoopRecord {
                 replace,
                 target,
                 reason,
-            } => self.set_metric(
-                MetricSpec {
-                    name,
-                    unit,
-                    better: *better,
-                    measures: *measures,
-                    target: *target,
-                },
-                *replace,
-                reason.as_deref(),
-                ctx,
-            ),
+                shown,
+            } => {
+                self.check_metric_shown(shown.as_ref())?;
+                self.set_metric(
+                    MetricSpec {
+                        name,
+                        unit,
+                        better: *better,
+                        measures: *measures,
+                        target: *target,
+                    },
+                    *replace,
+                    reason.as_deref(),
+                    ctx,
+                )
+            }
             LoopOp::SetTarget { target, reason } => {
                 self.set_target(*target, reason.as_deref(), ctx)
             }

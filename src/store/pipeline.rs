@@ -192,8 +192,9 @@ pub(super) fn apply(
             slug,
             proof,
             counts,
+            was,
         } => change_proof(db, ctx, (slug, proof), states, true, |job, p| {
-            evidence::track_outcome(job, p, *counts, ctx)
+            evidence::track_outcome(job, p, *counts, *was, ctx)
         }),
         Intent::SetProofVisibility {
             slug,

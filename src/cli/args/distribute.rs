@@ -26,18 +26,19 @@ pub enum ProofCmd {
     Outcome {
         job: String,
         id: String,
-        #[arg(long, default_value_t = 0)]
-        replies: u32,
-        #[arg(long, default_value_t = 0)]
-        citations: u32,
-        #[arg(long, default_value_t = 0)]
-        intros: u32,
-        #[arg(long, default_value_t = 0)]
-        bookings: u32,
-        #[arg(long, default_value_t = 0)]
-        sales: u32,
-        #[arg(long, default_value_t = 0)]
-        reuse: u32,
+        /// The counts that changed; the others stay as they are
+        #[arg(long)]
+        replies: Option<u32>,
+        #[arg(long)]
+        citations: Option<u32>,
+        #[arg(long)]
+        intros: Option<u32>,
+        #[arg(long)]
+        bookings: Option<u32>,
+        #[arg(long)]
+        sales: Option<u32>,
+        #[arg(long)]
+        reuse: Option<u32>,
     },
     /// Make a proof public (it goes to the journeys `publish` writes) or withdraw it (private
     /// again; its record stays), with why

@@ -340,15 +340,17 @@ impl LoopRecord {
     }
 
     /// A value typed against a metric a form showed is recorded under that metric or not at
-    /// all: replaced meanwhile, the number would land under a name and unit nobody saw.
-    fn check_metric_shown(&self, shown: Option<&MetricId>) -> Result<(), Refusal> {
+    /// all: replaced meanwhile, the number would land under a name and unit nobody saw. A
+    /// replacement replaces the metric it showed, or nothing (another one's records would be
+    /// thrown out unseen).
+    pub(super) fn check_metric_shown(&self, shown: Option<&MetricId>) -> Result<(), Refusal> {
         let Some(shown) = shown else {
             return Ok(());
         };
         match &self.metric {
             Some(m) if m.id == *shown => Ok(()),
             Some(m) => Err(Refusal::conflict(format!(
-                "the primary metric of {} was replaced while the value was being typed: it is now `{}`{}, not the metric shown; nothing was recorded: look at the loop again and type the value for `{}`",
+                "the primary metric of {} was replaced while the form showed it: it is now `{}`{}, not the metric shown; nothing was recorded: look at the loop again, then type for `{}`",
                 self.addr(),
                 m.name,
                 if m.unit.is_empty() {

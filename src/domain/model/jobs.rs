@@ -164,7 +164,7 @@ pub struct Tool {
     pub recorded_at: Stamp,
 }
 
-/// What a proof artifact brought back; all counts are given together.
+/// What a proof artifact brought back; all counts are stored together.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofOutcome {
@@ -174,6 +174,49 @@ pub struct ProofOutcome {
     pub bookings: i64,
     pub sales: i64,
     pub reuse: i64,
+}
+
+/// The counts a command sets: each given one replaces the stored count, the others stay (so
+/// "one citation came in" never wipes the replies).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProofCounts {
+    pub replies: Option<i64>,
+    pub citations: Option<i64>,
+    pub intros: Option<i64>,
+    pub bookings: Option<i64>,
+    pub sales: Option<i64>,
+    pub reuse: Option<i64>,
+}
+
+impl ProofCounts {
+    /// Every count, as a form that shows them all gives them.
+    pub fn all(o: ProofOutcome) -> ProofCounts {
+        ProofCounts {
+            replies: Some(o.replies),
+            citations: Some(o.citations),
+            intros: Some(o.intros),
+            bookings: Some(o.bookings),
+            sales: Some(o.sales),
+            reuse: Some(o.reuse),
+        }
+    }
+
+    /// Whether no count is given.
+    pub fn is_empty(&self) -> bool {
+        *self == ProofCounts::default()
+    }
+
+    /// The stored counts `o` with the given ones in their place.
+    pub fn over(&self, o: ProofOutcome) -> ProofOutcome {
+        ProofOutcome {
+            replies: self.replies.unwrap_or(o.replies),
+            citations: self.citations.unwrap_or(o.citations),
+            intros: self.intros.unwrap_or(o.intros),
+            bookings: self.bookings.unwrap_or(o.bookings),
+            sales: self.sales.unwrap_or(o.sales),
+            reuse: self.reuse.unwrap_or(o.reuse),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -58,7 +58,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     if current.is_some() {
         plan_reason(l, &mut fields, &mut intro);
     }
-    Ok(Form::new(
+    let form = Form::new(
         title,
         fields,
         if current.is_some() {
@@ -68,7 +68,12 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
         },
     )
     .on(&ask.slug(), ask.kind)
-    .intro(intro))
+    .intro(intro);
+    // A replacement replaces the metric shown, or nothing.
+    Ok(match current {
+        Some(m) => form.showing(m.id.clone()),
+        None => form,
+    })
 }
 
 fn build(f: &Form, replace: bool) -> Result<crate::domain::Intent, String> {
@@ -93,6 +98,7 @@ fn build(f: &Form, replace: bool) -> Result<crate::domain::Intent, String> {
             replace,
             target,
             reason: f.reason(),
+            shown: f.shown_metric.clone(),
         },
     )
 }

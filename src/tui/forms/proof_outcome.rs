@@ -2,7 +2,7 @@
 
 use super::{Ask, Closed, Field, Form};
 use crate::domain::intent::Intent;
-use crate::domain::model::{ProofOutcome, short_id};
+use crate::domain::model::{ProofCounts, ProofOutcome, short_id};
 use crate::tui::keymap::Action;
 
 const COUNTS: [&str; 6] = [
@@ -68,18 +68,40 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             Ok(Intent::TrackProof {
                 slug: f.slug.clone().unwrap_or_default(),
                 proof: id,
-                counts: ProofOutcome {
+                counts: ProofCounts::all(ProofOutcome {
                     replies: f.count("replies"),
                     citations: f.count("citations"),
                     intros: f.count("intros"),
                     bookings: f.count("bookings"),
                     sales: f.count("sales"),
                     reuse: f.count("reuse"),
-                },
+                }),
+                was: shown_counts(f),
             })
         },
     )
     .on(&d.job.slug, None)
     .fills("proof", fills)
     .focus_on("replies"))
+}
+
+/// The counts the form showed for the proof chosen, before any was edited: the write is
+/// refused if they changed meanwhile.
+fn shown_counts(f: &Form) -> Option<ProofOutcome> {
+    let fills = f.fills.as_ref()?;
+    let shown = fills.values.get(f.choice(fills.choice))?;
+    let get = |n: &str| -> Option<i64> {
+        shown
+            .iter()
+            .find(|(k, _)| *k == n)
+            .and_then(|(_, v)| v.parse().ok())
+    };
+    Some(ProofOutcome {
+        replies: get("replies")?,
+        citations: get("citations")?,
+        intros: get("intros")?,
+        bookings: get("bookings")?,
+        sales: get("sales")?,
+        reuse: get("reuse")?,
+    })
 }

@@ -344,6 +344,7 @@ fn one_primary_metric_and_replacing_is_explicit() {
                 replace: true,
                 target: None,
                 reason: None,
+                shown: None,
             },
             &ctx(),
         )

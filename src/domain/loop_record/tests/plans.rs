@@ -132,6 +132,7 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
             replace: true,
             target: None,
             reason: Some("   ".into()),
+            shown: None,
         },
     ];
     for op in &changes {
@@ -183,6 +184,7 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
                 replace: true,
                 target: None,
                 reason: Some("the old one was gamed".into()),
+                shown: None,
             },
             &later(13),
         )
