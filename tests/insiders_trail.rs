@@ -174,6 +174,18 @@ fn names_mean_one_person() {
         ),
     )
     .unwrap();
+    // A look-alike (a Cyrillic е) and a role no rule binds, written outside jobloop (on a local
+    // copy, then copied back by whoever may write the rows): doctor names them too.
+    for (kind, name) in [("redesign", "b\u{0435}n"), ("improve", "tester")] {
+        t.sql(
+            "tester",
+            &format!(
+                "UPDATE loops SET owner = '{name}' WHERE id = {}",
+                loop_of(kind)
+            ),
+        )
+        .unwrap();
+    }
     t.cluster
         .admin()
         .batch_execute("GRANT jobloop_member TO eve")
@@ -188,6 +200,12 @@ fn names_mean_one_person() {
     );
     assert!(
         out.contains("FAIL roles") && out.contains("`eve` bypasses row-level security"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the owner of mail/redesign is named in a way jobloop refuses")
+            && out.contains("looks like the member `ben`")
+            && out.contains("the owner of mail/improve is named in a way jobloop refuses"),
         "{out}"
     );
     t.cluster

@@ -530,9 +530,12 @@ fn state_finding(stale: usize) -> Finding {
 /// by case (names compare exactly, so they name nobody who can log in).
 fn names_finding(twins: &[super::pg_schema::CaseTwin]) -> Finding {
     if twins.is_empty() {
-        return Finding::ok("names", "every owner and lead is named as their login role");
+        return Finding::ok(
+            "names",
+            "every owner and lead is named as their login role, and none as jobloop refuses",
+        );
     }
-    let (each, next): (Vec<String>, Vec<Next>) = twins
+    let (each, next): (Vec<String>, Vec<Option<Next>>) = twins
         .iter()
         .map(|t| {
             let (slug, kind) = t.place.split_once('/').unwrap_or((&t.place, ""));
@@ -560,20 +563,29 @@ fn names_finding(twins: &[super::pg_schema::CaseTwin]) -> Finding {
                     },
                 ),
             };
-            (
-                format!("`{}`, {who}, is no role; the role is `{}`", t.name, t.role),
-                Next::Rename {
-                    place,
-                    role: t.role.clone(),
-                },
-            )
+            match (&t.role, &t.refused) {
+                (Some(role), _) => (
+                    format!("`{}`, {who}, is no role; the role is `{role}`", t.name),
+                    Some(Next::Rename {
+                        place,
+                        role: role.clone(),
+                    }),
+                ),
+                (None, why) => (
+                    format!(
+                        "{who} is named in a way jobloop refuses (written outside it): {}; name a member in its place",
+                        why.as_deref().unwrap_or_default()
+                    ),
+                    None,
+                ),
+            }
         })
         .unzip();
     Finding {
         check: "names",
         ok: false,
         detail: each.join("; "),
-        next,
+        next: next.into_iter().flatten().collect(),
     }
 }
 

@@ -518,8 +518,10 @@ pub(super) fn role_facts(
     )
 }
 
-/// An owner or lead name that is no role while a role differs from it only by case: it names
-/// nobody who can log in (names compare exactly), and is listed by `doctor`.
+/// An owner or lead name that `doctor` lists: no role but one that differs only by case (names
+/// compare exactly, so it names nobody who can log in), or a name the rule for owners and
+/// leads refuses (`team::refusal`: a look-alike of a member, a role no rule binds…), written
+/// outside jobloop.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct CaseTwin {
     /// `loop`, `decision` or `lead`.
@@ -529,7 +531,10 @@ pub(super) struct CaseTwin {
     /// The decision's id, for a decision's owner.
     pub id: Option<String>,
     pub name: String,
-    pub role: String,
+    /// The role it differs from only by case, when it is no role itself.
+    pub role: Option<String>,
+    /// Why the rule for owners and leads refuses it, when it does.
+    pub refused: Option<String>,
 }
 
 pub(super) fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
@@ -547,23 +552,31 @@ pub(super) fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
              SELECT 'lead', j.slug, NULL, j.lead FROM public.jobs j
               WHERE j.lead IS NOT NULL AND j.archived_at IS NULL
          )
-         SELECT n.what, n.place, n.id, n.name, min(r.rolname::text)
-           FROM names n JOIN pg_catalog.pg_roles r
-             ON lower(r.rolname) = lower(n.name) AND r.rolname <> n.name
-          WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = n.name)
-          GROUP BY n.what, n.place, n.id, n.name
+         SELECT n.what, n.place, n.id, n.name,
+                (SELECT min(r.rolname::text) FROM pg_catalog.pg_roles r
+                  WHERE lower(r.rolname) = lower(n.name) AND r.rolname <> n.name
+                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.rolname = n.name))
+           FROM names n
           ORDER BY n.place, n.what",
         &[],
     )?;
+    let roles = pg.transaction(false, |db| Ok((role_facts(db)?, false)))?;
     Ok(rows
         .iter()
-        .map(|r| CaseTwin {
-            what: r.get(0),
-            place: r.get(1),
-            id: r.get(2),
-            name: r.get(3),
-            role: r.get(4),
+        .map(|r| {
+            let name: String = r.get(3);
+            let refused =
+                crate::domain::team::refusal(&name, &roles, GROUP, false).map(|e| e.message);
+            CaseTwin {
+                what: r.get(0),
+                place: r.get(1),
+                id: r.get(2),
+                name,
+                role: r.get(4),
+                refused,
+            }
         })
+        .filter(|t| t.role.is_some() || t.refused.is_some())
         .collect())
 }
 
