@@ -18,7 +18,10 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
         ),
         Fix::ChooseJob { nearest: Some(n) } => format!("did you mean `{}`?", clean(n)),
         Fix::ChooseJob { nearest: None } => "pick a job on the board".into(),
-        Fix::Unarchive { .. } => "it is archived: bring it back first".into(),
+        Fix::Unarchive { .. } => format!(
+            "bring it back first ({} lists the archived jobs)",
+            k(Action::Archived)
+        ),
         Fix::Reopen(_) => format!("press {} to reopen it", k(Action::Reopen)),
         Fix::SetMetric(_) => format!("press {} to set one", k(Action::Metric)),
         Fix::ReplaceMetric(_) => format!("press {} to replace it", k(Action::Metric)),

@@ -19,8 +19,9 @@ impl App {
     pub(super) fn error_words(&self, e: &store::Error) -> String {
         match (e.bare(), e.next()) {
             (store::Error::Refused(r), _) => remedy::refusal(r, &self.keymap),
+            // Enter adds a line in a text area: Ctrl-s saves in every form.
             (store::Error::Busy(m), _) => {
-                format!("{m} — your entries are kept; press Enter to retry")
+                format!("{m} — your entries are kept; press Ctrl-s to retry")
             }
             (bare, Some(next)) => format!("{bare}: {}", remedy::store_next(next)),
             (bare, None) => bare.to_string(),

@@ -16,11 +16,15 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
         .map(|s| format!("{}. {}", s.n, s.text))
         .collect();
     if undone.is_empty() {
-        return Err(format!(
-            "every step of {} is done: {} to close the loop",
-            ask.addr(),
-            ask.press(Action::CloseLoop)
-        ));
+        return Err(if d.record.lp.status.is_finished() {
+            format!("every step of {} is done, and it is {}", ask.addr(), d.record.lp.status)
+        } else {
+            format!(
+                "every step of {} is done: {} to close the loop",
+                ask.addr(),
+                ask.press(Action::CloseLoop)
+            )
+        });
     }
     Ok(Form::new(
         format!("Checklist of {}: mark a step done", ask.addr()),
