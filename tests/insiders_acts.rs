@@ -159,6 +159,15 @@ fn only_a_decision_in_force_is_signed_off() {
         "{e:?}"
     );
     assert_eq!(t.export(), before);
+    // jobloop says why, and which version is in force.
+    let err = t
+        .as_user("chen", &["decide", "mail", "govern", "--approve", &old])
+        .assert_code(1);
+    assert!(
+        err.contains("was amended: the version in force is") && err.contains("owner ana"),
+        "{err}"
+    );
+    assert_eq!(t.export(), before);
 }
 
 /// The rules a shared database holds its members to are the ones this jobloop installs: rules

@@ -67,6 +67,7 @@ impl LoopRecord {
     }
 
     pub(super) fn decision_index(&self, reference: &str) -> Result<usize, Refusal> {
+        self.not_amended(reference)?;
         let current: Vec<&Decision> = self.current_decisions().collect();
         let found = find_by_ref(current.iter().map(|d| &d.id), reference).map_err(|e| {
             e.about("decision", &self.addr())
@@ -77,6 +78,33 @@ impl LoopRecord {
             .iter()
             .position(|d| d.id == *found)
             .unwrap_or(0))
+    }
+
+    /// A decision amended by a newer version (perhaps while a form showed it) is named as such,
+    /// with the version in force: its owner or threshold changed, and that one is what counts.
+    fn not_amended(&self, reference: &str) -> Result<(), Refusal> {
+        let all = self.decisions.iter().filter(|d| d.void.is_none());
+        let Ok(found) = find_by_ref(all.clone().map(|d| &d.id), reference) else {
+            return Ok(());
+        };
+        let mut newest = found.clone();
+        while let Some(n) = all.clone().find(|d| d.supersedes.as_ref() == Some(&newest)) {
+            newest = n.id.clone();
+        }
+        if newest == *found {
+            return Ok(());
+        }
+        let now = self.decisions.iter().find(|d| d.id == newest);
+        Err(Refusal::conflict(format!(
+            "decision {} on {} was amended: the version in force is {} (owner {}{}); look at it before acting on it",
+            short_id(found),
+            self.addr(),
+            short_id(&newest),
+            now.map_or("?", |d| d.owner.as_str()),
+            now.and_then(|d| d.threshold.as_deref())
+                .map(|t| format!(", threshold {t}"))
+                .unwrap_or_default()
+        )))
     }
 
     /// The named owner signs a decision off — or, `witnessed`, the actor records the owner's

@@ -17,7 +17,11 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
         .collect();
     if undone.is_empty() {
         return Err(if d.record.lp.status.is_finished() {
-            format!("every step of {} is done, and it is {}", ask.addr(), d.record.lp.status)
+            format!(
+                "every step of {} is done, and it is {}",
+                ask.addr(),
+                d.record.lp.status
+            )
         } else {
             format!(
                 "every step of {} is done: {} to close the loop",
