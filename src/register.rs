@@ -322,13 +322,7 @@ fn suggested(loops: &[LoopReview]) -> Vec<Suggested> {
 
 /// The job's decisions, each naming its step and whether it was signed off.
 fn decisions(d: &FlowDetail) -> Vec<DecisionEntry> {
-    let name_of = |id: &str| {
-        d.flow
-            .steps
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.name.clone())
-    };
+    let name_of = |id: &str| Some(crate::domain::flow::step_label(&d.flow.steps, id));
     d.decisions
         .iter()
         .map(|(kind, x)| DecisionEntry {

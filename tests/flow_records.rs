@@ -491,3 +491,40 @@ also_on_postgres!(
     a_flow_is_mapped_governed_and_kept_through_export_and_verify,
     flow_records_are_voided_and_undone_with_their_history_kept,
 );
+
+/// An incident at a step that was removed from the flow stays about that step, named as removed
+/// in every view — never read as about a new step that reuses its name.
+#[test]
+fn an_incident_at_a_removed_step_says_so_everywhere() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job one", "--slug", "j1"]);
+    db.ok(&[
+        "flow", "add", "j1", "intake", "--kind", "input", "--by", "system",
+    ]);
+    db.ok(&[
+        "flow", "add", "j1", "send", "--kind", "output", "--by", "agent", "--role", "action",
+        "--after", "intake",
+    ]);
+    db.ok(&[
+        "incident",
+        "add",
+        "j1",
+        "leaked data",
+        "--step",
+        "send",
+        "--severity",
+        "high",
+    ]);
+    db.ok(&["flow", "void", "j1", "send", "--reason", "gone"]);
+    db.ok(&[
+        "flow", "add", "j1", "send", "--kind", "action", "--by", "human",
+    ]);
+    for args in [
+        &["incident", "list", "j1"][..],
+        &["register"][..],
+        &["loop", "show", "j1", "improve"][..],
+    ] {
+        let out = db.ok(args);
+        assert!(out.contains("at send (removed)"), "{args:?}: {out}");
+    }
+}

@@ -428,7 +428,7 @@ fn repeated_incident(flow: &Flow, learned_changes: &[Moment]) -> Option<String> 
         Some(format!(
             "the incident `{}` at step `{}` happened on {} and again on {} with no change recorded between",
             first.tag.as_deref().unwrap_or(""),
-            step.map_or("?", |s| s.name.as_str()),
+            flow::step_label(&flow.steps, first.step_id.as_str()),
             first.at,
             second.at
         ))

@@ -548,7 +548,7 @@ impl FlowView {
             .into_iter()
             .map(|s| step_view(flow, &names, decisions, s))
             .collect();
-        let incidents = incident_views(flow, &names);
+        let incidents = incident_views(flow);
         FlowView {
             steps,
             dropped: flow
@@ -623,17 +623,25 @@ fn step_view(
     }
 }
 
+/// How every view names the step `id`: its name, marked when it was removed from the flow (an
+/// incident or a decision at it stays about that step, never one that reuses its name).
+pub fn step_label(steps: &[FlowStep], id: &str) -> String {
+    match steps.iter().find(|s| s.id == id) {
+        Some(s) if s.void.is_none() => s.name.clone(),
+        Some(s) => format!("{} (removed)", s.name),
+        None => "a removed step".into(),
+    }
+}
+
 /// The incidents in force as the views show them: open ones first, newest first.
-fn incident_views(flow: &Flow, names: &BTreeMap<&str, &str>) -> Vec<IncidentView> {
+fn incident_views(flow: &Flow) -> Vec<IncidentView> {
     let mut incidents: Vec<IncidentView> = flow
         .incidents
         .iter()
         .filter(|i| i.void.is_none())
         .map(|i| IncidentView {
             id: i.id.clone(),
-            step: names
-                .get(i.step_id.as_str())
-                .map_or_else(|| i.step_id.to_string(), |n| n.to_string()),
+            step: step_label(&flow.steps, i.step_id.as_str()),
             what: i.what.clone(),
             severity: i.severity,
             tag: i.tag.clone(),
