@@ -528,3 +528,30 @@ fn an_incident_at_a_removed_step_says_so_everywhere() {
         assert!(out.contains("at send (removed)"), "{args:?}: {out}");
     }
 }
+
+/// A step dated earlier than it was recorded (backfill) says both where the flow is listed:
+/// the day changes what the signals read, so it is never invisible.
+#[test]
+fn a_backdated_step_says_when_it_was_recorded() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job", "--slug", "j", "--since", "2026-10-01"]);
+    db.ok(&[
+        "flow",
+        "add",
+        "j",
+        "first",
+        "--kind",
+        "input",
+        "--by",
+        "human",
+        "--at",
+        "2026-10-02",
+    ]);
+    let out = db.ok(&["flow", "list", "j"]);
+    assert!(out.contains("mapped 2026-10-02 (recorded "), "{out}");
+    db.ok(&[
+        "flow", "add", "j", "second", "--kind", "input", "--by", "human",
+    ]);
+    let out = db.ok(&["flow", "list", "j"]);
+    assert_eq!(out.matches("mapped ").count(), 1, "{out}");
+}

@@ -69,6 +69,13 @@ fn step_lines(n: usize, s: &StepView) -> String {
     let c = |s: &str| clean(s).into_owned();
     let mut out = String::new();
     out.push_str(&format!("{:>3}. {}  [{}]\n", n, c(&s.name), what(s)));
+    if s.at.date() != s.recorded_at.local_date() {
+        out.push_str(&format!(
+            "     mapped {} (recorded {})\n",
+            s.at.to_text(),
+            s.recorded_at.local_date()
+        ));
+    }
     if !s.after.is_empty() {
         let after: Vec<String> = s.after.iter().map(|a| c(a)).collect();
         out.push_str(&format!("     after: {}\n", after.join(", ")));

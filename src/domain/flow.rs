@@ -470,6 +470,9 @@ pub struct StepView {
     pub data: Vec<DataClass>,
     pub irreversible: bool,
     pub at: When,
+    /// When it was recorded: a step dated earlier (backfill) says both, as it changes what the
+    /// signals read (a tool chosen before the workflow was mapped).
+    pub recorded_at: Stamp,
     pub governance: StepGovernance,
     pub open_incidents: usize,
     pub decisions: Vec<StepDecision>,
@@ -601,6 +604,7 @@ fn step_view(
         data: s.data.clone(),
         irreversible: s.irreversible,
         at: s.at,
+        recorded_at: s.recorded_at,
         governance: governance_of(&s.id, &flow.governance, &flow.critic_results),
         open_incidents: flow
             .incidents
