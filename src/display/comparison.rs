@@ -275,6 +275,7 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
         Caveat::RecordedLate { n } => format!(
             "caveat: {n} live value(s) were recorded after values dated later: the locked plan's looks take values in the order they were recorded, so each was a later look, not a change to the looks already made"
         ),
+        Caveat::BelowRounding => "caveat: the change is below a billionth of the values themselves — the last digits of a computed number (0.1 + 0.2 gives 0.30000000000000004), not a change anyone measured".into(),
         Caveat::SharedWeeks { n } => format!(
             "caveat: {n} live values share a week with another: the rule counts each value as one weekly look, and values of the same week are not independent weeks"
         ),

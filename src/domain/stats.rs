@@ -200,6 +200,9 @@ pub enum Caveat {
     /// `n` live values share a week with another: the rule counts each value as one weekly
     /// look, and values of one week are not independent weeks.
     SharedWeeks { n: usize },
+    /// The change is below a billionth of the values themselves: what a computer's rounding
+    /// leaves in a computed number (`0.30000000000000004`), not a change anyone measured.
+    BelowRounding,
 }
 
 /// A change the lead wants to be able to see: a percentage of the baseline mean, or an absolute

@@ -192,7 +192,21 @@ fn compare_values(
     normal_model_caveat(&mut c, p, &delta, (lo, hi));
     let crossing = sequential::decide(vb, vl, q, better, h);
     settle(&mut c, seq, crossing, too_few, d);
+    below_rounding_caveat(&mut c, d);
     c
+}
+
+/// The caveat when a change shown is below a billionth of the means: the digits that differ
+/// are a computed number's rounding, kept as typed, but not a measurement.
+fn below_rounding_caveat(c: &mut Comparison, d: f64) {
+    let scale = c
+        .baseline_mean
+        .unwrap_or(0.0)
+        .abs()
+        .max(c.live_mean.unwrap_or(0.0).abs());
+    if d != 0.0 && d.abs() < scale * 1e-9 {
+        c.caveats.push(Caveat::BelowRounding);
+    }
 }
 
 /// A difference too large to compute: no difference, no percentage, no verdict but

@@ -138,3 +138,22 @@ fn a_difference_that_overflows_says_so_and_shows_nothing_it_did_not_compute() {
     // Limits beyond the range are not drawn at its edge: there are none.
     assert!(process(&pts(&[-1.7e308, 1.7e308]), &pts(&[0.0])).is_none());
 }
+
+#[test]
+fn a_change_below_a_billionth_of_the_values_says_it_is_rounding() {
+    #[allow(clippy::excessive_precision)]
+    let noisy = 0.30000000000000004;
+    let c = cmp(&[0.3; 8], &[noisy; 6], Better::Higher);
+    assert!(
+        c.caveats.contains(&Caveat::BelowRounding),
+        "{:?}",
+        c.caveats
+    );
+    // A real change, however small in the unit, is not rounding.
+    let c = cmp(&[0.3, 0.31, 0.29, 0.3], &[0.32, 0.33, 0.31], Better::Higher);
+    assert!(
+        !c.caveats.contains(&Caveat::BelowRounding),
+        "{:?}",
+        c.caveats
+    );
+}
