@@ -205,3 +205,32 @@ fn rules_installed_by_another_version_are_renewed_before_anyone_writes() {
     .assert_ok();
     assert!(t.export().contains("\"phase\":\"baseline\""));
 }
+
+/// No member empties the team's board: the derived state is rewritten by every writer (and
+/// compared by `verify`), but a member's `DELETE` of it removes nothing; a member's repair
+/// rebuilds it all the same.
+#[test]
+fn no_member_deletes_the_derived_state() {
+    let Some(t) = team() else { return };
+    job(&t);
+    t.as_user("tester", &["team", "add", "cat"]).assert_ok();
+    let review = t.as_user("ana", &["review"]).assert_ok();
+    assert!(review.contains("mail"), "{review}");
+    for sql in ["DELETE FROM loop_state", "DELETE FROM job_state"] {
+        assert_eq!(t.sql("cat", sql).unwrap(), 0, "{sql}");
+    }
+    assert_eq!(t.as_user("ana", &["review"]).assert_ok(), review);
+    // A forged state is still a member's to write, and anyone's to repair.
+    t.sql(
+        "cat",
+        &format!(
+            "UPDATE loop_state SET state = replace(state, '\"owner\":\"ben\"', '\"owner\":\"cat\"') WHERE loop_id = {}",
+            loop_of("instrument")
+        ),
+    )
+    .unwrap();
+    assert_eq!(t.as_user("ana", &["verify"]).status.code(), Some(8));
+    t.as_user("ben", &["doctor", "--repair"]).assert_ok();
+    t.as_user("ana", &["verify"]).assert_ok();
+    assert_eq!(t.as_user("ana", &["review"]).assert_ok(), review);
+}

@@ -169,6 +169,23 @@ const FIXED_POLICIES_SQL: &str = "         ALTER TABLE public.audit_events ENABL
          -- A loop's owner may hand it on only through its lead (the trigger checks `owner`).
          CREATE POLICY jobloop_change ON public.loops FOR UPDATE
              USING (public.jobloop_may_record(id)) WITH CHECK (true);
+         -- The derived state: every writer rewrites it (a rebuild, any loop's), but no member
+         -- deletes it (no policy: a member's DELETE removes nothing), so no one empties the
+         -- team's board; a rebuild upserts every row.
+         ALTER TABLE public.loop_state ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE public.job_state ENABLE ROW LEVEL SECURITY;
+         DROP POLICY IF EXISTS jobloop_read ON public.loop_state;
+         CREATE POLICY jobloop_read ON public.loop_state FOR SELECT USING (true);
+         DROP POLICY IF EXISTS jobloop_add ON public.loop_state;
+         CREATE POLICY jobloop_add ON public.loop_state FOR INSERT WITH CHECK (true);
+         DROP POLICY IF EXISTS jobloop_change ON public.loop_state;
+         CREATE POLICY jobloop_change ON public.loop_state FOR UPDATE USING (true) WITH CHECK (true);
+         DROP POLICY IF EXISTS jobloop_read ON public.job_state;
+         CREATE POLICY jobloop_read ON public.job_state FOR SELECT USING (true);
+         DROP POLICY IF EXISTS jobloop_add ON public.job_state;
+         CREATE POLICY jobloop_add ON public.job_state FOR INSERT WITH CHECK (true);
+         DROP POLICY IF EXISTS jobloop_change ON public.job_state;
+         CREATE POLICY jobloop_change ON public.job_state FOR UPDATE USING (true) WITH CHECK (true);
 ";
 
 /// Row-level security on each loop's and each job's record tables.
