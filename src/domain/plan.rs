@@ -20,6 +20,14 @@ use super::stats::{
 };
 use super::time::{Stamp, When};
 
+mod guardrail;
+mod looks;
+use guardrail::judge_guardrail;
+use looks::{
+    in_force, locked_comparison, note_shared_weeks, recorded_order, typed_points,
+    withhold_without_plan,
+};
+
 /// The rule every verdict is reached by, in words (the same for every plan of this version).
 pub const DECISION_RULE: DecisionRule = DecisionRule {
     test: "exact permutation test of the difference of means",
@@ -217,109 +225,6 @@ pub struct GuardrailState {
 
 /// The position of a record in time (see `When::order_key`).
 pub type Key = (chrono::NaiveDate, Stamp);
-
-/// Judges guardrail `g` (its `values`, voided ones included) over its live values in `window`
-/// (from an intervention, up to the next one, and those of `also`: dated after the next one
-/// but seen before it locked its plan), under `plan` when that plan locked this guardrail:
-/// against the baseline it locked, over the looks it made as the primary metric's are
-/// (`looked_at`: in the order recorded, voided ones still counted, those seen before the lock
-/// left out).
-fn judge_guardrail(
-    g: &Metric,
-    values: &[Value],
-    window: (Option<Key>, Option<Key>),
-    plan: Option<&Plan>,
-    also: &[ValueId],
-) -> GuardrailState {
-    let locked = plan.and_then(|p| p.guardrails.iter().find(|x| x.id == g.id));
-    let (start, end) = window;
-    let mut live: Vec<&Value> = values
-        .iter()
-        .filter(|v| v.phase == Phase::Live)
-        .filter(|v| locked.is_some() || v.void.is_none())
-        .filter(|v| {
-            let k = v.at.order_key(v.recorded_at);
-            start.is_none_or(|s| k >= s) && (end.is_none_or(|e| k < e) || also.contains(&v.id))
-        })
-        .filter(|v| locked.is_none_or(|l| !l.seen_live.contains(&v.id)))
-        .collect();
-    if locked.is_some() {
-        live.sort_by_key(|v| recorded_order(v));
-    }
-    let baseline: Vec<(When, f64)> = match locked {
-        Some(l) => l.baseline.iter().map(|v| (v.at, v.value)).collect(),
-        None => values
-            .iter()
-            .filter(|v| v.void.is_none() && v.phase == Phase::Baseline)
-            .map(|v| (v.at, v.value))
-            .collect(),
-    };
-    let points = |vs: &[(When, f64)]| -> Vec<Point> {
-        vs.iter().map(|(at, v)| (day_number(*at), *v)).collect()
-    };
-    let live: Vec<(When, f64)> = live.iter().map(|v| (v.at, v.value)).collect();
-    let horizon = plan.map(|p| (p.horizon, p.horizon_from));
-    let comparison = (!baseline.is_empty() || !live.is_empty())
-        .then(|| compare(&points(&baseline), &points(&live), g.better, None, horizon));
-    let limit = locked.map_or(g.max_worse, |l| l.max_worse);
-    let b: Vec<f64> = baseline.iter().map(|x| x.1).collect();
-    let l: Vec<f64> = live.iter().map(|x| x.1).collect();
-    let (over, limit_note) = beyond(&b, &l, g.better, limit);
-    let breached = comparison
-        .as_ref()
-        .is_some_and(|c| c.verdict == super::stats::Verdict::Worse && over);
-    GuardrailState {
-        name: g.name.clone(),
-        unit: g.unit.clone(),
-        better: g.better,
-        max_worse: limit,
-        comparison,
-        breached,
-        locked: locked.is_some(),
-        removed: g.replaced_at.is_some(),
-        limit_note,
-    }
-}
-
-/// Whether the estimated worsening exceeds the limit, computed exactly on the typed values (a
-/// worsening of exactly the limit is not beyond it): a percentage of the baseline mean, or an
-/// amount in the unit. A percentage of a baseline that is not all positive cannot be taken: then
-/// any shown worsening counts as beyond it, and the note says so.
-fn beyond(
-    baseline: &[f64],
-    live: &[f64],
-    better: Better,
-    limit: Option<Limit>,
-) -> (bool, Option<String>) {
-    use super::num::{exact, exact_mean};
-    let Some(limit) = limit else {
-        return (true, None);
-    };
-    let eb: Vec<_> = baseline.iter().map(|v| exact(*v)).collect();
-    let el: Vec<_> = live.iter().map(|v| exact(*v)).collect();
-    let (Some(mb), Some(ml)) = (exact_mean(&eb), exact_mean(&el)) else {
-        return (false, None);
-    };
-    let delta = ml - &mb;
-    let worse = match better {
-        Better::Lower => delta,
-        Better::Higher => -delta,
-    };
-    let amount = exact(limit.amount);
-    if !limit.percent {
-        return (worse > amount, None);
-    }
-    if eb.iter().any(|v| *v <= exact(0.0)) {
-        return (
-            true,
-            Some(
-                "a percentage limit needs a baseline of positive values: any shown worsening counts as a breach; give an absolute limit instead"
-                    .into(),
-            ),
-        );
-    }
-    (worse * exact(100.0) > amount * mb, None)
-}
 
 /// One deviation: when, who, what and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -594,130 +499,6 @@ impl<'a> Timeline<'a> {
             })
             .collect()
     }
-}
-
-/// The plan's looks (`looked_at` over its `window`) against its own baseline, direction,
-/// target and horizon.
-fn locked_comparison(p: &Plan, values: &[Value], window: &[&Value]) -> Comparison {
-    let live = looked_at(p, window);
-    // The plan keeps each baseline value's number; its typed text is the value's own.
-    let baseline: Vec<TypedPoint> = p
-        .baseline
-        .iter()
-        .map(|b| {
-            let typed = values
-                .iter()
-                .find(|v| v.id == b.id)
-                .and_then(|v| v.typed.as_deref());
-            (day_number(b.at), b.value, typed)
-        })
-        .collect();
-    let mut c = compare_typed(
-        &baseline,
-        &typed_points(&live),
-        p.metric.better,
-        p.target,
-        Some((p.horizon, p.horizon_from)),
-    );
-    // More baseline values no longer count for this plan: its baseline is locked.
-    if c.baseline_needed.is_some()
-        && let Some(note) = c.live_needed_note.as_mut()
-    {
-        note.push_str(" (in a next plan: this plan's baseline is locked)");
-    }
-    let voided = live.iter().filter(|v| v.void.is_some()).count();
-    if voided > 0 {
-        c.caveats.push(Caveat::CountsVoided { n: voided });
-    }
-    let late = recorded_late(&live);
-    if late > 0 {
-        c.caveats.push(Caveat::RecordedLate { n: late });
-    }
-    note_shared_weeks(&mut c, &live);
-    c
-}
-
-/// The live values a locked plan's looks saw, in the order they were recorded. Each recorded
-/// value is one look whatever its date, so a value entered after later-dated ones is the next
-/// look, never a rewrite of the looks already made (which could turn a final "inconclusive"
-/// into a verdict); a value voided after the lock still counts, as a look cannot be taken
-/// back (the result without it is the amended one, shown beside). Values recorded before the
-/// lock (a back-dated intervention entered after they were seen) are left out: a plan cannot
-/// be locked around data already in. Values of one command (a file) keep their date order.
-fn looked_at<'a>(p: &Plan, window: &[&'a Value]) -> Vec<&'a Value> {
-    let mut live: Vec<&Value> = window
-        .iter()
-        .filter(|v| !p.seen_live.contains(&v.id))
-        .copied()
-        .collect();
-    live.sort_by_key(|v| recorded_order(v));
-    live
-}
-
-/// The order looks were made in: when each value was recorded, and within one command (a
-/// file of values) by date, then by id, so the order never depends on how they were loaded.
-fn recorded_order(v: &Value) -> (Stamp, Key, &str) {
-    (v.recorded_at, v.at.order_key(v.recorded_at), v.id.as_str())
-}
-
-/// The values in force (not voided) of `window`, in time order.
-fn in_force<'a>(window: &[&'a Value]) -> Vec<&'a Value> {
-    window
-        .iter()
-        .filter(|v| v.void.is_none())
-        .copied()
-        .collect()
-}
-
-/// How many of `looks` (in the order recorded) are dated before a value recorded earlier.
-fn recorded_late(looks: &[&Value]) -> usize {
-    let mut latest: Option<chrono::NaiveDate> = None;
-    let mut late = 0;
-    for v in looks {
-        let d = v.at.date();
-        if latest.is_some_and(|l| d < l) {
-            late += 1;
-        }
-        latest = latest.max(Some(d));
-    }
-    late
-}
-
-/// Live values that share an ISO week with another are not independent weeks: the rule counts
-/// each as a weekly look, so the comparison says how many do.
-fn note_shared_weeks(c: &mut Comparison, live: &[&Value]) {
-    use chrono::Datelike;
-    let mut weeks: std::collections::HashMap<chrono::IsoWeek, usize> =
-        std::collections::HashMap::new();
-    for v in live {
-        *weeks.entry(v.at.date().iso_week()).or_default() += 1;
-    }
-    let n: usize = weeks.values().filter(|k| **k > 1).sum();
-    if n > 0 {
-        c.caveats.push(Caveat::SharedWeeks { n });
-    }
-}
-
-/// With no intervention there is no locked plan: what counts as a change, and when to decide,
-/// was fixed before no live value, and a target set after seeing them would choose the
-/// horizon. The figures stay; the verdict is withheld and the comparison says why.
-fn withhold_without_plan(c: &mut Comparison) {
-    if c.live_n == 0 {
-        return;
-    }
-    if matches!(c.verdict, Verdict::Improved | Verdict::Worse) {
-        c.verdict = Verdict::Inconclusive;
-    }
-    c.sequential = None;
-    c.target_met = None;
-    c.caveats.push(Caveat::NoPlan);
-}
-
-/// Values in time with the text they were typed as.
-fn typed_points<'a>(vs: &[&'a Value]) -> Vec<TypedPoint<'a>> {
-    vs.iter()
-        .map(|v| (day_number(v.at), v.value, v.typed.as_deref()))
-        .collect()
 }
 
 /// The plan `p` that `i` locked, as the views show it, with its deviations.
