@@ -234,3 +234,157 @@ fn no_member_deletes_the_derived_state() {
     t.as_user("ana", &["verify"]).assert_ok();
     assert_eq!(t.as_user("ana", &["review"]).assert_ok(), review);
 }
+
+/// What one person recorded, another with the right to change it changes through jobloop: the
+/// lead decides on the owner's trip and the owner on the lead's, each changes or removes a flow
+/// step the other mapped, and an incident the lead recorded is fixed by the improve loop's
+/// owner. Each act names who did it, and the trail verifies.
+#[test]
+fn each_changes_what_another_recorded_through_jobloop() {
+    let Some(t) = team() else { return };
+    job(&t);
+    t.as_user("tester", &["team", "add", "cat"]).assert_ok();
+    t.as_user("ben", &["kill", "add", "mail", "instr", "costs rise"])
+        .assert_ok();
+    for (n, trips, decides, how) in [
+        ("1", "ana", "ben", "continue"),
+        ("2", "ben", "ana", "retire"),
+    ] {
+        t.as_user(
+            trips,
+            &["kill", "trip", "mail", "instr", n, "--reason", "slower"],
+        )
+        .assert_ok();
+        t.as_user(
+            decides,
+            &["loop", how, "mail", "instr", "--reason", "decided"],
+        )
+        .assert_ok();
+    }
+    t.as_user("ana", &["loop", "owner", "mail", "redesign", "ben"])
+        .assert_ok();
+    t.as_user("ana", &["loop", "owner", "mail", "improve", "cat"])
+        .assert_ok();
+    t.as_user(
+        "ben",
+        &[
+            "flow",
+            "add",
+            "mail",
+            "read",
+            "--kind",
+            "input",
+            "--by",
+            "agent",
+            "--role",
+            "perception",
+        ],
+    )
+    .assert_ok();
+    t.as_user(
+        "ana",
+        &[
+            "flow", "add", "mail", "pay", "--kind", "action", "--by", "human", "--gate",
+            "approval", "--after", "read",
+        ],
+    )
+    .assert_ok();
+    t.as_user(
+        "ana",
+        &["flow", "set", "mail", "read", "--data", "personal"],
+    )
+    .assert_ok();
+    t.as_user(
+        "ben",
+        &[
+            "flow", "set", "mail", "pay", "--by", "agent", "--role", "action",
+        ],
+    )
+    .assert_ok();
+    let out = t
+        .as_user(
+            "ana",
+            &[
+                "incident",
+                "add",
+                "mail",
+                "paid twice",
+                "--step",
+                "pay",
+                "--severity",
+                "high",
+            ],
+        )
+        .assert_ok();
+    let id = out.split("incident ").nth(1).unwrap()[..8].to_string();
+    t.as_user(
+        "cat",
+        &["incident", "fix", &id, "--change", "checks prior payment"],
+    )
+    .assert_ok();
+    t.as_user(
+        "ben",
+        &["flow", "void", "mail", "pay", "--reason", "merged"],
+    )
+    .assert_ok();
+    t.as_user("tester", &["verify"]).assert_ok();
+}
+
+/// A moment column takes a moment, not a day, and a void stays as recorded: no member makes a
+/// record unreadable with a bare date, or takes back someone else's void.
+#[test]
+fn a_moment_is_a_time_and_a_void_stays() {
+    let Some(t) = team() else { return };
+    job(&t);
+    t.as_user(
+        "ben",
+        &["baseline", "mail", "instr", "9", "--at", "2026-11-02"],
+    )
+    .assert_ok();
+    t.as_user(
+        "ben",
+        &["kill", "trip", "mail", "instr", "--reason", "slower"],
+    )
+    .assert_ok();
+    let export: serde_json::Value =
+        serde_json::from_str(&t.as_user("tester", &["export"]).assert_ok()).unwrap();
+    let value = export["values"][0]["id"].as_str().unwrap().to_string();
+    t.as_user(
+        "ana",
+        &[
+            "void",
+            "mail",
+            "instr",
+            &value[value.len() - 8..],
+            "--reason",
+            "typo",
+        ],
+    )
+    .assert_ok();
+    let before = t.export();
+    let instrument = loop_of("instrument");
+    let e = t
+        .sql(
+            "ben",
+            &format!(
+                "UPDATE kill_signals SET changed_at = '2026-12-04' WHERE loop_id = {instrument} AND state = 'tripped'"
+            ),
+        )
+        .unwrap_err();
+    assert!(format!("{e:?}").contains("must be a date"), "{e:?}");
+    for sql in [
+        format!(
+            "UPDATE metric_values SET void_at = NULL, void_by = NULL, void_reason = NULL WHERE id = '{value}'"
+        ),
+        format!(
+            "UPDATE metric_values SET void_by = 'ben', void_reason = 'mine now' WHERE id = '{value}'"
+        ),
+    ] {
+        let e = t.sql("ben", &sql).unwrap_err();
+        assert!(
+            format!("{e:?}").contains("a void in metric_values stays"),
+            "{sql}: {e:?}"
+        );
+    }
+    assert_eq!(t.export(), before);
+}

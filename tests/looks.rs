@@ -301,6 +301,100 @@ fn values_that_share_a_week_say_the_rule_counts_each_as_a_look() {
     assert!(shown.contains("6 live values share a week"), "{shown}");
 }
 
+/// A plan whose intervention was voided made no look after its void: values recorded later
+/// give it no verdict.
+#[test]
+fn a_voided_plan_makes_no_look_after_its_void() {
+    let db = Db::new();
+    baseline(&db);
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot",
+        "--at",
+        "2026-09-28",
+        "--horizon",
+        "4",
+    ]);
+    let id = instrument(&db)["plan"]["intervention"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.ok(&["void", "sup", "instr", &id, "--reason", "wrong start"]);
+    weekly(&db, &["8", "8.2", "7.9", "8.1"]);
+    let l = instrument(&db);
+    let earlier = &l["earlier_plans"][0];
+    assert_eq!(earlier["voided"], true);
+    assert_eq!(earlier["comparison"]["live_n"], 0, "{earlier}");
+    assert_ne!(earlier["comparison"]["verdict"], "improved");
+}
+
+/// A guardrail added after the lock (a deviation) is judged over the same looks: its breach
+/// is not voided away either.
+#[test]
+fn a_guardrail_added_after_the_lock_keeps_its_breach() {
+    let db = Db::new();
+    baseline(&db);
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot",
+        "--at",
+        "2026-09-28",
+        "--horizon",
+        "6",
+    ]);
+    db.ok(&[
+        "guard",
+        "add",
+        "sup",
+        "instr",
+        "cost",
+        "--unit",
+        "EUR",
+        "--better",
+        "lower",
+        "--max-worse",
+        "10%",
+        "--reason",
+        "watch cost too",
+    ]);
+    for (i, v) in ["100", "102", "98", "101", "99", "100"].iter().enumerate() {
+        let at = format!("2026-09-0{}", i + 1);
+        db.ok(&[
+            "baseline", "sup", "instr", v, "--guard", "cost", "--at", &at, "--reason", "guard",
+        ]);
+    }
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
+    for (i, v) in ["150", "152", "149", "151", "150", "148"]
+        .iter()
+        .enumerate()
+    {
+        let at = (start + chrono::Days::new(7 * i as u64)).to_string();
+        db.ok(&["measure", "sup", "instr", v, "--guard", "cost", "--at", &at]);
+    }
+    assert_eq!(instrument(&db)["guardrails"][0]["breached"], true);
+    let export = db.json(&["export"]);
+    let ids: Vec<String> = export["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["phase"] == "live")
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .collect();
+    for id in &ids {
+        db.ok(&["void", "sup", "instr", id, "--reason", "typo"]);
+    }
+    let g = &instrument(&db)["guardrails"][0];
+    assert_eq!(g["breached"], true, "{g}");
+    assert!(
+        caveat_kinds(&g["comparison"]).contains(&"counts-voided".to_string()),
+        "{g}"
+    );
+}
+
 also_on_postgres!(
     a_value_dated_into_weeks_already_looked_at_is_a_later_look_not_a_rewrite,
     voided_live_values_still_count_for_the_locked_verdict,

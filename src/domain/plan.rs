@@ -24,7 +24,7 @@ mod guardrail;
 mod looks;
 use guardrail::judge_guardrail;
 use looks::{
-    in_force, locked_comparison, note_shared_weeks, recorded_order, typed_points,
+    in_force, locked_comparison, note_looks, note_shared_weeks, recorded_order, typed_points,
     withhold_without_plan,
 };
 
@@ -416,9 +416,12 @@ impl<'a> Timeline<'a> {
         let next = start.and_then(|s| self.next_intervention(s));
         let end = next.map(key_of);
         let seen_by_next: Vec<ValueId> = next.and_then(of).map(|p| p.seen_live).unwrap_or_default();
+        // A voided plan made no look after its void.
+        let voided_at = from.and_then(|i| i.void.as_ref()).map(|v| v.at);
         self.values
             .iter()
             .filter(|v| v.phase == Phase::Live)
+            .filter(|v| voided_at.is_none_or(|at| v.recorded_at < at))
             .filter(|v| {
                 let k = v.at.order_key(v.recorded_at);
                 start.is_none_or(|s| k >= s)

@@ -63,13 +63,34 @@ DECLARE
     o jsonb;
     c text;
     by_col text;
+    found boolean;
     me text := session_user::text;
 BEGIN
     IF public.jobloop_admin() THEN
         RETURN NEW;
     END IF;
+    -- A write of a record that exists is an upsert (INSERT … ON CONFLICT DO UPDATE): the
+    -- insert it proposes is judged as the update it becomes (this trigger again, on UPDATE,
+    -- with the row as it was); judged as a new row it would have to name the writer as its
+    -- recorder, and no one could change what another recorded.
+    IF TG_OP = 'INSERT' AND n ? 'id' THEN
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %I.%I t WHERE t.id OPERATOR(pg_catalog.=) $1)',
+                                  TG_TABLE_SCHEMA, TG_TABLE_NAME)
+            INTO found USING n ->> 'id';
+        IF found THEN
+            RETURN NEW;
+        END IF;
+    END IF;
     IF TG_OP = 'UPDATE' THEN
         o := pg_catalog.to_jsonb(OLD);
+        -- A void stays as it was recorded: no one takes it back or rewrites who voided and why.
+        IF (o ->> 'void_at') IS NOT NULL
+           AND ((n -> 'void_at') IS DISTINCT FROM (o -> 'void_at')
+                OR (n -> 'void_by') IS DISTINCT FROM (o -> 'void_by')
+                OR (n -> 'void_reason') IS DISTINCT FROM (o -> 'void_reason')) THEN
+            RAISE EXCEPTION 'jobloop: a void in % stays as it was recorded (who, when and why)', TG_TABLE_NAME
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
         IF (n OPERATOR(pg_catalog.-) changeable) IS DISTINCT FROM (o OPERATOR(pg_catalog.-) changeable) THEN
             RAISE EXCEPTION 'jobloop: what was recorded in % stays as it was (only % may change): a correction is a new record or a void', TG_TABLE_NAME, pg_catalog.array_to_string(changeable, ', ')
                 USING ERRCODE = 'insufficient_privilege';
@@ -96,9 +117,13 @@ BEGIN
         END IF;
     END LOOP;
     -- Times and dates as jobloop writes them, so no member can make a record unreadable.
+    -- A `…_at` is a moment (a UTC time), `since` and `about` are days, `at` is either.
     FOR c IN SELECT k FROM pg_catalog.jsonb_object_keys(n) k
               WHERE k = 'at' OR k LIKE '%\_at' OR k IN ('since', 'about') LOOP
-        IF (n ->> c) IS NOT NULL AND NOT public.jobloop_is_time(n ->> c) THEN
+        IF (n ->> c) IS NOT NULL
+           AND (NOT public.jobloop_is_time(n ->> c)
+                OR (c LIKE '%\_at' AND pg_catalog.length(n ->> c) OPERATOR(pg_catalog.=) 10)
+                OR (c IN ('since', 'about') AND pg_catalog.length(n ->> c) OPERATOR(pg_catalog.<>) 10)) THEN
             RAISE EXCEPTION 'jobloop: % of a % must be a date (YYYY-MM-DD) or a UTC time (RFC 3339)', c, TG_TABLE_NAME
                 USING ERRCODE = 'check_violation';
         END IF;
@@ -167,6 +192,10 @@ DECLARE
     me text := session_user::text;
 BEGIN
     IF public.jobloop_admin() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM public.decisions d WHERE d.id OPERATOR(pg_catalog.=) NEW.id) THEN
+        -- An upsert of a decision that exists: judged as the update it becomes.
         RETURN NEW;
     END IF;
     IF TG_OP = 'INSERT' THEN

@@ -8,7 +8,8 @@ use super::*;
 /// but seen before it locked its plan), under `plan` when that plan locked this guardrail:
 /// against the baseline it locked, over the looks it made as the primary metric's are
 /// (`looked_at`: in the order recorded, voided ones still counted, those seen before the lock
-/// left out).
+/// left out). A guardrail added after the lock is judged over the same looks (its voided live
+/// values count too), against the baseline it has.
 pub(super) fn judge_guardrail(
     g: &Metric,
     values: &[Value],
@@ -21,16 +22,17 @@ pub(super) fn judge_guardrail(
     let mut live: Vec<&Value> = values
         .iter()
         .filter(|v| v.phase == Phase::Live)
-        .filter(|v| locked.is_some() || v.void.is_none())
+        .filter(|v| plan.is_some() || v.void.is_none())
         .filter(|v| {
             let k = v.at.order_key(v.recorded_at);
             start.is_none_or(|s| k >= s) && (end.is_none_or(|e| k < e) || also.contains(&v.id))
         })
         .filter(|v| locked.is_none_or(|l| !l.seen_live.contains(&v.id)))
         .collect();
-    if locked.is_some() {
+    if plan.is_some() {
         live.sort_by_key(|v| recorded_order(v));
     }
+    let looks = live.clone();
     let baseline: Vec<(When, f64)> = match locked {
         Some(l) => l.baseline.iter().map(|v| (v.at, v.value)).collect(),
         None => values
@@ -44,8 +46,13 @@ pub(super) fn judge_guardrail(
     };
     let live: Vec<(When, f64)> = live.iter().map(|v| (v.at, v.value)).collect();
     let horizon = plan.map(|p| (p.horizon, p.horizon_from));
-    let comparison = (!baseline.is_empty() || !live.is_empty())
-        .then(|| compare(&points(&baseline), &points(&live), g.better, None, horizon));
+    let comparison = (!baseline.is_empty() || !live.is_empty()).then(|| {
+        let mut c = compare(&points(&baseline), &points(&live), g.better, None, horizon);
+        if plan.is_some() {
+            note_looks(&mut c, &looks);
+        }
+        c
+    });
     let limit = locked.map_or(g.max_worse, |l| l.max_worse);
     let b: Vec<f64> = baseline.iter().map(|x| x.1).collect();
     let l: Vec<f64> = live.iter().map(|x| x.1).collect();

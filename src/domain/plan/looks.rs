@@ -32,16 +32,23 @@ pub(super) fn locked_comparison(p: &Plan, values: &[Value], window: &[&Value]) -
     {
         note.push_str(" (in a next plan: this plan's baseline is locked)");
     }
-    let voided = live.iter().filter(|v| v.void.is_some()).count();
+    note_looks(&mut c, &live);
+    c
+}
+
+/// What a comparison over a plan's `looks` (in the order recorded) says of them: values voided
+/// after the lock that still count, values recorded after later-dated ones, and values that
+/// share a week.
+pub(super) fn note_looks(c: &mut Comparison, looks: &[&Value]) {
+    let voided = looks.iter().filter(|v| v.void.is_some()).count();
     if voided > 0 {
         c.caveats.push(Caveat::CountsVoided { n: voided });
     }
-    let late = recorded_late(&live);
+    let late = recorded_late(looks);
     if late > 0 {
         c.caveats.push(Caveat::RecordedLate { n: late });
     }
-    note_shared_weeks(&mut c, &live);
-    c
+    note_shared_weeks(c, looks);
 }
 
 /// The live values a locked plan's looks saw, in the order they were recorded. Each recorded
