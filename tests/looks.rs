@@ -220,8 +220,11 @@ fn live_values_without_an_intervention_get_no_verdict_even_after_a_late_target()
     assert_eq!(c["sequential"], Json::Null);
     assert_eq!(c["target_met"], Json::Null);
     assert!(caveat_kinds(&c).contains(&"no-plan".to_string()));
+    assert_eq!(c["values_needed"], Json::Null);
     let shown = db.ok(&["loop", "show", "sup", "instr"]);
     assert!(shown.contains("no verdict without a plan"), "{shown}");
+    let calendar = db.ok(&["calendar", "-"]);
+    assert!(!calendar.contains("Verdict possible"), "{calendar}");
     assert!(db.ok(&["review"]).contains("[no plan, no verdict]"));
     // Once a change is recorded, a live value from before it is refused: it is a baseline.
     db.ok(&["intervene", "sup", "instr", "bot", "--at", "2026-11-02"]);

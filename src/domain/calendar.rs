@@ -124,6 +124,10 @@ pub fn verdict_expected(l: &LoopReview, today: NaiveDate) -> Option<(NaiveDate, 
         return None;
     }
     let c = l.comparison.as_ref()?;
+    // Without a plan no value makes a verdict possible.
+    if c.caveats.contains(&crate::domain::stats::Caveat::NoPlan) {
+        return None;
+    }
     let horizon = l.plan.as_ref().map(|p| p.horizon);
     let (more, what) = match c.verdict {
         Verdict::NotEnoughData => (c.values_needed?, Expected::Possible),

@@ -119,9 +119,9 @@ pub(super) fn withhold_without_plan(c: &mut Comparison) {
     if c.live_n == 0 {
         return;
     }
-    if matches!(c.verdict, Verdict::Improved | Verdict::Worse) {
-        c.verdict = Verdict::Inconclusive;
-    }
+    // No count of values makes a verdict possible without a plan: none is promised either.
+    c.verdict = Verdict::Inconclusive;
+    c.values_needed = None;
     c.sequential = None;
     c.target_met = None;
     c.caveats.push(Caveat::NoPlan);
