@@ -512,8 +512,13 @@ fn a_value_is_not_recorded_under_a_metric_replaced_while_it_was_typed() {
         }
         let before = h.export();
         h.ctrl('s');
-        assert!(h.app.form.is_some(), "{keys}: the form stays open");
-        h.shows(&["was replaced while the form"]);
+        let error = h.app.form.as_ref().and_then(|f| f.error.clone());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("while the form was open")),
+            "{keys}: the form stays open and says why: {error:?}"
+        );
         assert_eq!(h.export(), before, "{keys}: nothing was recorded");
     }
 }
@@ -580,4 +585,57 @@ fn the_job_form_writes_only_what_was_changed() {
     assert_eq!(job["title"], "Job (lead)");
     assert_eq!(job["statement"], "Ana's statement");
     assert_eq!(job["workaround"], "Ana's workaround");
+}
+
+/// A value typed for a guardrail is refused once that guardrail was removed and added again
+/// (another unit, another direction) while the form was open.
+#[test]
+fn a_guardrail_value_is_not_recorded_under_a_guardrail_added_again() {
+    let guard = |unit: &str, better: Better| LoopOp::AddGuardrail {
+        name: "cost".into(),
+        unit: unit.into(),
+        better,
+        max_worse: jobloop::domain::stats::Limit::parse("10%").unwrap(),
+        reason: None,
+    };
+    let mut h = Harness::new((120, 40), |s| {
+        measured_job(s, &[]);
+        s.apply(
+            &ctx(),
+            &on_loop("job", LoopKind::Instrument, guard("EUR", Better::Lower)),
+        )
+        .unwrap();
+    });
+    h.keys("ll")
+        .keys("b")
+        .keys("150")
+        .tab(1)
+        .key(KeyCode::Right);
+    assert!(h.screen().contains("cost"), "{}", h.screen());
+    {
+        let mut other = Store::open(&h.path, Missing::Refuse).unwrap();
+        let on = |op| on_loop("job", LoopKind::Instrument, op);
+        other
+            .apply(
+                &ctx(),
+                &on(LoopOp::RemoveGuardrail {
+                    name: "cost".into(),
+                    reason: None,
+                }),
+            )
+            .unwrap();
+        other
+            .apply(&ctx(), &on(guard("USD", Better::Higher)))
+            .unwrap();
+    }
+    let before = h.export();
+    h.ctrl('s');
+    let error = h.app.form.as_ref().and_then(|f| f.error.clone());
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("the metric shown for job/instrument")),
+        "the form stays open and says why: {error:?}"
+    );
+    assert_eq!(h.export(), before, "nothing was recorded");
 }

@@ -206,6 +206,9 @@ pub struct GuardrailTerms {
 /// when the plan locked it) and whether it is breached.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GuardrailState {
+    /// Which guardrail metric it is: a form that shows it records under it, or is refused once
+    /// it was removed (and perhaps added again under the same name).
+    pub id: MetricId,
     pub name: String,
     pub unit: String,
     pub better: Better,

@@ -28,8 +28,8 @@ pub struct Due {
     pub last: Option<(String, When)>,
     /// The primary metric's target change, as written (`-20%`).
     pub target: Option<String>,
-    /// The primary metric's id (`None` for a guardrail): its value is refused once the metric
-    /// was replaced.
+    /// The id of the metric shown (the primary one or the guardrail): its value is refused
+    /// once that metric was replaced or removed.
     pub metric_id: Option<crate::domain::model::MetricId>,
 }
 
@@ -138,7 +138,7 @@ fn of_loop(slug: &str, l: &LoopReview, week: Week) -> Vec<Due> {
                     .map(|m| num::estimate(m, 3)),
                 last,
                 target: None,
-                metric_id: None,
+                metric_id: Some(g.id.clone()),
             });
         }
     }

@@ -228,7 +228,7 @@ impl LoopRecord {
         check_live_takes_no_reason(phase, notes.reason)?;
         // The metric the value is of: the primary one, or a guardrail beside it.
         let (guard, metric) = self.value_metric(phase, notes.guard)?;
-        self.check_metric_shown(notes.shown)?;
+        check_value_metric_shown(notes.shown, &metric, &self.addr())?;
         let of = match guard {
             Some(_) => format!(" of guardrail {}", metric.name),
             None => String::new(),
@@ -350,7 +350,7 @@ impl LoopRecord {
         match &self.metric {
             Some(m) if m.id == *shown => Ok(()),
             Some(m) => Err(Refusal::conflict(format!(
-                "the primary metric of {} was replaced while the form showed it: it is now `{}`{}, not the metric shown; nothing was recorded: look at the loop again, then type for `{}`",
+                "the primary metric of {} was replaced while the form was open: it is now `{}`{}, not the metric shown; nothing was recorded: look at the loop again, then type for `{}`",
                 self.addr(),
                 m.name,
                 if m.unit.is_empty() {
@@ -579,4 +579,27 @@ pub(super) fn check_target(t: Target, better: Better) -> Result<(), Refusal> {
         )));
     }
     Ok(())
+}
+
+/// A value typed against a metric a form showed (the primary one or a guardrail) is recorded
+/// under that metric or not at all: replaced or removed and added again meanwhile, the number
+/// would land under a metric nobody saw.
+fn check_value_metric_shown(
+    shown: Option<&MetricId>,
+    metric: &Metric,
+    addr: &str,
+) -> Result<(), Refusal> {
+    match shown {
+        Some(id) if *id != metric.id => Err(Refusal::conflict(format!(
+            "the metric shown for {addr} was replaced or removed while the form was open: the value would now be of `{}`{}; nothing was recorded: look at the loop again, then type for `{}`",
+            metric.name,
+            if metric.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({}, {} is better)", metric.unit, metric.better)
+            },
+            metric.name
+        ))),
+        _ => Ok(()),
+    }
 }

@@ -61,6 +61,7 @@ pub(super) fn judge_guardrail(
         .as_ref()
         .is_some_and(|c| c.verdict == Verdict::Worse && over);
     GuardrailState {
+        id: g.id.clone(),
         name: g.name.clone(),
         unit: g.unit.clone(),
         better: g.better,

@@ -134,6 +134,8 @@ pub struct Form {
     pub due: Vec<crate::domain::week_values::Due>,
     /// The primary metric the form shows: a value is recorded under it or refused.
     pub shown_metric: Option<crate::domain::model::MetricId>,
+    /// The guardrails the form offers (its `of` choices after the first), in order.
+    pub shown_guards: Vec<crate::domain::model::MetricId>,
 }
 
 /// For a choice field, the values other fields take for each of its options.
@@ -184,6 +186,7 @@ impl Form {
             submitted: Stamp::EPOCH,
             due: Vec::new(),
             shown_metric: None,
+            shown_guards: Vec::new(),
         }
     }
 
@@ -214,6 +217,12 @@ impl Form {
                 f.set(&value);
             }
         }
+    }
+
+    /// The guardrails the form offers, in the order of its `of` choices.
+    pub fn offering(mut self, guards: Vec<crate::domain::model::MetricId>) -> Form {
+        self.shown_guards = guards;
+        self
     }
 
     /// The primary metric the form shows (see `LoopOp::RecordValue`).
@@ -262,6 +271,22 @@ impl Form {
 
     /// The guardrail a value is of: the `of` field's choice past the first (the primary
     /// metric); the form has the field only when the loop has guardrails.
+    /// The metric the value is typed against: the guardrail chosen, else the primary one.
+    pub fn shown_for_value(&self) -> Option<crate::domain::model::MetricId> {
+        let chosen = self
+            .fields
+            .iter()
+            .find(|f| f.name == "of")
+            .and_then(|f| match &f.input {
+                Input::Choice { chosen, .. } if *chosen > 0 => Some(*chosen),
+                _ => None,
+            });
+        match chosen {
+            Some(i) => self.shown_guards.get(i - 1).cloned(),
+            None => self.shown_metric.clone(),
+        }
+    }
+
     pub fn guard(&self) -> Option<String> {
         let f = self.fields.iter().find(|f| f.name == "of")?;
         match &f.input {

@@ -55,6 +55,7 @@ pub(super) fn open(ask: &Ask, phase: Phase) -> Result<Form, Closed> {
         Form::new(format!("{what} for {}", ask.addr()), fields, build)
             .on(&ask.slug(), ask.kind)
             .showing(m.id.clone())
+            .offering(l.guardrails.iter().map(|g| g.id.clone()).collect())
             .intro(intro),
     )
 }
@@ -71,7 +72,7 @@ fn record(f: &Form, phase: Phase) -> Result<crate::domain::Intent, String> {
             note: f.optional("note"),
             reason: f.reason(),
             guard: f.guard(),
-            shown: f.shown_metric.clone(),
+            shown: f.shown_for_value(),
         },
     )
 }
