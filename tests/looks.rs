@@ -30,20 +30,24 @@ fn baseline(db: &Db) {
 }
 
 /// Live values `values`, one a week from 2026-09-28.
-fn weekly(db: &Db, values: &[&str]) -> Vec<String> {
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
-    let mut ids = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        let at = (start + chrono::Days::new(7 * i as u64)).to_string();
-        db.ok(&["measure", "sup", "instr", v, "--at", &at]);
-        ids.push(at);
-    }
-    ids
+fn weekly(db: &Db, values: &[&str]) {
+    weekly_of(db, values, &[]);
 }
 
-/// A plan of six live values from 2026-09-28, and six values that end it without a verdict.
-fn final_inconclusive(db: &Db) {
-    baseline(db);
+/// Live values `values` of the metric `of` names (`--guard NAME`, or none for the primary),
+/// one a week from 2026-09-28.
+fn weekly_of(db: &Db, values: &[&str], of: &[&str]) {
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
+    for (i, v) in values.iter().enumerate() {
+        let at = (start + chrono::Days::new(7 * i as u64)).to_string();
+        let mut args = vec!["measure", "sup", "instr", v, "--at", &at];
+        args.extend_from_slice(of);
+        db.ok(&args);
+    }
+}
+
+/// The intervention of 2026-09-28, locking a plan of `horizon` live values.
+fn intervene(db: &Db, horizon: &str) {
     db.ok(&[
         "intervene",
         "sup",
@@ -52,8 +56,14 @@ fn final_inconclusive(db: &Db) {
         "--at",
         "2026-09-28",
         "--horizon",
-        "6",
+        horizon,
     ]);
+}
+
+/// A plan of six live values from 2026-09-28, and six values that end it without a verdict.
+fn final_inconclusive(db: &Db) {
+    baseline(db);
+    intervene(db, "6");
     weekly(db, &["8", "8.2", "12", "7.9", "11.5", "8.1"]);
     let c = comparison(db);
     assert_eq!(c["verdict"], "inconclusive");
@@ -175,24 +185,12 @@ fn a_guardrail_breach_is_not_voided_away() {
             "baseline", "sup", "instr", v, "--guard", "cost", "--at", &at,
         ]);
     }
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot",
-        "--at",
-        "2026-09-28",
-        "--horizon",
-        "6",
-    ]);
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
-    for (i, v) in ["120", "121", "119", "122", "120.5", "121.5"]
-        .iter()
-        .enumerate()
-    {
-        let at = (start + chrono::Days::new(7 * i as u64)).to_string();
-        db.ok(&["measure", "sup", "instr", v, "--guard", "cost", "--at", &at]);
-    }
+    intervene(&db, "6");
+    weekly_of(
+        &db,
+        &["120", "121", "119", "122", "120.5", "121.5"],
+        &["--guard", "cost"],
+    );
     assert_eq!(instrument(&db)["guardrails"][0]["breached"], true);
     let export = db.json(&["export"]);
     let guard_live: Vec<String> = export["values"]
@@ -243,16 +241,7 @@ fn live_values_without_an_intervention_get_no_verdict_even_after_a_late_target()
 fn a_back_dated_second_intervention_does_not_take_the_first_plans_values() {
     let db = Db::new();
     baseline(&db);
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot",
-        "--at",
-        "2026-09-28",
-        "--horizon",
-        "6",
-    ]);
+    intervene(&db, "6");
     weekly(&db, &["13", "13.5", "12.8", "13.2", "13.1", "13.4"]);
     let first = comparison(&db);
     assert_eq!(first["verdict"], "worse");
@@ -310,16 +299,7 @@ fn values_that_share_a_week_say_the_rule_counts_each_as_a_look() {
 fn a_voided_plan_makes_no_look_after_its_void() {
     let db = Db::new();
     baseline(&db);
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot",
-        "--at",
-        "2026-09-28",
-        "--horizon",
-        "4",
-    ]);
+    intervene(&db, "4");
     let id = instrument(&db)["plan"]["intervention"]
         .as_str()
         .unwrap()
@@ -339,16 +319,7 @@ fn a_voided_plan_makes_no_look_after_its_void() {
 fn a_guardrail_added_after_the_lock_keeps_its_breach() {
     let db = Db::new();
     baseline(&db);
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot",
-        "--at",
-        "2026-09-28",
-        "--horizon",
-        "6",
-    ]);
+    intervene(&db, "6");
     db.ok(&[
         "guard",
         "add",
@@ -370,14 +341,11 @@ fn a_guardrail_added_after_the_lock_keeps_its_breach() {
             "baseline", "sup", "instr", v, "--guard", "cost", "--at", &at, "--reason", "guard",
         ]);
     }
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
-    for (i, v) in ["150", "152", "149", "151", "150", "148"]
-        .iter()
-        .enumerate()
-    {
-        let at = (start + chrono::Days::new(7 * i as u64)).to_string();
-        db.ok(&["measure", "sup", "instr", v, "--guard", "cost", "--at", &at]);
-    }
+    weekly_of(
+        &db,
+        &["150", "152", "149", "151", "150", "148"],
+        &["--guard", "cost"],
+    );
     assert_eq!(instrument(&db)["guardrails"][0]["breached"], true);
     let export = db.json(&["export"]);
     let ids: Vec<String> = export["values"]

@@ -309,6 +309,17 @@ impl LoopRecord {
         })
     }
 
+    /// The first change a value is judged against: for a guardrail the loop's first
+    /// intervention, whichever metric it was on; for the primary metric the first on it.
+    fn first_change(&self, on_guard: bool) -> Option<&Intervention> {
+        if on_guard {
+            self.first_intervention()
+        } else {
+            self.active_interventions()
+                .min_by_key(|i| key(i.at, i.recorded_at))
+        }
+    }
+
     /// Is a baseline dated at `here` still before any change? A guardrail's baseline is before
     /// the loop's first intervention, whichever metric it was on; the primary metric's, before
     /// the first on it.
@@ -317,12 +328,7 @@ impl LoopRecord {
         on_guard: bool,
         here: (NaiveDate, Stamp),
     ) -> Result<(), Refusal> {
-        let first = if on_guard {
-            self.first_intervention()
-        } else {
-            self.active_interventions()
-                .min_by_key(|i| key(i.at, i.recorded_at))
-        };
+        let first = self.first_change(on_guard);
         if let Some(first) = first
             && here >= key(first.at, first.recorded_at)
         {
@@ -344,23 +350,10 @@ impl LoopRecord {
     /// replacement replaces the metric it showed, or nothing (another one's records would be
     /// thrown out unseen).
     pub(super) fn check_metric_shown(&self, shown: Option<&MetricId>) -> Result<(), Refusal> {
-        let Some(shown) = shown else {
-            return Ok(());
-        };
-        match &self.metric {
-            Some(m) if m.id == *shown => Ok(()),
-            Some(m) => Err(Refusal::conflict(format!(
-                "the primary metric of {} was replaced while the form was open: it is now `{}`{}, not the metric shown; nothing was recorded: look at the loop again, then type for `{}`",
-                self.addr(),
-                m.name,
-                if m.unit.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", m.unit)
-                },
-                m.name
-            ))),
-            None => Err(Refusal::conflict(format!(
+        match (&self.metric, shown) {
+            (_, None) => Ok(()),
+            (Some(m), _) => check_value_metric_shown(shown, m, &self.addr()),
+            (None, Some(_)) => Err(Refusal::conflict(format!(
                 "{} has no primary metric any more: nothing was recorded",
                 self.addr()
             ))),
@@ -376,12 +369,7 @@ impl LoopRecord {
         on_guard: bool,
         here: (NaiveDate, Stamp),
     ) -> Result<(), Refusal> {
-        let first = if on_guard {
-            self.first_intervention()
-        } else {
-            self.active_interventions()
-                .min_by_key(|i| key(i.at, i.recorded_at))
-        };
+        let first = self.first_change(on_guard);
         if let Some(first) = first
             && here < key(first.at, first.recorded_at)
         {
@@ -591,7 +579,7 @@ fn check_value_metric_shown(
 ) -> Result<(), Refusal> {
     match shown {
         Some(id) if *id != metric.id => Err(Refusal::conflict(format!(
-            "the metric shown for {addr} was replaced or removed while the form was open: the value would now be of `{}`{}; nothing was recorded: look at the loop again, then type for `{}`",
+            "the metric shown for {addr} was replaced or removed while the form was open (it is now `{}`{}): nothing was recorded; look at the loop again, then type for `{}`",
             metric.name,
             if metric.unit.is_empty() {
                 String::new()
