@@ -256,7 +256,7 @@ fn scripts(jobs: usize, weeks: u32, seed: u64, first_monday: chrono::NaiveDate) 
 /// holds now; `None` when the record is not there (the act is skipped).
 fn resolve(batch: &mut store::Batch, act: Act) -> Result<Option<Intent>, store::Error> {
     Ok(Some(match act {
-        Act::Do(intent) => intent,
+        Act::Do(intent) => *intent,
         Act::VoidTypo {
             slug,
             kind,

@@ -431,6 +431,7 @@ fn a_review_taken_during_writes_sees_one_moment_of_the_file() {
                         target: None,
                         reason: None,
                         shown: None,
+                        target_was: None,
                     }),
                 )
                 .unwrap();
@@ -473,7 +474,7 @@ fn a_file_deleted_or_replaced_while_open_takes_no_write() {
     let owner = |name: &str| Intent::OnLoop {
         slug: "job".into(),
         kind: LoopKind::Understand,
-        op: LoopOp::AssignOwner { name: name.into() },
+        op: LoopOp::assign_owner(name),
     };
     let ctx = || Ctx::local("tester", jobloop::domain::time::Stamp::now());
     let mut s = Store::open(&path, Missing::Create).unwrap();

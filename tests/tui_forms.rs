@@ -505,6 +505,7 @@ fn a_value_is_not_recorded_under_a_metric_replaced_while_it_was_typed() {
                             target: None,
                             reason: None,
                             shown: None,
+                            target_was: None,
                         },
                     ),
                 )
@@ -567,7 +568,7 @@ fn the_job_form_writes_only_what_was_changed() {
                             workaround: Some("Ana's workaround".into()),
                             ..Default::default()
                         },
-                        since: None,
+                        ..Default::default()
                     },
                 },
             )

@@ -342,7 +342,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             reason: "fixed".into(),
         }),
         Step::Note(text) => instr(LoopOp::SetNotes { text, was: None }),
-        Step::Owner(kind, name) => on(kind, LoopOp::AssignOwner { name }),
+        Step::Owner(kind, name) => on(kind, LoopOp::assign_owner(name)),
         Step::Mark(kind, n) => on(
             kind,
             LoopOp::MarkStep {
@@ -389,6 +389,7 @@ fn intent_of(s: &mut Store, step: &Step, i: usize) -> Option<Intent> {
             target: None,
             reason: None,
             shown: None,
+            target_was: None,
         }),
         Step::Tool(name) => Intent::SelectTool {
             slug: "t".into(),

@@ -88,6 +88,7 @@ fn job_intent(cmd: &JobCmd) -> Option<Intent> {
                     hiring_criteria: a.hiring_criteria.clone(),
                 },
                 since: a.since.map(|s| s.0),
+                was: None,
             },
         },
         JobCmd::Lead { job, name } => Intent::SetLead {
@@ -109,9 +110,7 @@ fn job_intent(cmd: &JobCmd) -> Option<Intent> {
 /// A loop's owner, opening and closing, steps, notes, retirement.
 fn loop_intent(cmd: &LoopCmd) -> Option<Intent> {
     Some(match cmd {
-        LoopCmd::Owner { job, kind, name } => {
-            on(job, *kind, LoopOp::AssignOwner { name: name.clone() })
-        }
+        LoopCmd::Owner { job, kind, name } => on(job, *kind, LoopOp::assign_owner(name.clone())),
         LoopCmd::Open { job, kind } => on(job, *kind, LoopOp::Open),
         LoopCmd::Close { job, kind, force } => on(job, *kind, LoopOp::Close { force: *force }),
         LoopCmd::Step {
@@ -177,6 +176,7 @@ fn metric_intent(cmd: &MetricCmd) -> Intent {
                 target: a.target,
                 reason: a.reason.clone(),
                 shown: None,
+                target_was: None,
             },
         ),
         MetricCmd::Target {
@@ -185,14 +185,7 @@ fn metric_intent(cmd: &MetricCmd) -> Intent {
             target,
             reason,
             ..
-        } => on(
-            job,
-            *kind,
-            LoopOp::SetTarget {
-                target: *target,
-                reason: reason.clone(),
-            },
-        ),
+        } => on(job, *kind, LoopOp::set_target(*target, reason.clone())),
     }
 }
 

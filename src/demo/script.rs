@@ -12,7 +12,8 @@ mod flow;
 pub(super) type Step = (Stamp, String, Act);
 
 pub(super) enum Act {
-    Do(Intent),
+    /// Boxed: an intent is far larger than the other acts.
+    Do(Box<Intent>),
     /// Void the latest value recorded with this number.
     VoidTypo {
         slug: String,
@@ -21,20 +22,11 @@ pub(super) enum Act {
         reason: String,
     },
     /// The decision's owner signs off the loop's pending decision.
-    Approve {
-        slug: String,
-        kind: LoopKind,
-    },
+    Approve { slug: String, kind: LoopKind },
     /// Record the fix of the job's first open incident.
-    FixIncident {
-        slug: String,
-        change: String,
-    },
+    FixIncident { slug: String, change: String },
     /// Track what the job's first proof brought back.
-    TrackProof {
-        slug: String,
-        counts: ProofOutcome,
-    },
+    TrackProof { slug: String, counts: ProofOutcome },
 }
 
 /// The weekly routine of one job, played week by week.
@@ -74,11 +66,11 @@ impl Script {
         out.push((
             at,
             who.to_string(),
-            Act::Do(Intent::OnLoop {
+            Act::Do(Box::new(Intent::OnLoop {
                 slug: self.slug.clone(),
                 kind,
                 op,
-            }),
+            })),
         ));
     }
 
@@ -182,19 +174,19 @@ impl Script {
         out.push((
             self.day(0, 0, 9),
             lead.into(),
-            Act::Do(Intent::AddJob {
+            Act::Do(Box::new(Intent::AddJob {
                 title: self.title.clone(),
                 slug: Some(self.slug.clone()),
                 statement: Some(t.statement.into()),
                 owner: None,
                 since: None,
-            }),
+            })),
         ));
         let c = t.canvas;
         out.push((
             self.day(0, 0, 10),
             lead.into(),
-            Act::Do(Intent::EditJob {
+            Act::Do(Box::new(Intent::EditJob {
                 slug: self.slug.clone(),
                 edit: JobEdit {
                     canvas: CanvasEdit {
@@ -209,16 +201,16 @@ impl Script {
                     },
                     ..JobEdit::default()
                 },
-            }),
+            })),
         ));
         for (i, kind) in LoopKind::ALL.into_iter().enumerate() {
-            let name = OWNERS[(j + i + 1) % OWNERS.len()].into();
+            let name = OWNERS[(j + i + 1) % OWNERS.len()];
             self.on(
                 out,
                 self.day(0, 0, 11),
                 lead,
                 kind,
-                LoopOp::AssignOwner { name },
+                LoopOp::assign_owner(name),
             );
         }
         // The invoice job picked its tool before mapping the workflow: a suggested signal.
@@ -227,11 +219,11 @@ impl Script {
             out.push((
                 at,
                 lead.into(),
-                Act::Do(Intent::SelectTool {
+                Act::Do(Box::new(Intent::SelectTool {
                     slug: self.slug.clone(),
                     name: "InvoiceBot".into(),
                     at: When::Day(at.local_date()),
-                }),
+                })),
             ));
         }
         self.setup_loops(out);
@@ -261,6 +253,7 @@ impl Script {
                 target: Target::parse(target).ok(),
                 reason: None,
                 shown: None,
+                target_was: None,
             },
         );
         self.on(
@@ -522,14 +515,14 @@ impl Script {
             out.push((
                 at,
                 lead.into(),
-                Act::Do(Intent::AddProof {
+                Act::Do(Box::new(Intent::AddProof {
                     slug: self.slug.clone(),
                     title: format!("Case: {}", t.title.to_lowercase()),
                     kind: ProofKind::Case,
                     visibility: Visibility::Public,
                     link: None,
                     at: When::Day(at.local_date()),
-                }),
+                })),
             ));
         }
         if w == 7 && family != 0 {
@@ -625,11 +618,11 @@ impl Script {
             out.push((
                 self.day(w, 4, 16),
                 lead.into(),
-                Act::Do(Intent::CloseCycle {
+                Act::Do(Box::new(Intent::CloseCycle {
                     slug: self.slug.clone(),
                     week: Some(Week::of(self.day(w, 0, 0).local_date())),
                     answers,
-                }),
+                })),
             ));
         }
     }

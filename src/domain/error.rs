@@ -110,6 +110,28 @@ pub struct Refusal {
     pub remedy: Option<Remedy>,
 }
 
+/// Refuses a write made over a value the front end showed, when that value changed after it
+/// was shown (a teammate's edit, another window's): written anyway, the edit would silently
+/// replace a change its author never saw. `was: None` is a write that showed nothing first.
+/// Short values are named so the person sees what changed; long ones (notes) are not repeated.
+pub fn check_shown(what: &str, now: &str, was: Option<&str>) -> Result<(), Refusal> {
+    let Some(was) = was else { return Ok(()) };
+    let (now, was) = (now.trim(), was.trim());
+    if now == was {
+        return Ok(());
+    }
+    let say = |v: &str| match v {
+        "" => "nothing".to_string(),
+        v if v.chars().count() <= 60 && !v.contains('\n') => format!("`{v}`"),
+        _ => "other text".to_string(),
+    };
+    Err(Refusal::conflict(format!(
+        "{what} changed to {} after {} was shown: nothing was written; look at it again and decide anew",
+        say(now),
+        say(was)
+    )))
+}
+
 impl Refusal {
     fn new(kind: RefusalKind, message: impl Into<String>) -> Self {
         Refusal {

@@ -98,6 +98,9 @@ pub enum Intent {
 pub enum LoopOp {
     AssignOwner {
         name: String,
+        /// The owner the front end showed (empty: none), when it showed one: refused when
+        /// another named an owner meanwhile. `None` from a command line.
+        was: Option<String>,
     },
     Open,
     Close {
@@ -116,8 +119,8 @@ pub enum LoopOp {
     SetNotes {
         text: String,
         /// The notes the front end showed before they were edited: refused when they changed
-        /// meanwhile, so an edit never writes over a teammate's note it did not show. `None`
-        /// where nothing was shown first (a command line, an undo bound to its event).
+        /// meanwhile, so an edit never writes over a teammate's note it did not show (an undo:
+        /// the notes its command wrote). `None` where nothing was shown first (a command line).
         was: Option<String>,
     },
     Retire {
@@ -138,11 +141,17 @@ pub enum LoopOp {
         /// The metric the front end showed as the one replaced: refused when another replaced
         /// it meanwhile (its records would be thrown out unseen). `None` from a command line.
         shown: Option<MetricId>,
+        /// The replaced metric's target the front end showed (`Target::to_text`, empty: none):
+        /// refused when another changed it meanwhile. `None` from a command line.
+        target_was: Option<String>,
     },
     /// Sets (or with `None` clears) the primary metric's target change.
     SetTarget {
         target: Option<Target>,
         reason: Option<String>,
+        /// The target the front end showed (`Target::to_text`, empty: none): refused when
+        /// another changed it meanwhile. `None` from a command line.
+        was: Option<String>,
     },
     RecordValue {
         phase: Phase,
@@ -318,6 +327,24 @@ impl LoopOp {
             target: None,
             reason: None,
             shown: None,
+            target_was: None,
+        }
+    }
+
+    /// Names the loop's owner, whoever owns it now (a command line shows nothing first).
+    pub fn assign_owner(name: impl Into<String>) -> Self {
+        LoopOp::AssignOwner {
+            name: name.into(),
+            was: None,
+        }
+    }
+
+    /// Sets or clears the primary metric's target, whatever it is now.
+    pub fn set_target(target: Option<Target>, reason: Option<String>) -> Self {
+        LoopOp::SetTarget {
+            target,
+            reason,
+            was: None,
         }
     }
 
@@ -396,7 +423,7 @@ impl Intent {
             Intent::AddJob { owner, .. } => owner.as_deref().into_iter().collect(),
             Intent::SetLead { lead, .. } => vec![lead.as_str()],
             Intent::OnLoop { op, .. } => match op {
-                LoopOp::AssignOwner { name } => vec![name.as_str()],
+                LoopOp::AssignOwner { name, .. } => vec![name.as_str()],
                 LoopOp::Decide { owner, .. } => vec![owner.as_str()],
                 LoopOp::Amend { owner, .. } => owner.as_deref().into_iter().collect(),
                 LoopOp::FlowGovern { owner, .. } => owner.as_deref().into_iter().collect(),

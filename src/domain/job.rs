@@ -4,7 +4,7 @@ use serde_json::{Value as Json, json};
 
 use super::audit::{STATE_KEY, row_json, with_state_hash};
 use super::command::Command;
-use super::error::{Fix, Refusal};
+use super::error::{Fix, Refusal, check_shown};
 use super::kind::LoopKind;
 use super::loop_record::{LoopRecord, MAX_LONG, MAX_NAME, MAX_REASON, Outcome, same_person};
 use super::model::{Canvas, Ctx, Job};
@@ -172,6 +172,11 @@ pub struct JobEdit {
     /// The day the job's history begins (backfill); `Some(None)` clears it, so the history
     /// begins when the job was recorded.
     pub since: Option<Option<NaiveDate>>,
+    /// What the front end showed of each field (a form's prefill; an undo: what its command
+    /// wrote), when it showed them: a field changed by this edit is refused when it no longer
+    /// says that, so an edit never writes over a teammate's change it did not show. `None`
+    /// from a command line.
+    pub was: Option<Box<JobEdit>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -186,17 +191,60 @@ pub struct CanvasEdit {
     pub hiring_criteria: Option<String>,
 }
 
-fn apply_field(
-    field: &str,
-    target: &mut String,
-    value: &Option<String>,
-    changed: &mut Vec<String>,
-) -> Result<(), Refusal> {
-    if let Some(v) = value {
-        let v = optional_text(field, Some(v), MAX_LONG)?.unwrap_or_default();
-        if *target != v {
-            *target = v;
-            changed.push(field.to_string());
+impl JobEdit {
+    /// Each text field of the edit by the name its outcome uses, in the job's order.
+    fn texts(&self) -> [(&'static str, &Option<String>); 10] {
+        let c = &self.canvas;
+        [
+            ("title", &self.title),
+            ("statement", &self.statement),
+            ("performer", &c.performer),
+            ("circumstance", &c.circumstance),
+            ("workaround", &c.workaround),
+            ("functional job", &c.functional_job),
+            ("emotional job", &c.emotional_job),
+            ("social job", &c.social_job),
+            ("competing solutions", &c.competing_solutions),
+            ("hiring criteria", &c.hiring_criteria),
+        ]
+    }
+}
+
+/// The job's text fields, in the order of [`JobEdit::texts`].
+fn job_texts(job: &mut Job) -> [&mut String; 10] {
+    let c = &mut job.canvas;
+    [
+        &mut job.title,
+        &mut job.statement,
+        &mut c.performer,
+        &mut c.circumstance,
+        &mut c.workaround,
+        &mut c.functional_job,
+        &mut c.emotional_job,
+        &mut c.social_job,
+        &mut c.competing_solutions,
+        &mut c.hiring_criteria,
+    ]
+}
+
+/// Is each field the edit changes still what the front end showed of it?
+fn check_edit_shown(job: &mut Job, e: &JobEdit) -> Result<(), Refusal> {
+    let Some(was) = &e.was else { return Ok(()) };
+    let slug = job.slug.clone();
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    if e.since.is_some()
+        && let Some(shown) = was.since
+    {
+        check_shown(
+            &format!("the start of `{slug}`"),
+            &day(job.since),
+            Some(&day(shown)),
+        )?;
+    }
+    let fields = e.texts().into_iter().zip(was.texts());
+    for (((name, new), (_, shown)), now) in fields.zip(job_texts(job)) {
+        if new.is_some() {
+            check_shown(&format!("the {name} of `{slug}`"), now, shown.as_deref())?;
         }
     }
     Ok(())
@@ -236,59 +284,20 @@ pub fn authorize(job: &Job, ctx: &Ctx) -> Result<(), Refusal> {
 
 pub fn edit(job: &mut Job, e: &JobEdit, now: Stamp) -> Result<Outcome, Refusal> {
     live(job)?;
+    check_edit_shown(job, e)?;
     let mut changed = Vec::new();
-    if let Some(t) = &e.title {
-        let t = required_text("title", t, MAX_NAME)?;
-        if job.title != t {
-            job.title = t;
-            changed.push("title".to_string());
+    for ((name, value), target) in e.texts().into_iter().zip(job_texts(job)) {
+        let Some(v) = value else { continue };
+        let v = if name == "title" {
+            required_text(name, v, MAX_NAME)?
+        } else {
+            optional_text(name, Some(v), MAX_LONG)?.unwrap_or_default()
+        };
+        if *target != v {
+            *target = v;
+            changed.push(name.to_string());
         }
     }
-    apply_field("statement", &mut job.statement, &e.statement, &mut changed)?;
-    let (c, ce) = (&mut job.canvas, &e.canvas);
-    apply_field("performer", &mut c.performer, &ce.performer, &mut changed)?;
-    apply_field(
-        "circumstance",
-        &mut c.circumstance,
-        &ce.circumstance,
-        &mut changed,
-    )?;
-    apply_field(
-        "workaround",
-        &mut c.workaround,
-        &ce.workaround,
-        &mut changed,
-    )?;
-    apply_field(
-        "functional job",
-        &mut c.functional_job,
-        &ce.functional_job,
-        &mut changed,
-    )?;
-    apply_field(
-        "emotional job",
-        &mut c.emotional_job,
-        &ce.emotional_job,
-        &mut changed,
-    )?;
-    apply_field(
-        "social job",
-        &mut c.social_job,
-        &ce.social_job,
-        &mut changed,
-    )?;
-    apply_field(
-        "competing solutions",
-        &mut c.competing_solutions,
-        &ce.competing_solutions,
-        &mut changed,
-    )?;
-    apply_field(
-        "hiring criteria",
-        &mut c.hiring_criteria,
-        &ce.hiring_criteria,
-        &mut changed,
-    )?;
     if let Some(since) = e.since
         && set_since(job, since, now)?
     {

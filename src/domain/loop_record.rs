@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::audit::{row_json, with_state_hash};
 use super::command::Command;
-use super::error::{At, Fix, Refusal};
+use super::error::{At, Fix, Refusal, check_shown};
 use super::flow::Flow;
 use super::intent::LoopOp;
 use super::kind::LoopKind;
@@ -418,7 +418,7 @@ impl LoopRecord {
     // makes a new operation fail to compile until it has one.
     fn dispatch(&mut self, op: &LoopOp, ctx: &Ctx) -> Result<Outcome, Refusal> {
         match op {
-            LoopOp::AssignOwner { name } => self.assign_owner(name, ctx),
+            LoopOp::AssignOwner { name, was } => self.assign_owner(name, was.as_deref(), ctx),
             LoopOp::Open => self.open(),
             LoopOp::Close { force } => self.close(*force),
             LoopOp::MarkStep { n, evidence } => self.mark_step(*n, evidence.as_deref(), ctx),
@@ -436,8 +436,10 @@ impl LoopRecord {
                 target,
                 reason,
                 shown,
+                target_was,
             } => {
                 self.check_metric_shown(shown.as_ref())?;
+                self.check_target_shown(target_was.as_deref())?;
                 self.set_metric(
                     MetricSpec {
                         name,
@@ -451,7 +453,12 @@ impl LoopRecord {
                     ctx,
                 )
             }
-            LoopOp::SetTarget { target, reason } => {
+            LoopOp::SetTarget {
+                target,
+                reason,
+                was,
+            } => {
+                self.check_target_shown(was.as_deref())?;
                 self.set_target(*target, reason.as_deref(), ctx)
             }
             LoopOp::RecordValue {

@@ -15,6 +15,31 @@ use super::model::{AuditEvent, FlowStep, FlowStepId, Job, Visibility};
 /// The reason recorded on a compensating record.
 pub const REASON: &str = "undone by its author";
 
+/// The job fields a `job edit` event's side (before or after) names, as an edit that sets
+/// them: the fields it does not name stay as they are, the start included.
+fn job_edit_of(side: &Json) -> JobEdit {
+    let field = |k: &str| side[k].as_str().map(str::to_string);
+    JobEdit {
+        title: field("title"),
+        statement: field("statement"),
+        canvas: CanvasEdit {
+            performer: field("performer"),
+            circumstance: field("circumstance"),
+            workaround: field("workaround"),
+            functional_job: field("functional_job"),
+            emotional_job: field("emotional_job"),
+            social_job: field("social_job"),
+            competing_solutions: field("competing_solutions"),
+            hiring_criteria: field("hiring_criteria"),
+        },
+        // A start the event names (none: the day the job was recorded).
+        since: side
+            .get("since")
+            .map(|d| d.as_str().and_then(crate::domain::time::parse_typed_day)),
+        was: None,
+    }
+}
+
 /// The intent that takes back `event` (the actor's last command) on `job` (and, for a loop
 /// command, its loop as it is now). `earlier` holds the job's events before it, newest first,
 /// when [`needs_history`] says the compensation must know what a record was before. A refusal
@@ -45,6 +70,9 @@ pub fn compensation(
             .map(str::to_string)
             .ok_or_else(|| Refusal::rule("the event does not name the record it added"))
     };
+    // What the command set a field to: an undo writes back over that and nothing else, so it
+    // is refused when someone changed the field since (their change would vanish unseen).
+    let after_text = |k: &str| event.after[k].as_str().map(str::to_string);
     // The index of the first changed entry of a list in the event's diff.
     let changed_index = |list: &str| -> Option<usize> {
         event.after[list]
@@ -88,6 +116,7 @@ pub fn compensation(
         Command::LoopOwner => match event.before["owner"].as_str() {
             Some(previous) => on(LoopOp::AssignOwner {
                 name: previous.to_string(),
+                was: after_text("owner"),
             }),
             None => cannot(
                 "naming the loop's first owner",
@@ -121,7 +150,7 @@ pub fn compensation(
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
-            was: None,
+            was: after_text("notes"),
         }),
         Command::MetricTarget => {
             let previous = event.before["metric"]["target"]
@@ -130,31 +159,20 @@ pub fn compensation(
             on(LoopOp::SetTarget {
                 target: previous,
                 reason: Some(REASON.into()),
+                // What the command set (empty: it cleared it).
+                was: event.after["metric"]
+                    .get("target")
+                    .map(|t| t.as_str().unwrap_or_default().to_string()),
             })
         }
         Command::JobEdit => {
-            let field = |k: &str| event.before[k].as_str().map(str::to_string);
+            let before = job_edit_of(&event.before);
             Ok(Intent::EditJob {
                 slug,
                 edit: JobEdit {
-                    title: field("title"),
-                    statement: field("statement"),
-                    canvas: CanvasEdit {
-                        performer: field("performer"),
-                        circumstance: field("circumstance"),
-                        workaround: field("workaround"),
-                        functional_job: field("functional_job"),
-                        emotional_job: field("emotional_job"),
-                        social_job: field("social_job"),
-                        competing_solutions: field("competing_solutions"),
-                        hiring_criteria: field("hiring_criteria"),
-                    },
-                    // The start it had: none is the day it was recorded.
-                    since: Some(
-                        event.before["since"]
-                            .as_str()
-                            .and_then(crate::domain::time::parse_typed_day),
-                    ),
+                    // An undo writes back only over what its command wrote.
+                    was: Some(Box::new(job_edit_of(&event.after))),
+                    ..before
                 },
             })
         }

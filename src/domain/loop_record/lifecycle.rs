@@ -4,7 +4,12 @@
 use super::*;
 
 impl LoopRecord {
-    pub(super) fn assign_owner(&mut self, owner: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+    pub(super) fn assign_owner(
+        &mut self,
+        owner: &str,
+        was: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<Outcome, Refusal> {
         let owner = person_name("owner", owner)?;
         self.job_live()?;
         // In a team, who owns a loop is the lead's call: an owner may not hand it on.
@@ -25,6 +30,11 @@ impl LoopRecord {
                 lead: self.job.lead.clone(),
             }));
         }
+        check_shown(
+            &format!("the owner of {}", self.addr()),
+            self.lp.owner.as_deref().unwrap_or_default(),
+            was,
+        )?;
         if self.lp.owner.as_deref() == Some(owner.as_str()) {
             return Ok(Outcome::unchanged(
                 Command::LoopOwner,
@@ -194,14 +204,11 @@ impl LoopRecord {
     /// Replaces the loop's free-text notes (empty text clears them).
     pub(super) fn set_notes(&mut self, notes: &str, was: Option<&str>) -> Result<Outcome, Refusal> {
         self.job_live()?;
-        if let Some(was) = was
-            && was.trim() != self.lp.notes.trim()
-        {
-            return Err(Refusal::conflict(format!(
-                "the notes of {} were changed while you edited them: nothing was written; look at them again and edit what they say now",
-                self.addr()
-            )));
-        }
+        check_shown(
+            &format!("the notes of {}", self.addr()),
+            &self.lp.notes,
+            was,
+        )?;
         let notes = optional_text("notes", Some(notes), MAX_NOTES)?.unwrap_or_default();
         if notes == self.lp.notes {
             return Ok(Outcome::unchanged(

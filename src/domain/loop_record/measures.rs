@@ -349,6 +349,19 @@ impl LoopRecord {
     /// all: replaced meanwhile, the number would land under a name and unit nobody saw. A
     /// replacement replaces the metric it showed, or nothing (another one's records would be
     /// thrown out unseen).
+    /// Was the primary metric's target, when a form showed it, still the one in force? A form
+    /// that writes it (or replaces the metric carrying it) would otherwise undo a target a
+    /// teammate set meanwhile, with its deviation's reason, without anyone seeing it.
+    pub(super) fn check_target_shown(&self, was: Option<&str>) -> Result<(), Refusal> {
+        let now = self
+            .metric
+            .as_ref()
+            .and_then(|m| m.target)
+            .map(Target::to_text)
+            .unwrap_or_default();
+        check_shown(&format!("the target of {}", self.addr()), &now, was)
+    }
+
     pub(super) fn check_metric_shown(&self, shown: Option<&MetricId>) -> Result<(), Refusal> {
         match (&self.metric, shown) {
             (_, None) => Ok(()),

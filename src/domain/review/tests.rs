@@ -71,7 +71,7 @@ fn open_loops_name_the_missing_metric_baseline_measurement_and_sign_off() {
     let r = build(
         &[job(|l| {
             apply(&mut l[2], LoopOp::Open);
-            apply(&mut l[2], LoopOp::AssignOwner { name: "Ana".into() });
+            apply(&mut l[2], LoopOp::assign_owner("Ana"));
             apply(&mut l[3], LoopOp::metric("x", "h", Better::Lower));
             apply(
                 &mut l[3],

@@ -3,6 +3,7 @@
 use super::{Ask, Closed, Field, Form};
 use crate::domain::intent::Intent;
 use crate::domain::job::{CanvasEdit, JobEdit};
+use chrono::NaiveDate;
 
 const CANVAS: [(&str, &str); 8] = [
     ("performer", "performer"),
@@ -48,28 +49,21 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
         format!("Job {}: statement and canvas", j.slug),
         fields,
         |f| {
-            // Only what was changed: the rest stays as it is now, whoever changed it meanwhile.
-            let text = |n: &str| f.changed(n);
+            // Only what was changed: the rest stays as it is now, whoever changed it meanwhile;
+            // what was changed, only over what the form showed.
+            let since = match (f.changed("since"), f.optional("since")) {
+                (None, _) => None,
+                (Some(_), Some(_)) => Some(Some(f.date("since")?.date())),
+                (Some(_), None) => Some(None),
+            };
+            let shown_since = f
+                .shown("since")
+                .map(|d| crate::domain::time::parse_typed_day(&d));
             Ok(Intent::EditJob {
                 slug: f.slug.clone().unwrap_or_default(),
                 edit: JobEdit {
-                    title: text("title"),
-                    statement: text("statement"),
-                    canvas: CanvasEdit {
-                        performer: text("performer"),
-                        circumstance: text("circumstance"),
-                        workaround: text("workaround"),
-                        functional_job: text("functional_job"),
-                        emotional_job: text("emotional_job"),
-                        social_job: text("social_job"),
-                        competing_solutions: text("competing_solutions"),
-                        hiring_criteria: text("hiring_criteria"),
-                    },
-                    since: match (f.changed("since"), f.optional("since")) {
-                        (None, _) => None,
-                        (Some(_), Some(_)) => Some(Some(f.date("since")?.date())),
-                        (Some(_), None) => Some(None),
-                    },
+                    was: Some(Box::new(edit_of(|n| f.shown(n), shown_since))),
+                    ..edit_of(|n| f.changed(n), since)
                 },
             })
         },
@@ -78,4 +72,24 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     .intro(vec![
         "Enter adds a line in a text area; Ctrl-s saves.".into(),
     ]))
+}
+
+/// An edit of every text field `text` gives, by the form's field names.
+fn edit_of(text: impl Fn(&str) -> Option<String>, since: Option<Option<NaiveDate>>) -> JobEdit {
+    JobEdit {
+        title: text("title"),
+        statement: text("statement"),
+        canvas: CanvasEdit {
+            performer: text("performer"),
+            circumstance: text("circumstance"),
+            workaround: text("workaround"),
+            functional_job: text("functional_job"),
+            emotional_job: text("emotional_job"),
+            social_job: text("social_job"),
+            competing_solutions: text("competing_solutions"),
+            hiring_criteria: text("hiring_criteria"),
+        },
+        since,
+        was: None,
+    }
 }

@@ -99,6 +99,7 @@ fn build(f: &Form, replace: bool) -> Result<crate::domain::Intent, String> {
             target,
             reason: f.reason(),
             shown: f.shown_metric.clone(),
+            target_was: replace.then(|| f.shown("target")).flatten(),
         },
     )
 }

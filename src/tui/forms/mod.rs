@@ -265,6 +265,15 @@ impl Form {
         (f.prefilled.as_deref().map(str::trim) != Some(now.as_str())).then_some(now)
     }
 
+    /// What the field showed when the form opened (its prefill): the domain refuses the write
+    /// when the record no longer says that, so a form never writes over a teammate's change.
+    pub fn shown(&self, name: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.prefilled.clone())
+    }
+
     pub fn optional(&self, name: &str) -> Option<String> {
         Some(self.text(name)).filter(|s| !s.is_empty())
     }

@@ -13,6 +13,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                 f,
                 LoopOp::AssignOwner {
                     name: f.text("owner"),
+                    was: f.shown("owner"),
                 },
             )
         },

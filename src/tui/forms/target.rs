@@ -43,6 +43,7 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
                 LoopOp::SetTarget {
                     target,
                     reason: f.reason(),
+                    was: f.shown("target"),
                 },
             )
         },

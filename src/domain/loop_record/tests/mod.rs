@@ -239,16 +239,10 @@ fn decisions_are_pending_until_their_owner_signs_off_and_amendments_keep_the_old
 #[test]
 fn a_target_must_point_the_way_of_improvement() {
     let mut r = with_metric();
-    let bad = LoopOp::SetTarget {
-        target: Some(Target::parse("+20%").unwrap()),
-        reason: None,
-    };
+    let bad = LoopOp::set_target(Some(Target::parse("+20%").unwrap()), None);
     let err = r.apply(&bad, &ctx()).unwrap_err();
     assert!(err.message.contains("worsening"), "{err}");
-    let good = LoopOp::SetTarget {
-        target: Some(Target::parse("-20%").unwrap()),
-        reason: None,
-    };
+    let good = LoopOp::set_target(Some(Target::parse("-20%").unwrap()), None);
     r.apply(&good, &ctx()).unwrap();
     assert_eq!(r.metric.as_ref().unwrap().target.unwrap().to_text(), "-20%");
     assert!(!r.apply(&good, &ctx()).unwrap().changed);
@@ -257,13 +251,7 @@ fn a_target_must_point_the_way_of_improvement() {
 #[test]
 fn in_team_mode_only_the_owner_and_the_lead_record_on_a_loop() {
     let mut r = with_metric();
-    r.apply(
-        &LoopOp::AssignOwner {
-            name: "Olga".into(),
-        },
-        &ctx(),
-    )
-    .unwrap();
+    r.apply(&LoopOp::assign_owner("Olga"), &ctx()).unwrap();
     let team = |who: &str| Ctx {
         team: true,
         ..Ctx::local(who, now())
@@ -297,8 +285,7 @@ fn non_finite_values_are_refused() {
 #[test]
 fn first_activity_opens_the_loop_but_an_owner_does_not() {
     let mut r = record(LoopKind::Understand);
-    r.apply(&LoopOp::AssignOwner { name: "Ana".into() }, &ctx())
-        .unwrap();
+    r.apply(&LoopOp::assign_owner("Ana"), &ctx()).unwrap();
     assert_eq!(r.lp.status, Status::NotStarted);
     r.apply(
         &LoopOp::MarkStep {
@@ -345,6 +332,7 @@ fn one_primary_metric_and_replacing_is_explicit() {
                 target: None,
                 reason: None,
                 shown: None,
+                target_was: None,
             },
             &ctx(),
         )
@@ -470,9 +458,7 @@ fn closing_checks_the_checklist_unless_forced_and_names_what_was_left() {
 fn archived_jobs_refuse_changes() {
     let mut r = record(LoopKind::Govern);
     r.job.archived_at = Some(now());
-    let err = r
-        .apply(&LoopOp::AssignOwner { name: "Ana".into() }, &ctx())
-        .unwrap_err();
+    let err = r.apply(&LoopOp::assign_owner("Ana"), &ctx()).unwrap_err();
     assert!(matches!(
         err.remedy,
         Some(Remedy::Do(Fix::Unarchive { .. }))

@@ -115,10 +115,10 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
     let before = crate::domain::state::LoopState::compute(&r);
     // Each change needs a reason and changes nothing without one.
     let changes: Vec<LoopOp> = vec![
-        LoopOp::SetTarget {
-            target: Some(crate::domain::stats::Target::parse("-10%").unwrap()),
-            reason: None,
-        },
+        LoopOp::set_target(
+            Some(crate::domain::stats::Target::parse("-10%").unwrap()),
+            None,
+        ),
         LoopOp::SetHorizon {
             horizon: 20,
             reason: None,
@@ -133,6 +133,7 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
             target: None,
             reason: Some("   ".into()),
             shown: None,
+            target_was: None,
         },
     ];
     for op in &changes {
@@ -156,10 +157,10 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
     assert_eq!(err, Ok(Some(DeviationKind::BaselineVoided)));
     let out = r
         .apply(
-            &LoopOp::SetTarget {
-                target: Some(crate::domain::stats::Target::parse("-10%").unwrap()),
-                reason: Some("the board asked for less".into()),
-            },
+            &LoopOp::set_target(
+                Some(crate::domain::stats::Target::parse("-10%").unwrap()),
+                Some("the board asked for less".into()),
+            ),
             &later(12),
         )
         .unwrap();
@@ -185,6 +186,7 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
                 target: None,
                 reason: Some("the old one was gamed".into()),
                 shown: None,
+                target_was: None,
             },
             &later(13),
         )

@@ -113,7 +113,8 @@ fn notes_edited_from_what_was_shown_are_not_written_over_a_newer_note() {
         .unwrap();
     let err = r.apply(&set("lead note", Some("")), &ctx()).unwrap_err();
     assert!(
-        err.message.contains("were changed while you edited them"),
+        err.message
+            .contains("changed to `Ana: retro moved to Monday` after nothing was shown"),
         "{err:?}"
     );
     assert_eq!(r.lp.notes, "Ana: retro moved to Monday");

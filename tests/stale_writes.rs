@@ -1,0 +1,167 @@
+//! A write never replaces a change its author did not see. A form writes over the value it
+//! showed, and an undo over the value its command wrote: when a teammate (or another window)
+//! changed that value meanwhile, the write is refused, says what it is now, and leaves every
+//! record as it was. Fields nobody changed meanwhile are written as before.
+
+// A test stops at the first thing that is not as it should be: unwrap and panic are its tools.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::Db;
+use common::harness::{Harness, ctx, measured_job, on_loop};
+use jobloop::domain::LoopKind;
+use jobloop::domain::intent::{Intent, LoopOp};
+use jobloop::domain::job::JobEdit;
+use jobloop::domain::stats::Target;
+use jobloop::store::{Missing, Store};
+use ratatui::crossterm::event::KeyCode;
+
+fn target(t: &str) -> Option<Target> {
+    Some(Target::parse(t).unwrap())
+}
+
+/// What a teammate does while the form is open: the job's title, the loop's owner, the target.
+fn title(t: &str) -> Intent {
+    Intent::EditJob {
+        slug: "job".into(),
+        edit: JobEdit {
+            title: Some(t.into()),
+            ..Default::default()
+        },
+    }
+}
+
+fn instrument(op: LoopOp) -> Intent {
+    on_loop("job", LoopKind::Instrument, op)
+}
+
+/// Each form that shows a current value and writes it back: the job form (title), the owner
+/// form, the target form and the metric replacement (which carries the target it showed).
+/// A teammate's change made while it was open is neither overwritten nor undone.
+#[test]
+fn a_form_does_not_write_over_a_change_made_while_it_was_open() {
+    let cases: [(&str, &str, Intent, &str, &str); 4] = [
+        (
+            "",
+            "e",
+            title("Ana's title"),
+            " (lead)",
+            "the title of `job` changed to `Ana's title`",
+        ),
+        (
+            "ll",
+            "o",
+            instrument(LoopOp::assign_owner("Ben")),
+            "",
+            "changed to `Ben` after `Ana`",
+        ),
+        (
+            "ll",
+            "T",
+            instrument(LoopOp::set_target(target("-30%"), None)),
+            "-20%",
+            "the target of job/instrument changed to `-30%` after nothing",
+        ),
+        (
+            "ll",
+            "M",
+            instrument(LoopOp::set_target(target("-30%"), None)),
+            " v2",
+            "changed to `-30%`",
+        ),
+    ];
+    for (open, key, teammate, typed, said) in cases {
+        let mut h = Harness::new((120, 40), |s| measured_job(s, &[]));
+        h.keys(open).keys(key);
+        assert!(h.app.form.is_some(), "{key}: {}", h.screen());
+        Store::open(&h.path, Missing::Refuse)
+            .unwrap()
+            .apply(&ctx(), &teammate)
+            .unwrap();
+        let before = h.export();
+        h.key(KeyCode::End).keys(typed).ctrl('s');
+        let error = h.app.form.as_ref().and_then(|f| f.error.clone());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains(said) && e.contains("nothing was written")),
+            "{key}: the form stays open and says what changed: {error:?}"
+        );
+        assert_eq!(h.export(), before, "{key}: nothing was written");
+    }
+}
+
+/// Without a teammate in between, the same forms write as they always did.
+#[test]
+fn a_form_writes_when_nothing_changed_meanwhile() {
+    let mut h = Harness::new((120, 40), |s| measured_job(s, &[]));
+    h.keys("ll").keys("T").keys("-20%").ctrl('s');
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.keys("o").key(KeyCode::End).keys("a").ctrl('s');
+    assert!(h.app.form.is_none(), "{}", h.message());
+    let r = h.record("job", LoopKind::Instrument);
+    let m = r.metric.as_ref().unwrap();
+    assert_eq!(m.target.map(Target::to_text).as_deref(), Some("-20%"));
+    assert_eq!(r.lp.owner.as_deref(), Some("Anaa"));
+}
+
+/// Undo takes back the author's last command over what that command wrote, and only that: a
+/// teammate's later change to the same field is kept (the undo is refused and says so), and a
+/// field the command did not change (the job's start) is left as it is.
+#[test]
+fn undo_writes_back_only_over_what_its_command_wrote() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job", "--slug", "job"]);
+    db.ok(&[
+        "metric", "set", "job", "instr", "hours", "--better", "lower",
+    ]);
+    // Naming the first owner has nothing to take back: the owner is named once before.
+    db.ok(&["loop", "owner", "job", "instr", "Zed"]);
+    let rita = |args: &[&str]| {
+        let mut all = vec!["--as", "Rita"];
+        all.extend_from_slice(args);
+        db.ok(&all);
+    };
+    let teammates_change: [(&[&str], &[&str], &str); 4] = [
+        (
+            &["loop", "owner", "job", "instr", "Ana"],
+            &["loop", "owner", "job", "instr", "Ben"],
+            "changed to `Ben` after `Ana`",
+        ),
+        (
+            &["metric", "target", "job", "instr", "--", "-20%"],
+            &[
+                "metric", "target", "job", "instr", "--reason", "stricter", "--", "-30%",
+            ],
+            "changed to `-30%` after `-20%`",
+        ),
+        (
+            &["loop", "note", "job", "instr", "mine"],
+            &["loop", "note", "job", "instr", "Rita's"],
+            "changed to `Rita's` after `mine`",
+        ),
+        (
+            &["job", "edit", "job", "--title", "Mine"],
+            &["job", "edit", "job", "--title", "Rita's"],
+            "the title of `job` changed to `Rita's` after `Mine`",
+        ),
+    ];
+    for (mine, theirs, said) in teammates_change {
+        db.ok(mine);
+        rita(theirs);
+        let err = db.refused(&["undo", "--yes"], 1);
+        assert!(err.contains(said), "{mine:?}: {err}");
+    }
+    // Undoing a title edit leaves the job's start as it is.
+    db.ok(&["job", "add", "Old", "--slug", "old"]);
+    let start = "2026-01-05";
+    db.ok(&["job", "edit", "old", "--since", start]);
+    db.ok(&["job", "edit", "old", "--title", "Older"]);
+    let out = db.ok(&["undo", "--yes"]);
+    assert!(!out.contains("start"), "{out}");
+    let job = db.json(&["job", "show", "old", "--json"]);
+    assert_eq!(job["job"]["title"], "Old", "{job}");
+    assert_eq!(job["job"]["since"], start, "{job}");
+    db.ok(&["verify"]);
+}
