@@ -511,3 +511,50 @@ fn a_file_deleted_or_replaced_while_open_takes_no_write() {
     let err = s.apply(&ctx(), &owner("Ghost")).unwrap_err().to_string();
     assert!(err.contains("moved or deleted while open"), "{err}");
 }
+
+/// A backup copied over the open file (same inode, other pages under the open WAL) makes the
+/// next write fail as damage; the failed write must not keep the file locked, or every other
+/// program (and the `doctor` the message recommends) waits on a lock nobody will release.
+#[test]
+fn a_write_that_meets_damage_leaves_the_file_unlocked() {
+    use jobloop::domain::intent::Intent;
+    use jobloop::domain::{Ctx, LoopKind, LoopOp};
+    use jobloop::store::{Missing, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let ctx = || Ctx::local("tester", jobloop::domain::time::Stamp::now());
+    let job = |title: &str| Intent::AddJob {
+        title: title.into(),
+        slug: None,
+        statement: None,
+        owner: None,
+        since: None,
+    };
+    let backup = dir.path().join("b.db");
+    {
+        let mut first = Store::open(&path, Missing::Create).unwrap();
+        for i in 0..20 {
+            first.apply(&ctx(), &job(&format!("Job {i}"))).unwrap();
+        }
+        first.backup(&backup, false).unwrap();
+        first.apply(&ctx(), &job("Later")).unwrap();
+    }
+    // The TUI is open on the file when the backup is copied over it.
+    let mut s = Store::open(&path, Missing::Refuse).unwrap();
+    std::fs::copy(&backup, &path).unwrap();
+    let owner = Intent::OnLoop {
+        slug: "job-0".into(),
+        kind: LoopKind::Understand,
+        op: LoopOp::assign_owner("Ghost"),
+    };
+    let err = s.apply(&ctx(), &owner);
+    // Whatever the write met, the lock is free at once for the next program.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.busy_timeout(std::time::Duration::ZERO).unwrap();
+    // Opening it in write-ahead mode again takes the file whole: nobody may hold it.
+    let free = other.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+    assert!(
+        free.is_ok(),
+        "after {err:?} the file stays locked: {free:?}"
+    );
+}

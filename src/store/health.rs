@@ -321,6 +321,7 @@ impl Store {
             retries: 0,
             _held: None,
             file_id: None,
+            damaged: None,
         };
         let finding = Finding {
             check: "wal",

@@ -173,6 +173,10 @@ pub struct Store {
     /// Which file the path named when it was opened (device and inode): a write first checks
     /// the path still names it.
     file_id: Option<(u64, u64)>,
+    /// The damage a read or write of the file met. The connection was closed then, so this
+    /// process keeps no lock on the file (others, and the `doctor` the message recommends, can
+    /// open it), and everything after refuses with it.
+    damaged: Option<String>,
 }
 
 /// The engine behind a store: the local file, or the team's shared PostgreSQL database.
@@ -215,6 +219,7 @@ impl Store {
             retries: 4,
             _held: held,
             file_id: file_id(path),
+            damaged: None,
         };
         if access == Access::ReadWrite {
             // What a killed import, demo or export left beside the file (by a process that is
@@ -243,6 +248,7 @@ impl Store {
             access: Access::ReadWrite,
             retries: 4,
             _held: None,
+            damaged: None,
             file_id: None,
         };
         // The shared schema records the format of its derived state: the first jobloop of a
@@ -387,6 +393,7 @@ impl Store {
     /// A number that changes whenever another connection commits (SQLite's `data_version`):
     /// the TUI polls it to redraw only when something changed.
     pub fn data_version(&mut self) -> Result<i64> {
+        self.check_not_damaged()?;
         match &mut self.backend {
             Backend::Sqlite(conn) => Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?),
             Backend::Postgres(p) => p.data_version(),
@@ -491,6 +498,40 @@ impl Store {
         ack.ok_or_else(|| Error::Storage("the write produced no acknowledgement".into()))
     }
 
+    /// Refuses at once once the file was found damaged (see `damaged`).
+    fn check_not_damaged(&self) -> Result<()> {
+        match &self.damaged {
+            Some(m) => Err(Error::Unusable(m.clone()).then(Next::Doctor)),
+            None => Ok(()),
+        }
+    }
+
+    /// After a read or write of the file met damage: closes the connection, so nothing of this
+    /// process holds the file (an open TUI would otherwise keep every other program out until
+    /// it quits), without folding its write-ahead log into the file (the log may belong to the
+    /// file as it was before a backup was copied over it).
+    fn let_go_if_damaged<T>(&mut self, result: Result<T>) -> Result<T> {
+        // What SQLite found damaged (not a refusal the store words as unusable, such as a
+        // trail at its last sequence number: the file itself still reads).
+        let damage = match &result {
+            Err(Error::Advised(e, Next::Doctor)) => match &**e {
+                Error::Unusable(m) => m.clone(),
+                _ => return result,
+            },
+            _ => return result,
+        };
+        if let Backend::Sqlite(conn) = &mut self.backend
+            && let Ok(closed) = Connection::open_in_memory()
+        {
+            let open = std::mem::replace(conn, closed);
+            let _ = wal::hold_checkpoints(&open, true);
+            // Closing cannot fail in a way that keeps a lock: SQLite releases them on close.
+            let _ = open.close();
+            self.damaged = Some(damage);
+        }
+        result
+    }
+
     /// A write transaction; `f` says whether to commit.
     fn write_raw(&mut self, mut f: impl FnMut(&mut dyn Db) -> Result<bool>) -> Result<()> {
         self.write_with(&mut f, &mut |_| Ok(false))
@@ -507,6 +548,7 @@ impl Store {
         if self.access == Access::ReadOnly {
             return Err(self.read_only_refusal());
         }
+        self.check_not_damaged()?;
         let mut attempt = 0u32;
         let mut lost = 0u32;
         loop {
@@ -523,6 +565,7 @@ impl Store {
                 })(),
                 Backend::Postgres(p) => p.transaction(true, |db| Ok(((), f(db)?))),
             };
+            let result = self.let_go_if_damaged(result);
             match result {
                 Err(Error::Busy(_)) if attempt < self.retries => {
                     attempt += 1;
@@ -550,6 +593,7 @@ impl Store {
 
     /// Runs `f` in one read transaction: every figure comes from the same moment of the file.
     fn read<T>(&mut self, mut f: impl FnMut(&mut dyn Db) -> Result<T>) -> Result<T> {
+        self.check_not_damaged()?;
         let mut lost = 0u32;
         loop {
             let result = match &mut self.backend {
@@ -561,6 +605,7 @@ impl Store {
                 })(),
                 Backend::Postgres(p) => p.transaction(false, |db| Ok((f(db)?, false))),
             };
+            let result = self.let_go_if_damaged(result);
             match result {
                 Err(Error::Lost(_)) if lost < LOST_RETRIES => {
                     lost += 1;
