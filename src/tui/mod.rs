@@ -31,9 +31,9 @@ enum Msg {
     Worker(Response),
     /// The start-up file check, run on a connection of its own.
     SideCheck(Response),
-    /// Asked to end (SIGTERM, SIGHUP, SIGQUIT: a logout, a supervisor, `kill`): end as `q`
-    /// does, so the terminal is given back as it was.
-    Ended,
+    /// Asked to end by this signal (SIGTERM, SIGHUP, SIGQUIT: a logout, a supervisor, `kill`):
+    /// end as `q` does, so the terminal is given back as it was.
+    Ended(i32),
 }
 
 /// How long a write waits for another program's lock before the TUI says "busy" (the worker
@@ -94,13 +94,21 @@ pub fn run(mut store: Store, actor: Option<String>) -> io::Result<()> {
             let _ = side.send(Msg::SideCheck(Response::QuickChecked(checked)));
         });
     }
-    let result = event_loop(&mut terminal, &mut app, &rx);
+    let mut ended = None;
+    let result = event_loop(&mut terminal, &mut app, &rx, &mut ended);
 
     let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     ratatui::restore();
     // The cursor is shown again on the main screen, whatever the last frame did with it.
     drop(terminal);
     let _ = execute!(io::stdout(), ratatui::crossterm::cursor::Show);
+    // Ended by a signal, the exit says so as a shell does (128 + its number), once the worker
+    // has finished and the terminal is back: a script or supervisor sees the program did not
+    // end by the person's choice.
+    if let Some(signal) = ended {
+        drop(app);
+        std::process::exit(128 + signal);
+    }
     result
 }
 
@@ -112,8 +120,8 @@ fn spawn_signals(tx: mpsc::Sender<Msg>) {
         return;
     };
     std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = tx.send(Msg::Ended);
+        if let Some(signal) = signals.forever().next() {
+            let _ = tx.send(Msg::Ended(signal));
         }
     });
 }
@@ -139,6 +147,7 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     rx: &mpsc::Receiver<Msg>,
+    ended: &mut Option<i32>,
 ) -> io::Result<()> {
     let mut tick = 0usize;
     while !app.quit {
@@ -167,7 +176,10 @@ fn event_loop(
                 Msg::Worker(r) => app.on_worker(r),
                 Msg::SideCheck(r) => app.on_response(r),
                 Msg::InputFailed(e) => return Err(e),
-                Msg::Ended => app.quit = true,
+                Msg::Ended(signal) => {
+                    app.quit = true;
+                    *ended = Some(signal);
+                }
             }
             if app.quit {
                 break;
