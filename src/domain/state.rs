@@ -16,7 +16,7 @@ use super::time::{Moment, Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 12;
+pub const STATE_VERSION: u32 = 13;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;

@@ -190,7 +190,7 @@ fn compare_values(
     let d = to_f64(&delta);
     let (lo, hi) = interval(&mut c, d, se, df, all_positive);
     normal_model_caveat(&mut c, p, &delta, (lo, hi));
-    let crossing = sequential::decide(vb, vl, q, better, h);
+    let crossing = sequential::decide(vb, vl, better, h);
     settle(&mut c, seq, crossing, too_few, d);
     below_rounding_caveat(&mut c, d);
     c

@@ -113,24 +113,23 @@ pub fn first_crossing(
 ) -> Option<(usize, Verdict, f64)> {
     let decimals = |xs: &[f64]| -> Vec<Dec> { xs.iter().map(|v| decimal(*v)).collect() };
     let (db, dl) = (decimals(baseline), decimals(live));
-    let q = finest(&[&db, &dl]);
     decide(
         Values {
             x: baseline,
             dec: &db,
         },
         Values { x: live, dec: &dl },
-        q,
         better,
         h,
     )
 }
 
-/// [`first_crossing`] on the decimals as typed, spreads floored at the resolution `q`.
+/// [`first_crossing`] on the decimals as typed. Each look's spreads are floored at the
+/// resolution of the values that look saw (the baseline and the live values so far): a later
+/// value typed with more decimals (`6.0` after `6`) must not re-decide a look already made.
 pub(crate) fn decide(
     baseline: Values,
     live: Values,
-    q: f64,
     better: Better,
     h: usize,
 ) -> Option<(usize, Verdict, f64)> {
@@ -143,6 +142,7 @@ pub(crate) fn decide(
             continue;
         }
         let prefix = live.prefix(k);
+        let q = finest(&[baseline.dec, prefix.dec]);
         if !interval_excludes_zero(baseline.x, prefix.x, q, a) {
             continue;
         }
@@ -194,6 +194,47 @@ mod tests {
             Some(true)
         );
         assert_eq!(first_possible(1, 0, 12), None);
+    }
+
+    /// A look is decided by what it saw: a later value typed with more decimals (`6.0` after
+    /// `6`, `5.100` after `5.1`) neither removes, creates nor re-dates a verdict of an earlier
+    /// look, past the horizon or not.
+    #[test]
+    fn a_later_value_typed_finer_does_not_re_decide_earlier_looks() {
+        use crate::domain::num::decimal_of;
+        let run = |b: &[&str], l: &[&str]| {
+            let parse = |xs: &[&str]| -> (Vec<f64>, Vec<Dec>) {
+                let x: Vec<f64> = xs.iter().map(|t| t.parse().unwrap()).collect();
+                let d = xs
+                    .iter()
+                    .zip(&x)
+                    .map(|(t, v)| decimal_of(*v, Some(t)))
+                    .collect();
+                (x, d)
+            };
+            let ((xb, db), (xl, dl)) = (parse(b), parse(l));
+            decide(
+                Values { x: &xb, dec: &db },
+                Values { x: &xl, dec: &dl },
+                Better::Higher,
+                12,
+            )
+            .map(|(k, v, _)| (k, v))
+        };
+        let eight = ["6"; 8];
+        let before = run(&["5", "5", "5", "5", "4"], &eight);
+        assert!(before.is_some());
+        let mut nine = eight.to_vec();
+        nine.push("6.0");
+        assert_eq!(run(&["5", "5", "5", "5", "4"], &nine), before);
+        let mut twelve = vec!["5.1"; 12];
+        let final_ = run(&["5.0"; 3], &twelve);
+        twelve.push("5.100");
+        assert_eq!(
+            run(&["5.0"; 3], &twelve),
+            final_,
+            "nothing is decided after the horizon"
+        );
     }
 
     #[test]
