@@ -589,3 +589,49 @@ fn a_write_after_an_edit_is_refused_and_each_front_end_names_what_helps() {
         "nothing was written"
     );
 }
+
+/// Code planted in the file (a trigger that halves a value, drops a row or rewrites a verdict in
+/// the derived state; a view) is never run by jobloop: an honest write stores what it
+/// acknowledged, the board shows what the records say, `doctor` names each planted object and
+/// `doctor --repair` drops them, records untouched.
+#[test]
+fn code_planted_in_the_file_bends_no_write_and_doctor_names_it() {
+    let db = Db::measured();
+    sqlite(
+        &db.path,
+        "CREATE TRIGGER bend AFTER INSERT ON metric_values BEGIN UPDATE metric_values SET value = value * 0.5, typed = NULL WHERE id = NEW.id; END;
+         CREATE TRIGGER vanish BEFORE INSERT ON metric_values WHEN NEW.value > 90 BEGIN SELECT RAISE(IGNORE); END;
+         CREATE TRIGGER deny BEFORE INSERT ON audit_events WHEN NEW.summary LIKE '%note%' BEGIN SELECT RAISE(ABORT, 'disk quota exceeded, call IT'); END;
+         CREATE VIEW totals AS SELECT count(*) AS n FROM jobs;",
+    );
+    let out = db.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(8));
+    let doctor = String::from_utf8_lossy(&out.stdout).into_owned();
+    for named in [
+        "trigger `bend` on `metric_values`",
+        "trigger `vanish` on `metric_values`",
+        "trigger `deny` on `audit_events`",
+        "view `totals`",
+        "`jobloop doctor --repair` drops them",
+    ] {
+        assert!(doctor.contains(named), "{named}: {doctor}");
+    }
+    db.ok(&["measure", "t", "instr", "8"]);
+    db.ok(&["measure", "t", "instr", "99"]);
+    db.ok(&["loop", "note", "t", "instr", "a note"]);
+    let stored = query(
+        &db.path,
+        "SELECT printf('%g', value) FROM metric_values WHERE phase = 'live' ORDER BY value",
+    );
+    assert_eq!(stored, ["8", "99"], "stored as acknowledged");
+    db.ok(&["verify"]);
+    db.ok(&["doctor", "--repair"]);
+    db.ok(&["doctor"]);
+    assert_eq!(
+        one(
+            &db.path,
+            "SELECT CAST(count(*) AS TEXT) FROM sqlite_schema WHERE type IN ('trigger', 'view')"
+        ),
+        "0"
+    );
+}

@@ -172,6 +172,9 @@ pub(super) fn next_words(next: &[Next]) -> String {
                 Next::RebuildStates => {
                     "`jobloop doctor --repair` rebuilds them (records are not touched)".into()
                 }
+                Next::DropPlanted => {
+                    "`jobloop doctor --repair` drops them (records are not touched)".into()
+                }
                 Next::RestoreBackup => {
                     "restore the latest backup (`jobloop backup` makes one) or export what is readable"
                         .into()

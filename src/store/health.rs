@@ -375,10 +375,19 @@ impl Store {
     /// state (never a record) is rebuilt from the records first.
     pub fn doctor(&mut self, repair: bool) -> Result<(Vec<Finding>, Report)> {
         if repair {
-            self.write_raw(|db| super::states::repair(db).map(|()| true))?;
+            let shared = self.is_shared();
+            self.write_raw(|db| {
+                if !shared {
+                    drop_planted(db)?;
+                }
+                super::states::repair(db).map(|()| true)
+            })?;
         }
         let mut findings = vec![self.integrity_finding()?];
         findings.push(self.references_finding()?);
+        if !self.is_shared() {
+            findings.push(planted_finding(&self.read(planted)?));
+        }
         let report = self.verify()?;
         let count = |f: fn(&Wrong) -> bool| report.problems.iter().filter(|p| f(&p.wrong)).count();
         let unreadable = count(|w| matches!(w, Wrong::Unreadable(_)));
@@ -448,6 +457,7 @@ impl Store {
     }
 
     /// A consistent, checked, private copy of the open database at `target`.
+
     pub fn backup(&mut self, target: &Path, force: bool) -> std::result::Result<(), FileError> {
         let protected = self.protected();
         let super::Backend::Sqlite(conn) = &self.backend else {
@@ -610,4 +620,56 @@ fn roles_finding(roles: &[crate::domain::team::RoleFacts]) -> Finding {
         ),
         next: Vec::new(),
     }
+}
+
+/// The triggers and views in a file: jobloop's schema has none, so each was planted (`type`,
+/// name, the table it is on). jobloop never runs them (`wal::no_planted_code`).
+fn planted(db: &mut dyn Db) -> Result<Vec<(String, String, String)>> {
+    db.all(
+        "SELECT type, name, tbl_name FROM sqlite_schema WHERE type IN ('trigger', 'view') ORDER BY type, name",
+        &[],
+        |r| {
+            let text = |i| r.text(i).map(|t| t.unwrap_or_default().to_string());
+            Ok((text(0)?, text(1)?, text(2)?))
+        },
+    )
+}
+
+fn planted_finding(found: &[(String, String, String)]) -> Finding {
+    let named: Vec<String> = found
+        .iter()
+        .map(|(kind, name, table)| match kind.as_str() {
+            "trigger" => format!("trigger `{name}` on `{table}`"),
+            _ => format!("{kind} `{name}`"),
+        })
+        .collect();
+    Finding {
+        check: "schema",
+        ok: found.is_empty(),
+        detail: if found.is_empty() {
+            "no trigger or view beside jobloop's tables".into()
+        } else {
+            format!(
+                "{} added outside jobloop (jobloop has none and never runs them, but a program that does would change what it writes)",
+                named.join(", ")
+            )
+        },
+        next: if found.is_empty() {
+            Vec::new()
+        } else {
+            vec![Next::DropPlanted]
+        },
+    }
+}
+
+/// `doctor --repair` drops what was planted: code, not records, so nothing recorded is lost.
+fn drop_planted(db: &mut dyn Db) -> Result<()> {
+    for (kind, name, _) in planted(db)? {
+        let kind = if kind == "trigger" { "TRIGGER" } else { "VIEW" };
+        db.exec(
+            &format!("DROP {kind} IF EXISTS \"{}\"", name.replace('"', "\"\"")),
+            &[],
+        )?;
+    }
+    Ok(())
 }

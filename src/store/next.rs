@@ -17,6 +17,8 @@ pub enum Next {
     MoveLogAside { db: String },
     /// Rebuild the derived states from the records (the records are not touched).
     RebuildStates,
+    /// Drop the triggers and views planted in the file (code, not records).
+    DropPlanted,
     /// Restore the latest backup, or export what is readable.
     RestoreBackup,
     /// Create the database on the server, then its shared schema.

@@ -521,6 +521,7 @@ fn connect(path: &Path) -> Result<(Connection, Access), Error> {
             .map_err(|e| Error::Unusable(format!("cannot open {}: {e}", shown(path))))?,
     };
     wal::hold_checkpoints(&conn, true).map_err(Error::sqlite)?;
+    wal::no_planted_code(&conn).map_err(Error::sqlite)?;
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
         .map_err(Error::sqlite)?;
     // SQLite opens a file read-only by itself when it cannot be written (a read-only disk).

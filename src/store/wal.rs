@@ -135,6 +135,16 @@ pub(super) fn hold_checkpoints(conn: &Connection, hold: bool) -> rusqlite::Resul
         .map(|_| ())
 }
 
+/// Switches off the code a file can carry: jobloop's schema has no trigger and no view, so one
+/// found in a file was planted there, and obeyed it would bend every later honest write (a
+/// value halved at commit, an acknowledged row dropped, a verdict rewritten in the derived
+/// state) while the acknowledgement said otherwise. `doctor` names such objects.
+pub(super) fn no_planted_code(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW, false)?;
+    Ok(())
+}
+
 /// `file:` URI of `path` with SQLite's query parameters; the path is percent-encoded.
 fn uri(path: &Path, params: &str) -> String {
     use std::os::unix::ffi::OsStrExt;
@@ -155,12 +165,14 @@ fn uri(path: &Path, params: &str) -> String {
 /// A read-only connection to the file alone, its log ignored (`immutable=1`): for a file no
 /// process can change (a read-only disk or folder), and to judge a log.
 pub(super) fn open_alone(path: &Path) -> rusqlite::Result<Connection> {
-    Connection::open_with_flags(
+    let conn = Connection::open_with_flags(
         uri(path, "immutable=1"),
         OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
+    )?;
+    no_planted_code(&conn)?;
+    Ok(conn)
 }
 
 /// What a file's checks say.

@@ -170,6 +170,9 @@ pub fn store_next(next: &Next) -> String {
         Next::RebuildStates => {
             "quit, and `jobloop doctor --repair` rebuilds them (records are not touched)".into()
         }
+        Next::DropPlanted => {
+            "quit, and `jobloop doctor --repair` drops them (records are not touched)".into()
+        }
         Next::RestoreBackup => "restore the latest backup, or export what is readable".into(),
         Next::Utf8Database { encoding } => format!(
             "the shared database stores text as {encoding}: its owner creates a UTF-8 one and runs `jobloop migrate` in it"
