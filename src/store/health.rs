@@ -457,7 +457,6 @@ impl Store {
     }
 
     /// A consistent, checked, private copy of the open database at `target`.
-
     pub fn backup(&mut self, target: &Path, force: bool) -> std::result::Result<(), FileError> {
         let protected = self.protected();
         let super::Backend::Sqlite(conn) = &self.backend else {
