@@ -106,11 +106,14 @@ fn a_form_writes_when_nothing_changed_meanwhile() {
     assert_eq!(r.lp.owner.as_deref(), Some("Anaa"));
 }
 
-/// Undo takes back the author's last command over what that command wrote, and only that: a
-/// teammate's later change to the same field is kept (the undo is refused and says so), and a
-/// field the command did not change (the job's start) is left as it is.
+/// Undo takes back the author's last command, and only that: once a teammate acted on the same
+/// loop (or job) after it, the undo is refused and names what they did (their note, their
+/// owner, their target, their title, the step they made follow the added one, the loop they
+/// retired, the decision they signed); a field the command did not change (the job's start)
+/// is left as it is.
+// long: one table of what a teammate did after each kind of command; the table is the test
 #[test]
-fn undo_writes_back_only_over_what_its_command_wrote() {
+fn undo_takes_back_nothing_a_teammate_did_after_it() {
     let db = Db::new();
     db.ok(&["job", "add", "Job", "--slug", "job"]);
     db.ok(&[
@@ -118,40 +121,113 @@ fn undo_writes_back_only_over_what_its_command_wrote() {
     ]);
     // Naming the first owner has nothing to take back: the owner is named once before.
     db.ok(&["loop", "owner", "job", "instr", "Zed"]);
+    db.ok(&[
+        "flow", "add", "job", "Read", "--kind", "input", "--by", "system",
+    ]);
+    db.ok(&[
+        "flow", "add", "job", "Pay", "--kind", "output", "--by", "system", "--after", "Read",
+    ]);
+    db.ok(&["loop", "open", "job", "understand"]);
     let rita = |args: &[&str]| {
         let mut all = vec!["--as", "Rita"];
         all.extend_from_slice(args);
-        db.ok(&all);
+        db.ok(&all)
     };
-    let teammates_change: [(&[&str], &[&str], &str); 4] = [
+    let teammates_change: [(&[&str], &[&[&str]], &str); 7] = [
         (
             &["loop", "owner", "job", "instr", "Ana"],
-            &["loop", "owner", "job", "instr", "Ben"],
-            "changed to `Ben` after `Ana`",
+            &[&["loop", "owner", "job", "instr", "Ben"]],
+            "Ben now owns",
         ),
         (
             &["metric", "target", "job", "instr", "--", "-20%"],
-            &[
+            &[&[
                 "metric", "target", "job", "instr", "--reason", "stricter", "--", "-30%",
-            ],
-            "changed to `-30%` after `-20%`",
+            ]],
+            "-30%",
         ),
         (
             &["loop", "note", "job", "instr", "mine"],
-            &["loop", "note", "job", "instr", "Rita's"],
-            "changed to `Rita's` after `mine`",
+            &[&["loop", "note", "job", "instr", "Rita's"]],
+            "`loop note`",
         ),
         (
             &["job", "edit", "job", "--title", "Mine"],
-            &["job", "edit", "job", "--title", "Rita's"],
-            "the title of `job` changed to `Rita's` after `Mine`",
+            &[&["job", "edit", "job", "--title", "Rita's"]],
+            "title",
+        ),
+        (
+            &[
+                "flow",
+                "add",
+                "job",
+                "Check",
+                "--kind",
+                "decision",
+                "--by",
+                "human",
+                "--gate",
+                "liability",
+                "--after",
+                "Read",
+            ],
+            &[&["flow", "set", "job", "Pay", "--after", "Check"]],
+            "Rita acted on job/redesign",
+        ),
+        (
+            &["loop", "close", "job", "understand", "--force"],
+            &[
+                &["loop", "open", "job", "understand"],
+                &["kill", "add", "job", "understand", "adoption only"],
+                &[
+                    "kill",
+                    "trip",
+                    "job",
+                    "understand",
+                    "1",
+                    "--reason",
+                    "adoption only",
+                ],
+                &[
+                    "loop",
+                    "retire",
+                    "job",
+                    "understand",
+                    "--reason",
+                    "stop this work",
+                ],
+            ],
+            "reopened job/understand",
+        ),
+        (
+            &["decide", "job", "govern", "Auto-pay", "--owner", "Rita"],
+            &[&["decide", "job", "govern", "--approve", "LAST"]],
+            "signed off",
         ),
     ];
     for (mine, theirs, said) in teammates_change {
-        db.ok(mine);
-        rita(theirs);
+        let before = db.ok(mine);
+        for t in theirs {
+            let id;
+            let t: Vec<&str> = if t.last() == Some(&"LAST") {
+                id = before.split_whitespace().nth(2).unwrap().to_string();
+                t[..t.len() - 1]
+                    .iter()
+                    .copied()
+                    .chain([id.as_str()])
+                    .collect()
+            } else {
+                t.to_vec()
+            };
+            rita(&t);
+        }
         let err = db.refused(&["undo", "--yes"], 1);
-        assert!(err.contains(said), "{mine:?}: {err}");
+        assert!(
+            err.contains("Rita acted on")
+                && err.contains(said)
+                && err.contains("nothing was undone"),
+            "{mine:?}: {err}"
+        );
     }
     // Undoing a title edit leaves the job's start as it is.
     db.ok(&["job", "add", "Old", "--slug", "old"]);
@@ -164,4 +240,59 @@ fn undo_writes_back_only_over_what_its_command_wrote() {
     assert_eq!(job["job"]["title"], "Old", "{job}");
     assert_eq!(job["job"]["since"], start, "{job}");
     db.ok(&["verify"]);
+}
+
+/// A checklist step already done keeps who ticked it and on what evidence: another person's
+/// evidence is refused until the step is unticked; its author may restate theirs, and undoing
+/// that puts the earlier evidence back rather than unticking the step.
+#[test]
+fn a_done_step_keeps_its_tick_and_evidence() {
+    let db = Db::new();
+    db.ok(&["job", "add", "Job", "--slug", "job"]);
+    db.ok(&[
+        "loop",
+        "step",
+        "job",
+        "understand",
+        "1",
+        "--done",
+        "--evidence",
+        "interviews 1-5",
+    ]);
+    let err = db.refused(
+        &[
+            "--as",
+            "Rita",
+            "loop",
+            "step",
+            "job",
+            "understand",
+            "1",
+            "--done",
+            "--evidence",
+            "typo fix",
+        ],
+        1,
+    );
+    assert!(err.contains("already done (by tester on"), "{err}");
+    db.ok(&[
+        "loop",
+        "step",
+        "job",
+        "understand",
+        "1",
+        "--done",
+        "--evidence",
+        "interviews 1-6",
+    ]);
+    assert!(
+        db.ok(&["loop", "show", "job", "understand"])
+            .contains("interviews 1-6")
+    );
+    db.ok(&["undo", "--yes"]);
+    let shown = db.ok(&["loop", "show", "job", "understand"]);
+    assert!(
+        shown.contains("[x] 1.") && shown.contains("interviews 1-5"),
+        "{shown}"
+    );
 }

@@ -588,3 +588,26 @@ fn a_failover_keeps_every_acknowledged_write() {
         .assert_ok();
     assert!(verified.contains("intact"), "{verified}");
 }
+
+/// On the shared store, undo takes back the person's own last command and nothing a teammate
+/// did after it: ana's note is kept from ben's undo of his earlier one, while an undo nobody
+/// built on goes through.
+#[test]
+fn undo_never_takes_back_a_teammates_later_act() {
+    let Some(t) = team() else { return };
+    job(&t);
+    t.as_user("ben", &["loop", "note", "mail", "instr", "ben's note"])
+        .assert_ok();
+    t.as_user("ana", &["loop", "note", "mail", "instr", "ana's note"])
+        .assert_ok();
+    let before = t.export();
+    let err = t.as_user("ben", &["undo", "--yes"]).assert_code(1);
+    assert!(
+        err.contains("ana acted on mail/instrument") && err.contains("nothing was undone"),
+        "{err}"
+    );
+    assert_eq!(t.export(), before);
+    t.as_user("ana", &["undo", "--yes"]).assert_ok();
+    let shown = t.as_user("ana", &["loop", "show", "mail", "instr"]).assert_ok();
+    assert!(shown.contains("ben's note"), "{shown}");
+}

@@ -40,6 +40,18 @@ fn job_edit_of(side: &Json) -> JobEdit {
     }
 }
 
+/// Why an undo is refused once someone acted on the same loop (or job) after the command: a
+/// compensation written now would take back, or contradict, what they did too (a note they
+/// wrote, a decision they signed, a step they made follow the added one, a loop they retired).
+pub fn built_on(later: &AuditEvent, place: &str) -> Refusal {
+    Refusal::conflict(format!(
+        "{} acted on {place} after your command (`{}`: {}): undo would take that back too, so nothing was undone; correct your command with a new one",
+        later.actor,
+        later.command,
+        later.summary.replace('\n', " ")
+    ))
+}
+
 /// The intent that takes back `event` (the actor's last command) on `job` (and, for a loop
 /// command, its loop as it is now). `earlier` holds the job's events before it, newest first,
 /// when [`needs_history`] says the compensation must know what a record was before. A refusal
@@ -125,11 +137,27 @@ pub fn compensation(
         },
         Command::LoopStep => {
             let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;
-            let n = changed_index("steps")
+            let i = changed_index("steps");
+            let n = i
                 .and_then(|i| r.steps.get(i))
                 .map(|s| s.n)
                 .ok_or_else(|| Refusal::rule("the event does not name its step"))?;
-            on(LoopOp::UndoStep { n })
+            // A step that was done before the command (its evidence restated) gets its earlier
+            // evidence back, never unticked.
+            let before = i.map(|i| &event.before["steps"][i.to_string()]);
+            match before.filter(|b| !b["done_at"].is_null()) {
+                None => on(LoopOp::UndoStep { n }),
+                Some(b) => match b["evidence"].as_str() {
+                    Some(e) => on(LoopOp::MarkStep {
+                        n,
+                        evidence: Some(e.to_string()),
+                    }),
+                    None => cannot(
+                        "evidence added to a step already done",
+                        "tick it again with the evidence you want",
+                    ),
+                },
+            }
         }
         Command::LoopStepUndo => {
             let r = record.ok_or_else(|| Refusal::rule("the loop is gone"))?;

@@ -165,6 +165,26 @@ pub(super) fn job_events_before(
     )
 }
 
+/// The first event after `seq` on the same loop (or, with no kind, the job itself) as `of`,
+/// not written at `of`'s instant (those are its own command's, such as a trip its value made):
+/// what someone did to the records since `of` (for undo, which must not take it back too).
+pub(super) fn first_since(
+    db: &mut dyn Db,
+    of: &AuditEvent,
+    seq: i64,
+) -> Result<Option<AuditEvent>> {
+    let Some(job) = &of.job_id else {
+        return Ok(None);
+    };
+    db.first(
+        &format!(
+            "SELECT {EVENT_COLS} FROM audit_events WHERE job_id = ?1 AND loop_kind IS NOT DISTINCT FROM ?2 AND seq > ?3 AND at <> ?4 ORDER BY seq LIMIT 1"
+        ),
+        params![job, of.loop_kind, seq, of.at],
+        event,
+    )
+}
+
 /// Every event the actor wrote at instant `at`, in order: one command's (for undo).
 pub(super) fn all_at(db: &mut dyn Db, actor: &str, at: Stamp) -> Result<Vec<AuditEvent>> {
     db.all(

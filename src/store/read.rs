@@ -606,12 +606,46 @@ impl Store {
             // values (the week form, `values import`): undo takes back the whole command, in
             // one transaction, never part of one.
             let at_once = super::audit::all_at(db, actor, event.at)?;
-            if at_once.len() > 1 {
-                return undo_whole_command(db, event, &at_once).map(Some);
+            let (shown, plan) = if at_once.len() > 1 {
+                undo_whole_command(db, event, &at_once)?
+            } else {
+                undo_one_event(db, event)?
+            };
+            if plan.is_err() {
+                return Ok(Some((shown, plan)));
             }
-            undo_one_event(db, event).map(Some)
+            let last = at_once.iter().map(|e| e.seq).max().unwrap_or(shown.seq);
+            for e in &at_once {
+                if let Some(later) = super::audit::first_since(db, e, last)? {
+                    let place = place_of(db, &later)?;
+                    return Ok(Some((
+                        shown,
+                        Err(crate::domain::undo::built_on(&later, &place)),
+                    )));
+                }
+            }
+            Ok(Some((shown, plan)))
         })
     }
+}
+
+/// Where an event acted, as people name it: `slug/kind`, or the job's `slug`.
+fn place_of(db: &mut dyn Db, e: &AuditEvent) -> Result<String> {
+    let slug = match &e.job_id {
+        Some(id) => db
+            .first(
+                &format!("SELECT {JOB_COLS} FROM jobs WHERE id = ?1"),
+                params![id],
+                rows::job,
+            )?
+            .map(|j| j.slug),
+        None => None,
+    }
+    .unwrap_or_else(|| "the job".into());
+    Ok(match e.loop_kind {
+        Some(kind) => format!("{slug}/{kind}"),
+        None => format!("`{slug}`"),
+    })
 }
 
 /// What would take back a command, or why nothing can.

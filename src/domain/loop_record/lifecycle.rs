@@ -142,6 +142,20 @@ impl LoopRecord {
                 format!("step {n} of {addr} is already done; nothing changed"),
             ));
         }
+        // Other evidence for a step someone else ticked would silently replace who did it and
+        // on what grounds: their tick stands as recorded. Its author may restate their own.
+        if let Some(done) = step.done_at
+            && !step
+                .done_by
+                .as_deref()
+                .is_some_and(|by| same_person(by, &ctx.actor))
+        {
+            return Err(Refusal::rule(format!(
+                "step {n} of {addr} is already done (by {} on {}, with its evidence): untick it first, then tick it with the new evidence",
+                step.done_by.as_deref().unwrap_or("someone"),
+                done.local_date(),
+            )));
+        }
         step.done_at = Some(ctx.now);
         step.done_by = Some(ctx.actor.clone());
         if evidence.is_some() {
