@@ -106,6 +106,9 @@ fn a_form_writes_when_nothing_changed_meanwhile() {
     assert_eq!(r.lp.owner.as_deref(), Some("Anaa"));
 }
 
+/// My command, what a teammate did after it, and what the refusal names of it.
+type Case<'a> = (&'a [&'a str], &'a [&'a [&'a str]], &'a str);
+
 /// Undo takes back the author's last command, and only that: once a teammate acted on the same
 /// loop (or job) after it, the undo is refused and names what they did (their note, their
 /// owner, their target, their title, the step they made follow the added one, the loop they
@@ -133,7 +136,7 @@ fn undo_takes_back_nothing_a_teammate_did_after_it() {
         all.extend_from_slice(args);
         db.ok(&all)
     };
-    let teammates_change: [(&[&str], &[&[&str]], &str); 7] = [
+    let teammates_change: [Case; 7] = [
         (
             &["loop", "owner", "job", "instr", "Ana"],
             &[&["loop", "owner", "job", "instr", "Ben"]],
