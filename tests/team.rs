@@ -608,6 +608,8 @@ fn undo_never_takes_back_a_teammates_later_act() {
     );
     assert_eq!(t.export(), before);
     t.as_user("ana", &["undo", "--yes"]).assert_ok();
-    let shown = t.as_user("ana", &["loop", "show", "mail", "instr"]).assert_ok();
+    let shown = t
+        .as_user("ana", &["loop", "show", "mail", "instr"])
+        .assert_ok();
     assert!(shown.contains("ben's note"), "{shown}");
 }

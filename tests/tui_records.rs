@@ -391,3 +391,83 @@ fn the_logs_event_diffs_number_kill_signals_from_one() {
     assert!(screen.contains("\"signal 1\": {"), "{screen}");
     assert!(!screen.contains("\"0\": {"), "{screen}");
 }
+
+/// A workflow form acts on the step it picked, never on whichever step bears that name when it
+/// is saved: renamed by a teammate meanwhile (and another step given its old name), the picked
+/// step is the one removed. A step whose name holds a comma, prefilled as what a new step
+/// follows, is that one step.
+#[test]
+fn a_workflow_form_acts_on_the_step_it_picked() {
+    use jobloop::domain::flow::{StepEdit, StepSpec};
+    use jobloop::domain::model::{HumanGate, Performer, StepKind};
+    let mut h = Harness::new((120, 40), |s| add_job(s, "Job", Some("Ana")));
+    h.keys("J");
+    for name in ["Read ticket", "Check, then pay"] {
+        h.keys("w").keys(name).key(KeyCode::Enter);
+        assert!(h.app.form.is_none(), "{}", h.message());
+    }
+    // The comma step was added after the first as one step (the prefilled default).
+    let flow = h.record("job", LoopKind::Redesign).flow;
+    assert_eq!(flow.steps[1].after, [flow.steps[0].id.to_string()]);
+    // A third step after it, with the prefill: it follows the comma step, not two others.
+    h.keys("w").keys("Log it").key(KeyCode::Enter);
+    let flow = h.record("job", LoopKind::Redesign).flow;
+    assert_eq!(
+        flow.steps[2].after,
+        [flow.steps[1].id.to_string()],
+        "{}",
+        h.message()
+    );
+    // Ana picks "Log it" to remove; meanwhile it is renamed and a new gate takes its name.
+    h.keys("v")
+        .key(KeyCode::Right)
+        .key(KeyCode::Right)
+        .tab(1)
+        .keys("merged");
+    let picked = flow.steps[2].id.clone();
+    {
+        let mut other = Store::open(&h.path, Missing::Refuse).unwrap();
+        let redesign = |op| on_loop("job", LoopKind::Redesign, op);
+        other
+            .apply(
+                &ctx(),
+                &redesign(LoopOp::FlowSet {
+                    step: "Log it".into(),
+                    edit: StepEdit {
+                        name: Some("Audit log".into()),
+                        ..Default::default()
+                    },
+                }),
+            )
+            .unwrap();
+        other
+            .apply(
+                &ctx(),
+                &redesign(LoopOp::FlowAdd {
+                    name: "Log it".into(),
+                    step: StepSpec {
+                        kind: StepKind::Decision,
+                        by: Performer::Human,
+                        role: None,
+                        gate: Some(HumanGate::Liability),
+                        after: vec!["Read ticket".into()],
+                        data: Vec::new(),
+                        irreversible: false,
+                    },
+                    at: today(),
+                }),
+            )
+            .unwrap();
+    }
+    h.key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    let steps = h.record("job", LoopKind::Redesign).flow.steps;
+    let removed: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.void.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(removed, ["Audit log"]);
+    assert!(steps.iter().any(|s| s.id == picked && s.void.is_some()));
+    assert!(steps.iter().any(|s| s.name == "Log it" && s.void.is_none()));
+}

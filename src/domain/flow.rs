@@ -172,6 +172,14 @@ pub fn find<'a>(steps: &'a [FlowStep], reference: &str) -> Result<&'a FlowStep, 
 /// The refusal for a step reference that names no single step of `addr`'s flow.
 pub fn step_refusal(steps: &[FlowStep], reference: &str, why: StepRef, slug: &str) -> Refusal {
     let names: Vec<String> = live(steps).map(|s| format!("`{}`", s.name)).collect();
+    // A step picked by its whole id (a form, an undo) that was removed meanwhile: named as the
+    // step it was, never by its id.
+    if let Some(gone) = steps.iter().find(|s| s.id == reference && s.void.is_some()) {
+        return Refusal::conflict(format!(
+            "step `{}` was removed from {slug}'s flow meanwhile: nothing was written",
+            gone.name
+        ));
+    }
     match why {
         StepRef::Ambiguous(matches) => Refusal::invalid(format!(
             "`{}` begins more than one step of {slug}'s flow ({})",

@@ -28,6 +28,23 @@ fn step_names(j: &JobReview) -> Vec<String> {
     j.flow.steps.iter().map(|s| s.name.clone()).collect()
 }
 
+/// The live steps' whole ids with their names, in the order of [`step_names`].
+fn step_ids(j: &JobReview) -> Vec<(String, String)> {
+    j.flow
+        .steps
+        .iter()
+        .map(|s| (s.id.to_string(), s.name.clone()))
+        .collect()
+}
+
+/// The step picked in the `step` field, by its whole id (a name would find whichever step
+/// bears it when the form is saved).
+fn picked_step(f: &Form) -> String {
+    f.picked("step")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| f.text("step"))
+}
+
 fn job_with_steps<'a>(ask: &'a Ask) -> Result<&'a JobReview, Closed> {
     let j = ask.job_review().ok_or("no job here")?;
     if j.flow.steps.is_empty() {
@@ -57,10 +74,19 @@ fn classes(f: &Form) -> Result<Vec<crate::domain::model::DataClass>, String> {
     }
 }
 
-/// The steps it follows, typed as names or prefixes separated by commas.
+/// The steps it follows, typed as names or prefixes separated by commas; a text that is one
+/// step's whole name (`Check, then pay`, as the field is prefilled) is that step, not two.
 fn after(f: &Form) -> Vec<String> {
-    f.text("after")
-        .split(',')
+    let text = f.text("after");
+    let whole = f
+        .picks
+        .iter()
+        .flat_map(|(_, steps)| steps)
+        .find(|(_, name)| name.contains(',') && name.trim().to_lowercase() == text.to_lowercase());
+    if let Some((id, _)) = whole {
+        return vec![id.clone()];
+    }
+    text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -128,6 +154,8 @@ pub(super) fn add(ask: &Ask) -> Result<Form, Closed> {
             )
         },
     )
+    // Not a choice: the steps, for an `after` text that is one whole name with a comma.
+    .picking("after", step_ids(j))
     .on(&j.slug, Some(LoopKind::Redesign))
     .intro(vec![
         "An agent step takes a role, a human step a gate; a step follows the steps named after it."
@@ -188,7 +216,7 @@ pub(super) fn set(ask: &Ask) -> Result<Form, Closed> {
             on_home(
                 f,
                 LoopOp::FlowSet {
-                    step: f.text("step"),
+                    step: picked_step(f),
                     edit: StepEdit {
                         name: f.optional("name"),
                         kind: chosen(f, "kind", StepKind::from_text),
@@ -203,6 +231,7 @@ pub(super) fn set(ask: &Ask) -> Result<Form, Closed> {
             )
         },
     )
+    .picking("step", step_ids(j))
     .on(&j.slug, Some(LoopKind::Redesign)))
 }
 
@@ -218,12 +247,13 @@ pub(super) fn void(ask: &Ask) -> Result<Form, Closed> {
             on_home(
                 f,
                 LoopOp::FlowVoid {
-                    step: f.text("step"),
+                    step: picked_step(f),
                     reason: f.text("reason"),
                 },
             )
         },
     )
+    .picking("step", step_ids(j))
     .on(&j.slug, Some(LoopKind::Redesign))
     .intro(vec![
         "The step is kept in the history, with the reason; it counts for nothing from now on."
@@ -280,7 +310,7 @@ pub(super) fn govern(ask: &Ask) -> Result<Form, Closed> {
             on_home(
                 f,
                 LoopOp::FlowGovern {
-                    step: f.text("step"),
+                    step: picked_step(f),
                     owner: f.optional("owner"),
                     approval: f.optional("approval"),
                     critic,
@@ -288,6 +318,7 @@ pub(super) fn govern(ask: &Ask) -> Result<Form, Closed> {
             )
         },
     )
+    .picking("step", step_ids(j))
     .on(&j.slug, Some(LoopKind::Govern))
     .intro(vec![
         "Blank fields stay as they are; a critic is added beside the step's others.".into(),
@@ -296,18 +327,20 @@ pub(super) fn govern(ask: &Ask) -> Result<Form, Closed> {
 
 pub(super) fn critic_result(ask: &Ask) -> Result<Form, Closed> {
     let j = job_with_steps(ask)?;
-    // Every critic of every step, as `step · critic`.
-    let pairs: Vec<String> = j
+    // Every critic of every step, as `step · critic`, and the step's id with the critic.
+    let (pairs, picks): (Vec<String>, Vec<(String, String)>) = j
         .flow
         .steps
         .iter()
         .flat_map(|s| {
-            s.governance
-                .critics
-                .iter()
-                .map(move |c| format!("{} · {}", s.name, c.name))
+            s.governance.critics.iter().map(move |c| {
+                (
+                    format!("{} · {}", s.name, c.name),
+                    (s.id.to_string(), c.name.clone()),
+                )
+            })
         })
-        .collect();
+        .unzip();
     if pairs.is_empty() {
         return Err("no step has a critic check yet: govern a step with one first".into());
     }
@@ -324,21 +357,22 @@ pub(super) fn critic_result(ask: &Ask) -> Result<Form, Closed> {
             Field::text("note", "note", false),
         ],
         |f| {
-            let pair = f.text("critic");
-            let (step, critic) = pair
-                .split_once(" · ")
+            let (step, critic) = f
+                .picked("critic")
+                .cloned()
                 .ok_or("choose a step's critic check")?;
             on_home(
                 f,
                 LoopOp::CriticResult {
-                    step: step.to_string(),
-                    critic: critic.to_string(),
+                    step,
+                    critic,
                     result: chosen(f, "result", Verdict::from_text).ok_or("choose pass or fail")?,
                     note: f.optional("note"),
                 },
             )
         },
     )
+    .picking("critic", picks)
     .on(&j.slug, Some(LoopKind::Govern)))
 }
 
@@ -370,7 +404,7 @@ pub(super) fn incident(ask: &Ask) -> Result<Form, Closed> {
                 f,
                 LoopOp::IncidentAdd {
                     what: f.text("what"),
-                    step: f.text("step"),
+                    step: picked_step(f),
                     severity: chosen(f, "severity", Severity::from_text)
                         .ok_or("choose a severity")?,
                     tag: f.optional("tag"),
@@ -380,5 +414,6 @@ pub(super) fn incident(ask: &Ask) -> Result<Form, Closed> {
             )
         },
     )
+    .picking("step", step_ids(j))
     .on(&j.slug, Some(LoopKind::Improve)))
 }

@@ -136,6 +136,11 @@ pub struct Form {
     pub shown_metric: Option<crate::domain::model::MetricId>,
     /// The guardrails the form offers (its `of` choices after the first), in order.
     pub shown_guards: Vec<crate::domain::model::MetricId>,
+    /// The records a choice's options stand for, in order (a flow step's whole id, and the
+    /// critic's name where the option is a step's critic): the intent names the record picked,
+    /// never its name again, so a step renamed meanwhile (and another given its old name) is
+    /// not the one changed, removed or governed.
+    pub picks: Option<(&'static str, Vec<(String, String)>)>,
 }
 
 /// For a choice field, the values other fields take for each of its options.
@@ -187,6 +192,7 @@ impl Form {
             due: Vec::new(),
             shown_metric: None,
             shown_guards: Vec::new(),
+            picks: None,
         }
     }
 
@@ -223,6 +229,18 @@ impl Form {
     pub fn offering(mut self, guards: Vec<crate::domain::model::MetricId>) -> Form {
         self.shown_guards = guards;
         self
+    }
+
+    /// The records the options of choice field `field` stand for (see `picks`).
+    pub fn picking(mut self, field: &'static str, records: Vec<(String, String)>) -> Form {
+        self.picks = Some((field, records));
+        self
+    }
+
+    /// The record picked in choice field `field`: its id and detail, when the form has them.
+    pub fn picked(&self, field: &str) -> Option<&(String, String)> {
+        let (name, records) = self.picks.as_ref().filter(|(n, _)| *n == field)?;
+        records.get(self.choice(name))
     }
 
     /// The primary metric the form shows (see `LoopOp::RecordValue`).
