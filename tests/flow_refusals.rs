@@ -374,3 +374,36 @@ fn in_team_mode_each_loop_owner_writes_their_part_of_the_flow() {
 }
 
 also_on_postgres!(a_refused_flow_command_says_what_to_do_and_changes_nothing);
+
+/// A step others follow is not removed by any path, so the flow is never cut where it was:
+/// `flow void`, a void by the step's id and an undo of its adding are refused alike, naming
+/// the steps that follow it.
+#[test]
+fn no_path_removes_a_step_others_follow() {
+    let db = Db::new();
+    mapped(&db);
+    let steps = db.json(&["flow", "list", "triage", "--json"]);
+    let read = steps["flow"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Read ticket")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = db.refused(&["flow", "void", "triage", "read", "--reason", "x"], 1);
+    assert!(err.contains("so the flow is not cut"), "{err}");
+    let err = db.refused(&["void", "triage", "redesign", &read, "--reason", "x"], 1);
+    assert!(
+        err.contains("`Draft reply`") && err.contains("so the flow is not cut"),
+        "{err}"
+    );
+    db.ok(&[
+        "flow", "add", "triage", "Check", "--kind", "decision", "--by", "human", "--after", "draft",
+    ]);
+    db.ok(&[
+        "--as", "Rita", "flow", "set", "triage", "send", "--after", "check",
+    ]);
+    db.refused(&["undo", "--yes"], 1);
+}

@@ -139,6 +139,11 @@ impl LoopRecord {
         };
         let deviation = self.void_deviation(&id, &reason, ctx)?;
         let addr = self.addr();
+        if let Some(step) =
+            crate::domain::flow::live(&self.flow.steps).find(|s| s.id == id.as_str())
+        {
+            self.check_not_followed(&step.clone())?;
+        }
         if let Some(done) = self.void_flow_record(&id, void.clone()) {
             return Ok(match done {
                 Ok((what, row)) => voided(&what, &addr, &id, &reason, row),

@@ -162,6 +162,25 @@ impl LoopRecord {
         ))
     }
 
+    /// Removing a step that others follow would cut the flow there without a word (the human
+    /// gate between an agent and its output gone, and the signal that reads it quiet): the
+    /// steps after it are given their new predecessors first. Whatever removes it (`flow void`,
+    /// a void by id, an undo of its adding).
+    pub(super) fn check_not_followed(&self, step: &FlowStep) -> Result<(), Refusal> {
+        let followers: Vec<String> = flow::live(&self.flow.steps)
+            .filter(|s| s.after.contains(&step.id))
+            .map(|s| format!("`{}`", s.name))
+            .collect();
+        if followers.is_empty() {
+            return Ok(());
+        }
+        Err(Refusal::rule(format!(
+            "{} follow(s) step `{}`: change what they follow first, so the flow is not cut where it was",
+            followers.join(", "),
+            step.name
+        )))
+    }
+
     pub(super) fn flow_void(
         &mut self,
         reference: &str,
@@ -172,19 +191,7 @@ impl LoopRecord {
         self.job_live()?;
         let step = self.flow_step(reference)?;
         let slug = self.job.slug.clone();
-        // Removing a step that others follow would cut the flow there without a word: the
-        // steps after it are given their new predecessors first.
-        let followers: Vec<String> = flow::live(&self.flow.steps)
-            .filter(|s| s.after.contains(&step.id))
-            .map(|s| format!("`{}`", s.name))
-            .collect();
-        if !followers.is_empty() {
-            return Err(Refusal::rule(format!(
-                "{} follow(s) step `{}`: change what they follow first, so the flow is not cut where it was",
-                followers.join(", "),
-                step.name
-            )));
-        }
+        self.check_not_followed(&step)?;
         let Some(s) = self.own_step_mut(&step.id) else {
             return Err(Refusal::rule(format!(
                 "step `{}` is not this loop's",
