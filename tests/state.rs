@@ -174,3 +174,39 @@ fn the_first_screenful_counts_an_unreadable_job_as_a_job() {
     assert_eq!(head.jobs.len(), 3);
     assert_eq!(head.unreadable.len(), 1, "{:?}", head.unreadable);
 }
+
+/// A job whose stored derived state is missing or cannot be read stays in the review, shown as
+/// its records give it (its tripped kill signal with it), with a warning that names it; nothing
+/// is dropped from the text, the Markdown digest or the JSON.
+#[test]
+fn a_damaged_cache_drops_no_job_from_the_review() {
+    let pristine = Db::new();
+    pristine.ok(&["demo", "--jobs", "3", "--weeks", "8"]);
+    // The review as JSON, without the moment it was made.
+    let review = |text: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+        v.as_object_mut().unwrap().remove("generated_at");
+        v
+    };
+    let expected = review(&pristine.ok(&["review", "--json"]));
+    for damage in [
+        "DELETE FROM job_state WHERE job_id = (SELECT id FROM jobs WHERE slug = 'support-triage')",
+        "UPDATE loop_state SET state = 'garbage' WHERE job_id = (SELECT id FROM jobs WHERE slug = 'support-triage') AND rowid = (SELECT min(rowid) FROM loop_state WHERE job_id = (SELECT id FROM jobs WHERE slug = 'support-triage'))",
+        "DELETE FROM loop_state WHERE job_id = (SELECT id FROM jobs WHERE slug = 'support-triage')",
+    ] {
+        let db = Db::new();
+        std::fs::copy(&pristine.path, &db.path).unwrap();
+        common::file_db::sqlite(&db.path, damage);
+        let out = db.run(&["review", "--json"]);
+        assert!(out.status.success());
+        let warned = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            warned.contains("`support-triage` is missing or damaged")
+                && warned.contains("doctor --repair"),
+            "{damage}: {warned}"
+        );
+        let shown = review(&String::from_utf8_lossy(&out.stdout));
+        assert!(shown == expected, "{damage}: the review differs");
+        assert!(db.ok(&["review", "--markdown"]).contains("support-triage"));
+    }
+}

@@ -278,6 +278,13 @@ pub(super) fn review_cmd(
     if !board.unreadable.is_empty() {
         let _ = write!(io::stderr(), "{}", render::unreadable(&board.unreadable));
     }
+    for slug in &board.recomputed {
+        let _ = writeln!(
+            io::stderr(),
+            "warning: the stored derived state of `{}` is missing or damaged: shown as computed from its records — `jobloop doctor --repair` rebuilds it",
+            crate::display::clean(slug)
+        );
+    }
     if json {
         emit_json(&review)
     } else if markdown {

@@ -23,6 +23,10 @@ use crate::domain::verify::Table;
 pub struct Board {
     pub jobs: Vec<JobInput>,
     pub unreadable: Vec<Undecodable>,
+    /// Jobs whose stored derived state was missing or unreadable, shown as computed from their
+    /// records instead (a review never drops a job for a damaged cache: its tripped signals and
+    /// overdue tests are in it); `doctor --repair` rebuilds the stored state.
+    pub recomputed: Vec<String>,
     /// Read from the shared database, where each person signs off as themselves.
     pub team: bool,
 }
@@ -190,9 +194,33 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
     for job in jobs {
         let state = job_states.remove(job.id.as_str());
         let loops = loop_states.remove(job.id.as_str()).unwrap_or_default();
-        board_row(&mut board, job, state, loops);
+        match board_row(job, state, loops) {
+            Ok(input) => board.jobs.push(input),
+            Err((job, damaged)) => match recomputed(db, &job)? {
+                Some(input) => {
+                    board.recomputed.push(job.slug.clone());
+                    board.jobs.push(input);
+                }
+                None => board.unreadable.push(damaged),
+            },
+        }
     }
     Ok(board)
+}
+
+/// A job's state computed from its records, as `doctor --repair` would store it: `None` when
+/// its records cannot be read either.
+fn recomputed(db: &mut dyn Db, job: &Job) -> Result<Option<JobInput>> {
+    let records = match records_of(db, job.clone()) {
+        Ok(r) => r,
+        Err(e) if matches!(e.bare(), Error::Undecodable(_) | Error::Storage(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(JobInput {
+        job: job.clone(),
+        state: JobState::compute(&records.cycles, &records.tools, &records.proofs),
+        loops: records.loops.iter().map(LoopState::compute).collect(),
+    }))
 }
 
 /// The queries (and their parameter) that read the job states and loop states of `which`.
@@ -268,7 +296,12 @@ fn loop_states(
 
 /// One job on the board when its state and all six loop states could be read; otherwise a row
 /// that cannot be read, saying which.
-fn board_row(board: &mut Board, job: Job, state: Option<JobState>, parsed: Vec<ParsedLoop>) {
+/// The job with its stored states, or the job and why they cannot be used.
+fn board_row(
+    job: Job,
+    state: Option<JobState>,
+    parsed: Vec<ParsedLoop>,
+) -> std::result::Result<JobInput, (Job, Undecodable)> {
     let mut loops: Vec<LoopState> = Vec::new();
     let mut bad = None;
     for parsed in parsed {
@@ -279,17 +312,26 @@ fn board_row(board: &mut Board, job: Job, state: Option<JobState>, parsed: Vec<P
     }
     loops.sort_by_key(|l| l.kind);
     match (state, bad) {
-        (Some(state), None) if loops.len() == 6 => board.jobs.push(JobInput { job, state, loops }),
-        (_, Some((id, why))) => board.unreadable.push(Undecodable {
-            table: Table::LoopState,
-            id,
-            why: format!("its derived state cannot be read ({why})"),
-        }),
-        _ => board.unreadable.push(Undecodable {
-            table: Table::JobState,
-            id: job.slug.clone(),
-            why: "its derived state is missing".into(),
-        }),
+        (Some(state), None) if loops.len() == 6 => Ok(JobInput { job, state, loops }),
+        (_, Some((id, why))) => Err((
+            job,
+            Undecodable {
+                table: Table::LoopState,
+                id,
+                why: format!("its derived state cannot be read ({why})"),
+            },
+        )),
+        _ => {
+            let id = job.slug.clone();
+            Err((
+                job,
+                Undecodable {
+                    table: Table::JobState,
+                    id,
+                    why: "its derived state is missing".into(),
+                },
+            ))
+        }
     }
 }
 
