@@ -194,9 +194,9 @@ fn inputs(db: &mut dyn Db, jobs: Vec<Job>, which: Which) -> Result<Board> {
     for job in jobs {
         let state = job_states.remove(job.id.as_str());
         let loops = loop_states.remove(job.id.as_str()).unwrap_or_default();
-        match board_row(job, state, loops) {
+        match board_row(&job, state, loops) {
             Ok(input) => board.jobs.push(input),
-            Err((job, damaged)) => match recomputed(db, &job)? {
+            Err(damaged) => match recomputed(db, &job)? {
                 Some(input) => {
                     board.recomputed.push(job.slug.clone());
                     board.jobs.push(input);
@@ -298,10 +298,10 @@ fn loop_states(
 /// that cannot be read, saying which.
 /// The job with its stored states, or the job and why they cannot be used.
 fn board_row(
-    job: Job,
+    job: &Job,
     state: Option<JobState>,
     parsed: Vec<ParsedLoop>,
-) -> std::result::Result<JobInput, (Job, Undecodable)> {
+) -> std::result::Result<JobInput, Undecodable> {
     let mut loops: Vec<LoopState> = Vec::new();
     let mut bad = None;
     for parsed in parsed {
@@ -312,26 +312,21 @@ fn board_row(
     }
     loops.sort_by_key(|l| l.kind);
     match (state, bad) {
-        (Some(state), None) if loops.len() == 6 => Ok(JobInput { job, state, loops }),
-        (_, Some((id, why))) => Err((
-            job,
-            Undecodable {
-                table: Table::LoopState,
-                id,
-                why: format!("its derived state cannot be read ({why})"),
-            },
-        )),
-        _ => {
-            let id = job.slug.clone();
-            Err((
-                job,
-                Undecodable {
-                    table: Table::JobState,
-                    id,
-                    why: "its derived state is missing".into(),
-                },
-            ))
-        }
+        (Some(state), None) if loops.len() == 6 => Ok(JobInput {
+            job: job.clone(),
+            state,
+            loops,
+        }),
+        (_, Some((id, why))) => Err(Undecodable {
+            table: Table::LoopState,
+            id,
+            why: format!("its derived state cannot be read ({why})"),
+        }),
+        _ => Err(Undecodable {
+            table: Table::JobState,
+            id: job.slug.clone(),
+            why: "its derived state is missing".into(),
+        }),
     }
 }
 
