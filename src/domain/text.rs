@@ -11,7 +11,12 @@ pub const MAX_PERSON: usize = 100;
 /// Names are compared exactly, as the shared database's server compares its roles.
 pub fn person_name(field: &str, input: &str) -> Result<String, Refusal> {
     let name = required_text(field, input, MAX_PERSON)?;
-    if name.chars().any(is_unsafe) {
+    // Invisible characters (a Hangul filler, a variation selector, a tag) would make two names
+    // print alike: the owner named `Dana Levi` + an invisible tag could never sign as herself.
+    if name
+        .chars()
+        .any(|c| is_unsafe(c) || is_default_ignorable(c))
+    {
         return Err(
             Refusal::invalid(format!("the {field} holds control or invisible characters"))
                 .advice("give a plain name"),
@@ -33,7 +38,10 @@ pub fn is_unsafe(c: char) -> bool {
             | '\u{2060}'..='\u{2064}'     // word joiner, invisible operators
             | '\u{2066}'..='\u{2069}'     // bidi isolates
             | '\u{FEFF}'                  // zero-width no-break space
-            | '\u{FFF9}'..='\u{FFFB}') // interlinear annotations
+            | '\u{FFF9}'..='\u{FFFB}'    // interlinear annotations
+            | '\u{034F}'                  // combining grapheme joiner
+            | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers (print as nothing)
+            | '\u{E0000}'..='\u{E0FFF}') // tags (hidden ASCII) and supplementary selectors
 }
 
 /// Text for one line: every unsafe character (newlines and tabs included) made visible as
@@ -194,7 +202,18 @@ mod tests {
     #[test]
     fn person_names_are_plain_and_short() {
         assert_eq!(person_name("owner", " Ana ").unwrap(), "Ana");
-        for bad in ["", "  ", "an\u{202E}a", "a\u{200B}na", "a\tna", "a\u{7}"] {
+        for bad in [
+            "",
+            "  ",
+            "an\u{202E}a",
+            "a\u{200B}na",
+            "a\tna",
+            "a\u{7}",
+            "Dana Levi\u{E0020}",
+            "ana\u{3164}",
+            "an\u{FE0F}a",
+            "a\u{034F}na",
+        ] {
             assert!(person_name("owner", bad).is_err(), "{bad:?}");
         }
         assert!(person_name("owner", &"x".repeat(100)).is_ok());
