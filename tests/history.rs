@@ -592,3 +592,43 @@ also_on_postgres!(
     an_answered_week_stays_in_the_history_when_the_record_that_opened_it_is_voided,
     a_report_or_digest_of_a_week_before_a_job_existed_leaves_it_out,
 );
+
+/// `values export` to a terminal shows stored control sequences as escapes (a note from a
+/// helpdesk file must not write the clipboard or clear the screen); to a pipe it keeps them
+/// exactly, as stored.
+#[test]
+fn values_shown_on_a_terminal_carry_no_live_escape() {
+    let db = Db::new();
+    db.ok(&["job", "add", "T", "--slug", "t"]);
+    db.ok(&["metric", "set", "t", "instr", "hours", "--better", "lower"]);
+    db.ok(&[
+        "baseline",
+        "t",
+        "instr",
+        "5",
+        "--at",
+        "2026-10-01",
+        "--note",
+        "x\u{1b}]52;c;SGk=\u{7}\u{1b}[2J",
+    ]);
+    let piped = db.ok(&["values", "export"]);
+    assert!(
+        piped.contains('\u{1b}'),
+        "a pipe keeps what is stored: {piped:?}"
+    );
+    let command = format!("{} --db {} values export", common::bin(), db.path.display());
+    let Ok(out) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+    else {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    };
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("\\u{1b}]52"), "{shown:?}");
+}

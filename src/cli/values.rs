@@ -1,7 +1,7 @@
 //! `values import | export | template`: values from a file or a pipe, and back out in the same
 //! CSV format.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 
 use super::{Failure, emit, exit, fail, out_err};
@@ -119,6 +119,19 @@ pub(super) fn export(store: &mut Store, file: Option<&Path>, force: bool) -> Res
         })
     };
     match file.filter(|f| *f != Path::new("-")) {
+        None if io::stdout().is_terminal() => {
+            // On a terminal the rows are shown, not kept: a note or source from a helpdesk file
+            // must not reach it as live escape sequences (a clipboard write, a cleared screen).
+            // To a pipe or a file the text stays exactly as stored.
+            let mut csv = Vec::new();
+            values_csv::write(&mut csv, rows()).map_err(out_err)?;
+            let mut out = io::stdout().lock();
+            for line in String::from_utf8_lossy(&csv).split_inclusive('\n') {
+                let body = line.trim_end_matches(['\r', '\n']);
+                write!(out, "{}{}", clean(body), &line[body.len()..]).map_err(out_err)?;
+            }
+            out.flush().map_err(out_err)
+        }
         None => {
             let mut out = io::stdout().lock();
             values_csv::write(&mut out, rows()).map_err(out_err)?;
