@@ -94,6 +94,10 @@ pub const SECTIONS: [(&str, &str, Label); 8] = [
 pub struct Register {
     pub generated_at: Stamp,
     pub disclaimer: &'static str,
+    /// How the names in it were established: `authenticated` (the shared database: each
+    /// person acts as their own login) or `self-declared` (a local file: the name typed with
+    /// `--as`, so a sign-off is a name someone typed, not a signature).
+    pub names: &'static str,
     /// Each section's labels, by its field name in a job's entry.
     pub labels: std::collections::BTreeMap<&'static str, Label>,
     pub jobs: Vec<JobEntry>,
@@ -338,10 +342,18 @@ fn decisions(d: &FlowDetail) -> Vec<DecisionEntry> {
         .collect()
 }
 
-pub fn register(details: &[FlowDetail], now: Stamp) -> Register {
+/// What the register says of its names on a local file.
+const SELF_DECLARED: &str = "Names are self-declared: this register was made from a local file, where anyone records under any name (`--as`), so \"signed off\" is the name someone typed, not an authenticated signature. A shared database (team mode) signs each person in as themselves.";
+
+pub fn register(details: &[FlowDetail], now: Stamp, authenticated: bool) -> Register {
     Register {
         generated_at: now,
         disclaimer: DISCLAIMER,
+        names: if authenticated {
+            "authenticated"
+        } else {
+            "self-declared"
+        },
         labels: SECTIONS
             .iter()
             .map(|(key, _, label)| (*key, label.clone()))
@@ -380,6 +392,12 @@ pub fn text(r: &Register, markdown: bool) -> String {
         if markdown { "> " } else { "" },
         ""
     ));
+    if r.names == "self-declared" {
+        out.push_str(&format!(
+            "{}{SELF_DECLARED}\n\n",
+            if markdown { "> " } else { "" }
+        ));
+    }
     if r.jobs.is_empty() {
         out.push_str("No active jobs.\n");
     }

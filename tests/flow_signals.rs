@@ -454,6 +454,8 @@ fn the_register_lists_agents_data_overseers_critics_incidents_signals_and_decisi
         "send",
     ]);
     let r = db.json(&["register", "--json"]);
+    // A local file's names are typed, not signed in: the register says so.
+    assert_eq!(r["names"], "self-declared");
     assert!(
         r["disclaimer"]
             .as_str()
@@ -492,6 +494,7 @@ fn the_register_lists_agents_data_overseers_critics_incidents_signals_and_decisi
     let md = db.ok(&["register", "--markdown"]);
     assert!(md.starts_with("# AI register"), "{md}");
     assert!(md.contains("not legal advice"), "{md}");
+    assert!(md.contains("> Names are self-declared"), "{md}");
     assert!(md.contains("## Triage tickets (triage)"), "{md}");
     assert!(md.contains("Art. 26(2) human oversight"), "{md}");
     assert!(md.contains("GOVERN"), "{md}");

@@ -237,6 +237,24 @@ fn a_hook_gets_what_each_write_did() {
     assert_eq!(got[0]["event"], "decision-signed");
     assert_eq!(got[0]["actor"], "Chen");
     assert_eq!(got[0]["decision"], id);
+    // A sign-off recorded on the owner's word is announced as witnessed, never as theirs.
+    let (out, _) = h.ok(&[
+        "decide",
+        "t",
+        "govern",
+        "Close near duplicates",
+        "--owner",
+        "Chen",
+    ]);
+    let witnessed = h.take()[0]["decision"].as_str().unwrap().to_string();
+    assert!(out.contains(&witnessed), "{out}");
+    h.ok(&["decide", "t", "govern", "--approve", &witnessed, "--witnessed"]);
+    let got = h.take();
+    let what = got[0]["what"].as_str().unwrap();
+    assert!(
+        what.contains("recorded Chen's sign-off") && what.contains("witnessed, not signed by them"),
+        "{what}"
+    );
 
     // A week answered.
     h.ok(&[

@@ -612,4 +612,8 @@ fn undo_never_takes_back_a_teammates_later_act() {
         .as_user("ana", &["loop", "show", "mail", "instr"])
         .assert_ok();
     assert!(shown.contains("ben's note"), "{shown}");
+    // Here each name is a login: the register says its sign-offs are authenticated.
+    let register = t.as_user("ana", &["register", "--json"]).assert_ok();
+    let register: serde_json::Value = serde_json::from_str(&register).unwrap();
+    assert_eq!(register["names"], "authenticated");
 }

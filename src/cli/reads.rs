@@ -63,7 +63,7 @@ pub(super) fn read_cmd(store: &mut Store, command: &Command) -> Result<(), Failu
         Command::Publish { dir } => publish_cmd(store, dir, now),
         Command::Register { json, markdown } => {
             let details = store.register(now)?;
-            let r = crate::register::register(&details, now);
+            let r = crate::register::register(&details, now, store.is_shared());
             json_or_text(*json, &r, |r| crate::register::text(r, *markdown))
         }
         Command::Calendar { file, force } => calendar_cmd(store, file, *force),

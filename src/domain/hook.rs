@@ -208,12 +208,21 @@ fn decision_changes(
         if d.approved_at.is_some() && was.is_some_and(|b| b.approved_at.is_none()) {
             out.push(happening(
                 Event::DecisionSigned,
-                format!(
-                    "{} signed off decision {} on {addr}: {}",
-                    d.approved_by.as_deref().unwrap_or(&d.owner),
-                    short_id(&d.id),
-                    d.text
-                ),
+                match &d.witnessed_by {
+                    // Recorded on the owner's word: never announced as their signature.
+                    Some(w) => format!(
+                        "{w} recorded {}'s sign-off of decision {} on {addr} on their word (witnessed, not signed by them): {}",
+                        d.owner,
+                        short_id(&d.id),
+                        d.text
+                    ),
+                    None => format!(
+                        "{} signed off decision {} on {addr}: {}",
+                        d.approved_by.as_deref().unwrap_or(&d.owner),
+                        short_id(&d.id),
+                        d.text
+                    ),
+                },
                 &after.job,
                 kind,
                 actor,
