@@ -248,7 +248,14 @@ fn a_hook_gets_what_each_write_did() {
     ]);
     let witnessed = h.take()[0]["decision"].as_str().unwrap().to_string();
     assert!(out.contains(&witnessed), "{out}");
-    h.ok(&["decide", "t", "govern", "--approve", &witnessed, "--witnessed"]);
+    h.ok(&[
+        "decide",
+        "t",
+        "govern",
+        "--approve",
+        &witnessed,
+        "--witnessed",
+    ]);
     let got = h.take();
     let what = got[0]["what"].as_str().unwrap();
     assert!(

@@ -190,6 +190,12 @@ fn names_mean_one_person() {
         .admin()
         .batch_execute("GRANT jobloop_member TO eve")
         .unwrap();
+    // Someone not on the team (yet) may be named, but doctor says they can never sign in.
+    t.as_user(
+        "ana",
+        &["loop", "owner", "mail", "distribute", "Outsider Olu"],
+    )
+    .assert_ok();
     let out = t.as_user("tester", &["doctor"]);
     assert_eq!(out.status.code(), Some(8));
     let out = String::from_utf8(out.stdout).unwrap();
@@ -206,6 +212,10 @@ fn names_mean_one_person() {
         out.contains("the owner of mail/redesign is named in a way jobloop refuses")
             && out.contains("looks like the member `ben`")
             && out.contains("the owner of mail/improve is named in a way jobloop refuses"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`Outsider Olu`, the owner of mail/distribute, is not on the team"),
         "{out}"
     );
     t.cluster

@@ -432,7 +432,15 @@ fn an_export_moves_between_the_shared_store_and_a_file_unchanged() {
     let back = run(&again, &["export"]).assert_ok();
     assert_eq!(body(&back), shared);
     run(&again, &["verify"]).assert_ok();
-    run(&again, &["doctor"]).assert_ok();
+    // The demo's people are not on this team: doctor says they can never sign in, and finds
+    // nothing else.
+    let doctor = run(&again, &["doctor"]);
+    let text = String::from_utf8_lossy(&doctor.stdout);
+    assert!(
+        text.contains("`Dana Levi`, the owner of support-triage/instrument, is not on the team"),
+        "{text}"
+    );
+    assert_eq!(text.matches("FAIL").count(), 1, "{text}");
 }
 
 // long: one failover told in order (standby, writer, kill, promotion, reading back); each step

@@ -542,7 +542,7 @@ fn names_finding(twins: &[super::pg_schema::CaseTwin]) -> Finding {
     if twins.is_empty() {
         return Finding::ok(
             "names",
-            "every owner and lead is named as their login role, and none as jobloop refuses",
+            "every owner and lead is a member, named as their login role, and none as jobloop refuses",
         );
     }
     let (each, next): (Vec<String>, Vec<Option<Next>>) = twins
@@ -574,6 +574,13 @@ fn names_finding(twins: &[super::pg_schema::CaseTwin]) -> Finding {
                 ),
             };
             match (&t.role, &t.refused) {
+                (None, None) => (
+                    format!(
+                        "`{}`, {who}, is not on the team: they can never sign in to sign off or record as themselves; the database's owner adds them, or name a member in their place",
+                        t.name
+                    ),
+                    None,
+                ),
                 (Some(role), _) => (
                     format!("`{}`, {who}, is no role; the role is `{role}`", t.name),
                     Some(Next::Rename {

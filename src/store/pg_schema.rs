@@ -552,6 +552,9 @@ pub(super) struct CaseTwin {
     pub role: Option<String>,
     /// Why the rule for owners and leads refuses it, when it does.
     pub refused: Option<String>,
+    /// A name jobloop takes (it refuses only look-alikes and unbound roles) but no member
+    /// has: someone not on the team (yet).
+    pub outsider: bool,
 }
 
 pub(super) fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
@@ -582,18 +585,24 @@ pub(super) fn case_twins(pg: &mut Pg) -> Result<Vec<CaseTwin>> {
         .iter()
         .map(|r| {
             let name: String = r.get(3);
+            let role: Option<String> = r.get(4);
+            // A name no member has can never sign in: their decision is never signed, their
+            // loop never written by them, though the checklist counts them as its owner.
+            let outsider = role.is_none() && !roles.iter().any(|x| x.member && x.name == name);
             let refused =
                 crate::domain::team::refusal(&name, &roles, GROUP, false).map(|e| e.message);
+            let outsider = outsider && refused.is_none();
             CaseTwin {
                 what: r.get(0),
                 place: r.get(1),
                 id: r.get(2),
                 name,
-                role: r.get(4),
+                role,
                 refused,
+                outsider,
             }
         })
-        .filter(|t| t.role.is_some() || t.refused.is_some())
+        .filter(|t| t.role.is_some() || t.refused.is_some() || t.outsider)
         .collect())
 }
 
