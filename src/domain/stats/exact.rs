@@ -2,11 +2,18 @@
 
 use super::*;
 
-/// The smallest two-sided p-value an exact permutation test can give with these group sizes:
-/// only the observed arrangement (and, with equal sizes, its mirror) can be as extreme.
+/// The smallest two-sided p-value the permutation test as run can give with these group sizes:
+/// exactly, only the observed arrangement (and, with equal sizes, its mirror) can be as
+/// extreme; beyond `EXACT_LIMIT` arrangements the test is estimated by resampling, whose p is
+/// never below 1/(resamples + 1). A look, a count of values needed or a detectable change is
+/// promised only where this p can reach its level.
 pub fn min_p(nb: usize, nl: usize) -> f64 {
+    let arrangements = choose(nb + nl, nl);
+    if arrangements > EXACT_LIMIT {
+        return 1.0 / (RESAMPLES + 1) as f64;
+    }
     let extremes: f64 = if nb == nl { 2.0 } else { 1.0 };
-    (extremes / choose(nb + nl, nl)).min(1.0)
+    (extremes / arrangements).min(1.0)
 }
 
 /// C(n, k), exact while it fits 128 bits, else from the log-gamma function.

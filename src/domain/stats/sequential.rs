@@ -237,6 +237,20 @@ mod tests {
         );
     }
 
+    /// With a large baseline and a long horizon the test is estimated by resampling, whose p
+    /// never goes below 1/(resamples + 1): the first look promised possible is the one a
+    /// complete separation is decided at, never an earlier one no p could reach.
+    #[test]
+    fn the_first_possible_look_is_one_the_test_as_run_can_decide() {
+        for (nb, h) in [(20, 60), (25, 104), (30, 52), (30, 156)] {
+            let b: Vec<f64> = (0..nb).map(|i| 10.0 + f64::from(i % 7) * 0.1).collect();
+            let l: Vec<f64> = (0..h).map(|i| 100.0 + f64::from(i % 5) * 0.1).collect();
+            let promised = first_possible(nb as usize, 0, h as usize);
+            let decided = first_crossing(&b, &l, Better::Higher, h as usize).map(|c| c.0);
+            assert_eq!(decided, promised, "nb {nb}, h {h}");
+        }
+    }
+
     #[test]
     fn a_clear_change_is_decided_at_the_first_look_that_can_show_it() {
         let b = [10.0, 10.2, 9.9, 10.1, 10.0, 9.8, 10.1, 10.0];

@@ -46,7 +46,7 @@ fn detectable_change_and_how_many_live_values_a_target_needs() {
         None,
     );
     close(at_five.mde.unwrap(), 4.638642220697711, 1e-8);
-    for (change, more) in [(-3.0, 4), (-1.0, 15), (-1.5, 9), (-0.8, 22)] {
+    for (change, more) in [(-3.0, 4), (-1.0, 16), (-1.5, 9), (-0.8, 22)] {
         let c = with(change);
         assert_eq!(c.live_needed, None, "{change}");
         assert_eq!(c.baseline_needed, Some(more), "{change}");
