@@ -366,9 +366,50 @@ fn a_guardrail_added_after_the_lock_keeps_its_breach() {
     );
 }
 
+/// Voiding the intervention after its plan reached a verdict takes no verdict back: with no
+/// plan in force the board, the review and the digest still show the verdict the voided plan
+/// reached, named as such.
+#[test]
+fn voiding_the_intervention_after_a_verdict_keeps_the_verdict_in_sight() {
+    let db = Db::new();
+    baseline(&db);
+    intervene(&db, "6");
+    weekly(&db, &["12", "12.1", "12.2", "12", "12.1", "12.2"]);
+    assert_eq!(comparison(&db)["verdict"], "worse");
+    let export = db.json(&["export"]);
+    let id = export["interventions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.ok(&[
+        "void",
+        "sup",
+        "instr",
+        &id[id.len() - 8..],
+        "--reason",
+        "it was not really started",
+    ]);
+    let c = comparison(&db);
+    assert!(
+        c["caveats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["kind"] == "voided-plan-verdict"
+                && k["verdict"] == "worse"
+                && k["version"] == 1),
+        "{c}"
+    );
+    let review = db.ok(&["review"]);
+    assert!(review.contains("worse (its plan voided)"), "{review}");
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(digest.contains("worse (its plan voided)"), "{digest}");
+}
+
 also_on_postgres!(
     a_value_dated_into_weeks_already_looked_at_is_a_later_look_not_a_rewrite,
     voided_live_values_still_count_for_the_locked_verdict,
     a_back_dated_second_intervention_does_not_take_the_first_plans_values,
     live_values_without_an_intervention_get_no_verdict_even_after_a_late_target,
+    voiding_the_intervention_after_a_verdict_keeps_the_verdict_in_sight,
 );

@@ -16,9 +16,18 @@ pub fn verdict_label(c: &Comparison) -> String {
         (Verdict::Improved, Some(true)) => "improved, target reached".into(),
         (Verdict::Improved, Some(false)) => "improved, short of target".into(),
         _ if c.caveats.contains(&Caveat::OutOfRange) => "cannot compute".into(),
+        _ if let Some(v) = voided_plan_verdict(c) => format!("{} (its plan voided)", v.as_str()),
         _ if c.caveats.contains(&Caveat::NoPlan) => "no plan, no verdict".into(),
         (v, _) => v.as_str().into(),
     }
+}
+
+/// The verdict a voided plan had reached, when no plan is in force.
+fn voided_plan_verdict(c: &Comparison) -> Option<Verdict> {
+    c.caveats.iter().find_map(|k| match k {
+        Caveat::VoidedPlanVerdict { verdict, .. } => Some(*verdict),
+        _ => None,
+    })
 }
 
 /// The comparison with the baseline in plain words, never claiming more than the data shows:
@@ -269,6 +278,10 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
         }
         Caveat::OutOfRange => OUT_OF_RANGE.into(),
         Caveat::NoPlan => NO_PLAN.into(),
+        Caveat::VoidedPlanVerdict { version, verdict } => format!(
+            "caveat: plan {version} had reached the verdict {} before its intervention was voided: voiding the change takes back no verdict its looks reached",
+            verdict.as_str()
+        ),
         Caveat::CountsVoided { n } => format!(
             "caveat: the verdict still counts {n} live value(s) voided after the plan was locked: a look cannot be taken back (the result without them is the amended one)"
         ),

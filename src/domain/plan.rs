@@ -327,6 +327,16 @@ pub fn judge(
             );
             if latest.is_none() {
                 withhold_without_plan(&mut c);
+                // The verdict a voided plan reached stays in sight (its latest such plan).
+                let reached = earlier.iter().rev().find_map(|e| {
+                    let v = e.comparison.as_ref()?.verdict;
+                    (e.voided && matches!(v, Verdict::Improved | Verdict::Worse))
+                        .then_some((e.plan.version, v))
+                });
+                if let Some((version, verdict)) = reached {
+                    c.caveats
+                        .push(Caveat::VoidedPlanVerdict { version, verdict });
+                }
             }
             note_shared_weeks(&mut c, &live);
             c

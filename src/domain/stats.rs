@@ -190,6 +190,10 @@ pub enum Caveat {
     /// No intervention is recorded, so no plan was locked before these live values came in:
     /// the figures are shown, the verdict is withheld (`inconclusive`).
     NoPlan,
+    /// No plan is in force because its intervention was voided after plan `version` had
+    /// reached `verdict`: voiding a change takes back no verdict its looks reached, so every
+    /// view still shows it.
+    VoidedPlanVerdict { version: u32, verdict: Verdict },
     /// A locked verdict still counts `n` live values voided after the lock: a look cannot be
     /// taken back. The result without them is the amended one, shown beside.
     CountsVoided { n: usize },
