@@ -170,3 +170,45 @@ fn the_live_values_promised_for_a_target_find_it_in_at_least_75_percent_of_serie
         assert!(power >= 0.75, "{nb}: {power}");
     }
 }
+
+/// The 95% interval of the percent change covers the true percent change about as often as it
+/// says, rises and falls alike, also at few baseline values (issue 19: every promised figure
+/// checked by simulation). Dividing the difference's interval by the observed baseline mean
+/// covered a doubling at 5 baseline values in 77% of series; Fieller's interval allows for the
+/// baseline mean's own uncertainty. Measured (20,000 series each, NumPy): 92.6% for a doubling
+/// at 5 baseline values, 89% for +60% at 3, 95.6% for −40% at 8 — the README gives these.
+#[test]
+fn the_percent_interval_covers_the_true_change_as_often_as_it_says() {
+    let n = series("PROMISE_SERIES", 400);
+    let mut rng = Rng(0x5eed_1907);
+    // (baseline values, live values, true change in percent, coefficient of variation, the
+    // coverage measured on 20,000 series)
+    for (nb, nl, change, cv, measured) in [
+        (5, 12, 100.0, 0.3, 0.926),
+        (3, 12, 60.0, 0.3, 0.89),
+        (8, 12, -40.0, 0.2, 0.956),
+        (5, 12, 0.0, 0.3, 0.944),
+    ] {
+        let (mean, sd) = (100.0, 100.0 * cv);
+        let mut covered = 0;
+        let mut shown = 0;
+        for _ in 0..n {
+            let b: Vec<f64> = (0..nb).map(|_| rng.value(mean, sd).max(0.01)).collect();
+            let live_mean = mean * (1.0 + change / 100.0);
+            let l: Vec<f64> = (0..nl)
+                .map(|_| rng.value(live_mean, sd).max(0.01))
+                .collect();
+            let c = compare(&points(&b), &points(&l), Better::Higher, None, None);
+            if let (Some(lo), Some(hi)) = (c.pct_ci_low, c.pct_ci_high) {
+                shown += 1;
+                covered += usize::from(lo <= change && change <= hi);
+            }
+        }
+        let rate = covered as f64 / shown as f64;
+        assert!(shown * 10 >= n * 8, "{nb} vs {nl}: shown in {shown} of {n}");
+        assert!(
+            rate >= measured - slack(measured, shown) && rate <= 0.99,
+            "{nb} vs {nl}, {change:+}%: covered in {rate} of {shown} series"
+        );
+    }
+}

@@ -189,6 +189,9 @@ fn compare_values(
     c.p_method = Some(method);
     let d = to_f64(&delta);
     let (lo, hi) = interval(&mut c, d, se, df, all_positive);
+    if all_positive {
+        percent_interval(&mut c, (&b, &l), q, df);
+    }
     normal_model_caveat(&mut c, p, &delta, (lo, hi));
     let crossing = sequential::decide(vb, vl, better, h);
     settle(&mut c, seq, crossing, too_few, d);
@@ -351,12 +354,47 @@ fn interval(c: &mut Comparison, d: f64, se: f64, df: f64, all_positive: bool) ->
     c.ci_low = Some(lo);
     c.ci_high = Some(hi);
     if all_positive && let Some(bm) = c.baseline_mean {
-        // The same interval in percent of the baseline mean, so the two can never disagree on
-        // whether the change could be none (a separate interval for the ratio of means could).
+        // Where the ratio's own interval cannot be computed (see `percent_interval`): the
+        // difference's interval in percent of the baseline mean.
         c.pct_ci_low = Some(lo / bm * 100.0);
         c.pct_ci_high = Some(hi / bm * 100.0);
     }
     (lo, hi)
+}
+
+/// The 95% interval of the percent change, as Fieller's interval for the ratio of the means:
+/// dividing the difference's interval by the observed baseline mean would ignore that the
+/// baseline mean is itself uncertain (a doubling at five baseline values was covered in 77% of
+/// series, not 95%). It is the set of ratios θ with (live − θ·baseline)² ≤ t²(Vl + θ²·Vb), so it
+/// contains 0% exactly when the difference's interval contains 0: the two never disagree on
+/// whether the change could be none. When the baseline mean is not clearly above zero the
+/// ratio has no bounded interval, and none is shown.
+fn percent_interval(c: &mut Comparison, (b, l): (&[f64], &[f64]), q: f64, df: f64) {
+    let (Some(mb), Some(ml), Some(sb), Some(sl)) = (
+        c.baseline_mean,
+        c.live_mean,
+        floored_sd(b, q),
+        floored_sd(l, q),
+    ) else {
+        return;
+    };
+    let t = t_quantile(0.975, df);
+    let (vb, vl) = (sb * sb / b.len() as f64, sl * sl / l.len() as f64);
+    let a = mb * mb - t * t * vb;
+    let root = (mb * mb * vl + ml * ml * vb - t * t * vb * vl).sqrt();
+    if !a.is_finite() || !root.is_finite() {
+        // Squares beyond what a number holds: the interval above stays.
+        return;
+    }
+    if a <= 0.0 {
+        // The baseline mean could be near zero: the ratio has no bounded interval.
+        c.pct_ci_low = None;
+        c.pct_ci_high = None;
+        return;
+    }
+    let ends = [(ml * mb - t * root) / a, (ml * mb + t * root) / a];
+    c.pct_ci_low = Some((ends[0] - 1.0) * 100.0);
+    c.pct_ci_high = Some((ends[1] - 1.0) * 100.0);
 }
 
 /// The verdict under the sequential rule (the look where the boundary was crossed, else not
