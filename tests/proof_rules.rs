@@ -258,6 +258,46 @@ fn a_malformed_rule_is_refused_with_the_grammar() {
     );
 }
 
+/// A file of values trips a rule exactly as the same values typed one by one: three bad weeks
+/// followed by good ones break `worse-than-baseline 10% for 3` at the third bad week, even
+/// though the file's last weeks hold.
+#[test]
+fn a_file_of_values_trips_a_rule_as_the_values_typed_one_by_one_do() {
+    let db = Db::new();
+    job(&db);
+    measured(&db);
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "answers get slower",
+        "--rule",
+        "worse-than-baseline 10% for 3",
+    ]);
+    db.ok(&["intervene", "triage", "instr", "bot", "--at", "2026-10-03"]);
+    let file = db.dir.path().join("weeks.csv");
+    std::fs::write(
+        &file,
+        "job,kind,date,value\n\
+         triage,instr,2026-10-05,15\ntriage,instr,2026-10-12,15\ntriage,instr,2026-10-19,15\n\
+         triage,instr,2026-10-26,7\ntriage,instr,2026-11-02,7\ntriage,instr,2026-11-09,7\n",
+    )
+    .unwrap();
+    let out = db.ok(&["values", "import", file.to_str().unwrap()]);
+    assert!(out.contains("tripped by its rule"), "{out}");
+    let k = signal(&db, "instrument", 2);
+    assert_eq!(k["tripped"], true);
+    assert!(
+        k["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("rule: the last 3 values (15, 15, 15)"),
+        "{k}"
+    );
+    db.ok(&["verify"]);
+}
+
 also_on_postgres!(
     a_rule_fires_on_the_write_that_breaks_it,
     a_rule_stays_silent_while_the_data_holds,
@@ -266,4 +306,5 @@ also_on_postgres!(
     a_malformed_rule_is_refused_with_the_grammar,
     continue_re_arms_a_rule_and_every_view_agrees_when_it_fires_again,
     a_dated_rule_before_its_date_waits_and_says_until_when,
+    a_file_of_values_trips_a_rule_as_the_values_typed_one_by_one_do,
 );

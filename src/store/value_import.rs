@@ -56,8 +56,10 @@ pub(super) enum Again {
 
 /// Loops written by many commands in one transaction: each loaded and checked against the trail
 /// once, then kept as the commands change it (its interventions decide a row's phase), so a
-/// command costs its own write, never a reload of the loop's history. The kill rules read each
-/// loop once, with every command in: what a rule finds is the same.
+/// command costs its own write, never a reload of the loop's history. The kill rules are read
+/// after each value, as they are after each `measure`: three bad weeks followed by good ones
+/// trip a rule in a file exactly as typed one by one (read once at the end, the good weeks
+/// would hide the bad ones).
 struct Many {
     seen: HashMap<(String, LoopKind), (LoopRecord, Recorded)>,
     order: Vec<(String, LoopKind)>,
@@ -133,6 +135,10 @@ impl Many {
             self.done.seq = ack.seq.or(self.done.seq);
         }
         self.done.happened.extend(ack.happened);
+        if ack.changed && matches!(op, LoopOp::RecordValue { .. }) {
+            let fired = pipeline::rules_after(db, record, ctx, &mut self.done.happened)?;
+            self.done.fired.extend(fired);
+        }
         Ok(())
     }
 
