@@ -202,7 +202,7 @@ fn not_enough_words(c: &Comparison, horizon: usize, interval: &str) -> String {
                     "not enough data: a lead looks every week, so 5% is shared among the plan's {horizon} live values and no look so far can reach its share{best}; {k} more live value(s) would make a verdict possible{size}"
                 ),
                 None => format!(
-                    "not enough data: with {nb} baseline values no look within the plan's {horizon} live values can reach its share of 5%: more baseline values (dated before the intervention) or a longer horizon would{size}"
+                    "not enough data: with {nb} baseline values no look within the plan's {horizon} live values can reach its share of 5%: more baseline values (dated before the intervention) or a longer horizon would, in a next plan (this plan's baseline and horizon are locked){size}"
                 ),
             }
         }
@@ -300,7 +300,8 @@ const NO_PLAN: &str = "no verdict: no intervention is recorded, so no plan was l
 
 /// The process limits and what broke them, in one line. Beside a verdict (`comparison`), a
 /// signal says which is the stronger evidence: the verdict, whose false verdicts are held to 5%
-/// over all the live values, where a chart signal comes by chance in up to 10% of series.
+/// over all the live values, where a chart signal comes by chance in up to 10% of series of
+/// symmetric values (more for a skewed metric, such as a time to answer).
 pub fn process_words<T>(p: &Process<T>, total: usize, comparison: Option<&Comparison>) -> String {
     let mut s = format!(
         "process limits {} to {} around {}",
@@ -344,10 +345,10 @@ pub fn process_words<T>(p: &Process<T>, total: usize, comparison: Option<&Compar
     } else if let Some(c) = comparison {
         s.push_str(match c.verdict {
             Verdict::Improved | Verdict::Worse => {
-                "; the verdict is the stronger evidence of a change: its false verdicts are held to 5% over all the live values, where a chart signal comes by chance in up to 10% of series"
+                "; the verdict is the stronger evidence of a change: its false verdicts are held to 5% over all the live values, where a chart signal comes by chance in up to 10% of series of symmetric values (more for a skewed metric)"
             }
             Verdict::Inconclusive | Verdict::NotEnoughData => {
-                "; weaker evidence than the verdict, which does not show a change: its false verdicts are held to 5% over all the live values, where a chart signal comes by chance in up to 10% of series"
+                "; weaker evidence than the verdict, which does not show a change: its false verdicts are held to 5% over all the live values, where a chart signal comes by chance in up to 10% of series of symmetric values (more for a skewed metric)"
             }
         });
     }

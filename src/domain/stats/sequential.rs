@@ -242,7 +242,7 @@ mod tests {
     /// complete separation is decided at, never an earlier one no p could reach.
     #[test]
     fn the_first_possible_look_is_one_the_test_as_run_can_decide() {
-        for (nb, h) in [(20, 60), (25, 104), (30, 52), (30, 156)] {
+        for (nb, h) in [(20, 60), (25, 104), (30, 52), (30, 156), (30, 170)] {
             let b: Vec<f64> = (0..nb).map(|i| 10.0 + f64::from(i % 7) * 0.1).collect();
             let l: Vec<f64> = (0..h).map(|i| 100.0 + f64::from(i % 5) * 0.1).collect();
             let promised = first_possible(nb as usize, 0, h as usize);
