@@ -204,14 +204,20 @@ fn a_hook_gets_what_each_write_did() {
         "t",
         "instr",
         "--reason",
-        "the slide counts touches",
+        "the slide counts touches\nsecond line",
     ]);
     let got = h.take();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0]["event"], "kill-tripped");
     assert_eq!(got[0]["actor"], "tester");
     assert_eq!(got[0]["signal"], 1);
-    assert_eq!(got[0]["reason"], "the slide counts touches");
+    // The reason as typed; `what`, one line whatever the reason holds.
+    assert_eq!(got[0]["reason"], "the slide counts touches\nsecond line");
+    let what = got[0]["what"].as_str().unwrap();
+    assert!(
+        !what.contains('\n') && what.contains("touches\\u{a}second"),
+        "{what}"
+    );
 
     // A decision waits for its owner, then is signed.
     let (out, _) = h.ok(&[

@@ -110,7 +110,9 @@ fn happening(
 ) -> Happening {
     Happening {
         event,
-        what,
+        // One line whatever a reason or a title holds: a line break typed in a reason would
+        // otherwise start a new message (or a forged one) in the chat the hook posts to.
+        what: super::text::one_line(&what).into_owned(),
         job: job.slug.clone(),
         job_title: job.title.clone(),
         kind,
