@@ -40,7 +40,10 @@ const MAX_BYTES: u64 = 1 << 30;
 /// Reads every row of `input`, dates read as of `now`. The first wrong cell ends the reading.
 pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
     let text = read_text(input)?;
-    strict_quotes(&text)?;
+    // A byte-order mark (what many exporters write first) is no part of the first cell: left
+    // there, a quoted header (`"job",…`) would read as a quote inside an unquoted cell.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    strict_quotes(text)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -52,7 +55,7 @@ pub fn read(input: impl Read, now: Stamp) -> Result<Vec<ValueRow>, BadRow> {
     let at = columns(&headers)?;
     // Lines as an editor numbers them — a break is LF, CRLF (what spreadsheets write) or a lone
     // CR — counted from the byte a record starts at (the reader's own count knows only LF).
-    let starts = line_starts(&text);
+    let starts = line_starts(text);
     let bytes = text.as_bytes();
     let line_at = |p: Option<&csv::Position>| {
         p.map_or(0, |p| {
@@ -115,9 +118,15 @@ fn columns(headers: &csv::StringRecord) -> Result<HashMap<String, usize>, BadRow
                 1,
                 Some(h),
                 format!(
-                    "is not a column jobloop knows: the header names {} and optionally {}",
+                    "is not a column jobloop knows: the header names {} and optionally {}{}",
                     REQUIRED.join(","),
-                    OPTIONAL.join(",")
+                    OPTIONAL.join(","),
+                    // A spreadsheet set to another locale separates with `;` or a tab.
+                    if h.contains(';') || h.contains('\t') {
+                        ", separated by commas (save the file with commas as separators)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         }
@@ -355,6 +364,22 @@ mod tests {
         let text = "job,kind,date,value,note\r\nt,instr,2026-11-02,1,\"a\r\nb\"\r\nt,instr,2026-11-03,x,\r\n";
         let e = read(text.as_bytes(), now()).unwrap_err().to_string();
         assert!(e.starts_with("line 4, column `value`"), "{e}");
+    }
+
+    /// What spreadsheets and helpdesks write: a byte-order mark before a quoted header, every
+    /// cell quoted; and a `;`-separated file is told to use commas.
+    #[test]
+    fn a_byte_order_mark_before_a_quoted_header_is_read() {
+        let text = "\u{feff}\"job\",\"kind\",\"date\",\"value\"\r\n\"t\",\"instr\",\"2026-10-02\",\"11\"\r\n";
+        let rows = read(text.as_bytes(), now()).unwrap();
+        assert_eq!(rows.len(), 1);
+        let e = read(
+            "job;kind;date;value\nt;instr;2026-10-02;11\n".as_bytes(),
+            now(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("separated by commas"), "{e}");
     }
 
     #[test]
