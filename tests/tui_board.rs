@@ -577,3 +577,44 @@ fn a_wide_board_again_shows_every_loop_column() {
     h.event(Event::Resize(120, 40));
     h.shows(&["under redes instr gov"]).hides(&["‹"]);
 }
+
+/// The board's "last" column names a compound test of an earlier year with its year: a test
+/// answered a year ago never reads as this week's.
+#[test]
+fn a_compound_test_of_an_earlier_year_shows_its_year() {
+    use jobloop::domain::Week;
+    let mut last_year = Week::containing(Stamp::now());
+    // More than a year back, whatever week this is (a year has 52 or 53).
+    for _ in 0..60 {
+        last_year = last_year.previous();
+    }
+    let mut h = Harness::new((200, 40), |s| {
+        s.apply(
+            &ctx(),
+            &Intent::AddJob {
+                title: "Paused".into(),
+                slug: None,
+                statement: None,
+                owner: None,
+                since: Some(last_year.monday()),
+            },
+        )
+        .unwrap();
+        s.apply(
+            &ctx(),
+            &Intent::CloseCycle {
+                slug: "paused".into(),
+                week: Some(last_year),
+                answers: jobloop::domain::cycle::CompoundAnswers {
+                    understanding: Some(true),
+                    explanation: Some(true),
+                    creation: Some(true),
+                    distribution: Some(true),
+                    ..Default::default()
+                },
+            },
+        )
+        .unwrap();
+    });
+    h.shows(&[&format!("✓ {last_year}")]);
+}

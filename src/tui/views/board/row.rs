@@ -168,7 +168,13 @@ pub(super) fn answers(j: &JobReview, c: &Columns) -> [String; 3] {
     let last = match &j.last_compound {
         None => "—".to_string(),
         Some(t) => {
-            let week = t.week.split_once('-').map_or(t.week.as_str(), |(_, w)| w);
+            // The week alone within this year; with its year otherwise, so a test answered a
+            // year ago never reads as this week's.
+            let year = |w: &str| w.split_once('-').map(|(y, _)| y.to_string());
+            let week = match t.week.split_once('-') {
+                Some((_, w)) if year(&t.week) == year(&j.cycle.week) => w,
+                _ => t.week.as_str(),
+            };
             match (t.compounds, t.broken_layer) {
                 (true, _) => format!("✓ {week}"),
                 (false, Some(layer)) if c.words => format!("✗ {week} {}", layer.name()),
