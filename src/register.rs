@@ -343,7 +343,7 @@ fn decisions(d: &FlowDetail) -> Vec<DecisionEntry> {
 }
 
 /// What the register says of its names on a local file.
-const SELF_DECLARED: &str = "Names are self-declared: this register was made from a local file, where anyone records under any name (`--as`), so \"signed off\" is the name someone typed, not an authenticated signature. A shared database (team mode) signs each person in as themselves.";
+const SELF_DECLARED: &str = "Names are self-declared: this register was made from a local file, where anyone records under any name (`--as`), so a sign-off in it is the name someone typed, not an authenticated signature. A shared database (team mode) signs each person in as themselves.";
 
 pub fn register(details: &[FlowDetail], now: Stamp, authenticated: bool) -> Register {
     Register {

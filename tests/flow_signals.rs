@@ -301,6 +301,67 @@ fn the_improve_signal_finds_the_same_incident_twice_with_no_change_between() {
 /// A diagram read back: its nodes (id, lane, label) and its edges (from, to).
 type Diagram = (Vec<(String, String, String)>, Vec<(String, String)>);
 
+/// A closed govern loop still reads the workflow: an agent step on special data added after
+/// the close is suggested (the loop must be reopened to weigh it), and the review no longer
+/// answers "is the governance inside the flow?" with yes.
+#[test]
+fn a_closed_govern_loop_still_reads_the_flow() {
+    let db = Db::new();
+    mapped(&db);
+    let ana = person(&db);
+    for step in ["send", "draft"] {
+        db.ok(&[
+            "flow",
+            "govern",
+            "triage",
+            step,
+            "--owner",
+            ana,
+            "--approval",
+            "all",
+            "--critic",
+            "check",
+            "--critic-by",
+            "human",
+        ]);
+    }
+    for n in ["1", "2", "3", "4"] {
+        db.ok(&[
+            "loop",
+            "step",
+            "triage",
+            "govern",
+            n,
+            "--done",
+            "--evidence",
+            "ok",
+        ]);
+    }
+    db.ok(&["loop", "close", "triage", "govern"]);
+    let govern = |db: &Db| db.json(&["review", "--json"])["jobs"][0]["questions"]["govern"].clone();
+    assert_eq!(govern(&db), true);
+    db.ok(&[
+        "flow",
+        "add",
+        "triage",
+        "Read health records",
+        "--kind",
+        "input",
+        "--by",
+        "agent",
+        "--role",
+        "perception",
+        "--data",
+        "special",
+    ]);
+    assert!(
+        fires(&db, "govern", "`Read health records`") && fires(&db, "govern", "reopen it"),
+        "{:?}",
+        suggested(&db, "govern")
+    );
+    assert_eq!(govern(&db), false);
+}
+
 fn parse_mermaid(text: &str) -> Diagram {
     let mut lane = String::new();
     let (mut nodes, mut edges) = (Vec::new(), Vec::new());

@@ -79,9 +79,16 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
     let Some(l) = job.loops.iter().find(|l| l.kind == kind) else {
         return Vec::new();
     };
-    // Nothing to suggest on a finished loop, or when the canonical signal already tripped.
+    // Nothing to suggest on a retired loop, or when the canonical signal already tripped. A
+    // closed redesign or govern loop still reads the workflow, which goes on changing after the
+    // close: ticked boxes must not certify a flow that now has an ungoverned agent step.
     let canonical_armed = l.kill_signals.iter().any(|k| k.canonical && !k.tripped);
-    if l.status.is_finished() || !canonical_armed {
+    let reads_structure = matches!(kind, LoopKind::Redesign | LoopKind::Govern);
+    let closed = l.status == crate::domain::model::Status::Closed;
+    if l.status == crate::domain::model::Status::Killed
+        || (closed && !reads_structure)
+        || !canonical_armed
+    {
         return Vec::new();
     }
     let interventions: i64 = job.loops.iter().map(|l| l.interventions).sum();
@@ -93,14 +100,21 @@ pub fn suggestions(job: &JobInput, kind: LoopKind, now: Stamp) -> Vec<Suggestion
         interventions,
         now,
     };
-    match kind {
+    let mut found = match kind {
         LoopKind::Understand => understand(&seen, kind),
         LoopKind::Redesign => redesign(&seen, kind),
         LoopKind::Instrument => instrument(&seen, kind),
         LoopKind::Govern => govern(&seen, kind),
         LoopKind::Improve => improve(&seen, kind),
         LoopKind::Distribute => distribute(&seen, kind),
+    };
+    if closed {
+        for s in &mut found {
+            s.why
+                .push_str(" — though the loop was closed: reopen it to weigh the signal");
+        }
     }
+    found
 }
 
 /// Understand: is the agent or the intervention built without knowing today's workaround?

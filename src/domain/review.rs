@@ -323,9 +323,14 @@ pub fn job_review(j: &JobInput, now: Stamp, week: Week) -> JobReview {
         .iter()
         .find(|l| !l.status.is_finished())
         .map(|l| l.kind);
+    // A question is answered by a closed loop whose records do not contradict it: a closed
+    // govern loop with an ungoverned agent step on personal data answers no.
     let questions = loops
         .iter()
-        .map(|l| (l.kind, l.status == Status::Closed))
+        .map(|l| {
+            let answered = l.status == Status::Closed && l.suggested_kill_signals.is_empty();
+            (l.kind, answered)
+        })
         .collect();
     let last = j.state.last_cycle.as_ref();
     let last_week = last.and_then(|c| Week::parse(&c.week).ok());
