@@ -138,6 +138,9 @@ fn a_flow_is_mapped_governed_and_kept_through_export_and_verify() {
         .unwrap()
         .clone();
     assert_eq!(improve["open_incidents"][0]["id"], id.as_str(), "{improve}");
+    // The weekly routine's text shows it too, its severity first.
+    let text = db.ok(&["review"]);
+    assert!(text.contains("1 open incident(s), 1 HIGH"), "{text}");
     db.ok(&[
         "learn",
         "triage",

@@ -145,6 +145,19 @@ pub fn loop_line(l: &LoopReview) -> String {
         facts.push(f);
     }
     facts.push(format!("{}/{} steps", l.steps.done, l.steps.total));
+    if !l.open_incidents.is_empty() {
+        // An open incident is work waiting for a change to the system: the weekly routine
+        // shows it, its severity first.
+        let high = l
+            .open_incidents
+            .iter()
+            .filter(|i| i.severity == crate::domain::model::Severity::High)
+            .count();
+        facts.push(match high {
+            0 => format!("{} open incident(s)", l.open_incidents.len()),
+            h => format!("{} open incident(s), {h} HIGH", l.open_incidents.len()),
+        });
+    }
     if l.needs_decision() {
         facts.push("KILL SIGNAL TRIPPED — decide".into());
     }
