@@ -250,11 +250,26 @@ fn metrics_table(out: &mut String, j: &JobReview) {
             let side = |mean: Option<f64>, n: usize| {
                 mean.map_or("—".into(), |v| format!("{} (n={n})", num(v)))
             };
-            let change = match (c.pct_change, c.delta) {
+            let change_of = |c: &crate::domain::stats::Comparison| match (c.pct_change, c.delta) {
                 (Some(p), _) => pct(p),
                 (None, Some(d)) => num(d),
                 _ => "—".into(),
             };
+            let change = change_of(c);
+            // A locked verdict that still counts voided values says so, with the result
+            // without them, as `loop show` and the report do: the figures above count them.
+            let mut verdict = crate::display::verdict_label(c);
+            let voided = c.caveats.iter().find_map(|k| match k {
+                crate::domain::stats::Caveat::CountsVoided { n } => Some(*n),
+                _ => None,
+            });
+            if let Some(n) = voided {
+                let _ = write!(verdict, " (counts {n} voided value(s)");
+                if let Some(a) = &l.amended_comparison {
+                    let _ = write!(verdict, "; without them {}, not the verdict", change_of(a));
+                }
+                verdict.push(')');
+            }
             let _ = writeln!(
                 out,
                 "| {} | {} ({}{} is better) | {} | {} | {} | {} | {} |",
@@ -269,7 +284,7 @@ fn metrics_table(out: &mut String, j: &JobReview) {
                 side(c.baseline_mean, c.baseline_n),
                 side(c.live_mean, c.live_n),
                 change,
-                crate::display::verdict_label(c),
+                verdict,
                 sparkline(&l.recent)
             );
         }

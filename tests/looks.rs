@@ -157,6 +157,12 @@ fn voided_live_values_still_count_for_the_locked_verdict() {
         "{shown}"
     );
     assert!(db.ok(&["review"]).contains("[inconclusive]"));
+    // The digest's figures count them too, and its verdict cell says so.
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(
+        digest.contains("inconclusive (counts 2 voided value(s); without them"),
+        "{digest}"
+    );
 }
 
 #[test]
