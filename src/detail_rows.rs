@@ -125,8 +125,18 @@ pub fn decision_row(dc: &Decision, all: &[Decision]) -> String {
     )
 }
 
-/// A learning: its id, date, type, tag, capability, text, void.
+/// A learning: its id, date, type, tag, capability, text, void, on one line (a screen's row).
 pub fn learning_row(l: &Learning) -> String {
+    learning_with(l, |t| clean(t).into_owned())
+}
+
+/// A learning for a page (the report, the playbook): its text keeps its line breaks, made safe
+/// line by line where the page is written.
+pub fn learning_lines(l: &Learning) -> String {
+    learning_with(l, crate::display::clean_multiline)
+}
+
+fn learning_with(l: &Learning, text: impl Fn(&str) -> String) -> String {
     let tag = l
         .tag
         .as_deref()
@@ -138,7 +148,7 @@ pub fn learning_row(l: &Learning) -> String {
         short_id(&l.id),
         dated(l.when(), l.recorded_at),
         l.kind,
-        clean(&l.text),
+        text(&l.text),
         void_mark(&l.void)
     )
 }

@@ -21,6 +21,17 @@ pub const CHANGES_SHOWN: usize = 8;
 /// Stored text made inert for Markdown: the characters Markdown (CommonMark, GitHub, chat
 /// clients) would act on are escaped with a backslash, and `://` and `www.` are broken so that
 /// nothing is linked automatically.
+/// Text that may span lines (a statement, a canvas field, a learning), each line made inert
+/// and joined by `joiner` (a Markdown hard break, continued in a quote or a list item), so a
+/// line break typed is shown as one, never as `\u{a}`.
+pub fn inert_lines(s: &str, joiner: &str) -> String {
+    s.trim()
+        .split('\n')
+        .map(|line| inert(line.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join(joiner)
+}
+
 pub fn inert(s: &str) -> String {
     let s = clean(s);
     let mut out = String::with_capacity(s.len() + 8);

@@ -5,8 +5,8 @@
 //! job's records). Pages are Markdown with every stored text made inert, and depend on the
 //! records alone (never on today), so a second run with no change writes nothing.
 
-use crate::detail_rows::{decision_row, learning_row};
-use crate::digest::inert;
+use crate::detail_rows::{decision_row, learning_lines};
+use crate::digest::{inert, inert_lines};
 use crate::display;
 use crate::domain::flow::FlowView;
 use crate::domain::model::*;
@@ -150,7 +150,7 @@ fn playbook(m: &PublishMaterial) -> String {
     let job = &m.detail.job;
     let mut out = format!("{MARK}\n\n# {}\n\n", inert(&job.title));
     if !job.statement.trim().is_empty() {
-        out.push_str(&format!("> {}\n\n", inert(&job.statement)));
+        out.push_str(&format!("> {}\n\n", inert_lines(&job.statement, "  \n> ")));
     }
     let lead = job
         .lead
@@ -184,7 +184,7 @@ fn playbook(m: &PublishMaterial) -> String {
             r.learnings
                 .iter()
                 .filter(|l| l.void.is_none())
-                .map(move |l| (r.lp.kind, learning_row(l)))
+                .map(move |l| (r.lp.kind, learning_lines(l)))
         }),
     );
     out
@@ -210,7 +210,7 @@ fn canvas(out: &mut String, c: &Canvas) {
     }
     out.push_str("\n## The job\n\n");
     for (label, v) in filled {
-        out.push_str(&format!("- **{label}:** {}\n", inert(v)));
+        out.push_str(&format!("- **{label}:** {}\n", inert_lines(v, "  \n  ")));
     }
 }
 
@@ -344,7 +344,7 @@ fn records(
     }
     out.push_str(&format!("\n## {title}\n\n"));
     for (kind, row) in rows {
-        out.push_str(&format!("- **{kind}** {}\n", inert(&row)));
+        out.push_str(&format!("- **{kind}** {}\n", inert_lines(&row, "  \n  ")));
     }
 }
 

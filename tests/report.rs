@@ -226,3 +226,50 @@ fn refusals_say_what_to_do_and_write_nothing() {
             .starts_with("<!DOCTYPE html>")
     );
 }
+
+/// Text written over several lines (a statement, a canvas field, a learning) keeps its line
+/// breaks in the pages made for people who never open a terminal: `<br>` in the report, a
+/// Markdown hard break in the playbook, never a literal `\u{a}`.
+#[test]
+fn line_breaks_typed_are_shown_as_breaks() {
+    let db = Db::new();
+    db.ok(&[
+        "job",
+        "add",
+        "Multi",
+        "--slug",
+        "m",
+        "--statement",
+        "When a ticket lands,\nI want it routed,\nso I can answer fast.",
+    ]);
+    db.ok(&["job", "edit", "m", "--workaround", "Line one\nLine two"]);
+    db.ok(&[
+        "learn",
+        "m",
+        "improve",
+        "first line\nsecond line",
+        "--type",
+        "mistake",
+    ]);
+    let html = report(&db, "r.html", &[]);
+    assert!(!html.contains("\\u{a}"), "{html}");
+    assert!(
+        html.contains("When a ticket lands,<br>I want it routed,<br>so I can answer fast."),
+        "{html}"
+    );
+    assert!(html.contains("first line<br>second line"), "{html}");
+    let dir = db.dir.path().join("pub");
+    db.ok(&["publish", dir.to_str().unwrap()]);
+    let playbook = std::fs::read_to_string(dir.join("playbook/m.md")).unwrap();
+    assert!(!playbook.contains("\\u{a}"), "{playbook}");
+    assert!(
+        playbook
+            .contains("> When a ticket lands,  \n> I want it routed,  \n> so I can answer fast."),
+        "{playbook}"
+    );
+    assert!(playbook.contains("Line one  \n  Line two"), "{playbook}");
+    assert!(
+        playbook.contains("first line  \n  second line"),
+        "{playbook}"
+    );
+}

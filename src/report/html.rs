@@ -21,6 +21,15 @@ pub fn text(s: &str) -> String {
     out
 }
 
+/// Text that may span lines (a statement, a learning): each line as `text`, the breaks kept.
+pub fn text_lines(s: &str) -> String {
+    s.trim()
+        .split('\n')
+        .map(|line| text(line.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
 /// The page's style: readable on a phone (tables scroll sideways inside their box, charts
 /// scale to the width) and on paper (no backgrounds, a job starts a page, nothing is cut in two).
 pub(super) const STYLE: &str = r#"

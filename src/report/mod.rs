@@ -12,7 +12,7 @@ mod svg;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::detail_rows::{decision_row, learning_row, signal_rows};
+use crate::detail_rows::{decision_row, learning_lines, signal_rows};
 use crate::display::{comparison_lines, phase_words, plan_lines, process_words, status_symbol};
 use crate::domain::as_of;
 use crate::domain::loop_record::LoopRecord;
@@ -21,7 +21,7 @@ use crate::domain::review::{self, Flag, JobInput, JobReview, LoopReview, Review}
 use crate::domain::state::{JobState, LoopState};
 use crate::domain::time::{Stamp, Week, start_of_day};
 use crate::store::JobRecords;
-pub use html::text;
+pub use html::{text, text_lines};
 
 /// What the page shows, and as of when.
 pub struct Scope {
@@ -295,7 +295,7 @@ fn list(out: &mut String, title: &str, lines: &[String]) {
     }
     let _ = write!(out, "<h3>{}</h3><ul>", text(title));
     for l in lines {
-        let _ = write!(out, "<li>{}</li>", text(l));
+        let _ = write!(out, "<li>{}</li>", text_lines(l));
     }
     out.push_str("</ul>\n");
 }
@@ -309,10 +309,10 @@ fn job_section(out: &mut String, j: &Shown) {
         text(&r.title),
         text(&r.slug)
     );
-    let mut meta = Vec::new();
-    if !r.statement.is_empty() {
-        meta.push(r.statement.clone());
+    if !r.statement.trim().is_empty() {
+        let _ = writeln!(out, "<p class=\"meta\">{}</p>", text_lines(&r.statement));
     }
+    let mut meta = Vec::new();
     meta.push(format!("lead: {}", r.lead.as_deref().unwrap_or("none")));
     meta.push(format!(
         "open now: {}",
@@ -370,7 +370,7 @@ fn loop_section(out: &mut String, rec: &LoopRecord, l: &LoopReview) {
         .map(|d| decision_row(d, &rec.decisions))
         .collect();
     list(out, "Decisions", &decisions);
-    let learnings: Vec<String> = rec.learnings.iter().map(learning_row).collect();
+    let learnings: Vec<String> = rec.learnings.iter().map(learning_lines).collect();
     list(out, "Learnings", &learnings);
     out.push_str("</div>\n");
 }
