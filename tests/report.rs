@@ -273,3 +273,34 @@ fn line_breaks_typed_are_shown_as_breaks() {
         "{playbook}"
     );
 }
+
+/// Values near both ends of what a number holds (accepted, and compared honestly as "cannot
+/// compute") still draw: no coordinate is NaN and no axis reads `inf`.
+#[test]
+fn extreme_values_still_draw() {
+    let db = Db::new();
+    db.ok(&["job", "add", "B", "--slug", "b"]);
+    db.ok(&[
+        "metric", "set", "b", "instr", "x", "--unit", "u", "--better", "lower",
+    ]);
+    db.ok(&["baseline", "b", "instr", "1e308", "--at", "2026-10-01"]);
+    db.ok(&[
+        "baseline",
+        "b",
+        "instr",
+        "--at",
+        "2026-10-02",
+        "--",
+        "-1e308",
+    ]);
+    let html = report(&db, "r.html", &[]);
+    assert!(!html.contains("NaN"), "a NaN coordinate");
+    assert!(
+        !html.contains(">inf<") && !html.contains(">-inf<"),
+        "an infinite axis"
+    );
+    assert!(
+        html.contains("<circle class=\"baseline\""),
+        "the points are drawn"
+    );
+}

@@ -108,7 +108,9 @@ impl Frame {
 
     fn sy(&self, y: f64) -> f64 {
         let (y0, y1) = self.y;
-        TOP + (y1 - y) / (y1 - y0) * (H - TOP - BOTTOM)
+        // In halves: values near both ends of what a number holds (±1.7e308) would make the
+        // differences overflow to infinity, and every coordinate NaN.
+        TOP + (y1 / 2.0 - y / 2.0) / (y1 / 2.0 - y0 / 2.0) * (H - TOP - BOTTOM)
     }
 
     /// A level across the chart (centre, limit, target) with what it is as its tooltip.
@@ -214,12 +216,13 @@ fn span(vs: impl Iterator<Item = f64>) -> (f64, f64) {
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
+    // Halves, and ends kept within what a number holds, for values near ±1.7e308.
     let pad = if hi > lo {
-        (hi - lo) * 0.06
+        (hi / 2.0 - lo / 2.0) * 0.12
     } else {
         lo.abs().max(1.0) * 0.1
     };
-    (lo - pad, hi + pad)
+    ((lo - pad).max(f64::MIN), (hi + pad).min(f64::MAX))
 }
 
 /// A coordinate, to a tenth of a pixel.
