@@ -412,6 +412,43 @@ fn voiding_the_intervention_after_a_verdict_keeps_the_verdict_in_sight() {
     assert!(digest.contains("worse (its plan voided)"), "{digest}");
 }
 
+/// A plan started after earlier plans looked at live values with the same baseline says so:
+/// each plan spends its own 5%, so restarts are named, never a fresh start unseen.
+#[test]
+fn a_restarted_plan_names_the_looks_before_it() {
+    let db = Db::new();
+    baseline(&db);
+    intervene(&db, "2");
+    weekly(&db, &["10", "10.2"]);
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot 2",
+        "--at",
+        "2026-10-12",
+        "--horizon",
+        "2",
+    ]);
+    db.ok(&["measure", "sup", "instr", "10.1", "--at", "2026-10-12"]);
+    let c = comparison(&db);
+    let restart = c["caveats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "earlier-looks")
+        .cloned();
+    assert_eq!(
+        restart,
+        Some(serde_json::json!({"kind": "earlier-looks", "plans": 1, "looks": 2})),
+        "{c}"
+    );
+    assert!(
+        db.ok(&["loop", "show", "sup", "instr"])
+            .contains("1 earlier plan(s) already compared 2 live value(s)")
+    );
+}
+
 also_on_postgres!(
     a_value_dated_into_weeks_already_looked_at_is_a_later_look_not_a_rewrite,
     voided_live_values_still_count_for_the_locked_verdict,

@@ -278,6 +278,9 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
         }
         Caveat::OutOfRange => OUT_OF_RANGE.into(),
         Caveat::NoPlan => NO_PLAN.into(),
+        Caveat::EarlierLooks { plans, looks } => format!(
+            "caveat: {plans} earlier plan(s) already compared {looks} live value(s) with this baseline: each plan spends its own 5%, so across restarts a verdict under no change is more likely than 5% (ten restarts of 2 values: about 9%)"
+        ),
         Caveat::VoidedPlanVerdict { version, verdict } => format!(
             "caveat: plan {version} had reached the verdict {} before its intervention was voided: voiding the change takes back no verdict its looks reached",
             verdict.as_str()

@@ -372,12 +372,32 @@ pub fn judge(
         note_shared_weeks(&mut c, &live);
         c
     });
+    let mut comparison = locked_comparison(&p, values, &window);
+    note_earlier_looks(&mut comparison, &earlier);
     Judged {
         plan: Some(plan_state(i, &p, deviations)),
-        comparison: Some(locked_comparison(&p, values, &window)),
+        comparison: Some(comparison),
         amended,
         guardrails: t.judge_guards(Some(&p), Some(i), None),
         earlier,
+    }
+}
+
+/// A plan after earlier plans that already compared live values with the same metric's baseline
+/// (baseline values come before the first intervention, so every plan of a metric shares it):
+/// each plan spends its own 5%, so a lead who restarts the intervention after seeing its looks
+/// has more than a 5% chance, over the restarts, of a verdict under no change. Said, not hidden.
+fn note_earlier_looks(c: &mut Comparison, earlier: &[EarlierPlan]) {
+    let looked: Vec<usize> = earlier
+        .iter()
+        .filter_map(|e| e.comparison.as_ref().map(|c| c.live_n))
+        .filter(|n| *n > 0)
+        .collect();
+    if !looked.is_empty() {
+        c.caveats.push(Caveat::EarlierLooks {
+            plans: looked.len(),
+            looks: looked.iter().sum(),
+        });
     }
 }
 

@@ -194,6 +194,10 @@ pub enum Caveat {
     /// reached `verdict`: voiding a change takes back no verdict its looks reached, so every
     /// view still shows it.
     VoidedPlanVerdict { version: u32, verdict: Verdict },
+    /// `plans` earlier plans of the metric already compared `looks` live values with its
+    /// baseline: each plan spends its own 5%, so restarts raise the chance of a verdict under
+    /// no change above 5% overall.
+    EarlierLooks { plans: usize, looks: usize },
     /// A locked verdict still counts `n` live values voided after the lock: a look cannot be
     /// taken back. The result without them is the amended one, shown beside.
     CountsVoided { n: usize },
