@@ -158,10 +158,15 @@ fn redesign(seen: &Seen, kind: LoopKind) -> Vec<Suggestion> {
         .filter(|s| s.by == Performer::Agent)
     {
         if let Some(output) = flow::ungated_output(steps, agent) {
-            let path = if output.id == agent.id {
-                "is itself an output".to_string()
+            let what = if output.kind == crate::domain::model::StepKind::Output {
+                "output"
             } else {
-                format!("reaches the output `{}`", output.name)
+                "irreversible step"
+            };
+            let path = if output.id == agent.id {
+                format!("is itself an {what}")
+            } else {
+                format!("reaches the {what} `{}`", output.name)
             };
             out.push(suggest(
                 kind,

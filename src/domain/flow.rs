@@ -276,7 +276,9 @@ pub fn ungated_output<'a>(steps: &'a [FlowStep], agent: &'a FlowStep) -> Option<
         if !seen.insert(s.id.as_str()) {
             continue;
         }
-        if s.kind == StepKind::Output {
+        // What leaves the flow, or what cannot be taken back (an agent that pays, deletes or
+        // sends by its own action): either needs a human gate before it.
+        if s.kind == StepKind::Output || s.irreversible {
             return Some(s);
         }
         for n in next.get(s.id.as_str()).into_iter().flatten() {

@@ -65,6 +65,10 @@ fn a_cycle_is_named_and_a_gate_breaks_an_agent_path() {
     ));
     steps[2].after = vec![Id::from_text("d")];
     assert_eq!(ungated_output(&steps, &steps[1]), None);
+    // An agent's own irreversible action (it pays, it deletes) needs a gate as an output does.
+    steps[1].irreversible = true;
+    assert_eq!(ungated_output(&steps, &steps[1]).unwrap().name, "draft");
+    steps[1].irreversible = false;
     steps[0].after = vec![Id::from_text("c")];
     let c = cycle(&steps).unwrap();
     assert_eq!(c.first(), c.last());
