@@ -167,6 +167,23 @@ impl LoopRecord {
     /// steps after it are given their new predecessors first. Whatever removes it (`flow void`,
     /// a void by id, an undo of its adding).
     pub(super) fn check_not_followed(&self, step: &FlowStep) -> Result<(), Refusal> {
+        // Governance acts in force on it tick the govern checklist and stand in the register:
+        // removed under them, the step would leave governance certified that no step carries.
+        let governing: Vec<String> = self
+            .flow
+            .governance
+            .iter()
+            .filter(|g| g.step_id == step.id && g.void.is_none())
+            .map(|g| crate::domain::model::short_id(&g.id).to_string())
+            .collect();
+        if !governing.is_empty() {
+            return Err(Refusal::rule(format!(
+                "step `{}` is governed by {} act(s) in force ({}): void them first in the govern loop, so the govern checklist and the register stop counting them",
+                step.name,
+                governing.len(),
+                governing.join(", ")
+            )));
+        }
         let followers: Vec<String> = flow::live(&self.flow.steps)
             .filter(|s| s.after.contains(&step.id))
             .map(|s| format!("`{}`", s.name))
