@@ -635,3 +635,55 @@ fn code_planted_in_the_file_bends_no_write_and_doctor_names_it() {
         "0"
     );
 }
+
+/// A table redefined outside jobloop with a conflict clause (`ON CONFLICT REPLACE` deletes an
+/// earlier record on a plain INSERT, `IGNORE` drops the new one) bends no write: every write is
+/// refused, naming the table, nothing is written, and `doctor` names it.
+#[test]
+fn a_table_redefined_with_a_conflict_clause_bends_no_write() {
+    for clause in ["REPLACE", "IGNORE"] {
+        let db = Db::measured();
+        let sql = one(
+            &db.path,
+            "SELECT sql FROM sqlite_schema WHERE name = 'metric_values'",
+        );
+        let at = sql.rfind(')').unwrap();
+        let rebuilt = format!(
+            "{}, UNIQUE (metric_id, phase) ON CONFLICT {clause}{}",
+            &sql[..at],
+            &sql[at..]
+        )
+        .replacen("CREATE TABLE metric_values", "CREATE TABLE mv_new", 1);
+        sqlite(
+            &db.path,
+            &format!(
+                "PRAGMA foreign_keys = OFF; BEGIN; {rebuilt}; INSERT INTO mv_new SELECT * FROM metric_values;
+                 DROP TABLE metric_values; ALTER TABLE mv_new RENAME TO metric_values; COMMIT;"
+            ),
+        );
+        let before = query(
+            &db.path,
+            "SELECT printf('%g', value) FROM metric_values ORDER BY value",
+        );
+        let err = db.fails(&["baseline", "t", "instr", "7", "--at", "2026-01-19"], 4);
+        assert!(
+            err.contains("table `metric_values` of the file was redefined outside jobloop")
+                && err.contains("nothing was written"),
+            "{clause}: {err}"
+        );
+        assert_eq!(
+            query(
+                &db.path,
+                "SELECT printf('%g', value) FROM metric_values ORDER BY value"
+            ),
+            before
+        );
+        let out = db.run(&["doctor"]);
+        assert_eq!(out.status.code(), Some(8));
+        let doctor = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            doctor.contains("FAIL tables") && doctor.contains("table `metric_values` redefined"),
+            "{doctor}"
+        );
+    }
+}

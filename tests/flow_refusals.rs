@@ -410,7 +410,14 @@ fn no_path_removes_a_step_others_follow() {
     db.ok(&[
         "flow", "add", "triage", "Log", "--kind", "action", "--by", "system", "--after", "send",
     ]);
-    db.ok(&["flow", "govern", "triage", "log", "--approval", "none needed"]);
+    db.ok(&[
+        "flow",
+        "govern",
+        "triage",
+        "log",
+        "--approval",
+        "none needed",
+    ]);
     let err = db.refused(&["flow", "void", "triage", "log", "--reason", "x"], 1);
     assert!(
         err.contains("step `Log` is governed by 1 act(s) in force"),

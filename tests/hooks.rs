@@ -268,6 +268,7 @@ fn a_hook_gets_what_each_write_did() {
         what.contains("recorded Chen's sign-off") && what.contains("witnessed, not signed by them"),
         "{what}"
     );
+    assert_eq!(got[0]["witnessed_by"], "tester", "{got:?}");
 
     // A week answered.
     h.ok(&[

@@ -232,6 +232,37 @@ fn undo_takes_back_nothing_a_teammate_did_after_it() {
             "{mine:?}: {err}"
         );
     }
+    // The workflow's records refer to each other across loops: a step governed (govern loop)
+    // or named by an incident (improve loop) after it was added is not voided by an undo.
+    for (theirs, place) in [
+        (
+            &["flow", "govern", "job", "Audit", "--approval", "all"][..],
+            "Rita acted on job/govern",
+        ),
+        (
+            &[
+                "incident",
+                "add",
+                "job",
+                "paid twice",
+                "--step",
+                "Audit",
+                "--severity",
+                "high",
+            ][..],
+            "Rita acted on job/improve",
+        ),
+    ] {
+        db.ok(&[
+            "flow", "add", "job", "Audit", "--kind", "action", "--by", "system", "--after", "Pay",
+        ]);
+        rita(theirs);
+        let err = db.refused(&["undo", "--yes"], 1);
+        assert!(err.contains(place), "{err}");
+        // Put the flow back as it was for the next case, as its author would.
+        db.ok(&["--as", "Rita", "undo", "--yes"]);
+        db.ok(&["flow", "void", "job", "Audit", "--reason", "test"]);
+    }
     // Undoing a title edit leaves the job's start as it is.
     db.ok(&["job", "add", "Old", "--slug", "old"]);
     let start = "2026-01-05";

@@ -69,6 +69,10 @@ pub enum Subject {
         decision: String,
         decision_text: String,
         decision_owner: String,
+        /// Who recorded the owner's sign-off on their word (a witnessed sign-off, not the
+        /// owner's signature); absent when the owner signed it themselves or it is pending.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        witnessed_by: Option<String>,
     },
     Cycle {
         week: String,
@@ -190,6 +194,7 @@ fn decision_changes(
             decision: short_id(&d.id).to_string(),
             decision_text: d.text.clone(),
             decision_owner: d.owner.clone(),
+            witnessed_by: d.witnessed_by.clone().filter(|_| d.approved_at.is_some()),
         };
         if d.approved_at.is_none() && !pending_before.contains(d.id.as_str()) {
             out.push(happening(

@@ -168,14 +168,26 @@ pub(super) fn job_events_before(
 /// The first event after `seq` on the same loop (or, with no kind, the job itself) as `of`,
 /// not written at `of`'s instant (those are its own command's, such as a trip its value made):
 /// what someone did to the records since `of` (for undo, which must not take it back too).
+/// With `whole_job`, any loop of the job counts: the workflow's records refer to each other
+/// across loops (a step governed in the govern loop, an incident at it in the improve loop).
 pub(super) fn first_since(
     db: &mut dyn Db,
     of: &AuditEvent,
     seq: i64,
+    whole_job: bool,
 ) -> Result<Option<AuditEvent>> {
     let Some(job) = &of.job_id else {
         return Ok(None);
     };
+    if whole_job {
+        return db.first(
+            &format!(
+                "SELECT {EVENT_COLS} FROM audit_events WHERE job_id = ?1 AND seq > ?2 AND at <> ?3 ORDER BY seq LIMIT 1"
+            ),
+            params![job, seq, of.at],
+            event,
+        );
+    }
     db.first(
         &format!(
             "SELECT {EVENT_COLS} FROM audit_events WHERE job_id = ?1 AND loop_kind IS NOT DISTINCT FROM ?2 AND seq > ?3 AND at <> ?4 ORDER BY seq LIMIT 1"

@@ -387,6 +387,7 @@ impl Store {
         findings.push(self.references_finding()?);
         if !self.is_shared() {
             findings.push(planted_finding(&self.read(planted)?));
+            findings.push(reshaped_finding(&self.read(reshaped)?));
         }
         let report = self.verify()?;
         let count = |f: fn(&Wrong) -> bool| report.problems.iter().filter(|p| f(&p.wrong)).count();
@@ -641,6 +642,24 @@ fn planted(db: &mut dyn Db) -> Result<Vec<(String, String, String)>> {
     )
 }
 
+/// The tables and indexes whose definition carries a conflict clause or a collation: jobloop's
+/// schema has none, and SQLite obeys one planted in a table for every plain INSERT (`ON
+/// CONFLICT REPLACE` deletes an earlier record, `IGNORE` drops the new one) while the write is
+/// acknowledged. Every write is refused while one is there (`sqlite::refuse_reshaped`).
+pub(super) fn reshaped(db: &mut dyn Db) -> Result<Vec<(String, String, String)>> {
+    db.all(
+        "SELECT type, name, tbl_name FROM sqlite_schema
+          WHERE type IN ('table', 'index')
+            AND (upper(sql) LIKE '%ON CONFLICT%' OR upper(sql) LIKE '%COLLATE%')
+          ORDER BY type, name",
+        &[],
+        |r| {
+            let text = |i| r.text(i).map(|t| t.unwrap_or_default().to_string());
+            Ok((text(0)?, text(1)?, text(2)?))
+        },
+    )
+}
+
 fn planted_finding(found: &[(String, String, String)]) -> Finding {
     let named: Vec<String> = found
         .iter()
@@ -665,6 +684,25 @@ fn planted_finding(found: &[(String, String, String)]) -> Finding {
         } else {
             vec![Next::DropPlanted]
         },
+    }
+}
+
+fn reshaped_finding(found: &[(String, String, String)]) -> Finding {
+    if found.is_empty() {
+        return Finding::ok("tables", "every table is as jobloop defines it");
+    }
+    let named: Vec<String> = found
+        .iter()
+        .map(|(kind, name, _)| format!("{kind} `{name}`"))
+        .collect();
+    Finding {
+        check: "tables",
+        ok: false,
+        detail: format!(
+            "{} redefined outside jobloop with a conflict clause or a collation, which would make a write replace or drop another record: every write is refused until the file is restored (or exported and imported into a new file)",
+            named.join(", ")
+        ),
+        next: vec![Next::RestoreBackup],
     }
 }
 

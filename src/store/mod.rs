@@ -557,6 +557,7 @@ impl Store {
                 Backend::Sqlite(conn) => (|| {
                     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                     still_the_file(path, opened)?;
+                    refuse_reshaped(&mut SqliteDb(&tx))?;
                     let commit = f(&mut SqliteDb(&tx))?;
                     if commit {
                         tx.commit()?;
@@ -696,6 +697,20 @@ fn file_id(path: &Path) -> Option<(u64, u64)> {
     {
         let _ = path;
         None
+    }
+}
+
+/// Refuses a write while a table is redefined outside jobloop with a conflict clause or a
+/// collation (`health::reshaped`): SQLite would obey it for the write's plain INSERTs, deleting
+/// an earlier record or dropping the new one, while the write was acknowledged. Checked under
+/// the write lock, so a clause planted while a TUI is open stops its next write too.
+fn refuse_reshaped(db: &mut dyn Db) -> Result<()> {
+    match health::reshaped(db)?.first() {
+        None => Ok(()),
+        Some((kind, name, _)) => Err(Error::Unusable(format!(
+            "{kind} `{name}` of the file was redefined outside jobloop (a conflict clause or a collation, which would make this write replace or drop another record): nothing was written"
+        ))
+        .then(Next::RestoreBackup)),
     }
 }
 

@@ -653,7 +653,19 @@ impl Store {
             }
             let last = at_once.iter().map(|e| e.seq).max().unwrap_or(shown.seq);
             for e in &at_once {
-                if let Some(later) = super::audit::first_since(db, e, last)? {
+                use crate::domain::Command;
+                let flow = matches!(
+                    Command::parse(&e.command),
+                    Some(
+                        Command::FlowAdd
+                            | Command::FlowSet
+                            | Command::FlowDrop
+                            | Command::FlowGovern
+                            | Command::CriticResult
+                            | Command::IncidentAdd
+                    )
+                );
+                if let Some(later) = super::audit::first_since(db, e, last, flow)? {
                     let place = place_of(db, &later)?;
                     return Ok(Some((
                         shown,
