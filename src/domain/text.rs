@@ -13,14 +13,17 @@ pub fn person_name(field: &str, input: &str) -> Result<String, Refusal> {
     let name = required_text(field, input, MAX_PERSON)?;
     // Invisible characters (a Hangul filler, a variation selector, a tag) would make two names
     // print alike: the owner named `Dana Levi` + an invisible tag could never sign as herself.
+    // So do spaces that are not the plain one (a no-break or en space, the blank braille cell):
+    // `ann lee` and `ann\u{a0}lee` would be two people printed alike.
+    let odd_space = |c: char| (c.is_whitespace() && c != ' ') || c == '\u{2800}';
     if name
         .chars()
-        .any(|c| is_unsafe(c) || is_default_ignorable(c))
+        .any(|c| is_unsafe(c) || is_default_ignorable(c) || odd_space(c))
     {
-        return Err(
-            Refusal::invalid(format!("the {field} holds control or invisible characters"))
-                .advice("give a plain name"),
-        );
+        return Err(Refusal::invalid(format!(
+            "the {field} holds control or invisible characters, or a space other than a plain one"
+        ))
+        .advice("give a plain name"));
     }
     Ok(name)
 }
@@ -213,6 +216,9 @@ mod tests {
             "ana\u{3164}",
             "an\u{FE0F}a",
             "a\u{034F}na",
+            "ann\u{a0}lee",
+            "ann\u{2002}lee",
+            "alice\u{2800}",
         ] {
             assert!(person_name("owner", bad).is_err(), "{bad:?}");
         }
