@@ -558,3 +558,49 @@ fn a_write_that_meets_damage_leaves_the_file_unlocked() {
         "after {err:?} the file stays locked: {free:?}"
     );
 }
+
+/// A valid backup copied over an open file (same name and inode, no longer in write-ahead
+/// mode): the open store notices at its next look, lets go of the file and says so, and every
+/// other program can open it at once (switching it back to write-ahead mode needs it alone).
+#[test]
+fn a_backup_copied_over_an_open_file_is_let_go_at_the_next_look() {
+    use jobloop::domain::Ctx;
+    use jobloop::domain::intent::Intent;
+    use jobloop::store::{Missing, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let ctx = || Ctx::local("tester", jobloop::domain::time::Stamp::now());
+    let backup = dir.path().join("b.db");
+    {
+        let mut first = Store::open(&path, Missing::Create).unwrap();
+        first
+            .apply(
+                &ctx(),
+                &Intent::AddJob {
+                    title: "Job".into(),
+                    slug: None,
+                    statement: None,
+                    owner: None,
+                    since: None,
+                },
+            )
+            .unwrap();
+        first.backup(&backup, false).unwrap();
+    }
+    let mut s = Store::open(&path, Missing::Refuse).unwrap();
+    s.data_version().unwrap();
+    std::fs::copy(&backup, &path).unwrap();
+    let err = s.data_version().unwrap_err().to_string();
+    assert!(err.contains("was replaced while open"), "{err}");
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.busy_timeout(std::time::Duration::ZERO).unwrap();
+    let mode: String = other
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(other);
+    Store::open(&path, Missing::Refuse)
+        .unwrap()
+        .board()
+        .unwrap();
+}

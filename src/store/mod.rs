@@ -394,6 +394,10 @@ impl Store {
     /// the TUI polls it to redraw only when something changed.
     pub fn data_version(&mut self) -> Result<i64> {
         self.check_not_damaged()?;
+        if matches!(self.backend, Backend::Sqlite(_)) && self.access == Access::ReadWrite {
+            let replaced = self.let_go_if_damaged(still_in_wal_mode(&self.path));
+            replaced?;
+        }
         match &mut self.backend {
             Backend::Sqlite(conn) => Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?),
             Backend::Postgres(p) => p.data_version(),
@@ -697,6 +701,27 @@ fn file_id(path: &Path) -> Option<(u64, u64)> {
     {
         let _ = path;
         None
+    }
+}
+
+/// Is the file at `path` still in write-ahead mode, as every jobloop file is once open? A copy
+/// put over it (a backup restored with `cp`, which keeps the name and the inode) is not: this
+/// process would then keep every other program out of it (they must switch it back to
+/// write-ahead mode, which needs the file alone) and read pages the copy replaced. The header's
+/// read and write versions (bytes 18 and 19) are 2 in write-ahead mode.
+fn still_in_wal_mode(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
+    match read {
+        Ok(()) if header[18] == 2 && header[19] == 2 => Ok(()),
+        // Gone or unreadable: the write path says so in its own words (`still_the_file`).
+        Err(_) => Ok(()),
+        Ok(()) => Err(Error::Unusable(format!(
+            "{} was replaced while open (a copy put over it): open it again",
+            open::shown(path)
+        ))
+        .then(Next::Doctor)),
     }
 }
 

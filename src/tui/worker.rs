@@ -241,6 +241,7 @@ impl Worker {
         let (tx, rx): (Sender<Asked>, Receiver<Asked>) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             let mut version = store.data_version().unwrap_or(0);
+            let mut let_go = false;
             let mut looked = std::time::Instant::now();
             // Hooks still running: quitting waits for them (each ends by its time limit), so
             // none is left running past it.
@@ -275,8 +276,14 @@ impl Worker {
                 }
                 if looked.elapsed() >= POLL {
                     looked = std::time::Instant::now();
-                    let now = store.data_version().unwrap_or(version);
-                    if now != version {
+                    // A file the store let go of (replaced, damaged) is reloaded once, so the
+                    // screen says why, instead of showing what it read before.
+                    let (now, gone) = match store.data_version() {
+                        Ok(now) => (now, false),
+                        Err(_) => (version, !let_go),
+                    };
+                    let_go |= gone;
+                    if now != version || gone {
                         version = now;
                         if out.send(wrap(Response::Changed)).is_err() {
                             break 'serve;
