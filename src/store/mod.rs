@@ -394,7 +394,14 @@ impl Store {
     /// the TUI polls it to redraw only when something changed.
     pub fn data_version(&mut self) -> Result<i64> {
         self.check_not_damaged()?;
-        if matches!(self.backend, Backend::Sqlite(_)) && self.access == Access::ReadWrite {
+        // Only a connection in write-ahead mode can tell a copy put over its file: where the
+        // file system gave none (the mode stayed a rollback journal), there is nothing to compare.
+        if let Backend::Sqlite(conn) = &self.backend
+            && self.access == Access::ReadWrite
+            && conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+                .is_ok_and(|m| m.eq_ignore_ascii_case("wal"))
+        {
             let replaced = self.let_go_if_damaged(still_in_wal_mode(&self.path));
             replaced?;
         }
