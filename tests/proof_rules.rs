@@ -11,6 +11,19 @@ mod common;
 use common::Db;
 use common::proof::{job, measured};
 
+/// Kill signal 2 of `triage/instrument`: "answers get slower", with `rule`.
+fn slower_rule(db: &Db, rule: &str) {
+    db.ok(&[
+        "kill",
+        "add",
+        "triage",
+        "instr",
+        "answers get slower",
+        "--rule",
+        rule,
+    ]);
+}
+
 fn signal(db: &Db, kind: &str, n: usize) -> serde_json::Value {
     let review = db.json(&["review", "--json"]);
     review["jobs"][0]["loops"]
@@ -27,15 +40,7 @@ fn a_rule_fires_on_the_write_that_breaks_it() {
     let db = Db::new();
     job(&db);
     measured(&db);
-    db.ok(&[
-        "kill",
-        "add",
-        "triage",
-        "instr",
-        "answers get slower",
-        "--rule",
-        "worse-than-baseline 10% for 2",
-    ]);
+    slower_rule(&db, "worse-than-baseline 10% for 2");
     db.ok(&["measure", "triage", "instr", "12", "--at", "2026-10-05"]);
     assert_eq!(
         signal(&db, "instrument", 2)["tripped"],
@@ -266,15 +271,7 @@ fn a_file_of_values_trips_a_rule_as_the_values_typed_one_by_one_do() {
     let db = Db::new();
     job(&db);
     measured(&db);
-    db.ok(&[
-        "kill",
-        "add",
-        "triage",
-        "instr",
-        "answers get slower",
-        "--rule",
-        "worse-than-baseline 10% for 3",
-    ]);
+    slower_rule(&db, "worse-than-baseline 10% for 3");
     db.ok(&["intervene", "triage", "instr", "bot", "--at", "2026-10-03"]);
     let file = db.dir.path().join("weeks.csv");
     std::fs::write(

@@ -276,6 +276,22 @@ fn undo_takes_back_nothing_a_teammate_did_after_it() {
     db.ok(&["verify"]);
 }
 
+/// Step 1 of `job/understand` ticked by `who` with `evidence`.
+fn tick<'a>(who: &'a str, evidence: &'a str) -> [&'a str; 10] {
+    [
+        "--as",
+        who,
+        "loop",
+        "step",
+        "job",
+        "understand",
+        "1",
+        "--done",
+        "--evidence",
+        evidence,
+    ]
+}
+
 /// A checklist step already done keeps who ticked it and on what evidence: another person's
 /// evidence is refused until the step is unticked; its author may restate theirs, and undoing
 /// that puts the earlier evidence back rather than unticking the step.
@@ -283,42 +299,10 @@ fn undo_takes_back_nothing_a_teammate_did_after_it() {
 fn a_done_step_keeps_its_tick_and_evidence() {
     let db = Db::new();
     db.ok(&["job", "add", "Job", "--slug", "job"]);
-    db.ok(&[
-        "loop",
-        "step",
-        "job",
-        "understand",
-        "1",
-        "--done",
-        "--evidence",
-        "interviews 1-5",
-    ]);
-    let err = db.refused(
-        &[
-            "--as",
-            "Rita",
-            "loop",
-            "step",
-            "job",
-            "understand",
-            "1",
-            "--done",
-            "--evidence",
-            "typo fix",
-        ],
-        1,
-    );
+    db.ok(&tick("tester", "interviews 1-5"));
+    let err = db.refused(&tick("Rita", "typo fix"), 1);
     assert!(err.contains("already done (by tester on"), "{err}");
-    db.ok(&[
-        "loop",
-        "step",
-        "job",
-        "understand",
-        "1",
-        "--done",
-        "--evidence",
-        "interviews 1-6",
-    ]);
+    db.ok(&tick("tester", "interviews 1-6"));
     assert!(
         db.ok(&["loop", "show", "job", "understand"])
             .contains("interviews 1-6")

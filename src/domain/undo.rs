@@ -40,6 +40,23 @@ fn job_edit_of(side: &Json) -> JobEdit {
     }
 }
 
+/// Whether what a command wrote can be built on from another loop of the job: the workflow's
+/// records refer to each other across loops (a step governed in the govern loop, an incident at
+/// it in the improve loop), so an undo of one looks at every loop of the job, not its own only.
+pub fn reaches_whole_job(command: &str) -> bool {
+    matches!(
+        Command::parse(command),
+        Some(
+            Command::FlowAdd
+                | Command::FlowSet
+                | Command::FlowDrop
+                | Command::FlowGovern
+                | Command::CriticResult
+                | Command::IncidentAdd
+        )
+    )
+}
+
 /// Why an undo is refused once someone acted on the same loop (or job) after the command: a
 /// compensation written now would take back, or contradict, what they did too (a note they
 /// wrote, a decision they signed, a step they made follow the added one, a loop they retired).

@@ -652,20 +652,15 @@ impl Store {
                 return Ok(Some((shown, plan)));
             }
             let last = at_once.iter().map(|e| e.seq).max().unwrap_or(shown.seq);
+            // One look per place the command wrote (an import writes many values on few loops).
+            let mut looked = std::collections::HashSet::new();
             for e in &at_once {
-                use crate::domain::Command;
-                let flow = matches!(
-                    Command::parse(&e.command),
-                    Some(
-                        Command::FlowAdd
-                            | Command::FlowSet
-                            | Command::FlowDrop
-                            | Command::FlowGovern
-                            | Command::CriticResult
-                            | Command::IncidentAdd
-                    )
-                );
-                if let Some(later) = super::audit::first_since(db, e, last, flow)? {
+                let whole_job = crate::domain::undo::reaches_whole_job(&e.command);
+                let place = (e.job_id.clone(), (!whole_job).then_some(e.loop_kind));
+                if !looked.insert(place) {
+                    continue;
+                }
+                if let Some(later) = super::audit::first_since(db, e, last, whole_job)? {
                     let place = place_of(db, &later)?;
                     return Ok(Some((
                         shown,
