@@ -6,7 +6,7 @@ use super::today;
 use crate::domain::LoopKind;
 use crate::domain::cycle::CompoundAnswers;
 use crate::domain::flow::{CriticSpec, StepEdit, StepSpec};
-use crate::domain::intent::{Intent, LoopOp};
+use crate::domain::intent::{Intent, InterventionSpec, LoopOp};
 use crate::domain::job::{CanvasEdit, JobEdit};
 use crate::domain::model::{Phase, ProofCounts};
 
@@ -327,11 +327,11 @@ fn record_intent(command: &Command) -> Option<Intent> {
         } => on(
             job,
             *kind,
-            LoopOp::Intervene {
+            LoopOp::Intervene(InterventionSpec {
                 description: description.clone(),
                 at: at.unwrap_or_else(today),
                 horizon: *horizon,
-            },
+            }),
         ),
         Command::Void {
             job,

@@ -183,12 +183,8 @@ pub enum LoopOp {
         name: String,
         reason: Option<String>,
     },
-    /// Starts an intervention, which locks the plan (`horizon`: the planned live values).
-    Intervene {
-        description: String,
-        at: When,
-        horizon: Option<usize>,
-    },
+    /// Starts an intervention, which locks the plan.
+    Intervene(InterventionSpec),
     /// Changes the locked plan's horizon (a deviation, with its reason).
     SetHorizon {
         horizon: usize,
@@ -296,6 +292,29 @@ pub enum LoopOp {
     },
 }
 
+/// What starting an intervention says. The rule takes it whole and names each field, so a field
+/// added here is flagged where the rule reads it and where a front end builds it, and the
+/// dispatch between them needs nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InterventionSpec {
+    pub description: String,
+    pub at: When,
+    /// The planned number of live values (`None`: from the target, else 12).
+    pub horizon: Option<usize>,
+}
+
+impl InterventionSpec {
+    /// An intervention that keeps the plan's default horizon (`..InterventionSpec::new(…)`
+    /// sets the rest, so a test or the demo that wants one field names only that one).
+    pub fn new(description: impl Into<String>, at: When) -> Self {
+        InterventionSpec {
+            description: description.into(),
+            at,
+            horizon: None,
+        }
+    }
+}
+
 /// The common intents with only what they require, the rest left unset: what the demo, replays
 /// and tests build by hand. An optional field added to one of these variants is then written
 /// in the variant and here, and nowhere else that only wants the default (the CLI and the TUI
@@ -350,11 +369,7 @@ impl LoopOp {
 
     /// An intervention that keeps the plan's default horizon.
     pub fn intervene(description: impl Into<String>, at: When) -> Self {
-        LoopOp::Intervene {
-            description: description.into(),
-            at,
-            horizon: None,
-        }
+        LoopOp::Intervene(InterventionSpec::new(description, at))
     }
 
     /// Trips the first armed kill signal, with no evidence beside the reason.

@@ -10,7 +10,7 @@ use super::audit::{row_json, with_state_hash};
 use super::command::Command;
 use super::error::{At, Fix, Refusal, check_shown};
 use super::flow::Flow;
-use super::intent::LoopOp;
+use super::intent::{InterventionSpec, LoopOp};
 use super::kind::LoopKind;
 use super::model::*;
 use super::num::show;
@@ -506,11 +506,7 @@ impl LoopRecord {
             LoopOp::RemoveGuardrail { name, reason } => {
                 self.remove_guardrail(name, reason.as_deref(), ctx)
             }
-            LoopOp::Intervene {
-                description,
-                at,
-                horizon,
-            } => self.intervene(description, *at, *horizon, ctx),
+            LoopOp::Intervene(spec) => self.intervene(spec, ctx),
             LoopOp::SetHorizon { horizon, reason } => {
                 self.set_horizon(*horizon, reason.as_deref(), ctx)
             }

@@ -1,7 +1,7 @@
 //! Start an intervention: possible only once a baseline dated before it exists.
 
 use super::{Ask, Closed, Field, Form, on_loop};
-use crate::domain::intent::LoopOp;
+use crate::domain::intent::{InterventionSpec, LoopOp};
 use crate::tui::keymap::Action;
 
 pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
@@ -36,11 +36,11 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
             };
             on_loop(
                 f,
-                LoopOp::Intervene {
+                LoopOp::Intervene(InterventionSpec {
                     description: f.text("what"),
                     at: f.date("date")?,
                     horizon,
-                },
+                }),
             )
         },
     )

@@ -9,11 +9,15 @@ impl LoopRecord {
     /// dated before it, because otherwise the change can never be shown to have helped.
     pub(in crate::domain::loop_record) fn intervene(
         &mut self,
-        description: &str,
-        at: When,
-        horizon: Option<usize>,
+        spec: &InterventionSpec,
         ctx: &Ctx,
     ) -> Result<Outcome, Refusal> {
+        let InterventionSpec {
+            description,
+            at,
+            horizon,
+        } = spec;
+        let (at, horizon) = (*at, *horizon);
         self.writable()?;
         let description = required_text("description", description, MAX_REASON)?;
         check_horizon(horizon)?;

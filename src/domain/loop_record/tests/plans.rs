@@ -91,11 +91,10 @@ fn changes_after_the_lock_are_deviations_never_erasures() {
     }
     let out = r
         .apply(
-            &LoopOp::Intervene {
-                description: "new macro".into(),
-                at: day("2026-10-10"),
+            &LoopOp::Intervene(InterventionSpec {
                 horizon: Some(8),
-            },
+                ..InterventionSpec::new("new macro", day("2026-10-10"))
+            }),
             &later(1),
         )
         .unwrap();
