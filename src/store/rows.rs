@@ -6,6 +6,7 @@ mod flow;
 mod jobs;
 mod measures;
 mod records;
+mod shaped;
 mod trail;
 
 pub(super) use flow::*;
@@ -15,8 +16,9 @@ pub(super) use records::*;
 pub(super) use trail::*;
 
 use super::Result;
+use super::sql::Row;
 use super::sql::{Db, Fields, P, Put};
-use super::tables::TableDef;
+use super::tables::{self, TableDef};
 use crate::domain::model::*;
 use crate::domain::time::Stamp;
 
@@ -39,6 +41,55 @@ pub(super) fn write(db: &mut dyn Db, def: &'static TableDef, upsert: bool, put: 
     let params: Vec<P> = put.params()?;
     db.exec(&def.insert_sql(upsert), &params)?;
     Ok(())
+}
+
+/// The reader and the writer of each table whose record has its row's shape (`shaped`): a
+/// field added to one of these records needs only its column declared.
+macro_rules! shaped {
+    ($($record:ty: $def:ident, $read:ident, $write:ident($upsert:literal);)+) => {$(
+        pub(super) fn $read(r: &dyn Row) -> Result<$record> {
+            shaped::read(r, &tables::$def)
+        }
+
+        pub(super) fn $write(db: &mut dyn Db, record: &$record) -> Result<()> {
+            let params = shaped::params(record, &tables::$def)?;
+            db.exec(&tables::$def.insert_sql($upsert), &params)?;
+            Ok(())
+        }
+    )+
+
+        /// Reads a row of a table listed here and writes it back: whether the cells it would
+        /// write are the ones it read (`None` for a table not listed).
+        #[cfg(test)]
+        pub(super) fn shaped_round_trip(def: &'static TableDef, r: &dyn Row) -> Option<Result<bool>> {
+            $(if def.table == tables::$def.table {
+                let read = |r| -> Result<bool> {
+                    let record: $record = $read(r)?;
+                    Ok(shaped::params(&record, def)? == shaped::cells(r, def)?)
+                };
+                return Some(read(r));
+            })+
+            None
+        }
+    };
+}
+
+// Written once and never changed, or (`true`) rewritten in the columns a later command changes.
+shaped! {
+    Job: JOBS, job, insert_job(false);
+    Step: STEPS, step, upsert_step(true);
+    Cycle: CYCLES, cycle, insert_cycle(false);
+    Value: VALUES, value, insert_value(false);
+    Intervention: INTERVENTIONS, intervention, insert_intervention(false);
+    Deviation: DEVIATIONS, deviation, insert_deviation(false);
+    KillSignal: KILL_SIGNALS, signal, upsert_signal(true);
+    Decision: DECISIONS, decision, insert_decision(false);
+    Tool: TOOLS, tool, insert_tool(false);
+    Learning: LEARNINGS, learning, insert_learning(false);
+    FlowDrop: FLOW_DROPS, flow_drop, upsert_flow_drop(true);
+    Governance: GOVERNANCE, governance, upsert_governance(true);
+    CriticResult: CRITIC_RESULTS, critic_result, upsert_critic_result(true);
+    Incident: INCIDENTS, incident, upsert_incident(true);
 }
 
 pub(super) fn void(f: &Fields) -> Result<Option<Void>> {

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use super::tables::TableDef;
+use super::tables::{Col, TableDef, Ty};
 use super::{Error, Result};
 use crate::domain::LoopKind;
 use crate::domain::id::Id;
@@ -236,6 +236,15 @@ impl dyn Db + '_ {
     }
 }
 
+/// A cell of a row, as its column's declared type reads it (a flag: 0 or 1 as no or yes).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'r> {
+    Text(&'r str),
+    Int(i64),
+    Flag(bool),
+    Real(f64),
+}
+
 /// A row being decoded into a record by column name (its table's declaration gives each
 /// column's position and how errors name it); every error names the record: a file edited
 /// behind jobloop's back can hold a value of the wrong kind, and the reader says which one.
@@ -318,6 +327,41 @@ impl<'r> Fields<'r> {
         })
     }
 
+    /// Column `i` (declared as `col`) as its declared type reads it; `None` when NULL.
+    pub fn cell(&self, i: usize, col: &Col) -> Result<Option<Cell<'r>>> {
+        let label = col.label;
+        Ok(match col.ty {
+            Ty::Text => self
+                .row
+                .text(i)
+                .map_err(|e| self.bad(label, format!("is not text ({e})")))?
+                .map(Cell::Text),
+            Ty::Int => match self
+                .row
+                .int(i)
+                .map_err(|e| self.bad(label, format!("is not a whole number ({e})")))?
+            {
+                Some(0) if col.flag => Some(Cell::Flag(false)),
+                Some(1) if col.flag => Some(Cell::Flag(true)),
+                Some(v) if col.flag => return Err(self.bad(label, format!("is {v}, not 0 or 1"))),
+                v => v.map(Cell::Int),
+            },
+            Ty::Real => match self
+                .row
+                .real(i)
+                .map_err(|e| self.bad(label, format!("is not a number ({e})")))?
+            {
+                Some(v) if !v.is_finite() => return Err(self.bad(label, "is not a finite number")),
+                v => v.map(Cell::Real),
+            },
+        })
+    }
+
+    /// The record cannot be read: its column `label` (how errors name it) is wrong, and why.
+    pub fn undecodable(&self, label: &str, why: impl std::fmt::Display) -> Error {
+        self.bad(label, why)
+    }
+
     pub fn text(&self, name: &str) -> Result<String> {
         let (_, label) = self.at(name)?;
         self.opt_text(name)?
@@ -354,20 +398,6 @@ impl<'r> Fields<'r> {
         }
     }
 
-    pub fn real(&self, name: &str) -> Result<f64> {
-        let (i, label) = self.at(name)?;
-        let v = self
-            .row
-            .real(i)
-            .map_err(|e| self.bad(label, format!("is not a number ({e})")))?
-            .ok_or_else(|| self.bad(label, "is missing"))?;
-        if v.is_finite() {
-            Ok(v)
-        } else {
-            Err(self.bad(label, "is not a finite number"))
-        }
-    }
-
     pub fn stamp(&self, name: &str) -> Result<Stamp> {
         let (_, label) = self.at(name)?;
         let t = self.text(name)?;
@@ -380,16 +410,6 @@ impl<'r> Fields<'r> {
             Some(t) => Stamp::parse(&t)
                 .map(Some)
                 .map_err(|e| self.bad(label, e.message)),
-            None => Ok(None),
-        }
-    }
-
-    pub fn opt_date(&self, name: &str) -> Result<Option<chrono::NaiveDate>> {
-        let (_, label) = self.at(name)?;
-        match self.opt_text(name)? {
-            Some(t) => crate::domain::time::parse_typed_day(&t)
-                .map(Some)
-                .ok_or_else(|| self.bad(label, format!("`{t}` is not a date"))),
             None => Ok(None),
         }
     }
@@ -450,12 +470,6 @@ impl<'r> Fields<'r> {
                 .map_err(|e| self.bad(label, e.message)),
             None => Ok(None),
         }
-    }
-
-    pub fn json<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T> {
-        let (_, label) = self.at(name)?;
-        let t = self.text(name)?;
-        serde_json::from_str(&t).map_err(|e| self.bad(label, format!("is not valid ({e})")))
     }
 }
 

@@ -51,6 +51,8 @@ pub struct Col {
     pub by: Option<&'static str>,
     /// How errors name it (`creation time`); the column's name when not given.
     pub label: &'static str,
+    /// Holds 0 or 1: the record's yes or no.
+    pub flag: bool,
 }
 
 impl Col {
@@ -64,6 +66,7 @@ impl Col {
             lead_only: false,
             by: None,
             label: name,
+            flag: false,
         }
     }
     pub const fn text(self) -> Col {
@@ -104,6 +107,9 @@ impl Col {
             lead_only: true,
             ..self
         }
+    }
+    pub const fn flag(self) -> Col {
+        Col { flag: true, ..self }
     }
     pub const fn label(self, label: &'static str) -> Col {
         Col { label, ..self }
@@ -279,7 +285,7 @@ table! {
     "loop_id" => text label("loop"),
     "n" => int label("number"),
     "text" => text,
-    "custom" => int label("custom flag"),
+    "custom" => int flag label("custom flag"),
     "done_at" => text null changes by("done_by") label("done time"),
     "done_by" => text null changes actor label("done by"),
     "evidence" => text null changes by("done_by"),
@@ -341,7 +347,7 @@ table! {
     "loop_id" => text label("loop"),
     "n" => int label("number"),
     "text" => text,
-    "canonical" => int label("canonical flag"),
+    "canonical" => int flag label("canonical flag"),
     "state" => text changes by("changed_by"),
     "reason" => text null changes by("changed_by"),
     "evidence" => text null changes by("changed_by"),
@@ -380,10 +386,10 @@ table! {
     "id" => text,
     "job_id" => text label("job"),
     "week" => text,
-    "understanding" => int label("understanding answer"),
-    "explanation" => int label("explanation answer"),
-    "creation" => int label("creation answer"),
-    "distribution" => int label("distribution answer"),
+    "understanding" => int flag label("understanding answer"),
+    "explanation" => int flag label("explanation answer"),
+    "creation" => int flag label("creation answer"),
+    "distribution" => int flag label("distribution answer"),
     "understanding_note" => text label("understanding note"),
     "explanation_note" => text label("explanation note"),
     "creation_note" => text label("creation note"),
@@ -463,7 +469,7 @@ table! {
     "gate" => text null changes by("changed_by"),
     "after_steps" => text changes by("changed_by") label("predecessors"),
     "data" => text changes by("changed_by") label("data classes"),
-    "irreversible" => int changes by("changed_by") label("irreversible flag"),
+    "irreversible" => int flag changes by("changed_by") label("irreversible flag"),
     "at" => text label("date"),
     "recorded_by" => text actor label("recorder"),
     "recorded_at" => text label("time recorded"),
