@@ -71,6 +71,12 @@ macro_rules! shaped {
             })+
             None
         }
+
+        /// Each table listed here and the fields its record asks for by name.
+        #[cfg(test)]
+        pub(super) fn shaped_fields() -> Vec<(&'static TableDef, Option<&'static [&'static str]>)> {
+            vec![$((&tables::$def, shaped::field_names::<$record>())),+]
+        }
     };
 }
 

@@ -15,6 +15,9 @@ use serde_json::{Map, Value as Json};
 
 mod de;
 
+#[cfg(test)]
+pub(in crate::store) use de::field_names;
+
 use de::{Entry, Value};
 
 use crate::store::sql::{Fields, P, Row};
@@ -171,5 +174,39 @@ mod tests {
             })
             .unwrap();
         assert!(shaped > 800, "{shaped} rows");
+    }
+
+    /// A field without a column (or a column without a field) would be found only when a test
+    /// wrote a value there: this finds it at once, for every table read through its record.
+    #[test]
+    fn each_shaped_record_has_exactly_its_tables_columns() {
+        let mut held = 0;
+        for (def, fields) in super::super::shaped_fields() {
+            // A record with a flattened part (a job's canvas) names no fields; its round trip
+            // above holds it, as every one of its columns is NOT NULL.
+            let Some(fields) = fields else { continue };
+            let mut columns: Vec<&str> = def
+                .columns
+                .iter()
+                .map(|c| {
+                    if c.name.starts_with(super::VOID) {
+                        "void"
+                    } else {
+                        c.name
+                    }
+                })
+                .collect();
+            columns.dedup();
+            let mut fields = fields.to_vec();
+            fields.sort_unstable();
+            columns.sort_unstable();
+            assert_eq!(
+                fields, columns,
+                "{}: its record's fields are not its columns",
+                def.name
+            );
+            held += 1;
+        }
+        assert!(held >= 13, "{held} tables");
     }
 }

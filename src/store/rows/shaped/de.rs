@@ -142,3 +142,39 @@ impl<'de> Deserializer<'de> for One<'_> {
         unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
+
+/// The fields a record's `Deserialize` asks for by name (`None` for a record with a flattened
+/// part, which asks for a map instead): what a test holds against the table's columns.
+#[cfg(test)]
+pub(in crate::store) fn field_names<T: serde::de::DeserializeOwned>()
+-> Option<&'static [&'static str]> {
+    struct Probe<'a>(&'a mut Option<&'static [&'static str]>);
+
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = Unreadable;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _v: V) -> Result<V::Value, Unreadable> {
+            Err(de::Error::custom("not a record with named fields"))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _v: V,
+        ) -> Result<V::Value, Unreadable> {
+            *self.0 = Some(fields);
+            Err(de::Error::custom("only its fields were asked for"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+
+    let mut names = None;
+    let _probed = T::deserialize(Probe(&mut names));
+    names
+}
