@@ -327,16 +327,7 @@ pub fn judge(
             );
             if latest.is_none() {
                 withhold_without_plan(&mut c);
-                // The verdict a voided plan reached stays in sight (its latest such plan).
-                let reached = earlier.iter().rev().find_map(|e| {
-                    let v = e.comparison.as_ref()?.verdict;
-                    (e.voided && matches!(v, Verdict::Improved | Verdict::Worse))
-                        .then_some((e.plan.version, v))
-                });
-                if let Some((version, verdict)) = reached {
-                    c.caveats
-                        .push(Caveat::VoidedPlanVerdict { version, verdict });
-                }
+                note_voided_verdict(&mut c, &earlier);
             }
             note_shared_weeks(&mut c, &live);
             c
@@ -352,26 +343,12 @@ pub fn judge(
     let horizon = horizon_in_force(i, &p, deviations);
     let same_baseline = baseline.len() == p.baseline.len()
         && baseline.iter().zip(&p.baseline).all(|(a, b)| a.id == b.id);
-    // Under the amended plan the looks are still the values in the order they were recorded;
-    // what it leaves out is what was voided, and it counts what the lock had seen.
-    let mut amended_live = live.clone();
-    amended_live.sort_by_key(|v| recorded_order(v));
     let amended = (!same_baseline
         || metric.target != p.target
         || horizon.0 != p.horizon
         || !p.seen_live.is_empty()
         || live.len() != window.len())
-    .then(|| {
-        let mut c = compare_typed(
-            &baseline_points,
-            &typed_points(&amended_live),
-            metric.better,
-            metric.target,
-            Some(horizon),
-        );
-        note_shared_weeks(&mut c, &live);
-        c
-    });
+    .then(|| amended_comparison(metric, &baseline_points, &live, horizon));
     let mut comparison = locked_comparison(&p, values, &window);
     note_earlier_looks(&mut comparison, &earlier);
     Judged {
@@ -381,6 +358,41 @@ pub fn judge(
         guardrails: t.judge_guards(Some(&p), Some(i), None),
         earlier,
     }
+}
+
+/// With no intervention in force, the verdict a voided plan reached stays in sight (its latest
+/// such plan): voiding the intervention does not take a reached "worse" off the board.
+fn note_voided_verdict(c: &mut Comparison, earlier: &[EarlierPlan]) {
+    let reached = earlier.iter().rev().find_map(|e| {
+        let v = e.comparison.as_ref()?.verdict;
+        (e.voided && matches!(v, Verdict::Improved | Verdict::Worse)).then_some((e.plan.version, v))
+    });
+    if let Some((version, verdict)) = reached {
+        c.caveats
+            .push(Caveat::VoidedPlanVerdict { version, verdict });
+    }
+}
+
+/// The comparison under the plan as amended by its deviations. The looks are still the values
+/// in the order they were recorded; what it leaves out is what was voided, and it counts what
+/// the lock had seen.
+fn amended_comparison(
+    metric: &Metric,
+    baseline_points: &[TypedPoint<'_>],
+    live: &[&Value],
+    horizon: (usize, crate::domain::stats::sequential::HorizonFrom),
+) -> Comparison {
+    let mut amended_live = live.to_vec();
+    amended_live.sort_by_key(|v| recorded_order(v));
+    let mut c = compare_typed(
+        baseline_points,
+        &typed_points(&amended_live),
+        metric.better,
+        metric.target,
+        Some(horizon),
+    );
+    note_shared_weeks(&mut c, live);
+    c
 }
 
 /// A plan after earlier plans that already compared live values with the same metric's baseline
