@@ -192,7 +192,11 @@ CREATE TABLE tools (
     name        TEXT NOT NULL CHECK (name <> ''),
     at          TEXT NOT NULL,
     recorded_by TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
+    recorded_at TEXT NOT NULL,
+    -- A tool recorded by mistake is voided, never deleted: it stays, with who and why.
+    void_at     TEXT,
+    void_by     TEXT,
+    void_reason TEXT
 ) STRICT;
 
 -- What the improve loop captures so the next run starts wiser.

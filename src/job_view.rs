@@ -104,7 +104,17 @@ impl JobView {
         } else {
             d.tools
                 .iter()
-                .map(|t| row(format!("{}  {}", t.at, clean(&t.name)), Tone::Plain, 0))
+                .map(|t| {
+                    let shown = format!("{}  {}  {}", short_id(&t.id), t.at, clean(&t.name));
+                    match &t.void {
+                        None => row(shown, Tone::Plain, 0),
+                        Some(v) => row(
+                            format!("{shown}  void: {}", clean(&v.reason)),
+                            Tone::Muted,
+                            0,
+                        ),
+                    }
+                })
                 .collect()
         };
         sections.push(JobSection {

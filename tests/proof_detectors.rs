@@ -45,6 +45,85 @@ fn redesign_detector_catches_a_tool_chosen_before_the_map() {
     );
 }
 
+/// A tool recorded by mistake is voided (by name, by id, or by undo): it stays in the job's
+/// view and its export with who and why, and nothing reads it as chosen any more. Each refusal
+/// leaves the file as it was.
+#[test]
+fn a_tool_recorded_by_mistake_is_voided_and_counts_for_nothing() {
+    let db = Db::new();
+    job(&db);
+    db.ok(&["tool", "triage", "Zapier", "--at", "2026-10-01"]);
+    assert!(suggested(&db, "redesign")[0].contains("`Zapier`"));
+    let before = db.ok(&["export"]);
+    for (args, code, says) in [
+        (vec!["--void"], 2, "--reason"),
+        (vec!["--reason", "x"], 2, "--void"),
+        (vec!["--void", "--reason", " "], 2, "reason is empty"),
+        (
+            vec!["--void", "--reason", "x", "--at", "2026-10-02"],
+            2,
+            "--at",
+        ),
+    ] {
+        let mut cmd = vec!["tool", "triage", "zapier"];
+        cmd.extend(args);
+        let err = db.refused(&cmd, code);
+        assert!(err.contains(says), "{cmd:?}: {err}");
+    }
+    let err = db.refused(&["tool", "triage", "Zap", "--void", "--reason", "x"], 1);
+    assert!(err.contains("no tool named `Zap`"), "{err}");
+    assert_eq!(db.ok(&["export"]), before);
+    db.ok(&[
+        "tool",
+        "triage",
+        "zapier",
+        "--void",
+        "--reason",
+        "wrong job",
+    ]);
+    assert!(
+        suggested(&db, "redesign").is_empty(),
+        "a void tool is not chosen"
+    );
+    let err = db.refused(&["tool", "triage", "Zapier", "--void", "--reason", "x"], 1);
+    assert!(err.contains("already void (wrong job"), "{err}");
+    let shown = db.ok(&["job", "show", "triage"]);
+    assert!(shown.contains("Zapier  void: wrong job"), "{shown}");
+    // Two tools of one name: the one in force is meant; two in force need an id.
+    db.ok(&["tool", "triage", "Zapier", "--at", "2026-10-02"]);
+    db.ok(&["tool", "triage", "Zapier", "--at", "2026-10-03"]);
+    let err = db.refused(&["tool", "triage", "Zapier", "--void", "--reason", "x"], 2);
+    assert!(err.contains("more than one tool named `Zapier`"), "{err}");
+    let tools = db.json(&["job", "show", "triage", "--json"])["tools"].clone();
+    let id = tools[2]["id"].as_str().unwrap().to_string();
+    db.ok(&[
+        "tool",
+        "triage",
+        &id[id.len() - 8..],
+        "--void",
+        "--reason",
+        "twice",
+    ]);
+    // A void is not undone; undo of a tool voids it.
+    let err = db.refused(&["undo", "--yes"], 1);
+    assert!(err.contains("a void of a tool cannot be undone"), "{err}");
+    let tools = db.json(&["job", "show", "triage", "--json"])["tools"].clone();
+    assert_eq!(tools[2]["void"]["reason"], "twice");
+    db.ok(&["tool", "triage", "Make", "--at", "2026-10-04"]);
+    db.ok(&["undo", "--yes"]);
+    let tools = db.json(&["job", "show", "triage", "--json"])["tools"].clone();
+    assert_eq!(tools[3]["name"], "Make");
+    assert!(
+        tools[3]["void"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("undone")
+    );
+    let err = db.refused(&["undo", "--yes"], 1);
+    assert!(err.contains("a void of a tool cannot be undone"), "{err}");
+    db.ok(&["verify"]);
+}
+
 #[test]
 fn instrument_detector_catches_adoption_metrics_and_unproven_interventions() {
     let db = Db::new();

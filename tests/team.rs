@@ -105,6 +105,66 @@ fn the_server_refuses_what_the_domain_refuses() {
     assert_eq!(t.export(), before);
 }
 
+/// A tool is the job's record: only its lead voids one, and the void names who did it as the
+/// server knows them. A member's SQL around jobloop changes nothing.
+#[test]
+fn a_tool_is_voided_by_the_jobs_lead_as_herself() {
+    let Some(t) = team() else { return };
+    job(&t);
+    t.as_user("ana", &["tool", "mail", "Helpdesk agent"])
+        .assert_ok();
+    let before = t.export();
+    let err = t
+        .as_user(
+            "ben",
+            &[
+                "tool",
+                "mail",
+                "helpdesk agent",
+                "--void",
+                "--reason",
+                "mine now",
+            ],
+        )
+        .assert_code(6);
+    assert!(err.contains("only its lead may"), "{err}");
+    let void = "SET void_at = '2026-11-02T00:00:00.000Z', void_by = 'ana', void_reason = 'x'";
+    let said = common::team::refused(
+        t.sql("ben", &format!("UPDATE tools {void}")),
+        "ben voiding ana's tool",
+    );
+    assert!(
+        said.contains("no row") || said.contains("security"),
+        "{said}"
+    );
+    let as_ben = "SET void_at = '2026-11-02T00:00:00.000Z', void_by = 'ben', void_reason = 'x'";
+    let said = common::team::refused(
+        t.sql("ana", &format!("UPDATE tools {as_ben}")),
+        "ana voiding under ben's name",
+    );
+    assert!(said.contains("ben"), "{said}");
+    assert_eq!(t.export(), before);
+    t.as_user(
+        "ana",
+        &[
+            "tool",
+            "mail",
+            "Helpdesk agent",
+            "--void",
+            "--reason",
+            "wrong job",
+        ],
+    )
+    .assert_ok();
+    let shown = t
+        .as_user("ben", &["job", "show", "mail", "--json"])
+        .assert_ok();
+    let tools: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(tools["tools"][0]["void"]["by"], "ana");
+    assert_eq!(tools["tools"][0]["void"]["reason"], "wrong job");
+    t.as_user("ana", &["verify"]).assert_ok();
+}
+
 #[test]
 fn a_decision_is_signed_off_by_its_owner_only() {
     let Some(t) = team() else { return };

@@ -640,3 +640,41 @@ fn a_guardrail_value_is_not_recorded_under_a_guardrail_added_again() {
     );
     assert_eq!(h.export(), before, "nothing was recorded");
 }
+
+/// From the job's view, the tool form offers each tool in force for voiding, by its short id; the
+/// void needs a reason, and a void tool is shown muted with it and offered no more. From the
+/// board (no job view loaded), the form only records.
+#[test]
+fn a_tool_recorded_by_mistake_is_voided_from_the_jobs_view() {
+    let mut h = Harness::new((120, 40), |s| {
+        add_job(s, "Job", Some("Ana"));
+        s.apply(
+            &ctx(),
+            &Intent::SelectTool {
+                slug: "job".into(),
+                name: "Zapier".into(),
+                at: today(),
+            },
+        )
+        .unwrap();
+    });
+    h.keys("t");
+    assert!(h.app.form.is_some());
+    h.hides(&["what (←/→)"]);
+    h.key(KeyCode::Esc);
+    h.keys("J")
+        .keys("t")
+        .shows(&["what (←/→)", "record a tool"]);
+    h.key(KeyCode::Right).shows(&["void", "Zapier"]);
+    let before = h.export();
+    // No reason: the domain refuses, the form stays, nothing is written.
+    h.key(KeyCode::Enter);
+    assert!(h.app.form.is_some(), "{}", h.message());
+    assert_eq!(h.export(), before);
+    h.tab(3).keys("wrong vendor").key(KeyCode::Enter);
+    assert!(h.app.form.is_none(), "{}", h.message());
+    h.shows(&["voided tool `Zapier` of `job`"]);
+    let shown = h.scrolled(KeyCode::PageDown, 2);
+    assert!(shown.contains("Zapier  void: wrong vendor"), "{shown}");
+    h.keys("t").hides(&["what (←/→)"]);
+}

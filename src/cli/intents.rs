@@ -346,7 +346,18 @@ fn record_intent(command: &Command) -> Option<Intent> {
                 reason: reason.clone(),
             },
         ),
-        Command::Tool { job, name, at } => Intent::SelectTool {
+        Command::Tool {
+            job,
+            name,
+            void: true,
+            reason,
+            ..
+        } => Intent::VoidTool {
+            slug: job.clone(),
+            tool: name.clone(),
+            reason: reason.clone().unwrap_or_default(),
+        },
+        Command::Tool { job, name, at, .. } => Intent::SelectTool {
             slug: job.clone(),
             name: name.clone(),
             at: at.unwrap_or_else(today),

@@ -103,7 +103,10 @@ pub fn tools(tools: &[Tool], end: NaiveDate) -> Vec<Tool> {
     tools
         .iter()
         .filter(|t| t.at.date() <= end)
-        .cloned()
+        .map(|t| Tool {
+            void: void_by(&t.void, end),
+            ..t.clone()
+        })
         .collect()
 }
 

@@ -69,6 +69,7 @@ commands! {
     Void = "void",
     Learn = "learn",
     Tool = "tool",
+    ToolVoid = "tool void",
     ProofAdd = "proof add",
     ProofOutcome = "proof outcome",
     ProofVisibility = "proof visibility",
@@ -149,7 +150,8 @@ impl Command {
             | Command::FlowGovern
             | Command::CriticResult
             | Command::IncidentAdd
-            | Command::IncidentFix => Writes::State,
+            | Command::IncidentFix
+            | Command::ToolVoid => Writes::State,
         }
     }
 }

@@ -316,7 +316,8 @@ impl Checked for Cycle {
 impl Checked for Tool {
     fn check(&self) -> Result<(), String> {
         text("tool name", &self.name, MAX_NAME, true)?;
-        actor("recorded by", &self.recorded_by)
+        actor("recorded by", &self.recorded_by)?;
+        void(&self.void)
     }
 }
 

@@ -69,6 +69,8 @@ pub enum Fix {
     ShowLoop(At),
     /// List the job's proof artifacts with their ids.
     ListProofs { slug: String },
+    /// Look at the job's tools with their ids.
+    ListTools { slug: String },
     /// Sign off as the decision's named owner (`decision`: its short id, when known).
     SignOffAs {
         at: At,
@@ -221,6 +223,7 @@ impl Fix {
             Fix::Rearm { n, .. } => format!("re-arm kill signal {n} first"),
             Fix::ShowLoop(_) => "see the loop for the numbers".into(),
             Fix::ListProofs { .. } => "see the proof ids in the job's proof list".into(),
+            Fix::ListTools { .. } => "see the tool ids in the job's tools".into(),
             Fix::SignOffAs { owner, .. } => format!("only {owner} can sign it off"),
             Fix::AskOwner { owner, lead } => match (owner, lead) {
                 (Some(o), Some(l)) => format!("ask {o} (the loop's owner) or {l} (the job's lead)"),

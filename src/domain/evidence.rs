@@ -20,12 +20,100 @@ pub fn select_tool(job: &Job, name: &str, at: When, ctx: &Ctx) -> Result<(Tool, 
         at,
         recorded_by: ctx.actor.clone(),
         recorded_at: ctx.now,
+        void: None,
     };
     let outcome = Outcome::done(
         Command::Tool,
         format!("recorded tool `{name}` for `{}` on {at}", job.slug),
     );
     Ok((tool, outcome))
+}
+
+/// Marks a tool recorded by mistake as void: it stays, with who voided it and why, and counts
+/// for nothing (the job's tools, its detectors, the register and the report leave it out).
+pub fn void_tool(job: &Job, tool: &mut Tool, reason: &str, ctx: &Ctx) -> Result<Outcome, Refusal> {
+    live(job)?;
+    let reason = required_text("reason", reason, MAX_REASON)?;
+    if let Some(v) = &tool.void {
+        return Err(Refusal::rule(format!(
+            "tool `{}` of `{}` is already void ({}, by {}): nothing was changed",
+            tool.name, job.slug, v.reason, v.by
+        )));
+    }
+    tool.void = Some(Void {
+        at: ctx.now,
+        by: ctx.actor.clone(),
+        reason: reason.clone(),
+    });
+    Ok(Outcome::done(
+        Command::ToolVoid,
+        format!(
+            "voided tool `{}` of `{}` (selected {}): {reason}",
+            tool.name, job.slug, tool.at
+        ),
+    ))
+}
+
+/// The job's tool that `reference` names: its whole id (what undo gives), its name (any case;
+/// a tool in force before a void one) or at least 4 characters of its id.
+pub fn find_tool<'a>(
+    tools: &'a mut [Tool],
+    reference: &str,
+    slug: &str,
+) -> Result<&'a mut Tool, Refusal> {
+    let wanted = reference.trim().to_lowercase();
+    let named = |in_force: bool| -> Vec<ToolId> {
+        tools
+            .iter()
+            .filter(|t| t.void.is_none() == in_force && t.name.to_lowercase() == wanted)
+            .map(|t| t.id.clone())
+            .collect()
+    };
+    let mut found: Vec<ToolId> = tools
+        .iter()
+        .filter(|t| t.id.as_str() == reference)
+        .map(|t| t.id.clone())
+        .collect();
+    if found.is_empty() {
+        found = named(true);
+    }
+    if found.is_empty() {
+        found = named(false);
+    }
+    let list = || Fix::ListTools {
+        slug: slug.to_string(),
+    };
+    let id = match found.as_slice() {
+        [id] => id.clone(),
+        [_, _, ..] => {
+            return Err(Refusal::invalid(format!(
+                "`{slug}` has more than one tool named `{}`; give the id of the one you mean",
+                reference.trim()
+            ))
+            .fix(list()));
+        }
+        [] => match find_by_ref(tools.iter().map(|t| &t.id), reference) {
+            Ok(id) => id.clone(),
+            Err(RefError::Ambiguous(_)) => {
+                return Err(Refusal::invalid(format!(
+                    "`{}` matches more than one tool id of `{slug}`; give more characters of the id",
+                    reference.trim()
+                ))
+                .fix(list()));
+            }
+            Err(_) => {
+                return Err(Refusal::not_found(format!(
+                    "`{slug}` has no tool named `{}`, nor one whose id contains it",
+                    reference.trim()
+                ))
+                .fix(list()));
+            }
+        },
+    };
+    tools
+        .iter_mut()
+        .find(|t| t.id == id)
+        .ok_or_else(|| Refusal::not_found(format!("`{slug}` has no tool `{reference}`")))
 }
 
 /// Whether recording proof on the job opens its distribute loop: proof is that loop's work

@@ -43,6 +43,12 @@ pub enum Intent {
         name: String,
         at: When,
     },
+    /// Marks a tool recorded by mistake as void (by its name or id), with why.
+    VoidTool {
+        slug: String,
+        tool: String,
+        reason: String,
+    },
     AddProof {
         slug: String,
         title: String,
@@ -456,6 +462,7 @@ impl Intent {
             | Intent::ArchiveJob { slug, .. }
             | Intent::SetLead { slug, .. }
             | Intent::SelectTool { slug, .. }
+            | Intent::VoidTool { slug, .. }
             | Intent::AddProof { slug, .. }
             | Intent::TrackProof { slug, .. }
             | Intent::SetProofVisibility { slug, .. }

@@ -485,7 +485,11 @@ impl JobState {
         JobState {
             version: STATE_VERSION,
             last_cycle: cycles.iter().max_by(|a, b| a.week.cmp(&b.week)).cloned(),
-            tools: tools.iter().map(|t| (t.name.clone(), t.at)).collect(),
+            tools: tools
+                .iter()
+                .filter(|t| t.void.is_none())
+                .map(|t| (t.name.clone(), t.at))
+                .collect(),
             untracked_proofs: proofs
                 .iter()
                 .filter(|p| p.outcome.is_none())

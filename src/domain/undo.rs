@@ -289,10 +289,17 @@ pub fn compensation(
                 )),
             }
         }
-        Command::Tool => cannot(
-            "recording a tool",
-            "record the correction as a new entry (a learning of type correction)",
-        ),
+        Command::Tool => match event.after["id"].as_str() {
+            Some(id) => Ok(Intent::VoidTool {
+                slug,
+                tool: id.to_string(),
+                reason: REASON.into(),
+            }),
+            None => Err(Refusal::rule(
+                "the event does not name the tool it recorded",
+            )),
+        },
+        Command::ToolVoid => cannot("a void of a tool", "record the tool again, with its date"),
         Command::ProofAdd => cannot(
             "adding a proof artifact",
             "make it private, with a reason, if it should not be shown",

@@ -32,6 +32,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/006.sql")),
     (7, include_str!("migrations/007.sql")),
     (8, include_str!("migrations/008.sql")),
+    (9, include_str!("migrations/009.sql")),
 ];
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";

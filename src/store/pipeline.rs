@@ -178,6 +178,11 @@ pub(super) fn apply(
         }
         Intent::SetLead { slug, lead } => on_job(db, ctx, slug, |j| job::set_lead(j, lead)),
         Intent::SelectTool { slug, name, at } => select_tool(db, ctx, slug, name, *at, states),
+        Intent::VoidTool { slug, tool, reason } => {
+            change_row(db, ctx, (slug, tool), &TOOL_ROWS, states, |job, t| {
+                evidence::void_tool(job, t, reason, ctx)
+            })
+        }
         Intent::AddProof {
             slug,
             title,

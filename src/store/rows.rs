@@ -90,7 +90,7 @@ shaped! {
     Deviation: DEVIATIONS, deviation, insert_deviation(false);
     KillSignal: KILL_SIGNALS, signal, upsert_signal(true);
     Decision: DECISIONS, decision, insert_decision(false);
-    Tool: TOOLS, tool, insert_tool(false);
+    Tool: TOOLS, tool, upsert_tool(true);
     Learning: LEARNINGS, learning, insert_learning(false);
     FlowDrop: FLOW_DROPS, flow_drop, upsert_flow_drop(true);
     Governance: GOVERNANCE, governance, upsert_governance(true);

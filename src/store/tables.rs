@@ -407,6 +407,9 @@ table! {
     "at" => text label("date"),
     "recorded_by" => text actor label("recorder"),
     "recorded_at" => text label("time recorded"),
+    "void_at" => text null changes by("void_by") label("void time"),
+    "void_by" => text null changes actor label("voider"),
+    "void_reason" => text null changes by("void_by") label("void reason"),
 }
 
 table! {

@@ -76,7 +76,7 @@ actions! {
     JobView: "job_view", "the job: statement, canvas, loops, cycles, tools, proof", ["J"], Job, false;
     EditJob: "edit_job", "edit the job: title, statement and canvas", ["e"], Job, true;
     CloseCycle: "close_cycle", "close a week's cycle with the compound test", ["c"], Job, true;
-    Tool: "tool", "record a tool selected for the job", ["t"], Job, true;
+    Tool: "tool", "record a tool selected for the job (from its view: or void one)", ["t"], Job, true;
     FlowAdd: "flow_add", "add a step to the redesigned workflow", ["w"], Job, true;
     FlowSet: "flow_set", "change a workflow step", ["z"], Job, true;
     FlowVoid: "flow_void", "remove a workflow step (kept, with why)", ["v"], Job, true;

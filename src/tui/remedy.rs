@@ -57,6 +57,7 @@ pub fn words(fix: &Fix, keys: &Keymap) -> String {
         Fix::Rearm { .. } => format!("press {} to re-arm it first", k(Action::Rearm)),
         Fix::ShowLoop(_) => format!("open the loop ({}) to see them", k(Action::Open)),
         Fix::ListProofs { .. } => format!("press {} to see the job's proof", k(Action::JobView)),
+        Fix::ListTools { .. } => format!("press {} to see the job's tools", k(Action::JobView)),
         Fix::SignOffAs { owner, .. } => format!(
             "{} signs it off with {} on this loop",
             clean(owner),

@@ -138,14 +138,22 @@ pub enum Command {
     },
     /// Check every kill rule against the data now, and trip the signals whose rules fire
     Check,
-    /// Record that a tool was selected for a job
+    /// Record that a tool was selected for a job (or, with --void, that one was recorded by
+    /// mistake)
     Tool {
         job: String,
-        /// The tool's name
+        /// The tool's name (with --void: its name, or at least 4 characters of its id)
         name: String,
         /// When it was selected, YYYY-MM-DD [default: today]
-        #[arg(long, value_parser = parse_at, value_name = "DATE")]
+        #[arg(long, value_parser = parse_at, value_name = "DATE", conflicts_with = "void")]
         at: Option<When>,
+        /// Mark the tool as recorded by mistake: it stays, with who and why, and counts for
+        /// nothing
+        #[arg(long, requires = "reason")]
+        void: bool,
+        /// Why it is void
+        #[arg(long, requires = "void")]
+        reason: Option<String>,
     },
     /// Capture a learning on a loop: evidence, decision, feedback, correction, outcome, mistake
     /// or change

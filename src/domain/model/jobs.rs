@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CycleId, JobId, LoopId, ProofId, StepId, ToolId};
+use super::{CycleId, JobId, LoopId, ProofId, StepId, ToolId, Void};
 
 use super::Canvas;
 use crate::domain::kind::{Layer, LoopKind};
@@ -162,6 +162,9 @@ pub struct Tool {
     pub at: When,
     pub recorded_by: String,
     pub recorded_at: Stamp,
+    /// Recorded by mistake: it stays, and counts for nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<Void>,
 }
 
 /// What a proof artifact brought back; all counts are stored together.

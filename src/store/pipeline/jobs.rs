@@ -14,7 +14,7 @@ pub(super) fn select_tool(
 ) -> Result<Ack> {
     let job = writable_job(db, ctx, slug)?;
     let (tool, outcome) = evidence::select_tool(&job, name, at, ctx)?;
-    insert_tool(db, &tool)?;
+    upsert_tool(db, &tool)?;
     let ack = job_event(db, ctx, &job, outcome, Json::Null, row_json(&tool))?;
     states.job_changed(db, &job.id)?;
     Ok(ack)
@@ -37,8 +37,70 @@ pub(super) fn add_proof(
     Ok(ack)
 }
 
-/// Changes one recorded proof (`change` decides, or says nothing changed); the event keeps the
-/// row's hash from before. Tracking its outcome may open the distribute loop (`opens`).
+/// A job-level table whose rows a later command changes (a proof's outcome or visibility, a
+/// tool's void): how to read the job's rows, find the one a person named, and write it back.
+pub(super) struct JobRows<T> {
+    table: Table,
+    load: fn(&mut dyn Db, &JobId) -> Result<Vec<T>>,
+    find: for<'a> fn(&'a mut [T], &str, &str) -> std::result::Result<&'a mut T, Refusal>,
+    write: fn(&mut dyn Db, &T) -> Result<()>,
+    id: fn(&T) -> &str,
+}
+
+pub(super) const PROOF_ROWS: JobRows<Proof> = JobRows {
+    table: Table::Proofs,
+    load: load::proofs_of,
+    find: evidence::find_proof,
+    write: upsert_proof,
+    id: |p| p.id.as_str(),
+};
+
+pub(super) const TOOL_ROWS: JobRows<Tool> = JobRows {
+    table: Table::Tools,
+    load: load::tools_of,
+    find: evidence::find_tool,
+    write: upsert_tool,
+    id: |t| t.id.as_str(),
+};
+
+/// Changes the row of `rows` that `reference` names (`change` decides, or says nothing
+/// changed); the event keeps the row's hash from before and lists the row as updated.
+pub(super) fn change_row<T: serde::Serialize>(
+    db: &mut dyn Db,
+    ctx: &Ctx,
+    (slug, reference): (&str, &str),
+    rows: &JobRows<T>,
+    states: &mut States,
+    change: impl FnOnce(&Job, &mut T) -> std::result::Result<Outcome, Refusal>,
+) -> Result<Ack> {
+    let job = writable_job(db, ctx, slug)?;
+    let mut all = (rows.load)(db, &job.id)?;
+    let r = (rows.find)(&mut all, reference, slug)?;
+    let before = row_json(r);
+    let hash_before = guard::row_matches(db, &job.id, None, rows.table, (rows.id)(r), &*r)?;
+    let outcome = change(&job, r)?;
+    if !outcome.changed {
+        return Ok(Ack::unchanged(outcome));
+    }
+    (rows.write)(db, r)?;
+    let row = row_json(r);
+    let rows_before = [((rows.id)(r).to_string(), Json::String(hash_before))]
+        .into_iter()
+        .collect();
+    let ack = job_event_with(
+        db,
+        ctx,
+        &job,
+        outcome,
+        (before, row.clone()),
+        rows_before,
+        |after| updated(after, rows.table.sql_name(), vec![row]),
+    )?;
+    states.job_changed(db, &job.id)?;
+    Ok(ack)
+}
+
+/// Changes one recorded proof; tracking its outcome may open the distribute loop (`opens`).
 pub(super) fn change_proof(
     db: &mut dyn Db,
     ctx: &Ctx,
@@ -47,31 +109,8 @@ pub(super) fn change_proof(
     opens: bool,
     change: impl FnOnce(&Job, &mut Proof) -> std::result::Result<Outcome, Refusal>,
 ) -> Result<Ack> {
-    let job = writable_job(db, ctx, slug)?;
-    let mut proofs = load::proofs_of(db, &job.id)?;
-    let p = evidence::find_proof(&mut proofs, proof, slug)?;
-    let before = row_json(p);
-    let hash_before = guard::row_matches(db, &job.id, None, Table::Proofs, p.id.as_str(), &*p)?;
-    let outcome = change(&job, p)?;
-    if !outcome.changed {
-        return Ok(Ack::unchanged(outcome));
-    }
-    upsert_proof(db, p)?;
-    let row = row_json(p);
-    let rows_before = [(p.id.to_string(), Json::String(hash_before))]
-        .into_iter()
-        .collect();
-    let mut ack = job_event_with(
-        db,
-        ctx,
-        &job,
-        outcome,
-        (before, row.clone()),
-        rows_before,
-        |after| updated(after, "proofs", vec![row]),
-    )?;
-    states.job_changed(db, &job.id)?;
-    if opens {
+    let mut ack = change_row(db, ctx, (slug, proof), &PROOF_ROWS, states, change)?;
+    if opens && ack.changed {
         proof_opens_distribute(db, ctx, slug, states, &mut ack)?;
     }
     Ok(ack)

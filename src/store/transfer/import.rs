@@ -94,7 +94,7 @@ impl Record {
             Record::Signal(r) => upsert_signal(db, r),
             Record::Decision(r) => insert_decision(db, r),
             Record::Cycle(r) => insert_cycle(db, r),
-            Record::Tool(r) => insert_tool(db, r),
+            Record::Tool(r) => upsert_tool(db, r),
             Record::Learning(r) => insert_learning(db, r),
             Record::Proof(r) => upsert_proof(db, r),
             Record::Deviation(r) => insert_deviation(db, r),
