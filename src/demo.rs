@@ -4,6 +4,7 @@
 //! seeded sequence: the same seed in the same week gives the same file.
 
 use chrono::Days;
+use std::collections::BTreeMap;
 
 use crate::domain::cycle::CompoundAnswers;
 use crate::domain::intent::{Intent, LoopOp};
@@ -124,7 +125,7 @@ impl Rng {
 }
 
 mod script;
-use script::{Act, Script, Step};
+use script::{Act, Script};
 
 /// How many bytes a job-week takes on disk, about (measured on the 1,000 × 52 demo).
 const BYTES_PER_JOB_WEEK: u64 = 6_500;
@@ -195,24 +196,43 @@ pub fn load(
     // Ids from the seed: the same seed in the same week gives the same file.
     let ids = Ids::seeded(seed);
     store.batch(&mut |batch| {
-        for w in 0..weeks {
-            let mut steps: Vec<(usize, Step)> = Vec::new();
-            for (i, s) in scripts.iter_mut().enumerate() {
-                steps.extend(s.week(w).into_iter().map(|step| (i, step)));
-            }
-            // The week in time order; each job's own steps keep their order.
-            steps.sort_by_key(|(i, (at, _, _))| (*at, *i));
-            for (_, (at, who, act)) in steps {
+        // Every act is applied in the order of its time, across weeks too (a fix scheduled a
+        // week after its incident comes after the next week's first values): the trail's times
+        // then run forward, as `doctor` checks. An act waits until no week still to come can
+        // hold an earlier one: a week's acts never start before the earliest of the week before.
+        let mut waiting: BTreeMap<(Stamp, usize, usize), (String, Act)> = BTreeMap::new();
+        let mut apply_before = |until: Option<Stamp>,
+                                waiting: &mut BTreeMap<(Stamp, usize, usize), (String, Act)>,
+                                batch: &mut store::Batch|
+         -> Result<(), store::Error> {
+            while let Some(entry) = waiting.first_entry() {
+                if until.is_some_and(|u| entry.key().0 >= u) {
+                    break;
+                }
+                let ((at, _, _), (who, act)) = entry.remove_entry();
                 let ctx = Ctx::local(who, at).with_ids(ids.clone());
-                let Some(intent) = resolve(batch, act)? else {
-                    continue;
-                };
-                batch.apply(&ctx, &intent)?;
-                records += 1;
+                if let Some(intent) = resolve(batch, act)? {
+                    batch.apply(&ctx, &intent)?;
+                    records += 1;
+                }
             }
+            Ok(())
+        };
+        let mut queued = 0usize;
+        for w in 0..weeks {
+            let mut earliest: Option<Stamp> = None;
+            for (i, s) in scripts.iter_mut().enumerate() {
+                for (at, who, act) in s.week(w) {
+                    earliest = Some(earliest.map_or(at, |e| e.min(at)));
+                    // Each job's own acts keep their order at one instant.
+                    queued += 1;
+                    waiting.insert((at, i, queued), (who, act));
+                }
+            }
+            apply_before(earliest, &mut waiting, batch)?;
             on_week(u64::from(w) + 1, u64::from(weeks));
         }
-        Ok(())
+        apply_before(None, &mut waiting, batch)
     })?;
     Ok(store::Ack {
         summary: format!("loaded the demo: {jobs} jobs over {weeks} weeks ({records} commands)"),

@@ -276,7 +276,10 @@ fn tried(out: &mut String, m: &PublishMaterial) {
             .iter()
             .filter(|i| i.void.is_none())
             .collect();
-        if live.is_empty() {
+        let review = reviews.and_then(|ls| ls.iter().find(|l| l.kind == r.lp.kind));
+        let tried_before =
+            review.is_some_and(|l| !l.earlier_plans.is_empty() || !l.superseded_metrics.is_empty());
+        if live.is_empty() && !tried_before {
             continue;
         }
         section.push_str(&format!(
@@ -288,13 +291,21 @@ fn tried(out: &mut String, m: &PublishMaterial) {
         for i in live {
             section.push_str(&format!("- {} — {}\n", when(i.at), inert(&i.description)));
         }
-        let comparison = reviews
-            .and_then(|ls| ls.iter().find(|l| l.kind == r.lp.kind))
-            .and_then(|l| l.comparison.as_ref());
-        if let Some(c) = comparison {
+        if let Some(c) = review.and_then(|l| l.comparison.as_ref()) {
             section.push_str("- what it showed:\n");
             for line in display::comparison_lines(c, &metric.unit, metric.better) {
                 section.push_str(&format!("  - {}\n", inert(&line)));
+            }
+        }
+        // What it cost beside the metric, and the loop's earlier changes with their own
+        // verdicts: a later change never takes an earlier one's harm off the page.
+        if let Some(l) = review {
+            let guards = l.guardrails.iter().map(display::guardrail_line);
+            let earlier = display::earlier_lines(l, &metric.unit, metric.better);
+            for line in guards.chain(earlier) {
+                // A plan's own guardrails and deviations are indented under it.
+                let nested = if line.starts_with(' ') { "  " } else { "" };
+                section.push_str(&format!("{nested}- {}\n", inert(line.trim_start())));
             }
         }
     }

@@ -259,3 +259,34 @@ fn no_calendar_without_an_event_and_check_ins_from_the_first_backfilled_week() {
     ]);
     assert_eq!(check_in(&db), "20261009");
 }
+
+/// The verdict's day follows the live values' own spacing: weekly values, the first on the
+/// intervention's day, promise the next values a week apart, not half that.
+#[test]
+fn the_expected_verdict_keeps_the_weekly_cadence_of_the_values() {
+    let db = Db::new();
+    let today = chrono::Local::now().date_naive();
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    db.ok(&["job", "add", "P", "--slug", "p", "--since", &day(-120)]);
+    db.ok(&["metric", "set", "p", "instr", "m", "--better", "lower"]);
+    for (n, v) in [(-42, "50"), (-35, "52"), (-28, "48"), (-21, "51")] {
+        db.ok(&["baseline", "p", "instr", v, "--at", &day(n)]);
+    }
+    db.ok(&["intervene", "p", "instr", "x", "--at", &day(-14)]);
+    db.ok(&["measure", "p", "instr", "45", "--at", &day(-14)]);
+    db.ok(&["measure", "p", "instr", "46", "--at", &day(-7)]);
+    let shown = db.ok(&["loop", "show", "p", "instr"]);
+    let more: i64 = shown
+        .split(" more live value(s) would make a verdict possible")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{shown}"));
+    let out = db.run(&["calendar", "-"]);
+    let verdict = parse(&out.stdout)
+        .into_iter()
+        .find(|e| e["UID"].1.starts_with("verdict"))
+        .unwrap();
+    let due = (today + chrono::Duration::days(-7 + 7 * more)).format("%Y%m%d");
+    assert_eq!(verdict["DTSTART"].1, due.to_string());
+}

@@ -687,3 +687,45 @@ fn a_table_redefined_with_a_conflict_clause_bends_no_write() {
         );
     }
 }
+
+/// A command recorded with the clock set back is named by `doctor`: a locked plan's looks follow
+/// the times values were recorded at, so a clock set back could reorder them unseen. A few
+/// minutes back (teammates' clocks) are not.
+#[test]
+fn a_clock_set_back_is_named_by_doctor() {
+    use jobloop::domain::{Ctx, Intent, Stamp, When};
+    use jobloop::store::Store;
+    let db = Db::new();
+    let tool = |s: &mut Store, at: &str, name: &str| {
+        let now = Stamp::parse(at).unwrap();
+        s.apply(
+            &Ctx::local("ana", now),
+            &Intent::SelectTool {
+                slug: "t".into(),
+                name: name.into(),
+                at: When::Day(now.local_date()),
+            },
+        )
+        .unwrap();
+    };
+    db.ok(&["job", "add", "Triage", "--slug", "t"]);
+    let mut s = Store::open(&db.path, jobloop::store::Missing::Refuse).unwrap();
+    tool(&mut s, "2099-09-07T17:00:00Z", "Zapier");
+    tool(&mut s, "2099-09-07T16:56:00Z", "Make");
+    drop(s);
+    let out = db.run(&["doctor"]);
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{listed}");
+    assert!(listed.contains("ok   times"), "{listed}");
+    let mut s = Store::open(&db.path, jobloop::store::Missing::Refuse).unwrap();
+    tool(&mut s, "2099-08-04T10:00:00Z", "n8n");
+    drop(s);
+    let out = db.run(&["doctor"]);
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(8), "{listed}");
+    assert!(
+        listed
+            .contains("1 command(s) were recorded with the clock set back (event 4 at 2099-08-04"),
+        "{listed}"
+    );
+}

@@ -449,10 +449,166 @@ fn a_restarted_plan_names_the_looks_before_it() {
     );
 }
 
+/// A second change after a first shown worse, with a guardrail breached: its "improved" says so
+/// on the board, the review and the playbook, and names the guardrail it never measured.
+#[test]
+fn a_second_change_never_takes_the_firsts_harm_out_of_sight() {
+    let db = Db::new();
+    baseline(&db);
+    db.ok(&[
+        "guard",
+        "add",
+        "sup",
+        "instr",
+        "cost",
+        "--unit",
+        "EUR",
+        "--better",
+        "lower",
+        "--max-worse",
+        "10%",
+    ]);
+    let days = ["2026-08-03", "2026-08-10", "2026-08-17", "2026-08-24"];
+    for (v, at) in ["100", "98", "103", "101"].iter().zip(days) {
+        db.ok(&["baseline", "sup", "instr", v, "--guard", "cost", "--at", at]);
+    }
+    intervene(&db, "6");
+    weekly(&db, &["12.5", "13.1", "12.8", "13.4", "12.9", "13"]);
+    weekly_of(
+        &db,
+        &["130", "130", "130", "130", "130", "130"],
+        &["--guard", "cost"],
+    );
+    assert_eq!(comparison(&db)["verdict"], "worse");
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot 2",
+        "--at",
+        "2026-11-09",
+        "--horizon",
+        "6",
+    ]);
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 9).unwrap();
+    for (i, v) in ["7.9", "8.2", "7.5", "8.4", "7.7", "8"].iter().enumerate() {
+        // Every four days: the weeks after the first plan reach no further than today.
+        let at = (start + chrono::Days::new(4 * i as u64)).to_string();
+        db.ok(&["measure", "sup", "instr", v, "--at", &at]);
+    }
+    let c = comparison(&db);
+    assert_eq!(c["verdict"], "improved", "{c}");
+    let kinds = caveat_kinds(&c);
+    for kind in [
+        "earlier-plan-worse",
+        "earlier-plan-breach",
+        "guardrail-unmeasured",
+    ] {
+        assert!(kinds.contains(&kind.to_string()), "{kind}: {c}");
+    }
+    let review = db.ok(&["review"]);
+    assert!(review.contains("[improved (plan 1 was worse)]"), "{review}");
+    let digest = db.ok(&["review", "--markdown"]);
+    assert!(
+        digest.contains("| improved (plan 1 was worse) |"),
+        "{digest}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    db.ok(&["publish", dir.path().to_str().unwrap()]);
+    let page = std::fs::read_to_string(dir.path().join("playbook/sup.md")).unwrap();
+    for said in [
+        "plan 1, an earlier change",
+        "earlier plan 1",
+        "BREACHED",
+        "guardrail cost",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
+}
+
+/// A baseline typed after live values of an earlier change were seen — after voiding the change
+/// and re-baselining, or on a metric that replaced the one the change was judged by — is named
+/// beside the next plan's verdict, however it was restarted.
+#[test]
+fn a_baseline_typed_after_earlier_looks_is_named() {
+    for replace in [false, true] {
+        let db = Db::new();
+        baseline(&db);
+        intervene(&db, "6");
+        weekly(&db, &["12.5", "13.1", "12.8", "13.4", "12.9", "13"]);
+        if replace {
+            db.ok(&[
+                "metric",
+                "replace",
+                "sup",
+                "instr",
+                "time",
+                "--unit",
+                "h",
+                "--better",
+                "lower",
+                "--reason",
+                "same metric, new start",
+            ]);
+        } else {
+            let export = db.json(&["export"]);
+            let id = export["interventions"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            db.ok(&[
+                "void",
+                "sup",
+                "instr",
+                &id[id.len() - 8..],
+                "--reason",
+                "restart",
+            ]);
+        }
+        let days = ["2026-07-06", "2026-07-13", "2026-07-20", "2026-07-27"];
+        for (v, at) in ["13", "12.8", "13.2", "12.9"].iter().zip(days) {
+            db.ok(&[
+                "baseline",
+                "sup",
+                "instr",
+                v,
+                "--at",
+                at,
+                "--reason",
+                "more history",
+            ]);
+        }
+        db.ok(&[
+            "intervene",
+            "sup",
+            "instr",
+            "bot 2",
+            "--at",
+            "2026-11-09",
+            "--horizon",
+            "6",
+        ]);
+        db.ok(&["measure", "sup", "instr", "10", "--at", "2026-11-09"]);
+        let c = comparison(&db);
+        assert!(
+            caveat_kinds(&c).contains(&"baseline-after-looks".to_string()),
+            "replace {replace}: {c}"
+        );
+    }
+    // Never on a first plan, whose baseline came before any live value.
+    let db = Db::new();
+    baseline(&db);
+    intervene(&db, "6");
+    weekly(&db, &["8", "8.2"]);
+    assert!(!caveat_kinds(&comparison(&db)).contains(&"baseline-after-looks".to_string()));
+}
+
 also_on_postgres!(
     a_value_dated_into_weeks_already_looked_at_is_a_later_look_not_a_rewrite,
     voided_live_values_still_count_for_the_locked_verdict,
     a_back_dated_second_intervention_does_not_take_the_first_plans_values,
     live_values_without_an_intervention_get_no_verdict_even_after_a_late_target,
     voiding_the_intervention_after_a_verdict_keeps_the_verdict_in_sight,
+    a_second_change_never_takes_the_firsts_harm_out_of_sight,
+    a_baseline_typed_after_earlier_looks_is_named,
 );

@@ -17,9 +17,33 @@ pub fn verdict_label(c: &Comparison) -> String {
         (Verdict::Improved, Some(false)) => "improved, short of target".into(),
         _ if c.caveats.contains(&Caveat::OutOfRange) => "cannot compute".into(),
         _ if let Some(v) = voided_plan_verdict(c) => format!("{} (its plan voided)", v.as_str()),
+        (Verdict::Improved, _) if let Some(why) = improved_but(c) => format!("improved ({why})"),
         _ if c.caveats.contains(&Caveat::NoPlan) => "no plan, no verdict".into(),
         (v, _) => v.as_str().into(),
     }
+}
+
+/// What an "improved" must carry into a table cell so that it never reads cleaner than the
+/// loop's story: an earlier change shown worse or breaching a guardrail, a baseline typed after
+/// seeing results, a guardrail this plan never measured.
+fn improved_but(c: &Comparison) -> Option<String> {
+    // In order of weight: harm already shown first.
+    let said = |k: &Caveat| match k {
+        Caveat::EarlierPlanWorse { version } => Some((0, format!("plan {version} was worse"))),
+        Caveat::EarlierPlanBreach { version, guardrail } => {
+            Some((1, format!("plan {version} breached {}", clean(guardrail))))
+        }
+        Caveat::BaselineAfterLooks { .. } => Some((2, "baseline typed after earlier looks".into())),
+        Caveat::GuardrailUnmeasured { guardrail } => {
+            Some((3, format!("{} unmeasured", clean(guardrail))))
+        }
+        _ => None,
+    };
+    c.caveats
+        .iter()
+        .filter_map(said)
+        .min_by_key(|(weight, _)| *weight)
+        .map(|(_, words)| words)
 }
 
 /// The verdict a voided plan had reached, when no plan is in force.
@@ -279,7 +303,21 @@ pub fn caveat_words(c: &Caveat, unit: &str) -> String {
         Caveat::OutOfRange => OUT_OF_RANGE.into(),
         Caveat::NoPlan => NO_PLAN.into(),
         Caveat::EarlierLooks { plans, looks } => format!(
-            "caveat: {plans} earlier plan(s) already compared {looks} live value(s) with this baseline: each plan spends its own 5%, so across restarts a verdict under no change is more likely than 5% (ten restarts of 2 values: about 9%)"
+            "caveat: {plans} earlier plan(s) already compared {looks} live value(s) with this baseline: each plan spends its own 5%, so across restarts a verdict under no change is more likely than 5%, the more so the more restarts"
+        ),
+        Caveat::EarlierPlanWorse { version } => format!(
+            "caveat: plan {version}, an earlier change to this metric, was shown worse: this plan's verdict is about its own change only"
+        ),
+        Caveat::EarlierPlanBreach { version, guardrail } => format!(
+            "caveat: under plan {version}, an earlier change, the guardrail `{}` got worse beyond its limit",
+            clean(guardrail)
+        ),
+        Caveat::BaselineAfterLooks { n } => format!(
+            "caveat: {n} baseline value(s) were recorded after live values of an earlier change on this loop had been seen: a baseline typed after seeing results can flatter the next change"
+        ),
+        Caveat::GuardrailUnmeasured { guardrail } => format!(
+            "caveat: the guardrail `{}` has no live value under this plan: what the change costs there is unknown",
+            clean(guardrail)
         ),
         Caveat::VoidedPlanVerdict { version, verdict } => format!(
             "caveat: plan {version} had reached the verdict {} before its intervention was voided: voiding the change takes back no verdict its looks reached",

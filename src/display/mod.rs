@@ -17,7 +17,7 @@ mod plan;
 pub use comparison::{
     caveat_words, comparison_lines, comparison_words, phase_words, process_words, verdict_label,
 };
-pub use plan::{guardrail_line, plan_lines, plan_terms};
+pub use plan::{earlier_lines, guardrail_line, plan_lines, plan_terms};
 
 /// The symbol of a loop's status, the same in the CLI, the digest and the TUI.
 pub fn status_symbol(s: Status) -> &'static str {

@@ -34,6 +34,15 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
             ));
         }
     }
+    lines.extend(earlier_lines(l, unit, better));
+    lines
+}
+
+/// The plans before the one in force (each with its verdict, guardrails and deviations) and the
+/// replaced metrics with their last verdicts: the loop's earlier changes, which a later one never
+/// takes out of sight (`loop show` and the playbook alike).
+pub fn earlier_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
+    let mut lines = Vec::new();
     for e in &l.earlier_plans {
         let voided = if e.voided {
             "its intervention was voided; "

@@ -143,9 +143,15 @@ pub fn verdict_expected(l: &LoopReview, today: NaiveDate) -> Option<(NaiveDate, 
         return None;
     }
     let start = l.plan.as_ref().map(|p| p.intervention_at.date());
+    let first = l.first_live_at.map(|w| w.date());
     let latest = l.latest_at.map(|w| w.date());
-    let cadence = match (start, latest) {
-        (Some(s), Some(e)) if c.live_n > 0 && e > s => (e - s).num_days() as f64 / c.live_n as f64,
+    // The spacing of the live values themselves; with one, the days since the intervention
+    // (a first value on the intervention's day would otherwise halve the cadence).
+    let cadence = match (first, start, latest) {
+        (Some(f), _, Some(e)) if c.live_n > 1 && e > f => {
+            (e - f).num_days() as f64 / (c.live_n - 1) as f64
+        }
+        (_, Some(s), Some(e)) if c.live_n == 1 && e > s => (e - s).num_days() as f64,
         _ => WEEKLY,
     };
     let days = (cadence * more as f64).ceil().clamp(1.0, 3650.0) as u64;

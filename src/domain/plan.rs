@@ -351,11 +351,14 @@ pub fn judge(
     .then(|| amended_comparison(metric, &baseline_points, &live, horizon));
     let mut comparison = locked_comparison(&p, values, &window);
     note_earlier_looks(&mut comparison, &earlier);
+    note_earlier_harm(&mut comparison, &earlier);
+    let guardrails = t.judge_guards(Some(&p), Some(i), None);
+    note_unmeasured_guardrails(&mut comparison, &guardrails);
     Judged {
         plan: Some(plan_state(i, &p, deviations)),
         comparison: Some(comparison),
         amended,
-        guardrails: t.judge_guards(Some(&p), Some(i), None),
+        guardrails,
         earlier,
     }
 }
@@ -410,6 +413,66 @@ fn note_earlier_looks(c: &mut Comparison, earlier: &[EarlierPlan]) {
             plans: looked.len(),
             looks: looked.iter().sum(),
         });
+    }
+}
+
+/// Earlier plans that were shown worse or saw a guardrail breached, voided ones too (voiding a
+/// change takes back no verdict its looks reached): a later change, judged on its own, must not
+/// read as if they never happened.
+pub fn note_earlier_harm(c: &mut Comparison, earlier: &[EarlierPlan]) {
+    for e in earlier {
+        let version = e.plan.version;
+        if e.comparison
+            .as_ref()
+            .is_some_and(|c| c.verdict == Verdict::Worse)
+        {
+            c.caveats.push(Caveat::EarlierPlanWorse { version });
+        }
+        for g in e.guardrails.iter().filter(|g| g.breached) {
+            c.caveats.push(Caveat::EarlierPlanBreach {
+                version,
+                guardrail: g.name.clone(),
+            });
+        }
+    }
+}
+
+/// Guardrails the plan locked that have no live value under it: a verdict on the primary metric
+/// says nothing of what the change cost there.
+fn note_unmeasured_guardrails(c: &mut Comparison, guardrails: &[GuardrailState]) {
+    for g in guardrails
+        .iter()
+        .filter(|g| g.locked && g.comparison.as_ref().is_none_or(|c| c.live_n == 0))
+    {
+        c.caveats.push(Caveat::GuardrailUnmeasured {
+            guardrail: g.name.clone(),
+        });
+    }
+}
+
+/// Baseline values recorded after live values of an earlier attempt on the loop were: `live`
+/// are every live value the loop has seen (its metric's and any metric it replaced, voided
+/// ones too: a voided value was still seen), `locked_at` the plan in force's lock. Said beside
+/// the verdict: a baseline typed after seeing results can be chosen to flatter the next change.
+pub fn note_baseline_after_looks<'a>(
+    c: &mut Comparison,
+    baseline: &[&Value],
+    live: impl Iterator<Item = &'a Value>,
+    locked_at: Stamp,
+) {
+    let Some(first_seen) = live
+        .filter(|v| v.phase == Phase::Live && v.recorded_at < locked_at)
+        .map(|v| v.recorded_at)
+        .min()
+    else {
+        return;
+    };
+    let n = baseline
+        .iter()
+        .filter(|b| b.recorded_at > first_seen)
+        .count();
+    if n > 0 {
+        c.caveats.push(Caveat::BaselineAfterLooks { n });
     }
 }
 

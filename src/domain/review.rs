@@ -181,6 +181,9 @@ pub struct LoopReview {
     pub baseline: Option<Summary>,
     pub latest: Option<f64>,
     pub latest_at: Option<When>,
+    /// The date of the first live value since the latest intervention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_live_at: Option<When>,
     /// The latest value as it was typed (`10.00`), beside the number; null without one.
     pub latest_text: Option<String>,
     pub live_n: i64,
@@ -439,6 +442,7 @@ fn loop_review(
         baseline: l.baseline,
         latest: l.latest,
         latest_at: l.latest_at,
+        first_live_at: l.first_live_at,
         latest_text: l.latest.map(|v| {
             l.latest_typed
                 .clone()

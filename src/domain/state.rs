@@ -9,14 +9,17 @@ use serde::{Deserialize, Serialize};
 use super::kind::LoopKind;
 use super::loop_record::{Guardrail, LoopRecord};
 use super::model::*;
-use super::plan::{EarlierPlan, GuardrailState, PlanState, SupersededState, judge, superseded};
+use super::plan::{
+    EarlierPlan, GuardrailState, PlanState, SupersededState, judge, note_baseline_after_looks,
+    note_earlier_harm, superseded,
+};
 use super::rules::RuleInputs;
 use super::stats::{Comparison, Process, ProcessPhase, TypedAt, phase, process_typed};
 use super::time::{Moment, Stamp, When, epoch_day};
 
 /// Bump when the shape or the computation of the state changes: stored states of another
 /// version are recomputed when the file is opened.
-pub const STATE_VERSION: u32 = 13;
+pub const STATE_VERSION: u32 = 14;
 
 /// How many of a metric's latest values a sparkline shows.
 pub const RECENT: usize = 16;
@@ -121,6 +124,10 @@ pub struct LoopState {
     pub baseline: Option<Summary>,
     pub latest: Option<f64>,
     pub latest_at: Option<When>,
+    /// The date of the first live value since the latest intervention: with `latest_at`, the
+    /// loop's measuring cadence.
+    #[serde(default)]
+    pub first_live_at: Option<When>,
     /// The latest value's typed text, when it is not its shortest form (`10.00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_typed: Option<String>,
@@ -233,10 +240,28 @@ impl LoopState {
             .as_ref()
             .map(|m| judge(m, &r.values, &r.interventions, &r.deviations, &guards));
         let (process, signals_total) = process_of(r, &compared, &live);
-        let (comparison, plan, amended, earlier_plans, guardrails) = match judged {
+        let (mut comparison, plan, amended, earlier_plans, guardrails) = match judged {
             Some(j) => (j.comparison, j.plan, j.amended, j.earlier, j.guardrails),
             None => (None, None, None, Vec::new(), Vec::new()),
         };
+        let superseded_metrics = superseded_metrics(r, &guards);
+        if let (Some(c), Some(p)) = (comparison.as_mut(), &plan) {
+            let seen = r.superseded.iter().flat_map(|s| &s.values);
+            note_baseline_after_looks(c, &baseline, r.values.iter().chain(seen), p.locked_at);
+            // A replaced metric's plans are earlier changes too.
+            let replaced: Vec<EarlierPlan> = superseded_metrics
+                .iter()
+                .filter_map(|s| {
+                    Some(EarlierPlan {
+                        plan: s.plan.clone()?,
+                        voided: false,
+                        comparison: s.comparison.clone(),
+                        guardrails: s.guardrails.clone(),
+                    })
+                })
+                .collect();
+            note_earlier_harm(c, &replaced);
+        }
         let in_force: Vec<&Value> = r.values.iter().filter(|v| v.void.is_none()).collect();
         LoopState {
             version: STATE_VERSION,
@@ -255,6 +280,7 @@ impl LoopState {
             baseline: summary,
             latest: latest.as_ref().map(|l| l.0),
             latest_at: latest.as_ref().map(|l| l.1),
+            first_live_at: live.iter().map(|v| v.at).min_by_key(|w| w.date()),
             latest_typed: latest.and_then(|l| l.2),
             live_n: live_all.len() as i64,
             interventions: r.active_interventions().count() as i64,
@@ -269,7 +295,7 @@ impl LoopState {
             earlier_plans,
             guardrails,
             locked_on: r.locking().or_else(|| r.loop_locking()).map(|i| i.at),
-            superseded_metrics: superseded_metrics(r, &guards),
+            superseded_metrics,
             process,
             signals_total,
             recent: in_force[in_force.len().saturating_sub(RECENT)..]

@@ -208,6 +208,19 @@ pub enum Caveat {
     /// `n` live values share a week with another: the rule counts each value as one weekly
     /// look, and values of one week are not independent weeks.
     SharedWeeks { n: usize },
+    /// Plan `version`, earlier (voided or not), reached "worse": a later plan's verdict does not
+    /// take it out of sight.
+    EarlierPlanWorse { version: u32 },
+    /// Plan `version`, earlier (voided or not), saw guardrail `guardrail` get worse beyond its
+    /// limit: a later plan, which may never measure it, does not take the breach out of sight.
+    EarlierPlanBreach { version: u32, guardrail: String },
+    /// `n` baseline values in force were recorded after live values of an earlier attempt on
+    /// the loop (this metric's earlier plans, or a metric it replaced) had been recorded: a
+    /// baseline typed after seeing how a change went can be chosen to flatter the next one.
+    BaselineAfterLooks { n: usize },
+    /// Guardrail `guardrail`, locked by the plan in force, has no live value under it: what
+    /// the change costs there is unknown.
+    GuardrailUnmeasured { guardrail: String },
     /// The change is below a billionth of the values themselves: what a computer's rounding
     /// leaves in a computed number (`0.30000000000000004`), not a change anyone measured.
     BelowRounding,

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::sql::Db;
 use super::{Error, Next, Place, Result, Store};
 use crate::domain::model::*;
+use crate::domain::time::Stamp;
 use crate::domain::verify::{Report, Wrong};
 use crate::files::{FileError, produce_file};
 
@@ -165,6 +166,7 @@ impl Store {
         let tampered = report.problems.len() - unreadable - stale + report.more;
         findings.push(readable_finding(unreadable));
         findings.push(audit_finding(tampered, &report));
+        findings.push(times_finding(&self.read(backwards)?));
         if let super::Backend::Postgres(pg) = &mut self.backend {
             findings.push(names_finding(&super::pg_schema::case_twins(pg)?));
             let roles =
@@ -266,6 +268,55 @@ impl Store {
 }
 
 /// Can every row be read?
+/// How far a command's time may lag one recorded before it: teammates' clocks on a shared
+/// database differ by seconds, and a clock set right steps by less than a second.
+const CLOCK_SKEW_SECONDS: i64 = 300;
+
+/// Events stamped earlier than an event before them in the chain by more than the skew, each with
+/// the latest time before it: commands recorded with the clock set back. A locked plan's looks
+/// follow the times values were recorded at, so a clock set back can rewrite them.
+fn backwards(db: &mut dyn Db) -> Result<Vec<(i64, Stamp, Stamp)>> {
+    let mut latest: Option<Stamp> = None;
+    let mut found = Vec::new();
+    db.each(
+        "SELECT seq, at FROM audit_events ORDER BY seq",
+        &[],
+        &mut |r| {
+            let seq = r.int(0)?.unwrap_or(0);
+            // A time that cannot be read is the audit check's to name.
+            let Some(at) = r.text(1)?.and_then(|t| Stamp::parse(t).ok()) else {
+                return Ok(());
+            };
+            match latest {
+                Some(l) if (l.0 - at.0).num_seconds() > CLOCK_SKEW_SECONDS => {
+                    found.push((seq, at, l))
+                }
+                Some(l) if at <= l => {}
+                _ => latest = Some(at),
+            }
+            Ok(())
+        },
+    )?;
+    Ok(found)
+}
+
+fn times_finding(found: &[(i64, Stamp, Stamp)]) -> Finding {
+    match found.first() {
+        None => Finding::ok("times", "the audit trail's times run forward"),
+        Some((seq, at, before)) => Finding {
+            check: "times",
+            ok: false,
+            detail: format!(
+                "{} command(s) were recorded with the clock set back (event {seq} at {} follows one at {}): a locked plan's looks follow the times values were recorded at, so treat the verdicts of the loops they touched with care",
+                found.len(),
+                at.to_text(),
+                before.to_text()
+            ),
+            next: Vec::new(),
+        },
+    }
+}
+
 fn readable_finding(unreadable: usize) -> Finding {
     Finding::counted(
         "readable",
