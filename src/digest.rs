@@ -269,7 +269,8 @@ fn metrics_table(out: &mut String, j: &JobReview) {
             let change = change_of(c);
             // A locked verdict that still counts voided values says so, with the result
             // without them, as `loop show` and the report do: the figures above count them.
-            let mut verdict = crate::display::verdict_label(c);
+            // A guardrail's name in the label is Markdown-escaped, as every name here.
+            let mut verdict = crate::display::verdict_label_naming(c, &inert);
             let voided = c.caveats.iter().find_map(|k| match k {
                 crate::domain::stats::Caveat::CountsVoided { n } => Some(*n),
                 _ => None,

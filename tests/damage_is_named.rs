@@ -724,8 +724,7 @@ fn a_clock_set_back_is_named_by_doctor() {
     let listed = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(8), "{listed}");
     assert!(
-        listed
-            .contains("1 command(s) were recorded with the clock set back (event 4 at 2099-08-04"),
+        listed.contains("times run back at 1 place(s) (event 4 at 2099-08-04"),
         "{listed}"
     );
 }

@@ -480,6 +480,16 @@ fn a_second_change_never_takes_the_firsts_harm_out_of_sight() {
         &["--guard", "cost"],
     );
     assert_eq!(comparison(&db)["verdict"], "worse");
+    // A target set before the second change: its "target reached" keeps the first's harm too.
+    db.ok(&[
+        "metric",
+        "target",
+        "sup",
+        "instr",
+        "-10%",
+        "--reason",
+        "the next change's goal",
+    ]);
     db.ok(&[
         "intervene",
         "sup",
@@ -507,10 +517,13 @@ fn a_second_change_never_takes_the_firsts_harm_out_of_sight() {
         assert!(kinds.contains(&kind.to_string()), "{kind}: {c}");
     }
     let review = db.ok(&["review"]);
-    assert!(review.contains("[improved (plan 1 was worse)]"), "{review}");
+    assert!(
+        review.contains("[improved, target reached (plan 1 was worse)]"),
+        "{review}"
+    );
     let digest = db.ok(&["review", "--markdown"]);
     assert!(
-        digest.contains("| improved (plan 1 was worse) |"),
+        digest.contains("| improved, target reached (plan 1 was worse) |"),
         "{digest}"
     );
     let dir = tempfile::tempdir().unwrap();
@@ -524,6 +537,90 @@ fn a_second_change_never_takes_the_firsts_harm_out_of_sight() {
     ] {
         assert!(page.contains(said), "{said}: {page}");
     }
+    // A cost value recorded and voided under the second plan measures nothing.
+    db.ok(&[
+        "measure",
+        "sup",
+        "instr",
+        "99",
+        "--guard",
+        "cost",
+        "--at",
+        "2026-11-30",
+    ]);
+    let id = live_id(&db, 99.0);
+    db.ok(&[
+        "void",
+        "sup",
+        "instr",
+        &id,
+        "--reason",
+        "typed on the wrong day",
+    ]);
+    assert!(caveat_kinds(&comparison(&db)).contains(&"guardrail-unmeasured".to_string()));
+}
+
+/// A replaced metric's earlier changes count too, not only its last: a worse first plan stays
+/// in sight after a second plan, a replacement and a third.
+#[test]
+fn every_plan_of_a_replaced_metric_stays_in_sight() {
+    let db = Db::new();
+    baseline(&db);
+    intervene(&db, "6");
+    weekly(&db, &["12.5", "13.1", "12.8", "13.4", "12.9", "13"]);
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot 1b",
+        "--at",
+        "2026-11-09",
+        "--horizon",
+        "6",
+    ]);
+    db.ok(&[
+        "metric",
+        "replace",
+        "sup",
+        "instr",
+        "time2",
+        "--unit",
+        "h",
+        "--better",
+        "lower",
+        "--reason",
+        "measured differently",
+    ]);
+    let days = ["2026-08-03", "2026-08-10", "2026-08-17", "2026-08-24"];
+    for (v, at) in ["10", "10.5", "9.5", "10"].iter().zip(days) {
+        db.ok(&["baseline", "sup", "instr", v, "--at", at]);
+    }
+    db.ok(&[
+        "intervene",
+        "sup",
+        "instr",
+        "bot 3",
+        "--at",
+        "2026-11-16",
+        "--horizon",
+        "6",
+    ]);
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    for (i, v) in ["5", "5.2", "4.9", "5.1", "5", "5.1"].iter().enumerate() {
+        let at = (start + chrono::Days::new(3 * i as u64)).to_string();
+        db.ok(&["measure", "sup", "instr", v, "--at", &at]);
+    }
+    let c = comparison(&db);
+    assert!(
+        c["caveats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["kind"] == "earlier-plan-worse" && k["version"] == 1),
+        "{c}"
+    );
+    let review = db.ok(&["review"]);
+    assert!(review.contains("(plan 1 was worse)"), "{review}");
 }
 
 /// A baseline typed after live values of an earlier change were seen — after voiding the change
@@ -611,4 +708,5 @@ also_on_postgres!(
     voiding_the_intervention_after_a_verdict_keeps_the_verdict_in_sight,
     a_second_change_never_takes_the_firsts_harm_out_of_sight,
     a_baseline_typed_after_earlier_looks_is_named,
+    every_plan_of_a_replaced_metric_stays_in_sight,
 );

@@ -121,6 +121,25 @@ fn a_tool_recorded_by_mistake_is_voided_and_counts_for_nothing() {
     );
     let err = db.refused(&["undo", "--yes"], 1);
     assert!(err.contains("a void of a tool cannot be undone"), "{err}");
+    // A tool named like part of another's id: either could be meant, so neither is voided.
+    let short = id[id.len() - 8..].to_string();
+    let tools = db.json(&["job", "show", "triage", "--json"])["tools"].clone();
+    let in_force = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["void"].is_null())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let twin = in_force[in_force.len() - 8..].to_string();
+    db.ok(&["tool", "triage", &twin, "--at", "2026-10-05"]);
+    let before = db.ok(&["export"]);
+    let err = db.refused(&["tool", "triage", &twin, "--void", "--reason", "x"], 2);
+    assert!(err.contains("part of another's id"), "{err}");
+    assert_eq!(db.ok(&["export"]), before);
+    assert_ne!(short, twin);
     db.ok(&["verify"]);
 }
 

@@ -82,7 +82,9 @@ pub(super) fn words(fix: &Fix) -> String {
         ),
         Fix::ShowLoop(at) => format!("see them with `jobloop loop show {}`", args(at)),
         Fix::ListProofs { slug } => format!("see the ids with `jobloop proof list {slug}`"),
-        Fix::ListTools { slug } => format!("see the tools' ids with `jobloop job show {slug}`"),
+        Fix::ListTools { slug } => {
+            format!("see the tools' ids with `jobloop job show {slug} --json`")
+        }
         Fix::SignOffAs {
             at,
             owner,

@@ -12,12 +12,22 @@ use crate::domain::stats::{
 /// The verdict in a word or three, naming a target reached or missed: for a table cell or a
 /// status line.
 pub fn verdict_label(c: &Comparison) -> String {
+    verdict_label_naming(c, &|name| clean(name).into_owned())
+}
+
+/// The verdict label with each name in it (a guardrail's) written by `name`: the terminal's
+/// sanitiser, or a Markdown escape where the label lands in a table cell.
+pub fn verdict_label_naming(c: &Comparison, name: &dyn Fn(&str) -> String) -> String {
+    let improved = |words: &str| match improved_but(c, name) {
+        Some(why) => format!("{words} ({why})"),
+        None => words.to_string(),
+    };
     match (c.verdict, c.target_met) {
-        (Verdict::Improved, Some(true)) => "improved, target reached".into(),
-        (Verdict::Improved, Some(false)) => "improved, short of target".into(),
+        (Verdict::Improved, Some(true)) => improved("improved, target reached"),
+        (Verdict::Improved, Some(false)) => improved("improved, short of target"),
         _ if c.caveats.contains(&Caveat::OutOfRange) => "cannot compute".into(),
         _ if let Some(v) = voided_plan_verdict(c) => format!("{} (its plan voided)", v.as_str()),
-        (Verdict::Improved, _) if let Some(why) = improved_but(c) => format!("improved ({why})"),
+        (Verdict::Improved, _) => improved("improved"),
         _ if c.caveats.contains(&Caveat::NoPlan) => "no plan, no verdict".into(),
         (v, _) => v.as_str().into(),
     }
@@ -26,7 +36,7 @@ pub fn verdict_label(c: &Comparison) -> String {
 /// What an "improved" must carry into a table cell so that it never reads cleaner than the
 /// loop's story: an earlier change shown worse or breaching a guardrail, a baseline typed after
 /// seeing results, a guardrail this plan never measured.
-fn improved_but(c: &Comparison) -> Option<String> {
+fn improved_but(c: &Comparison, name: &dyn Fn(&str) -> String) -> Option<String> {
     // In order of weight: harm already shown first.
     let said = |k: &Caveat| match k {
         Caveat::EarlierPlanWorse { version } => Some((0, format!("plan {version} was worse"))),
@@ -35,7 +45,7 @@ fn improved_but(c: &Comparison) -> Option<String> {
         }
         Caveat::BaselineAfterLooks { .. } => Some((2, "baseline typed after earlier looks".into())),
         Caveat::GuardrailUnmeasured { guardrail } => {
-            Some((3, format!("{} unmeasured", clean(guardrail))))
+            Some((3, format!("{} unmeasured", name(guardrail))))
         }
         _ => None,
     };

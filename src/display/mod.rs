@@ -16,6 +16,7 @@ mod plan;
 
 pub use comparison::{
     caveat_words, comparison_lines, comparison_words, phase_words, process_words, verdict_label,
+    verdict_label_naming,
 };
 pub use plan::{earlier_lines, guardrail_line, plan_lines, plan_terms};
 

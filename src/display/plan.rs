@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::model::Better;
-use crate::domain::plan::{DeviationView, GuardrailState, PlanState};
+use crate::domain::plan::{DeviationView, EarlierPlan, GuardrailState, PlanState};
 use crate::domain::review::LoopReview;
 use crate::domain::stats::HorizonFrom;
 
@@ -44,27 +44,7 @@ pub fn plan_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
 pub fn earlier_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> {
     let mut lines = Vec::new();
     for e in &l.earlier_plans {
-        let voided = if e.voided {
-            "its intervention was voided; "
-        } else {
-            ""
-        };
-        let how = e.comparison.as_ref().map_or_else(
-            || format!("{voided}no verdict"),
-            |c| format!("{voided}its verdict: {}", comparison_words(c, unit, better)),
-        );
-        lines.push(format!(
-            "earlier plan {} (intervention of {}, locked {}): {how}",
-            e.plan.version,
-            e.plan.intervention_at,
-            e.plan.locked_at.local_date()
-        ));
-        for g in &e.guardrails {
-            lines.push(format!("  {}", guardrail_line(g)));
-        }
-        for d in &e.plan.deviations {
-            lines.push(deviation_line(d));
-        }
+        lines.extend(earlier_plan_lines(e, unit, better, ""));
     }
     for m in &l.superseded_metrics {
         let replaced = m
@@ -92,6 +72,35 @@ pub fn earlier_lines(l: &LoopReview, unit: &str, better: Better) -> Vec<String> 
         for g in &m.guardrails {
             lines.push(format!("  {}", guardrail_line(g)));
         }
+        for e in &m.earlier {
+            lines.extend(earlier_plan_lines(e, &m.unit, m.better, "  "));
+        }
+    }
+    lines
+}
+
+/// An earlier plan with its verdict, then its guardrails and deviations indented under it.
+fn earlier_plan_lines(e: &EarlierPlan, unit: &str, better: Better, indent: &str) -> Vec<String> {
+    let voided = if e.voided {
+        "its intervention was voided; "
+    } else {
+        ""
+    };
+    let how = e.comparison.as_ref().map_or_else(
+        || format!("{voided}no verdict"),
+        |c| format!("{voided}its verdict: {}", comparison_words(c, unit, better)),
+    );
+    let mut lines = vec![format!(
+        "{indent}earlier plan {} (intervention of {}, locked {}): {how}",
+        e.plan.version,
+        e.plan.intervention_at,
+        e.plan.locked_at.local_date()
+    )];
+    for g in &e.guardrails {
+        lines.push(format!("{indent}  {}", guardrail_line(g)));
+    }
+    for d in &e.plan.deviations {
+        lines.push(format!("{indent}{}", deviation_line(d)));
     }
     lines
 }

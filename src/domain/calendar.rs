@@ -147,11 +147,11 @@ pub fn verdict_expected(l: &LoopReview, today: NaiveDate) -> Option<(NaiveDate, 
     let latest = l.latest_at.map(|w| w.date());
     // The spacing of the live values themselves; with one, the days since the intervention
     // (a first value on the intervention's day would otherwise halve the cadence).
+    // Over the values in force: the dates are theirs (a voided value has none in the span).
+    let n = c.live_in_force();
     let cadence = match (first, start, latest) {
-        (Some(f), _, Some(e)) if c.live_n > 1 && e > f => {
-            (e - f).num_days() as f64 / (c.live_n - 1) as f64
-        }
-        (_, Some(s), Some(e)) if c.live_n == 1 && e > s => (e - s).num_days() as f64,
+        (Some(f), _, Some(e)) if n > 1 && e > f => (e - f).num_days() as f64 / (n - 1) as f64,
+        (_, Some(s), Some(e)) if n == 1 && e > s => (e - s).num_days() as f64,
         _ => WEEKLY,
     };
     let days = (cadence * more as f64).ceil().clamp(1.0, 3650.0) as u64;

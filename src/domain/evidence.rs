@@ -83,6 +83,18 @@ pub fn find_tool<'a>(
     let list = || Fix::ListTools {
         slug: slug.to_string(),
     };
+    // A name that is also part of another tool's id could mean either: ask for the whole id.
+    let by_id = find_by_ref(tools.iter().map(|t| &t.id), reference).ok();
+    if let ([named], Some(other)) = (found.as_slice(), by_id)
+        && named != other
+        && named.as_str() != reference
+    {
+        return Err(Refusal::invalid(format!(
+            "`{}` is the name of one tool of `{slug}` and part of another's id; give the whole id of the one you mean",
+            reference.trim()
+        ))
+        .fix(list()));
+    }
     let id = match found.as_slice() {
         [id] => id.clone(),
         [_, _, ..] => {

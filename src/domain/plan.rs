@@ -266,6 +266,9 @@ pub struct SupersededState {
     pub comparison: Option<Comparison>,
     /// Its guardrails as its plan judged them, up to the replacement.
     pub guardrails: Vec<GuardrailState>,
+    /// Its plans before the last one (or voided), each with its own verdict.
+    #[serde(default)]
+    pub earlier: Vec<EarlierPlan>,
 }
 
 /// One metric's values and interventions, judged: under its locked plan when there is one.
@@ -442,7 +445,7 @@ pub fn note_earlier_harm(c: &mut Comparison, earlier: &[EarlierPlan]) {
 fn note_unmeasured_guardrails(c: &mut Comparison, guardrails: &[GuardrailState]) {
     for g in guardrails
         .iter()
-        .filter(|g| g.locked && g.comparison.as_ref().is_none_or(|c| c.live_n == 0))
+        .filter(|g| g.locked && g.comparison.as_ref().is_none_or(|c| c.live_in_force() == 0))
     {
         c.caveats.push(Caveat::GuardrailUnmeasured {
             guardrail: g.name.clone(),
@@ -688,5 +691,6 @@ pub fn superseded(
         plan: j.plan,
         comparison: j.comparison,
         guardrails: j.guardrails,
+        earlier: j.earlier,
     }
 }

@@ -248,16 +248,17 @@ impl LoopState {
         if let (Some(c), Some(p)) = (comparison.as_mut(), &plan) {
             let seen = r.superseded.iter().flat_map(|s| &s.values);
             note_baseline_after_looks(c, &baseline, r.values.iter().chain(seen), p.locked_at);
-            // A replaced metric's plans are earlier changes too.
+            // A replaced metric's plans are earlier changes too: its last and every one before.
             let replaced: Vec<EarlierPlan> = superseded_metrics
                 .iter()
-                .filter_map(|s| {
-                    Some(EarlierPlan {
-                        plan: s.plan.clone()?,
+                .flat_map(|s| {
+                    let last = s.plan.clone().map(|plan| EarlierPlan {
+                        plan,
                         voided: false,
                         comparison: s.comparison.clone(),
                         guardrails: s.guardrails.clone(),
-                    })
+                    });
+                    s.earlier.iter().cloned().chain(last)
                 })
                 .collect();
             note_earlier_harm(c, &replaced);

@@ -272,11 +272,12 @@ impl Store {
 /// database differ by seconds, and a clock set right steps by less than a second.
 const CLOCK_SKEW_SECONDS: i64 = 300;
 
-/// Events stamped earlier than an event before them in the chain by more than the skew, each with
-/// the latest time before it: commands recorded with the clock set back. A locked plan's looks
-/// follow the times values were recorded at, so a clock set back can rewrite them.
+/// Each place where the chain's times run back by more than the skew: an event stamped earlier
+/// than the one just before it. One of the two was recorded with a wrong clock (set back, or the
+/// one before set forward); a locked plan's looks follow the times values were recorded at, so
+/// either can reorder them.
 fn backwards(db: &mut dyn Db) -> Result<Vec<(i64, Stamp, Stamp)>> {
-    let mut latest: Option<Stamp> = None;
+    let mut before: Option<Stamp> = None;
     let mut found = Vec::new();
     db.each(
         "SELECT seq, at FROM audit_events ORDER BY seq",
@@ -287,13 +288,12 @@ fn backwards(db: &mut dyn Db) -> Result<Vec<(i64, Stamp, Stamp)>> {
             let Some(at) = r.text(1)?.and_then(|t| Stamp::parse(t).ok()) else {
                 return Ok(());
             };
-            match latest {
-                Some(l) if (l.0 - at.0).num_seconds() > CLOCK_SKEW_SECONDS => {
-                    found.push((seq, at, l))
-                }
-                Some(l) if at <= l => {}
-                _ => latest = Some(at),
+            if let Some(b) = before
+                && (b.0 - at.0).num_seconds() > CLOCK_SKEW_SECONDS
+            {
+                found.push((seq, at, b));
             }
+            before = Some(at);
             Ok(())
         },
     )?;
@@ -307,9 +307,10 @@ fn times_finding(found: &[(i64, Stamp, Stamp)]) -> Finding {
             check: "times",
             ok: false,
             detail: format!(
-                "{} command(s) were recorded with the clock set back (event {seq} at {} follows one at {}): a locked plan's looks follow the times values were recorded at, so treat the verdicts of the loops they touched with care",
+                "the audit trail's times run back at {} place(s) (event {seq} at {} follows event {} at {}): one of each pair was recorded with a wrong clock; a locked plan's looks follow the times values were recorded at, so check the verdicts of the loops they touched, in the log",
                 found.len(),
                 at.to_text(),
+                seq - 1,
                 before.to_text()
             ),
             next: Vec::new(),

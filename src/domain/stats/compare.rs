@@ -82,6 +82,16 @@ pub fn compare_typed(
 }
 
 impl Comparison {
+    /// The live values compared that are in force: a locked verdict also counts values voided
+    /// after the lock (`counts-voided`), which measure nothing any more.
+    pub fn live_in_force(&self) -> usize {
+        let voided = self.caveats.iter().find_map(|k| match k {
+            Caveat::CountsVoided { n } => Some(*n),
+            _ => None,
+        });
+        self.live_n.saturating_sub(voided.unwrap_or(0))
+    }
+
     /// Extreme magnitudes can overflow a derived figure (a percentage of a subnormal mean): a
     /// figure that is not a finite number is reported as absent, never as infinity (which JSON
     /// cannot carry), together with the figures computed from it.

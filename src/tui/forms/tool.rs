@@ -13,22 +13,27 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     let j = ask.job_review().ok_or("no job here")?;
     // The tools in force are known once the job's view is loaded (J); only then is one offered
     // for voiding, by the short id it shows.
-    let voidable: Vec<String> = ask
+    let voidable: Vec<(String, String)> = ask
         .job
         .filter(|d| d.job.slug == j.slug)
         .map(|d| {
             d.tools
                 .iter()
                 .filter(|t| t.void.is_none())
-                .map(|t| format!("void {} {} ({})", short_id(&t.id), t.name, t.at))
+                .map(|t| {
+                    let label = format!("void {} {} ({})", short_id(&t.id), t.name, t.at);
+                    (t.id.to_string(), label)
+                })
                 .collect()
         })
         .unwrap_or_default();
     let mut fields = Vec::new();
     let mut intro = Vec::new();
+    // The first option records; each other stands for its tool's whole id (`picks`).
+    let mut picks = vec![(String::new(), RECORD.to_string())];
+    picks.extend(voidable.iter().cloned());
     if !voidable.is_empty() {
-        let mut choices = vec![RECORD.to_string()];
-        choices.extend(voidable);
+        let choices = picks.iter().map(|(_, label)| label.clone()).collect();
         fields.push(Field::choice("what", "what (←/→)", choices, 0));
         intro.push(
             "A tool recorded by mistake is voided: it stays in the job's view with your name and reason, and counts for nothing.".into(),
@@ -42,23 +47,36 @@ pub(super) fn open(ask: &Ask) -> Result<Form, Closed> {
     Ok(
         Form::new(format!("Tool selected for {}", j.slug), fields, build)
             .on(&j.slug, None)
-            .intro(intro),
+            .intro(intro)
+            .picking("what", picks),
     )
 }
 
 fn build(f: &Form) -> Result<Intent, String> {
     let slug = f.slug.clone().unwrap_or_default();
-    let what = match f.fields.iter().any(|x| x.name == "what") {
-        true => f.text("what"),
-        false => RECORD.to_string(),
-    };
-    if let Some(rest) = what.strip_prefix("void ") {
-        let tool = rest.split(' ').next().unwrap_or_default().to_string();
+    // The tool picked, by its whole id: never a name another tool could also answer to.
+    let picked = f
+        .fields
+        .iter()
+        .any(|x| x.name == "what")
+        .then(|| f.picked("what"))
+        .flatten()
+        .filter(|(id, _)| !id.is_empty());
+    if let Some((id, _)) = picked {
+        if !f.text("name").trim().is_empty() {
+            return Err("a tool to void is picked and a name is typed: clear the name, or pick `record a tool` with ←/→".into());
+        }
         return Ok(Intent::VoidTool {
             slug,
-            tool,
+            tool: id.clone(),
             reason: f.text("reason"),
         });
+    }
+    if f.fields.iter().any(|x| x.name == "reason") && !f.text("reason").trim().is_empty() {
+        return Err(
+            "a reason is only for voiding: pick the tool to void with ←/→, or clear the reason"
+                .into(),
+        );
     }
     if f.text("name").trim().is_empty() {
         return Err("give the tool's name, or pick one to void with ←/→".into());
