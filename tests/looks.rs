@@ -48,16 +48,48 @@ fn weekly_of(db: &Db, values: &[&str], of: &[&str]) {
 
 /// The intervention of 2026-09-28, locking a plan of `horizon` live values.
 fn intervene(db: &Db, horizon: &str) {
+    intervene_on(db, "bot", "2026-09-28", horizon);
+}
+
+/// An intervention `what` on day `at`, locking a plan of `horizon` live values.
+fn intervene_on(db: &Db, what: &str, at: &str, horizon: &str) {
     db.ok(&[
         "intervene",
         "sup",
         "instr",
-        "bot",
+        what,
         "--at",
-        "2026-09-28",
+        at,
         "--horizon",
         horizon,
     ]);
+}
+
+/// The guardrail `cost` (EUR, lower is better, at most `max_worse` worse) with six baseline
+/// values around 100 from 2026-09-01.
+fn cost_guardrail(db: &Db, max_worse: &str) {
+    db.ok(&[
+        "guard",
+        "add",
+        "sup",
+        "instr",
+        "cost",
+        "--unit",
+        "EUR",
+        "--better",
+        "lower",
+        "--max-worse",
+        max_worse,
+    ]);
+    for (i, v) in ["100", "101", "99", "100.5", "99.5", "100"]
+        .iter()
+        .enumerate()
+    {
+        let at = format!("2026-09-0{}", i + 1);
+        db.ok(&[
+            "baseline", "sup", "instr", v, "--guard", "cost", "--at", &at,
+        ]);
+    }
 }
 
 /// A plan of six live values from 2026-09-28, and six values that end it without a verdict.
@@ -169,28 +201,7 @@ fn voided_live_values_still_count_for_the_locked_verdict() {
 fn a_guardrail_breach_is_not_voided_away() {
     let db = Db::new();
     baseline(&db);
-    db.ok(&[
-        "guard",
-        "add",
-        "sup",
-        "instr",
-        "cost",
-        "--unit",
-        "EUR",
-        "--better",
-        "lower",
-        "--max-worse",
-        "5%",
-    ]);
-    for (i, v) in ["100", "101", "99", "100.5", "99.5", "100"]
-        .iter()
-        .enumerate()
-    {
-        let at = format!("2026-09-0{}", i + 1);
-        db.ok(&[
-            "baseline", "sup", "instr", v, "--guard", "cost", "--at", &at,
-        ]);
-    }
+    cost_guardrail(&db, "5%");
     intervene(&db, "6");
     weekly_of(
         &db,
@@ -251,16 +262,7 @@ fn a_back_dated_second_intervention_does_not_take_the_first_plans_values() {
     weekly(&db, &["13", "13.5", "12.8", "13.2", "13.1", "13.4"]);
     let first = comparison(&db);
     assert_eq!(first["verdict"], "worse");
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot v2",
-        "--at",
-        "2026-10-01",
-        "--horizon",
-        "3",
-    ]);
+    intervene_on(&db, "bot v2", "2026-10-01", "3");
     let l = instrument(&db);
     let earlier = &l["earlier_plans"][0]["comparison"];
     assert_eq!(earlier["verdict"], "worse", "{earlier}");
@@ -420,16 +422,7 @@ fn a_restarted_plan_names_the_looks_before_it() {
     baseline(&db);
     intervene(&db, "2");
     weekly(&db, &["10", "10.2"]);
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot 2",
-        "--at",
-        "2026-10-12",
-        "--horizon",
-        "2",
-    ]);
+    intervene_on(&db, "bot 2", "2026-10-12", "2");
     db.ok(&["measure", "sup", "instr", "10.1", "--at", "2026-10-12"]);
     let c = comparison(&db);
     let restart = c["caveats"]
@@ -455,23 +448,7 @@ fn a_restarted_plan_names_the_looks_before_it() {
 fn a_second_change_never_takes_the_firsts_harm_out_of_sight() {
     let db = Db::new();
     baseline(&db);
-    db.ok(&[
-        "guard",
-        "add",
-        "sup",
-        "instr",
-        "cost",
-        "--unit",
-        "EUR",
-        "--better",
-        "lower",
-        "--max-worse",
-        "10%",
-    ]);
-    let days = ["2026-08-03", "2026-08-10", "2026-08-17", "2026-08-24"];
-    for (v, at) in ["100", "98", "103", "101"].iter().zip(days) {
-        db.ok(&["baseline", "sup", "instr", v, "--guard", "cost", "--at", at]);
-    }
+    cost_guardrail(&db, "10%");
     intervene(&db, "6");
     weekly(&db, &["12.5", "13.1", "12.8", "13.4", "12.9", "13"]);
     weekly_of(
@@ -490,16 +467,7 @@ fn a_second_change_never_takes_the_firsts_harm_out_of_sight() {
         "--reason",
         "the next change's goal",
     ]);
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot 2",
-        "--at",
-        "2026-11-09",
-        "--horizon",
-        "6",
-    ]);
+    intervene_on(&db, "bot 2", "2026-11-09", "6");
     let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 9).unwrap();
     for (i, v) in ["7.9", "8.2", "7.5", "8.4", "7.7", "8"].iter().enumerate() {
         // Every four days: the weeks after the first plan reach no further than today.
@@ -568,16 +536,7 @@ fn every_plan_of_a_replaced_metric_stays_in_sight() {
     baseline(&db);
     intervene(&db, "6");
     weekly(&db, &["12.5", "13.1", "12.8", "13.4", "12.9", "13"]);
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot 1b",
-        "--at",
-        "2026-11-09",
-        "--horizon",
-        "6",
-    ]);
+    intervene_on(&db, "bot 1b", "2026-11-09", "6");
     db.ok(&[
         "metric",
         "replace",
@@ -595,16 +554,7 @@ fn every_plan_of_a_replaced_metric_stays_in_sight() {
     for (v, at) in ["10", "10.5", "9.5", "10"].iter().zip(days) {
         db.ok(&["baseline", "sup", "instr", v, "--at", at]);
     }
-    db.ok(&[
-        "intervene",
-        "sup",
-        "instr",
-        "bot 3",
-        "--at",
-        "2026-11-16",
-        "--horizon",
-        "6",
-    ]);
+    intervene_on(&db, "bot 3", "2026-11-16", "6");
     let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
     for (i, v) in ["5", "5.2", "4.9", "5.1", "5", "5.1"].iter().enumerate() {
         let at = (start + chrono::Days::new(3 * i as u64)).to_string();
@@ -675,16 +625,7 @@ fn a_baseline_typed_after_earlier_looks_is_named() {
                 "more history",
             ]);
         }
-        db.ok(&[
-            "intervene",
-            "sup",
-            "instr",
-            "bot 2",
-            "--at",
-            "2026-11-09",
-            "--horizon",
-            "6",
-        ]);
+        intervene_on(&db, "bot 2", "2026-11-09", "6");
         db.ok(&["measure", "sup", "instr", "10", "--at", "2026-11-09"]);
         let c = comparison(&db);
         assert!(
